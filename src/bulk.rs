@@ -1,0 +1,348 @@
+//! Runs over one or many customers: where the ids come from (arguments,
+//! `--ids-from FILE|-`), confirmation, batching (each batch one transaction
+//! holding the changes and their audit rows), Ctrl-C between batches, and
+//! the result document every changing command prints.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde::Serialize;
+
+use crate::context::Ctx;
+use crate::db::audit::Actor;
+use crate::db::{write_transaction, DbConn};
+use crate::error::{Error, Result};
+use crate::output::{self, Format};
+
+/// Ids per transaction unless `--batch-size` says otherwise.
+pub const DEFAULT_BATCH_SIZE: u32 = 1_000;
+
+/// The customers a command acts on, and how.
+#[derive(Debug, Clone, clap::Args)]
+pub struct TargetArgs {
+    /// Customer ids (positive integers)
+    #[arg(value_name = "ID", value_parser = parse_customer_id)]
+    pub ids: Vec<i64>,
+
+    /// Read ids from FILE, `-` for standard input: one id a line, blank lines and `#` comments skipped
+    #[arg(long, value_name = "FILE")]
+    pub ids_from: Option<PathBuf>,
+
+    /// Report what would change (`would_change`) and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Go ahead without asking (required when there is no terminal to ask on)
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+
+    /// Ids per transaction
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_BATCH_SIZE, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub batch_size: u32,
+}
+
+/// clap's parser for a customer id argument.
+pub fn parse_customer_id(s: &str) -> std::result::Result<i64, String> {
+    crate::validate::customer_id(s)
+}
+
+impl TargetArgs {
+    /// Every id from the arguments and `--ids-from`, duplicates dropped (first
+    /// occurrence kept). A malformed line stops everything with exit 2 before
+    /// any change, naming the line.
+    pub fn collect_ids(&self) -> Result<Vec<i64>> {
+        let mut ids = self.ids.clone();
+        if let Some(path) = &self.ids_from {
+            let (reader, name): (Box<dyn Read>, String) = if path.as_os_str() == "-" {
+                (Box::new(std::io::stdin()), "standard input".into())
+            } else {
+                let file = std::fs::File::open(path)
+                    .map_err(|e| Error::Usage(format!("cannot read ids from {}: {e}", path.display())))?;
+                (Box::new(file), path.display().to_string())
+            };
+            ids.extend(read_ids(reader, &name)?);
+        }
+        if ids.is_empty() {
+            return Err(Error::Usage(
+                "no customer ids given: pass IDs as arguments or --ids-from FILE (- for standard input)".into(),
+            ));
+        }
+        let mut seen = std::collections::HashSet::with_capacity(ids.len());
+        ids.retain(|id| seen.insert(*id));
+        Ok(ids)
+    }
+}
+
+/// Reads one id a line; blank lines and `#` comments are skipped.
+pub fn read_ids(reader: impl Read, source: &str) -> Result<Vec<i64>> {
+    let mut ids = Vec::new();
+    let mut reader = BufReader::new(reader);
+    let mut raw = Vec::new();
+    let mut number = 0usize;
+    loop {
+        raw.clear();
+        let n = reader
+            .read_until(b'\n', &mut raw)
+            .map_err(|e| Error::Usage(format!("cannot read ids from {source}: {e}")))?;
+        if n == 0 {
+            break;
+        }
+        number += 1;
+        let line = std::str::from_utf8(&raw)
+            .map_err(|_| Error::Usage(format!("{source} line {number}: not valid UTF-8; nothing was changed")))?;
+        let content = line.split('#').next().unwrap_or("").trim();
+        if content.is_empty() {
+            continue;
+        }
+        let id = crate::validate::customer_id(content)
+            .map_err(|e| Error::Usage(format!("{source} line {number}: {e}; nothing was changed")))?;
+        ids.push(id);
+    }
+    Ok(ids)
+}
+
+/// What happened to one id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Changed,
+    Unchanged,
+    WouldChange,
+    NotFound,
+    Refused,
+    Failed,
+}
+
+impl Outcome {
+    /// The contract's name for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Changed => "changed",
+            Outcome::Unchanged => "unchanged",
+            Outcome::WouldChange => "would_change",
+            Outcome::NotFound => "not_found",
+            Outcome::Refused => "refused",
+            Outcome::Failed => "failed",
+        }
+    }
+
+    fn is_success(self) -> bool {
+        matches!(self, Outcome::Changed | Outcome::Unchanged | Outcome::WouldChange)
+    }
+}
+
+/// One id's line in the result document.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemResult {
+    pub id: i64,
+    pub outcome: Outcome,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changes: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub temporary_password: Option<String>,
+}
+
+impl ItemResult {
+    /// A result with just an outcome.
+    pub fn new(id: i64, outcome: Outcome) -> Self {
+        ItemResult { id, outcome, message: None, changes: None, temporary_password: None }
+    }
+
+    /// The id does not exist.
+    pub fn not_found(id: i64) -> Self {
+        Self::new(id, Outcome::NotFound).with_message(format!("customer {id} not found"))
+    }
+
+    /// Refused by a business rule, with the reason.
+    pub fn refused(id: i64, why: impl Into<String>) -> Self {
+        Self::new(id, Outcome::Refused).with_message(why)
+    }
+
+    /// Adds a message.
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.message = Some(message.into());
+        self
+    }
+
+    /// Adds the changes (old → new).
+    pub fn with_changes(mut self, changes: serde_json::Value) -> Self {
+        self.changes = Some(changes);
+        self
+    }
+}
+
+/// The contract's document for every changing command.
+#[derive(Debug, Serialize)]
+pub struct RunReport {
+    pub action: String,
+    pub dry_run: bool,
+    pub results: Vec<ItemResult>,
+    pub summary: BTreeMap<&'static str, usize>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
+}
+
+impl RunReport {
+    /// An empty report for `action`.
+    pub fn new(action: &str, dry_run: bool) -> Self {
+        RunReport { action: action.to_string(), dry_run, results: Vec::new(), summary: BTreeMap::new(), interrupted: false }
+    }
+
+    /// Adds results and counts them.
+    pub fn add(&mut self, results: Vec<ItemResult>) {
+        for r in &results {
+            *self.summary.entry(r.outcome.as_str()).or_insert(0) += 1;
+        }
+        self.results.extend(results);
+    }
+
+    /// `3 changed, 1 not_found`.
+    pub fn summary_line(&self) -> String {
+        let parts: Vec<String> = self.summary.iter().map(|(k, v)| format!("{v} {k}")).collect();
+        if parts.is_empty() {
+            "nothing done".into()
+        } else {
+            parts.join(", ")
+        }
+    }
+
+    /// Prints the report (JSON document, or a table on stdout and the
+    /// summary on stderr), then turns failures into the contract's exit code.
+    pub fn finish(self, out: &output::Output) -> Result<()> {
+        if out.format == Format::Json {
+            out.json(&self)?;
+        } else if !out.quiet {
+            let rows = self
+                .results
+                .iter()
+                .map(|r| vec![r.id.to_string(), r.outcome.as_str().to_string(), describe(r)])
+                .collect();
+            out.table(&["ID", "OUTCOME", "DETAILS"], rows)?;
+        }
+        if self.results.len() > 1 || self.interrupted {
+            let prefix = if self.dry_run { "dry run: " } else { "" };
+            let stop = if self.interrupted { " (interrupted: the remaining ids were not touched)" } else { "" };
+            out.note(&format!("{prefix}{}: {}{stop}", self.action, self.summary_line()));
+        }
+        self.exit_status()
+    }
+
+    fn exit_status(&self) -> Result<()> {
+        let failed: Vec<&ItemResult> = self.results.iter().filter(|r| !r.outcome.is_success()).collect();
+        let Some(first) = failed.first() else {
+            if self.interrupted {
+                return Err(Error::Partial(format!("{}: interrupted; run the same command again to finish", self.action)));
+            }
+            return Ok(());
+        };
+        let all_failed = failed.len() == self.results.len() && !self.interrupted;
+        let single_message = || first.message.clone().unwrap_or_else(|| format!("customer {}: {}", first.id, first.outcome.as_str()));
+        if all_failed && failed.iter().all(|r| r.outcome == Outcome::NotFound) {
+            return Err(Error::NotFound(if failed.len() == 1 { single_message() } else { format!("none of the {} customers exist", failed.len()) }));
+        }
+        if all_failed && failed.iter().all(|r| r.outcome == Outcome::Refused) {
+            return Err(Error::Refused(if failed.len() == 1 { single_message() } else { format!("all {} customers were refused; see the results", failed.len()) }));
+        }
+        Err(Error::Partial(format!(
+            "{}: {} of {} customers not done ({})",
+            self.action,
+            failed.len(),
+            self.results.len(),
+            self.summary_line()
+        )))
+    }
+}
+
+/// The DETAILS cell of a result row.
+fn describe(r: &ItemResult) -> String {
+    let mut parts = Vec::new();
+    if let Some(msg) = &r.message {
+        parts.push(msg.clone());
+    }
+    if let Some(serde_json::Value::Object(changes)) = &r.changes {
+        for (field, change) in changes {
+            let show = |v: Option<&serde_json::Value>| match v {
+                Some(serde_json::Value::String(s)) => s.clone(),
+                Some(serde_json::Value::Null) | None => "-".into(),
+                Some(other) => other.to_string(),
+            };
+            parts.push(format!("{field}: {} → {}", show(change.get("old")), show(change.get("new"))));
+        }
+    }
+    if let Some(p) = &r.temporary_password {
+        parts.push(format!("temporary password: {p}"));
+    }
+    parts.join("\n")
+}
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_sigint(_: libc::c_int) {
+    INTERRUPTED.store(true, Ordering::SeqCst);
+}
+
+/// From now on Ctrl-C asks the run to stop after the current batch.
+fn stop_between_batches_on_ctrl_c() {
+    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+    unsafe {
+        libc::signal(libc::SIGINT, on_sigint as *const () as libc::sighandler_t);
+    }
+}
+
+/// One batch of a command: given the ids of the batch (inside a write
+/// transaction unless `dry_run`), decide each outcome, write the changes
+/// and their audit rows set-based, and return one result per id.
+pub type BatchFn<'a> = dyn FnMut(&mut DbConn, &Actor, &[i64], bool) -> Result<Vec<ItemResult>> + 'a;
+
+/// Runs `batch` over `ids` in batches. Asks for confirmation first when the
+/// run would change more than one customer or `always_confirm` is set.
+pub fn execute(
+    ctx: &mut Ctx,
+    action: &str,
+    ids: &[i64],
+    args: &TargetArgs,
+    always_confirm: bool,
+    question: &str,
+    batch: &mut BatchFn<'_>,
+) -> Result<RunReport> {
+    if !args.dry_run && (always_confirm || ids.len() > 1) {
+        crate::terminal::require_confirmation(args.yes, question)?;
+    }
+    let mut report = RunReport::new(action, args.dry_run);
+    if ids.len() > args.batch_size as usize {
+        stop_between_batches_on_ctrl_c();
+    }
+    let progress = crate::progress::Progress::new(ids.len(), action);
+    for chunk in ids.chunks(args.batch_size as usize) {
+        if INTERRUPTED.load(Ordering::SeqCst) {
+            report.interrupted = true;
+            break;
+        }
+        let results = if args.dry_run {
+            batch(&mut ctx.conn, &ctx.actor, chunk, true)
+        } else {
+            write_transaction(&mut ctx.conn, |conn| batch(conn, &ctx.actor, chunk, false))
+        };
+        match results {
+            Ok(results) => report.add(results),
+            Err(e) => {
+                progress.finish();
+                if !report.results.is_empty() {
+                    ctx.out.note(&format!(
+                        "{action}: stopped by an error after {} customers ({}); those are committed",
+                        report.results.len(),
+                        report.summary_line()
+                    ));
+                }
+                return Err(e);
+            }
+        }
+        progress.advance(chunk.len());
+    }
+    progress.finish();
+    Ok(report)
+}

@@ -1,0 +1,78 @@
+//! `custadm delete ID…`: soft delete (inactive, `deleted_at` set), refused
+//! while the customer has unpaid invoices. The check and the change are one
+//! atomic step: SQLite holds the write lock (`BEGIN IMMEDIATE`), PostgreSQL
+//! locks the billing accounts `FOR UPDATE`, which a concurrent invoice insert
+//! (FOR KEY SHARE through its foreign key) must wait for.
+
+use diesel::prelude::*;
+use serde_json::json;
+
+use crate::bulk::{self, ItemResult, Outcome, TargetArgs};
+use crate::context::Ctx;
+use crate::db::audit::{self, Actor, NewAuditEntry};
+use crate::db::customer::Customer;
+use crate::db::schema::customers;
+use crate::db::DbConn;
+use crate::error::Result;
+use crate::output::dollars;
+
+/// Options of `custadm delete`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  custadm delete 42                       # asks for confirmation\n  custadm delete 42 --yes --reason T-981\n  custadm delete --ids-from churned.txt --dry-run -o json\n\nRefused while the customer has unpaid invoices; undo with `custadm restore`.\nExit codes: 0 done (or already deleted), 2 bad input or not confirmed, 3 not found, 5 unpaid invoices, 7 some failed.")]
+pub struct DeleteArgs {
+    #[command(flatten)]
+    pub targets: TargetArgs,
+}
+
+/// Runs `custadm delete`.
+pub fn run(ctx: &mut Ctx, args: DeleteArgs) -> Result<()> {
+    let ids = args.targets.collect_ids()?;
+    let question = format!("Soft-delete {} customer(s) in {}?", ids.len(), crate::output::sanitize(&ctx.database));
+    let report = bulk::execute(ctx, "delete", &ids, &args.targets, true, &question, &mut soft_delete)?;
+    report.finish(&ctx.out)
+}
+
+/// One batch: lock, check unpaid invoices, soft-delete the rest set-based.
+fn soft_delete(conn: &mut DbConn, actor: &Actor, ids: &[i64], dry_run: bool) -> Result<Vec<ItemResult>> {
+    let states = Customer::lock_states(conn, ids)?;
+    Customer::lock_billing_accounts(conn, ids)?;
+    let unpaid = Customer::unpaid_invoices(conn, ids)?;
+    let mut results = Vec::with_capacity(ids.len());
+    let mut to_delete = Vec::new();
+    for &id in ids {
+        let result = match states.get(&id) {
+            None => ItemResult::not_found(id),
+            Some(s) if s.is_deleted() => ItemResult::new(id, Outcome::Unchanged).with_message("already deleted"),
+            Some(s) => match unpaid.get(&id) {
+                Some(u) if u.unpaid_invoice_count > 0 => ItemResult::refused(
+                    id,
+                    format!(
+                        "customer {id} has {} unpaid invoice(s) totalling {} ({} cents): settle them before deleting",
+                        u.unpaid_invoice_count,
+                        dollars(u.unpaid_invoice_total_cents),
+                        u.unpaid_invoice_total_cents
+                    ),
+                ),
+                _ => {
+                    to_delete.push((id, s.is_active));
+                    ItemResult::new(id, if dry_run { Outcome::WouldChange } else { Outcome::Changed })
+                }
+            },
+        };
+        results.push(result);
+    }
+    if !dry_run && !to_delete.is_empty() {
+        let now = crate::db::now();
+        let delete_ids: Vec<i64> = to_delete.iter().map(|(id, _)| *id).collect();
+        diesel::update(customers::table.filter(customers::id.eq_any(&delete_ids)))
+            .set((customers::is_active.eq(false), customers::deleted_at.eq(now), customers::updated_at.eq(now)))
+            .execute(conn)?;
+        // `was_active` lets `restore` bring the customer back as they were.
+        let rows: Vec<NewAuditEntry> = to_delete
+            .iter()
+            .map(|(id, was_active)| actor.entry("delete", Some(*id), audit::OK, json!({"was_active": was_active})))
+            .collect();
+        NewAuditEntry::insert_all(conn, &rows)?;
+    }
+    Ok(results)
+}

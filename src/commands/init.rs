@@ -1,0 +1,130 @@
+//! `custadm init`: create the database and schema, register the first admin,
+//! optionally load sample customers. On an initialised database it changes
+//! nothing and says so.
+
+use crate::db::audit::{self, Actor};
+use crate::db::migrations::{self, SchemaState};
+use crate::db::operator::{NewOperator, Operator, Role};
+use crate::db::{write_transaction, DatabaseTarget};
+use crate::error::{Error, Result};
+use crate::output::Output;
+use crate::password::{self, PasswordSource};
+
+/// Options of `custadm init`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  custadm init                          # default SQLite file, asks for the admin password twice\n  custadm init --sample-data            # plus 50 sample customers\n  echo \"$PW\" | custadm init --admin ops --password-stdin --database-url postgres://db/custadm\n\nExit codes: 0 done or already initialised, 2 no password source, 6 database problem.")]
+pub struct InitArgs {
+    /// Username of the first admin [default: the OS login name]
+    #[arg(long, value_name = "NAME")]
+    pub admin: Option<String>,
+
+    /// Read the admin password from one line of standard input
+    #[arg(long)]
+    pub password_stdin: bool,
+
+    /// Load N realistic sample customers
+    #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "50",
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub sample_data: Option<u32>,
+}
+
+#[derive(serde::Serialize)]
+struct InitReport {
+    action: &'static str,
+    database: String,
+    changed: bool,
+    created_schema: bool,
+    admin: Option<String>,
+    sample_customers: u32,
+}
+
+/// Runs `custadm init`.
+pub fn run(target: &DatabaseTarget, actor: &Actor, args: InitArgs, out: &Output) -> Result<()> {
+    let admin = args.admin.clone().unwrap_or_else(|| actor.operator.clone());
+    let admin = crate::validate::operator_name(&admin).map_err(Error::Usage)?;
+    let database = target.display();
+
+    // Look before creating anything: a missing file or database is not initialised.
+    let existing = match target {
+        DatabaseTarget::Sqlite(path) if !path.exists() => None,
+        _ => match target.connect() {
+            Ok(conn) => Some(conn),
+            Err(Error::Database(msg)) if msg.contains("does not exist") => None,
+            Err(e) => return Err(e),
+        },
+    };
+    let (state, has_operators) = match existing {
+        None => (SchemaState::Uninitialised, false),
+        Some(mut conn) => {
+            let state = migrations::schema_state(&mut conn)?;
+            let has_operators = state == SchemaState::Current && Operator::count(&mut conn)? > 0;
+            (state, has_operators)
+        }
+    };
+    match state {
+        SchemaState::Current if has_operators => {
+            if out.is_json() {
+                out.json(&InitReport { action: "init", database, changed: false, created_schema: false, admin: None, sample_customers: 0 })?;
+            } else {
+                out.line(&format!("{} is already initialised; nothing changed.", crate::output::sanitize(&database)))?;
+            }
+            return Ok(());
+        }
+        SchemaState::Behind(_) | SchemaState::Ahead(_) => {
+            let mut conn = target.connect()?;
+            return migrations::require_current(&mut conn, &database);
+        }
+        SchemaState::Current | SchemaState::Uninitialised => {}
+    }
+
+    // Everything the user must give comes before anything is created.
+    let source = PasswordSource::choose(args.password_stdin)?;
+    if source == PasswordSource::Prompt {
+        eprintln!("Registering the first admin '{}' of {}.", crate::output::sanitize(&admin), crate::output::sanitize(&database));
+    }
+    let secret = source.read_new(&format!("Password for {}: ", crate::output::sanitize(&admin)))?;
+    let hash = password::hash(&secret)?;
+    drop(secret);
+
+    let mut conn = target.connect_creating()?;
+    let created_schema = state == SchemaState::Uninitialised;
+    if created_schema {
+        migrations::run_pending(&mut conn)?;
+    }
+    let sample = args.sample_data.unwrap_or(0);
+    write_transaction(&mut conn, |conn| {
+        Operator::insert(
+            conn,
+            &NewOperator {
+                username: &admin,
+                role: Role::Admin.as_str(),
+                password_hash: &hash,
+                is_active: true,
+                failed_attempts: 0,
+                created_at: crate::db::now(),
+            },
+        )?;
+        let init_actor = Actor { operator: admin.clone(), ..actor.clone() };
+        init_actor
+            .entry("init", None, audit::OK, serde_json::json!({"admin": admin, "sample_customers": sample}))
+            .insert(conn)?;
+        if sample > 0 {
+            crate::sample::load(conn, &init_actor, sample)?;
+        }
+        Ok(())
+    })?;
+
+    if out.is_json() {
+        out.json(&InitReport { action: "init", database, changed: true, created_schema, admin: Some(admin), sample_customers: sample })?;
+    } else {
+        let what = if created_schema { "Created" } else { "Initialised" };
+        out.line(&format!(
+            "{what} {} and registered admin '{}'.{}",
+            crate::output::sanitize(&database),
+            crate::output::sanitize(&admin),
+            if sample > 0 { format!(" Loaded {sample} sample customers.") } else { String::new() }
+        ))?;
+        out.note("Next: `custadm list` shows the customers, `custadm --help` the commands.");
+    }
+    Ok(())
+}

@@ -1,0 +1,295 @@
+//! `custadm list`: customers ordered by id, filtered, streamed row by row from
+//! the database to stdout as a table, JSON, JSON lines, CSV or bare ids, so a
+//! million rows need no more memory than ten.
+
+use std::io::{BufWriter, Write};
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::context::Ctx;
+use crate::db::customer::status_label;
+use crate::db::schema::{account_entries, billing_accounts, customers};
+use crate::db::DbConn;
+use crate::error::{Error, Result};
+use crate::output::{self, csv_cell, csv_text_cell, rfc3339, Format};
+
+/// Which customers by state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StatusFilter {
+    Active,
+    Inactive,
+    Deleted,
+    All,
+}
+
+/// Options of `custadm list`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  custadm list --search ann\n  custadm list --status inactive --created-before 2025-01-01 -o csv > inactive.csv\n  custadm list --has-unpaid -o json | jq length\n  custadm list --last-login-before 365d -o ids | custadm toggle --deactivate --ids-from - --yes\n  custadm list --after 1000 --limit 1000 -o jsonl       # next page\n\nSoft-deleted customers are hidden unless --status deleted or all. A customer who never logged in\ncounts by created_at for --last-login-before. Exit codes: 0 listed (even if none), 2 bad filter.")]
+pub struct ListArgs {
+    /// active, inactive, deleted or all [default: active and inactive]
+    #[arg(long, value_enum)]
+    pub status: Option<StatusFilter>,
+    /// Name or email contains TEXT (case-insensitive)
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    /// Last login (or, never logged in, creation) before WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)
+    #[arg(long, value_name = "WHEN")]
+    pub last_login_before: Option<String>,
+    /// Created before WHEN
+    #[arg(long, value_name = "WHEN")]
+    pub created_before: Option<String>,
+    /// Created after WHEN
+    #[arg(long, value_name = "WHEN")]
+    pub created_after: Option<String>,
+    /// Only customers with unpaid invoices
+    #[arg(long)]
+    pub has_unpaid: bool,
+    /// At most N customers
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..))]
+    pub limit: Option<i64>,
+    /// Only ids greater than ID (paging: pass the last id of the previous page)
+    #[arg(long, value_name = "ID", value_parser = clap::value_parser!(i64).range(0..))]
+    pub after: Option<i64>,
+}
+
+/// One listed customer, as the contract's JSON has it.
+#[derive(Debug, Queryable)]
+struct Listed {
+    id: i64,
+    full_name: String,
+    email: String,
+    phone: Option<String>,
+    is_active: bool,
+    deleted_at: Option<NaiveDateTime>,
+    created_at: NaiveDateTime,
+    last_login_at: Option<NaiveDateTime>,
+}
+
+#[derive(Serialize)]
+struct ListRow<'a> {
+    id: i64,
+    full_name: &'a str,
+    email: &'a str,
+    phone: Option<&'a str>,
+    status: &'static str,
+    created_at: String,
+    last_login_at: Option<String>,
+}
+
+impl Listed {
+    fn row(&self) -> ListRow<'_> {
+        ListRow {
+            id: self.id,
+            full_name: &self.full_name,
+            email: &self.email,
+            phone: self.phone.as_deref(),
+            status: status_label(self.is_active, self.deleted_at),
+            created_at: rfc3339(self.created_at),
+            last_login_at: self.last_login_at.map(rfc3339),
+        }
+    }
+}
+
+/// The parsed filters.
+struct Filters {
+    status: Option<StatusFilter>,
+    search: Option<String>,
+    last_login_before: Option<NaiveDateTime>,
+    created_before: Option<NaiveDateTime>,
+    created_after: Option<NaiveDateTime>,
+    has_unpaid: bool,
+    limit: Option<i64>,
+    after: Option<i64>,
+}
+
+fn parse_when(flag: &str, value: Option<&str>, now: NaiveDateTime) -> Result<Option<NaiveDateTime>> {
+    value
+        .map(|v| crate::validate::when(v, now))
+        .transpose()
+        .map_err(|e| Error::Usage(format!("{flag}: {e}")))
+}
+
+/// `%`, `_` and `\` in the search text match themselves.
+fn like_pattern(text: &str) -> String {
+    let mut p = String::from("%");
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+/// Builds the filtered, id-ordered query for one backend.
+macro_rules! list_query {
+    ($f:expr) => {{
+        let f: &Filters = $f;
+        let mut q = customers::table
+            .select((
+                customers::id,
+                customers::full_name,
+                customers::email,
+                customers::phone,
+                customers::is_active,
+                customers::deleted_at,
+                customers::created_at,
+                customers::last_login_at,
+            ))
+            .order(customers::id)
+            .into_boxed();
+        q = match f.status {
+            None => q.filter(customers::deleted_at.is_null()),
+            Some(StatusFilter::Active) => q.filter(customers::deleted_at.is_null()).filter(customers::is_active.eq(true)),
+            Some(StatusFilter::Inactive) => q.filter(customers::deleted_at.is_null()).filter(customers::is_active.eq(false)),
+            Some(StatusFilter::Deleted) => q.filter(customers::deleted_at.is_not_null()),
+            Some(StatusFilter::All) => q,
+        };
+        if let Some(pattern) = &f.search {
+            q = q.filter(
+                lower(customers::full_name).like(pattern.clone()).escape('\\')
+                    .or(customers::email.like(pattern.clone()).escape('\\')),
+            );
+        }
+        if let Some(t) = f.last_login_before {
+            q = q.filter(
+                customers::last_login_at.lt(t).or(customers::last_login_at.is_null().and(customers::created_at.lt(t))),
+            );
+        }
+        if let Some(t) = f.created_before {
+            q = q.filter(customers::created_at.lt(t));
+        }
+        if let Some(t) = f.created_after {
+            q = q.filter(customers::created_at.gt(t));
+        }
+        if f.has_unpaid {
+            q = q.filter(diesel::dsl::exists(
+                account_entries::table
+                    .inner_join(billing_accounts::table)
+                    .filter(billing_accounts::customer_id.eq(customers::id))
+                    .filter(account_entries::entry_type.eq("invoice"))
+                    .filter(account_entries::amount_usd_cents.gt(0)),
+            ));
+        }
+        if let Some(after) = f.after {
+            q = q.filter(customers::id.gt(after));
+        }
+        if let Some(limit) = f.limit {
+            q = q.limit(limit);
+        }
+        q
+    }};
+}
+
+/// Runs `custadm list`.
+pub fn run(ctx: &mut Ctx, args: ListArgs) -> Result<()> {
+    let now = crate::db::now();
+    let filters = Filters {
+        status: args.status,
+        search: args.search.as_deref().map(like_pattern),
+        last_login_before: parse_when("--last-login-before", args.last_login_before.as_deref(), now)?,
+        created_before: parse_when("--created-before", args.created_before.as_deref(), now)?,
+        created_after: parse_when("--created-after", args.created_after.as_deref(), now)?,
+        has_unpaid: args.has_unpaid,
+        limit: args.limit,
+        after: args.after,
+    };
+    let mut sink = Sink::new(ctx.out);
+    sink.start()?;
+    match &mut ctx.conn {
+        DbConn::Sqlite(c) => {
+            for row in list_query!(&filters).load_iter::<Listed, diesel::connection::DefaultLoadingMode>(c)? {
+                sink.row(&row?)?;
+            }
+        }
+        DbConn::Pg(c) => {
+            for row in list_query!(&filters).load_iter::<Listed, diesel::pg::PgRowByRowLoadingMode>(c)? {
+                sink.row(&row?)?;
+            }
+        }
+    }
+    sink.end()
+}
+
+/// Writes rows as they come in the chosen format.
+struct Sink {
+    out: output::Output,
+    writer: BufWriter<std::io::StdoutLock<'static>>,
+    count: usize,
+    table_rows: Vec<Vec<String>>,
+}
+
+const TABLE_HEADERS: [&str; 7] = ["ID", "NAME", "EMAIL", "PHONE", "STATUS", "CREATED", "LAST LOGIN"];
+
+impl Sink {
+    fn new(out: output::Output) -> Self {
+        Sink { out, writer: BufWriter::with_capacity(64 * 1024, std::io::stdout().lock()), count: 0, table_rows: Vec::new() }
+    }
+
+    fn start(&mut self) -> Result<()> {
+        match self.out.format {
+            Format::Json => write!(self.writer, "[")?,
+            Format::Csv => writeln!(self.writer, "id,full_name,email,phone,status,created_at,last_login_at")?,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn row(&mut self, c: &Listed) -> Result<()> {
+        match self.out.format {
+            Format::Ids => writeln!(self.writer, "{}", c.id)?,
+            Format::Json => {
+                let sep = if self.count == 0 { "\n  " } else { ",\n  " };
+                write!(self.writer, "{sep}{}", output::json_text(&c.row())?)?;
+            }
+            Format::Jsonl => writeln!(self.writer, "{}", output::json_text(&c.row())?)?,
+            Format::Csv => {
+                let r = c.row();
+                writeln!(
+                    self.writer,
+                    "{},{},{},{},{},{},{}",
+                    r.id,
+                    csv_text_cell(&output::sanitize_multiline(r.full_name)),
+                    csv_text_cell(&output::sanitize_multiline(r.email)),
+                    csv_cell(&output::sanitize(r.phone.unwrap_or(""))),
+                    r.status,
+                    r.created_at,
+                    r.last_login_at.unwrap_or_default()
+                )?;
+            }
+            Format::Table => self.table_rows.push(vec![
+                c.id.to_string(),
+                c.full_name.clone(),
+                c.email.clone(),
+                c.phone.clone().unwrap_or_else(|| "-".into()),
+                status_label(c.is_active, c.deleted_at).into(),
+                output::human_time(Some(c.created_at)),
+                output::human_time(c.last_login_at),
+            ]),
+        }
+        self.count += 1;
+        Ok(())
+    }
+
+    fn end(mut self) -> Result<()> {
+        match self.out.format {
+            Format::Json => writeln!(self.writer, "{}]", if self.count == 0 { "" } else { "\n" })?,
+            Format::Table => {
+                let rows = std::mem::take(&mut self.table_rows);
+                if rows.is_empty() {
+                    self.out.note("No customers match.");
+                } else {
+                    writeln!(self.writer, "{}", output::render_table(&TABLE_HEADERS, rows, self.out.stdout_is_tty))?;
+                }
+            }
+            _ => {}
+        }
+        self.writer.flush()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,88 @@
+//! `custadm toggle ID… --activate|--deactivate`: set customers' active flag,
+//! set-based in batches. Already in that state is `unchanged`; a
+//! soft-deleted customer cannot be activated (restore it).
+
+use diesel::prelude::*;
+use serde_json::json;
+
+use crate::bulk::{self, ItemResult, Outcome, TargetArgs};
+use crate::context::Ctx;
+use crate::db::audit::{self, Actor, NewAuditEntry};
+use crate::db::customer::Customer;
+use crate::db::schema::customers;
+use crate::db::DbConn;
+use crate::error::Result;
+
+/// Options of `custadm toggle`.
+#[derive(Debug, clap::Args)]
+#[command(
+    group = clap::ArgGroup::new("state").required(true).args(["activate", "deactivate"]),
+    after_help = "Examples:\n  custadm toggle 42 --deactivate\n  custadm toggle 1 2 3 --activate --yes\n  custadm list --last-login-before 365d -o ids | custadm toggle --deactivate --ids-from - --yes\n\nExit codes: 0 all done (or already so), 2 bad input or not confirmed, 3 not found, 5 refused (deleted), 7 some failed."
+)]
+pub struct ToggleArgs {
+    /// Make the customers active
+    #[arg(long)]
+    pub activate: bool,
+    /// Make the customers inactive
+    #[arg(long)]
+    pub deactivate: bool,
+    #[command(flatten)]
+    pub targets: TargetArgs,
+}
+
+impl ToggleArgs {
+    /// `activate` or `deactivate`, as in the audit trail.
+    pub fn action(&self) -> &'static str {
+        if self.activate {
+            "activate"
+        } else {
+            "deactivate"
+        }
+    }
+}
+
+/// Runs `custadm toggle`.
+pub fn run(ctx: &mut Ctx, args: ToggleArgs) -> Result<()> {
+    let ids = args.targets.collect_ids()?;
+    let activate = args.activate;
+    let action = args.action();
+    let question = format!("{action} {} customer(s) in {}?", ids.len(), crate::output::sanitize(&ctx.database));
+    let report = bulk::execute(ctx, action, &ids, &args.targets, false, &question, &mut |conn, actor, batch, dry_run| {
+        set_active(conn, actor, batch, activate, dry_run)
+    })?;
+    report.finish(&ctx.out)
+}
+
+/// One batch: decide per id, then one UPDATE and one multi-row audit INSERT.
+fn set_active(conn: &mut DbConn, actor: &Actor, ids: &[i64], activate: bool, dry_run: bool) -> Result<Vec<ItemResult>> {
+    let action = if activate { "activate" } else { "deactivate" };
+    let states = Customer::lock_states(conn, ids)?;
+    let mut results = Vec::with_capacity(ids.len());
+    let mut to_change = Vec::new();
+    for &id in ids {
+        let result = match states.get(&id) {
+            None => ItemResult::not_found(id),
+            Some(s) if activate && s.is_deleted() => {
+                ItemResult::refused(id, format!("customer {id} is deleted: run `custadm restore {id}` to bring them back"))
+            }
+            Some(s) if s.is_active == activate => ItemResult::new(id, Outcome::Unchanged),
+            Some(_) => {
+                to_change.push(id);
+                let outcome = if dry_run { Outcome::WouldChange } else { Outcome::Changed };
+                ItemResult::new(id, outcome).with_changes(json!({"is_active": {"old": !activate, "new": activate}}))
+            }
+        };
+        results.push(result);
+    }
+    if !dry_run && !to_change.is_empty() {
+        diesel::update(customers::table.filter(customers::id.eq_any(&to_change)))
+            .set((customers::is_active.eq(activate), customers::updated_at.eq(crate::db::now())))
+            .execute(conn)?;
+        let rows: Vec<NewAuditEntry> = to_change
+            .iter()
+            .map(|id| actor.entry(action, Some(*id), audit::OK, json!({"is_active": {"old": !activate, "new": activate}})))
+            .collect();
+        NewAuditEntry::insert_all(conn, &rows)?;
+    }
+    Ok(results)
+}

@@ -1,0 +1,99 @@
+//! What a command runs with once the dispatcher has opened the database once:
+//! the connection, the acting operator (checked to exist and be active), the
+//! audit stamp (operator, OS user, reason) and the output settings.
+
+use std::path::PathBuf;
+
+use crate::db::audit::{self, Actor};
+use crate::db::operator::{Operator, Role};
+use crate::db::{DatabaseTarget, DbConn};
+use crate::error::{Error, Result};
+use crate::output::Output;
+
+/// Everything a customer or operator command needs.
+pub struct Ctx {
+    /// The open connection, schema already checked.
+    pub conn: DbConn,
+    /// The database, for messages (password masked).
+    pub database: String,
+    /// Stamped on every audit row.
+    pub actor: Actor,
+    /// The acting operator's row.
+    pub operator: Operator,
+    /// How to print.
+    pub out: Output,
+}
+
+/// Picks the database: `--database-url`, else `CUSTADM_DATABASE_URL`, else
+/// `DATABASE_URL`, else the default SQLite file.
+pub fn resolve_database(flag: Option<&str>) -> Result<DatabaseTarget> {
+    let from_env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    if let Some(url) = flag.map(str::to_string).or_else(|| from_env("CUSTADM_DATABASE_URL")).or_else(|| from_env("DATABASE_URL")) {
+        return DatabaseTarget::parse(&url);
+    }
+    Ok(DatabaseTarget::Sqlite(default_database_path()?))
+}
+
+/// `$XDG_DATA_HOME/custadm/custadm.sqlite3`, or under `~/.local/share`.
+pub fn default_database_path() -> Result<PathBuf> {
+    let data_home = std::env::var_os("XDG_DATA_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").filter(|v| !v.is_empty()).map(|h| PathBuf::from(h).join(".local/share")))
+        .ok_or_else(|| {
+            Error::Database("neither XDG_DATA_HOME nor HOME is set, so there is no default database: pass --database-url".into())
+        })?;
+    Ok(data_home.join("custadm").join("custadm.sqlite3"))
+}
+
+/// The acting operator's name: `--operator`, else `CUSTADM_OPERATOR`, else
+/// the OS login name.
+pub fn resolve_operator_name(flag: Option<&str>) -> String {
+    flag.map(str::to_string)
+        .or_else(|| std::env::var("CUSTADM_OPERATOR").ok().filter(|v| !v.is_empty()))
+        .unwrap_or_else(crate::terminal::os_login_name)
+}
+
+/// Looks the operator up; an unknown or inactive one is refused (exit 4) with
+/// a `denied` audit row for `action`.
+pub fn authenticate(conn: &mut DbConn, actor: &Actor, action: &str) -> Result<Operator> {
+    let found = Operator::find(conn, &actor.operator)?;
+    let refusal = match &found {
+        None => format!(
+            "unknown operator '{}': pass --operator NAME or set CUSTADM_OPERATOR, or ask an admin to run `custadm operator add {} --role support`",
+            actor.operator, actor.operator
+        ),
+        Some(op) if !op.is_active => format!(
+            "operator '{}' is deactivated: ask an admin to run `custadm operator activate {}`",
+            actor.operator, actor.operator
+        ),
+        Some(_) => String::new(),
+    };
+    match found {
+        Some(op) if op.is_active => Ok(op),
+        _ => {
+            actor
+                .entry(action, None, audit::DENIED, serde_json::json!({"reason": "unknown or inactive operator"}))
+                .insert(conn)?;
+            Err(Error::Denied(refusal))
+        }
+    }
+}
+
+impl Ctx {
+    /// Refuses (exit 4, `denied` audit row) unless the operator has `role`.
+    pub fn require_role(&mut self, role: Role, action: &str, customer_id: Option<i64>) -> Result<()> {
+        if role == Role::Support || self.operator.is_admin() {
+            return Ok(());
+        }
+        self.actor
+            .entry(action, customer_id, audit::DENIED, serde_json::json!({"required_role": role.as_str(), "role": self.operator.role}))
+            .insert(&mut self.conn)?;
+        Err(Error::Denied(format!(
+            "permission denied: `{action}` needs the {} role and operator '{}' is {}",
+            role.as_str(),
+            self.operator.username,
+            self.operator.role
+        )))
+    }
+}

@@ -1,0 +1,231 @@
+//! The `customers` table and what belongs to a customer (KYC records, billing
+//! account, account entries): the reads and writes the commands share.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+
+use super::schema::{account_entries, billing_accounts, customers, kyc_records};
+use super::DbConn;
+use crate::error::Result;
+
+/// A row of `customers`, without its password hash.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = customers)]
+pub struct Customer {
+    pub id: i64,
+    pub full_name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub must_change_password: bool,
+    pub is_active: bool,
+    pub deleted_at: Option<NaiveDateTime>,
+    pub last_login_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A new row of `customers` (sample data; the tool never creates customers otherwise).
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = customers, treat_none_as_default_value = false)]
+pub struct NewCustomer {
+    pub full_name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub password_hash: String,
+    pub must_change_password: bool,
+    pub is_active: bool,
+    pub deleted_at: Option<NaiveDateTime>,
+    pub last_login_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A row of `kyc_records`.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = kyc_records)]
+pub struct KycRecord {
+    pub status: String,
+    pub document_type: String,
+    pub document_number: String,
+    pub country: String,
+    pub date_of_birth: NaiveDate,
+    pub verified_at: Option<NaiveDateTime>,
+}
+
+/// A new row of `kyc_records`.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = kyc_records, treat_none_as_default_value = false)]
+pub struct NewKycRecord {
+    pub customer_id: i64,
+    pub status: String,
+    pub document_type: String,
+    pub document_number: String,
+    pub country: String,
+    pub date_of_birth: NaiveDate,
+    pub verified_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+/// A new row of `account_entries`.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = account_entries)]
+pub struct NewAccountEntry {
+    pub billing_account_id: i64,
+    pub entry_type: String,
+    pub amount_usd_cents: i64,
+    pub description: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// The state that decides what a status change does to a customer.
+#[derive(Debug, Clone, Copy, Queryable)]
+pub struct CustomerState {
+    pub id: i64,
+    pub is_active: bool,
+    pub deleted_at: Option<NaiveDateTime>,
+}
+
+impl CustomerState {
+    /// Soft-deleted?
+    pub fn is_deleted(&self) -> bool {
+        self.deleted_at.is_some()
+    }
+}
+
+/// Unpaid invoices: `entry_type = 'invoice'` and `amount_usd_cents > 0`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct UnpaidInvoices {
+    pub unpaid_invoice_count: i64,
+    pub unpaid_invoice_total_cents: i64,
+}
+
+/// How many rows belong to a customer (what a purge erases).
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+pub struct OwnedRowCounts {
+    pub kyc_records: i64,
+    pub billing_accounts: i64,
+    pub account_entries: i64,
+}
+
+/// `active`, `inactive` or `deleted`, as shown to users.
+pub fn status_label(is_active: bool, deleted_at: Option<NaiveDateTime>) -> &'static str {
+    if deleted_at.is_some() {
+        "deleted"
+    } else if is_active {
+        "active"
+    } else {
+        "inactive"
+    }
+}
+
+impl Customer {
+    /// `active`, `inactive` or `deleted`.
+    pub fn status(&self) -> &'static str {
+        status_label(self.is_active, self.deleted_at)
+    }
+
+    /// The customer with this id, soft-deleted or not.
+    pub fn find(conn: &mut DbConn, id: i64) -> Result<Option<Customer>> {
+        Ok(customers::table.find(id).select(Customer::as_select()).first(conn).optional()?)
+    }
+
+    /// The state of each id that exists. Inside a write transaction on
+    /// PostgreSQL the rows are locked (in id order, so concurrent runs over
+    /// overlapping ids queue instead of deadlocking); SQLite's `BEGIN
+    /// IMMEDIATE` already holds the database's write lock.
+    pub fn lock_states(conn: &mut DbConn, ids: &[i64]) -> Result<HashMap<i64, CustomerState>> {
+        let query = customers::table
+            .filter(customers::id.eq_any(ids))
+            .order(customers::id)
+            .select((customers::id, customers::is_active, customers::deleted_at));
+        let rows: Vec<CustomerState> = match conn {
+            DbConn::Pg(c) => query.for_update().load(c)?,
+            DbConn::Sqlite(c) => query.load(c)?,
+        };
+        Ok(rows.into_iter().map(|s| (s.id, s)).collect())
+    }
+
+    /// Locks the billing accounts of these customers (PostgreSQL): an invoice
+    /// insert takes FOR KEY SHARE on its billing account through the foreign
+    /// key, which waits for this lock, so no invoice can appear between the
+    /// unpaid check and the soft delete. A no-op on SQLite (write lock held).
+    pub fn lock_billing_accounts(conn: &mut DbConn, customer_ids: &[i64]) -> Result<()> {
+        if let DbConn::Pg(c) = conn {
+            billing_accounts::table
+                .filter(billing_accounts::customer_id.eq_any(customer_ids))
+                .order(billing_accounts::id)
+                .select(billing_accounts::id)
+                .for_update()
+                .load::<i64>(c)?;
+        }
+        Ok(())
+    }
+
+    /// Unpaid invoices per customer, for those that have any.
+    pub fn unpaid_invoices(conn: &mut DbConn, customer_ids: &[i64]) -> Result<HashMap<i64, UnpaidInvoices>> {
+        let rows: Vec<(i64, i64, Option<i64>)> = account_entries::table
+            .inner_join(billing_accounts::table)
+            .filter(billing_accounts::customer_id.eq_any(customer_ids))
+            .filter(account_entries::entry_type.eq("invoice"))
+            .filter(account_entries::amount_usd_cents.gt(0))
+            .group_by(billing_accounts::customer_id)
+            .select((
+                billing_accounts::customer_id,
+                count_star(),
+                // SUM(bigint) is numeric on PostgreSQL; cast back to bigint.
+                diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>>(
+                    "CAST(SUM(account_entries.amount_usd_cents) AS BIGINT)",
+                ),
+            ))
+            .load(conn)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, count, total)| {
+                (id, UnpaidInvoices { unpaid_invoice_count: count, unpaid_invoice_total_cents: total.unwrap_or(0) })
+            })
+            .collect())
+    }
+
+    /// The newest KYC record of a customer.
+    pub fn latest_kyc(conn: &mut DbConn, customer_id: i64) -> Result<Option<KycRecord>> {
+        Ok(kyc_records::table
+            .filter(kyc_records::customer_id.eq(customer_id))
+            .order((kyc_records::created_at.desc(), kyc_records::id.desc()))
+            .select(KycRecord::as_select())
+            .first(conn)
+            .optional()?)
+    }
+
+    /// Another customer's id holding exactly this (stored, normalised) email.
+    pub fn email_owner(conn: &mut DbConn, email: &str, except_id: i64) -> Result<Option<i64>> {
+        Ok(customers::table
+            .filter(customers::email.eq(email))
+            .filter(customers::id.ne(except_id))
+            .select(customers::id)
+            .first(conn)
+            .optional()?)
+    }
+
+    /// What a purge would erase besides the customer row.
+    pub fn owned_row_counts(conn: &mut DbConn, customer_id: i64) -> Result<OwnedRowCounts> {
+        let kyc = kyc_records::table.filter(kyc_records::customer_id.eq(customer_id)).count().get_result(conn)?;
+        let accounts = billing_accounts::table
+            .filter(billing_accounts::customer_id.eq(customer_id))
+            .count()
+            .get_result(conn)?;
+        let entries = account_entries::table
+            .inner_join(billing_accounts::table)
+            .filter(billing_accounts::customer_id.eq(customer_id))
+            .count()
+            .get_result(conn)?;
+        Ok(OwnedRowCounts { kyc_records: kyc, billing_accounts: accounts, account_entries: entries })
+    }
+
+    /// Erases the customer; the foreign keys cascade to everything they own.
+    pub fn delete_permanently(conn: &mut DbConn, customer_id: i64) -> Result<usize> {
+        Ok(diesel::delete(customers::table.find(customer_id)).execute(conn)?)
+    }
+}

@@ -1,0 +1,130 @@
+//! Embedded migrations and the schema version check that every command but
+//! `init` and `db` runs before touching data (one cheap query).
+
+use diesel::migration::MigrationSource;
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use super::{Backend, DbConn};
+use crate::error::{Error, Result};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Where a database's schema stands relative to this binary.
+#[derive(Debug, PartialEq, Eq)]
+pub enum SchemaState {
+    /// No migrations table: `custadm init` has never run here.
+    Uninitialised,
+    /// Every embedded migration applied, nothing unknown.
+    Current,
+    /// Migrations of this binary not yet applied (oldest first).
+    Behind(Vec<String>),
+    /// Migrations applied that this binary does not know (a newer custadm ran).
+    Ahead(Vec<String>),
+}
+
+fn versions_of<DB: diesel::backend::Backend>(source: &EmbeddedMigrations) -> Vec<String> {
+    MigrationSource::<DB>::migrations(source)
+        .map(|list| list.iter().map(|m| m.name().version().to_string()).collect())
+        .unwrap_or_default()
+}
+
+/// The migration versions this binary carries, oldest first.
+pub fn embedded_versions(backend: Backend) -> Vec<String> {
+    match backend {
+        Backend::Sqlite => versions_of::<diesel::sqlite::Sqlite>(&SQLITE_MIGRATIONS),
+        Backend::Postgres => versions_of::<diesel::pg::Pg>(&POSTGRES_MIGRATIONS),
+    }
+}
+
+#[derive(QueryableByName)]
+struct VersionRow {
+    #[diesel(sql_type = Text)]
+    version: String,
+}
+
+/// Reads the applied versions; `None` when the migrations table is missing.
+/// Reads only, so it works on a read-only database.
+fn applied_versions(conn: &mut DbConn) -> Result<Option<Vec<String>>> {
+    match diesel::sql_query("SELECT version FROM __diesel_schema_migrations ORDER BY version")
+        .load::<VersionRow>(conn)
+    {
+        Ok(rows) => Ok(Some(rows.into_iter().map(|r| r.version).collect())),
+        Err(diesel::result::Error::DatabaseError(_, info))
+            if info.message().contains("no such table") || info.message().contains("does not exist") =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Compares the database's applied migrations with this binary's.
+pub fn schema_state(conn: &mut DbConn) -> Result<SchemaState> {
+    let Some(applied) = applied_versions(conn)? else {
+        return Ok(SchemaState::Uninitialised);
+    };
+    if applied.is_empty() {
+        return Ok(SchemaState::Uninitialised);
+    }
+    let embedded = embedded_versions(conn.backend());
+    let unknown: Vec<String> = applied.iter().filter(|v| !embedded.contains(v)).cloned().collect();
+    if !unknown.is_empty() {
+        return Ok(SchemaState::Ahead(unknown));
+    }
+    let pending: Vec<String> = embedded.iter().filter(|v| !applied.contains(v)).cloned().collect();
+    if pending.is_empty() {
+        Ok(SchemaState::Current)
+    } else {
+        Ok(SchemaState::Behind(pending))
+    }
+}
+
+/// Stops with exit 6 unless the schema is exactly this binary's.
+pub fn require_current(conn: &mut DbConn, database: &str) -> Result<()> {
+    match schema_state(conn)? {
+        SchemaState::Current => Ok(()),
+        SchemaState::Uninitialised => Err(Error::Database(format!(
+            "database {database} is not initialised: run `custadm init`"
+        ))),
+        SchemaState::Behind(pending) => Err(Error::Database(format!(
+            "the schema of {database} is behind this custadm ({} migration(s) pending, first {}): run `custadm db migrate`",
+            pending.len(),
+            pending.first().map(String::as_str).unwrap_or("?")
+        ))),
+        SchemaState::Ahead(unknown) => Err(Error::Database(format!(
+            "the schema of {database} is newer than this custadm (unknown migration {}): upgrade custadm before using this database",
+            unknown.first().map(String::as_str).unwrap_or("?")
+        ))),
+    }
+}
+
+/// Applies every pending migration; returns the versions applied.
+pub fn run_pending(conn: &mut DbConn) -> Result<Vec<String>> {
+    let applied = crate::with_backend!(conn, c => {
+        let source = match c.backend_marker() {
+            Backend::Sqlite => SQLITE_MIGRATIONS,
+            Backend::Postgres => POSTGRES_MIGRATIONS,
+        };
+        c.run_pending_migrations(source)
+            .map(|versions| versions.iter().map(|v| v.to_string()).collect::<Vec<_>>())
+    });
+    applied.map_err(|e| Error::Database(format!("migration failed: {e}")))
+}
+
+/// Lets the migration code pick its source on a concrete connection.
+trait BackendMarker {
+    fn backend_marker(&self) -> Backend;
+}
+impl BackendMarker for diesel::sqlite::SqliteConnection {
+    fn backend_marker(&self) -> Backend {
+        Backend::Sqlite
+    }
+}
+impl BackendMarker for diesel::pg::PgConnection {
+    fn backend_marker(&self) -> Backend {
+        Backend::Postgres
+    }
+}

@@ -1,0 +1,293 @@
+//! The data layer: which database a command talks to, how the connection is
+//! opened and configured, write transactions, and the schema version check.
+//! Backend-specific SQL lives in this module tree and nowhere else.
+
+pub mod audit;
+pub mod customer;
+pub mod migrations;
+pub mod operator;
+pub mod schema;
+
+use std::path::{Path, PathBuf};
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::pg::PgConnection;
+use diesel::sqlite::SqliteConnection;
+use diesel::Connection;
+
+use crate::error::{Error, Result};
+
+/// One connection to either backend; commands receive `&mut DbConn` and stay
+/// backend-agnostic except where a backend needs its own SQL.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    /// Production: PostgreSQL 13+.
+    Pg(PgConnection),
+    /// The embedded default: a SQLite file.
+    Sqlite(SqliteConnection),
+}
+
+/// Runs `$body` with `$c` bound to the concrete connection, for the features
+/// that Diesel's multi-connection enum does not forward (row locks, batch
+/// inserts, row-by-row loading).
+#[macro_export]
+macro_rules! with_backend {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Sqlite($c) => $body,
+            $crate::db::DbConn::Pg($c) => $body,
+        }
+    };
+}
+
+/// Which backend a connection or URL is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Where the database is, parsed from a URL in one of the contract's forms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseTarget {
+    /// A SQLite file.
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection URL (`postgres://…` or `postgresql://…`).
+    Postgres(String),
+}
+
+/// How long a PostgreSQL connection attempt may take before exit 6.
+pub const CONNECT_TIMEOUT_SECS: u32 = 10;
+/// How long a SQLite writer waits for another writer's lock.
+pub const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
+
+impl DatabaseTarget {
+    /// Parses `postgres://…`, `postgresql://…`, `sqlite://PATH`, `sqlite:PATH`
+    /// or a plain file path. Any other `scheme://` is refused rather than
+    /// silently becoming a file of that name.
+    pub fn parse(url: &str) -> Result<Self> {
+        let url = url.trim();
+        if url.is_empty() {
+            return Err(Error::Database(
+                "the database URL is empty: give --database-url postgres://… or a SQLite file path".into(),
+            ));
+        }
+        if url.contains('\0') {
+            return Err(Error::Database("the database URL contains a NUL byte".into()));
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(DatabaseTarget::Postgres(url.to_string()));
+        }
+        if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            if path.is_empty() {
+                return Err(Error::Database("sqlite: URL without a file path; use sqlite://PATH".into()));
+            }
+            return Ok(DatabaseTarget::Sqlite(PathBuf::from(path)));
+        }
+        if let Some((scheme, _)) = url.split_once("://") {
+            return Err(Error::Database(format!(
+                "unsupported database URL scheme '{scheme}': use postgres://…, postgresql://…, sqlite://PATH or a file path"
+            )));
+        }
+        Ok(DatabaseTarget::Sqlite(PathBuf::from(url)))
+    }
+
+    /// The backend this target uses.
+    pub fn backend(&self) -> Backend {
+        match self {
+            DatabaseTarget::Sqlite(_) => Backend::Sqlite,
+            DatabaseTarget::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// A description safe to print: the file path, or the URL without its password.
+    pub fn display(&self) -> String {
+        match self {
+            DatabaseTarget::Sqlite(p) => p.display().to_string(),
+            DatabaseTarget::Postgres(url) => redact_url_password(url),
+        }
+    }
+
+    /// Opens a connection. SQLite files are never created here (see
+    /// [`DatabaseTarget::connect_creating`]): a mistyped path is an error,
+    /// not a new empty database.
+    pub fn connect(&self) -> Result<DbConn> {
+        match self {
+            DatabaseTarget::Sqlite(path) => {
+                if !path.exists() {
+                    return Err(Error::Database(format!(
+                        "no database at {}: run `custadm init` to create it, or pass --database-url",
+                        path.display()
+                    )));
+                }
+                open_sqlite(path)
+            }
+            DatabaseTarget::Postgres(url) => open_postgres(url),
+        }
+    }
+
+    /// Opens a connection, creating the SQLite file and its directory, or the
+    /// PostgreSQL database, when missing. Only `init` does this.
+    pub fn connect_creating(&self) -> Result<DbConn> {
+        match self {
+            DatabaseTarget::Sqlite(path) => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|e| {
+                        Error::Database(format!("cannot create directory {}: {e}", dir.display()))
+                    })?;
+                }
+                open_sqlite(path)
+            }
+            DatabaseTarget::Postgres(url) => match open_postgres(url) {
+                Err(Error::Database(msg)) if msg.contains("does not exist") => {
+                    create_postgres_database(url)?;
+                    open_postgres(url)
+                }
+                other => other,
+            },
+        }
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+pub fn redact_url_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (authority, tail) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}{tail}"),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+fn open_sqlite(path: &Path) -> Result<DbConn> {
+    let path_str = path.to_str().ok_or_else(|| {
+        Error::Database(format!("the database path {} is not valid UTF-8", path.display()))
+    })?;
+    let mut conn = SqliteConnection::establish(path_str).map_err(|e| {
+        Error::Database(format!("cannot open SQLite database {}: {e}", path.display()))
+    })?;
+    // busy_timeout first, so the others wait for a lock instead of failing;
+    // one statement each (see ENGINEERING-NOTES).
+    for pragma in [
+        format!("PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}"),
+        "PRAGMA journal_mode = WAL".to_string(),
+        "PRAGMA synchronous = FULL".to_string(),
+        "PRAGMA foreign_keys = ON".to_string(),
+    ] {
+        conn.batch_execute(&pragma).map_err(|e| {
+            Error::Database(format!(
+                "cannot configure SQLite database {} ({pragma}): {}",
+                path.display(),
+                crate::error::describe_database_error(&e.to_string())
+            ))
+        })?;
+    }
+    Ok(DbConn::Sqlite(conn))
+}
+
+fn with_connect_timeout(url: &str) -> String {
+    if url.contains("connect_timeout=") {
+        url.to_string()
+    } else if url.contains('?') {
+        format!("{url}&connect_timeout={CONNECT_TIMEOUT_SECS}")
+    } else {
+        format!("{url}?connect_timeout={CONNECT_TIMEOUT_SECS}")
+    }
+}
+
+fn open_postgres(url: &str) -> Result<DbConn> {
+    let conn = PgConnection::establish(&with_connect_timeout(url)).map_err(|e| {
+        let cause = e.to_string();
+        let cause = cause.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
+        Error::Database(format!(
+            "cannot connect to PostgreSQL at {}: {cause}; check that the server is running and the URL is right",
+            redact_url_password(url)
+        ))
+    })?;
+    Ok(DbConn::Pg(conn))
+}
+
+/// Creates the database named in `url` through the server's `postgres` database.
+fn create_postgres_database(url: &str) -> Result<()> {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let (server, name) = base.rsplit_once('/').ok_or_else(|| {
+        Error::Database(format!("no database name in {}", redact_url_password(url)))
+    })?;
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        return Err(Error::Database(format!(
+            "database '{name}' does not exist and custadm creates only plainly named ones (letters, digits, _ and -): create it with createdb"
+        )));
+    }
+    let mut admin = PgConnection::establish(&with_connect_timeout(&format!("{server}/postgres{query}")))
+        .map_err(|e| Error::Database(format!("database '{name}' does not exist and cannot be created: {e}")))?;
+    admin
+        .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+        .map_err(|e| Error::Database(format!("cannot create database '{name}': {e}")))?;
+    Ok(())
+}
+
+impl DbConn {
+    /// Which backend this connection talks to.
+    pub fn backend(&self) -> Backend {
+        match self {
+            DbConn::Sqlite(_) => Backend::Sqlite,
+            DbConn::Pg(_) => Backend::Postgres,
+        }
+    }
+}
+
+/// Runs `f` in a write transaction: `BEGIN IMMEDIATE` on SQLite, so a second
+/// writer waits for the lock up front instead of failing half-way; a plain
+/// transaction on PostgreSQL (row locks are taken by the caller where a check
+/// must hold until commit). Commits when `f` succeeds, rolls back otherwise.
+pub fn write_transaction<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T>) -> Result<T> {
+    match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        DbConn::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
+    }
+    match f(conn) {
+        Ok(value) => {
+            with_backend!(conn, c => AnsiTransactionManager::commit_transaction(c))?;
+            Ok(value)
+        }
+        Err(e) => {
+            // The original error matters more than a failed rollback.
+            let _ = with_backend!(conn, c => AnsiTransactionManager::rollback_transaction(c));
+            Err(e)
+        }
+    }
+}
+
+/// The current time in UTC, whole seconds: what every timestamp column gets,
+/// stored on SQLite as `YYYY-MM-DD HH:MM:SS`.
+pub fn now() -> chrono::NaiveDateTime {
+    use chrono::Timelike;
+    let now = chrono::Utc::now().naive_utc();
+    now.with_nanosecond(0).unwrap_or(now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_forms() {
+        assert_eq!(DatabaseTarget::parse("sqlite:///tmp/a.db").ok(), Some(DatabaseTarget::Sqlite("/tmp/a.db".into())));
+        assert_eq!(DatabaseTarget::parse("sqlite:a.db").ok(), Some(DatabaseTarget::Sqlite("a.db".into())));
+        assert_eq!(DatabaseTarget::parse("./a.db").ok(), Some(DatabaseTarget::Sqlite("./a.db".into())));
+        assert!(matches!(DatabaseTarget::parse("postgresql://h/db"), Ok(DatabaseTarget::Postgres(_))));
+        assert!(DatabaseTarget::parse("mysql://h/db").is_err());
+        assert_eq!(redact_url_password("postgres://u:pw@h:5/db"), "postgres://u:***@h:5/db");
+    }
+}

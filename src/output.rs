@@ -1,0 +1,212 @@
+//! Everything custadm prints: tables (comfy-table on a terminal, plain aligned
+//! text otherwise), JSON documents, CSV cells, and the sanitising that keeps
+//! untrusted strings from driving the operator's terminal.
+
+use std::io::{IsTerminal, Write};
+
+use chrono::NaiveDateTime;
+use comfy_table::{presets, ContentArrangement, Table};
+use serde::Serialize;
+
+use crate::error::Result;
+
+/// `-o/--output`: how results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A table for people (plain aligned text when stdout is not a terminal).
+    Table,
+    /// One JSON document.
+    Json,
+    /// One JSON object per line (list only).
+    Jsonl,
+    /// CSV with a header (list only).
+    Csv,
+    /// One id per line (list only), for `--ids-from -`.
+    Ids,
+}
+
+/// The output settings every command prints through.
+#[derive(Debug, Clone, Copy)]
+pub struct Output {
+    pub format: Format,
+    pub quiet: bool,
+    pub stdout_is_tty: bool,
+}
+
+impl Output {
+    /// Settings for this process.
+    pub fn new(format: Format, quiet: bool) -> Self {
+        Output { format, quiet, stdout_is_tty: std::io::stdout().is_terminal() }
+    }
+
+    /// True for `-o json`.
+    pub fn is_json(&self) -> bool {
+        self.format == Format::Json
+    }
+
+    /// Prints a value as the one JSON document on stdout.
+    pub fn json<T: Serialize>(&self, value: &T) -> Result<()> {
+        let text = escape_json_text(&serde_json::to_string_pretty(value)?);
+        writeln!(std::io::stdout().lock(), "{text}")?;
+        Ok(())
+    }
+
+    /// Prints a table whose cells are untrusted text.
+    pub fn table(&self, headers: &[&str], rows: Vec<Vec<String>>) -> Result<()> {
+        let text = render_table(headers, rows, self.stdout_is_tty);
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{text}")?;
+        Ok(())
+    }
+
+    /// Prints a line of text for people on stdout (never in JSON mode; the
+    /// caller has already sanitised untrusted parts).
+    pub fn line(&self, text: &str) -> Result<()> {
+        if !self.quiet {
+            writeln!(std::io::stdout().lock(), "{text}")?;
+        }
+        Ok(())
+    }
+
+    /// A note for people on stderr (kept off stdout so scripts get clean data).
+    pub fn note(&self, text: &str) {
+        if !self.quiet {
+            eprintln!("{text}");
+        }
+    }
+}
+
+/// One compact JSON text, safe for a terminal (see [`escape_json_text`]).
+pub fn json_text<T: Serialize>(value: &T) -> Result<String> {
+    Ok(escape_json_text(&serde_json::to_string(value)?))
+}
+
+/// serde_json escapes C0 controls but writes C1 controls and bidirectional
+/// overrides raw; inside JSON strings (the only place non-ASCII can be)
+/// they become `\uXXXX` escapes: the same value, harmless on a terminal.
+pub fn escape_json_text(json: &str) -> String {
+    if !json.chars().any(is_dangerous) {
+        return json.to_string();
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if is_dangerous(c) && c as u32 >= 0x7f {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Builds a table: box drawing fitted to the terminal, or plain columns
+/// separated by spaces when the output goes to a file or pipe.
+pub fn render_table(headers: &[&str], rows: Vec<Vec<String>>, tty: bool) -> String {
+    let mut table = Table::new();
+    if tty {
+        table.load_preset(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
+    } else {
+        table.load_preset(presets::NOTHING).set_content_arrangement(ContentArrangement::Disabled);
+    }
+    table.set_header(headers.iter().copied());
+    for row in rows {
+        table.add_row(row.iter().map(|cell| sanitize_multiline(cell)));
+    }
+    if !tty {
+        // comfy-table pads every cell with one space each side; plain output
+        // keeps the column alignment but drops the trailing blanks.
+        return table.lines().map(|l| l.trim_end().to_string()).collect::<Vec<_>>().join("\n");
+    }
+    table.to_string()
+}
+
+/// True for characters that must never reach a terminal raw: C0 controls,
+/// DEL, C1 controls (U+0080–U+009F, e.g. the CSI U+009B) and the
+/// bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069).
+pub fn is_dangerous(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+fn escape_into(out: &mut String, c: char) {
+    let code = c as u32;
+    if code < 0x100 {
+        out.push_str(&format!("\\x{code:02x}"));
+    } else {
+        out.push_str(&format!("\\u{{{code:04x}}}"));
+    }
+}
+
+/// Makes an untrusted string safe for one line of a terminal: every dangerous
+/// character (including newline) becomes a visible escape like `\x1b`.
+pub fn sanitize(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if is_dangerous(c) {
+            escape_into(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Like [`sanitize`] but keeps newlines, for multi-line table cells.
+pub fn sanitize_multiline(s: &str) -> String {
+    s.split('\n').map(sanitize).collect::<Vec<_>>().join("\n")
+}
+
+/// A timestamp as RFC 3339 UTC: `2026-11-27T01:02:03Z`.
+pub fn rfc3339(ts: NaiveDateTime) -> String {
+    ts.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// A timestamp for a table: `2026-11-27 01:02:03`, or `-` when absent.
+pub fn human_time(ts: Option<NaiveDateTime>) -> String {
+    ts.map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string()).unwrap_or_else(|| "-".into())
+}
+
+/// Cents as dollars for people: `12345` → `$123.45`.
+pub fn dollars(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let abs = cents.unsigned_abs();
+    format!("{sign}${}.{:02}", abs / 100, abs % 100)
+}
+
+/// One CSV cell: quoted when needed, and a free-text cell that a spreadsheet
+/// would read as a formula gets a leading `'`.
+pub fn csv_text_cell(s: &str) -> String {
+    let guarded = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
+    csv_cell(&guarded)
+}
+
+/// One CSV cell of trusted, validated data (numbers, E.164 phones, times).
+pub fn csv_cell(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitize_makes_controls_visible() {
+        assert_eq!(sanitize("a\x1b[2Jb"), "a\\x1b[2Jb");
+        assert_eq!(sanitize("x\u{9b}y"), "x\\x9by");
+        assert_eq!(sanitize("\u{202e}abc"), "\\u{202e}abc");
+        assert_eq!(sanitize("Zoë"), "Zoë");
+        assert_eq!(sanitize_multiline("a\nb\x07"), "a\nb\\x07");
+    }
+
+    #[test]
+    fn csv_guards_formulas() {
+        assert_eq!(csv_text_cell("=1+1"), "'=1+1");
+        assert_eq!(csv_text_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_text_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(dollars(12345), "$123.45");
+        assert_eq!(dollars(-5), "-$0.05");
+    }
+}

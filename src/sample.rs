@@ -1,0 +1,187 @@
+//! Realistic sample customers for `init --sample-data`: names, emails, E.164
+//! phones, KYC records in every status, billing accounts with invoices,
+//! payments and credits; some with unpaid invoices, some inactive, some
+//! soft-deleted (with the audit row a real delete would have left).
+
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use rand::prelude::*;
+
+use crate::db::audit::{self, Actor, NewAuditEntry};
+use crate::db::customer::{NewAccountEntry, NewCustomer, NewKycRecord};
+use crate::db::schema::{account_entries, billing_accounts, customers, kyc_records};
+use crate::db::DbConn;
+use crate::error::Result;
+
+const FIRST_NAMES: &[&str] = &[
+    "Olivia", "Liam", "Emma", "Noah", "Amelia", "Oliver", "Sophia", "Elijah", "Mia", "Lucas", "Zoë", "Mateo",
+    "Aaliyah", "Hiroshi", "Priya", "Chloé", "Søren", "Fatima", "Diego", "Ana", "Kwame", "Ingrid", "Wei", "Nadia",
+];
+const LAST_NAMES: &[&str] = &[
+    "Smith", "Johnson", "García", "Müller", "Rossi", "Nakamura", "Okafor", "Kowalski", "Dubois", "Silva", "Patel",
+    "Nguyen", "O'Brien", "Andersson", "Haddad", "Ivanova", "Kim", "Moreau", "Jensen", "Costa",
+];
+const DOMAINS: &[&str] = &["example.com", "example.org", "example.net", "mail.example.com"];
+const COUNTRIES: &[(&str, &str)] = &[("US", "+1"), ("GB", "+44"), ("DE", "+49"), ("FR", "+33"), ("BR", "+55"), ("JP", "+81")];
+const DOCUMENTS: &[&str] = &["passport", "national_id", "driving_licence"];
+const KYC_STATUSES: &[&str] = &["verified", "pending", "rejected"];
+
+/// Rows per INSERT (10 columns a row stays under every bind limit).
+const CHUNK: usize = 1_000;
+
+/// Inserts `count` sample customers and what belongs to them.
+pub fn load(conn: &mut DbConn, actor: &Actor, count: u32) -> Result<()> {
+    let mut rng = rand::rng();
+    let now = crate::db::now();
+    // One hash for all: nobody knows the password, and hashing per customer
+    // would cost ~20 ms each.
+    let hash = crate::password::hash(&crate::password::generate_temporary())?;
+    let mut made = 0u32;
+    while made < count {
+        let n = (count - made).min(CHUNK as u32);
+        let batch: Vec<NewCustomer> = (made..made + n).map(|i| customer(&mut rng, i, now, &hash)).collect();
+        let ids: Vec<i64> = crate::with_backend!(&mut *conn, c => diesel::insert_into(customers::table)
+            .values(&batch)
+            .returning(customers::id)
+            .get_results(c))?;
+        let mut kyc = Vec::new();
+        let mut deletes = Vec::new();
+        for (id, new) in ids.iter().zip(&batch) {
+            if rng.random_bool(0.85) {
+                kyc.push(kyc_record(&mut rng, *id, new.created_at));
+            }
+            if new.deleted_at.is_some() {
+                deletes.push(NewAuditEntry {
+                    occurred_at: new.deleted_at.unwrap_or(now),
+                    ..actor.entry("delete", Some(*id), audit::OK, serde_json::json!({"was_active": true, "sample_data": true}))
+                });
+            }
+        }
+        crate::with_backend!(&mut *conn, c => diesel::insert_into(kyc_records::table).values(&kyc).execute(c))?;
+        NewAuditEntry::insert_all(conn, &deletes)?;
+        let accounts: Vec<_> = ids
+            .iter()
+            .zip(&batch)
+            .map(|(id, new)| (billing_accounts::customer_id.eq(*id), billing_accounts::created_at.eq(new.created_at)))
+            .collect();
+        let account_ids: Vec<i64> = crate::with_backend!(&mut *conn, c => diesel::insert_into(billing_accounts::table)
+            .values(&accounts)
+            .returning(billing_accounts::id)
+            .get_results(c))?;
+        let mut entries = Vec::new();
+        for (account, new) in account_ids.iter().zip(&batch) {
+            entries.extend(account_history(&mut rng, *account, new.created_at, now, new.deleted_at.is_none()));
+        }
+        for chunk in entries.chunks(CHUNK) {
+            let rows: Vec<_> = chunk
+                .iter()
+                .map(|e| {
+                    (
+                        account_entries::billing_account_id.eq(e.billing_account_id),
+                        account_entries::entry_type.eq(e.entry_type.clone()),
+                        account_entries::amount_usd_cents.eq(e.amount_usd_cents),
+                        account_entries::description.eq(e.description.clone()),
+                        account_entries::created_at.eq(e.created_at),
+                    )
+                })
+                .collect();
+            crate::with_backend!(&mut *conn, c => diesel::insert_into(account_entries::table).values(&rows).execute(c))?;
+        }
+        made += n;
+    }
+    Ok(())
+}
+
+fn customer(rng: &mut impl Rng, i: u32, now: NaiveDateTime, hash: &str) -> NewCustomer {
+    let first = FIRST_NAMES[rng.random_range(0..FIRST_NAMES.len())];
+    let last = LAST_NAMES[rng.random_range(0..LAST_NAMES.len())];
+    let (_, dial) = COUNTRIES[rng.random_range(0..COUNTRIES.len())];
+    let ascii = |s: &str| -> String {
+        s.chars()
+            .filter_map(|c| match c {
+                'ë' => Some('e'),
+                'é' => Some('e'),
+                'í' => Some('i'),
+                'ü' => Some('u'),
+                'ø' => Some('o'),
+                c if c.is_ascii_alphabetic() => Some(c.to_ascii_lowercase()),
+                _ => None,
+            })
+            .collect()
+    };
+    let created_at = now - Duration::days(rng.random_range(30..1_100)) - Duration::seconds(rng.random_range(0..86_400));
+    let last_login_at = (!rng.random_bool(0.1)).then(|| {
+        let since = (now - created_at).num_seconds().max(1);
+        created_at + Duration::seconds(rng.random_range(0..since))
+    });
+    // About 1 in 8 inactive, 1 in 12 soft-deleted.
+    let roll = rng.random_range(0..24);
+    let deleted_at = (roll < 2).then(|| now - Duration::days(rng.random_range(1..60)));
+    NewCustomer {
+        full_name: format!("{first} {last}"),
+        email: format!("{}.{}{}@{}", ascii(first), ascii(last), i + 1, DOMAINS[i as usize % DOMAINS.len()]),
+        phone: (!rng.random_bool(0.15)).then(|| format!("{dial}{}", rng.random_range(200_000_000u64..999_999_999))),
+        password_hash: hash.to_string(),
+        must_change_password: rng.random_bool(0.05),
+        is_active: roll >= 5,
+        deleted_at,
+        last_login_at,
+        created_at,
+        updated_at: created_at,
+    }
+}
+
+fn kyc_record(rng: &mut impl Rng, customer_id: i64, created_at: NaiveDateTime) -> NewKycRecord {
+    let status = KYC_STATUSES[rng.random_range(0..KYC_STATUSES.len())];
+    let (country, _) = COUNTRIES[rng.random_range(0..COUNTRIES.len())];
+    NewKycRecord {
+        customer_id,
+        status: status.to_string(),
+        document_type: DOCUMENTS[rng.random_range(0..DOCUMENTS.len())].to_string(),
+        document_number: format!("{}{:08}", country, rng.random_range(0..100_000_000u32)),
+        country: country.to_string(),
+        date_of_birth: NaiveDate::from_ymd_opt(rng.random_range(1940..2006), rng.random_range(1..=12), rng.random_range(1..=28))
+            .unwrap_or_default(),
+        verified_at: (status == "verified").then(|| created_at + Duration::days(rng.random_range(0..5))),
+        created_at,
+    }
+}
+
+/// Monthly invoices, each paid, some partly with a credit; for about one in
+/// five living customers the latest invoice is still unpaid.
+fn account_history(
+    rng: &mut impl Rng,
+    billing_account_id: i64,
+    created_at: NaiveDateTime,
+    now: NaiveDateTime,
+    can_owe: bool,
+) -> Vec<NewAccountEntry> {
+    let mut out = Vec::new();
+    let months = rng.random_range(1..5);
+    let owes = can_owe && rng.random_bool(0.2);
+    for m in 0..months {
+        let at = (created_at + Duration::days(30 * (m + 1))).min(now);
+        let amount = rng.random_range(5..400) * 100 - 1;
+        let unpaid = owes && m == months - 1;
+        let entry = |kind: &str, cents: i64, description: String| NewAccountEntry {
+            billing_account_id,
+            entry_type: kind.to_string(),
+            amount_usd_cents: cents,
+            description,
+            created_at: at,
+        };
+        // An invoice counts as unpaid while its amount is positive; a
+        // settled invoice is brought to zero when its payment is booked.
+        out.push(entry("invoice", if unpaid { amount } else { 0 }, format!("Invoice {} (${}.{:02})", m + 1, amount / 100, amount % 100)));
+        if !unpaid {
+            out.push(entry("payment", amount, format!("Card payment for invoice {}", m + 1)));
+            if rng.random_bool(0.15) {
+                out.push(entry("credit", 500, "Goodwill credit".into()));
+            }
+            if rng.random_bool(0.05) {
+                out.push(entry("refund", 500, "Refund of goodwill credit".into()));
+            }
+        }
+    }
+    out
+}
