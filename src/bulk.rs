@@ -58,8 +58,9 @@ impl TargetArgs {
             let (reader, name): (Box<dyn Read>, String) = if path.as_os_str() == "-" {
                 (Box::new(std::io::stdin()), "standard input".into())
             } else {
-                let file = std::fs::File::open(path)
-                    .map_err(|e| Error::Usage(format!("cannot read ids from {}: {e}", path.display())))?;
+                let file = std::fs::File::open(path).map_err(|e| {
+                    Error::Usage(format!("cannot read ids from {}: {e}", path.display()))
+                })?;
                 (Box::new(file), path.display().to_string())
             };
             ids.extend(read_ids(reader, &name)?);
@@ -90,14 +91,18 @@ pub fn read_ids(reader: impl Read, source: &str) -> Result<Vec<i64>> {
             break;
         }
         number += 1;
-        let line = std::str::from_utf8(&raw)
-            .map_err(|_| Error::Usage(format!("{source} line {number}: not valid UTF-8; nothing was changed")))?;
+        let line = std::str::from_utf8(&raw).map_err(|_| {
+            Error::Usage(format!(
+                "{source} line {number}: not valid UTF-8; nothing was changed"
+            ))
+        })?;
         let content = line.split('#').next().unwrap_or("").trim();
         if content.is_empty() {
             continue;
         }
-        let id = crate::validate::customer_id(content)
-            .map_err(|e| Error::Usage(format!("{source} line {number}: {e}; nothing was changed")))?;
+        let id = crate::validate::customer_id(content).map_err(|e| {
+            Error::Usage(format!("{source} line {number}: {e}; nothing was changed"))
+        })?;
         ids.push(id);
     }
     Ok(ids)
@@ -129,7 +134,10 @@ impl Outcome {
     }
 
     fn is_success(self) -> bool {
-        matches!(self, Outcome::Changed | Outcome::Unchanged | Outcome::WouldChange)
+        matches!(
+            self,
+            Outcome::Changed | Outcome::Unchanged | Outcome::WouldChange
+        )
     }
 }
 
@@ -149,7 +157,13 @@ pub struct ItemResult {
 impl ItemResult {
     /// A result with just an outcome.
     pub fn new(id: i64, outcome: Outcome) -> Self {
-        ItemResult { id, outcome, message: None, changes: None, temporary_password: None }
+        ItemResult {
+            id,
+            outcome,
+            message: None,
+            changes: None,
+            temporary_password: None,
+        }
     }
 
     /// The id does not exist.
@@ -189,7 +203,13 @@ pub struct RunReport {
 impl RunReport {
     /// An empty report for `action`.
     pub fn new(action: &str, dry_run: bool) -> Self {
-        RunReport { action: action.to_string(), dry_run, results: Vec::new(), summary: BTreeMap::new(), interrupted: false }
+        RunReport {
+            action: action.to_string(),
+            dry_run,
+            results: Vec::new(),
+            summary: BTreeMap::new(),
+            interrupted: false,
+        }
     }
 
     /// Adds results and counts them.
@@ -202,7 +222,11 @@ impl RunReport {
 
     /// `3 changed, 1 not_found`.
     pub fn summary_line(&self) -> String {
-        let parts: Vec<String> = self.summary.iter().map(|(k, v)| format!("{v} {k}")).collect();
+        let parts: Vec<String> = self
+            .summary
+            .iter()
+            .map(|(k, v)| format!("{v} {k}"))
+            .collect();
         if parts.is_empty() {
             "nothing done".into()
         } else {
@@ -219,33 +243,70 @@ impl RunReport {
             let rows = self
                 .results
                 .iter()
-                .map(|r| vec![r.id.to_string(), r.outcome.as_str().to_string(), describe(r)])
+                .map(|r| {
+                    vec![
+                        r.id.to_string(),
+                        r.outcome.as_str().to_string(),
+                        describe(r),
+                    ]
+                })
                 .collect();
             out.table(&["ID", "OUTCOME", "DETAILS"], rows)?;
         }
         if self.results.len() > 1 || self.interrupted {
             let prefix = if self.dry_run { "dry run: " } else { "" };
-            let stop = if self.interrupted { " (interrupted: the remaining ids were not touched)" } else { "" };
-            out.note(&format!("{prefix}{}: {}{stop}", self.action, self.summary_line()));
+            let stop = if self.interrupted {
+                " (interrupted: the remaining ids were not touched)"
+            } else {
+                ""
+            };
+            out.note(&format!(
+                "{prefix}{}: {}{stop}",
+                self.action,
+                self.summary_line()
+            ));
         }
         self.exit_status()
     }
 
     fn exit_status(&self) -> Result<()> {
-        let failed: Vec<&ItemResult> = self.results.iter().filter(|r| !r.outcome.is_success()).collect();
+        let failed: Vec<&ItemResult> = self
+            .results
+            .iter()
+            .filter(|r| !r.outcome.is_success())
+            .collect();
         let Some(first) = failed.first() else {
             if self.interrupted {
-                return Err(Error::Partial(format!("{}: interrupted; run the same command again to finish", self.action)));
+                return Err(Error::Partial(format!(
+                    "{}: interrupted; run the same command again to finish",
+                    self.action
+                )));
             }
             return Ok(());
         };
         let all_failed = failed.len() == self.results.len() && !self.interrupted;
-        let single_message = || first.message.clone().unwrap_or_else(|| format!("customer {}: {}", first.id, first.outcome.as_str()));
+        let single_message = || {
+            first
+                .message
+                .clone()
+                .unwrap_or_else(|| format!("customer {}: {}", first.id, first.outcome.as_str()))
+        };
         if all_failed && failed.iter().all(|r| r.outcome == Outcome::NotFound) {
-            return Err(Error::NotFound(if failed.len() == 1 { single_message() } else { format!("none of the {} customers exist", failed.len()) }));
+            return Err(Error::NotFound(if failed.len() == 1 {
+                single_message()
+            } else {
+                format!("none of the {} customers exist", failed.len())
+            }));
         }
         if all_failed && failed.iter().all(|r| r.outcome == Outcome::Refused) {
-            return Err(Error::Refused(if failed.len() == 1 { single_message() } else { format!("all {} customers were refused; see the results", failed.len()) }));
+            return Err(Error::Refused(if failed.len() == 1 {
+                single_message()
+            } else {
+                format!(
+                    "all {} customers were refused; see the results",
+                    failed.len()
+                )
+            }));
         }
         Err(Error::Partial(format!(
             "{}: {} of {} customers not done ({})",
@@ -270,7 +331,11 @@ fn describe(r: &ItemResult) -> String {
                 Some(serde_json::Value::Null) | None => "-".into(),
                 Some(other) => other.to_string(),
             };
-            parts.push(format!("{field}: {} → {}", show(change.get("old")), show(change.get("new"))));
+            parts.push(format!(
+                "{field}: {} → {}",
+                show(change.get("old")),
+                show(change.get("new"))
+            ));
         }
     }
     if let Some(p) = &r.temporary_password {

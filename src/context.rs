@@ -28,7 +28,11 @@ pub struct Ctx {
 /// `DATABASE_URL`, else the default SQLite file.
 pub fn resolve_database(flag: Option<&str>) -> Result<DatabaseTarget> {
     let from_env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    if let Some(url) = flag.map(str::to_string).or_else(|| from_env("CUSTADM_DATABASE_URL")).or_else(|| from_env("DATABASE_URL")) {
+    if let Some(url) = flag
+        .map(str::to_string)
+        .or_else(|| from_env("CUSTADM_DATABASE_URL"))
+        .or_else(|| from_env("DATABASE_URL"))
+    {
         return DatabaseTarget::parse(&url);
     }
     Ok(DatabaseTarget::Sqlite(default_database_path()?))
@@ -50,7 +54,11 @@ pub fn default_database_path() -> Result<PathBuf> {
 /// the OS login name.
 pub fn resolve_operator_name(flag: Option<&str>) -> String {
     flag.map(str::to_string)
-        .or_else(|| std::env::var("CUSTADM_OPERATOR").ok().filter(|v| !v.is_empty()))
+        .or_else(|| {
+            std::env::var("CUSTADM_OPERATOR")
+                .ok()
+                .filter(|v| !v.is_empty())
+        })
         .unwrap_or_else(crate::terminal::os_login_name)
 }
 
@@ -73,7 +81,12 @@ pub fn authenticate(conn: &mut DbConn, actor: &Actor, action: &str) -> Result<Op
         Some(op) if op.is_active => Ok(op),
         _ => {
             actor
-                .entry(action, None, audit::DENIED, serde_json::json!({"reason": "unknown or inactive operator"}))
+                .entry(
+                    action,
+                    None,
+                    audit::DENIED,
+                    serde_json::json!({"reason": "unknown or inactive operator"}),
+                )
                 .insert(conn)?;
             Err(Error::Denied(refusal))
         }
@@ -82,12 +95,22 @@ pub fn authenticate(conn: &mut DbConn, actor: &Actor, action: &str) -> Result<Op
 
 impl Ctx {
     /// Refuses (exit 4, `denied` audit row) unless the operator has `role`.
-    pub fn require_role(&mut self, role: Role, action: &str, customer_id: Option<i64>) -> Result<()> {
+    pub fn require_role(
+        &mut self,
+        role: Role,
+        action: &str,
+        customer_id: Option<i64>,
+    ) -> Result<()> {
         if role == Role::Support || self.operator.is_admin() {
             return Ok(());
         }
         self.actor
-            .entry(action, customer_id, audit::DENIED, serde_json::json!({"required_role": role.as_str(), "role": self.operator.role}))
+            .entry(
+                action,
+                customer_id,
+                audit::DENIED,
+                serde_json::json!({"required_role": role.as_str(), "role": self.operator.role}),
+            )
             .insert(&mut self.conn)?;
         Err(Error::Denied(format!(
             "permission denied: `{action}` needs the {} role and operator '{}' is {}",

@@ -51,7 +51,10 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Internal(m) => write!(f, "internal error (a bug in custadm, please report it): {m}"),
+            Error::Internal(m) => write!(
+                f,
+                "internal error (a bug in custadm, please report it): {m}"
+            ),
             Error::Usage(m)
             | Error::NotFound(m)
             | Error::Denied(m)

@@ -36,7 +36,11 @@ pub struct Output {
 impl Output {
     /// Settings for this process.
     pub fn new(format: Format, quiet: bool) -> Self {
-        Output { format, quiet, stdout_is_tty: std::io::stdout().is_terminal() }
+        Output {
+            format,
+            quiet,
+            stdout_is_tty: std::io::stdout().is_terminal(),
+        }
     }
 
     /// True for `-o json`.
@@ -104,9 +108,13 @@ pub fn escape_json_text(json: &str) -> String {
 pub fn render_table(headers: &[&str], rows: Vec<Vec<String>>, tty: bool) -> String {
     let mut table = Table::new();
     if tty {
-        table.load_preset(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
+        table
+            .load_preset(presets::UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Dynamic);
     } else {
-        table.load_preset(presets::NOTHING).set_content_arrangement(ContentArrangement::Disabled);
+        table
+            .load_preset(presets::NOTHING)
+            .set_content_arrangement(ContentArrangement::Disabled);
     }
     table.set_header(headers.iter().copied());
     for row in rows {
@@ -115,7 +123,11 @@ pub fn render_table(headers: &[&str], rows: Vec<Vec<String>>, tty: bool) -> Stri
     if !tty {
         // comfy-table pads every cell with one space each side; plain output
         // keeps the column alignment but drops the trailing blanks.
-        return table.lines().map(|l| l.trim_end().to_string()).collect::<Vec<_>>().join("\n");
+        return table
+            .lines()
+            .map(|l| l.trim_end().to_string())
+            .collect::<Vec<_>>()
+            .join("\n");
     }
     table.to_string()
 }
@@ -162,7 +174,8 @@ pub fn rfc3339(ts: NaiveDateTime) -> String {
 
 /// A timestamp for a table: `2026-11-27 01:02:03`, or `-` when absent.
 pub fn human_time(ts: Option<NaiveDateTime>) -> String {
-    ts.map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string()).unwrap_or_else(|| "-".into())
+    ts.map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_else(|| "-".into())
 }
 
 /// Cents as dollars for people: `12345` → `$123.45`.
@@ -175,7 +188,11 @@ pub fn dollars(cents: i64) -> String {
 /// One CSV cell: quoted when needed, and a free-text cell that a spreadsheet
 /// would read as a formula gets a leading `'`.
 pub fn csv_text_cell(s: &str) -> String {
-    let guarded = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
+    let guarded = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
     csv_cell(&guarded)
 }
 

@@ -5,7 +5,9 @@
 
 use std::io::BufRead;
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
 use zeroize::Zeroizing;
 
@@ -60,7 +62,10 @@ pub fn verify(password: &str, stored: &str) -> Result<Verified> {
     let Ok(parsed) = PasswordHash::new(stored) else {
         return Ok(Verified::No);
     };
-    if Argon2::default().verify_password(password.as_bytes(), &parsed).is_err() {
+    if Argon2::default()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_err()
+    {
         return Ok(Verified::No);
     }
     if meets_policy(&parsed) {
@@ -141,7 +146,9 @@ impl PasswordSource {
         if self == PasswordSource::Prompt {
             let second = prompt_hidden("Repeat the password: ")?;
             if *first != *second {
-                return Err(Error::Usage("the two passwords differ; nothing was changed".into()));
+                return Err(Error::Usage(
+                    "the two passwords differ; nothing was changed".into(),
+                ));
             }
         }
         Ok(first)
@@ -188,10 +195,14 @@ mod tests {
 
     #[test]
     fn weak_hash_is_upgraded() -> Result<()> {
-        let weak = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(1024, 1, 1, None).map_err(|e| Error::Internal(e.to_string()))?)
-            .hash_password(b"correct horse battery", &SaltString::generate(&mut OsRng))
-            .map_err(|e| Error::Internal(e.to_string()))?
-            .to_string();
+        let weak = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(1024, 1, 1, None).map_err(|e| Error::Internal(e.to_string()))?,
+        )
+        .hash_password(b"correct horse battery", &SaltString::generate(&mut OsRng))
+        .map_err(|e| Error::Internal(e.to_string()))?
+        .to_string();
         assert_eq!(verify("wrong", &weak)?, Verified::No);
         let Verified::YesRehashed(new) = verify("correct horse battery", &weak)? else {
             panic!("weak hash not upgraded");

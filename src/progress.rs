@@ -16,7 +16,9 @@ impl Progress {
             return Progress(None);
         }
         let bar = indicatif::ProgressBar::new(total as u64);
-        if let Ok(style) = indicatif::ProgressStyle::with_template("{prefix} [{bar:40}] {pos}/{len} ({eta} left)") {
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{prefix} [{bar:40}] {pos}/{len} ({eta} left)")
+        {
             bar.set_style(style.progress_chars("=> "));
         }
         bar.set_prefix(action.to_string());

@@ -14,15 +14,46 @@ use crate::db::DbConn;
 use crate::error::Result;
 
 const FIRST_NAMES: &[&str] = &[
-    "Olivia", "Liam", "Emma", "Noah", "Amelia", "Oliver", "Sophia", "Elijah", "Mia", "Lucas", "Zoë", "Mateo",
-    "Aaliyah", "Hiroshi", "Priya", "Chloé", "Søren", "Fatima", "Diego", "Ana", "Kwame", "Ingrid", "Wei", "Nadia",
+    "Olivia", "Liam", "Emma", "Noah", "Amelia", "Oliver", "Sophia", "Elijah", "Mia", "Lucas",
+    "Zoë", "Mateo", "Aaliyah", "Hiroshi", "Priya", "Chloé", "Søren", "Fatima", "Diego", "Ana",
+    "Kwame", "Ingrid", "Wei", "Nadia",
 ];
 const LAST_NAMES: &[&str] = &[
-    "Smith", "Johnson", "García", "Müller", "Rossi", "Nakamura", "Okafor", "Kowalski", "Dubois", "Silva", "Patel",
-    "Nguyen", "O'Brien", "Andersson", "Haddad", "Ivanova", "Kim", "Moreau", "Jensen", "Costa",
+    "Smith",
+    "Johnson",
+    "García",
+    "Müller",
+    "Rossi",
+    "Nakamura",
+    "Okafor",
+    "Kowalski",
+    "Dubois",
+    "Silva",
+    "Patel",
+    "Nguyen",
+    "O'Brien",
+    "Andersson",
+    "Haddad",
+    "Ivanova",
+    "Kim",
+    "Moreau",
+    "Jensen",
+    "Costa",
 ];
-const DOMAINS: &[&str] = &["example.com", "example.org", "example.net", "mail.example.com"];
-const COUNTRIES: &[(&str, &str)] = &[("US", "+1"), ("GB", "+44"), ("DE", "+49"), ("FR", "+33"), ("BR", "+55"), ("JP", "+81")];
+const DOMAINS: &[&str] = &[
+    "example.com",
+    "example.org",
+    "example.net",
+    "mail.example.com",
+];
+const COUNTRIES: &[(&str, &str)] = &[
+    ("US", "+1"),
+    ("GB", "+44"),
+    ("DE", "+49"),
+    ("FR", "+33"),
+    ("BR", "+55"),
+    ("JP", "+81"),
+];
 const DOCUMENTS: &[&str] = &["passport", "national_id", "driving_licence"];
 const KYC_STATUSES: &[&str] = &["verified", "pending", "rejected"];
 
@@ -39,7 +70,9 @@ pub fn load(conn: &mut DbConn, actor: &Actor, count: u32) -> Result<()> {
     let mut made = 0u32;
     while made < count {
         let n = (count - made).min(CHUNK as u32);
-        let batch: Vec<NewCustomer> = (made..made + n).map(|i| customer(&mut rng, i, now, &hash)).collect();
+        let batch: Vec<NewCustomer> = (made..made + n)
+            .map(|i| customer(&mut rng, i, now, &hash))
+            .collect();
         let ids: Vec<i64> = crate::with_backend!(&mut *conn, c => diesel::insert_into(customers::table)
             .values(&batch)
             .returning(customers::id)
@@ -53,7 +86,12 @@ pub fn load(conn: &mut DbConn, actor: &Actor, count: u32) -> Result<()> {
             if new.deleted_at.is_some() {
                 deletes.push(NewAuditEntry {
                     occurred_at: new.deleted_at.unwrap_or(now),
-                    ..actor.entry("delete", Some(*id), audit::OK, serde_json::json!({"was_active": true, "sample_data": true}))
+                    ..actor.entry(
+                        "delete",
+                        Some(*id),
+                        audit::OK,
+                        serde_json::json!({"was_active": true, "sample_data": true}),
+                    )
                 });
             }
         }
@@ -62,7 +100,12 @@ pub fn load(conn: &mut DbConn, actor: &Actor, count: u32) -> Result<()> {
         let accounts: Vec<_> = ids
             .iter()
             .zip(&batch)
-            .map(|(id, new)| (billing_accounts::customer_id.eq(*id), billing_accounts::created_at.eq(new.created_at)))
+            .map(|(id, new)| {
+                (
+                    billing_accounts::customer_id.eq(*id),
+                    billing_accounts::created_at.eq(new.created_at),
+                )
+            })
             .collect();
         let account_ids: Vec<i64> = crate::with_backend!(&mut *conn, c => diesel::insert_into(billing_accounts::table)
             .values(&accounts)
@@ -70,7 +113,13 @@ pub fn load(conn: &mut DbConn, actor: &Actor, count: u32) -> Result<()> {
             .get_results(c))?;
         let mut entries = Vec::new();
         for (account, new) in account_ids.iter().zip(&batch) {
-            entries.extend(account_history(&mut rng, *account, new.created_at, now, new.deleted_at.is_none()));
+            entries.extend(account_history(
+                &mut rng,
+                *account,
+                new.created_at,
+                now,
+                new.deleted_at.is_none(),
+            ));
         }
         for chunk in entries.chunks(CHUNK) {
             let rows: Vec<_> = chunk
@@ -109,7 +158,9 @@ fn customer(rng: &mut impl Rng, i: u32, now: NaiveDateTime, hash: &str) -> NewCu
             })
             .collect()
     };
-    let created_at = now - Duration::days(rng.random_range(30..1_100)) - Duration::seconds(rng.random_range(0..86_400));
+    let created_at = now
+        - Duration::days(rng.random_range(30..1_100))
+        - Duration::seconds(rng.random_range(0..86_400));
     let last_login_at = (!rng.random_bool(0.1)).then(|| {
         let since = (now - created_at).num_seconds().max(1);
         created_at + Duration::seconds(rng.random_range(0..since))
@@ -119,8 +170,15 @@ fn customer(rng: &mut impl Rng, i: u32, now: NaiveDateTime, hash: &str) -> NewCu
     let deleted_at = (roll < 2).then(|| now - Duration::days(rng.random_range(1..60)));
     NewCustomer {
         full_name: format!("{first} {last}"),
-        email: format!("{}.{}{}@{}", ascii(first), ascii(last), i + 1, DOMAINS[i as usize % DOMAINS.len()]),
-        phone: (!rng.random_bool(0.15)).then(|| format!("{dial}{}", rng.random_range(200_000_000u64..999_999_999))),
+        email: format!(
+            "{}.{}{}@{}",
+            ascii(first),
+            ascii(last),
+            i + 1,
+            DOMAINS[i as usize % DOMAINS.len()]
+        ),
+        phone: (!rng.random_bool(0.15))
+            .then(|| format!("{dial}{}", rng.random_range(200_000_000u64..999_999_999))),
         password_hash: hash.to_string(),
         must_change_password: rng.random_bool(0.05),
         is_active: roll >= 5,
@@ -140,9 +198,14 @@ fn kyc_record(rng: &mut impl Rng, customer_id: i64, created_at: NaiveDateTime) -
         document_type: DOCUMENTS[rng.random_range(0..DOCUMENTS.len())].to_string(),
         document_number: format!("{}{:08}", country, rng.random_range(0..100_000_000u32)),
         country: country.to_string(),
-        date_of_birth: NaiveDate::from_ymd_opt(rng.random_range(1940..2006), rng.random_range(1..=12), rng.random_range(1..=28))
-            .unwrap_or_default(),
-        verified_at: (status == "verified").then(|| created_at + Duration::days(rng.random_range(0..5))),
+        date_of_birth: NaiveDate::from_ymd_opt(
+            rng.random_range(1940..2006),
+            rng.random_range(1..=12),
+            rng.random_range(1..=28),
+        )
+        .unwrap_or_default(),
+        verified_at: (status == "verified")
+            .then(|| created_at + Duration::days(rng.random_range(0..5))),
         created_at,
     }
 }
@@ -172,9 +235,17 @@ fn account_history(
         };
         // An invoice counts as unpaid while its amount is positive; a
         // settled invoice is brought to zero when its payment is booked.
-        out.push(entry("invoice", if unpaid { amount } else { 0 }, format!("Invoice {} (${}.{:02})", m + 1, amount / 100, amount % 100)));
+        out.push(entry(
+            "invoice",
+            if unpaid { amount } else { 0 },
+            format!("Invoice {} (${}.{:02})", m + 1, amount / 100, amount % 100),
+        ));
         if !unpaid {
-            out.push(entry("payment", amount, format!("Card payment for invoice {}", m + 1)));
+            out.push(entry(
+                "payment",
+                amount,
+                format!("Card payment for invoice {}", m + 1),
+            ));
             if rng.random_bool(0.15) {
                 out.push(entry("credit", 500, "Goodwill credit".into()));
             }

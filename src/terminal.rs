@@ -9,7 +9,11 @@ use crate::error::{Error, Result};
 /// or stderr is attached to it. Cron, CI and pipes into scripts get `false`.
 pub fn interactive() -> bool {
     (std::io::stdin().is_terminal() || std::io::stderr().is_terminal())
-        && std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").is_ok()
+        && std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/tty")
+            .is_ok()
 }
 
 /// Asks a yes/no question on the terminal; anything but `y`/`yes` is no.
@@ -18,13 +22,20 @@ pub fn confirm(question: &str) -> Result<bool> {
         .read(true)
         .write(true)
         .open("/dev/tty")
-        .map_err(|e| Error::Usage(format!("cannot ask for confirmation on the terminal: {e}; pass --yes")))?;
+        .map_err(|e| {
+            Error::Usage(format!(
+                "cannot ask for confirmation on the terminal: {e}; pass --yes"
+            ))
+        })?;
     let mut writer = tty.try_clone()?;
     write!(writer, "{question} [y/N] ")?;
     writer.flush()?;
     let mut answer = String::new();
     BufReader::new(tty).read_line(&mut answer)?;
-    Ok(matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
+    Ok(matches!(
+        answer.trim().to_ascii_lowercase().as_str(),
+        "y" | "yes"
+    ))
 }
 
 /// Guards a command that needs confirmation: `--yes` passes, a terminal asks

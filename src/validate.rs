@@ -17,7 +17,10 @@ pub fn customer_id(s: &str) -> Result<i64, String> {
     let t = s.trim();
     match t.parse::<i64>() {
         Ok(id) if id > 0 => Ok(id),
-        _ => Err(format!("'{}' is not a customer id (ids are positive integers)", crate::output::sanitize(t))),
+        _ => Err(format!(
+            "'{}' is not a customer id (ids are positive integers)",
+            crate::output::sanitize(t)
+        )),
     }
 }
 
@@ -30,7 +33,9 @@ pub fn full_name(s: &str) -> Result<String, String> {
     }
     let count = name.chars().count();
     if count > MAX_NAME_CHARS {
-        return Err(format!("name: {count} characters is too long (at most {MAX_NAME_CHARS})"));
+        return Err(format!(
+            "name: {count} characters is too long (at most {MAX_NAME_CHARS})"
+        ));
     }
     if let Some(c) = name.chars().find(|c| is_dangerous(*c)) {
         return Err(format!(
@@ -52,7 +57,10 @@ pub fn email(s: &str) -> Result<String, String> {
     if email.chars().count() > MAX_EMAIL_CHARS {
         return Err(format!("email: longer than {MAX_EMAIL_CHARS} characters"));
     }
-    if email.chars().any(|c| c.is_whitespace() || is_dangerous(c) || matches!(c, '"' | '\'' | '`')) {
+    if email
+        .chars()
+        .any(|c| c.is_whitespace() || is_dangerous(c) || matches!(c, '"' | '\'' | '`'))
+    {
         return Err("email: must not contain whitespace, quotes or control characters".into());
     }
     let mut parts = email.split('@');
@@ -66,8 +74,15 @@ pub fn email(s: &str) -> Result<String, String> {
     if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
         return Err("email: the part before '@' has a misplaced dot".into());
     }
-    if local.chars().any(|c| matches!(c, '(' | ')' | ',' | ':' | ';' | '<' | '>' | '[' | ']' | '\\')) {
-        return Err("email: the part before '@' contains a character not allowed in an address".into());
+    if local.chars().any(|c| {
+        matches!(
+            c,
+            '(' | ')' | ',' | ':' | ';' | '<' | '>' | '[' | ']' | '\\'
+        )
+    }) {
+        return Err(
+            "email: the part before '@' contains a character not allowed in an address".into(),
+        );
     }
     if !domain.contains('.') {
         return Err("email: the domain must contain a dot (like example.com)".into());
@@ -90,7 +105,11 @@ pub fn email(s: &str) -> Result<String, String> {
 /// A phone number as E.164: `+`, a country code not starting with 0, 7–15
 /// digits in all. Spaces, dots, dashes and parentheses are dropped.
 pub fn phone(s: &str) -> Result<String, String> {
-    let compact: String = s.trim().chars().filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')')).collect();
+    let compact: String = s
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')'))
+        .collect();
     let Some(digits) = compact.strip_prefix('+') else {
         return Err("phone: must be in international form, starting with '+' and the country code (like +14155550123)".into());
     };
@@ -101,7 +120,10 @@ pub fn phone(s: &str) -> Result<String, String> {
         return Err("phone: the country code must not start with 0".into());
     }
     if !(7..=15).contains(&digits.len()) {
-        return Err(format!("phone: has {} digits; E.164 numbers have 7 to 15", digits.len()));
+        return Err(format!(
+            "phone: has {} digits; E.164 numbers have 7 to 15",
+            digits.len()
+        ));
     }
     Ok(compact)
 }
@@ -110,7 +132,8 @@ pub fn phone(s: &str) -> Result<String, String> {
 pub fn operator_name(s: &str) -> Result<String, String> {
     let ok = !s.is_empty()
         && s.chars().count() <= 64
-        && s.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
     if ok {
         Ok(s.to_string())
     } else {
@@ -134,12 +157,20 @@ pub fn when(s: &str, now: NaiveDateTime) -> Result<NaiveDateTime, String> {
     if let Ok(date) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
         return date.and_hms_opt(0, 0, 0).ok_or_else(bad);
     }
-    for fmt in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%SZ"] {
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%SZ",
+    ] {
         if let Ok(ts) = NaiveDateTime::parse_from_str(t, fmt) {
             return Ok(ts);
         }
     }
-    let unit_at = t.len().checked_sub(1).filter(|_| t.is_ascii()).ok_or_else(bad)?;
+    let unit_at = t
+        .len()
+        .checked_sub(1)
+        .filter(|_| t.is_ascii())
+        .ok_or_else(bad)?;
     let (number, unit) = t.split_at(unit_at);
     let n: i64 = number.parse().ok().filter(|n| *n >= 0).ok_or_else(bad)?;
     let seconds = match unit {
@@ -179,7 +210,17 @@ mod tests {
     #[test]
     fn emails() {
         assert_eq!(email("Ann@Example.COM").as_deref(), Ok("ann@example.com"));
-        for bad in ["", "a", "a@b", "a@@b.c", "a b@c.d", "a@-b.c", "\"a\"@b.c", "a@b..c", &format!("{}@b.c", "a".repeat(65))] {
+        for bad in [
+            "",
+            "a",
+            "a@b",
+            "a@@b.c",
+            "a b@c.d",
+            "a@-b.c",
+            "\"a\"@b.c",
+            "a@b..c",
+            &format!("{}@b.c", "a".repeat(65)),
+        ] {
             assert!(email(bad).is_err(), "{bad}");
         }
         let e = email("José@Exámple.com").unwrap_or_default();
@@ -189,16 +230,29 @@ mod tests {
     #[test]
     fn phones() {
         assert_eq!(phone("+1 (415) 555-0123").as_deref(), Ok("+14155550123"));
-        for bad in ["4155550123", "+0123456789", "+12345", "+1234567890123456", "+1 415 abc"] {
+        for bad in [
+            "4155550123",
+            "+0123456789",
+            "+12345",
+            "+1234567890123456",
+            "+1 415 abc",
+        ] {
             assert!(phone(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn times() {
-        let now = NaiveDateTime::parse_from_str("2026-11-27 00:00:00", "%Y-%m-%d %H:%M:%S").unwrap_or_default();
-        assert_eq!(when("2w", now).map(|t| t.to_string()).as_deref(), Ok("2026-11-13 00:00:00"));
-        assert_eq!(when("2026-01-31", now).map(|t| t.to_string()).as_deref(), Ok("2026-01-31 00:00:00"));
+        let now = NaiveDateTime::parse_from_str("2026-11-27 00:00:00", "%Y-%m-%d %H:%M:%S")
+            .unwrap_or_default();
+        assert_eq!(
+            when("2w", now).map(|t| t.to_string()).as_deref(),
+            Ok("2026-11-13 00:00:00")
+        );
+        assert_eq!(
+            when("2026-01-31", now).map(|t| t.to_string()).as_deref(),
+            Ok("2026-01-31 00:00:00")
+        );
         assert!(when("12x", now).is_err());
         assert!(when("-1d", now).is_err());
         assert!(when("é", now).is_err());

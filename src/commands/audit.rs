@@ -7,7 +7,9 @@ use crate::output::rfc3339;
 
 /// Options of `custadm audit`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  custadm audit --customer 42\n  custadm audit --operator alice --since 7d\n  custadm audit --action purge -o json | jq '.[].details'\n\nExit codes: 0 shown, 2 bad filter.")]
+#[command(
+    after_help = "Examples:\n  custadm audit --customer 42\n  custadm audit --operator alice --since 7d\n  custadm audit --action purge -o json | jq '.[].details'\n\nExit codes: 0 shown, 2 bad filter."
+)]
 pub struct AuditArgs {
     /// Only rows about this customer id
     #[arg(long, value_name = "ID", value_parser = crate::bulk::parse_customer_id)]
@@ -47,7 +49,13 @@ pub fn run(ctx: &mut Ctx, args: AuditArgs) -> Result<()> {
         .map(|w| crate::validate::when(w, crate::db::now()))
         .transpose()
         .map_err(|e| Error::Usage(format!("--since: {e}")))?;
-    let filter = AuditFilter { customer_id: args.customer, operator: args.operator, action: args.action, since, limit: args.limit };
+    let filter = AuditFilter {
+        customer_id: args.customer,
+        operator: args.operator,
+        action: args.action,
+        since,
+        limit: args.limit,
+    };
     let entries = AuditEntry::search(&mut ctx.conn, &filter)?;
     if ctx.out.is_json() {
         let rows: Vec<AuditRow> = entries
@@ -61,7 +69,8 @@ pub fn run(ctx: &mut Ctx, args: AuditArgs) -> Result<()> {
                 customer_id: e.customer_id,
                 outcome: e.outcome,
                 reason: e.reason,
-                details: serde_json::from_str(&e.details).unwrap_or(serde_json::Value::String(e.details)),
+                details: serde_json::from_str(&e.details)
+                    .unwrap_or(serde_json::Value::String(e.details)),
             })
             .collect();
         return ctx.out.json(&rows);
@@ -75,12 +84,27 @@ pub fn run(ctx: &mut Ctx, args: AuditArgs) -> Result<()> {
                 e.operator,
                 e.os_user,
                 e.action,
-                e.customer_id.map(|c| c.to_string()).unwrap_or_else(|| "-".into()),
+                e.customer_id
+                    .map(|c| c.to_string())
+                    .unwrap_or_else(|| "-".into()),
                 e.outcome,
                 e.reason.unwrap_or_else(|| "-".into()),
                 e.details,
             ]
         })
         .collect();
-    ctx.out.table(&["ID", "TIME (UTC)", "OPERATOR", "OS USER", "ACTION", "CUSTOMER", "OUTCOME", "REASON", "DETAILS"], rows)
+    ctx.out.table(
+        &[
+            "ID",
+            "TIME (UTC)",
+            "OPERATOR",
+            "OS USER",
+            "ACTION",
+            "CUSTOMER",
+            "OUTCOME",
+            "REASON",
+            "DETAILS",
+        ],
+        rows,
+    )
 }

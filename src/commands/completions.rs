@@ -13,7 +13,9 @@ use crate::error::{Error, Result};
 
 /// Options of `custadm completions`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  custadm completions bash > ~/.local/share/bash-completion/completions/custadm\n  custadm completions zsh > ~/.zfunc/_custadm\n  custadm completions fish > ~/.config/fish/completions/custadm.fish")]
+#[command(
+    after_help = "Examples:\n  custadm completions bash > ~/.local/share/bash-completion/completions/custadm\n  custadm completions zsh > ~/.zfunc/_custadm\n  custadm completions fish > ~/.config/fish/completions/custadm.fish"
+)]
 pub struct CompletionsArgs {
     /// bash, zsh, fish, elvish or powershell
     #[arg(value_enum)]
@@ -28,7 +30,13 @@ pub struct GenerateDocsArgs {
 }
 
 /// The shells custadm ships completions for.
-pub const SHELLS: [Shell; 5] = [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::Elvish, Shell::PowerShell];
+pub const SHELLS: [Shell; 5] = [
+    Shell::Bash,
+    Shell::Zsh,
+    Shell::Fish,
+    Shell::Elvish,
+    Shell::PowerShell,
+];
 
 /// Runs `custadm completions`.
 pub fn run(args: CompletionsArgs) -> Result<()> {
@@ -39,7 +47,12 @@ pub fn run(args: CompletionsArgs) -> Result<()> {
 
 /// Writes `DIR/completions/*` and `DIR/man/*.1`.
 pub fn generate_docs(args: GenerateDocsArgs) -> Result<()> {
-    let io = |e: std::io::Error| Error::Usage(format!("cannot write docs into {}: {e}", args.dir.display()));
+    let io = |e: std::io::Error| {
+        Error::Usage(format!(
+            "cannot write docs into {}: {e}",
+            args.dir.display()
+        ))
+    };
     let completions = args.dir.join("completions");
     let man = args.dir.join("man");
     std::fs::create_dir_all(&completions).map_err(io)?;

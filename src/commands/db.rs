@@ -10,10 +10,14 @@ use crate::output::Output;
 #[derive(Debug, clap::Subcommand)]
 pub enum DbCommand {
     /// Apply the migrations this custadm has and the database lacks
-    #[command(after_help = "Example:\n  custadm db migrate --database-url postgres://db/custadm\n\nExit codes: 0 done (or nothing pending), 6 database problem or schema newer than this custadm.")]
+    #[command(
+        after_help = "Example:\n  custadm db migrate --database-url postgres://db/custadm\n\nExit codes: 0 done (or nothing pending), 6 database problem or schema newer than this custadm."
+    )]
     Migrate,
     /// Show the applied and pending migrations
-    #[command(after_help = "Example:\n  custadm db status -o json\n\nExit codes: 0 schema current, 6 behind, ahead, not initialised or unreachable.")]
+    #[command(
+        after_help = "Example:\n  custadm db status -o json\n\nExit codes: 0 schema current, 6 behind, ahead, not initialised or unreachable."
+    )]
     Status,
 }
 
@@ -46,7 +50,11 @@ pub fn run(target: &DatabaseTarget, cmd: DbCommand, out: &Output) -> Result<()> 
             } else if applied.is_empty() {
                 out.line("No pending migrations; the schema is current.")?;
             } else {
-                out.line(&format!("Applied {} migration(s): {}", applied.len(), applied.join(", ")))?;
+                out.line(&format!(
+                    "Applied {} migration(s): {}",
+                    applied.len(),
+                    applied.join(", ")
+                ))?;
             }
             Ok(())
         }
@@ -60,23 +68,49 @@ pub fn run(target: &DatabaseTarget, cmd: DbCommand, out: &Output) -> Result<()> 
             };
             let mut rows: Vec<MigrationStatus> = embedded
                 .iter()
-                .map(|v| MigrationStatus { version: v.clone(), applied: !pending.contains(v) })
+                .map(|v| MigrationStatus {
+                    version: v.clone(),
+                    applied: !pending.contains(v),
+                })
                 .collect();
             if let SchemaState::Ahead(unknown) = &state {
-                rows.extend(unknown.iter().map(|v| MigrationStatus { version: format!("{v} (unknown to this custadm)"), applied: true }));
+                rows.extend(unknown.iter().map(|v| MigrationStatus {
+                    version: format!("{v} (unknown to this custadm)"),
+                    applied: true,
+                }));
             }
             if out.is_json() {
-                out.json(&StatusReport { database: database.clone(), state: label, migrations: rows })?;
+                out.json(&StatusReport {
+                    database: database.clone(),
+                    state: label,
+                    migrations: rows,
+                })?;
             } else {
-                out.line(&format!("database: {}\nschema: {label}", crate::output::sanitize(&database)))?;
+                out.line(&format!(
+                    "database: {}\nschema: {label}",
+                    crate::output::sanitize(&database)
+                ))?;
                 out.table(
                     &["VERSION", "STATUS"],
-                    rows.iter().map(|m| vec![m.version.clone(), if m.applied { "applied".into() } else { "pending".into() }]).collect(),
+                    rows.iter()
+                        .map(|m| {
+                            vec![
+                                m.version.clone(),
+                                if m.applied {
+                                    "applied".into()
+                                } else {
+                                    "pending".into()
+                                },
+                            ]
+                        })
+                        .collect(),
                 )?;
             }
             match state {
                 SchemaState::Current => Ok(()),
-                SchemaState::Uninitialised => Err(Error::Database(format!("database {database} is not initialised: run `custadm init`"))),
+                SchemaState::Uninitialised => Err(Error::Database(format!(
+                    "database {database} is not initialised: run `custadm init`"
+                ))),
                 _ => migrations::require_current(&mut conn, &database),
             }
         }

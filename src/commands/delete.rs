@@ -18,7 +18,9 @@ use crate::output::dollars;
 
 /// Options of `custadm delete`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  custadm delete 42                       # asks for confirmation\n  custadm delete 42 --yes --reason T-981\n  custadm delete --ids-from churned.txt --dry-run -o json\n\nRefused while the customer has unpaid invoices; undo with `custadm restore`.\nExit codes: 0 done (or already deleted), 2 bad input or not confirmed, 3 not found, 5 unpaid invoices, 7 some failed.")]
+#[command(
+    after_help = "Examples:\n  custadm delete 42                       # asks for confirmation\n  custadm delete 42 --yes --reason T-981\n  custadm delete --ids-from churned.txt --dry-run -o json\n\nRefused while the customer has unpaid invoices; undo with `custadm restore`.\nExit codes: 0 done (or already deleted), 2 bad input or not confirmed, 3 not found, 5 unpaid invoices, 7 some failed."
+)]
 pub struct DeleteArgs {
     #[command(flatten)]
     pub targets: TargetArgs,
@@ -27,13 +29,30 @@ pub struct DeleteArgs {
 /// Runs `custadm delete`.
 pub fn run(ctx: &mut Ctx, args: DeleteArgs) -> Result<()> {
     let ids = args.targets.collect_ids()?;
-    let question = format!("Soft-delete {} customer(s) in {}?", ids.len(), crate::output::sanitize(&ctx.database));
-    let report = bulk::execute(ctx, "delete", &ids, &args.targets, true, &question, &mut soft_delete)?;
+    let question = format!(
+        "Soft-delete {} customer(s) in {}?",
+        ids.len(),
+        crate::output::sanitize(&ctx.database)
+    );
+    let report = bulk::execute(
+        ctx,
+        "delete",
+        &ids,
+        &args.targets,
+        true,
+        &question,
+        &mut soft_delete,
+    )?;
     report.finish(&ctx.out)
 }
 
 /// One batch: lock, check unpaid invoices, soft-delete the rest set-based.
-fn soft_delete(conn: &mut DbConn, actor: &Actor, ids: &[i64], dry_run: bool) -> Result<Vec<ItemResult>> {
+fn soft_delete(
+    conn: &mut DbConn,
+    actor: &Actor,
+    ids: &[i64],
+    dry_run: bool,
+) -> Result<Vec<ItemResult>> {
     let states = Customer::lock_states(conn, ids)?;
     Customer::lock_billing_accounts(conn, ids)?;
     let unpaid = Customer::unpaid_invoices(conn, ids)?;
@@ -65,12 +84,23 @@ fn soft_delete(conn: &mut DbConn, actor: &Actor, ids: &[i64], dry_run: bool) -> 
         let now = crate::db::now();
         let delete_ids: Vec<i64> = to_delete.iter().map(|(id, _)| *id).collect();
         diesel::update(customers::table.filter(customers::id.eq_any(&delete_ids)))
-            .set((customers::is_active.eq(false), customers::deleted_at.eq(now), customers::updated_at.eq(now)))
+            .set((
+                customers::is_active.eq(false),
+                customers::deleted_at.eq(now),
+                customers::updated_at.eq(now),
+            ))
             .execute(conn)?;
         // `was_active` lets `restore` bring the customer back as they were.
         let rows: Vec<NewAuditEntry> = to_delete
             .iter()
-            .map(|(id, was_active)| actor.entry("delete", Some(*id), audit::OK, json!({"was_active": was_active})))
+            .map(|(id, was_active)| {
+                actor.entry(
+                    "delete",
+                    Some(*id),
+                    audit::OK,
+                    json!({"was_active": was_active}),
+                )
+            })
             .collect();
         NewAuditEntry::insert_all(conn, &rows)?;
     }

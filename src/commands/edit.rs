@@ -40,8 +40,18 @@ pub struct EditArgs {
 /// Runs `custadm edit`.
 pub fn run(ctx: &mut Ctx, args: EditArgs) -> Result<()> {
     // Validate everything before touching the database.
-    let name = args.name.as_deref().map(validate::full_name).transpose().map_err(Error::Usage)?;
-    let email = args.email.as_deref().map(validate::email).transpose().map_err(Error::Usage)?;
+    let name = args
+        .name
+        .as_deref()
+        .map(validate::full_name)
+        .transpose()
+        .map_err(Error::Usage)?;
+    let email = args
+        .email
+        .as_deref()
+        .map(validate::email)
+        .transpose()
+        .map_err(Error::Usage)?;
     let phone = match (&args.phone, args.clear_phone) {
         (Some(p), _) => Some(Some(validate::phone(p).map_err(Error::Usage)?)),
         (None, true) => Some(None),
@@ -54,7 +64,10 @@ pub fn run(ctx: &mut Ctx, args: EditArgs) -> Result<()> {
             return Ok(ItemResult::not_found(id));
         };
         if current.deleted_at.is_some() {
-            return Ok(ItemResult::refused(id, format!("customer {id} is deleted: run `custadm restore {id}` first")));
+            return Ok(ItemResult::refused(
+                id,
+                format!("customer {id} is deleted: run `custadm restore {id}` first"),
+            ));
         }
         let mut changes = Map::new();
         let mut record = |field: &str, old: Value, new: Value| {
@@ -76,7 +89,10 @@ pub fn run(ctx: &mut Ctx, args: EditArgs) -> Result<()> {
         }
         if let Some(e) = email.as_ref().filter(|_| changes.contains_key("email")) {
             if Customer::email_owner(conn, e, id)?.is_some() {
-                return Ok(ItemResult::refused(id, format!("email {e} is already used by another customer")));
+                return Ok(ItemResult::refused(
+                    id,
+                    format!("email {e} is already used by another customer"),
+                ));
             }
         }
         let now = crate::db::now();
@@ -88,13 +104,18 @@ pub fn run(ctx: &mut Ctx, args: EditArgs) -> Result<()> {
         ));
         match update.execute(conn) {
             Ok(_) => {}
-            Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => {
+            Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            )) => {
                 return Ok(ItemResult::refused(id, "that email is already used by another customer (differing only in letter case)"));
             }
             Err(e) => return Err(e.into()),
         }
         let changes = Value::Object(changes);
-        actor.entry("edit", Some(id), audit::OK, json!({ "changes": changes })).insert(conn)?;
+        actor
+            .entry("edit", Some(id), audit::OK, json!({ "changes": changes }))
+            .insert(conn)?;
         Ok(ItemResult::new(id, Outcome::Changed).with_changes(changes))
     });
     let mut report = RunReport::new("edit", false);

@@ -12,7 +12,9 @@ use crate::password::{self, PasswordSource};
 
 /// Options of `custadm init`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  custadm init                          # default SQLite file, asks for the admin password twice\n  custadm init --sample-data            # plus 50 sample customers\n  echo \"$PW\" | custadm init --admin ops --password-stdin --database-url postgres://db/custadm\n\nExit codes: 0 done or already initialised, 2 no password source, 6 database problem.")]
+#[command(
+    after_help = "Examples:\n  custadm init                          # default SQLite file, asks for the admin password twice\n  custadm init --sample-data            # plus 50 sample customers\n  echo \"$PW\" | custadm init --admin ops --password-stdin --database-url postgres://db/custadm\n\nExit codes: 0 done or already initialised, 2 no password source, 6 database problem."
+)]
 pub struct InitArgs {
     /// Username of the first admin [default: the OS login name]
     #[arg(long, value_name = "NAME")]
@@ -64,9 +66,19 @@ pub fn run(target: &DatabaseTarget, actor: &Actor, args: InitArgs, out: &Output)
     match state {
         SchemaState::Current if has_operators => {
             if out.is_json() {
-                out.json(&InitReport { action: "init", database, changed: false, created_schema: false, admin: None, sample_customers: 0 })?;
+                out.json(&InitReport {
+                    action: "init",
+                    database,
+                    changed: false,
+                    created_schema: false,
+                    admin: None,
+                    sample_customers: 0,
+                })?;
             } else {
-                out.line(&format!("{} is already initialised; nothing changed.", crate::output::sanitize(&database)))?;
+                out.line(&format!(
+                    "{} is already initialised; nothing changed.",
+                    crate::output::sanitize(&database)
+                ))?;
             }
             return Ok(());
         }
@@ -80,9 +92,16 @@ pub fn run(target: &DatabaseTarget, actor: &Actor, args: InitArgs, out: &Output)
     // Everything the user must give comes before anything is created.
     let source = PasswordSource::choose(args.password_stdin)?;
     if source == PasswordSource::Prompt {
-        eprintln!("Registering the first admin '{}' of {}.", crate::output::sanitize(&admin), crate::output::sanitize(&database));
+        eprintln!(
+            "Registering the first admin '{}' of {}.",
+            crate::output::sanitize(&admin),
+            crate::output::sanitize(&database)
+        );
     }
-    let secret = source.read_new(&format!("Password for {}: ", crate::output::sanitize(&admin)))?;
+    let secret = source.read_new(&format!(
+        "Password for {}: ",
+        crate::output::sanitize(&admin)
+    ))?;
     let hash = password::hash(&secret)?;
     drop(secret);
 
@@ -104,9 +123,17 @@ pub fn run(target: &DatabaseTarget, actor: &Actor, args: InitArgs, out: &Output)
                 created_at: crate::db::now(),
             },
         )?;
-        let init_actor = Actor { operator: admin.clone(), ..actor.clone() };
+        let init_actor = Actor {
+            operator: admin.clone(),
+            ..actor.clone()
+        };
         init_actor
-            .entry("init", None, audit::OK, serde_json::json!({"admin": admin, "sample_customers": sample}))
+            .entry(
+                "init",
+                None,
+                audit::OK,
+                serde_json::json!({"admin": admin, "sample_customers": sample}),
+            )
             .insert(conn)?;
         if sample > 0 {
             crate::sample::load(conn, &init_actor, sample)?;
@@ -115,14 +142,29 @@ pub fn run(target: &DatabaseTarget, actor: &Actor, args: InitArgs, out: &Output)
     })?;
 
     if out.is_json() {
-        out.json(&InitReport { action: "init", database, changed: true, created_schema, admin: Some(admin), sample_customers: sample })?;
+        out.json(&InitReport {
+            action: "init",
+            database,
+            changed: true,
+            created_schema,
+            admin: Some(admin),
+            sample_customers: sample,
+        })?;
     } else {
-        let what = if created_schema { "Created" } else { "Initialised" };
+        let what = if created_schema {
+            "Created"
+        } else {
+            "Initialised"
+        };
         out.line(&format!(
             "{what} {} and registered admin '{}'.{}",
             crate::output::sanitize(&database),
             crate::output::sanitize(&admin),
-            if sample > 0 { format!(" Loaded {sample} sample customers.") } else { String::new() }
+            if sample > 0 {
+                format!(" Loaded {sample} sample customers.")
+            } else {
+                String::new()
+            }
         ))?;
         out.note("Next: `custadm list` shows the customers, `custadm --help` the commands.");
     }

@@ -26,7 +26,9 @@ pub enum StatusFilter {
 
 /// Options of `custadm list`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  custadm list --search ann\n  custadm list --status inactive --created-before 2025-01-01 -o csv > inactive.csv\n  custadm list --has-unpaid -o json | jq length\n  custadm list --last-login-before 365d -o ids | custadm toggle --deactivate --ids-from - --yes\n  custadm list --after 1000 --limit 1000 -o jsonl       # next page\n\nSoft-deleted customers are hidden unless --status deleted or all. A customer who never logged in\ncounts by created_at for --last-login-before. Exit codes: 0 listed (even if none), 2 bad filter.")]
+#[command(
+    after_help = "Examples:\n  custadm list --search ann\n  custadm list --status inactive --created-before 2025-01-01 -o csv > inactive.csv\n  custadm list --has-unpaid -o json | jq length\n  custadm list --last-login-before 365d -o ids | custadm toggle --deactivate --ids-from - --yes\n  custadm list --after 1000 --limit 1000 -o jsonl       # next page\n\nSoft-deleted customers are hidden unless --status deleted or all. A customer who never logged in\ncounts by created_at for --last-login-before. Exit codes: 0 listed (even if none), 2 bad filter."
+)]
 pub struct ListArgs {
     /// active, inactive, deleted or all [default: active and inactive]
     #[arg(long, value_enum)]
@@ -104,7 +106,11 @@ struct Filters {
     after: Option<i64>,
 }
 
-fn parse_when(flag: &str, value: Option<&str>, now: NaiveDateTime) -> Result<Option<NaiveDateTime>> {
+fn parse_when(
+    flag: &str,
+    value: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<Option<NaiveDateTime>> {
     value
         .map(|v| crate::validate::when(v, now))
         .transpose()
@@ -145,20 +151,28 @@ macro_rules! list_query {
             .into_boxed();
         q = match f.status {
             None => q.filter(customers::deleted_at.is_null()),
-            Some(StatusFilter::Active) => q.filter(customers::deleted_at.is_null()).filter(customers::is_active.eq(true)),
-            Some(StatusFilter::Inactive) => q.filter(customers::deleted_at.is_null()).filter(customers::is_active.eq(false)),
+            Some(StatusFilter::Active) => q
+                .filter(customers::deleted_at.is_null())
+                .filter(customers::is_active.eq(true)),
+            Some(StatusFilter::Inactive) => q
+                .filter(customers::deleted_at.is_null())
+                .filter(customers::is_active.eq(false)),
             Some(StatusFilter::Deleted) => q.filter(customers::deleted_at.is_not_null()),
             Some(StatusFilter::All) => q,
         };
         if let Some(pattern) = &f.search {
             q = q.filter(
-                lower(customers::full_name).like(pattern.clone()).escape('\\')
+                lower(customers::full_name)
+                    .like(pattern.clone())
+                    .escape('\\')
                     .or(customers::email.like(pattern.clone()).escape('\\')),
             );
         }
         if let Some(t) = f.last_login_before {
             q = q.filter(
-                customers::last_login_at.lt(t).or(customers::last_login_at.is_null().and(customers::created_at.lt(t))),
+                customers::last_login_at.lt(t).or(customers::last_login_at
+                    .is_null()
+                    .and(customers::created_at.lt(t))),
             );
         }
         if let Some(t) = f.created_before {
@@ -192,7 +206,11 @@ pub fn run(ctx: &mut Ctx, args: ListArgs) -> Result<()> {
     let filters = Filters {
         status: args.status,
         search: args.search.as_deref().map(like_pattern),
-        last_login_before: parse_when("--last-login-before", args.last_login_before.as_deref(), now)?,
+        last_login_before: parse_when(
+            "--last-login-before",
+            args.last_login_before.as_deref(),
+            now,
+        )?,
         created_before: parse_when("--created-before", args.created_before.as_deref(), now)?,
         created_after: parse_when("--created-after", args.created_after.as_deref(), now)?,
         has_unpaid: args.has_unpaid,
@@ -203,12 +221,16 @@ pub fn run(ctx: &mut Ctx, args: ListArgs) -> Result<()> {
     sink.start()?;
     match &mut ctx.conn {
         DbConn::Sqlite(c) => {
-            for row in list_query!(&filters).load_iter::<Listed, diesel::connection::DefaultLoadingMode>(c)? {
+            for row in list_query!(&filters)
+                .load_iter::<Listed, diesel::connection::DefaultLoadingMode>(c)?
+            {
                 sink.row(&row?)?;
             }
         }
         DbConn::Pg(c) => {
-            for row in list_query!(&filters).load_iter::<Listed, diesel::pg::PgRowByRowLoadingMode>(c)? {
+            for row in
+                list_query!(&filters).load_iter::<Listed, diesel::pg::PgRowByRowLoadingMode>(c)?
+            {
                 sink.row(&row?)?;
             }
         }
@@ -224,17 +246,33 @@ struct Sink {
     table_rows: Vec<Vec<String>>,
 }
 
-const TABLE_HEADERS: [&str; 7] = ["ID", "NAME", "EMAIL", "PHONE", "STATUS", "CREATED", "LAST LOGIN"];
+const TABLE_HEADERS: [&str; 7] = [
+    "ID",
+    "NAME",
+    "EMAIL",
+    "PHONE",
+    "STATUS",
+    "CREATED",
+    "LAST LOGIN",
+];
 
 impl Sink {
     fn new(out: output::Output) -> Self {
-        Sink { out, writer: BufWriter::with_capacity(64 * 1024, std::io::stdout().lock()), count: 0, table_rows: Vec::new() }
+        Sink {
+            out,
+            writer: BufWriter::with_capacity(64 * 1024, std::io::stdout().lock()),
+            count: 0,
+            table_rows: Vec::new(),
+        }
     }
 
     fn start(&mut self) -> Result<()> {
         match self.out.format {
             Format::Json => write!(self.writer, "[")?,
-            Format::Csv => writeln!(self.writer, "id,full_name,email,phone,status,created_at,last_login_at")?,
+            Format::Csv => writeln!(
+                self.writer,
+                "id,full_name,email,phone,status,created_at,last_login_at"
+            )?,
             _ => {}
         }
         Ok(())
@@ -284,7 +322,11 @@ impl Sink {
                 if rows.is_empty() {
                     self.out.note("No customers match.");
                 } else {
-                    writeln!(self.writer, "{}", output::render_table(&TABLE_HEADERS, rows, self.out.stdout_is_tty))?;
+                    writeln!(
+                        self.writer,
+                        "{}",
+                        output::render_table(&TABLE_HEADERS, rows, self.out.stdout_is_tty)
+                    )?;
                 }
             }
             _ => {}

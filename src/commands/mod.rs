@@ -45,8 +45,12 @@ fn audit_action(command: &Command) -> &'static str {
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     let out = Output::new(cli.global.output, cli.global.quiet);
-    if matches!(out.format, Format::Jsonl | Format::Csv | Format::Ids) && !matches!(cli.command, Command::List(_)) {
-        return Err(Error::Usage("-o jsonl, csv and ids are for `list`; use -o table or -o json here".into()));
+    if matches!(out.format, Format::Jsonl | Format::Csv | Format::Ids)
+        && !matches!(cli.command, Command::List(_))
+    {
+        return Err(Error::Usage(
+            "-o jsonl, csv and ids are for `list`; use -o table or -o json here".into(),
+        ));
     }
     let actor = Actor {
         operator: context::resolve_operator_name(cli.global.operator.as_deref()),
@@ -68,7 +72,13 @@ pub fn run(cli: Cli) -> Result<()> {
     let mut conn = target.connect()?;
     migrations::require_current(&mut conn, &target.display())?;
     let operator = context::authenticate(&mut conn, &actor, action)?;
-    let mut ctx = Ctx { conn, database: target.display(), actor, operator, out };
+    let mut ctx = Ctx {
+        conn,
+        database: target.display(),
+        actor,
+        operator,
+        out,
+    };
     match cli.command {
         Command::List(args) => list::run(&mut ctx, args),
         Command::View(args) => view::run(&mut ctx, args),

@@ -13,7 +13,9 @@ use crate::password::{self, PasswordSource, Verified};
 #[derive(Debug, clap::Subcommand)]
 pub enum OperatorCommand {
     /// Register an operator; their password is asked twice (or read with --password-stdin)
-    #[command(after_help = "Examples:\n  custadm operator add alice --role support\n  printf '%s\\n' \"$PW\" | custadm operator add bot --role support --password-stdin\n\nExit codes: 0 added, 2 bad name or password, 4 not an admin, 5 name taken.")]
+    #[command(
+        after_help = "Examples:\n  custadm operator add alice --role support\n  printf '%s\\n' \"$PW\" | custadm operator add bot --role support --password-stdin\n\nExit codes: 0 added, 2 bad name or password, 4 not an admin, 5 name taken."
+    )]
     Add {
         /// Username (letters, digits, '.', '_', '-', '@')
         #[arg(value_parser = operator_name)]
@@ -29,7 +31,9 @@ pub enum OperatorCommand {
     #[command(after_help = "Example:\n  custadm operator list -o json")]
     List,
     /// Change an operator's role
-    #[command(after_help = "Example:\n  custadm operator set-role alice admin\n\nExit codes: 0 done, 3 no such operator, 4 not an admin, 5 would leave no active admin.")]
+    #[command(
+        after_help = "Example:\n  custadm operator set-role alice admin\n\nExit codes: 0 done, 3 no such operator, 4 not an admin, 5 would leave no active admin."
+    )]
     SetRole {
         #[arg(value_parser = operator_name)]
         name: String,
@@ -37,7 +41,9 @@ pub enum OperatorCommand {
         role: Role,
     },
     /// Set a password: your own (asks your current one first) or, as admin, another operator's
-    #[command(after_help = "Examples:\n  custadm operator passwd            # your own: current, then new twice\n  custadm operator passwd alice      # admin: alice's new password\n\nWith --password-stdin, your own password change reads two lines: current, then new.\nExit codes: 0 changed, 2 too short or no terminal, 3 no such operator, 4 wrong password, locked or not an admin.")]
+    #[command(
+        after_help = "Examples:\n  custadm operator passwd            # your own: current, then new twice\n  custadm operator passwd alice      # admin: alice's new password\n\nWith --password-stdin, your own password change reads two lines: current, then new.\nExit codes: 0 changed, 2 too short or no terminal, 3 no such operator, 4 wrong password, locked or not an admin."
+    )]
     Passwd {
         /// Whose password [default: your own]
         #[arg(value_parser = operator_name)]
@@ -106,7 +112,11 @@ pub fn run(ctx: &mut Ctx, cmd: OperatorCommand) -> Result<()> {
     }
     match cmd {
         OperatorCommand::List => list(ctx),
-        OperatorCommand::Add { name, role, password_stdin } => {
+        OperatorCommand::Add {
+            name,
+            role,
+            password_stdin,
+        } => {
             if Operator::find(&mut ctx.conn, &name)?.is_some() {
                 return Err(Error::Refused(format!("operator '{name}' already exists")));
             }
@@ -133,14 +143,33 @@ pub fn run(ctx: &mut Ctx, cmd: OperatorCommand) -> Result<()> {
                     }
                     other => other,
                 })?;
-                actor.entry(action, None, audit::OK, serde_json::json!({"operator": name, "role": role.as_str()})).insert(conn)
+                actor
+                    .entry(
+                        action,
+                        None,
+                        audit::OK,
+                        serde_json::json!({"operator": name, "role": role.as_str()}),
+                    )
+                    .insert(conn)
             })?;
-            done(ctx, action, &format!("Added operator '{}' ({}).", sanitize(&name), role.as_str()))
+            done(
+                ctx,
+                action,
+                &format!("Added operator '{}' ({}).", sanitize(&name), role.as_str()),
+            )
         }
         OperatorCommand::SetRole { name, role } => {
             let target = existing(ctx, &name)?;
             if target.role == role.as_str() {
-                return done(ctx, action, &format!("Operator '{}' is already {}; nothing changed.", sanitize(&name), role.as_str()));
+                return done(
+                    ctx,
+                    action,
+                    &format!(
+                        "Operator '{}' is already {}; nothing changed.",
+                        sanitize(&name),
+                        role.as_str()
+                    ),
+                );
             }
             let actor = ctx.actor.clone();
             write_transaction(&mut ctx.conn, |conn| {
@@ -152,13 +181,25 @@ pub fn run(ctx: &mut Ctx, cmd: OperatorCommand) -> Result<()> {
                     .entry(action, None, audit::OK, serde_json::json!({"operator": name, "role": {"old": target.role, "new": role.as_str()}}))
                     .insert(conn)
             })?;
-            done(ctx, action, &format!("Operator '{}' is now {}.", sanitize(&name), role.as_str()))
+            done(
+                ctx,
+                action,
+                &format!("Operator '{}' is now {}.", sanitize(&name), role.as_str()),
+            )
         }
         OperatorCommand::Deactivate { name } | OperatorCommand::Activate { name } => {
             let activate = action == "operator_activate";
             let target = existing(ctx, &name)?;
             if target.is_active == activate {
-                return done(ctx, action, &format!("Operator '{}' is already {}; nothing changed.", sanitize(&name), if activate { "active" } else { "inactive" }));
+                return done(
+                    ctx,
+                    action,
+                    &format!(
+                        "Operator '{}' is already {}; nothing changed.",
+                        sanitize(&name),
+                        if activate { "active" } else { "inactive" }
+                    ),
+                );
             }
             let actor = ctx.actor.clone();
             write_transaction(&mut ctx.conn, |conn| {
@@ -166,20 +207,49 @@ pub fn run(ctx: &mut Ctx, cmd: OperatorCommand) -> Result<()> {
                     refuse_last_admin(conn, &target)?;
                 }
                 Operator::update_active(conn, target.id, activate)?;
-                actor.entry(action, None, audit::OK, serde_json::json!({"operator": name, "is_active": activate})).insert(conn)
+                actor
+                    .entry(
+                        action,
+                        None,
+                        audit::OK,
+                        serde_json::json!({"operator": name, "is_active": activate}),
+                    )
+                    .insert(conn)
             })?;
-            done(ctx, action, &format!("Operator '{}' {}.", sanitize(&name), if activate { "activated" } else { "deactivated" }))
+            done(
+                ctx,
+                action,
+                &format!(
+                    "Operator '{}' {}.",
+                    sanitize(&name),
+                    if activate { "activated" } else { "deactivated" }
+                ),
+            )
         }
         OperatorCommand::Unlock { name } => {
             let target = existing(ctx, &name)?;
             let actor = ctx.actor.clone();
             write_transaction(&mut ctx.conn, |conn| {
                 Operator::unlock(conn, target.id)?;
-                actor.entry(action, None, audit::OK, serde_json::json!({"operator": name})).insert(conn)
+                actor
+                    .entry(
+                        action,
+                        None,
+                        audit::OK,
+                        serde_json::json!({"operator": name}),
+                    )
+                    .insert(conn)
             })?;
-            done(ctx, action, &format!("Operator '{}' unlocked.", sanitize(&name)))
+            done(
+                ctx,
+                action,
+                &format!("Operator '{}' unlocked.", sanitize(&name)),
+            )
         }
-        OperatorCommand::Passwd { name, password_stdin } => {
+        OperatorCommand::Passwd {
+            name,
+            password_stdin,
+        } => {
             let name = name.unwrap_or_else(|| ctx.operator.username.clone());
             let target = existing(ctx, &name)?;
             let source = PasswordSource::choose(password_stdin)?;
@@ -193,9 +263,20 @@ pub fn run(ctx: &mut Ctx, cmd: OperatorCommand) -> Result<()> {
             let actor = ctx.actor.clone();
             write_transaction(&mut ctx.conn, |conn| {
                 Operator::update_password(conn, target.id, &hash)?;
-                actor.entry(action, None, audit::OK, serde_json::json!({"operator": name})).insert(conn)
+                actor
+                    .entry(
+                        action,
+                        None,
+                        audit::OK,
+                        serde_json::json!({"operator": name}),
+                    )
+                    .insert(conn)
             })?;
-            done(ctx, action, &format!("Password of '{}' changed.", sanitize(&name)))
+            done(
+                ctx,
+                action,
+                &format!("Password of '{}' changed.", sanitize(&name)),
+            )
         }
     }
 }
@@ -203,10 +284,19 @@ pub fn run(ctx: &mut Ctx, cmd: OperatorCommand) -> Result<()> {
 /// Checks the acting operator's own password, with the lock: a locked
 /// operator is refused even with the right password; a wrong one is
 /// counted (five in a row lock for 15 minutes) and audited as `denied`.
-pub fn confirm_operator_password(ctx: &mut Ctx, action: &str, customer_id: Option<i64>, given: &str) -> Result<()> {
+pub fn confirm_operator_password(
+    ctx: &mut Ctx,
+    action: &str,
+    customer_id: Option<i64>,
+    given: &str,
+) -> Result<()> {
     let now = crate::db::now();
-    let me = Operator::find(&mut ctx.conn, &ctx.operator.username)?
-        .ok_or_else(|| Error::Denied(format!("operator '{}' no longer exists", ctx.operator.username)))?;
+    let me = Operator::find(&mut ctx.conn, &ctx.operator.username)?.ok_or_else(|| {
+        Error::Denied(format!(
+            "operator '{}' no longer exists",
+            ctx.operator.username
+        ))
+    })?;
     let locked_message = |until: chrono::NaiveDateTime| {
         format!(
             "operator '{}' is locked after {} wrong passwords until {} UTC: wait, or ask another admin to run `custadm operator unlock {}`",
@@ -218,7 +308,12 @@ pub fn confirm_operator_password(ctx: &mut Ctx, action: &str, customer_id: Optio
     };
     if let Some(until) = me.locked_at(now) {
         ctx.actor
-            .entry(action, customer_id, audit::DENIED, serde_json::json!({"reason": "operator locked"}))
+            .entry(
+                action,
+                customer_id,
+                audit::DENIED,
+                serde_json::json!({"reason": "operator locked"}),
+            )
             .insert(&mut ctx.conn)?;
         return Err(Error::Denied(locked_message(until)));
     }
@@ -228,7 +323,12 @@ pub fn confirm_operator_password(ctx: &mut Ctx, action: &str, customer_id: Optio
             let lock = write_transaction(&mut ctx.conn, |conn| {
                 let lock = me.record_failed_attempt(conn, now)?;
                 actor
-                    .entry(action, customer_id, audit::DENIED, serde_json::json!({"reason": "wrong password", "locked": lock.is_some()}))
+                    .entry(
+                        action,
+                        customer_id,
+                        audit::DENIED,
+                        serde_json::json!({"reason": "wrong password", "locked": lock.is_some()}),
+                    )
                     .insert(conn)?;
                 Ok(lock)
             })?;
@@ -249,13 +349,18 @@ pub fn confirm_operator_password(ctx: &mut Ctx, action: &str, customer_id: Optio
 
 fn existing(ctx: &mut Ctx, name: &str) -> Result<Operator> {
     Operator::find(&mut ctx.conn, name)?.ok_or_else(|| {
-        Error::NotFound(format!("operator '{name}' not found: `custadm operator list` shows the operators"))
+        Error::NotFound(format!(
+            "operator '{name}' not found: `custadm operator list` shows the operators"
+        ))
     })
 }
 
 /// Refuses to take away the last active admin.
 fn refuse_last_admin(conn: &mut crate::db::DbConn, target: &Operator) -> Result<()> {
-    let admins = Operator::list(conn)?.into_iter().filter(|o| o.is_admin() && o.is_active && o.id != target.id).count();
+    let admins = Operator::list(conn)?
+        .into_iter()
+        .filter(|o| o.is_admin() && o.is_active && o.id != target.id)
+        .count();
     if admins == 0 {
         return Err(Error::Refused(format!(
             "'{}' is the last active admin; add or promote another admin first",
@@ -267,7 +372,8 @@ fn refuse_last_admin(conn: &mut crate::db::DbConn, target: &Operator) -> Result<
 
 fn done(ctx: &mut Ctx, action: &str, message: &str) -> Result<()> {
     if ctx.out.is_json() {
-        ctx.out.json(&serde_json::json!({"action": action, "dry_run": false, "message": message}))
+        ctx.out
+            .json(&serde_json::json!({"action": action, "dry_run": false, "message": message}))
     } else {
         ctx.out.line(message)
     }
@@ -297,12 +403,26 @@ fn list(ctx: &mut Ctx) -> Result<()> {
             vec![
                 o.username.clone(),
                 o.role.clone(),
-                if o.is_active { "active".into() } else { "inactive".into() },
+                if o.is_active {
+                    "active".into()
+                } else {
+                    "inactive".into()
+                },
                 o.failed_attempts.to_string(),
                 human_time(o.locked_at(now)),
                 human_time(Some(o.created_at)),
             ]
         })
         .collect();
-    ctx.out.table(&["USERNAME", "ROLE", "STATE", "FAILED", "LOCKED UNTIL", "CREATED"], rows)
+    ctx.out.table(
+        &[
+            "USERNAME",
+            "ROLE",
+            "STATE",
+            "FAILED",
+            "LOCKED UNTIL",
+            "CREATED",
+        ],
+        rows,
+    )
 }

@@ -17,7 +17,9 @@ use crate::password::PasswordSource;
 
 /// Options of `custadm purge`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  custadm purge 42                        # shows what goes, asks your password\n  printf '%s\\n' \"$PW\" | custadm purge 42 --password-stdin --reason GDPR-77\n\nThere is no undo. Five wrong passwords in a row lock you for 15 minutes.\nExit codes: 0 purged, 2 no terminal and no --password-stdin, 3 not found, 4 not admin, wrong password or locked.")]
+#[command(
+    after_help = "Examples:\n  custadm purge 42                        # shows what goes, asks your password\n  printf '%s\\n' \"$PW\" | custadm purge 42 --password-stdin --reason GDPR-77\n\nThere is no undo. Five wrong passwords in a row lock you for 15 minutes.\nExit codes: 0 purged, 2 no terminal and no --password-stdin, 3 not found, 4 not admin, wrong password or locked."
+)]
 pub struct PurgeArgs {
     /// Customer id
     #[arg(value_parser = crate::bulk::parse_customer_id)]
@@ -32,8 +34,11 @@ pub fn run(ctx: &mut Ctx, args: PurgeArgs) -> Result<()> {
     let id = args.id;
     ctx.require_role(Role::Admin, "purge", Some(id))?;
     let source = PasswordSource::choose(args.password_stdin)?;
-    let customer = Customer::find(&mut ctx.conn, id)?
-        .ok_or_else(|| Error::NotFound(format!("customer {id} not found: `custadm list --status all` shows the ids")))?;
+    let customer = Customer::find(&mut ctx.conn, id)?.ok_or_else(|| {
+        Error::NotFound(format!(
+            "customer {id} not found: `custadm list --status all` shows the ids"
+        ))
+    })?;
     let counts = Customer::owned_row_counts(&mut ctx.conn, id)?;
     eprintln!(
         "About to erase customer {id} for good: {} <{}>, {} KYC record(s), {} billing account(s) with {} entr{}. This cannot be undone.",
@@ -44,7 +49,10 @@ pub fn run(ctx: &mut Ctx, args: PurgeArgs) -> Result<()> {
         counts.account_entries,
         if counts.account_entries == 1 { "y" } else { "ies" }
     );
-    let given = source.read(&format!("Password of {} to confirm: ", sanitize(&ctx.operator.username)))?;
+    let given = source.read(&format!(
+        "Password of {} to confirm: ",
+        sanitize(&ctx.operator.username)
+    ))?;
     crate::commands::operator::confirm_operator_password(ctx, "purge", Some(id), &given)?;
     drop(given);
 
@@ -57,16 +65,23 @@ pub fn run(ctx: &mut Ctx, args: PurgeArgs) -> Result<()> {
             return Ok(ItemResult::not_found(id));
         }
         actor
-            .entry("purge", Some(id), audit::OK, json!({"erased": counts, "audit_rows_redacted": redacted}))
+            .entry(
+                "purge",
+                Some(id),
+                audit::OK,
+                json!({"erased": counts, "audit_rows_redacted": redacted}),
+            )
             .insert(conn)?;
-        Ok(ItemResult::new(id, Outcome::Changed)
-            .with_message(format!(
-                "erased with {} KYC record(s) and {} account entr{}",
-                counts.kyc_records,
-                counts.account_entries,
-                if counts.account_entries == 1 { "y" } else { "ies" }
-            ))
-            .with_changes(json!({"erased": counts})))
+        Ok(ItemResult::new(id, Outcome::Changed).with_message(format!(
+            "erased with {} KYC record(s) and {} account entr{}",
+            counts.kyc_records,
+            counts.account_entries,
+            if counts.account_entries == 1 {
+                "y"
+            } else {
+                "ies"
+            }
+        )))
     })?;
     let mut report = RunReport::new("purge", false);
     report.add(vec![result]);

@@ -17,7 +17,9 @@ use crate::password;
 
 /// Options of `custadm reset-password`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  custadm reset-password 42              # prints the temporary password once\n  custadm reset-password 42 -o json | jq -r '.results[0].temporary_password'\n\nThe customer must change the password at the next login. A deleted customer is refused.\nExit codes: 0 done, 2 bad input, 3 not found, 5 customer deleted.")]
+#[command(
+    after_help = "Examples:\n  custadm reset-password 42              # prints the temporary password once\n  custadm reset-password 42 -o json | jq -r '.results[0].temporary_password'\n\nThe customer must change the password at the next login. A deleted customer is refused.\nExit codes: 0 done, 2 bad input, 3 not found, 5 customer deleted."
+)]
 pub struct ResetPasswordArgs {
     #[command(flatten)]
     pub targets: TargetArgs,
@@ -32,20 +34,34 @@ pub fn run(ctx: &mut Ctx, args: ResetPasswordArgs) -> Result<()> {
         ));
     }
     let question = format!("Reset the password of {} customer(s)?", ids.len());
-    let report = bulk::execute(ctx, "reset_password", &ids, &args.targets, false, &question, &mut reset_batch)?;
+    let report = bulk::execute(
+        ctx,
+        "reset_password",
+        &ids,
+        &args.targets,
+        false,
+        &question,
+        &mut reset_batch,
+    )?;
     report.finish(&ctx.out)
 }
 
-fn reset_batch(conn: &mut DbConn, actor: &Actor, ids: &[i64], dry_run: bool) -> Result<Vec<ItemResult>> {
+fn reset_batch(
+    conn: &mut DbConn,
+    actor: &Actor,
+    ids: &[i64],
+    dry_run: bool,
+) -> Result<Vec<ItemResult>> {
     let states = Customer::lock_states(conn, ids)?;
     let mut results = Vec::with_capacity(ids.len());
     let mut audit_rows = Vec::new();
     for &id in ids {
         let result = match states.get(&id) {
             None => ItemResult::not_found(id),
-            Some(s) if s.is_deleted() => {
-                ItemResult::refused(id, format!("customer {id} is deleted: run `custadm restore {id}` first"))
-            }
+            Some(s) if s.is_deleted() => ItemResult::refused(
+                id,
+                format!("customer {id} is deleted: run `custadm restore {id}` first"),
+            ),
             Some(_) if dry_run => ItemResult::new(id, Outcome::WouldChange),
             Some(_) => {
                 let temporary = password::generate_temporary();
@@ -57,8 +73,14 @@ fn reset_batch(conn: &mut DbConn, actor: &Actor, ids: &[i64], dry_run: bool) -> 
                         customers::updated_at.eq(crate::db::now()),
                     ))
                     .execute(conn)?;
-                audit_rows.push(actor.entry("reset_password", Some(id), audit::OK, json!({"must_change_password": true})));
-                let mut r = ItemResult::new(id, Outcome::Changed).with_message("must change it at the next login");
+                audit_rows.push(actor.entry(
+                    "reset_password",
+                    Some(id),
+                    audit::OK,
+                    json!({"must_change_password": true}),
+                ));
+                let mut r = ItemResult::new(id, Outcome::Changed)
+                    .with_message("must change it at the next login");
                 r.temporary_password = Some(temporary.to_string());
                 r
             }

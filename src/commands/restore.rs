@@ -15,7 +15,9 @@ use crate::error::Result;
 
 /// Options of `custadm restore`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  custadm restore 42\n  custadm list --status deleted -o ids | custadm restore --ids-from - --yes\n\nA customer deleted while inactive comes back inactive.\nExit codes: 0 done (or not deleted), 2 bad input or not confirmed, 3 not found, 7 some failed.")]
+#[command(
+    after_help = "Examples:\n  custadm restore 42\n  custadm list --status deleted -o ids | custadm restore --ids-from - --yes\n\nA customer deleted while inactive comes back inactive.\nExit codes: 0 done (or not deleted), 2 bad input or not confirmed, 3 not found, 7 some failed."
+)]
 pub struct RestoreArgs {
     #[command(flatten)]
     pub targets: TargetArgs,
@@ -24,26 +26,57 @@ pub struct RestoreArgs {
 /// Runs `custadm restore`.
 pub fn run(ctx: &mut Ctx, args: RestoreArgs) -> Result<()> {
     let ids = args.targets.collect_ids()?;
-    let question = format!("Restore {} customer(s) in {}?", ids.len(), crate::output::sanitize(&ctx.database));
-    let report = bulk::execute(ctx, "restore", &ids, &args.targets, false, &question, &mut restore_batch)?;
+    let question = format!(
+        "Restore {} customer(s) in {}?",
+        ids.len(),
+        crate::output::sanitize(&ctx.database)
+    );
+    let report = bulk::execute(
+        ctx,
+        "restore",
+        &ids,
+        &args.targets,
+        false,
+        &question,
+        &mut restore_batch,
+    )?;
     report.finish(&ctx.out)
 }
 
-fn restore_batch(conn: &mut DbConn, actor: &Actor, ids: &[i64], dry_run: bool) -> Result<Vec<ItemResult>> {
+fn restore_batch(
+    conn: &mut DbConn,
+    actor: &Actor,
+    ids: &[i64],
+    dry_run: bool,
+) -> Result<Vec<ItemResult>> {
     let states = Customer::lock_states(conn, ids)?;
-    let deleted: Vec<i64> = ids.iter().copied().filter(|id| states.get(id).is_some_and(|s| s.is_deleted())).collect();
-    let before = if deleted.is_empty() { Default::default() } else { AuditEntry::active_before_delete(conn, &deleted)? };
+    let deleted: Vec<i64> = ids
+        .iter()
+        .copied()
+        .filter(|id| states.get(id).is_some_and(|s| s.is_deleted()))
+        .collect();
+    let before = if deleted.is_empty() {
+        Default::default()
+    } else {
+        AuditEntry::active_before_delete(conn, &deleted)?
+    };
     let mut results = Vec::with_capacity(ids.len());
     let (mut to_active, mut to_inactive) = (Vec::new(), Vec::new());
     for &id in ids {
         let result = match states.get(&id) {
             None => ItemResult::not_found(id),
-            Some(s) if !s.is_deleted() => ItemResult::new(id, Outcome::Unchanged).with_message("not deleted"),
+            Some(s) if !s.is_deleted() => {
+                ItemResult::new(id, Outcome::Unchanged).with_message("not deleted")
+            }
             Some(_) => {
                 // Deleted by something other than custadm: no trail of the
                 // old state, so it comes back inactive (the safe side).
                 let was_active = before.get(&id).copied().unwrap_or(false);
-                if was_active { to_active.push(id) } else { to_inactive.push(id) }
+                if was_active {
+                    to_active.push(id)
+                } else {
+                    to_inactive.push(id)
+                }
                 ItemResult::new(id, if dry_run { Outcome::WouldChange } else { Outcome::Changed })
                     .with_changes(json!({"status": {"old": "deleted", "new": if was_active { "active" } else { "inactive" }}}))
             }
@@ -64,7 +97,14 @@ fn restore_batch(conn: &mut DbConn, actor: &Actor, ids: &[i64], dry_run: bool) -
                     customers::updated_at.eq(now),
                 ))
                 .execute(conn)?;
-            rows.extend(group.iter().map(|id| actor.entry("restore", Some(*id), audit::OK, json!({"is_active": active}))));
+            rows.extend(group.iter().map(|id| {
+                actor.entry(
+                    "restore",
+                    Some(*id),
+                    audit::OK,
+                    json!({"is_active": active}),
+                )
+            }));
         }
         NewAuditEntry::insert_all(conn, &rows)?;
     }

@@ -46,15 +46,31 @@ pub fn run(ctx: &mut Ctx, args: ToggleArgs) -> Result<()> {
     let ids = args.targets.collect_ids()?;
     let activate = args.activate;
     let action = args.action();
-    let question = format!("{action} {} customer(s) in {}?", ids.len(), crate::output::sanitize(&ctx.database));
-    let report = bulk::execute(ctx, action, &ids, &args.targets, false, &question, &mut |conn, actor, batch, dry_run| {
-        set_active(conn, actor, batch, activate, dry_run)
-    })?;
+    let question = format!(
+        "{action} {} customer(s) in {}?",
+        ids.len(),
+        crate::output::sanitize(&ctx.database)
+    );
+    let report = bulk::execute(
+        ctx,
+        action,
+        &ids,
+        &args.targets,
+        false,
+        &question,
+        &mut |conn, actor, batch, dry_run| set_active(conn, actor, batch, activate, dry_run),
+    )?;
     report.finish(&ctx.out)
 }
 
 /// One batch: decide per id, then one UPDATE and one multi-row audit INSERT.
-fn set_active(conn: &mut DbConn, actor: &Actor, ids: &[i64], activate: bool, dry_run: bool) -> Result<Vec<ItemResult>> {
+fn set_active(
+    conn: &mut DbConn,
+    actor: &Actor,
+    ids: &[i64],
+    activate: bool,
+    dry_run: bool,
+) -> Result<Vec<ItemResult>> {
     let action = if activate { "activate" } else { "deactivate" };
     let states = Customer::lock_states(conn, ids)?;
     let mut results = Vec::with_capacity(ids.len());
@@ -62,25 +78,41 @@ fn set_active(conn: &mut DbConn, actor: &Actor, ids: &[i64], activate: bool, dry
     for &id in ids {
         let result = match states.get(&id) {
             None => ItemResult::not_found(id),
-            Some(s) if activate && s.is_deleted() => {
-                ItemResult::refused(id, format!("customer {id} is deleted: run `custadm restore {id}` to bring them back"))
-            }
+            Some(s) if activate && s.is_deleted() => ItemResult::refused(
+                id,
+                format!("customer {id} is deleted: run `custadm restore {id}` to bring them back"),
+            ),
             Some(s) if s.is_active == activate => ItemResult::new(id, Outcome::Unchanged),
             Some(_) => {
                 to_change.push(id);
-                let outcome = if dry_run { Outcome::WouldChange } else { Outcome::Changed };
-                ItemResult::new(id, outcome).with_changes(json!({"is_active": {"old": !activate, "new": activate}}))
+                let outcome = if dry_run {
+                    Outcome::WouldChange
+                } else {
+                    Outcome::Changed
+                };
+                ItemResult::new(id, outcome)
+                    .with_changes(json!({"is_active": {"old": !activate, "new": activate}}))
             }
         };
         results.push(result);
     }
     if !dry_run && !to_change.is_empty() {
         diesel::update(customers::table.filter(customers::id.eq_any(&to_change)))
-            .set((customers::is_active.eq(activate), customers::updated_at.eq(crate::db::now())))
+            .set((
+                customers::is_active.eq(activate),
+                customers::updated_at.eq(crate::db::now()),
+            ))
             .execute(conn)?;
         let rows: Vec<NewAuditEntry> = to_change
             .iter()
-            .map(|id| actor.entry(action, Some(*id), audit::OK, json!({"is_active": {"old": !activate, "new": activate}})))
+            .map(|id| {
+                actor.entry(
+                    action,
+                    Some(*id),
+                    audit::OK,
+                    json!({"is_active": {"old": !activate, "new": activate}}),
+                )
+            })
             .collect();
         NewAuditEntry::insert_all(conn, &rows)?;
     }

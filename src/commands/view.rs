@@ -11,7 +11,9 @@ use crate::output::{dollars, human_time, rfc3339};
 
 /// Options of `custadm view`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  custadm view 42\n  custadm view 42 -o json | jq .billing.unpaid_invoice_total_cents\n\nExit codes: 0 shown, 2 bad id, 3 no such customer, 4 operator not allowed.")]
+#[command(
+    after_help = "Examples:\n  custadm view 42\n  custadm view 42 -o json | jq .billing.unpaid_invoice_total_cents\n\nExit codes: 0 shown, 2 bad id, 3 no such customer, 4 operator not allowed."
+)]
 pub struct ViewArgs {
     /// Customer id
     #[arg(value_parser = crate::bulk::parse_customer_id)]
@@ -47,11 +49,19 @@ struct CustomerView {
 
 /// Runs `custadm view`.
 pub fn run(ctx: &mut Ctx, args: ViewArgs) -> Result<()> {
-    let customer = Customer::find(&mut ctx.conn, args.id)?
-        .ok_or_else(|| Error::NotFound(format!("customer {} not found: `custadm list --status all` shows the ids", args.id)))?;
+    let customer = Customer::find(&mut ctx.conn, args.id)?.ok_or_else(|| {
+        Error::NotFound(format!(
+            "customer {} not found: `custadm list --status all` shows the ids",
+            args.id
+        ))
+    })?;
     let kyc = Customer::latest_kyc(&mut ctx.conn, args.id)?;
-    let billing = Customer::unpaid_invoices(&mut ctx.conn, &[args.id])?.remove(&args.id).unwrap_or_default();
-    ctx.actor.entry("view", Some(args.id), audit::OK, serde_json::json!({})).insert(&mut ctx.conn)?;
+    let billing = Customer::unpaid_invoices(&mut ctx.conn, &[args.id])?
+        .remove(&args.id)
+        .unwrap_or_default();
+    ctx.actor
+        .entry("view", Some(args.id), audit::OK, serde_json::json!({}))
+        .insert(&mut ctx.conn)?;
 
     if ctx.out.is_json() {
         return ctx.out.json(&to_view(&customer, kyc.as_ref(), billing));
@@ -63,7 +73,10 @@ pub fn run(ctx: &mut Ctx, args: ViewArgs) -> Result<()> {
         vec!["email".into(), customer.email.clone()],
         vec!["phone".into(), opt(&customer.phone)],
         vec!["status".into(), customer.status().into()],
-        vec!["must change password".into(), yes_no(customer.must_change_password)],
+        vec![
+            "must change password".into(),
+            yes_no(customer.must_change_password),
+        ],
         vec!["deleted at".into(), human_time(customer.deleted_at)],
         vec!["last login".into(), human_time(customer.last_login_at)],
         vec!["created".into(), human_time(Some(customer.created_at))],
@@ -72,7 +85,10 @@ pub fn run(ctx: &mut Ctx, args: ViewArgs) -> Result<()> {
     match &kyc {
         Some(k) => {
             rows.push(vec!["kyc status".into(), k.status.clone()]);
-            rows.push(vec!["kyc document".into(), format!("{} {} ({})", k.document_type, k.document_number, k.country)]);
+            rows.push(vec![
+                "kyc document".into(),
+                format!("{} {} ({})", k.document_type, k.document_number, k.country),
+            ]);
             rows.push(vec!["date of birth".into(), k.date_of_birth.to_string()]);
             rows.push(vec!["kyc verified at".into(), human_time(k.verified_at)]);
         }
@@ -80,7 +96,11 @@ pub fn run(ctx: &mut Ctx, args: ViewArgs) -> Result<()> {
     }
     rows.push(vec![
         "unpaid invoices".into(),
-        format!("{} totalling {}", billing.unpaid_invoice_count, dollars(billing.unpaid_invoice_total_cents)),
+        format!(
+            "{} totalling {}",
+            billing.unpaid_invoice_count,
+            dollars(billing.unpaid_invoice_total_cents)
+        ),
     ]);
     ctx.out.table(&["FIELD", "VALUE"], rows)
 }

@@ -26,7 +26,13 @@ pub struct Actor {
 
 impl Actor {
     /// An audit row by this actor.
-    pub fn entry(&self, action: &str, customer_id: Option<i64>, outcome: &str, details: serde_json::Value) -> NewAuditEntry {
+    pub fn entry(
+        &self,
+        action: &str,
+        customer_id: Option<i64>,
+        outcome: &str,
+        details: serde_json::Value,
+    ) -> NewAuditEntry {
         NewAuditEntry {
             occurred_at: super::now(),
             operator: self.operator.clone(),
@@ -85,7 +91,9 @@ pub struct AuditFilter {
 impl NewAuditEntry {
     /// Writes one row.
     pub fn insert(&self, conn: &mut DbConn) -> Result<()> {
-        diesel::insert_into(audit_log::table).values(self).execute(conn)?;
+        diesel::insert_into(audit_log::table)
+            .values(self)
+            .execute(conn)?;
         Ok(())
     }
 
@@ -101,7 +109,9 @@ impl NewAuditEntry {
 impl AuditEntry {
     /// The trail, newest first, filtered.
     pub fn search(conn: &mut DbConn, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
-        let mut query = audit_log::table.select(AuditEntry::as_select()).into_boxed();
+        let mut query = audit_log::table
+            .select(AuditEntry::as_select())
+            .into_boxed();
         if let Some(id) = filter.customer_id {
             query = query.filter(audit_log::customer_id.eq(id));
         }
@@ -114,20 +124,28 @@ impl AuditEntry {
         if let Some(since) = filter.since {
             query = query.filter(audit_log::occurred_at.ge(since));
         }
-        Ok(query.order(audit_log::id.desc()).limit(filter.limit).load(conn)?)
+        Ok(query
+            .order(audit_log::id.desc())
+            .limit(filter.limit)
+            .load(conn)?)
     }
 
     /// Replaces the details of every row about this customer, so that a
     /// purge leaves action, operator and time but no personal data.
     pub fn redact_customer(conn: &mut DbConn, customer_id: i64) -> Result<usize> {
-        Ok(diesel::update(audit_log::table.filter(audit_log::customer_id.eq(customer_id)))
-            .set(audit_log::details.eq(r#"{"redacted":true}"#))
-            .execute(conn)?)
+        Ok(
+            diesel::update(audit_log::table.filter(audit_log::customer_id.eq(customer_id)))
+                .set(audit_log::details.eq(r#"{"redacted":true}"#))
+                .execute(conn)?,
+        )
     }
 
     /// The `is_active` a customer had before their latest soft delete, from
     /// the trail (the schema has no column for it).
-    pub fn active_before_delete(conn: &mut DbConn, customer_ids: &[i64]) -> Result<std::collections::HashMap<i64, bool>> {
+    pub fn active_before_delete(
+        conn: &mut DbConn,
+        customer_ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, bool>> {
         let rows: Vec<(Option<i64>, String)> = audit_log::table
             .filter(audit_log::action.eq("delete"))
             .filter(audit_log::outcome.eq(OK))

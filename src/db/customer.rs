@@ -129,7 +129,11 @@ impl Customer {
 
     /// The customer with this id, soft-deleted or not.
     pub fn find(conn: &mut DbConn, id: i64) -> Result<Option<Customer>> {
-        Ok(customers::table.find(id).select(Customer::as_select()).first(conn).optional()?)
+        Ok(customers::table
+            .find(id)
+            .select(Customer::as_select())
+            .first(conn)
+            .optional()?)
     }
 
     /// The state of each id that exists. Inside a write transaction on
@@ -165,7 +169,10 @@ impl Customer {
     }
 
     /// Unpaid invoices per customer, for those that have any.
-    pub fn unpaid_invoices(conn: &mut DbConn, customer_ids: &[i64]) -> Result<HashMap<i64, UnpaidInvoices>> {
+    pub fn unpaid_invoices(
+        conn: &mut DbConn,
+        customer_ids: &[i64],
+    ) -> Result<HashMap<i64, UnpaidInvoices>> {
         let rows: Vec<(i64, i64, Option<i64>)> = account_entries::table
             .inner_join(billing_accounts::table)
             .filter(billing_accounts::customer_id.eq_any(customer_ids))
@@ -184,7 +191,13 @@ impl Customer {
         Ok(rows
             .into_iter()
             .map(|(id, count, total)| {
-                (id, UnpaidInvoices { unpaid_invoice_count: count, unpaid_invoice_total_cents: total.unwrap_or(0) })
+                (
+                    id,
+                    UnpaidInvoices {
+                        unpaid_invoice_count: count,
+                        unpaid_invoice_total_cents: total.unwrap_or(0),
+                    },
+                )
             })
             .collect())
     }
@@ -211,7 +224,10 @@ impl Customer {
 
     /// What a purge would erase besides the customer row.
     pub fn owned_row_counts(conn: &mut DbConn, customer_id: i64) -> Result<OwnedRowCounts> {
-        let kyc = kyc_records::table.filter(kyc_records::customer_id.eq(customer_id)).count().get_result(conn)?;
+        let kyc = kyc_records::table
+            .filter(kyc_records::customer_id.eq(customer_id))
+            .count()
+            .get_result(conn)?;
         let accounts = billing_accounts::table
             .filter(billing_accounts::customer_id.eq(customer_id))
             .count()
@@ -221,7 +237,11 @@ impl Customer {
             .filter(billing_accounts::customer_id.eq(customer_id))
             .count()
             .get_result(conn)?;
-        Ok(OwnedRowCounts { kyc_records: kyc, billing_accounts: accounts, account_entries: entries })
+        Ok(OwnedRowCounts {
+            kyc_records: kyc,
+            billing_accounts: accounts,
+            account_entries: entries,
+        })
     }
 
     /// Erases the customer; the foreign keys cascade to everything they own.

@@ -27,7 +27,11 @@ pub enum SchemaState {
 
 fn versions_of<DB: diesel::backend::Backend>(source: &EmbeddedMigrations) -> Vec<String> {
     MigrationSource::<DB>::migrations(source)
-        .map(|list| list.iter().map(|m| m.name().version().to_string()).collect())
+        .map(|list| {
+            list.iter()
+                .map(|m| m.name().version().to_string())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -53,7 +57,8 @@ fn applied_versions(conn: &mut DbConn) -> Result<Option<Vec<String>>> {
     {
         Ok(rows) => Ok(Some(rows.into_iter().map(|r| r.version).collect())),
         Err(diesel::result::Error::DatabaseError(_, info))
-            if info.message().contains("no such table") || info.message().contains("does not exist") =>
+            if info.message().contains("no such table")
+                || info.message().contains("does not exist") =>
         {
             Ok(None)
         }
@@ -70,11 +75,19 @@ pub fn schema_state(conn: &mut DbConn) -> Result<SchemaState> {
         return Ok(SchemaState::Uninitialised);
     }
     let embedded = embedded_versions(conn.backend());
-    let unknown: Vec<String> = applied.iter().filter(|v| !embedded.contains(v)).cloned().collect();
+    let unknown: Vec<String> = applied
+        .iter()
+        .filter(|v| !embedded.contains(v))
+        .cloned()
+        .collect();
     if !unknown.is_empty() {
         return Ok(SchemaState::Ahead(unknown));
     }
-    let pending: Vec<String> = embedded.iter().filter(|v| !applied.contains(v)).cloned().collect();
+    let pending: Vec<String> = embedded
+        .iter()
+        .filter(|v| !applied.contains(v))
+        .cloned()
+        .collect();
     if pending.is_empty() {
         Ok(SchemaState::Current)
     } else {

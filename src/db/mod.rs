@@ -69,18 +69,26 @@ impl DatabaseTarget {
         let url = url.trim();
         if url.is_empty() {
             return Err(Error::Database(
-                "the database URL is empty: give --database-url postgres://… or a SQLite file path".into(),
+                "the database URL is empty: give --database-url postgres://… or a SQLite file path"
+                    .into(),
             ));
         }
         if url.contains('\0') {
-            return Err(Error::Database("the database URL contains a NUL byte".into()));
+            return Err(Error::Database(
+                "the database URL contains a NUL byte".into(),
+            ));
         }
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             return Ok(DatabaseTarget::Postgres(url.to_string()));
         }
-        if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
             if path.is_empty() {
-                return Err(Error::Database("sqlite: URL without a file path; use sqlite://PATH".into()));
+                return Err(Error::Database(
+                    "sqlite: URL without a file path; use sqlite://PATH".into(),
+                ));
             }
             return Ok(DatabaseTarget::Sqlite(PathBuf::from(path)));
         }
@@ -169,10 +177,16 @@ pub fn redact_url_password(url: &str) -> String {
 
 fn open_sqlite(path: &Path) -> Result<DbConn> {
     let path_str = path.to_str().ok_or_else(|| {
-        Error::Database(format!("the database path {} is not valid UTF-8", path.display()))
+        Error::Database(format!(
+            "the database path {} is not valid UTF-8",
+            path.display()
+        ))
     })?;
     let mut conn = SqliteConnection::establish(path_str).map_err(|e| {
-        Error::Database(format!("cannot open SQLite database {}: {e}", path.display()))
+        Error::Database(format!(
+            "cannot open SQLite database {}: {e}",
+            path.display()
+        ))
     })?;
     // busy_timeout first, so the others wait for a lock instead of failing;
     // one statement each (see ENGINEERING-NOTES).
@@ -224,13 +238,22 @@ fn create_postgres_database(url: &str) -> Result<()> {
     let (server, name) = base.rsplit_once('/').ok_or_else(|| {
         Error::Database(format!("no database name in {}", redact_url_password(url)))
     })?;
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
         return Err(Error::Database(format!(
             "database '{name}' does not exist and custadm creates only plainly named ones (letters, digits, _ and -): create it with createdb"
         )));
     }
-    let mut admin = PgConnection::establish(&with_connect_timeout(&format!("{server}/postgres{query}")))
-        .map_err(|e| Error::Database(format!("database '{name}' does not exist and cannot be created: {e}")))?;
+    let mut admin =
+        PgConnection::establish(&with_connect_timeout(&format!("{server}/postgres{query}")))
+            .map_err(|e| {
+                Error::Database(format!(
+                    "database '{name}' does not exist and cannot be created: {e}"
+                ))
+            })?;
     admin
         .batch_execute(&format!("CREATE DATABASE \"{name}\""))
         .map_err(|e| Error::Database(format!("cannot create database '{name}': {e}")))?;
@@ -251,7 +274,10 @@ impl DbConn {
 /// writer waits for the lock up front instead of failing half-way; a plain
 /// transaction on PostgreSQL (row locks are taken by the caller where a check
 /// must hold until commit). Commits when `f` succeeds, rolls back otherwise.
-pub fn write_transaction<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T>) -> Result<T> {
+pub fn write_transaction<T>(
+    conn: &mut DbConn,
+    f: impl FnOnce(&mut DbConn) -> Result<T>,
+) -> Result<T> {
     match conn {
         DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
         DbConn::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
@@ -283,11 +309,26 @@ mod tests {
 
     #[test]
     fn url_forms() {
-        assert_eq!(DatabaseTarget::parse("sqlite:///tmp/a.db").ok(), Some(DatabaseTarget::Sqlite("/tmp/a.db".into())));
-        assert_eq!(DatabaseTarget::parse("sqlite:a.db").ok(), Some(DatabaseTarget::Sqlite("a.db".into())));
-        assert_eq!(DatabaseTarget::parse("./a.db").ok(), Some(DatabaseTarget::Sqlite("./a.db".into())));
-        assert!(matches!(DatabaseTarget::parse("postgresql://h/db"), Ok(DatabaseTarget::Postgres(_))));
+        assert_eq!(
+            DatabaseTarget::parse("sqlite:///tmp/a.db").ok(),
+            Some(DatabaseTarget::Sqlite("/tmp/a.db".into()))
+        );
+        assert_eq!(
+            DatabaseTarget::parse("sqlite:a.db").ok(),
+            Some(DatabaseTarget::Sqlite("a.db".into()))
+        );
+        assert_eq!(
+            DatabaseTarget::parse("./a.db").ok(),
+            Some(DatabaseTarget::Sqlite("./a.db".into()))
+        );
+        assert!(matches!(
+            DatabaseTarget::parse("postgresql://h/db"),
+            Ok(DatabaseTarget::Postgres(_))
+        ));
         assert!(DatabaseTarget::parse("mysql://h/db").is_err());
-        assert_eq!(redact_url_password("postgres://u:pw@h:5/db"), "postgres://u:***@h:5/db");
+        assert_eq!(
+            redact_url_password("postgres://u:pw@h:5/db"),
+            "postgres://u:***@h:5/db"
+        );
     }
 }

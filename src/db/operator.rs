@@ -71,7 +71,10 @@ impl Operator {
 
     /// Every operator, by username.
     pub fn list(conn: &mut DbConn) -> Result<Vec<Operator>> {
-        Ok(operators::table.order(operators::username).select(Operator::as_select()).load(conn)?)
+        Ok(operators::table
+            .order(operators::username)
+            .select(Operator::as_select())
+            .load(conn)?)
     }
 
     /// How many operators exist (zero means `init` still has to register one).
@@ -81,7 +84,9 @@ impl Operator {
 
     /// Inserts a new operator.
     pub fn insert(conn: &mut DbConn, new: &NewOperator<'_>) -> Result<()> {
-        diesel::insert_into(operators::table).values(new).execute(conn)?;
+        diesel::insert_into(operators::table)
+            .values(new)
+            .execute(conn)?;
         Ok(())
     }
 
@@ -97,9 +102,14 @@ impl Operator {
 
     /// Records a wrong password; locks the operator at the fifth in a row.
     /// Returns the lock's end when this attempt locked them.
-    pub fn record_failed_attempt(&self, conn: &mut DbConn, now: NaiveDateTime) -> Result<Option<NaiveDateTime>> {
+    pub fn record_failed_attempt(
+        &self,
+        conn: &mut DbConn,
+        now: NaiveDateTime,
+    ) -> Result<Option<NaiveDateTime>> {
         let attempts = self.failed_attempts.saturating_add(1);
-        let lock = (attempts >= MAX_FAILED_ATTEMPTS).then(|| now + chrono::Duration::minutes(LOCK_MINUTES));
+        let lock = (attempts >= MAX_FAILED_ATTEMPTS)
+            .then(|| now + chrono::Duration::minutes(LOCK_MINUTES));
         diesel::update(operators::table.find(self.id))
             .set((
                 operators::failed_attempts.eq(if lock.is_some() { 0 } else { attempts }),
@@ -123,13 +133,17 @@ impl Operator {
 
     /// Sets one column-group of the operator (role, active flag, password, lock).
     pub fn update_role(conn: &mut DbConn, id: i64, role: Role) -> Result<()> {
-        diesel::update(operators::table.find(id)).set(operators::role.eq(role.as_str())).execute(conn)?;
+        diesel::update(operators::table.find(id))
+            .set(operators::role.eq(role.as_str()))
+            .execute(conn)?;
         Ok(())
     }
 
     /// Activates or deactivates an operator.
     pub fn update_active(conn: &mut DbConn, id: i64, active: bool) -> Result<()> {
-        diesel::update(operators::table.find(id)).set(operators::is_active.eq(active)).execute(conn)?;
+        diesel::update(operators::table.find(id))
+            .set(operators::is_active.eq(active))
+            .execute(conn)?;
         Ok(())
     }
 
@@ -148,7 +162,10 @@ impl Operator {
     /// Clears the failed-attempt count and the lock.
     pub fn unlock(conn: &mut DbConn, id: i64) -> Result<()> {
         diesel::update(operators::table.find(id))
-            .set((operators::failed_attempts.eq(0), operators::locked_until.eq(None::<NaiveDateTime>)))
+            .set((
+                operators::failed_attempts.eq(0),
+                operators::locked_until.eq(None::<NaiveDateTime>),
+            ))
             .execute(conn)?;
         Ok(())
     }

@@ -1,0 +1,10 @@
+//! custadm's integration tests: one target, themed modules, each test running
+//! the real binary against a fresh SQLite file and a fresh PostgreSQL database
+//! (see `support`).
+
+mod support;
+
+mod actions;
+mod bulk;
+mod foundation;
+mod operators;

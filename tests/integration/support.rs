@@ -1,0 +1,437 @@
+//! Shared test support: a fresh database per test (a temp SQLite file, or a
+//! PostgreSQL database with a random name, dropped afterwards), the real
+//! custadm binary run against it, pseudo-terminal sessions, and direct SQL to
+//! check what is stored.
+
+#![allow(dead_code)]
+
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Text};
+
+/// Password of the admin `init_db` registers.
+pub const ADMIN_PASSWORD: &str = "admin-password-0123";
+/// Password of the support operator `add_support` registers.
+pub const SUPPORT_PASSWORD: &str = "support-password-0123";
+
+/// Which backend a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// One test's world: a temp dir (HOME, XDG dirs) and a fresh database.
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    pub url: String,
+    pub backend: Backend,
+    pg: Option<(String, String)>, // (server URL without db, db name)
+}
+
+/// What a finished custadm run left.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Parses stdout as one JSON document.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not one JSON document ({e}):\n{}\nstderr: {}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+
+    /// Asserts the exit code, showing the output when it differs.
+    #[track_caller]
+    pub fn code(&self, expected: i32) -> &Self {
+        assert_eq!(
+            self.code, expected,
+            "exit code\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    /// Asserts success.
+    #[track_caller]
+    pub fn ok(&self) -> &Self {
+        self.code(0)
+    }
+
+    /// Asserts stderr is exactly one `error:` line containing `needle`.
+    #[track_caller]
+    pub fn error_line(&self, needle: &str) -> &Self {
+        let lines: Vec<&str> = self
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("error:"))
+            .collect();
+        assert_eq!(
+            lines.len(),
+            1,
+            "expected one error line, stderr:\n{}",
+            self.stderr
+        );
+        assert!(
+            lines[0].contains(needle),
+            "error line lacks {needle:?}: {}",
+            lines[0]
+        );
+        self
+    }
+}
+
+fn binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_custadm"))
+}
+
+/// Reads `CUSTADM_TEST_POSTGRES_URL`; without it PostgreSQL tests are skipped
+/// with a visible message, except under CI where that is a failure.
+pub fn postgres_server_url() -> Option<String> {
+    match std::env::var("CUSTADM_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            if std::env::var("CI").as_deref() == Ok("true") {
+                panic!("CI=true but CUSTADM_TEST_POSTGRES_URL is not set: PostgreSQL tests must not be skipped in CI");
+            }
+            eprintln!("SKIPPED: PostgreSQL test (set CUSTADM_TEST_POSTGRES_URL=postgres://root@127.0.0.1:5432/postgres to run it)");
+            None
+        }
+    }
+}
+
+fn server_base(url: &str) -> String {
+    // postgres://user@host:port/db?x → postgres://user@host:port
+    let no_query = url.split('?').next().unwrap_or(url);
+    let after_scheme = no_query.find("://").map(|i| i + 3).unwrap_or(0);
+    match no_query[after_scheme..].find('/') {
+        Some(i) => no_query[..after_scheme + i].to_string(),
+        None => no_query.to_string(),
+    }
+}
+
+impl Env {
+    /// A fresh temp SQLite file (not created yet).
+    pub fn sqlite() -> Env {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = dir.path().join("test.sqlite3").display().to_string();
+        Env {
+            dir,
+            url,
+            backend: Backend::Sqlite,
+            pg: None,
+        }
+    }
+
+    /// A fresh, empty PostgreSQL database with a random name; `None` (and a
+    /// visible skip message) when no server is configured.
+    pub fn postgres() -> Option<Env> {
+        let server = server_base(&postgres_server_url()?);
+        let name = format!("custadm_test_{:016x}", rand::random::<u64>());
+        let mut admin =
+            PgConnection::establish(&format!("{server}/postgres")).expect("connect to PostgreSQL");
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .expect("create test database");
+        let dir = tempfile::tempdir().expect("temp dir");
+        Some(Env {
+            dir,
+            url: format!("{server}/{name}"),
+            backend: Backend::Postgres,
+            pg: Some((server, name)),
+        })
+    }
+
+    /// custadm with this env's database and an isolated HOME; operator `admin`
+    /// unless the test sets another. Detached from any controlling terminal,
+    /// as under cron.
+    pub fn cmd(&self) -> Cmd {
+        let mut cmd = Command::new(binary());
+        cmd.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .env("XDG_DATA_HOME", self.dir.path().join("data"))
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+            .env("CUSTADM_DATABASE_URL", &self.url)
+            .env("CUSTADM_OPERATOR", "admin")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        // SAFETY: setsid is async-signal-safe; it only detaches the child from our terminal.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::setsid();
+                Ok(())
+            });
+        }
+        Cmd { cmd, stdin: None }
+    }
+
+    /// Runs custadm with these arguments and no stdin.
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.cmd().args(args).run()
+    }
+
+    /// A custadm session on a pseudo-terminal (its controlling terminal).
+    pub fn pty(&self, args: &[&str]) -> rexpect::session::PtySession {
+        let mut cmd = Command::new(binary());
+        cmd.args(args)
+            .env("HOME", self.dir.path())
+            .env("XDG_DATA_HOME", self.dir.path().join("data"))
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+            .env("CUSTADM_DATABASE_URL", &self.url)
+            .env("CUSTADM_OPERATOR", "admin")
+            .env("NO_COLOR", "1")
+            .env_remove("CUSTADM_PROFILE");
+        rexpect::session::spawn_command(cmd, Some(30_000)).expect("spawn custadm on a pty")
+    }
+
+    /// `init` with admin `admin` (password [`ADMIN_PASSWORD`]) and `sample`
+    /// sample customers (0 for none).
+    pub fn init_db(&self, sample: u32) -> &Self {
+        let mut args = vec!["init", "--admin", "admin", "--password-stdin"];
+        let n = sample.to_string();
+        if sample > 0 {
+            args.extend(["--sample-data", &n]);
+        }
+        self.cmd()
+            .args(&args)
+            .stdin(&format!("{ADMIN_PASSWORD}\n"))
+            .run()
+            .ok();
+        self
+    }
+
+    /// Registers operator `support` with the support role.
+    pub fn add_support(&self) -> &Self {
+        self.cmd()
+            .args(&[
+                "operator",
+                "add",
+                "support",
+                "--role",
+                "support",
+                "--password-stdin",
+            ])
+            .stdin(&format!("{SUPPORT_PASSWORD}\n"))
+            .run()
+            .ok();
+        self
+    }
+
+    /// Inserts a customer directly (as the application would) and returns its id.
+    pub fn insert_customer(&self, name: &str, email: &str) -> i64 {
+        let sql = format!(
+            "INSERT INTO customers (full_name, email, phone, password_hash, must_change_password, is_active, created_at, updated_at) \
+             VALUES ({}, {}, NULL, 'x', {f}, {t}, '2025-01-01 00:00:00', '2025-01-01 00:00:00')",
+            quote(name),
+            quote(email),
+            f = self.bool_sql(false),
+            t = self.bool_sql(true),
+        );
+        self.exec(&sql);
+        let id = self
+            .scalar(&format!(
+                "SELECT id AS v FROM customers WHERE email = {}",
+                quote(email)
+            ))
+            .expect("inserted");
+        self.exec(&format!("INSERT INTO billing_accounts (customer_id, created_at) VALUES ({id}, '2025-01-01 00:00:00')"));
+        id
+    }
+
+    /// Adds an invoice of `cents` to a customer's billing account.
+    pub fn add_invoice(&self, customer_id: i64, cents: i64) {
+        self.exec(&format!(
+            "INSERT INTO account_entries (billing_account_id, entry_type, amount_usd_cents, description, created_at) \
+             SELECT id, 'invoice', {cents}, 'test invoice', '2025-02-01 00:00:00' FROM billing_accounts WHERE customer_id = {customer_id}"
+        ));
+    }
+
+    /// A SQL boolean literal for this backend.
+    pub fn bool_sql(&self, b: bool) -> &'static str {
+        match (self.backend, b) {
+            (Backend::Sqlite, true) => "1",
+            (Backend::Sqlite, false) => "0",
+            (Backend::Postgres, true) => "TRUE",
+            (Backend::Postgres, false) => "FALSE",
+        }
+    }
+
+    /// Executes SQL directly on the test database.
+    pub fn exec(&self, sql: &str) {
+        match self.backend {
+            Backend::Sqlite => {
+                let mut c = SqliteConnection::establish(&self.url).expect("open sqlite");
+                diesel::connection::SimpleConnection::batch_execute(
+                    &mut c,
+                    "PRAGMA busy_timeout = 10000",
+                )
+                .ok();
+                diesel::connection::SimpleConnection::batch_execute(&mut c, sql)
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+            }
+            Backend::Postgres => {
+                let mut c = PgConnection::establish(&self.url).expect("open postgres");
+                diesel::connection::SimpleConnection::batch_execute(&mut c, sql)
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+            }
+        }
+    }
+
+    /// The integer column `v` of the first row of `sql` (None for no row or NULL).
+    pub fn scalar(&self, sql: &str) -> Option<i64> {
+        #[derive(QueryableByName)]
+        struct V {
+            #[diesel(sql_type = Nullable<BigInt>)]
+            v: Option<i64>,
+        }
+        let rows: Vec<V> = match self.backend {
+            Backend::Sqlite => {
+                let mut c = SqliteConnection::establish(&self.url).expect("open sqlite");
+                diesel::sql_query(sql)
+                    .load(&mut c)
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            }
+            Backend::Postgres => {
+                let mut c = PgConnection::establish(&self.url).expect("open postgres");
+                diesel::sql_query(sql)
+                    .load(&mut c)
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            }
+        };
+        rows.into_iter().next().and_then(|r| r.v)
+    }
+
+    /// The text column `v` of every row of `sql`.
+    pub fn texts(&self, sql: &str) -> Vec<Option<String>> {
+        #[derive(QueryableByName)]
+        struct V {
+            #[diesel(sql_type = Nullable<Text>)]
+            v: Option<String>,
+        }
+        let rows: Vec<V> = match self.backend {
+            Backend::Sqlite => {
+                let mut c = SqliteConnection::establish(&self.url).expect("open sqlite");
+                diesel::sql_query(sql)
+                    .load(&mut c)
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            }
+            Backend::Postgres => {
+                let mut c = PgConnection::establish(&self.url).expect("open postgres");
+                diesel::sql_query(sql)
+                    .load(&mut c)
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            }
+        };
+        rows.into_iter().map(|r| r.v).collect()
+    }
+
+    /// Number of rows in `table` (optionally `WHERE cond`).
+    pub fn count(&self, table: &str, cond: &str) -> i64 {
+        let sql = if cond.is_empty() {
+            format!("SELECT COUNT(*) AS v FROM {table}")
+        } else {
+            format!("SELECT COUNT(*) AS v FROM {table} WHERE {cond}")
+        };
+        self.scalar(&sql).unwrap_or(0)
+    }
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        if let Some((server, name)) = &self.pg {
+            if let Ok(mut c) = PgConnection::establish(&format!("{server}/postgres")) {
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut c);
+            }
+        }
+    }
+}
+
+/// A SQL string literal.
+pub fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// A custadm command being prepared.
+pub struct Cmd {
+    pub cmd: Command,
+    stdin: Option<String>,
+}
+
+impl Cmd {
+    pub fn args(mut self, args: &[&str]) -> Self {
+        self.cmd.args(args);
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.cmd.env(key, value);
+        self
+    }
+
+    pub fn env_remove(mut self, key: &str) -> Self {
+        self.cmd.env_remove(key);
+        self
+    }
+
+    /// Text to give on stdin.
+    pub fn stdin(mut self, text: &str) -> Self {
+        self.stdin = Some(text.to_string());
+        self
+    }
+
+    /// Runs to completion (stdin closed after the given text).
+    pub fn run(mut self) -> Run {
+        let mut child = self.cmd.spawn().expect("spawn custadm");
+        {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().expect("stdin");
+            if let Some(text) = &self.stdin {
+                let _ = stdin.write_all(text.as_bytes());
+            }
+        }
+        let out = child.wait_with_output().expect("wait for custadm");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+/// Defines one test per backend: `NAME::sqlite` and `NAME::postgres`.
+#[macro_export]
+macro_rules! db_test {
+    ($name:ident, |$env:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[allow(unused_imports)]
+            use $crate::support::*;
+
+            #[test]
+            fn sqlite() {
+                let $env = Env::sqlite();
+                $body
+            }
+
+            #[test]
+            fn postgres() {
+                let Some($env) = Env::postgres() else { return };
+                $body
+            }
+        }
+    };
+}
