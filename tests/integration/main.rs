@@ -6,5 +6,6 @@ mod support;
 
 mod actions;
 mod bulk;
+mod docs;
 mod foundation;
 mod operators;

@@ -1,0 +1,470 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[custadm] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'custadm'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'custadm'= {
+            cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand -o 'Output format (jsonl, csv and ids are for `list`)'
+            cand --output 'Output format (jsonl, csv and ids are for `list`)'
+            cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand -q 'Print only data and errors, no notes'
+            cand --quiet 'Print only data and errors, no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand init 'Create the database and schema, register the first admin, optionally load sample data'
+            cand db 'Schema migrations: apply pending ones, show their status'
+            cand list 'List customers, filtered, ordered by id (streams)'
+            cand view 'Show one customer: details, latest KYC record, unpaid invoices'
+            cand edit 'Change a customer''s name, email or phone'
+            cand toggle 'Activate or deactivate customers'
+            cand reset-password 'Give customers a new random temporary password'
+            cand delete 'Soft-delete customers (refused while they have unpaid invoices)'
+            cand restore 'Undo a soft delete'
+            cand purge 'Erase a customer and everything they own, for good (admin, password-confirmed)'
+            cand audit 'Show the audit trail, newest first'
+            cand operator 'Manage operators and their roles (admin; `passwd` for oneself)'
+            cand completions 'Print a shell completion script'
+            cand generate-docs 'Write man pages and completion scripts (for packaging: `custadm generate-docs .`)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'custadm;init'= {
+            cand --admin 'Username of the first admin [default: the OS login name]'
+            cand --sample-data 'Load N realistic sample customers'
+            cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand -o 'Output format (jsonl, csv and ids are for `list`)'
+            cand --output 'Output format (jsonl, csv and ids are for `list`)'
+            cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand --password-stdin 'Read the admin password from one line of standard input'
+            cand -q 'Print only data and errors, no notes'
+            cand --quiet 'Print only data and errors, no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'custadm;db'= {
+            cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand -o 'Output format (jsonl, csv and ids are for `list`)'
+            cand --output 'Output format (jsonl, csv and ids are for `list`)'
+            cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand -q 'Print only data and errors, no notes'
+            cand --quiet 'Print only data and errors, no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand migrate 'Apply the migrations this custadm has and the database lacks'
+            cand status 'Show the applied and pending migrations'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'custadm;db;migrate'= {
+            cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand -o 'Output format (jsonl, csv and ids are for `list`)'
+            cand --output 'Output format (jsonl, csv and ids are for `list`)'
+            cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand -q 'Print only data and errors, no notes'
+            cand --quiet 'Print only data and errors, no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'custadm;db;status'= {
+            cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand -o 'Output format (jsonl, csv and ids are for `list`)'
+            cand --output 'Output format (jsonl, csv and ids are for `list`)'
+            cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand -q 'Print only data and errors, no notes'
+            cand --quiet 'Print only data and errors, no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'custadm;db;help'= {
+            cand migrate 'Apply the migrations this custadm has and the database lacks'
+            cand status 'Show the applied and pending migrations'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'custadm;db;help;migrate'= {
+        }
+        &'custadm;db;help;status'= {
+        }
+        &'custadm;db;help;help'= {
+        }
+        &'custadm;list'= {
+            cand --status 'active, inactive, deleted or all [default: active and inactive]'
+            cand --search 'Name or email contains TEXT (case-insensitive)'
+            cand --last-login-before 'Last login (or, never logged in, creation) before WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)'
+            cand --created-before 'Created before WHEN'
+            cand --created-after 'Created after WHEN'
+            cand --limit 'At most N customers'
+            cand --after 'Only ids greater than ID (paging: pass the last id of the previous page)'
+            cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand -o 'Output format (jsonl, csv and ids are for `list`)'
+            cand --output 'Output format (jsonl, csv and ids are for `list`)'
+            cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand --has-unpaid 'Only customers with unpaid invoices'
+            cand -q 'Print only data and errors, no notes'
+            cand --quiet 'Print only data and errors, no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'custadm;view'= {
+            cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand -o 'Output format (jsonl, csv and ids are for `list`)'
+            cand --output 'Output format (jsonl, csv and ids are for `list`)'
+            cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand -q 'Print only data and errors, no notes'
+            cand --quiet 'Print only data and errors, no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'custadm;edit'= {
+            cand --name 'New full name (1-150 characters)'
+            cand --email 'New email (stored lower-case, unique)'
+            cand --phone 'New phone, international form (+14155550123; spaces, dots, dashes, parentheses ignored)'
+            cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand -o 'Output format (jsonl, csv and ids are for `list`)'
+            cand --output 'Output format (jsonl, csv and ids are for `list`)'
+            cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand --clear-phone 'Remove the phone number'
+            cand -q 'Print only data and errors, no notes'
+            cand --quiet 'Print only data and errors, no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'custadm;toggle'= {
+            cand --ids-from 'Read ids from FILE, `-` for standard input: one id a line, blank lines and `#` comments skipped'
+            cand --batch-size 'Ids per transaction'
+            cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand -o 'Output format (jsonl, csv and ids are for `list`)'
+            cand --output 'Output format (jsonl, csv and ids are for `list`)'
+            cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand --activate 'Make the customers active'
+            cand --deactivate 'Make the customers inactive'
+            cand --dry-run 'Report what would change (`would_change`) and write nothing'
+            cand -y 'Go ahead without asking (required when there is no terminal to ask on)'
+            cand --yes 'Go ahead without asking (required when there is no terminal to ask on)'
+            cand -q 'Print only data and errors, no notes'
+            cand --quiet 'Print only data and errors, no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'custadm;reset-password'= {
+            cand --ids-from 'Read ids from FILE, `-` for standard input: one id a line, blank lines and `#` comments skipped'
+            cand --batch-size 'Ids per transaction'
+            cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand -o 'Output format (jsonl, csv and ids are for `list`)'
+            cand --output 'Output format (jsonl, csv and ids are for `list`)'
+            cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand --dry-run 'Report what would change (`would_change`) and write nothing'
+            cand -y 'Go ahead without asking (required when there is no terminal to ask on)'
+            cand --yes 'Go ahead without asking (required when there is no terminal to ask on)'
+            cand -q 'Print only data and errors, no notes'
+            cand --quiet 'Print only data and errors, no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'custadm;delete'= {
+            cand --ids-from 'Read ids from FILE, `-` for standard input: one id a line, blank lines and `#` comments skipped'
+            cand --batch-size 'Ids per transaction'
+            cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand -o 'Output format (jsonl, csv and ids are for `list`)'
+            cand --output 'Output format (jsonl, csv and ids are for `list`)'
+            cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand --dry-run 'Report what would change (`would_change`) and write nothing'
+            cand -y 'Go ahead without asking (required when there is no terminal to ask on)'
+            cand --yes 'Go ahead without asking (required when there is no terminal to ask on)'
+            cand -q 'Print only data and errors, no notes'
+            cand --quiet 'Print only data and errors, no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'custadm;restore'= {
+            cand --ids-from 'Read ids from FILE, `-` for standard input: one id a line, blank lines and `#` comments skipped'
+            cand --batch-size 'Ids per transaction'
+            cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand -o 'Output format (jsonl, csv and ids are for `list`)'
+            cand --output 'Output format (jsonl, csv and ids are for `list`)'
+            cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand --dry-run 'Report what would change (`would_change`) and write nothing'
+            cand -y 'Go ahead without asking (required when there is no terminal to ask on)'
+            cand --yes 'Go ahead without asking (required when there is no terminal to ask on)'
+            cand -q 'Print only data and errors, no notes'
+            cand --quiet 'Print only data and errors, no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'custadm;purge'= {
+            cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand -o 'Output format (jsonl, csv and ids are for `list`)'
+            cand --output 'Output format (jsonl, csv and ids are for `list`)'
+            cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand --password-stdin 'Read your password from one line of standard input'
+            cand -q 'Print only data and errors, no notes'
+            cand --quiet 'Print only data and errors, no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'custadm;audit'= {
+            cand --customer 'Only rows about this customer id'
+            cand --operator 'Only rows by this operator'
+            cand --action 'Only this action (view, edit, activate, deactivate, reset_password, delete, restore, purge, operator_add, …)'
+            cand --since 'Only rows since WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)'
+            cand --limit 'At most N rows'
+            cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand -o 'Output format (jsonl, csv and ids are for `list`)'
+            cand --output 'Output format (jsonl, csv and ids are for `list`)'
+            cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand -q 'Print only data and errors, no notes'
+            cand --quiet 'Print only data and errors, no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'custadm;operator'= {
+            cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand -o 'Output format (jsonl, csv and ids are for `list`)'
+            cand --output 'Output format (jsonl, csv and ids are for `list`)'
+            cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand -q 'Print only data and errors, no notes'
+            cand --quiet 'Print only data and errors, no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand add 'Register an operator; their password is asked twice (or read with --password-stdin)'
+            cand list 'List operators with role, state and lock'
+            cand set-role 'Change an operator''s role'
+            cand passwd 'Set a password: your own (asks your current one first) or, as admin, another operator''s'
+            cand deactivate 'Deactivate an operator (they can no longer run custadm)'
+            cand activate 'Reactivate an operator'
+            cand unlock 'Clear an operator''s wrong-password lock'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'custadm;operator;add'= {
+            cand --role 'admin or support'
+            cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand -o 'Output format (jsonl, csv and ids are for `list`)'
+            cand --output 'Output format (jsonl, csv and ids are for `list`)'
+            cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand --password-stdin 'Read the new operator''s password from one line of standard input'
+            cand -q 'Print only data and errors, no notes'
+            cand --quiet 'Print only data and errors, no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'custadm;operator;list'= {
+            cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand -o 'Output format (jsonl, csv and ids are for `list`)'
+            cand --output 'Output format (jsonl, csv and ids are for `list`)'
+            cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand -q 'Print only data and errors, no notes'
+            cand --quiet 'Print only data and errors, no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'custadm;operator;set-role'= {
+            cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand -o 'Output format (jsonl, csv and ids are for `list`)'
+            cand --output 'Output format (jsonl, csv and ids are for `list`)'
+            cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand -q 'Print only data and errors, no notes'
+            cand --quiet 'Print only data and errors, no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'custadm;operator;passwd'= {
+            cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand -o 'Output format (jsonl, csv and ids are for `list`)'
+            cand --output 'Output format (jsonl, csv and ids are for `list`)'
+            cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand --password-stdin 'Read the password(s) from standard input instead of a prompt'
+            cand -q 'Print only data and errors, no notes'
+            cand --quiet 'Print only data and errors, no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'custadm;operator;deactivate'= {
+            cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand -o 'Output format (jsonl, csv and ids are for `list`)'
+            cand --output 'Output format (jsonl, csv and ids are for `list`)'
+            cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand -q 'Print only data and errors, no notes'
+            cand --quiet 'Print only data and errors, no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'custadm;operator;activate'= {
+            cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand -o 'Output format (jsonl, csv and ids are for `list`)'
+            cand --output 'Output format (jsonl, csv and ids are for `list`)'
+            cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand -q 'Print only data and errors, no notes'
+            cand --quiet 'Print only data and errors, no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'custadm;operator;unlock'= {
+            cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand -o 'Output format (jsonl, csv and ids are for `list`)'
+            cand --output 'Output format (jsonl, csv and ids are for `list`)'
+            cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand -q 'Print only data and errors, no notes'
+            cand --quiet 'Print only data and errors, no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'custadm;operator;help'= {
+            cand add 'Register an operator; their password is asked twice (or read with --password-stdin)'
+            cand list 'List operators with role, state and lock'
+            cand set-role 'Change an operator''s role'
+            cand passwd 'Set a password: your own (asks your current one first) or, as admin, another operator''s'
+            cand deactivate 'Deactivate an operator (they can no longer run custadm)'
+            cand activate 'Reactivate an operator'
+            cand unlock 'Clear an operator''s wrong-password lock'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'custadm;operator;help;add'= {
+        }
+        &'custadm;operator;help;list'= {
+        }
+        &'custadm;operator;help;set-role'= {
+        }
+        &'custadm;operator;help;passwd'= {
+        }
+        &'custadm;operator;help;deactivate'= {
+        }
+        &'custadm;operator;help;activate'= {
+        }
+        &'custadm;operator;help;unlock'= {
+        }
+        &'custadm;operator;help;help'= {
+        }
+        &'custadm;completions'= {
+            cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand -o 'Output format (jsonl, csv and ids are for `list`)'
+            cand --output 'Output format (jsonl, csv and ids are for `list`)'
+            cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand -q 'Print only data and errors, no notes'
+            cand --quiet 'Print only data and errors, no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'custadm;generate-docs'= {
+            cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand -o 'Output format (jsonl, csv and ids are for `list`)'
+            cand --output 'Output format (jsonl, csv and ids are for `list`)'
+            cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand -q 'Print only data and errors, no notes'
+            cand --quiet 'Print only data and errors, no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'custadm;help'= {
+            cand init 'Create the database and schema, register the first admin, optionally load sample data'
+            cand db 'Schema migrations: apply pending ones, show their status'
+            cand list 'List customers, filtered, ordered by id (streams)'
+            cand view 'Show one customer: details, latest KYC record, unpaid invoices'
+            cand edit 'Change a customer''s name, email or phone'
+            cand toggle 'Activate or deactivate customers'
+            cand reset-password 'Give customers a new random temporary password'
+            cand delete 'Soft-delete customers (refused while they have unpaid invoices)'
+            cand restore 'Undo a soft delete'
+            cand purge 'Erase a customer and everything they own, for good (admin, password-confirmed)'
+            cand audit 'Show the audit trail, newest first'
+            cand operator 'Manage operators and their roles (admin; `passwd` for oneself)'
+            cand completions 'Print a shell completion script'
+            cand generate-docs 'Write man pages and completion scripts (for packaging: `custadm generate-docs .`)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'custadm;help;init'= {
+        }
+        &'custadm;help;db'= {
+            cand migrate 'Apply the migrations this custadm has and the database lacks'
+            cand status 'Show the applied and pending migrations'
+        }
+        &'custadm;help;db;migrate'= {
+        }
+        &'custadm;help;db;status'= {
+        }
+        &'custadm;help;list'= {
+        }
+        &'custadm;help;view'= {
+        }
+        &'custadm;help;edit'= {
+        }
+        &'custadm;help;toggle'= {
+        }
+        &'custadm;help;reset-password'= {
+        }
+        &'custadm;help;delete'= {
+        }
+        &'custadm;help;restore'= {
+        }
+        &'custadm;help;purge'= {
+        }
+        &'custadm;help;audit'= {
+        }
+        &'custadm;help;operator'= {
+            cand add 'Register an operator; their password is asked twice (or read with --password-stdin)'
+            cand list 'List operators with role, state and lock'
+            cand set-role 'Change an operator''s role'
+            cand passwd 'Set a password: your own (asks your current one first) or, as admin, another operator''s'
+            cand deactivate 'Deactivate an operator (they can no longer run custadm)'
+            cand activate 'Reactivate an operator'
+            cand unlock 'Clear an operator''s wrong-password lock'
+        }
+        &'custadm;help;operator;add'= {
+        }
+        &'custadm;help;operator;list'= {
+        }
+        &'custadm;help;operator;set-role'= {
+        }
+        &'custadm;help;operator;passwd'= {
+        }
+        &'custadm;help;operator;deactivate'= {
+        }
+        &'custadm;help;operator;activate'= {
+        }
+        &'custadm;help;operator;unlock'= {
+        }
+        &'custadm;help;completions'= {
+        }
+        &'custadm;help;generate-docs'= {
+        }
+        &'custadm;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,373 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_custadm_global_optspecs
+    string join \n database-url= operator= o/output= q/quiet reason= h/help V/version
+end
+
+function __fish_custadm_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_custadm_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_custadm_using_subcommand
+    set -l cmd (__fish_custadm_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c custadm -n "__fish_custadm_needs_command" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
+complete -c custadm -n "__fish_custadm_needs_command" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_needs_command" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (list only)'
+csv\t'CSV with a header (list only)'
+ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_needs_command" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_needs_command" -s q -l quiet -d 'Print only data and errors, no notes'
+complete -c custadm -n "__fish_custadm_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c custadm -n "__fish_custadm_needs_command" -s V -l version -d 'Print version'
+complete -c custadm -n "__fish_custadm_needs_command" -f -a "init" -d 'Create the database and schema, register the first admin, optionally load sample data'
+complete -c custadm -n "__fish_custadm_needs_command" -f -a "db" -d 'Schema migrations: apply pending ones, show their status'
+complete -c custadm -n "__fish_custadm_needs_command" -f -a "list" -d 'List customers, filtered, ordered by id (streams)'
+complete -c custadm -n "__fish_custadm_needs_command" -f -a "view" -d 'Show one customer: details, latest KYC record, unpaid invoices'
+complete -c custadm -n "__fish_custadm_needs_command" -f -a "edit" -d 'Change a customer\'s name, email or phone'
+complete -c custadm -n "__fish_custadm_needs_command" -f -a "toggle" -d 'Activate or deactivate customers'
+complete -c custadm -n "__fish_custadm_needs_command" -f -a "reset-password" -d 'Give customers a new random temporary password'
+complete -c custadm -n "__fish_custadm_needs_command" -f -a "delete" -d 'Soft-delete customers (refused while they have unpaid invoices)'
+complete -c custadm -n "__fish_custadm_needs_command" -f -a "restore" -d 'Undo a soft delete'
+complete -c custadm -n "__fish_custadm_needs_command" -f -a "purge" -d 'Erase a customer and everything they own, for good (admin, password-confirmed)'
+complete -c custadm -n "__fish_custadm_needs_command" -f -a "audit" -d 'Show the audit trail, newest first'
+complete -c custadm -n "__fish_custadm_needs_command" -f -a "operator" -d 'Manage operators and their roles (admin; `passwd` for oneself)'
+complete -c custadm -n "__fish_custadm_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c custadm -n "__fish_custadm_needs_command" -f -a "generate-docs" -d 'Write man pages and completion scripts (for packaging: `custadm generate-docs .`)'
+complete -c custadm -n "__fish_custadm_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c custadm -n "__fish_custadm_using_subcommand init" -l admin -d 'Username of the first admin [default: the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand init" -l sample-data -d 'Load N realistic sample customers' -r
+complete -c custadm -n "__fish_custadm_using_subcommand init" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand init" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand init" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (list only)'
+csv\t'CSV with a header (list only)'
+ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand init" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand init" -l password-stdin -d 'Read the admin password from one line of standard input'
+complete -c custadm -n "__fish_custadm_using_subcommand init" -s q -l quiet -d 'Print only data and errors, no notes'
+complete -c custadm -n "__fish_custadm_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c custadm -n "__fish_custadm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (list only)'
+csv\t'CSV with a header (list only)'
+ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -s q -l quiet -d 'Print only data and errors, no notes'
+complete -c custadm -n "__fish_custadm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c custadm -n "__fish_custadm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -f -a "migrate" -d 'Apply the migrations this custadm has and the database lacks'
+complete -c custadm -n "__fish_custadm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -f -a "status" -d 'Show the applied and pending migrations'
+complete -c custadm -n "__fish_custadm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from migrate" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from migrate" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from migrate" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (list only)'
+csv\t'CSV with a header (list only)'
+ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from migrate" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from migrate" -s q -l quiet -d 'Print only data and errors, no notes'
+complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from migrate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from status" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from status" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from status" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (list only)'
+csv\t'CSV with a header (list only)'
+ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from status" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only data and errors, no notes'
+complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "migrate" -d 'Apply the migrations this custadm has and the database lacks'
+complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show the applied and pending migrations'
+complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c custadm -n "__fish_custadm_using_subcommand list" -l status -d 'active, inactive, deleted or all [default: active and inactive]' -r -f -a "active\t''
+inactive\t''
+deleted\t''
+all\t''"
+complete -c custadm -n "__fish_custadm_using_subcommand list" -l search -d 'Name or email contains TEXT (case-insensitive)' -r
+complete -c custadm -n "__fish_custadm_using_subcommand list" -l last-login-before -d 'Last login (or, never logged in, creation) before WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)' -r
+complete -c custadm -n "__fish_custadm_using_subcommand list" -l created-before -d 'Created before WHEN' -r
+complete -c custadm -n "__fish_custadm_using_subcommand list" -l created-after -d 'Created after WHEN' -r
+complete -c custadm -n "__fish_custadm_using_subcommand list" -l limit -d 'At most N customers' -r
+complete -c custadm -n "__fish_custadm_using_subcommand list" -l after -d 'Only ids greater than ID (paging: pass the last id of the previous page)' -r
+complete -c custadm -n "__fish_custadm_using_subcommand list" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand list" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand list" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (list only)'
+csv\t'CSV with a header (list only)'
+ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand list" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand list" -l has-unpaid -d 'Only customers with unpaid invoices'
+complete -c custadm -n "__fish_custadm_using_subcommand list" -s q -l quiet -d 'Print only data and errors, no notes'
+complete -c custadm -n "__fish_custadm_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c custadm -n "__fish_custadm_using_subcommand view" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand view" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand view" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (list only)'
+csv\t'CSV with a header (list only)'
+ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand view" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand view" -s q -l quiet -d 'Print only data and errors, no notes'
+complete -c custadm -n "__fish_custadm_using_subcommand view" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c custadm -n "__fish_custadm_using_subcommand edit" -l name -d 'New full name (1-150 characters)' -r
+complete -c custadm -n "__fish_custadm_using_subcommand edit" -l email -d 'New email (stored lower-case, unique)' -r
+complete -c custadm -n "__fish_custadm_using_subcommand edit" -l phone -d 'New phone, international form (+14155550123; spaces, dots, dashes, parentheses ignored)' -r
+complete -c custadm -n "__fish_custadm_using_subcommand edit" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand edit" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand edit" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (list only)'
+csv\t'CSV with a header (list only)'
+ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand edit" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand edit" -l clear-phone -d 'Remove the phone number'
+complete -c custadm -n "__fish_custadm_using_subcommand edit" -s q -l quiet -d 'Print only data and errors, no notes'
+complete -c custadm -n "__fish_custadm_using_subcommand edit" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l ids-from -d 'Read ids from FILE, `-` for standard input: one id a line, blank lines and `#` comments skipped' -r -F
+complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l batch-size -d 'Ids per transaction' -r
+complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand toggle" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (list only)'
+csv\t'CSV with a header (list only)'
+ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l activate -d 'Make the customers active'
+complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l deactivate -d 'Make the customers inactive'
+complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l dry-run -d 'Report what would change (`would_change`) and write nothing'
+complete -c custadm -n "__fish_custadm_using_subcommand toggle" -s y -l yes -d 'Go ahead without asking (required when there is no terminal to ask on)'
+complete -c custadm -n "__fish_custadm_using_subcommand toggle" -s q -l quiet -d 'Print only data and errors, no notes'
+complete -c custadm -n "__fish_custadm_using_subcommand toggle" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l ids-from -d 'Read ids from FILE, `-` for standard input: one id a line, blank lines and `#` comments skipped' -r -F
+complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l batch-size -d 'Ids per transaction' -r
+complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (list only)'
+csv\t'CSV with a header (list only)'
+ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l dry-run -d 'Report what would change (`would_change`) and write nothing'
+complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -s y -l yes -d 'Go ahead without asking (required when there is no terminal to ask on)'
+complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -s q -l quiet -d 'Print only data and errors, no notes'
+complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c custadm -n "__fish_custadm_using_subcommand delete" -l ids-from -d 'Read ids from FILE, `-` for standard input: one id a line, blank lines and `#` comments skipped' -r -F
+complete -c custadm -n "__fish_custadm_using_subcommand delete" -l batch-size -d 'Ids per transaction' -r
+complete -c custadm -n "__fish_custadm_using_subcommand delete" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand delete" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand delete" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (list only)'
+csv\t'CSV with a header (list only)'
+ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand delete" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand delete" -l dry-run -d 'Report what would change (`would_change`) and write nothing'
+complete -c custadm -n "__fish_custadm_using_subcommand delete" -s y -l yes -d 'Go ahead without asking (required when there is no terminal to ask on)'
+complete -c custadm -n "__fish_custadm_using_subcommand delete" -s q -l quiet -d 'Print only data and errors, no notes'
+complete -c custadm -n "__fish_custadm_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c custadm -n "__fish_custadm_using_subcommand restore" -l ids-from -d 'Read ids from FILE, `-` for standard input: one id a line, blank lines and `#` comments skipped' -r -F
+complete -c custadm -n "__fish_custadm_using_subcommand restore" -l batch-size -d 'Ids per transaction' -r
+complete -c custadm -n "__fish_custadm_using_subcommand restore" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand restore" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand restore" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (list only)'
+csv\t'CSV with a header (list only)'
+ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand restore" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand restore" -l dry-run -d 'Report what would change (`would_change`) and write nothing'
+complete -c custadm -n "__fish_custadm_using_subcommand restore" -s y -l yes -d 'Go ahead without asking (required when there is no terminal to ask on)'
+complete -c custadm -n "__fish_custadm_using_subcommand restore" -s q -l quiet -d 'Print only data and errors, no notes'
+complete -c custadm -n "__fish_custadm_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c custadm -n "__fish_custadm_using_subcommand purge" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand purge" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand purge" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (list only)'
+csv\t'CSV with a header (list only)'
+ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand purge" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand purge" -l password-stdin -d 'Read your password from one line of standard input'
+complete -c custadm -n "__fish_custadm_using_subcommand purge" -s q -l quiet -d 'Print only data and errors, no notes'
+complete -c custadm -n "__fish_custadm_using_subcommand purge" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c custadm -n "__fish_custadm_using_subcommand audit" -l customer -d 'Only rows about this customer id' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit" -l operator -d 'Only rows by this operator' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit" -l action -d 'Only this action (view, edit, activate, deactivate, reset_password, delete, restore, purge, operator_add, …)' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit" -l since -d 'Only rows since WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit" -l limit -d 'At most N rows' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (list only)'
+csv\t'CSV with a header (list only)'
+ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand audit" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit" -s q -l quiet -d 'Print only data and errors, no notes'
+complete -c custadm -n "__fish_custadm_using_subcommand audit" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock help" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock help" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock help" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (list only)'
+csv\t'CSV with a header (list only)'
+ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock help" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock help" -s q -l quiet -d 'Print only data and errors, no notes'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock help" -f -a "add" -d 'Register an operator; their password is asked twice (or read with --password-stdin)'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock help" -f -a "list" -d 'List operators with role, state and lock'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock help" -f -a "set-role" -d 'Change an operator\'s role'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock help" -f -a "passwd" -d 'Set a password: your own (asks your current one first) or, as admin, another operator\'s'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock help" -f -a "deactivate" -d 'Deactivate an operator (they can no longer run custadm)'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock help" -f -a "activate" -d 'Reactivate an operator'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock help" -f -a "unlock" -d 'Clear an operator\'s wrong-password lock'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l role -d 'admin or support' -r -f -a "admin\t'Everything, including purge and operator management'
+support\t'Everything on customers except purge'"
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (list only)'
+csv\t'CSV with a header (list only)'
+ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l password-stdin -d 'Read the new operator\'s password from one line of standard input'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only data and errors, no notes'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from list" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from list" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (list only)'
+csv\t'CSV with a header (list only)'
+ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from list" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors, no notes'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from set-role" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from set-role" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from set-role" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (list only)'
+csv\t'CSV with a header (list only)'
+ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from set-role" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from set-role" -s q -l quiet -d 'Print only data and errors, no notes'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from set-role" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from passwd" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from passwd" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from passwd" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (list only)'
+csv\t'CSV with a header (list only)'
+ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from passwd" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from passwd" -l password-stdin -d 'Read the password(s) from standard input instead of a prompt'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from passwd" -s q -l quiet -d 'Print only data and errors, no notes'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from passwd" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from deactivate" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from deactivate" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from deactivate" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (list only)'
+csv\t'CSV with a header (list only)'
+ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from deactivate" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from deactivate" -s q -l quiet -d 'Print only data and errors, no notes'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from deactivate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from activate" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from activate" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from activate" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (list only)'
+csv\t'CSV with a header (list only)'
+ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from activate" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from activate" -s q -l quiet -d 'Print only data and errors, no notes'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from activate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unlock" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unlock" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unlock" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (list only)'
+csv\t'CSV with a header (list only)'
+ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unlock" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unlock" -s q -l quiet -d 'Print only data and errors, no notes'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unlock" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "add" -d 'Register an operator; their password is asked twice (or read with --password-stdin)'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "list" -d 'List operators with role, state and lock'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "set-role" -d 'Change an operator\'s role'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "passwd" -d 'Set a password: your own (asks your current one first) or, as admin, another operator\'s'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "deactivate" -d 'Deactivate an operator (they can no longer run custadm)'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "activate" -d 'Reactivate an operator'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "unlock" -d 'Clear an operator\'s wrong-password lock'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c custadm -n "__fish_custadm_using_subcommand completions" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand completions" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand completions" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (list only)'
+csv\t'CSV with a header (list only)'
+ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand completions" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand completions" -s q -l quiet -d 'Print only data and errors, no notes'
+complete -c custadm -n "__fish_custadm_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c custadm -n "__fish_custadm_using_subcommand generate-docs" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand generate-docs" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand generate-docs" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (list only)'
+csv\t'CSV with a header (list only)'
+ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand generate-docs" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand generate-docs" -s q -l quiet -d 'Print only data and errors, no notes'
+complete -c custadm -n "__fish_custadm_using_subcommand generate-docs" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge audit operator completions generate-docs help" -f -a "init" -d 'Create the database and schema, register the first admin, optionally load sample data'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge audit operator completions generate-docs help" -f -a "db" -d 'Schema migrations: apply pending ones, show their status'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge audit operator completions generate-docs help" -f -a "list" -d 'List customers, filtered, ordered by id (streams)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge audit operator completions generate-docs help" -f -a "view" -d 'Show one customer: details, latest KYC record, unpaid invoices'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge audit operator completions generate-docs help" -f -a "edit" -d 'Change a customer\'s name, email or phone'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge audit operator completions generate-docs help" -f -a "toggle" -d 'Activate or deactivate customers'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge audit operator completions generate-docs help" -f -a "reset-password" -d 'Give customers a new random temporary password'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge audit operator completions generate-docs help" -f -a "delete" -d 'Soft-delete customers (refused while they have unpaid invoices)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge audit operator completions generate-docs help" -f -a "restore" -d 'Undo a soft delete'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge audit operator completions generate-docs help" -f -a "purge" -d 'Erase a customer and everything they own, for good (admin, password-confirmed)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge audit operator completions generate-docs help" -f -a "audit" -d 'Show the audit trail, newest first'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge audit operator completions generate-docs help" -f -a "operator" -d 'Manage operators and their roles (admin; `passwd` for oneself)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge audit operator completions generate-docs help" -f -a "completions" -d 'Print a shell completion script'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge audit operator completions generate-docs help" -f -a "generate-docs" -d 'Write man pages and completion scripts (for packaging: `custadm generate-docs .`)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge audit operator completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "migrate" -d 'Apply the migrations this custadm has and the database lacks'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "status" -d 'Show the applied and pending migrations'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "add" -d 'Register an operator; their password is asked twice (or read with --password-stdin)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "list" -d 'List operators with role, state and lock'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "set-role" -d 'Change an operator\'s role'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "passwd" -d 'Set a password: your own (asks your current one first) or, as admin, another operator\'s'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "deactivate" -d 'Deactivate an operator (they can no longer run custadm)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "activate" -d 'Reactivate an operator'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "unlock" -d 'Clear an operator\'s wrong-password lock'
