@@ -22,6 +22,9 @@ _custadm() {
             custadm,completions)
                 cmd="custadm__subcmd__completions"
                 ;;
+            custadm,config)
+                cmd="custadm__subcmd__config"
+                ;;
             custadm,db)
                 cmd="custadm__subcmd__db"
                 ;;
@@ -61,6 +64,18 @@ _custadm() {
             custadm,view)
                 cmd="custadm__subcmd__view"
                 ;;
+            custadm__subcmd__config,help)
+                cmd="custadm__subcmd__config__subcmd__help"
+                ;;
+            custadm__subcmd__config,show)
+                cmd="custadm__subcmd__config__subcmd__show"
+                ;;
+            custadm__subcmd__config__subcmd__help,help)
+                cmd="custadm__subcmd__config__subcmd__help__subcmd__help"
+                ;;
+            custadm__subcmd__config__subcmd__help,show)
+                cmd="custadm__subcmd__config__subcmd__help__subcmd__show"
+                ;;
             custadm__subcmd__db,help)
                 cmd="custadm__subcmd__db__subcmd__help"
                 ;;
@@ -84,6 +99,9 @@ _custadm() {
                 ;;
             custadm__subcmd__help,completions)
                 cmd="custadm__subcmd__help__subcmd__completions"
+                ;;
+            custadm__subcmd__help,config)
+                cmd="custadm__subcmd__help__subcmd__config"
                 ;;
             custadm__subcmd__help,db)
                 cmd="custadm__subcmd__help__subcmd__db"
@@ -123,6 +141,9 @@ _custadm() {
                 ;;
             custadm__subcmd__help,view)
                 cmd="custadm__subcmd__help__subcmd__view"
+                ;;
+            custadm__subcmd__help__subcmd__config,show)
+                cmd="custadm__subcmd__help__subcmd__config__subcmd__show"
                 ;;
             custadm__subcmd__help__subcmd__db,migrate)
                 cmd="custadm__subcmd__help__subcmd__db__subcmd__migrate"
@@ -206,13 +227,17 @@ _custadm() {
 
     case "${cmd}" in
         custadm)
-            opts="-o -q -h -V --database-url --operator --output --quiet --reason --help --version init db list view edit toggle reset-password delete restore purge audit operator completions generate-docs help"
+            opts="-o -q -h -V --database-url --profile --operator --output --quiet --reason --help --version init db list view edit toggle reset-password delete restore purge audit operator config completions generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -240,7 +265,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__audit)
-            opts="-o -q -h --customer --operator --action --since --limit --database-url --output --quiet --reason --help"
+            opts="-o -q -h --customer --operator --action --since --limit --database-url --profile --output --quiet --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -270,6 +295,10 @@ _custadm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json jsonl csv ids" -- "${cur}"))
                     return 0
@@ -290,13 +319,135 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__completions)
-            opts="-o -q -h --database-url --operator --output --quiet --reason --help bash elvish fish powershell zsh"
+            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl csv ids" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json jsonl csv ids" -- "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        custadm__subcmd__config)
+            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --help show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl csv ids" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json jsonl csv ids" -- "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        custadm__subcmd__config__subcmd__help)
+            opts="show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        custadm__subcmd__config__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        custadm__subcmd__config__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        custadm__subcmd__config__subcmd__show)
+            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -324,13 +475,17 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__db)
-            opts="-o -q -h --database-url --operator --output --quiet --reason --help migrate status help"
+            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --help migrate status help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -414,13 +569,17 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__db__subcmd__migrate)
-            opts="-o -q -h --database-url --operator --output --quiet --reason --help"
+            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -448,13 +607,17 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__db__subcmd__status)
-            opts="-o -q -h --database-url --operator --output --quiet --reason --help"
+            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -482,7 +645,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__delete)
-            opts="-y -o -q -h --ids-from --dry-run --yes --batch-size --database-url --operator --output --quiet --reason --help"
+            opts="-y -o -q -h --ids-from --dry-run --yes --batch-size --database-url --profile --operator --output --quiet --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -497,6 +660,10 @@ _custadm() {
                     return 0
                     ;;
                 --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -524,7 +691,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__edit)
-            opts="-o -q -h --name --email --phone --clear-phone --database-url --operator --output --quiet --reason --help"
+            opts="-y -o -q -h --name --email --phone --clear-phone --yes --database-url --profile --operator --output --quiet --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -543,6 +710,10 @@ _custadm() {
                     return 0
                     ;;
                 --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -570,13 +741,17 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__generate__subcmd__docs)
-            opts="-o -q -h --database-url --operator --output --quiet --reason --help"
+            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -604,7 +779,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__help)
-            opts="init db list view edit toggle reset-password delete restore purge audit operator completions generate-docs help"
+            opts="init db list view edit toggle reset-password delete restore purge audit operator config completions generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -634,6 +809,34 @@ _custadm() {
         custadm__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        custadm__subcmd__help__subcmd__config)
+            opts="show"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        custadm__subcmd__help__subcmd__config__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -954,7 +1157,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__init)
-            opts="-o -q -h --admin --password-stdin --sample-data --database-url --operator --output --quiet --reason --help"
+            opts="-o -q -h --admin --password-stdin --sample-data --database-url --profile --operator --output --quiet --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -969,6 +1172,10 @@ _custadm() {
                     return 0
                     ;;
                 --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -996,7 +1203,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__list)
-            opts="-o -q -h --status --search --last-login-before --created-before --created-after --has-unpaid --limit --after --database-url --operator --output --quiet --reason --help"
+            opts="-o -q -h --status --search --last-login-before --created-before --created-after --has-unpaid --limit --after --database-url --profile --operator --output --quiet --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1034,6 +1241,10 @@ _custadm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --operator)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1058,13 +1269,17 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__operator)
-            opts="-o -q -h --database-url --operator --output --quiet --reason --help add list set-role passwd deactivate activate unlock help"
+            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --help add list set-role passwd deactivate activate unlock help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1092,13 +1307,17 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__operator__subcmd__activate)
-            opts="-o -q -h --database-url --operator --output --quiet --reason --help"
+            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1126,7 +1345,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__operator__subcmd__add)
-            opts="-o -q -h --role --password-stdin --database-url --operator --output --quiet --reason --help"
+            opts="-o -q -h --role --password-stdin --database-url --profile --operator --output --quiet --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1137,6 +1356,10 @@ _custadm() {
                     return 0
                     ;;
                 --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1164,13 +1387,17 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__operator__subcmd__deactivate)
-            opts="-o -q -h --database-url --operator --output --quiet --reason --help"
+            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1324,13 +1551,17 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__operator__subcmd__list)
-            opts="-o -q -h --database-url --operator --output --quiet --reason --help"
+            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1358,13 +1589,17 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__operator__subcmd__passwd)
-            opts="-o -q -h --password-stdin --database-url --operator --output --quiet --reason --help"
+            opts="-o -q -h --password-stdin --database-url --profile --operator --output --quiet --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1392,13 +1627,17 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__operator__subcmd__set__subcmd__role)
-            opts="-o -q -h --database-url --operator --output --quiet --reason --help admin support"
+            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --help admin support"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1426,13 +1665,17 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__operator__subcmd__unlock)
-            opts="-o -q -h --database-url --operator --output --quiet --reason --help"
+            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1460,13 +1703,17 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__purge)
-            opts="-o -q -h --password-stdin --database-url --operator --output --quiet --reason --help"
+            opts="-o -q -h --password-stdin --database-url --profile --operator --output --quiet --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1494,7 +1741,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__reset__subcmd__password)
-            opts="-y -o -q -h --ids-from --dry-run --yes --batch-size --database-url --operator --output --quiet --reason --help"
+            opts="-y -o -q -h --ids-from --dry-run --yes --batch-size --database-url --profile --operator --output --quiet --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1509,6 +1756,10 @@ _custadm() {
                     return 0
                     ;;
                 --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1536,7 +1787,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__restore)
-            opts="-y -o -q -h --ids-from --dry-run --yes --batch-size --database-url --operator --output --quiet --reason --help"
+            opts="-y -o -q -h --ids-from --dry-run --yes --batch-size --database-url --profile --operator --output --quiet --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1551,6 +1802,10 @@ _custadm() {
                     return 0
                     ;;
                 --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1578,7 +1833,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__toggle)
-            opts="-y -o -q -h --activate --deactivate --ids-from --dry-run --yes --batch-size --database-url --operator --output --quiet --reason --help"
+            opts="-y -o -q -h --activate --deactivate --ids-from --dry-run --yes --batch-size --database-url --profile --operator --output --quiet --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1593,6 +1848,10 @@ _custadm() {
                     return 0
                     ;;
                 --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1620,13 +1879,17 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__view)
-            opts="-o -q -h --database-url --operator --output --quiet --reason --help"
+            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

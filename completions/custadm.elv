@@ -19,6 +19,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
     var completions = [
         &'custadm'= {
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
             cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
@@ -41,6 +42,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand purge 'Erase a customer and everything they own, for good (admin, password-confirmed)'
             cand audit 'Show the audit trail, newest first'
             cand operator 'Manage operators and their roles (admin; `passwd` for oneself)'
+            cand config 'Show the effective settings and where each came from'
             cand completions 'Print a shell completion script'
             cand generate-docs 'Write man pages and completion scripts (for packaging: `custadm generate-docs .`)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -49,6 +51,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand --admin 'Username of the first admin [default: the OS login name]'
             cand --sample-data 'Load N realistic sample customers'
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
             cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
@@ -61,6 +64,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
         }
         &'custadm;db'= {
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
             cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
@@ -75,6 +79,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
         }
         &'custadm;db;migrate'= {
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
             cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
@@ -86,6 +91,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
         }
         &'custadm;db;status'= {
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
             cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
@@ -115,6 +121,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand --limit 'At most N customers'
             cand --after 'Only ids greater than ID (paging: pass the last id of the previous page)'
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
             cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
@@ -127,6 +134,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
         }
         &'custadm;view'= {
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
             cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
@@ -141,11 +149,14 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand --email 'New email (stored lower-case, unique)'
             cand --phone 'New phone, international form (+14155550123; spaces, dots, dashes, parentheses ignored)'
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
             cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
             cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
             cand --clear-phone 'Remove the phone number'
+            cand -y 'Go ahead without asking (only production profiles ask)'
+            cand --yes 'Go ahead without asking (only production profiles ask)'
             cand -q 'Print only data and errors, no notes'
             cand --quiet 'Print only data and errors, no notes'
             cand -h 'Print help (see more with ''--help'')'
@@ -155,6 +166,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand --ids-from 'Read ids from FILE, `-` for standard input: one id a line, blank lines and `#` comments skipped'
             cand --batch-size 'Ids per transaction'
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
             cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
@@ -173,6 +185,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand --ids-from 'Read ids from FILE, `-` for standard input: one id a line, blank lines and `#` comments skipped'
             cand --batch-size 'Ids per transaction'
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
             cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
@@ -189,6 +202,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand --ids-from 'Read ids from FILE, `-` for standard input: one id a line, blank lines and `#` comments skipped'
             cand --batch-size 'Ids per transaction'
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
             cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
@@ -205,6 +219,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand --ids-from 'Read ids from FILE, `-` for standard input: one id a line, blank lines and `#` comments skipped'
             cand --batch-size 'Ids per transaction'
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
             cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
@@ -219,6 +234,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
         }
         &'custadm;purge'= {
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
             cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
@@ -236,6 +252,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand --since 'Only rows since WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)'
             cand --limit 'At most N rows'
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
             cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
@@ -246,6 +263,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
         }
         &'custadm;operator'= {
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
             cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
@@ -266,6 +284,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
         &'custadm;operator;add'= {
             cand --role 'admin or support'
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
             cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
@@ -278,6 +297,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
         }
         &'custadm;operator;list'= {
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
             cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
@@ -289,6 +309,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
         }
         &'custadm;operator;set-role'= {
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
             cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
@@ -300,6 +321,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
         }
         &'custadm;operator;passwd'= {
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
             cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
@@ -312,6 +334,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
         }
         &'custadm;operator;deactivate'= {
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
             cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
@@ -323,6 +346,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
         }
         &'custadm;operator;activate'= {
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
             cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
@@ -334,6 +358,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
         }
         &'custadm;operator;unlock'= {
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
             cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
@@ -369,8 +394,43 @@ set edit:completion:arg-completer[custadm] = {|@words|
         }
         &'custadm;operator;help;help'= {
         }
+        &'custadm;config'= {
+            cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand -o 'Output format (jsonl, csv and ids are for `list`)'
+            cand --output 'Output format (jsonl, csv and ids are for `list`)'
+            cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand -q 'Print only data and errors, no notes'
+            cand --quiet 'Print only data and errors, no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand show 'Print the effective settings and their sources (passwords masked)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'custadm;config;show'= {
+            cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand -o 'Output format (jsonl, csv and ids are for `list`)'
+            cand --output 'Output format (jsonl, csv and ids are for `list`)'
+            cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand -q 'Print only data and errors, no notes'
+            cand --quiet 'Print only data and errors, no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'custadm;config;help'= {
+            cand show 'Print the effective settings and their sources (passwords masked)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'custadm;config;help;show'= {
+        }
+        &'custadm;config;help;help'= {
+        }
         &'custadm;completions'= {
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
             cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
@@ -382,6 +442,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
         }
         &'custadm;generate-docs'= {
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
             cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
@@ -404,6 +465,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand purge 'Erase a customer and everything they own, for good (admin, password-confirmed)'
             cand audit 'Show the audit trail, newest first'
             cand operator 'Manage operators and their roles (admin; `passwd` for oneself)'
+            cand config 'Show the effective settings and where each came from'
             cand completions 'Print a shell completion script'
             cand generate-docs 'Write man pages and completion scripts (for packaging: `custadm generate-docs .`)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -458,6 +520,11 @@ set edit:completion:arg-completer[custadm] = {|@words|
         &'custadm;help;operator;activate'= {
         }
         &'custadm;help;operator;unlock'= {
+        }
+        &'custadm;help;config'= {
+            cand show 'Print the effective settings and their sources (passwords masked)'
+        }
+        &'custadm;help;config;show'= {
         }
         &'custadm;help;completions'= {
         }

@@ -374,8 +374,13 @@ pub fn execute(
     question: &str,
     batch: &mut BatchFn<'_>,
 ) -> Result<RunReport> {
-    if !args.dry_run && (always_confirm || ids.len() > 1) {
-        crate::terminal::require_confirmation(args.yes, question)?;
+    if !args.dry_run {
+        ctx.confirm_change(
+            args.yes,
+            always_confirm || ids.len() > 1,
+            ids.len() > 1,
+            question,
+        )?;
     }
     let mut report = RunReport::new(action, args.dry_run);
     if ids.len() > args.batch_size as usize {

@@ -36,6 +36,10 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "URL")]
     pub database_url: Option<String>,
 
+    /// Profile of the config file to use [default: $CUSTADM_PROFILE]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+
     /// Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]
     #[arg(long, global = true, value_name = "NAME")]
     pub operator: Option<String>,
@@ -82,6 +86,9 @@ pub enum Command {
     /// Manage operators and their roles (admin; `passwd` for oneself)
     #[command(subcommand)]
     Operator(commands::operator::OperatorCommand),
+    /// Show the effective settings and where each came from
+    #[command(subcommand)]
+    Config(commands::config::ConfigCommand),
     /// Print a shell completion script
     Completions(commands::completions::CompletionsArgs),
     /// Write man pages and completion scripts (for packaging: `custadm generate-docs .`)

@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use crate::config::Settings;
 use crate::db::audit::{self, Actor};
 use crate::db::operator::{Operator, Role};
 use crate::db::{DatabaseTarget, DbConn};
@@ -22,20 +23,24 @@ pub struct Ctx {
     pub operator: Operator,
     /// How to print.
     pub out: Output,
+    /// Set when the selected profile is marked `production = true`.
+    pub production: Option<Production>,
 }
 
-/// Picks the database: `--database-url`, else `CUSTADM_DATABASE_URL`, else
-/// `DATABASE_URL`, else the default SQLite file.
-pub fn resolve_database(flag: Option<&str>) -> Result<DatabaseTarget> {
-    let from_env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    if let Some(url) = flag
-        .map(str::to_string)
-        .or_else(|| from_env("CUSTADM_DATABASE_URL"))
-        .or_else(|| from_env("DATABASE_URL"))
-    {
-        return DatabaseTarget::parse(&url);
+/// A production profile's guard: confirmations name it and its host, and
+/// bulk runs need `--yes` even on a terminal.
+#[derive(Debug, Clone)]
+pub struct Production {
+    pub profile: String,
+    pub host: String,
+}
+
+/// The database from the resolved settings, else the default SQLite file.
+pub fn resolve_database(settings: &Settings) -> Result<DatabaseTarget> {
+    match &settings.database_url.value {
+        Some(url) => DatabaseTarget::parse(url),
+        None => Ok(DatabaseTarget::Sqlite(default_database_path()?)),
     }
-    Ok(DatabaseTarget::Sqlite(default_database_path()?))
 }
 
 /// `$XDG_DATA_HOME/custadm/custadm.sqlite3`, or under `~/.local/share`.
@@ -48,18 +53,6 @@ pub fn default_database_path() -> Result<PathBuf> {
             Error::Database("neither XDG_DATA_HOME nor HOME is set, so there is no default database: pass --database-url".into())
         })?;
     Ok(data_home.join("custadm").join("custadm.sqlite3"))
-}
-
-/// The acting operator's name: `--operator`, else `CUSTADM_OPERATOR`, else
-/// the OS login name.
-pub fn resolve_operator_name(flag: Option<&str>) -> String {
-    flag.map(str::to_string)
-        .or_else(|| {
-            std::env::var("CUSTADM_OPERATOR")
-                .ok()
-                .filter(|v| !v.is_empty())
-        })
-        .unwrap_or_else(crate::terminal::os_login_name)
 }
 
 /// Looks the operator up; an unknown or inactive one is refused (exit 4) with
@@ -94,6 +87,42 @@ pub fn authenticate(conn: &mut DbConn, actor: &Actor, action: &str) -> Result<Op
 }
 
 impl Ctx {
+    /// Confirms a change before it is made. `needs_confirmation` is the
+    /// contract's rule (more than one customer, or a delete); a production
+    /// profile adds every change, names itself and its host in the question,
+    /// and makes runs over several customers need `--yes` even on a terminal.
+    pub fn confirm_change(
+        &self,
+        yes: bool,
+        needs_confirmation: bool,
+        several: bool,
+        question: &str,
+    ) -> Result<()> {
+        let Some(prod) = &self.production else {
+            return if needs_confirmation {
+                crate::terminal::require_confirmation(yes, question)
+            } else {
+                Ok(())
+            };
+        };
+        if yes {
+            return Ok(());
+        }
+        if several {
+            return Err(Error::Usage(format!(
+                "profile '{}' is production ({}): runs over several customers need --yes, even on a terminal",
+                prod.profile, prod.host
+            )));
+        }
+        crate::terminal::require_confirmation(
+            false,
+            &format!(
+                "[production profile '{}', {}] {question}",
+                prod.profile, prod.host
+            ),
+        )
+    }
+
     /// Refuses (exit 4, `denied` audit row) unless the operator has `role`.
     pub fn require_role(
         &mut self,

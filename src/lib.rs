@@ -7,6 +7,7 @@
 pub mod bulk;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod context;
 pub mod db;
 pub mod error;

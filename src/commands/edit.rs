@@ -35,6 +35,9 @@ pub struct EditArgs {
     /// Remove the phone number
     #[arg(long)]
     pub clear_phone: bool,
+    /// Go ahead without asking (only production profiles ask)
+    #[arg(short = 'y', long)]
+    pub yes: bool,
 }
 
 /// Runs `custadm edit`.
@@ -58,6 +61,7 @@ pub fn run(ctx: &mut Ctx, args: EditArgs) -> Result<()> {
         (None, false) => None,
     };
     let id = args.id;
+    ctx.confirm_change(args.yes, false, false, &format!("Edit customer {id}?"))?;
     let actor = ctx.actor.clone();
     let result = write_transaction(&mut ctx.conn, |conn| {
         let Some(current) = Customer::find(conn, id)? else {

@@ -165,7 +165,7 @@ macro_rules! list_query {
                 lower(customers::full_name)
                     .like(pattern.clone())
                     .escape('\\')
-                    .or(customers::email.like(pattern.clone()).escape('\\')),
+                    .or(lower(customers::email).like(pattern.clone()).escape('\\')),
             );
         }
         if let Some(t) = f.last_login_before {

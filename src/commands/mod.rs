@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod completions;
+pub mod config;
 pub mod db;
 pub mod delete;
 pub mod edit;
@@ -17,6 +18,7 @@ pub mod toggle;
 pub mod view;
 
 use crate::cli::{Cli, Command};
+use crate::config::{Overrides, Settings};
 use crate::context::{self, Ctx};
 use crate::db::audit::Actor;
 use crate::db::migrations;
@@ -39,6 +41,21 @@ fn audit_action(command: &Command) -> &'static str {
         Command::Audit(_) => "audit",
         Command::Operator(op) => op.action(),
         Command::Completions(_) | Command::GenerateDocs(_) => "completions",
+        Command::Config(_) => "config",
+    }
+}
+
+/// True for the commands that change customers or operators.
+fn changes_data(command: &Command) -> bool {
+    match command {
+        Command::Edit(_)
+        | Command::Toggle(_)
+        | Command::ResetPassword(_)
+        | Command::Delete(_)
+        | Command::Restore(_)
+        | Command::Purge(_) => true,
+        Command::Operator(op) => op.action() != "operator_list",
+        _ => false,
     }
 }
 
@@ -52,18 +69,40 @@ pub fn run(cli: Cli) -> Result<()> {
             "-o jsonl, csv and ids are for `list`; use -o table or -o json here".into(),
         ));
     }
-    let actor = Actor {
-        operator: context::resolve_operator_name(cli.global.operator.as_deref()),
-        os_user: crate::terminal::os_login_name(),
-        reason: cli.global.reason.clone().filter(|r| !r.trim().is_empty()),
-    };
     match cli.command {
         Command::Completions(args) => return completions::run(args),
         Command::GenerateDocs(args) => return completions::generate_docs(args),
         _ => {}
     }
-    let target = context::resolve_database(cli.global.database_url.as_deref())?;
+    let settings = Settings::resolve(&Overrides {
+        database_url: cli.global.database_url.clone(),
+        operator: cli.global.operator.clone(),
+        profile: cli.global.profile.clone(),
+    })?;
+    if let Command::Config(cmd) = cli.command {
+        return config::run(&settings, cmd, &out);
+    }
+    let actor = Actor {
+        operator: settings
+            .operator
+            .value
+            .clone()
+            .unwrap_or_else(crate::terminal::os_login_name),
+        os_user: crate::terminal::os_login_name(),
+        reason: cli.global.reason.clone().filter(|r| !r.trim().is_empty()),
+    };
+    let target = context::resolve_database(&settings)?;
     let action = audit_action(&cli.command);
+    if settings.require_reason && changes_data(&cli.command) && actor.reason.is_none() {
+        return Err(Error::Usage(format!(
+            "profile '{}' requires --reason TEXT (a ticket or why) for changing commands",
+            settings
+                .profile
+                .as_ref()
+                .map(|p| p.value.as_str())
+                .unwrap_or("?")
+        )));
+    }
     match cli.command {
         Command::Init(args) => return init::run(&target, &actor, args, &out),
         Command::Db(cmd) => return db::run(&target, cmd, &out),
@@ -72,12 +111,21 @@ pub fn run(cli: Cli) -> Result<()> {
     let mut conn = target.connect()?;
     migrations::require_current(&mut conn, &target.display())?;
     let operator = context::authenticate(&mut conn, &actor, action)?;
+    let production = settings.production.then(|| context::Production {
+        profile: settings
+            .profile
+            .as_ref()
+            .map(|p| p.value.clone())
+            .unwrap_or_default(),
+        host: target.host(),
+    });
     let mut ctx = Ctx {
         conn,
         database: target.display(),
         actor,
         operator,
         out,
+        production,
     };
     match cli.command {
         Command::List(args) => list::run(&mut ctx, args),
@@ -90,8 +138,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Purge(args) => purge::run(&mut ctx, args),
         Command::Audit(args) => audit::run(&mut ctx, args),
         Command::Operator(cmd) => operator::run(&mut ctx, cmd),
-        Command::Init(_) | Command::Db(_) | Command::Completions(_) | Command::GenerateDocs(_) => {
-            Err(Error::Internal("command dispatched twice".into()))
-        }
+        Command::Init(_)
+        | Command::Db(_)
+        | Command::Completions(_)
+        | Command::GenerateDocs(_)
+        | Command::Config(_) => Err(Error::Internal("command dispatched twice".into())),
     }
 }

@@ -40,6 +40,13 @@ pub fn run(ctx: &mut Ctx, args: PurgeArgs) -> Result<()> {
         ))
     })?;
     let counts = Customer::owned_row_counts(&mut ctx.conn, id)?;
+    if let Some(prod) = &ctx.production {
+        eprintln!(
+            "Production profile '{}', {}.",
+            sanitize(&prod.profile),
+            sanitize(&prod.host)
+        );
+    }
     eprintln!(
         "About to erase customer {id} for good: {} <{}>, {} KYC record(s), {} billing account(s) with {} entr{}. This cannot be undone.",
         sanitize(&customer.full_name),

@@ -116,6 +116,22 @@ impl DatabaseTarget {
         }
     }
 
+    /// The host (PostgreSQL) or file (SQLite), for production prompts.
+    pub fn host(&self) -> String {
+        match self {
+            DatabaseTarget::Sqlite(p) => format!("file {}", p.display()),
+            DatabaseTarget::Postgres(url) => {
+                let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+                let authority = rest.split(['/', '?']).next().unwrap_or(rest);
+                let host = authority
+                    .rsplit_once('@')
+                    .map(|(_, h)| h)
+                    .unwrap_or(authority);
+                format!("host {host}")
+            }
+        }
+    }
+
     /// Opens a connection. SQLite files are never created here (see
     /// [`DatabaseTarget::connect_creating`]): a mistyped path is an error,
     /// not a new empty database.

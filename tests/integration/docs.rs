@@ -13,7 +13,12 @@ fn compare_dirs(committed: &Path, generated: &Path) {
         .map(|e| e.expect("entry").file_name())
         .collect();
     committed_names.sort();
-    assert_eq!(committed_names, names, "files in {} differ from what `custadm generate-docs .` makes", committed.display());
+    assert_eq!(
+        committed_names,
+        names,
+        "files in {} differ from what `custadm generate-docs .` makes",
+        committed.display()
+    );
     for name in names {
         let want = std::fs::read(generated.join(&name)).expect("generated file");
         let have = std::fs::read(committed.join(&name)).expect("committed file");
@@ -46,6 +51,8 @@ fn completions_command_prints_the_committed_bash_script() {
         .output()
         .expect("run custadm completions");
     assert!(out.status.success());
-    let committed = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("completions/custadm.bash")).expect("committed");
+    let committed =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("completions/custadm.bash"))
+            .expect("committed");
     assert_eq!(out.stdout, committed);
 }

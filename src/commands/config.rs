@@ -1,0 +1,128 @@
+//! `custadm config show`: the effective settings and where each came from,
+//! secrets masked.
+
+use crate::config::{Setting, Settings, Source};
+use crate::db::redact_url_password;
+use crate::error::Result;
+use crate::output::Output;
+
+/// `custadm config …`
+#[derive(Debug, clap::Subcommand)]
+pub enum ConfigCommand {
+    /// Print the effective settings and their sources (passwords masked)
+    #[command(
+        after_help = "Examples:\n  custadm config show\n  custadm --profile production config show -o json\n\nConfig file: $CUSTADM_CONFIG, else $XDG_CONFIG_HOME/custadm/config.toml (~/.config/custadm/config.toml).\nOrder: flag > --profile > environment variable > $CUSTADM_PROFILE > DATABASE_URL > default.\nExit codes: 0 shown, 6 config file malformed, unreadable, or holding a password while readable by others."
+    )]
+    Show,
+}
+
+#[derive(serde::Serialize)]
+struct Row {
+    setting: &'static str,
+    value: Option<String>,
+    source: String,
+}
+
+fn row(setting: &'static str, s: &Setting<Option<String>>, mask: bool) -> Row {
+    Row {
+        setting,
+        value: s.value.as_ref().map(|v| {
+            if mask {
+                redact_url_password(v)
+            } else {
+                v.clone()
+            }
+        }),
+        source: s.source.to_string(),
+    }
+}
+
+/// Runs `custadm config show`.
+pub fn run(settings: &Settings, _cmd: ConfigCommand, out: &Output) -> Result<()> {
+    let default_db = crate::context::default_database_path()
+        .ok()
+        .map(|p| p.display().to_string());
+    let mut database = row("database_url", &settings.database_url, true);
+    if database.value.is_none() {
+        database.value = default_db;
+    }
+    let operator = match &settings.operator.value {
+        Some(_) => row("operator", &settings.operator, false),
+        None => Row {
+            setting: "operator",
+            value: Some(crate::terminal::os_login_name()),
+            source: "OS login name".into(),
+        },
+    };
+    let profile_source = settings
+        .profile
+        .as_ref()
+        .map(|p| p.source.to_string())
+        .unwrap_or_else(|| Source::Default.to_string());
+    let rows = vec![
+        Row {
+            setting: "config_file",
+            value: settings
+                .config_path
+                .as_ref()
+                .map(|p| p.display().to_string()),
+            source: if std::env::var_os("CUSTADM_CONFIG").is_some() {
+                "environment CUSTADM_CONFIG".into()
+            } else {
+                "default".into()
+            },
+        },
+        Row {
+            setting: "profile",
+            value: settings.profile.as_ref().map(|p| p.value.clone()),
+            source: profile_source.clone(),
+        },
+        database,
+        operator,
+        row("smtp_url", &settings.smtp_url, true),
+        row("mail_from", &settings.mail_from, false),
+        Row {
+            setting: "smtp_password_file",
+            value: settings
+                .smtp_password_file
+                .value
+                .as_ref()
+                .map(|p| p.display().to_string()),
+            source: settings.smtp_password_file.source.to_string(),
+        },
+        Row {
+            setting: "production",
+            value: Some(settings.production.to_string()),
+            source: profile_source.clone(),
+        },
+        Row {
+            setting: "require_reason",
+            value: Some(settings.require_reason.to_string()),
+            source: profile_source,
+        },
+    ];
+    if out.is_json() {
+        let map: serde_json::Map<String, serde_json::Value> = rows
+            .into_iter()
+            .map(|r| {
+                (
+                    r.setting.to_string(),
+                    serde_json::json!({"value": r.value, "source": r.source}),
+                )
+            })
+            .collect();
+        return out.json(&map);
+    }
+    out.table(
+        &["SETTING", "VALUE", "SOURCE"],
+        rows.into_iter()
+            .map(|r| {
+                vec![
+                    r.setting.to_string(),
+                    r.value.unwrap_or_else(|| "-".into()),
+                    r.source,
+                ]
+            })
+            .collect(),
+    )
+}

@@ -1,0 +1,358 @@
+//! The configuration file and its profiles, and the one place that decides
+//! every effective setting and where it came from.
+//!
+//! Order, highest first (the contract's): a flag; the profile named by
+//! `--profile`; the setting's own environment variable; the profile named by
+//! `CUSTADM_PROFILE`; `DATABASE_URL` (database only); the built-in default.
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+
+/// One named profile of `config.toml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// Database URL (a password in it makes the file secret-holding).
+    pub database_url: Option<String>,
+    /// Operator name.
+    pub operator: Option<String>,
+    /// SMTP server URL for `reset-password --send-email`.
+    pub smtp_url: Option<String>,
+    /// Sender address of password-reset mail.
+    pub mail_from: Option<String>,
+    /// File holding the SMTP password.
+    pub smtp_password_file: Option<PathBuf>,
+    /// Changing commands name the profile and host when confirming, and
+    /// bulk runs need `--yes` even on a terminal.
+    #[serde(default)]
+    pub production: bool,
+    /// Changing commands need `--reason`.
+    #[serde(default)]
+    pub require_reason: bool,
+}
+
+/// The whole file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    #[serde(default)]
+    pub profiles: BTreeMap<String, Profile>,
+}
+
+/// Where a setting's value came from, for `config show`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Flag(&'static str),
+    Env(&'static str),
+    Profile(String),
+    Default,
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::Flag(flag) => write!(f, "flag {flag}"),
+            Source::Env(var) => write!(f, "environment {var}"),
+            Source::Profile(name) => write!(f, "profile {name}"),
+            Source::Default => f.write_str("default"),
+        }
+    }
+}
+
+/// A setting's value and origin.
+#[derive(Debug, Clone)]
+pub struct Setting<T> {
+    pub value: T,
+    pub source: Source,
+}
+
+/// The path of the configuration file: `CUSTADM_CONFIG`, else
+/// `$XDG_CONFIG_HOME/custadm/config.toml`, else `~/.config/custadm/config.toml`.
+pub fn config_path() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("CUSTADM_CONFIG").filter(|v| !v.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".config"))
+        })
+        .map(|dir| dir.join("custadm").join("config.toml"))
+}
+
+/// True when a URL carries a password (`scheme://user:password@host`).
+fn url_has_password(url: &str) -> bool {
+    url.split_once("://")
+        .map(|(_, rest)| rest.split('/').next().unwrap_or(""))
+        .and_then(|authority| authority.rsplit_once('@'))
+        .is_some_and(|(userinfo, _)| userinfo.contains(':'))
+}
+
+/// Reads and checks the configuration file; a missing file is an empty one.
+pub fn load(path: &Path) -> Result<ConfigFile> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ConfigFile::default()),
+        Err(e) => {
+            return Err(Error::Database(format!(
+                "cannot read config file {}: {e}",
+                path.display()
+            )))
+        }
+    };
+    let config: ConfigFile = toml::from_str(&text).map_err(|e| {
+        let (line, col) = e
+            .span()
+            .map(|span| {
+                let before = &text[..span.start.min(text.len())];
+                (
+                    before.matches('\n').count() + 1,
+                    before.len() - before.rfind('\n').map(|i| i + 1).unwrap_or(0) + 1,
+                )
+            })
+            .unwrap_or((0, 0));
+        Error::Database(format!(
+            "config file {} line {line}, column {col}: {}",
+            path.display(),
+            e.message().trim()
+        ))
+    })?;
+    let secret = config.profiles.iter().find_map(|(name, p)| {
+        let in_url = |u: &Option<String>| u.as_deref().is_some_and(url_has_password);
+        if in_url(&p.database_url) {
+            Some(format!("profiles.{name}.database_url"))
+        } else if in_url(&p.smtp_url) {
+            Some(format!("profiles.{name}.smtp_url"))
+        } else {
+            None
+        }
+    });
+    if let Some(field) = secret {
+        let mode = std::fs::metadata(path)
+            .map(|m| m.permissions().mode() & 0o777)
+            .unwrap_or(0o777);
+        if mode & 0o077 != 0 {
+            return Err(Error::Database(format!(
+                "config file {} holds a password ({field}) but others can read it (mode {mode:04o}): run `chmod 600 {}`",
+                path.display(),
+                path.display()
+            )));
+        }
+    }
+    Ok(config)
+}
+
+/// The flags that take part in resolving settings.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub database_url: Option<String>,
+    pub operator: Option<String>,
+    pub profile: Option<String>,
+}
+
+/// Every effective setting, resolved once per process.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub config_path: Option<PathBuf>,
+    /// The selected profile's name and where it was named.
+    pub profile: Option<Setting<String>>,
+    pub database_url: Setting<Option<String>>,
+    pub operator: Setting<Option<String>>,
+    pub smtp_url: Setting<Option<String>>,
+    pub mail_from: Setting<Option<String>>,
+    pub smtp_password_file: Setting<Option<PathBuf>>,
+    pub production: bool,
+    pub require_reason: bool,
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+impl Settings {
+    /// Resolves the settings in the contract's order. The file is read only
+    /// when a profile is named.
+    pub fn resolve(flags: &Overrides) -> Result<Settings> {
+        let config_path = config_path();
+        let flag_profile = flags.profile.clone();
+        let env_profile = env("CUSTADM_PROFILE");
+        let (flag_p, env_p, profile) = if flag_profile.is_some() || env_profile.is_some() {
+            let path = config_path.clone().ok_or_else(|| {
+                Error::Database("a profile is named but there is no config file path (set CUSTADM_CONFIG or HOME)".into())
+            })?;
+            let file = load(&path)?;
+            let pick = |name: &Option<String>, how: &str| -> Result<Option<(String, Profile)>> {
+                match name {
+                    None => Ok(None),
+                    Some(n) => match file.profiles.get(n) {
+                        Some(p) => Ok(Some((n.clone(), p.clone()))),
+                        None => Err(Error::Database(format!(
+                            "profile '{n}' ({how}) is not in {}; profiles there: {}",
+                            path.display(),
+                            if file.profiles.is_empty() {
+                                "none".to_string()
+                            } else {
+                                file.profiles.keys().cloned().collect::<Vec<_>>().join(", ")
+                            }
+                        ))),
+                    },
+                }
+            };
+            let flag_p = pick(&flag_profile, "--profile")?;
+            let env_p = if flag_p.is_some() {
+                None
+            } else {
+                pick(&env_profile, "CUSTADM_PROFILE")?
+            };
+            let profile = flag_p
+                .as_ref()
+                .map(|(n, _)| Setting {
+                    value: n.clone(),
+                    source: Source::Flag("--profile"),
+                })
+                .or_else(|| {
+                    env_p.as_ref().map(|(n, _)| Setting {
+                        value: n.clone(),
+                        source: Source::Env("CUSTADM_PROFILE"),
+                    })
+                });
+            (flag_p, env_p, profile)
+        } else {
+            (None, None, None)
+        };
+
+        // flag > --profile > own env var > CUSTADM_PROFILE > fallback env > default
+        fn pick<T: Clone>(
+            flag: Option<(T, &'static str)>,
+            flag_profile: Option<(&str, Option<T>)>,
+            env_var: Option<(T, &'static str)>,
+            env_profile: Option<(&str, Option<T>)>,
+            fallback_env: Option<(T, &'static str)>,
+        ) -> Setting<Option<T>> {
+            if let Some((v, f)) = flag {
+                return Setting {
+                    value: Some(v),
+                    source: Source::Flag(f),
+                };
+            }
+            if let Some((name, Some(v))) = flag_profile {
+                return Setting {
+                    value: Some(v),
+                    source: Source::Profile(name.to_string()),
+                };
+            }
+            if let Some((v, e)) = env_var {
+                return Setting {
+                    value: Some(v),
+                    source: Source::Env(e),
+                };
+            }
+            if let Some((name, Some(v))) = env_profile {
+                return Setting {
+                    value: Some(v),
+                    source: Source::Profile(name.to_string()),
+                };
+            }
+            if let Some((v, e)) = fallback_env {
+                return Setting {
+                    value: Some(v),
+                    source: Source::Env(e),
+                };
+            }
+            Setting {
+                value: None,
+                source: Source::Default,
+            }
+        }
+        let fp = |get: fn(&Profile) -> Option<String>| {
+            flag_p.as_ref().map(|(n, p)| (n.as_str(), get(p)))
+        };
+        let ep =
+            |get: fn(&Profile) -> Option<String>| env_p.as_ref().map(|(n, p)| (n.as_str(), get(p)));
+        let database_url = pick(
+            flags.database_url.clone().map(|v| (v, "--database-url")),
+            fp(|p| p.database_url.clone()),
+            env("CUSTADM_DATABASE_URL").map(|v| (v, "CUSTADM_DATABASE_URL")),
+            ep(|p| p.database_url.clone()),
+            env("DATABASE_URL").map(|v| (v, "DATABASE_URL")),
+        );
+        let operator = pick(
+            flags.operator.clone().map(|v| (v, "--operator")),
+            fp(|p| p.operator.clone()),
+            env("CUSTADM_OPERATOR").map(|v| (v, "CUSTADM_OPERATOR")),
+            ep(|p| p.operator.clone()),
+            None,
+        );
+        let smtp_url = pick(
+            None,
+            fp(|p| p.smtp_url.clone()),
+            env("CUSTADM_SMTP_URL").map(|v| (v, "CUSTADM_SMTP_URL")),
+            ep(|p| p.smtp_url.clone()),
+            None,
+        );
+        let mail_from = pick(
+            None,
+            fp(|p| p.mail_from.clone()),
+            env("CUSTADM_MAIL_FROM").map(|v| (v, "CUSTADM_MAIL_FROM")),
+            ep(|p| p.mail_from.clone()),
+            None,
+        );
+        let password_file = pick(
+            None,
+            fp(|p| {
+                p.smtp_password_file
+                    .as_ref()
+                    .map(|f| f.display().to_string())
+            }),
+            env("CUSTADM_SMTP_PASSWORD_FILE").map(|v| (v, "CUSTADM_SMTP_PASSWORD_FILE")),
+            ep(|p| {
+                p.smtp_password_file
+                    .as_ref()
+                    .map(|f| f.display().to_string())
+            }),
+            None,
+        );
+        let chosen = flag_p
+            .as_ref()
+            .or(env_p.as_ref())
+            .map(|(_, p)| p.clone())
+            .unwrap_or_default();
+        Ok(Settings {
+            config_path,
+            profile,
+            database_url,
+            operator,
+            smtp_url,
+            mail_from,
+            smtp_password_file: Setting {
+                value: password_file.value.map(PathBuf::from),
+                source: password_file.source,
+            },
+            production: chosen.production,
+            require_reason: chosen.require_reason,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_passwords_in_urls() {
+        assert!(url_has_password("postgres://u:pw@h/db"));
+        assert!(!url_has_password("postgres://u@h/db"));
+        assert!(!url_has_password("/var/lib/x.sqlite3"));
+        assert!(url_has_password(
+            "smtps://mailer:s3cret@smtp.example.com:465"
+        ));
+    }
+}
