@@ -67,11 +67,17 @@ _custadm() {
             custadm__subcmd__config,help)
                 cmd="custadm__subcmd__config__subcmd__help"
                 ;;
+            custadm__subcmd__config,profiles)
+                cmd="custadm__subcmd__config__subcmd__profiles"
+                ;;
             custadm__subcmd__config,show)
                 cmd="custadm__subcmd__config__subcmd__show"
                 ;;
             custadm__subcmd__config__subcmd__help,help)
                 cmd="custadm__subcmd__config__subcmd__help__subcmd__help"
+                ;;
+            custadm__subcmd__config__subcmd__help,profiles)
+                cmd="custadm__subcmd__config__subcmd__help__subcmd__profiles"
                 ;;
             custadm__subcmd__config__subcmd__help,show)
                 cmd="custadm__subcmd__config__subcmd__help__subcmd__show"
@@ -141,6 +147,9 @@ _custadm() {
                 ;;
             custadm__subcmd__help,view)
                 cmd="custadm__subcmd__help__subcmd__view"
+                ;;
+            custadm__subcmd__help__subcmd__config,profiles)
+                cmd="custadm__subcmd__help__subcmd__config__subcmd__profiles"
                 ;;
             custadm__subcmd__help__subcmd__config,show)
                 cmd="custadm__subcmd__help__subcmd__config__subcmd__show"
@@ -238,7 +247,7 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --operator)
@@ -296,7 +305,7 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -330,7 +339,7 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --operator)
@@ -357,7 +366,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__config)
-            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --help show help"
+            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --help show profiles help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -368,7 +377,7 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --operator)
@@ -395,7 +404,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__config__subcmd__help)
-            opts="show help"
+            opts="show profiles help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -409,6 +418,20 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__config__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        custadm__subcmd__config__subcmd__help__subcmd__profiles)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -436,6 +459,44 @@ _custadm() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        custadm__subcmd__config__subcmd__profiles)
+            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl csv ids" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json jsonl csv ids" -- "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         custadm__subcmd__config__subcmd__show)
             opts="-o -q -h --database-url --profile --operator --output --quiet --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -448,7 +509,7 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --operator)
@@ -486,7 +547,7 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --operator)
@@ -580,7 +641,7 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --operator)
@@ -618,7 +679,7 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --operator)
@@ -664,7 +725,7 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --operator)
@@ -714,7 +775,7 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --operator)
@@ -752,7 +813,7 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --operator)
@@ -821,8 +882,22 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__help__subcmd__config)
-            opts="show"
+            opts="show profiles"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        custadm__subcmd__help__subcmd__config__subcmd__profiles)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1176,7 +1251,7 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --operator)
@@ -1242,7 +1317,7 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --operator)
@@ -1280,7 +1355,7 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --operator)
@@ -1318,7 +1393,7 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --operator)
@@ -1360,7 +1435,7 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --operator)
@@ -1398,7 +1473,7 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --operator)
@@ -1562,7 +1637,7 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --operator)
@@ -1600,7 +1675,7 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --operator)
@@ -1638,7 +1713,7 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --operator)
@@ -1676,7 +1751,7 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --operator)
@@ -1714,7 +1789,7 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --operator)
@@ -1760,7 +1835,7 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --operator)
@@ -1806,7 +1881,7 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --operator)
@@ -1852,7 +1927,7 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --operator)
@@ -1890,7 +1965,7 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --operator)

@@ -406,6 +406,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand show 'Print the effective settings and their sources (passwords masked)'
+            cand profiles 'Print the profile names of the config file, one a line (for completion)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'custadm;config;show'= {
@@ -420,11 +421,26 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'custadm;config;profiles'= {
+            cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand -o 'Output format (jsonl, csv and ids are for `list`)'
+            cand --output 'Output format (jsonl, csv and ids are for `list`)'
+            cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand -q 'Print only data and errors, no notes'
+            cand --quiet 'Print only data and errors, no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'custadm;config;help'= {
             cand show 'Print the effective settings and their sources (passwords masked)'
+            cand profiles 'Print the profile names of the config file, one a line (for completion)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'custadm;config;help;show'= {
+        }
+        &'custadm;config;help;profiles'= {
         }
         &'custadm;config;help;help'= {
         }
@@ -523,8 +539,11 @@ set edit:completion:arg-completer[custadm] = {|@words|
         }
         &'custadm;help;config'= {
             cand show 'Print the effective settings and their sources (passwords masked)'
+            cand profiles 'Print the profile names of the config file, one a line (for completion)'
         }
         &'custadm;help;config;show'= {
+        }
+        &'custadm;help;config;profiles'= {
         }
         &'custadm;help;completions'= {
         }

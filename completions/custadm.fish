@@ -25,7 +25,7 @@ function __fish_custadm_using_subcommand
 end
 
 complete -c custadm -n "__fish_custadm_needs_command" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
-complete -c custadm -n "__fish_custadm_needs_command" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r
+complete -c custadm -n "__fish_custadm_needs_command" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_needs_command" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
 complete -c custadm -n "__fish_custadm_needs_command" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
@@ -55,7 +55,7 @@ complete -c custadm -n "__fish_custadm_needs_command" -f -a "help" -d 'Print thi
 complete -c custadm -n "__fish_custadm_using_subcommand init" -l admin -d 'Username of the first admin [default: the OS login name]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand init" -l sample-data -d 'Load N realistic sample customers' -r
 complete -c custadm -n "__fish_custadm_using_subcommand init" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
-complete -c custadm -n "__fish_custadm_using_subcommand init" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand init" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand init" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand init" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
@@ -67,7 +67,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand init" -l password-stdin 
 complete -c custadm -n "__fish_custadm_using_subcommand init" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
-complete -c custadm -n "__fish_custadm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
@@ -81,7 +81,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand db; and not __fish_seen_
 complete -c custadm -n "__fish_custadm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -f -a "status" -d 'Show the applied and pending migrations'
 complete -c custadm -n "__fish_custadm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from migrate" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
-complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from migrate" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from migrate" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from migrate" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from migrate" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
@@ -92,7 +92,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subc
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from migrate" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from migrate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from status" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
-complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from status" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from status" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from status" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from status" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
@@ -116,7 +116,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand list" -l created-after -
 complete -c custadm -n "__fish_custadm_using_subcommand list" -l limit -d 'At most N customers' -r
 complete -c custadm -n "__fish_custadm_using_subcommand list" -l after -d 'Only ids greater than ID (paging: pass the last id of the previous page)' -r
 complete -c custadm -n "__fish_custadm_using_subcommand list" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
-complete -c custadm -n "__fish_custadm_using_subcommand list" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand list" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand list" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand list" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
@@ -128,7 +128,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand list" -l has-unpaid -d '
 complete -c custadm -n "__fish_custadm_using_subcommand list" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand view" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
-complete -c custadm -n "__fish_custadm_using_subcommand view" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand view" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand view" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand view" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
@@ -142,7 +142,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand edit" -l name -d 'New fu
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -l email -d 'New email (stored lower-case, unique)' -r
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -l phone -d 'New phone, international form (+14155550123; spaces, dots, dashes, parentheses ignored)' -r
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
-complete -c custadm -n "__fish_custadm_using_subcommand edit" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand edit" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
@@ -157,7 +157,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand edit" -s h -l help -d 'P
 complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l ids-from -d 'Read ids from FILE, `-` for standard input: one id a line, blank lines and `#` comments skipped' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l batch-size -d 'Ids per transaction' -r
 complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
-complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand toggle" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
@@ -174,7 +174,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand toggle" -s h -l help -d 
 complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l ids-from -d 'Read ids from FILE, `-` for standard input: one id a line, blank lines and `#` comments skipped' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l batch-size -d 'Ids per transaction' -r
 complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
-complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
@@ -189,7 +189,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -s h -l 
 complete -c custadm -n "__fish_custadm_using_subcommand delete" -l ids-from -d 'Read ids from FILE, `-` for standard input: one id a line, blank lines and `#` comments skipped' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand delete" -l batch-size -d 'Ids per transaction' -r
 complete -c custadm -n "__fish_custadm_using_subcommand delete" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
-complete -c custadm -n "__fish_custadm_using_subcommand delete" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand delete" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand delete" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand delete" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
@@ -204,7 +204,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand delete" -s h -l help -d 
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -l ids-from -d 'Read ids from FILE, `-` for standard input: one id a line, blank lines and `#` comments skipped' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -l batch-size -d 'Ids per transaction' -r
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
-complete -c custadm -n "__fish_custadm_using_subcommand restore" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand restore" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
@@ -217,7 +217,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand restore" -s y -l yes -d 
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand purge" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
-complete -c custadm -n "__fish_custadm_using_subcommand purge" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand purge" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand purge" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand purge" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
@@ -234,7 +234,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand audit" -l action -d 'Onl
 complete -c custadm -n "__fish_custadm_using_subcommand audit" -l since -d 'Only rows since WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)' -r
 complete -c custadm -n "__fish_custadm_using_subcommand audit" -l limit -d 'At most N rows' -r
 complete -c custadm -n "__fish_custadm_using_subcommand audit" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
-complete -c custadm -n "__fish_custadm_using_subcommand audit" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand audit" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
 jsonl\t'One JSON object per line (list only)'
@@ -244,7 +244,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand audit" -l reason -d 'Why
 complete -c custadm -n "__fish_custadm_using_subcommand audit" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand audit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock help" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock help" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock help" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock help" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock help" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
@@ -265,7 +265,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l role -d 'admin or support' -r -f -a "admin\t'Everything, including purge and operator management'
 support\t'Everything on customers except purge'"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
@@ -277,7 +277,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_see
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from list" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from list" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from list" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from list" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
@@ -288,7 +288,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_see
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from set-role" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from set-role" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from set-role" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from set-role" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from set-role" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
@@ -299,7 +299,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_see
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from set-role" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from set-role" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from passwd" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from passwd" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from passwd" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from passwd" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from passwd" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
@@ -311,7 +311,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_see
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from passwd" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from passwd" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from deactivate" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from deactivate" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from deactivate" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from deactivate" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from deactivate" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
@@ -322,7 +322,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_see
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from deactivate" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from deactivate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from activate" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from activate" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from activate" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from activate" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from activate" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
@@ -333,7 +333,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_see
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from activate" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from activate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unlock" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unlock" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unlock" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unlock" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unlock" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
@@ -351,21 +351,22 @@ complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_see
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "activate" -d 'Reactivate an operator'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "unlock" -d 'Clear an operator\'s wrong-password lock'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_seen_subcommand_from show help" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
-complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_seen_subcommand_from show help" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r
-complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_seen_subcommand_from show help" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
-complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_seen_subcommand_from show help" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_seen_subcommand_from show profiles help" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_seen_subcommand_from show profiles help" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
+complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_seen_subcommand_from show profiles help" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_seen_subcommand_from show profiles help" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
 jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
-complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_seen_subcommand_from show help" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
-complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_seen_subcommand_from show help" -s q -l quiet -d 'Print only data and errors, no notes'
-complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_seen_subcommand_from show help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_seen_subcommand_from show help" -f -a "show" -d 'Print the effective settings and their sources (passwords masked)'
-complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_seen_subcommand_from show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_seen_subcommand_from show profiles help" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_seen_subcommand_from show profiles help" -s q -l quiet -d 'Print only data and errors, no notes'
+complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_seen_subcommand_from show profiles help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_seen_subcommand_from show profiles help" -f -a "show" -d 'Print the effective settings and their sources (passwords masked)'
+complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_seen_subcommand_from show profiles help" -f -a "profiles" -d 'Print the profile names of the config file, one a line (for completion)'
+complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_seen_subcommand_from show profiles help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from show" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
-complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from show" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from show" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from show" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
@@ -375,10 +376,22 @@ ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from show" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from profiles" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from profiles" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
+complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from profiles" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from profiles" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (list only)'
+csv\t'CSV with a header (list only)'
+ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from profiles" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from profiles" -s q -l quiet -d 'Print only data and errors, no notes'
+complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from profiles" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the effective settings and their sources (passwords masked)'
+complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "profiles" -d 'Print the profile names of the config file, one a line (for completion)'
 complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c custadm -n "__fish_custadm_using_subcommand completions" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
-complete -c custadm -n "__fish_custadm_using_subcommand completions" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand completions" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand completions" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand completions" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
@@ -389,7 +402,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand completions" -l reason -
 complete -c custadm -n "__fish_custadm_using_subcommand completions" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand generate-docs" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
-complete -c custadm -n "__fish_custadm_using_subcommand generate-docs" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand generate-docs" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand generate-docs" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand generate-docs" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
@@ -425,3 +438,4 @@ complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_su
 complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "activate" -d 'Reactivate an operator'
 complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "unlock" -d 'Clear an operator\'s wrong-password lock'
 complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective settings and their sources (passwords masked)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "profiles" -d 'Print the profile names of the config file, one a line (for completion)'

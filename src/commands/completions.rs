@@ -38,10 +38,55 @@ pub const SHELLS: [Shell; 5] = [
     Shell::PowerShell,
 ];
 
+/// The command that prints the profile names, for dynamic completion.
+const LIST_PROFILES: &str = "custadm config profiles 2>/dev/null";
+
+/// The completion script for `shell`: clap's, with `--profile` completing
+/// the profile names of the config file where the shell can run a command.
+pub fn script(shell: Shell) -> String {
+    let mut cmd = Cli::command();
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "custadm", &mut buf);
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    match shell {
+        Shell::Bash => text.replace(
+            "--profile)\n                    COMPREPLY=($(compgen -f \"${cur}\"))",
+            &format!("--profile)\n                    COMPREPLY=($(compgen -W \"$({LIST_PROFILES})\" -- \"${{cur}}\"))"),
+        ),
+        Shell::Zsh => text
+            .lines()
+            .map(|line| {
+                if line.starts_with("'--profile=") {
+                    line.replace(":NAME:_default'", &format!(":NAME:{{compadd -- $({LIST_PROFILES})}}'"))
+                } else {
+                    line.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n",
+        Shell::Fish => text
+            .lines()
+            .map(|line| {
+                if line.contains(" -l profile ") {
+                    format!("{line} -f -a \"({LIST_PROFILES})\"")
+                } else {
+                    line.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n",
+        _ => text,
+    }
+}
+
 /// Runs `custadm completions`.
 pub fn run(args: CompletionsArgs) -> Result<()> {
-    let mut cmd = Cli::command();
-    clap_complete::generate(args.shell, &mut cmd, "custadm", &mut std::io::stdout());
+    use std::io::Write;
+    std::io::stdout()
+        .lock()
+        .write_all(script(args.shell).as_bytes())?;
     Ok(())
 }
 
@@ -58,8 +103,14 @@ pub fn generate_docs(args: GenerateDocsArgs) -> Result<()> {
     std::fs::create_dir_all(&completions).map_err(io)?;
     std::fs::create_dir_all(&man).map_err(io)?;
     for shell in SHELLS {
-        let mut cmd = Cli::command();
-        clap_complete::generate_to(shell, &mut cmd, "custadm", &completions).map_err(io)?;
+        let name = match shell {
+            Shell::Bash => "custadm.bash",
+            Shell::Zsh => "_custadm",
+            Shell::Fish => "custadm.fish",
+            Shell::Elvish => "custadm.elv",
+            _ => "_custadm.ps1",
+        };
+        std::fs::write(completions.join(name), script(shell)).map_err(io)?;
     }
     clap_mangen::generate_to(Cli::command(), &man).map_err(io)?;
     Ok(())

@@ -14,6 +14,9 @@ pub enum ConfigCommand {
         after_help = "Examples:\n  custadm config show\n  custadm --profile production config show -o json\n\nConfig file: $CUSTADM_CONFIG, else $XDG_CONFIG_HOME/custadm/config.toml (~/.config/custadm/config.toml).\nOrder: flag > --profile > environment variable > $CUSTADM_PROFILE > DATABASE_URL > default.\nExit codes: 0 shown, 6 config file malformed, unreadable, or holding a password while readable by others."
     )]
     Show,
+    /// Print the profile names of the config file, one a line (for completion)
+    #[command(hide = true)]
+    Profiles,
 }
 
 #[derive(serde::Serialize)]
@@ -38,7 +41,16 @@ fn row(setting: &'static str, s: &Setting<Option<String>>, mask: bool) -> Row {
 }
 
 /// Runs `custadm config show`.
-pub fn run(settings: &Settings, _cmd: ConfigCommand, out: &Output) -> Result<()> {
+pub fn run(settings: &Settings, cmd: ConfigCommand, out: &Output) -> Result<()> {
+    if let ConfigCommand::Profiles = cmd {
+        let Some(path) = &settings.config_path else {
+            return Ok(());
+        };
+        for name in crate::config::load(path)?.profiles.keys() {
+            out.line(&crate::output::sanitize(name))?;
+        }
+        return Ok(());
+    }
     let default_db = crate::context::default_database_path()
         .ok()
         .map(|p| p.display().to_string());

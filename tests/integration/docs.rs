@@ -56,3 +56,43 @@ fn completions_command_prints_the_committed_bash_script() {
             .expect("committed");
     assert_eq!(out.stdout, committed);
 }
+
+#[test]
+fn bash_completes_profile_names_from_the_config_file() {
+    let home = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(home.path().join("custadm")).expect("config dir");
+    std::fs::write(
+        home.path().join("custadm/config.toml"),
+        "[profiles.staging]\ndatabase_url = \"/tmp/s.sqlite3\"\n[profiles.production]\nproduction = true\n",
+    )
+    .expect("config");
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_custadm"))
+        .parent()
+        .expect("bin dir");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("completions/custadm.bash");
+    let program = format!(
+        "source {}; COMP_WORDS=(custadm --profile pro); COMP_CWORD=2; _custadm custadm pro --profile; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+        script.display()
+    );
+    let out = std::process::Command::new("bash")
+        .args(["-c", &program])
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                bin_dir.display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .env("XDG_CONFIG_HOME", home.path())
+        .env_remove("CUSTADM_CONFIG")
+        .output()
+        .expect("run bash");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout.trim(),
+        "production",
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
