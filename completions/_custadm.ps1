@@ -206,6 +206,7 @@ Register-ArgumentCompleter -Native -CommandName 'custadm' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format (jsonl, csv and ids are for `list`)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format (jsonl, csv and ids are for `list`)')
             [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why (a ticket number or a sentence), stored on every audit row this command writes')
+            [CompletionResult]::new('--send-email', '--send-email', [CompletionResultType]::ParameterName, 'Mail each customer their temporary password instead of showing it (CUSTADM_SMTP_URL, CUSTADM_MAIL_FROM, CUSTADM_SMTP_PASSWORD_FILE)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Report what would change (`would_change`) and write nothing')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Go ahead without asking (required when there is no terminal to ask on)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Go ahead without asking (required when there is no terminal to ask on)')

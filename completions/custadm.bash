@@ -1816,7 +1816,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__reset__subcmd__password)
-            opts="-y -o -q -h --ids-from --dry-run --yes --batch-size --database-url --profile --operator --output --quiet --reason --help"
+            opts="-y -o -q -h --send-email --ids-from --dry-run --yes --batch-size --database-url --profile --operator --output --quiet --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

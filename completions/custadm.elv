@@ -190,6 +190,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
             cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand --send-email 'Mail each customer their temporary password instead of showing it (CUSTADM_SMTP_URL, CUSTADM_MAIL_FROM, CUSTADM_SMTP_PASSWORD_FILE)'
             cand --dry-run 'Report what would change (`would_change`) and write nothing'
             cand -y 'Go ahead without asking (required when there is no terminal to ask on)'
             cand --yes 'Go ahead without asking (required when there is no terminal to ask on)'

@@ -182,6 +182,7 @@ jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l send-email -d 'Mail each customer their temporary password instead of showing it (CUSTADM_SMTP_URL, CUSTADM_MAIL_FROM, CUSTADM_SMTP_PASSWORD_FILE)'
 complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l dry-run -d 'Report what would change (`would_change`) and write nothing'
 complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -s y -l yes -d 'Go ahead without asking (required when there is no terminal to ask on)'
 complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -s q -l quiet -d 'Print only data and errors, no notes'

@@ -298,6 +298,18 @@ impl RunReport {
                 format!("none of the {} customers exist", failed.len())
             }));
         }
+        if all_failed && failed.iter().all(|r| r.outcome == Outcome::Failed) {
+            // Nothing done because a service (the SMTP server) failed.
+            return Err(Error::Database(if failed.len() == 1 {
+                single_message()
+            } else {
+                format!(
+                    "all {} customers failed: {}",
+                    failed.len(),
+                    single_message()
+                )
+            }));
+        }
         if all_failed && failed.iter().all(|r| r.outcome == Outcome::Refused) {
             return Err(Error::Refused(if failed.len() == 1 {
                 single_message()

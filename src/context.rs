@@ -25,6 +25,8 @@ pub struct Ctx {
     pub out: Output,
     /// Set when the selected profile is marked `production = true`.
     pub production: Option<Production>,
+    /// The effective settings (SMTP for `reset-password --send-email`).
+    pub settings: Settings,
 }
 
 /// A production profile's guard: confirmations name it and its host, and

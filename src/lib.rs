@@ -11,6 +11,7 @@ pub mod config;
 pub mod context;
 pub mod db;
 pub mod error;
+pub mod mail;
 pub mod output;
 pub mod password;
 pub mod progress;

@@ -126,6 +126,7 @@ pub fn run(cli: Cli) -> Result<()> {
         operator,
         out,
         production,
+        settings,
     };
     match cli.command {
         Command::List(args) => list::run(&mut ctx, args),

@@ -10,6 +10,8 @@ use crate::error::Result;
 
 /// `audit_log.outcome`: the change happened.
 pub const OK: &str = "ok";
+/// `audit_log.outcome`: attempted and failed (e.g. the mail could not be sent).
+pub const FAILED: &str = "failed";
 /// `audit_log.outcome`: refused for role, unknown operator, password or lock.
 pub const DENIED: &str = "denied";
 
