@@ -131,10 +131,11 @@ fn like_pattern(text: &str) -> String {
 }
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+use crate::db::unicode_lower;
 
 /// Builds the filtered, id-ordered query for one backend.
 macro_rules! list_query {
-    ($f:expr) => {{
+    ($f:expr, $fold:ident) => {{
         let f: &Filters = $f;
         let mut q = customers::table
             .select((
@@ -162,10 +163,10 @@ macro_rules! list_query {
         };
         if let Some(pattern) = &f.search {
             q = q.filter(
-                lower(customers::full_name)
+                $fold(customers::full_name)
                     .like(pattern.clone())
                     .escape('\\')
-                    .or(lower(customers::email).like(pattern.clone()).escape('\\')),
+                    .or($fold(customers::email).like(pattern.clone()).escape('\\')),
             );
         }
         if let Some(t) = f.last_login_before {
@@ -221,15 +222,15 @@ pub fn run(ctx: &mut Ctx, args: ListArgs) -> Result<()> {
     sink.start()?;
     match &mut ctx.conn {
         DbConn::Sqlite(c) => {
-            for row in list_query!(&filters)
+            for row in list_query!(&filters, unicode_lower)
                 .load_iter::<Listed, diesel::connection::DefaultLoadingMode>(c)?
             {
                 sink.row(&row?)?;
             }
         }
         DbConn::Pg(c) => {
-            for row in
-                list_query!(&filters).load_iter::<Listed, diesel::pg::PgRowByRowLoadingMode>(c)?
+            for row in list_query!(&filters, lower)
+                .load_iter::<Listed, diesel::pg::PgRowByRowLoadingMode>(c)?
             {
                 sink.row(&row?)?;
             }

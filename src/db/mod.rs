@@ -220,7 +220,16 @@ fn open_sqlite(path: &Path) -> Result<DbConn> {
             ))
         })?;
     }
+    // SQLite's own lower() folds only ASCII; searches use this one.
+    unicode_lower_utils::register_impl(&mut conn, |text: String| text.to_lowercase())
+        .map_err(|e| Error::Internal(format!("cannot register unicode_lower on SQLite: {e}")))?;
     Ok(DbConn::Sqlite(conn))
+}
+
+diesel::define_sql_function! {
+    /// Unicode lower-casing for case-insensitive search: registered on every
+    /// SQLite connection (Rust's `to_lowercase`); PostgreSQL uses `lower()`.
+    fn unicode_lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
 
 fn with_connect_timeout(url: &str) -> String {
