@@ -6,7 +6,23 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = custadm::cli::Cli::parse();
+    let cli = match custadm::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help, --version: not errors.
+            print!("{}", e.render());
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            // clap repeats the rejected value; it is untrusted, so the whole
+            // message is made terminal-safe (and left unstyled).
+            eprint!(
+                "{}",
+                custadm::output::sanitize_multiline(&e.render().to_string())
+            );
+            return ExitCode::from(2);
+        }
+    };
     match custadm::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,

@@ -79,9 +79,15 @@ pub fn load(conn: &mut DbConn, actor: &Actor, count: u32) -> Result<()> {
             .get_results(c))?;
         let mut kyc = Vec::new();
         let mut deletes = Vec::new();
-        for (id, new) in ids.iter().zip(&batch) {
-            if rng.random_bool(0.85) {
-                kyc.push(kyc_record(&mut rng, *id, new.created_at));
+        for (i, (id, new)) in (made..).zip(ids.iter().zip(&batch)) {
+            // Most customers have a KYC record, in each status in turn.
+            if i % 7 != 6 {
+                kyc.push(kyc_record(
+                    &mut rng,
+                    *id,
+                    KYC_STATUSES[i as usize % 3],
+                    new.created_at,
+                ));
             }
             if new.deleted_at.is_some() {
                 deletes.push(NewAuditEntry {
@@ -165,9 +171,9 @@ fn customer(rng: &mut impl Rng, i: u32, now: NaiveDateTime, hash: &str) -> NewCu
         let since = (now - created_at).num_seconds().max(1);
         created_at + Duration::seconds(rng.random_range(0..since))
     });
-    // About 1 in 8 inactive, 1 in 12 soft-deleted.
-    let roll = rng.random_range(0..24);
-    let deleted_at = (roll < 2).then(|| now - Duration::days(rng.random_range(1..60)));
+    // A fixed mix, so even a small sample shows every state: 1 in 12
+    // soft-deleted, 1 in 8 inactive.
+    let deleted_at = (i % 12 == 5).then(|| now - Duration::days(rng.random_range(1..60)));
     NewCustomer {
         full_name: format!("{first} {last}"),
         email: format!(
@@ -181,7 +187,7 @@ fn customer(rng: &mut impl Rng, i: u32, now: NaiveDateTime, hash: &str) -> NewCu
             .then(|| format!("{dial}{}", rng.random_range(200_000_000u64..999_999_999))),
         password_hash: hash.to_string(),
         must_change_password: rng.random_bool(0.05),
-        is_active: roll >= 5,
+        is_active: i % 8 != 3 && deleted_at.is_none(),
         deleted_at,
         last_login_at,
         created_at,
@@ -189,8 +195,12 @@ fn customer(rng: &mut impl Rng, i: u32, now: NaiveDateTime, hash: &str) -> NewCu
     }
 }
 
-fn kyc_record(rng: &mut impl Rng, customer_id: i64, created_at: NaiveDateTime) -> NewKycRecord {
-    let status = KYC_STATUSES[rng.random_range(0..KYC_STATUSES.len())];
+fn kyc_record(
+    rng: &mut impl Rng,
+    customer_id: i64,
+    status: &str,
+    created_at: NaiveDateTime,
+) -> NewKycRecord {
     let (country, _) = COUNTRIES[rng.random_range(0..COUNTRIES.len())];
     NewKycRecord {
         customer_id,
@@ -210,18 +220,17 @@ fn kyc_record(rng: &mut impl Rng, customer_id: i64, created_at: NaiveDateTime) -
     }
 }
 
-/// Monthly invoices, each paid, some partly with a credit; for about one in
-/// five living customers the latest invoice is still unpaid.
+/// Monthly invoices, each paid, some with a credit or refund; when `owes`,
+/// the latest invoice is still unpaid.
 fn account_history(
     rng: &mut impl Rng,
     billing_account_id: i64,
     created_at: NaiveDateTime,
     now: NaiveDateTime,
-    can_owe: bool,
+    owes: bool,
 ) -> Vec<NewAccountEntry> {
     let mut out = Vec::new();
     let months = rng.random_range(1..5);
-    let owes = can_owe && rng.random_bool(0.2);
     for m in 0..months {
         let at = (created_at + Duration::days(30 * (m + 1))).min(now);
         let amount = rng.random_range(5..400) * 100 - 1;

@@ -1,1 +1,983 @@
-//! Tests: operators.
+//! Tests: operators — management, roles, passwords, lockout, the audit trail
+//! of it all, and untrusted operator names on the terminal.
+
+use std::process::Command;
+
+use crate::db_test;
+use crate::support::*;
+
+/// The login name of the user running the tests (what `os_user` must hold).
+fn os_user() -> String {
+    let out = Command::new("id").arg("-un").output().expect("run id -un");
+    String::from_utf8(out.stdout)
+        .expect("utf-8 login name")
+        .trim()
+        .to_string()
+}
+
+/// Adds an operator as admin (its password from stdin).
+fn add_operator(env: &Env, name: &str, role: &str, password: &str) {
+    env.cmd()
+        .args(&["operator", "add", name, "--role", role, "--password-stdin"])
+        .stdin(&format!("{password}\n"))
+        .run()
+        .ok();
+}
+
+/// Everything stored about every operator, to prove a refusal changed nothing.
+fn operators_snapshot(env: &Env) -> Vec<Option<String>> {
+    env.texts(
+        "SELECT username || '|' || role || '|' || CAST(is_active AS TEXT) || '|' || CAST(failed_attempts AS TEXT) \
+         || '|' || COALESCE(CAST(locked_until AS TEXT), '-') || '|' || password_hash AS v FROM operators ORDER BY id",
+    )
+}
+
+fn hash_of(env: &Env, name: &str) -> String {
+    env.texts(&format!(
+        "SELECT password_hash AS v FROM operators WHERE username = {}",
+        quote(name)
+    ))
+    .into_iter()
+    .next()
+    .flatten()
+    .expect("operator exists")
+}
+
+fn failed_attempts(env: &Env, name: &str) -> i64 {
+    env.scalar(&format!(
+        "SELECT CAST(failed_attempts AS BIGINT) AS v FROM operators WHERE username = {}",
+        quote(name)
+    ))
+    .expect("operator exists")
+}
+
+fn is_locked(env: &Env, name: &str) -> bool {
+    env.count(
+        "operators",
+        &format!("username = {} AND locked_until IS NOT NULL", quote(name)),
+    ) == 1
+}
+
+/// Number of audit rows matching (action, outcome, operator).
+fn audit_rows(env: &Env, action: &str, outcome: &str, operator: &str) -> i64 {
+    env.count(
+        "audit_log",
+        &format!(
+            "action = {} AND outcome = {} AND operator = {}",
+            quote(action),
+            quote(outcome),
+            quote(operator)
+        ),
+    )
+}
+
+/// Parses `$argon2id$v=19$m=…,t=…,p=…$salt$hash` into (m, t, p).
+fn argon2id_params(phc: &str) -> (u32, u32, u32) {
+    let parts: Vec<&str> = phc.split('$').collect();
+    assert_eq!(parts.len(), 6, "not a PHC string: {phc}");
+    assert_eq!(parts[1], "argon2id", "not Argon2id: {phc}");
+    assert_eq!(parts[2], "v=19", "{phc}");
+    let get = |key: &str| -> u32 {
+        parts[3]
+            .split(',')
+            .find_map(|kv| kv.strip_prefix(&format!("{key}=")))
+            .unwrap_or_else(|| panic!("no {key} in {phc}"))
+            .parse()
+            .expect("numeric")
+    };
+    (get("m"), get("t"), get("p"))
+}
+
+fn is_rfc3339_utc(s: &str) -> bool {
+    // 2026-11-27T01:02:03Z
+    let b = s.as_bytes();
+    b.len() == 20
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T'
+        && b[13] == b':'
+        && b[16] == b':'
+        && b[19] == b'Z'
+        && s.chars()
+            .enumerate()
+            .all(|(i, c)| matches!(i, 4 | 7 | 10 | 13 | 16 | 19) || c.is_ascii_digit())
+}
+
+const NEW_PASSWORD: &str = "brand-new-password-77";
+
+// ---------------------------------------------------------------- add / list
+
+db_test!(add_and_list_operators_with_audit, |env| {
+    env.init_db(0);
+    let run = env
+        .cmd()
+        .args(&[
+            "--reason",
+            "TICKET-1234",
+            "operator",
+            "add",
+            "alice",
+            "--role",
+            "support",
+            "--password-stdin",
+        ])
+        .stdin(&format!("{SUPPORT_PASSWORD}\n"))
+        .run();
+    run.ok();
+    assert!(run.stdout.contains("alice"), "{}", run.stdout);
+    assert!(!run.stdout.contains(SUPPORT_PASSWORD) && !run.stderr.contains(SUPPORT_PASSWORD));
+
+    // Stored: role, active, no failures, no lock, policy-conform Argon2id.
+    assert_eq!(
+        env.count(
+            "operators",
+            &format!(
+                "username = 'alice' AND role = 'support' AND is_active = {} AND failed_attempts = 0 AND locked_until IS NULL",
+                env.bool_sql(true)
+            )
+        ),
+        1
+    );
+    for name in ["admin", "alice"] {
+        let hash = hash_of(&env, name);
+        assert!(!hash.contains(SUPPORT_PASSWORD) && !hash.contains(ADMIN_PASSWORD));
+        let (m, t, p) = argon2id_params(&hash);
+        assert!(m >= 19456 && t >= 2 && p == 1, "{name}: {hash}");
+    }
+    // Two operators with the same password get different salts.
+    add_operator(&env, "bob", "support", SUPPORT_PASSWORD);
+    assert_ne!(hash_of(&env, "alice"), hash_of(&env, "bob"));
+
+    // Audited: acting operator, OS user, --reason; no secret in details.
+    let cond = format!(
+        "action = 'operator_add' AND outcome = 'ok' AND operator = 'admin' AND os_user = {} AND reason = 'TICKET-1234'",
+        quote(&os_user())
+    );
+    assert_eq!(env.count("audit_log", &cond), 1);
+    let details = env.texts(&format!("SELECT details AS v FROM audit_log WHERE {cond}"))[0]
+        .clone()
+        .unwrap();
+    let details: serde_json::Value = serde_json::from_str(&details).expect("details is JSON");
+    assert!(details.to_string().contains("alice"), "{details}");
+    for d in env
+        .texts("SELECT details AS v FROM audit_log")
+        .into_iter()
+        .flatten()
+    {
+        assert!(
+            !d.contains(SUPPORT_PASSWORD) && !d.contains("$argon2"),
+            "{d}"
+        );
+    }
+    // Without --reason the reason is NULL.
+    assert_eq!(
+        env.count(
+            "audit_log",
+            "action = 'operator_add' AND reason IS NULL AND details LIKE '%bob%'"
+        ),
+        1
+    );
+
+    // JSON list.
+    let list = env.run(&["operator", "list", "-o", "json"]);
+    list.ok();
+    let rows = list.json();
+    let rows = rows.as_array().expect("array");
+    assert_eq!(rows.len(), 3);
+    let alice = rows
+        .iter()
+        .find(|r| r["username"] == "alice")
+        .expect("alice listed");
+    assert_eq!(alice["role"], "support");
+    assert_eq!(alice["is_active"], true);
+    assert_eq!(alice["failed_attempts"], 0);
+    assert!(alice["locked_until"].is_null());
+    assert!(alice["id"].as_i64().unwrap() > 0);
+    assert!(
+        is_rfc3339_utc(alice["created_at"].as_str().unwrap()),
+        "{}",
+        alice["created_at"]
+    );
+    for key in [
+        "id",
+        "username",
+        "role",
+        "is_active",
+        "failed_attempts",
+        "locked_until",
+        "created_at",
+    ] {
+        assert!(alice.get(key).is_some(), "missing {key}: {alice}");
+    }
+    assert!(
+        !list.stdout.contains("argon2") && !list.stdout.contains("password_hash"),
+        "hashes listed"
+    );
+    let admin = rows.iter().find(|r| r["username"] == "admin").unwrap();
+    assert_eq!(admin["role"], "admin");
+
+    // Table list.
+    let table = env.run(&["operator", "list"]);
+    table.ok();
+    assert!(table.stdout.contains("USERNAME"), "{}", table.stdout);
+    let alice_line = table
+        .stdout
+        .lines()
+        .find(|l| l.contains("alice"))
+        .expect("alice in table");
+    assert!(alice_line.contains("support"), "{alice_line}");
+    assert!(table
+        .stdout
+        .lines()
+        .any(|l| l.contains("admin") && l.contains("active")));
+    assert!(!table.stdout.contains("argon2"));
+});
+
+db_test!(add_duplicate_or_invalid_operator_is_refused, |env| {
+    env.init_db(0).add_support();
+    let before = operators_snapshot(&env);
+    let audit_before = env.count("audit_log", "");
+    let dup = env
+        .cmd()
+        .args(&[
+            "operator",
+            "add",
+            "support",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ])
+        .stdin("another-password-0123\n")
+        .run();
+    dup.code(5).error_line("support");
+    let dup_admin = env
+        .cmd()
+        .args(&[
+            "operator",
+            "add",
+            "admin",
+            "--role",
+            "support",
+            "--password-stdin",
+        ])
+        .stdin("another-password-0123\n")
+        .run();
+    dup_admin.code(5).error_line("already exists");
+    // Too short a password: exit 2, nothing written.
+    env.cmd()
+        .args(&[
+            "operator",
+            "add",
+            "carol",
+            "--role",
+            "support",
+            "--password-stdin",
+        ])
+        .stdin("short-pw\n")
+        .run()
+        .code(2)
+        .error_line("12");
+    // No password source and no terminal: exit 2 at once.
+    env.run(&["operator", "add", "carol", "--role", "support"])
+        .code(2)
+        .error_line("--password-stdin");
+    // An invalid role or name is a usage error.
+    env.cmd()
+        .args(&[
+            "operator",
+            "add",
+            "carol",
+            "--role",
+            "root",
+            "--password-stdin",
+        ])
+        .stdin("another-password-0123\n")
+        .run()
+        .code(2)
+        .error_line("");
+    env.cmd()
+        .args(&[
+            "operator",
+            "add",
+            "bad name",
+            "--role",
+            "support",
+            "--password-stdin",
+        ])
+        .stdin("another-password-0123\n")
+        .run()
+        .code(2)
+        .error_line("");
+    assert_eq!(operators_snapshot(&env), before);
+    assert_eq!(env.count("audit_log", ""), audit_before);
+});
+
+#[test]
+fn operator_passwords_are_never_taken_from_argv() {
+    let env = Env::sqlite();
+    for cmd in [
+        &["operator", "add", "--help"][..],
+        &["operator", "passwd", "--help"],
+        &["init", "--help"],
+        &["purge", "--help"],
+    ] {
+        let help = env.run(cmd);
+        help.ok();
+        for line in help.stdout.lines() {
+            let line = line.trim_start();
+            if let Some(rest) = line.strip_prefix("--password") {
+                assert!(
+                    rest.starts_with("-stdin"),
+                    "{cmd:?} offers a password option: {line}"
+                );
+                assert!(
+                    !rest["-stdin".len()..].trim_start().starts_with('<'),
+                    "--password-stdin takes a value: {line}"
+                );
+            }
+            assert!(!line.contains("--pass "), "{line}");
+        }
+    }
+    // Trying anyway is a usage error and writes nothing.
+    env.init_db(0);
+    let before = operators_snapshot(&env);
+    for args in [
+        &[
+            "operator",
+            "add",
+            "eve",
+            "--role",
+            "support",
+            "--password",
+            "eve-password-0123",
+        ][..],
+        &[
+            "operator",
+            "add",
+            "eve",
+            "--role",
+            "support",
+            "--password=eve-password-0123",
+        ],
+        &["operator", "passwd", "--password", "eve-password-0123"],
+    ] {
+        env.run(args).code(2).error_line("");
+    }
+    assert_eq!(operators_snapshot(&env), before);
+}
+
+// ---------------------------------------------------------------- set-role / activate
+
+db_test!(set_role_changes_role_and_protects_the_last_admin, |env| {
+    env.init_db(0).add_support();
+    // Promote.
+    let run = env
+        .cmd()
+        .args(&[
+            "--reason", "INC-7", "operator", "set-role", "support", "admin",
+        ])
+        .run();
+    run.ok();
+    assert_eq!(
+        env.count("operators", "username = 'support' AND role = 'admin'"),
+        1
+    );
+    assert_eq!(
+        env.count(
+            "audit_log",
+            &format!(
+                "action = 'operator_set_role' AND outcome = 'ok' AND operator = 'admin' AND reason = 'INC-7' AND os_user = {}",
+                quote(&os_user())
+            )
+        ),
+        1
+    );
+    // Same role again: nothing changes, nothing audited.
+    env.run(&["operator", "set-role", "support", "admin"]).ok();
+    assert_eq!(env.count("audit_log", "action = 'operator_set_role'"), 1);
+    // Demote the original admin while another admin exists: fine, and the
+    // new admin (acting by --operator) is recorded.
+    env.run(&[
+        "--operator",
+        "support",
+        "operator",
+        "set-role",
+        "admin",
+        "support",
+    ])
+    .ok();
+    assert_eq!(
+        env.count("operators", "username = 'admin' AND role = 'support'"),
+        1
+    );
+    assert_eq!(audit_rows(&env, "operator_set_role", "ok", "support"), 1);
+    // Now `support` is the last admin: demoting it is refused.
+    let before = operators_snapshot(&env);
+    let last = env.run(&[
+        "--operator",
+        "support",
+        "operator",
+        "set-role",
+        "support",
+        "support",
+    ]);
+    last.code(5).error_line("last");
+    assert_eq!(operators_snapshot(&env), before);
+    assert_eq!(
+        env.count(
+            "audit_log",
+            "action = 'operator_set_role' AND outcome = 'ok'"
+        ),
+        2
+    );
+    // Unknown target.
+    env.run(&[
+        "--operator",
+        "support",
+        "operator",
+        "set-role",
+        "ghost",
+        "admin",
+    ])
+    .code(3)
+    .error_line("ghost");
+    // Invalid role.
+    env.run(&[
+        "--operator",
+        "support",
+        "operator",
+        "set-role",
+        "admin",
+        "root",
+    ])
+    .code(2);
+});
+
+db_test!(an_inactive_admin_does_not_count_as_the_other_admin, |env| {
+    env.init_db(0);
+    add_operator(&env, "admin2", "admin", "admin2-password-0123");
+    env.run(&["operator", "deactivate", "admin2"]).ok();
+    let before = operators_snapshot(&env);
+    env.run(&["operator", "set-role", "admin", "support"])
+        .code(5)
+        .error_line("last");
+    env.run(&["operator", "deactivate", "admin"])
+        .code(5)
+        .error_line("last");
+    assert_eq!(operators_snapshot(&env), before);
+});
+
+db_test!(deactivate_and_activate_operators, |env| {
+    env.init_db(0).add_support();
+    // The support operator can work.
+    env.cmd()
+        .env("CUSTADM_OPERATOR", "support")
+        .args(&["list"])
+        .run()
+        .ok();
+    env.cmd()
+        .args(&[
+            "--reason",
+            "left the team",
+            "operator",
+            "deactivate",
+            "support",
+        ])
+        .run()
+        .ok();
+    assert_eq!(
+        env.count(
+            "operators",
+            &format!(
+                "username = 'support' AND is_active = {}",
+                env.bool_sql(false)
+            )
+        ),
+        1
+    );
+    assert_eq!(
+        env.count(
+            "audit_log",
+            "action = 'operator_deactivate' AND outcome = 'ok' AND operator = 'admin' AND reason = 'left the team'"
+        ),
+        1
+    );
+    // A deactivated operator is refused everything, with a denied row.
+    let refused = env
+        .cmd()
+        .env("CUSTADM_OPERATOR", "support")
+        .args(&["list"])
+        .run();
+    refused.code(4).error_line("support");
+    assert_eq!(audit_rows(&env, "list", "denied", "support"), 1);
+    let hash_before = hash_of(&env, "support");
+    let own = env
+        .cmd()
+        .env("CUSTADM_OPERATOR", "support")
+        .args(&["operator", "passwd", "--password-stdin"])
+        .stdin(&format!("{SUPPORT_PASSWORD}\n{NEW_PASSWORD}\n"))
+        .run();
+    own.code(4).error_line("deactivated");
+    assert_eq!(hash_of(&env, "support"), hash_before);
+    // Listed as inactive.
+    let list = env.run(&["operator", "list", "-o", "json"]).json();
+    let support = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["username"] == "support")
+        .unwrap()
+        .clone();
+    assert_eq!(support["is_active"], false);
+    let table = env.run(&["operator", "list"]);
+    assert!(
+        table
+            .stdout
+            .lines()
+            .any(|l| l.contains("support") && l.contains("inactive")),
+        "{}",
+        table.stdout
+    );
+    // Deactivating again: already so, exit 0, no new audit row.
+    env.run(&["operator", "deactivate", "support"]).ok();
+    assert_eq!(env.count("audit_log", "action = 'operator_deactivate'"), 1);
+    // Reactivate: works again.
+    env.run(&["operator", "activate", "support"]).ok();
+    assert_eq!(audit_rows(&env, "operator_activate", "ok", "admin"), 1);
+    env.cmd()
+        .env("CUSTADM_OPERATOR", "support")
+        .args(&["list"])
+        .run()
+        .ok();
+    env.run(&["operator", "activate", "support"]).ok();
+    assert_eq!(env.count("audit_log", "action = 'operator_activate'"), 1);
+    // Unknown targets.
+    env.run(&["operator", "deactivate", "ghost"])
+        .code(3)
+        .error_line("ghost");
+    env.run(&["operator", "activate", "ghost"]).code(3);
+    env.run(&["operator", "unlock", "ghost"]).code(3);
+    env.cmd()
+        .args(&["operator", "passwd", "ghost", "--password-stdin"])
+        .stdin(&format!("{NEW_PASSWORD}\n"))
+        .run()
+        .code(3);
+    // The last active admin cannot deactivate itself.
+    let before = operators_snapshot(&env);
+    env.run(&["operator", "deactivate", "admin"])
+        .code(5)
+        .error_line("last");
+    assert_eq!(operators_snapshot(&env), before);
+});
+
+// ---------------------------------------------------------------- who is acting
+
+db_test!(unknown_operator_is_denied_and_audited, |env| {
+    env.init_db(0);
+    let run = env.run(&["--operator", "ghost", "list"]);
+    run.code(4).error_line("ghost");
+    assert!(run.stdout.is_empty());
+    assert_eq!(
+        env.count(
+            "audit_log",
+            &format!(
+                "operator = 'ghost' AND outcome = 'denied' AND os_user = {}",
+                quote(&os_user())
+            )
+        ),
+        1
+    );
+    // The same through CUSTADM_OPERATOR, for an operator command.
+    env.cmd()
+        .env("CUSTADM_OPERATOR", "ghost")
+        .args(&["operator", "list"])
+        .run()
+        .code(4);
+    assert_eq!(
+        env.count("audit_log", "operator = 'ghost' AND outcome = 'denied'"),
+        2
+    );
+    // --operator beats CUSTADM_OPERATOR.
+    env.cmd()
+        .env("CUSTADM_OPERATOR", "ghost")
+        .args(&["--operator", "admin", "operator", "list"])
+        .run()
+        .ok();
+    env.cmd()
+        .env("CUSTADM_OPERATOR", "admin")
+        .args(&["--operator", "ghost", "operator", "list"])
+        .run()
+        .code(4);
+    // Without either, the OS login name is the operator.
+    let me = os_user();
+    let run = env
+        .cmd()
+        .env_remove("CUSTADM_OPERATOR")
+        .args(&["list"])
+        .run();
+    if me == "admin" {
+        run.ok();
+    } else {
+        run.code(4).error_line(&me);
+        assert_eq!(
+            env.count(
+                "audit_log",
+                &format!("operator = {} AND outcome = 'denied'", quote(&me))
+            ),
+            1
+        );
+    }
+});
+
+db_test!(support_cannot_manage_operators, |env| {
+    env.init_db(0).add_support();
+    add_operator(&env, "carol", "support", "carol-password-0123");
+    let before = operators_snapshot(&env);
+    let support = |args: &[&str], stdin: &str| {
+        env.cmd()
+            .env("CUSTADM_OPERATOR", "support")
+            .args(args)
+            .stdin(stdin)
+            .run()
+    };
+    let pw = format!("{NEW_PASSWORD}\n");
+    for (args, action) in [
+        (
+            &[
+                "operator",
+                "add",
+                "mallory",
+                "--role",
+                "admin",
+                "--password-stdin",
+            ][..],
+            "operator_add",
+        ),
+        (&["operator", "list"], "operator_list"),
+        (
+            &["operator", "set-role", "support", "admin"],
+            "operator_set_role",
+        ),
+        (&["operator", "deactivate", "carol"], "operator_deactivate"),
+        (&["operator", "activate", "carol"], "operator_activate"),
+        (&["operator", "unlock", "carol"], "operator_unlock"),
+        (
+            &["operator", "passwd", "admin", "--password-stdin"],
+            "operator_passwd",
+        ),
+        (
+            &["operator", "passwd", "carol", "--password-stdin"],
+            "operator_passwd",
+        ),
+    ] {
+        let run = support(args, &pw);
+        run.code(4).error_line("");
+        assert!(run.stdout.is_empty(), "{args:?}: {}", run.stdout);
+        assert!(
+            audit_rows(&env, action, "denied", "support") >= 1,
+            "no denied audit row for {args:?}"
+        );
+    }
+    assert_eq!(audit_rows(&env, "operator_passwd", "denied", "support"), 2);
+    assert_eq!(operators_snapshot(&env), before);
+    assert_eq!(env.count("operators", "username = 'mallory'"), 0);
+    assert_eq!(
+        env.count("audit_log", "operator = 'support' AND outcome = 'ok'"),
+        0
+    );
+    // JSON mode: the refusal is still only on stderr.
+    let json = support(&["-o", "json", "operator", "list"], "");
+    json.code(4).error_line("");
+    assert!(json.stdout.is_empty());
+});
+
+// ---------------------------------------------------------------- passwords
+
+db_test!(own_and_others_password_changes, |env| {
+    env.init_db(0).add_support();
+    // Support changes its own password: two lines, current then new.
+    let old_hash = hash_of(&env, "support");
+    let run = env
+        .cmd()
+        .env("CUSTADM_OPERATOR", "support")
+        .args(&[
+            "--reason",
+            "rotation",
+            "operator",
+            "passwd",
+            "--password-stdin",
+        ])
+        .stdin(&format!("{SUPPORT_PASSWORD}\n{NEW_PASSWORD}\n"))
+        .run();
+    run.ok();
+    assert!(!run.stdout.contains(NEW_PASSWORD) && !run.stderr.contains(NEW_PASSWORD));
+    let new_hash = hash_of(&env, "support");
+    assert_ne!(new_hash, old_hash);
+    let (m, t, p) = argon2id_params(&new_hash);
+    assert!(m >= 19456 && t >= 2 && p == 1);
+    assert_eq!(
+        env.count(
+            "audit_log",
+            &format!(
+                "action = 'operator_passwd' AND outcome = 'ok' AND operator = 'support' AND reason = 'rotation' AND os_user = {}",
+                quote(&os_user())
+            )
+        ),
+        1
+    );
+    // Naming oneself is the same as no name: the old password no longer works, the new one does.
+    env.cmd()
+        .env("CUSTADM_OPERATOR", "support")
+        .args(&["operator", "passwd", "support", "--password-stdin"])
+        .stdin(&format!("{SUPPORT_PASSWORD}\nyet-another-password-1\n"))
+        .run()
+        .code(4);
+    assert_eq!(hash_of(&env, "support"), new_hash);
+    env.cmd()
+        .env("CUSTADM_OPERATOR", "support")
+        .args(&["operator", "passwd", "support", "--password-stdin"])
+        .stdin(&format!("{NEW_PASSWORD}\nyet-another-password-1\n"))
+        .run()
+        .ok();
+    let third_hash = hash_of(&env, "support");
+    assert_ne!(third_hash, new_hash);
+    // A too short new password: exit 2, nothing changed.
+    env.cmd()
+        .env("CUSTADM_OPERATOR", "support")
+        .args(&["operator", "passwd", "--password-stdin"])
+        .stdin("yet-another-password-1\nshort\n")
+        .run()
+        .code(2);
+    assert_eq!(hash_of(&env, "support"), third_hash);
+    // No terminal and no --password-stdin: exit 2 at once.
+    env.cmd()
+        .env("CUSTADM_OPERATOR", "support")
+        .args(&["operator", "passwd"])
+        .run()
+        .code(2)
+        .error_line("--password-stdin");
+
+    // Admin sets another operator's password: one line, no current password.
+    let admin_hash = hash_of(&env, "admin");
+    env.cmd()
+        .args(&["operator", "passwd", "support", "--password-stdin"])
+        .stdin("set-by-the-admin-0001\n")
+        .run()
+        .ok();
+    assert_ne!(hash_of(&env, "support"), third_hash);
+    assert_eq!(hash_of(&env, "admin"), admin_hash);
+    assert_eq!(audit_rows(&env, "operator_passwd", "ok", "admin"), 1);
+    // … which support can now use as its current password.
+    env.cmd()
+        .env("CUSTADM_OPERATOR", "support")
+        .args(&["operator", "passwd", "--password-stdin"])
+        .stdin(&format!("set-by-the-admin-0001\n{NEW_PASSWORD}\n"))
+        .run()
+        .ok();
+    // Admin's own change needs its current password.
+    env.cmd()
+        .args(&["operator", "passwd", "--password-stdin"])
+        .stdin(&format!("{ADMIN_PASSWORD}\n{NEW_PASSWORD}\n"))
+        .run()
+        .ok();
+    assert_ne!(hash_of(&env, "admin"), admin_hash);
+    for d in env
+        .texts("SELECT details AS v FROM audit_log")
+        .into_iter()
+        .flatten()
+    {
+        assert!(
+            !d.contains(NEW_PASSWORD) && !d.contains(SUPPORT_PASSWORD) && !d.contains("$argon2"),
+            "{d}"
+        );
+    }
+});
+
+db_test!(wrong_passwords_count_lock_and_unlock, |env| {
+    env.init_db(0).add_support();
+    let attempt = |current: &str| {
+        env.cmd()
+            .env("CUSTADM_OPERATOR", "support")
+            .args(&["operator", "passwd", "--password-stdin"])
+            .stdin(&format!("{current}\n{NEW_PASSWORD}\n"))
+            .run()
+    };
+    let original = hash_of(&env, "support");
+    // One wrong password: exit 4, denied row, counted.
+    attempt("wrong-password-0000")
+        .code(4)
+        .error_line("wrong password");
+    assert_eq!(failed_attempts(&env, "support"), 1);
+    assert_eq!(audit_rows(&env, "operator_passwd", "denied", "support"), 1);
+    assert!(!is_locked(&env, "support"));
+    // A success resets the count (and changes the password).
+    attempt(SUPPORT_PASSWORD).ok();
+    assert_eq!(failed_attempts(&env, "support"), 0);
+    let current = hash_of(&env, "support");
+    assert_ne!(current, original);
+    // Five wrong in a row lock.
+    for i in 1..=4 {
+        attempt("wrong-password-0000").code(4).error_line("");
+        assert_eq!(failed_attempts(&env, "support"), i);
+        assert!(!is_locked(&env, "support"), "locked after {i}");
+    }
+    let fifth = attempt("wrong-password-0000");
+    fifth.code(4).error_line("locked");
+    assert!(is_locked(&env, "support"));
+    assert_eq!(audit_rows(&env, "operator_passwd", "denied", "support"), 6);
+    // Locked: even the right password is refused, and audited.
+    let locked = attempt(NEW_PASSWORD);
+    locked.code(4).error_line("locked");
+    assert_eq!(hash_of(&env, "support"), current);
+    assert_eq!(audit_rows(&env, "operator_passwd", "denied", "support"), 7);
+    // The lock is about 15 minutes and shows in the list.
+    let list = env.run(&["operator", "list", "-o", "json"]).json();
+    let row = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["username"] == "support")
+        .unwrap()
+        .clone();
+    let until = row["locked_until"].as_str().expect("locked_until set");
+    assert!(is_rfc3339_utc(until), "{until}");
+    let minutes = env
+        .scalar(match env.backend {
+            Backend::Sqlite => {
+                "SELECT CAST((julianday(locked_until) - julianday('now')) * 1440 AS BIGINT) AS v FROM operators WHERE username = 'support'"
+            }
+            Backend::Postgres => {
+                "SELECT CAST(EXTRACT(EPOCH FROM (locked_until - (now() AT TIME ZONE 'UTC'))) / 60 AS BIGINT) AS v FROM operators WHERE username = 'support'"
+            }
+        })
+        .unwrap();
+    assert!((13..=15).contains(&minutes), "locked for {minutes} minutes");
+    // An admin unlocks.
+    env.run(&[
+        "--reason",
+        "verified by phone",
+        "operator",
+        "unlock",
+        "support",
+    ])
+    .ok();
+    assert!(!is_locked(&env, "support"));
+    assert_eq!(failed_attempts(&env, "support"), 0);
+    assert_eq!(
+        env.count(
+            "audit_log",
+            "action = 'operator_unlock' AND outcome = 'ok' AND operator = 'admin' AND reason = 'verified by phone'"
+        ),
+        1
+    );
+    let list = env.run(&["operator", "list", "-o", "json"]).json();
+    assert!(list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["username"] == "support")
+        .unwrap()["locked_until"]
+        .is_null());
+    // And the right password works again.
+    attempt(NEW_PASSWORD).ok();
+    assert_ne!(hash_of(&env, "support"), current);
+});
+
+// ---------------------------------------------------------------- hostile names
+
+const HOSTILE: &str = "evil\u{1b}]0;pwned\u{7}\u{9b}31m\u{202e}x";
+
+db_test!(hostile_operator_names_are_rendered_harmless, |env| {
+    env.init_db(0);
+    env.exec(&format!(
+        "INSERT INTO operators (username, role, password_hash, is_active, failed_attempts, created_at) \
+         VALUES ({}, 'support', 'x', {}, 0, '2025-01-01 00:00:00')",
+        quote(HOSTILE),
+        env.bool_sql(true)
+    ));
+    let raw = ['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}'];
+
+    let table = env.run(&["operator", "list"]);
+    table.ok();
+    for c in raw {
+        assert!(
+            !table.stdout.contains(c),
+            "raw U+{:04X} in the table: {:?}",
+            c as u32,
+            table.stdout
+        );
+    }
+    // Still recognisable: the visible parts are there.
+    assert!(table.stdout.contains("evil"), "{}", table.stdout);
+    assert!(table.stdout.contains("pwned"), "{}", table.stdout);
+
+    let json = env.run(&["operator", "list", "-o", "json"]);
+    json.ok();
+    for c in raw {
+        assert!(
+            !json.stdout.contains(c),
+            "raw U+{:04X} in the JSON: {:?}",
+            c as u32,
+            json.stdout
+        );
+    }
+    let names: Vec<String> = json
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["username"].as_str().unwrap().to_string())
+        .collect();
+    assert!(names.contains(&HOSTILE.to_string()), "{names:?}");
+
+    // The same name given as the acting operator: the error is escaped too.
+    let unknown = format!("{HOSTILE}-ghost");
+    let run = env.run(&["--operator", &unknown, "list"]);
+    run.code(4).error_line("evil");
+    for c in raw {
+        assert!(!run.stderr.contains(c), "raw U+{:04X} on stderr", c as u32);
+    }
+    assert_eq!(
+        env.count(
+            "operators",
+            &format!(
+                "username = {} AND is_active = {}",
+                quote(HOSTILE),
+                env.bool_sql(true)
+            )
+        ),
+        1
+    );
+});
+
+db_test!(hostile_operator_name_in_argv_is_not_echoed_raw, |env| {
+    env.init_db(0);
+    let raw = ['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}'];
+    // An invalid target name is refused (exit 2) before anything is looked
+    // up; the refusal must not replay its control characters on stderr.
+    for args in [
+        &["operator", "deactivate", HOSTILE][..],
+        &[
+            "operator",
+            "add",
+            HOSTILE,
+            "--role",
+            "support",
+            "--password-stdin",
+        ],
+        &["operator", "set-role", HOSTILE, "admin"],
+    ] {
+        let run = env.run(args);
+        run.code(2).error_line("evil");
+        for c in raw {
+            assert!(
+                !run.stderr.contains(c),
+                "{:?}: raw U+{:04X} on stderr: {:?}",
+                args[1],
+                c as u32,
+                run.stderr
+            );
+        }
+    }
+    assert_eq!(env.count("operators", ""), 1);
+});
