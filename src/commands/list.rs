@@ -130,8 +130,7 @@ fn like_pattern(text: &str) -> String {
     p
 }
 
-diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
-use crate::db::unicode_lower;
+use crate::db::{lower, unicode_lower};
 
 /// Builds the filtered, id-ordered query for one backend.
 macro_rules! list_query {

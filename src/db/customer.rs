@@ -212,14 +212,36 @@ impl Customer {
             .optional()?)
     }
 
-    /// Another customer's id holding exactly this (stored, normalised) email.
+    /// Another customer's id holding this email, compared case-insensitively
+    /// the way each backend's unique index does, and on SQLite also with
+    /// custadm's own Unicode folding for non-ASCII addresses (SQLite's
+    /// NOCASE folds only ASCII). `email` is already normalised (lower-case).
     pub fn email_owner(conn: &mut DbConn, email: &str, except_id: i64) -> Result<Option<i64>> {
-        Ok(customers::table
-            .filter(customers::email.eq(email))
+        let others = customers::table
             .filter(customers::id.ne(except_id))
-            .select(customers::id)
-            .first(conn)
-            .optional()?)
+            .select(customers::id);
+        match conn {
+            DbConn::Pg(c) => Ok(others
+                .filter(super::lower(customers::email).eq(email))
+                .first(c)
+                .optional()?),
+            DbConn::Sqlite(c) => {
+                let nocase = diesel::dsl::sql::<diesel::sql_types::Bool>("customers.email = ")
+                    .bind::<diesel::sql_types::Text, _>(email)
+                    .sql(" COLLATE NOCASE");
+                if let Some(id) = others.filter(nocase).first(c).optional()? {
+                    return Ok(Some(id));
+                }
+                if email.is_ascii() {
+                    return Ok(None);
+                }
+                // Rare (non-ASCII address): a scan with the Unicode fold.
+                Ok(others
+                    .filter(super::unicode_lower(customers::email).eq(email))
+                    .first(c)
+                    .optional()?)
+            }
+        }
     }
 
     /// What a purge would erase besides the customer row.

@@ -232,6 +232,11 @@ diesel::define_sql_function! {
     fn unicode_lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
 
+diesel::define_sql_function! {
+    /// SQL `lower()`: PostgreSQL's case folding (its unique email index uses it).
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
 fn with_connect_timeout(url: &str) -> String {
     if url.contains("connect_timeout=") {
         url.to_string()
