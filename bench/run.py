@@ -1,0 +1,466 @@
+#!/usr/bin/env python3
+"""custadm against raw SQL: the same database work, timed as whole processes.
+
+For each job and backend the runner fills a custadm-initialised database,
+then times `custadm …` and the raw SQL doing the same reads, change and audit
+rows in one `sqlite3` / `psql` session, in pairs (warm-up first, data reset
+before every run of a changing job), and prints the medians, the ratio
+custadm / raw and custadm's peak memory (max RSS of the process).
+
+  python3 bench/run.py                      # 1,000,000 customers, 5 runs, both backends
+  python3 bench/run.py --n 100000 --runs 3 --backends sqlite
+  python3 bench/run.py --smoke              # CI: 2,000 customers, 1 run, checks every job works
+
+Needs: a built custadm (`cargo build --release`; --binary to choose), sqlite3
+and psql on PATH, PostgreSQL at --pg-server (default postgres://root@127.0.0.1:5432).
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ADMIN = "bench"
+PASSWORD = "bench-password-0123"
+FIRST = ["Olivia", "Liam", "Emma", "Noah", "Amelia", "Oliver", "Sophia", "Elijah",
+         "Mia", "Lucas", "Zoë", "Mateo", "Priya", "Chloé", "Søren", "Fatima"]
+LAST = ["Smith", "Johnson", "García", "Müller", "Rossi", "Nakamura", "Okafor", "Kowalski",
+        "Dubois", "Silva", "Patel", "Nguyen", "O''Brien", "Andersson", "Haddad", "Kim"]
+# One valid Argon2id hash for every generated customer (nobody logs in).
+HASH = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0GxLXWl6sQ3Gq8c7m9y2bVQkXw8M4mQkXw8M4mQkXw8"
+
+
+def values(names):
+    return ",".join(f"({i},'{v}')" for i, v in enumerate(names))
+
+
+class Sqlite:
+    name = "sqlite"
+
+    def __init__(self, workdir):
+        self.path = os.path.join(workdir, "bench.sqlite3")
+        self.url = self.path
+
+    def drop(self):
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(self.path + suffix):
+                os.remove(self.path + suffix)
+
+    def raw_argv(self):
+        return ["sqlite3", "-bail", self.path]
+
+    def raw_list_argv(self):
+        return ["sqlite3", "-json", self.path, LIST_SQL["sqlite"]]
+
+    def run_sql(self, sql):
+        subprocess.run(self.raw_argv(), input=sql.encode(), check=True, stdout=subprocess.DEVNULL)
+
+    def prelude(self):
+        return "PRAGMA busy_timeout=5000;\nPRAGMA foreign_keys=ON;\nPRAGMA synchronous=FULL;\n"
+
+    def now(self):
+        return "datetime('now')"
+
+    def generate_sql(self, n, big_entries):
+        return f"""
+PRAGMA foreign_keys=OFF;
+PRAGMA synchronous=OFF;
+BEGIN;
+CREATE TEMP TABLE fn(i INTEGER PRIMARY KEY, v TEXT); INSERT INTO fn VALUES {values(FIRST)};
+CREATE TEMP TABLE ln(i INTEGER PRIMARY KEY, v TEXT); INSERT INTO ln VALUES {values(LAST)};
+WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < {n + 1})
+INSERT INTO customers (id, full_name, email, phone, password_hash, must_change_password, is_active,
+                       deleted_at, last_login_at, created_at, updated_at)
+SELECT n,
+       (SELECT v FROM fn WHERE i = n % 16) || ' ' || (SELECT v FROM ln WHERE i = (n / 16) % 16),
+       'customer' || n || '@example.com',
+       '+1415' || substr('0000000' || (n % 10000000), -7),
+       '{HASH}', 0,
+       CASE WHEN n % 9 = 0 THEN 0 ELSE 1 END,
+       NULL,
+       CASE WHEN n % 10 = 0 THEN NULL ELSE datetime('now', '-' || ((n * 7919) % 1095) || ' days') END,
+       datetime('now', '-' || (1100 + n % 300) || ' days'),
+       datetime('now', '-1 days')
+FROM seq;
+INSERT INTO billing_accounts (id, customer_id, created_at) SELECT id, id, created_at FROM customers;
+INSERT INTO account_entries (billing_account_id, entry_type, amount_usd_cents, description, created_at)
+SELECT id, 'invoice', CASE WHEN id % 13 = 0 THEN 1000 + id % 9000 ELSE 0 END, 'Monthly invoice', created_at
+FROM billing_accounts WHERE id <= {n};
+INSERT INTO account_entries (billing_account_id, entry_type, amount_usd_cents, description, created_at)
+SELECT id, 'payment', 1000 + id % 9000, 'Card payment', created_at FROM billing_accounts WHERE id <= {n};
+INSERT INTO account_entries (billing_account_id, entry_type, amount_usd_cents, description, created_at)
+SELECT id, CASE WHEN id % 2 = 0 THEN 'credit' ELSE 'refund' END, 500, 'Goodwill credit', created_at
+FROM billing_accounts WHERE id <= {n};
+INSERT INTO kyc_records (customer_id, status, document_type, document_number, country, date_of_birth, verified_at, created_at)
+SELECT id, CASE id % 3 WHEN 0 THEN 'verified' WHEN 1 THEN 'pending' ELSE 'rejected' END,
+       'passport', 'P' || substr('00000000' || id, -8), 'US', date('1950-01-01', '+' || (id % 18000) || ' days'),
+       CASE WHEN id % 3 = 0 THEN created_at END, created_at
+FROM customers WHERE id % 5 != 0;
+COMMIT;
+{self.big_entries_sql(n + 1, big_entries)}
+ANALYZE;
+"""
+
+    def big_entries_sql(self, account, count):
+        return f"""
+WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < {count})
+INSERT INTO account_entries (billing_account_id, entry_type, amount_usd_cents, description, created_at)
+SELECT {account}, CASE WHEN n % 2 = 0 THEN 'payment' ELSE 'invoice' END, CASE WHEN n % 2 = 0 THEN 100 ELSE 0 END,
+       'Usage charge ' || n, datetime('now', '-' || (n % 1000) || ' days')
+FROM seq;
+"""
+
+    def restore_big_customer_sql(self, cid, count):
+        return f"""
+PRAGMA foreign_keys=ON;
+BEGIN;
+INSERT OR IGNORE INTO customers (id, full_name, email, phone, password_hash, must_change_password, is_active, created_at, updated_at)
+VALUES ({cid}, 'Heavy User', 'heavy.user{cid}@example.com', '+14155550100', '{HASH}', 0, 1, datetime('now'), datetime('now'));
+INSERT OR IGNORE INTO billing_accounts (id, customer_id, created_at) VALUES ({cid}, {cid}, datetime('now'));
+COMMIT;
+"""
+
+    def scalar(self, sql):
+        out = subprocess.run(["sqlite3", self.path, sql], check=True, capture_output=True).stdout
+        return out.decode().strip()
+
+
+class Postgres:
+    name = "postgres"
+
+    def __init__(self, server):
+        self.server = server
+        self.db = f"custadm_bench_{os.getpid()}"
+        self.url = f"{server}/{self.db}"
+
+    def drop(self):
+        subprocess.run(["psql", "-X", "-q", "-d", f"{self.server}/postgres", "-c",
+                        f"DROP DATABASE IF EXISTS {self.db} WITH (FORCE)"], check=True)
+
+    def raw_argv(self):
+        return ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", self.url]
+
+    def raw_list_argv(self):
+        return ["psql", "-X", "-q", "-d", self.url, "-c", LIST_SQL["postgres"]]
+
+    def run_sql(self, sql):
+        subprocess.run(self.raw_argv(), input=sql.encode(), check=True, stdout=subprocess.DEVNULL)
+
+    def prelude(self):
+        return ""
+
+    def now(self):
+        return "(now() AT TIME ZONE 'UTC')"
+
+    def generate_sql(self, n, big_entries):
+        return f"""
+SET synchronous_commit = off;
+BEGIN;
+CREATE TEMP TABLE fn(i INTEGER PRIMARY KEY, v TEXT); INSERT INTO fn VALUES {values(FIRST)};
+CREATE TEMP TABLE ln(i INTEGER PRIMARY KEY, v TEXT); INSERT INTO ln VALUES {values(LAST)};
+INSERT INTO customers (id, full_name, email, phone, password_hash, must_change_password, is_active,
+                       deleted_at, last_login_at, created_at, updated_at)
+SELECT n, f.v || ' ' || l.v, 'customer' || n || '@example.com', '+1415' || lpad((n % 10000000)::text, 7, '0'),
+       '{HASH}', false, n % 9 <> 0, NULL,
+       CASE WHEN n % 10 = 0 THEN NULL ELSE date_trunc('second', now() AT TIME ZONE 'UTC') - make_interval(days => ((n::bigint * 7919) % 1095)::int) END,
+       date_trunc('second', now() AT TIME ZONE 'UTC') - make_interval(days => 1100 + n % 300),
+       date_trunc('second', now() AT TIME ZONE 'UTC') - interval '1 day'
+FROM generate_series(1, {n + 1}) AS n
+JOIN fn f ON f.i = n % 16 JOIN ln l ON l.i = (n / 16) % 16;
+INSERT INTO billing_accounts (id, customer_id, created_at) SELECT id, id, created_at FROM customers;
+INSERT INTO account_entries (billing_account_id, entry_type, amount_usd_cents, description, created_at)
+SELECT id, 'invoice', CASE WHEN id % 13 = 0 THEN 1000 + id % 9000 ELSE 0 END, 'Monthly invoice', created_at
+FROM billing_accounts WHERE id <= {n};
+INSERT INTO account_entries (billing_account_id, entry_type, amount_usd_cents, description, created_at)
+SELECT id, 'payment', 1000 + id % 9000, 'Card payment', created_at FROM billing_accounts WHERE id <= {n};
+INSERT INTO account_entries (billing_account_id, entry_type, amount_usd_cents, description, created_at)
+SELECT id, CASE WHEN id % 2 = 0 THEN 'credit' ELSE 'refund' END, 500, 'Goodwill credit', created_at
+FROM billing_accounts WHERE id <= {n};
+INSERT INTO kyc_records (customer_id, status, document_type, document_number, country, date_of_birth, verified_at, created_at)
+SELECT id, CASE id % 3 WHEN 0 THEN 'verified' WHEN 1 THEN 'pending' ELSE 'rejected' END,
+       'passport', 'P' || lpad(id::text, 8, '0'), 'US', DATE '1950-01-01' + (id % 18000)::int,
+       CASE WHEN id % 3 = 0 THEN created_at END, created_at
+FROM customers WHERE id % 5 <> 0;
+SELECT setval(pg_get_serial_sequence('customers', 'id'), {n + 1});
+SELECT setval(pg_get_serial_sequence('billing_accounts', 'id'), {n + 1});
+COMMIT;
+{self.big_entries_sql(n + 1, big_entries)}
+VACUUM ANALYZE;
+"""
+
+    def big_entries_sql(self, account, count):
+        return f"""
+INSERT INTO account_entries (billing_account_id, entry_type, amount_usd_cents, description, created_at)
+SELECT {account}, CASE WHEN n % 2 = 0 THEN 'payment' ELSE 'invoice' END, CASE WHEN n % 2 = 0 THEN 100 ELSE 0 END,
+       'Usage charge ' || n, (now() AT TIME ZONE 'UTC') - make_interval(days => n % 1000)
+FROM generate_series(1, {count}) AS n;
+"""
+
+    def restore_big_customer_sql(self, cid, count):
+        return f"""
+BEGIN;
+INSERT INTO customers (id, full_name, email, phone, password_hash, must_change_password, is_active, created_at, updated_at)
+VALUES ({cid}, 'Heavy User', 'heavy.user{cid}@example.com', '+14155550100', '{HASH}', false, true, now(), now())
+ON CONFLICT DO NOTHING;
+INSERT INTO billing_accounts (id, customer_id, created_at) VALUES ({cid}, {cid}, now()) ON CONFLICT DO NOTHING;
+COMMIT;
+"""
+
+    def scalar(self, sql):
+        out = subprocess.run(["psql", "-X", "-q", "-t", "-A", "-d", self.url, "-c", sql], check=True, capture_output=True).stdout
+        return out.decode().strip()
+
+
+STATUS = "CASE WHEN deleted_at IS NOT NULL THEN 'deleted' WHEN is_active THEN 'active' ELSE 'inactive' END"
+LIST_SQL = {
+    "sqlite": "SELECT id, full_name, email, phone, " + STATUS + " AS status, "
+              "strftime('%Y-%m-%dT%H:%M:%SZ', created_at) AS created_at, "
+              "strftime('%Y-%m-%dT%H:%M:%SZ', last_login_at) AS last_login_at FROM customers ORDER BY id",
+    "postgres": "COPY (SELECT row_to_json(t) FROM (SELECT id, full_name, email, phone, " + STATUS + " AS status, "
+                "to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS created_at, "
+                "to_char(last_login_at, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS last_login_at "
+                "FROM customers ORDER BY id) t) TO STDOUT",
+}
+
+
+def audit_insert(db, action, id_expr, details, from_clause=""):
+    return (f"INSERT INTO audit_log (occurred_at, operator, os_user, action, customer_id, outcome, reason, details) "
+            f"SELECT {db.now()}, '{ADMIN}', 'bench', '{action}', {id_expr}, 'ok', NULL, '{details}' {from_clause};")
+
+
+def begin(db):
+    return "BEGIN IMMEDIATE;" if db.name == "sqlite" else "BEGIN;"
+
+
+def lock(db):
+    return " FOR UPDATE" if db.name == "postgres" else ""
+
+
+def jobs(db, n, ids_file, view_id, delete_id, big_id, big_entries, empty_id):
+    t = "1" if db.name == "sqlite" else "TRUE"
+    f = "0" if db.name == "sqlite" else "FALSE"
+    load_ids = (f".import {ids_file} ids" if db.name == "sqlite" else f"\\copy ids FROM '{ids_file}'")
+    return [
+        {
+            "name": "view",
+            "target": 2.0,
+            "custadm": ["view", str(view_id)],
+            "raw": db.prelude() + f"""
+SELECT id, role, is_active FROM operators WHERE username = '{ADMIN}';
+SELECT id, full_name, email, phone, must_change_password, is_active, deleted_at, last_login_at, created_at, updated_at
+  FROM customers WHERE id = {view_id};
+SELECT status, document_type, document_number, country, date_of_birth, verified_at FROM kyc_records
+  WHERE customer_id = {view_id} ORDER BY created_at DESC, id DESC LIMIT 1;
+SELECT ba.customer_id, count(*), sum(ae.amount_usd_cents) FROM account_entries ae
+  JOIN billing_accounts ba ON ba.id = ae.billing_account_id
+  WHERE ba.customer_id = {view_id} AND ae.entry_type = 'invoice' AND ae.amount_usd_cents > 0 GROUP BY ba.customer_id;
+{audit_insert(db, 'view', view_id, '{}')}
+""",
+        },
+        {
+            "name": "deactivate ids",
+            "target": 2.0,
+            "custadm": ["toggle", "--deactivate", "--ids-from", ids_file, "--yes"],
+            "raw": db.prelude() + f"""
+CREATE TEMP TABLE ids (id BIGINT PRIMARY KEY);
+{load_ids}
+{begin(db)}
+SELECT id FROM operators WHERE username = '{ADMIN}';
+CREATE TEMP TABLE changed AS SELECT c.id FROM customers c JOIN ids USING (id) WHERE c.is_active = {t} ORDER BY c.id;
+UPDATE customers SET is_active = {f}, updated_at = {db.now()} WHERE id IN (SELECT id FROM changed);
+{audit_insert(db, 'deactivate', 'id', '{"is_active":{"old":true,"new":false}}', 'FROM changed')}
+COMMIT;
+""",
+            "reset": f"""
+CREATE TEMP TABLE ids (id BIGINT PRIMARY KEY);
+{load_ids}
+UPDATE customers SET is_active = {t} WHERE id IN (SELECT id FROM ids);
+DELETE FROM audit_log WHERE action = 'deactivate';
+""",
+        },
+        {
+            "name": "list jsonl (all)",
+            "target": 2.0,
+            "custadm": ["list", "--status", "all", "-o", "jsonl"],
+            "raw_argv": db.raw_list_argv(),
+        },
+        {
+            "name": "delete one",
+            "target": 2.0,
+            "custadm": ["delete", str(delete_id), "--yes"],
+            "raw": db.prelude() + f"""
+{begin(db)}
+SELECT id FROM operators WHERE username = '{ADMIN}';
+SELECT id, is_active, deleted_at FROM customers WHERE id = {delete_id}{lock(db)};
+SELECT id FROM billing_accounts WHERE customer_id = {delete_id}{lock(db)};
+SELECT count(*) FROM account_entries ae JOIN billing_accounts ba ON ba.id = ae.billing_account_id
+  WHERE ba.customer_id = {delete_id} AND ae.entry_type = 'invoice' AND ae.amount_usd_cents > 0;
+UPDATE customers SET is_active = {f}, deleted_at = {db.now()}, updated_at = {db.now()} WHERE id = {delete_id};
+{audit_insert(db, 'delete', delete_id, '{"was_active":true}')}
+COMMIT;
+""",
+            "reset": f"""
+UPDATE customers SET is_active = {t}, deleted_at = NULL WHERE id = {delete_id};
+DELETE FROM audit_log WHERE action = 'delete';
+""",
+        },
+        purge_job(db, "purge (1M entries)" if big_entries >= 1_000_000 else f"purge ({big_entries} entries)",
+                  big_id, big_entries, 1.5),
+        purge_job(db, "purge (no entries: argon2 + overhead)", empty_id, 0, None),
+    ]
+
+
+def purge_job(db, name, cid, entries, target):
+    return {
+        "name": name,
+        "target": target,
+        "custadm": ["purge", str(cid), "--password-stdin"],
+        "stdin": PASSWORD + "\n",
+        "raw": db.prelude() + f"""
+SELECT id, full_name, email FROM customers WHERE id = {cid};
+SELECT password_hash, failed_attempts, locked_until FROM operators WHERE username = '{ADMIN}';
+{begin(db)}
+SELECT count(*) FROM kyc_records WHERE customer_id = {cid};
+SELECT count(*) FROM billing_accounts WHERE customer_id = {cid};
+SELECT count(*) FROM account_entries ae JOIN billing_accounts ba ON ba.id = ae.billing_account_id WHERE ba.customer_id = {cid};
+UPDATE audit_log SET details = '{{"redacted":true}}' WHERE customer_id = {cid};
+DELETE FROM customers WHERE id = {cid};
+{audit_insert(db, 'purge', cid, '{"erased":{}}')}
+COMMIT;
+""",
+        "reset": db.restore_big_customer_sql(cid, entries)
+                 + (db.big_entries_sql(cid, entries) if entries else "")
+                 + "DELETE FROM audit_log WHERE action = 'purge';",
+        "reset_if": f"SELECT count(*) FROM customers WHERE id = {cid}",
+    }
+
+
+def timed(argv, env, stdin_text=None):
+    """Runs argv; returns (seconds, max RSS in KiB, exit code)."""
+    with tempfile.TemporaryFile() as stdin:
+        if stdin_text:
+            stdin.write(stdin_text.encode())
+            stdin.seek(0)
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, env=env, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        err = proc.stderr.read().decode(errors="replace")
+        proc.stderr.close()
+        code = os.waitstatus_to_exitcode(status)
+        proc.returncode = code
+        if code != 0:
+            raise SystemExit(f"{' '.join(argv[:6])}… exited {code}: {err.strip()[:500]}")
+        return elapsed, usage.ru_maxrss, code
+
+
+def run_raw(db, job, env):
+    if "raw_argv" in job:
+        return timed(job["raw_argv"], env)
+    return timed(db.raw_argv(), env, job["raw"])
+
+
+def reset(db, job):
+    if "reset" not in job:
+        return
+    if "reset_if" in job and db.scalar(job["reset_if"]) not in ("0", ""):
+        # Still there (only the first custadm/raw run of a purge needs it).
+        db.run_sql("DELETE FROM audit_log WHERE action = 'purge';")
+        return
+    db.run_sql(job["reset"])
+
+
+def measure(db, job, binary, env, runs, warmup):
+    c_times, r_times, rss = [], [], []
+    for i in range(warmup + runs):
+        reset(db, job)
+        t, m, _ = timed([binary] + job["custadm"], env, job.get("stdin"))
+        reset(db, job)
+        rt, _, _ = run_raw(db, job, env)
+        if i >= warmup:
+            c_times.append(t)
+            r_times.append(rt)
+            rss.append(m)
+    reset(db, job)
+    c, r = statistics.median(c_times), statistics.median(r_times)
+    return {"custadm": c, "raw": r, "ratio": c / r if r else float("inf"), "rss_mib": max(rss) / 1024}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=1_000_000, help="customers")
+    ap.add_argument("--big-entries", type=int, default=1_000_000, help="account entries of the heavy customer")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--warmup", type=int, default=1)
+    ap.add_argument("--backends", default="sqlite,postgres")
+    ap.add_argument("--binary", default="target/release/custadm")
+    ap.add_argument("--pg-server", default=os.environ.get("CUSTADM_BENCH_PG", "postgres://root@127.0.0.1:5432"))
+    ap.add_argument("--smoke", action="store_true", help="2,000 customers, one run, no warm-up: checks the runner works")
+    a = ap.parse_args()
+    if a.smoke:
+        a.n, a.big_entries, a.runs, a.warmup = 2000, 2000, 1, 0
+        if not os.path.exists(a.binary):
+            a.binary = "target/debug/custadm"
+    binary = os.path.abspath(a.binary)
+    for tool in ("sqlite3", "psql"):
+        if not shutil.which(tool):
+            raise SystemExit(f"bench needs {tool} on PATH")
+    work = tempfile.mkdtemp(prefix="custadm-bench-")
+    rows = []
+    try:
+        for name in a.backends.split(","):
+            db = Sqlite(work) if name == "sqlite" else Postgres(a.pg_server)
+            env = dict(os.environ, CUSTADM_DATABASE_URL=db.url, CUSTADM_OPERATOR=ADMIN, HOME=work,
+                       XDG_CONFIG_HOME=os.path.join(work, "config"))
+            env.pop("CUSTADM_PROFILE", None)
+            db.drop()
+            t0 = time.perf_counter()
+            subprocess.run([binary, "init", "--admin", ADMIN, "--password-stdin"], input=(PASSWORD + "\n").encode(),
+                           env=env, check=True, stdout=subprocess.DEVNULL)
+            db.run_sql(db.generate_sql(a.n, a.big_entries))
+            print(f"# {name}: generated {a.n} customers + one with {a.big_entries} entries in "
+                  f"{time.perf_counter() - t0:.1f} s", file=sys.stderr)
+            # 100,000 active customers (or half the data set when smaller).
+            count = min(100_000, a.n // 2)
+            ids_file = os.path.join(work, "ids.txt")
+            with open(ids_file, "w") as f:
+                picked = [i for i in range(1, a.n + 1) if i % 9 != 0][:count]
+                f.write("\n".join(map(str, picked)) + "\n")
+            view_id = (a.n // 2) // 5 * 5 + 1
+            delete_id = next(i for i in range(a.n // 3, a.n) if i % 13 and i % 9)
+            empty_id = a.n + 2
+            db.run_sql(db.restore_big_customer_sql(empty_id, 0))
+            for job in jobs(db, a.n, ids_file, view_id, delete_id, a.n + 1, a.big_entries, empty_id):
+                result = measure(db, job, binary, env, a.runs, a.warmup)
+                rows.append((name, job["name"], job["target"], result))
+                print(f"# {name} {job['name']}: {result}", file=sys.stderr)
+            # Memory flat as the table grows: list 10 % vs all.
+            small = timed([binary, "list", "--status", "all", "-o", "jsonl", "--limit", str(a.n // 10)], env)
+            full = timed([binary, "list", "--status", "all", "-o", "jsonl"], env)
+            rows.append((name, f"list peak RSS {a.n // 10} vs {a.n} rows", None,
+                         {"custadm": small[1] / 1024, "raw": full[1] / 1024, "ratio": full[1] / small[1], "rss_mib": full[1] / 1024}))
+            if name == "postgres":
+                db.drop()
+        version = [timed([binary, "--version"], os.environ)[0] for _ in range(max(a.runs, 5) * 4)]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    print(f"custadm vs raw SQL: {a.n} customers, medians of {a.runs} paired runs after {a.warmup} warm-up\n")
+    print("| backend | job | custadm (s) | raw SQL (s) | ratio | target | custadm peak RSS (MiB) |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for backend, job, target, r in rows:
+        if job.startswith("list peak"):
+            print(f"| {backend} | {job} | {r['custadm']:.1f} MiB | {r['raw']:.1f} MiB | {r['ratio']:.2f} | flat | {r['rss_mib']:.1f} |")
+            continue
+        verdict = "" if target is None else (" ✓" if r["ratio"] <= target else " ✗")
+        tgt = "-" if target is None else f"≤ {target}"
+        print(f"| {backend} | {job} | {r['custadm']:.4f} | {r['raw']:.4f} | {r['ratio']:.2f}{verdict} | {tgt} | {r['rss_mib']:.1f} |")
+    med = statistics.median(version) * 1000
+    print(f"\n`custadm --version`: median {med:.2f} ms over {len(version)} runs (target ≤ 5 ms){' ✓' if med <= 5 else ' ✗'}")
+
+
+if __name__ == "__main__":
+    main()
