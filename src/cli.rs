@@ -61,35 +61,93 @@ pub struct GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create the database and schema, register the first admin, optionally load sample data
+    ///
+    /// Creates the SQLite file (and its directory) or the PostgreSQL database when missing,
+    /// applies the schema, and registers the first admin with a password asked twice on the
+    /// terminal (or one line of stdin with --password-stdin). On a database that is already
+    /// initialised it changes nothing and says so; it never applies migrations to a database
+    /// that has some already (that is `custadm db migrate`).
     Init(commands::init::InitArgs),
     /// Schema migrations: apply pending ones, show their status
+    ///
+    /// Other commands refuse a database whose schema is behind or ahead of this custadm;
+    /// `db migrate` brings it to this version, `db status` shows where it stands.
     #[command(subcommand)]
     Db(commands::db::DbCommand),
     /// List customers, filtered, ordered by id (streams)
+    ///
+    /// Rows stream from the database to stdout, so a million customers need no more memory
+    /// than ten. Soft-deleted customers are hidden unless --status deleted or all. Dates are
+    /// UTC; WHEN is a date (2026-01-31) or an age (90d, 12h, 2w). A bad filter is exit 2.
     List(commands::list::ListArgs),
     /// Show one customer: details, latest KYC record, unpaid invoices
+    ///
+    /// Shows soft-deleted customers too (status deleted). Because it reveals personal and
+    /// KYC data, every view writes an audit row.
     View(commands::view::ViewArgs),
     /// Change a customer's name, email or phone
+    ///
+    /// Validates and normalises every value (name NFC and trimmed, email lower-case, phone
+    /// E.164) and shows old → new; the audit row keeps both. Refuses invalid values (exit 2,
+    /// nothing written), an email another customer has (exit 5) and soft-deleted customers
+    /// (exit 5: restore them first). An edit that changes nothing is `unchanged`.
     Edit(commands::edit::EditArgs),
     /// Activate or deactivate customers
+    ///
+    /// Sets the active flag of one or many customers, in batches of one transaction each
+    /// (changes and audit rows together). A customer already in that state is `unchanged`;
+    /// a soft-deleted customer cannot be activated (restore it). More than one id needs a
+    /// confirmation on a terminal or --yes.
     Toggle(commands::toggle::ToggleArgs),
     /// Give customers a new random temporary password
+    ///
+    /// Generates a 24-character password from the OS random generator (no look-alike
+    /// characters), stores its Argon2id hash and makes the customer change it at the next
+    /// login. It is shown once, or mailed with --send-email (required for several ids).
+    /// Refuses soft-deleted customers. The audit trail never holds the password.
     ResetPassword(commands::reset_password::ResetPasswordArgs),
     /// Soft-delete customers (refused while they have unpaid invoices)
+    ///
+    /// Marks customers deleted and inactive, keeping their data (undo with `restore`). A
+    /// customer with unpaid invoices is refused (exit 5); the check and the change are one
+    /// atomic step, so an invoice written at the same moment cannot slip between them.
+    /// Always asks for confirmation on a terminal; without one it needs --yes.
     Delete(commands::delete::DeleteArgs),
     /// Undo a soft delete
+    ///
+    /// Brings customers back as they were before the delete: active or inactive. A customer
+    /// that is not deleted is `unchanged`.
     Restore(commands::restore::RestoreArgs),
     /// Erase a customer and everything they own, for good (admin, password-confirmed)
+    ///
+    /// Shows what will be erased, then asks for your own password (or reads it with
+    /// --password-stdin): that is the confirmation. Deletes the customer, KYC records,
+    /// billing account and entries in one transaction; earlier audit rows keep action,
+    /// operator and time but lose every personal detail. Support operators are refused;
+    /// five wrong passwords in a row lock you out for 15 minutes.
     Purge(commands::purge::PurgeArgs),
     /// Show the audit trail, newest first
+    ///
+    /// Every change, every view and every refusal for permission or password is recorded
+    /// with the operator, the OS user and the --reason text.
     Audit(commands::audit::AuditArgs),
     /// Manage operators and their roles (admin; `passwd` for oneself)
+    ///
+    /// Operators are the people who may run custadm: `admin` (everything) or `support`
+    /// (everything but purge and operator management). Passwords are asked on the terminal
+    /// or read with --password-stdin, never taken from arguments or the environment.
     #[command(subcommand)]
     Operator(commands::operator::OperatorCommand),
     /// Show the effective settings and where each came from
+    ///
+    /// Reads the config file's profiles and the environment and prints every setting with
+    /// its source; passwords are masked.
     #[command(subcommand)]
     Config(commands::config::ConfigCommand),
     /// Print a shell completion script
+    ///
+    /// The same scripts are committed under completions/; `--profile` completes the profile
+    /// names of your config file in bash, zsh and fish.
     Completions(commands::completions::CompletionsArgs),
     /// Write man pages and completion scripts (for packaging: `custadm generate-docs .`)
     #[command(hide = true)]

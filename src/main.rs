@@ -1,6 +1,7 @@
 //! The custadm binary: parse, run, and map the outcome to an exit code in
 //! one place. A closed pipe (`custadm list | head`) is not an error.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -10,13 +11,15 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
             // --help, --version: not errors.
-            print!("{}", e.render());
+            // A closed pipe (`custadm --help | head`) is not an error.
+            let _ = write!(std::io::stdout(), "{}", e.render());
             return ExitCode::SUCCESS;
         }
         Err(e) => {
             // clap repeats the rejected value; it is untrusted, so the whole
             // message is made terminal-safe (and left unstyled).
-            eprint!(
+            let _ = write!(
+                std::io::stderr(),
                 "{}",
                 custadm::output::sanitize_multiline(&e.render().to_string())
             );
@@ -27,7 +30,11 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {}", custadm::output::sanitize(&e.to_string()));
+            let _ = writeln!(
+                std::io::stderr(),
+                "error: {}",
+                custadm::output::sanitize(&e.to_string())
+            );
             ExitCode::from(e.exit_code())
         }
     }

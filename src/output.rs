@@ -75,7 +75,7 @@ impl Output {
     /// A note for people on stderr (kept off stdout so scripts get clean data).
     pub fn note(&self, text: &str) {
         if !self.quiet {
-            eprintln!("{text}");
+            let _ = writeln!(std::io::stderr(), "{text}");
         }
     }
 }

@@ -2,6 +2,8 @@
 //! optionally load sample customers. On an initialised database it changes
 //! nothing and says so.
 
+use std::io::Write;
+
 use crate::db::audit::{self, Actor};
 use crate::db::migrations::{self, SchemaState};
 use crate::db::operator::{NewOperator, Operator, Role};
@@ -92,7 +94,8 @@ pub fn run(target: &DatabaseTarget, actor: &Actor, args: InitArgs, out: &Output)
     // Everything the user must give comes before anything is created.
     let source = PasswordSource::choose(args.password_stdin)?;
     if source == PasswordSource::Prompt {
-        eprintln!(
+        let _ = writeln!(
+            std::io::stderr(),
             "Registering the first admin '{}' of {}.",
             crate::output::sanitize(&admin),
             crate::output::sanitize(&database)

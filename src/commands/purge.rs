@@ -3,6 +3,8 @@
 //! password (the confirmation). Earlier audit rows about the customer keep
 //! action, operator and time but lose every personal detail.
 
+use std::io::Write;
+
 use serde_json::json;
 
 use crate::bulk::{ItemResult, Outcome, RunReport};
@@ -41,13 +43,15 @@ pub fn run(ctx: &mut Ctx, args: PurgeArgs) -> Result<()> {
     })?;
     let counts = Customer::owned_row_counts(&mut ctx.conn, id)?;
     if let Some(prod) = &ctx.production {
-        eprintln!(
+        let _ = writeln!(
+            std::io::stderr(),
             "Production profile '{}', {}.",
             sanitize(&prod.profile),
             sanitize(&prod.host)
         );
     }
-    eprintln!(
+    let _ = writeln!(
+            std::io::stderr(),
         "About to erase customer {id} for good: {} <{}>, {} KYC record(s), {} billing account(s) with {} entr{}. This cannot be undone.",
         sanitize(&customer.full_name),
         sanitize(&customer.email),
