@@ -16,6 +16,9 @@ use crate::db::{write_transaction, DbConn};
 use crate::error::{Error, Result};
 use crate::output::{self, Format};
 
+/// Result documents longer than this print as plain lines, not a table.
+const TABLE_MAX_ROWS: usize = 200;
+
 /// Ids per transaction unless `--batch-size` says otherwise.
 pub const DEFAULT_BATCH_SIZE: u32 = 1_000;
 
@@ -239,7 +242,7 @@ impl RunReport {
     pub fn finish(self, out: &output::Output) -> Result<()> {
         if out.format == Format::Json {
             out.json(&self)?;
-        } else if !out.quiet {
+        } else if !out.quiet && self.results.len() <= TABLE_MAX_ROWS {
             let rows = self
                 .results
                 .iter()
@@ -252,6 +255,8 @@ impl RunReport {
                 })
                 .collect();
             out.table(&["ID", "OUTCOME", "DETAILS"], rows)?;
+        } else if !out.quiet {
+            self.write_plain_rows()?;
         }
         if self.results.len() > 1 || self.interrupted {
             let prefix = if self.dry_run { "dry run: " } else { "" };
@@ -267,6 +272,32 @@ impl RunReport {
             ));
         }
         self.exit_status()
+    }
+
+    /// Large runs: one plain line per id, written as it goes (a table
+    /// layout over 100,000 rows would cost more than the run itself).
+    fn write_plain_rows(&self) -> Result<()> {
+        use std::io::Write;
+        let id_width = self
+            .results
+            .iter()
+            .map(|r| r.id.to_string().len())
+            .max()
+            .unwrap_or(2)
+            .max(2);
+        let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+        writeln!(w, "{:<id_width$}  {:<12}  DETAILS", "ID", "OUTCOME")?;
+        for r in &self.results {
+            let details = output::sanitize_multiline(&describe(r)).replace('\n', "; ");
+            writeln!(
+                w,
+                "{:<id_width$}  {:<12}  {details}",
+                r.id,
+                r.outcome.as_str()
+            )?;
+        }
+        w.flush()?;
+        Ok(())
     }
 
     fn exit_status(&self) -> Result<()> {

@@ -154,6 +154,12 @@ impl Mailer {
                     ca.display()
                 ))
             })?;
+            if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
+                return Err(Error::Database(format!(
+                    "CUSTADM_SMTP_CA_FILE {} holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+                    ca.display()
+                )));
+            }
             let cert = Certificate::from_pem(&pem).map_err(|e| {
                 Error::Database(format!("CUSTADM_SMTP_CA_FILE {}: {e}", ca.display()))
             })?;

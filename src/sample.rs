@@ -121,7 +121,13 @@ pub fn load(conn: &mut DbConn, actor: &Actor, count: u32) -> Result<()> {
         for (i, (account, new)) in (made..).zip(account_ids.iter().zip(&batch)) {
             // One living customer in five owes an invoice.
             let owes = new.deleted_at.is_none() && i % 5 == 1;
-            entries.extend(account_history(&mut rng, *account, new.created_at, now, owes));
+            entries.extend(account_history(
+                &mut rng,
+                *account,
+                new.created_at,
+                now,
+                owes,
+            ));
         }
         for chunk in entries.chunks(CHUNK) {
             let rows: Vec<_> = chunk

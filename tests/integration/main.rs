@@ -8,4 +8,5 @@ mod actions;
 mod bulk;
 mod docs;
 mod foundation;
+mod mail;
 mod operators;

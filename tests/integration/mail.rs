@@ -1,0 +1,1342 @@
+//! Password reset by email over a real SMTP server: `reset-password ID…
+//! --send-email` against `tests/tools/smtp_server.py` (aiosmtpd, with a
+//! throw-away trustme CA) in plain, STARTTLS and implicit-TLS modes, with and
+//! without authentication; what the customer receives, what is stored, what
+//! the operator sees, and what happens when sending fails or the
+//! configuration is wrong.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use argon2::password_hash::{PasswordHasher, SaltString};
+use argon2::{Argon2, PasswordHash, PasswordVerifier};
+use serde_json::Value;
+
+use crate::db_test;
+use crate::support::*;
+
+// ---------------------------------------------------------------- helpers
+
+const FROM: &str = "support@custadm.test";
+const SUBJECT: &str = "Your password has been reset";
+const SMTP_USER: &str = "mailer";
+/// The SMTP password the authenticating test server accepts.
+const SMTP_PASSWORD: &str = "s3cr@t-Mail-pw";
+/// [`SMTP_PASSWORD`] percent-encoded for a URL.
+const SMTP_PASSWORD_IN_URL: &str = "s3cr%40t-Mail-pw";
+
+/// True when python3 can run the SMTP test server. Otherwise a visible skip
+/// message, except under CI, where a skipped mail test is a failure.
+fn mail_tools() -> bool {
+    let ok = Command::new("python3")
+        .args(["-c", "import aiosmtpd, trustme"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if ok {
+        return true;
+    }
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("CI=true but python3 cannot import aiosmtpd and trustme: mail tests must not be skipped in CI");
+    }
+    eprintln!("SKIPPED: mail test (pip install aiosmtpd trustme)");
+    false
+}
+
+/// A TCP port on 127.0.0.1 with nothing listening on it (right now).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind a free port")
+        .local_addr()
+        .expect("local address")
+        .port()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Plain,
+    StartTls,
+    Tls,
+}
+
+impl Mode {
+    fn as_str(self) -> &'static str {
+        match self {
+            Mode::Plain => "plain",
+            Mode::StartTls => "starttls",
+            Mode::Tls => "tls",
+        }
+    }
+}
+
+/// The test SMTP server, killed when dropped.
+struct SmtpServer {
+    child: Child,
+    port: u16,
+    mode: Mode,
+    out: PathBuf,
+    ca: Option<PathBuf>,
+}
+
+impl SmtpServer {
+    /// Starts the server in `mode`, requiring `SMTP_USER`/`SMTP_PASSWORD`
+    /// when `auth`; returns once it prints READY.
+    fn start(env: &Env, mode: Mode, auth: bool) -> SmtpServer {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tools/smtp_server.py");
+        let base = env
+            .dir
+            .path()
+            .join(format!("smtp-{:08x}", rand::random::<u32>()));
+        std::fs::create_dir_all(&base).expect("server dir");
+        let mut last_log = String::new();
+        // The free port may be taken between our probe and the server's
+        // bind: try again with another one.
+        for attempt in 0..5 {
+            let port = free_port();
+            let out = base.join(format!("out-{attempt}"));
+            let ca = base.join(format!("ca-{attempt}.pem"));
+            let log = base.join(format!("server-{attempt}.log"));
+            let mut cmd = Command::new("python3");
+            cmd.arg(script)
+                .arg("--port")
+                .arg(port.to_string())
+                .arg("--out")
+                .arg(&out)
+                .arg("--mode")
+                .arg(mode.as_str());
+            if mode != Mode::Plain {
+                cmd.arg("--ca-out").arg(&ca);
+            }
+            if auth {
+                cmd.args(["--user", SMTP_USER, "--password", SMTP_PASSWORD]);
+            }
+            cmd.stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(std::fs::File::create(&log).expect("server log"));
+            let mut child = cmd.spawn().expect("spawn python3 smtp_server.py");
+            let stdout = child.stdout.take().expect("server stdout");
+            let (tx, rx) = mpsc::channel();
+            std::thread::spawn(move || {
+                let mut ready = false;
+                for line in BufReader::new(stdout).lines() {
+                    let Ok(line) = line else { break };
+                    if !ready && line.trim() == "READY" {
+                        ready = true;
+                        let _ = tx.send(true);
+                    }
+                }
+                if !ready {
+                    let _ = tx.send(false);
+                }
+            });
+            let ready = rx.recv_timeout(Duration::from_secs(60)).unwrap_or(false);
+            if ready {
+                return SmtpServer {
+                    child,
+                    port,
+                    mode,
+                    out,
+                    ca: (mode != Mode::Plain).then_some(ca),
+                };
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+            last_log = std::fs::read_to_string(&log).unwrap_or_default();
+        }
+        panic!("the SMTP test server did not start:\n{last_log}");
+    }
+
+    /// `host:port` as the product names it in errors.
+    fn server(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// The URL for this server, with optional `userinfo@`.
+    fn url_with(&self, userinfo: &str) -> String {
+        let scheme = if self.mode == Mode::Tls {
+            "smtps"
+        } else {
+            "smtp"
+        };
+        format!("{scheme}://{userinfo}127.0.0.1:{}", self.port)
+    }
+
+    fn url(&self) -> String {
+        self.url_with("")
+    }
+
+    /// The environment that points custadm at this server (and its CA).
+    fn vars(&self) -> Vec<(String, String)> {
+        let mut v = self.vars_without_ca();
+        if let Some(ca) = &self.ca {
+            v.push(("CUSTADM_SMTP_CA_FILE".into(), ca.display().to_string()));
+        }
+        v
+    }
+
+    fn vars_without_ca(&self) -> Vec<(String, String)> {
+        vars(&[
+            ("CUSTADM_SMTP_URL", &self.url()),
+            ("CUSTADM_MAIL_FROM", FROM),
+        ])
+    }
+
+    /// Every message received so far, in order.
+    fn messages(&self) -> Vec<Mail> {
+        let mut files: Vec<(u64, PathBuf)> = std::fs::read_dir(&self.out)
+            .expect("server out dir")
+            .filter_map(|e| {
+                let path = e.ok()?.path();
+                let n = path
+                    .file_name()?
+                    .to_str()?
+                    .strip_suffix(".json")?
+                    .parse()
+                    .ok()?;
+                Some((n, path))
+            })
+            .collect();
+        files.sort();
+        files
+            .into_iter()
+            .map(|(_, path)| Mail::parse(&path))
+            .collect()
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Asserts a server on `port` sends no clear-text SMTP greeting (it waits
+/// for a TLS ClientHello instead).
+#[track_caller]
+fn assert_no_cleartext_greeting(port: u16) {
+    use std::io::Read;
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_millis(1500)))
+        .unwrap();
+    let mut buf = [0u8; 64];
+    let n = s.read(&mut buf).unwrap_or(0);
+    assert!(
+        !buf[..n].starts_with(b"220"),
+        "the smtps server greets in clear text: {:?}",
+        String::from_utf8_lossy(&buf[..n])
+    );
+}
+
+/// Owned environment pairs.
+fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// One message as the server received it.
+struct Mail {
+    mail_from: String,
+    rcpt_tos: Vec<String>,
+    /// The raw message (headers and body) as sent.
+    data: String,
+    tls: bool,
+    authenticated: bool,
+    /// Headers as a mail client reads them (decoded).
+    headers: Vec<(String, String)>,
+    /// The decoded text/plain body.
+    body: String,
+}
+
+/// Parses a message with Python's `email` package (what a mail client sees).
+const PARSE_MAIL: &str = r#"
+import sys, json, email
+from email import policy
+m = email.message_from_string(sys.stdin.read(), policy=policy.default)
+part = m.get_body(preferencelist=("plain",))
+print(json.dumps({
+    "headers": [[k, str(v)] for k, v in m.items()],
+    "body": part.get_content() if part is not None else "",
+}))
+"#;
+
+impl Mail {
+    fn parse(path: &Path) -> Mail {
+        let text = std::fs::read_to_string(path).expect("read message file");
+        let v: Value = serde_json::from_str(&text).expect("message JSON");
+        let data = v["data"].as_str().expect("data").to_string();
+        let mut child = Command::new("python3")
+            .args(["-c", PARSE_MAIL])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn python3");
+        {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().expect("stdin");
+            stdin.write_all(data.as_bytes()).expect("write message");
+        }
+        let out = child.wait_with_output().expect("python3 email parser");
+        assert!(
+            out.status.success(),
+            "cannot parse the message:\n{data}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let parsed: Value = serde_json::from_slice(&out.stdout).expect("parser JSON");
+        let headers = parsed["headers"]
+            .as_array()
+            .expect("headers")
+            .iter()
+            .map(|h| {
+                (
+                    h[0].as_str().unwrap_or("").to_string(),
+                    h[1].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect();
+        Mail {
+            mail_from: v["mail_from"].as_str().unwrap_or("").to_string(),
+            rcpt_tos: v["rcpt_tos"]
+                .as_array()
+                .expect("rcpt_tos")
+                .iter()
+                .map(|r| r.as_str().unwrap_or("").to_string())
+                .collect(),
+            data,
+            tls: v["tls"].as_bool().expect("tls"),
+            authenticated: v["authenticated"].as_bool().expect("authenticated"),
+            headers,
+            body: parsed["body"].as_str().unwrap_or("").to_string(),
+        }
+    }
+
+    /// Every decoded value of header `name` (case-insensitive).
+    fn header(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// The raw header section, up to the first empty line.
+    fn raw_headers(&self) -> &str {
+        let end = self
+            .data
+            .find("\r\n\r\n")
+            .or_else(|| self.data.find("\n\n"))
+            .unwrap_or(self.data.len());
+        &self.data[..end]
+    }
+
+    /// The temporary password: the one body line indented by 4 spaces.
+    #[track_caller]
+    fn temporary_password(&self) -> String {
+        let candidates: Vec<&str> = self
+            .body
+            .lines()
+            .filter_map(|l| l.strip_prefix("    "))
+            .map(|l| l.trim_end())
+            .filter(|l| !l.is_empty() && !l.starts_with(char::is_whitespace))
+            .collect();
+        assert_eq!(
+            candidates.len(),
+            1,
+            "expected exactly one line indented by 4 spaces (the password) in the body:\n{}",
+            self.body
+        );
+        let pw = candidates[0];
+        assert!(
+            !pw.contains(char::is_whitespace),
+            "the password line holds more than the password: {pw:?}"
+        );
+        pw.to_string()
+    }
+
+    /// Checks the message every reset mail must be: one recipient, the
+    /// subject, a plain-text body naming the customer, the instruction to
+    /// change the password at the next login; returns the password.
+    #[track_caller]
+    fn check_reset_mail(&self, name: &str, email: &str) -> String {
+        assert_eq!(
+            self.rcpt_tos,
+            vec![email.to_string()],
+            "envelope recipients"
+        );
+        assert_eq!(self.mail_from, FROM, "envelope sender");
+        assert_eq!(self.header("Subject"), vec![SUBJECT], "Subject header");
+        let to = self.header("To");
+        assert_eq!(to.len(), 1, "one To header: {:?}", self.headers);
+        assert!(to[0].contains(email), "To header {:?} lacks {email}", to[0]);
+        let from = self.header("From");
+        assert!(
+            from.len() == 1 && from[0].contains(FROM),
+            "From header: {from:?}"
+        );
+        assert!(
+            self.header("Content-Type")
+                .iter()
+                .any(|c| c.to_ascii_lowercase().starts_with("text/plain")),
+            "not plain text: {:?}",
+            self.headers
+        );
+        assert!(
+            self.body.contains(name),
+            "the body lacks the customer's name {name:?}:\n{}",
+            self.body
+        );
+        let lower = self.body.to_lowercase();
+        assert!(
+            lower.contains("next")
+                && (lower.contains("log in") || lower.contains("login"))
+                && (lower.contains("change") || lower.contains("new password")),
+            "the body does not say the password must be changed at the next login:\n{}",
+            self.body
+        );
+        let pw = self.temporary_password();
+        assert!(
+            pw.chars().count() >= 20,
+            "temporary password too short: {} characters",
+            pw.chars().count()
+        );
+        pw
+    }
+}
+
+/// `custadm reset-password ARGS` with these environment variables.
+fn reset(env: &Env, vars: &[(String, String)], args: &[&str]) -> Run {
+    let mut cmd = env.cmd().args(&["reset-password"]).args(args);
+    for (k, v) in vars {
+        cmd = cmd.env(k, v);
+    }
+    cmd.run()
+}
+
+fn text(env: &Env, sql: &str) -> Option<String> {
+    env.texts(sql).into_iter().next().flatten()
+}
+
+fn password_hash(env: &Env, id: i64) -> String {
+    text(
+        env,
+        &format!("SELECT password_hash AS v FROM customers WHERE id = {id}"),
+    )
+    .expect("customer exists")
+}
+
+fn must_change(env: &Env, id: i64) -> bool {
+    env.count(
+        "customers",
+        &format!(
+            "id = {id} AND must_change_password = {}",
+            env.bool_sql(true)
+        ),
+    ) == 1
+}
+
+/// Every column of a customer row in one string: equal snapshots mean
+/// nothing about the customer was written.
+fn snapshot(env: &Env, id: i64) -> String {
+    text(
+        env,
+        &format!(
+            "SELECT full_name || '|' || email || '|' || COALESCE(phone, '-') || '|' || password_hash \
+             || '|' || CAST(must_change_password AS TEXT) || '|' || CAST(is_active AS TEXT) \
+             || '|' || COALESCE(CAST(deleted_at AS TEXT), '-') || '|' || CAST(updated_at AS TEXT) AS v \
+             FROM customers WHERE id = {id}"
+        ),
+    )
+    .expect("customer exists")
+}
+
+/// True when `password` verifies against the stored PHC string `hash`.
+fn verifies(hash: &str, password: &str) -> bool {
+    match PasswordHash::new(hash) {
+        Ok(parsed) => Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// An Argon2id hash (contract parameters) of `password`.
+fn argon2id_hash(password: &str) -> String {
+    let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>()).expect("salt");
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("hash")
+        .to_string()
+}
+
+/// Gives a customer a known password (and `must_change_password` false).
+fn set_known_password(env: &Env, id: i64, password: &str) -> String {
+    let hash = argon2id_hash(password);
+    env.exec(&format!(
+        "UPDATE customers SET password_hash = {}, must_change_password = {} WHERE id = {id}",
+        quote(&hash),
+        env.bool_sql(false)
+    ));
+    hash
+}
+
+/// The whole audit_log, every contract column, as text.
+fn audit_dump(env: &Env) -> String {
+    let mut all = String::new();
+    for col in [
+        "id",
+        "occurred_at",
+        "operator",
+        "os_user",
+        "action",
+        "customer_id",
+        "outcome",
+        "reason",
+        "details",
+    ] {
+        for v in env.texts(&format!(
+            "SELECT CAST({col} AS TEXT) AS v FROM audit_log ORDER BY id"
+        )) {
+            all.push_str(&v.unwrap_or_default());
+            all.push('\n');
+        }
+    }
+    all
+}
+
+/// `reset_password` audit rows of a customer with this outcome.
+fn audit_rows(env: &Env, id: i64, outcome: &str) -> i64 {
+    env.count(
+        "audit_log",
+        &format!("action = 'reset_password' AND customer_id = {id} AND outcome = '{outcome}'"),
+    )
+}
+
+/// The details of the only `reset_password` row of a customer with this outcome.
+#[track_caller]
+fn audit_details(env: &Env, id: i64, outcome: &str) -> Value {
+    let rows = env.texts(&format!(
+        "SELECT CAST(details AS TEXT) AS v FROM audit_log \
+         WHERE action = 'reset_password' AND customer_id = {id} AND outcome = '{outcome}'"
+    ));
+    assert_eq!(
+        rows.len(),
+        1,
+        "expected one {outcome} reset_password audit row for customer {id}"
+    );
+    let details = rows[0].clone().unwrap_or_default();
+    assert!(
+        !details.contains("$argon2"),
+        "audit details hold a hash: {details}"
+    );
+    serde_json::from_str(&details).unwrap_or_else(|e| panic!("details not JSON ({e}): {details}"))
+}
+
+/// Asserts `secret` appears in none of the places an operator or auditor sees.
+#[track_caller]
+fn assert_hidden(env: &Env, run: &Run, secret: &str, what: &str) {
+    assert!(!secret.is_empty());
+    for (place, text) in [
+        ("stdout", run.stdout.as_str()),
+        ("stderr", run.stderr.as_str()),
+        ("audit_log", audit_dump(env).as_str()),
+    ] {
+        assert!(
+            !text.contains(secret),
+            "{place} shows the {what} {secret:?}:\n{text}"
+        );
+    }
+}
+
+/// The result for `id` in a changing command's JSON document.
+#[track_caller]
+fn result_for(doc: &Value, id: i64) -> &Value {
+    doc["results"]
+        .as_array()
+        .expect("results array")
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap_or_else(|| panic!("no result for {id}: {doc}"))
+}
+
+// ---------------------------------------------------------------- plain SMTP
+
+db_test!(plain_smtp_mails_the_password_and_never_shows_it, |env| {
+    if !mail_tools() {
+        return;
+    }
+    env.init_db(0);
+    let email = "alice@example.com";
+    let id = env.insert_customer("Alice Example", email);
+    let server = SmtpServer::start(&env, Mode::Plain, false);
+
+    let run = reset(
+        &env,
+        &server.vars(),
+        &[&id.to_string(), "--send-email", "-o", "json"],
+    );
+    run.ok();
+    let doc = run.json();
+    assert_eq!(doc["action"], "reset_password");
+    assert_eq!(doc["dry_run"], false);
+    let r = result_for(&doc, id);
+    assert_eq!(r["outcome"], "changed", "{doc}");
+    assert!(
+        r.get("temporary_password").is_none(),
+        "the JSON result shows the temporary password: {doc}"
+    );
+    assert!(
+        r["message"].as_str().unwrap_or("").contains(email),
+        "the result message does not say where the password was sent: {doc}"
+    );
+    assert_eq!(doc["summary"]["changed"], 1);
+
+    let mails = server.messages();
+    assert_eq!(mails.len(), 1, "one message");
+    let mail = &mails[0];
+    assert!(!mail.tls && !mail.authenticated);
+    assert!(
+        mail.raw_headers()
+            .lines()
+            .any(|l| l.trim_end() == format!("Subject: {SUBJECT}")),
+        "no plain Subject line:\n{}",
+        mail.data
+    );
+    let pw = mail.check_reset_mail("Alice Example", email);
+
+    let hash = password_hash(&env, id);
+    assert!(hash.starts_with("$argon2id$"), "not Argon2id: {hash}");
+    assert!(
+        verifies(&hash, &pw),
+        "the mailed password does not verify against the stored hash"
+    );
+    assert!(must_change(&env, id), "must_change_password not set");
+    assert_hidden(&env, &run, &pw, "temporary password");
+    assert_hidden(&env, &run, &hash, "password hash");
+
+    let details = audit_details(&env, id, "ok");
+    assert_eq!(details["email_sent_to"], email, "{details}");
+
+    // The default table output: again mailed, again not shown.
+    let run2 = reset(&env, &server.vars(), &[&id.to_string(), "--send-email"]);
+    run2.ok();
+    let mails = server.messages();
+    assert_eq!(mails.len(), 2, "a second message");
+    let pw2 = mails[1].check_reset_mail("Alice Example", email);
+    assert_ne!(pw, pw2, "the same temporary password twice");
+    let hash2 = password_hash(&env, id);
+    assert!(
+        verifies(&hash2, &pw2),
+        "the second password does not verify"
+    );
+    assert!(!verifies(&hash2, &pw), "the first password still verifies");
+    assert!(
+        run2.stdout.contains(email),
+        "the table does not say where the password was sent:\n{}",
+        run2.stdout
+    );
+    assert_hidden(&env, &run2, &pw2, "temporary password");
+    assert_eq!(audit_rows(&env, id, "ok"), 2);
+});
+
+db_test!(several_ids_get_one_mail_each, |env| {
+    if !mail_tools() {
+        return;
+    }
+    env.init_db(0);
+    let people = [
+        ("Ann One", "ann@example.com"),
+        ("Ben Two", "ben@example.com"),
+        ("Cat Three", "cat@example.com"),
+    ];
+    let ids: Vec<i64> = people
+        .iter()
+        .map(|(n, e)| env.insert_customer(n, e))
+        .collect();
+    let id_args: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+    let server = SmtpServer::start(&env, Mode::Plain, false);
+
+    // Several customers without a TTY need --yes: nothing is sent before it.
+    let before: Vec<String> = ids.iter().map(|&i| snapshot(&env, i)).collect();
+    let mut args: Vec<&str> = id_args.iter().map(String::as_str).collect();
+    args.push("--send-email");
+    reset(&env, &server.vars(), &args).code(2);
+    assert_eq!(server.messages().len(), 0, "mail sent without --yes");
+    let after: Vec<String> = ids.iter().map(|&i| snapshot(&env, i)).collect();
+    assert_eq!(before, after, "changed without --yes");
+
+    args.extend(["--yes", "-o", "json"]);
+    let run = reset(&env, &server.vars(), &args);
+    run.ok();
+    let doc = run.json();
+    assert_eq!(doc["summary"]["changed"], 3, "{doc}");
+    let mails = server.messages();
+    assert_eq!(mails.len(), 3, "one message per customer");
+    let mut passwords = Vec::new();
+    for ((name, email), &id) in people.iter().zip(&ids) {
+        let r = result_for(&doc, id);
+        assert_eq!(r["outcome"], "changed");
+        assert!(r.get("temporary_password").is_none(), "{doc}");
+        assert!(r["message"].as_str().unwrap_or("").contains(email), "{doc}");
+        let to_them: Vec<&Mail> = mails
+            .iter()
+            .filter(|m| m.rcpt_tos.iter().any(|r| r == email))
+            .collect();
+        assert_eq!(to_them.len(), 1, "messages to {email}");
+        let pw = to_them[0].check_reset_mail(name, email);
+        assert!(
+            verifies(&password_hash(&env, id), &pw),
+            "{email}'s mailed password does not verify"
+        );
+        assert!(must_change(&env, id));
+        assert_hidden(&env, &run, &pw, "temporary password");
+        assert_eq!(audit_details(&env, id, "ok")["email_sent_to"], *email);
+        passwords.push(pw);
+    }
+    passwords.sort();
+    passwords.dedup();
+    assert_eq!(passwords.len(), 3, "customers got the same password");
+});
+
+// ---------------------------------------------------------------- TLS
+
+db_test!(starttls_with_the_test_ca, |env| {
+    if !mail_tools() {
+        return;
+    }
+    env.init_db(0);
+    let email = "bob@example.com";
+    let id = env.insert_customer("Bob Builder", email);
+    let server = SmtpServer::start(&env, Mode::StartTls, false);
+
+    // Without the CA the server's certificate is not trusted: nothing is
+    // sent (not even in clear text) and nothing changes.
+    let before = snapshot(&env, id);
+    let run = reset(
+        &env,
+        &server.vars_without_ca(),
+        &[&id.to_string(), "--send-email"],
+    );
+    run.code(6);
+    run.error_line(&server.server());
+    assert_eq!(
+        server.messages().len(),
+        0,
+        "sent to an untrusted server or without TLS"
+    );
+    assert_eq!(
+        snapshot(&env, id),
+        before,
+        "changed although sending failed"
+    );
+
+    let run = reset(&env, &server.vars(), &[&id.to_string(), "--send-email"]);
+    run.ok();
+    let mails = server.messages();
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0].tls, "STARTTLS was offered but not used");
+    let pw = mails[0].check_reset_mail("Bob Builder", email);
+    assert!(verifies(&password_hash(&env, id), &pw));
+    assert!(must_change(&env, id));
+    assert_hidden(&env, &run, &pw, "temporary password");
+});
+
+#[test]
+fn starttls_with_authentication_from_a_file_or_the_url() {
+    if !mail_tools() {
+        return;
+    }
+    let env = Env::sqlite();
+    env.init_db(0);
+    let email = "dora@example.com";
+    let id = env.insert_customer("Dora Auth", email);
+    let server = SmtpServer::start(&env, Mode::StartTls, true);
+    let ca = server.ca.clone().expect("ca").display().to_string();
+    let pw_file = env.dir.path().join("smtp-password");
+    std::fs::write(&pw_file, format!("{SMTP_PASSWORD}\n")).expect("password file");
+
+    // The password from CUSTADM_SMTP_PASSWORD_FILE.
+    let run = reset(
+        &env,
+        &vars(&[
+            (
+                "CUSTADM_SMTP_URL",
+                &server.url_with(&format!("{SMTP_USER}@")),
+            ),
+            ("CUSTADM_MAIL_FROM", FROM),
+            ("CUSTADM_SMTP_CA_FILE", &ca),
+            ("CUSTADM_SMTP_PASSWORD_FILE", &pw_file.display().to_string()),
+        ]),
+        &[&id.to_string(), "--send-email"],
+    );
+    run.ok();
+    let mails = server.messages();
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0].tls && mails[0].authenticated, "not TLS + AUTH");
+    let pw = mails[0].check_reset_mail("Dora Auth", email);
+    assert!(verifies(&password_hash(&env, id), &pw));
+    assert_hidden(&env, &run, &pw, "temporary password");
+    assert_hidden(&env, &run, SMTP_PASSWORD, "SMTP password");
+
+    // The password in the URL (percent-encoded).
+    let run = reset(
+        &env,
+        &vars(&[
+            (
+                "CUSTADM_SMTP_URL",
+                &server.url_with(&format!("{SMTP_USER}:{SMTP_PASSWORD_IN_URL}@")),
+            ),
+            ("CUSTADM_MAIL_FROM", FROM),
+            ("CUSTADM_SMTP_CA_FILE", &ca),
+        ]),
+        &[&id.to_string(), "--send-email", "-o", "json"],
+    );
+    run.ok();
+    let mails = server.messages();
+    assert_eq!(mails.len(), 2);
+    assert!(mails[1].tls && mails[1].authenticated, "not TLS + AUTH");
+    let pw = mails[1].check_reset_mail("Dora Auth", email);
+    assert!(verifies(&password_hash(&env, id), &pw));
+    assert_hidden(&env, &run, &pw, "temporary password");
+    assert_hidden(&env, &run, SMTP_PASSWORD, "SMTP password");
+    assert_hidden(&env, &run, SMTP_PASSWORD_IN_URL, "SMTP password");
+
+    // A wrong password: refused by the server, nothing changes, and the
+    // wrong password is not printed back.
+    let wrong = "Wr0ng-Auth-Secret-91";
+    let before = snapshot(&env, id);
+    let run = reset(
+        &env,
+        &vars(&[
+            (
+                "CUSTADM_SMTP_URL",
+                &server.url_with(&format!("{SMTP_USER}:{wrong}@")),
+            ),
+            ("CUSTADM_MAIL_FROM", FROM),
+            ("CUSTADM_SMTP_CA_FILE", &ca),
+        ]),
+        &[&id.to_string(), "--send-email", "-o", "json"],
+    );
+    run.code(6);
+    assert_eq!(server.messages().len(), 2, "sent with a wrong password");
+    assert_eq!(
+        snapshot(&env, id),
+        before,
+        "changed although sending failed"
+    );
+    assert!(verifies(&password_hash(&env, id), &pw), "old password lost");
+    assert_eq!(result_for(&run.json(), id)["outcome"], "failed");
+    run.error_line(&server.server());
+    assert_hidden(&env, &run, wrong, "SMTP password");
+    assert_eq!(audit_rows(&env, id, "failed"), 1);
+}
+
+db_test!(implicit_tls_with_the_test_ca, |env| {
+    if !mail_tools() {
+        return;
+    }
+    env.init_db(0);
+    let email = "tess@example.com";
+    let id = env.insert_customer("Tess Wrapper", email);
+    let server = SmtpServer::start(&env, Mode::Tls, false);
+    assert!(server.url().starts_with("smtps://"));
+
+    // The server speaks TLS from the first byte: no clear-text greeting.
+    // (Its `tls` flag is only set after STARTTLS, so it cannot tell here.)
+    assert_no_cleartext_greeting(server.port);
+
+    // Without the CA the handshake fails: nothing sent, nothing changed.
+    let before = snapshot(&env, id);
+    let run = reset(
+        &env,
+        &server.vars_without_ca(),
+        &[&id.to_string(), "--send-email"],
+    );
+    run.code(6);
+    run.error_line(&server.server());
+    assert_eq!(server.messages().len(), 0, "sent to an untrusted server");
+    assert_eq!(snapshot(&env, id), before);
+
+    let run = reset(
+        &env,
+        &server.vars(),
+        &[&id.to_string(), "--send-email", "-o", "json"],
+    );
+    run.ok();
+    let mails = server.messages();
+    assert_eq!(mails.len(), 1);
+    let pw = mails[0].check_reset_mail("Tess Wrapper", email);
+    assert!(verifies(&password_hash(&env, id), &pw));
+    assert!(must_change(&env, id));
+    assert_hidden(&env, &run, &pw, "temporary password");
+    assert_eq!(audit_details(&env, id, "ok")["email_sent_to"], email);
+});
+
+// ---------------------------------------------------------------- failures
+
+db_test!(server_down_keeps_the_old_password, |env| {
+    env.init_db(0);
+    let email = "carol@example.com";
+    let id = env.insert_customer("Carol Down", email);
+    let old = "Old-Password-0123456789";
+    let old_hash = set_known_password(&env, id, old);
+    let before = snapshot(&env, id);
+    let port = free_port(); // nothing listens there
+    let secret = "Wr0ng-Secret-Down-42";
+
+    let run = reset(
+        &env,
+        &vars(&[
+            (
+                "CUSTADM_SMTP_URL",
+                &format!("smtp://mailer:{secret}@127.0.0.1:{port}"),
+            ),
+            ("CUSTADM_MAIL_FROM", FROM),
+        ]),
+        &[&id.to_string(), "--send-email", "-o", "json"],
+    );
+    run.code(6);
+    let server = format!("127.0.0.1:{port}");
+    run.error_line(&server);
+    let doc = run.json();
+    let r = result_for(&doc, id);
+    assert_eq!(r["outcome"], "failed", "{doc}");
+    assert!(r.get("temporary_password").is_none(), "{doc}");
+    assert!(
+        r["message"].as_str().unwrap_or("").contains(&server),
+        "the failure does not name the server: {doc}"
+    );
+    assert_eq!(doc["summary"]["failed"], 1);
+    assert_hidden(&env, &run, secret, "SMTP password");
+
+    assert_eq!(snapshot(&env, id), before, "customer changed");
+    assert_eq!(password_hash(&env, id), old_hash);
+    assert!(
+        verifies(&password_hash(&env, id), old),
+        "old password no longer valid"
+    );
+    assert!(!must_change(&env, id), "must_change_password touched");
+    assert_eq!(audit_rows(&env, id, "ok"), 0);
+    audit_details(&env, id, "failed");
+    assert!(!audit_dump(&env).contains(old), "old password in audit_log");
+});
+
+db_test!(names_cannot_inject_headers, |env| {
+    if !mail_tools() {
+        return;
+    }
+    env.init_db(0);
+    let eve = env.insert_customer(
+        "Eve\r\nBcc: attacker@evil.test\r\nX-Injected: 1",
+        "eve@example.com",
+    );
+    let mallory = env.insert_customer(
+        "Mallory\nSubject: pwned\n\u{1b}[31m\u{85}Cc: cc@evil.test\rReply-To: r@evil.test",
+        "mallory@example.com",
+    );
+    let server = SmtpServer::start(&env, Mode::Plain, false);
+    let run = reset(
+        &env,
+        &server.vars(),
+        &[
+            &eve.to_string(),
+            &mallory.to_string(),
+            "--send-email",
+            "--yes",
+            "-o",
+            "json",
+        ],
+    );
+    run.ok();
+    let mails = server.messages();
+    assert_eq!(mails.len(), 2, "one message per customer");
+    for (email, name_start) in [
+        ("eve@example.com", "Eve"),
+        ("mallory@example.com", "Mallory"),
+    ] {
+        let mail = mails
+            .iter()
+            .find(|m| m.rcpt_tos.iter().any(|r| r == email))
+            .unwrap_or_else(|| panic!("no message to {email}"));
+        assert_eq!(mail.rcpt_tos, vec![email.to_string()], "extra recipients");
+        let raw = mail.raw_headers();
+        for line in raw.split('\n') {
+            let l = line.trim_start_matches('\r').to_ascii_lowercase();
+            for bad in ["bcc:", "cc:", "x-injected:", "reply-to:"] {
+                assert!(!l.starts_with(bad), "injected header line {line:?}:\n{raw}");
+            }
+        }
+        assert_eq!(
+            raw.lines()
+                .filter(|l| l.to_ascii_lowercase().starts_with("subject:"))
+                .count(),
+            1,
+            "Subject headers:\n{raw}"
+        );
+        // Lines end in CRLF only: no bare CR or LF splits a header.
+        let bytes = raw.as_bytes();
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'\r' {
+                assert!(bytes.get(i + 1) == Some(&b'\n'), "bare CR in:\n{raw:?}");
+            }
+            if b == b'\n' {
+                assert!(i > 0 && bytes[i - 1] == b'\r', "bare LF in:\n{raw:?}");
+            }
+        }
+        for bad in ["Bcc", "Cc", "X-Injected", "Reply-To"] {
+            assert!(
+                mail.header(bad).is_empty(),
+                "a mail client sees a {bad} header: {:?}",
+                mail.headers
+            );
+        }
+        assert_eq!(mail.header("Subject"), vec![SUBJECT]);
+        let to = mail.header("To");
+        assert!(
+            to.len() == 1 && to[0].contains(name_start) && to[0].contains(email),
+            "To: {to:?}"
+        );
+        assert!(
+            !to[0].chars().any(|c| c.is_control()),
+            "control characters in To: {to:?}"
+        );
+        let pw = mail.temporary_password();
+        let id = if email.starts_with("eve") {
+            eve
+        } else {
+            mallory
+        };
+        assert!(verifies(&password_hash(&env, id), &pw));
+    }
+    assert!(mails
+        .iter()
+        .all(|m| !m.rcpt_tos.iter().any(|r| r.contains("evil"))));
+});
+
+db_test!(mixed_run_changes_the_good_and_keeps_the_failed, |env| {
+    if !mail_tools() {
+        return;
+    }
+    env.init_db(0);
+    let good = env.insert_customer("Good Customer", "good@example.com");
+    let bad1 = env.insert_customer("Bad One", "not-an-address");
+    let bad2 = env.insert_customer("Bad Two", "bad\r\naddress@example.com");
+    let old = "Old-Password-For-Bad-Ones";
+    set_known_password(&env, bad1, old);
+    set_known_password(&env, bad2, old);
+    let before1 = snapshot(&env, bad1);
+    let before2 = snapshot(&env, bad2);
+    let server = SmtpServer::start(&env, Mode::Plain, false);
+
+    let run = reset(
+        &env,
+        &server.vars(),
+        &[
+            &good.to_string(),
+            &bad1.to_string(),
+            &bad2.to_string(),
+            "--send-email",
+            "--yes",
+            "-o",
+            "json",
+        ],
+    );
+    run.code(7);
+    let doc = run.json();
+    assert_eq!(result_for(&doc, good)["outcome"], "changed", "{doc}");
+    assert_eq!(result_for(&doc, bad1)["outcome"], "failed", "{doc}");
+    assert_eq!(result_for(&doc, bad2)["outcome"], "failed", "{doc}");
+    assert_eq!(doc["summary"]["changed"], 1, "{doc}");
+    assert_eq!(doc["summary"]["failed"], 2, "{doc}");
+    for r in doc["results"].as_array().unwrap() {
+        assert!(r.get("temporary_password").is_none(), "{doc}");
+    }
+
+    let mails = server.messages();
+    assert_eq!(mails.len(), 1, "only the good address gets a message");
+    let pw = mails[0].check_reset_mail("Good Customer", "good@example.com");
+    assert!(verifies(&password_hash(&env, good), &pw));
+    assert!(must_change(&env, good));
+    assert_hidden(&env, &run, &pw, "temporary password");
+    assert_eq!(
+        audit_details(&env, good, "ok")["email_sent_to"],
+        "good@example.com"
+    );
+
+    for (id, before) in [(bad1, before1), (bad2, before2)] {
+        assert_eq!(snapshot(&env, id), before, "failed customer {id} changed");
+        assert!(verifies(&password_hash(&env, id), old));
+        assert!(!must_change(&env, id));
+        assert_eq!(audit_rows(&env, id, "ok"), 0);
+        audit_details(&env, id, "failed");
+    }
+});
+
+// ---------------------------------------------------------------- configuration
+
+/// Runs a reset that must stop with exit 6 on its configuration: nothing
+/// changed, nothing audited.
+#[track_caller]
+fn config_error(env: &Env, id: i64, vars: &[(String, String)]) -> Run {
+    let before = snapshot(env, id);
+    let audit_before = env.count("audit_log", "");
+    let run = reset(env, vars, &[&id.to_string(), "--send-email"]);
+    run.code(6);
+    assert_eq!(
+        run.stderr
+            .lines()
+            .filter(|l| l.starts_with("error:"))
+            .count(),
+        1,
+        "one error line:\n{}",
+        run.stderr
+    );
+    assert!(run.stdout.is_empty(), "stdout: {}", run.stdout);
+    assert_eq!(snapshot(env, id), before, "customer changed");
+    assert_eq!(
+        env.count("audit_log", ""),
+        audit_before,
+        "a misconfigured run wrote to audit_log"
+    );
+    run
+}
+
+/// A SQLite env with one customer holding a known password.
+fn config_env() -> (Env, i64, String) {
+    let env = Env::sqlite();
+    env.init_db(0);
+    let id = env.insert_customer("Conf Customer", "conf@example.com");
+    let hash = set_known_password(&env, id, "Known-Password-0123456");
+    (env, id, hash)
+}
+
+#[test]
+fn config_without_smtp_url_is_exit_6() {
+    let (env, id, hash) = config_env();
+    let run = config_error(&env, id, &vars(&[("CUSTADM_MAIL_FROM", FROM)]));
+    run.error_line("CUSTADM_SMTP_URL");
+    assert_eq!(password_hash(&env, id), hash);
+    let run = config_error(
+        &env,
+        id,
+        &vars(&[("CUSTADM_SMTP_URL", ""), ("CUSTADM_MAIL_FROM", FROM)]),
+    );
+    run.error_line("CUSTADM_SMTP_URL");
+    assert_eq!(password_hash(&env, id), hash);
+}
+
+#[test]
+fn config_malformed_smtp_url_is_exit_6_without_the_secret() {
+    let (env, id, hash) = config_env();
+    for url in [
+        "http://x",
+        "smtp://u:topsecret@h:notaport",
+        "smtp://u:topsecret@h:99999",
+        "smtp://u:topsecret@",
+        "smtp://u:topsecret@h:25/path",
+        "smtps://u:topsecret@h:465?x=1",
+        "mailto:u:topsecret@h",
+    ] {
+        let run = config_error(
+            &env,
+            id,
+            &vars(&[("CUSTADM_SMTP_URL", url), ("CUSTADM_MAIL_FROM", FROM)]),
+        );
+        assert!(
+            !run.stderr.contains("topsecret") && !run.stdout.contains("topsecret"),
+            "{url}: the SMTP password is printed back:\n{}",
+            run.stderr
+        );
+        assert_eq!(password_hash(&env, id), hash, "{url}");
+    }
+}
+
+#[test]
+fn config_without_or_with_a_bad_mail_from_is_exit_6() {
+    if !mail_tools() {
+        return;
+    }
+    let (env, id, hash) = config_env();
+    // A live server: a product that ignored the missing sender would send.
+    let server = SmtpServer::start(&env, Mode::Plain, false);
+    let run = config_error(&env, id, &vars(&[("CUSTADM_SMTP_URL", &server.url())]));
+    run.error_line("CUSTADM_MAIL_FROM");
+    for from in ["", "not an address", "a@b\r\nBcc: x@evil.test"] {
+        config_error(
+            &env,
+            id,
+            &vars(&[
+                ("CUSTADM_SMTP_URL", &server.url()),
+                ("CUSTADM_MAIL_FROM", from),
+            ]),
+        );
+    }
+    assert_eq!(server.messages().len(), 0, "a message went out");
+    assert_eq!(password_hash(&env, id), hash);
+}
+
+#[test]
+fn config_unreadable_password_or_ca_file_is_exit_6() {
+    if !mail_tools() {
+        return;
+    }
+    let (env, id, hash) = config_env();
+    let server = SmtpServer::start(&env, Mode::StartTls, false);
+    let ca = server.ca.clone().unwrap().display().to_string();
+    let missing = env.dir.path().join("no-such-file").display().to_string();
+    let empty = env.dir.path().join("empty");
+    std::fs::write(&empty, "").unwrap();
+
+    for file in [&missing, &empty.display().to_string()] {
+        config_error(
+            &env,
+            id,
+            &vars(&[
+                ("CUSTADM_SMTP_URL", &server.url_with("mailer@")),
+                ("CUSTADM_MAIL_FROM", FROM),
+                ("CUSTADM_SMTP_CA_FILE", &ca),
+                ("CUSTADM_SMTP_PASSWORD_FILE", file),
+            ]),
+        );
+    }
+    config_error(
+        &env,
+        id,
+        &vars(&[
+            ("CUSTADM_SMTP_URL", &server.url()),
+            ("CUSTADM_MAIL_FROM", FROM),
+            ("CUSTADM_SMTP_CA_FILE", &missing),
+        ]),
+    );
+    assert_eq!(server.messages().len(), 0, "a message went out");
+    assert_eq!(password_hash(&env, id), hash);
+}
+
+/// A CA file holding no certificate is malformed configuration: exit 6
+/// before any connection, not a send attempt that fails later.
+#[test]
+fn config_ca_file_without_a_certificate_is_exit_6_before_sending() {
+    if !mail_tools() {
+        return;
+    }
+    let (env, id, hash) = config_env();
+    let server = SmtpServer::start(&env, Mode::StartTls, false);
+    let not_pem = env.dir.path().join("not.pem");
+    std::fs::write(&not_pem, "this is not a certificate\n").unwrap();
+    config_error(
+        &env,
+        id,
+        &vars(&[
+            ("CUSTADM_SMTP_URL", &server.url()),
+            ("CUSTADM_MAIL_FROM", FROM),
+            ("CUSTADM_SMTP_CA_FILE", &not_pem.display().to_string()),
+        ]),
+    );
+    assert_eq!(server.messages().len(), 0, "a message went out");
+    assert_eq!(password_hash(&env, id), hash);
+}
+
+#[test]
+fn config_show_masks_the_smtp_password() {
+    let env = Env::sqlite();
+    env.init_db(0);
+    for args in [
+        &["config", "show"][..],
+        &["config", "show", "-o", "json"][..],
+    ] {
+        let run = env
+            .cmd()
+            .args(args)
+            .env(
+                "CUSTADM_SMTP_URL",
+                "smtps://mailer:Sh0wMeNot-77@mail.example.com:465",
+            )
+            .env("CUSTADM_MAIL_FROM", FROM)
+            .run();
+        run.ok();
+        assert!(
+            run.stdout.contains("mail.example.com"),
+            "config show omits the SMTP server:\n{}",
+            run.stdout
+        );
+        assert!(
+            !run.stdout.contains("Sh0wMeNot-77") && !run.stderr.contains("Sh0wMeNot-77"),
+            "config show prints the SMTP password:\n{}",
+            run.stdout
+        );
+    }
+}
+
+// ---------------------------------------------------------------- usage
+
+db_test!(several_ids_without_send_email_is_exit_2, |env| {
+    env.init_db(0);
+    let a = env.insert_customer("Ann Usage", "ann.usage@example.com");
+    let b = env.insert_customer("Ben Usage", "ben.usage@example.com");
+    let before = (snapshot(&env, a), snapshot(&env, b));
+    for extra in [&[][..], &["--yes"][..], &["--yes", "-o", "json"][..]] {
+        let mut args = vec![a.to_string(), b.to_string()];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let run = reset(&env, &[], &args);
+        run.code(2);
+        assert!(
+            !run.stdout.to_lowercase().contains("temporary"),
+            "{}",
+            run.stdout
+        );
+        assert_eq!((snapshot(&env, a), snapshot(&env, b)), before, "changed");
+        assert_eq!(env.count("audit_log", "action = 'reset_password'"), 0);
+    }
+});
+
+db_test!(dry_run_with_send_email_sends_and_writes_nothing, |env| {
+    if !mail_tools() {
+        return;
+    }
+    env.init_db(0);
+    let a = env.insert_customer("Dry Ann", "dry.ann@example.com");
+    let b = env.insert_customer("Dry Ben", "dry.ben@example.com");
+    let before = (snapshot(&env, a), snapshot(&env, b));
+    let server = SmtpServer::start(&env, Mode::Plain, false);
+
+    let run = reset(
+        &env,
+        &server.vars(),
+        &[&a.to_string(), "--send-email", "--dry-run", "-o", "json"],
+    );
+    run.ok();
+    let doc = run.json();
+    assert_eq!(doc["dry_run"], true, "{doc}");
+    assert_eq!(result_for(&doc, a)["outcome"], "would_change", "{doc}");
+    assert!(result_for(&doc, a).get("temporary_password").is_none());
+
+    let run = reset(
+        &env,
+        &server.vars(),
+        &[
+            &a.to_string(),
+            &b.to_string(),
+            "--send-email",
+            "--dry-run",
+            "--yes",
+            "-o",
+            "json",
+        ],
+    );
+    run.ok();
+    let doc = run.json();
+    assert_eq!(doc["summary"]["would_change"], 2, "{doc}");
+
+    assert_eq!(server.messages().len(), 0, "a dry run sent mail");
+    assert_eq!((snapshot(&env, a), snapshot(&env, b)), before, "changed");
+    assert_eq!(env.count("audit_log", "action = 'reset_password'"), 0);
+});
