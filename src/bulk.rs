@@ -79,6 +79,9 @@ impl TargetArgs {
     }
 }
 
+/// Longest line of an ids file (an id with a comment fits easily).
+const MAX_ID_LINE_BYTES: u64 = 4_096;
+
 /// Reads one id a line; blank lines and `#` comments are skipped.
 pub fn read_ids(reader: impl Read, source: &str) -> Result<Vec<i64>> {
     let mut ids = Vec::new();
@@ -87,11 +90,20 @@ pub fn read_ids(reader: impl Read, source: &str) -> Result<Vec<i64>> {
     let mut number = 0usize;
     loop {
         raw.clear();
-        let n = reader
+        // A line longer than any id is an error, and reading stops there:
+        // `/dev/zero` or a 10 GB line cannot exhaust memory.
+        let n = (&mut reader)
+            .take(MAX_ID_LINE_BYTES + 1)
             .read_until(b'\n', &mut raw)
             .map_err(|e| Error::Usage(format!("cannot read ids from {source}: {e}")))?;
         if n == 0 {
             break;
+        }
+        if raw.len() as u64 > MAX_ID_LINE_BYTES && !raw.ends_with(b"\n") {
+            return Err(Error::Usage(format!(
+                "{source} line {}: longer than {MAX_ID_LINE_BYTES} bytes, not an id; nothing was changed",
+                number + 1
+            )));
         }
         number += 1;
         let line = std::str::from_utf8(&raw).map_err(|_| {
@@ -151,8 +163,9 @@ pub struct ItemResult {
     pub outcome: Outcome,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// Shared: a run over 100,000 customers with the same change holds one copy.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub changes: Option<serde_json::Value>,
+    pub changes: Option<std::sync::Arc<serde_json::Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub temporary_password: Option<String>,
 }
@@ -187,7 +200,13 @@ impl ItemResult {
 
     /// Adds the changes (old → new).
     pub fn with_changes(mut self, changes: serde_json::Value) -> Self {
-        self.changes = Some(changes);
+        self.changes = Some(std::sync::Arc::new(changes));
+        self
+    }
+
+    /// Adds changes shared with other results.
+    pub fn with_shared_changes(mut self, changes: &std::sync::Arc<serde_json::Value>) -> Self {
+        self.changes = Some(changes.clone());
         self
     }
 }
@@ -367,7 +386,7 @@ fn describe(r: &ItemResult) -> String {
     if let Some(msg) = &r.message {
         parts.push(msg.clone());
     }
-    if let Some(serde_json::Value::Object(changes)) = &r.changes {
+    if let Some(serde_json::Value::Object(changes)) = r.changes.as_deref() {
         for (field, change) in changes {
             let show = |v: Option<&serde_json::Value>| match v {
                 Some(serde_json::Value::String(s)) => s.clone(),

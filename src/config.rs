@@ -173,8 +173,18 @@ pub struct Settings {
     pub require_reason: bool,
 }
 
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+/// An environment variable: unset or blank is `None`; a value that is not
+/// UTF-8 is an error, never silently "unset" (that would fall through to
+/// the next source, e.g. another database).
+fn env(name: &str) -> Result<Option<String>> {
+    match std::env::var(name) {
+        Ok(v) if v.trim().is_empty() => Ok(None),
+        Ok(v) => Ok(Some(v)),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => Err(Error::Usage(format!(
+            "the environment variable {name} is not valid UTF-8: fix or unset it"
+        ))),
+    }
 }
 
 impl Settings {
@@ -183,7 +193,7 @@ impl Settings {
     pub fn resolve(flags: &Overrides) -> Result<Settings> {
         let config_path = config_path();
         let flag_profile = flags.profile.clone();
-        let env_profile = env("CUSTADM_PROFILE");
+        let env_profile = env("CUSTADM_PROFILE")?;
         let (flag_p, env_p, profile) = if flag_profile.is_some() || env_profile.is_some() {
             let path = config_path.clone().ok_or_else(|| {
                 Error::Database("a profile is named but there is no config file path (set CUSTADM_CONFIG or HOME)".into())
@@ -280,28 +290,28 @@ impl Settings {
         let database_url = pick(
             flags.database_url.clone().map(|v| (v, "--database-url")),
             fp(|p| p.database_url.clone()),
-            env("CUSTADM_DATABASE_URL").map(|v| (v, "CUSTADM_DATABASE_URL")),
+            env("CUSTADM_DATABASE_URL")?.map(|v| (v, "CUSTADM_DATABASE_URL")),
             ep(|p| p.database_url.clone()),
-            env("DATABASE_URL").map(|v| (v, "DATABASE_URL")),
+            env("DATABASE_URL")?.map(|v| (v, "DATABASE_URL")),
         );
         let operator = pick(
             flags.operator.clone().map(|v| (v, "--operator")),
             fp(|p| p.operator.clone()),
-            env("CUSTADM_OPERATOR").map(|v| (v, "CUSTADM_OPERATOR")),
+            env("CUSTADM_OPERATOR")?.map(|v| (v, "CUSTADM_OPERATOR")),
             ep(|p| p.operator.clone()),
             None,
         );
         let smtp_url = pick(
             None,
             fp(|p| p.smtp_url.clone()),
-            env("CUSTADM_SMTP_URL").map(|v| (v, "CUSTADM_SMTP_URL")),
+            env("CUSTADM_SMTP_URL")?.map(|v| (v, "CUSTADM_SMTP_URL")),
             ep(|p| p.smtp_url.clone()),
             None,
         );
         let mail_from = pick(
             None,
             fp(|p| p.mail_from.clone()),
-            env("CUSTADM_MAIL_FROM").map(|v| (v, "CUSTADM_MAIL_FROM")),
+            env("CUSTADM_MAIL_FROM")?.map(|v| (v, "CUSTADM_MAIL_FROM")),
             ep(|p| p.mail_from.clone()),
             None,
         );
@@ -312,7 +322,7 @@ impl Settings {
                     .as_ref()
                     .map(|f| f.display().to_string())
             }),
-            env("CUSTADM_SMTP_PASSWORD_FILE").map(|v| (v, "CUSTADM_SMTP_PASSWORD_FILE")),
+            env("CUSTADM_SMTP_PASSWORD_FILE")?.map(|v| (v, "CUSTADM_SMTP_PASSWORD_FILE")),
             ep(|p| {
                 p.smtp_password_file
                     .as_ref()

@@ -6,6 +6,22 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// clap quotes the rejected value, maybe twice; a 100 KB argument must not
+/// become 200 KB of stderr.
+fn shorten_lines(text: &str) -> String {
+    const MAX: usize = 300;
+    text.split_inclusive('\n')
+        .map(|line| {
+            if line.chars().count() <= MAX {
+                line.to_string()
+            } else {
+                let cut: String = line.chars().take(MAX).collect();
+                format!("{cut}… (cut)\n")
+            }
+        })
+        .collect()
+}
+
 fn main() -> ExitCode {
     let cli = match custadm::cli::Cli::try_parse() {
         Ok(cli) => cli,
@@ -21,7 +37,7 @@ fn main() -> ExitCode {
             let _ = write!(
                 std::io::stderr(),
                 "{}",
-                custadm::output::sanitize_multiline(&e.render().to_string())
+                custadm::output::sanitize_multiline(&shorten_lines(&e.render().to_string()))
             );
             return ExitCode::from(2);
         }

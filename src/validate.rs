@@ -12,14 +12,23 @@ pub const MAX_NAME_CHARS: usize = 150;
 /// Longest email address.
 pub const MAX_EMAIL_CHARS: usize = 254;
 
+/// An untrusted value quoted in an error: sanitised and cut to 40 characters.
+pub fn quote_input(s: &str) -> String {
+    let mut shown: String = s.chars().take(40).collect();
+    if s.chars().nth(40).is_some() {
+        shown.push('…');
+    }
+    format!("'{}'", crate::output::sanitize(&shown))
+}
+
 /// A customer id: a positive integer.
 pub fn customer_id(s: &str) -> Result<i64, String> {
     let t = s.trim();
     match t.parse::<i64>() {
         Ok(id) if id > 0 => Ok(id),
         _ => Err(format!(
-            "'{}' is not a customer id (ids are positive integers)",
-            crate::output::sanitize(t)
+            "{} is not a customer id (ids are positive integers)",
+            quote_input(t)
         )),
     }
 }
@@ -138,8 +147,8 @@ pub fn operator_name(s: &str) -> Result<String, String> {
         Ok(s.to_string())
     } else {
         Err(format!(
-            "'{}' is not a valid operator name (1-64 letters, digits, '.', '_', '-', '@')",
-            crate::output::sanitize(s)
+            "{} is not a valid operator name (1-64 letters, digits, '.', '_', '-', '@')",
+            quote_input(s)
         ))
     }
 }
@@ -150,8 +159,8 @@ pub fn when(s: &str, now: NaiveDateTime) -> Result<NaiveDateTime, String> {
     let t = s.trim();
     let bad = || {
         format!(
-            "'{}' is not a date (2026-01-31) or an age (90d, 12h, 2w, 30m)",
-            crate::output::sanitize(t)
+            "{} is not a date (2026-01-31) or an age (90d, 12h, 2w, 30m)",
+            quote_input(t)
         )
     };
     if let Ok(date) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use crate::bulk::{self, ItemResult, Outcome, TargetArgs};
 use crate::context::Ctx;
-use crate::db::audit::{self, Actor, NewAuditEntry};
+use crate::db::audit::{Actor, NewAuditEntry};
 use crate::db::customer::Customer;
 use crate::db::schema::customers;
 use crate::db::DbConn;
@@ -91,18 +91,20 @@ fn soft_delete(
             ))
             .execute(conn)?;
         // `was_active` lets `restore` bring the customer back as they were.
-        let rows: Vec<NewAuditEntry> = to_delete
-            .iter()
-            .map(|(id, was_active)| {
-                actor.entry(
-                    "delete",
-                    Some(*id),
-                    audit::OK,
-                    json!({"was_active": was_active}),
-                )
-            })
-            .collect();
-        NewAuditEntry::insert_all(conn, &rows)?;
+        for was_active in [true, false] {
+            let group: Vec<i64> = to_delete
+                .iter()
+                .filter(|(_, a)| *a == was_active)
+                .map(|(id, _)| *id)
+                .collect();
+            NewAuditEntry::insert_for_customers(
+                conn,
+                actor,
+                "delete",
+                &group,
+                &json!({"was_active": was_active}),
+            )?;
+        }
     }
     Ok(results)
 }

@@ -15,6 +15,9 @@ use crate::db::DbConn;
 use crate::error::{Error, Result};
 use crate::output::{self, csv_cell, csv_text_cell, rfc3339, Format};
 
+/// Longest `--search` text: longer than any name or email can match.
+const MAX_SEARCH_CHARS: usize = 300;
+
 /// Which customers by state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum StatusFilter {
@@ -203,6 +206,13 @@ macro_rules! list_query {
 /// Runs `custadm list`.
 pub fn run(ctx: &mut Ctx, args: ListArgs) -> Result<()> {
     let now = crate::db::now();
+    if let Some(text) = &args.search {
+        if text.chars().count() > MAX_SEARCH_CHARS {
+            return Err(Error::Usage(format!(
+                "--search: at most {MAX_SEARCH_CHARS} characters (names are at most 150, emails 254)"
+            )));
+        }
+    }
     let filters = Filters {
         status: args.status,
         search: args.search.as_deref().map(like_pattern),
@@ -218,7 +228,6 @@ pub fn run(ctx: &mut Ctx, args: ListArgs) -> Result<()> {
         after: args.after,
     };
     let mut sink = Sink::new(ctx.out);
-    sink.start()?;
     match &mut ctx.conn {
         DbConn::Sqlite(c) => {
             for row in list_query!(&filters, unicode_lower)
@@ -266,6 +275,8 @@ impl Sink {
         }
     }
 
+    /// The opening (`[` or the CSV header), written with the first row or at
+    /// the end, so a query that fails prints nothing on stdout.
     fn start(&mut self) -> Result<()> {
         match self.out.format {
             Format::Json => write!(self.writer, "[")?,
@@ -279,6 +290,9 @@ impl Sink {
     }
 
     fn row(&mut self, c: &Listed) -> Result<()> {
+        if self.count == 0 {
+            self.start()?;
+        }
         match self.out.format {
             Format::Ids => writeln!(self.writer, "{}", c.id)?,
             Format::Json => {
@@ -315,6 +329,9 @@ impl Sink {
     }
 
     fn end(mut self) -> Result<()> {
+        if self.count == 0 {
+            self.start()?;
+        }
         match self.out.format {
             Format::Json => writeln!(self.writer, "{}]", if self.count == 0 { "" } else { "\n" })?,
             Format::Table => {

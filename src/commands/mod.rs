@@ -76,7 +76,14 @@ pub fn run(cli: Cli) -> Result<()> {
     }
     let settings = Settings::resolve(&Overrides {
         database_url: cli.global.database_url.clone(),
-        operator: cli.global.operator.clone(),
+        // In `audit`, `--operator` filters the trail (the contract gives it
+        // both meanings); who runs `audit` comes from CUSTADM_OPERATOR, the
+        // profile or the login name.
+        operator: if matches!(cli.command, Command::Audit(_)) {
+            None
+        } else {
+            cli.global.operator.clone()
+        },
         profile: cli.global.profile.clone(),
     })?;
     if let Command::Config(cmd) = cli.command {

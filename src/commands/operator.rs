@@ -228,6 +228,16 @@ pub fn run(ctx: &mut Ctx, cmd: OperatorCommand) -> Result<()> {
         }
         OperatorCommand::Unlock { name } => {
             let target = existing(ctx, &name)?;
+            if target.failed_attempts == 0 && target.locked_until.is_none() {
+                return done(
+                    ctx,
+                    action,
+                    &format!(
+                        "Operator '{}' is not locked; nothing changed.",
+                        sanitize(&name)
+                    ),
+                );
+            }
             let actor = ctx.actor.clone();
             write_transaction(&mut ctx.conn, |conn| {
                 Operator::unlock(conn, target.id)?;

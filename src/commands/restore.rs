@@ -7,7 +7,9 @@ use serde_json::json;
 
 use crate::bulk::{self, ItemResult, Outcome, TargetArgs};
 use crate::context::Ctx;
-use crate::db::audit::{self, Actor, AuditEntry, NewAuditEntry};
+use std::sync::Arc;
+
+use crate::db::audit::{Actor, AuditEntry, NewAuditEntry};
 use crate::db::customer::Customer;
 use crate::db::schema::customers;
 use crate::db::DbConn;
@@ -62,6 +64,8 @@ fn restore_batch(
     };
     let mut results = Vec::with_capacity(ids.len());
     let (mut to_active, mut to_inactive) = (Vec::new(), Vec::new());
+    let back = |status: &str| Arc::new(json!({"status": {"old": "deleted", "new": status}}));
+    let (back_active, back_inactive) = (back("active"), back("inactive"));
     for &id in ids {
         let result = match states.get(&id) {
             None => ItemResult::not_found(id),
@@ -77,15 +81,25 @@ fn restore_batch(
                 } else {
                     to_inactive.push(id)
                 }
-                ItemResult::new(id, if dry_run { Outcome::WouldChange } else { Outcome::Changed })
-                    .with_changes(json!({"status": {"old": "deleted", "new": if was_active { "active" } else { "inactive" }}}))
+                ItemResult::new(
+                    id,
+                    if dry_run {
+                        Outcome::WouldChange
+                    } else {
+                        Outcome::Changed
+                    },
+                )
+                .with_shared_changes(if was_active {
+                    &back_active
+                } else {
+                    &back_inactive
+                })
             }
         };
         results.push(result);
     }
     if !dry_run {
         let now = crate::db::now();
-        let mut rows = Vec::new();
         for (group, active) in [(&to_active, true), (&to_inactive, false)] {
             if group.is_empty() {
                 continue;
@@ -97,16 +111,14 @@ fn restore_batch(
                     customers::updated_at.eq(now),
                 ))
                 .execute(conn)?;
-            rows.extend(group.iter().map(|id| {
-                actor.entry(
-                    "restore",
-                    Some(*id),
-                    audit::OK,
-                    json!({"is_active": active}),
-                )
-            }));
+            NewAuditEntry::insert_for_customers(
+                conn,
+                actor,
+                "restore",
+                group,
+                &json!({"is_active": active}),
+            )?;
         }
-        NewAuditEntry::insert_all(conn, &rows)?;
     }
     Ok(results)
 }

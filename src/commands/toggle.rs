@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::bulk::{self, ItemResult, Outcome, TargetArgs};
 use crate::context::Ctx;
-use crate::db::audit::{self, Actor, NewAuditEntry};
+use crate::db::audit::{Actor, NewAuditEntry};
 use crate::db::customer::Customer;
 use crate::db::schema::customers;
 use crate::db::DbConn;
@@ -75,6 +75,7 @@ fn set_active(
     let states = Customer::lock_states(conn, ids)?;
     let mut results = Vec::with_capacity(ids.len());
     let mut to_change = Vec::new();
+    let change = std::sync::Arc::new(json!({"is_active": {"old": !activate, "new": activate}}));
     for &id in ids {
         let result = match states.get(&id) {
             None => ItemResult::not_found(id),
@@ -90,8 +91,7 @@ fn set_active(
                 } else {
                     Outcome::Changed
                 };
-                ItemResult::new(id, outcome)
-                    .with_changes(json!({"is_active": {"old": !activate, "new": activate}}))
+                ItemResult::new(id, outcome).with_shared_changes(&change)
             }
         };
         results.push(result);
@@ -103,18 +103,7 @@ fn set_active(
                 customers::updated_at.eq(crate::db::now()),
             ))
             .execute(conn)?;
-        let rows: Vec<NewAuditEntry> = to_change
-            .iter()
-            .map(|id| {
-                actor.entry(
-                    action,
-                    Some(*id),
-                    audit::OK,
-                    json!({"is_active": {"old": !activate, "new": activate}}),
-                )
-            })
-            .collect();
-        NewAuditEntry::insert_all(conn, &rows)?;
+        NewAuditEntry::insert_for_customers(conn, actor, action, &to_change, &change)?;
     }
     Ok(results)
 }

@@ -8,5 +8,6 @@ mod actions;
 mod bulk;
 mod docs;
 mod foundation;
+mod hardening;
 mod mail;
 mod operators;
