@@ -11,3 +11,4 @@ mod foundation;
 mod hardening;
 mod mail;
 mod operators;
+mod readme;

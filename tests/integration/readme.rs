@@ -1,0 +1,211 @@
+//! The README cannot rot: every command of its Tour runs, in order, on a
+//! fresh sample database (exit codes and table headers as shown), and the
+//! Scripting and cron examples run as written. The other sections' commands
+//! are mirrored by their themed tests: profiles (`profiles`), PostgreSQL
+//! (`foundation`, every `db_test!`), mail (`mail`), operators (`operators`).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const PASSWORD: &str = "readme-password-0123";
+
+fn readme() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md")
+}
+
+/// The text of a `## Title` section.
+fn section(readme: &str, title: &str) -> String {
+    let start = readme
+        .find(&format!("\n## {title}\n"))
+        .unwrap_or_else(|| panic!("README has no section {title}"));
+    let rest = &readme[start + 4 + title.len()..];
+    rest[..rest.find("\n## ").unwrap_or(rest.len())].to_string()
+}
+
+/// The fenced blocks with this info string.
+fn blocks(text: &str, info: &str) -> Vec<String> {
+    let fence = format!("```{info}\n");
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(&fence) {
+        let body = &rest[i + fence.len()..];
+        let end = body.find("```").expect("unclosed fence");
+        out.push(body[..end].to_string());
+        rest = &body[end + 3..];
+    }
+    out
+}
+
+struct World {
+    dir: tempfile::TempDir,
+}
+
+impl World {
+    fn new() -> World {
+        World {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// `sh -c SCRIPT` with custadm first on PATH and a private HOME; like a
+    /// person's shell, but detached from any terminal.
+    fn sh(&self, script: &str, stdin: &str) -> (i32, String, String) {
+        use std::io::Write;
+        use std::os::unix::process::CommandExt;
+        let bin_dir: PathBuf = Path::new(env!("CARGO_BIN_EXE_custadm"))
+            .parent()
+            .expect("bin dir")
+            .to_path_buf();
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", script])
+            .current_dir(self.dir.path())
+            .env_clear()
+            .env(
+                "PATH",
+                format!(
+                    "{}:{}",
+                    bin_dir.display(),
+                    std::env::var("PATH").unwrap_or_default()
+                ),
+            )
+            .env("HOME", self.dir.path())
+            .env("XDG_DATA_HOME", self.dir.path().join("data"))
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        // SAFETY: setsid only detaches the child from our terminal.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::setsid();
+                Ok(())
+            });
+        }
+        let mut child = cmd.spawn().expect("spawn sh");
+        if let Some(mut input) = child.stdin.take() {
+            let _ = input.write_all(stdin.as_bytes());
+        }
+        let out = child.wait_with_output().expect("wait");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+}
+
+fn words(line: &str) -> Vec<&str> {
+    line.split_whitespace().collect()
+}
+
+#[test]
+fn tour_commands_run() {
+    let world = World::new();
+    let tour = section(&readme(), "Tour");
+    let mut ran = 0;
+    for block in blocks(&tour, "console") {
+        let lines: Vec<&str> = block.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let Some(command) = line.strip_prefix("$ ") else {
+                continue;
+            };
+            let expected_exit = command
+                .split("# exit ")
+                .nth(1)
+                .map(|c| c.trim().parse::<i32>().expect("exit code"))
+                .unwrap_or(0);
+            let mut script = command
+                .split(" #")
+                .next()
+                .unwrap_or(command)
+                .trim()
+                .to_string();
+            // What a person types at the prompt comes on stdin here.
+            let needs_password = ["custadm init", "custadm purge", "custadm operator add"]
+                .iter()
+                .any(|p| script.starts_with(p));
+            if needs_password {
+                script.push_str(" --password-stdin");
+            }
+            let (code, stdout, stderr) = world.sh(&script, &format!("{PASSWORD}\n"));
+            assert_eq!(
+                code, expected_exit,
+                "README command `{command}`\nstdout:\n{stdout}\nstderr:\n{stderr}"
+            );
+            // A table's header as shown.
+            let shown = lines.get(i + 1).copied().unwrap_or("");
+            if shown.starts_with(' ') && !shown.trim().is_empty() {
+                let actual = stdout.lines().next().unwrap_or("");
+                assert_eq!(words(actual), words(shown), "header of `{command}`");
+            }
+            if shown.starts_with('{') || shown.starts_with('[') {
+                let actual = stdout.trim_start();
+                assert!(
+                    actual.starts_with(&shown[..1]),
+                    "`{command}` prints JSON: {stdout}"
+                );
+            }
+            ran += 1;
+        }
+    }
+    assert!(ran >= 15, "only {ran} README tour commands found");
+}
+
+#[test]
+fn scripting_and_cron_examples_run() {
+    let world = World::new();
+    world.sh(
+        "custadm init --sample-data --password-stdin",
+        &format!("{PASSWORD}\n"),
+    );
+    let text = section(&readme(), "Scripting and cron");
+    // The crontab line: the command after the five schedule fields.
+    let cron = blocks(&text, "cron")
+        .into_iter()
+        .next()
+        .expect("a cron block");
+    let line = cron
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .expect("cron line");
+    let command: String = line
+        .split_whitespace()
+        .skip(5)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let before = world
+        .sh("custadm list --last-login-before 365d -o ids | wc -l", "")
+        .1
+        .trim()
+        .parse::<i64>()
+        .expect("count");
+    assert!(before > 0, "the sample data has customers idle for a year");
+    let (code, _, stderr) = world.sh(&command, "");
+    assert_eq!(code, 0, "cron line: {stderr}");
+    let still_active = world
+        .sh(
+            "custadm list --status active --last-login-before 365d -o ids | wc -l",
+            "",
+        )
+        .1;
+    assert_eq!(
+        still_active.trim(),
+        "0",
+        "the cron line deactivated every idle customer"
+    );
+
+    // The exit-code script and the jq one-liners.
+    std::fs::write(world.dir.path().join("churned.txt"), "3\n7\n").expect("ids file");
+    for block in blocks(&text, "sh") {
+        let (code, stdout, stderr) = world.sh(&block, "");
+        assert_eq!(
+            code, 0,
+            "README block failed:\n{block}\nstdout:\n{stdout}\nstderr:\n{stderr}"
+        );
+        assert!(
+            !stdout.trim().is_empty(),
+            "README block printed nothing:\n{block}"
+        );
+    }
+}
