@@ -166,8 +166,9 @@ pub struct ItemResult {
     /// Shared: a run over 100,000 customers with the same change holds one copy.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub changes: Option<std::sync::Arc<serde_json::Value>>,
+    /// Shown once; wiped from memory when the report is dropped.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub temporary_password: Option<String>,
+    pub temporary_password: Option<zeroize::Zeroizing<String>>,
 }
 
 impl ItemResult {
@@ -401,7 +402,7 @@ fn describe(r: &ItemResult) -> String {
         }
     }
     if let Some(p) = &r.temporary_password {
-        parts.push(format!("temporary password: {p}"));
+        parts.push(format!("temporary password: {}", p.as_str()));
     }
     parts.join("\n")
 }

@@ -19,7 +19,7 @@ use crate::password;
 /// Options of `custadm reset-password`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  custadm reset-password 42              # prints the temporary password once\n  custadm reset-password 42 -o json | jq -r '.results[0].temporary_password'\n\nThe customer must change the password at the next login. A deleted customer is refused.\nExit codes: 0 done, 2 bad input, 3 not found, 5 customer deleted."
+    after_help = "Examples:\n  custadm reset-password 42              # prints the temporary password once\n  custadm reset-password 42 -o json | jq -r '.results[0].temporary_password'\n  custadm reset-password --ids-from breached.txt --send-email --yes --reason INC-204\n\nThe customer must change the password at the next login. A deleted customer is refused.\nWith --send-email (CUSTADM_SMTP_URL, CUSTADM_MAIL_FROM) the password is mailed, never shown;\nif sending fails the old password stays valid.\nExit codes: 0 done, 2 bad input, 3 not found, 5 customer deleted, 6 mail not configured or\nunreachable, 7 some failed."
 )]
 pub struct ResetPasswordArgs {
     /// Mail each customer their temporary password instead of showing it
@@ -131,7 +131,7 @@ fn reset_batch(
                     }
                     None => {
                         r = r.with_message("must change it at the next login");
-                        r.temporary_password = Some(temporary.to_string());
+                        r.temporary_password = Some(temporary);
                     }
                 }
                 audit_rows.push(actor.entry("reset_password", Some(id), audit::OK, details));
