@@ -981,3 +981,44 @@ db_test!(hostile_operator_name_in_argv_is_not_echoed_raw, |env| {
     }
     assert_eq!(env.count("operators", ""), 1);
 });
+
+db_test!(
+    weak_hash_is_upgraded_on_the_next_successful_verification,
+    |env| {
+        use argon2::password_hash::{
+            rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+        };
+        env.init_db(0);
+        // An Argon2id hash below the policy (m=1024, t=1), as an older tool might have left.
+        let weak_params = argon2::Params::new(1024, 1, 1, None).expect("params");
+        let weak = argon2::Argon2::new(
+            argon2::Algorithm::Argon2id,
+            argon2::Version::V0x13,
+            weak_params,
+        )
+        .hash_password(ADMIN_PASSWORD.as_bytes(), &SaltString::generate(&mut OsRng))
+        .expect("hash")
+        .to_string();
+        env.exec(&format!(
+            "UPDATE operators SET password_hash = {} WHERE username = 'admin'",
+            quote(&weak)
+        ));
+        let id = env.insert_customer("Ann Lee", "ann@example.com");
+        env.cmd()
+            .args(&["purge", &id.to_string(), "--password-stdin"])
+            .stdin(&format!("{ADMIN_PASSWORD}\n"))
+            .run()
+            .ok();
+        let stored = env.texts("SELECT password_hash AS v FROM operators WHERE username = 'admin'");
+        let stored = stored[0].clone().expect("hash");
+        assert_ne!(stored, weak, "the weak hash was kept");
+        assert!(
+            stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{stored}"
+        );
+        let parsed = PasswordHash::new(&stored).expect("PHC string");
+        assert!(argon2::Argon2::default()
+            .verify_password(ADMIN_PASSWORD.as_bytes(), &parsed)
+            .is_ok());
+    }
+);
