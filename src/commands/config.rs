@@ -66,10 +66,16 @@ pub fn run(settings: &Settings, cmd: ConfigCommand, out: &Output) -> Result<()> 
             source: "OS login name".into(),
         },
     };
+    // production and require_reason come from the selected profile itself.
     let profile_source = settings
         .profile
         .as_ref()
         .map(|p| p.source.to_string())
+        .unwrap_or_else(|| Source::Default.to_string());
+    let from_profile = settings
+        .profile
+        .as_ref()
+        .map(|p| Source::Profile(p.value.clone()).to_string())
         .unwrap_or_else(|| Source::Default.to_string());
     let rows = vec![
         Row {
@@ -105,12 +111,12 @@ pub fn run(settings: &Settings, cmd: ConfigCommand, out: &Output) -> Result<()> 
         Row {
             setting: "production",
             value: Some(settings.production.to_string()),
-            source: profile_source.clone(),
+            source: from_profile.clone(),
         },
         Row {
             setting: "require_reason",
             value: Some(settings.require_reason.to_string()),
-            source: profile_source,
+            source: from_profile,
         },
     ];
     if out.is_json() {

@@ -28,7 +28,9 @@ pub enum OperatorCommand {
         password_stdin: bool,
     },
     /// List operators with role, state and lock
-    #[command(after_help = "Example:\n  custadm operator list -o json")]
+    #[command(
+        after_help = "Examples:\n  custadm operator list\n  custadm operator list -o json | jq -r '.[] | select(.locked_until != null) | .username'\n\nExit codes: 0 listed, 4 not an admin."
+    )]
     List,
     /// Change an operator's role
     #[command(
@@ -53,19 +55,25 @@ pub enum OperatorCommand {
         password_stdin: bool,
     },
     /// Deactivate an operator (they can no longer run custadm)
-    #[command(after_help = "Example:\n  custadm operator deactivate alice")]
+    #[command(
+        after_help = "Examples:\n  custadm operator deactivate alice --reason \"left the team\"\n\nA deactivated operator can no longer run custadm; the last active admin cannot be deactivated.\nExit codes: 0 done (or already inactive), 3 no such operator, 4 not an admin, 5 last active admin."
+    )]
     Deactivate {
         #[arg(value_parser = operator_name)]
         name: String,
     },
     /// Reactivate an operator
-    #[command(after_help = "Example:\n  custadm operator activate alice")]
+    #[command(
+        after_help = "Examples:\n  custadm operator activate alice\n\nExit codes: 0 done (or already active), 3 no such operator, 4 not an admin."
+    )]
     Activate {
         #[arg(value_parser = operator_name)]
         name: String,
     },
     /// Clear an operator's wrong-password lock
-    #[command(after_help = "Example:\n  custadm operator unlock alice")]
+    #[command(
+        after_help = "Examples:\n  custadm operator unlock alice\n\nClears the count of wrong passwords and the 15-minute lock.\nExit codes: 0 done (or not locked), 3 no such operator, 4 not an admin."
+    )]
     Unlock {
         #[arg(value_parser = operator_name)]
         name: String,

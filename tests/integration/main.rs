@@ -11,4 +11,5 @@ mod foundation;
 mod hardening;
 mod mail;
 mod operators;
+mod profiles;
 mod readme;
