@@ -871,12 +871,12 @@ db_test!(
         let snapshot = |env: &Env| {
             (
                 env.count("audit_log", ""),
-                env.texts(&format!(
+                env.texts(
                     "SELECT full_name || '|' || email || '|' || password_hash || '|' || \
                  CASE WHEN is_active THEN 't' ELSE 'f' END || '|' || \
                  CASE WHEN deleted_at IS NULL THEN 'live' ELSE 'deleted' END AS v \
-                 FROM customers ORDER BY id"
-                )),
+                 FROM customers ORDER BY id",
+                ),
                 env.count("operators", ""),
             )
         };
