@@ -268,7 +268,7 @@ Register-ArgumentCompleter -Native -CommandName 'custadm' -ScriptBlock {
         }
         'custadm;audit' {
             [CompletionResult]::new('--customer', '--customer', [CompletionResultType]::ParameterName, 'Only rows about this customer id')
-            [CompletionResult]::new('--operator', '--operator', [CompletionResultType]::ParameterName, 'Only rows by this operator (here `--operator` filters; the one running `audit` comes from CUSTADM_OPERATOR, the profile or the login name)')
+            [CompletionResult]::new('--operator', '--operator', [CompletionResultType]::ParameterName, 'Only rows by this operator (after `audit`, `--operator` filters; before it, as in `custadm --operator ann audit`, it names who runs the command)')
             [CompletionResult]::new('--action', '--action', [CompletionResultType]::ParameterName, 'Only this action (view, edit, activate, deactivate, reset_password, delete, restore, purge, operator_add, …)')
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only rows since WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most N rows')

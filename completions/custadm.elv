@@ -248,7 +248,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
         }
         &'custadm;audit'= {
             cand --customer 'Only rows about this customer id'
-            cand --operator 'Only rows by this operator (here `--operator` filters; the one running `audit` comes from CUSTADM_OPERATOR, the profile or the login name)'
+            cand --operator 'Only rows by this operator (after `audit`, `--operator` filters; before it, as in `custadm --operator ann audit`, it names who runs the command)'
             cand --action 'Only this action (view, edit, activate, deactivate, reset_password, delete, restore, purge, operator_add, …)'
             cand --since 'Only rows since WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)'
             cand --limit 'At most N rows'

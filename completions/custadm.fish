@@ -230,7 +230,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand purge" -l password-stdin
 complete -c custadm -n "__fish_custadm_using_subcommand purge" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand purge" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand audit" -l customer -d 'Only rows about this customer id' -r
-complete -c custadm -n "__fish_custadm_using_subcommand audit" -l operator -d 'Only rows by this operator (here `--operator` filters; the one running `audit` comes from CUSTADM_OPERATOR, the profile or the login name)' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit" -l operator -d 'Only rows by this operator (after `audit`, `--operator` filters; before it, as in `custadm --operator ann audit`, it names who runs the command)' -r
 complete -c custadm -n "__fish_custadm_using_subcommand audit" -l action -d 'Only this action (view, edit, activate, deactivate, reset_password, delete, restore, purge, operator_add, …)' -r
 complete -c custadm -n "__fish_custadm_using_subcommand audit" -l since -d 'Only rows since WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)' -r
 complete -c custadm -n "__fish_custadm_using_subcommand audit" -l limit -d 'At most N rows' -r

@@ -14,8 +14,8 @@ pub struct AuditArgs {
     /// Only rows about this customer id
     #[arg(long, value_name = "ID", value_parser = crate::bulk::parse_customer_id)]
     pub customer: Option<i64>,
-    /// Only rows by this operator (here `--operator` filters; the one running `audit` comes
-    /// from CUSTADM_OPERATOR, the profile or the login name)
+    /// Only rows by this operator (after `audit`, `--operator` filters; before it, as in
+    /// `custadm --operator ann audit`, it names who runs the command)
     #[arg(long, value_name = "NAME")]
     pub operator: Option<String>,
     /// Only this action (view, edit, activate, deactivate, reset_password, delete, restore, purge, operator_add, …)

@@ -59,6 +59,58 @@ fn changes_data(command: &Command) -> bool {
     }
 }
 
+/// The two meanings of `--operator` around `audit`.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct AuditOperators {
+    /// Given before `audit`: who runs it.
+    actor: Option<String>,
+    /// Given after `audit`: whose rows to show.
+    filter: Option<String>,
+}
+
+/// The contract gives `--operator` two meanings in `custadm [global flags]
+/// audit [--operator NAME]`: before the subcommand it names the acting
+/// operator (as for every command), after it the filter. clap merges the
+/// two, so the arguments are read here once more, in order.
+fn split_audit_operator(argv: &[std::ffi::OsString]) -> AuditOperators {
+    const TAKES_VALUE: [&str; 6] = [
+        "--database-url",
+        "--profile",
+        "--operator",
+        "-o",
+        "--output",
+        "--reason",
+    ];
+    let mut found = AuditOperators::default();
+    let mut after_audit = false;
+    let mut args = argv
+        .iter()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned());
+    while let Some(arg) = args.next() {
+        let value = if arg == "--operator" {
+            args.next()
+        } else if let Some(v) = arg.strip_prefix("--operator=") {
+            Some(v.to_string())
+        } else {
+            if TAKES_VALUE.contains(&arg.as_str()) {
+                args.next();
+            } else if arg == "audit" && !after_audit {
+                after_audit = true;
+            } else if arg == "--" {
+                break;
+            }
+            continue;
+        };
+        if after_audit {
+            found.filter = value;
+        } else {
+            found.actor = value;
+        }
+    }
+    found
+}
+
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     let out = Output::new(cli.global.output, cli.global.quiet);
@@ -74,13 +126,12 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::GenerateDocs(args) => return completions::generate_docs(args),
         _ => {}
     }
+    // clap merges the global `--operator` and audit's `--operator` filter.
+    let audit_operators = split_audit_operator(&std::env::args_os().collect::<Vec<_>>());
     let settings = Settings::resolve(&Overrides {
         database_url: cli.global.database_url.clone(),
-        // In `audit`, `--operator` filters the trail (the contract gives it
-        // both meanings); who runs `audit` comes from CUSTADM_OPERATOR, the
-        // profile or the login name.
         operator: if matches!(cli.command, Command::Audit(_)) {
-            None
+            audit_operators.actor.clone()
         } else {
             cli.global.operator.clone()
         },
@@ -144,12 +195,57 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Delete(args) => delete::run(&mut ctx, args),
         Command::Restore(args) => restore::run(&mut ctx, args),
         Command::Purge(args) => purge::run(&mut ctx, args),
-        Command::Audit(args) => audit::run(&mut ctx, args),
+        Command::Audit(mut args) => {
+            args.operator = audit_operators.filter;
+            audit::run(&mut ctx, args)
+        }
         Command::Operator(cmd) => operator::run(&mut ctx, cmd),
         Command::Init(_)
         | Command::Db(_)
         | Command::Completions(_)
         | Command::GenerateDocs(_)
         | Command::Config(_) => Err(Error::Internal("command dispatched twice".into())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(args: &[&str]) -> AuditOperators {
+        split_audit_operator(
+            &args
+                .iter()
+                .map(std::ffi::OsString::from)
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    #[test]
+    fn operator_before_audit_acts_after_audit_filters() {
+        assert_eq!(
+            split(&["custadm", "--operator", "ann", "audit"])
+                .actor
+                .as_deref(),
+            Some("ann")
+        );
+        let both = split(&[
+            "custadm",
+            "--operator=ann",
+            "-o",
+            "json",
+            "audit",
+            "--operator",
+            "bob",
+        ]);
+        assert_eq!(
+            (both.actor.as_deref(), both.filter.as_deref()),
+            (Some("ann"), Some("bob"))
+        );
+        let only_filter = split(&["custadm", "--reason", "audit", "audit", "--operator", "bob"]);
+        assert_eq!(
+            (only_filter.actor, only_filter.filter.as_deref()),
+            (None, Some("bob"))
+        );
     }
 }
