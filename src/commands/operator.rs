@@ -132,38 +132,30 @@ pub fn run(ctx: &mut Ctx, cmd: OperatorCommand) -> Result<()> {
             let secret = source.read_new(&format!("Password for {}: ", sanitize(&name)))?;
             let hash = password::hash(&secret)?;
             drop(secret);
-            let actor = ctx.actor.clone();
-            write_transaction(&mut ctx.conn, |conn| {
-                Operator::insert(
-                    conn,
-                    &NewOperator {
-                        username: &name,
-                        role: role.as_str(),
-                        password_hash: &hash,
-                        is_active: true,
-                        failed_attempts: 0,
-                        created_at: crate::db::now(),
-                    },
-                )
-                .map_err(|e| match e {
-                    Error::Database(m) if m.contains("UNIQUE") || m.contains("unique") => {
-                        Error::Refused(format!("operator '{name}' already exists"))
-                    }
-                    other => other,
-                })?;
-                actor
-                    .entry(
-                        action,
-                        None,
-                        audit::OK,
-                        serde_json::json!({"operator": name, "role": role.as_str()}),
-                    )
-                    .insert(conn)
-            })?;
-            done(
+            audited_change(
                 ctx,
                 action,
+                serde_json::json!({"operator": name, "role": role.as_str()}),
                 &format!("Added operator '{}' ({}).", sanitize(&name), role.as_str()),
+                |conn| {
+                    Operator::insert(
+                        conn,
+                        &NewOperator {
+                            username: &name,
+                            role: role.as_str(),
+                            password_hash: &hash,
+                            is_active: true,
+                            failed_attempts: 0,
+                            created_at: crate::db::now(),
+                        },
+                    )
+                    .map_err(|e| match e {
+                        Error::Database(m) if m.contains("UNIQUE") || m.contains("unique") => {
+                            Error::Refused(format!("operator '{name}' already exists"))
+                        }
+                        other => other,
+                    })
+                },
             )
         }
         OperatorCommand::SetRole { name, role } => {
@@ -179,20 +171,17 @@ pub fn run(ctx: &mut Ctx, cmd: OperatorCommand) -> Result<()> {
                     ),
                 );
             }
-            let actor = ctx.actor.clone();
-            write_transaction(&mut ctx.conn, |conn| {
-                if role == Role::Support && target.is_admin() && target.is_active {
-                    refuse_last_admin(conn, &target)?;
-                }
-                Operator::update_role(conn, target.id, role)?;
-                actor
-                    .entry(action, None, audit::OK, serde_json::json!({"operator": name, "role": {"old": target.role, "new": role.as_str()}}))
-                    .insert(conn)
-            })?;
-            done(
+            audited_change(
                 ctx,
                 action,
+                serde_json::json!({"operator": name, "role": {"old": target.role, "new": role.as_str()}}),
                 &format!("Operator '{}' is now {}.", sanitize(&name), role.as_str()),
+                |conn| {
+                    if role == Role::Support && target.is_admin() && target.is_active {
+                        refuse_last_admin(conn, &target)?;
+                    }
+                    Operator::update_role(conn, target.id, role)
+                },
             )
         }
         OperatorCommand::Deactivate { name } | OperatorCommand::Activate { name } => {
@@ -209,29 +198,18 @@ pub fn run(ctx: &mut Ctx, cmd: OperatorCommand) -> Result<()> {
                     ),
                 );
             }
-            let actor = ctx.actor.clone();
-            write_transaction(&mut ctx.conn, |conn| {
-                if !activate && target.is_admin() {
-                    refuse_last_admin(conn, &target)?;
-                }
-                Operator::update_active(conn, target.id, activate)?;
-                actor
-                    .entry(
-                        action,
-                        None,
-                        audit::OK,
-                        serde_json::json!({"operator": name, "is_active": activate}),
-                    )
-                    .insert(conn)
-            })?;
-            done(
+            let verb = if activate { "activated" } else { "deactivated" };
+            audited_change(
                 ctx,
                 action,
-                &format!(
-                    "Operator '{}' {}.",
-                    sanitize(&name),
-                    if activate { "activated" } else { "deactivated" }
-                ),
+                serde_json::json!({"operator": name, "is_active": activate}),
+                &format!("Operator '{}' {verb}.", sanitize(&name)),
+                |conn| {
+                    if !activate && target.is_admin() {
+                        refuse_last_admin(conn, &target)?;
+                    }
+                    Operator::update_active(conn, target.id, activate)
+                },
             )
         }
         OperatorCommand::Unlock { name } => {
@@ -246,22 +224,12 @@ pub fn run(ctx: &mut Ctx, cmd: OperatorCommand) -> Result<()> {
                     ),
                 );
             }
-            let actor = ctx.actor.clone();
-            write_transaction(&mut ctx.conn, |conn| {
-                Operator::unlock(conn, target.id)?;
-                actor
-                    .entry(
-                        action,
-                        None,
-                        audit::OK,
-                        serde_json::json!({"operator": name}),
-                    )
-                    .insert(conn)
-            })?;
-            done(
+            audited_change(
                 ctx,
                 action,
+                serde_json::json!({"operator": name}),
                 &format!("Operator '{}' unlocked.", sanitize(&name)),
+                |conn| Operator::unlock(conn, target.id),
             )
         }
         OperatorCommand::Passwd {
@@ -278,22 +246,12 @@ pub fn run(ctx: &mut Ctx, cmd: OperatorCommand) -> Result<()> {
             let secret = source.read_new(&format!("New password for {}: ", sanitize(&name)))?;
             let hash = password::hash(&secret)?;
             drop(secret);
-            let actor = ctx.actor.clone();
-            write_transaction(&mut ctx.conn, |conn| {
-                Operator::update_password(conn, target.id, &hash)?;
-                actor
-                    .entry(
-                        action,
-                        None,
-                        audit::OK,
-                        serde_json::json!({"operator": name}),
-                    )
-                    .insert(conn)
-            })?;
-            done(
+            audited_change(
                 ctx,
                 action,
+                serde_json::json!({"operator": name}),
                 &format!("Password of '{}' changed.", sanitize(&name)),
+                |conn| Operator::update_password(conn, target.id, &hash),
             )
         }
     }
@@ -363,6 +321,23 @@ pub fn confirm_operator_password(
         Verified::Yes => me.record_success(&mut ctx.conn, None),
         Verified::YesRehashed(upgraded) => me.record_success(&mut ctx.conn, Some(&upgraded)),
     }
+}
+
+/// Makes one operator change and its audit row in one transaction, then
+/// reports it.
+fn audited_change(
+    ctx: &mut Ctx,
+    action: &str,
+    details: serde_json::Value,
+    message: &str,
+    change: impl FnOnce(&mut crate::db::DbConn) -> Result<()>,
+) -> Result<()> {
+    let actor = ctx.actor.clone();
+    write_transaction(&mut ctx.conn, |conn| {
+        change(conn)?;
+        actor.entry(action, None, audit::OK, details).insert(conn)
+    })?;
+    done(ctx, action, message)
 }
 
 fn existing(ctx: &mut Ctx, name: &str) -> Result<Operator> {
