@@ -106,7 +106,13 @@ pub fn read_ids(reader: impl Read, source: &str) -> Result<Vec<i64>> {
             )));
         }
         number += 1;
-        let line = std::str::from_utf8(&raw).map_err(|_| {
+        // A byte-order mark (files saved by some editors) is not part of the id.
+        let bytes = if number == 1 {
+            raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&raw)
+        } else {
+            &raw[..]
+        };
+        let line = std::str::from_utf8(bytes).map_err(|_| {
             Error::Usage(format!(
                 "{source} line {number}: not valid UTF-8; nothing was changed"
             ))
@@ -478,4 +484,16 @@ pub fn execute(
     }
     progress.finish();
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_byte_order_mark_opens_a_file_only() {
+        let ids = read_ids(&b"\xEF\xBB\xBF5\n# c\n\n7\n"[..], "f").map_err(|e| e.to_string());
+        assert_eq!(ids, Ok(vec![5, 7]));
+        assert!(read_ids(&b"5\n\xEF\xBB\xBF7\n"[..], "f").is_err());
+    }
 }

@@ -133,10 +133,18 @@ pub fn render_table(headers: &[&str], rows: Vec<Vec<String>>, tty: bool) -> Stri
 }
 
 /// True for characters that must never reach a terminal raw: C0 controls,
-/// DEL, C1 controls (U+0080–U+009F, e.g. the CSI U+009B) and the
-/// bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069).
+/// DEL, C1 controls (U+0080–U+009F, e.g. the CSI U+009B), the bidirectional
+/// overrides and isolates (U+202A–U+202E, U+2066–U+2069), and invisible
+/// characters that would make two different values look the same.
 pub fn is_dangerous(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    c.is_control()
+        || matches!(
+            c,
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+            // Invisible: zero-width space, left/right-to-left marks, word
+            // joiner and invisible operators, byte-order mark.
+            | '\u{200B}' | '\u{200E}' | '\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}'
+        )
 }
 
 fn escape_into(out: &mut String, c: char) {

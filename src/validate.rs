@@ -59,7 +59,9 @@ pub fn full_name(s: &str) -> Result<String, String> {
 /// domain with a dot and valid labels, no whitespace, quotes or controls.
 /// Returned lower-case and NFC, as stored.
 pub fn email(s: &str) -> Result<String, String> {
-    let email: String = s.trim().nfc().collect::<String>().to_lowercase();
+    // Lower-case, then compose: lower-casing can decompose (İ → i + U+0307),
+    // so the stored form is NFC and normalises to itself.
+    let email: String = s.trim().to_lowercase().nfc().collect::<String>();
     if email.is_empty() {
         return Err("email: must not be empty".into());
     }
@@ -163,6 +165,17 @@ pub fn when(s: &str, now: NaiveDateTime) -> Result<NaiveDateTime, String> {
             quote_input(t)
         )
     };
+    // Four-digit years only: chrono would take "+10000-01-01", which text
+    // timestamps on SQLite compare in the wrong order.
+    let four_digit_year = t.len() >= 10
+        && t.as_bytes()[..4].iter().all(u8::is_ascii_digit)
+        && t.as_bytes()[4] == b'-';
+    if !four_digit_year && t.contains('-') {
+        return Err(bad());
+    }
+    if t.starts_with("0000") {
+        return Err(bad());
+    }
     if let Ok(date) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
         return date.and_hms_opt(0, 0, 0).ok_or_else(bad);
     }
@@ -181,7 +194,10 @@ pub fn when(s: &str, now: NaiveDateTime) -> Result<NaiveDateTime, String> {
         .filter(|_| t.is_ascii())
         .ok_or_else(bad)?;
     let (number, unit) = t.split_at(unit_at);
-    let n: i64 = number.parse().ok().filter(|n| *n >= 0).ok_or_else(bad)?;
+    if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let n: i64 = number.parse().map_err(|_| bad())?;
     let seconds = match unit {
         "m" => 60,
         "h" => 3_600,

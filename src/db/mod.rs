@@ -78,6 +78,16 @@ impl DatabaseTarget {
                 "the database URL contains a NUL byte".into(),
             ));
         }
+        if url.split_whitespace().next().is_some_and(|word| {
+            word.split_once('=').is_some_and(|(key, _)| {
+                !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            })
+        }) {
+            // Never echoed: such a string usually holds `password=…`.
+            return Err(Error::Database(
+                "the database URL looks like a libpq key=value connection string, which custadm does not take: use postgres://USER@HOST:PORT/DB".into(),
+            ));
+        }
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             return Ok(DatabaseTarget::Postgres(url.to_string()));
         }
@@ -122,11 +132,9 @@ impl DatabaseTarget {
             DatabaseTarget::Sqlite(p) => format!("file {}", p.display()),
             DatabaseTarget::Postgres(url) => {
                 let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
-                let authority = rest.split(['/', '?']).next().unwrap_or(rest);
-                let host = authority
-                    .rsplit_once('@')
-                    .map(|(_, h)| h)
-                    .unwrap_or(authority);
+                // After the credentials (which end at the last '@').
+                let after = rest.rfind('@').map(|at| &rest[at + 1..]).unwrap_or(rest);
+                let host = after.split(['/', '?', '#']).next().unwrap_or(after);
                 format!("host {host}")
             }
         }
@@ -175,20 +183,48 @@ impl DatabaseTarget {
 
 /// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
 pub fn redact_url_password(url: &str) -> String {
+    // First the `password=` parameter (libpq reads it from the query too),
+    // so that an '@' in its value is not taken for the end of the
+    // credentials.
+    let url = redact_password_parameter(url);
     let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
+        return url;
     };
-    let (authority, tail) = match rest.find('/') {
-        Some(i) => rest.split_at(i),
-        None => (rest, ""),
-    };
-    match authority.rsplit_once('@') {
-        Some((userinfo, host)) => match userinfo.split_once(':') {
-            Some((user, _)) => format!("{scheme}://{user}:***@{host}{tail}"),
-            None => url.to_string(),
+    // The credentials end at the last '@': a password may hold a raw '/',
+    // '?', '#' or '@' that a strict URL parser would reject.
+    match rest.rfind('@') {
+        Some(at) => match rest[..at].split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{}", &rest[at + 1..]),
+            None => url.clone(),
         },
-        None => url.to_string(),
+        None => url.clone(),
     }
+}
+
+/// `…?x=1&password=secret&y=2` → `…?x=1&password=***&y=2`.
+fn redact_password_parameter(url: &str) -> String {
+    let lower = url.to_ascii_lowercase();
+    let mut out = String::with_capacity(url.len());
+    let mut copied = 0;
+    let mut search = 0;
+    while let Some(found) = lower[search..].find("password=") {
+        let start = search + found;
+        let value = start + "password=".len();
+        search = value;
+        if start == 0 || !matches!(url.as_bytes()[start - 1], b'?' | b'&') {
+            continue;
+        }
+        let end = url[value..]
+            .find('&')
+            .map(|e| value + e)
+            .unwrap_or(url.len());
+        out.push_str(&url[copied..value]);
+        out.push_str("***");
+        copied = end;
+        search = end;
+    }
+    out.push_str(&url[copied..]);
+    out
 }
 
 fn open_sqlite(path: &Path) -> Result<DbConn> {

@@ -12,4 +12,5 @@ mod hardening;
 mod mail;
 mod operators;
 mod profiles;
+mod properties;
 mod readme;
