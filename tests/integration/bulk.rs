@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDateTime;
 
 use crate::db_test;
-use crate::support::{quote, Backend, Env, Run};
+use crate::support::{assert_all_or_nothing, audit_per_customer, quote, Backend, Env, Run};
 
 // ---------------------------------------------------------------------------
 // helpers
@@ -88,22 +88,6 @@ fn inactive_ids(env: &Env) -> Vec<i64> {
 
 fn active_ids(env: &Env) -> Vec<i64> {
     ids_where(env, &format!("is_active = {}", env.bool_sql(true)))
-}
-
-/// customer_id → number of audit rows with `action`.
-fn audit_per_customer(env: &Env, action: &str) -> BTreeMap<i64, i64> {
-    env.texts(&format!(
-        "SELECT CAST(customer_id AS TEXT) || ':' || CAST(COUNT(*) AS TEXT) AS v \
-         FROM audit_log WHERE action = {} GROUP BY customer_id",
-        quote(action)
-    ))
-    .into_iter()
-    .map(|v| {
-        let v = v.unwrap();
-        let (id, n) = v.split_once(':').unwrap();
-        (id.parse().unwrap(), n.parse().unwrap())
-    })
-    .collect()
 }
 
 /// A snapshot of every customer's mutable state and the audit trail size.
@@ -287,38 +271,6 @@ fn assert_no_error_output(run: &Run) {
         "error on stdout:\n{}",
         run.stdout
     );
-}
-
-/// The all-or-nothing invariant of a (possibly interrupted) deactivate run over
-/// every customer: each is either inactive with exactly one `deactivate` audit
-/// row, or active with none.
-#[track_caller]
-fn assert_all_or_nothing(env: &Env) -> usize {
-    let audit = audit_per_customer(env, "deactivate");
-    let inactive: BTreeSet<i64> = inactive_ids(env).into_iter().collect();
-    let active: BTreeSet<i64> = active_ids(env).into_iter().collect();
-    for id in &inactive {
-        assert_eq!(
-            audit.get(id).copied().unwrap_or(0),
-            1,
-            "customer {id} is inactive but has {:?} deactivate audit rows",
-            audit.get(id)
-        );
-    }
-    for id in &active {
-        assert_eq!(
-            audit.get(id),
-            None,
-            "customer {id} is still active but has deactivate audit rows"
-        );
-    }
-    for id in audit.keys() {
-        assert!(
-            inactive.contains(id) || active.contains(id),
-            "audit row for unknown customer {id}"
-        );
-    }
-    inactive.len()
 }
 
 // ---------------------------------------------------------------------------

@@ -20,7 +20,10 @@ use clap::CommandFactory;
 use diesel::prelude::*;
 
 use crate::db_test;
-use crate::support::{quote, Backend, Env, Run, ADMIN_PASSWORD, SUPPORT_PASSWORD};
+use crate::support::{
+    assert_all_or_nothing, audit_per_customer, quote, Backend, Env, Run, ADMIN_PASSWORD,
+    SUPPORT_PASSWORD,
+};
 
 // ---------------------------------------------------------------------------
 // helpers
@@ -164,62 +167,6 @@ fn is_active(env: &Env, id: i64) -> bool {
         "customers",
         &format!("id = {id} AND is_active = {}", env.bool_sql(true)),
     ) == 1
-}
-
-/// customer_id → number of audit rows with `action`.
-fn audit_per_customer(env: &Env, action: &str) -> BTreeMap<i64, i64> {
-    env.texts(&format!(
-        "SELECT CAST(customer_id AS TEXT) || ':' || CAST(COUNT(*) AS TEXT) AS v \
-         FROM audit_log WHERE action = {} GROUP BY customer_id",
-        quote(action)
-    ))
-    .into_iter()
-    .map(|v| {
-        let v = v.unwrap();
-        let (id, n) = v.split_once(':').unwrap();
-        (id.parse().unwrap(), n.parse().unwrap())
-    })
-    .collect()
-}
-
-fn ids_where(env: &Env, cond: &str) -> BTreeSet<i64> {
-    env.texts(&format!(
-        "SELECT CAST(id AS TEXT) AS v FROM customers WHERE {cond} ORDER BY id"
-    ))
-    .into_iter()
-    .map(|v| v.unwrap().parse().unwrap())
-    .collect()
-}
-
-/// Each customer is either inactive with exactly one `deactivate` audit row,
-/// or active with none. Returns how many are inactive.
-#[track_caller]
-fn assert_all_or_nothing(env: &Env) -> usize {
-    let audit = audit_per_customer(env, "deactivate");
-    let inactive = ids_where(env, &format!("is_active = {}", env.bool_sql(false)));
-    let active = ids_where(env, &format!("is_active = {}", env.bool_sql(true)));
-    for id in &inactive {
-        assert_eq!(
-            audit.get(id).copied().unwrap_or(0),
-            1,
-            "customer {id} is inactive but has {:?} deactivate audit rows",
-            audit.get(id)
-        );
-    }
-    for id in &active {
-        assert_eq!(
-            audit.get(id),
-            None,
-            "customer {id} is active but has deactivate audit rows"
-        );
-    }
-    for id in audit.keys() {
-        assert!(
-            inactive.contains(id) || active.contains(id),
-            "audit row for unknown customer {id}"
-        );
-    }
-    inactive.len()
 }
 
 /// Runs custadm with raw (possibly non-UTF-8) arguments.

@@ -435,3 +435,59 @@ macro_rules! db_test {
         }
     };
 }
+
+/// customer_id → number of audit rows with `action`.
+pub fn audit_per_customer(env: &Env, action: &str) -> std::collections::BTreeMap<i64, i64> {
+    env.texts(&format!(
+        "SELECT CAST(customer_id AS TEXT) || ':' || CAST(COUNT(*) AS TEXT) AS v \
+         FROM audit_log WHERE action = {} GROUP BY customer_id",
+        quote(action)
+    ))
+    .into_iter()
+    .map(|v| {
+        let v = v.expect("row");
+        let (id, n) = v.split_once(':').expect("id:count");
+        (id.parse().expect("id"), n.parse().expect("count"))
+    })
+    .collect()
+}
+
+/// Each customer is either inactive with exactly one `deactivate` audit row,
+/// or active with none (a bulk run is all-or-nothing per customer). Returns
+/// how many are inactive.
+#[track_caller]
+pub fn assert_all_or_nothing(env: &Env) -> usize {
+    let ids = |active: bool| -> std::collections::BTreeSet<i64> {
+        env.texts(&format!(
+            "SELECT CAST(id AS TEXT) AS v FROM customers WHERE is_active = {} ORDER BY id",
+            env.bool_sql(active)
+        ))
+        .into_iter()
+        .map(|v| v.expect("id").parse().expect("id"))
+        .collect()
+    };
+    let audit = audit_per_customer(env, "deactivate");
+    let (inactive, active) = (ids(false), ids(true));
+    for id in &inactive {
+        assert_eq!(
+            audit.get(id).copied().unwrap_or(0),
+            1,
+            "customer {id} is inactive but has {:?} deactivate audit rows",
+            audit.get(id)
+        );
+    }
+    for id in &active {
+        assert_eq!(
+            audit.get(id),
+            None,
+            "customer {id} is active but has deactivate audit rows"
+        );
+    }
+    for id in audit.keys() {
+        assert!(
+            inactive.contains(id) || active.contains(id),
+            "audit row for unknown customer {id}"
+        );
+    }
+    inactive.len()
+}
