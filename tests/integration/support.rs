@@ -491,3 +491,22 @@ pub fn assert_all_or_nothing(env: &Env) -> usize {
     }
     inactive.len()
 }
+
+/// Inserts `n` customers `Customer k` / `c{k}@example.com` (k = 1..=n) in one
+/// statement, all active, created 2025-01-01.
+pub fn bulk_customers(env: &Env, n: i64) {
+    let sql = match env.backend {
+        Backend::Sqlite => format!(
+            "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {n}) \
+             INSERT INTO customers (full_name, email, phone, password_hash, must_change_password, is_active, created_at, updated_at) \
+             SELECT 'Customer ' || n, 'c' || n || '@example.com', NULL, 'x', 0, 1, '2025-01-01 00:00:00', '2025-01-01 00:00:00' FROM s"
+        ),
+        Backend::Postgres => format!(
+            "INSERT INTO customers (full_name, email, phone, password_hash, must_change_password, is_active, created_at, updated_at) \
+             SELECT 'Customer ' || n, 'c' || n || '@example.com', NULL, 'x', FALSE, TRUE, '2025-01-01 00:00:00', '2025-01-01 00:00:00' \
+             FROM generate_series(1, {n}) AS n"
+        ),
+    };
+    env.exec(&sql);
+    assert_eq!(env.count("customers", ""), n, "bulk insert");
+}
