@@ -148,6 +148,7 @@ pub fn run(cli: Cli) -> Result<()> {
             .unwrap_or_else(crate::terminal::os_login_name),
         os_user: crate::terminal::os_login_name(),
         reason: cli.global.reason.clone().filter(|r| !r.trim().is_empty()),
+        run_id: None,
     };
     let target = context::resolve_database(&settings)?;
     let action = audit_action(&cli.command);

@@ -24,6 +24,10 @@ pub struct Actor {
     pub os_user: String,
     /// The global `--reason` text.
     pub reason: Option<String>,
+    /// The run id of a changing command's run (contract: "every changing
+    /// command run has a run id"), stored on every row it writes; `None` for
+    /// reads and refusals outside a run.
+    pub run_id: Option<String>,
 }
 
 impl Actor {
@@ -44,6 +48,7 @@ impl Actor {
             outcome: outcome.to_string(),
             reason: self.reason.clone(),
             details: details.to_string(),
+            run_id: self.run_id.clone(),
         }
     }
 }
@@ -60,6 +65,7 @@ pub struct NewAuditEntry {
     pub outcome: String,
     pub reason: Option<String>,
     pub details: String,
+    pub run_id: Option<String>,
 }
 
 /// A row of `audit_log`.
@@ -75,6 +81,7 @@ pub struct AuditEntry {
     pub outcome: String,
     pub reason: Option<String>,
     pub details: String,
+    pub run_id: Option<String>,
 }
 
 /// Rows per multi-row INSERT: 8 binds a row stays far below both backends' limits.

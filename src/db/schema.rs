@@ -11,6 +11,7 @@ diesel::table! {
         failed_attempts -> Integer,
         locked_until -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        os_user -> Nullable<Text>,
     }
 }
 
@@ -74,6 +75,10 @@ diesel::table! {
         outcome -> Text,
         reason -> Nullable<Text>,
         details -> Text,
+        run_id -> Nullable<Text>,
+        content_salt -> Nullable<Text>,
+        content_digest -> Nullable<Text>,
+        chain_hash -> Nullable<Text>,
     }
 }
 

@@ -248,7 +248,12 @@ db_test!(
             1
         );
         // The schema was not migrated a second time.
-        assert_eq!(env.count("__diesel_schema_migrations", ""), 2);
+        assert_eq!(
+            env.count("__diesel_schema_migrations", ""),
+            std::fs::read_dir(migrations_dir(&env))
+                .expect("migrations")
+                .count() as i64
+        );
         env.run(&["--operator", "boss", "operator", "list"]).ok();
     }
 );
@@ -726,8 +731,89 @@ db_test!(schema_behind_the_binary_says_run_db_migrate, |env| {
         migrate.stdout
     );
     env.run(&["list"]).ok();
-    assert_eq!(env.count("__diesel_schema_migrations", ""), 2);
+    assert_eq!(
+        env.count("__diesel_schema_migrations", ""),
+        std::fs::read_dir(migrations_dir(&env))
+            .expect("migrations")
+            .count() as i64
+    );
 });
+
+/// The source folder of this backend's migrations.
+fn migrations_dir(env: &Env) -> std::path::PathBuf {
+    let backend = match env.backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(backend)
+}
+
+db_test!(
+    upgrade_from_round_one_keeps_every_row_and_never_reuses_an_id,
+    |env| {
+        // A database as custadm 0.1 (round one) left it: its two migrations,
+        // applied from their own SQL, with customers, children and the audit
+        // trail of a purged customer 9 (ids 1..=3 remain).
+        env.exec(
+            "CREATE TABLE __diesel_schema_migrations (version VARCHAR(50) PRIMARY KEY NOT NULL, \
+         run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)",
+        );
+        for (dir, version) in [
+            ("2026-11-27-000001_create_schema", "20261127000001"),
+            ("2026-11-27-000002_audit_action_index", "20261127000002"),
+        ] {
+            let sql = std::fs::read_to_string(migrations_dir(&env).join(dir).join("up.sql"))
+                .expect("round-one migration");
+            env.exec(&sql);
+            env.exec(&format!(
+                "INSERT INTO __diesel_schema_migrations (version) VALUES ('{version}')"
+            ));
+        }
+        let ids: Vec<i64> = (1..=3)
+            .map(|i| env.insert_customer(&format!("Old {i}"), &format!("old{i}@example.com")))
+            .collect();
+        assert_eq!(ids, vec![1, 2, 3]);
+        env.add_invoice(2, 500);
+        env.exec(
+        "INSERT INTO audit_log (occurred_at, operator, os_user, action, customer_id, outcome, details) \
+         VALUES ('2026-01-01 00:00:00', 'admin', 'ops', 'purge', 9, 'ok', '{}')",
+    );
+        env.run(&["db", "status"])
+            .code(6)
+            .error_line("custadm db migrate");
+        env.run(&["db", "migrate"]).ok();
+        env.run(&["db", "status"]).ok();
+
+        // Every row kept, children still attached and still cascading.
+        assert_eq!(env.count("customers", ""), 3);
+        assert_eq!(env.count("billing_accounts", ""), 3);
+        assert_eq!(env.count("account_entries", ""), 1);
+        assert_eq!(
+            env.texts("SELECT full_name AS v FROM customers WHERE id = 2"),
+            vec![Some("Old 2".to_string())]
+        );
+        // No id is handed out twice: not 3's successor 4 (9 was purged), and not
+        // an id purged after the upgrade either.
+        let new_id = env.insert_customer("New", "new@example.com");
+        assert_eq!(
+            new_id, 10,
+            "the first new id is past every id the audit trail names"
+        );
+        env.exec(&format!("DELETE FROM customers WHERE id = {new_id}"));
+        let next = env.insert_customer("Newer", "newer@example.com");
+        assert!(next > new_id, "id {next} reused after {new_id} was deleted");
+        env.exec("DELETE FROM customers WHERE id = 2");
+        assert_eq!(env.count("billing_accounts", "customer_id = 2"), 0);
+        assert_eq!(env.count("account_entries", ""), 0);
+        // The new columns are there.
+        env.exec("UPDATE operators SET os_user = NULL");
+        env.exec(
+        "UPDATE audit_log SET run_id = NULL, content_salt = NULL, content_digest = NULL, chain_hash = NULL",
+    );
+    }
+);
 
 // ---------------------------------------------------------------- database URLs
 
