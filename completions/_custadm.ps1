@@ -161,7 +161,7 @@ Register-ArgumentCompleter -Native -CommandName 'custadm' -ScriptBlock {
         'custadm;edit' {
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'New full name (1-150 characters)')
             [CompletionResult]::new('--email', '--email', [CompletionResultType]::ParameterName, 'New email (stored lower-case, unique)')
-            [CompletionResult]::new('--phone', '--phone', [CompletionResultType]::ParameterName, 'New phone, international form (+14155550123; spaces, dots, dashes, parentheses ignored)')
+            [CompletionResult]::new('--phone', '--phone', [CompletionResultType]::ParameterName, 'New phone: international (+44 20 7946 0958) or, with default_region set, national form; stored E.164')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use [default: $CUSTADM_PROFILE]')
             [CompletionResult]::new('--operator', '--operator', [CompletionResultType]::ParameterName, 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]')

@@ -147,7 +147,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
         &'custadm;edit'= {
             cand --name 'New full name (1-150 characters)'
             cand --email 'New email (stored lower-case, unique)'
-            cand --phone 'New phone, international form (+14155550123; spaces, dots, dashes, parentheses ignored)'
+            cand --phone 'New phone: international (+44 20 7946 0958) or, with default_region set, national form; stored E.164'
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
             cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
             cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'

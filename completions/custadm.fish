@@ -140,7 +140,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand view" -s q -l quiet -d '
 complete -c custadm -n "__fish_custadm_using_subcommand view" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -l name -d 'New full name (1-150 characters)' -r
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -l email -d 'New email (stored lower-case, unique)' -r
-complete -c custadm -n "__fish_custadm_using_subcommand edit" -l phone -d 'New phone, international form (+14155550123; spaces, dots, dashes, parentheses ignored)' -r
+complete -c custadm -n "__fish_custadm_using_subcommand edit" -l phone -d 'New phone: international (+44 20 7946 0958) or, with default_region set, national form; stored E.164' -r
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r

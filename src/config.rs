@@ -27,6 +27,9 @@ pub struct Profile {
     pub mail_from: Option<String>,
     /// File holding the SMTP password.
     pub smtp_password_file: Option<PathBuf>,
+    /// ISO 3166 alpha-2 region for phone numbers given in national form
+    /// (contract: "Validation").
+    pub default_region: Option<String>,
     /// Changing commands name the profile and host when confirming, and
     /// bulk runs need `--yes` even on a terminal.
     #[serde(default)]
@@ -169,6 +172,9 @@ pub struct Settings {
     pub smtp_url: Setting<Option<String>>,
     pub mail_from: Setting<Option<String>>,
     pub smtp_password_file: Setting<Option<PathBuf>>,
+    /// Region for national-form phone numbers: profile key `default_region`,
+    /// environment `CUSTADM_DEFAULT_REGION`; `None` means international form only.
+    pub default_region: Setting<Option<String>>,
     pub production: bool,
     pub require_reason: bool,
 }
@@ -330,6 +336,21 @@ impl Settings {
             }),
             None,
         );
+        let default_region = pick(
+            None,
+            fp(|p| p.default_region.clone()),
+            env("CUSTADM_DEFAULT_REGION")?.map(|v| (v, "CUSTADM_DEFAULT_REGION")),
+            ep(|p| p.default_region.clone()),
+            None,
+        );
+        if let Some(region) = &default_region.value {
+            crate::validate::phone_region(region).map_err(|e| {
+                Error::Usage(format!(
+                    "default_region (from {}): {e}",
+                    default_region.source
+                ))
+            })?;
+        }
         let chosen = flag_p
             .as_ref()
             .or(env_p.as_ref())
@@ -346,6 +367,7 @@ impl Settings {
                 value: password_file.value.map(PathBuf::from),
                 source: password_file.source,
             },
+            default_region,
             production: chosen.production,
             require_reason: chosen.require_reason,
         })

@@ -46,14 +46,8 @@ const DOMAINS: &[&str] = &[
     "example.net",
     "mail.example.com",
 ];
-const COUNTRIES: &[(&str, &str)] = &[
-    ("US", "+1"),
-    ("GB", "+44"),
-    ("DE", "+49"),
-    ("FR", "+33"),
-    ("BR", "+55"),
-    ("JP", "+81"),
-];
+/// Regions of sample customers (KYC country and phone numbering plan).
+const COUNTRIES: &[&str] = &["US", "GB", "DE", "FR", "BR", "JP"];
 const DOCUMENTS: &[&str] = &["passport", "national_id", "driving_licence"];
 const KYC_STATUSES: &[&str] = &["verified", "pending", "rejected"];
 
@@ -149,10 +143,34 @@ pub fn load(conn: &mut DbConn, actor: &Actor, count: u32) -> Result<()> {
     Ok(())
 }
 
+/// A phone number that is valid in `region` by libphonenumber's metadata:
+/// the region's example mobile (else fixed-line) number with random last
+/// four digits, kept only when it is still valid (else the example itself).
+fn sample_phone(rng: &mut impl Rng, region: &str) -> Option<String> {
+    let meta = phonenumber::metadata::DATABASE.by_id(region)?;
+    let descriptors = meta.descriptors();
+    let example = descriptors
+        .mobile()
+        .and_then(|d| d.example())
+        .or_else(|| descriptors.fixed_line().and_then(|d| d.example()))?;
+    let code = meta.country_code();
+    let keep = example.len().saturating_sub(4);
+    for _ in 0..8 {
+        let tail: String = (0..example.len() - keep)
+            .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
+            .collect();
+        let candidate = format!("+{code}{}{tail}", &example[..keep]);
+        if let Ok(e164) = crate::validate::phone(&candidate, None) {
+            return Some(e164);
+        }
+    }
+    crate::validate::phone(&format!("+{code}{example}"), None).ok()
+}
+
 fn customer(rng: &mut impl Rng, i: u32, now: NaiveDateTime, hash: &str) -> NewCustomer {
     let first = FIRST_NAMES[rng.random_range(0..FIRST_NAMES.len())];
     let last = LAST_NAMES[rng.random_range(0..LAST_NAMES.len())];
-    let (_, dial) = COUNTRIES[rng.random_range(0..COUNTRIES.len())];
+    let region = COUNTRIES[rng.random_range(0..COUNTRIES.len())];
     let ascii = |s: &str| -> String {
         s.chars()
             .filter_map(|c| match c {
@@ -185,8 +203,11 @@ fn customer(rng: &mut impl Rng, i: u32, now: NaiveDateTime, hash: &str) -> NewCu
             i + 1,
             DOMAINS[i as usize % DOMAINS.len()]
         ),
-        phone: (!rng.random_bool(0.15))
-            .then(|| format!("{dial}{}", rng.random_range(200_000_000u64..999_999_999))),
+        phone: if rng.random_bool(0.15) {
+            None
+        } else {
+            sample_phone(rng, region)
+        },
         password_hash: hash.to_string(),
         must_change_password: rng.random_bool(0.05),
         is_active: i % 8 != 3 && deleted_at.is_none(),
@@ -203,7 +224,7 @@ fn kyc_record(
     status: &str,
     created_at: NaiveDateTime,
 ) -> NewKycRecord {
-    let (country, _) = COUNTRIES[rng.random_range(0..COUNTRIES.len())];
+    let country = COUNTRIES[rng.random_range(0..COUNTRIES.len())];
     NewKycRecord {
         customer_id,
         status: status.to_string(),

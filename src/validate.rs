@@ -113,30 +113,161 @@ pub fn email(s: &str) -> Result<String, String> {
     Ok(email)
 }
 
-/// A phone number as E.164: `+`, a country code not starting with 0, 7–15
-/// digits in all. Spaces, dots, dashes and parentheses are dropped.
-pub fn phone(s: &str) -> Result<String, String> {
-    let compact: String = s
-        .trim()
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')'))
-        .collect();
-    let Some(digits) = compact.strip_prefix('+') else {
-        return Err("phone: must be in international form, starting with '+' and the country code (like +14155550123)".into());
-    };
-    if !digits.chars().all(|c| c.is_ascii_digit()) {
-        return Err("phone: may contain only digits after '+' (spaces, dots, dashes and parentheses are ignored)".into());
-    }
-    if digits.starts_with('0') {
-        return Err("phone: the country code must not start with 0".into());
-    }
-    if !(7..=15).contains(&digits.len()) {
+/// A region for national-form phone numbers: an ISO 3166 alpha-2 code that
+/// libphonenumber's metadata knows (`GB`, `us`), returned upper-case.
+///
+/// Errors: a message naming the value (it is config or environment text, so
+/// it is shown sanitised by the caller's error path).
+pub fn phone_region(s: &str) -> Result<phonenumber::country::Id, String> {
+    let code = s.trim().to_ascii_uppercase();
+    let known = code.len() == 2
+        && code.chars().all(|c| c.is_ascii_uppercase())
+        && phonenumber::metadata::DATABASE
+            .by_id(code.as_str())
+            .is_some();
+    if !known {
         return Err(format!(
-            "phone: has {} digits; E.164 numbers have 7 to 15",
-            digits.len()
+            "'{}' is not an ISO 3166 alpha-2 region with a numbering plan (like GB, US, DE)",
+            crate::output::sanitize(&s.chars().take(20).collect::<String>())
         ));
     }
-    Ok(compact)
+    code.parse()
+        .map_err(|_| format!("'{code}' is not a region libphonenumber knows"))
+}
+
+/// A phone number, valid for its country by libphonenumber's metadata
+/// (the `phonenumber` crate), returned in E.164 (`+442079460958`).
+///
+/// Input is international (`+44 (0)20 7946 0958`, `+1 202-555-0143`: the
+/// trunk prefix in parentheses is dropped), or national (`020 7946 0958`)
+/// when `default_region` is given (contract: "Validation"). Only digits,
+/// spaces and `+ ( ) - . /` are accepted: no letters, no extensions.
+///
+/// Errors: one sentence starting `phone:` that names the reason — no such
+/// country code, too short or too long for the country (with the lengths its
+/// numbers have), or a number of the right length that the country's
+/// numbering plan does not have (no such area code or prefix).
+pub fn phone(s: &str, default_region: Option<phonenumber::country::Id>) -> Result<String, String> {
+    use phonenumber::metadata::DATABASE;
+    let input = s.trim();
+    if input.is_empty() {
+        return Err("phone: is empty (use --clear-phone to remove it)".into());
+    }
+    if input.chars().count() > 40 {
+        return Err("phone: is longer than 40 characters".into());
+    }
+    if !input
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '(' | ')' | '-' | '.' | '/'))
+    {
+        return Err(
+            "phone: may contain only digits, spaces and + ( ) - . / (no letters or extensions)"
+                .into(),
+        );
+    }
+    if input.chars().skip(1).any(|c| c == '+') {
+        return Err("phone: '+' may only start the number".into());
+    }
+    let international = input.starts_with('+');
+    if !international && default_region.is_none() {
+        return Err("phone: give it in international form, starting with + and the country code (like +44 20 7946 0958), or set default_region (config) or CUSTADM_DEFAULT_REGION for national numbers".into());
+    }
+    let region = if international { None } else { default_region };
+    let number = phonenumber::parse(region, input).map_err(|e| {
+        use phonenumber::ParseError as P;
+        match e {
+            P::InvalidCountryCode => "phone: no country has that calling code".to_string(),
+            P::TooShortNsn | P::TooShortAfterIdd => {
+                "phone: too short to be a phone number".to_string()
+            }
+            P::TooLong => "phone: too long to be a phone number".to_string(),
+            _ => "phone: not a phone number".to_string(),
+        }
+    })?;
+    if number.extension().is_some() {
+        return Err("phone: extensions cannot be stored".into());
+    }
+    if number.is_valid() {
+        return Ok(number.format().mode(phonenumber::Mode::E164).to_string());
+    }
+    let code = number.code().value();
+    let national = number.national().to_string();
+    // The region the number's leading digits point to, else the main
+    // region of its calling code (+1 → US), for the length rule.
+    let meta = number.metadata(&DATABASE).or_else(|| {
+        let regions = DATABASE.by_code(&code)?;
+        regions
+            .iter()
+            .find(|m| m.is_main_country_for_code())
+            .or(regions.first())
+            .copied()
+    });
+    let Some(meta) = meta else {
+        return Err(format!(
+            "phone: +{code} has no numbering plan that this number fits"
+        ));
+    };
+    let country = meta.id();
+    // Every length any kind of number of the region has (the general
+    // descriptor's list is often empty in the metadata).
+    let d = meta.descriptors();
+    let mut lengths: Vec<u16> = [
+        Some(d.general()),
+        d.fixed_line(),
+        d.mobile(),
+        d.toll_free(),
+        d.premium_rate(),
+        d.shared_cost(),
+        d.personal_number(),
+        d.voip(),
+        d.pager(),
+        d.uan(),
+        d.voicemail(),
+    ]
+    .into_iter()
+    .flatten()
+    .flat_map(|desc| desc.possible_length().iter().copied())
+    .collect();
+    lengths.sort_unstable();
+    lengths.dedup();
+    let digits = national.len() as u16;
+    let list = match lengths.split_last() {
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!(
+            "{} or {last}",
+            rest.iter()
+                .map(u16::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => "no".to_string(),
+    };
+    match (lengths.first(), lengths.last()) {
+        (Some(&min), _) if digits < min => Err(format!(
+            "phone: too short for {country} (+{code} numbers have {list} digits after the country code, this has {digits})"
+        )),
+        (_, Some(&max)) if digits > max => Err(format!(
+            "phone: too long for {country} (+{code} numbers have {list} digits after the country code, this has {digits})"
+        )),
+        _ if !lengths.contains(&digits) => Err(format!(
+            "phone: wrong length for {country} (+{code} numbers have {list} digits after the country code, this has {digits})"
+        )),
+        _ => Err(format!(
+            "phone: not a number in {country}'s numbering plan (no such area code or prefix: +{code} {national})"
+        )),
+    }
+}
+
+/// Why a stored phone is not a valid number, or `None` when it is (or absent).
+/// Numbers stored before validation by libphonenumber keep working; `view`
+/// flags them with this.
+pub fn stored_phone_problem(stored: Option<&str>) -> Option<String> {
+    let stored = stored?;
+    match phone(stored, None) {
+        Ok(e164) if e164 == stored => None,
+        Ok(e164) => Some(format!("not in E.164 form (would be {e164})")),
+        Err(e) => Some(e.trim_start_matches("phone: ").to_string()),
+    }
 }
 
 /// An operator username: 1–64 characters of letters, digits, `.`, `_`, `-`.
@@ -254,16 +385,35 @@ mod tests {
 
     #[test]
     fn phones() {
-        assert_eq!(phone("+1 (415) 555-0123").as_deref(), Ok("+14155550123"));
-        for bad in [
-            "4155550123",
-            "+0123456789",
-            "+12345",
-            "+1234567890123456",
-            "+1 415 abc",
+        let gb = phone_region("gb").ok();
+        for (input, region, e164) in [
+            ("+1 202-555-0143", None, "+12025550143"),
+            ("+44 (0)20 7946 0958", None, "+442079460958"),
+            ("+44 20 7946 0958", None, "+442079460958"),
+            ("+49 151 12345678", None, "+4915112345678"),
+            ("+33 6 12 34 56 78", None, "+33612345678"),
+            ("020 7946 0958", gb, "+442079460958"),
+            ("+1 202 555 0143", gb, "+12025550143"),
         ] {
-            assert!(phone(bad).is_err(), "{bad}");
+            assert_eq!(phone(input, region).as_deref(), Ok(e164), "{input}");
         }
+        for (bad, why) in [
+            ("+1 555 010 1234", "numbering plan"),
+            ("+1726468169", "for US"),
+            ("+44 20 79", "too short for GB"),
+            ("+44 20 7946 0958 1234 5", "too long"),
+            ("2025550143", "international form"),
+            ("+0123456789", "phone:"),
+            ("+1 415 abc", "only digits"),
+            ("+44 20 7946 0958 x12", "only digits"),
+        ] {
+            let err = phone(bad, None).expect_err(bad);
+            assert!(err.contains(why), "{bad}: {err}");
+        }
+        assert!(phone_region("XX").is_err());
+        assert!(phone_region("GBR").is_err());
+        assert_eq!(stored_phone_problem(Some("+442079460958")), None);
+        assert!(stored_phone_problem(Some("+1726468169")).is_some());
     }
 
     #[test]

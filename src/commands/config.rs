@@ -99,6 +99,7 @@ pub fn run(settings: &Settings, cmd: ConfigCommand, out: &Output) -> Result<()> 
         operator,
         row("smtp_url", &settings.smtp_url, true),
         row("mail_from", &settings.mail_from, false),
+        row("default_region", &settings.default_region, false),
         Row {
             setting: "smtp_password_file",
             value: settings

@@ -29,7 +29,7 @@ pub struct EditArgs {
     /// New email (stored lower-case, unique)
     #[arg(long, value_name = "EMAIL")]
     pub email: Option<String>,
-    /// New phone, international form (+14155550123; spaces, dots, dashes, parentheses ignored)
+    /// New phone: international (+44 20 7946 0958) or, with default_region set, national form; stored E.164
     #[arg(long, value_name = "PHONE", conflicts_with = "clear_phone")]
     pub phone: Option<String>,
     /// Remove the phone number
@@ -56,7 +56,17 @@ pub fn run(ctx: &mut Ctx, args: EditArgs) -> Result<()> {
         .transpose()
         .map_err(Error::Usage)?;
     let phone = match (&args.phone, args.clear_phone) {
-        (Some(p), _) => Some(Some(validate::phone(p).map_err(Error::Usage)?)),
+        (Some(p), _) => {
+            let region = ctx
+                .settings
+                .default_region
+                .value
+                .as_deref()
+                .map(validate::phone_region)
+                .transpose()
+                .map_err(Error::Usage)?;
+            Some(Some(validate::phone(p, region).map_err(Error::Usage)?))
+        }
         (None, true) => Some(None),
         (None, false) => None,
     };

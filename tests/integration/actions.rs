@@ -436,6 +436,12 @@ db_test!(edit_rejects_invalid_values_and_writes_nothing, |env| {
         ("--phone", "+123456".into(), "phone:"),
         ("--phone", "+1234567890123456".into(), "phone:"),
         ("--phone", "+1 415 CALL NOW".into(), "phone:"),
+        // Right shape, but no numbering plan has it (libphonenumber's metadata).
+        ("--phone", "+1 555 010 1234".into(), "numbering plan"),
+        ("--phone", "+1726468169".into(), "too short for US"),
+        ("--phone", "+44 20 79".into(), "too short for GB"),
+        ("--phone", "+999 1234 5678".into(), "calling code"),
+        ("--phone", "+44 20 7946 0958 ext 12".into(), "phone:"),
     ];
     for (flag, value, field) in &cases {
         let r = env.run(&["edit", &id.to_string(), flag, value]);
@@ -1741,4 +1747,78 @@ db_test!(hostile_strings_never_reach_the_terminal_raw, |env| {
         .run();
     r.code(4);
     clean("purge preview", &r.stderr);
+});
+
+db_test!(phones_follow_libphonenumber_and_the_default_region, |env| {
+    env.init_db(0);
+    let id = env.insert_customer("Ann Lee", "ann@example.com");
+    let edit = |region: Option<&str>, input: &str| {
+        let mut cmd = env.cmd().args(&["edit", &id.to_string(), "--phone", input]);
+        if let Some(r) = region {
+            cmd = cmd.env("CUSTADM_DEFAULT_REGION", r);
+        }
+        cmd.run()
+    };
+    // International input in the forms people type, stored E.164; the
+    // trunk zero in parentheses is not kept.
+    for (input, stored) in [
+        ("+44 (0)20 7946 0958", "+442079460958"),
+        ("+1 202-555-0143", "+12025550143"),
+        ("+49 151 12345678", "+4915112345678"),
+    ] {
+        edit(None, input).ok();
+        assert_eq!(phone(&env, id).as_deref(), Some(stored), "{input}");
+    }
+    // National input needs a default region, from the environment ...
+    edit(None, "030 901820")
+        .code(2)
+        .error_line("default_region");
+    edit(Some("DE"), "030 901820").ok();
+    assert_eq!(phone(&env, id).as_deref(), Some("+4930901820"));
+    edit(Some("gb"), "020 7946 0958").ok();
+    assert_eq!(phone(&env, id).as_deref(), Some("+442079460958"));
+    // ... or from the profile; a region nobody has is a usage error.
+    edit(Some("XX"), "020 7946 0958")
+        .code(2)
+        .error_line("ISO 3166");
+    let config = env.dir.path().join("config/custadm");
+    std::fs::create_dir_all(&config).expect("config dir");
+    std::fs::write(
+        config.join("config.toml"),
+        "[profiles.uk]\ndefault_region = \"GB\"\n",
+    )
+    .expect("config");
+    env.cmd()
+        .args(&[
+            "--profile",
+            "uk",
+            "edit",
+            &id.to_string(),
+            "--phone",
+            "07400 123456",
+        ])
+        .run()
+        .ok();
+    assert_eq!(phone(&env, id).as_deref(), Some("+447400123456"));
+    let show = env
+        .cmd()
+        .args(&["--profile", "uk", "config", "show", "-o", "json"])
+        .run();
+    show.ok();
+    assert!(show.stdout.contains("default_region"), "{}", show.stdout);
+    // A number stored before this validation keeps working and is flagged by view.
+    env.exec(&format!(
+        "UPDATE customers SET phone = '+1726468169' WHERE id = {id}"
+    ));
+    let view = env.run(&["view", &id.to_string()]);
+    view.ok();
+    assert!(
+        view.stdout
+            .contains("+1726468169 (not valid: too short for US"),
+        "{}",
+        view.stdout
+    );
+    let json = env.run(&["view", &id.to_string(), "-o", "json"]);
+    assert_eq!(json.json()["phone"], "+1726468169");
+    env.run(&["list"]).ok();
 });

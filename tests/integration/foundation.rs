@@ -359,6 +359,12 @@ db_test!(init_loads_realistic_sample_data, |env| {
     assert!(!phones.is_empty(), "no sample phone numbers");
     for phone in &phones {
         assert!(is_e164(phone), "not E.164: {phone:?}");
+        // Valid for its country by libphonenumber's metadata, not just the right shape.
+        assert_eq!(
+            custadm::validate::phone(phone, None).as_deref(),
+            Ok(phone.as_str()),
+            "sample phone {phone} is no real number"
+        );
     }
     let emails: Vec<String> = env
         .texts("SELECT email AS v FROM customers")

@@ -147,6 +147,37 @@ fn e164_digits() -> impl Strategy<Value = String> {
     })
 }
 
+/// Valid numbers as (country code, national number) from libphonenumber's
+/// own example numbers of every region that has one: what the validator
+/// must accept.
+fn valid_phone_parts() -> impl Strategy<Value = (String, String)> {
+    static EXAMPLES: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+    let examples = EXAMPLES.get_or_init(|| {
+        phonenumber::metadata::DATABASE
+            .iter()
+            .filter_map(|meta| {
+                let d = meta.descriptors();
+                let example = d.mobile().or(d.fixed_line())?.example()?;
+                let code = meta.country_code().to_string();
+                phone(&format!("+{code}{example}"), None)
+                    .ok()
+                    .filter(|e164| e164[1..] == format!("{code}{example}"))
+                    .map(|_| (code, example.to_string()))
+            })
+            .collect()
+    });
+    assert!(
+        examples.len() > 150,
+        "only {} example numbers",
+        examples.len()
+    );
+    proptest::sample::select(examples.clone())
+}
+
+fn national_digits(s: &str) -> String {
+    s.chars().filter(char::is_ascii_digit).collect()
+}
+
 /// `+digits` written the way people type it: separators between digits.
 fn formatted_phone(digits: &str, seps: &[usize]) -> String {
     let mut s = String::from("+");
@@ -167,7 +198,8 @@ fn exercise_everything(s: &str) {
     let _ = customer_id(s);
     let _ = full_name(s);
     let _ = email(s);
-    let _ = phone(s);
+    let _ = phone(s, None);
+    let _ = phone(s, "GB".parse().ok());
     let _ = operator_name(s);
     let _ = when(s, now());
     let _ = when(s, NaiveDateTime::MIN);
@@ -220,7 +252,7 @@ proptest! {
         // A huge run of digits is not an id, a phone or an age either.
         let digits = "9".repeat(times);
         prop_assert!(customer_id(&digits).is_err());
-        let holds = phone(&format!("+{digits}")).is_err();
+        let holds = phone(&format!("+{digits}"), None).is_err();
         prop_assert!(holds);
         let holds = when(&format!("{digits}d"), now()).is_err();
         prop_assert!(holds);
@@ -489,18 +521,23 @@ proptest! {
 
     #[test]
     fn e164_phones_are_accepted_and_compacted(
-        digits in e164_digits(),
+        (code, national) in valid_phone_parts(),
         seps in proptest::collection::vec(0usize..7, 0..15),
         before in " {0,2}",
         after in " {0,2}",
+        gap in prop_oneof![Just(" "), Just("-"), Just(". ")],
     ) {
-        let typed = format!("{before}{}{after}", formatted_phone(&digits, &seps));
-        prop_assert_eq!(phone(&typed), Ok(format!("+{digits}")));
+        // Separators anywhere in the national number, none inside the country code.
+        let national = formatted_phone(&national, &seps);
+        let typed = format!("{before}+{code}{gap}{}{after}", &national[1..]);
+        let e164 = format!("+{code}{}", national_digits(&national));
+        prop_assert_eq!(phone(&typed, None), Ok(e164.clone()));
+        prop_assert_eq!(phone(&format!("{before}{e164}{after}"), None), Ok(e164));
     }
 
     #[test]
     fn phones_with_a_zero_country_code_are_rejected(rest in "[0-9]{6,14}") {
-        let holds = phone(&format!("+0{rest}")).is_err();
+        let holds = phone(&format!("+0{rest}"), None).is_err();
         prop_assert!(holds);
     }
 
@@ -510,7 +547,7 @@ proptest! {
         rest in prop_oneof!["[0-9]{0,5}", "[0-9]{15,40}"],
     ) {
         let p = format!("+{first}{rest}");
-        prop_assert!(phone(&p).is_err(), "{:?} accepted", p);
+        prop_assert!(phone(&p, None).is_err(), "{:?} accepted", p);
     }
 
     #[test]
@@ -518,7 +555,7 @@ proptest! {
         digits in e164_digits(),
         at in any::<prop::sample::Index>(),
         junk in nasty_char().prop_filter("not a digit or dropped separator", |c| {
-            !c.is_ascii_digit() && !matches!(c, ' ' | '.' | '-' | '(' | ')')
+            !c.is_ascii_digit() && !matches!(c, ' ' | '.' | '-' | '(' | ')' | '/')
         }),
     ) {
         let mut chars: Vec<char> = digits.chars().collect();
@@ -526,13 +563,13 @@ proptest! {
         let i = 1 + at.index(chars.len() - 1);
         chars.insert(i, junk);
         let p = format!("+{}", String::from_iter(chars));
-        prop_assert!(phone(&p).is_err(), "{:?} accepted", p);
+        prop_assert!(phone(&p, None).is_err(), "{:?} accepted", p);
     }
 
     #[test]
     fn phones_without_a_plus_are_rejected(digits in e164_digits()) {
-        prop_assert!(phone(&digits).is_err());
-        let holds = phone(&format!("00{digits}")).is_err();
+        prop_assert!(phone(&digits, None).is_err());
+        let holds = phone(&format!("00{digits}"), None).is_err();
         prop_assert!(holds);
     }
 
@@ -541,12 +578,12 @@ proptest! {
         nasty_string(40),
         (e164_digits(), nasty_string(4)).prop_map(|(d, x)| format!("+{d}{x}")),
     ]) {
-        if let Ok(p) = phone(&s) {
+        if let Ok(p) = phone(&s, None) {
             prop_assert!(p.starts_with('+'));
             prop_assert!(p[1..].chars().all(|c| c.is_ascii_digit()));
             prop_assert!(!p[1..].starts_with('0'));
             prop_assert!((7..=15).contains(&(p.len() - 1)));
-            prop_assert_eq!(phone(&p), Ok(p.clone()));
+            prop_assert_eq!(phone(&p, None), Ok(p.clone()));
         }
     }
 }
