@@ -37,6 +37,12 @@ pub struct Profile {
     /// Changing commands need `--reason`.
     #[serde(default)]
     pub require_reason: bool,
+    /// The service account engineers run custadm as through sudo
+    /// (`sudo -u SVC custadm …`): when the real user is this account and
+    /// `SUDO_USER` is set, the sudo caller is who acts (contract: "Operators
+    /// and roles"). Profile only: no environment variable, since whoever runs
+    /// custadm controls its environment.
+    pub service_user: Option<String>,
 }
 
 /// The whole file.
@@ -177,6 +183,8 @@ pub struct Settings {
     pub default_region: Setting<Option<String>>,
     pub production: bool,
     pub require_reason: bool,
+    /// The selected profile's `service_user` (see [`Profile::service_user`]).
+    pub service_user: Setting<Option<String>>,
 }
 
 /// An environment variable: unset or blank is `None`; a value that is not
@@ -351,6 +359,13 @@ impl Settings {
                 ))
             })?;
         }
+        let service_user = pick(
+            None,
+            fp(|p| p.service_user.clone()),
+            None,
+            ep(|p| p.service_user.clone()),
+            None,
+        );
         let chosen = flag_p
             .as_ref()
             .or(env_p.as_ref())
@@ -370,6 +385,7 @@ impl Settings {
             default_region,
             production: chosen.production,
             require_reason: chosen.require_reason,
+            service_user,
         })
     }
 }

@@ -10,6 +10,7 @@ use crate::db::operator::{Operator, Role};
 use crate::db::{DatabaseTarget, DbConn};
 use crate::error::{Error, Result};
 use crate::output::Output;
+use crate::password::PasswordSource;
 
 /// Everything a customer or operator command needs.
 pub struct Ctx {
@@ -57,35 +58,36 @@ pub fn default_database_path() -> Result<PathBuf> {
     Ok(data_home.join("custadm").join("custadm.sqlite3"))
 }
 
-/// Looks the operator up; an unknown or inactive one is refused (exit 4) with
-/// a `denied` audit row for `action`.
+/// Looks the operator up; an unknown or inactive one, or one bound to another
+/// OS login than the one running custadm (`actor.os_user`, see
+/// [`crate::terminal::attributed_login`]), is refused (exit 4) with a
+/// `denied` audit row for `action` (contract: "Operators and roles").
 pub fn authenticate(conn: &mut DbConn, actor: &Actor, action: &str) -> Result<Operator> {
     let found = Operator::find(conn, &actor.operator)?;
-    let refusal = match &found {
-        None => format!(
+    let (refusal, reason) = match &found {
+        None => (format!(
             "unknown operator '{}': pass --operator NAME or set CUSTADM_OPERATOR, or ask an admin to run `custadm operator add {} --role support`",
             actor.operator, actor.operator
-        ),
-        Some(op) if !op.is_active => format!(
+        ), "unknown or inactive operator"),
+        Some(op) if !op.is_active => (format!(
             "operator '{}' is deactivated: ask an admin to run `custadm operator activate {}`",
             actor.operator, actor.operator
-        ),
-        Some(_) => String::new(),
+        ), "unknown or inactive operator"),
+        Some(op) if !op.may_be_acted_as_by(&actor.os_user) => (format!(
+            "operator '{}' is bound to another OS login, and this is '{}': run custadm as that login (or through sudo from it), or act as your own operator",
+            actor.operator, actor.os_user
+        ), "bound to another OS login"),
+        Some(op) => return Ok(op.clone()),
     };
-    match found {
-        Some(op) if op.is_active => Ok(op),
-        _ => {
-            actor
-                .entry(
-                    action,
-                    None,
-                    audit::DENIED,
-                    serde_json::json!({"reason": "unknown or inactive operator"}),
-                )
-                .insert(conn)?;
-            Err(Error::Denied(refusal))
-        }
-    }
+    actor
+        .entry(
+            action,
+            None,
+            audit::DENIED,
+            serde_json::json!({"reason": reason}),
+        )
+        .insert(conn)?;
+    Err(Error::Denied(refusal))
 }
 
 impl Ctx {
@@ -149,5 +151,22 @@ impl Ctx {
             self.operator.username,
             self.operator.role
         )))
+    }
+
+    /// The start of every admin-only change (contract: "Operators and
+    /// roles": `purge` and every `operator` change but one's own `passwd`):
+    /// the role check first — a support operator is refused (exit 4, `denied`
+    /// row) without being asked anything — then where the acting admin's
+    /// password will come from: `--password-stdin`, else the terminal, else
+    /// exit 2 at once. The password itself is asked by
+    /// [`crate::commands::operator::confirm_admin_password`].
+    pub fn require_admin_change(
+        &mut self,
+        action: &str,
+        customer_id: Option<i64>,
+        password_stdin: bool,
+    ) -> Result<PasswordSource> {
+        self.require_role(Role::Admin, action, customer_id)?;
+        PasswordSource::choose(password_stdin)
     }
 }

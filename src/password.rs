@@ -125,7 +125,7 @@ impl PasswordSource {
             Ok(PasswordSource::Prompt)
         } else {
             Err(Error::Usage(
-                "a password is needed but there is no terminal to ask on: pass --password-stdin and give it on one line of standard input".into(),
+                "a password is needed but there is no terminal to ask on: pass --password-stdin and give the password(s) on standard input, one a line".into(),
             ))
         }
     }

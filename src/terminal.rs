@@ -57,22 +57,55 @@ pub fn require_confirmation(yes: bool, question: &str) -> Result<()> {
     }
 }
 
-/// The login name of the user running this process (from the password
-/// database, falling back to `$USER`, then the numeric uid).
+/// The login name of the real user running this process: the real user id
+/// (`getuid`, not the effective one) looked up in the password database,
+/// or `uid<N>` when it has no entry there. Never `$USER` or `$LOGNAME`:
+/// anyone can set those.
 pub fn os_login_name() -> String {
-    // SAFETY: getpwuid_r writes into our buffer and `pwd`; we read pw_name only
-    // when it reports success and a non-null result.
-    unsafe {
-        let uid = libc::geteuid();
-        let mut pwd: libc::passwd = std::mem::zeroed();
-        let mut buf = vec![0 as libc::c_char; 4096];
-        let mut result: *mut libc::passwd = std::ptr::null_mut();
-        let rc = libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut result);
-        if rc == 0 && !result.is_null() && !pwd.pw_name.is_null() {
-            if let Ok(name) = std::ffi::CStr::from_ptr(pwd.pw_name).to_str() {
-                return name.to_string();
+    // SAFETY: getuid cannot fail.
+    let uid = unsafe { libc::getuid() };
+    login_of_uid(uid).unwrap_or_else(|| format!("uid{uid}"))
+}
+
+/// The password database's name for `uid`, if it has one that is UTF-8.
+fn login_of_uid(uid: libc::uid_t) -> Option<String> {
+    let mut buf = vec![0 as libc::c_char; 4096];
+    loop {
+        // SAFETY: getpwuid_r writes into our buffer and `pwd`; we read
+        // pw_name only when it reports success and a non-null result.
+        unsafe {
+            let mut pwd: libc::passwd = std::mem::zeroed();
+            let mut result: *mut libc::passwd = std::ptr::null_mut();
+            let rc = libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut result);
+            if rc == libc::ERANGE && buf.len() < 1 << 20 {
+                buf.resize(buf.len() * 4, 0);
+                continue;
             }
+            if rc != 0 || result.is_null() || pwd.pw_name.is_null() {
+                return None;
+            }
+            return std::ffi::CStr::from_ptr(pwd.pw_name)
+                .to_str()
+                .ok()
+                .map(str::to_string);
         }
-        std::env::var("USER").unwrap_or_else(|_| format!("uid{uid}"))
+    }
+}
+
+/// Who runs custadm, as far as this machine can vouch for it (contract:
+/// "Operators and roles"): the real user's login name ([`os_login_name`]);
+/// but when custadm runs under sudo (`SUDO_USER` set and not blank) and the
+/// real user is root or the configured `service_user`, the user who ran sudo.
+/// Anyone else can set `SUDO_USER` by hand, so for them it counts for nothing.
+/// This is the login a bound operator is checked against and the `os_user`
+/// of every audit row.
+pub fn attributed_login(service_user: Option<&str>) -> String {
+    let real = os_login_name();
+    // SAFETY: getuid cannot fail.
+    let root = unsafe { libc::getuid() } == 0;
+    let trusted = root || service_user.is_some_and(|s| s == real);
+    match std::env::var("SUDO_USER") {
+        Ok(caller) if trusted && !caller.trim().is_empty() => caller,
+        _ => real,
     }
 }

@@ -270,17 +270,64 @@ pub fn stored_phone_problem(stored: Option<&str>) -> Option<String> {
     }
 }
 
-/// An operator username: 1–64 characters of letters, digits, `.`, `_`, `-`.
+/// Longest operator name, in characters (contract: "Operators and roles").
+pub const MAX_OPERATOR_NAME_CHARS: usize = 64;
+
+/// A new operator name (`operator add`, `init --admin`), by the contract's
+/// rule ("Operators and roles"): 1–64 characters of `a-z 0-9 . _ -`,
+/// starting with a letter or digit. ASCII only, so no look-alike (a Cyrillic
+/// `а` in `аlice`) can pass for another operator. Returns the name as given.
 pub fn operator_name(s: &str) -> Result<String, String> {
-    let ok = !s.is_empty()
-        && s.chars().count() <= 64
-        && s.chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
+    let bytes = s.as_bytes();
+    let ok = !bytes.is_empty()
+        && bytes.len() <= MAX_OPERATOR_NAME_CHARS
+        && bytes[0].is_ascii_alphanumeric()
+        && bytes.iter().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+        });
     if ok {
         Ok(s.to_string())
     } else {
         Err(format!(
-            "{} is not a valid operator name (1-64 letters, digits, '.', '_', '-', '@')",
+            "{} is not a valid operator name: 1-{MAX_OPERATOR_NAME_CHARS} characters of a-z, 0-9, '.', '_', '-', starting with a letter or digit",
+            quote_input(s)
+        ))
+    }
+}
+
+/// The name of an existing operator (the target of `set-role`, `passwd`,
+/// `bind` …). Names registered before the rule of [`operator_name`] keep
+/// working, so any name is accepted here except an empty one, one longer than
+/// 256 characters, or one with control or invisible format characters (which
+/// no operator custadm registered can have); an unknown name is then "not
+/// found" (exit 3).
+pub fn operator_reference(s: &str) -> Result<String, String> {
+    let ok = !s.is_empty() && s.chars().count() <= 256 && !s.chars().any(is_dangerous);
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err(format!("{} is not an operator name", quote_input(s)))
+    }
+}
+
+/// An OS login name an operator is bound to (`--os-user`, `operator bind`):
+/// 1–64 characters of letters, digits, `.`, `_`, `-`, not starting with `-`,
+/// optionally ending in `$` (POSIX's portable user names, as `useradd`
+/// accepts them). It need not exist on this machine: the database may be
+/// shared by several.
+pub fn os_login(s: &str) -> Result<String, String> {
+    let body = s.strip_suffix('$').unwrap_or(s);
+    let ok = !body.is_empty()
+        && s.len() <= 64
+        && !body.starts_with('-')
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "{} is not an OS login name: 1-64 characters of letters, digits, '.', '_', '-', not starting with '-'",
             quote_input(s)
         ))
     }

@@ -62,7 +62,9 @@ pub fn run(settings: &Settings, cmd: ConfigCommand, out: &Output) -> Result<()> 
         Some(_) => row("operator", &settings.operator, false),
         None => Row {
             setting: "operator",
-            value: Some(crate::terminal::os_login_name()),
+            value: Some(crate::terminal::attributed_login(
+                settings.service_user.value.as_deref(),
+            )),
             source: "OS login name".into(),
         },
     };
@@ -119,6 +121,7 @@ pub fn run(settings: &Settings, cmd: ConfigCommand, out: &Output) -> Result<()> 
             value: Some(settings.require_reason.to_string()),
             source: from_profile,
         },
+        row("service_user", &settings.service_user, false),
     ];
     if out.is_json() {
         let map: serde_json::Map<String, serde_json::Value> = rows

@@ -18,7 +18,7 @@ use crate::password::{self, PasswordSource};
     after_help = "Examples:\n  custadm init                          # default SQLite file, asks for the admin password twice\n  custadm init --sample-data            # plus 50 sample customers\n  echo \"$PW\" | custadm init --admin ops --password-stdin --database-url postgres://db/custadm\n\nExit codes: 0 done or already initialised, 2 no password source, 6 database problem."
 )]
 pub struct InitArgs {
-    /// Username of the first admin [default: the OS login name]
+    /// Username of the first admin [default: the OS login name, and then bound to that login]
     #[arg(long, value_name = "NAME")]
     pub admin: Option<String>,
 
@@ -39,13 +39,24 @@ struct InitReport {
     changed: bool,
     created_schema: bool,
     admin: Option<String>,
+    /// The OS login the first admin was bound to, if any.
+    os_user: Option<String>,
     sample_customers: u32,
 }
 
 /// Runs `custadm init`.
 pub fn run(target: &DatabaseTarget, actor: &Actor, args: InitArgs, out: &Output) -> Result<()> {
     let admin = args.admin.clone().unwrap_or_else(|| actor.operator.clone());
-    let admin = crate::validate::operator_name(&admin).map_err(Error::Usage)?;
+    let admin = crate::validate::operator_name(&admin).map_err(|e| {
+        Error::Usage(if args.admin.is_none() {
+            format!("{e}; pass --admin NAME")
+        } else {
+            e
+        })
+    })?;
+    // Contract ("Operators and roles"): the first admin is bound to the OS
+    // login that ran init when it bears that login's name (the default).
+    let bind_to = (admin == actor.os_user).then(|| actor.os_user.clone());
     let database = target.display();
 
     // Look before creating anything: a missing file or database is not initialised.
@@ -74,6 +85,7 @@ pub fn run(target: &DatabaseTarget, actor: &Actor, args: InitArgs, out: &Output)
                     changed: false,
                     created_schema: false,
                     admin: None,
+                    os_user: None,
                     sample_customers: 0,
                 })?;
             } else {
@@ -124,6 +136,7 @@ pub fn run(target: &DatabaseTarget, actor: &Actor, args: InitArgs, out: &Output)
                 is_active: true,
                 failed_attempts: 0,
                 created_at: crate::db::now(),
+                os_user: bind_to.as_deref(),
             },
         )?;
         let init_actor = Actor {
@@ -135,7 +148,7 @@ pub fn run(target: &DatabaseTarget, actor: &Actor, args: InitArgs, out: &Output)
                 "init",
                 None,
                 audit::OK,
-                serde_json::json!({"admin": admin, "sample_customers": sample}),
+                serde_json::json!({"admin": admin, "os_user": bind_to, "sample_customers": sample}),
             )
             .insert(conn)?;
         if sample > 0 {
@@ -151,6 +164,7 @@ pub fn run(target: &DatabaseTarget, actor: &Actor, args: InitArgs, out: &Output)
             changed: true,
             created_schema,
             admin: Some(admin),
+            os_user: bind_to,
             sample_customers: sample,
         })?;
     } else {
@@ -160,9 +174,13 @@ pub fn run(target: &DatabaseTarget, actor: &Actor, args: InitArgs, out: &Output)
             "Initialised"
         };
         out.line(&format!(
-            "{what} {} and registered admin '{}'.{}",
+            "{what} {} and registered admin '{}'{}.{}",
             crate::output::sanitize(&database),
             crate::output::sanitize(&admin),
+            bind_to
+                .as_deref()
+                .map(|login| format!(", bound to OS login '{}'", crate::output::sanitize(login)))
+                .unwrap_or_default(),
             if sample > 0 {
                 format!(" Loaded {sample} sample customers.")
             } else {

@@ -140,13 +140,16 @@ pub fn run(cli: Cli) -> Result<()> {
     if let Command::Config(cmd) = cli.command {
         return config::run(&settings, cmd, &out);
     }
+    // Who runs this on the machine: the real user, or the sudo caller when
+    // the real user is root or the configured service account.
+    let os_user = crate::terminal::attributed_login(settings.service_user.value.as_deref());
     let actor = Actor {
         operator: settings
             .operator
             .value
             .clone()
-            .unwrap_or_else(crate::terminal::os_login_name),
-        os_user: crate::terminal::os_login_name(),
+            .unwrap_or_else(|| os_user.clone()),
+        os_user,
         reason: cli.global.reason.clone().filter(|r| !r.trim().is_empty()),
         run_id: None,
     };

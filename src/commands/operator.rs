@@ -1,5 +1,6 @@
 //! `custadm operator …`: add, list, set-role, passwd, deactivate, activate,
-//! unlock. Admin only, except `passwd` for one's own password.
+//! unlock, bind, unbind. Admin only, except `passwd` for one's own password;
+//! every admin change is confirmed by the acting admin's own password.
 
 use crate::context::Ctx;
 use crate::db::audit;
@@ -12,76 +13,126 @@ use crate::password::{self, PasswordSource, Verified};
 /// `custadm operator …`
 #[derive(Debug, clap::Subcommand)]
 pub enum OperatorCommand {
-    /// Register an operator; their password is asked twice (or read with --password-stdin)
+    /// Register an operator: your own password first, then theirs (asked twice)
     #[command(
-        after_help = "Examples:\n  custadm operator add alice --role support\n  printf '%s\\n' \"$PW\" | custadm operator add bot --role support --password-stdin\n\nExit codes: 0 added, 2 bad name or password, 4 not an admin, 5 name taken."
+        after_help = "Examples:\n  custadm operator add alice --role support --os-user alice\n  printf '%s\\n%s\\n' \"$MY_PW\" \"$BOT_PW\" | custadm operator add bot --role support --password-stdin\n\nAsks your own password first (the confirmation), then the new operator's twice.\nWith --password-stdin: line 1 your password, line 2 theirs.\nNames: 1-64 characters of a-z, 0-9, '.', '_', '-', starting with a letter or digit.\nExit codes: 0 added, 2 bad name or password, or no terminal and no --password-stdin, 4 not an admin, wrong password or locked, 5 name taken."
     )]
     Add {
-        /// Username (letters, digits, '.', '_', '-', '@')
-        #[arg(value_parser = operator_name)]
+        /// Username: 1-64 characters of a-z, 0-9, '.', '_', '-', starting with a letter or digit
+        #[arg(value_parser = new_operator_name)]
         name: String,
         /// admin or support
         #[arg(long, value_enum)]
         role: Role,
-        /// Read the new operator's password from one line of standard input
+        /// Bind the operator to this OS login: only that login can act as them
+        #[arg(long, value_name = "LOGIN", value_parser = os_login)]
+        os_user: Option<String>,
+        /// Read your password, then the new operator's, from two lines of standard input
         #[arg(long)]
         password_stdin: bool,
     },
-    /// List operators with role, state and lock
+    /// List operators with role, state, lock and OS login binding
     #[command(
-        after_help = "Examples:\n  custadm operator list\n  custadm operator list -o json | jq -r '.[] | select(.locked_until != null) | .username'\n\nExit codes: 0 listed, 4 not an admin."
+        after_help = "Examples:\n  custadm operator list\n  custadm operator list -o json | jq -r '.[] | select(.os_user == null) | .username'\n\nExit codes: 0 listed, 4 not an admin."
     )]
     List,
-    /// Change an operator's role
+    /// Change an operator's role (asks your own password)
     #[command(
-        after_help = "Example:\n  custadm operator set-role alice admin\n\nExit codes: 0 done, 3 no such operator, 4 not an admin, 5 would leave no active admin."
+        after_help = "Example:\n  custadm operator set-role alice admin\n\nExit codes: 0 done, 2 no terminal and no --password-stdin, 3 no such operator, 4 not an admin, wrong password or locked, 5 would leave no active admin."
     )]
     SetRole {
         #[arg(value_parser = operator_name)]
         name: String,
         #[arg(value_enum)]
         role: Role,
+        /// Read your password from one line of standard input
+        #[arg(long)]
+        password_stdin: bool,
     },
     /// Set a password: your own (asks your current one first) or, as admin, another operator's
     #[command(
-        after_help = "Examples:\n  custadm operator passwd            # your own: current, then new twice\n  custadm operator passwd alice      # admin: alice's new password\n\nWith --password-stdin, your own password change reads two lines: current, then new.\nExit codes: 0 changed, 2 too short or no terminal, 3 no such operator, 4 wrong password, locked or not an admin."
+        after_help = "Examples:\n  custadm operator passwd            # your own: current, then new twice\n  custadm operator passwd alice      # admin: your password, then alice's new one twice\n\nWith --password-stdin, two lines: your current password, then the new one.\nExit codes: 0 changed, 2 too short or no terminal, 3 no such operator, 4 wrong password, locked or not an admin."
     )]
     Passwd {
         /// Whose password [default: your own]
         #[arg(value_parser = operator_name)]
         name: Option<String>,
-        /// Read the password(s) from standard input instead of a prompt
+        /// Read the passwords from standard input (yours, then the new one)
         #[arg(long)]
         password_stdin: bool,
     },
-    /// Deactivate an operator (they can no longer run custadm)
+    /// Deactivate an operator: they can no longer run custadm (asks your own password)
     #[command(
-        after_help = "Examples:\n  custadm operator deactivate alice --reason \"left the team\"\n\nA deactivated operator can no longer run custadm; the last active admin cannot be deactivated.\nExit codes: 0 done (or already inactive), 3 no such operator, 4 not an admin, 5 last active admin."
+        after_help = "Examples:\n  custadm operator deactivate alice --reason \"left the team\"\n\nA deactivated operator can no longer run custadm; the last active admin cannot be deactivated.\nExit codes: 0 done (or already inactive), 2 no terminal and no --password-stdin, 3 no such operator, 4 not an admin, wrong password or locked, 5 last active admin."
     )]
     Deactivate {
         #[arg(value_parser = operator_name)]
         name: String,
+        /// Read your password from one line of standard input
+        #[arg(long)]
+        password_stdin: bool,
     },
-    /// Reactivate an operator
+    /// Reactivate an operator (asks your own password)
     #[command(
-        after_help = "Examples:\n  custadm operator activate alice\n\nExit codes: 0 done (or already active), 3 no such operator, 4 not an admin."
+        after_help = "Examples:\n  custadm operator activate alice\n\nExit codes: 0 done (or already active), 2 no terminal and no --password-stdin, 3 no such operator, 4 not an admin, wrong password or locked."
     )]
     Activate {
         #[arg(value_parser = operator_name)]
         name: String,
+        /// Read your password from one line of standard input
+        #[arg(long)]
+        password_stdin: bool,
     },
-    /// Clear an operator's wrong-password lock
+    /// Clear another operator's wrong-password lock (asks your own password)
     #[command(
-        after_help = "Examples:\n  custadm operator unlock alice\n\nClears the count of wrong passwords and the 15-minute lock.\nExit codes: 0 done (or not locked), 3 no such operator, 4 not an admin."
+        after_help = "Examples:\n  custadm operator unlock alice\n\nClears the count of wrong passwords and the 15-minute lock. Only another admin can unlock you.\nExit codes: 0 done (or not locked), 2 no terminal and no --password-stdin, 3 no such operator, 4 not an admin, wrong password, locked, or unlocking yourself."
     )]
     Unlock {
         #[arg(value_parser = operator_name)]
         name: String,
+        /// Read your password from one line of standard input
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Bind an operator to an OS login: only that login can act as them (asks your own password)
+    #[command(
+        after_help = "Examples:\n  custadm operator bind alice alice\n  sudo -u custadm-svc custadm --operator alice list   # run by the OS user alice: allowed\n\nThe login is the real user running custadm, or under sudo (SUDO_USER set) the user who ran sudo\nwhen custadm runs as root or as the profile's service_user. Anyone else naming a bound\noperator is refused (exit 4).\nExit codes: 0 done (or already bound to it), 2 bad login or no terminal and no --password-stdin, 3 no such operator, 4 not an admin, wrong password or locked, 5 binding yourself away from the login you run as."
+    )]
+    Bind {
+        #[arg(value_parser = operator_name)]
+        name: String,
+        /// The OS login name
+        #[arg(value_parser = os_login)]
+        login: String,
+        /// Read your password from one line of standard input
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Remove an operator's OS login binding (asks your own password)
+    #[command(
+        after_help = "Examples:\n  custadm operator unbind alice\n\nExit codes: 0 done (or not bound), 2 no terminal and no --password-stdin, 3 no such operator, 4 not an admin, wrong password or locked."
+    )]
+    Unbind {
+        #[arg(value_parser = operator_name)]
+        name: String,
+        /// Read your password from one line of standard input
+        #[arg(long)]
+        password_stdin: bool,
     },
 }
 
+/// An existing operator's name (legacy names keep working).
 fn operator_name(s: &str) -> std::result::Result<String, String> {
+    crate::validate::operator_reference(s)
+}
+
+/// A new operator's name, by the contract's rule.
+fn new_operator_name(s: &str) -> std::result::Result<String, String> {
     crate::validate::operator_name(s)
+}
+
+fn os_login(s: &str) -> std::result::Result<String, String> {
+    crate::validate::os_login(s)
 }
 
 impl OperatorCommand {
@@ -95,6 +146,23 @@ impl OperatorCommand {
             OperatorCommand::Deactivate { .. } => "operator_deactivate",
             OperatorCommand::Activate { .. } => "operator_activate",
             OperatorCommand::Unlock { .. } => "operator_unlock",
+            OperatorCommand::Bind { .. } => "operator_bind",
+            OperatorCommand::Unbind { .. } => "operator_unbind",
+        }
+    }
+
+    /// `--password-stdin` as given (false for `list`).
+    fn password_stdin(&self) -> bool {
+        match self {
+            OperatorCommand::List => false,
+            OperatorCommand::Add { password_stdin, .. }
+            | OperatorCommand::SetRole { password_stdin, .. }
+            | OperatorCommand::Passwd { password_stdin, .. }
+            | OperatorCommand::Deactivate { password_stdin, .. }
+            | OperatorCommand::Activate { password_stdin, .. }
+            | OperatorCommand::Unlock { password_stdin, .. }
+            | OperatorCommand::Bind { password_stdin, .. }
+            | OperatorCommand::Unbind { password_stdin, .. } => *password_stdin,
         }
     }
 }
@@ -107,36 +175,62 @@ struct OperatorRow {
     is_active: bool,
     failed_attempts: i32,
     locked_until: Option<String>,
+    os_user: Option<String>,
     created_at: String,
 }
 
-/// Runs `custadm operator …`.
+/// Runs `custadm operator …`. Order (contract: "Operators and roles"): the
+/// role check first (a support operator is refused without being asked
+/// anything), then the password source (exit 2 at once without one), then —
+/// for every change but one's own `passwd` — the acting admin's own password,
+/// and only then the change itself.
 pub fn run(ctx: &mut Ctx, cmd: OperatorCommand) -> Result<()> {
     let action = cmd.action();
     let own_passwd = matches!(&cmd, OperatorCommand::Passwd { name, .. }
         if name.as_deref().is_none_or(|n| n == ctx.operator.username));
-    if !own_passwd {
+    if let OperatorCommand::List = cmd {
         ctx.require_role(Role::Admin, action, None)?;
+        return list(ctx);
     }
+    let source = if own_passwd {
+        PasswordSource::choose(cmd.password_stdin())?
+    } else {
+        let source = ctx.require_admin_change(action, None, cmd.password_stdin())?;
+        if let OperatorCommand::Unlock { name, .. } = &cmd {
+            if *name == ctx.operator.username {
+                return refuse_self_unlock(ctx, action);
+            }
+        }
+        confirm_admin_password(ctx, action, None, source)?;
+        source
+    };
     match cmd {
-        OperatorCommand::List => list(ctx),
+        OperatorCommand::List => Err(Error::Internal("operator list dispatched twice".into())),
         OperatorCommand::Add {
             name,
             role,
-            password_stdin,
+            os_user,
+            ..
         } => {
             if Operator::find(&mut ctx.conn, &name)?.is_some() {
                 return Err(Error::Refused(format!("operator '{name}' already exists")));
             }
-            let source = PasswordSource::choose(password_stdin)?;
             let secret = source.read_new(&format!("Password for {}: ", sanitize(&name)))?;
             let hash = password::hash(&secret)?;
             drop(secret);
+            let bound = os_user
+                .as_deref()
+                .map(|login| format!(", bound to OS login '{}'", sanitize(login)))
+                .unwrap_or_default();
             audited_change(
                 ctx,
                 action,
-                serde_json::json!({"operator": name, "role": role.as_str()}),
-                &format!("Added operator '{}' ({}).", sanitize(&name), role.as_str()),
+                serde_json::json!({"operator": name, "role": role.as_str(), "os_user": os_user}),
+                &format!(
+                    "Added operator '{}' ({}){bound}.",
+                    sanitize(&name),
+                    role.as_str()
+                ),
                 |conn| {
                     Operator::insert(
                         conn,
@@ -147,6 +241,7 @@ pub fn run(ctx: &mut Ctx, cmd: OperatorCommand) -> Result<()> {
                             is_active: true,
                             failed_attempts: 0,
                             created_at: crate::db::now(),
+                            os_user: os_user.as_deref(),
                         },
                     )
                     .map_err(|e| match e {
@@ -158,7 +253,7 @@ pub fn run(ctx: &mut Ctx, cmd: OperatorCommand) -> Result<()> {
                 },
             )
         }
-        OperatorCommand::SetRole { name, role } => {
+        OperatorCommand::SetRole { name, role, .. } => {
             let target = existing(ctx, &name)?;
             if target.role == role.as_str() {
                 return done(
@@ -184,7 +279,7 @@ pub fn run(ctx: &mut Ctx, cmd: OperatorCommand) -> Result<()> {
                 },
             )
         }
-        OperatorCommand::Deactivate { name } | OperatorCommand::Activate { name } => {
+        OperatorCommand::Deactivate { name, .. } | OperatorCommand::Activate { name, .. } => {
             let activate = action == "operator_activate";
             let target = existing(ctx, &name)?;
             if target.is_active == activate {
@@ -212,7 +307,7 @@ pub fn run(ctx: &mut Ctx, cmd: OperatorCommand) -> Result<()> {
                 },
             )
         }
-        OperatorCommand::Unlock { name } => {
+        OperatorCommand::Unlock { name, .. } => {
             let target = existing(ctx, &name)?;
             if target.failed_attempts == 0 && target.locked_until.is_none() {
                 return done(
@@ -232,13 +327,63 @@ pub fn run(ctx: &mut Ctx, cmd: OperatorCommand) -> Result<()> {
                 |conn| Operator::unlock(conn, target.id),
             )
         }
-        OperatorCommand::Passwd {
-            name,
-            password_stdin,
-        } => {
+        OperatorCommand::Bind { name, login, .. } => {
+            let target = existing(ctx, &name)?;
+            if target.os_user.as_deref() == Some(login.as_str()) {
+                return done(
+                    ctx,
+                    action,
+                    &format!(
+                        "Operator '{}' is already bound to OS login '{}'; nothing changed.",
+                        sanitize(&name),
+                        sanitize(&login)
+                    ),
+                );
+            }
+            if target.id == ctx.operator.id && login != ctx.actor.os_user {
+                return Err(Error::Refused(format!(
+                    "binding yourself to OS login '{login}' would lock you out: you run custadm as '{}'; run this from '{login}', or ask another admin",
+                    ctx.actor.os_user
+                )));
+            }
+            audited_change(
+                ctx,
+                action,
+                serde_json::json!({"operator": name, "os_user": {"old": target.os_user, "new": login}}),
+                &format!(
+                    "Operator '{}' is bound to OS login '{}': only that login can act as them.",
+                    sanitize(&name),
+                    sanitize(&login)
+                ),
+                |conn| Operator::update_os_user(conn, target.id, Some(&login)),
+            )
+        }
+        OperatorCommand::Unbind { name, .. } => {
+            let target = existing(ctx, &name)?;
+            if target.os_user.is_none() {
+                return done(
+                    ctx,
+                    action,
+                    &format!(
+                        "Operator '{}' is not bound to an OS login; nothing changed.",
+                        sanitize(&name)
+                    ),
+                );
+            }
+            audited_change(
+                ctx,
+                action,
+                serde_json::json!({"operator": name, "os_user": {"old": target.os_user, "new": null}}),
+                &format!(
+                    "Operator '{}' is no longer bound to an OS login.",
+                    sanitize(&name)
+                ),
+                |conn| Operator::update_os_user(conn, target.id, None),
+            )
+        }
+        OperatorCommand::Passwd { name, .. } => {
             let name = name.unwrap_or_else(|| ctx.operator.username.clone());
             let target = existing(ctx, &name)?;
-            let source = PasswordSource::choose(password_stdin)?;
             if own_passwd {
                 let current = source.read("Current password: ")?;
                 confirm_operator_password(ctx, action, None, &current)?;
@@ -255,6 +400,43 @@ pub fn run(ctx: &mut Ctx, cmd: OperatorCommand) -> Result<()> {
             )
         }
     }
+}
+
+/// "An operator cannot unlock itself; only another admin can" (contract:
+/// "Operators and roles"): refused (exit 4) with a `denied` row, before any
+/// password is asked.
+fn refuse_self_unlock(ctx: &mut Ctx, action: &str) -> Result<()> {
+    ctx.actor
+        .entry(
+            action,
+            None,
+            audit::DENIED,
+            serde_json::json!({"reason": "cannot unlock oneself"}),
+        )
+        .insert(&mut ctx.conn)?;
+    Err(Error::Denied(format!(
+        "operator '{}' cannot unlock itself: ask another admin to run `custadm operator unlock {}`",
+        ctx.operator.username, ctx.operator.username
+    )))
+}
+
+/// The confirmation of every admin-only change (contract: "Operators and
+/// roles"; `purge` and the `operator` changes): asks the acting admin's own
+/// password — a hidden prompt, or the next line of standard input — and checks
+/// it with [`confirm_operator_password`] (wrong: exit 4, a `denied` row, the
+/// count towards the 15-minute lock). Call [`Ctx::require_admin_change`]
+/// first for the role check and `source`.
+pub fn confirm_admin_password(
+    ctx: &mut Ctx,
+    action: &str,
+    customer_id: Option<i64>,
+    source: PasswordSource,
+) -> Result<()> {
+    let given = source.read(&format!(
+        "Password of {} to confirm: ",
+        sanitize(&ctx.operator.username)
+    ))?;
+    confirm_operator_password(ctx, action, customer_id, &given)
 }
 
 /// Checks the acting operator's own password, with the lock: a locked
@@ -385,6 +567,7 @@ fn list(ctx: &mut Ctx) -> Result<()> {
                 is_active: o.is_active,
                 failed_attempts: o.failed_attempts,
                 locked_until: o.locked_at(now).map(crate::output::rfc3339),
+                os_user: o.os_user.clone(),
                 created_at: crate::output::rfc3339(o.created_at),
             })
             .collect();
@@ -403,6 +586,7 @@ fn list(ctx: &mut Ctx) -> Result<()> {
                 },
                 o.failed_attempts.to_string(),
                 human_time(o.locked_at(now)),
+                o.os_user.clone().unwrap_or_else(|| "-".into()),
                 human_time(Some(o.created_at)),
             ]
         })
@@ -414,6 +598,7 @@ fn list(ctx: &mut Ctx) -> Result<()> {
             "STATE",
             "FAILED",
             "LOCKED UNTIL",
+            "OS USER",
             "CREATED",
         ],
         rows,

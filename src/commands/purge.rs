@@ -11,11 +11,9 @@ use crate::bulk::{ItemResult, Outcome, RunReport};
 use crate::context::Ctx;
 use crate::db::audit::{self, AuditEntry};
 use crate::db::customer::Customer;
-use crate::db::operator::Role;
 use crate::db::write_transaction;
 use crate::error::{Error, Result};
 use crate::output::sanitize;
-use crate::password::PasswordSource;
 
 /// Options of `custadm purge`.
 #[derive(Debug, clap::Args)]
@@ -34,8 +32,7 @@ pub struct PurgeArgs {
 /// Runs `custadm purge`.
 pub fn run(ctx: &mut Ctx, args: PurgeArgs) -> Result<()> {
     let id = args.id;
-    ctx.require_role(Role::Admin, "purge", Some(id))?;
-    let source = PasswordSource::choose(args.password_stdin)?;
+    let source = ctx.require_admin_change("purge", Some(id), args.password_stdin)?;
     let customer = Customer::find(&mut ctx.conn, id)?.ok_or_else(|| {
         Error::NotFound(format!(
             "customer {id} not found: `custadm list --status all` shows the ids"
@@ -60,12 +57,7 @@ pub fn run(ctx: &mut Ctx, args: PurgeArgs) -> Result<()> {
         counts.account_entries,
         if counts.account_entries == 1 { "y" } else { "ies" }
     );
-    let given = source.read(&format!(
-        "Password of {} to confirm: ",
-        sanitize(&ctx.operator.username)
-    ))?;
-    crate::commands::operator::confirm_operator_password(ctx, "purge", Some(id), &given)?;
-    drop(given);
+    crate::commands::operator::confirm_admin_password(ctx, "purge", Some(id), source)?;
 
     let actor = ctx.actor.clone();
     let result = write_transaction(&mut ctx.conn, |conn| {

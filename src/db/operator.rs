@@ -45,6 +45,9 @@ pub struct Operator {
     pub failed_attempts: i32,
     pub locked_until: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+    /// The OS login this operator is bound to: only that login may act as
+    /// them (contract: "Operators and roles"). `None`: unbound.
+    pub os_user: Option<String>,
 }
 
 /// A new row of `operators`.
@@ -57,6 +60,7 @@ pub struct NewOperator<'a> {
     pub is_active: bool,
     pub failed_attempts: i32,
     pub created_at: NaiveDateTime,
+    pub os_user: Option<&'a str>,
 }
 
 impl Operator {
@@ -168,5 +172,21 @@ impl Operator {
             ))
             .execute(conn)?;
         Ok(())
+    }
+
+    /// Binds the operator to an OS login, or unbinds them (`None`).
+    pub fn update_os_user(conn: &mut DbConn, id: i64, os_user: Option<&str>) -> Result<()> {
+        diesel::update(operators::table.find(id))
+            .set(operators::os_user.eq(os_user))
+            .execute(conn)?;
+        Ok(())
+    }
+
+    /// Whether `login` (the attributed OS login, see
+    /// [`crate::terminal::attributed_login`]) may act as this operator: an
+    /// unbound operator can be acted as from any login, a bound one only from
+    /// its own.
+    pub fn may_be_acted_as_by(&self, login: &str) -> bool {
+        self.os_user.as_deref().is_none_or(|bound| bound == login)
     }
 }
