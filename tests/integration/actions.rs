@@ -1598,19 +1598,8 @@ fn support_level_commands(id: i64) -> Vec<Vec<String>> {
 db_test!(permission_matrix, |env| {
     env.init_db(0);
     env.add_support();
-    env.cmd()
-        .args(&[
-            "operator",
-            "add",
-            "clerk",
-            "--role",
-            "support",
-            "--password-stdin",
-        ])
-        .stdin("clerk-password-0123\n")
-        .run()
-        .ok();
-    env.run(&["operator", "deactivate", "clerk"]).ok();
+    env.add_operator("clerk", "support", "clerk-password-0123");
+    env.admin_change(&["operator", "deactivate", "clerk"], &[]).ok();
 
     for who in ["admin", "support"] {
         let id = env.insert_customer(

@@ -1066,7 +1066,7 @@ db_test!(database_url_precedence_flag_env_database_url, |env| {
             "support",
             "--password-stdin",
         ])
-        .stdin("only-in-other-password\n")
+        .stdin(&admin_stdin(&["only-in-other-password"]))
         .run()
         .ok();
     assert_eq!(env.count("operators", "username = 'only-in-other'"), 0);

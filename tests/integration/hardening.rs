@@ -21,6 +21,7 @@ use diesel::prelude::*;
 
 use crate::db_test;
 use crate::support::{
+    admin_stdin,
     assert_all_or_nothing, audit_per_customer, bulk_customers, quote, Backend, Env, Run,
     ADMIN_PASSWORD, SUPPORT_PASSWORD,
 };
@@ -425,7 +426,7 @@ fn write_attempts(id: i64) -> Vec<(Vec<String>, Option<String>)> {
                 "support",
                 "--password-stdin",
             ]),
-            Some("never-written-password-0123\n".into()),
+            Some(admin_stdin(&["never-written-password-0123"])),
         ),
         // `view` must write its audit row; without it, no personal data.
         (s(&["view", &id]), None),
@@ -745,7 +746,7 @@ db_test!(input_invalid_utf8_environment_is_not_ignored, |env| {
                 "support",
                 "--password-stdin",
             ])
-            .stdin("login-password-0123\n")
+            .stdin(&admin_stdin(&["login-password-0123"]))
             .run()
             .ok();
     }
@@ -1139,7 +1140,7 @@ db_test!(secrets_never_leak, |env| {
             "support",
             "--password-stdin",
         ],
-        &format!("{support_pw}\n"),
+        &format!("{admin_pw}\n{support_pw}\n"),
         0,
     );
     go(
@@ -1152,7 +1153,7 @@ db_test!(secrets_never_leak, |env| {
             "support",
             "--password-stdin",
         ],
-        &format!("{second_pw}\n"),
+        &format!("{admin_pw}\n{second_pw}\n"),
         0,
     );
     go(
@@ -1165,7 +1166,7 @@ db_test!(secrets_never_leak, |env| {
             "support",
             "--password-stdin",
         ],
-        &format!("{too_short}\n"),
+        &format!("{admin_pw}\n{too_short}\n"),
         2,
     );
     go(
@@ -1195,8 +1196,21 @@ db_test!(secrets_never_leak, |env| {
     go(
         "admin sets passwd",
         &["operator", "passwd", "support2", "--password-stdin"],
-        &format!("{assigned_pw}\n"),
+        &format!("{admin_pw}\n{assigned_pw}\n"),
         0,
+    );
+    go(
+        "add with a wrong admin password",
+        &[
+            "operator",
+            "add",
+            "eve",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        &format!("{wrong_pw}\n{refused_new}\n"),
+        4,
     );
     let reset = go(
         "reset-password",
@@ -1419,7 +1433,7 @@ enum Who {
     Everyone,
     /// Any active operator (support or admin, locked or not).
     Support,
-    /// Any active admin, locked or not (no password asked).
+    /// Any active admin, locked or not (no password asked: `operator list`).
     Admin,
     /// An active, unlocked admin: the action is password-confirmed.
     AdminConfirmed,
@@ -1527,8 +1541,8 @@ const MATRIX: &[Row] = &[
     Row {
         path: "operator add",
         args: &["matrix{n}", "--role", "support", "--password-stdin"],
-        stdin: "matrix-password-0123\n",
-        who: Who::Admin,
+        stdin: "{pw}\nmatrix-password-0123\n",
+        who: Who::AdminConfirmed,
         needs_db: true,
     },
     Row {
@@ -1540,9 +1554,9 @@ const MATRIX: &[Row] = &[
     },
     Row {
         path: "operator set-role",
-        args: &["target", "admin"],
-        stdin: "",
-        who: Who::Admin,
+        args: &["target", "admin", "--password-stdin"],
+        stdin: "{pw}\n",
+        who: Who::AdminConfirmed,
         needs_db: true,
     },
     Row {
@@ -1555,29 +1569,43 @@ const MATRIX: &[Row] = &[
     Row {
         path: "operator passwd",
         args: &["target", "--password-stdin"],
-        stdin: "target-password-0123\n",
-        who: Who::Admin,
+        stdin: "{pw}\ntarget-password-0123\n",
+        who: Who::AdminConfirmed,
         needs_db: true,
     },
     Row {
         path: "operator deactivate",
-        args: &["target"],
-        stdin: "",
-        who: Who::Admin,
+        args: &["target", "--password-stdin"],
+        stdin: "{pw}\n",
+        who: Who::AdminConfirmed,
         needs_db: true,
     },
     Row {
         path: "operator activate",
-        args: &["target"],
-        stdin: "",
-        who: Who::Admin,
+        args: &["target", "--password-stdin"],
+        stdin: "{pw}\n",
+        who: Who::AdminConfirmed,
         needs_db: true,
     },
     Row {
         path: "operator unlock",
-        args: &["target"],
-        stdin: "",
-        who: Who::Admin,
+        args: &["target", "--password-stdin"],
+        stdin: "{pw}\n",
+        who: Who::AdminConfirmed,
+        needs_db: true,
+    },
+    Row {
+        path: "operator bind",
+        args: &["target", "target-login", "--password-stdin"],
+        stdin: "{pw}\n",
+        who: Who::AdminConfirmed,
+        needs_db: true,
+    },
+    Row {
+        path: "operator unbind",
+        args: &["target", "--password-stdin"],
+        stdin: "{pw}\n",
+        who: Who::AdminConfirmed,
         needs_db: true,
     },
     Row {
@@ -1718,6 +1746,8 @@ enum Kind {
     Inactive,
     Unknown,
     LockedAdmin,
+    /// An active admin bound to another OS login than the one running the tests.
+    BoundElsewhere,
 }
 
 fn allowed(who: Who, kind: Kind) -> bool {
@@ -1732,11 +1762,7 @@ fn allowed(who: Who, kind: Kind) -> bool {
 }
 
 fn add_operator(env: &Env, name: &str, role: &str, password: &str) {
-    env.cmd()
-        .args(&["operator", "add", name, "--role", role, "--password-stdin"])
-        .stdin(&format!("{password}\n"))
-        .run()
-        .ok();
+    env.add_operator(name, role, password);
 }
 
 db_test!(authorisation_matrix, |env| {
@@ -1745,9 +1771,13 @@ db_test!(authorisation_matrix, |env| {
     env.init_db(0).add_support();
     add_operator(&env, "target", "support", "target-password-0123");
     add_operator(&env, "retired", "support", "retired-password-0123");
-    env.run(&["operator", "deactivate", "retired"]).ok();
+    env.admin_change(&["operator", "deactivate", "retired"], &[])
+        .ok();
     add_operator(&env, "admin2", "admin", "admin2-password-0123");
     env.exec("UPDATE operators SET locked_until = '2099-01-01 00:00:00' WHERE username = 'admin2'");
+    add_operator(&env, "bound", "admin", "bound-password-0123");
+    env.admin_change(&["operator", "bind", "bound", "someone-else"], &[])
+        .ok();
     let c1 = env.insert_customer("Matrix One", "m1@example.com");
     let c2 = env.insert_customer("Matrix Two", "m2@example.com");
     let c3 = env.insert_customer("Matrix Three", "m3@example.com");
@@ -1759,6 +1789,7 @@ db_test!(authorisation_matrix, |env| {
         ("retired", "retired-password-0123", Kind::Inactive),
         ("ghost", "ghost-password-0123", Kind::Unknown),
         ("admin2", "admin2-password-0123", Kind::LockedAdmin),
+        ("bound", "bound-password-0123", Kind::BoundElsewhere),
     ];
     let mut probe = Probe::new(&env);
     let denied_rows = |p: &mut Probe, name: &str| {
@@ -2073,7 +2104,7 @@ db_test!(audit_one_ok_row_per_change_none_for_noops, |env| {
             "support",
             "--password-stdin",
         ],
-        "auditee-password-0123\n",
+        &admin_stdin(&["auditee-password-0123"]),
         0,
         &[("operator_add", 1)],
         &[],
@@ -2087,28 +2118,28 @@ db_test!(audit_one_ok_row_per_change_none_for_noops, |env| {
             "support",
             "--password-stdin",
         ],
-        "auditee-password-0123\n",
+        &admin_stdin(&["auditee-password-0123"]),
         5,
         &[],
         &[],
     );
     step(
-        &["operator", "set-role", "auditee", "admin"],
-        "",
+        &["operator", "set-role", "auditee", "admin", "--password-stdin"],
+        &admin_stdin(&[]),
         0,
         &[("operator_set_role", 1)],
         &[],
     );
     step(
-        &["operator", "set-role", "auditee", "admin"],
-        "",
+        &["operator", "set-role", "auditee", "admin", "--password-stdin"],
+        &admin_stdin(&[]),
         0,
         &[],
         &[],
     );
     step(
         &["operator", "passwd", "auditee", "--password-stdin"],
-        "auditee-password-4567\n",
+        &admin_stdin(&["auditee-password-4567"]),
         0,
         &[("operator_passwd", 1)],
         &[],
@@ -2121,27 +2152,39 @@ db_test!(audit_one_ok_row_per_change_none_for_noops, |env| {
         &[],
     );
     step(
-        &["operator", "deactivate", "auditee"],
-        "",
+        &["operator", "deactivate", "auditee", "--password-stdin"],
+        &admin_stdin(&[]),
         0,
         &[("operator_deactivate", 1)],
         &[],
     );
-    step(&["operator", "deactivate", "auditee"], "", 0, &[], &[]);
     step(
-        &["operator", "activate", "auditee"],
-        "",
+        &["operator", "deactivate", "auditee", "--password-stdin"],
+        &admin_stdin(&[]),
+        0,
+        &[],
+        &[],
+    );
+    step(
+        &["operator", "activate", "auditee", "--password-stdin"],
+        &admin_stdin(&[]),
         0,
         &[("operator_activate", 1)],
         &[],
     );
-    step(&["operator", "activate", "auditee"], "", 0, &[], &[]);
+    step(
+        &["operator", "activate", "auditee", "--password-stdin"],
+        &admin_stdin(&[]),
+        0,
+        &[],
+        &[],
+    );
     env.exec(
         "UPDATE operators SET failed_attempts = 0, locked_until = '2099-01-01 00:00:00' WHERE username = 'auditee'",
     );
     step(
-        &["operator", "unlock", "auditee"],
-        "",
+        &["operator", "unlock", "auditee", "--password-stdin"],
+        &admin_stdin(&[]),
         0,
         &[("operator_unlock", 1)],
         &[],
@@ -2153,7 +2196,13 @@ db_test!(audit_one_ok_row_per_change_none_for_noops, |env| {
         ),
         1
     );
-    step(&["operator", "unlock", "auditee"], "", 0, &[], &[]);
+    step(
+        &["operator", "unlock", "auditee", "--password-stdin"],
+        &admin_stdin(&[]),
+        0,
+        &[],
+        &[],
+    );
     eprintln!("audit integrity: {steps} command runs checked");
 });
 
@@ -2171,7 +2220,8 @@ db_test!(audit_operator_filter_is_not_the_acting_operator, |env| {
         ])
         .run()
         .ok();
-    env.run(&["operator", "deactivate", "retired"]).ok();
+    env.admin_change(&["operator", "deactivate", "retired"], &[])
+        .ok();
     let before = state(&env);
     // `support` reads the rows of `admin`, of a deactivated operator, and of
     // a name nobody has (literally, metacharacters and all): the filter

@@ -15,13 +15,27 @@ fn os_user() -> String {
         .to_string()
 }
 
-/// Adds an operator as admin (its password from stdin).
+/// Adds an operator as admin (confirmed by the admin's password, then the
+/// new operator's password, on stdin).
 fn add_operator(env: &Env, name: &str, role: &str, password: &str) {
+    env.add_operator(name, role, password);
+}
+
+/// An admin change by `who` (whose password is `password`) with
+/// `--password-stdin`: stdin is `password`, then the lines of `then`.
+fn change_as(env: &Env, who: &str, password: &str, args: &[&str], then: &[&str]) -> Run {
+    let mut argv = args.to_vec();
+    argv.push("--password-stdin");
+    let mut stdin = format!("{password}\n");
+    for line in then {
+        stdin.push_str(line);
+        stdin.push('\n');
+    }
     env.cmd()
-        .args(&["operator", "add", name, "--role", role, "--password-stdin"])
-        .stdin(&format!("{password}\n"))
+        .env("CUSTADM_OPERATOR", who)
+        .args(&argv)
+        .stdin(&stdin)
         .run()
-        .ok();
 }
 
 /// Everything stored about every operator, to prove a refusal changed nothing.
@@ -121,7 +135,7 @@ db_test!(add_and_list_operators_with_audit, |env| {
             "support",
             "--password-stdin",
         ])
-        .stdin(&format!("{SUPPORT_PASSWORD}\n"))
+        .stdin(&admin_stdin(&[SUPPORT_PASSWORD]))
         .run();
     run.ok();
     assert!(run.stdout.contains("alice"), "{}", run.stdout);
@@ -192,6 +206,7 @@ db_test!(add_and_list_operators_with_audit, |env| {
     assert_eq!(alice["is_active"], true);
     assert_eq!(alice["failed_attempts"], 0);
     assert!(alice["locked_until"].is_null());
+    assert!(alice["os_user"].is_null(), "{alice}");
     assert!(alice["id"].as_i64().unwrap() > 0);
     assert!(
         is_rfc3339_utc(alice["created_at"].as_str().unwrap()),
@@ -205,6 +220,7 @@ db_test!(add_and_list_operators_with_audit, |env| {
         "is_active",
         "failed_attempts",
         "locked_until",
+        "os_user",
         "created_at",
     ] {
         assert!(alice.get(key).is_some(), "missing {key}: {alice}");
@@ -247,7 +263,7 @@ db_test!(add_duplicate_or_invalid_operator_is_refused, |env| {
             "admin",
             "--password-stdin",
         ])
-        .stdin("another-password-0123\n")
+        .stdin(&admin_stdin(&["another-password-0123"]))
         .run();
     dup.code(5).error_line("support");
     let dup_admin = env
@@ -260,7 +276,7 @@ db_test!(add_duplicate_or_invalid_operator_is_refused, |env| {
             "support",
             "--password-stdin",
         ])
-        .stdin("another-password-0123\n")
+        .stdin(&admin_stdin(&["another-password-0123"]))
         .run();
     dup_admin.code(5).error_line("already exists");
     // Too short a password: exit 2, nothing written.
@@ -273,7 +289,7 @@ db_test!(add_duplicate_or_invalid_operator_is_refused, |env| {
             "support",
             "--password-stdin",
         ])
-        .stdin("short-pw\n")
+        .stdin(&admin_stdin(&["short-pw"]))
         .run()
         .code(2)
         .error_line("12");
@@ -291,7 +307,7 @@ db_test!(add_duplicate_or_invalid_operator_is_refused, |env| {
             "root",
             "--password-stdin",
         ])
-        .stdin("another-password-0123\n")
+        .stdin(&admin_stdin(&["another-password-0123"]))
         .run()
         .code(2)
         .error_line("");
@@ -304,7 +320,7 @@ db_test!(add_duplicate_or_invalid_operator_is_refused, |env| {
             "support",
             "--password-stdin",
         ])
-        .stdin("another-password-0123\n")
+        .stdin(&admin_stdin(&["another-password-0123"]))
         .run()
         .code(2)
         .error_line("");
@@ -374,8 +390,15 @@ db_test!(set_role_changes_role_and_protects_the_last_admin, |env| {
     let run = env
         .cmd()
         .args(&[
-            "--reason", "INC-7", "operator", "set-role", "support", "admin",
+            "--reason",
+            "INC-7",
+            "operator",
+            "set-role",
+            "support",
+            "admin",
+            "--password-stdin",
         ])
+        .stdin(&admin_stdin(&[]))
         .run();
     run.ok();
     assert_eq!(
@@ -393,18 +416,18 @@ db_test!(set_role_changes_role_and_protects_the_last_admin, |env| {
         1
     );
     // Same role again: nothing changes, nothing audited.
-    env.run(&["operator", "set-role", "support", "admin"]).ok();
+    env.admin_change(&["operator", "set-role", "support", "admin"], &[])
+        .ok();
     assert_eq!(env.count("audit_log", "action = 'operator_set_role'"), 1);
     // Demote the original admin while another admin exists: fine, and the
     // new admin (acting by --operator) is recorded.
-    env.run(&[
-        "--operator",
+    change_as(
+        &env,
         "support",
-        "operator",
-        "set-role",
-        "admin",
-        "support",
-    ])
+        SUPPORT_PASSWORD,
+        &["operator", "set-role", "admin", "support"],
+        &[],
+    )
     .ok();
     assert_eq!(
         env.count("operators", "username = 'admin' AND role = 'support'"),
@@ -413,14 +436,13 @@ db_test!(set_role_changes_role_and_protects_the_last_admin, |env| {
     assert_eq!(audit_rows(&env, "operator_set_role", "ok", "support"), 1);
     // Now `support` is the last admin: demoting it is refused.
     let before = operators_snapshot(&env);
-    let last = env.run(&[
-        "--operator",
+    let last = change_as(
+        &env,
         "support",
-        "operator",
-        "set-role",
-        "support",
-        "support",
-    ]);
+        SUPPORT_PASSWORD,
+        &["operator", "set-role", "support", "support"],
+        &[],
+    );
     last.code(5).error_line("last");
     assert_eq!(operators_snapshot(&env), before);
     assert_eq!(
@@ -431,37 +453,36 @@ db_test!(set_role_changes_role_and_protects_the_last_admin, |env| {
         2
     );
     // Unknown target.
-    env.run(&[
-        "--operator",
+    change_as(
+        &env,
         "support",
-        "operator",
-        "set-role",
-        "ghost",
-        "admin",
-    ])
+        SUPPORT_PASSWORD,
+        &["operator", "set-role", "ghost", "admin"],
+        &[],
+    )
     .code(3)
     .error_line("ghost");
     // Invalid role.
-    env.run(&[
-        "--operator",
+    change_as(
+        &env,
         "support",
-        "operator",
-        "set-role",
-        "admin",
-        "root",
-    ])
+        SUPPORT_PASSWORD,
+        &["operator", "set-role", "admin", "root"],
+        &[],
+    )
     .code(2);
 });
 
 db_test!(an_inactive_admin_does_not_count_as_the_other_admin, |env| {
     env.init_db(0);
     add_operator(&env, "admin2", "admin", "admin2-password-0123");
-    env.run(&["operator", "deactivate", "admin2"]).ok();
+    env.admin_change(&["operator", "deactivate", "admin2"], &[])
+        .ok();
     let before = operators_snapshot(&env);
-    env.run(&["operator", "set-role", "admin", "support"])
+    env.admin_change(&["operator", "set-role", "admin", "support"], &[])
         .code(5)
         .error_line("last");
-    env.run(&["operator", "deactivate", "admin"])
+    env.admin_change(&["operator", "deactivate", "admin"], &[])
         .code(5)
         .error_line("last");
     assert_eq!(operators_snapshot(&env), before);
@@ -482,7 +503,9 @@ db_test!(deactivate_and_activate_operators, |env| {
             "operator",
             "deactivate",
             "support",
+            "--password-stdin",
         ])
+        .stdin(&admin_stdin(&[]))
         .run()
         .ok();
     assert_eq!(
@@ -539,32 +562,32 @@ db_test!(deactivate_and_activate_operators, |env| {
         table.stdout
     );
     // Deactivating again: already so, exit 0, no new audit row.
-    env.run(&["operator", "deactivate", "support"]).ok();
+    env.admin_change(&["operator", "deactivate", "support"], &[]).ok();
     assert_eq!(env.count("audit_log", "action = 'operator_deactivate'"), 1);
     // Reactivate: works again.
-    env.run(&["operator", "activate", "support"]).ok();
+    env.admin_change(&["operator", "activate", "support"], &[]).ok();
     assert_eq!(audit_rows(&env, "operator_activate", "ok", "admin"), 1);
     env.cmd()
         .env("CUSTADM_OPERATOR", "support")
         .args(&["list"])
         .run()
         .ok();
-    env.run(&["operator", "activate", "support"]).ok();
+    env.admin_change(&["operator", "activate", "support"], &[]).ok();
     assert_eq!(env.count("audit_log", "action = 'operator_activate'"), 1);
     // Unknown targets.
-    env.run(&["operator", "deactivate", "ghost"])
+    env.admin_change(&["operator", "deactivate", "ghost"], &[])
         .code(3)
         .error_line("ghost");
-    env.run(&["operator", "activate", "ghost"]).code(3);
-    env.run(&["operator", "unlock", "ghost"]).code(3);
+    env.admin_change(&["operator", "activate", "ghost"], &[]).code(3);
+    env.admin_change(&["operator", "unlock", "ghost"], &[]).code(3);
     env.cmd()
         .args(&["operator", "passwd", "ghost", "--password-stdin"])
-        .stdin(&format!("{NEW_PASSWORD}\n"))
+        .stdin(&admin_stdin(&[NEW_PASSWORD]))
         .run()
         .code(3);
     // The last active admin cannot deactivate itself.
     let before = operators_snapshot(&env);
-    env.run(&["operator", "deactivate", "admin"])
+    env.admin_change(&["operator", "deactivate", "admin"], &[])
         .code(5)
         .error_line("last");
     assert_eq!(operators_snapshot(&env), before);
@@ -661,6 +684,8 @@ db_test!(support_cannot_manage_operators, |env| {
         (&["operator", "deactivate", "carol"], "operator_deactivate"),
         (&["operator", "activate", "carol"], "operator_activate"),
         (&["operator", "unlock", "carol"], "operator_unlock"),
+        (&["operator", "bind", "carol", "carol"], "operator_bind"),
+        (&["operator", "unbind", "carol"], "operator_unbind"),
         (
             &["operator", "passwd", "admin", "--password-stdin"],
             "operator_passwd",
@@ -670,8 +695,11 @@ db_test!(support_cannot_manage_operators, |env| {
             "operator_passwd",
         ),
     ] {
+        // The role check comes first: without --password-stdin and without a
+        // terminal this is still exit 4 (not 2), and nothing was asked.
         let run = support(args, &pw);
         run.code(4).error_line("");
+        assert!(!run.stderr.contains("Password"), "{args:?}: {}", run.stderr);
         assert!(run.stdout.is_empty(), "{args:?}: {}", run.stdout);
         assert!(
             audit_rows(&env, action, "denied", "support") >= 1,
@@ -761,7 +789,7 @@ db_test!(own_and_others_password_changes, |env| {
     let admin_hash = hash_of(&env, "admin");
     env.cmd()
         .args(&["operator", "passwd", "support", "--password-stdin"])
-        .stdin("set-by-the-admin-0001\n")
+        .stdin(&admin_stdin(&["set-by-the-admin-0001"]))
         .run()
         .ok();
     assert_ne!(hash_of(&env, "support"), third_hash);
@@ -853,14 +881,18 @@ db_test!(wrong_passwords_count_lock_and_unlock, |env| {
         .unwrap();
     assert!((13..=15).contains(&minutes), "locked for {minutes} minutes");
     // An admin unlocks.
-    env.run(&[
-        "--reason",
-        "verified by phone",
-        "operator",
-        "unlock",
-        "support",
-    ])
-    .ok();
+    env.cmd()
+        .args(&[
+            "--reason",
+            "verified by phone",
+            "operator",
+            "unlock",
+            "support",
+            "--password-stdin",
+        ])
+        .stdin(&admin_stdin(&[]))
+        .run()
+        .ok();
     assert!(!is_locked(&env, "support"));
     assert_eq!(failed_attempts(&env, "support"), 0);
     assert_eq!(

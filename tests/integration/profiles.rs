@@ -454,18 +454,7 @@ fn operator_case(
 db_test!(operator_is_resolved_in_the_contract_order, |env| {
     env.init_db(0);
     for name in ["alice", "bob", "carol", "dave"] {
-        env.cmd()
-            .args(&[
-                "operator",
-                "add",
-                name,
-                "--role",
-                "support",
-                "--password-stdin",
-            ])
-            .stdin(&format!("{SUPPORT_PASSWORD}\n"))
-            .run()
-            .ok();
+        env.add_operator(name, "support", SUPPORT_PASSWORD);
     }
     let id = env.insert_customer("Operated On", "operated@example.com");
     write_config(
@@ -866,7 +855,7 @@ db_test!(
         write_config(&env, "[profiles.r]\nrequire_reason = true\n");
         let (s1, s2, s3) = (c1.to_string(), c2.to_string(), c3.to_string());
         let pw = format!("{ADMIN_PASSWORD}\n");
-        let sp = format!("{SUPPORT_PASSWORD}\n");
+        let sp = admin_stdin(&[SUPPORT_PASSWORD]);
 
         let snapshot = |env: &Env| {
             (
@@ -1392,7 +1381,7 @@ db_test!(no_color_on_a_terminal_has_no_escape_sequences, |env| {
 
 // ---------------------------------------------------------------- config show
 
-const SETTINGS: [&str; 9] = [
+const SETTINGS: [&str; 10] = [
     "config_file",
     "profile",
     "database_url",
@@ -1402,6 +1391,7 @@ const SETTINGS: [&str; 9] = [
     "smtp_password_file",
     "production",
     "require_reason",
+    "service_user",
 ];
 
 /// The table row of `setting`: (value, source).
@@ -1422,7 +1412,7 @@ fn config_show_lists_every_setting_with_its_source() {
     let path = write_config(
         &env,
         &format!(
-            "[profiles.a]\ndatabase_url = {}\noperator = \"admin\"\nsmtp_url = \"smtp://mailer@mail.example.com:587\"\nmail_from = \"support@example.com\"\nsmtp_password_file = \"/etc/custadm/smtp-password\"\nproduction = true\nrequire_reason = true\n",
+            "[profiles.a]\ndatabase_url = {}\noperator = \"admin\"\nsmtp_url = \"smtp://mailer@mail.example.com:587\"\nmail_from = \"support@example.com\"\nsmtp_password_file = \"/etc/custadm/smtp-password\"\nproduction = true\nrequire_reason = true\nservice_user = \"custadm-svc\"\n",
             toml_str(&env.url)
         ),
     );
@@ -1454,6 +1444,7 @@ fn config_show_lists_every_setting_with_its_source() {
         ),
         ("production", "true", "profile a"),
         ("require_reason", "true", "profile a"),
+        ("service_user", "custadm-svc", "profile a"),
     ];
     let mut wrong = Vec::new();
     for (setting, value, source) in want {

@@ -128,7 +128,14 @@ fn tour_commands_run() {
             if needs_password {
                 script.push_str(" --password-stdin");
             }
-            let (code, stdout, stderr) = world.sh(&script, &format!("{PASSWORD}\n"));
+            // An admin change asks the admin's own password first, then
+            // (operator add) the new operator's.
+            let stdin = if script.starts_with("custadm operator add") {
+                format!("{PASSWORD}\n{PASSWORD}\n")
+            } else {
+                format!("{PASSWORD}\n")
+            };
+            let (code, stdout, stderr) = world.sh(&script, &stdin);
             assert_eq!(
                 code, expected_exit,
                 "README command `{command}`\nstdout:\n{stdout}\nstderr:\n{stderr}"

@@ -214,19 +214,27 @@ impl Env {
 
     /// Registers operator `support` with the support role.
     pub fn add_support(&self) -> &Self {
-        self.cmd()
-            .args(&[
-                "operator",
-                "add",
-                "support",
-                "--role",
-                "support",
-                "--password-stdin",
-            ])
-            .stdin(&format!("{SUPPORT_PASSWORD}\n"))
-            .run()
-            .ok();
+        self.add_operator("support", "support", SUPPORT_PASSWORD);
         self
+    }
+
+    /// Registers an operator as `admin` (confirmed by [`ADMIN_PASSWORD`],
+    /// the new operator's password on the second line of stdin).
+    pub fn add_operator(&self, name: &str, role: &str, password: &str) {
+        self.admin_change(
+            &["operator", "add", name, "--role", role],
+            &[password],
+        )
+        .ok();
+    }
+
+    /// Runs an admin change as `admin` with `--password-stdin`: stdin is
+    /// [`ADMIN_PASSWORD`] (the confirmation), then the lines of `then` (a new
+    /// operator's password).
+    pub fn admin_change(&self, args: &[&str], then: &[&str]) -> Run {
+        let mut argv = args.to_vec();
+        argv.push("--password-stdin");
+        self.cmd().args(&argv).stdin(&admin_stdin(then)).run()
     }
 
     /// Inserts a customer directly (as the application would) and returns its id.
@@ -357,6 +365,17 @@ impl Drop for Env {
             }
         }
     }
+}
+
+/// Standard input for an admin change confirmed by `admin`: its password,
+/// then each of `then`, one a line.
+pub fn admin_stdin(then: &[&str]) -> String {
+    let mut text = format!("{ADMIN_PASSWORD}\n");
+    for line in then {
+        text.push_str(line);
+        text.push('\n');
+    }
+    text
 }
 
 /// A SQL string literal.
