@@ -195,12 +195,13 @@ pub fn run(ctx: &mut Ctx, cmd: OperatorCommand) -> Result<()> {
     let source = if own_passwd {
         PasswordSource::choose(cmd.password_stdin())?
     } else {
-        let source = ctx.require_admin_change(action, None, cmd.password_stdin())?;
         if let OperatorCommand::Unlock { name, .. } = &cmd {
             if *name == ctx.operator.username {
+                ctx.require_role(Role::Admin, action, None)?;
                 return refuse_self_unlock(ctx, action);
             }
         }
+        let source = ctx.require_admin_change(action, None, cmd.password_stdin())?;
         confirm_admin_password(ctx, action, None, source)?;
         source
     };

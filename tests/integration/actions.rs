@@ -1599,7 +1599,8 @@ db_test!(permission_matrix, |env| {
     env.init_db(0);
     env.add_support();
     env.add_operator("clerk", "support", "clerk-password-0123");
-    env.admin_change(&["operator", "deactivate", "clerk"], &[]).ok();
+    env.admin_change(&["operator", "deactivate", "clerk"], &[])
+        .ok();
 
     for who in ["admin", "support"] {
         let id = env.insert_customer(

@@ -21,9 +21,8 @@ use diesel::prelude::*;
 
 use crate::db_test;
 use crate::support::{
-    admin_stdin,
-    assert_all_or_nothing, audit_per_customer, bulk_customers, quote, Backend, Env, Run,
-    ADMIN_PASSWORD, SUPPORT_PASSWORD,
+    admin_stdin, assert_all_or_nothing, audit_per_customer, bulk_customers, quote, Backend, Env,
+    Run, ADMIN_PASSWORD, SUPPORT_PASSWORD,
 };
 
 // ---------------------------------------------------------------------------
@@ -2124,14 +2123,26 @@ db_test!(audit_one_ok_row_per_change_none_for_noops, |env| {
         &[],
     );
     step(
-        &["operator", "set-role", "auditee", "admin", "--password-stdin"],
+        &[
+            "operator",
+            "set-role",
+            "auditee",
+            "admin",
+            "--password-stdin",
+        ],
         &admin_stdin(&[]),
         0,
         &[("operator_set_role", 1)],
         &[],
     );
     step(
-        &["operator", "set-role", "auditee", "admin", "--password-stdin"],
+        &[
+            "operator",
+            "set-role",
+            "auditee",
+            "admin",
+            "--password-stdin",
+        ],
         &admin_stdin(&[]),
         0,
         &[],

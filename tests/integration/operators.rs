@@ -562,24 +562,29 @@ db_test!(deactivate_and_activate_operators, |env| {
         table.stdout
     );
     // Deactivating again: already so, exit 0, no new audit row.
-    env.admin_change(&["operator", "deactivate", "support"], &[]).ok();
+    env.admin_change(&["operator", "deactivate", "support"], &[])
+        .ok();
     assert_eq!(env.count("audit_log", "action = 'operator_deactivate'"), 1);
     // Reactivate: works again.
-    env.admin_change(&["operator", "activate", "support"], &[]).ok();
+    env.admin_change(&["operator", "activate", "support"], &[])
+        .ok();
     assert_eq!(audit_rows(&env, "operator_activate", "ok", "admin"), 1);
     env.cmd()
         .env("CUSTADM_OPERATOR", "support")
         .args(&["list"])
         .run()
         .ok();
-    env.admin_change(&["operator", "activate", "support"], &[]).ok();
+    env.admin_change(&["operator", "activate", "support"], &[])
+        .ok();
     assert_eq!(env.count("audit_log", "action = 'operator_activate'"), 1);
     // Unknown targets.
     env.admin_change(&["operator", "deactivate", "ghost"], &[])
         .code(3)
         .error_line("ghost");
-    env.admin_change(&["operator", "activate", "ghost"], &[]).code(3);
-    env.admin_change(&["operator", "unlock", "ghost"], &[]).code(3);
+    env.admin_change(&["operator", "activate", "ghost"], &[])
+        .code(3);
+    env.admin_change(&["operator", "unlock", "ghost"], &[])
+        .code(3);
     env.cmd()
         .args(&["operator", "passwd", "ghost", "--password-stdin"])
         .stdin(&admin_stdin(&[NEW_PASSWORD]))
@@ -1054,3 +1059,611 @@ db_test!(
             .is_ok());
     }
 );
+
+// ---------------------------------------------------------------- admin changes confirm the admin's password
+
+/// Every admin change but `list` and one's own `passwd`, as (args without
+/// `--password-stdin`, further stdin lines after the admin's password,
+/// audit action). `target` is a support operator, not locked, unbound.
+fn admin_changes() -> Vec<(Vec<&'static str>, Vec<&'static str>, &'static str)> {
+    vec![
+        (
+            vec!["operator", "add", "newbie", "--role", "support"],
+            vec!["newbie-password-0123"],
+            "operator_add",
+        ),
+        (
+            vec!["operator", "unlock", "target"],
+            vec![],
+            "operator_unlock",
+        ),
+        (
+            vec!["operator", "set-role", "target", "admin"],
+            vec![],
+            "operator_set_role",
+        ),
+        (
+            vec!["operator", "passwd", "target"],
+            vec!["target-password-4567"],
+            "operator_passwd",
+        ),
+        (
+            vec!["operator", "deactivate", "target"],
+            vec![],
+            "operator_deactivate",
+        ),
+        (
+            vec!["operator", "activate", "target"],
+            vec![],
+            "operator_activate",
+        ),
+        (
+            vec!["operator", "bind", "target", "target-login"],
+            vec![],
+            "operator_bind",
+        ),
+        (
+            vec!["operator", "unbind", "target"],
+            vec![],
+            "operator_unbind",
+        ),
+    ]
+}
+
+db_test!(every_admin_change_confirms_the_admins_password, |env| {
+    env.init_db(0);
+    add_operator(&env, "target", "support", "target-password-0123");
+    let wrong = "wrong-admin-password-9";
+    // Without --password-stdin and without a terminal: exit 2 at once, for
+    // every one of them, nothing written.
+    let before = operators_snapshot(&env);
+    let audit_before = env.count("audit_log", "");
+    for (args, _, _) in admin_changes() {
+        env.run(&args).code(2).error_line("--password-stdin");
+    }
+    assert_eq!(operators_snapshot(&env), before);
+    assert_eq!(env.count("audit_log", ""), audit_before);
+
+    // A wrong password: exit 4, a denied row, the count goes up, nothing changes.
+    for (i, (args, then, action)) in admin_changes().into_iter().enumerate() {
+        // Four at most in a row: the fifth would lock (tested below).
+        if i % 4 == 0 {
+            env.exec("UPDATE operators SET failed_attempts = 0 WHERE username = 'admin'");
+        }
+        let before = operators_snapshot(&env);
+        let denied = audit_rows(&env, action, "denied", "admin");
+        let run = change_as(&env, "admin", wrong, &args, &then);
+        run.code(4).error_line("wrong password");
+        assert!(run.stdout.is_empty(), "{args:?}: {}", run.stdout);
+        assert_eq!(
+            audit_rows(&env, action, "denied", "admin"),
+            denied + 1,
+            "{args:?}"
+        );
+        let after = operators_snapshot(&env);
+        // Only the admin's failed-attempt count moved.
+        assert_eq!(
+            failed_attempts(&env, "admin"),
+            (i % 4 + 1) as i64,
+            "{args:?}"
+        );
+        assert_eq!(after.len(), before.len(), "{args:?}");
+        assert_eq!(after[1..], before[1..], "{args:?} changed another operator");
+        assert_eq!(env.count("operators", "username = 'newbie'"), 0);
+        for d in env
+            .texts("SELECT details AS v FROM audit_log")
+            .into_iter()
+            .flatten()
+        {
+            assert!(!d.contains(wrong), "{d}");
+        }
+    }
+    // The right password: each one does its change (one ok row each), and
+    // resets the count.
+    env.exec("UPDATE operators SET failed_attempts = 2 WHERE username = 'target'");
+    for (args, then, action) in admin_changes() {
+        let ok_rows = audit_rows(&env, action, "ok", "admin");
+        let run = change_as(&env, "admin", ADMIN_PASSWORD, &args, &then);
+        run.ok();
+        assert_eq!(failed_attempts(&env, "admin"), 0);
+        assert_eq!(
+            audit_rows(&env, action, "ok", "admin"),
+            ok_rows + 1,
+            "{args:?}"
+        );
+    }
+    assert_eq!(
+        env.count("operators", "username = 'newbie' AND role = 'support'"),
+        1
+    );
+    // The two-line forms stored the second line as the new password: both
+    // now confirm their own password changes with it.
+    for (who, pw) in [
+        ("newbie", "newbie-password-0123"),
+        ("target", "target-password-4567"),
+    ] {
+        env.cmd()
+            .env("CUSTADM_OPERATOR", who)
+            .args(&["operator", "passwd", "--password-stdin"])
+            .stdin(&format!("{pw}\n{NEW_PASSWORD}\n"))
+            .run()
+            .ok();
+    }
+    assert_eq!(
+        env.count(
+            "operators",
+            "username = 'target' AND role = 'admin' AND os_user IS NULL AND failed_attempts = 0"
+        ),
+        1
+    );
+});
+
+db_test!(
+    five_wrong_admin_confirmations_lock_every_admin_change,
+    |env| {
+        env.init_db(0);
+        add_operator(&env, "admin2", "admin", "admin2-password-0123");
+        add_operator(&env, "target", "support", "target-password-0123");
+        let changes = admin_changes();
+        for i in 0..5 {
+            let (args, then, _) = &changes[i % changes.len()];
+            change_as(&env, "admin", "wrong-admin-password-9", args, then).code(4);
+        }
+        assert!(is_locked(&env, "admin"));
+        // Locked: the right password is refused too, for every admin change and
+        // for purge, each with a denied row.
+        let id = env.insert_customer("Kept Safe", "kept@example.com");
+        let before = operators_snapshot(&env);
+        for (args, then, action) in admin_changes() {
+            let denied = audit_rows(&env, action, "denied", "admin");
+            change_as(&env, "admin", ADMIN_PASSWORD, &args, &then)
+                .code(4)
+                .error_line("locked");
+            assert_eq!(audit_rows(&env, action, "denied", "admin"), denied + 1);
+        }
+        change_as(
+            &env,
+            "admin",
+            ADMIN_PASSWORD,
+            &["purge", &id.to_string()],
+            &[],
+        )
+        .code(4)
+        .error_line("locked");
+        assert_eq!(env.count("customers", &format!("id = {id}")), 1);
+        assert_eq!(operators_snapshot(&env), before);
+        // It cannot unlock itself (exit 4, denied, before any password is asked) …
+        let denied = audit_rows(&env, "operator_unlock", "denied", "admin");
+        let own = env.run(&["operator", "unlock", "admin"]);
+        own.code(4).error_line("cannot unlock itself");
+        assert_eq!(
+            audit_rows(&env, "operator_unlock", "denied", "admin"),
+            denied + 1
+        );
+        assert!(is_locked(&env, "admin"));
+        // … another admin can.
+        change_as(
+            &env,
+            "admin2",
+            "admin2-password-0123",
+            &["operator", "unlock", "admin"],
+            &[],
+        )
+        .ok();
+        assert!(!is_locked(&env, "admin"));
+        change_as(
+            &env,
+            "admin",
+            ADMIN_PASSWORD,
+            &["purge", &id.to_string()],
+            &[],
+        )
+        .ok();
+    }
+);
+
+db_test!(an_unlocked_admin_cannot_unlock_itself_either, |env| {
+    env.init_db(0);
+    // One wrong password: counted, not locked. Clearing one's own count is
+    // unlocking oneself too.
+    change_as(
+        &env,
+        "admin",
+        "wrong-admin-password-9",
+        &["operator", "deactivate", "admin"],
+        &[],
+    )
+    .code(4);
+    assert_eq!(failed_attempts(&env, "admin"), 1);
+    change_as(
+        &env,
+        "admin",
+        ADMIN_PASSWORD,
+        &["operator", "unlock", "admin"],
+        &[],
+    )
+    .code(4)
+    .error_line("cannot unlock itself");
+    assert_eq!(failed_attempts(&env, "admin"), 1);
+    assert_eq!(audit_rows(&env, "operator_unlock", "ok", "admin"), 0);
+});
+
+// ---------------------------------------------------------------- prompts on a terminal
+
+fn pty_exit(session: &rexpect::session::PtySession) -> i32 {
+    match session.process().wait().expect("wait") {
+        rexpect::process::WaitStatus::Exited(_, code) => code,
+        other => panic!("custadm did not exit normally: {other:?}"),
+    }
+}
+
+#[test]
+fn admin_changes_ask_the_admins_password_on_the_terminal() {
+    let env = Env::sqlite();
+    env.init_db(0);
+    // add: the admin's password, then the new operator's twice.
+    let mut s = env.pty(&[
+        "operator",
+        "add",
+        "alice",
+        "--role",
+        "support",
+        "--os-user",
+        "alice",
+    ]);
+    let mut seen = s
+        .exp_string("Password of admin to confirm: ")
+        .expect("the admin's prompt");
+    s.send_line(ADMIN_PASSWORD).expect("type");
+    seen += &s
+        .exp_string("Password for alice: ")
+        .expect("alice's prompt");
+    s.send_line(SUPPORT_PASSWORD).expect("type");
+    seen += &s.exp_string("Repeat the password: ").expect("repeat");
+    s.send_line(SUPPORT_PASSWORD).expect("type");
+    seen += &s.exp_eof().expect("custadm finishes");
+    assert_eq!(pty_exit(&s), 0, "{seen}");
+    assert!(
+        !seen.contains(ADMIN_PASSWORD) && !seen.contains(SUPPORT_PASSWORD),
+        "{seen}"
+    );
+    assert!(seen.contains("Added operator 'alice'"), "{seen}");
+    assert_eq!(
+        env.count("operators", "username = 'alice' AND os_user = 'alice'"),
+        1
+    );
+    // set-role: the admin's password once.
+    let mut s = env.pty(&["operator", "set-role", "alice", "admin"]);
+    s.exp_string("Password of admin to confirm: ")
+        .expect("prompt");
+    s.send_line(ADMIN_PASSWORD).expect("type");
+    let rest = s.exp_eof().expect("custadm finishes");
+    assert_eq!(pty_exit(&s), 0, "{rest}");
+    assert_eq!(
+        env.count("operators", "username = 'alice' AND role = 'admin'"),
+        1
+    );
+    // passwd NAME: the admin's password, then alice's new one twice.
+    let before = hash_of(&env, "alice");
+    let mut s = env.pty(&["operator", "passwd", "alice"]);
+    s.exp_string("Password of admin to confirm: ")
+        .expect("prompt");
+    s.send_line(ADMIN_PASSWORD).expect("type");
+    s.exp_string("New password for alice: ").expect("new");
+    s.send_line(NEW_PASSWORD).expect("type");
+    s.exp_string("Repeat the password: ").expect("repeat");
+    s.send_line(NEW_PASSWORD).expect("type");
+    let rest = s.exp_eof().expect("custadm finishes");
+    assert_eq!(pty_exit(&s), 0, "{rest}");
+    assert_ne!(hash_of(&env, "alice"), before);
+    // A wrong admin password: exit 4, and the new operator's password is never asked.
+    let mut s = env.pty(&["operator", "add", "bob", "--role", "admin"]);
+    s.exp_string("Password of admin to confirm: ")
+        .expect("prompt");
+    s.send_line("wrong-admin-password-9").expect("type");
+    let rest = s.exp_eof().expect("custadm finishes");
+    assert_eq!(pty_exit(&s), 4, "{rest}");
+    assert!(rest.contains("wrong password"), "{rest}");
+    assert!(!rest.contains("Password for bob"), "{rest}");
+    assert_eq!(env.count("operators", "username = 'bob'"), 0);
+    assert_eq!(failed_attempts(&env, "admin"), 1);
+}
+
+#[test]
+fn support_is_refused_on_the_terminal_without_being_asked() {
+    let env = Env::sqlite();
+    env.init_db(0).add_support();
+    add_operator(&env, "carol", "support", "carol-password-0123");
+    for args in [
+        &["operator", "deactivate", "carol"][..],
+        &["operator", "add", "mallory", "--role", "admin"],
+        &["operator", "bind", "carol", "carol"],
+        &["purge", "1"],
+    ] {
+        let mut s = env.pty_as("support", args);
+        let out = s.exp_eof().expect("custadm finishes without input");
+        assert_eq!(pty_exit(&s), 4, "{args:?}: {out}");
+        assert!(!out.contains("Password"), "{args:?} asked: {out}");
+        assert!(out.contains("needs the admin role"), "{args:?}: {out}");
+    }
+}
+
+// ---------------------------------------------------------------- names
+
+db_test!(
+    new_operator_names_follow_the_rule_old_ones_keep_working,
+    |env| {
+        env.init_db(0);
+        let sixty_four = format!("a{}", "b".repeat(63));
+        for good in ["alice", "a", "0ps", "j.doe_2-x", sixty_four.as_str()] {
+            env.add_operator(good, "support", SUPPORT_PASSWORD);
+        }
+        let before = operators_snapshot(&env);
+        let sixty_five = format!("a{}", "b".repeat(64));
+        for bad in [
+            "\u{0430}lice", // Cyrillic а
+            "Alice",
+            "al ice",
+            ".alice",
+            "-alice",
+            "_alice",
+            "alice@corp",
+            "ali\u{301}ce",
+            sixty_five.as_str(),
+        ] {
+            let run = env.admin_change(
+                &["operator", "add", bad, "--role", "support"],
+                &[NEW_PASSWORD],
+            );
+            // A leading '-' is taken for a flag by the parser: exit 2 all the same.
+            let needle = if bad.starts_with('-') {
+                ""
+            } else {
+                "operator name"
+            };
+            run.code(2).error_line(needle);
+        }
+        // init --admin follows the same rule (on a fresh database).
+        let fresh = Env::sqlite();
+        fresh
+            .cmd()
+            .args(&["init", "--admin", "\u{0430}dmin", "--password-stdin"])
+            .stdin(&format!("{ADMIN_PASSWORD}\n"))
+            .run()
+            .code(2)
+            .error_line("operator name");
+        assert!(!std::path::Path::new(&fresh.url).exists());
+        assert_eq!(operators_snapshot(&env), before);
+        // A name from before the rule, written by an older version: it acts, and
+        // it can be managed.
+        env.exec(&format!(
+        "INSERT INTO operators (username, role, password_hash, is_active, failed_attempts, created_at) \
+         VALUES ('Legacy.Admin@corp', 'admin', {}, {}, 0, '2025-01-01 00:00:00')",
+        quote(&hash_of(&env, "admin")),
+        env.bool_sql(true)
+    ));
+        change_as(
+            &env,
+            "Legacy.Admin@corp",
+            ADMIN_PASSWORD,
+            &["operator", "set-role", "alice", "admin"],
+            &[],
+        )
+        .ok();
+        env.admin_change(
+            &["operator", "set-role", "Legacy.Admin@corp", "support"],
+            &[],
+        )
+        .ok();
+        env.admin_change(&["operator", "bind", "Legacy.Admin@corp", "legacy"], &[])
+            .ok();
+        assert_eq!(
+            env.count(
+                "operators",
+                "username = 'Legacy.Admin@corp' AND role = 'support' AND os_user = 'legacy'"
+            ),
+            1
+        );
+    }
+);
+
+// ---------------------------------------------------------------- OS login binding
+
+db_test!(operators_bound_to_os_logins, |env| {
+    env.init_db(0);
+    let me = os_user();
+    let id = env.insert_customer("Bound Test", "bound@example.com");
+    // add --os-user, shown by list (JSON and table), audited.
+    env.admin_change(
+        &[
+            "operator",
+            "add",
+            "alice",
+            "--role",
+            "support",
+            "--os-user",
+            "alice-login",
+        ],
+        &[SUPPORT_PASSWORD],
+    )
+    .ok();
+    let list = env.run(&["operator", "list", "-o", "json"]).json();
+    let alice = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["username"] == "alice")
+        .unwrap()
+        .clone();
+    assert_eq!(alice["os_user"], "alice-login");
+    let table = env.run(&["operator", "list"]);
+    assert!(
+        table.stdout.lines().next().unwrap().contains("OS USER"),
+        "{}",
+        table.stdout
+    );
+    assert!(
+        table
+            .stdout
+            .lines()
+            .any(|l| l.contains("alice") && l.contains("alice-login")),
+        "{}",
+        table.stdout
+    );
+    assert_eq!(
+        env.count(
+            "audit_log",
+            "action = 'operator_add' AND outcome = 'ok' AND details LIKE '%alice-login%'"
+        ),
+        1
+    );
+    // From another login (the tests' own), alice cannot be acted as: exit 4,
+    // a denied row naming the login that tried, nothing done.
+    let run = env
+        .cmd()
+        .env("CUSTADM_OPERATOR", "alice")
+        .args(&["toggle", &id.to_string(), "--deactivate"])
+        .run();
+    run.code(4).error_line("bound to another OS login");
+    assert!(run.stdout.is_empty());
+    assert_eq!(
+        env.count(
+            "audit_log",
+            &format!(
+                "operator = 'alice' AND outcome = 'denied' AND action = 'deactivate' AND os_user = {}",
+                quote(&me)
+            )
+        ),
+        1
+    );
+    assert_eq!(
+        env.count(
+            "customers",
+            &format!("id = {id} AND is_active = {}", env.bool_sql(true))
+        ),
+        1
+    );
+    // Rebound to this login, alice works; unbound, too.
+    env.admin_change(&["operator", "bind", "alice", &me], &[])
+        .ok();
+    assert_eq!(
+        env.count(
+            "audit_log",
+            "action = 'operator_bind' AND outcome = 'ok' AND details LIKE '%alice-login%'"
+        ),
+        1
+    );
+    env.cmd()
+        .env("CUSTADM_OPERATOR", "alice")
+        .args(&["toggle", &id.to_string(), "--deactivate"])
+        .run()
+        .ok();
+    // Binding again to the same login changes nothing and writes no row.
+    let rows = env.count("audit_log", "action = 'operator_bind'");
+    env.admin_change(&["operator", "bind", "alice", &me], &[])
+        .ok();
+    assert_eq!(env.count("audit_log", "action = 'operator_bind'"), rows);
+    env.admin_change(&["operator", "unbind", "alice"], &[]).ok();
+    assert_eq!(
+        env.count("operators", "username = 'alice' AND os_user IS NULL"),
+        1
+    );
+    env.admin_change(&["operator", "unbind", "alice"], &[]).ok();
+    assert_eq!(env.count("audit_log", "action = 'operator_unbind'"), 1);
+    // An admin bound elsewhere is refused everything, also the password-confirmed.
+    env.admin_change(&["operator", "bind", "alice", "elsewhere"], &[])
+        .ok();
+    env.admin_change(&["operator", "set-role", "alice", "admin"], &[])
+        .ok();
+    let before = operators_snapshot(&env);
+    change_as(
+        &env,
+        "alice",
+        SUPPORT_PASSWORD,
+        &["operator", "unbind", "alice"],
+        &[],
+    )
+    .code(4)
+    .error_line("bound to another OS login");
+    assert_eq!(operators_snapshot(&env), before);
+    // An admin cannot bind itself away from the login it runs as (exit 5).
+    env.admin_change(&["operator", "bind", "admin", "not-me"], &[])
+        .code(5)
+        .error_line("lock you out");
+    env.admin_change(&["operator", "bind", "admin", &me], &[])
+        .ok();
+    assert_eq!(
+        env.count(
+            "operators",
+            &format!("username = 'admin' AND os_user = {}", quote(&me))
+        ),
+        1
+    );
+    // A login that is no login name: exit 2.
+    for bad in ["-rf", "a b", "al\u{1b}ice", ""] {
+        env.admin_change(&["operator", "bind", "alice", bad], &[])
+            .code(2)
+            .error_line("");
+        env.admin_change(
+            &[
+                "operator",
+                "add",
+                "zed",
+                "--role",
+                "support",
+                "--os-user",
+                bad,
+            ],
+            &[SUPPORT_PASSWORD],
+        )
+        .code(2)
+        .error_line("");
+    }
+    assert_eq!(env.count("operators", "username = 'zed'"), 0);
+});
+
+db_test!(init_binds_the_first_admin_named_after_the_login, |env| {
+    let me = os_user();
+    // Default name: the login that runs init, bound to it.
+    let run = env
+        .cmd()
+        .env_remove("CUSTADM_OPERATOR")
+        .args(&["init", "--password-stdin", "-o", "json"])
+        .stdin(&format!("{ADMIN_PASSWORD}\n"))
+        .run();
+    run.ok();
+    assert_eq!(run.json()["admin"], me.as_str());
+    assert_eq!(run.json()["os_user"], me.as_str());
+    assert_eq!(
+        env.count(
+            "operators",
+            &format!(
+                "username = {} AND os_user = {} AND role = 'admin'",
+                quote(&me),
+                quote(&me)
+            )
+        ),
+        1
+    );
+    env.cmd()
+        .env_remove("CUSTADM_OPERATOR")
+        .args(&["operator", "list"])
+        .run()
+        .ok();
+    // Another name stays unbound.
+    let other = if env.backend == Backend::Sqlite {
+        Env::sqlite()
+    } else {
+        Env::postgres().unwrap()
+    };
+    other
+        .cmd()
+        .args(&["init", "--admin", "ops", "--password-stdin"])
+        .stdin(&format!("{ADMIN_PASSWORD}\n"))
+        .run()
+        .ok();
+    assert_eq!(
+        other.count("operators", "username = 'ops' AND os_user IS NULL"),
+        1
+    );
+});

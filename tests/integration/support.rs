@@ -184,15 +184,21 @@ impl Env {
 
     /// A custadm session on a pseudo-terminal (its controlling terminal).
     pub fn pty(&self, args: &[&str]) -> rexpect::session::PtySession {
+        self.pty_as("admin", args)
+    }
+
+    /// A custadm session on a pseudo-terminal, acting as `operator`.
+    pub fn pty_as(&self, operator: &str, args: &[&str]) -> rexpect::session::PtySession {
         let mut cmd = Command::new(binary());
         cmd.args(args)
             .env("HOME", self.dir.path())
             .env("XDG_DATA_HOME", self.dir.path().join("data"))
             .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
             .env("CUSTADM_DATABASE_URL", &self.url)
-            .env("CUSTADM_OPERATOR", "admin")
+            .env("CUSTADM_OPERATOR", operator)
             .env("NO_COLOR", "1")
-            .env_remove("CUSTADM_PROFILE");
+            .env_remove("CUSTADM_PROFILE")
+            .env_remove("SUDO_USER");
         rexpect::session::spawn_command(cmd, Some(30_000)).expect("spawn custadm on a pty")
     }
 
@@ -221,11 +227,8 @@ impl Env {
     /// Registers an operator as `admin` (confirmed by [`ADMIN_PASSWORD`],
     /// the new operator's password on the second line of stdin).
     pub fn add_operator(&self, name: &str, role: &str, password: &str) {
-        self.admin_change(
-            &["operator", "add", name, "--role", role],
-            &[password],
-        )
-        .ok();
+        self.admin_change(&["operator", "add", name, "--role", role], &[password])
+            .ok();
     }
 
     /// Runs an admin change as `admin` with `--password-stdin`: stdin is
