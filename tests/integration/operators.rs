@@ -1667,3 +1667,221 @@ db_test!(init_binds_the_first_admin_named_after_the_login, |env| {
         1
     );
 });
+
+// ---------------------------------------------------------------- SUDO_USER
+
+/// Runs custadm as the unprivileged user `nobody` (real and effective uid),
+/// as the tests' own `env.cmd()` would, plus `envs`. The binary is copied
+/// into the test's directory so that nobody can run it wherever the build
+/// lives; the directory and the SQLite files are opened up to nobody.
+/// `None` (with a visible message) when the tests do not run as root and so
+/// cannot switch users; under CI that is a failure.
+fn run_as_nobody(env: &Env, envs: &[(&str, &str)], args: &[&str]) -> Option<Run> {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    // SAFETY: geteuid cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "CI=true but the tests do not run as root: the SUDO_USER tests must not be skipped"
+        );
+        eprintln!("SKIPPED: running as nobody needs root");
+        return None;
+    }
+    let dir = env.dir.path();
+    let bin = dir.join("bin").join("custadm");
+    if !bin.exists() {
+        std::fs::create_dir_all(dir.join("bin")).expect("bin dir");
+        if std::fs::hard_link(env!("CARGO_BIN_EXE_custadm"), &bin).is_err() {
+            std::fs::copy(env!("CARGO_BIN_EXE_custadm"), &bin).expect("copy custadm");
+        }
+    }
+    let open = |path: &std::path::Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    };
+    open(dir, 0o777);
+    open(&dir.join("bin"), 0o755);
+    for entry in std::fs::read_dir(dir).expect("read temp dir").flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with("test.sqlite3") {
+            open(&entry.path(), 0o666);
+        }
+    }
+    let mut cmd = std::process::Command::new(&bin);
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", dir)
+        .env("XDG_DATA_HOME", dir.join("data"))
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .env("CUSTADM_DATABASE_URL", &env.url)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .uid(65534)
+        .gid(65534);
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    // SAFETY: setsid is async-signal-safe; it detaches from our terminal.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::setsid();
+            Ok(())
+        });
+    }
+    let out = cmd.output().expect("run custadm as nobody");
+    Some(Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    })
+}
+
+/// A config file with profile `svc` whose `service_user` is `service_user`.
+fn service_profile(env: &Env, service_user: &str) {
+    let dir = env.dir.path().join("config").join("custadm");
+    std::fs::create_dir_all(&dir).expect("config dir");
+    std::fs::write(
+        dir.join("config.toml"),
+        format!("[profiles.svc]\nservice_user = \"{service_user}\"\n"),
+    )
+    .expect("write config");
+}
+
+db_test!(sudo_user_counts_only_for_root_or_the_service_user, |env| {
+    env.init_db(0);
+    let me = os_user();
+    let id = env
+        .insert_customer("Sudo Test", "sudo@example.com")
+        .to_string();
+    // alice is bound to the login alice; ops to the login nobody.
+    for (name, login) in [("alice", "alice"), ("ops", "nobody")] {
+        env.admin_change(
+            &[
+                "operator",
+                "add",
+                name,
+                "--role",
+                "support",
+                "--os-user",
+                login,
+            ],
+            &[SUPPORT_PASSWORD],
+        )
+        .ok();
+    }
+    let denied = |operator: &str, os_user: &str| {
+        env.count(
+            "audit_log",
+            &format!(
+                "operator = {} AND os_user = {} AND outcome = 'denied'",
+                quote(operator),
+                quote(os_user)
+            ),
+        )
+    };
+    let toggled_by = |operator: &str, os_user: &str| {
+        env.count(
+            "audit_log",
+            &format!(
+                "action IN ('activate', 'deactivate') AND outcome = 'ok' AND operator = {} AND os_user = {}",
+                quote(operator),
+                quote(os_user)
+            ),
+        )
+    };
+
+    // Root without SUDO_USER is root: alice is refused.
+    env.cmd()
+        .env("CUSTADM_OPERATOR", "alice")
+        .args(&["toggle", &id, "--deactivate"])
+        .run()
+        .code(4)
+        .error_line("bound to another OS login");
+    assert_eq!(denied("alice", &me), 1);
+    if me == "root" {
+        // Root under sudo (SUDO_USER set by sudo): the caller is who acts,
+        // and the audit row names them.
+        env.cmd()
+            .env("CUSTADM_OPERATOR", "alice")
+            .env("SUDO_USER", "alice")
+            .args(&["toggle", &id, "--deactivate"])
+            .run()
+            .ok();
+        assert_eq!(toggled_by("alice", "alice"), 1);
+        // Without --operator, the sudo caller's name is the operator.
+        env.cmd()
+            .env_remove("CUSTADM_OPERATOR")
+            .env("SUDO_USER", "alice")
+            .args(&["toggle", &id, "--activate"])
+            .run()
+            .ok();
+        assert_eq!(toggled_by("alice", "alice"), 2);
+    }
+
+    // nobody setting SUDO_USER by hand gains nothing: refused, and the
+    // denied row names nobody.
+    let Some(run) = run_as_nobody(
+        &env,
+        &[("CUSTADM_OPERATOR", "alice"), ("SUDO_USER", "alice")],
+        &["toggle", &id, "--deactivate"],
+    ) else {
+        return;
+    };
+    run.code(4).error_line("bound to another OS login");
+    assert_eq!(denied("alice", "nobody"), 1);
+    // nobody is nobody: ops (bound to nobody) works, with or without SUDO_USER
+    // (not honoured, so still nobody).
+    run_as_nobody(
+        &env,
+        &[("CUSTADM_OPERATOR", "ops")],
+        &["toggle", &id, "--deactivate"],
+    )
+    .unwrap()
+    .ok();
+    assert_eq!(toggled_by("ops", "nobody"), 1);
+    // A profile naming another service account changes nothing.
+    service_profile(&env, "custadm-svc");
+    run_as_nobody(
+        &env,
+        &[("CUSTADM_OPERATOR", "alice"), ("SUDO_USER", "alice")],
+        &["--profile", "svc", "toggle", &id, "--activate"],
+    )
+    .unwrap()
+    .code(4);
+    assert_eq!(denied("alice", "nobody"), 2);
+    // nobody as the configured service_user: the sudo caller acts.
+    service_profile(&env, "nobody");
+    let shown = run_as_nobody(
+        &env,
+        &[("SUDO_USER", "alice")],
+        &["--profile", "svc", "config", "show", "-o", "json"],
+    )
+    .unwrap();
+    shown.ok();
+    let shown = shown.json();
+    assert_eq!(shown["service_user"]["value"], "nobody");
+    assert_eq!(shown["service_user"]["source"], "profile svc");
+    assert_eq!(shown["operator"]["value"], "alice");
+    run_as_nobody(
+        &env,
+        &[("CUSTADM_OPERATOR", "alice"), ("SUDO_USER", "alice")],
+        &["--profile", "svc", "toggle", &id, "--activate"],
+    )
+    .unwrap()
+    .ok();
+    assert_eq!(
+        toggled_by("alice", "alice"),
+        if me == "root" { 3 } else { 1 }
+    );
+    // … and then ops (bound to nobody) is not the sudo caller: refused.
+    run_as_nobody(
+        &env,
+        &[("CUSTADM_OPERATOR", "ops"), ("SUDO_USER", "alice")],
+        &["--profile", "svc", "toggle", &id, "--deactivate"],
+    )
+    .unwrap()
+    .code(4)
+    .error_line("bound to another OS login");
+    assert_eq!(denied("ops", "alice"), 1);
+});
