@@ -166,6 +166,9 @@ _custadm() {
             custadm__subcmd__help__subcmd__operator,add)
                 cmd="custadm__subcmd__help__subcmd__operator__subcmd__add"
                 ;;
+            custadm__subcmd__help__subcmd__operator,bind)
+                cmd="custadm__subcmd__help__subcmd__operator__subcmd__bind"
+                ;;
             custadm__subcmd__help__subcmd__operator,deactivate)
                 cmd="custadm__subcmd__help__subcmd__operator__subcmd__deactivate"
                 ;;
@@ -178,6 +181,9 @@ _custadm() {
             custadm__subcmd__help__subcmd__operator,set-role)
                 cmd="custadm__subcmd__help__subcmd__operator__subcmd__set__subcmd__role"
                 ;;
+            custadm__subcmd__help__subcmd__operator,unbind)
+                cmd="custadm__subcmd__help__subcmd__operator__subcmd__unbind"
+                ;;
             custadm__subcmd__help__subcmd__operator,unlock)
                 cmd="custadm__subcmd__help__subcmd__operator__subcmd__unlock"
                 ;;
@@ -186,6 +192,9 @@ _custadm() {
                 ;;
             custadm__subcmd__operator,add)
                 cmd="custadm__subcmd__operator__subcmd__add"
+                ;;
+            custadm__subcmd__operator,bind)
+                cmd="custadm__subcmd__operator__subcmd__bind"
                 ;;
             custadm__subcmd__operator,deactivate)
                 cmd="custadm__subcmd__operator__subcmd__deactivate"
@@ -202,6 +211,9 @@ _custadm() {
             custadm__subcmd__operator,set-role)
                 cmd="custadm__subcmd__operator__subcmd__set__subcmd__role"
                 ;;
+            custadm__subcmd__operator,unbind)
+                cmd="custadm__subcmd__operator__subcmd__unbind"
+                ;;
             custadm__subcmd__operator,unlock)
                 cmd="custadm__subcmd__operator__subcmd__unlock"
                 ;;
@@ -210,6 +222,9 @@ _custadm() {
                 ;;
             custadm__subcmd__operator__subcmd__help,add)
                 cmd="custadm__subcmd__operator__subcmd__help__subcmd__add"
+                ;;
+            custadm__subcmd__operator__subcmd__help,bind)
+                cmd="custadm__subcmd__operator__subcmd__help__subcmd__bind"
                 ;;
             custadm__subcmd__operator__subcmd__help,deactivate)
                 cmd="custadm__subcmd__operator__subcmd__help__subcmd__deactivate"
@@ -225,6 +240,9 @@ _custadm() {
                 ;;
             custadm__subcmd__operator__subcmd__help,set-role)
                 cmd="custadm__subcmd__operator__subcmd__help__subcmd__set__subcmd__role"
+                ;;
+            custadm__subcmd__operator__subcmd__help,unbind)
+                cmd="custadm__subcmd__operator__subcmd__help__subcmd__unbind"
                 ;;
             custadm__subcmd__operator__subcmd__help,unlock)
                 cmd="custadm__subcmd__operator__subcmd__help__subcmd__unlock"
@@ -1050,7 +1068,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__help__subcmd__operator)
-            opts="add list set-role passwd deactivate activate unlock"
+            opts="add list set-role passwd deactivate activate unlock bind unbind"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1078,6 +1096,20 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__help__subcmd__operator__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        custadm__subcmd__help__subcmd__operator__subcmd__bind)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1134,6 +1166,20 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__help__subcmd__operator__subcmd__set__subcmd__role)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        custadm__subcmd__help__subcmd__operator__subcmd__unbind)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1344,7 +1390,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__operator)
-            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --help add list set-role passwd deactivate activate unlock help"
+            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --help add list set-role passwd deactivate activate unlock bind unbind help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1382,7 +1428,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__operator__subcmd__activate)
-            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --help"
+            opts="-o -q -h --password-stdin --database-url --profile --operator --output --quiet --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1420,7 +1466,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__operator__subcmd__add)
-            opts="-o -q -h --role --password-stdin --database-url --profile --operator --output --quiet --reason --help"
+            opts="-o -q -h --role --os-user --password-stdin --database-url --profile --operator --output --quiet --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1428,6 +1474,10 @@ _custadm() {
             case "${prev}" in
                 --role)
                     COMPREPLY=($(compgen -W "admin support" -- "${cur}"))
+                    return 0
+                    ;;
+                --os-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --database-url)
@@ -1461,8 +1511,46 @@ _custadm() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        custadm__subcmd__operator__subcmd__bind)
+            opts="-o -q -h --password-stdin --database-url --profile --operator --output --quiet --reason --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl csv ids" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json jsonl csv ids" -- "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         custadm__subcmd__operator__subcmd__deactivate)
-            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --help"
+            opts="-o -q -h --password-stdin --database-url --profile --operator --output --quiet --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1500,7 +1588,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__operator__subcmd__help)
-            opts="add list set-role passwd deactivate activate unlock help"
+            opts="add list set-role passwd deactivate activate unlock bind unbind help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1528,6 +1616,20 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__operator__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        custadm__subcmd__operator__subcmd__help__subcmd__bind)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1598,6 +1700,20 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__operator__subcmd__help__subcmd__set__subcmd__role)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        custadm__subcmd__operator__subcmd__help__subcmd__unbind)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1702,7 +1818,45 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__operator__subcmd__set__subcmd__role)
-            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --help admin support"
+            opts="-o -q -h --password-stdin --database-url --profile --operator --output --quiet --reason --help admin support"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl csv ids" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json jsonl csv ids" -- "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        custadm__subcmd__operator__subcmd__unbind)
+            opts="-o -q -h --password-stdin --database-url --profile --operator --output --quiet --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1740,7 +1894,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__operator__subcmd__unlock)
-            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --help"
+            opts="-o -q -h --password-stdin --database-url --profile --operator --output --quiet --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -20,7 +20,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
         &'custadm'= {
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
             cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
-            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
             cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
@@ -48,11 +48,11 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'custadm;init'= {
-            cand --admin 'Username of the first admin [default: the OS login name]'
+            cand --admin 'Username of the first admin [default: the OS login name, and then bound to that login]'
             cand --sample-data 'Load N realistic sample customers'
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
             cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
-            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
             cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
@@ -65,7 +65,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
         &'custadm;db'= {
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
             cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
-            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
             cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
@@ -80,7 +80,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
         &'custadm;db;migrate'= {
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
             cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
-            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
             cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
@@ -92,7 +92,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
         &'custadm;db;status'= {
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
             cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
-            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
             cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
@@ -122,7 +122,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand --after 'Only ids greater than ID (paging: pass the last id of the previous page)'
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
             cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
-            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
             cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
@@ -135,7 +135,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
         &'custadm;view'= {
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
             cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
-            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
             cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
@@ -150,7 +150,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand --phone 'New phone: international (+44 20 7946 0958) or, with default_region set, national form; stored E.164'
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
             cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
-            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
             cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
@@ -167,7 +167,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand --batch-size 'Ids per transaction'
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
             cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
-            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
             cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
@@ -186,7 +186,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand --batch-size 'Ids per transaction'
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
             cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
-            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
             cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
@@ -204,7 +204,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand --batch-size 'Ids per transaction'
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
             cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
-            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
             cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
@@ -221,7 +221,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand --batch-size 'Ids per transaction'
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
             cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
-            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
             cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
@@ -236,7 +236,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
         &'custadm;purge'= {
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
             cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
-            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
             cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
@@ -265,7 +265,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
         &'custadm;operator'= {
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
             cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
-            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
             cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
@@ -273,24 +273,27 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand --quiet 'Print only data and errors, no notes'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand add 'Register an operator; their password is asked twice (or read with --password-stdin)'
-            cand list 'List operators with role, state and lock'
-            cand set-role 'Change an operator''s role'
+            cand add 'Register an operator: your own password first, then theirs (asked twice)'
+            cand list 'List operators with role, state, lock and OS login binding'
+            cand set-role 'Change an operator''s role (asks your own password)'
             cand passwd 'Set a password: your own (asks your current one first) or, as admin, another operator''s'
-            cand deactivate 'Deactivate an operator (they can no longer run custadm)'
-            cand activate 'Reactivate an operator'
-            cand unlock 'Clear an operator''s wrong-password lock'
+            cand deactivate 'Deactivate an operator: they can no longer run custadm (asks your own password)'
+            cand activate 'Reactivate an operator (asks your own password)'
+            cand unlock 'Clear another operator''s wrong-password lock (asks your own password)'
+            cand bind 'Bind an operator to an OS login: only that login can act as them (asks your own password)'
+            cand unbind 'Remove an operator''s OS login binding (asks your own password)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'custadm;operator;add'= {
             cand --role 'admin or support'
+            cand --os-user 'Bind the operator to this OS login: only that login can act as them'
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
             cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
-            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
             cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
-            cand --password-stdin 'Read the new operator''s password from one line of standard input'
+            cand --password-stdin 'Read your password, then the new operator''s, from two lines of standard input'
             cand -q 'Print only data and errors, no notes'
             cand --quiet 'Print only data and errors, no notes'
             cand -h 'Print help (see more with ''--help'')'
@@ -299,7 +302,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
         &'custadm;operator;list'= {
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
             cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
-            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
             cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
@@ -311,10 +314,11 @@ set edit:completion:arg-completer[custadm] = {|@words|
         &'custadm;operator;set-role'= {
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
             cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
-            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
             cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand --password-stdin 'Read your password from one line of standard input'
             cand -q 'Print only data and errors, no notes'
             cand --quiet 'Print only data and errors, no notes'
             cand -h 'Print help (see more with ''--help'')'
@@ -323,11 +327,11 @@ set edit:completion:arg-completer[custadm] = {|@words|
         &'custadm;operator;passwd'= {
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
             cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
-            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
             cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
-            cand --password-stdin 'Read the password(s) from standard input instead of a prompt'
+            cand --password-stdin 'Read the passwords from standard input (yours, then the new one)'
             cand -q 'Print only data and errors, no notes'
             cand --quiet 'Print only data and errors, no notes'
             cand -h 'Print help (see more with ''--help'')'
@@ -336,10 +340,11 @@ set edit:completion:arg-completer[custadm] = {|@words|
         &'custadm;operator;deactivate'= {
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
             cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
-            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
             cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand --password-stdin 'Read your password from one line of standard input'
             cand -q 'Print only data and errors, no notes'
             cand --quiet 'Print only data and errors, no notes'
             cand -h 'Print help (see more with ''--help'')'
@@ -348,10 +353,11 @@ set edit:completion:arg-completer[custadm] = {|@words|
         &'custadm;operator;activate'= {
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
             cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
-            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
             cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand --password-stdin 'Read your password from one line of standard input'
             cand -q 'Print only data and errors, no notes'
             cand --quiet 'Print only data and errors, no notes'
             cand -h 'Print help (see more with ''--help'')'
@@ -360,23 +366,52 @@ set edit:completion:arg-completer[custadm] = {|@words|
         &'custadm;operator;unlock'= {
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
             cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
-            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
             cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand --password-stdin 'Read your password from one line of standard input'
+            cand -q 'Print only data and errors, no notes'
+            cand --quiet 'Print only data and errors, no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'custadm;operator;bind'= {
+            cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused'
+            cand -o 'Output format (jsonl, csv and ids are for `list`)'
+            cand --output 'Output format (jsonl, csv and ids are for `list`)'
+            cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand --password-stdin 'Read your password from one line of standard input'
+            cand -q 'Print only data and errors, no notes'
+            cand --quiet 'Print only data and errors, no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'custadm;operator;unbind'= {
+            cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused'
+            cand -o 'Output format (jsonl, csv and ids are for `list`)'
+            cand --output 'Output format (jsonl, csv and ids are for `list`)'
+            cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand --password-stdin 'Read your password from one line of standard input'
             cand -q 'Print only data and errors, no notes'
             cand --quiet 'Print only data and errors, no notes'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'custadm;operator;help'= {
-            cand add 'Register an operator; their password is asked twice (or read with --password-stdin)'
-            cand list 'List operators with role, state and lock'
-            cand set-role 'Change an operator''s role'
+            cand add 'Register an operator: your own password first, then theirs (asked twice)'
+            cand list 'List operators with role, state, lock and OS login binding'
+            cand set-role 'Change an operator''s role (asks your own password)'
             cand passwd 'Set a password: your own (asks your current one first) or, as admin, another operator''s'
-            cand deactivate 'Deactivate an operator (they can no longer run custadm)'
-            cand activate 'Reactivate an operator'
-            cand unlock 'Clear an operator''s wrong-password lock'
+            cand deactivate 'Deactivate an operator: they can no longer run custadm (asks your own password)'
+            cand activate 'Reactivate an operator (asks your own password)'
+            cand unlock 'Clear another operator''s wrong-password lock (asks your own password)'
+            cand bind 'Bind an operator to an OS login: only that login can act as them (asks your own password)'
+            cand unbind 'Remove an operator''s OS login binding (asks your own password)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'custadm;operator;help;add'= {
@@ -393,12 +428,16 @@ set edit:completion:arg-completer[custadm] = {|@words|
         }
         &'custadm;operator;help;unlock'= {
         }
+        &'custadm;operator;help;bind'= {
+        }
+        &'custadm;operator;help;unbind'= {
+        }
         &'custadm;operator;help;help'= {
         }
         &'custadm;config'= {
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
             cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
-            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
             cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
@@ -413,7 +452,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
         &'custadm;config;show'= {
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
             cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
-            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
             cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
@@ -425,7 +464,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
         &'custadm;config;profiles'= {
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
             cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
-            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
             cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
@@ -448,7 +487,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
         &'custadm;completions'= {
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
             cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
-            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
             cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
@@ -460,7 +499,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
         &'custadm;generate-docs'= {
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
             cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
-            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
             cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
@@ -516,13 +555,15 @@ set edit:completion:arg-completer[custadm] = {|@words|
         &'custadm;help;audit'= {
         }
         &'custadm;help;operator'= {
-            cand add 'Register an operator; their password is asked twice (or read with --password-stdin)'
-            cand list 'List operators with role, state and lock'
-            cand set-role 'Change an operator''s role'
+            cand add 'Register an operator: your own password first, then theirs (asked twice)'
+            cand list 'List operators with role, state, lock and OS login binding'
+            cand set-role 'Change an operator''s role (asks your own password)'
             cand passwd 'Set a password: your own (asks your current one first) or, as admin, another operator''s'
-            cand deactivate 'Deactivate an operator (they can no longer run custadm)'
-            cand activate 'Reactivate an operator'
-            cand unlock 'Clear an operator''s wrong-password lock'
+            cand deactivate 'Deactivate an operator: they can no longer run custadm (asks your own password)'
+            cand activate 'Reactivate an operator (asks your own password)'
+            cand unlock 'Clear another operator''s wrong-password lock (asks your own password)'
+            cand bind 'Bind an operator to an OS login: only that login can act as them (asks your own password)'
+            cand unbind 'Remove an operator''s OS login binding (asks your own password)'
         }
         &'custadm;help;operator;add'= {
         }
@@ -537,6 +578,10 @@ set edit:completion:arg-completer[custadm] = {|@words|
         &'custadm;help;operator;activate'= {
         }
         &'custadm;help;operator;unlock'= {
+        }
+        &'custadm;help;operator;bind'= {
+        }
+        &'custadm;help;operator;unbind'= {
         }
         &'custadm;help;config'= {
             cand show 'Print the effective settings and their sources (passwords masked)'

@@ -26,7 +26,7 @@ end
 
 complete -c custadm -n "__fish_custadm_needs_command" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_needs_command" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
-complete -c custadm -n "__fish_custadm_needs_command" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_needs_command" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
 complete -c custadm -n "__fish_custadm_needs_command" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
 jsonl\t'One JSON object per line (list only)'
@@ -52,11 +52,11 @@ complete -c custadm -n "__fish_custadm_needs_command" -f -a "config" -d 'Show th
 complete -c custadm -n "__fish_custadm_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c custadm -n "__fish_custadm_needs_command" -f -a "generate-docs" -d 'Write man pages and completion scripts (for packaging: `custadm generate-docs .`)'
 complete -c custadm -n "__fish_custadm_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c custadm -n "__fish_custadm_using_subcommand init" -l admin -d 'Username of the first admin [default: the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand init" -l admin -d 'Username of the first admin [default: the OS login name, and then bound to that login]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand init" -l sample-data -d 'Load N realistic sample customers' -r
 complete -c custadm -n "__fish_custadm_using_subcommand init" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand init" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
-complete -c custadm -n "__fish_custadm_using_subcommand init" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand init" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
 complete -c custadm -n "__fish_custadm_using_subcommand init" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
 jsonl\t'One JSON object per line (list only)'
@@ -68,7 +68,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand init" -s q -l quiet -d '
 complete -c custadm -n "__fish_custadm_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
-complete -c custadm -n "__fish_custadm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
 complete -c custadm -n "__fish_custadm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
 jsonl\t'One JSON object per line (list only)'
@@ -82,7 +82,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand db; and not __fish_seen_
 complete -c custadm -n "__fish_custadm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from migrate" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from migrate" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
-complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from migrate" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from migrate" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from migrate" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
 jsonl\t'One JSON object per line (list only)'
@@ -93,7 +93,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subc
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from migrate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from status" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from status" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
-complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from status" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from status" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from status" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
 jsonl\t'One JSON object per line (list only)'
@@ -117,7 +117,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand list" -l limit -d 'At mo
 complete -c custadm -n "__fish_custadm_using_subcommand list" -l after -d 'Only ids greater than ID (paging: pass the last id of the previous page)' -r
 complete -c custadm -n "__fish_custadm_using_subcommand list" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand list" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
-complete -c custadm -n "__fish_custadm_using_subcommand list" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand list" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
 complete -c custadm -n "__fish_custadm_using_subcommand list" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
 jsonl\t'One JSON object per line (list only)'
@@ -129,7 +129,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand list" -s q -l quiet -d '
 complete -c custadm -n "__fish_custadm_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand view" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand view" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
-complete -c custadm -n "__fish_custadm_using_subcommand view" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand view" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
 complete -c custadm -n "__fish_custadm_using_subcommand view" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
 jsonl\t'One JSON object per line (list only)'
@@ -143,7 +143,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand edit" -l email -d 'New e
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -l phone -d 'New phone: international (+44 20 7946 0958) or, with default_region set, national form; stored E.164' -r
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
-complete -c custadm -n "__fish_custadm_using_subcommand edit" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand edit" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
 jsonl\t'One JSON object per line (list only)'
@@ -158,7 +158,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l ids-from -d '
 complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l batch-size -d 'Ids per transaction' -r
 complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
-complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
 complete -c custadm -n "__fish_custadm_using_subcommand toggle" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
 jsonl\t'One JSON object per line (list only)'
@@ -175,7 +175,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l ids-f
 complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l batch-size -d 'Ids per transaction' -r
 complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
-complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
 complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
 jsonl\t'One JSON object per line (list only)'
@@ -191,7 +191,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand delete" -l ids-from -d '
 complete -c custadm -n "__fish_custadm_using_subcommand delete" -l batch-size -d 'Ids per transaction' -r
 complete -c custadm -n "__fish_custadm_using_subcommand delete" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand delete" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
-complete -c custadm -n "__fish_custadm_using_subcommand delete" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand delete" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
 complete -c custadm -n "__fish_custadm_using_subcommand delete" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
 jsonl\t'One JSON object per line (list only)'
@@ -206,7 +206,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand restore" -l ids-from -d 
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -l batch-size -d 'Ids per transaction' -r
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
-complete -c custadm -n "__fish_custadm_using_subcommand restore" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand restore" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
 jsonl\t'One JSON object per line (list only)'
@@ -219,7 +219,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand restore" -s q -l quiet -
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand purge" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand purge" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
-complete -c custadm -n "__fish_custadm_using_subcommand purge" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand purge" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
 complete -c custadm -n "__fish_custadm_using_subcommand purge" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
 jsonl\t'One JSON object per line (list only)'
@@ -244,42 +244,45 @@ ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand audit" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand audit" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand audit" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock help" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock help" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock help" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock help" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
 jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock help" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock help" -s q -l quiet -d 'Print only data and errors, no notes'
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock help" -f -a "add" -d 'Register an operator; their password is asked twice (or read with --password-stdin)'
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock help" -f -a "list" -d 'List operators with role, state and lock'
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock help" -f -a "set-role" -d 'Change an operator\'s role'
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock help" -f -a "passwd" -d 'Set a password: your own (asks your current one first) or, as admin, another operator\'s'
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock help" -f -a "deactivate" -d 'Deactivate an operator (they can no longer run custadm)'
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock help" -f -a "activate" -d 'Reactivate an operator'
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock help" -f -a "unlock" -d 'Clear an operator\'s wrong-password lock'
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -s q -l quiet -d 'Print only data and errors, no notes'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -f -a "add" -d 'Register an operator: your own password first, then theirs (asked twice)'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -f -a "list" -d 'List operators with role, state, lock and OS login binding'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -f -a "set-role" -d 'Change an operator\'s role (asks your own password)'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -f -a "passwd" -d 'Set a password: your own (asks your current one first) or, as admin, another operator\'s'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -f -a "deactivate" -d 'Deactivate an operator: they can no longer run custadm (asks your own password)'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -f -a "activate" -d 'Reactivate an operator (asks your own password)'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -f -a "unlock" -d 'Clear another operator\'s wrong-password lock (asks your own password)'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -f -a "bind" -d 'Bind an operator to an OS login: only that login can act as them (asks your own password)'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -f -a "unbind" -d 'Remove an operator\'s OS login binding (asks your own password)'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l role -d 'admin or support' -r -f -a "admin\t'Everything, including purge and operator management'
 support\t'Everything on customers except purge'"
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l os-user -d 'Bind the operator to this OS login: only that login can act as them' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
 jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l password-stdin -d 'Read the new operator\'s password from one line of standard input'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l password-stdin -d 'Read your password, then the new operator\'s, from two lines of standard input'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from list" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from list" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from list" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from list" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
 jsonl\t'One JSON object per line (list only)'
@@ -290,71 +293,101 @@ complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_see
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from set-role" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from set-role" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from set-role" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from set-role" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from set-role" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
 jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from set-role" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from set-role" -l password-stdin -d 'Read your password from one line of standard input'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from set-role" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from set-role" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from passwd" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from passwd" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from passwd" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from passwd" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from passwd" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
 jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from passwd" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from passwd" -l password-stdin -d 'Read the password(s) from standard input instead of a prompt'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from passwd" -l password-stdin -d 'Read the passwords from standard input (yours, then the new one)'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from passwd" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from passwd" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from deactivate" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from deactivate" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from deactivate" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from deactivate" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from deactivate" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
 jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from deactivate" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from deactivate" -l password-stdin -d 'Read your password from one line of standard input'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from deactivate" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from deactivate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from activate" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from activate" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from activate" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from activate" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from activate" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
 jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from activate" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from activate" -l password-stdin -d 'Read your password from one line of standard input'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from activate" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from activate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unlock" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unlock" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unlock" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unlock" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unlock" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
 jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unlock" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unlock" -l password-stdin -d 'Read your password from one line of standard input'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unlock" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unlock" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "add" -d 'Register an operator; their password is asked twice (or read with --password-stdin)'
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "list" -d 'List operators with role, state and lock'
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "set-role" -d 'Change an operator\'s role'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from bind" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from bind" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from bind" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from bind" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (list only)'
+csv\t'CSV with a header (list only)'
+ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from bind" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from bind" -l password-stdin -d 'Read your password from one line of standard input'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from bind" -s q -l quiet -d 'Print only data and errors, no notes'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from bind" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unbind" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unbind" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unbind" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unbind" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (list only)'
+csv\t'CSV with a header (list only)'
+ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unbind" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unbind" -l password-stdin -d 'Read your password from one line of standard input'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unbind" -s q -l quiet -d 'Print only data and errors, no notes'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unbind" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "add" -d 'Register an operator: your own password first, then theirs (asked twice)'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "list" -d 'List operators with role, state, lock and OS login binding'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "set-role" -d 'Change an operator\'s role (asks your own password)'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "passwd" -d 'Set a password: your own (asks your current one first) or, as admin, another operator\'s'
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "deactivate" -d 'Deactivate an operator (they can no longer run custadm)'
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "activate" -d 'Reactivate an operator'
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "unlock" -d 'Clear an operator\'s wrong-password lock'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "deactivate" -d 'Deactivate an operator: they can no longer run custadm (asks your own password)'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "activate" -d 'Reactivate an operator (asks your own password)'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "unlock" -d 'Clear another operator\'s wrong-password lock (asks your own password)'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "bind" -d 'Bind an operator to an OS login: only that login can act as them (asks your own password)'
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "unbind" -d 'Remove an operator\'s OS login binding (asks your own password)'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_seen_subcommand_from show profiles help" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_seen_subcommand_from show profiles help" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
-complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_seen_subcommand_from show profiles help" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_seen_subcommand_from show profiles help" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
 complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_seen_subcommand_from show profiles help" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
 jsonl\t'One JSON object per line (list only)'
@@ -368,7 +401,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_s
 complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_seen_subcommand_from show profiles help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from show" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from show" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
-complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from show" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from show" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
 complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
 jsonl\t'One JSON object per line (list only)'
@@ -379,7 +412,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_
 complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from profiles" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from profiles" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
-complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from profiles" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from profiles" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
 complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from profiles" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
 jsonl\t'One JSON object per line (list only)'
@@ -393,7 +426,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_
 complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c custadm -n "__fish_custadm_using_subcommand completions" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand completions" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
-complete -c custadm -n "__fish_custadm_using_subcommand completions" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand completions" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
 complete -c custadm -n "__fish_custadm_using_subcommand completions" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
 jsonl\t'One JSON object per line (list only)'
@@ -404,7 +437,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand completions" -s q -l qui
 complete -c custadm -n "__fish_custadm_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand generate-docs" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand generate-docs" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
-complete -c custadm -n "__fish_custadm_using_subcommand generate-docs" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand generate-docs" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
 complete -c custadm -n "__fish_custadm_using_subcommand generate-docs" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
 jsonl\t'One JSON object per line (list only)'
@@ -431,12 +464,14 @@ complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_see
 complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge audit operator config completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "migrate" -d 'Apply the migrations this custadm has and the database lacks'
 complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "status" -d 'Show the applied and pending migrations'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "add" -d 'Register an operator; their password is asked twice (or read with --password-stdin)'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "list" -d 'List operators with role, state and lock'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "set-role" -d 'Change an operator\'s role'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "add" -d 'Register an operator: your own password first, then theirs (asked twice)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "list" -d 'List operators with role, state, lock and OS login binding'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "set-role" -d 'Change an operator\'s role (asks your own password)'
 complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "passwd" -d 'Set a password: your own (asks your current one first) or, as admin, another operator\'s'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "deactivate" -d 'Deactivate an operator (they can no longer run custadm)'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "activate" -d 'Reactivate an operator'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "unlock" -d 'Clear an operator\'s wrong-password lock'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "deactivate" -d 'Deactivate an operator: they can no longer run custadm (asks your own password)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "activate" -d 'Reactivate an operator (asks your own password)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "unlock" -d 'Clear another operator\'s wrong-password lock (asks your own password)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "bind" -d 'Bind an operator to an OS login: only that login can act as them (asks your own password)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "unbind" -d 'Remove an operator\'s OS login binding (asks your own password)'
 complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective settings and their sources (passwords masked)'
 complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "profiles" -d 'Print the profile names of the config file, one a line (for completion)'

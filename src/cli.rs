@@ -40,7 +40,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "NAME")]
     pub profile: Option<String>,
 
-    /// Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]
+    /// Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused
     #[arg(long, global = true, value_name = "NAME")]
     pub operator: Option<String>,
 
@@ -64,7 +64,8 @@ pub enum Command {
     ///
     /// Creates the SQLite file (and its directory) or the PostgreSQL database when missing,
     /// applies the schema, and registers the first admin with a password asked twice on the
-    /// terminal (or one line of stdin with --password-stdin). On a database that is already
+    /// terminal (or one line of stdin with --password-stdin). An admin named after the OS
+    /// login running init (the default) is bound to that login. On a database that is already
     /// initialised it changes nothing and says so; it never applies migrations to a database
     /// that has some already (that is `custadm db migrate`).
     Init(commands::init::InitArgs),
@@ -134,8 +135,12 @@ pub enum Command {
     /// Manage operators and their roles (admin; `passwd` for oneself)
     ///
     /// Operators are the people who may run custadm: `admin` (everything) or `support`
-    /// (everything but purge and operator management). Passwords are asked on the terminal
-    /// or read with --password-stdin, never taken from arguments or the environment.
+    /// (everything but purge and operator management). Every change here but your own
+    /// `passwd` asks your own password first. An operator bound to an OS login (`bind`,
+    /// `add --os-user`) can be acted as only from that login, or under sudo from it when
+    /// custadm runs as root or the profile's service_user. Passwords are asked on the
+    /// terminal or read with --password-stdin (one a line, yours first), never taken from
+    /// arguments or the environment.
     #[command(subcommand)]
     Operator(commands::operator::OperatorCommand),
     /// Show the effective settings and where each came from

@@ -394,6 +394,44 @@ mod tests {
     use super::*;
 
     #[test]
+    fn operator_names_new_and_old() {
+        for good in ["alice", "a", "0ps", "j.doe_2-x", &"a".repeat(64)] {
+            assert_eq!(operator_name(good).as_deref(), Ok(good));
+        }
+        for bad in [
+            "",
+            "\u{430}lice",
+            "Alice",
+            ".a",
+            "-a",
+            "_a",
+            "a b",
+            "a@b",
+            &"a".repeat(65),
+        ] {
+            assert!(operator_name(bad).is_err(), "{bad:?}");
+        }
+        // Existing names that break the rule can still be named …
+        for old in ["Alice", "a@corp", "j\u{f6}rg", "\u{430}lice"] {
+            assert!(operator_reference(old).is_ok(), "{old:?}");
+        }
+        // … but not control or invisible characters.
+        for bad in ["", "a\u{1b}b", "a\u{202e}b", "a\u{200b}b"] {
+            assert!(operator_reference(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn os_logins() {
+        for good in ["alice", "svc-custadm", "j.doe", "_x", "machine$", "A1"] {
+            assert!(os_login(good).is_ok(), "{good:?}");
+        }
+        for bad in ["", "-rf", "a b", "a/b", "$", "al\u{1b}ice", &"a".repeat(65)] {
+            assert!(os_login(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
     fn ids() {
         assert_eq!(customer_id("42"), Ok(42));
         assert!(customer_id("0").is_err());
