@@ -1381,7 +1381,7 @@ db_test!(no_color_on_a_terminal_has_no_escape_sequences, |env| {
 
 // ---------------------------------------------------------------- config show
 
-const SETTINGS: [&str; 10] = [
+const SETTINGS: [&str; 11] = [
     "config_file",
     "profile",
     "database_url",
@@ -1389,6 +1389,7 @@ const SETTINGS: [&str; 10] = [
     "smtp_url",
     "mail_from",
     "smtp_password_file",
+    "default_region",
     "production",
     "require_reason",
     "service_user",
