@@ -14,11 +14,14 @@ CREATE INDEX audit_log_run_id_idx ON audit_log (run_id) WHERE run_id IS NOT NULL
 DO $$
 DECLARE
     seq text := pg_get_serial_sequence('customers', 'id');
-    last_id bigint;
+    used bigint;
+    named bigint := GREATEST((SELECT coalesce(max(id), 0) FROM customers),
+                             (SELECT coalesce(max(customer_id), 0) FROM audit_log));
 BEGIN
-    EXECUTE format('SELECT last_value FROM %s', seq) INTO last_id;
-    PERFORM setval(seq, GREATEST(last_id,
-                                 (SELECT coalesce(max(id), 0) FROM customers),
-                                 (SELECT coalesce(max(customer_id), 0) FROM audit_log),
-                                 1));
+    -- The highest id the sequence has handed out (0 when it never has).
+    EXECUTE format('SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM %s', seq)
+        INTO used;
+    IF named > used THEN
+        PERFORM setval(seq, named);
+    END IF;
 END $$;
