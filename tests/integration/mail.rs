@@ -1,14 +1,11 @@
 //! Password reset by email over a real SMTP server: `reset-password ID…
-//! --send-email` against `tests/tools/smtp_server.py` (aiosmtpd, with a
-//! throw-away trustme CA) in plain, STARTTLS and implicit-TLS modes, with and
-//! without authentication; what the customer receives, what is stored, what
-//! the operator sees, and what happens when sending fails or the
-//! configuration is wrong.
+//! --send-email` against the test server in `smtp_server` (Rust, in the test
+//! process, with a throw-away CA from rcgen) in plain, STARTTLS and
+//! implicit-TLS modes, with and without authentication; what the customer
+//! receives (parsed as a mail client does, by mail-parser), what is stored,
+//! what the operator sees, what travelled in clear text, and what happens when
+//! sending fails, the server misbehaves or the configuration is wrong.
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use argon2::password_hash::{PasswordHasher, SaltString};
@@ -16,6 +13,7 @@ use argon2::{Argon2, PasswordHash, PasswordVerifier};
 use serde_json::Value;
 
 use crate::db_test;
+use crate::smtp_server::{Mode, Options, Received, SmtpServer};
 use crate::support::*;
 
 // ---------------------------------------------------------------- helpers
@@ -28,27 +26,6 @@ const SMTP_PASSWORD: &str = "s3cr@t-Mail-pw";
 /// [`SMTP_PASSWORD`] percent-encoded for a URL.
 const SMTP_PASSWORD_IN_URL: &str = "s3cr%40t-Mail-pw";
 
-/// True when python3 can run the SMTP test server. Otherwise a visible skip
-/// message, except under CI, where a skipped mail test is a failure.
-fn mail_tools() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import aiosmtpd, trustme"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    if ok {
-        return true;
-    }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("CI=true but python3 cannot import aiosmtpd and trustme: mail tests must not be skipped in CI");
-    }
-    eprintln!("SKIPPED: mail test (pip install aiosmtpd trustme)");
-    false
-}
-
 /// A TCP port on 127.0.0.1 with nothing listening on it (right now).
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -58,120 +35,26 @@ fn free_port() -> u16 {
         .port()
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    Plain,
-    StartTls,
-    Tls,
+/// A test server in `mode`, requiring `SMTP_USER`/`SMTP_PASSWORD` when `auth`.
+fn start(env: &Env, mode: Mode, auth: bool) -> SmtpServer {
+    let mut options = Options::new(mode);
+    if auth {
+        options = options.auth(SMTP_USER, SMTP_PASSWORD);
+    }
+    SmtpServer::start(env.dir.path(), options)
 }
 
-impl Mode {
-    fn as_str(self) -> &'static str {
-        match self {
-            Mode::Plain => "plain",
-            Mode::StartTls => "starttls",
-            Mode::Tls => "tls",
-        }
-    }
-}
-
-/// The test SMTP server, killed when dropped.
-struct SmtpServer {
-    child: Child,
-    port: u16,
-    mode: Mode,
-    out: PathBuf,
-    ca: Option<PathBuf>,
-}
-
-impl SmtpServer {
-    /// Starts the server in `mode`, requiring `SMTP_USER`/`SMTP_PASSWORD`
-    /// when `auth`; returns once it prints READY.
-    fn start(env: &Env, mode: Mode, auth: bool) -> SmtpServer {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tools/smtp_server.py");
-        let base = env
-            .dir
-            .path()
-            .join(format!("smtp-{:08x}", rand::random::<u32>()));
-        std::fs::create_dir_all(&base).expect("server dir");
-        let mut last_log = String::new();
-        // The free port may be taken between our probe and the server's
-        // bind: try again with another one.
-        for attempt in 0..5 {
-            let port = free_port();
-            let out = base.join(format!("out-{attempt}"));
-            let ca = base.join(format!("ca-{attempt}.pem"));
-            let log = base.join(format!("server-{attempt}.log"));
-            let mut cmd = Command::new("python3");
-            cmd.arg(script)
-                .arg("--port")
-                .arg(port.to_string())
-                .arg("--out")
-                .arg(&out)
-                .arg("--mode")
-                .arg(mode.as_str());
-            if mode != Mode::Plain {
-                cmd.arg("--ca-out").arg(&ca);
-            }
-            if auth {
-                cmd.args(["--user", SMTP_USER, "--password", SMTP_PASSWORD]);
-            }
-            cmd.stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(std::fs::File::create(&log).expect("server log"));
-            let mut child = cmd.spawn().expect("spawn python3 smtp_server.py");
-            let stdout = child.stdout.take().expect("server stdout");
-            let (tx, rx) = mpsc::channel();
-            std::thread::spawn(move || {
-                let mut ready = false;
-                for line in BufReader::new(stdout).lines() {
-                    let Ok(line) = line else { break };
-                    if !ready && line.trim() == "READY" {
-                        ready = true;
-                        let _ = tx.send(true);
-                    }
-                }
-                if !ready {
-                    let _ = tx.send(false);
-                }
-            });
-            let ready = rx.recv_timeout(Duration::from_secs(60)).unwrap_or(false);
-            if ready {
-                return SmtpServer {
-                    child,
-                    port,
-                    mode,
-                    out,
-                    ca: (mode != Mode::Plain).then_some(ca),
-                };
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-            last_log = std::fs::read_to_string(&log).unwrap_or_default();
-        }
-        panic!("the SMTP test server did not start:\n{last_log}");
-    }
-
-    /// `host:port` as the product names it in errors.
-    fn server(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
-    }
-
-    /// The URL for this server, with optional `userinfo@`.
-    fn url_with(&self, userinfo: &str) -> String {
-        let scheme = if self.mode == Mode::Tls {
-            "smtps"
-        } else {
-            "smtp"
-        };
-        format!("{scheme}://{userinfo}127.0.0.1:{}", self.port)
-    }
-
-    fn url(&self) -> String {
-        self.url_with("")
-    }
-
+/// What custadm needs to reach a test server.
+trait ServerEnv {
     /// The environment that points custadm at this server (and its CA).
+    fn vars(&self) -> Vec<(String, String)>;
+    /// The same without the CA: the server's certificate is not trusted.
+    fn vars_without_ca(&self) -> Vec<(String, String)>;
+    /// Every message received so far, parsed.
+    fn mails(&self) -> Vec<Mail>;
+}
+
+impl ServerEnv for SmtpServer {
     fn vars(&self) -> Vec<(String, String)> {
         let mut v = self.vars_without_ca();
         if let Some(ca) = &self.ca {
@@ -187,33 +70,8 @@ impl SmtpServer {
         ])
     }
 
-    /// Every message received so far, in order.
-    fn messages(&self) -> Vec<Mail> {
-        let mut files: Vec<(u64, PathBuf)> = std::fs::read_dir(&self.out)
-            .expect("server out dir")
-            .filter_map(|e| {
-                let path = e.ok()?.path();
-                let n = path
-                    .file_name()?
-                    .to_str()?
-                    .strip_suffix(".json")?
-                    .parse()
-                    .ok()?;
-                Some((n, path))
-            })
-            .collect();
-        files.sort();
-        files
-            .into_iter()
-            .map(|(_, path)| Mail::parse(&path))
-            .collect()
-    }
-}
-
-impl Drop for SmtpServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+    fn mails(&self) -> Vec<Mail> {
+        self.messages().iter().map(Mail::parse).collect()
     }
 }
 
@@ -256,66 +114,50 @@ struct Mail {
     body: String,
 }
 
-/// Parses a message with Python's `email` package (what a mail client sees).
-const PARSE_MAIL: &str = r#"
-import sys, json, email
-from email import policy
-m = email.message_from_string(sys.stdin.read(), policy=policy.default)
-part = m.get_body(preferencelist=("plain",))
-print(json.dumps({
-    "headers": [[k, str(v)] for k, v in m.items()],
-    "body": part.get_content() if part is not None else "",
-}))
-"#;
+/// A header's value as a mail client shows it.
+fn header_text(value: &mail_parser::HeaderValue<'_>) -> String {
+    use mail_parser::HeaderValue as H;
+    match value {
+        H::Text(t) => t.to_string(),
+        H::TextList(l) => l.join(", "),
+        H::Address(a) => a
+            .iter()
+            .map(|addr| {
+                let email = addr.address.as_deref().unwrap_or("");
+                match addr.name.as_deref() {
+                    Some(name) => format!("{name} <{email}>"),
+                    None => email.to_string(),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        H::ContentType(ct) => match &ct.c_subtype {
+            Some(sub) => format!("{}/{sub}", ct.c_type),
+            None => ct.c_type.to_string(),
+        },
+        H::DateTime(d) => d.to_rfc3339(),
+        _ => String::new(),
+    }
+}
 
 impl Mail {
-    fn parse(path: &Path) -> Mail {
-        let text = std::fs::read_to_string(path).expect("read message file");
-        let v: Value = serde_json::from_str(&text).expect("message JSON");
-        let data = v["data"].as_str().expect("data").to_string();
-        let mut child = Command::new("python3")
-            .args(["-c", PARSE_MAIL])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn python3");
-        {
-            use std::io::Write;
-            let mut stdin = child.stdin.take().expect("stdin");
-            stdin.write_all(data.as_bytes()).expect("write message");
-        }
-        let out = child.wait_with_output().expect("python3 email parser");
-        assert!(
-            out.status.success(),
-            "cannot parse the message:\n{data}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let parsed: Value = serde_json::from_slice(&out.stdout).expect("parser JSON");
-        let headers = parsed["headers"]
-            .as_array()
-            .expect("headers")
+    fn parse(r: &Received) -> Mail {
+        let parsed = mail_parser::MessageParser::default()
+            .parse(r.data.as_bytes())
+            .unwrap_or_else(|| panic!("cannot parse the message:\n{}", r.data));
+        let headers = parsed
+            .headers()
             .iter()
-            .map(|h| {
-                (
-                    h[0].as_str().unwrap_or("").to_string(),
-                    h[1].as_str().unwrap_or("").to_string(),
-                )
-            })
+            .map(|h| (h.name.as_str().to_string(), header_text(&h.value)))
             .collect();
         Mail {
-            mail_from: v["mail_from"].as_str().unwrap_or("").to_string(),
-            rcpt_tos: v["rcpt_tos"]
-                .as_array()
-                .expect("rcpt_tos")
-                .iter()
-                .map(|r| r.as_str().unwrap_or("").to_string())
-                .collect(),
-            data,
-            tls: v["tls"].as_bool().expect("tls"),
-            authenticated: v["authenticated"].as_bool().expect("authenticated"),
+            mail_from: r.mail_from.clone(),
+            rcpt_tos: r.rcpt_tos.clone(),
+            data: r.data.clone(),
+            tls: r.tls,
+            authenticated: r.authenticated,
             headers,
-            body: parsed["body"].as_str().unwrap_or("").to_string(),
+            body: parsed.body_text(0).map(|b| b.into_owned()).unwrap_or_default(),
         }
     }
 
@@ -570,13 +412,10 @@ fn result_for(doc: &Value, id: i64) -> &Value {
 // ---------------------------------------------------------------- plain SMTP
 
 db_test!(plain_smtp_mails_the_password_and_never_shows_it, |env| {
-    if !mail_tools() {
-        return;
-    }
     env.init_db(0);
     let email = "alice@example.com";
     let id = env.insert_customer("Alice Example", email);
-    let server = SmtpServer::start(&env, Mode::Plain, false);
+    let server = start(&env, Mode::Plain, false);
 
     let run = reset(
         &env,
@@ -599,7 +438,7 @@ db_test!(plain_smtp_mails_the_password_and_never_shows_it, |env| {
     );
     assert_eq!(doc["summary"]["changed"], 1);
 
-    let mails = server.messages();
+    let mails = server.mails();
     assert_eq!(mails.len(), 1, "one message");
     let mail = &mails[0];
     assert!(!mail.tls && !mail.authenticated);
@@ -628,7 +467,7 @@ db_test!(plain_smtp_mails_the_password_and_never_shows_it, |env| {
     // The default table output: again mailed, again not shown.
     let run2 = reset(&env, &server.vars(), &[&id.to_string(), "--send-email"]);
     run2.ok();
-    let mails = server.messages();
+    let mails = server.mails();
     assert_eq!(mails.len(), 2, "a second message");
     let pw2 = mails[1].check_reset_mail("Alice Example", email);
     assert_ne!(pw, pw2, "the same temporary password twice");
@@ -648,9 +487,6 @@ db_test!(plain_smtp_mails_the_password_and_never_shows_it, |env| {
 });
 
 db_test!(several_ids_get_one_mail_each, |env| {
-    if !mail_tools() {
-        return;
-    }
     env.init_db(0);
     let people = [
         ("Ann One", "ann@example.com"),
@@ -662,14 +498,14 @@ db_test!(several_ids_get_one_mail_each, |env| {
         .map(|(n, e)| env.insert_customer(n, e))
         .collect();
     let id_args: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
-    let server = SmtpServer::start(&env, Mode::Plain, false);
+    let server = start(&env, Mode::Plain, false);
 
     // Several customers without a TTY need --yes: nothing is sent before it.
     let before: Vec<String> = ids.iter().map(|&i| snapshot(&env, i)).collect();
     let mut args: Vec<&str> = id_args.iter().map(String::as_str).collect();
     args.push("--send-email");
     reset(&env, &server.vars(), &args).code(2);
-    assert_eq!(server.messages().len(), 0, "mail sent without --yes");
+    assert_eq!(server.mails().len(), 0, "mail sent without --yes");
     let after: Vec<String> = ids.iter().map(|&i| snapshot(&env, i)).collect();
     assert_eq!(before, after, "changed without --yes");
 
@@ -678,7 +514,7 @@ db_test!(several_ids_get_one_mail_each, |env| {
     run.ok();
     let doc = run.json();
     assert_eq!(doc["summary"]["changed"], 3, "{doc}");
-    let mails = server.messages();
+    let mails = server.mails();
     assert_eq!(mails.len(), 3, "one message per customer");
     let mut passwords = Vec::new();
     for ((name, email), &id) in people.iter().zip(&ids) {
@@ -709,13 +545,10 @@ db_test!(several_ids_get_one_mail_each, |env| {
 // ---------------------------------------------------------------- TLS
 
 db_test!(starttls_with_the_test_ca, |env| {
-    if !mail_tools() {
-        return;
-    }
     env.init_db(0);
     let email = "bob@example.com";
     let id = env.insert_customer("Bob Builder", email);
-    let server = SmtpServer::start(&env, Mode::StartTls, false);
+    let server = start(&env, Mode::StartTls, false);
 
     // Without the CA the server's certificate is not trusted: nothing is
     // sent (not even in clear text) and nothing changes.
@@ -728,7 +561,7 @@ db_test!(starttls_with_the_test_ca, |env| {
     run.code(6);
     run.error_line(&server.server());
     assert_eq!(
-        server.messages().len(),
+        server.mails().len(),
         0,
         "sent to an untrusted server or without TLS"
     );
@@ -740,7 +573,7 @@ db_test!(starttls_with_the_test_ca, |env| {
 
     let run = reset(&env, &server.vars(), &[&id.to_string(), "--send-email"]);
     run.ok();
-    let mails = server.messages();
+    let mails = server.mails();
     assert_eq!(mails.len(), 1);
     assert!(mails[0].tls, "STARTTLS was offered but not used");
     let pw = mails[0].check_reset_mail("Bob Builder", email);
@@ -751,14 +584,11 @@ db_test!(starttls_with_the_test_ca, |env| {
 
 #[test]
 fn starttls_with_authentication_from_a_file_or_the_url() {
-    if !mail_tools() {
-        return;
-    }
     let env = Env::sqlite();
     env.init_db(0);
     let email = "dora@example.com";
     let id = env.insert_customer("Dora Auth", email);
-    let server = SmtpServer::start(&env, Mode::StartTls, true);
+    let server = start(&env, Mode::StartTls, true);
     let ca = server.ca.clone().expect("ca").display().to_string();
     let pw_file = env.dir.path().join("smtp-password");
     std::fs::write(&pw_file, format!("{SMTP_PASSWORD}\n")).expect("password file");
@@ -778,7 +608,7 @@ fn starttls_with_authentication_from_a_file_or_the_url() {
         &[&id.to_string(), "--send-email"],
     );
     run.ok();
-    let mails = server.messages();
+    let mails = server.mails();
     assert_eq!(mails.len(), 1);
     assert!(mails[0].tls && mails[0].authenticated, "not TLS + AUTH");
     let pw = mails[0].check_reset_mail("Dora Auth", email);
@@ -800,7 +630,7 @@ fn starttls_with_authentication_from_a_file_or_the_url() {
         &[&id.to_string(), "--send-email", "-o", "json"],
     );
     run.ok();
-    let mails = server.messages();
+    let mails = server.mails();
     assert_eq!(mails.len(), 2);
     assert!(mails[1].tls && mails[1].authenticated, "not TLS + AUTH");
     let pw = mails[1].check_reset_mail("Dora Auth", email);
@@ -826,7 +656,7 @@ fn starttls_with_authentication_from_a_file_or_the_url() {
         &[&id.to_string(), "--send-email", "-o", "json"],
     );
     run.code(6);
-    assert_eq!(server.messages().len(), 2, "sent with a wrong password");
+    assert_eq!(server.mails().len(), 2, "sent with a wrong password");
     assert_eq!(
         snapshot(&env, id),
         before,
@@ -837,20 +667,21 @@ fn starttls_with_authentication_from_a_file_or_the_url() {
     run.error_line(&server.server());
     assert_hidden(&env, &run, wrong, "SMTP password");
     assert_eq!(audit_rows(&env, id, "failed"), 1);
+
+    // On the wire: credentials only after STARTTLS, in every attempt.
+    assert_eq!(server.auth_successes(), 2);
+    server.assert_no_cleartext_credentials(SMTP_USER, SMTP_PASSWORD);
+    server.assert_no_cleartext_credentials(SMTP_USER, wrong);
 }
 
 db_test!(implicit_tls_with_the_test_ca, |env| {
-    if !mail_tools() {
-        return;
-    }
     env.init_db(0);
     let email = "tess@example.com";
     let id = env.insert_customer("Tess Wrapper", email);
-    let server = SmtpServer::start(&env, Mode::Tls, false);
+    let server = start(&env, Mode::Tls, false);
     assert!(server.url().starts_with("smtps://"));
 
     // The server speaks TLS from the first byte: no clear-text greeting.
-    // (Its `tls` flag is only set after STARTTLS, so it cannot tell here.)
     assert_no_cleartext_greeting(server.port);
 
     // Without the CA the handshake fails: nothing sent, nothing changed.
@@ -862,7 +693,7 @@ db_test!(implicit_tls_with_the_test_ca, |env| {
     );
     run.code(6);
     run.error_line(&server.server());
-    assert_eq!(server.messages().len(), 0, "sent to an untrusted server");
+    assert_eq!(server.mails().len(), 0, "sent to an untrusted server");
     assert_eq!(snapshot(&env, id), before);
 
     let run = reset(
@@ -871,8 +702,14 @@ db_test!(implicit_tls_with_the_test_ca, |env| {
         &[&id.to_string(), "--send-email", "-o", "json"],
     );
     run.ok();
-    let mails = server.messages();
+    let mails = server.mails();
     assert_eq!(mails.len(), 1);
+    assert!(mails[0].tls, "received outside TLS");
+    assert!(
+        server.cleartext().is_empty(),
+        "clear text on an smtps connection:\n{}",
+        server.cleartext()
+    );
     let pw = mails[0].check_reset_mail("Tess Wrapper", email);
     assert!(verifies(&password_hash(&env, id), &pw));
     assert!(must_change(&env, id));
@@ -930,9 +767,6 @@ db_test!(server_down_keeps_the_old_password, |env| {
 });
 
 db_test!(names_cannot_inject_headers, |env| {
-    if !mail_tools() {
-        return;
-    }
     env.init_db(0);
     let eve = env.insert_customer(
         "Eve\r\nBcc: attacker@evil.test\r\nX-Injected: 1",
@@ -942,7 +776,7 @@ db_test!(names_cannot_inject_headers, |env| {
         "Mallory\nSubject: pwned\n\u{1b}[31m\u{85}Cc: cc@evil.test\rReply-To: r@evil.test",
         "mallory@example.com",
     );
-    let server = SmtpServer::start(&env, Mode::Plain, false);
+    let server = start(&env, Mode::Plain, false);
     let run = reset(
         &env,
         &server.vars(),
@@ -956,7 +790,7 @@ db_test!(names_cannot_inject_headers, |env| {
         ],
     );
     run.ok();
-    let mails = server.messages();
+    let mails = server.mails();
     assert_eq!(mails.len(), 2, "one message per customer");
     for (email, name_start) in [
         ("eve@example.com", "Eve"),
@@ -1022,9 +856,6 @@ db_test!(names_cannot_inject_headers, |env| {
 });
 
 db_test!(mixed_run_changes_the_good_and_keeps_the_failed, |env| {
-    if !mail_tools() {
-        return;
-    }
     env.init_db(0);
     let good = env.insert_customer("Good Customer", "good@example.com");
     let bad1 = env.insert_customer("Bad One", "not-an-address");
@@ -1034,7 +865,7 @@ db_test!(mixed_run_changes_the_good_and_keeps_the_failed, |env| {
     set_known_password(&env, bad2, old);
     let before1 = snapshot(&env, bad1);
     let before2 = snapshot(&env, bad2);
-    let server = SmtpServer::start(&env, Mode::Plain, false);
+    let server = start(&env, Mode::Plain, false);
 
     let run = reset(
         &env,
@@ -1060,7 +891,7 @@ db_test!(mixed_run_changes_the_good_and_keeps_the_failed, |env| {
         assert!(r.get("temporary_password").is_none(), "{doc}");
     }
 
-    let mails = server.messages();
+    let mails = server.mails();
     assert_eq!(mails.len(), 1, "only the good address gets a message");
     let pw = mails[0].check_reset_mail("Good Customer", "good@example.com");
     assert!(verifies(&password_hash(&env, good), &pw));
@@ -1161,12 +992,9 @@ fn config_malformed_smtp_url_is_exit_6_without_the_secret() {
 
 #[test]
 fn config_without_or_with_a_bad_mail_from_is_exit_6() {
-    if !mail_tools() {
-        return;
-    }
     let (env, id, hash) = config_env();
     // A live server: a product that ignored the missing sender would send.
-    let server = SmtpServer::start(&env, Mode::Plain, false);
+    let server = start(&env, Mode::Plain, false);
     let run = config_error(&env, id, &vars(&[("CUSTADM_SMTP_URL", &server.url())]));
     run.error_line("CUSTADM_MAIL_FROM");
     for from in ["", "not an address", "a@b\r\nBcc: x@evil.test"] {
@@ -1179,17 +1007,14 @@ fn config_without_or_with_a_bad_mail_from_is_exit_6() {
             ]),
         );
     }
-    assert_eq!(server.messages().len(), 0, "a message went out");
+    assert_eq!(server.mails().len(), 0, "a message went out");
     assert_eq!(password_hash(&env, id), hash);
 }
 
 #[test]
 fn config_unreadable_password_or_ca_file_is_exit_6() {
-    if !mail_tools() {
-        return;
-    }
     let (env, id, hash) = config_env();
-    let server = SmtpServer::start(&env, Mode::StartTls, false);
+    let server = start(&env, Mode::StartTls, false);
     let ca = server.ca.clone().unwrap().display().to_string();
     let missing = env.dir.path().join("no-such-file").display().to_string();
     let empty = env.dir.path().join("empty");
@@ -1216,7 +1041,7 @@ fn config_unreadable_password_or_ca_file_is_exit_6() {
             ("CUSTADM_SMTP_CA_FILE", &missing),
         ]),
     );
-    assert_eq!(server.messages().len(), 0, "a message went out");
+    assert_eq!(server.mails().len(), 0, "a message went out");
     assert_eq!(password_hash(&env, id), hash);
 }
 
@@ -1224,11 +1049,8 @@ fn config_unreadable_password_or_ca_file_is_exit_6() {
 /// before any connection, not a send attempt that fails later.
 #[test]
 fn config_ca_file_without_a_certificate_is_exit_6_before_sending() {
-    if !mail_tools() {
-        return;
-    }
     let (env, id, hash) = config_env();
-    let server = SmtpServer::start(&env, Mode::StartTls, false);
+    let server = start(&env, Mode::StartTls, false);
     let not_pem = env.dir.path().join("not.pem");
     std::fs::write(&not_pem, "this is not a certificate\n").unwrap();
     config_error(
@@ -1240,7 +1062,7 @@ fn config_ca_file_without_a_certificate_is_exit_6_before_sending() {
             ("CUSTADM_SMTP_CA_FILE", &not_pem.display().to_string()),
         ]),
     );
-    assert_eq!(server.messages().len(), 0, "a message went out");
+    assert_eq!(server.mails().len(), 0, "a message went out");
     assert_eq!(password_hash(&env, id), hash);
 }
 
@@ -1299,14 +1121,11 @@ db_test!(several_ids_without_send_email_is_exit_2, |env| {
 });
 
 db_test!(dry_run_with_send_email_sends_and_writes_nothing, |env| {
-    if !mail_tools() {
-        return;
-    }
     env.init_db(0);
     let a = env.insert_customer("Dry Ann", "dry.ann@example.com");
     let b = env.insert_customer("Dry Ben", "dry.ben@example.com");
     let before = (snapshot(&env, a), snapshot(&env, b));
-    let server = SmtpServer::start(&env, Mode::Plain, false);
+    let server = start(&env, Mode::Plain, false);
 
     let run = reset(
         &env,
@@ -1336,7 +1155,7 @@ db_test!(dry_run_with_send_email_sends_and_writes_nothing, |env| {
     let doc = run.json();
     assert_eq!(doc["summary"]["would_change"], 2, "{doc}");
 
-    assert_eq!(server.messages().len(), 0, "a dry run sent mail");
+    assert_eq!(server.mails().len(), 0, "a dry run sent mail");
     assert_eq!((snapshot(&env, a), snapshot(&env, b)), before, "changed");
     assert_eq!(env.count("audit_log", "action = 'reset_password'"), 0);
 });

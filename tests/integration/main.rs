@@ -14,3 +14,4 @@ mod operators;
 mod profiles;
 mod properties;
 mod readme;
+mod smtp_server;
