@@ -227,6 +227,9 @@ pub struct RunReport {
     pub summary: BTreeMap<&'static str, usize>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub interrupted: bool,
+    /// Already on stdout (printed before its change committed).
+    #[serde(skip)]
+    printed: bool,
 }
 
 impl RunReport {
@@ -238,6 +241,7 @@ impl RunReport {
             results: Vec::new(),
             summary: BTreeMap::new(),
             interrupted: false,
+            printed: false,
         }
     }
 
@@ -247,6 +251,18 @@ impl RunReport {
             *self.summary.entry(r.outcome.as_str()).or_insert(0) += 1;
         }
         self.results.extend(results);
+    }
+
+    /// Drops the results after the first `len` (and their counts).
+    fn truncate(&mut self, len: usize) {
+        for r in self.results.drain(len.min(self.results.len())..) {
+            if let Some(n) = self.summary.get_mut(r.outcome.as_str()) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    self.summary.remove(r.outcome.as_str());
+                }
+            }
+        }
     }
 
     /// `3 changed, 1 not_found`.
@@ -266,23 +282,8 @@ impl RunReport {
     /// Prints the report (JSON document, or a table on stdout and the
     /// summary on stderr), then turns failures into the contract's exit code.
     pub fn finish(self, out: &output::Output) -> Result<()> {
-        if out.format == Format::Json {
-            out.json(&self)?;
-        } else if !out.quiet && self.results.len() <= TABLE_MAX_ROWS {
-            let rows = self
-                .results
-                .iter()
-                .map(|r| {
-                    vec![
-                        r.id.to_string(),
-                        r.outcome.as_str().to_string(),
-                        describe(r),
-                    ]
-                })
-                .collect();
-            out.table(&["ID", "OUTCOME", "DETAILS"], rows)?;
-        } else if !out.quiet {
-            self.write_plain_rows()?;
+        if !self.printed {
+            self.print(out)?;
         }
         if self.results.len() > 1 || self.interrupted {
             let prefix = if self.dry_run { "dry run: " } else { "" };
@@ -298,6 +299,41 @@ impl RunReport {
             ));
         }
         self.exit_status()
+    }
+
+    /// Writes the document or table to stdout and flushes it; a write error
+    /// is returned, not swallowed. `-q` hides the table but never a
+    /// temporary password (SPEC.md: `-q` never hides what a command exists
+    /// to hand over): quiet table output is then one password a line.
+    fn print(&self, out: &output::Output) -> Result<()> {
+        use std::io::Write;
+        if out.format == Format::Json {
+            out.json(self)?;
+        } else if out.quiet {
+            let mut w = std::io::stdout().lock();
+            for r in &self.results {
+                if let Some(p) = &r.temporary_password {
+                    writeln!(w, "{}", p.as_str())?;
+                }
+            }
+        } else if self.results.len() <= TABLE_MAX_ROWS {
+            let rows = self
+                .results
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.id.to_string(),
+                        r.outcome.as_str().to_string(),
+                        describe(r),
+                    ]
+                })
+                .collect();
+            out.table(&["ID", "OUTCOME", "DETAILS"], rows)?;
+        } else {
+            self.write_plain_rows()?;
+        }
+        std::io::stdout().flush()?;
+        Ok(())
     }
 
     /// Large runs: one plain line per id, written as it goes (a table
@@ -432,6 +468,26 @@ fn stop_between_batches_on_ctrl_c() {
 /// and their audit rows set-based, and return one result per id.
 pub type BatchFn<'a> = dyn FnMut(&mut DbConn, &Actor, &[i64], bool) -> Result<Vec<ItemResult>> + 'a;
 
+/// How a run's batches meet their transactions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Commit {
+    /// Each batch is one write transaction, its changes and audit rows
+    /// together (the default).
+    PerBatch,
+    /// As `PerBatch`, and the report is printed and flushed before the batch
+    /// commits: if stdout cannot take it (closed pipe, full disk) the batch
+    /// rolls back. For what a command exists to hand over, a temporary
+    /// password (SPEC.md: printed and flushed before its change commits, else
+    /// rolled back). Meant for single-batch runs: the report is printed once.
+    AfterPrinting,
+    /// The batch function gets the connection outside any transaction and
+    /// opens its own short write transactions: for work that waits on another
+    /// service and must not hold a lock meanwhile (SPEC.md:
+    /// `reset-password --send-email` never holds the SQLite write lock while
+    /// talking to the mail server).
+    ByBatchFn,
+}
+
 /// Runs `batch` over `ids` in batches. Asks for confirmation first when the
 /// run would change more than one customer or `always_confirm` is set.
 pub fn execute(
@@ -441,6 +497,30 @@ pub fn execute(
     args: &TargetArgs,
     always_confirm: bool,
     question: &str,
+    batch: &mut BatchFn<'_>,
+) -> Result<RunReport> {
+    execute_with(
+        ctx,
+        action,
+        ids,
+        args,
+        always_confirm,
+        question,
+        Commit::PerBatch,
+        batch,
+    )
+}
+
+/// [`execute`] with the batches' transactions chosen by `commit`.
+#[allow(clippy::too_many_arguments)]
+pub fn execute_with(
+    ctx: &mut Ctx,
+    action: &str,
+    ids: &[i64],
+    args: &TargetArgs,
+    always_confirm: bool,
+    question: &str,
+    commit: Commit,
     batch: &mut BatchFn<'_>,
 ) -> Result<RunReport> {
     if !args.dry_run {
@@ -461,8 +541,30 @@ pub fn execute(
             report.interrupted = true;
             break;
         }
-        let results = if args.dry_run {
-            batch(&mut ctx.conn, &ctx.actor, chunk, true)
+        let results = if args.dry_run || commit == Commit::ByBatchFn {
+            batch(&mut ctx.conn, &ctx.actor, chunk, args.dry_run)
+        } else if commit == Commit::AfterPrinting {
+            let out = ctx.out;
+            let actor = &ctx.actor;
+            let report = &mut report;
+            write_transaction(&mut ctx.conn, |conn| {
+                let before = report.results.len();
+                report.add(batch(conn, actor, chunk, false)?);
+                if let Err(e) = report.print(&out) {
+                    // Rolled back: these results did not happen.
+                    report.truncate(before);
+                    return Err(match e {
+                        Error::Io(e) => Error::Database(format!(
+                            "cannot write to standard output ({}): the change was rolled back, nothing was changed",
+                            e.kind()
+                        )),
+                        other => other,
+                    });
+                }
+                report.printed = true;
+                // Already counted in the report.
+                Ok(Vec::new())
+            })
         } else {
             write_transaction(&mut ctx.conn, |conn| batch(conn, &ctx.actor, chunk, false))
         };

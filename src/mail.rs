@@ -2,6 +2,13 @@
 //! `CUSTADM_SMTP_URL` / `CUSTADM_MAIL_FROM` / `CUSTADM_SMTP_PASSWORD_FILE`
 //! (or the profile), the message, and sending with timeouts. No secret (the
 //! SMTP password, the temporary password) ever appears in an error.
+//!
+//! Contract (SPEC.md, after the command table): SMTP credentials travel only
+//! over TLS — `smtps://`, or STARTTLS required on `smtp://` whenever a user is
+//! configured, so a server that offers AUTH but no STARTTLS gets none; and
+//! nothing the server answers reaches output or audit rows beyond its status
+//! code (RFC 5321 reply code): every failure is described in custadm's own
+//! words, from the kind of failure, never from the server's text.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -17,6 +24,29 @@ use crate::error::{Error, Result};
 
 /// Connect and per-command timeout of the SMTP conversation.
 pub const SMTP_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Where sending failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// Before any contact with the server (an address that cannot be mailed).
+    Local,
+    /// The server answered with a failure reply code.
+    Server,
+    /// The server could not be reached or spoken to securely (connection
+    /// refused or timed out, TLS failed, no STARTTLS for credentials, the
+    /// conversation broke off): the next customer would most likely fail the
+    /// same way.
+    Connection,
+}
+
+/// Why a message could not be sent.
+#[derive(Debug, Clone)]
+pub struct SendFailure {
+    pub kind: FailureKind,
+    /// One line for the operator: `sending to HOST:PORT failed: WHAT`, in
+    /// custadm's words plus at most the server's reply code; never a secret.
+    pub message: String,
+}
 
 /// A ready SMTP sender.
 pub struct Mailer {
@@ -168,11 +198,15 @@ impl Mailer {
         let tls = tls
             .build()
             .map_err(|e| Error::Database(format!("SMTP TLS setup failed: {e}")))?;
+        // Credentials only over TLS: with a user configured, STARTTLS is
+        // required (lettre fails before AUTH when the server lacks it).
         let mut builder = SmtpTransport::builder_dangerous(parsed.host.clone())
             .port(parsed.port)
             .timeout(Some(SMTP_TIMEOUT))
             .tls(if parsed.implicit_tls {
                 Tls::Wrapper(tls)
+            } else if parsed.user.is_some() {
+                Tls::Required(tls)
             } else {
                 Tls::Opportunistic(tls)
             });
@@ -188,17 +222,22 @@ impl Mailer {
         })
     }
 
-    /// Mails a customer their temporary password. The error text names the
-    /// server and the SMTP failure, never a secret.
+    /// Mails a customer their temporary password (one connection, one
+    /// message). A failure names the server and what failed, never a secret
+    /// and never the server's words beyond its reply code.
     pub fn send_temporary_password(
         &self,
         name: &str,
         email: &str,
         password: &str,
-    ) -> std::result::Result<(), String> {
+    ) -> std::result::Result<(), SendFailure> {
+        let local = |message: String| SendFailure {
+            kind: FailureKind::Local,
+            message,
+        };
         let address: Address = email
             .parse()
-            .map_err(|_| "the customer's email address cannot be mailed".to_string())?;
+            .map_err(|_| local("the customer's email address cannot be mailed".to_string()))?;
         // Header-safe display name: no control characters at all.
         let display: String = name
             .chars()
@@ -224,22 +263,132 @@ impl Mailer {
                  If you did not ask for this, please contact support.\r\n",
                 display.trim()
             ))
-            .map_err(|e| format!("cannot build the message: {e}"))?;
+            .map_err(|e| local(format!("cannot build the message: {e}")))?;
         self.transport.send(&message).map(|_| ()).map_err(|e| {
-            let text = e.to_string();
-            // lettre's errors hold server replies, never our credentials; be
-            // sure anyway.
+            let (kind, what) = describe_send_error(&e);
+            // Our own words only; scrub the password anyway.
+            let text = format!("sending to {} failed: {what}", self.server);
             let text = match &self.secret {
                 Some(p) if !p.is_empty() => text.replace(p.as_str(), "***"),
                 _ => text,
             };
-            format!(
-                "sending to {} failed: {}",
-                self.server,
-                text.lines().next().unwrap_or("").trim()
-            )
+            SendFailure {
+                kind,
+                message: text,
+            }
         })
     }
+}
+
+/// lettre's error as `(kind, what)` in custadm's own words: the
+/// server's reply text, a certificate's names or an OS error number never
+/// get through (SPEC.md: nothing the server answers beyond its status code).
+fn describe_send_error(e: &lettre::transport::smtp::Error) -> (FailureKind, String) {
+    use std::error::Error as _;
+    use FailureKind::{Connection, Server};
+    if let Some(code) = e.status() {
+        let code = code.to_string();
+        let what = match code.as_str() {
+            "530" | "534" | "535" | "538" => {
+                "authentication failed: check the SMTP user and password"
+            }
+            _ if e.is_transient() => "a temporary failure; try again later",
+            _ => "refused",
+        };
+        return (Server, format!("the server answered {code} ({what})"));
+    }
+    // Walk the causes: a TLS failure shows up as an I/O error wrapping
+    // rustls's error (the handshake runs on the first read or write).
+    let mut source: Option<&(dyn std::error::Error + 'static)> = e.source();
+    let mut io_kind = None;
+    let mut io_text = None;
+    while let Some(err) = source {
+        if let Some(tls) = err.downcast_ref::<rustls::Error>() {
+            return (Connection, describe_tls_error(tls));
+        }
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            if let Some(tls) = io.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+                return (Connection, describe_tls_error(tls));
+            }
+            io_kind.get_or_insert(io.kind());
+            io_text.get_or_insert_with(|| io.to_string());
+        }
+        source = err.source();
+    }
+    if e.is_tls() {
+        return (Connection, "TLS failed".into());
+    }
+    if let Some(kind) = io_kind {
+        use std::io::ErrorKind as K;
+        let secs = SMTP_TIMEOUT.as_secs();
+        let what = match kind {
+            K::TimedOut | K::WouldBlock => format!("timed out after {secs} s without an answer"),
+            K::ConnectionRefused => "connection refused (is the server running on that port?)".into(),
+            K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof => {
+                "the server closed the connection".into()
+            }
+            K::HostUnreachable | K::NetworkUnreachable | K::NetworkDown => {
+                "the host is unreachable".into()
+            }
+            K::AddrNotAvailable => "the address is not available".into(),
+            // Name resolution and the like: local text, without the errno.
+            _ => strip_os_error(io_text.as_deref().unwrap_or("network error")),
+        };
+        return (Connection, what);
+    }
+    let client = e.source().map(|s| s.to_string()).unwrap_or_default();
+    if e.is_client() && client.contains("STARTTLS is not supported") {
+        return (
+            Connection,
+            "the server does not offer STARTTLS, and SMTP credentials travel only over TLS (use smtps:// or a server that offers STARTTLS)".into(),
+        );
+    }
+    if e.is_client() && client.contains("No compatible authentication mechanism") {
+        return (
+            Server,
+            "the server offers no AUTH mechanism custadm speaks (PLAIN, LOGIN)".into(),
+        );
+    }
+    if e.is_client() && client.contains("non-ascii") {
+        return (
+            Server,
+            "the server does not accept non-ASCII mail (no SMTPUTF8/8BITMIME)".into(),
+        );
+    }
+    if e.is_response() {
+        return (Connection, "the server's answer is not SMTP".into());
+    }
+    (Connection, "the SMTP conversation failed".into())
+}
+
+/// A TLS failure in fixed words (a certificate's own text is the server's).
+fn describe_tls_error(e: &rustls::Error) -> String {
+    use rustls::{CertificateError as C, Error as E};
+    match e {
+        E::InvalidCertificate(C::UnknownIssuer) => "TLS failed: the server's certificate is not trusted (unknown issuer; for a private CA set CUSTADM_SMTP_CA_FILE)".into(),
+        E::InvalidCertificate(C::NotValidForName | C::NotValidForNameContext { .. }) => {
+            "TLS failed: the server's certificate is not valid for this host name".into()
+        }
+        E::InvalidCertificate(C::Expired | C::ExpiredContext { .. }) => {
+            "TLS failed: the server's certificate has expired".into()
+        }
+        E::InvalidCertificate(_) => "TLS failed: the server's certificate was rejected".into(),
+        E::AlertReceived(alert) => format!("TLS failed: the server sent the alert {alert:?}"),
+        E::InvalidMessage(_) | E::InappropriateMessage { .. } | E::InappropriateHandshakeMessage { .. } => {
+            "TLS failed: the server does not speak TLS here (smtps:// on a plain port?)".into()
+        }
+        _ => "TLS failed".into(),
+    }
+}
+
+/// `Name or service not known (os error -2)` → `Name or service not known`.
+fn strip_os_error(text: &str) -> String {
+    let text = text.lines().next().unwrap_or("").trim();
+    let text = match text.find(" (os error") {
+        Some(i) => &text[..i],
+        None => text,
+    };
+    crate::output::sanitize(text)
 }
 
 #[cfg(test)]

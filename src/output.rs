@@ -25,6 +25,22 @@ pub enum Format {
     Ids,
 }
 
+/// True when stdout is `/dev/null` — also when it was closed, since Rust's
+/// runtime reopens a closed standard descriptor on `/dev/null` before `main`.
+/// Whatever is written there is lost.
+pub fn stdout_is_null() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(null) = std::fs::metadata("/dev/null") else {
+        return false;
+    };
+    // SAFETY: fstat fills the zeroed struct; fd 1 is only inspected.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    if unsafe { libc::fstat(1, &mut st) } != 0 {
+        return true;
+    }
+    (st.st_mode & libc::S_IFMT) == libc::S_IFCHR && st.st_rdev == null.rdev()
+}
+
 /// The output settings every command prints through.
 #[derive(Debug, Clone, Copy)]
 pub struct Output {

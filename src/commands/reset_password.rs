@@ -1,19 +1,27 @@
 //! `custadm reset-password ID…`: a new random temporary password (from the OS
 //! CSPRNG, no look-alike characters), stored as Argon2id with
-//! `must_change_password` set, shown once. The audit row records that it
-//! happened, never the password or its hash.
+//! `must_change_password` set, shown once or mailed. The audit row records
+//! that it happened, never the password or its hash.
+//!
+//! Shown: the result is printed and flushed before the change commits; if
+//! stdout cannot take it, the change rolls back (SPEC.md: `-q` never hides a
+//! temporary password). Mailed: one customer at a time, the mail sent with no
+//! transaction open, then the change committed in a short write transaction
+//! that checks the customer again; after [`STOP_AFTER_CONNECTION_FAILURES`]
+//! connection-level failures in a row the rest are `failed`, "not attempted"
+//! (SPEC.md, after the command table).
 
 use diesel::prelude::*;
 use serde_json::json;
 
-use crate::bulk::{self, ItemResult, Outcome, TargetArgs};
+use crate::bulk::{self, Commit, ItemResult, Outcome, TargetArgs};
 use crate::context::Ctx;
 use crate::db::audit::{self, Actor, NewAuditEntry};
 use crate::db::customer::Customer;
 use crate::db::schema::customers;
-use crate::db::DbConn;
+use crate::db::{write_transaction, DbConn};
 use crate::error::{Error, Result};
-use crate::mail::Mailer;
+use crate::mail::{FailureKind, Mailer, SendFailure};
 use crate::password;
 
 /// Options of `custadm reset-password`.
@@ -30,6 +38,10 @@ pub struct ResetPasswordArgs {
     pub targets: TargetArgs,
 }
 
+/// Consecutive connection-level mail failures after which a run stops
+/// trying (SPEC.md: "after 3 consecutive connection-level failures").
+pub const STOP_AFTER_CONNECTION_FAILURES: u32 = 3;
+
 /// Runs `custadm reset-password`.
 pub fn run(ctx: &mut Ctx, args: ResetPasswordArgs) -> Result<()> {
     // Configuration first: a missing or malformed one is exit 6 before anything.
@@ -45,37 +57,56 @@ pub fn run(ctx: &mut Ctx, args: ResetPasswordArgs) -> Result<()> {
         ));
     }
     let mut targets = args.targets.clone();
-    if mailer.is_some() {
-        // Each mailed customer commits on its own right after the mail went
-        // out, so a failure later in a batch never takes back a password
-        // that was already mailed.
-        targets.batch_size = 1;
-    }
     let question = format!("Reset the password of {} customer(s)?", ids.len());
-    let report = bulk::execute(
-        ctx,
-        "reset_password",
-        &ids,
-        &targets,
-        false,
-        &question,
-        &mut |conn, actor, batch, dry_run| {
-            reset_batch(conn, actor, batch, dry_run, mailer.as_ref())
-        },
-    )?;
+    let report = match &mailer {
+        Some(mailer) => {
+            // One customer per batch: Ctrl-C stops between customers, and
+            // each mailed customer commits on its own.
+            targets.batch_size = 1;
+            let mut outage = Outage::default();
+            bulk::execute_with(
+                ctx,
+                "reset_password",
+                &ids,
+                &targets,
+                false,
+                &question,
+                Commit::ByBatchFn,
+                &mut |conn, actor, batch, dry_run| {
+                    batch
+                        .iter()
+                        .map(|&id| mail_one(conn, actor, id, dry_run, mailer, &mut outage))
+                        .collect()
+                },
+            )?
+        }
+        None => {
+            if !targets.dry_run && crate::output::stdout_is_null() {
+                return Err(Error::Usage(
+                    "standard output is /dev/null (or closed): the temporary password would be lost; nothing was changed (redirect it to a file, or use --send-email)".into(),
+                ));
+            }
+            bulk::execute_with(
+                ctx,
+                "reset_password",
+                &ids,
+                &targets,
+                false,
+                &question,
+                Commit::AfterPrinting,
+                &mut |conn, actor, batch, dry_run| reset_batch(conn, actor, batch, dry_run),
+            )?
+        }
+    };
     report.finish(&ctx.out)
 }
 
-/// One batch. With a mailer, the mail goes out first (inside the
-/// transaction, row locked): if it fails, nothing is written but a `failed`
-/// audit row, so the old password stays valid; if it succeeds, the new hash
-/// and the audit row are committed.
+/// One batch shown on stdout, inside its write transaction (rows locked).
 fn reset_batch(
     conn: &mut DbConn,
     actor: &Actor,
     ids: &[i64],
     dry_run: bool,
-    mailer: Option<&Mailer>,
 ) -> Result<Vec<ItemResult>> {
     let states = Customer::lock_states(conn, ids)?;
     let mut results = Vec::with_capacity(ids.len());
@@ -83,58 +114,21 @@ fn reset_batch(
     for &id in ids {
         let result = match states.get(&id) {
             None => ItemResult::not_found(id),
-            Some(s) if s.is_deleted() => ItemResult::refused(
-                id,
-                format!("customer {id} is deleted: run `custadm restore {id}` first"),
-            ),
+            Some(s) if s.is_deleted() => refused_deleted(id),
             Some(_) if dry_run => ItemResult::new(id, Outcome::WouldChange),
             Some(_) => {
                 let temporary = password::generate_temporary();
                 let hash = password::hash(&temporary)?;
-                let mut sent_to = None;
-                if let Some(mailer) = mailer {
-                    let Some(customer) = Customer::find(conn, id)? else {
-                        results.push(ItemResult::not_found(id));
-                        continue;
-                    };
-                    if let Err(why) = mailer.send_temporary_password(
-                        &customer.full_name,
-                        &customer.email,
-                        &temporary,
-                    ) {
-                        audit_rows.push(actor.entry(
-                            "reset_password",
-                            Some(id),
-                            audit::FAILED,
-                            json!({"email_to": customer.email, "error": why}),
-                        ));
-                        results.push(ItemResult::new(id, Outcome::Failed).with_message(why));
-                        continue;
-                    }
-                    sent_to = Some(customer.email);
-                }
-                diesel::update(customers::table.find(id))
-                    .set((
-                        customers::password_hash.eq(&hash),
-                        customers::must_change_password.eq(true),
-                        customers::updated_at.eq(crate::db::now()),
-                    ))
-                    .execute(conn)?;
-                let mut details = json!({"must_change_password": true});
-                let mut r = ItemResult::new(id, Outcome::Changed);
-                match sent_to {
-                    Some(email) => {
-                        r = r.with_message(format!(
-                            "temporary password mailed to {email}; must be changed at the next login"
-                        ));
-                        details["email_sent_to"] = json!(email);
-                    }
-                    None => {
-                        r = r.with_message("must change it at the next login");
-                        r.temporary_password = Some(temporary);
-                    }
-                }
-                audit_rows.push(actor.entry("reset_password", Some(id), audit::OK, details));
+                set_password(conn, id, &hash)?;
+                audit_rows.push(actor.entry(
+                    "reset_password",
+                    Some(id),
+                    audit::OK,
+                    json!({"must_change_password": true}),
+                ));
+                let mut r = ItemResult::new(id, Outcome::Changed)
+                    .with_message("must change it at the next login");
+                r.temporary_password = Some(temporary);
                 r
             }
         };
@@ -142,4 +136,151 @@ fn reset_batch(
     }
     NewAuditEntry::insert_all(conn, &audit_rows)?;
     Ok(results)
+}
+
+fn refused_deleted(id: i64) -> ItemResult {
+    ItemResult::refused(
+        id,
+        format!("customer {id} is deleted: run `custadm restore {id}` first"),
+    )
+}
+
+/// Stores the new hash and asks for a change at the next login.
+fn set_password(conn: &mut DbConn, id: i64, hash: &str) -> Result<()> {
+    diesel::update(customers::table.find(id))
+        .set((
+            customers::password_hash.eq(hash),
+            customers::must_change_password.eq(true),
+            customers::updated_at.eq(crate::db::now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Connection-level mail failures in a row, and the last one.
+#[derive(Default)]
+struct Outage {
+    in_a_row: u32,
+    last: Option<String>,
+}
+
+impl Outage {
+    /// Counts a send: a connection-level failure adds one, an answer from
+    /// the server (success or refusal) ends the streak, and a failure before
+    /// any contact (an address that cannot be mailed) leaves it as it is.
+    fn record(&mut self, failure: Option<&SendFailure>) {
+        match failure.map(|f| (f.kind, f)) {
+            Some((FailureKind::Connection, f)) => {
+                self.in_a_row += 1;
+                self.last = Some(f.message.clone());
+            }
+            Some((FailureKind::Local, _)) => {}
+            Some((FailureKind::Server, _)) | None => self.in_a_row = 0,
+        }
+    }
+
+    fn stopped(&self) -> bool {
+        self.in_a_row >= STOP_AFTER_CONNECTION_FAILURES
+    }
+}
+
+/// One mailed customer. Order (SPEC.md: no write lock while talking to the
+/// mail server; if sending fails the old password stays valid):
+/// 1. read the customer, no transaction open;
+/// 2. make the password and its hash, send the mail, still no transaction;
+/// 3. a short write transaction locks the customer's row, checks it is still
+///    there, not deleted and at the address mailed, then writes the hash and
+///    the audit row. A failed send writes only a `failed` audit row.
+fn mail_one(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: i64,
+    dry_run: bool,
+    mailer: &Mailer,
+    outage: &mut Outage,
+) -> Result<ItemResult> {
+    if outage.stopped() {
+        return Ok(ItemResult::new(id, Outcome::Failed).with_message(format!(
+            "not attempted: the mail server failed {} times in a row (last: {}); nothing was changed",
+            outage.in_a_row,
+            outage.last.as_deref().unwrap_or("unreachable")
+        )));
+    }
+    let Some(customer) = Customer::find(conn, id)? else {
+        return Ok(ItemResult::not_found(id));
+    };
+    if customer.deleted_at.is_some() {
+        return Ok(refused_deleted(id));
+    }
+    if dry_run {
+        return Ok(ItemResult::new(id, Outcome::WouldChange));
+    }
+    let temporary = password::generate_temporary();
+    let hash = password::hash(&temporary)?;
+    let sent = mailer.send_temporary_password(&customer.full_name, &customer.email, &temporary);
+    drop(temporary);
+    outage.record(sent.as_ref().err());
+    if let Err(failure) = sent {
+        write_transaction(conn, |conn| {
+            NewAuditEntry::insert_all(
+                conn,
+                &[actor.entry(
+                    "reset_password",
+                    Some(id),
+                    audit::FAILED,
+                    json!({"email_to": customer.email, "error": failure.message}),
+                )],
+            )
+        })?;
+        return Ok(ItemResult::new(id, Outcome::Failed).with_message(failure.message));
+    }
+    let email = customer.email;
+    write_transaction(conn, |conn| {
+        // The customer as it is now, row locked (PostgreSQL; SQLite holds
+        // the write lock): changed while the mail was out means the mailed
+        // password is not set, and the old one stays valid.
+        let state = Customer::lock_states(conn, &[id])?;
+        let now = match state.get(&id) {
+            Some(_) => Customer::find(conn, id)?,
+            None => None,
+        };
+        let (result, outcome, details) = match now {
+            None => (
+                ItemResult::not_found(id).with_message(format!(
+                    "customer {id} was erased while the mail was being sent; the mailed password was not set"
+                )),
+                audit::FAILED,
+                json!({"email_sent_to": email, "error": "erased while the mail was being sent"}),
+            ),
+            Some(c) if c.deleted_at.is_some() => (
+                ItemResult::refused(id, format!(
+                    "customer {id} was deleted while the mail was being sent; the mailed password was not set, the old one stays valid"
+                )),
+                audit::FAILED,
+                json!({"email_sent_to": email, "error": "deleted while the mail was being sent"}),
+            ),
+            Some(c) if c.email != email => (
+                ItemResult::new(id, Outcome::Failed).with_message(format!(
+                    "customer {id}'s email changed while the mail was being sent; the mailed password was not set, the old one stays valid: run the reset again"
+                )),
+                audit::FAILED,
+                json!({"email_sent_to": email, "error": "email changed while the mail was being sent"}),
+            ),
+            Some(_) => {
+                set_password(conn, id, &hash)?;
+                (
+                    ItemResult::new(id, Outcome::Changed).with_message(format!(
+                        "temporary password mailed to {email}; must be changed at the next login"
+                    )),
+                    audit::OK,
+                    json!({"must_change_password": true, "email_sent_to": email}),
+                )
+            }
+        };
+        NewAuditEntry::insert_all(
+            conn,
+            &[actor.entry("reset_password", Some(id), outcome, details)],
+        )?;
+        Ok(result)
+    })
 }

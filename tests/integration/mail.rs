@@ -1159,3 +1159,292 @@ db_test!(dry_run_with_send_email_sends_and_writes_nothing, |env| {
     assert_eq!((snapshot(&env, a), snapshot(&env, b)), before, "changed");
     assert_eq!(env.count("audit_log", "action = 'reset_password'"), 0);
 });
+
+// ---------------------------------------------------------------- credentials only over TLS
+
+/// Every place an operator or auditor sees, and what the server saw in clear
+/// text, as one text.
+fn everything_seen(env: &Env, run: &Run) -> String {
+    format!(
+        "stdout:\n{}\nstderr:\n{}\naudit_log:\n{}",
+        run.stdout,
+        run.stderr,
+        audit_dump(env)
+    )
+}
+
+db_test!(a_server_offering_auth_without_starttls_gets_no_credentials, |env| {
+    env.init_db(0);
+    let id = env.insert_customer("Clear Text", "clear@example.com");
+    let old = "Old-Password-Clear-0123";
+    set_known_password(&env, id, old);
+    let before = snapshot(&env, id);
+    let mut options = Options::new(Mode::Plain).auth(SMTP_USER, SMTP_PASSWORD);
+    options.auth_in_clear = true;
+    let server = SmtpServer::start(env.dir.path(), options);
+    let pw_file = env.dir.path().join("smtp-password");
+    std::fs::write(&pw_file, format!("{SMTP_PASSWORD}\n")).expect("password file");
+
+    for vars in [
+        // The password in the URL, then from a file.
+        vars(&[
+            (
+                "CUSTADM_SMTP_URL",
+                &server.url_with(&format!("{SMTP_USER}:{SMTP_PASSWORD_IN_URL}@")),
+            ),
+            ("CUSTADM_MAIL_FROM", FROM),
+        ]),
+        vars(&[
+            (
+                "CUSTADM_SMTP_URL",
+                &server.url_with(&format!("{SMTP_USER}@")),
+            ),
+            ("CUSTADM_MAIL_FROM", FROM),
+            ("CUSTADM_SMTP_PASSWORD_FILE", &pw_file.display().to_string()),
+        ]),
+    ] {
+        let run = reset(&env, &vars, &[&id.to_string(), "--send-email", "-o", "json"]);
+        run.code(6);
+        run.error_line("STARTTLS");
+        let r = result_for(&run.json(), id).clone();
+        assert_eq!(r["outcome"], "failed", "{r}");
+        assert_hidden(&env, &run, SMTP_PASSWORD, "SMTP password");
+        for form in crate::smtp_server::credential_forms(SMTP_USER, SMTP_PASSWORD) {
+            assert!(!everything_seen(&env, &run).contains(&form), "{form}");
+        }
+    }
+    // The server offered AUTH and got none: no AUTH line, no credentials in
+    // any form, no message.
+    assert!(server.connections() >= 2, "custadm never connected");
+    assert!(
+        server.transcript().iter().any(|l| !l.from_client && l.text.contains("AUTH PLAIN")),
+        "the server did not offer AUTH"
+    );
+    server.assert_no_cleartext_credentials(SMTP_USER, SMTP_PASSWORD);
+    assert_eq!(server.mails().len(), 0, "a message went out");
+    assert_eq!(snapshot(&env, id), before, "customer changed");
+    assert!(verifies(&password_hash(&env, id), old), "old password lost");
+    assert_eq!(audit_rows(&env, id, "ok"), 0);
+});
+
+#[test]
+fn auth_login_after_starttls_keeps_credentials_off_the_clear_wire() {
+    let env = Env::sqlite();
+    env.init_db(0);
+    let id = env.insert_customer("Login Mech", "login@example.com");
+    let mut options = Options::new(Mode::StartTls).auth(SMTP_USER, SMTP_PASSWORD);
+    options.mechanisms = vec!["LOGIN"];
+    let server = SmtpServer::start(env.dir.path(), options);
+    let mut v = server.vars();
+    v[0].1 = server.url_with(&format!("{SMTP_USER}:{SMTP_PASSWORD_IN_URL}@"));
+    let run = reset(&env, &v, &[&id.to_string(), "--send-email"]);
+    run.ok();
+    let mails = server.mails();
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0].tls && mails[0].authenticated, "not TLS + AUTH LOGIN");
+    assert_eq!(server.auth_successes(), 1);
+    assert!(
+        server
+            .transcript()
+            .iter()
+            .any(|l| l.from_client && l.tls && l.text.eq_ignore_ascii_case("AUTH LOGIN")),
+        "AUTH LOGIN was not used"
+    );
+    server.assert_no_cleartext_credentials(SMTP_USER, SMTP_PASSWORD);
+    let pw = mails[0].check_reset_mail("Login Mech", "login@example.com");
+    assert!(verifies(&password_hash(&env, id), &pw));
+    assert_hidden(&env, &run, SMTP_PASSWORD, "SMTP password");
+}
+
+db_test!(a_server_echoing_the_auth_line_leaks_nothing, |env| {
+    env.init_db(0);
+    let id = env.insert_customer("Echo Victim", "echo@example.com");
+    let old = "Old-Password-Echo-0123";
+    set_known_password(&env, id, old);
+    let before = snapshot(&env, id);
+    let mut options = Options::new(Mode::StartTls).auth(SMTP_USER, SMTP_PASSWORD);
+    options.echo = true;
+    let server = SmtpServer::start(env.dir.path(), options);
+    let mut v = server.vars();
+    v[0].1 = server.url_with(&format!("{SMTP_USER}:{SMTP_PASSWORD_IN_URL}@"));
+
+    for format in ["table", "json"] {
+        let run = reset(&env, &v, &[&id.to_string(), "--send-email", "-o", format]);
+        run.code(6);
+        // The status code, and nothing else the server said.
+        run.error_line("535");
+        let seen = everything_seen(&env, &run);
+        for form in crate::smtp_server::credential_forms(SMTP_USER, SMTP_PASSWORD) {
+            assert!(!seen.contains(&form), "the echoed credentials {form:?} leak:\n{seen}");
+        }
+        for echo in ["AUTH", "you said", "Authentication credentials invalid", "owned-by-smtp", "\u{1b}", "greets"] {
+            assert!(!seen.contains(echo), "the server's words {echo:?} leak:\n{seen}");
+        }
+    }
+    // The echo really happened, inside TLS only.
+    let echoed: Vec<_> = server
+        .transcript()
+        .into_iter()
+        .filter(|l| !l.from_client && l.text.starts_with("535") && l.text.contains("AUTH PLAIN "))
+        .collect();
+    assert_eq!(echoed.len(), 2, "the server did not echo the AUTH line");
+    assert!(echoed.iter().all(|l| l.tls));
+    server.assert_no_cleartext_credentials(SMTP_USER, SMTP_PASSWORD);
+    assert_eq!(server.mails().len(), 0);
+    assert_eq!(snapshot(&env, id), before, "customer changed");
+    assert!(verifies(&password_hash(&env, id), old));
+    assert_eq!(audit_rows(&env, id, "failed"), 2);
+});
+
+// ---------------------------------------------------------------- outages
+
+/// `n` customers `Outage k` / `outage{k}@example.com`, each with the known
+/// password `old`; returns their ids.
+fn outage_customers(env: &Env, n: usize, old: &str) -> Vec<i64> {
+    let hash = argon2id_hash(old);
+    (1..=n)
+        .map(|k| {
+            let id = env.insert_customer(&format!("Outage {k}"), &format!("outage{k}@example.com"));
+            env.exec(&format!(
+                "UPDATE customers SET password_hash = {} WHERE id = {id}",
+                quote(&hash)
+            ));
+            id
+        })
+        .collect()
+}
+
+/// Runs `reset-password --send-email` over `ids` and checks the outage
+/// rules: the first `attempted` failures say `what`, the rest are `failed`,
+/// "not attempted"; none of them changed.
+#[track_caller]
+fn outage_run(
+    env: &Env,
+    vars: &[(String, String)],
+    ids: &[i64],
+    old: &str,
+    failed_attempts: &[i64],
+    what: &str,
+) -> Value {
+    let before: Vec<String> = ids.iter().map(|&i| snapshot(env, i)).collect();
+    let mut args: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+    args.extend(["--send-email", "--yes", "-o", "json"].map(String::from));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let run = reset(env, vars, &args);
+    let doc = run.json();
+    let mut not_attempted = 0;
+    for (k, &id) in ids.iter().enumerate() {
+        let r = result_for(&doc, id);
+        if r["outcome"] == "changed" {
+            continue;
+        }
+        assert_eq!(r["outcome"], "failed", "{doc}");
+        let msg = r["message"].as_str().unwrap_or("");
+        assert!(!msg.contains("os error"), "an OS error number: {msg}");
+        if failed_attempts.contains(&id) {
+            assert!(msg.contains(what), "{id}: {msg:?} does not say {what:?}");
+            assert!(!msg.contains("not attempted"), "{msg}");
+            assert_eq!(audit_rows(env, id, "failed"), 1, "failed attempt {id} not audited");
+        } else {
+            assert!(msg.contains("not attempted"), "{id}: {msg}");
+            not_attempted += 1;
+            assert_eq!(
+                env.count("audit_log", &format!("customer_id = {id}")),
+                0,
+                "a customer not attempted has audit rows"
+            );
+        }
+        assert_eq!(snapshot(env, id), before[k], "customer {id} changed");
+        assert!(verifies(&password_hash(env, id), old), "{id}: old password lost");
+    }
+    assert!(not_attempted > 0, "the run never stopped: {doc}");
+    assert!(!run.stderr.contains("os error"), "{}", run.stderr);
+    doc
+}
+
+db_test!(a_mail_outage_stops_the_run_after_three_failures, |env| {
+    env.init_db(0);
+    let old = "Old-Password-Outage-01";
+    let ids = outage_customers(&env, 12, old);
+
+    // Nothing listens: connection refused, three times, then 9 not attempted.
+    let port = free_port();
+    let v = vars(&[
+        ("CUSTADM_SMTP_URL", &format!("smtp://127.0.0.1:{port}")),
+        ("CUSTADM_MAIL_FROM", FROM),
+    ]);
+    let doc = outage_run(&env, &v, &ids, old, &ids[..3], "connection refused");
+    assert_eq!(doc["summary"]["failed"], 12, "{doc}");
+    assert_eq!(audit_rows(&env, ids[3], "failed"), 0);
+
+    // The server takes 4 customers, then its port closes: 4 changed, the
+    // next refused, an address that cannot be mailed (no contact: the
+    // streak goes on), two more refused, then the rest not attempted: exit 7.
+    env.exec(&format!(
+        "UPDATE customers SET email = 'not-an-address' WHERE id = {}",
+        ids[5]
+    ));
+    let mut options = Options::new(Mode::Plain);
+    options.max_connections = Some(4);
+    let server = SmtpServer::start(env.dir.path(), options);
+    let mut args: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+    args.extend(["--send-email", "--yes", "-o", "json"].map(String::from));
+    let before: Vec<String> = ids.iter().map(|&i| snapshot(&env, i)).collect();
+    let run = reset(
+        &env,
+        &server.vars(),
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    run.code(7);
+    let doc = run.json();
+    assert_eq!(doc["summary"]["changed"], 4, "{doc}");
+    assert_eq!(doc["summary"]["failed"], 8, "{doc}");
+    assert_eq!(server.mails().len(), 4);
+    for (k, &id) in ids.iter().enumerate() {
+        let r = result_for(&doc, id);
+        let msg = r["message"].as_str().unwrap_or("").to_string();
+        match k {
+            0..=3 => assert_eq!(r["outcome"], "changed", "{doc}"),
+            4 | 6 | 7 => assert!(msg.contains("connection refused"), "{k}: {msg}"),
+            5 => assert!(msg.contains("cannot be mailed"), "{k}: {msg}"),
+            _ => assert!(msg.contains("not attempted"), "{k}: {msg}"),
+        }
+        if k >= 4 {
+            assert_eq!(snapshot(&env, id), before[k], "customer {id} changed");
+        }
+    }
+});
+
+db_test!(a_tls_failure_counts_as_an_outage, |env| {
+    env.init_db(0);
+    let old = "Old-Password-Outage-02";
+    let ids = outage_customers(&env, 5, old);
+    // smtps:// to a server that speaks clear text: every handshake fails.
+    let server = SmtpServer::simple(env.dir.path(), Mode::Plain);
+    let v = vars(&[
+        ("CUSTADM_SMTP_URL", &format!("smtps://127.0.0.1:{}", server.port)),
+        ("CUSTADM_MAIL_FROM", FROM),
+    ]);
+    let doc = outage_run(&env, &v, &ids, old, &ids[..3], "TLS failed");
+    assert_eq!(doc["summary"]["failed"], 5, "{doc}");
+    assert_eq!(server.connections(), 3, "custadm kept connecting");
+    let seen = doc.to_string() + &audit_dump(&env);
+    assert!(!seen.contains("custadm test SMTP"), "the greeting leaks: {seen}");
+});
+
+/// A server that accepts and never answers: each attempt waits custadm's
+/// 10 s SMTP timeout, so three of them and the run stops (SQLite only: the
+/// rule is the same on both backends, checked above).
+#[test]
+fn a_silent_server_times_out_three_times_then_stops() {
+    let env = Env::sqlite();
+    env.init_db(0);
+    let old = "Old-Password-Outage-03";
+    let ids = outage_customers(&env, 4, old);
+    let mut options = Options::new(Mode::Plain);
+    options.silent = true;
+    let server = SmtpServer::start(env.dir.path(), options);
+    let doc = outage_run(&env, &server.vars(), &ids, old, &ids[..3], "timed out");
+    assert_eq!(doc["summary"]["failed"], 4, "{doc}");
+    assert_eq!(server.connections(), 3);
+}

@@ -53,6 +53,8 @@ pub struct Options {
     pub silent: bool,
     /// Hold the reply to each message until [`SmtpServer::release`].
     pub hold: bool,
+    /// Stop listening after this many connections (later ones are refused).
+    pub max_connections: Option<usize>,
 }
 
 impl Options {
@@ -65,6 +67,7 @@ impl Options {
             echo: false,
             silent: false,
             hold: false,
+            max_connections: None,
         }
     }
 
@@ -189,8 +192,11 @@ impl SmtpServer {
                     log.connections += 1;
                     log.connections
                 };
-                let s = s.clone();
-                std::thread::spawn(move || serve(stream, n, &s));
+                let s2 = s.clone();
+                std::thread::spawn(move || serve(stream, n, &s2));
+                if s.options.max_connections.is_some_and(|max| n >= max) {
+                    break; // the listener closes: later connections are refused
+                }
             }
         });
         SmtpServer {
