@@ -323,7 +323,9 @@ fn describe_send_error(e: &lettre::transport::smtp::Error) -> (FailureKind, Stri
         let secs = SMTP_TIMEOUT.as_secs();
         let what = match kind {
             K::TimedOut | K::WouldBlock => format!("timed out after {secs} s without an answer"),
-            K::ConnectionRefused => "connection refused (is the server running on that port?)".into(),
+            K::ConnectionRefused => {
+                "connection refused (is the server running on that port?)".into()
+            }
             K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof => {
                 "the server closed the connection".into()
             }

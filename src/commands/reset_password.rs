@@ -260,7 +260,7 @@ fn mail_one(
                 json!({"email_sent_to": email, "error": "deleted while the mail was being sent"}),
             ),
             Some(c) if c.email != email => (
-                ItemResult::new(id, Outcome::Failed).with_message(format!(
+                ItemResult::refused(id, format!(
                     "customer {id}'s email changed while the mail was being sent; the mailed password was not set, the old one stays valid: run the reset again"
                 )),
                 audit::FAILED,

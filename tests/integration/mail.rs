@@ -157,7 +157,10 @@ impl Mail {
             tls: r.tls,
             authenticated: r.authenticated,
             headers,
-            body: parsed.body_text(0).map(|b| b.into_owned()).unwrap_or_default(),
+            body: parsed
+                .body_text(0)
+                .map(|b| b.into_owned())
+                .unwrap_or_default(),
         }
     }
 
@@ -1173,59 +1176,69 @@ fn everything_seen(env: &Env, run: &Run) -> String {
     )
 }
 
-db_test!(a_server_offering_auth_without_starttls_gets_no_credentials, |env| {
-    env.init_db(0);
-    let id = env.insert_customer("Clear Text", "clear@example.com");
-    let old = "Old-Password-Clear-0123";
-    set_known_password(&env, id, old);
-    let before = snapshot(&env, id);
-    let mut options = Options::new(Mode::Plain).auth(SMTP_USER, SMTP_PASSWORD);
-    options.auth_in_clear = true;
-    let server = SmtpServer::start(env.dir.path(), options);
-    let pw_file = env.dir.path().join("smtp-password");
-    std::fs::write(&pw_file, format!("{SMTP_PASSWORD}\n")).expect("password file");
+db_test!(
+    a_server_offering_auth_without_starttls_gets_no_credentials,
+    |env| {
+        env.init_db(0);
+        let id = env.insert_customer("Clear Text", "clear@example.com");
+        let old = "Old-Password-Clear-0123";
+        set_known_password(&env, id, old);
+        let before = snapshot(&env, id);
+        let mut options = Options::new(Mode::Plain).auth(SMTP_USER, SMTP_PASSWORD);
+        options.auth_in_clear = true;
+        let server = SmtpServer::start(env.dir.path(), options);
+        let pw_file = env.dir.path().join("smtp-password");
+        std::fs::write(&pw_file, format!("{SMTP_PASSWORD}\n")).expect("password file");
 
-    for vars in [
-        // The password in the URL, then from a file.
-        vars(&[
-            (
-                "CUSTADM_SMTP_URL",
-                &server.url_with(&format!("{SMTP_USER}:{SMTP_PASSWORD_IN_URL}@")),
-            ),
-            ("CUSTADM_MAIL_FROM", FROM),
-        ]),
-        vars(&[
-            (
-                "CUSTADM_SMTP_URL",
-                &server.url_with(&format!("{SMTP_USER}@")),
-            ),
-            ("CUSTADM_MAIL_FROM", FROM),
-            ("CUSTADM_SMTP_PASSWORD_FILE", &pw_file.display().to_string()),
-        ]),
-    ] {
-        let run = reset(&env, &vars, &[&id.to_string(), "--send-email", "-o", "json"]);
-        run.code(6);
-        run.error_line("STARTTLS");
-        let r = result_for(&run.json(), id).clone();
-        assert_eq!(r["outcome"], "failed", "{r}");
-        assert_hidden(&env, &run, SMTP_PASSWORD, "SMTP password");
-        for form in crate::smtp_server::credential_forms(SMTP_USER, SMTP_PASSWORD) {
-            assert!(!everything_seen(&env, &run).contains(&form), "{form}");
+        for vars in [
+            // The password in the URL, then from a file.
+            vars(&[
+                (
+                    "CUSTADM_SMTP_URL",
+                    &server.url_with(&format!("{SMTP_USER}:{SMTP_PASSWORD_IN_URL}@")),
+                ),
+                ("CUSTADM_MAIL_FROM", FROM),
+            ]),
+            vars(&[
+                (
+                    "CUSTADM_SMTP_URL",
+                    &server.url_with(&format!("{SMTP_USER}@")),
+                ),
+                ("CUSTADM_MAIL_FROM", FROM),
+                ("CUSTADM_SMTP_PASSWORD_FILE", &pw_file.display().to_string()),
+            ]),
+        ] {
+            let run = reset(
+                &env,
+                &vars,
+                &[&id.to_string(), "--send-email", "-o", "json"],
+            );
+            run.code(6);
+            run.error_line("STARTTLS");
+            let r = result_for(&run.json(), id).clone();
+            assert_eq!(r["outcome"], "failed", "{r}");
+            assert_hidden(&env, &run, SMTP_PASSWORD, "SMTP password");
+            for form in crate::smtp_server::credential_forms(SMTP_USER, SMTP_PASSWORD) {
+                assert!(!everything_seen(&env, &run).contains(&form), "{form}");
+            }
         }
+        // The server offered AUTH and got none: no AUTH line, no credentials in
+        // any form, no message.
+        assert!(server.connections() >= 2, "custadm never connected");
+        assert!(
+            server
+                .transcript()
+                .iter()
+                .any(|l| !l.from_client && l.text.contains("AUTH PLAIN")),
+            "the server did not offer AUTH"
+        );
+        server.assert_no_cleartext_credentials(SMTP_USER, SMTP_PASSWORD);
+        assert_eq!(server.mails().len(), 0, "a message went out");
+        assert_eq!(snapshot(&env, id), before, "customer changed");
+        assert!(verifies(&password_hash(&env, id), old), "old password lost");
+        assert_eq!(audit_rows(&env, id, "ok"), 0);
     }
-    // The server offered AUTH and got none: no AUTH line, no credentials in
-    // any form, no message.
-    assert!(server.connections() >= 2, "custadm never connected");
-    assert!(
-        server.transcript().iter().any(|l| !l.from_client && l.text.contains("AUTH PLAIN")),
-        "the server did not offer AUTH"
-    );
-    server.assert_no_cleartext_credentials(SMTP_USER, SMTP_PASSWORD);
-    assert_eq!(server.mails().len(), 0, "a message went out");
-    assert_eq!(snapshot(&env, id), before, "customer changed");
-    assert!(verifies(&password_hash(&env, id), old), "old password lost");
-    assert_eq!(audit_rows(&env, id, "ok"), 0);
-});
+);
 
 #[test]
 fn auth_login_after_starttls_keeps_credentials_off_the_clear_wire() {
@@ -1241,7 +1254,10 @@ fn auth_login_after_starttls_keeps_credentials_off_the_clear_wire() {
     run.ok();
     let mails = server.mails();
     assert_eq!(mails.len(), 1);
-    assert!(mails[0].tls && mails[0].authenticated, "not TLS + AUTH LOGIN");
+    assert!(
+        mails[0].tls && mails[0].authenticated,
+        "not TLS + AUTH LOGIN"
+    );
     assert_eq!(server.auth_successes(), 1);
     assert!(
         server
@@ -1275,10 +1291,23 @@ db_test!(a_server_echoing_the_auth_line_leaks_nothing, |env| {
         run.error_line("535");
         let seen = everything_seen(&env, &run);
         for form in crate::smtp_server::credential_forms(SMTP_USER, SMTP_PASSWORD) {
-            assert!(!seen.contains(&form), "the echoed credentials {form:?} leak:\n{seen}");
+            assert!(
+                !seen.contains(&form),
+                "the echoed credentials {form:?} leak:\n{seen}"
+            );
         }
-        for echo in ["AUTH", "you said", "Authentication credentials invalid", "owned-by-smtp", "\u{1b}", "greets"] {
-            assert!(!seen.contains(echo), "the server's words {echo:?} leak:\n{seen}");
+        for echo in [
+            "AUTH",
+            "you said",
+            "Authentication credentials invalid",
+            "owned-by-smtp",
+            "\u{1b}",
+            "greets",
+        ] {
+            assert!(
+                !seen.contains(echo),
+                "the server's words {echo:?} leak:\n{seen}"
+            );
         }
     }
     // The echo really happened, inside TLS only.
@@ -1344,7 +1373,11 @@ fn outage_run(
         if failed_attempts.contains(&id) {
             assert!(msg.contains(what), "{id}: {msg:?} does not say {what:?}");
             assert!(!msg.contains("not attempted"), "{msg}");
-            assert_eq!(audit_rows(env, id, "failed"), 1, "failed attempt {id} not audited");
+            assert_eq!(
+                audit_rows(env, id, "failed"),
+                1,
+                "failed attempt {id} not audited"
+            );
         } else {
             assert!(msg.contains("not attempted"), "{id}: {msg}");
             not_attempted += 1;
@@ -1355,7 +1388,10 @@ fn outage_run(
             );
         }
         assert_eq!(snapshot(env, id), before[k], "customer {id} changed");
-        assert!(verifies(&password_hash(env, id), old), "{id}: old password lost");
+        assert!(
+            verifies(&password_hash(env, id), old),
+            "{id}: old password lost"
+        );
     }
     assert!(not_attempted > 0, "the run never stopped: {doc}");
     assert!(!run.stderr.contains("os error"), "{}", run.stderr);
@@ -1422,14 +1458,20 @@ db_test!(a_tls_failure_counts_as_an_outage, |env| {
     // smtps:// to a server that speaks clear text: every handshake fails.
     let server = SmtpServer::simple(env.dir.path(), Mode::Plain);
     let v = vars(&[
-        ("CUSTADM_SMTP_URL", &format!("smtps://127.0.0.1:{}", server.port)),
+        (
+            "CUSTADM_SMTP_URL",
+            &format!("smtps://127.0.0.1:{}", server.port),
+        ),
         ("CUSTADM_MAIL_FROM", FROM),
     ]);
     let doc = outage_run(&env, &v, &ids, old, &ids[..3], "TLS failed");
     assert_eq!(doc["summary"]["failed"], 5, "{doc}");
     assert_eq!(server.connections(), 3, "custadm kept connecting");
     let seen = doc.to_string() + &audit_dump(&env);
-    assert!(!seen.contains("custadm test SMTP"), "the greeting leaks: {seen}");
+    assert!(
+        !seen.contains("custadm test SMTP"),
+        "the greeting leaks: {seen}"
+    );
 });
 
 /// A server that accepts and never answers: each attempt waits custadm's
@@ -1448,3 +1490,314 @@ fn a_silent_server_times_out_three_times_then_stops() {
     assert_eq!(doc["summary"]["failed"], 4, "{doc}");
     assert_eq!(server.connections(), 3);
 }
+
+// ---------------------------------------------------------------- no lock while mailing
+
+/// Starts `custadm reset-password ARGS` without waiting for it.
+fn spawn_reset(env: &Env, vars: &[(String, String)], args: &[&str]) -> std::process::Child {
+    let mut cmd = env.cmd().args(&["reset-password"]).args(args);
+    for (k, v) in vars {
+        cmd = cmd.env(k, v);
+    }
+    let mut child = cmd.cmd.spawn().expect("spawn custadm");
+    drop(child.stdin.take());
+    child
+}
+
+/// Waits for a spawned custadm.
+fn finish(child: std::process::Child) -> Run {
+    let out = child.wait_with_output().expect("wait for custadm");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// The highest audit id of these actions for a customer.
+fn last_audit_id(env: &Env, id: i64, actions: &str) -> i64 {
+    env.scalar(&format!(
+        "SELECT MAX(id) AS v FROM audit_log WHERE customer_id = {id} AND action IN ({actions})"
+    ))
+    .unwrap_or(0)
+}
+
+db_test!(writers_are_never_blocked_while_mail_is_sent, |env| {
+    env.init_db(0);
+    let id = env.insert_customer("Race Mail", "race@example.com");
+    let mut options = Options::new(Mode::Plain);
+    options.hold = true;
+    let server = SmtpServer::start(env.dir.path(), options);
+    let (mut toggle_first, mut reset_first) = (0, 0);
+    for round in 1..=10usize {
+        let flag = if round % 2 == 1 {
+            "--deactivate"
+        } else {
+            "--activate"
+        };
+        let child = spawn_reset(&env, &server.vars(), &[&id.to_string(), "--send-email"]);
+        // The server has the message and holds its reply: custadm is
+        // talking to the mail server now.
+        server.wait_held(round, Duration::from_secs(60));
+        let (toggle, reset_run) = if round % 3 != 0 {
+            // A writer while the mail is out: it must not wait for custadm.
+            // (Should it wait anyway, the reply is released after 30 s so the
+            // test fails instead of hanging.)
+            let mut writer = env
+                .cmd()
+                .args(&["toggle", &id.to_string(), flag])
+                .cmd
+                .spawn()
+                .expect("spawn toggle");
+            drop(writer.stdin.take());
+            let started = std::time::Instant::now();
+            while writer.try_wait().expect("try_wait").is_none() {
+                if started.elapsed() > Duration::from_secs(30) {
+                    server.release_all();
+                    let run = finish(writer);
+                    panic!("round {round}: toggle waited for the mail to be answered: {run:?}");
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            let toggle = finish(writer);
+            let mut child = child;
+            assert!(
+                child.try_wait().expect("try_wait").is_none(),
+                "round {round}: the reset finished before its mail was answered"
+            );
+            server.release();
+            (toggle, finish(child))
+        } else {
+            // A writer racing the reset's commit.
+            server.release();
+            std::thread::sleep(Duration::from_millis(rand::random::<u64>() % 40));
+            let toggle = env.run(&["toggle", &id.to_string(), flag]);
+            (toggle, finish(child))
+        };
+        for (what, run) in [("toggle", &toggle), ("reset-password", &reset_run)] {
+            assert_eq!(run.code, 0, "round {round}: {what}: {}", run.stderr);
+            let lower = run.stderr.to_lowercase();
+            assert!(
+                !lower.contains("busy") && !lower.contains("locked"),
+                "round {round}: {what} waited for a lock: {}",
+                run.stderr
+            );
+        }
+        // Both changes hold: the toggle's flag, the mailed password.
+        let active = env.count(
+            "customers",
+            &format!("id = {id} AND is_active = {}", env.bool_sql(true)),
+        ) == 1;
+        assert_eq!(
+            active,
+            flag == "--activate",
+            "round {round}: the toggle was lost"
+        );
+        let mails = server.mails();
+        assert_eq!(mails.len(), round);
+        let pw = mails[round - 1].temporary_password();
+        assert!(
+            verifies(&password_hash(&env, id), &pw),
+            "round {round}: the mailed password was lost"
+        );
+        assert_eq!(audit_rows(&env, id, "ok"), round as i64);
+        let t = last_audit_id(&env, id, "'activate', 'deactivate'");
+        let r = last_audit_id(&env, id, "'reset_password'");
+        if t < r {
+            toggle_first += 1;
+        } else {
+            reset_first += 1;
+        }
+    }
+    assert!(
+        toggle_first > 0 && reset_first > 0,
+        "one order only: toggle first {toggle_first}, reset first {reset_first}"
+    );
+});
+
+db_test!(
+    the_customer_is_checked_again_after_the_mail_went_out,
+    |env| {
+        env.init_db(0);
+        let id = env.insert_customer("Recheck Me", "recheck@example.com");
+        let old = "Old-Password-Recheck-01";
+        set_known_password(&env, id, old);
+        let mut options = Options::new(Mode::Plain);
+        options.hold = true;
+        let server = SmtpServer::start(env.dir.path(), options);
+
+        // Soft-deleted while the mail was out: refused, the old password stays.
+        let child = spawn_reset(
+            &env,
+            &server.vars(),
+            &[&id.to_string(), "--send-email", "-o", "json"],
+        );
+        server.wait_held(1, Duration::from_secs(60));
+        env.run(&["delete", &id.to_string(), "--yes"]).ok();
+        server.release();
+        let run = finish(child);
+        run.code(5);
+        let r = result_for(&run.json(), id).clone();
+        assert_eq!(r["outcome"], "refused", "{r}");
+        assert!(
+            r["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("deleted while"),
+            "{r}"
+        );
+        assert!(verifies(&password_hash(&env, id), old), "old password lost");
+        assert!(!must_change(&env, id));
+        let details = audit_details(&env, id, "failed");
+        assert_eq!(details["email_sent_to"], "recheck@example.com", "{details}");
+        assert_eq!(audit_rows(&env, id, "ok"), 0);
+        env.run(&["restore", &id.to_string()]).ok();
+
+        // The email changed while the mail was out: the password went to an
+        // address that is no longer the customer's, so it is not set.
+        let child = spawn_reset(
+            &env,
+            &server.vars(),
+            &[&id.to_string(), "--send-email", "-o", "json"],
+        );
+        server.wait_held(2, Duration::from_secs(60));
+        env.run(&["edit", &id.to_string(), "--email", "moved@example.com"])
+            .ok();
+        server.release();
+        let run = finish(child);
+        run.code(5);
+        let r = result_for(&run.json(), id).clone();
+        assert!(
+            r["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("email changed"),
+            "{r}"
+        );
+        assert!(verifies(&password_hash(&env, id), old), "old password lost");
+        assert_eq!(audit_rows(&env, id, "ok"), 0);
+        assert_eq!(audit_rows(&env, id, "failed"), 2);
+        assert_eq!(server.mails().len(), 2);
+    }
+);
+
+// ---------------------------------------------------------------- shown on stdout
+
+db_test!(quiet_never_hides_the_temporary_password, |env| {
+    env.init_db(0);
+    let id = env.insert_customer("Quiet Quinn", "quinn@example.com");
+    let run = env.run(&["-q", "reset-password", &id.to_string()]);
+    run.ok();
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(
+        lines.len(),
+        1,
+        "-q prints the password alone: {:?}",
+        run.stdout
+    );
+    assert!(lines[0].chars().count() >= 20, "{:?}", lines[0]);
+    assert!(
+        verifies(&password_hash(&env, id), lines[0]),
+        "the printed password is not the stored one"
+    );
+    assert!(must_change(&env, id));
+
+    let run = env.run(&["-q", "reset-password", &id.to_string(), "-o", "json"]);
+    run.ok();
+    let pw = result_for(&run.json(), id)["temporary_password"]
+        .as_str()
+        .expect("temporary_password in JSON under -q")
+        .to_string();
+    assert!(verifies(&password_hash(&env, id), &pw));
+});
+
+/// Runs `reset-password ID` with stdout set up by `stdout`; the change must
+/// be rolled back: exit `code`, one error line, the old password valid, no
+/// audit row.
+#[track_caller]
+fn unwritable_stdout(
+    env: &Env,
+    id: i64,
+    old: &str,
+    args: &[&str],
+    code: i32,
+    stdout: impl Fn(&mut std::process::Command),
+) {
+    let before = snapshot(env, id);
+    let audit_before = env.count("audit_log", "action = 'reset_password'");
+    let mut cmd = env
+        .cmd()
+        .args(&["reset-password", &id.to_string()])
+        .args(args);
+    stdout(&mut cmd.cmd);
+    let run = cmd.run();
+    run.code(code);
+    assert_eq!(
+        run.stderr
+            .lines()
+            .filter(|l| l.starts_with("error:"))
+            .count(),
+        1,
+        "{args:?}: {}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("nothing was changed"), "{}", run.stderr);
+    assert_eq!(snapshot(env, id), before, "{args:?}: customer changed");
+    assert!(
+        verifies(&password_hash(env, id), old),
+        "{args:?}: old password lost"
+    );
+    assert_eq!(
+        env.count("audit_log", "action = 'reset_password'"),
+        audit_before
+    );
+}
+
+db_test!(a_password_that_cannot_be_written_is_not_set, |env| {
+    use std::os::unix::process::CommandExt;
+    env.init_db(0);
+    let id = env.insert_customer("Lost Stdout", "lost@example.com");
+    let old = "Old-Password-Stdout-01";
+    set_known_password(&env, id, old);
+    for args in [&["-q"][..], &[][..], &["-o", "json"][..]] {
+        // A full disk.
+        unwritable_stdout(&env, id, old, args, 6, |c| {
+            c.stdout(
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .open("/dev/full")
+                    .expect("/dev/full"),
+            );
+        });
+        // A pipe whose reader is gone.
+        unwritable_stdout(&env, id, old, args, 6, |c| {
+            let mut fds = [0; 2];
+            // SAFETY: pipe fills two fds; we own both.
+            assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+            // SAFETY: the read end is ours and closed once.
+            unsafe { libc::close(fds[0]) };
+            // SAFETY: the write end is ours; Stdio owns it from now on.
+            c.stdout(unsafe {
+                <std::process::Stdio as std::os::fd::FromRawFd>::from_raw_fd(fds[1])
+            });
+        });
+        // /dev/null, or stdout closed (Rust reopens it on /dev/null): refused
+        // before anything.
+        unwritable_stdout(&env, id, old, args, 2, |c| {
+            c.stdout(std::process::Stdio::null());
+        });
+        unwritable_stdout(&env, id, old, args, 2, |c| {
+            // SAFETY: close is async-signal-safe.
+            unsafe {
+                c.pre_exec(|| {
+                    libc::close(1);
+                    Ok(())
+                });
+            }
+        });
+    }
+    // The same customer, stdout fine: changed.
+    let run = env.run(&["-q", "reset-password", &id.to_string()]);
+    run.ok();
+    assert!(verifies(&password_hash(&env, id), run.stdout.trim()));
+});

@@ -345,7 +345,8 @@ impl Drop for SmtpServer {
 /// and the PEM of the CA that signed it.
 fn tls_config() -> (Arc<rustls::ServerConfig>, String) {
     use rcgen::{
-        BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose,
+        BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair,
+        KeyUsagePurpose,
     };
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -360,9 +361,8 @@ fn tls_config() -> (Arc<rustls::ServerConfig>, String) {
     let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().expect("CA key"))
         .expect("CA certificate");
     let key = KeyPair::generate().expect("server key");
-    let mut params =
-        CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])
-            .expect("server params");
+    let mut params = CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])
+        .expect("server params");
     params
         .distinguished_name
         .push(DnType::CommonName, "custadm test SMTP server");
@@ -550,7 +550,11 @@ fn serve(tcp: TcpStream, n: usize, shared: &Shared) {
             match tcp.read(&mut buf) {
                 Ok(0) => break,
                 Ok(_) => {}
-                Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {}
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) => {}
                 Err(_) => break,
             }
         }
@@ -626,7 +630,13 @@ fn session(c: &mut Conn<'_>, opts: &Options) {
             "AUTH" => {
                 let allowed = opts.auth.is_some() && (c.tls() || opts.auth_in_clear);
                 if !allowed {
-                    c.reply(530, &[&format!("5.7.0 Must issue a STARTTLS command first{}", echo(&line))])
+                    c.reply(
+                        530,
+                        &[&format!(
+                            "5.7.0 Must issue a STARTTLS command first{}",
+                            echo(&line)
+                        )],
+                    )
                 } else {
                     match auth_exchange(c, opts, &arg) {
                         None => return,
@@ -637,14 +647,20 @@ fn session(c: &mut Conn<'_>, opts: &Options) {
                         }
                         Some(_) => c.reply(
                             535,
-                            &[&format!("5.7.8 Authentication credentials invalid{}", echo(&line))],
+                            &[&format!(
+                                "5.7.8 Authentication credentials invalid{}",
+                                echo(&line)
+                            )],
                         ),
                     }
                 }
             }
             "MAIL" => {
                 if opts.auth.is_some() && !authenticated {
-                    c.reply(530, &[&format!("5.7.0 Authentication required{}", echo(&line))])
+                    c.reply(
+                        530,
+                        &[&format!("5.7.0 Authentication required{}", echo(&line))],
+                    )
                 } else {
                     mail_from = Some(angle_addr(&arg));
                     rcpt_tos.clear();
@@ -716,7 +732,10 @@ fn session(c: &mut Conn<'_>, opts: &Options) {
                 c.reply(221, &["Bye"]);
                 return;
             }
-            _ => c.reply(500, &[&format!("5.5.2 Command not recognized{}", echo(&line))]),
+            _ => c.reply(
+                500,
+                &[&format!("5.5.2 Command not recognized{}", echo(&line))],
+            ),
         };
         if !ok {
             return;
