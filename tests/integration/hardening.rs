@@ -280,6 +280,10 @@ impl ReadOnly {
             "SKIPPED: cannot make {} read-only (running as root and chattr +i is unavailable)",
             path.display()
         );
+        crate::support::record_skip(
+            "read-only files and folders",
+            "running as root, chattr +i is unavailable here",
+        );
         None
     }
 

@@ -14,4 +14,5 @@ mod operators;
 mod profiles;
 mod properties;
 mod readme;
+mod skips;
 mod smtp_server;

@@ -95,8 +95,9 @@ fn binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_custadm"))
 }
 
-/// Reads `CUSTADM_TEST_POSTGRES_URL`; without it PostgreSQL tests are skipped
-/// with a visible message, except under CI where that is a failure.
+/// Reads `CUSTADM_TEST_POSTGRES_URL`; without it PostgreSQL tests are skipped,
+/// counted, and the count is printed as the last lines of the test output
+/// (see [`record_skip`]); under CI a missing server is a failure.
 pub fn postgres_server_url() -> Option<String> {
     match std::env::var("CUSTADM_TEST_POSTGRES_URL") {
         Ok(url) if !url.is_empty() => Some(url),
@@ -105,8 +106,63 @@ pub fn postgres_server_url() -> Option<String> {
                 panic!("CI=true but CUSTADM_TEST_POSTGRES_URL is not set: PostgreSQL tests must not be skipped in CI");
             }
             eprintln!("SKIPPED: PostgreSQL test (set CUSTADM_TEST_POSTGRES_URL=postgres://root@127.0.0.1:5432/postgres to run it)");
+            record_skip(
+                "PostgreSQL",
+                "CUSTADM_TEST_POSTGRES_URL is not set (run: CUSTADM_TEST_POSTGRES_URL=postgres://root@127.0.0.1:5432/postgres cargo test)",
+            );
             None
         }
+    }
+}
+
+/// What was skipped (a key: what and why) → the tests that skipped it.
+type Skips =
+    std::collections::BTreeMap<(&'static str, &'static str), std::collections::BTreeSet<String>>;
+static SKIPPED: std::sync::Mutex<Skips> = std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+/// Counts the running test as having skipped `what` because `why`, and, once
+/// per process, has every such count printed when the test binary exits.
+/// libtest captures a passing test's output and closes with "test result:
+/// ok. N passed", counting a skipped test as passed; an `atexit` handler runs
+/// after that summary (also after a failing run's `process::exit`) and
+/// writes straight to fd 1, so the last lines of `cargo test` say what was
+/// not tested, by how many tests, and why.
+pub fn record_skip(what: &'static str, why: &'static str) {
+    static REGISTER: std::sync::Once = std::sync::Once::new();
+    let name = std::thread::current()
+        .name()
+        .filter(|n| *n != "main")
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("unnamed test {}", rand::random::<u64>()));
+    SKIPPED
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry((what, why))
+        .or_default()
+        .insert(name);
+    REGISTER.call_once(|| {
+        // SAFETY: registers a plain extern "C" function with no captures.
+        unsafe {
+            libc::atexit(report_skips);
+        }
+    });
+}
+
+extern "C" fn report_skips() {
+    let skips = match SKIPPED.lock() {
+        Ok(s) => s.clone(),
+        Err(e) => e.into_inner().clone(),
+    };
+    let mut text = String::new();
+    for ((what, why), tests) in &skips {
+        text.push_str(&format!(
+            "\nWARNING: NOT TESTED: {what}: {} test(s) skipped it and were counted as passed above, because {why}\n",
+            tests.len()
+        ));
+    }
+    // SAFETY: writes a valid buffer to fd 1; at exit, std's stdout may be gone.
+    unsafe {
+        libc::write(1, text.as_ptr().cast(), text.len());
     }
 }
 
