@@ -335,7 +335,32 @@ pub fn os_login(s: &str) -> Result<String, String> {
 
 /// A point in time: a date (`2026-01-31`, midnight UTC), a date and time
 /// (`2026-01-31T12:00:00`), or an age before `now` (`90d`, `12h`, `2w`, `30m`).
+///
+/// The instant must lie in [`crate::db::foreign::filter_range`] (years 0001 to
+/// 9999, what both backends hold; contract "Output": a filter value outside a
+/// backend's range is exit 2); the error names that range.
 pub fn when(s: &str, now: NaiveDateTime) -> Result<NaiveDateTime, String> {
+    let (min, max) = crate::db::foreign::filter_range();
+    let out_of_range = || {
+        format!(
+            "{} is out of range: give an instant between {} and {} UTC",
+            quote_input(s.trim()),
+            min.format("%Y-%m-%d"),
+            max.format("%Y-%m-%d %H:%M:%S")
+        )
+    };
+    let at = when_unchecked(s, now, &out_of_range)?;
+    if at < min || at > max {
+        return Err(out_of_range());
+    }
+    Ok(at)
+}
+
+fn when_unchecked(
+    s: &str,
+    now: NaiveDateTime,
+    out_of_range: &dyn Fn() -> String,
+) -> Result<NaiveDateTime, String> {
     let t = s.trim();
     let bad = || {
         format!(
@@ -375,7 +400,7 @@ pub fn when(s: &str, now: NaiveDateTime) -> Result<NaiveDateTime, String> {
     if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
     }
-    let n: i64 = number.parse().map_err(|_| bad())?;
+    let n: i64 = number.parse().map_err(|_| out_of_range())?;
     let seconds = match unit {
         "m" => 60,
         "h" => 3_600,
@@ -386,7 +411,7 @@ pub fn when(s: &str, now: NaiveDateTime) -> Result<NaiveDateTime, String> {
     n.checked_mul(seconds)
         .and_then(chrono::Duration::try_seconds)
         .and_then(|d| now.checked_sub_signed(d))
-        .ok_or_else(bad)
+        .ok_or_else(out_of_range)
 }
 
 #[cfg(test)]
@@ -516,5 +541,13 @@ mod tests {
         assert!(when("12x", now).is_err());
         assert!(when("-1d", now).is_err());
         assert!(when("é", now).is_err());
+        for far in ["3000000d", "99999999999999999999d", "1000000000w"] {
+            let e = when(far, now).err().unwrap_or_default();
+            assert!(
+                e.contains("out of range") && e.contains("0001-01-01"),
+                "{far}: {e}"
+            );
+        }
+        assert!(when("3000d", now).is_ok());
     }
 }

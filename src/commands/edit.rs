@@ -40,6 +40,16 @@ pub struct EditArgs {
     pub yes: bool,
 }
 
+/// The columns an edit writes; `None` leaves a column as it is.
+#[derive(AsChangeset)]
+#[diesel(table_name = customers)]
+struct CustomerChanges<'a> {
+    full_name: Option<&'a str>,
+    email: Option<&'a str>,
+    phone: Option<Option<&'a str>>,
+    updated_at: chrono::NaiveDateTime,
+}
+
 /// Runs `custadm edit`.
 pub fn run(ctx: &mut Ctx, args: EditArgs) -> Result<()> {
     // Validate everything before touching the database.
@@ -109,13 +119,20 @@ pub fn run(ctx: &mut Ctx, args: EditArgs) -> Result<()> {
                 ));
             }
         }
-        let now = crate::db::now();
-        let update = diesel::update(customers::table.find(id)).set((
-            customers::full_name.eq(name.as_ref().unwrap_or(&current.full_name)),
-            customers::email.eq(email.as_ref().unwrap_or(&current.email)),
-            customers::phone.eq(phone.clone().unwrap_or(current.phone.clone())),
-            customers::updated_at.eq(now),
-        ));
+        // Only the fields that change are written: a value another program
+        // stored (even undecodable bytes, read here with U+FFFD) stays as it
+        // is unless the operator replaces it.
+        let update = diesel::update(customers::table.find(id)).set(CustomerChanges {
+            full_name: name
+                .as_deref()
+                .filter(|_| changes.contains_key("full_name")),
+            email: email.as_deref().filter(|_| changes.contains_key("email")),
+            phone: phone
+                .as_ref()
+                .filter(|_| changes.contains_key("phone"))
+                .map(|p| p.as_deref()),
+            updated_at: crate::db::now(),
+        });
         match update.execute(conn) {
             Ok(_) => {}
             Err(diesel::result::Error::DatabaseError(

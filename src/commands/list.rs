@@ -63,12 +63,18 @@ pub struct ListArgs {
 #[derive(Debug, Queryable)]
 struct Listed {
     id: i64,
+    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
     full_name: String,
+    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
     email: String,
+    #[diesel(deserialize_as = crate::db::foreign::LossyOptText)]
     phone: Option<String>,
     is_active: bool,
+    #[diesel(deserialize_as = crate::db::foreign::DbOptTime)]
     deleted_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = crate::db::foreign::DbTime)]
     created_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::foreign::DbOptTime)]
     last_login_at: Option<NaiveDateTime>,
 }
 
@@ -137,7 +143,11 @@ use crate::db::{lower, unicode_lower};
 
 /// Builds the filtered, id-ordered query for one backend.
 macro_rules! list_query {
-    ($f:expr, $fold:ident) => {{
+    ($f:expr, $fold:ident, $db:ty, $backend:expr) => {{
+        use crate::db::foreign::{Cmp, InstantCmp};
+        let at = |column: &'static str, cmp: Cmp, t: NaiveDateTime| {
+            <$db as InstantCmp>::instant_cmp::<customers::table>($backend, column, cmp, t)
+        };
         let f: &Filters = $f;
         let mut q = customers::table
             .select((
@@ -171,18 +181,19 @@ macro_rules! list_query {
                     .or($fold(customers::email).like(pattern.clone()).escape('\\')),
             );
         }
+        // Instants, not text (rows from other programs; see db::foreign).
         if let Some(t) = f.last_login_before {
             q = q.filter(
-                customers::last_login_at.lt(t).or(customers::last_login_at
+                at("customers.last_login_at", Cmp::Lt, t).or(customers::last_login_at
                     .is_null()
-                    .and(customers::created_at.lt(t))),
+                    .and(at("customers.created_at", Cmp::Lt, t))),
             );
         }
         if let Some(t) = f.created_before {
-            q = q.filter(customers::created_at.lt(t));
+            q = q.filter(at("customers.created_at", Cmp::Lt, t));
         }
         if let Some(t) = f.created_after {
-            q = q.filter(customers::created_at.gt(t));
+            q = q.filter(at("customers.created_at", Cmp::Gt, t));
         }
         if f.has_unpaid {
             q = q.filter(diesel::dsl::exists(
@@ -230,15 +241,25 @@ pub fn run(ctx: &mut Ctx, args: ListArgs) -> Result<()> {
     let mut sink = Sink::new(ctx.out);
     match &mut ctx.conn {
         DbConn::Sqlite(c) => {
-            for row in list_query!(&filters, unicode_lower)
-                .load_iter::<Listed, diesel::connection::DefaultLoadingMode>(c)?
+            for row in list_query!(
+                &filters,
+                unicode_lower,
+                diesel::sqlite::Sqlite,
+                crate::db::Backend::Sqlite
+            )
+            .load_iter::<Listed, diesel::connection::DefaultLoadingMode>(c)?
             {
                 sink.row(&row?)?;
             }
         }
         DbConn::Pg(c) => {
-            for row in list_query!(&filters, lower)
-                .load_iter::<Listed, diesel::pg::PgRowByRowLoadingMode>(c)?
+            for row in list_query!(
+                &filters,
+                lower,
+                diesel::pg::Pg,
+                crate::db::Backend::Postgres
+            )
+            .load_iter::<Listed, diesel::pg::PgRowByRowLoadingMode>(c)?
             {
                 sink.row(&row?)?;
             }

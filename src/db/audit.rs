@@ -73,13 +73,20 @@ pub struct NewAuditEntry {
 #[diesel(table_name = audit_log)]
 pub struct AuditEntry {
     pub id: i64,
+    #[diesel(deserialize_as = crate::db::foreign::DbTime)]
     pub occurred_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
     pub operator: String,
+    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
     pub os_user: String,
+    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
     pub action: String,
     pub customer_id: Option<i64>,
+    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
     pub outcome: String,
+    #[diesel(deserialize_as = crate::db::foreign::LossyOptText)]
     pub reason: Option<String>,
+    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
     pub details: String,
     pub run_id: Option<String>,
 }
@@ -176,7 +183,13 @@ impl AuditEntry {
             query = query.filter(audit_log::action.eq(action.clone()));
         }
         if let Some(since) = filter.since {
-            query = query.filter(audit_log::occurred_at.ge(since));
+            use super::foreign::{Cmp, InstantCmp};
+            query = query.filter(super::MultiBackend::instant_cmp::<audit_log::table>(
+                conn.backend(),
+                "audit_log.occurred_at",
+                Cmp::Ge,
+                since,
+            ));
         }
         Ok(query
             .order(audit_log::id.desc())

@@ -16,14 +16,21 @@ use crate::error::Result;
 #[diesel(table_name = customers)]
 pub struct Customer {
     pub id: i64,
+    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
     pub full_name: String,
+    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
     pub email: String,
+    #[diesel(deserialize_as = crate::db::foreign::LossyOptText)]
     pub phone: Option<String>,
     pub must_change_password: bool,
     pub is_active: bool,
+    #[diesel(deserialize_as = crate::db::foreign::DbOptTime)]
     pub deleted_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = crate::db::foreign::DbOptTime)]
     pub last_login_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = crate::db::foreign::DbTime)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::foreign::DbTime)]
     pub updated_at: NaiveDateTime,
 }
 
@@ -47,11 +54,17 @@ pub struct NewCustomer {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = kyc_records)]
 pub struct KycRecord {
+    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
     pub status: String,
+    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
     pub document_type: String,
+    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
     pub document_number: String,
+    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
     pub country: String,
+    #[diesel(deserialize_as = crate::db::foreign::DbDate)]
     pub date_of_birth: NaiveDate,
+    #[diesel(deserialize_as = crate::db::foreign::DbOptTime)]
     pub verified_at: Option<NaiveDateTime>,
 }
 
@@ -85,6 +98,7 @@ pub struct NewAccountEntry {
 pub struct CustomerState {
     pub id: i64,
     pub is_active: bool,
+    #[diesel(deserialize_as = crate::db::foreign::DbOptTime)]
     pub deleted_at: Option<NaiveDateTime>,
 }
 

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod customer;
+pub mod foreign;
 pub mod migrations;
 pub mod operator;
 pub mod schema;
@@ -257,7 +258,8 @@ fn open_sqlite(path: &Path) -> Result<DbConn> {
         })?;
     }
     // SQLite's own lower() folds only ASCII; searches use this one.
-    unicode_lower_utils::register_impl(&mut conn, |text: String| text.to_lowercase())
+    // Lossy: a name another program wrote in Latin-1 must not fail the search.
+    unicode_lower_utils::register_impl(&mut conn, |text: foreign::LossyText| text.0.to_lowercase())
         .map_err(|e| Error::Internal(format!("cannot register unicode_lower on SQLite: {e}")))?;
     Ok(DbConn::Sqlite(conn))
 }

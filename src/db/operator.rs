@@ -38,12 +38,17 @@ impl Role {
 #[diesel(table_name = operators)]
 pub struct Operator {
     pub id: i64,
+    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
     pub username: String,
+    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
     pub role: String,
+    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
     pub password_hash: String,
     pub is_active: bool,
     pub failed_attempts: i32,
+    #[diesel(deserialize_as = crate::db::foreign::DbOptTime)]
     pub locked_until: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = crate::db::foreign::DbTime)]
     pub created_at: NaiveDateTime,
     /// The OS login this operator is bound to: only that login may act as
     /// them (contract: "Operators and roles"). `None`: unbound.

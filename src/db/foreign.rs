@@ -1,0 +1,420 @@
+//! Reading what other programs wrote: the one place that decides how custadm
+//! reads text and timestamps it did not write itself, and how it compares
+//! instants in filters (contract, "Output": data written by other programs).
+//!
+//! - Text that is not valid UTF-8 (SQLite stores whatever bytes it is given; a
+//!   PostgreSQL database in `SQL_ASCII` does too) is read with U+FFFD in place
+//!   of each undecodable sequence ([`LossyText`], [`LossyOptText`]), never an
+//!   error, so `list`, `view` and `edit` work on the row and can repair it.
+//! - On SQLite a timestamp column may hold `YYYY-MM-DD HH:MM[:SS[.f]]`, the
+//!   same with `T`, followed by `Z` or `±HH:MM`, or a bare date; each is read
+//!   as the UTC instant it names ([`DbTime`], [`DbOptTime`]). PostgreSQL's
+//!   `timestamp` columns are typed, so they are read as they are.
+//! - Filters compare instants, not text: on SQLite through the normalised
+//!   expression [`SQLITE_INSTANT`], which the expression indexes of migration
+//!   `2026-12-01-000003_instant_indexes` hold, so a range filter still uses an
+//!   index ([`instant_cmp`]).
+//!
+//! Model fields stay `String`/`NaiveDateTime`; they name these types with
+//! `#[diesel(deserialize_as = …)]`.
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use diesel::deserialize::{self, FromSql};
+use diesel::expression::BoxableExpression;
+use diesel::pg::Pg;
+use diesel::sql_types::{Bool, Date, Nullable, Text, Timestamp};
+use diesel::sqlite::Sqlite;
+
+use super::{Backend, MultiBackend, MultiRawValue};
+
+/// Text read lossily: invalid UTF-8 becomes U+FFFD.
+#[derive(Debug, Clone, PartialEq, Eq, diesel::deserialize::FromSqlRow)]
+pub struct LossyText(pub String);
+
+/// Nullable text read lossily.
+#[derive(Debug, Clone, PartialEq, Eq, diesel::deserialize::FromSqlRow)]
+pub struct LossyOptText(pub Option<String>);
+
+/// A timestamp in any of the forms the contract lists, as a UTC instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, diesel::deserialize::FromSqlRow)]
+pub struct DbTime(pub NaiveDateTime);
+
+/// A nullable [`DbTime`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, diesel::deserialize::FromSqlRow)]
+pub struct DbOptTime(pub Option<NaiveDateTime>);
+
+/// A date; on SQLite also a timestamp in any [`DbTime`] form (its date part).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, diesel::deserialize::FromSqlRow)]
+pub struct DbDate(pub NaiveDate);
+
+impl From<LossyText> for String {
+    fn from(v: LossyText) -> String {
+        v.0
+    }
+}
+impl From<LossyOptText> for Option<String> {
+    fn from(v: LossyOptText) -> Option<String> {
+        v.0
+    }
+}
+impl From<DbTime> for NaiveDateTime {
+    fn from(v: DbTime) -> NaiveDateTime {
+        v.0
+    }
+}
+impl From<DbOptTime> for Option<NaiveDateTime> {
+    fn from(v: DbOptTime) -> Option<NaiveDateTime> {
+        v.0
+    }
+}
+impl From<DbDate> for NaiveDate {
+    fn from(v: DbDate) -> NaiveDate {
+        v.0
+    }
+}
+
+fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+// --- text -----------------------------------------------------------------
+
+impl FromSql<Text, Sqlite> for LossyText {
+    fn from_sql(mut value: diesel::sqlite::SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
+        // `read_blob` gives the stored bytes whatever their encoding.
+        Ok(LossyText(lossy(value.read_blob())))
+    }
+}
+
+impl FromSql<Text, Pg> for LossyText {
+    fn from_sql(value: diesel::pg::PgValue<'_>) -> deserialize::Result<Self> {
+        Ok(LossyText(lossy(value.as_bytes())))
+    }
+}
+
+impl FromSql<Nullable<Text>, Sqlite> for LossyOptText {
+    fn from_sql(value: diesel::sqlite::SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
+        let text = <LossyText as FromSql<Text, Sqlite>>::from_sql(value)?;
+        Ok(LossyOptText(Some(text.0)))
+    }
+    fn from_nullable_sql(
+        value: Option<diesel::sqlite::SqliteValue<'_, '_, '_>>,
+    ) -> deserialize::Result<Self> {
+        value.map_or(Ok(LossyOptText(None)), |v| {
+            <Self as FromSql<Nullable<Text>, Sqlite>>::from_sql(v)
+        })
+    }
+}
+
+impl FromSql<Nullable<Text>, Pg> for LossyOptText {
+    fn from_sql(value: diesel::pg::PgValue<'_>) -> deserialize::Result<Self> {
+        let text = <LossyText as FromSql<Text, Pg>>::from_sql(value)?;
+        Ok(LossyOptText(Some(text.0)))
+    }
+    fn from_nullable_sql(value: Option<diesel::pg::PgValue<'_>>) -> deserialize::Result<Self> {
+        value.map_or(Ok(LossyOptText(None)), |v| {
+            <Self as FromSql<Nullable<Text>, Pg>>::from_sql(v)
+        })
+    }
+}
+
+// --- timestamps -----------------------------------------------------------
+
+/// Parses a SQLite timestamp in one of the contract's text forms, as the UTC
+/// instant it names: `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS[.f]]` (or with `T`),
+/// optionally followed by `Z` or `±HH:MM` (the offset is applied). These are
+/// the forms SQLite's own date functions read (sqlite.org/lang_datefunc.html,
+/// "Time Values" 1–7), so display and filters agree.
+pub fn parse_sqlite_timestamp(text: &str) -> Option<NaiveDateTime> {
+    let t = text.trim();
+    if t.len() < 10 || !t.is_char_boundary(10) {
+        return None;
+    }
+    let date = NaiveDate::parse_from_str(&t[..10], "%Y-%m-%d").ok()?;
+    let rest = t[10..].trim_start_matches(|c| c == ' ' || c == 'T' || c == 't');
+    if rest.is_empty() {
+        return date.and_hms_opt(0, 0, 0);
+    }
+    if rest.len() == t.len() - 10 {
+        return None; // no separator between date and time
+    }
+    // The zone: `Z`, or `±HH:MM` at the end.
+    let (clock, offset_secs) = if let Some(c) = rest.strip_suffix(['Z', 'z']) {
+        (c, 0)
+    } else if rest.len() > 6 && rest.is_char_boundary(rest.len() - 6) {
+        let (c, zone) = rest.split_at(rest.len() - 6);
+        let b = zone.as_bytes();
+        if matches!(b[0], b'+' | b'-') && b[3] == b':' {
+            let h: i64 = zone[1..3].parse().ok()?;
+            let m: i64 = zone[4..6].parse().ok()?;
+            if h > 23 || m > 59 {
+                return None;
+            }
+            let secs = h * 3600 + m * 60;
+            (c, if b[0] == b'-' { -secs } else { secs })
+        } else {
+            (rest, 0)
+        }
+    } else {
+        (rest, 0)
+    };
+    let clock = clock.trim_end();
+    let time = ["%H:%M:%S%.f", "%H:%M"]
+        .iter()
+        .find_map(|f| NaiveTime::parse_from_str(clock, f).ok())?;
+    date.and_time(time)
+        .checked_sub_signed(chrono::Duration::seconds(offset_secs))
+}
+
+/// SQLite's numeric timestamps are Julian day numbers (as in its date functions).
+fn from_julian_day(days: f64) -> Option<NaiveDateTime> {
+    const UNIX_EPOCH_JULIAN_DAY: f64 = 2_440_587.5;
+    let secs = (days - UNIX_EPOCH_JULIAN_DAY) * 86_400.0;
+    if !secs.is_finite() || secs.abs() > 1e14 {
+        return None;
+    }
+    let whole = secs.floor();
+    let nanos = ((secs - whole) * 1e9).round().min(999_999_999.0) as u32;
+    chrono::DateTime::from_timestamp(whole as i64, nanos).map(|d| d.naive_utc())
+}
+
+fn sqlite_instant(
+    mut value: diesel::sqlite::SqliteValue<'_, '_, '_>,
+) -> deserialize::Result<NaiveDateTime> {
+    use diesel::sqlite::SqliteType;
+    if matches!(
+        value.value_type(),
+        Some(SqliteType::Double | SqliteType::Integer | SqliteType::Long)
+    ) {
+        let days = value.read_double();
+        return from_julian_day(days)
+            .ok_or_else(|| format!("the number {days} is not a timestamp (Julian day)").into());
+    }
+    let text = lossy(value.read_blob());
+    parse_sqlite_timestamp(&text).ok_or_else(|| {
+        let shown: String = text.chars().take(40).collect();
+        format!(
+            "{} is not a timestamp in a form custadm reads (YYYY-MM-DD[ HH:MM[:SS[.f]]][Z|±HH:MM])",
+            crate::output::sanitize(&shown)
+        )
+        .into()
+    })
+}
+
+impl FromSql<Timestamp, Sqlite> for DbTime {
+    fn from_sql(value: diesel::sqlite::SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
+        sqlite_instant(value).map(DbTime)
+    }
+}
+
+impl FromSql<Timestamp, Pg> for DbTime {
+    fn from_sql(value: diesel::pg::PgValue<'_>) -> deserialize::Result<Self> {
+        <NaiveDateTime as FromSql<Timestamp, Pg>>::from_sql(value).map(DbTime)
+    }
+}
+
+impl FromSql<Nullable<Timestamp>, Sqlite> for DbOptTime {
+    fn from_sql(value: diesel::sqlite::SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
+        sqlite_instant(value).map(|t| DbOptTime(Some(t)))
+    }
+    fn from_nullable_sql(
+        value: Option<diesel::sqlite::SqliteValue<'_, '_, '_>>,
+    ) -> deserialize::Result<Self> {
+        value.map_or(Ok(DbOptTime(None)), |v| {
+            <Self as FromSql<Nullable<Timestamp>, Sqlite>>::from_sql(v)
+        })
+    }
+}
+
+impl FromSql<Nullable<Timestamp>, Pg> for DbOptTime {
+    fn from_sql(value: diesel::pg::PgValue<'_>) -> deserialize::Result<Self> {
+        <DbTime as FromSql<Timestamp, Pg>>::from_sql(value).map(|t| DbOptTime(Some(t.0)))
+    }
+    fn from_nullable_sql(value: Option<diesel::pg::PgValue<'_>>) -> deserialize::Result<Self> {
+        value.map_or(Ok(DbOptTime(None)), |v| {
+            <Self as FromSql<Nullable<Timestamp>, Pg>>::from_sql(v)
+        })
+    }
+}
+
+impl FromSql<Date, Sqlite> for DbDate {
+    fn from_sql(value: diesel::sqlite::SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
+        sqlite_instant(value).map(|t| DbDate(t.date()))
+    }
+}
+
+impl FromSql<Date, Pg> for DbDate {
+    fn from_sql(value: diesel::pg::PgValue<'_>) -> deserialize::Result<Self> {
+        <NaiveDate as FromSql<Date, Pg>>::from_sql(value).map(DbDate)
+    }
+}
+
+/// Forwards the multi-connection backend to the concrete backend's impl.
+macro_rules! multi_from_sql {
+    ($($ty:ty => $st:ty),* $(,)?) => {$(
+        impl FromSql<$st, MultiBackend> for $ty {
+            fn from_sql(value: MultiRawValue<'_>) -> deserialize::Result<Self> {
+                value.from_sql::<Self, $st>()
+            }
+            fn from_nullable_sql(value: Option<MultiRawValue<'_>>) -> deserialize::Result<Self> {
+                match value {
+                    Some(v) => <Self as FromSql<$st, MultiBackend>>::from_sql(v),
+                    None => <Self as FromSql<$st, Sqlite>>::from_nullable_sql(None),
+                }
+            }
+        }
+    )*};
+}
+
+multi_from_sql!(
+    LossyText => Text,
+    LossyOptText => Nullable<Text>,
+    DbTime => Timestamp,
+    DbOptTime => Nullable<Timestamp>,
+    DbDate => Date,
+);
+
+// --- filters --------------------------------------------------------------
+
+/// The normalised form of a SQLite timestamp column, `{}` standing for the
+/// column: `YYYY-MM-DD HH:MM:SS.SSS` in UTC, NULL for what is not a time. It
+/// reads every form [`parse_sqlite_timestamp`] does; migration
+/// `2026-12-01-000003_instant_indexes` indexes exactly this expression, so
+/// filters written with it use those indexes.
+pub const SQLITE_INSTANT: &str = "strftime('%Y-%m-%d %H:%M:%f', {})";
+
+/// How a filter compares a column with an instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cmp {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl Cmp {
+    fn sql(self) -> &'static str {
+        match self {
+            Cmp::Lt => " < ",
+            Cmp::Le => " <= ",
+            Cmp::Gt => " > ",
+            Cmp::Ge => " >= ",
+        }
+    }
+}
+
+/// `column OP t` comparing instants, for the backends a query can be built
+/// for (SQLite, PostgreSQL, and the multi-connection enum).
+pub trait InstantCmp: diesel::backend::Backend + Sized {
+    /// `column OP t`: on PostgreSQL the typed column itself; on SQLite the
+    /// column through [`SQLITE_INSTANT`] against `t` in the same form (text
+    /// order is time order there). `column` is a trusted, qualified column
+    /// name (`"customers.created_at"`); a NULL or unreadable value never
+    /// matches. `backend` must be the backend this query runs on.
+    fn instant_cmp<QS: 'static>(
+        backend: Backend,
+        column: &'static str,
+        cmp: Cmp,
+        t: NaiveDateTime,
+    ) -> Box<dyn BoxableExpression<QS, Self, SqlType = Bool>>;
+}
+
+macro_rules! instant_cmp_for {
+    ($($db:ty),*) => {$(
+        impl InstantCmp for $db {
+            fn instant_cmp<QS: 'static>(
+                backend: Backend,
+                column: &'static str,
+                cmp: Cmp,
+                t: NaiveDateTime,
+            ) -> Box<dyn BoxableExpression<QS, Self, SqlType = Bool>> {
+                match backend {
+                    Backend::Sqlite => Box::new(
+                        diesel::dsl::sql::<Bool>(&format!(
+                            "{}{}",
+                            SQLITE_INSTANT.replace("{}", column),
+                            cmp.sql()
+                        ))
+                        .bind::<Text, _>(t.format("%Y-%m-%d %H:%M:%S%.3f").to_string()),
+                    ),
+                    Backend::Postgres => Box::new(
+                        diesel::dsl::sql::<Bool>(&format!("{column}{}", cmp.sql()))
+                            .bind::<Timestamp, _>(t),
+                    ),
+                }
+            }
+        }
+    )*};
+}
+
+instant_cmp_for!(Sqlite, Pg, MultiBackend);
+
+/// The earliest and latest instants a filter may name: what both backends
+/// hold (PostgreSQL's `timestamp` and SQLite's four-digit-year text forms).
+pub fn filter_range() -> (NaiveDateTime, NaiveDateTime) {
+    let min = NaiveDate::from_ymd_opt(1, 1, 1)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .unwrap_or(NaiveDateTime::MIN);
+    let max = NaiveDate::from_ymd_opt(9999, 12, 31)
+        .and_then(|d| d.and_hms_opt(23, 59, 59))
+        .unwrap_or(NaiveDateTime::MAX);
+    (min, max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> Option<String> {
+        parse_sqlite_timestamp(s).map(|t| t.format("%Y-%m-%d %H:%M:%S%.3f").to_string())
+    }
+
+    #[test]
+    fn every_contract_form_is_the_instant_it_names() {
+        assert_eq!(
+            at("2026-01-02 03:04:05").as_deref(),
+            Some("2026-01-02 03:04:05.000")
+        );
+        assert_eq!(
+            at("2026-01-02T03:04:05Z").as_deref(),
+            Some("2026-01-02 03:04:05.000")
+        );
+        assert_eq!(
+            at("2026-01-02T05:04:05+02:00").as_deref(),
+            Some("2026-01-02 03:04:05.000")
+        );
+        assert_eq!(
+            at("2026-01-01 23:04:05-04:00").as_deref(),
+            Some("2026-01-02 03:04:05.000")
+        );
+        assert_eq!(
+            at("2026-01-02 03:04:05.123").as_deref(),
+            Some("2026-01-02 03:04:05.123")
+        );
+        assert_eq!(
+            at("2026-01-02 03:04").as_deref(),
+            Some("2026-01-02 03:04:00.000")
+        );
+        assert_eq!(at("2026-01-02").as_deref(), Some("2026-01-02 00:00:00.000"));
+        assert_eq!(
+            at("2026-01-02T03:04Z").as_deref(),
+            Some("2026-01-02 03:04:00.000")
+        );
+        for bad in [
+            "",
+            "yesterday",
+            "2026-13-01",
+            "2026-01-02x03:04",
+            "2026-01-02 25:00",
+            "2026-01-02 03:04:05+2",
+        ] {
+            assert_eq!(at(bad), None, "{bad}");
+        }
+        assert_eq!(
+            from_julian_day(2_440_587.5)
+                .map(|t| t.to_string())
+                .as_deref(),
+            Some("1970-01-01 00:00:00")
+        );
+    }
+}
