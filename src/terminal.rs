@@ -109,3 +109,43 @@ pub fn attributed_login(service_user: Option<&str>) -> String {
         _ => real,
     }
 }
+
+/// Width of a terminal that reports none (contract, "Output").
+pub const DEFAULT_WIDTH: u16 = 80;
+
+/// The width tables are fitted to: what the terminal on stdout reports; when
+/// it reports no size or a zero width (`script`, some CI runners, serial
+/// consoles), `COLUMNS` if that is a positive number, else 80.
+pub fn width() -> u16 {
+    // SAFETY: TIOCGWINSZ writes one `winsize` into the struct we pass.
+    let reported = unsafe {
+        let mut size: libc::winsize = std::mem::zeroed();
+        (libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) == 0).then_some(size.ws_col)
+    };
+    width_from(reported, std::env::var("COLUMNS").ok().as_deref())
+}
+
+/// [`width`]'s rule on given inputs.
+fn width_from(reported: Option<u16>, columns: Option<&str>) -> u16 {
+    reported.filter(|w| *w > 0).unwrap_or_else(|| {
+        columns
+            .and_then(|c| c.trim().parse::<u16>().ok())
+            .filter(|w| *w > 0)
+            .unwrap_or(DEFAULT_WIDTH)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zero_or_unknown_width_falls_back_to_columns_then_80() {
+        assert_eq!(width_from(Some(120), Some("150")), 120);
+        assert_eq!(width_from(Some(0), Some("150")), 150);
+        assert_eq!(width_from(None, Some("150")), 150);
+        assert_eq!(width_from(Some(0), Some("0")), 80);
+        assert_eq!(width_from(None, Some("wide")), 80);
+        assert_eq!(width_from(None, None), 80);
+    }
+}

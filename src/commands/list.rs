@@ -13,7 +13,7 @@ use crate::db::customer::status_label;
 use crate::db::schema::{account_entries, billing_accounts, customers};
 use crate::db::DbConn;
 use crate::error::{Error, Result};
-use crate::output::{self, csv_cell, csv_text_cell, rfc3339, Format};
+use crate::output::{self, csv_text_cell, rfc3339, Format};
 
 /// Longest `--search` text: longer than any name or email can match.
 const MAX_SEARCH_CHARS: usize = 300;
@@ -126,10 +126,13 @@ fn parse_when(
         .map_err(|e| Error::Usage(format!("{flag}: {e}")))
 }
 
-/// `%`, `_` and `\` in the search text match themselves.
+/// `%`, `_` and `\` in the search text match themselves. The text is
+/// lower-cased and NFC-normalised like stored names and emails (contract,
+/// "Validation"), so `Chloe\u{301}` finds "Chloé".
 fn like_pattern(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
     let mut p = String::from("%");
-    for c in text.to_lowercase().chars() {
+    for c in text.to_lowercase().nfc() {
         if matches!(c, '%' | '_' | '\\') {
             p.push('\\');
         }
@@ -273,7 +276,8 @@ struct Sink {
     out: output::Output,
     writer: BufWriter<std::io::StdoutLock<'static>>,
     count: usize,
-    table_rows: Vec<Vec<String>>,
+    /// Table format: rows laid out a bounded window at a time.
+    table: Option<output::StreamingTable<Vec<u8>>>,
 }
 
 const TABLE_HEADERS: [&str; 7] = [
@@ -286,13 +290,20 @@ const TABLE_HEADERS: [&str; 7] = [
     "LAST LOGIN",
 ];
 
+/// Takes what the streaming table has laid out so far.
+fn table_buffer(table: &mut output::StreamingTable<Vec<u8>>) -> Option<Vec<u8>> {
+    let buf = table.writer_mut();
+    (!buf.is_empty()).then(|| std::mem::take(buf))
+}
+
 impl Sink {
     fn new(out: output::Output) -> Self {
         Sink {
             out,
             writer: BufWriter::with_capacity(64 * 1024, std::io::stdout().lock()),
             count: 0,
-            table_rows: Vec::new(),
+            table: (out.format == Format::Table)
+                .then(|| output::StreamingTable::new(Vec::new(), &TABLE_HEADERS, out.stdout_is_tty)),
         }
     }
 
@@ -329,21 +340,32 @@ impl Sink {
                     r.id,
                     csv_text_cell(&output::sanitize_multiline(r.full_name)),
                     csv_text_cell(&output::sanitize_multiline(r.email)),
-                    csv_cell(&output::sanitize(r.phone.unwrap_or(""))),
+                    output::csv_phone_cell(&output::sanitize(r.phone.unwrap_or(""))),
                     r.status,
                     r.created_at,
                     r.last_login_at.unwrap_or_default()
                 )?;
             }
-            Format::Table => self.table_rows.push(vec![
-                c.id.to_string(),
-                c.full_name.clone(),
-                c.email.clone(),
-                c.phone.clone().unwrap_or_else(|| "-".into()),
-                status_label(c.is_active, c.deleted_at).into(),
-                output::human_time(Some(c.created_at)),
-                output::human_time(c.last_login_at),
-            ]),
+            Format::Table => {
+                let id = c.id.to_string();
+                let created = output::human_time(Some(c.created_at));
+                let last_login = output::human_time(c.last_login_at);
+                if let Some(table) = &mut self.table {
+                    table.push(&[
+                        &id,
+                        &c.full_name,
+                        &c.email,
+                        c.phone.as_deref().unwrap_or("-"),
+                        status_label(c.is_active, c.deleted_at),
+                        &created,
+                        &last_login,
+                    ])?;
+                    // Whole windows go out as they are laid out.
+                    if let Some(buf) = table_buffer(table) {
+                        self.writer.write_all(&buf)?;
+                    }
+                }
+            }
         }
         self.count += 1;
         Ok(())
@@ -356,15 +378,12 @@ impl Sink {
         match self.out.format {
             Format::Json => writeln!(self.writer, "{}]", if self.count == 0 { "" } else { "\n" })?,
             Format::Table => {
-                let rows = std::mem::take(&mut self.table_rows);
-                if rows.is_empty() {
-                    self.out.note("No customers match.");
-                } else {
-                    writeln!(
-                        self.writer,
-                        "{}",
-                        output::render_table(&TABLE_HEADERS, rows, self.out.stdout_is_tty)
-                    )?;
+                if let Some(table) = self.table.take() {
+                    if table.is_empty() {
+                        self.out.note("No customers match.");
+                    } else {
+                        self.writer.write_all(&table.finish()?)?;
+                    }
                 }
             }
             _ => {}

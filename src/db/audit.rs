@@ -213,7 +213,7 @@ impl AuditEntry {
         conn: &mut DbConn,
         customer_ids: &[i64],
     ) -> Result<std::collections::HashMap<i64, bool>> {
-        let rows: Vec<(Option<i64>, String)> = audit_log::table
+        let rows: Vec<(Option<i64>, super::foreign::LossyText)> = audit_log::table
             .filter(audit_log::action.eq("delete"))
             .filter(audit_log::outcome.eq(OK))
             .filter(audit_log::customer_id.eq_any(customer_ids))
@@ -222,7 +222,7 @@ impl AuditEntry {
             .load(conn)?;
         let mut map = std::collections::HashMap::new();
         for (id, details) in rows {
-            let was_active = serde_json::from_str::<serde_json::Value>(&details)
+            let was_active = serde_json::from_str::<serde_json::Value>(&details.0)
                 .ok()
                 .and_then(|v| v.get("was_active").and_then(|b| b.as_bool()));
             if let (Some(id), Some(was_active)) = (id, was_active) {
