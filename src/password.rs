@@ -139,30 +139,176 @@ impl PasswordSource {
     }
 
     /// Reads a new password: asked twice on a terminal, checked against the
-    /// operator policy.
+    /// operator policy. On a terminal a password that is too short or does
+    /// not match its repetition is asked for again, up to
+    /// [`PROMPT_ATTEMPTS`] times in all (as `passwd` does); the last failure
+    /// is the error (exit 2).
     pub fn read_new(self, prompt: &str) -> Result<Secret> {
-        let first = self.read(prompt)?;
-        check_operator_password(&first)?;
-        if self == PasswordSource::Prompt {
-            let second = prompt_hidden("Repeat the password: ")?;
-            if *first != *second {
-                return Err(Error::Usage(
-                    "the two passwords differ; nothing was changed".into(),
-                ));
+        if self == PasswordSource::Stdin {
+            let first = self.read(prompt)?;
+            check_operator_password(&first)?;
+            return Ok(first);
+        }
+        let mut attempt = 1;
+        loop {
+            let outcome = (|| {
+                let first = prompt_hidden(prompt)?;
+                check_operator_password(&first)?;
+                let second = prompt_hidden("Repeat the password: ")?;
+                if *first != *second {
+                    return Err(Error::Usage(
+                        "the two passwords differ; nothing was changed".into(),
+                    ));
+                }
+                Ok(first)
+            })();
+            match outcome {
+                Err(Error::Usage(msg)) if attempt < PROMPT_ATTEMPTS && retryable(&msg) => {
+                    attempt += 1;
+                    tty_say(&format!("{msg}; try again ({attempt} of {PROMPT_ATTEMPTS})"));
+                }
+                other => return other,
             }
         }
-        Ok(first)
+    }
+}
+
+/// How many times a terminal asks for a new password before giving up.
+pub const PROMPT_ATTEMPTS: u32 = 3;
+
+fn retryable(msg: &str) -> bool {
+    msg.starts_with("password too short")
+        || msg.starts_with("the two passwords differ")
+        || msg.starts_with("empty password")
+}
+
+/// A line for the person at the terminal (not part of stdout or stderr).
+fn tty_say(text: &str) {
+    use std::io::Write;
+    if let Ok(mut tty) = std::fs::OpenOptions::new().write(true).open("/dev/tty") {
+        let _ = writeln!(tty, "{}", crate::output::sanitize(text));
     }
 }
 
 fn prompt_hidden(prompt: &str) -> Result<Secret> {
-    let password = rpassword::prompt_password(prompt)
-        .map(Zeroizing::new)
-        .map_err(|e| Error::Usage(format!("cannot read the password from the terminal: {e}")))?;
+    let password = hidden::read_line(&crate::output::sanitize(prompt))?;
     if password.is_empty() {
         return Err(Error::Usage("empty password; nothing was changed".into()));
     }
     Ok(password)
+}
+
+/// Reading a line on the controlling terminal with echo off, and putting the
+/// terminal back on every way out: a normal return, an error, end of input
+/// (^D), and SIGINT (^C), SIGTERM, SIGHUP or SIGQUIT, whose handlers restore
+/// the saved settings and then die of the same signal as before.
+mod hidden {
+    use std::os::fd::AsRawFd;
+    use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+
+    use zeroize::Zeroizing;
+
+    use crate::error::{Error, Result};
+
+    const SIGNALS: [libc::c_int; 4] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT];
+
+    /// Set while the terminal is changed; read by the signal handler.
+    static ACTIVE: AtomicBool = AtomicBool::new(false);
+    static TTY_FD: AtomicI32 = AtomicI32::new(-1);
+    /// The terminal's settings before the prompt. Written only while ACTIVE
+    /// is false (before the handlers are installed), read by the handler.
+    static mut SAVED: std::mem::MaybeUninit<libc::termios> = std::mem::MaybeUninit::uninit();
+
+    extern "C" fn restore_and_die(sig: libc::c_int) {
+        // Only async-signal-safe calls: tcsetattr, write, signal, raise.
+        if ACTIVE.swap(false, Ordering::SeqCst) {
+            let fd = TTY_FD.load(Ordering::SeqCst);
+            // SAFETY: SAVED was fully written before ACTIVE was set.
+            unsafe {
+                libc::tcsetattr(fd, libc::TCSANOW, std::ptr::addr_of!(SAVED).cast());
+                libc::write(fd, b"\n".as_ptr().cast(), 1);
+            }
+        }
+        // SAFETY: back to the default action, then die of the same signal.
+        unsafe {
+            libc::signal(sig, libc::SIG_DFL);
+            libc::raise(sig);
+        }
+    }
+
+    /// Restores the terminal and the previous signal handlers when dropped.
+    struct Guard {
+        fd: libc::c_int,
+        previous: Vec<(libc::c_int, libc::sigaction)>,
+    }
+
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            if ACTIVE.swap(false, Ordering::SeqCst) {
+                // SAFETY: SAVED holds the settings read before ACTIVE was set.
+                unsafe {
+                    libc::tcsetattr(self.fd, libc::TCSANOW, std::ptr::addr_of!(SAVED).cast());
+                }
+            }
+            for (sig, old) in &self.previous {
+                // SAFETY: reinstates the handler sigaction gave us.
+                unsafe {
+                    libc::sigaction(*sig, old, std::ptr::null_mut());
+                }
+            }
+        }
+    }
+
+    /// Shows `prompt` on the terminal and reads one line with echo off (the
+    /// newline removed), through rpassword. Errors: no terminal. End of
+    /// input (^D) gives an empty line.
+    pub fn read_line(prompt: &str) -> Result<Zeroizing<String>> {
+        let no_tty = |e: std::io::Error| {
+            Error::Usage(format!("cannot read the password from the terminal: {e}"))
+        };
+        // Our own handle on the terminal, for saving and restoring its settings.
+        let tty = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/tty")
+            .map_err(no_tty)?;
+        let fd = tty.as_raw_fd();
+        let mut termios = std::mem::MaybeUninit::<libc::termios>::uninit();
+        // SAFETY: tcgetattr fills the struct when it returns 0.
+        if unsafe { libc::tcgetattr(fd, termios.as_mut_ptr()) } != 0 {
+            return Err(no_tty(std::io::Error::last_os_error()));
+        }
+        // SAFETY: initialised by tcgetattr above.
+        let saved = unsafe { termios.assume_init() };
+        // SAFETY: no handler is installed and ACTIVE is false, so nothing reads SAVED now.
+        unsafe {
+            std::ptr::addr_of_mut!(SAVED).write(std::mem::MaybeUninit::new(saved));
+        }
+        TTY_FD.store(fd, Ordering::SeqCst);
+        let mut guard = Guard {
+            fd,
+            previous: Vec::new(),
+        };
+        for sig in SIGNALS {
+            // SAFETY: installs our handler, keeping the old one to restore.
+            unsafe {
+                let mut action: libc::sigaction = std::mem::zeroed();
+                action.sa_sigaction = restore_and_die as *const () as libc::sighandler_t;
+                libc::sigemptyset(&mut action.sa_mask);
+                let mut old: libc::sigaction = std::mem::zeroed();
+                if libc::sigaction(sig, &action, &mut old) == 0 {
+                    guard.previous.push((sig, old));
+                }
+            }
+        }
+        ACTIVE.store(true, Ordering::SeqCst);
+        // rpassword turns echo off and back on around the read, also when the
+        // read fails; the handlers above cover the signals it does not.
+        let read = rpassword::prompt_password(prompt).map(Zeroizing::new);
+        drop(guard);
+        let password = read.map_err(no_tty)?;
+        Ok(password)
+    }
 }
 
 /// Reads exactly one line of stdin as the password (the newline removed).

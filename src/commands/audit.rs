@@ -89,7 +89,10 @@ pub fn run(ctx: &mut Ctx, args: AuditArgs) -> Result<()> {
                     .map(|c| c.to_string())
                     .unwrap_or_else(|| "-".into()),
                 e.outcome,
-                e.reason.unwrap_or_else(|| "-".into()),
+                // Quoted, so that a reason of "-" or blanks is not read as none.
+                e.reason
+                    .map(|r| format!("\"{r}\""))
+                    .unwrap_or_else(|| "-".into()),
                 e.details,
             ]
         })
