@@ -453,7 +453,10 @@ mod tests {
         assert_eq!(csv_text_cell("a,b"), "\"a,b\"");
         assert_eq!(csv_text_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_phone_cell("+442079460958"), "+442079460958");
-        assert_eq!(csv_phone_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(
+            csv_phone_cell("=HYPERLINK(\"x\")"),
+            "\"'=HYPERLINK(\"\"x\"\")\""
+        );
         assert_eq!(csv_phone_cell("-2+3"), "'-2+3");
         assert_eq!(csv_phone_cell("@SUM(1)"), "'@SUM(1)");
         assert_eq!(csv_phone_cell("+1 555"), "'+1 555");

@@ -165,7 +165,9 @@ impl PasswordSource {
             match outcome {
                 Err(Error::Usage(msg)) if attempt < PROMPT_ATTEMPTS && retryable(&msg) => {
                     attempt += 1;
-                    tty_say(&format!("{msg}; try again ({attempt} of {PROMPT_ATTEMPTS})"));
+                    tty_say(&format!(
+                        "{msg}; try again ({attempt} of {PROMPT_ATTEMPTS})"
+                    ));
                 }
                 other => return other,
             }

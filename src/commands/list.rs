@@ -302,8 +302,9 @@ impl Sink {
             out,
             writer: BufWriter::with_capacity(64 * 1024, std::io::stdout().lock()),
             count: 0,
-            table: (out.format == Format::Table)
-                .then(|| output::StreamingTable::new(Vec::new(), &TABLE_HEADERS, out.stdout_is_tty)),
+            table: (out.format == Format::Table).then(|| {
+                output::StreamingTable::new(Vec::new(), &TABLE_HEADERS, out.stdout_is_tty)
+            }),
         }
     }
 

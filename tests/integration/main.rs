@@ -7,6 +7,7 @@ mod support;
 mod actions;
 mod bulk;
 mod docs;
+mod foreign;
 mod foundation;
 mod hardening;
 mod mail;

@@ -192,11 +192,17 @@ impl Env {
     /// A fresh, empty PostgreSQL database with a random name; `None` (and a
     /// visible skip message) when no server is configured.
     pub fn postgres() -> Option<Env> {
+        Env::postgres_with("")
+    }
+
+    /// Like [`Env::postgres`], with `options` after `CREATE DATABASE name`
+    /// (e.g. `ENCODING 'SQL_ASCII' …`, a database that stores any bytes).
+    pub fn postgres_with(options: &str) -> Option<Env> {
         let server = server_base(&postgres_server_url()?);
         let name = format!("custadm_test_{:016x}", rand::random::<u64>());
         let mut admin =
             PgConnection::establish(&format!("{server}/postgres")).expect("connect to PostgreSQL");
-        diesel::sql_query(format!("CREATE DATABASE {name}"))
+        diesel::sql_query(format!("CREATE DATABASE {name} {options}"))
             .execute(&mut admin)
             .expect("create test database");
         let dir = tempfile::tempdir().expect("temp dir");

@@ -1,0 +1,634 @@
+//! Data written by other programs, and real terminals (issue 13; contract,
+//! "Output"): rows are written through the `sqlite3` and `psql` command-line
+//! clients, as another program would write them, and custadm's list, view,
+//! edit, filters and outputs run over them on both backends. Terminal
+//! behaviour (window size, hidden prompts) runs on a real pseudo-terminal.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use crate::db_test;
+use crate::support::*;
+
+/// Runs `sql` through the backend's own command-line client (`sqlite3` or
+/// `psql`), as a program other than custadm would.
+fn foreign_sql(env: &Env, sql: &str) {
+    let mut cmd = match env.backend {
+        Backend::Sqlite => {
+            let mut c = Command::new("sqlite3");
+            c.arg("-bail").arg(&env.url);
+            c
+        }
+        Backend::Postgres => {
+            let mut c = Command::new("psql");
+            c.args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", &env.url]);
+            c
+        }
+    };
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sqlite3 / psql installed");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(sql.as_bytes())
+        .expect("write SQL");
+    let out = child.wait_with_output().expect("client ran");
+    assert!(
+        out.status.success(),
+        "{sql}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A SQL literal holding these raw bytes as text (not valid UTF-8 on purpose).
+fn raw_text(env: &Env, bytes: &[u8]) -> String {
+    match env.backend {
+        Backend::Sqlite => {
+            let hex: String = bytes.iter().map(|b| format!("{b:02X}")).collect();
+            format!("CAST(X'{hex}' AS TEXT)")
+        }
+        Backend::Postgres => {
+            let escaped: String = bytes
+                .iter()
+                .map(|b| match b {
+                    b'\'' => "''".to_string(),
+                    b'\\' => "\\\\".to_string(),
+                    0x20..=0x7e => (*b as char).to_string(),
+                    _ => format!("\\{b:03o}"),
+                })
+                .collect();
+            format!("E'{escaped}'")
+        }
+    }
+}
+
+/// The JSON array `list -o json` printed, as (id, object) pairs.
+fn listed(run: &Run) -> Vec<serde_json::Value> {
+    run.ok();
+    run.json().as_array().expect("an array").clone()
+}
+
+fn ids_of(run: &Run) -> Vec<i64> {
+    run.ok();
+    run.stdout
+        .lines()
+        .map(|l| l.trim().parse().expect("an id a line"))
+        .collect()
+}
+
+/// Every text column custadm reads, holding Latin-1 bytes that are not
+/// UTF-8: list (every format), search, view, audit, operator list work and
+/// show U+FFFD; edit repairs the name and leaves the untouched columns' bytes
+/// as they were. On PostgreSQL the database is `SQL_ASCII`, which stores any
+/// bytes (a UTF8 database refuses them).
+fn invalid_utf8_case(env: Env) {
+    env.init_db(0).add_support();
+    let a = env.insert_customer("Ann Lee", "ann@example.com");
+    let b = env.insert_customer("Bob Ray", "bob@example.com");
+    env.run(&["view", &a.to_string()]).ok(); // an audit row to spoil
+    let name = raw_text(&env, b"Jos\xe9");
+    let email = raw_text(&env, b"b\xe9b@example.com");
+    let phone = raw_text(&env, b"+44\xff");
+    let doc = raw_text(&env, b"X\xe9\xe9");
+    let reason = raw_text(&env, b"ticket \xe9");
+    let details = raw_text(&env, b"{\"note\": \"\xe9\"}");
+    let username = raw_text(&env, b"supp\xe9");
+    foreign_sql(
+        &env,
+        &format!(
+            "UPDATE customers SET full_name = {name}, phone = {phone} WHERE id = {a};\n\
+             UPDATE customers SET email = {email} WHERE id = {b};\n\
+             INSERT INTO kyc_records (customer_id, status, document_type, document_number, country, date_of_birth, created_at) \
+             VALUES ({a}, 'pending', 'passport', {doc}, 'GB', '1990-05-06', '2025-03-01 00:00:00');\n\
+             UPDATE audit_log SET reason = {reason}, details = {details} WHERE id = (SELECT MAX(id) FROM audit_log);\n\
+             UPDATE operators SET username = {username} WHERE username = 'support';\n"
+        ),
+    );
+    let fffd = "Jos\u{FFFD}";
+
+    let table = env.run(&["list"]);
+    table.ok();
+    assert!(table.stdout.contains(fffd), "{}", table.stdout);
+    assert!(
+        table.stdout.contains("b\u{FFFD}b@example.com"),
+        "{}",
+        table.stdout
+    );
+    let json = listed(&env.run(&["-o", "json", "list"]));
+    assert_eq!(json.len(), 2, "every row listed");
+    assert_eq!(json[0]["full_name"], fffd);
+    assert_eq!(json[0]["phone"], "+44\u{FFFD}");
+    for fmt in ["jsonl", "csv", "ids"] {
+        let run = env.run(&["-o", fmt, "list"]);
+        run.ok();
+        assert_eq!(
+            run.stdout.lines().count(),
+            if fmt == "csv" { 3 } else { 2 },
+            "{fmt}"
+        );
+    }
+    assert_eq!(
+        ids_of(&env.run(&["-o", "ids", "list", "--search", "jos"])),
+        vec![a]
+    );
+
+    let view = env.run(&["-o", "json", "view", &a.to_string()]);
+    view.ok();
+    assert_eq!(view.json()["full_name"], fffd);
+    assert_eq!(view.json()["kyc"]["document_number"], "X\u{FFFD}\u{FFFD}");
+    env.run(&["view", &b.to_string()]).ok();
+
+    let audit = env.run(&["-o", "json", "audit"]);
+    audit.ok();
+    assert!(audit.stdout.contains("ticket \u{FFFD}"), "{}", audit.stdout);
+    env.run(&["audit"]).ok();
+    let ops = env.run(&["operator", "list"]);
+    ops.ok();
+    assert!(ops.stdout.contains("supp\u{FFFD}"), "{}", ops.stdout);
+
+    // Repair the name; the phone is left as it was, then replaced.
+    env.run(&["edit", &a.to_string(), "--name", "José"]).ok();
+    assert_eq!(
+        env.count(
+            "customers",
+            &format!("id = {a} AND full_name = 'José' AND phone = {phone}")
+        ),
+        1,
+        "only the name was written"
+    );
+    // An edit of another field never rewrites the undecodable email.
+    env.run(&["edit", &b.to_string(), "--name", "Bob Ray Jr"])
+        .ok();
+    assert_eq!(
+        env.count("customers", &format!("id = {b} AND email = {email}")),
+        1,
+        "the email's bytes are untouched"
+    );
+    env.run(&["edit", &b.to_string(), "--email", "bob@example.com"])
+        .ok();
+    env.run(&["toggle", &b.to_string(), "--deactivate", "--yes"])
+        .ok();
+}
+
+#[test]
+fn invalid_utf8_sqlite() {
+    invalid_utf8_case(Env::sqlite());
+}
+
+#[test]
+fn invalid_utf8_postgres_sql_ascii() {
+    let Some(env) =
+        Env::postgres_with("ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0")
+    else {
+        return;
+    };
+    invalid_utf8_case(env);
+}
+
+/// Timestamps in every text form the contract lists are read as the
+/// instants they name, in output and in filters. PostgreSQL's `timestamp`
+/// columns store the instant itself (it drops a `+02:00` on input, so the
+/// offset forms are SQLite's own).
+fn timestamp_forms(env: &Env) -> Vec<(&'static str, &'static str)> {
+    let mut forms = vec![
+        ("2026-01-02 03:04:05", "2026-01-02T03:04:05Z"),
+        ("2026-01-02T03:04:05Z", "2026-01-02T03:04:05Z"),
+        ("2026-01-02 03:04:05.123", "2026-01-02T03:04:05Z"),
+        ("2026-01-02 03:04", "2026-01-02T03:04:00Z"),
+        ("2026-01-02", "2026-01-02T00:00:00Z"),
+    ];
+    if env.backend == Backend::Sqlite {
+        forms.push(("2026-01-02T05:04:05+02:00", "2026-01-02T03:04:05Z"));
+        forms.push(("2026-01-01 23:04:05-04:00", "2026-01-02T03:04:05Z"));
+        forms.push(("2026-01-02T03:04", "2026-01-02T03:04:00Z"));
+    }
+    forms
+}
+
+db_test!(timestamps_in_other_forms_are_instants, |env| {
+    env.init_db(0);
+    let forms = timestamp_forms(&env);
+    let mut ids = Vec::new();
+    for (i, (form, _)) in forms.iter().enumerate() {
+        let id = env.insert_customer(&format!("Form {i}"), &format!("form{i}@example.com"));
+        foreign_sql(
+            &env,
+            &format!(
+                "UPDATE customers SET last_login_at = '{form}', created_at = '{form}', updated_at = '{form}' WHERE id = {id};"
+            ),
+        );
+        ids.push(id);
+    }
+    let json = listed(&env.run(&["-o", "json", "list"]));
+    for ((form, instant), row) in forms.iter().zip(&json) {
+        assert_eq!(row["last_login_at"], *instant, "{form}");
+        assert_eq!(row["created_at"], *instant, "{form}");
+    }
+    let before = |flag: &str, when: &str| ids_of(&env.run(&["-o", "ids", "list", flag, when]));
+    // Strictly before 03:04:05: the bare date (00:00) and 03:04 only.
+    let early: Vec<i64> = forms
+        .iter()
+        .zip(&ids)
+        .filter(|((_, instant), _)| *instant < "2026-01-02T03:04:05Z")
+        .map(|(_, id)| *id)
+        .collect();
+    assert_eq!(
+        early.len(),
+        if env.backend == Backend::Sqlite { 3 } else { 2 }
+    );
+    assert_eq!(before("--last-login-before", "2026-01-02T03:04:05"), early);
+    assert_eq!(before("--created-before", "2026-01-02T03:04:05"), early);
+    assert_eq!(before("--last-login-before", "2026-01-02T12:00:00"), ids);
+    assert_eq!(before("--created-before", "2026-01-03"), ids);
+    // After 03:04:05 by 123 ms: only the fractional one.
+    assert_eq!(
+        before("--created-after", "2026-01-02T03:04:05"),
+        vec![ids[2]]
+    );
+    assert_eq!(before("--created-after", "2026-01-02"), {
+        let mut later = ids.clone();
+        later.retain(|id| *id != ids[4]);
+        later
+    });
+    assert!(before("--created-after", "2026-01-03").is_empty());
+
+    // A bare date anywhere: view, toggle, delete, restore all work.
+    let id = ids[4].to_string();
+    foreign_sql(
+        &env,
+        &format!(
+            "UPDATE customers SET deleted_at = '2026-01-05', is_active = {} WHERE id = {id};",
+            env.bool_sql(false)
+        ),
+    );
+    let view = env.run(&["-o", "json", "view", &id]);
+    view.ok();
+    assert_eq!(view.json()["deleted_at"], "2026-01-05T00:00:00Z");
+    assert_eq!(view.json()["created_at"], "2026-01-02T00:00:00Z");
+    env.run(&["restore", &id, "--yes"]).ok();
+    env.run(&["toggle", &id, "--activate", "--yes"]).ok();
+    env.run(&["toggle", &id, "--deactivate", "--yes"]).ok();
+    env.run(&["view", &id]).ok();
+    env.run(&["list", "--status", "all"]).ok();
+    // The audit trail's times in other forms, and --since over them.
+    foreign_sql(&env, "UPDATE audit_log SET occurred_at = '2026-01-02';");
+    let audit = env.run(&["-o", "json", "audit", "--since", "2026-01-01"]);
+    audit.ok();
+    let rows = audit.json().as_array().expect("array").clone();
+    assert!(!rows.is_empty());
+    assert!(rows
+        .iter()
+        .all(|r| r["occurred_at"] == "2026-01-02T00:00:00Z"));
+    let later = env.run(&["-o", "json", "audit", "--since", "2026-01-02T00:00:01"]);
+    assert_eq!(
+        later.json().as_array().map(Vec::len),
+        Some(0),
+        "{}",
+        later.stdout
+    );
+});
+
+/// The filters on SQLite compare the same normalised expression that the
+/// migration indexes, so the query planner uses the index.
+#[test]
+fn sqlite_instant_filters_use_the_indexes() {
+    let env = Env::sqlite();
+    env.init_db(0);
+    let out = Command::new("sqlite3")
+        .arg(&env.url)
+        .arg(
+            "EXPLAIN QUERY PLAN SELECT id FROM customers WHERE strftime('%Y-%m-%d %H:%M:%f', customers.created_at) < '2026-01-01 00:00:00.000';\n\
+             EXPLAIN QUERY PLAN SELECT id FROM customers WHERE strftime('%Y-%m-%d %H:%M:%f', customers.last_login_at) < '2026-01-01 00:00:00.000';",
+        )
+        .output()
+        .expect("sqlite3");
+    let plan = String::from_utf8_lossy(&out.stdout);
+    assert!(plan.contains("customers_created_at_instant_idx"), "{plan}");
+    assert!(
+        plan.contains("customers_last_login_at_instant_idx"),
+        "{plan}"
+    );
+}
+
+db_test!(filter_values_out_of_range_are_usage_errors, |env| {
+    env.init_db(0);
+    env.insert_customer("Ann Lee", "ann@example.com");
+    for args in [
+        vec!["list", "--last-login-before", "3000000d"],
+        vec!["list", "--created-before", "3000000d"],
+        vec!["list", "--created-after", "99999999999w"],
+        vec!["list", "--created-after", "999999999999999999999999d"],
+        vec!["audit", "--since", "3000000d"],
+    ] {
+        let run = env.run(&args);
+        run.code(2).error_line("out of range");
+        assert!(
+            run.stderr.contains("0001-01-01") && run.stderr.contains("9999-12-31"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(run.stdout.is_empty(), "{args:?}: {}", run.stdout);
+    }
+    // The edges of the range are fine.
+    env.run(&["list", "--created-after", "0001-01-01"]).ok();
+    env.run(&["list", "--created-before", "9999-12-31"]).ok();
+});
+
+db_test!(long_cells_are_cut_in_tables_only, |env| {
+    env.init_db(0);
+    let id = env.insert_customer("Ann Lee", "ann@example.com");
+    let long = match env.backend {
+        Backend::Sqlite => "replace(hex(zeroblob(100000)), '0', 'x')",
+        Backend::Postgres => "repeat('x', 200000)",
+    };
+    foreign_sql(
+        &env,
+        &format!("UPDATE customers SET full_name = {long} WHERE id = {id};"),
+    );
+    let x199 = format!("{}…", "x".repeat(199));
+    let table = env.run(&["list"]);
+    table.ok();
+    assert!(table.stdout.contains(&x199), "cut with …");
+    assert!(
+        !table.stdout.contains(&"x".repeat(200)),
+        "no more than 200 characters"
+    );
+    let view = env.run(&["view", &id.to_string()]);
+    view.ok();
+    assert!(view.stdout.contains(&x199) && !view.stdout.contains(&"x".repeat(200)));
+    let json = listed(&env.run(&["-o", "json", "list"]));
+    assert_eq!(json[0]["full_name"].as_str().map(str::len), Some(200_000));
+    let csv = env.run(&["-o", "csv", "list"]);
+    csv.ok();
+    assert!(csv.stdout.contains(&"x".repeat(200_000)));
+    let view = env.run(&["-o", "json", "view", &id.to_string()]);
+    assert_eq!(
+        view.json()["full_name"].as_str().map(str::len),
+        Some(200_000)
+    );
+});
+
+db_test!(csv_guards_phones_that_are_not_plain_e164, |env| {
+    env.init_db(0);
+    let phones = [
+        (
+            "=HYPERLINK(\"http://evil.example\")",
+            "\"'=HYPERLINK(\"\"http://evil.example\"\")\"",
+        ),
+        ("-2+3", "'-2+3"),
+        ("@SUM(1)", "'@SUM(1)"),
+        ("+1 (202) 555", "'+1 (202) 555"),
+        ("+442079460958", "+442079460958"),
+    ];
+    for (i, (phone, _)) in phones.iter().enumerate() {
+        let id = env.insert_customer(&format!("Phone {i}"), &format!("p{i}@example.com"));
+        foreign_sql(
+            &env,
+            &format!(
+                "UPDATE customers SET phone = {} WHERE id = {id};",
+                quote(phone)
+            ),
+        );
+    }
+    let name_id = env.insert_customer("Formula", "formula@example.com");
+    foreign_sql(&env, &format!("UPDATE customers SET full_name = '+cmd|calc', email = '@x.example' WHERE id = {name_id};"));
+    let csv = env.run(&["-o", "csv", "list"]);
+    csv.ok();
+    let lines: Vec<&str> = csv.stdout.lines().collect();
+    for (i, (_, cell)) in phones.iter().enumerate() {
+        let line = lines[i + 1];
+        assert!(line.contains(&format!(",{cell},active,")), "{line}");
+    }
+    assert!(
+        lines[phones.len() + 1].contains(",'+cmd|calc,'@x.example,"),
+        "{}",
+        lines[phones.len() + 1]
+    );
+});
+
+db_test!(search_is_normalised_like_stored_text, |env| {
+    env.init_db(0);
+    let id = env.insert_customer("Someone", "chloe@example.com");
+    env.run(&["edit", &id.to_string(), "--name", "Chloé Martin"])
+        .ok();
+    env.insert_customer("Chloe Other", "other@example.com");
+    for search in ["Chloe\u{301}", "CHLOE\u{301}", "chloé", "loe\u{301} m"] {
+        assert_eq!(
+            ids_of(&env.run(&["-o", "ids", "list", "--search", search])),
+            vec![id],
+            "{search:?}"
+        );
+    }
+});
+
+db_test!(a_dash_reason_is_shown_quoted, |env| {
+    env.init_db(0);
+    let id = env.insert_customer("Ann Lee", "ann@example.com");
+    env.run(&["--reason", "-", "view", &id.to_string()]).ok();
+    env.run(&["view", &id.to_string()]).ok();
+    let audit = env.run(&["audit", "--action", "view"]);
+    audit.ok();
+    let lines: Vec<&str> = audit.stdout.lines().skip(1).collect();
+    assert_eq!(lines.len(), 2, "{}", audit.stdout);
+    assert!(
+        lines[1].contains("\"-\""),
+        "the reason '-' quoted: {}",
+        lines[1]
+    );
+    assert!(
+        !lines[0].contains('"'),
+        "no reason is a bare -: {}",
+        lines[0]
+    );
+});
+
+// --- real terminals -------------------------------------------------------
+
+/// `script` run by `sh -c` on a fresh pseudo-terminal, with this env's
+/// database and operator and custadm as `$CUSTADM`.
+fn pty_shell(env: &Env, script: &str, extra_env: &[(&str, &str)]) -> rexpect::session::PtySession {
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg(script)
+        .current_dir(env.dir.path())
+        .env("CUSTADM", env!("CARGO_BIN_EXE_custadm"))
+        .env("HOME", env.dir.path())
+        .env("XDG_DATA_HOME", env.dir.path().join("data"))
+        .env("XDG_CONFIG_HOME", env.dir.path().join("config"))
+        .env("CUSTADM_DATABASE_URL", &env.url)
+        .env("CUSTADM_OPERATOR", "admin")
+        .env("NO_COLOR", "1")
+        .env_remove("COLUMNS")
+        .env_remove("CUSTADM_PROFILE");
+    for (k, v) in extra_env {
+        cmd.env(k, v);
+    }
+    rexpect::session::spawn_command(cmd, Some(30_000)).expect("spawn on a pty")
+}
+
+/// rexpect hands over each byte as one char; this is the UTF-8 text.
+fn utf8(pty_text: &str) -> String {
+    let bytes: Vec<u8> = pty_text.chars().map(|c| c as u32 as u8).collect();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// The width of the widest line of a table printed on a terminal.
+fn table_width(output: &str) -> usize {
+    output
+        .lines()
+        .filter(|l| l.starts_with('┌'))
+        .map(|l| l.trim_end().chars().count())
+        .max()
+        .unwrap_or(0)
+}
+
+#[test]
+fn window_size_zero_or_unknown_uses_columns_then_80() {
+    let env = Env::sqlite();
+    env.init_db(0);
+    let id = env.insert_customer("Ann Lee", "ann@example.com");
+    foreign_sql(&env, &format!("UPDATE customers SET full_name = replace(hex(zeroblob(150)), '0', 'n') WHERE id = {id};"));
+    for (size, columns, expected) in [
+        ("rows 0 cols 0", None, 80),
+        ("rows 0 cols 0", Some("150"), 150),
+        ("rows 0 cols 0", Some("0"), 80),
+        ("rows 24 cols 80", None, 80),
+        ("rows 24 cols 80", Some("150"), 80),
+        ("rows 24 cols 120", None, 120),
+    ] {
+        let extra: Vec<(&str, &str)> = columns.map(|c| ("COLUMNS", c)).into_iter().collect();
+        let mut p = pty_shell(
+            &env,
+            &format!("stty {size}; \"$CUSTADM\" list; echo EXIT=$?"),
+            &extra,
+        );
+        let out = utf8(&p.exp_string("EXIT=0").expect("list ran"));
+        assert_eq!(
+            table_width(&out),
+            expected,
+            "{size} COLUMNS={columns:?}:\n{out}"
+        );
+        assert!(out.contains("nnnnnnnn"), "{out}");
+    }
+}
+
+/// What `stty -g` says before the command and after it ended, in one pty.
+fn termios_around(
+    env: &Env,
+    command: &str,
+    act: impl FnOnce(&mut rexpect::session::PtySession),
+) -> (String, String, String) {
+    let script = format!(
+        "trap true INT; stty sane; stty -g > before; {command}; echo EXIT=$?; stty -g > after; echo DONE"
+    );
+    let mut p = pty_shell(env, &script, &[]);
+    act(&mut p);
+    let rest = p.exp_string("DONE").expect("the shell finished");
+    let read = |f: &str| std::fs::read_to_string(env.dir.path().join(f)).expect("stty -g output");
+    (read("before"), read("after"), rest)
+}
+
+#[test]
+fn a_hidden_prompt_restores_the_terminal_on_every_way_out() {
+    let env = Env::sqlite();
+    env.init_db(0);
+    let id = env
+        .insert_customer("Ann Lee", "ann@example.com")
+        .to_string();
+    let purge = format!("\"$CUSTADM\" purge {id}");
+    // ^C
+    let (before, after, rest) = termios_around(&env, &purge, |p| {
+        p.exp_string("Password of admin to confirm:")
+            .expect("prompt");
+        p.send_control('c').expect("^C");
+    });
+    assert_eq!(before, after, "^C left the terminal changed");
+    assert!(rest.contains("EXIT=130"), "{rest}");
+    // ^D
+    let (before, after, rest) = termios_around(&env, &purge, |p| {
+        p.exp_string("Password of admin to confirm:")
+            .expect("prompt");
+        p.send_control('d').expect("^D");
+    });
+    assert_eq!(before, after, "^D left the terminal changed");
+    assert!(rest.contains("EXIT=2"), "{rest}");
+    // SIGTERM from elsewhere, while the prompt waits.
+    let (before, after, rest) =
+        termios_around(&env, &format!("{purge} & echo PID=$!; wait $!"), |p| {
+            let (_, pid) = p.exp_regex("PID=[0-9]+").expect("pid");
+            let pid: i32 = pid.trim_start_matches("PID=").parse().expect("pid");
+            p.exp_string("Password of admin to confirm:")
+                .expect("prompt");
+            // SAFETY: signals the custadm process this test started.
+            unsafe {
+                libc::kill(pid, libc::SIGTERM);
+            }
+        });
+    assert_eq!(before, after, "SIGTERM left the terminal changed");
+    assert!(rest.contains("EXIT=143"), "{rest}");
+    // A wrong password: an error, and the terminal as it was.
+    let (before, after, rest) = termios_around(&env, &purge, |p| {
+        p.exp_string("Password of admin to confirm:")
+            .expect("prompt");
+        p.send_line("not the password").expect("typed");
+    });
+    assert_eq!(before, after, "an error left the terminal changed");
+    assert!(rest.contains("EXIT=4"), "{rest}");
+    assert_eq!(
+        env.count("customers", &format!("id = {id}")),
+        1,
+        "nothing purged"
+    );
+}
+
+#[test]
+fn a_new_password_is_asked_again_up_to_three_times() {
+    let env = Env::sqlite();
+    env.init_db(0);
+    // (what the terminal shows, what is typed then; None: nothing).
+    let add = |name: &str, answers: &[(&str, Option<&str>)]| -> String {
+        let mut p = pty_shell(
+            &env,
+            &format!("\"$CUSTADM\" operator add {name} --role support; echo EXIT=$?"),
+            &[],
+        );
+        for (prompt, answer) in answers {
+            p.exp_string(prompt).expect(prompt);
+            if let Some(answer) = answer {
+                p.send_line(answer).expect("typed");
+            }
+        }
+        p.exp_eof().expect("ended")
+    };
+    let good = "a-long-enough-password-1";
+    let out = add(
+        "bob",
+        &[
+            ("Password for bob:", Some("short")),
+            ("try again (2 of 3)", None),
+            ("Password for bob:", Some(good)),
+            ("Repeat the password:", Some("something else entirely")),
+            ("try again (3 of 3)", None),
+            ("Password for bob:", Some(good)),
+            ("Repeat the password:", Some(good)),
+        ],
+    );
+    assert!(out.contains("EXIT=0"), "{out}");
+    assert_eq!(env.count("operators", "username = 'bob'"), 1);
+    let out = add(
+        "carol",
+        &[
+            ("Password for carol:", Some("short")),
+            ("Password for carol:", Some("short too")),
+            ("Password for carol:", Some("still short")),
+        ],
+    );
+    assert!(out.contains("EXIT=2") && out.contains("too short"), "{out}");
+    assert!(!out.contains("4 of 3"), "{out}");
+    assert_eq!(env.count("operators", "username = 'carol'"), 0);
+}
