@@ -83,6 +83,12 @@ impl From<diesel::result::Error> for Error {
             D::BrokenTransactionManager => {
                 Error::Database("database connection lost in the middle of a transaction; nothing of that transaction was kept, run the command again".into())
             }
+            // A value another program stored in a form custadm cannot read
+            // (src/db/foreign.rs reads every form the contract lists): a data
+            // problem to fix in the database, not a bug.
+            D::DeserializationError(e) => Error::Database(format!(
+                "the database holds a value custadm cannot read: {e}; correct that row with SQL"
+            )),
             other => Error::Internal(other.to_string()),
         }
     }

@@ -131,7 +131,7 @@ pub fn parse_sqlite_timestamp(text: &str) -> Option<NaiveDateTime> {
         return None;
     }
     let date = NaiveDate::parse_from_str(&t[..10], "%Y-%m-%d").ok()?;
-    let rest = t[10..].trim_start_matches(|c| c == ' ' || c == 'T' || c == 't');
+    let rest = t[10..].trim_start_matches([' ', 'T', 't']);
     if rest.is_empty() {
         return date.and_hms_opt(0, 0, 0);
     }
