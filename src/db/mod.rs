@@ -286,7 +286,7 @@ fn with_connect_timeout(url: &str) -> String {
 }
 
 fn open_postgres(url: &str) -> Result<DbConn> {
-    let conn = PgConnection::establish(&with_connect_timeout(url)).map_err(|e| {
+    let mut conn = PgConnection::establish(&with_connect_timeout(url)).map_err(|e| {
         let cause = e.to_string();
         let cause = cause.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
         Error::Database(format!(
@@ -294,6 +294,15 @@ fn open_postgres(url: &str) -> Result<DbConn> {
             redact_url_password(url)
         ))
     })?;
+    // A `SQL_ASCII` database stores whatever bytes another program gave it,
+    // and refuses to hand bytes that are not UTF-8 to a UTF8 client (Diesel
+    // sets UTF8): there custadm takes the bytes as they are and reads them
+    // lossily (db::foreign). Any other database converts to UTF8 itself.
+    conn.batch_execute(
+        "DO $$ BEGIN IF current_setting('server_encoding') = 'SQL_ASCII' \
+         THEN SET client_encoding = 'SQL_ASCII'; END IF; END $$",
+    )
+    .map_err(|e| Error::Database(format!("cannot configure the PostgreSQL session: {e}")))?;
     Ok(DbConn::Pg(conn))
 }
 

@@ -52,6 +52,7 @@ pub struct Operator {
     pub created_at: NaiveDateTime,
     /// The OS login this operator is bound to: only that login may act as
     /// them (contract: "Operators and roles"). `None`: unbound.
+    #[diesel(deserialize_as = crate::db::foreign::LossyOptText)]
     pub os_user: Option<String>,
 }
 

@@ -609,6 +609,7 @@ fn a_new_password_is_asked_again_up_to_three_times() {
     let out = add(
         "bob",
         &[
+            ("Password of admin to confirm:", Some(ADMIN_PASSWORD)),
             ("Password for bob:", Some("short")),
             ("try again (2 of 3)", None),
             ("Password for bob:", Some(good)),
@@ -623,6 +624,7 @@ fn a_new_password_is_asked_again_up_to_three_times() {
     let out = add(
         "carol",
         &[
+            ("Password of admin to confirm:", Some(ADMIN_PASSWORD)),
             ("Password for carol:", Some("short")),
             ("Password for carol:", Some("short too")),
             ("Password for carol:", Some("still short")),
