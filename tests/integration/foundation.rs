@@ -612,11 +612,18 @@ db_test!(
     init_on_a_terminal_with_mismatching_repeat_registers_nothing,
     |env| {
         let mut s = env.pty(&["init", "--admin", "admin"]);
-        s.exp_string("Password for admin: ").expect("first prompt");
-        s.send_line("first-password-1234").expect("type");
-        s.exp_string("Repeat the password: ")
-            .expect("second prompt");
-        s.send_line("other-password-1234").expect("type again");
+        // Asked again after a mismatch, as passwd does; the third ends it.
+        for attempt in 1..=3 {
+            s.exp_string("Password for admin: ").expect("first prompt");
+            s.send_line("first-password-1234").expect("type");
+            s.exp_string("Repeat the password: ")
+                .expect("second prompt");
+            s.send_line("other-password-1234").expect("type again");
+            if attempt < 3 {
+                s.exp_string(&format!("try again ({} of 3)", attempt + 1))
+                    .expect("asked again");
+            }
+        }
         let rest = s.exp_eof().expect("custadm finishes");
         assert_eq!(exit_code(&s), 2, "session output:\n{rest}");
         assert!(rest.contains("error:"), "{rest}");
