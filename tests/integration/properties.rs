@@ -596,8 +596,23 @@ proptest! {
     #![proptest_config(config())]
 
     #[test]
-    fn plain_operator_names_are_accepted(name in "[a-zA-Z0-9._@-]{1,64}") {
+    fn plain_operator_names_are_accepted(name in "[a-z0-9][a-z0-9._-]{0,63}") {
         prop_assert_eq!(operator_name(&name), Ok(name.clone()));
+    }
+
+    #[test]
+    fn look_alike_and_other_operator_names_are_rejected(
+        name in "[a-z0-9]{1,20}",
+        odd in prop_oneof![
+            // Upper case, '@', a leading separator, Cyrillic and Greek look-alikes.
+            select(vec!['A', 'Z', '@', '+', '\u{430}', '\u{435}', '\u{3bf}', '\u{131}', '\u{ff41}']),
+        ],
+        lead in select(vec!['.', '_', '-']),
+    ) {
+        let with_odd = format!("{name}{odd}");
+        prop_assert!(operator_name(&with_odd).is_err(), "{:?} accepted", with_odd);
+        let leading = format!("{lead}{name}");
+        prop_assert!(operator_name(&leading).is_err(), "{:?} accepted", leading);
     }
 
     #[test]
