@@ -97,16 +97,50 @@ pub fn config_path() -> Option<PathBuf> {
         .map(|dir| dir.join("custadm").join("config.toml"))
 }
 
-/// True when a URL carries a password (`scheme://user:password@host`).
-fn url_has_password(url: &str) -> bool {
-    url.split_once("://")
-        .map(|(_, rest)| rest.split('/').next().unwrap_or(""))
-        .and_then(|authority| authority.rsplit_once('@'))
-        .is_some_and(|(userinfo, _)| userinfo.contains(':'))
+/// True when a profile name is safe to offer to a shell and to print:
+/// 1–64 characters of `A-Z a-z 0-9 . _ -`, starting with a letter or digit.
+/// Completion scripts hand these names to bash, zsh and fish; a name such as
+/// `$(touch owned)` must never get that far.
+pub fn valid_profile_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
 }
 
-/// Reads and checks the configuration file; a missing file is an empty one.
-pub fn load(path: &Path) -> Result<ConfigFile> {
+/// A parse error of the config file, without the values it may quote (serde
+/// quotes a mistyped string value, which may be a URL with its password).
+fn config_error_message(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(open) = rest.find(['"', '`']) {
+        let quote = rest[open..].chars().next().unwrap_or('"');
+        out.push_str(&rest[..=open]);
+        let after = &rest[open + 1..];
+        let close = after.find(quote).unwrap_or(after.len());
+        let span = &after[..close];
+        // Field names and short words stay; anything else is withheld.
+        let plain = span.len() <= 40
+            && span
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ' '));
+        out.push_str(if plain { span } else { "…" });
+        if close < after.len() {
+            out.push(quote);
+            rest = &after[close + 1..];
+        } else {
+            rest = "";
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Parses the configuration file without the checks of [`load`]; a missing
+/// file is an empty one.
+fn parse(path: &Path) -> Result<ConfigFile> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ConfigFile::default()),
@@ -117,11 +151,11 @@ pub fn load(path: &Path) -> Result<ConfigFile> {
             )))
         }
     };
-    let config: ConfigFile = toml::from_str(&text).map_err(|e| {
+    toml::from_str(&text).map_err(|e| {
         let (line, col) = e
             .span()
             .map(|span| {
-                let before = &text[..span.start.min(text.len())];
+                let before = text.get(..span.start.min(text.len())).unwrap_or("");
                 (
                     before.matches('\n').count() + 1,
                     before.len() - before.rfind('\n').map(|i| i + 1).unwrap_or(0) + 1,
@@ -131,19 +165,42 @@ pub fn load(path: &Path) -> Result<ConfigFile> {
         Error::Database(format!(
             "config file {} line {line}, column {col}: {}",
             path.display(),
-            e.message().trim()
+            config_error_message(e.message().trim())
         ))
-    })?;
-    let secret = config.profiles.iter().find_map(|(name, p)| {
-        let in_url = |u: &Option<String>| u.as_deref().is_some_and(url_has_password);
-        if in_url(&p.database_url) {
-            Some(format!("profiles.{name}.database_url"))
-        } else if in_url(&p.smtp_url) {
-            Some(format!("profiles.{name}.smtp_url"))
-        } else {
-            None
+    })
+}
+
+/// The settings of a profile that hold a secret, by field name: a database or
+/// SMTP URL with a password in its userinfo or a password parameter (see
+/// [`crate::secrets`]).
+fn secret_fields(name: &str, p: &Profile) -> Vec<String> {
+    let mut out = Vec::new();
+    for (field, value) in [("database_url", &p.database_url), ("smtp_url", &p.smtp_url)] {
+        if value.as_deref().is_some_and(crate::secrets::url_has_secret) {
+            out.push(format!("profiles.{name}.{field}"));
         }
-    });
+    }
+    out
+}
+
+/// Reads and checks the configuration file; a missing file is an empty one.
+/// Refused (exit 6): a profile name outside [`valid_profile_name`], and a
+/// file holding any secret that its group or others can read (contract:
+/// secret-bearing config needs mode 0600).
+pub fn load(path: &Path) -> Result<ConfigFile> {
+    let config = parse(path)?;
+    if let Some(bad) = config.profiles.keys().find(|n| !valid_profile_name(n)) {
+        return Err(Error::Database(format!(
+            "config file {}: profile name {} is not allowed: profile names are 1-64 characters of A-Z a-z 0-9 . _ - starting with a letter or digit; rename it",
+            path.display(),
+            crate::validate::quote_input(bad)
+        )));
+    }
+    let secret = config
+        .profiles
+        .iter()
+        .flat_map(|(name, p)| secret_fields(name, p))
+        .next();
     if let Some(field) = secret {
         let mode = std::fs::metadata(path)
             .map(|m| m.permissions().mode() & 0o777)
@@ -157,6 +214,20 @@ pub fn load(path: &Path) -> Result<ConfigFile> {
         }
     }
     Ok(config)
+}
+
+/// The profile names to offer for completion: only names that pass
+/// [`valid_profile_name`], whatever else the file holds (nothing is printed
+/// for a file that does not parse).
+pub fn profile_names(path: &Path) -> Vec<String> {
+    parse(path)
+        .map(|c| {
+            c.profiles
+                .into_keys()
+                .filter(|n| valid_profile_name(n))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The flags that take part in resolving settings.
@@ -395,12 +466,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn detects_passwords_in_urls() {
-        assert!(url_has_password("postgres://u:pw@h/db"));
-        assert!(!url_has_password("postgres://u@h/db"));
-        assert!(!url_has_password("/var/lib/x.sqlite3"));
-        assert!(url_has_password(
-            "smtps://mailer:s3cret@smtp.example.com:465"
-        ));
+    fn profile_names_are_inert() {
+        for good in ["prod", "eu-west.1", "a_b", "9"] {
+            assert!(valid_profile_name(good), "{good}");
+        }
+        for bad in [
+            "",
+            "$(touch${IFS}owned)",
+            "`id`",
+            "a;b",
+            "a'b",
+            "a\nb",
+            "-x",
+            ".x",
+            "é",
+        ] {
+            assert!(!valid_profile_name(bad), "{bad}");
+        }
     }
 }

@@ -16,6 +16,7 @@ pub mod output;
 pub mod password;
 pub mod progress;
 pub mod sample;
+pub mod secrets;
 pub mod terminal;
 pub mod validate;
 

@@ -79,19 +79,21 @@ impl Output {
         Ok(())
     }
 
-    /// Prints a line of text for people on stdout (never in JSON mode; the
-    /// caller has already sanitised untrusted parts).
+    /// Prints a line of text for people on stdout (never in JSON mode). The
+    /// text is sanitised here, at the sink, whatever the caller did (sanitising
+    /// twice changes nothing): it may quote profile names, paths or data.
     pub fn line(&self, text: &str) -> Result<()> {
         if !self.quiet {
-            writeln!(std::io::stdout().lock(), "{text}")?;
+            writeln!(std::io::stdout().lock(), "{}", sanitize_multiline(text))?;
         }
         Ok(())
     }
 
-    /// A note for people on stderr (kept off stdout so scripts get clean data).
+    /// A note for people on stderr (kept off stdout so scripts get clean
+    /// data), sanitised like [`Output::line`].
     pub fn note(&self, text: &str) {
         if !self.quiet {
-            let _ = writeln!(std::io::stderr(), "{text}");
+            let _ = writeln!(std::io::stderr(), "{}", sanitize_multiline(text));
         }
     }
 }

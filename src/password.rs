@@ -193,6 +193,8 @@ fn tty_say(text: &str) {
 }
 
 fn prompt_hidden(prompt: &str) -> Result<Secret> {
+    // The prompt names operators (and may be built from config text):
+    // sanitised at the one place that writes it.
     let password = hidden::read_line(&crate::output::sanitize(prompt))?;
     if password.is_empty() {
         return Err(Error::Usage("empty password; nothing was changed".into()));

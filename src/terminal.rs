@@ -1,7 +1,7 @@
 //! The terminal and the OS: whether a person is there to answer, asking for
 //! confirmation, and the login name that every audit row records.
 
-use std::io::{BufRead, BufReader, IsTerminal, Write};
+use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
 
 use crate::error::{Error, Result};
 
@@ -16,7 +16,12 @@ pub fn interactive() -> bool {
             .is_ok()
 }
 
+/// Longest answer read from the terminal; the rest of a longer line is ignored.
+const MAX_ANSWER_BYTES: u64 = 1024;
+
 /// Asks a yes/no question on the terminal; anything but `y`/`yes` is no.
+/// The question is untrusted text (it names profiles, hosts, paths and
+/// customers) and is sanitised here, at the one place that writes it.
 pub fn confirm(question: &str) -> Result<bool> {
     let tty = std::fs::OpenOptions::new()
         .read(true)
@@ -28,10 +33,10 @@ pub fn confirm(question: &str) -> Result<bool> {
             ))
         })?;
     let mut writer = tty.try_clone()?;
-    write!(writer, "{question} [y/N] ")?;
+    write!(writer, "{} [y/N] ", crate::output::sanitize(question))?;
     writer.flush()?;
     let mut answer = String::new();
-    BufReader::new(tty).read_line(&mut answer)?;
+    BufReader::new(tty.take(MAX_ANSWER_BYTES)).read_line(&mut answer)?;
     Ok(matches!(
         answer.trim().to_ascii_lowercase().as_str(),
         "y" | "yes"

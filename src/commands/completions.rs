@@ -49,15 +49,19 @@ pub fn script(shell: Shell) -> String {
     clap_complete::generate(shell, &mut cmd, "custadm", &mut buf);
     let text = String::from_utf8_lossy(&buf).into_owned();
     match shell {
+        // Never `compgen -W "$(…)"`: compgen expands `$(…)`, backticks and
+        // variables inside its word list, so a profile name would run as a
+        // command. Each line is compared as data and added as one word.
         Shell::Bash => text.replace(
             "--profile)\n                    COMPREPLY=($(compgen -f \"${cur}\"))",
-            &format!("--profile)\n                    COMPREPLY=($(compgen -W \"$({LIST_PROFILES})\" -- \"${{cur}}\"))"),
+            &format!("--profile)\n                    COMPREPLY=()\n                    local custadm_profile\n                    while IFS= read -r custadm_profile; do\n                        [[ \"${{custadm_profile}}\" == \"${{cur}}\"* ]] && COMPREPLY+=(\"${{custadm_profile}}\")\n                    done < <({LIST_PROFILES})"),
         ),
         Shell::Zsh => text
             .lines()
             .map(|line| {
                 if line.starts_with("'--profile=") {
-                    line.replace(":NAME:_default'", &format!(":NAME:{{compadd -- $({LIST_PROFILES})}}'"))
+                    // One word per line (`(f)`), never evaluated again.
+                    line.replace(":NAME:_default'", &format!(":NAME:{{compadd -- ${{(f)\"$({LIST_PROFILES})\"}}}}'"))
                 } else {
                     line.to_string()
                 }

@@ -46,8 +46,8 @@ pub fn run(settings: &Settings, cmd: ConfigCommand, out: &Output) -> Result<()> 
         let Some(path) = &settings.config_path else {
             return Ok(());
         };
-        for name in crate::config::load(path)?.profiles.keys() {
-            out.line(&crate::output::sanitize(name))?;
+        for name in crate::config::profile_names(path) {
+            out.line(&name)?;
         }
         return Ok(());
     }

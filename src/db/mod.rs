@@ -101,13 +101,26 @@ impl DatabaseTarget {
                     "sqlite: URL without a file path; use sqlite://PATH".into(),
                 ));
             }
+            check_plain_sqlite_path(path)?;
             return Ok(DatabaseTarget::Sqlite(PathBuf::from(path)));
         }
         if let Some((scheme, _)) = url.split_once("://") {
+            // The scheme is quoted only when it is one: "u:pw@h://" is not.
+            let shown = if !scheme.is_empty()
+                && scheme.len() <= 20
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+            {
+                format!(" '{scheme}'")
+            } else {
+                String::new()
+            };
             return Err(Error::Database(format!(
-                "unsupported database URL scheme '{scheme}': use postgres://…, postgresql://…, sqlite://PATH or a file path"
+                "unsupported database URL scheme{shown}: use postgres://…, postgresql://…, sqlite://PATH or a file path"
             )));
         }
+        check_plain_sqlite_path(url)?;
         Ok(DatabaseTarget::Sqlite(PathBuf::from(url)))
     }
 
@@ -132,6 +145,7 @@ impl DatabaseTarget {
         match self {
             DatabaseTarget::Sqlite(p) => format!("file {}", p.display()),
             DatabaseTarget::Postgres(url) => {
+                let url = &redact_url_password(url);
                 let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
                 // After the credentials (which end at the last '@').
                 let after = rest.rfind('@').map(|at| &rest[at + 1..]).unwrap_or(rest);
@@ -165,10 +179,9 @@ impl DatabaseTarget {
         match self {
             DatabaseTarget::Sqlite(path) => {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(|e| {
-                        Error::Database(format!("cannot create directory {}: {e}", dir.display()))
-                    })?;
+                    create_private_dirs(dir)?;
                 }
+                create_private_file(path)?;
                 open_sqlite(path)
             }
             DatabaseTarget::Postgres(url) => match open_postgres(url) {
@@ -182,50 +195,111 @@ impl DatabaseTarget {
     }
 }
 
-/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+/// `postgres://user:secret@host/db?sslpassword=x` →
+/// `postgres://user:***@host/db?sslpassword=***`: every secret a database URL
+/// can carry (see [`crate::secrets`]).
 pub fn redact_url_password(url: &str) -> String {
-    // First the `password=` parameter (libpq reads it from the query too),
-    // so that an '@' in its value is not taken for the end of the
-    // credentials.
-    let url = redact_password_parameter(url);
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url;
-    };
-    // The credentials end at the last '@': a password may hold a raw '/',
-    // '?', '#' or '@' that a strict URL parser would reject.
-    match rest.rfind('@') {
-        Some(at) => match rest[..at].split_once(':') {
-            Some((user, _)) => format!("{scheme}://{user}:***@{}", &rest[at + 1..]),
-            None => url.clone(),
-        },
-        None => url.clone(),
+    crate::secrets::redact_url(url)
+}
+
+/// Creates `dir` and its missing parents as mode 0700 whatever the umask
+/// (contract: "a directory it creates 0700"); existing ones are left alone.
+fn create_private_dirs(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    let mut missing = Vec::new();
+    let mut cur = Some(dir);
+    while let Some(d) = cur.filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+        missing.push(d.to_path_buf());
+        cur = d.parent();
+    }
+    for d in missing.iter().rev() {
+        let made = std::fs::DirBuilder::new().mode(0o700).create(d);
+        match made {
+            Ok(()) => std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o700)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+            Err(e) => Err(e),
+        }
+        .map_err(|e| Error::Database(format!("cannot create directory {}: {e}", d.display())))?;
+    }
+    Ok(())
+}
+
+/// Creates the SQLite file as mode 0600 whatever the umask, before SQLite
+/// opens it (SQLite gives its -wal and -shm files the database file's mode).
+/// An existing file is left as it is.
+fn create_private_file(path: &Path) -> Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(file) => file
+            .set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| {
+                Error::Database(format!("cannot set the mode of {}: {e}", path.display()))
+            }),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(Error::Database(format!(
+            "cannot create the database file {}: {e}",
+            path.display()
+        ))),
     }
 }
 
-/// `…?x=1&password=secret&y=2` → `…?x=1&password=***&y=2`.
-fn redact_password_parameter(url: &str) -> String {
-    let lower = url.to_ascii_lowercase();
-    let mut out = String::with_capacity(url.len());
-    let mut copied = 0;
-    let mut search = 0;
-    while let Some(found) = lower[search..].find("password=") {
-        let start = search + found;
-        let value = start + "password=".len();
-        search = value;
-        if start == 0 || !matches!(url.as_bytes()[start - 1], b'?' | b'&') {
-            continue;
-        }
-        let end = url[value..]
-            .find('&')
-            .map(|e| value + e)
-            .unwrap_or(url.len());
-        out.push_str(&url[copied..value]);
-        out.push_str("***");
-        copied = end;
-        search = end;
+/// Warns once per process (stderr) when an existing database file can be
+/// read or written by its group or others: it holds every Argon2 hash,
+/// email and KYC document number.
+fn warn_if_shared(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static WARNED: AtomicBool = AtomicBool::new(false);
+    let Ok(meta) = std::fs::metadata(path) else {
+        return;
+    };
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 && !WARNED.swap(true, Ordering::SeqCst) {
+        use std::io::Write;
+        let shown = crate::output::sanitize(&path.display().to_string());
+        let _ = writeln!(
+            std::io::stderr(),
+            "warning: the database file {shown} can be read by other users (mode {mode:04o}); it holds password hashes and personal data: run `chmod 600 {shown}`"
+        );
     }
-    out.push_str(&url[copied..]);
-    out
+}
+
+/// Refuses what SQLite would read as something other than a plain file:
+/// URI filenames (`file:…`, which SQLite opens with `mode=memory` and other
+/// parameters, and which would otherwise create folders named `file:`) and
+/// the in-memory names (`:memory:`, an empty name), which vanish when the
+/// command ends. Exit 6 with the plain form to use.
+fn check_plain_sqlite_path(path: &str) -> Result<()> {
+    let lower = path.to_ascii_lowercase();
+    if lower.starts_with("file:") {
+        let rest = &path["file:".len()..];
+        let plain = rest.split(['?', '#']).next().unwrap_or(rest);
+        let plain = plain.strip_prefix("//localhost").unwrap_or(plain);
+        let plain = if plain.starts_with("///") {
+            &plain[2..]
+        } else {
+            plain
+        };
+        return Err(Error::Database(format!(
+            "SQLite URI filenames (file:…) are not supported, because their parameters (mode=memory, immutable, vfs) can make a database that does not persist or that others share: give the plain file path instead{}",
+            if plain.is_empty() || plain.contains('%') {
+                String::new()
+            } else {
+                format!(" (--database-url {})", crate::output::sanitize(plain))
+            }
+        )));
+    }
+    if path == ":memory:" || path.starts_with(":memory:") {
+        return Err(Error::Database(
+            "an in-memory SQLite database (:memory:) is gone when the command ends: give a file path".into(),
+        ));
+    }
+    Ok(())
 }
 
 fn open_sqlite(path: &Path) -> Result<DbConn> {
@@ -235,6 +309,7 @@ fn open_sqlite(path: &Path) -> Result<DbConn> {
             path.display()
         ))
     })?;
+    warn_if_shared(path);
     let mut conn = SqliteConnection::establish(path_str).map_err(|e| {
         Error::Database(format!(
             "cannot open SQLite database {}: {e}",
@@ -289,6 +364,9 @@ fn open_postgres(url: &str) -> Result<DbConn> {
     let mut conn = PgConnection::establish(&with_connect_timeout(url)).map_err(|e| {
         let cause = e.to_string();
         let cause = cause.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
+        // libpq quotes what it could not parse, sometimes the whole URL
+        // (with the connect_timeout custadm added).
+        let cause = crate::secrets::scrub(&crate::secrets::scrub(&cause, &with_connect_timeout(url)), url);
         Error::Database(format!(
             "cannot connect to PostgreSQL at {}: {cause}; check that the server is running and the URL is right",
             redact_url_password(url)
@@ -328,12 +406,18 @@ fn create_postgres_database(url: &str) -> Result<()> {
         PgConnection::establish(&with_connect_timeout(&format!("{server}/postgres{query}")))
             .map_err(|e| {
                 Error::Database(format!(
-                    "database '{name}' does not exist and cannot be created: {e}"
+                    "database '{name}' does not exist and cannot be created: {}",
+                    crate::secrets::scrub(&e.to_string(), url)
                 ))
             })?;
     admin
         .batch_execute(&format!("CREATE DATABASE \"{name}\""))
-        .map_err(|e| Error::Database(format!("cannot create database '{name}': {e}")))?;
+        .map_err(|e| {
+            Error::Database(format!(
+                "cannot create database '{name}': {}",
+                crate::secrets::scrub(&e.to_string(), url)
+            ))
+        })?;
     Ok(())
 }
 
