@@ -23,6 +23,10 @@ fn shorten_lines(text: &str) -> String {
 }
 
 fn main() -> ExitCode {
+    // Before anything reads a password: no core dump of this process, and
+    // not dumpable (no ptrace by other users of the same uid, /proc/PID/mem
+    // closed), so a crash or SIGABRT while a password is held leaves no copy.
+    custadm::terminal::forbid_core_dumps();
     let cli = match custadm::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {

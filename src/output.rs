@@ -341,19 +341,62 @@ impl<W: Write> StreamingTable<W> {
     }
 }
 
+/// True for the invisible format characters (Unicode general category Cf,
+/// Unicode 16's DerivedGeneralCategory.txt), the line and paragraph
+/// separators (Zl, Zp: U+2028, U+2029), and the Hangul fillers (U+115F,
+/// U+1160, U+3164, U+FFA0: letters that render as nothing). Contract:
+/// "Validation" (`full_name`) and "Output".
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{0600}'..='\u{0605}'
+            | '\u{061C}'
+            | '\u{06DD}'
+            | '\u{070F}'
+            | '\u{0890}'..='\u{0891}'
+            | '\u{08E2}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{110BD}'
+            | '\u{110CD}'
+            | '\u{13430}'..='\u{1343F}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0001}'
+            | '\u{E0020}'..='\u{E007F}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{3164}'
+            | '\u{FFA0}'
+    )
+}
+
 /// True for characters that must never reach a terminal raw: C0 controls,
 /// DEL, C1 controls (U+0080–U+009F, e.g. the CSI U+009B), the bidirectional
-/// overrides and isolates (U+202A–U+202E, U+2066–U+2069), and invisible
-/// characters that would make two different values look the same.
+/// overrides and isolates (U+202A–U+202E, U+2066–U+2069), and every invisible
+/// character of [`is_invisible`] (which would make two different values look
+/// the same). ZWJ and ZWNJ are among them; [`sanitize`] lets them through
+/// only between letters, where scripts need them.
 pub fn is_dangerous(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
-            // Invisible: zero-width space, left/right-to-left marks, word
-            // joiner and invisible operators, byte-order mark.
-            | '\u{200B}' | '\u{200E}' | '\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}'
-        )
+    c.is_control() || is_invisible(c)
+}
+
+/// True when ZWJ/ZWNJ at `i` of `chars` joins two letters (a letter or a
+/// combining mark before it, a letter after it): the one place these
+/// invisible characters are allowed (contract: "Validation").
+pub fn joiner_between_letters(chars: &[char], i: usize) -> bool {
+    matches!(chars.get(i), Some('\u{200C}' | '\u{200D}'))
+        && i > 0
+        && chars.get(i - 1).is_some_and(|p| {
+            p.is_alphabetic() || unicode_normalization::char::is_combining_mark(*p)
+        })
+        && chars.get(i + 1).is_some_and(|n| n.is_alphabetic())
 }
 
 fn escape_into(out: &mut String, c: char) {
@@ -368,9 +411,13 @@ fn escape_into(out: &mut String, c: char) {
 /// Makes an untrusted string safe for one line of a terminal: every dangerous
 /// character (including newline) becomes a visible escape like `\x1b`.
 pub fn sanitize(s: &str) -> String {
+    if !s.chars().any(is_dangerous) {
+        return s.to_string();
+    }
+    let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if is_dangerous(c) {
+    for (i, &c) in chars.iter().enumerate() {
+        if is_dangerous(c) && !joiner_between_letters(&chars, i) {
             escape_into(&mut out, c);
         } else {
             out.push(c);

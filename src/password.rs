@@ -3,13 +3,11 @@
 //! and reading a password from a hidden prompt or one line of stdin. Secrets
 //! live in `Zeroizing` buffers and never reach argv, env, logs or errors.
 
-use std::io::BufRead;
-
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
 use argon2::{Algorithm, Argon2, Params, Version};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::error::{Error, Result};
 use crate::terminal;
@@ -57,11 +55,50 @@ pub enum Verified {
     YesRehashed(String),
 }
 
+/// Largest Argon2 memory cost custadm verifies, in KiB (256 MiB: 13 times
+/// the policy's 19 MiB). A stored hash asking for more is refused before
+/// anything is allocated (a hash written with m = 4 GiB would make every
+/// verification allocate 4 GiB).
+pub const MAX_VERIFY_MEMORY_KIB: u32 = 262_144;
+/// Largest Argon2 time cost custadm verifies.
+pub const MAX_VERIFY_ITERATIONS: u32 = 64;
+/// Largest Argon2 parallelism custadm verifies.
+pub const MAX_VERIFY_PARALLELISM: u32 = 16;
+
+/// Refuses (exit 6) a stored hash whose Argon2 parameters are outside what
+/// custadm verifies, before any memory is allocated for it.
+fn check_verify_cost(parsed: &PasswordHash<'_>) -> Result<()> {
+    let get = |name: &str| -> Option<u64> {
+        parsed
+            .params
+            .get_str(name)
+            .and_then(|v| v.parse::<u64>().ok())
+    };
+    let (m, t, p) = (get("m"), get("t"), get("p"));
+    let within = |v: Option<u64>, max: u32| v.is_none_or(|v| v <= u64::from(max));
+    if within(m, MAX_VERIFY_MEMORY_KIB)
+        && within(t, MAX_VERIFY_ITERATIONS)
+        && within(p, MAX_VERIFY_PARALLELISM)
+    {
+        return Ok(());
+    }
+    let show = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_else(|| "?".into());
+    Err(Error::Database(format!(
+        "the stored password hash asks for Argon2 parameters outside what custadm verifies (m={} KiB, t={}, p={}; at most m={MAX_VERIFY_MEMORY_KIB}, t={MAX_VERIFY_ITERATIONS}, p={MAX_VERIFY_PARALLELISM}); it was not written by custadm: have an admin set a new password with `custadm operator passwd NAME`",
+        show(m),
+        show(t),
+        show(p)
+    )))
+}
+
 /// Checks `password` against a PHC string, using the parameters stored in it.
+/// A hash whose parameters are outside the verifiable range is an error
+/// (exit 6), checked before anything is allocated.
 pub fn verify(password: &str, stored: &str) -> Result<Verified> {
     let Ok(parsed) = PasswordHash::new(stored) else {
         return Ok(Verified::No);
     };
+    check_verify_cost(&parsed)?;
     if Argon2::default()
         .verify_password(password.as_bytes(), &parsed)
         .is_err()
@@ -315,20 +352,52 @@ mod hidden {
     }
 }
 
-/// Reads exactly one line of stdin as the password (the newline removed).
+/// Longest password line `--password-stdin` reads, in bytes (the newline
+/// not counted). A longer line is refused at once (exit 2): custadm reads no
+/// further, so 200 MB on stdin costs 4 KiB of memory, not 200 MB.
+pub const MAX_PASSWORD_BYTES: usize = 4096;
+
+/// Reads exactly one line of stdin as the password (the newline removed),
+/// byte by byte up to [`MAX_PASSWORD_BYTES`], into a buffer wiped on drop.
 fn read_stdin_line() -> Result<Secret> {
-    let mut line = Zeroizing::new(String::new());
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| Error::Usage(format!("cannot read the password from standard input: {e}")))?;
-    let trimmed = Zeroizing::new(line.trim_end_matches(['\n', '\r']).to_string());
-    if trimmed.is_empty() {
+    use std::io::Read;
+    let mut bytes = Zeroizing::new(Vec::with_capacity(MAX_PASSWORD_BYTES + 1));
+    let stdin = std::io::stdin();
+    let mut reader = stdin.lock();
+    let mut byte = [0u8; 1];
+    loop {
+        match reader.read(&mut byte) {
+            Ok(0) => break,
+            Ok(_) if byte[0] == b'\n' => break,
+            Ok(_) => {
+                if bytes.len() == MAX_PASSWORD_BYTES {
+                    byte.zeroize();
+                    return Err(Error::Usage(format!(
+                        "--password-stdin: the password line is longer than {MAX_PASSWORD_BYTES} bytes; nothing was changed"
+                    )));
+                }
+                bytes.push(byte[0]);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                return Err(Error::Usage(format!(
+                    "cannot read the password from standard input: {e}"
+                )))
+            }
+        }
+    }
+    byte.zeroize();
+    if bytes.last() == Some(&b'\r') {
+        bytes.pop();
+    }
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| Error::Usage("--password-stdin: the password is not valid UTF-8".into()))?;
+    if text.is_empty() {
         return Err(Error::Usage(
             "--password-stdin: standard input gave no password (one line expected)".into(),
         ));
     }
-    Ok(trimmed)
+    Ok(Zeroizing::new(text.to_string()))
 }
 
 #[cfg(test)]

@@ -140,6 +140,23 @@ fn width_from(reported: Option<u16>, columns: Option<&str>) -> u16 {
     })
 }
 
+/// Disables core dumps for this process: `RLIMIT_CORE` 0 (soft and hard, so
+/// a child cannot raise it again) and `PR_SET_DUMPABLE` 0. Passwords are held
+/// in memory between the prompt and the hash; a core file would keep them
+/// (contract: passwords never travel in core dumps). Best effort: failure
+/// (an unusual kernel) is not fatal, the passwords are wiped after use anyway.
+pub fn forbid_core_dumps() {
+    let none = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: plain system calls on this process with valid arguments.
+    unsafe {
+        libc::setrlimit(libc::RLIMIT_CORE, &none);
+        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

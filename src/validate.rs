@@ -21,6 +21,32 @@ pub fn quote_input(s: &str) -> String {
     format!("'{}'", crate::output::sanitize(&shown))
 }
 
+/// Longest `--reason`, in characters (contract: "Commands", global flags).
+pub const MAX_REASON_CHARS: usize = 500;
+
+/// A `--reason`: trimmed, at most 500 characters, no control characters (it
+/// is stored on every audit row of a run and printed by `audit`). Blank is
+/// `None`.
+pub fn reason(s: &str) -> Result<Option<String>, String> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let count = t.chars().count();
+    if count > MAX_REASON_CHARS {
+        return Err(format!(
+            "--reason: {count} characters is too long (at most {MAX_REASON_CHARS}); give a ticket number or a short sentence"
+        ));
+    }
+    if let Some(c) = t.chars().find(|c| is_dangerous(*c)) {
+        return Err(format!(
+            "--reason: contains the control or invisible character U+{:04X}, which is not allowed",
+            c as u32
+        ));
+    }
+    Ok(Some(t.to_string()))
+}
+
 /// A customer id: a positive integer.
 pub fn customer_id(s: &str) -> Result<i64, String> {
     let t = s.trim();
@@ -33,8 +59,10 @@ pub fn customer_id(s: &str) -> Result<i64, String> {
     }
 }
 
-/// A full name: trimmed, 1–150 characters, NFC, no control characters or
-/// bidirectional overrides.
+/// A full name: trimmed, 1–150 characters, NFC, no control characters,
+/// bidirectional overrides, other format characters (Cf, except ZWJ/ZWNJ
+/// between letters), line or paragraph separators, or fillers (contract:
+/// "Validation").
 pub fn full_name(s: &str) -> Result<String, String> {
     let name: String = s.trim().nfc().collect();
     if name.is_empty() {
@@ -46,22 +74,72 @@ pub fn full_name(s: &str) -> Result<String, String> {
             "name: {count} characters is too long (at most {MAX_NAME_CHARS})"
         ));
     }
-    if let Some(c) = name.chars().find(|c| is_dangerous(*c)) {
+    let chars: Vec<char> = name.chars().collect();
+    if let Some(c) = chars
+        .iter()
+        .enumerate()
+        .find(|&(i, c)| is_dangerous(*c) && !crate::output::joiner_between_letters(&chars, i))
+        .map(|(_, c)| *c)
+    {
         return Err(format!(
-            "name: contains the control or bidirectional character U+{:04X}, which is not allowed",
+            "name: contains the control, bidirectional or invisible character U+{:04X}, which is not allowed (format characters, line and paragraph separators, fillers; ZWJ/ZWNJ only between letters)",
             c as u32
         ));
     }
     Ok(name)
 }
 
+/// Unicode simple case folding (CaseFolding.txt, status C and S) as custadm
+/// applies it to emails: each character lower-cased on its own (never the
+/// context-dependent final sigma of `str::to_lowercase`), then the letters
+/// whose fold differs from their lower case mapped to the fold, then NFC.
+/// The one folding custadm uses for email uniqueness and lookups: two
+/// addresses that differ only in case (`ΟΔΥΣΣΕΥΣ`, `οδυσσευς`, `οδυσσευσ`;
+/// `K` and the Kelvin sign; `ẞ` and `ß`) fold to the same stored text, which
+/// the database compares exactly (contract: "Validation").
+pub fn fold_case(s: &str) -> String {
+    s.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            '\u{00B5}' => '\u{03BC}',
+            '\u{017F}' => 's',
+            '\u{0345}' | '\u{1FBE}' => '\u{03B9}',
+            '\u{03C2}' => '\u{03C3}',
+            '\u{03D0}' => '\u{03B2}',
+            '\u{03D1}' => '\u{03B8}',
+            '\u{03D5}' => '\u{03C6}',
+            '\u{03D6}' => '\u{03C0}',
+            '\u{03F0}' => '\u{03BA}',
+            '\u{03F1}' => '\u{03C1}',
+            '\u{03F5}' => '\u{03B5}',
+            '\u{1E9B}' => '\u{1E61}',
+            '\u{1C80}' => '\u{0432}',
+            '\u{1C81}' => '\u{0434}',
+            '\u{1C82}' => '\u{043E}',
+            '\u{1C83}' => '\u{0441}',
+            '\u{1C84}' | '\u{1C85}' => '\u{0442}',
+            '\u{1C86}' => '\u{044A}',
+            '\u{1C87}' => '\u{0463}',
+            '\u{1C88}' => '\u{A64B}',
+            '\u{1FD3}' => '\u{0390}',
+            '\u{1FE3}' => '\u{03B0}',
+            '\u{FB05}' => '\u{FB06}',
+            // Cherokee folds to its upper case.
+            '\u{AB70}'..='\u{ABBF}' => char::from_u32(c as u32 - 0xAB70 + 0x13A0).unwrap_or(c),
+            '\u{13F8}'..='\u{13FD}' => char::from_u32(c as u32 - 8).unwrap_or(c),
+            other => other,
+        })
+        .nfc()
+        .collect()
+}
+
 /// An email: at most 254 characters, one `@`, local part 1–64 characters, a
 /// domain with a dot and valid labels, no whitespace, quotes or controls.
-/// Returned lower-case and NFC, as stored.
+/// Returned case-folded ([`fold_case`]) and NFC, as stored.
 pub fn email(s: &str) -> Result<String, String> {
-    // Lower-case, then compose: lower-casing can decompose (İ → i + U+0307),
-    // so the stored form is NFC and normalises to itself.
-    let email: String = s.trim().to_lowercase().nfc().collect::<String>();
+    // Folded, then composed: folding can decompose (İ → i + U+0307), so the
+    // stored form is NFC and folds to itself.
+    let email: String = fold_case(s.trim());
     if email.is_empty() {
         return Err("email: must not be empty".into());
     }

@@ -127,12 +127,11 @@ fn parse_when(
 }
 
 /// `%`, `_` and `\` in the search text match themselves. The text is
-/// lower-cased and NFC-normalised like stored names and emails (contract,
-/// "Validation"), so `Chloe\u{301}` finds "Chloé".
+/// case-folded and NFC-normalised like stored emails (`validate::fold_case`,
+/// contract "Validation"), so `Chloe\u{301}` finds "Chloé".
 fn like_pattern(text: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
     let mut p = String::from("%");
-    for c in text.to_lowercase().nfc() {
+    for c in crate::validate::fold_case(text).chars() {
         if matches!(c, '%' | '_' | '\\') {
             p.push('\\');
         }

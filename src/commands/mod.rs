@@ -150,7 +150,10 @@ pub fn run(cli: Cli) -> Result<()> {
             .clone()
             .unwrap_or_else(|| os_user.clone()),
         os_user,
-        reason: cli.global.reason.clone().filter(|r| !r.trim().is_empty()),
+        reason: match &cli.global.reason {
+            Some(r) => crate::validate::reason(r).map_err(Error::Usage)?,
+            None => None,
+        },
         run_id: None,
     };
     let target = context::resolve_database(&settings)?;

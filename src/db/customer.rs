@@ -226,17 +226,24 @@ impl Customer {
             .optional()?)
     }
 
-    /// Another customer's id holding this email, compared case-insensitively
-    /// the way each backend's unique index does, and on SQLite also with
-    /// custadm's own Unicode folding for non-ASCII addresses (SQLite's
-    /// NOCASE folds only ASCII). `email` is already normalised (lower-case).
+    /// Another customer's id holding this email: the stored text compared
+    /// exactly with `email`, which is already folded (`validate::fold_case`,
+    /// the one folding); besides, the unique index's own comparison (PostgreSQL
+    /// `lower()`, SQLite NOCASE) and, on SQLite, the fold applied to rows that
+    /// other programs wrote, so a clash is found before the index would fail.
     pub fn email_owner(conn: &mut DbConn, email: &str, except_id: i64) -> Result<Option<i64>> {
         let others = customers::table
             .filter(customers::id.ne(except_id))
             .select(customers::id);
         match conn {
+            // Exactly what is stored first (custadm stores the fold); the
+            // index's lower() only for rows other programs wrote in another case.
             DbConn::Pg(c) => Ok(others
-                .filter(super::lower(customers::email).eq(email))
+                .filter(
+                    customers::email
+                        .eq(email)
+                        .or(super::lower(customers::email).eq(email)),
+                )
                 .first(c)
                 .optional()?),
             DbConn::Sqlite(c) => {

@@ -334,14 +334,17 @@ fn open_sqlite(path: &Path) -> Result<DbConn> {
     }
     // SQLite's own lower() folds only ASCII; searches use this one.
     // Lossy: a name another program wrote in Latin-1 must not fail the search.
-    unicode_lower_utils::register_impl(&mut conn, |text: foreign::LossyText| text.0.to_lowercase())
+    unicode_lower_utils::register_impl(&mut conn, |text: foreign::LossyText| {
+        crate::validate::fold_case(&text.0)
+    })
         .map_err(|e| Error::Internal(format!("cannot register unicode_lower on SQLite: {e}")))?;
     Ok(DbConn::Sqlite(conn))
 }
 
 diesel::define_sql_function! {
-    /// Unicode lower-casing for case-insensitive search: registered on every
-    /// SQLite connection (Rust's `to_lowercase`); PostgreSQL uses `lower()`.
+    /// Unicode case folding for case-insensitive search and email lookups:
+    /// registered on every SQLite connection (`validate::fold_case`, the fold
+    /// emails are stored in); PostgreSQL uses `lower()`.
     fn unicode_lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
 
