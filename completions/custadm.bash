@@ -265,7 +265,11 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
+                    COMPREPLY=()
+                    local custadm_profile
+                    while IFS= read -r custadm_profile; do
+                        [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
+                    done < <(custadm config profiles 2>/dev/null)
                     return 0
                     ;;
                 --operator)
@@ -323,7 +327,11 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
+                    COMPREPLY=()
+                    local custadm_profile
+                    while IFS= read -r custadm_profile; do
+                        [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
+                    done < <(custadm config profiles 2>/dev/null)
                     return 0
                     ;;
                 --output)
@@ -357,7 +365,11 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
+                    COMPREPLY=()
+                    local custadm_profile
+                    while IFS= read -r custadm_profile; do
+                        [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
+                    done < <(custadm config profiles 2>/dev/null)
                     return 0
                     ;;
                 --operator)
@@ -395,7 +407,11 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
+                    COMPREPLY=()
+                    local custadm_profile
+                    while IFS= read -r custadm_profile; do
+                        [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
+                    done < <(custadm config profiles 2>/dev/null)
                     return 0
                     ;;
                 --operator)
@@ -489,7 +505,11 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
+                    COMPREPLY=()
+                    local custadm_profile
+                    while IFS= read -r custadm_profile; do
+                        [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
+                    done < <(custadm config profiles 2>/dev/null)
                     return 0
                     ;;
                 --operator)
@@ -527,7 +547,11 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
+                    COMPREPLY=()
+                    local custadm_profile
+                    while IFS= read -r custadm_profile; do
+                        [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
+                    done < <(custadm config profiles 2>/dev/null)
                     return 0
                     ;;
                 --operator)
@@ -565,7 +589,11 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
+                    COMPREPLY=()
+                    local custadm_profile
+                    while IFS= read -r custadm_profile; do
+                        [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
+                    done < <(custadm config profiles 2>/dev/null)
                     return 0
                     ;;
                 --operator)
@@ -659,7 +687,11 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
+                    COMPREPLY=()
+                    local custadm_profile
+                    while IFS= read -r custadm_profile; do
+                        [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
+                    done < <(custadm config profiles 2>/dev/null)
                     return 0
                     ;;
                 --operator)
@@ -697,7 +729,11 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
+                    COMPREPLY=()
+                    local custadm_profile
+                    while IFS= read -r custadm_profile; do
+                        [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
+                    done < <(custadm config profiles 2>/dev/null)
                     return 0
                     ;;
                 --operator)
@@ -743,7 +779,11 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
+                    COMPREPLY=()
+                    local custadm_profile
+                    while IFS= read -r custadm_profile; do
+                        [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
+                    done < <(custadm config profiles 2>/dev/null)
                     return 0
                     ;;
                 --operator)
@@ -793,7 +833,11 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
+                    COMPREPLY=()
+                    local custadm_profile
+                    while IFS= read -r custadm_profile; do
+                        [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
+                    done < <(custadm config profiles 2>/dev/null)
                     return 0
                     ;;
                 --operator)
@@ -831,7 +875,11 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
+                    COMPREPLY=()
+                    local custadm_profile
+                    while IFS= read -r custadm_profile; do
+                        [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
+                    done < <(custadm config profiles 2>/dev/null)
                     return 0
                     ;;
                 --operator)
@@ -1297,7 +1345,11 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
+                    COMPREPLY=()
+                    local custadm_profile
+                    while IFS= read -r custadm_profile; do
+                        [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
+                    done < <(custadm config profiles 2>/dev/null)
                     return 0
                     ;;
                 --operator)
@@ -1363,7 +1415,11 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
+                    COMPREPLY=()
+                    local custadm_profile
+                    while IFS= read -r custadm_profile; do
+                        [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
+                    done < <(custadm config profiles 2>/dev/null)
                     return 0
                     ;;
                 --operator)
@@ -1401,7 +1457,11 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
+                    COMPREPLY=()
+                    local custadm_profile
+                    while IFS= read -r custadm_profile; do
+                        [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
+                    done < <(custadm config profiles 2>/dev/null)
                     return 0
                     ;;
                 --operator)
@@ -1439,7 +1499,11 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
+                    COMPREPLY=()
+                    local custadm_profile
+                    while IFS= read -r custadm_profile; do
+                        [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
+                    done < <(custadm config profiles 2>/dev/null)
                     return 0
                     ;;
                 --operator)
@@ -1523,7 +1587,11 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
+                    COMPREPLY=()
+                    local custadm_profile
+                    while IFS= read -r custadm_profile; do
+                        [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
+                    done < <(custadm config profiles 2>/dev/null)
                     return 0
                     ;;
                 --operator)
@@ -1561,7 +1629,11 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
+                    COMPREPLY=()
+                    local custadm_profile
+                    while IFS= read -r custadm_profile; do
+                        [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
+                    done < <(custadm config profiles 2>/dev/null)
                     return 0
                     ;;
                 --operator)
@@ -1753,7 +1825,11 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
+                    COMPREPLY=()
+                    local custadm_profile
+                    while IFS= read -r custadm_profile; do
+                        [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
+                    done < <(custadm config profiles 2>/dev/null)
                     return 0
                     ;;
                 --operator)
@@ -1791,7 +1867,11 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
+                    COMPREPLY=()
+                    local custadm_profile
+                    while IFS= read -r custadm_profile; do
+                        [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
+                    done < <(custadm config profiles 2>/dev/null)
                     return 0
                     ;;
                 --operator)
@@ -1867,7 +1947,11 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
+                    COMPREPLY=()
+                    local custadm_profile
+                    while IFS= read -r custadm_profile; do
+                        [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
+                    done < <(custadm config profiles 2>/dev/null)
                     return 0
                     ;;
                 --operator)
@@ -1905,7 +1989,11 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
+                    COMPREPLY=()
+                    local custadm_profile
+                    while IFS= read -r custadm_profile; do
+                        [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
+                    done < <(custadm config profiles 2>/dev/null)
                     return 0
                     ;;
                 --operator)
@@ -1943,7 +2031,11 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
+                    COMPREPLY=()
+                    local custadm_profile
+                    while IFS= read -r custadm_profile; do
+                        [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
+                    done < <(custadm config profiles 2>/dev/null)
                     return 0
                     ;;
                 --operator)
@@ -1989,7 +2081,11 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
+                    COMPREPLY=()
+                    local custadm_profile
+                    while IFS= read -r custadm_profile; do
+                        [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
+                    done < <(custadm config profiles 2>/dev/null)
                     return 0
                     ;;
                 --operator)
@@ -2035,7 +2131,11 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
+                    COMPREPLY=()
+                    local custadm_profile
+                    while IFS= read -r custadm_profile; do
+                        [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
+                    done < <(custadm config profiles 2>/dev/null)
                     return 0
                     ;;
                 --operator)
@@ -2081,7 +2181,11 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
+                    COMPREPLY=()
+                    local custadm_profile
+                    while IFS= read -r custadm_profile; do
+                        [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
+                    done < <(custadm config profiles 2>/dev/null)
                     return 0
                     ;;
                 --operator)
@@ -2119,7 +2223,11 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
+                    COMPREPLY=()
+                    local custadm_profile
+                    while IFS= read -r custadm_profile; do
+                        [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
+                    done < <(custadm config profiles 2>/dev/null)
                     return 0
                     ;;
                 --operator)

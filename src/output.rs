@@ -113,7 +113,12 @@ pub fn escape_json_text(json: &str) -> String {
     let mut out = String::with_capacity(json.len() + 16);
     for c in json.chars() {
         if is_dangerous(c) && c as u32 >= 0x7f {
-            out.push_str(&format!("\\u{:04x}", c as u32));
+            // JSON escapes are UTF-16: a character beyond the BMP (the tag
+            // characters U+E0000…) is a surrogate pair.
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
         } else {
             out.push(c);
         }

@@ -30,10 +30,25 @@ fn secret_ranges(url: &str) -> Vec<(usize, usize)> {
             .decode_utf8_lossy()
             .to_ascii_lowercase();
         if key.contains("password") || key.contains("passwd") || key.contains("secret") {
-            let end = url[eq + 1..]
-                .find('&')
-                .map(|e| eq + 1 + e)
-                .unwrap_or(url.len());
+            // The value runs to the next '&' that starts another
+            // `key=value` (a '&' inside the intended password, followed by
+            // no key, stays masked with it).
+            let mut end = url.len();
+            let mut from = eq + 1;
+            while let Some(amp) = url[from..].find('&').map(|a| from + a) {
+                let next = &url[amp + 1..];
+                let segment = next.split('&').next().unwrap_or("");
+                let starts_key = segment.split_once('=').is_some_and(|(k, _)| {
+                    !k.is_empty()
+                        && k.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '%'))
+                });
+                if starts_key {
+                    end = amp;
+                    break;
+                }
+                from = amp + 1;
+            }
             if end > eq + 1 {
                 ranges.push((eq + 1, end));
             }

@@ -92,6 +92,9 @@ impl DatabaseTarget {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             return Ok(DatabaseTarget::Postgres(url.to_string()));
         }
+        if url.to_ascii_lowercase().starts_with("file:") {
+            check_plain_sqlite_path(url)?;
+        }
         if let Some(path) = url
             .strip_prefix("sqlite://")
             .or_else(|| url.strip_prefix("sqlite:"))

@@ -161,28 +161,44 @@ fn run_os(env: &Env, args: &[&[u8]]) -> Run {
 
 /// What [`run_bounded`] saw: the run, its peak RSS (KiB) and whether it ended
 /// by a signal.
-struct Measured {
-    run: Run,
-    max_rss_kib: i64,
-    signal: Option<i32>,
+pub(crate) struct Measured {
+    pub(crate) run: Run,
+    pub(crate) max_rss_kib: i64,
+    pub(crate) signal: Option<i32>,
 }
 
 /// Spawns `cmd`, feeds `stdin`, reads stdout/stderr on threads, and reaps the
 /// child itself with `wait4` to get that one child's peak memory. A child
 /// still running after `timeout` is killed and the test fails.
 #[allow(clippy::zombie_processes)] // reaped with wait4, which std's Child cannot see
-fn run_bounded(mut cmd: Command, stdin: Option<Vec<u8>>, timeout: Duration) -> Measured {
+pub(crate) fn run_bounded(cmd: Command, stdin: Option<Vec<u8>>, timeout: Duration) -> Measured {
+    run_bounded_fed(
+        cmd,
+        move |mut child_in| {
+            if let Some(bytes) = stdin {
+                let _ = child_in.write_all(&bytes);
+            }
+        },
+        timeout,
+    )
+}
+
+/// [`run_bounded`] with stdin written by `feed` on its own thread (so a
+/// test can stream 200 MB without holding them: the child's peak RSS
+/// counts the pages it shared with this process before `exec`).
+#[allow(clippy::zombie_processes)] // reaped with wait4, which std's Child cannot see
+pub(crate) fn run_bounded_fed(
+    mut cmd: Command,
+    feed: impl FnOnce(std::process::ChildStdin) + Send + 'static,
+    timeout: Duration,
+) -> Measured {
     cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn custadm");
     let pid = child.id() as libc::pid_t;
-    let mut child_in = child.stdin.take().unwrap();
-    let feeder = std::thread::spawn(move || {
-        if let Some(bytes) = stdin {
-            let _ = child_in.write_all(&bytes);
-        }
-    });
+    let child_in = child.stdin.take().unwrap();
+    let feeder = std::thread::spawn(move || feed(child_in));
     let mut out = child.stdout.take().unwrap();
     let mut err = child.stderr.take().unwrap();
     let out_t = std::thread::spawn(move || {

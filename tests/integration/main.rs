@@ -15,5 +15,6 @@ mod operators;
 mod profiles;
 mod properties;
 mod readme;
+mod security;
 mod skips;
 mod smtp_server;
