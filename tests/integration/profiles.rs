@@ -1326,8 +1326,16 @@ db_test!(output_without_a_terminal_has_no_escape_sequences, |env| {
     );
     let plain = env.insert_customer("Plain Person", "plain@example.com");
     let (e, p) = (evil.to_string(), plain.to_string());
+    // A reason with controls is refused now (contract: no control
+    // characters); one written by another program must still print safely.
     env.run(&["toggle", &p, "--deactivate", "--reason", "\u{1b}[2Jcleared"])
+        .code(2);
+    env.run(&["toggle", &p, "--deactivate", "--reason", "T-1"])
         .ok();
+    env.exec(&format!(
+        "UPDATE audit_log SET reason = {} WHERE customer_id = {p}",
+        quote("\u{1b}[2Jcleared")
+    ));
     for args in [
         &["--help"][..],
         &["toggle", "--help"],
