@@ -151,7 +151,14 @@ fn parse(path: &Path) -> Result<ConfigFile> {
             )))
         }
     };
-    toml::from_str(&text).map_err(|e| {
+    parse_text(&text, &path.display().to_string())
+}
+
+/// Parses the text of a configuration file; `origin` names it in errors.
+/// An error says where (line, column) and what, but never quotes a value
+/// (serde quotes a mistyped string, which may be a URL with its password).
+pub fn parse_text(text: &str, origin: &str) -> Result<ConfigFile> {
+    toml::from_str(text).map_err(|e| {
         let (line, col) = e
             .span()
             .map(|span| {
@@ -163,8 +170,7 @@ fn parse(path: &Path) -> Result<ConfigFile> {
             })
             .unwrap_or((0, 0));
         Error::Database(format!(
-            "config file {} line {line}, column {col}: {}",
-            path.display(),
+            "config file {origin} line {line}, column {col}: {}",
             config_error_message(e.message().trim())
         ))
     })
@@ -189,11 +195,21 @@ fn secret_fields(name: &str, p: &Profile) -> Vec<String> {
 /// secret-bearing config needs mode 0600).
 pub fn load(path: &Path) -> Result<ConfigFile> {
     let config = parse(path)?;
-    if let Some(bad) = config.profiles.keys().find(|n| !valid_profile_name(n)) {
-        return Err(Error::Database(format!(
-            "config file {}: profile name {} is not allowed: profile names are 1-64 characters of A-Z a-z 0-9 . _ - starting with a letter or digit; rename it",
-            path.display(),
+    if let Some((n, bad)) = config
+        .profiles
+        .keys()
+        .enumerate()
+        .find(|(_, n)| !valid_profile_name(n))
+    {
+        // Quoted (sanitised) unless it may hold a URL with its password.
+        let shown = if bad.chars().count() <= 40 && !bad.contains(['@', ':', '%']) {
             crate::validate::quote_input(bad)
+        } else {
+            format!("number {} (in sorted order)", n + 1)
+        };
+        return Err(Error::Database(format!(
+            "config file {}: profile name {shown} is not allowed: profile names are 1-64 characters of A-Z a-z 0-9 . _ - starting with a letter or digit; rename it",
+            path.display()
         )));
     }
     let secret = config

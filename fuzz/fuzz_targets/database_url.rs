@@ -1,6 +1,9 @@
-//! `DatabaseTarget::parse` and `redact_url_password`: never panic; a
-//! PostgreSQL URL's password (as libpq reads it: the userinfo ends at the
-//! first '@' before any '/') never survives redaction or `host()`.
+//! `DatabaseTarget::parse`, `redact_url_password` and `secrets::scrub`:
+//! never panic; a PostgreSQL URL's password (as libpq reads it: the userinfo
+//! ends at the first '@' before any '/') never survives redaction or
+//! `host()`; no secret `secrets::url_secrets` finds (userinfo, `password=`,
+//! `sslpassword=`, percent-encoded keys) survives redaction, and none
+//! survives `scrub` of a library message that quotes it or the whole URL.
 #![no_main]
 
 use custadm::db::{redact_url_password, DatabaseTarget};
@@ -59,4 +62,24 @@ fuzz_target!(|s: &str| {
         }
     }
     let _ = redacted;
+    // Every secret found, in every form, is gone from the redacted URL and
+    // from a message quoting it (when it does not also occur elsewhere in
+    // the URL, e.g. as the user name, and is not made of the mask itself).
+    let redacted = redact_url_password(s);
+    let secrets = custadm::secrets::url_secrets(s);
+    for secret in &secrets {
+        if secret.contains('*') || s.matches(secret.as_str()).count() != 1 {
+            continue;
+        }
+        let elsewhere = s.replacen(secret.as_str(), "", 1);
+        if elsewhere.contains(secret.as_str()) {
+            continue;
+        }
+        if s.contains(secret.as_str()) {
+            assert!(!redacted.contains(secret.as_str()), "redaction leaks {secret:?}: {s:?} -> {redacted:?}");
+        }
+        let message = format!("invalid token: \"{secret}\" in URI: \"{s}\"");
+        let scrubbed = custadm::secrets::scrub(&message, s);
+        assert!(!scrubbed.contains(secret.as_str()), "scrub leaks {secret:?}: {scrubbed:?}");
+    }
 });

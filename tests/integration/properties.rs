@@ -1127,3 +1127,60 @@ proptest! {
         prop_assert_eq!(parsed, Some(expected), "cell {:?}", cell);
     }
 }
+
+// -------------------------------------------- round two: every secret form
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// `password`, `sslpassword` (any case, percent-encoded key, after `?`,
+    /// `&` or none) and the userinfo: masked by redaction and scrubbed from
+    /// a library message that quotes the secret, a piece of it, or the URL.
+    #[test]
+    fn every_secret_parameter_is_redacted_and_scrubbed(
+        key in select(vec!["password", "sslpassword", "PASSWORD", "pass%77ord", "ssl%70assword"]),
+        sep in select(vec!["?", "&", "?sslmode=require&"]),
+        password in url_password().prop_map(|p| p.replace(['&', '#'], "")),
+        user_pw in proptest::option::of(url_password()),
+        host in "[a-z]{1,10}",
+    ) {
+        let user = match &user_pw {
+            Some(pw) => format!("u:{}", pw.replace("PW", "QX")),
+            None => "u".to_string(),
+        };
+        let url = format!("postgres://{user}@{host}/db{sep}{key}={password}");
+        prop_assert!(custadm::secrets::url_has_secret(&url));
+        let shown = redact_url_password(&url);
+        prop_assert!(!shown.contains("PW"), "{:?} -> {:?}", url, shown);
+        if user_pw.is_some() {
+            prop_assert!(!shown.contains("QX"), "{:?} -> {:?}", url, shown);
+        }
+        let message = format!(
+            "invalid percent-encoded token: \"{password}\" in URI: \"{url}?connect_timeout=10\", token \"{}\"",
+            &password[..password.len().min(5)]
+        );
+        let scrubbed = custadm::secrets::scrub(&message, &url);
+        prop_assert!(!scrubbed.contains("PW"), "{:?} -> {:?}", message, scrubbed);
+    }
+
+    /// The config parser's errors never quote a secret-bearing URL, wherever
+    /// the broken text puts it.
+    #[test]
+    fn config_errors_never_quote_a_secret(
+        junk in nasty_string(30),
+        place in 0usize..5,
+    ) {
+        let url = "postgres://u:Cfg9Secret@h/db?sslpassword=Cfg9Secret2";
+        let text = match place {
+            0 => format!("[profiles.p]\ndatabase_url = \"{url}\"\n{junk}"),
+            1 => format!("[profiles.p]\nproduction = \"{url}\"{junk}\n"),
+            2 => format!("[profiles.p]\n{junk} = \"{url}\"\n"),
+            3 => format!("[profiles.\"{url}\"]\nx{junk} = 1\n"),
+            _ => format!("{junk}\"{url}\""),
+        };
+        if let Err(e) = custadm::config::parse_text(&text, "c.toml") {
+            let message = e.to_string();
+            prop_assert!(!message.contains("Cfg9Secret"), "{:?} -> {}", text, message);
+        }
+    }
+}
