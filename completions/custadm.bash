@@ -1549,7 +1549,11 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
+                    COMPREPLY=()
+                    local custadm_profile
+                    while IFS= read -r custadm_profile; do
+                        [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
+                    done < <(custadm config profiles 2>/dev/null)
                     return 0
                     ;;
                 --operator)
@@ -1909,7 +1913,11 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
+                    COMPREPLY=()
+                    local custadm_profile
+                    while IFS= read -r custadm_profile; do
+                        [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
+                    done < <(custadm config profiles 2>/dev/null)
                     return 0
                     ;;
                 --operator)
