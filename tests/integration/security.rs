@@ -70,7 +70,14 @@ fn installed(program: &str) -> bool {
         if std::env::var("CI").as_deref() == Ok("true") {
             panic!("CI=true but {program} is not installed (.ci/run installs it): this test must not skip in CI");
         }
-        eprintln!("SKIPPED: {program} is not installed");
+        record_skip(
+            if program == "zsh" {
+                "zsh completion"
+            } else {
+                "fish completion"
+            },
+            "the shell is not installed (.ci/run installs it)",
+        );
     }
     ok
 }
@@ -591,7 +598,10 @@ fn a_purge_holding_a_password_while_waiting_for_a_lock_leaves_no_core() {
         if std::env::var("CI").as_deref() == Ok("true") {
             panic!("this machine writes no core files (core_pattern), so the core dump test cannot run");
         }
-        eprintln!("SKIPPED: this machine writes no core files; cannot test core dumps");
+        record_skip(
+            "core dumps",
+            "this machine writes no core files (core_pattern)",
+        );
         return;
     }
     for f in core_files(&work) {
