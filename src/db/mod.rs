@@ -340,7 +340,7 @@ fn open_sqlite(path: &Path) -> Result<DbConn> {
     unicode_lower_utils::register_impl(&mut conn, |text: foreign::LossyText| {
         crate::validate::fold_case(&text.0)
     })
-        .map_err(|e| Error::Internal(format!("cannot register unicode_lower on SQLite: {e}")))?;
+    .map_err(|e| Error::Internal(format!("cannot register unicode_lower on SQLite: {e}")))?;
     Ok(DbConn::Sqlite(conn))
 }
 
