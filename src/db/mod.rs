@@ -387,6 +387,13 @@ fn open_postgres(url: &str) -> Result<DbConn> {
          THEN SET client_encoding = 'SQL_ASCII'; END IF; END $$",
     )
     .map_err(|e| Error::Database(format!("cannot configure the PostgreSQL session: {e}")))?;
+    // No named prepared statements: a pooler in transaction mode (PgBouncer
+    // before 1.21) hands each transaction whichever server connection is free,
+    // so a cached `__diesel_stmt_N` is either missing there or already taken.
+    // Uncached, Diesel sends each statement with PQsendQueryParams: parse,
+    // bind and execute in one message sequence that the pooler keeps on one
+    // server connection (diesel PR #4539). Contract: "Databases".
+    conn.set_prepared_statement_cache_size(diesel::connection::CacheSize::Disabled);
     Ok(DbConn::Pg(conn))
 }
 
