@@ -43,6 +43,50 @@ pub struct Profile {
     /// and roles"). Profile only: no environment variable, since whoever runs
     /// custadm controls its environment.
     pub service_user: Option<String>,
+    /// Seconds a lock wait may last (contract "Databases"; default 10).
+    pub lock_timeout: Option<Seconds>,
+}
+
+/// A number of seconds in the config file: `10` or `2.5`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(untagged)]
+pub enum Seconds {
+    Whole(i64),
+    Fraction(f64),
+}
+
+impl Seconds {
+    fn as_text(self) -> String {
+        match self {
+            Seconds::Whole(n) => n.to_string(),
+            Seconds::Fraction(f) => f.to_string(),
+        }
+    }
+}
+
+/// Longest `lock_timeout` accepted: an hour (a cron job should not hang longer).
+const MAX_LOCK_TIMEOUT_SECS: f64 = 3_600.0;
+
+/// Parses a `lock_timeout` value: seconds, a positive number up to 3600
+/// (`10`, `0.5`); at least 1 ms. Contract: "Databases".
+pub fn parse_lock_timeout(text: &str) -> std::result::Result<std::time::Duration, String> {
+    let text = text.trim();
+    let secs: f64 = text
+        .strip_suffix('s')
+        .unwrap_or(text)
+        .trim()
+        .parse()
+        .map_err(|_| {
+            format!("lock_timeout '{text}' is not a number of seconds (e.g. 10 or 2.5)")
+        })?;
+    if !secs.is_finite() || !(0.001..=MAX_LOCK_TIMEOUT_SECS).contains(&secs) {
+        return Err(format!(
+            "lock_timeout '{text}' is out of range: give seconds between 0.001 and {MAX_LOCK_TIMEOUT_SECS}"
+        ));
+    }
+    Ok(std::time::Duration::from_millis(
+        (secs * 1000.0).round() as u64
+    ))
 }
 
 /// The whole file.
@@ -272,6 +316,8 @@ pub struct Settings {
     pub require_reason: bool,
     /// The selected profile's `service_user` (see [`Profile::service_user`]).
     pub service_user: Setting<Option<String>>,
+    /// How long any lock wait may last.
+    pub lock_timeout: Setting<std::time::Duration>,
 }
 
 /// An environment variable: unset or blank is `None`; a value that is not
@@ -453,6 +499,31 @@ impl Settings {
             ep(|p| p.service_user.clone()),
             None,
         );
+        let timeout_text = pick(
+            None,
+            flag_p
+                .as_ref()
+                .map(|(n, p)| (n.as_str(), p.lock_timeout.map(Seconds::as_text))),
+            env("CUSTADM_LOCK_TIMEOUT")?.map(|v| (v, "CUSTADM_LOCK_TIMEOUT")),
+            env_p
+                .as_ref()
+                .map(|(n, p)| (n.as_str(), p.lock_timeout.map(Seconds::as_text))),
+            None,
+        );
+        let lock_timeout = Setting {
+            value: match &timeout_text.value {
+                None => crate::db::DEFAULT_LOCK_TIMEOUT,
+                Some(text) => {
+                    parse_lock_timeout(text).map_err(|why| match &timeout_text.source {
+                        Source::Profile(name) => {
+                            Error::Database(format!("config file, profile {name}: {why}"))
+                        }
+                        _ => Error::Usage(format!("CUSTADM_LOCK_TIMEOUT: {why}")),
+                    })?
+                }
+            },
+            source: timeout_text.source,
+        };
         let chosen = flag_p
             .as_ref()
             .or(env_p.as_ref())
@@ -473,6 +544,7 @@ impl Settings {
             production: chosen.production,
             require_reason: chosen.require_reason,
             service_user,
+            lock_timeout,
         })
     }
 }
@@ -498,6 +570,17 @@ mod tests {
             "é",
         ] {
             assert!(!valid_profile_name(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn lock_timeouts() {
+        use std::time::Duration;
+        assert_eq!(parse_lock_timeout("10"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_lock_timeout("2.5"), Ok(Duration::from_millis(2_500)));
+        assert_eq!(parse_lock_timeout(" 3s "), Ok(Duration::from_secs(3)));
+        for bad in ["0", "-1", "abc", "NaN", "inf", "3601", ""] {
+            assert!(parse_lock_timeout(bad).is_err(), "{bad}");
         }
     }
 }

@@ -78,6 +78,12 @@ impl From<diesel::result::Error> for Error {
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::Error as D;
         match e {
+            D::DatabaseError(diesel::result::DatabaseErrorKind::ReadOnlyTransaction, info) => {
+                Error::Database(format!(
+                    "the PostgreSQL server accepts only reads ({}): it is a standby or has default_transaction_read_only on; point custadm at the primary; nothing was changed",
+                    info.message().lines().next().unwrap_or("").trim()
+                ))
+            }
             D::DatabaseError(_, info) => Error::Database(describe_database_error(info.message())),
             D::NotFound => Error::Internal("a row the command relied on disappeared".into()),
             D::BrokenTransactionManager => {
@@ -105,8 +111,18 @@ pub fn describe_database_error(message: &str) -> String {
     let first_line = message.lines().next().unwrap_or(message).trim();
     let lower = first_line.to_ascii_lowercase();
     if lower.contains("database is locked") || lower.contains("database is busy") {
-        "database is busy: another process held its write lock for longer than the 5 s busy timeout; try again when it has finished".into()
-    } else if lower.contains("readonly database") || lower.contains("read-only") {
+        crate::db::sqlite_busy_message()
+    } else if lower.contains("lock timeout") {
+        // PostgreSQL 55P03 where no `lock_*` helper named what was locked.
+        format!(
+            "another transaction held a lock custadm needed for longer than the {} lock timeout (lock_timeout, CUSTADM_LOCK_TIMEOUT); nothing of this transaction was kept, try again",
+            crate::db::lock_timeout_text()
+        )
+    } else if lower.contains("read-only transaction") || lower.contains("recovery is in progress") {
+        // PostgreSQL (25006 not reported as such, or a hot standby).
+        format!("the PostgreSQL server accepts only reads ({first_line}): it is a standby or has default_transaction_read_only on; point custadm at the primary; nothing was changed")
+    } else if lower.contains("readonly database") {
+        // SQLite: "attempt to write a readonly database".
         format!("database is read-only ({first_line}): check the permissions of the database file and its directory")
     } else if lower.contains("unable to open database") {
         format!("cannot open the database ({first_line}): check the path and its permissions")

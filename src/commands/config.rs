@@ -122,6 +122,11 @@ pub fn run(settings: &Settings, cmd: ConfigCommand, out: &Output) -> Result<()> 
             source: from_profile,
         },
         row("service_user", &settings.service_user, false),
+        Row {
+            setting: "lock_timeout",
+            value: Some(format!("{} s", settings.lock_timeout.value.as_secs_f64())),
+            source: settings.lock_timeout.source.to_string(),
+        },
     ];
     if out.is_json() {
         let map: serde_json::Map<String, serde_json::Value> = rows

@@ -1,8 +1,9 @@
 //! `custadm delete ID…`: soft delete (inactive, `deleted_at` set), refused
 //! while the customer has unpaid invoices. The check and the change are one
 //! atomic step: SQLite holds the write lock (`BEGIN IMMEDIATE`), PostgreSQL
-//! locks the billing accounts `FOR UPDATE`, which a concurrent invoice insert
-//! (FOR KEY SHARE through its foreign key) must wait for.
+//! locks the customers, their billing accounts and their existing entries
+//! (`Customer::lock_billing`), so neither a new invoice nor an update of an
+//! existing one can slip between the check and the delete.
 
 use diesel::prelude::*;
 use serde_json::json;
@@ -54,7 +55,7 @@ fn soft_delete(
     dry_run: bool,
 ) -> Result<Vec<ItemResult>> {
     let states = Customer::lock_states(conn, ids)?;
-    Customer::lock_billing_accounts(conn, ids)?;
+    Customer::lock_billing(conn, ids)?;
     let unpaid = Customer::unpaid_invoices(conn, ids)?;
     let mut results = Vec::with_capacity(ids.len());
     let mut to_delete = Vec::new();
@@ -90,7 +91,10 @@ fn soft_delete(
                 customers::updated_at.eq(now),
             ))
             .execute(conn)?;
-        // `was_active` lets `restore` bring the customer back as they were.
+        // `was_active` lets `restore` bring the customer back as they were;
+        // `deleted_at` lets it tell this delete from a later one made by
+        // another program (see `AuditEntry::state_before_delete`).
+        let deleted_at = crate::db::audit::timestamp_text(now);
         for was_active in [true, false] {
             let group: Vec<i64> = to_delete
                 .iter()
@@ -102,7 +106,7 @@ fn soft_delete(
                 actor,
                 "delete",
                 &group,
-                &json!({"was_active": was_active}),
+                &json!({"was_active": was_active, "deleted_at": deleted_at}),
             )?;
         }
     }

@@ -84,7 +84,9 @@ pub fn run(ctx: &mut Ctx, args: EditArgs) -> Result<()> {
     ctx.confirm_change(args.yes, false, false, &format!("Edit customer {id}?"))?;
     let actor = ctx.actor.clone();
     let result = write_transaction(&mut ctx.conn, |conn| {
-        let Some(current) = Customer::find(conn, id)? else {
+        // Locked and re-read inside the transaction: the old values shown
+        // and audited are the ones this edit replaces.
+        let Some(current) = Customer::lock_for_edit(conn, id)? else {
             return Ok(ItemResult::not_found(id));
         };
         if current.deleted_at.is_some() {

@@ -121,12 +121,18 @@ pub fn run(target: &DatabaseTarget, actor: &Actor, args: InitArgs, out: &Output)
     drop(secret);
 
     let mut conn = target.connect_creating()?;
-    let created_schema = state == SchemaState::Uninitialised;
-    if created_schema {
-        migrations::run_pending(&mut conn)?;
-    }
     let sample = args.sample_data.unwrap_or(0);
-    write_transaction(&mut conn, |conn| {
+    // Schema, first admin and sample data are one transaction that holds the
+    // init lock (`migrations::lock_init`): of several `init`s started at once
+    // on a new database, exactly one creates the schema and registers the
+    // first admin; the others find operators and change nothing.
+    let created_schema = write_transaction(&mut conn, |conn| {
+        migrations::lock_init(conn)?;
+        let created_schema =
+            state == SchemaState::Uninitialised && !migrations::run_pending(conn)?.is_empty();
+        if Operator::count(conn)? > 0 {
+            return Ok(None);
+        }
         Operator::insert(
             conn,
             &NewOperator {
@@ -154,8 +160,28 @@ pub fn run(target: &DatabaseTarget, actor: &Actor, args: InitArgs, out: &Output)
         if sample > 0 {
             crate::sample::load(conn, &init_actor, sample)?;
         }
-        Ok(())
+        Ok(Some(created_schema))
     })?;
+    let Some(created_schema) = created_schema else {
+        // Another `init` registered the first admin in the meantime.
+        if out.is_json() {
+            out.json(&InitReport {
+                action: "init",
+                database,
+                changed: false,
+                created_schema: false,
+                admin: None,
+                os_user: None,
+                sample_customers: 0,
+            })?;
+        } else {
+            out.line(&format!(
+                "{} is already initialised; nothing changed.",
+                crate::output::sanitize(&database)
+            ))?;
+        }
+        return Ok(());
+    };
 
     if out.is_json() {
         out.json(&InitReport {

@@ -137,6 +137,7 @@ pub fn run(cli: Cli) -> Result<()> {
         },
         profile: cli.global.profile.clone(),
     })?;
+    crate::db::set_lock_timeout(settings.lock_timeout.value);
     if let Command::Config(cmd) = cli.command {
         return config::run(&settings, cmd, &out);
     }

@@ -273,7 +273,7 @@ pub fn run(ctx: &mut Ctx, cmd: OperatorCommand) -> Result<()> {
                 serde_json::json!({"operator": name, "role": {"old": target.role, "new": role.as_str()}}),
                 &format!("Operator '{}' is now {}.", sanitize(&name), role.as_str()),
                 |conn| {
-                    if role == Role::Support && target.is_admin() && target.is_active {
+                    if role == Role::Support {
                         refuse_last_admin(conn, &target)?;
                     }
                     Operator::update_role(conn, target.id, role)
@@ -301,7 +301,7 @@ pub fn run(ctx: &mut Ctx, cmd: OperatorCommand) -> Result<()> {
                 serde_json::json!({"operator": name, "is_active": activate}),
                 &format!("Operator '{}' {verb}.", sanitize(&name)),
                 |conn| {
-                    if !activate && target.is_admin() {
+                    if !activate {
                         refuse_last_admin(conn, &target)?;
                     }
                     Operator::update_active(conn, target.id, activate)
@@ -476,11 +476,14 @@ pub fn confirm_operator_password(
             .insert(&mut ctx.conn)?;
         return Err(Error::Denied(locked_message(until)));
     }
-    match password::verify(given, &me.password_hash)? {
+    let verified = password::verify(given, &me.password_hash)?;
+    match verified {
         Verified::No => {
             let actor = ctx.actor.clone();
-            let lock = write_transaction(&mut ctx.conn, |conn| {
-                let lock = me.record_failed_attempt(conn, now)?;
+            // Counted by the database (`failed_attempts + 1` under the row
+            // lock), so wrong attempts made at the same moment all count.
+            let (attempts, lock) = write_transaction(&mut ctx.conn, |conn| {
+                let (attempts, lock) = Operator::record_failed_attempt(conn, me.id, now)?;
                 actor
                     .entry(
                         action,
@@ -489,20 +492,39 @@ pub fn confirm_operator_password(
                         serde_json::json!({"reason": "wrong password", "locked": lock.is_some()}),
                     )
                     .insert(conn)?;
-                Ok(lock)
+                Ok((attempts, lock))
             })?;
             Err(Error::Denied(match lock {
                 Some(until) => locked_message(until),
                 None => format!(
                     "wrong password for operator '{}' ({} of {} attempts before a 15-minute lock)",
                     me.username,
-                    me.failed_attempts + 1,
+                    attempts,
                     crate::db::operator::MAX_FAILED_ATTEMPTS
                 ),
             }))
         }
-        Verified::Yes => me.record_success(&mut ctx.conn, None),
-        Verified::YesRehashed(upgraded) => me.record_success(&mut ctx.conn, Some(&upgraded)),
+        Verified::Yes | Verified::YesRehashed(_) => {
+            let rehash = match &verified {
+                Verified::YesRehashed(upgraded) => Some(upgraded.as_str()),
+                _ => None,
+            };
+            // Locked by a concurrent wrong attempt since the check above?
+            match me.record_success(&mut ctx.conn, rehash, now)? {
+                None => Ok(()),
+                Some(until) => {
+                    ctx.actor
+                        .entry(
+                            action,
+                            customer_id,
+                            audit::DENIED,
+                            serde_json::json!({"reason": "operator locked"}),
+                        )
+                        .insert(&mut ctx.conn)?;
+                    Err(Error::Denied(locked_message(until)))
+                }
+            }
+        }
     }
 }
 
@@ -531,13 +553,20 @@ fn existing(ctx: &mut Ctx, name: &str) -> Result<Operator> {
     })
 }
 
-/// Refuses to take away the last active admin.
+/// Refuses to take away the last active admin: called inside the
+/// transaction that demotes or deactivates `target`, before its write. The
+/// rows that decide it are locked and re-read (`Operator::lock_admins_and`),
+/// so two such commands at the same moment cannot both pass.
 fn refuse_last_admin(conn: &mut crate::db::DbConn, target: &Operator) -> Result<()> {
-    let admins = Operator::list(conn)?
-        .into_iter()
+    let locked = Operator::lock_admins_and(conn, target.id)?;
+    let target_is_active_admin = locked
+        .iter()
+        .any(|o| o.id == target.id && o.is_admin() && o.is_active);
+    let other_admins = locked
+        .iter()
         .filter(|o| o.is_admin() && o.is_active && o.id != target.id)
         .count();
-    if admins == 0 {
+    if target_is_active_admin && other_admins == 0 {
         return Err(Error::Refused(format!(
             "'{}' is the last active admin; add or promote another admin first",
             target.username

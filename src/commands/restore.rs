@@ -52,15 +52,14 @@ fn restore_batch(
     dry_run: bool,
 ) -> Result<Vec<ItemResult>> {
     let states = Customer::lock_states(conn, ids)?;
-    let deleted: Vec<i64> = ids
-        .iter()
-        .copied()
-        .filter(|id| states.get(id).is_some_and(|s| s.is_deleted()))
+    let deleted: std::collections::HashMap<i64, chrono::NaiveDateTime> = states
+        .values()
+        .filter_map(|s| s.deleted_at.map(|at| (s.id, at)))
         .collect();
     let before = if deleted.is_empty() {
         Default::default()
     } else {
-        AuditEntry::active_before_delete(conn, &deleted)?
+        AuditEntry::state_before_delete(conn, &deleted)?
     };
     let mut results = Vec::with_capacity(ids.len());
     let (mut to_active, mut to_inactive) = (Vec::new(), Vec::new());

@@ -92,6 +92,15 @@ pub struct AuditEntry {
     pub run_id: Option<String>,
 }
 
+/// The actions whose `ok` rows change a customer's active/deleted status:
+/// what `state_before_delete` looks back through.
+const STATUS_ACTIONS: [&str; 5] = ["delete", "restore", "activate", "deactivate", "undo"];
+
+/// A timestamp as the trail's details record it: `YYYY-MM-DD HH:MM:SS` (UTC).
+pub fn timestamp_text(t: NaiveDateTime) -> String {
+    t.format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
 /// Rows per multi-row INSERT: 8 binds a row stays far below both backends' limits.
 const INSERT_CHUNK: usize = 1_000;
 
@@ -208,28 +217,63 @@ impl AuditEntry {
         )
     }
 
-    /// The `is_active` a customer had before their latest soft delete, from
-    /// the trail (the schema has no column for it).
-    pub fn active_before_delete(
+    /// The active flag each soft-deleted customer had just before its
+    /// *current* soft delete (contract: `restore`), read from the trail under
+    /// the customer row locks `restore` holds. `deleted` maps each customer
+    /// to its current `deleted_at`.
+    ///
+    /// The customer's latest `ok` audit row that changed its status decides:
+    /// a custadm `delete` row whose recorded `deleted_at` is the current one
+    /// (or, for rows written before custadm recorded it, any latest `delete`
+    /// row) gives its `was_active`; anything else (a later restore, toggle or
+    /// undo, a `deleted_at` that differs) means the current delete was not
+    /// made by custadm, and the answer is inactive (`false`).
+    pub fn state_before_delete(
         conn: &mut DbConn,
-        customer_ids: &[i64],
+        deleted: &std::collections::HashMap<i64, NaiveDateTime>,
     ) -> Result<std::collections::HashMap<i64, bool>> {
-        let rows: Vec<(Option<i64>, super::foreign::LossyText)> = audit_log::table
-            .filter(audit_log::action.eq("delete"))
+        let ids: Vec<i64> = deleted.keys().copied().collect();
+        // Lossy: rows another program wrote may hold bytes that are not UTF-8.
+        let rows: Vec<(
+            Option<i64>,
+            super::foreign::LossyText,
+            super::foreign::LossyText,
+        )> = audit_log::table
+            .filter(audit_log::action.eq_any(STATUS_ACTIONS))
             .filter(audit_log::outcome.eq(OK))
-            .filter(audit_log::customer_id.eq_any(customer_ids))
+            .filter(audit_log::customer_id.eq_any(&ids))
             .order(audit_log::id.asc())
-            .select((audit_log::customer_id, audit_log::details))
+            .select((
+                audit_log::customer_id,
+                audit_log::action,
+                audit_log::details,
+            ))
             .load(conn)?;
-        let mut map = std::collections::HashMap::new();
-        for (id, details) in rows {
-            let was_active = serde_json::from_str::<serde_json::Value>(&details.0)
-                .ok()
-                .and_then(|v| v.get("was_active").and_then(|b| b.as_bool()));
-            if let (Some(id), Some(was_active)) = (id, was_active) {
-                map.insert(id, was_active);
+        // The last row per customer wins (ascending ids).
+        let mut latest = std::collections::HashMap::new();
+        for (id, action, details) in rows {
+            if let Some(id) = id {
+                latest.insert(id, (action.0, details.0));
             }
         }
-        Ok(map)
+        Ok(deleted
+            .iter()
+            .map(|(&id, &deleted_at)| {
+                let was_active = latest.get(&id).is_some_and(|(action, details)| {
+                    if action != "delete" {
+                        return false;
+                    }
+                    let Ok(v) = serde_json::from_str::<serde_json::Value>(details) else {
+                        return false;
+                    };
+                    let same_delete = match v.get("deleted_at").and_then(|d| d.as_str()) {
+                        Some(recorded) => recorded == timestamp_text(deleted_at),
+                        None => true,
+                    };
+                    same_delete && v.get("was_active").and_then(|b| b.as_bool()) == Some(true)
+                });
+                (id, was_active)
+            })
+            .collect())
     }
 }

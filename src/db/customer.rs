@@ -124,6 +124,27 @@ pub struct OwnedRowCounts {
     pub account_entries: i64,
 }
 
+/// `customer 7`, `one of customers 3, 5, 9`, `one of the 1000 customers 1–1000`:
+/// what a lock-timeout message names.
+pub fn customers_text(ids: &[i64]) -> String {
+    match ids {
+        [one] => format!("customer {one}"),
+        few if few.len() <= 5 => format!(
+            "one of customers {}",
+            few.iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        many => format!(
+            "one of the {} customers {}–{}",
+            many.len(),
+            many.iter().min().copied().unwrap_or(0),
+            many.iter().max().copied().unwrap_or(0)
+        ),
+    }
+}
+
 /// `active`, `inactive` or `deleted`, as shown to users.
 pub fn status_label(is_active: bool, deleted_at: Option<NaiveDateTime>) -> &'static str {
     if deleted_at.is_some() {
@@ -150,34 +171,91 @@ impl Customer {
             .optional()?)
     }
 
-    /// The state of each id that exists. Inside a write transaction on
-    /// PostgreSQL the rows are locked (in id order, so concurrent runs over
-    /// overlapping ids queue instead of deadlocking); SQLite's `BEGIN
-    /// IMMEDIATE` already holds the database's write lock.
+    // Lock order of every customer write (contract: "Operators and roles",
+    // invariants). Inside `write_transaction`:
+    //   SQLite: `BEGIN IMMEDIATE` holds the database's one write lock from the
+    //     first statement, so no other writer (custadm or another program) can
+    //     change anything between a check and its write; the helpers below
+    //     are plain reads there.
+    //   PostgreSQL, always in this order, each level in ascending id:
+    //     1. customers rows        (`lock_states`, `lock_for_edit`)  FOR UPDATE
+    //     2. billing_accounts rows (`lock_billing`)                  FOR UPDATE
+    //     3. account_entries rows  (`lock_billing`)                  FOR SHARE
+    //   Every wait is bounded by `SET LOCAL lock_timeout`; a timeout names the
+    //   customers (`db::locking`). Other programs that follow the foreign keys
+    //   (parent before child) cannot deadlock with this order.
+
+    /// The state of each id that exists, rows locked until commit: on
+    /// PostgreSQL `FOR UPDATE` in id order (so concurrent runs over
+    /// overlapping ids queue instead of deadlocking; a wait past
+    /// `lock_timeout` is exit 6 naming the customers); on SQLite the write
+    /// lock of `BEGIN IMMEDIATE` already covers them. Protects every status
+    /// change (toggle, delete, restore, reset-password) from acting on a
+    /// state that changed after it was read.
     pub fn lock_states(conn: &mut DbConn, ids: &[i64]) -> Result<HashMap<i64, CustomerState>> {
         let query = customers::table
             .filter(customers::id.eq_any(ids))
             .order(customers::id)
             .select((customers::id, customers::is_active, customers::deleted_at));
         let rows: Vec<CustomerState> = match conn {
-            DbConn::Pg(c) => query.for_update().load(c)?,
+            DbConn::Pg(c) => query
+                .for_update()
+                .load(c)
+                .map_err(super::locking(|| customers_text(ids)))?,
             DbConn::Sqlite(c) => query.load(c)?,
         };
         Ok(rows.into_iter().map(|s| (s.id, s)).collect())
     }
 
-    /// Locks the billing accounts of these customers (PostgreSQL): an invoice
-    /// insert takes FOR KEY SHARE on its billing account through the foreign
-    /// key, which waits for this lock, so no invoice can appear between the
-    /// unpaid check and the soft delete. A no-op on SQLite (write lock held).
-    pub fn lock_billing_accounts(conn: &mut DbConn, customer_ids: &[i64]) -> Result<()> {
+    /// The whole row of one customer, locked until commit (PostgreSQL `FOR
+    /// UPDATE`; SQLite's write lock): what `edit` compares against, re-read
+    /// under the lock, so another writer's committed change is seen and kept.
+    pub fn lock_for_edit(conn: &mut DbConn, id: i64) -> Result<Option<Customer>> {
+        let query = customers::table.find(id);
+        Ok(match conn {
+            DbConn::Pg(c) => query
+                .select(Customer::as_select())
+                .for_update()
+                .first(c)
+                .optional()
+                .map_err(super::locking(|| format!("customer {id}")))?,
+            DbConn::Sqlite(c) => query.select(Customer::as_select()).first(c).optional()?,
+        })
+    }
+
+    /// Locks what decides "unpaid invoices" for these customers (PostgreSQL),
+    /// so that no invoice can appear or grow between the check and a soft
+    /// delete:
+    /// - their billing accounts `FOR UPDATE`: an entry insert takes FOR KEY
+    ///   SHARE on its billing account through the foreign key and waits;
+    /// - their existing account entries `FOR SHARE`: an UPDATE of an entry
+    ///   (a $0 invoice becoming $90) does not touch the parent, so the entry
+    ///   itself is locked; the check that follows then reads the committed
+    ///   amount (READ COMMITTED takes a new snapshot per statement).
+    ///
+    /// A no-op on SQLite (the write lock is held).
+    pub fn lock_billing(conn: &mut DbConn, customer_ids: &[i64]) -> Result<()> {
         if let DbConn::Pg(c) = conn {
-            billing_accounts::table
+            let accounts: Vec<i64> = billing_accounts::table
                 .filter(billing_accounts::customer_id.eq_any(customer_ids))
                 .order(billing_accounts::id)
                 .select(billing_accounts::id)
                 .for_update()
-                .load::<i64>(c)?;
+                .load::<i64>(c)
+                .map_err(super::locking(|| {
+                    format!("the billing account of {}", customers_text(customer_ids))
+                }))?;
+            if !accounts.is_empty() {
+                account_entries::table
+                    .filter(account_entries::billing_account_id.eq_any(&accounts))
+                    .order(account_entries::id)
+                    .select(account_entries::id)
+                    .for_share()
+                    .load::<i64>(c)
+                    .map_err(super::locking(|| {
+                        format!("an account entry of {}", customers_text(customer_ids))
+                    }))?;
+            }
         }
         Ok(())
     }

@@ -114,6 +114,24 @@ pub fn require_current(conn: &mut DbConn, database: &str) -> Result<()> {
     }
 }
 
+/// Key of the PostgreSQL advisory lock that serialises `init` ("custad").
+const INIT_LOCK_KEY: i64 = 0x0063_7573_7461_64;
+
+/// Serialises `init` on one database, inside its write transaction: on
+/// PostgreSQL a transaction-level advisory lock (released at commit, so it
+/// works through a pooler in transaction mode; its wait is bounded by
+/// `lock_timeout`); on SQLite the write lock `BEGIN IMMEDIATE` already holds.
+pub fn lock_init(conn: &mut DbConn) -> Result<()> {
+    if let DbConn::Pg(c) = conn {
+        diesel::sql_query(format!("SELECT pg_advisory_xact_lock({INIT_LOCK_KEY})"))
+            .execute(c)
+            .map_err(super::locking(|| {
+                "the database (another `init`)".to_string()
+            }))?;
+    }
+    Ok(())
+}
+
 /// Applies every pending migration; returns the versions applied.
 pub fn run_pending(conn: &mut DbConn) -> Result<Vec<String>> {
     let applied = crate::with_backend!(conn, c => {

@@ -10,6 +10,8 @@ pub mod operator;
 pub mod schema;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::pg::PgConnection;
@@ -59,8 +61,73 @@ pub enum DatabaseTarget {
 
 /// How long a PostgreSQL connection attempt may take before exit 6.
 pub const CONNECT_TIMEOUT_SECS: u32 = 10;
-/// How long a SQLite writer waits for another writer's lock.
-pub const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
+/// The contract's default `lock_timeout` ("Databases"): 10 s.
+pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The process's `lock_timeout` in milliseconds: resolved once from the
+/// settings (config key `lock_timeout`, `CUSTADM_LOCK_TIMEOUT`) before any
+/// connection opens, and read by every connection and write transaction.
+static LOCK_TIMEOUT_MS: AtomicU64 = AtomicU64::new(DEFAULT_LOCK_TIMEOUT.as_millis() as u64);
+
+/// Sets how long any lock wait may last (contract: "Databases"): SQLite's
+/// `busy_timeout` on connections opened afterwards, and PostgreSQL's
+/// `SET LOCAL lock_timeout` in every write transaction.
+pub fn set_lock_timeout(timeout: Duration) {
+    LOCK_TIMEOUT_MS.store(timeout.as_millis().max(1) as u64, Ordering::Relaxed);
+}
+
+/// The effective `lock_timeout`.
+pub fn lock_timeout() -> Duration {
+    Duration::from_millis(LOCK_TIMEOUT_MS.load(Ordering::Relaxed))
+}
+
+/// `10 s`, `1.5 s`: the lock timeout as messages state it.
+pub fn lock_timeout_text() -> String {
+    let ms = LOCK_TIMEOUT_MS.load(Ordering::Relaxed);
+    if ms % 1000 == 0 {
+        format!("{} s", ms / 1000)
+    } else {
+        format!("{} s", ms as f64 / 1000.0)
+    }
+}
+
+/// True when a database error is a lock wait that ran out: PostgreSQL's
+/// SQLSTATE 55P03 ("canceling statement due to lock timeout"; Diesel reports
+/// it only by its message) or SQLite's busy timeout ("database is locked").
+pub fn is_lock_timeout(e: &diesel::result::Error) -> bool {
+    match e {
+        diesel::result::Error::DatabaseError(_, info) => {
+            let m = info.message().to_ascii_lowercase();
+            m.contains("lock timeout")
+                || m.contains("lock_not_available")
+                || m.contains("database is locked")
+                || m.contains("database is busy")
+        }
+        _ => false,
+    }
+}
+
+/// The exit-6 error for a lock wait that ran out while locking `what`
+/// ("customer 7"): names it, the time waited, and that the transaction was
+/// rolled back.
+pub fn lock_wait_error(what: &str) -> Error {
+    Error::Database(format!(
+        "{what} is locked by another transaction; waited {}; nothing was changed (lock_timeout; try again when that transaction has finished)",
+        lock_timeout_text()
+    ))
+}
+
+/// Maps a Diesel error of a statement that takes row locks on `what`:
+/// a lock timeout becomes [`lock_wait_error`], anything else the usual error.
+pub fn locking(what: impl FnOnce() -> String) -> impl FnOnce(diesel::result::Error) -> Error {
+    move |e| {
+        if is_lock_timeout(&e) {
+            lock_wait_error(&what())
+        } else {
+            e.into()
+        }
+    }
+}
 
 impl DatabaseTarget {
     /// Parses `postgres://…`, `postgresql://…`, `sqlite://PATH`, `sqlite:PATH`
@@ -322,7 +389,7 @@ fn open_sqlite(path: &Path) -> Result<DbConn> {
     // busy_timeout first, so the others wait for a lock instead of failing;
     // one statement each (see ENGINEERING-NOTES).
     for pragma in [
-        format!("PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}"),
+        format!("PRAGMA busy_timeout = {}", lock_timeout().as_millis()),
         "PRAGMA journal_mode = WAL".to_string(),
         "PRAGMA synchronous = FULL".to_string(),
         "PRAGMA foreign_keys = ON".to_string(),
@@ -423,15 +490,20 @@ fn create_postgres_database(url: &str) -> Result<()> {
                     crate::secrets::scrub(&e.to_string(), url)
                 ))
             })?;
-    admin
-        .batch_execute(&format!("CREATE DATABASE \"{name}\""))
-        .map_err(|e| {
-            Error::Database(format!(
-                "cannot create database '{name}': {}",
-                crate::secrets::scrub(&e.to_string(), url)
-            ))
-        })?;
-    Ok(())
+    match admin.batch_execute(&format!("CREATE DATABASE \"{name}\"")) {
+        Ok(()) => Ok(()),
+        // Another `init` created it a moment ago: use it.
+        Err(e)
+            if e.to_string().contains("already exists")
+                || e.to_string().contains("pg_database_datname_index") =>
+        {
+            Ok(())
+        }
+        Err(e) => Err(Error::Database(format!(
+            "cannot create database '{name}': {}",
+            crate::secrets::scrub(&e.to_string(), url)
+        ))),
+    }
 }
 
 impl DbConn {
@@ -445,16 +517,40 @@ impl DbConn {
 }
 
 /// Runs `f` in a write transaction: `BEGIN IMMEDIATE` on SQLite, so a second
-/// writer waits for the lock up front instead of failing half-way; a plain
-/// transaction on PostgreSQL (row locks are taken by the caller where a check
-/// must hold until commit). Commits when `f` succeeds, rolls back otherwise.
+/// writer waits for the lock up front (at most `busy_timeout`, which follows
+/// `lock_timeout`) instead of failing half-way; on PostgreSQL a plain
+/// transaction with `SET LOCAL lock_timeout`, so every row lock the caller
+/// takes (the `lock_*` helpers next to the queries) waits at most
+/// [`lock_timeout`]. `SET LOCAL` because a session `SET` does not survive a
+/// pooler in transaction mode. Commits when `f` succeeds, rolls back
+/// otherwise.
 pub fn write_transaction<T>(
     conn: &mut DbConn,
     f: impl FnOnce(&mut DbConn) -> Result<T>,
 ) -> Result<T> {
     match conn {
-        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
-        DbConn::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
+        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
+            .map_err(|e| {
+                if is_lock_timeout(&e) {
+                    Error::Database(sqlite_busy_message())
+                } else {
+                    e.into()
+                }
+            })?,
+        DbConn::Pg(c) => {
+            AnsiTransactionManager::begin_transaction(c)?;
+            // No statement_timeout: a legitimate statement (a 1,000-row
+            // batch, a purge of a long history) may take longer than a lock
+            // wait, and every wait for another writer is a lock wait.
+            let set = format!(
+                "SET LOCAL lock_timeout = '{}ms'",
+                lock_timeout().as_millis()
+            );
+            if let Err(e) = c.batch_execute(&set) {
+                let _ = AnsiTransactionManager::rollback_transaction(c);
+                return Err(e.into());
+            }
+        }
     }
     match f(conn) {
         Ok(value) => {
@@ -467,6 +563,15 @@ pub fn write_transaction<T>(
             Err(e)
         }
     }
+}
+
+/// What a SQLite writer is told when the write lock stayed taken past
+/// `busy_timeout` (= `lock_timeout`).
+pub fn sqlite_busy_message() -> String {
+    format!(
+        "database is busy: another process held its write lock for longer than the {} lock timeout (lock_timeout, CUSTADM_LOCK_TIMEOUT); nothing was changed, try again when it has finished",
+        lock_timeout_text()
+    )
 }
 
 /// The current time in UTC, whole seconds: what every timestamp column gets,

@@ -110,35 +110,107 @@ impl Operator {
         self.locked_until.filter(|until| *until > now)
     }
 
-    /// Records a wrong password; locks the operator at the fifth in a row.
-    /// Returns the lock's end when this attempt locked them.
+    /// Records a wrong password, counted in the database so that attempts
+    /// made at the same moment all count (contract: "Operators and roles"):
+    /// the UPDATE takes the operator's row lock, so concurrent attempts are
+    /// applied one after another, each seeing the others' counts. Must run
+    /// inside `write_transaction`. An expired lock starts a new series; the
+    /// fifth wrong password in a row (and each further one) sets
+    /// `locked_until` to `now` + 15 minutes in the same transaction.
+    /// Returns the count after this attempt and the lock's end when locked.
     pub fn record_failed_attempt(
-        &self,
         conn: &mut DbConn,
+        id: i64,
         now: NaiveDateTime,
-    ) -> Result<Option<NaiveDateTime>> {
-        let attempts = self.failed_attempts.saturating_add(1);
-        let lock = (attempts >= MAX_FAILED_ATTEMPTS)
-            .then(|| now + chrono::Duration::minutes(LOCK_MINUTES));
-        diesel::update(operators::table.find(self.id))
-            .set((
-                operators::failed_attempts.eq(if lock.is_some() { 0 } else { attempts }),
-                operators::locked_until.eq(lock.or(self.locked_until)),
-            ))
+    ) -> Result<(i32, Option<NaiveDateTime>)> {
+        let what = || "the operator's row".to_string();
+        // An expired lock is over: the next wrong password is the first of a new series.
+        diesel::update(
+            operators::table
+                .find(id)
+                .filter(operators::locked_until.le(now)),
+        )
+        .set((
+            operators::failed_attempts.eq(0),
+            operators::locked_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)
+        .map_err(super::locking(what))?;
+        let attempts: i32 = diesel::update(operators::table.find(id))
+            .set(operators::failed_attempts.eq(operators::failed_attempts + 1))
+            .returning(operators::failed_attempts)
+            .get_result(conn)
+            .map_err(super::locking(what))?;
+        if attempts < MAX_FAILED_ATTEMPTS {
+            return Ok((attempts, None));
+        }
+        let until = now + chrono::Duration::minutes(LOCK_MINUTES);
+        diesel::update(operators::table.find(id))
+            .set(operators::locked_until.eq(until))
             .execute(conn)?;
-        Ok(lock)
+        Ok((attempts, Some(until)))
     }
 
-    /// Records a right password: clears the count, and stores `rehash` when the
-    /// old hash was below the policy.
-    pub fn record_success(&self, conn: &mut DbConn, rehash: Option<&str>) -> Result<()> {
-        diesel::update(operators::table.find(self.id))
-            .set((
-                operators::failed_attempts.eq(0),
-                operators::password_hash.eq(rehash.unwrap_or(&self.password_hash)),
-            ))
-            .execute(conn)?;
-        Ok(())
+    /// Records a right password: clears the count, and stores `rehash` when
+    /// the old hash was below the policy, unless the operator got locked
+    /// since the lock was checked (a concurrent fifth wrong password): then
+    /// nothing is written and the lock's end is returned.
+    pub fn record_success(
+        &self,
+        conn: &mut DbConn,
+        rehash: Option<&str>,
+        now: NaiveDateTime,
+    ) -> Result<Option<NaiveDateTime>> {
+        let not_locked = operators::locked_until
+            .is_null()
+            .or(operators::locked_until.le(now));
+        let updated = match rehash {
+            Some(hash) => diesel::update(operators::table.find(self.id).filter(not_locked))
+                .set((
+                    operators::failed_attempts.eq(0),
+                    operators::password_hash.eq(hash),
+                ))
+                .execute(conn)?,
+            None => diesel::update(operators::table.find(self.id).filter(not_locked))
+                .set(operators::failed_attempts.eq(0))
+                .execute(conn)?,
+        };
+        if updated == 1 {
+            return Ok(None);
+        }
+        Ok(operators::table
+            .find(self.id)
+            .select(operators::locked_until)
+            .first::<Option<NaiveDateTime>>(conn)
+            .optional()?
+            .flatten())
+    }
+
+    /// Locks, in ascending id order, the rows that decide "at least one
+    /// active admin remains" (contract: "Operators and roles"): `target`
+    /// and every active admin, and returns them as they are now. Every
+    /// command that demotes or deactivates an operator calls this first in
+    /// its transaction, so two of them queue: the second sees the first's
+    /// committed change (PostgreSQL re-checks `FOR UPDATE` rows after the
+    /// wait) and refuses if it would remove the last one. SQLite's write
+    /// lock already serialises them. Lock order: operators rows by id, and
+    /// no customer rows in the same transaction.
+    pub fn lock_admins_and(conn: &mut DbConn, target: i64) -> Result<Vec<Operator>> {
+        let query = operators::table
+            .filter(
+                operators::id.eq(target).or(operators::role
+                    .eq(Role::Admin.as_str())
+                    .and(operators::is_active.eq(true))),
+            )
+            .order(operators::id);
+        Ok(match conn {
+            DbConn::Pg(c) => query
+                .select(Operator::as_select())
+                .for_update()
+                .load(c)
+                .map_err(super::locking(|| "an admin operator's row".to_string()))?,
+            DbConn::Sqlite(c) => query.select(Operator::as_select()).load(c)?,
+        })
     }
 
     /// Sets one column-group of the operator (role, active flag, password, lock).
