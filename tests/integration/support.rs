@@ -214,6 +214,28 @@ impl Env {
         })
     }
 
+    /// A fresh PostgreSQL database reached through PgBouncer in transaction
+    /// pooling mode (`CUSTADM_TEST_PGBOUNCER_URL`, started by `.ci/pgbouncer`;
+    /// the database itself is created on the direct server). `None`, with a
+    /// visible skip message, when no pooler is configured; under `CI=true`
+    /// a missing pooler is a failure.
+    pub fn pgbouncer() -> Option<Env> {
+        let pooler = match std::env::var("CUSTADM_TEST_PGBOUNCER_URL") {
+            Ok(url) if !url.is_empty() => url,
+            _ => {
+                if std::env::var("CI").as_deref() == Ok("true") {
+                    panic!("CI=true but CUSTADM_TEST_PGBOUNCER_URL is not set: the PgBouncer tests must not be skipped in CI (.ci/run starts one)");
+                }
+                eprintln!("SKIPPED: PgBouncer test (run `export CUSTADM_TEST_PGBOUNCER_URL=$(.ci/pgbouncer)` to run it)");
+                return None;
+            }
+        };
+        let mut env = Env::postgres()?;
+        let name = env.pg.as_ref().map(|(_, n)| n.clone()).expect("pg name");
+        env.url = format!("{}/{name}", server_base(&pooler));
+        Some(env)
+    }
+
     /// custadm with this env's database and an isolated HOME; operator `admin`
     /// unless the test sets another. Detached from any controlling terminal,
     /// as under cron.
