@@ -115,7 +115,7 @@ pub fn require_current(conn: &mut DbConn, database: &str) -> Result<()> {
 }
 
 /// Key of the PostgreSQL advisory lock that serialises `init` ("custad").
-const INIT_LOCK_KEY: i64 = 0x0063_7573_7461_64;
+const INIT_LOCK_KEY: i64 = 0x63_7573_7461_6400;
 
 /// Serialises `init` on one database, inside its write transaction: on
 /// PostgreSQL a transaction-level advisory lock (released at commit, so it

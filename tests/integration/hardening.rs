@@ -546,20 +546,26 @@ fn fault_sqlite_write_lock_held_past_busy_timeout() {
     let id = env.insert_customer("Busy Wait", "busy@example.com");
     let before = state(&env);
 
-    // Held for longer than the 5 s busy timeout: exit 6, "busy", no change.
-    let holder = hold_write_lock(&env.url, Duration::from_secs(8));
+    // Held for longer than the busy timeout (= lock_timeout, here 2 s):
+    // exit 6, "busy" with the timeout it waited, no change.
+    let holder = hold_write_lock(&env.url, Duration::from_secs(4));
     let started = Instant::now();
-    let run = env.run(&["toggle", &id.to_string(), "--deactivate"]);
+    let run = env
+        .cmd()
+        .env("CUSTADM_LOCK_TIMEOUT", "2")
+        .args(&["toggle", &id.to_string(), "--deactivate"])
+        .run();
     let waited = started.elapsed();
     holder.join().unwrap();
     assert_clean_failure(&run, 6, "busy");
+    run.error_line("longer than the 2 s lock timeout");
     assert!(
-        waited >= Duration::from_millis(4_500),
-        "gave up after {waited:?}, before the 5 s busy timeout"
+        waited >= Duration::from_millis(1_800),
+        "gave up after {waited:?}, before the 2 s busy timeout"
     );
     assert_eq!(state(&env), before, "a busy failure wrote something");
 
-    // Held for 1 s: the command waits and succeeds.
+    // Held for 1 s: the command waits (default lock_timeout, 10 s) and succeeds.
     let holder = hold_write_lock(&env.url, Duration::from_secs(1));
     let started = Instant::now();
     let run = env.run(&["toggle", &id.to_string(), "--deactivate"]);

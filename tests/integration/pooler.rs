@@ -24,7 +24,14 @@ fn every_command_works_through_the_pooler() {
     for args in [
         vec!["list"],
         vec!["view", &sa],
-        vec!["edit", &sa, "--name", "Ann Pooled", "--email", "ann.pooled@example.com"],
+        vec![
+            "edit",
+            &sa,
+            "--name",
+            "Ann Pooled",
+            "--email",
+            "ann.pooled@example.com",
+        ],
         vec!["edit", &sa, "--phone", "+442079460958"],
         vec!["toggle", &sa, &sb, "--deactivate", "--yes"],
         vec!["toggle", &sa, "--activate"],
@@ -38,13 +45,27 @@ fn every_command_works_through_the_pooler() {
     ] {
         let run = env.run(&args);
         run.ok();
-        assert!(!run.stderr.contains("prepared statement"), "{args:?}: {}", run.stderr);
+        assert!(
+            !run.stderr.contains("prepared statement"),
+            "{args:?}: {}",
+            run.stderr
+        );
     }
     assert_eq!(
-        env.texts(&format!("SELECT full_name || '|' || email || '|' || phone AS v FROM customers WHERE id = {a}")),
-        vec![Some("Ann Pooled|ann.pooled@example.com|+442079460958".to_string())]
+        env.texts(&format!(
+            "SELECT full_name || '|' || email || '|' || phone AS v FROM customers WHERE id = {a}"
+        )),
+        vec![Some(
+            "Ann Pooled|ann.pooled@example.com|+442079460958".to_string()
+        )]
     );
-    assert_eq!(env.count("customers", &format!("id = {b} AND is_active = FALSE AND deleted_at IS NULL")), 1);
+    assert_eq!(
+        env.count(
+            "customers",
+            &format!("id = {b} AND is_active = FALSE AND deleted_at IS NULL")
+        ),
+        1
+    );
     // Operator commands, the failed-attempt counter and purge.
     env.add_support();
     for args in [
@@ -85,7 +106,15 @@ fn bulk_runs_over_10000_ids_twice_at_once_and_a_10000_row_list() {
     let ids: String = (1..=10_000).map(|i| format!("{i}\n")).collect();
     let run = || {
         env.cmd()
-            .args(&["-o", "json", "toggle", "--deactivate", "--ids-from", "-", "--yes"])
+            .args(&[
+                "-o",
+                "json",
+                "toggle",
+                "--deactivate",
+                "--ids-from",
+                "-",
+                "--yes",
+            ])
             .stdin(&ids)
     };
     let runs = std::thread::scope(|s| {

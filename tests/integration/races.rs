@@ -124,7 +124,10 @@ fn is_active(env: &Env, id: i64) -> bool {
 }
 
 fn is_deleted(env: &Env, id: i64) -> bool {
-    env.count("customers", &format!("id = {id} AND deleted_at IS NOT NULL")) == 1
+    env.count(
+        "customers",
+        &format!("id = {id} AND deleted_at IS NOT NULL"),
+    ) == 1
 }
 
 fn active_admins(env: &Env) -> i64 {
@@ -183,12 +186,20 @@ db_test!(edit_keeps_another_writers_column, |env| {
         );
         run.ok();
         assert_eq!(
-            text(&env, &format!("SELECT full_name AS v FROM customers WHERE id = {id}")).as_deref(),
+            text(
+                &env,
+                &format!("SELECT full_name AS v FROM customers WHERE id = {id}")
+            )
+            .as_deref(),
             Some(name.as_str()),
             "round {round}: custadm's name was lost"
         );
         assert_eq!(
-            text(&env, &format!("SELECT email AS v FROM customers WHERE id = {id}")).as_deref(),
+            text(
+                &env,
+                &format!("SELECT email AS v FROM customers WHERE id = {id}")
+            )
+            .as_deref(),
             Some(email.as_str()),
             "round {round}: the other program's email was reverted"
         );
@@ -211,8 +222,14 @@ db_test!(edit_keeps_another_writers_column, |env| {
             app_first += 1
         }
     }
-    eprintln!("edit vs app ({:?}): custadm first {custadm_first}, app first {app_first}", env.backend);
-    assert!(custadm_first > 0 && app_first > 0, "only one order occurred: custadm first {custadm_first}, app first {app_first}");
+    eprintln!(
+        "edit vs app ({:?}): custadm first {custadm_first}, app first {app_first}",
+        env.backend
+    );
+    assert!(
+        custadm_first > 0 && app_first > 0,
+        "only one order occurred: custadm first {custadm_first}, app first {app_first}"
+    );
 });
 
 // Two operators edit different fields of one customer at once: both survive.
@@ -226,7 +243,8 @@ db_test!(two_edits_of_different_fields_both_survive, |env| {
         let runs = at_once(
             vec![
                 env.cmd().args(&["edit", &id.to_string(), "--name", &name]),
-                env.cmd().args(&["edit", &id.to_string(), "--email", &email]),
+                env.cmd()
+                    .args(&["edit", &id.to_string(), "--email", &email]),
             ],
             15,
         );
@@ -234,7 +252,10 @@ db_test!(two_edits_of_different_fields_both_survive, |env| {
             r.ok();
         }
         assert_eq!(
-            text(&env, &format!("SELECT full_name || '|' || email AS v FROM customers WHERE id = {id}")),
+            text(
+                &env,
+                &format!("SELECT full_name || '|' || email AS v FROM customers WHERE id = {id}")
+            ),
             Some(format!("{name}|{email}")),
             "round {round}: an edit was lost"
         );
@@ -248,7 +269,10 @@ db_test!(two_edits_of_different_fields_both_survive, |env| {
             email_first += 1
         }
     }
-    eprintln!("edit vs edit ({:?}): name first {name_first}, email first {email_first}", env.backend);
+    eprintln!(
+        "edit vs edit ({:?}): name first {name_first}, email first {email_first}",
+        env.backend
+    );
     assert!(name_first > 0 && email_first > 0, "only one order occurred");
 });
 
@@ -259,7 +283,14 @@ db_test!(two_edits_of_different_fields_both_survive, |env| {
 db_test!(at_least_one_active_admin_remains, |env| {
     env.init_db(0);
     env.cmd()
-        .args(&["operator", "add", "bea", "--role", "admin", "--password-stdin"])
+        .args(&[
+            "operator",
+            "add",
+            "bea",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ])
         .stdin(&format!("{SUPPORT_PASSWORD}\n"))
         .run()
         .ok();
@@ -305,7 +336,10 @@ db_test!(at_least_one_active_admin_remains, |env| {
             _ => panic!("round {round}: neither succeeded\n{runs:?}"),
         }
     }
-    eprintln!("admins ({:?}): admin won {admin_won}, bea won {bea_won}", env.backend);
+    eprintln!(
+        "admins ({:?}): admin won {admin_won}, bea won {bea_won}",
+        env.backend
+    );
     assert!(admin_won > 0 && bea_won > 0, "only one order occurred");
 });
 
@@ -325,7 +359,10 @@ pub fn delete_vs_invoice_update(env: &Env, rounds: usize) {
     });
     let (mut refused, mut deleted_first) = (0, 0);
     for round in 0..rounds {
-        let id = env.insert_customer(&format!("Racer {round}"), &format!("racer{round}@example.com"));
+        let id = env.insert_customer(
+            &format!("Racer {round}"),
+            &format!("racer{round}@example.com"),
+        );
         env.add_invoice(id, 0);
         let entry = env
             .scalar(&format!(
@@ -371,7 +408,10 @@ pub fn delete_vs_invoice_update(env: &Env, rounds: usize) {
         "delete vs invoice update ({:?}, spread {spread_ms} ms): {refused} refused, {deleted_first} deleted first",
         env.backend
     );
-    assert!(refused > 0 && deleted_first > 0, "only one order occurred: {refused} refused, {deleted_first} deleted first");
+    assert!(
+        refused > 0 && deleted_first > 0,
+        "only one order occurred: {refused} refused, {deleted_first} deleted first"
+    );
 }
 
 db_test!(delete_waits_for_an_invoice_update, |env| {
@@ -407,7 +447,11 @@ db_test!(wrong_passwords_at_once_all_count, |env| {
         let mut numbers = Vec::new();
         for r in &runs {
             r.code(4);
-            let line = r.stderr.lines().find(|l| l.starts_with("error:")).expect("error line");
+            let line = r
+                .stderr
+                .lines()
+                .find(|l| l.starts_with("error:"))
+                .expect("error line");
             if line.contains("attempts before") {
                 let n = line
                     .split(" (")
@@ -427,12 +471,18 @@ db_test!(wrong_passwords_at_once_all_count, |env| {
         let refused_locked = denied("operator locked") - locked_before;
         // Every attempt audited once; every checked one counted, exactly.
         assert_eq!(wrong + refused_locked, 15, "round {round}");
-        assert_eq!(counted, wrong, "round {round}: {wrong} wrong passwords, {counted} counted");
+        assert_eq!(
+            counted, wrong,
+            "round {round}: {wrong} wrong passwords, {counted} counted"
+        );
         // Attempts 1-4 were each reported once; the fifth and later locked.
         numbers.sort();
         assert_eq!(numbers, vec![1, 2, 3, 4], "round {round}: attempt numbers");
         assert_eq!(
-            env.count("operators", "username = 'admin' AND locked_until IS NOT NULL"),
+            env.count(
+                "operators",
+                "username = 'admin' AND locked_until IS NOT NULL"
+            ),
             1,
             "round {round}: not locked after {counted} wrong passwords"
         );
@@ -454,9 +504,14 @@ db_test!(restore_uses_the_latest_delete, |env| {
     env.run(&["restore", &s]).ok();
     assert!(is_active(&env, id));
     env.run(&["toggle", &s, "--deactivate"]).ok();
-    env.exec(&format!("UPDATE customers SET deleted_at = '2026-01-02 03:04:05' WHERE id = {id}"));
+    env.exec(&format!(
+        "UPDATE customers SET deleted_at = '2026-01-02 03:04:05' WHERE id = {id}"
+    ));
     env.run(&["restore", &s]).ok();
-    assert!(!is_deleted(&env, id) && !is_active(&env, id), "restored active from a stale record");
+    assert!(
+        !is_deleted(&env, id) && !is_active(&env, id),
+        "restored active from a stale record"
+    );
 
     // custadm deleted it active; another program restored and deleted it
     // again (a new deleted_at): not custadm's delete, so inactive.
@@ -466,7 +521,10 @@ db_test!(restore_uses_the_latest_delete, |env| {
         "UPDATE customers SET deleted_at = NULL, is_active = {} WHERE id = {id}",
         env.bool_sql(true)
     ));
-    env.exec(&format!("UPDATE customers SET deleted_at = '2026-05-06 07:08:09', is_active = {} WHERE id = {id}", env.bool_sql(false)));
+    env.exec(&format!(
+        "UPDATE customers SET deleted_at = '2026-05-06 07:08:09', is_active = {} WHERE id = {id}",
+        env.bool_sql(false)
+    ));
     env.run(&["restore", &s]).ok();
     assert!(!is_deleted(&env, id) && !is_active(&env, id));
 
@@ -524,7 +582,10 @@ db_test!(restore_lands_on_the_state_before_a_raced_delete, |env| {
             app_first += 1
         }
     }
-    eprintln!("restore ({:?}): app first {app_first}, delete first {delete_first}", env.backend);
+    eprintln!(
+        "restore ({:?}): app first {app_first}, delete first {delete_first}",
+        env.backend
+    );
     assert!(app_first > 0 && delete_first > 0, "only one order occurred");
 });
 
@@ -555,9 +616,16 @@ fn concurrent_inits(fresh: impl Fn() -> Env, rounds: usize) {
             .map(|(i, _)| i)
             .collect();
         assert_eq!(changed.len(), 1, "round {round}: {runs:?}");
-        assert_eq!(env.count("operators", ""), 1, "round {round}: more than one first admin");
         assert_eq!(
-            env.count("operators", &format!("username = 'first{}' AND role = 'admin'", changed[0])),
+            env.count("operators", ""),
+            1,
+            "round {round}: more than one first admin"
+        );
+        assert_eq!(
+            env.count(
+                "operators",
+                &format!("username = 'first{}' AND role = 'admin'", changed[0])
+            ),
             1
         );
         assert_eq!(env.count("audit_log", "action = 'init'"), 1);
@@ -594,7 +662,8 @@ fn hold(env: &Env, statements: Vec<String>) -> (mpsc::Sender<()>, thread::JoinHa
                 let mut c = $c;
                 c.batch_execute($begin).expect("begin");
                 for sql in &statements {
-                    c.batch_execute(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+                    c.batch_execute(sql)
+                        .unwrap_or_else(|e| panic!("{sql}: {e}"));
                 }
                 ready_tx.send(()).unwrap();
                 let _ = stop_rx.recv_timeout(Duration::from_secs(60));
@@ -602,11 +671,16 @@ fn hold(env: &Env, statements: Vec<String>) -> (mpsc::Sender<()>, thread::JoinHa
             }};
         }
         match backend {
-            Backend::Sqlite => held!(SqliteConnection::establish(&url).unwrap(), "BEGIN IMMEDIATE"),
+            Backend::Sqlite => held!(
+                SqliteConnection::establish(&url).unwrap(),
+                "BEGIN IMMEDIATE"
+            ),
             Backend::Postgres => held!(PgConnection::establish(&url).unwrap(), "BEGIN"),
         }
     });
-    ready_rx.recv_timeout(Duration::from_secs(20)).expect("holder started");
+    ready_rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("holder started");
     (stop_tx, t)
 }
 
@@ -690,20 +764,40 @@ fn bulk_run_keeps_committed_batches_on_lock_timeout() {
     env.init_db(0);
     bulk_customers(&env, 30);
     let ids: String = (1..=30).map(|i| format!("{i}\n")).collect();
-    let (stop, holder) = hold(&env, vec!["SELECT id FROM customers WHERE id = 25 FOR UPDATE".into()]);
+    let (stop, holder) = hold(
+        &env,
+        vec!["SELECT id FROM customers WHERE id = 25 FOR UPDATE".into()],
+    );
     let run = env
         .cmd()
         .env("CUSTADM_LOCK_TIMEOUT", "1")
-        .args(&["toggle", "--deactivate", "--ids-from", "-", "--yes", "--batch-size", "10"])
+        .args(&[
+            "toggle",
+            "--deactivate",
+            "--ids-from",
+            "-",
+            "--yes",
+            "--batch-size",
+            "10",
+        ])
         .stdin(&ids)
         .run();
     drop(stop);
     holder.join().unwrap();
-    run.code(6).error_line("one of the 10 customers 21–30 is locked by another transaction; waited 1 s");
+    run.code(6)
+        .error_line("one of the 10 customers 21–30 is locked by another transaction; waited 1 s");
     assert!(run.stderr.contains("20 customers"), "{}", run.stderr);
     assert_eq!(assert_all_or_nothing(&env), 20);
     env.cmd()
-        .args(&["toggle", "--deactivate", "--ids-from", "-", "--yes", "--batch-size", "10"])
+        .args(&[
+            "toggle",
+            "--deactivate",
+            "--ids-from",
+            "-",
+            "--yes",
+            "--batch-size",
+            "10",
+        ])
         .stdin(&ids)
         .run()
         .ok();
@@ -720,8 +814,14 @@ fn lock_timeout_setting_and_its_source() {
         doc.ok();
         let v = doc.json();
         (
-            v["lock_timeout"]["value"].as_str().unwrap_or("").to_string(),
-            v["lock_timeout"]["source"].as_str().unwrap_or("").to_string(),
+            v["lock_timeout"]["value"]
+                .as_str()
+                .unwrap_or("")
+                .to_string(),
+            v["lock_timeout"]["source"]
+                .as_str()
+                .unwrap_or("")
+                .to_string(),
         )
     };
     assert_eq!(shown(env.cmd()), ("10 s".into(), "default".into()));
@@ -756,9 +856,15 @@ fn read_only_postgres_gets_a_postgres_hint() {
     env.init_db(0);
     let id = env.insert_customer("Ann Lee", "ann@example.com");
     let name = env.url.rsplit('/').next().unwrap().to_string();
-    env.exec(&format!("ALTER DATABASE {name} SET default_transaction_read_only = on"));
+    env.exec(&format!(
+        "ALTER DATABASE {name} SET default_transaction_read_only = on"
+    ));
     let run = env.run(&["toggle", &id.to_string(), "--deactivate"]);
     run.code(6).error_line("accepts only reads");
-    assert!(!run.stderr.contains("permissions of the database file"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("permissions of the database file"),
+        "{}",
+        run.stderr
+    );
     assert!(is_active(&env, id));
 }

@@ -227,6 +227,10 @@ impl Env {
                     panic!("CI=true but CUSTADM_TEST_PGBOUNCER_URL is not set: the PgBouncer tests must not be skipped in CI (.ci/run starts one)");
                 }
                 eprintln!("SKIPPED: PgBouncer test (run `export CUSTADM_TEST_PGBOUNCER_URL=$(.ci/pgbouncer)` to run it)");
+                record_skip(
+                    "PostgreSQL behind PgBouncer",
+                    "CUSTADM_TEST_PGBOUNCER_URL is not set (run: export CUSTADM_TEST_PGBOUNCER_URL=$(.ci/pgbouncer))",
+                );
                 return None;
             }
         };
