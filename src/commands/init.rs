@@ -7,7 +7,7 @@ use std::io::Write;
 use crate::db::audit::{self, Actor};
 use crate::db::migrations::{self, SchemaState};
 use crate::db::operator::{NewOperator, Operator, Role};
-use crate::db::{write_transaction, DatabaseTarget};
+use crate::db::{write_transaction, Backend, DatabaseTarget};
 use crate::error::{Error, Result};
 use crate::output::Output;
 use crate::password::{self, PasswordSource};
@@ -122,14 +122,26 @@ pub fn run(target: &DatabaseTarget, actor: &Actor, args: InitArgs, out: &Output)
 
     let mut conn = target.connect_creating()?;
     let sample = args.sample_data.unwrap_or(0);
-    // Schema, first admin and sample data are one transaction that holds the
-    // init lock (`migrations::lock_init`): of several `init`s started at once
-    // on a new database, exactly one creates the schema and registers the
-    // first admin; the others find operators and change nothing.
+    // Of several `init`s started at once on a new database, exactly one
+    // creates the schema and registers the first admin; the others find an
+    // operator under the init lock and change nothing. SQLite: an exclusive
+    // lock on the file for the whole init (its migrations manage their own
+    // transactions); PostgreSQL: an advisory lock held by the transaction
+    // that migrates and registers (`migrations::lock_init`).
+    let _file_lock = match target {
+        DatabaseTarget::Sqlite(path) => Some(migrations::lock_init_file(path)?),
+        DatabaseTarget::Postgres(_) => None,
+    };
+    let migrate = state == SchemaState::Uninitialised;
+    let mut created_schema = false;
+    if migrate && conn.backend() == Backend::Sqlite {
+        created_schema = !migrations::run_pending(&mut conn)?.is_empty();
+    }
     let created_schema = write_transaction(&mut conn, |conn| {
         migrations::lock_init(conn)?;
-        let created_schema =
-            state == SchemaState::Uninitialised && !migrations::run_pending(conn)?.is_empty();
+        if migrate && conn.backend() == Backend::Postgres {
+            created_schema = !migrations::run_pending(conn)?.is_empty();
+        }
         if Operator::count(conn)? > 0 {
             return Ok(None);
         }

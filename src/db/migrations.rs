@@ -120,7 +120,7 @@ const INIT_LOCK_KEY: i64 = 0x63_7573_7461_6400;
 /// Serialises `init` on one database, inside its write transaction: on
 /// PostgreSQL a transaction-level advisory lock (released at commit, so it
 /// works through a pooler in transaction mode; its wait is bounded by
-/// `lock_timeout`); on SQLite the write lock `BEGIN IMMEDIATE` already holds.
+/// `lock_timeout`); a no-op on SQLite, where [`lock_init_file`] does it.
 pub fn lock_init(conn: &mut DbConn) -> Result<()> {
     if let DbConn::Pg(c) = conn {
         diesel::sql_query(format!("SELECT pg_advisory_xact_lock({INIT_LOCK_KEY})"))
@@ -130,6 +130,38 @@ pub fn lock_init(conn: &mut DbConn) -> Result<()> {
             }))?;
     }
     Ok(())
+}
+
+/// Serialises `init` on a SQLite file: an exclusive `flock` on the file
+/// itself, held until the returned handle is dropped. SQLite's own locks are
+/// POSIX record locks, which `flock` does not touch, so readers and writers
+/// of the database are not affected; only another `init` waits, at most
+/// `lock_timeout`.
+pub fn lock_init_file(path: &std::path::Path) -> Result<std::fs::File> {
+    use std::os::fd::AsRawFd;
+    let file = std::fs::File::open(path)
+        .map_err(|e| Error::Database(format!("cannot open {}: {e}", path.display())))?;
+    let deadline = std::time::Instant::now() + super::lock_timeout();
+    loop {
+        // SAFETY: flock on a descriptor this function owns; no memory involved.
+        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
+            return Ok(file);
+        }
+        let err = std::io::Error::last_os_error();
+        if err.raw_os_error() != Some(libc::EWOULDBLOCK) {
+            return Err(Error::Database(format!(
+                "cannot lock {} for init: {err}",
+                path.display()
+            )));
+        }
+        if std::time::Instant::now() >= deadline {
+            return Err(super::lock_wait_error(&format!(
+                "the database file {} (another `init`)",
+                path.display()
+            )));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }
 
 /// Applies every pending migration; returns the versions applied.
