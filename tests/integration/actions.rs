@@ -882,9 +882,18 @@ db_test!(delete_soft_deletes_with_confirmation, |env| {
     single_result(&r.json(), "delete", id, "changed");
     assert!(is_deleted(&env, id));
     assert!(!is_active(&env, id));
+    // The state before the delete, and which delete it was (what restore
+    // compares with the customer's deleted_at).
+    let details = audit_details(&env, id, "delete");
+    assert_eq!(details.len(), 1);
+    assert_eq!(details[0]["was_active"], json!(true));
     assert_eq!(
-        audit_details(&env, id, "delete"),
-        vec![json!({"was_active": true})]
+        details[0]["deleted_at"].as_str(),
+        text(
+            &env,
+            &format!("SELECT CAST(deleted_at AS TEXT) AS v FROM customers WHERE id = {id}")
+        )
+        .as_deref()
     );
     // The customer's rows are still there: a soft delete.
     assert_eq!(
@@ -908,10 +917,9 @@ db_test!(delete_soft_deletes_with_confirmation, |env| {
     env.run(&["toggle", &inactive.to_string(), "--deactivate"])
         .ok();
     env.run(&["delete", &inactive.to_string(), "--yes"]).ok();
-    assert_eq!(
-        audit_details(&env, inactive, "delete"),
-        vec![json!({"was_active": false})]
-    );
+    let details = audit_details(&env, inactive, "delete");
+    assert_eq!(details.len(), 1);
+    assert_eq!(details[0]["was_active"], json!(false));
     // Unknown id.
     env.run(&["delete", &(id + 100).to_string(), "--yes"])
         .code(3);

@@ -103,7 +103,10 @@ fn bulk_runs_over_10000_ids_twice_at_once_and_a_10000_row_list() {
     let list = env.run(&["list", "-o", "ids"]);
     list.ok();
     assert_eq!(list.stdout.lines().count(), 10_000);
-    let ids: String = (1..=10_000).map(|i| format!("{i}\n")).collect();
+    let ids: String = races::customer_ids(&env)
+        .iter()
+        .map(|i| format!("{i}\n"))
+        .collect();
     let run = || {
         env.cmd()
             .args(&[

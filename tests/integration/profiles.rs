@@ -1389,7 +1389,7 @@ db_test!(no_color_on_a_terminal_has_no_escape_sequences, |env| {
 
 // ---------------------------------------------------------------- config show
 
-const SETTINGS: [&str; 11] = [
+const SETTINGS: [&str; 12] = [
     "config_file",
     "profile",
     "database_url",
@@ -1401,6 +1401,7 @@ const SETTINGS: [&str; 11] = [
     "production",
     "require_reason",
     "service_user",
+    "lock_timeout",
 ];
 
 /// The table row of `setting`: (value, source).

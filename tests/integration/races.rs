@@ -112,6 +112,26 @@ fn random_ms(max: u64) -> Duration {
     Duration::from_millis(rand::random_range(0..=max))
 }
 
+/// When the competitor starts in round `round`: every third round at once
+/// (it is connected already, so it nearly always wins), the others at a
+/// random moment across custadm's run, so both orders occur even on a
+/// loaded machine.
+fn start_delay(round: usize, spread_ms: u64) -> Duration {
+    if round % 3 == 0 {
+        Duration::ZERO
+    } else {
+        random_ms(spread_ms)
+    }
+}
+
+/// Every customer id, ascending (ids do not start at 1 on every backend).
+pub fn customer_ids(env: &Env) -> Vec<i64> {
+    env.texts("SELECT CAST(id AS TEXT) AS v FROM customers ORDER BY id")
+        .into_iter()
+        .map(|v| v.expect("id").parse().expect("id"))
+        .collect()
+}
+
 fn text(env: &Env, sql: &str) -> Option<String> {
     env.texts(sql).into_iter().next().flatten()
 }
@@ -181,7 +201,7 @@ db_test!(edit_keeps_another_writers_column, |env| {
                     "SELECT CAST(CASE WHEN full_name = '{name}' THEN 1 ELSE 0 END AS BIGINT) AS v FROM customers WHERE id = {id}"
                 ),
             },
-            random_ms(spread_ms),
+            start_delay(round as usize, spread_ms),
             random_ms(20),
         );
         run.ok();
@@ -380,7 +400,7 @@ pub fn delete_vs_invoice_update(env: &Env, rounds: usize) {
                     "SELECT CAST(CASE WHEN deleted_at IS NULL THEN 0 ELSE 1 END AS BIGINT) AS v FROM customers WHERE id = {id}"
                 ),
             },
-            random_ms(spread_ms),
+            start_delay(round, spread_ms),
             random_ms(30),
         );
         let saw_not_deleted = seen == Some(0);
@@ -564,7 +584,7 @@ db_test!(restore_lands_on_the_state_before_a_raced_delete, |env| {
                     "SELECT CAST(CASE WHEN deleted_at IS NULL THEN 0 ELSE 1 END AS BIGINT) AS v FROM customers WHERE id = {id}"
                 ),
             },
-            random_ms(spread_ms),
+            start_delay(round as usize, spread_ms),
             random_ms(20),
         );
         run.ok();
@@ -763,10 +783,14 @@ fn bulk_run_keeps_committed_batches_on_lock_timeout() {
     let Some(env) = Env::postgres() else { return };
     env.init_db(0);
     bulk_customers(&env, 30);
-    let ids: String = (1..=30).map(|i| format!("{i}\n")).collect();
+    let all = customer_ids(&env);
+    let ids: String = all.iter().map(|i| format!("{i}\n")).collect();
     let (stop, holder) = hold(
         &env,
-        vec!["SELECT id FROM customers WHERE id = 25 FOR UPDATE".into()],
+        vec![format!(
+            "SELECT id FROM customers WHERE id = {} FOR UPDATE",
+            all[24]
+        )],
     );
     let run = env
         .cmd()
@@ -784,8 +808,10 @@ fn bulk_run_keeps_committed_batches_on_lock_timeout() {
         .run();
     drop(stop);
     holder.join().unwrap();
-    run.code(6)
-        .error_line("one of the 10 customers 21–30 is locked by another transaction; waited 1 s");
+    run.code(6).error_line(&format!(
+        "one of the 10 customers {}–{} is locked by another transaction; waited 1 s",
+        all[20], all[29]
+    ));
     assert!(run.stderr.contains("20 customers"), "{}", run.stderr);
     assert_eq!(assert_all_or_nothing(&env), 20);
     env.cmd()
