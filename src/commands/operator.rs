@@ -510,7 +510,8 @@ pub fn confirm_operator_password(
                 _ => None,
             };
             // Locked by a concurrent wrong attempt since the check above?
-            match me.record_success(&mut ctx.conn, rehash, now)? {
+            // In a write transaction: its row lock wait is bounded too.
+            match write_transaction(&mut ctx.conn, |conn| me.record_success(conn, rehash, now))? {
                 None => Ok(()),
                 Some(until) => {
                     ctx.actor
