@@ -574,9 +574,10 @@ pub fn execute_with(
                 progress.finish();
                 if !report.results.is_empty() {
                     ctx.out.note(&format!(
-                        "{action}: stopped by an error after {} customers ({}); those are committed",
+                        "{action}: stopped by an error after {} customers ({}); those are committed, the remaining {} were not touched: run the same command again to finish",
                         report.results.len(),
-                        report.summary_line()
+                        report.summary_line(),
+                        ids.len() - report.results.len()
                     ));
                 }
                 return Err(e);

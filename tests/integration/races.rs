@@ -812,7 +812,12 @@ fn bulk_run_keeps_committed_batches_on_lock_timeout() {
         "one of the 10 customers {}–{} is locked by another transaction; waited 1 s",
         all[20], all[29]
     ));
-    assert!(run.stderr.contains("20 customers"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("after 20 customers")
+            && run.stderr.contains("remaining 10 were not touched"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(assert_all_or_nothing(&env), 20);
     env.cmd()
         .args(&[
