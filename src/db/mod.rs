@@ -538,18 +538,15 @@ pub fn write_transaction<T>(
                 }
             })?,
         DbConn::Pg(c) => {
-            AnsiTransactionManager::begin_transaction(c)?;
-            // No statement_timeout: a legitimate statement (a 1,000-row
-            // batch, a purge of a long history) may take longer than a lock
-            // wait, and every wait for another writer is a lock wait.
-            let set = format!(
-                "SET LOCAL lock_timeout = '{}ms'",
+            // One round trip for both. No statement_timeout: a legitimate
+            // statement (a 1,000-row batch, a purge of a long history) may
+            // take longer than a lock wait, and every wait for another
+            // writer is a lock wait.
+            let begin = format!(
+                "BEGIN; SET LOCAL lock_timeout = '{}ms'",
                 lock_timeout().as_millis()
             );
-            if let Err(e) = c.batch_execute(&set) {
-                let _ = AnsiTransactionManager::rollback_transaction(c);
-                return Err(e.into());
-            }
+            AnsiTransactionManager::begin_transaction_sql(c, &begin)?
         }
     }
     match f(conn) {
