@@ -302,18 +302,7 @@ db_test!(two_edits_of_different_fields_both_survive, |env| {
 // least one active admin always remains.
 db_test!(at_least_one_active_admin_remains, |env| {
     env.init_db(0);
-    env.cmd()
-        .args(&[
-            "operator",
-            "add",
-            "bea",
-            "--role",
-            "admin",
-            "--password-stdin",
-        ])
-        .stdin(&format!("{SUPPORT_PASSWORD}\n"))
-        .run()
-        .ok();
+    env.add_operator("bea", "admin", SUPPORT_PASSWORD);
     let (mut admin_won, mut bea_won) = (0, 0);
     for round in 0..20 {
         env.exec(&format!(
@@ -326,15 +315,23 @@ db_test!(at_least_one_active_admin_remains, |env| {
         } else {
             &["operator", "deactivate"]
         };
+        // Each confirms with its own password (--password-stdin).
         let command = |actor: &str, target: &str| {
             let mut args = verb.to_vec();
             args.push(target);
             if round % 2 == 0 {
                 args.push("support");
             }
+            args.push("--password-stdin");
+            let own = if actor == "admin" {
+                ADMIN_PASSWORD
+            } else {
+                SUPPORT_PASSWORD
+            };
             env.cmd()
                 .env("CUSTADM_OPERATOR", actor)
-                .args(&args.iter().map(|s| &**s).collect::<Vec<_>>())
+                .args(&args)
+                .stdin(&format!("{own}\n"))
         };
         let runs = at_once(vec![command("admin", "bea"), command("bea", "admin")], 15);
         assert!(
