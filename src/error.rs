@@ -21,6 +21,9 @@ pub enum Error {
     Database(String),
     /// Exit 7: a run over several customers where some did not succeed.
     Partial(String),
+    /// Exit 8: integrity check failed: the audit trail was altered
+    /// (contract: "Exit codes", `audit verify`).
+    Integrity(String),
     /// Writing to stdout/stderr failed (a closed pipe is not an error).
     Io(std::io::Error),
 }
@@ -39,6 +42,7 @@ impl Error {
             Error::Refused(_) => 5,
             Error::Database(_) => 6,
             Error::Partial(_) => 7,
+            Error::Integrity(_) => 8,
         }
     }
 
@@ -60,7 +64,8 @@ impl fmt::Display for Error {
             | Error::Denied(m)
             | Error::Refused(m)
             | Error::Database(m)
-            | Error::Partial(m) => f.write_str(m),
+            | Error::Partial(m)
+            | Error::Integrity(m) => f.write_str(m),
             Error::Io(e) => write!(f, "cannot write output: {e}"),
         }
     }

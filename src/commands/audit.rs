@@ -1,6 +1,9 @@
-//! `custadm audit`: read the audit trail, newest first, filtered.
+//! `custadm audit`: read the audit trail, newest first, filtered;
+//! `audit verify` checks its hash chain and `audit digest` prints its head
+//! (contract: "Audit", exit 8; the chain itself is `db::audit::chain`).
 
 use crate::context::Ctx;
+use crate::db::audit::verify;
 use crate::db::audit::{AuditEntry, AuditFilter};
 use crate::error::{Error, Result};
 use crate::output::rfc3339;
@@ -8,9 +11,12 @@ use crate::output::rfc3339;
 /// Options of `custadm audit`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  custadm audit --customer 42\n  custadm audit --operator alice --since 7d\n  custadm audit --action purge -o json | jq '.[].details'\n\nExit codes: 0 shown, 2 bad filter."
+    after_help = "Examples:\n  custadm audit --customer 42\n  custadm audit --operator alice --since 7d\n  custadm audit --action purge -o json | jq '.[].details'\n  custadm audit verify --digest @/var/lib/custadm/digests\n  custadm audit digest >> /var/lib/custadm/digests\n\nExit codes: 0 shown, 2 bad filter; verify: 0 intact, 8 the trail was altered.",
+    args_conflicts_with_subcommands = true
 )]
 pub struct AuditArgs {
+    #[command(subcommand)]
+    pub command: Option<AuditCommand>,
     /// Only rows about this customer id
     #[arg(long, value_name = "ID", value_parser = crate::bulk::parse_customer_id)]
     pub customer: Option<i64>,
@@ -29,6 +35,34 @@ pub struct AuditArgs {
     pub limit: i64,
 }
 
+/// `audit verify` and `audit digest`.
+#[derive(Debug, clap::Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chain of every audit row (exit 8 naming the first bad row)
+    ///
+    /// Walks the whole trail in id order (streaming: memory does not grow with it) and
+    /// recomputes every row's content digest and chain link. Exit 0 with the number of
+    /// rows when intact; exit 8 naming the first row that was altered, removed, inserted by
+    /// another program or reordered. Rows from before the chain existed are counted apart.
+    /// With --digest, the chain must also still pass through every digest given.
+    #[command(
+        after_help = "Examples:\n  custadm audit verify\n  custadm audit verify --digest \"$(cat head.json)\"\n  custadm audit verify --digest @/var/lib/custadm/digests   # one digest a line, appended daily\n\nExit codes: 0 intact, 2 unreadable --digest, 8 the trail was altered."
+    )]
+    Verify {
+        /// The output of `audit digest` as JSON text, or @FILE with one digest a line
+        #[arg(long, value_name = "D")]
+        digest: Option<String>,
+    },
+    /// Print the chain's head (id, chain_hash, occurred_at) as one line of JSON
+    ///
+    /// Keep it outside the database (a file, syslog, a ticket): `audit verify --digest`
+    /// then detects a history that was truncated or rewritten up to that point.
+    #[command(
+        after_help = "Examples:\n  custadm audit digest >> /var/lib/custadm/digests\n  custadm audit digest | logger -t custadm-digest\n\nExit codes: 0 printed, 8 the chain head does not match the trail."
+    )]
+    Digest,
+}
+
 #[derive(serde::Serialize)]
 struct AuditRow {
     id: i64,
@@ -44,6 +78,11 @@ struct AuditRow {
 
 /// Runs `custadm audit`.
 pub fn run(ctx: &mut Ctx, args: AuditArgs) -> Result<()> {
+    match args.command {
+        Some(AuditCommand::Verify { digest }) => return verify(ctx, digest.as_deref()),
+        Some(AuditCommand::Digest) => return digest(ctx),
+        None => {}
+    }
     let since = args
         .since
         .as_deref()
@@ -111,4 +150,55 @@ pub fn run(ctx: &mut Ctx, args: AuditArgs) -> Result<()> {
         ],
         rows,
     )
+}
+
+/// `audit verify`: exit 0 with the counts, or [`Error::Integrity`] (exit 8).
+fn verify(ctx: &mut Ctx, digest: Option<&str>) -> Result<()> {
+    let points = digest.map(verify::parse_digests).transpose()?;
+    let result = verify::verify(&mut ctx.conn, points.as_deref().unwrap_or_default())?;
+    if ctx.out.is_json() {
+        return ctx.out.json(&serde_json::json!({
+            "intact": true,
+            "rows": result.rows,
+            "prehistory": result.prehistory,
+            "digests_checked": result.digests_checked,
+            "head": result.head,
+        }));
+    }
+    let mut line = format!(
+        "audit trail intact: {} chained row{}",
+        result.rows,
+        if result.rows == 1 { "" } else { "s" }
+    );
+    if result.prehistory > 0 {
+        line.push_str(&format!(
+            ", {} row{} from before the chain (not covered)",
+            result.prehistory,
+            if result.prehistory == 1 { "" } else { "s" }
+        ));
+    }
+    if result.digests_checked > 0 {
+        line.push_str(&format!(
+            "; passes through all {} digest{}",
+            result.digests_checked,
+            if result.digests_checked == 1 { "" } else { "s" }
+        ));
+    }
+    ctx.out.line(&line)
+}
+
+/// `audit digest`: the head as one line of JSON (whatever `-o` says: it is
+/// meant to be appended to a file, one digest a line).
+fn digest(ctx: &mut Ctx) -> Result<()> {
+    use std::io::Write;
+    let head = verify::head_digest(&mut ctx.conn)?.ok_or_else(|| {
+        Error::Refused(
+            "the audit chain has no rows yet: nothing to digest (any change or view starts it)"
+                .into(),
+        )
+    })?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}", serde_json::to_string(&head)?)?;
+    out.flush()?;
+    Ok(())
 }

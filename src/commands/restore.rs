@@ -99,7 +99,8 @@ fn restore_batch(
     }
     if !dry_run {
         let now = crate::db::now();
-        for (group, active) in [(&to_active, true), (&to_inactive, false)] {
+        let groups = [(&to_active, true), (&to_inactive, false)];
+        for (group, active) in groups {
             if group.is_empty() {
                 continue;
             }
@@ -110,6 +111,9 @@ fn restore_batch(
                     customers::updated_at.eq(now),
                 ))
                 .execute(conn)?;
+        }
+        // Audit rows last: appending locks the chain head until commit.
+        for (group, active) in groups {
             NewAuditEntry::insert_for_customers(
                 conn,
                 actor,

@@ -1,5 +1,10 @@
 //! The `audit_log` table: one row for every change (in the change's own
 //! transaction), every `view`, and every refusal for permission or password.
+//! Every row is written through [`chain::append`] (the hash chain); nothing
+//! else inserts into `audit_log`.
+
+pub mod chain;
+pub mod verify;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -14,6 +19,9 @@ pub const OK: &str = "ok";
 pub const FAILED: &str = "failed";
 /// `audit_log.outcome`: refused for role, unknown operator, password or lock.
 pub const DENIED: &str = "denied";
+
+/// `details` of a redacted row.
+pub const REDACTED_DETAILS: &str = r#"{"redacted":true}"#;
 
 /// Who does something, and why: stamped on every audit row a command writes.
 #[derive(Debug, Clone)]
@@ -53,9 +61,9 @@ impl Actor {
     }
 }
 
-/// A new row of `audit_log`.
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = audit_log, treat_none_as_default_value = false)]
+/// A new row of `audit_log`, before the chain gives it an id, a salt and
+/// its hashes ([`chain::append`]).
+#[derive(Debug, Clone)]
 pub struct NewAuditEntry {
     pub occurred_at: NaiveDateTime,
     pub operator: String,
@@ -101,9 +109,6 @@ pub fn timestamp_text(t: NaiveDateTime) -> String {
     t.format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
-/// Rows per multi-row INSERT: 8 binds a row stays far below both backends' limits.
-const INSERT_CHUNK: usize = 1_000;
-
 /// Filters for reading the trail.
 #[derive(Debug, Default)]
 pub struct AuditFilter {
@@ -115,27 +120,18 @@ pub struct AuditFilter {
 }
 
 impl NewAuditEntry {
-    /// Writes one row.
+    /// Appends one row to the chain (in the caller's transaction, if any:
+    /// write audit rows last, see [`chain`]).
     pub fn insert(&self, conn: &mut DbConn) -> Result<()> {
-        diesel::insert_into(audit_log::table)
-            .values(self)
-            .execute(conn)?;
-        Ok(())
+        chain::append(conn, std::slice::from_ref(self))
     }
 
-    /// Writes many rows with multi-row INSERTs.
+    /// Appends many rows to the chain, in this order.
     pub fn insert_all(conn: &mut DbConn, rows: &[NewAuditEntry]) -> Result<()> {
-        for chunk in rows.chunks(INSERT_CHUNK) {
-            crate::with_backend!(conn, c => diesel::insert_into(audit_log::table).values(chunk).execute(c))?;
-        }
-        Ok(())
+        chain::append(conn, rows)
     }
-}
 
-impl NewAuditEntry {
-    /// Writes one `ok` row per customer id with the same action and details,
-    /// as one `INSERT … SELECT` over the customers (a handful of binds
-    /// instead of eight per row). Every id must exist.
+    /// Appends one `ok` row per customer id with the same action and details.
     pub fn insert_for_customers(
         conn: &mut DbConn,
         actor: &Actor,
@@ -143,37 +139,15 @@ impl NewAuditEntry {
         customer_ids: &[i64],
         details: &serde_json::Value,
     ) -> Result<()> {
-        use super::schema::customers;
-        use diesel::sql_types::{Nullable, Text, Timestamp};
-        if customer_ids.is_empty() {
-            return Ok(());
-        }
-        let rows = customers::table
-            .filter(customers::id.eq_any(customer_ids))
-            .select((
-                super::now().into_sql::<Timestamp>(),
-                actor.operator.as_str().into_sql::<Text>(),
-                actor.os_user.as_str().into_sql::<Text>(),
-                action.into_sql::<Text>(),
-                customers::id.nullable(),
-                OK.into_sql::<Text>(),
-                actor.reason.as_deref().into_sql::<Nullable<Text>>(),
-                details.to_string().into_sql::<Text>(),
-            ));
-        diesel::insert_into(audit_log::table)
-            .values(rows)
-            .into_columns((
-                audit_log::occurred_at,
-                audit_log::operator,
-                audit_log::os_user,
-                audit_log::action,
-                audit_log::customer_id,
-                audit_log::outcome,
-                audit_log::reason,
-                audit_log::details,
-            ))
-            .execute(conn)?;
-        Ok(())
+        let template = actor.entry(action, None, OK, details.clone());
+        let rows: Vec<NewAuditEntry> = customer_ids
+            .iter()
+            .map(|&id| NewAuditEntry {
+                customer_id: Some(id),
+                ..template.clone()
+            })
+            .collect();
+        chain::append(conn, &rows)
     }
 }
 
@@ -207,12 +181,18 @@ impl AuditEntry {
             .load(conn)?)
     }
 
-    /// Replaces the details of every row about this customer, so that a
-    /// purge leaves action, operator and time but no personal data.
+    /// Redacts every row about this customer (contract: "Audit", `purge`):
+    /// `details` becomes [`REDACTED_DETAILS`], `reason` and `content_salt`
+    /// NULL; both hashes stay, so the chain still verifies while the removed
+    /// text can no longer be confirmed by guessing. Returns the rows redacted.
     pub fn redact_customer(conn: &mut DbConn, customer_id: i64) -> Result<usize> {
         Ok(
             diesel::update(audit_log::table.filter(audit_log::customer_id.eq(customer_id)))
-                .set(audit_log::details.eq(r#"{"redacted":true}"#))
+                .set((
+                    audit_log::details.eq(REDACTED_DETAILS),
+                    audit_log::reason.eq(None::<String>),
+                    audit_log::content_salt.eq(None::<String>),
+                ))
                 .execute(conn)?,
         )
     }

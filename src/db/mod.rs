@@ -571,6 +571,31 @@ pub fn sqlite_busy_message() -> String {
     )
 }
 
+/// Runs `f` in a read-only transaction that sees one consistent snapshot for
+/// all its statements: a deferred transaction on SQLite (its snapshot starts
+/// at the first read and blocks no writer in WAL mode), `REPEATABLE READ READ
+/// ONLY` on PostgreSQL (no session state: fine through PgBouncer). Used by
+/// readers that page through large tables (`audit verify`, `export`).
+pub fn read_snapshot<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T>) -> Result<T> {
+    match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN DEFERRED")?,
+        DbConn::Pg(c) => AnsiTransactionManager::begin_transaction_sql(
+            c,
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        )?,
+    }
+    match f(conn) {
+        Ok(value) => {
+            with_backend!(conn, c => AnsiTransactionManager::commit_transaction(c))?;
+            Ok(value)
+        }
+        Err(e) => {
+            let _ = with_backend!(conn, c => AnsiTransactionManager::rollback_transaction(c));
+            Err(e)
+        }
+    }
+}
+
 /// The current time in UTC, whole seconds: what every timestamp column gets,
 /// stored on SQLite as `YYYY-MM-DD HH:MM:SS`.
 pub fn now() -> chrono::NaiveDateTime {

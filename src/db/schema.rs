@@ -94,3 +94,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     account_entries,
     audit_log,
 );
+
+diesel::table! {
+    audit_chain_head (id) {
+        id -> Integer,
+        chain_start_id -> Nullable<BigInt>,
+        last_id -> Nullable<BigInt>,
+        last_hash -> Nullable<Text>,
+    }
+}

@@ -1,0 +1,402 @@
+//! The audit trail's hash chain (contract: "Audit"): every row custadm writes
+//! carries a salted commitment to its free text and a link to the row before
+//! it, so that altering, removing, inserting or reordering rows is detected
+//! by `custadm audit verify`, while `purge` can still erase the free text.
+//!
+//! # Encoding (version 1)
+//!
+//! All hashes are SHA-256 (FIPS 180-4), stored as 64 lower-case hex digits.
+//! Values are fed to the hash in a canonical, length-prefixed encoding, so
+//! that no two different rows encode to the same bytes:
+//!
+//! - `str(s)`: the length of the UTF-8 bytes of `s` as 8 bytes big-endian,
+//!   then the bytes;
+//! - `int(n)`: a 64-bit integer as 8 bytes big-endian (two's complement);
+//! - `opt(x)`: one byte `0x00` for NULL, or `0x01` followed by `x`;
+//! - `time(t)`: the UTC instant as `int(seconds since 1970-01-01T00:00:00)`
+//!   followed by the microseconds (0–999999) as 4 bytes big-endian
+//!   (PostgreSQL keeps microseconds; custadm writes whole seconds);
+//! - `hash(h)`: the 32 raw bytes of a stored hex hash.
+//!
+//! ```text
+//! content_digest = SHA-256( str("custadm-audit-content-v1") ‖ str(salt bytes)
+//!                           ‖ opt(str(reason)) ‖ str(details) )
+//! chain_hash     = SHA-256( str("custadm-audit-chain-v1") ‖ hash(previous chain_hash)
+//!                           ‖ int(id) ‖ time(occurred_at) ‖ str(operator) ‖ str(os_user)
+//!                           ‖ str(action) ‖ opt(int(customer_id)) ‖ str(outcome)
+//!                           ‖ opt(str(run_id)) ‖ hash(content_digest) )
+//! ```
+//!
+//! `content_salt` is 16 bytes from the OS CSPRNG (stored as 32 hex digits).
+//! The first chained row links to [`GENESIS`] (32 zero bytes). Rows that
+//! existed before the chain (NULL `chain_hash`, ids below
+//! `audit_chain_head.chain_start_id`) are its prehistory and are not covered.
+//!
+//! A redacted row (`purge`) has `details` = `{"redacted":true}` and NULL
+//! `reason` and `content_salt`; its `content_digest` is then taken as stored
+//! and the row is verified by the chain alone.
+//!
+//! # Concurrency: what is locked, in which order
+//!
+//! The chain is the order of `audit_log.id`. Appending takes the one row of
+//! `audit_chain_head` — on PostgreSQL with `SELECT … FOR UPDATE`, a row lock
+//! held to the end of the transaction (no session state, so it works through
+//! PgBouncer in transaction mode); on SQLite the write transaction's
+//! `BEGIN IMMEDIATE` already serialises writers — then allocates the ids
+//! after every id in the table, inserts, and moves the head, all in the
+//! caller's transaction. Ids are therefore handed out in chain order and two
+//! writers can never link to the same predecessor. The head lock is the last
+//! lock a transaction takes: commands write their audit rows at the end of
+//! their transaction (after their row locks), so the lock is held briefly and
+//! can never be part of a lock cycle.
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Text};
+use sha2::{Digest, Sha256};
+
+use super::NewAuditEntry;
+use crate::db::schema::{audit_chain_head, audit_log};
+use crate::db::{write_transaction, DbConn};
+use crate::error::{Error, Result};
+
+/// The predecessor of the first chained row: 32 zero bytes.
+pub const GENESIS: [u8; 32] = [0; 32];
+
+/// Bytes of random salt per row (128 bits: no guessing a redacted text).
+pub const SALT_BYTES: usize = 16;
+
+/// Rows per multi-row INSERT: 12 binds a row stays below SQLite's 32,766.
+const INSERT_CHUNK: usize = 1_000;
+
+/// The canonical encoding of one row's hashed values (see the module doc).
+#[derive(Default)]
+struct Encoder(Vec<u8>);
+
+impl Encoder {
+    fn str(&mut self, s: &[u8]) -> &mut Self {
+        self.0.extend_from_slice(&(s.len() as u64).to_be_bytes());
+        self.0.extend_from_slice(s);
+        self
+    }
+    fn int(&mut self, n: i64) -> &mut Self {
+        self.0.extend_from_slice(&n.to_be_bytes());
+        self
+    }
+    fn opt_str(&mut self, s: Option<&[u8]>) -> &mut Self {
+        match s {
+            None => self.0.push(0),
+            Some(s) => {
+                self.0.push(1);
+                self.str(s);
+            }
+        }
+        self
+    }
+    fn opt_int(&mut self, n: Option<i64>) -> &mut Self {
+        match n {
+            None => self.0.push(0),
+            Some(n) => {
+                self.0.push(1);
+                self.int(n);
+            }
+        }
+        self
+    }
+    fn time(&mut self, t: chrono::NaiveDateTime) -> &mut Self {
+        let utc = t.and_utc();
+        self.int(utc.timestamp());
+        self.0
+            .extend_from_slice(&(utc.timestamp_subsec_micros() % 1_000_000).to_be_bytes());
+        self
+    }
+    fn raw(&mut self, b: &[u8]) -> &mut Self {
+        self.0.extend_from_slice(b);
+        self
+    }
+    fn sha256(&self) -> [u8; 32] {
+        Sha256::digest(&self.0).into()
+    }
+}
+
+/// `content_digest` of a row: SHA-256 over its salt, reason and details.
+pub fn content_digest(salt: &[u8], reason: Option<&[u8]>, details: &[u8]) -> [u8; 32] {
+    Encoder::default()
+        .str(b"custadm-audit-content-v1")
+        .str(salt)
+        .opt_str(reason)
+        .str(details)
+        .sha256()
+}
+
+/// The chained columns of one row, as stored.
+#[derive(Debug, Clone)]
+pub struct Link<'a> {
+    pub id: i64,
+    pub occurred_at: chrono::NaiveDateTime,
+    pub operator: &'a [u8],
+    pub os_user: &'a [u8],
+    pub action: &'a [u8],
+    pub customer_id: Option<i64>,
+    pub outcome: &'a [u8],
+    pub run_id: Option<&'a [u8]>,
+}
+
+/// `chain_hash` of a row: SHA-256 over the previous row's `chain_hash`, the
+/// row's chained columns and its `content_digest`.
+pub fn chain_hash(previous: &[u8; 32], link: &Link<'_>, digest: &[u8; 32]) -> [u8; 32] {
+    Encoder::default()
+        .str(b"custadm-audit-chain-v1")
+        .raw(previous)
+        .int(link.id)
+        .time(link.occurred_at)
+        .str(link.operator)
+        .str(link.os_user)
+        .str(link.action)
+        .opt_int(link.customer_id)
+        .str(link.outcome)
+        .opt_str(link.run_id)
+        .raw(digest)
+        .sha256()
+}
+
+/// Lower-case hex of `bytes`.
+pub fn to_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
+}
+
+/// Bytes of a hex string; `None` unless it is exactly hex (either case).
+pub fn from_hex(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    s.as_bytes()
+        .chunks(2)
+        .map(|pair| {
+            let digit = |c: u8| (c as char).to_digit(16);
+            Some((digit(pair[0])? * 16 + digit(pair[1])?) as u8)
+        })
+        .collect()
+}
+
+/// A stored 32-byte hash from hex; `None` when it is not one.
+pub fn hash_from_hex(s: &str) -> Option<[u8; 32]> {
+    from_hex(s)?.try_into().ok()
+}
+
+/// The head row of `audit_chain_head`.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct Head {
+    /// The first chained row (`None` until the first append).
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub chain_start_id: Option<i64>,
+    /// The newest chained row.
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub last_id: Option<i64>,
+    /// Its `chain_hash`.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub last_hash: Option<String>,
+}
+
+/// Reads the head without locking it. Exit 8 when its row is missing.
+pub fn read_head(conn: &mut DbConn) -> Result<Head> {
+    diesel::sql_query(
+        "SELECT chain_start_id, last_id, last_hash FROM audit_chain_head WHERE id = 1",
+    )
+    .get_result::<Head>(conn)
+    .optional()?
+    .ok_or_else(missing_head)
+}
+
+fn missing_head() -> Error {
+    Error::Integrity("the audit chain head (the one row of table audit_chain_head) is missing: the trail was tampered with; run `custadm audit verify` and restore the table from a backup".into())
+}
+
+/// Locks the head until the end of the transaction (PostgreSQL: `FOR UPDATE`;
+/// SQLite: the transaction's `BEGIN IMMEDIATE` holds the write lock already).
+fn lock_head(conn: &mut DbConn) -> Result<Head> {
+    let sql = match conn {
+        DbConn::Pg(_) => {
+            "SELECT chain_start_id, last_id, last_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE"
+        }
+        DbConn::Sqlite(_) => {
+            "SELECT chain_start_id, last_id, last_hash FROM audit_chain_head WHERE id = 1"
+        }
+    };
+    diesel::sql_query(sql)
+        .get_result::<Head>(conn)
+        .optional()?
+        .ok_or_else(missing_head)
+}
+
+#[derive(QueryableByName)]
+struct LastId {
+    #[diesel(sql_type = BigInt)]
+    last: i64,
+}
+
+/// Reserves `n` ids after every id in `audit_log` (and after the head, and on
+/// PostgreSQL after the identity sequence, which is moved past them so that
+/// another program's plain INSERT does not collide). Call with the head locked.
+fn allocate_ids(conn: &mut DbConn, head: &Head, n: i64) -> Result<i64> {
+    let floor = head.last_id.unwrap_or(0);
+    let last = match conn {
+        // Statement after the lock: it sees every row committed before the lock
+        // was granted (READ COMMITTED takes a new snapshot per statement).
+        DbConn::Pg(_) => diesel::sql_query(
+            "SELECT setval(s.seq, GREATEST(COALESCE((SELECT max(id) FROM audit_log), 0), \
+             COALESCE(pg_sequence_last_value(s.seq), 0), $1) + $2) AS last \
+             FROM (SELECT pg_get_serial_sequence('audit_log', 'id')::regclass AS seq) s",
+        )
+        .bind::<BigInt, _>(floor)
+        .bind::<BigInt, _>(n)
+        .get_result::<LastId>(conn)?
+        .last,
+        DbConn::Sqlite(_) => {
+            diesel::sql_query(
+                "SELECT max(COALESCE((SELECT max(id) FROM audit_log), 0), $1) + $2 AS last",
+            )
+            .bind::<BigInt, _>(floor)
+            .bind::<BigInt, _>(n)
+            .get_result::<LastId>(conn)?
+            .last
+        }
+    };
+    Ok(last - n + 1)
+}
+
+/// Fresh salts for `n` rows, from one read of the OS CSPRNG.
+fn salts(n: usize) -> Result<Vec<[u8; SALT_BYTES]>> {
+    use rand::TryRngCore;
+    let mut buf = vec![0u8; n * SALT_BYTES];
+    rand::rngs::OsRng
+        .try_fill_bytes(&mut buf)
+        .map_err(|e| Error::Internal(format!("the OS random generator failed: {e}")))?;
+    Ok(buf
+        .chunks_exact(SALT_BYTES)
+        .map(|c| {
+            let mut s = [0u8; SALT_BYTES];
+            s.copy_from_slice(c);
+            s
+        })
+        .collect())
+}
+
+/// PostgreSQL keeps microseconds; what is hashed must be what is stored.
+fn to_micros(t: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
+    use chrono::Timelike;
+    let micros = t.nanosecond() / 1_000 * 1_000;
+    t.with_nanosecond(micros).unwrap_or(t)
+}
+
+/// Appends `rows` to the chain: the one way custadm writes `audit_log`.
+/// Inside a transaction the rows become part of it (and the head stays locked
+/// until it ends: call this last); outside one, they are written in their own
+/// write transaction.
+pub fn append(conn: &mut DbConn, rows: &[NewAuditEntry]) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let in_transaction = crate::with_backend!(&mut *conn, c => {
+        <diesel::connection::AnsiTransactionManager as diesel::connection::TransactionManager<_>>::transaction_manager_status_mut(c)
+            .transaction_depth()
+            .map(|d| d.is_some())
+    })?;
+    if in_transaction {
+        append_in_transaction(conn, rows)
+    } else {
+        write_transaction(conn, |conn| append_in_transaction(conn, rows))
+    }
+}
+
+fn append_in_transaction(conn: &mut DbConn, rows: &[NewAuditEntry]) -> Result<()> {
+    // Everything that does not depend on the chain is done before the lock.
+    let salts = salts(rows.len())?;
+    let prepared: Vec<(chrono::NaiveDateTime, String, [u8; 32])> = rows
+        .iter()
+        .zip(&salts)
+        .map(|(row, salt)| {
+            let digest = content_digest(
+                salt,
+                row.reason.as_deref().map(str::as_bytes),
+                row.details.as_bytes(),
+            );
+            (to_micros(row.occurred_at), to_hex(salt), digest)
+        })
+        .collect();
+
+    let head = lock_head(conn)?;
+    let first_id = allocate_ids(conn, &head, rows.len() as i64)?;
+    let mut previous = match &head.last_hash {
+        None => GENESIS,
+        Some(hex) => hash_from_hex(hex).ok_or_else(|| {
+            Error::Integrity("the audit chain head holds a malformed hash: the trail was tampered with; run `custadm audit verify`".into())
+        })?,
+    };
+    let mut values = Vec::with_capacity(rows.len());
+    for (i, (row, (occurred_at, salt, digest))) in rows.iter().zip(&prepared).enumerate() {
+        let id = first_id + i as i64;
+        let link = Link {
+            id,
+            occurred_at: *occurred_at,
+            operator: row.operator.as_bytes(),
+            os_user: row.os_user.as_bytes(),
+            action: row.action.as_bytes(),
+            customer_id: row.customer_id,
+            outcome: row.outcome.as_bytes(),
+            run_id: row.run_id.as_deref().map(str::as_bytes),
+        };
+        previous = chain_hash(&previous, &link, digest);
+        values.push((
+            audit_log::id.eq(id),
+            audit_log::occurred_at.eq(*occurred_at),
+            audit_log::operator.eq(&row.operator),
+            audit_log::os_user.eq(&row.os_user),
+            audit_log::action.eq(&row.action),
+            audit_log::customer_id.eq(row.customer_id),
+            audit_log::outcome.eq(&row.outcome),
+            audit_log::reason.eq(&row.reason),
+            audit_log::details.eq(&row.details),
+            audit_log::run_id.eq(&row.run_id),
+            audit_log::content_salt.eq(Some(salt.as_str())),
+            audit_log::content_digest.eq(Some(to_hex(digest))),
+            audit_log::chain_hash.eq(Some(to_hex(&previous))),
+        ));
+    }
+    for chunk in values.chunks(INSERT_CHUNK) {
+        crate::with_backend!(&mut *conn, c => diesel::insert_into(audit_log::table).values(chunk).execute(c))?;
+    }
+    let last_id = first_id + rows.len() as i64 - 1;
+    diesel::update(audit_chain_head::table.filter(audit_chain_head::id.eq(1)))
+        .set((
+            audit_chain_head::chain_start_id.eq(head.chain_start_id.unwrap_or(first_id)),
+            audit_chain_head::last_id.eq(last_id),
+            audit_chain_head::last_hash.eq(to_hex(&previous)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encoding_is_length_prefixed() {
+        // "ab" + "c" and "a" + "bc" must not collide.
+        let a = content_digest(b"s", Some(b"ab"), b"c");
+        let b = content_digest(b"s", Some(b"a"), b"bc");
+        assert_ne!(a, b);
+        assert_ne!(
+            content_digest(b"s", None, b""),
+            content_digest(b"s", Some(b""), b"")
+        );
+        assert_eq!(from_hex(&to_hex(&[0, 1, 254, 255])), Some(vec![0, 1, 254, 255]));
+        assert_eq!(from_hex("0g"), None);
+    }
+}

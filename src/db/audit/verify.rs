@@ -1,0 +1,487 @@
+//! `audit verify` and `audit digest` (contract: "Audit", exit 8): walk the
+//! chain in id order, in keyset pages inside one read snapshot (memory does
+//! not grow with the trail), recompute every link and stop at the first row
+//! that was altered, removed, inserted by another program or reordered.
+//!
+//! Columns are read as bytes (text that is not UTF-8 is data, never a crash)
+//! and timestamps as text, so that whatever another program stored is
+//! checked rather than failing to load.
+
+use std::collections::BTreeMap;
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Binary, Nullable};
+
+use super::chain::{self, Head, Link, GENESIS};
+use super::REDACTED_DETAILS;
+use crate::db::DbConn;
+use crate::error::{Error, Result};
+
+/// Rows read per page.
+const PAGE: i64 = 5_000;
+
+/// One row as stored, every column raw.
+#[derive(Debug, QueryableByName)]
+struct Row {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Nullable<Binary>)]
+    occurred_at: Option<Vec<u8>>,
+    #[diesel(sql_type = Binary)]
+    operator: Vec<u8>,
+    #[diesel(sql_type = Binary)]
+    os_user: Vec<u8>,
+    #[diesel(sql_type = Binary)]
+    action: Vec<u8>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    customer_id: Option<i64>,
+    #[diesel(sql_type = Binary)]
+    outcome: Vec<u8>,
+    #[diesel(sql_type = Nullable<Binary>)]
+    reason: Option<Vec<u8>>,
+    #[diesel(sql_type = Binary)]
+    details: Vec<u8>,
+    #[diesel(sql_type = Nullable<Binary>)]
+    run_id: Option<Vec<u8>>,
+    #[diesel(sql_type = Nullable<Binary>)]
+    content_salt: Option<Vec<u8>>,
+    #[diesel(sql_type = Nullable<Binary>)]
+    content_digest: Option<Vec<u8>>,
+    #[diesel(sql_type = Nullable<Binary>)]
+    chain_hash: Option<Vec<u8>>,
+}
+
+fn page_sql(conn: &DbConn) -> &'static str {
+    match conn {
+        DbConn::Sqlite(_) => {
+            "SELECT id, CAST(occurred_at AS BLOB) AS occurred_at, CAST(operator AS BLOB) AS operator, \
+             CAST(os_user AS BLOB) AS os_user, CAST(action AS BLOB) AS action, customer_id, \
+             CAST(outcome AS BLOB) AS outcome, CAST(reason AS BLOB) AS reason, \
+             CAST(details AS BLOB) AS details, CAST(run_id AS BLOB) AS run_id, \
+             CAST(content_salt AS BLOB) AS content_salt, CAST(content_digest AS BLOB) AS content_digest, \
+             CAST(chain_hash AS BLOB) AS chain_hash \
+             FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2"
+        }
+        DbConn::Pg(_) => {
+            "SELECT id, convert_to(to_char(occurred_at, 'YYYY-MM-DD HH24:MI:SS.US'), 'UTF8') AS occurred_at, \
+             convert_to(operator, 'UTF8') AS operator, convert_to(os_user, 'UTF8') AS os_user, \
+             convert_to(action, 'UTF8') AS action, customer_id, convert_to(outcome, 'UTF8') AS outcome, \
+             convert_to(reason, 'UTF8') AS reason, convert_to(details, 'UTF8') AS details, \
+             convert_to(run_id, 'UTF8') AS run_id, convert_to(content_salt, 'UTF8') AS content_salt, \
+             convert_to(content_digest, 'UTF8') AS content_digest, convert_to(chain_hash, 'UTF8') AS chain_hash \
+             FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2"
+        }
+    }
+}
+
+/// Reads the trail in id order, one page at a time, with one row of look-ahead.
+struct Pager<'c> {
+    conn: &'c mut DbConn,
+    after: i64,
+    page: std::collections::VecDeque<Row>,
+    done: bool,
+}
+
+impl Pager<'_> {
+    fn fill(&mut self) -> Result<()> {
+        if self.page.is_empty() && !self.done {
+            let sql = page_sql(self.conn);
+            let rows: Vec<Row> = diesel::sql_query(sql)
+                .bind::<BigInt, _>(self.after)
+                .bind::<BigInt, _>(PAGE)
+                .load(self.conn)?;
+            self.done = (rows.len() as i64) < PAGE;
+            if let Some(last) = rows.last() {
+                self.after = last.id;
+            }
+            self.page.extend(rows);
+        }
+        Ok(())
+    }
+    fn next(&mut self) -> Result<Option<Row>> {
+        self.fill()?;
+        Ok(self.page.pop_front())
+    }
+    fn peek(&mut self) -> Result<Option<&Row>> {
+        self.fill()?;
+        Ok(self.page.front())
+    }
+}
+
+/// A point the chain must pass through: the output of `audit digest`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DigestPoint {
+    /// The id of the chain's newest row when the digest was taken.
+    pub id: i64,
+    /// Its `chain_hash` (64 hex digits).
+    pub chain_hash: String,
+    /// Its `occurred_at`, RFC 3339 UTC (informational: it is inside the hash).
+    pub occurred_at: String,
+}
+
+/// What an intact chain holds.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Verified {
+    /// Chained rows checked.
+    pub rows: u64,
+    /// Rows from before the chain existed (not covered by it).
+    pub prehistory: u64,
+    /// Digests the chain was found to pass through.
+    pub digests_checked: usize,
+    /// The head, when the chain has rows.
+    pub head: Option<DigestPoint>,
+}
+
+/// Parses a stored timestamp as custadm and other programs write it:
+/// `YYYY-MM-DD HH:MM:SS[.f]`, also with `T` and a trailing `Z`.
+fn parse_time(raw: &[u8]) -> Option<chrono::NaiveDateTime> {
+    let text = std::str::from_utf8(raw).ok()?.trim();
+    let text = text.strip_suffix('Z').unwrap_or(text).replacen('T', " ", 1);
+    chrono::NaiveDateTime::parse_from_str(&text, "%Y-%m-%d %H:%M:%S%.f").ok()
+}
+
+fn hash_of(raw: &Option<Vec<u8>>) -> Option<[u8; 32]> {
+    chain::hash_from_hex(std::str::from_utf8(raw.as_deref()?).ok()?)
+}
+
+/// The link a row would have after `previous`, with `id` and time given
+/// (to test a row at another position), or `None` when its time is unreadable.
+fn link_hash(
+    previous: &[u8; 32],
+    row: &Row,
+    id: i64,
+    time: Option<&[u8]>,
+    digest: &[u8; 32],
+) -> Option<[u8; 32]> {
+    let time = parse_time(time.or(row.occurred_at.as_deref())?)?;
+    Some(chain::chain_hash(
+        previous,
+        &Link {
+            id,
+            occurred_at: time,
+            operator: &row.operator,
+            os_user: &row.os_user,
+            action: &row.action,
+            customer_id: row.customer_id,
+            outcome: &row.outcome,
+            run_id: row.run_id.as_deref(),
+        },
+        digest,
+    ))
+}
+
+fn broken(id: i64, what: impl std::fmt::Display) -> Error {
+    Error::Integrity(format!(
+        "audit trail integrity check failed at row {id}: {what}"
+    ))
+}
+
+/// Checks a chained row's own columns; returns its content digest and chain hash.
+fn check_row_content(row: &Row) -> Result<([u8; 32], [u8; 32])> {
+    let digest = hash_of(&row.content_digest).ok_or_else(|| {
+        broken(
+            row.id,
+            "its content_digest is missing or malformed (altered)",
+        )
+    })?;
+    let stored = hash_of(&row.chain_hash)
+        .ok_or_else(|| broken(row.id, "its chain_hash is malformed (altered)"))?;
+    match &row.content_salt {
+        Some(salt_hex) => {
+            let salt = std::str::from_utf8(salt_hex)
+                .ok()
+                .and_then(chain::from_hex)
+                .ok_or_else(|| broken(row.id, "its content_salt is malformed (altered)"))?;
+            if chain::content_digest(&salt, row.reason.as_deref(), &row.details) != digest {
+                return Err(broken(
+                    row.id,
+                    "altered: its reason or details no longer match its content_digest",
+                ));
+            }
+        }
+        // Redacted by purge: verified by the chain alone, and it must look redacted.
+        None => {
+            if row.reason.is_some() || row.details != REDACTED_DETAILS.as_bytes() {
+                return Err(broken(
+                    row.id,
+                    "altered: it has no content_salt but is not a redacted row",
+                ));
+            }
+        }
+    }
+    if parse_time(row.occurred_at.as_deref().unwrap_or_default()).is_none() {
+        return Err(broken(row.id, "altered: its occurred_at is not a timestamp"));
+    }
+    Ok((digest, stored))
+}
+
+/// Explains why `row` does not link to `previous` (stored hash of row
+/// `previous_id`), looking at the row after it.
+fn diagnose(
+    previous: &[u8; 32],
+    expected_id: i64,
+    previous_id: Option<i64>,
+    row: &Row,
+    digest: &[u8; 32],
+    stored: &[u8; 32],
+    next: Option<&Row>,
+) -> Error {
+    let after = match previous_id {
+        Some(p) => format!("row {p}"),
+        None => "the start of the chain".to_string(),
+    };
+    if let Some(next) = next {
+        if let (Some(next_digest), Some(next_stored)) =
+            (hash_of(&next.content_digest), hash_of(&next.chain_hash))
+        {
+            // The two rows' ids were swapped: the next row fits here.
+            if link_hash(previous, next, row.id, None, &next_digest) == Some(next_stored) {
+                return broken(
+                    row.id,
+                    format!("reordered: rows {} and {} were swapped", row.id, next.id),
+                );
+            }
+            // Their occurred_at values were swapped.
+            if link_hash(previous, row, row.id, next.occurred_at.as_deref(), digest)
+                == Some(*stored)
+            {
+                return broken(
+                    row.id,
+                    format!(
+                        "reordered: rows {} and {} swapped their occurred_at",
+                        row.id, next.id
+                    ),
+                );
+            }
+            if link_hash(stored, next, next.id, None, &next_digest) == Some(next_stored) {
+                // The row's own hash is the original one: it was changed, or
+                // rows before it were removed.
+                if row.id > expected_id {
+                    return broken(
+                        row.id,
+                        format!(
+                            "rows were removed: it no longer links to {after} (ids {}–{} are missing)",
+                            expected_id,
+                            row.id - 1
+                        ),
+                    );
+                }
+                return broken(
+                    row.id,
+                    "altered: one of its chained columns (id, occurred_at, operator, os_user, action, customer_id, outcome, run_id) changed since it was written",
+                );
+            }
+        }
+    } else if row.id > expected_id {
+        return broken(
+            row.id,
+            format!(
+                "it does not link to {after}: rows were removed (ids {}–{} are missing) or it was altered",
+                expected_id,
+                row.id - 1
+            ),
+        );
+    }
+    broken(
+        row.id,
+        format!("altered or inserted by another program: its chain_hash does not link to {after}"),
+    )
+}
+
+/// Walks the whole chain; `Ok` when intact and passing through every digest,
+/// otherwise [`Error::Integrity`] naming the first bad row (exit 8).
+pub fn verify(conn: &mut DbConn, digests: &[DigestPoint]) -> Result<Verified> {
+    crate::db::read_snapshot(conn, |conn| walk(conn, digests))
+}
+
+fn walk(conn: &mut DbConn, digests: &[DigestPoint]) -> Result<Verified> {
+    let head: Head = chain::read_head(conn)?;
+    let mut wanted: BTreeMap<i64, Vec<&DigestPoint>> = BTreeMap::new();
+    for d in digests {
+        wanted.entry(d.id).or_default().push(d);
+    }
+    let mut pager = Pager {
+        conn,
+        after: i64::MIN,
+        page: Default::default(),
+        done: false,
+    };
+    let mut prehistory = 0u64;
+    let mut rows = 0u64;
+    let mut previous: Option<(i64, [u8; 32], Vec<u8>)> = None;
+    let mut digests_checked = 0usize;
+    while let Some(row) = pager.next()? {
+        let in_chain = head.chain_start_id.is_some_and(|start| row.id >= start);
+        if row.chain_hash.is_none() {
+            if !in_chain {
+                prehistory += 1;
+                continue;
+            }
+            return Err(broken(
+                row.id,
+                "inserted by another program: it has no chain hash (or its hashes were removed)",
+            ));
+        }
+        if !in_chain {
+            return Err(broken(
+                row.id,
+                "it carries a chain hash but lies before the start of the chain recorded in audit_chain_head (inserted by another program, or the head was altered)",
+            ));
+        }
+        if head.last_id.is_some_and(|last| row.id > last) {
+            return Err(broken(
+                row.id,
+                format!(
+                    "inserted by another program after the chain's head (row {})",
+                    head.last_id.unwrap_or_default()
+                ),
+            ));
+        }
+        let (digest, stored) = check_row_content(&row)?;
+        let prev_hash = previous.as_ref().map(|p| p.1).unwrap_or(GENESIS);
+        let expected_id = match &previous {
+            Some(p) => p.0 + 1,
+            None => head.chain_start_id.unwrap_or(row.id),
+        };
+        if link_hash(&prev_hash, &row, row.id, None, &digest) != Some(stored) {
+            let previous_id = previous.as_ref().map(|p| p.0);
+            let next = pager.peek()?;
+            return Err(diagnose(
+                &prev_hash,
+                expected_id,
+                previous_id,
+                &row,
+                &digest,
+                &stored,
+                next,
+            ));
+        }
+        if let Some(points) = wanted.remove(&row.id) {
+            for point in points {
+                if chain::hash_from_hex(&point.chain_hash) != Some(stored) {
+                    return Err(Error::Integrity(format!(
+                        "audit trail integrity check failed at row {}: the digest of {} records another chain_hash there: the history up to that row was rewritten",
+                        row.id, point.occurred_at
+                    )));
+                }
+                digests_checked += 1;
+            }
+        }
+        rows += 1;
+        previous = Some((row.id, stored, row.occurred_at.unwrap_or_default()));
+    }
+    let last_id = previous.as_ref().map(|p| p.0);
+    if head.last_id != last_id {
+        return Err(Error::Integrity(match (head.last_id, last_id) {
+            (Some(h), Some(l)) if h > l => format!(
+                "audit trail integrity check failed after row {l}: the newest rows were removed (the chain head records row {h})"
+            ),
+            (Some(h), None) => format!(
+                "audit trail integrity check failed: every chained row was removed (the chain head records row {h})"
+            ),
+            _ => "audit trail integrity check failed: the chain head (table audit_chain_head) was altered".into(),
+        }));
+    }
+    let last_hash = previous.as_ref().map(|p| chain::to_hex(&p.1));
+    if head.last_hash.as_deref().map(str::to_ascii_lowercase) != last_hash {
+        return Err(Error::Integrity(
+            "audit trail integrity check failed: the chain head (table audit_chain_head) was altered".into(),
+        ));
+    }
+    if let Some((id, points)) = wanted.into_iter().next() {
+        let end = last_id.map_or("it is empty".to_string(), |l| format!("it ends at row {l}"));
+        return Err(Error::Integrity(format!(
+            "audit trail integrity check failed: the chain no longer passes through row {id} of the digest taken at {}: the history was truncated or rewritten ({end})",
+            points.first().map(|p| p.occurred_at.as_str()).unwrap_or("?")
+        )));
+    }
+    let head_point = previous.map(|(id, hash, time)| DigestPoint {
+        id,
+        chain_hash: chain::to_hex(&hash),
+        occurred_at: parse_time(&time)
+            .map(crate::output::rfc3339)
+            .unwrap_or_default(),
+    });
+    Ok(Verified {
+        rows,
+        prehistory,
+        digests_checked,
+        head: head_point,
+    })
+}
+
+/// The chain's head (`audit digest`): the newest chained row, read without
+/// walking the trail. `None` while no row is chained. Exit 8 when the head
+/// table and the trail disagree.
+pub fn head_digest(conn: &mut DbConn) -> Result<Option<DigestPoint>> {
+    crate::db::read_snapshot(conn, |conn| {
+        let head = chain::read_head(conn)?;
+        let Some(last_id) = head.last_id else {
+            return Ok(None);
+        };
+        use crate::db::schema::audit_log;
+        let found: Option<(chrono::NaiveDateTime, Option<String>)> = audit_log::table
+            .find(last_id)
+            .select((audit_log::occurred_at, audit_log::chain_hash))
+            .first(conn)
+            .optional()?;
+        match found {
+            Some((time, Some(hash))) if Some(&hash) == head.last_hash.as_ref() => {
+                Ok(Some(DigestPoint {
+                    id: last_id,
+                    chain_hash: hash,
+                    occurred_at: crate::output::rfc3339(time),
+                }))
+            }
+            _ => Err(Error::Integrity(format!(
+                "the chain head records row {last_id}, which is missing or differs: the trail was tampered with; run `custadm audit verify`"
+            ))),
+        }
+    })
+}
+
+/// Parses `--digest`: the JSON text of `audit digest`, or `@FILE` with one
+/// digest a line (lines appended daily; text around the JSON object, such as
+/// a syslog prefix, is ignored; blank lines are skipped). Exit 2 on anything else.
+pub fn parse_digests(arg: &str) -> Result<Vec<DigestPoint>> {
+    let (text, source) = match arg.strip_prefix('@') {
+        Some(path) => (
+            std::fs::read_to_string(path)
+                .map_err(|e| Error::Usage(format!("--digest: cannot read {path}: {e}")))?,
+            path.to_string(),
+        ),
+        None => (arg.to_string(), "--digest".to_string()),
+    };
+    let mut points = Vec::new();
+    let lines: Vec<&str> = if arg.starts_with('@') {
+        text.lines().collect()
+    } else {
+        vec![text.as_str()]
+    };
+    for (n, line) in lines.iter().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let json = match (line.find('{'), line.rfind('}')) {
+            (Some(a), Some(b)) if a < b => &line[a..=b],
+            _ => "",
+        };
+        let point: DigestPoint = serde_json::from_str(json).map_err(|_| {
+            Error::Usage(format!(
+                "{source} line {}: not the output of `custadm audit digest` ({{\"id\":…,\"chain_hash\":…,\"occurred_at\":…}})",
+                n + 1
+            ))
+        })?;
+        if chain::hash_from_hex(&point.chain_hash).is_none() {
+            return Err(Error::Usage(format!(
+                "{source} line {}: chain_hash is not 64 hex digits",
+                n + 1
+            )));
+        }
+        points.push(point);
+    }
+    if points.is_empty() {
+        return Err(Error::Usage(format!("{source}: no digest in it")));
+    }
+    Ok(points)
+}
