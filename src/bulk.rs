@@ -129,6 +129,62 @@ pub fn read_ids(reader: impl Read, source: &str) -> Result<Vec<i64>> {
     Ok(ids)
 }
 
+/// `--max-changes N` or `--max-changes P%` (contract: "Commands"): the most
+/// customers one run may change, as a count or as a percentage of the
+/// customers not soft-deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MaxChanges {
+    /// At most this many customers.
+    Count(u64),
+    /// At most this percentage (0–100) of the customers not soft-deleted.
+    Percent(u32),
+}
+
+/// clap's parser for `--max-changes`: `N` or `P%`.
+pub fn parse_max_changes(s: &str) -> std::result::Result<MaxChanges, String> {
+    let s = s.trim();
+    let bad = || format!("{} is not a count (500) or a percentage (5%)", crate::validate::quote_input(s));
+    match s.strip_suffix('%') {
+        Some(p) => match p.trim().parse::<u32>() {
+            Ok(p) if p <= 100 => Ok(MaxChanges::Percent(p)),
+            _ => Err(bad()),
+        },
+        None => s.parse::<u64>().map(MaxChanges::Count).map_err(|_| bad()),
+    }
+}
+
+/// Refuses (exit 5, before anything changes) a run of `action` whose
+/// `targets` exceed `limit`.
+pub fn check_max_changes(
+    conn: &mut DbConn,
+    action: &str,
+    targets: usize,
+    limit: Option<MaxChanges>,
+) -> Result<()> {
+    let Some(limit) = limit else {
+        return Ok(());
+    };
+    let (allowed, how) = match limit {
+        MaxChanges::Count(n) => (n, format!("{n}")),
+        MaxChanges::Percent(p) => {
+            use crate::db::schema::customers;
+            use diesel::prelude::*;
+            let live: i64 = customers::table
+                .filter(customers::deleted_at.is_null())
+                .count()
+                .get_result(conn)?;
+            let allowed = (live.max(0) as u64) * u64::from(p) / 100;
+            (allowed, format!("{p}% of {live} customers = {allowed}"))
+        }
+    };
+    if targets as u64 > allowed {
+        return Err(Error::Refused(format!(
+            "{action} would change {targets} customers, more than --max-changes allows ({how}); nothing was changed: narrow the selection or raise --max-changes"
+        )));
+    }
+    Ok(())
+}
+
 /// What happened to one id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]

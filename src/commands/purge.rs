@@ -1,92 +1,303 @@
-//! `custadm purge ID`: erase a customer and everything they own, for good.
-//! Admin only; shows what will be erased, then asks for the operator's own
-//! password (the confirmation). Earlier audit rows about the customer keep
-//! action, operator and time but lose every personal detail.
+//! `custadm purge ID…` and `purge --deleted-before WHEN` (retention): erase
+//! customers and everything they own, for good (contract: "Commands",
+//! "Audit"). Admin only; shows what will be erased, then asks for the
+//! operator's own password once for all of them (the confirmation). Each
+//! customer is one transaction: their rows go, every earlier audit row about
+//! them is redacted (the chain keeps both hashes), and the purge's own audit
+//! row holds counts only. On SQLite the erased bytes are overwritten
+//! (`secure_delete`) and the WAL is checkpointed and truncated afterwards, so
+//! none of them stays in the database file or its WAL.
 
 use std::io::Write;
 
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
 use serde_json::json;
 
-use crate::bulk::{ItemResult, Outcome, RunReport};
+use crate::bulk::{ItemResult, MaxChanges, Outcome, RunReport};
 use crate::context::Ctx;
 use crate::db::audit::{self, AuditEntry};
-use crate::db::customer::Customer;
-use crate::db::write_transaction;
+use crate::db::customer::{Customer, OwnedRowCounts};
+use crate::db::schema::customers;
+use crate::db::{write_transaction, DbConn};
 use crate::error::{Error, Result};
 use crate::output::sanitize;
 
 /// Options of `custadm purge`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  custadm purge 42                        # shows what goes, asks your password\n  printf '%s\\n' \"$PW\" | custadm purge 42 --password-stdin --reason GDPR-77\n\nThere is no undo. Five wrong passwords in a row lock you for 15 minutes.\nExit codes: 0 purged, 2 no terminal and no --password-stdin, 3 not found, 4 not admin, wrong password or locked."
+    after_help = "Examples:\n  custadm purge 42                        # shows what goes, asks your password\n  printf '%s\\n' \"$PW\" | custadm purge 42 43 --password-stdin --reason GDPR-77\n  custadm purge --deleted-before 365d --max-changes 500 --password-stdin < pw   # retention\n\nThere is no undo. Five wrong passwords in a row lock you for 15 minutes.\nExit codes: 0 purged (or nothing to purge), 2 no terminal and no --password-stdin, 3 not found, 4 not admin, wrong password or locked, 5 more than --max-changes, 7 some purged and some not."
 )]
 pub struct PurgeArgs {
-    /// Customer id
-    #[arg(value_parser = crate::bulk::parse_customer_id)]
-    pub id: i64,
+    /// Customer ids
+    #[arg(value_name = "ID", value_parser = crate::bulk::parse_customer_id, required_unless_present = "deleted_before", conflicts_with = "deleted_before")]
+    pub ids: Vec<i64>,
+    /// Purge the customers soft-deleted before WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)
+    #[arg(long, value_name = "WHEN")]
+    pub deleted_before: Option<String>,
+    /// Refuse (exit 5, nothing erased) when more customers than N (or P% of the customers not soft-deleted) would be purged
+    #[arg(long, value_name = "N|P%", value_parser = crate::bulk::parse_max_changes)]
+    pub max_changes: Option<MaxChanges>,
     /// Read your password from one line of standard input
     #[arg(long)]
     pub password_stdin: bool,
 }
 
+/// What is about to go.
+struct Target {
+    id: i64,
+    name: String,
+    email: String,
+    counts: OwnedRowCounts,
+    audit_rows: i64,
+}
+
+fn audit_rows_about(conn: &mut DbConn, id: i64) -> Result<i64> {
+    use crate::db::schema::audit_log;
+    Ok(audit_log::table
+        .filter(audit_log::customer_id.eq(id))
+        .count()
+        .get_result(conn)?)
+}
+
 /// Runs `custadm purge`.
 pub fn run(ctx: &mut Ctx, args: PurgeArgs) -> Result<()> {
-    let id = args.id;
-    let source = ctx.require_admin_change("purge", Some(id), args.password_stdin)?;
-    let customer = Customer::find(&mut ctx.conn, id)?.ok_or_else(|| {
-        Error::NotFound(format!(
-            "customer {id} not found: `custadm list --status all` shows the ids"
-        ))
-    })?;
-    let counts = Customer::owned_row_counts(&mut ctx.conn, id)?;
+    let deleted_before = args
+        .deleted_before
+        .as_deref()
+        .map(|w| crate::validate::when(w, crate::db::now()))
+        .transpose()
+        .map_err(|e| Error::Usage(format!("--deleted-before: {e}")))?;
+    let mut ids = args.ids.clone();
+    let mut seen = std::collections::HashSet::new();
+    ids.retain(|id| seen.insert(*id));
+    let source = ctx.require_admin_change(
+        "purge",
+        if ids.len() == 1 { Some(ids[0]) } else { None },
+        args.password_stdin,
+    )?;
+    if let Some(when) = deleted_before {
+        ids = customers::table
+            .filter(customers::deleted_at.lt(when))
+            .order(customers::id.asc())
+            .select(customers::id)
+            .load(&mut ctx.conn)?;
+        if ids.is_empty() {
+            ctx.out.note(&format!(
+                "no customer was soft-deleted before {}: nothing to purge",
+                crate::output::rfc3339(when)
+            ));
+            let report = RunReport::new("purge", false);
+            return report.finish(&ctx.out);
+        }
+    }
+
+    let mut targets = Vec::new();
+    let mut missing = Vec::new();
+    for &id in &ids {
+        match Customer::find(&mut ctx.conn, id)? {
+            Some(c) => targets.push(Target {
+                id,
+                name: c.full_name,
+                email: c.email,
+                counts: Customer::owned_row_counts(&mut ctx.conn, id)?,
+                audit_rows: audit_rows_about(&mut ctx.conn, id)?,
+            }),
+            None => missing.push(id),
+        }
+    }
+    if targets.is_empty() {
+        return Err(Error::NotFound(match missing.as_slice() {
+            [one] => format!("customer {one} not found: `custadm list --status all` shows the ids"),
+            _ => format!("none of the {} customers exist", missing.len()),
+        }));
+    }
+    crate::bulk::check_max_changes(&mut ctx.conn, "purge", targets.len(), args.max_changes)?;
+    preview(ctx, &targets, &missing);
+
+    // One confirmation for the whole run.
+    crate::commands::operator::confirm_admin_password(
+        ctx,
+        "purge",
+        if ids.len() == 1 { Some(ids[0]) } else { None },
+        source,
+    )?;
+
+    let erasing = SecureErase::start(&mut ctx.conn)?;
+    let actor = ctx.actor.clone();
+    let mut report = RunReport::new("purge", false);
+    let mut outcome = Ok(());
+    for &id in &ids {
+        let result = write_transaction(&mut ctx.conn, |conn| {
+            purge_one(conn, &actor, id, deleted_before)
+        });
+        match result {
+            Ok(r) => report.add(vec![r]),
+            Err(e) => {
+                if !report.results.is_empty() {
+                    ctx.out.note(&format!(
+                        "purge: stopped by an error after {} customers ({}); those are erased",
+                        report.results.len(),
+                        report.summary_line()
+                    ));
+                }
+                outcome = Err(e);
+                break;
+            }
+        }
+    }
+    let finished = erasing.finish(&mut ctx.conn);
+    outcome?;
+    if let Err(why) = finished {
+        ctx.out.note(&format!("warning: {why}"));
+    }
+    report.finish(&ctx.out)
+}
+
+/// Prints what will be erased on stderr.
+fn preview(ctx: &Ctx, targets: &[Target], missing: &[i64]) {
+    let mut err = std::io::stderr().lock();
     if let Some(prod) = &ctx.production {
         let _ = writeln!(
-            std::io::stderr(),
+            err,
             "Production profile '{}', {}.",
             sanitize(&prod.profile),
             sanitize(&prod.host)
         );
     }
-    let _ = writeln!(
-            std::io::stderr(),
-        "About to erase customer {id} for good: {} <{}>, {} KYC record(s), {} billing account(s) with {} entr{}. This cannot be undone.",
-        sanitize(&customer.full_name),
-        sanitize(&customer.email),
-        counts.kyc_records,
-        counts.billing_accounts,
-        counts.account_entries,
-        if counts.account_entries == 1 { "y" } else { "ies" }
-    );
-    crate::commands::operator::confirm_admin_password(ctx, "purge", Some(id), source)?;
-
-    let actor = ctx.actor.clone();
-    let result = write_transaction(&mut ctx.conn, |conn| {
-        // Counted again inside the transaction: the audit row tells what went.
-        let counts = Customer::owned_row_counts(conn, id)?;
-        let redacted = AuditEntry::redact_customer(conn, id)?;
-        if Customer::delete_permanently(conn, id)? == 0 {
-            return Ok(ItemResult::not_found(id));
+    let entries = |n: i64| if n == 1 { "y" } else { "ies" };
+    if let [t] = targets {
+        let _ = writeln!(
+            err,
+            "About to erase customer {} for good: {} <{}>, {} KYC record(s), {} billing account(s) with {} entr{}; {} audit row(s) about them lose their details. This cannot be undone.",
+            t.id,
+            sanitize(&t.name),
+            sanitize(&t.email),
+            t.counts.kyc_records,
+            t.counts.billing_accounts,
+            t.counts.account_entries,
+            entries(t.counts.account_entries),
+            t.audit_rows,
+        );
+    } else {
+        let sum = |f: fn(&Target) -> i64| targets.iter().map(f).sum::<i64>();
+        let entry_count = sum(|t| t.counts.account_entries);
+        let _ = writeln!(
+            err,
+            "About to erase {} customers for good: {} KYC record(s), {} billing account(s) with {} entr{}; {} audit row(s) about them lose their details. This cannot be undone.",
+            targets.len(),
+            sum(|t| t.counts.kyc_records),
+            sum(|t| t.counts.billing_accounts),
+            entry_count,
+            entries(entry_count),
+            sum(|t| t.audit_rows),
+        );
+        const LISTED: usize = 20;
+        for t in targets.iter().take(LISTED) {
+            let _ = writeln!(
+                err,
+                "  {}: {} <{}>",
+                t.id,
+                sanitize(&t.name),
+                sanitize(&t.email)
+            );
         }
-        actor
-            .entry(
-                "purge",
-                Some(id),
-                audit::OK,
-                json!({"erased": counts, "audit_rows_redacted": redacted}),
-            )
-            .insert(conn)?;
-        Ok(ItemResult::new(id, Outcome::Changed).with_message(format!(
-            "erased with {} KYC record(s) and {} account entr{}",
-            counts.kyc_records,
-            counts.account_entries,
-            if counts.account_entries == 1 {
-                "y"
-            } else {
-                "ies"
-            }
-        )))
-    })?;
-    let mut report = RunReport::new("purge", false);
-    report.add(vec![result]);
-    report.finish(&ctx.out)
+        if targets.len() > LISTED {
+            let _ = writeln!(err, "  … and {} more", targets.len() - LISTED);
+        }
+    }
+    if !missing.is_empty() {
+        let shown: Vec<String> = missing.iter().take(20).map(|i| i.to_string()).collect();
+        let _ = writeln!(
+            err,
+            "Not found (skipped): {}{}",
+            shown.join(", "),
+            if missing.len() > 20 { ", …" } else { "" }
+        );
+    }
+}
+
+/// One customer, inside its own write transaction: erase, redact, audit.
+fn purge_one(
+    conn: &mut DbConn,
+    actor: &audit::Actor,
+    id: i64,
+    deleted_before: Option<NaiveDateTime>,
+) -> Result<ItemResult> {
+    let Some(customer) = Customer::find(conn, id)? else {
+        return Ok(ItemResult::not_found(id));
+    };
+    if let Some(when) = deleted_before {
+        // Checked again in the transaction: a customer restored (or deleted
+        // again) since the selection is left alone.
+        if !customer.deleted_at.is_some_and(|d| d < when) {
+            return Ok(ItemResult::new(id, Outcome::Unchanged)
+                .with_message("no longer matches: restored or deleted again since"));
+        }
+    }
+    // Counted again inside the transaction: the audit row tells what went.
+    let counts = Customer::owned_row_counts(conn, id)?;
+    let redacted = AuditEntry::redact_customer(conn, id)?;
+    if Customer::delete_permanently(conn, id)? == 0 {
+        return Ok(ItemResult::not_found(id));
+    }
+    // Last: appending locks the chain head until commit.
+    actor
+        .entry(
+            "purge",
+            Some(id),
+            audit::OK,
+            json!({"erased": counts, "audit_rows_redacted": redacted}),
+        )
+        .insert(conn)?;
+    Ok(ItemResult::new(id, Outcome::Changed).with_message(format!(
+        "erased with {} KYC record(s) and {} account entr{}; {} audit row(s) redacted",
+        counts.kyc_records,
+        counts.account_entries,
+        if counts.account_entries == 1 {
+            "y"
+        } else {
+            "ies"
+        },
+        redacted
+    )))
+}
+
+/// Real erasure on SQLite: `secure_delete` overwrites every byte the purge
+/// frees with zeros (including freelist pages), and afterwards a
+/// `wal_checkpoint(TRUNCATE)` copies the zeroed pages into the database file
+/// and empties the WAL, which still held older page images. It waits (busy
+/// timeout) for readers of older snapshots. Nothing to do on PostgreSQL
+/// (dead tuples stay until VACUUM: see the README).
+struct SecureErase {
+    sqlite: bool,
+}
+
+impl SecureErase {
+    fn start(conn: &mut DbConn) -> Result<Self> {
+        use diesel::connection::SimpleConnection;
+        let sqlite = matches!(conn, DbConn::Sqlite(_));
+        if sqlite {
+            conn.batch_execute("PRAGMA secure_delete = ON")?;
+        }
+        Ok(SecureErase { sqlite })
+    }
+
+    /// `Err` with a warning when the WAL could not be emptied.
+    fn finish(self, conn: &mut DbConn) -> std::result::Result<(), String> {
+        if !self.sqlite {
+            return Ok(());
+        }
+        #[derive(QueryableByName)]
+        struct Checkpoint {
+            #[diesel(sql_type = diesel::sql_types::Integer)]
+            busy: i32,
+        }
+        let result = diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").get_result::<Checkpoint>(conn);
+        match result {
+            Ok(c) if c.busy == 0 => Ok(()),
+            Ok(_) => Err("another connection kept reading an older snapshot, so the WAL could not be emptied: erased data stays in it until the next checkpoint (run `sqlite3 FILE 'PRAGMA wal_checkpoint(TRUNCATE)'` when custadm is idle)".into()),
+            Err(e) => Err(format!("could not checkpoint the WAL ({e}): erased data stays in it until the next checkpoint")),
+        }
+    }
 }
