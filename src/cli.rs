@@ -121,16 +121,28 @@ pub enum Command {
     Restore(commands::restore::RestoreArgs),
     /// Erase a customer and everything they own, for good (admin, password-confirmed)
     ///
-    /// Shows what will be erased, then asks for your own password (or reads it with
-    /// --password-stdin): that is the confirmation. Deletes the customer, KYC records,
-    /// billing account and entries in one transaction; earlier audit rows keep action,
-    /// operator and time but lose every personal detail. Support operators are refused;
-    /// five wrong passwords in a row lock you out for 15 minutes.
+    /// Shows what will be erased, then asks for your own password once (or reads it with
+    /// --password-stdin): that is the confirmation. Deletes each customer, their KYC
+    /// records, billing account and entries in one transaction per customer; earlier audit
+    /// rows keep action, operator, time and their place in the hash chain but lose every
+    /// personal detail. --deleted-before WHEN purges the customers soft-deleted before WHEN
+    /// (retention). On SQLite the erased bytes are overwritten in the file and its WAL.
+    /// Support operators are refused; five wrong passwords in a row lock you out for 15
+    /// minutes.
     Purge(commands::purge::PurgeArgs),
-    /// Show the audit trail, newest first
+    /// Everything stored about one customer, as one JSON document (subject access)
+    ///
+    /// The customer (without the password hash), every KYC record, the billing account
+    /// with every entry, and every audit row about them (redacted ones as they are), for
+    /// GDPR access and portability requests. Streams, so a million entries need no more
+    /// memory than ten. Writes an `export` audit row first.
+    Export(commands::export::ExportArgs),
+    /// Show the audit trail, newest first; `audit verify` checks it, `audit digest` prints its head
     ///
     /// Every change, every view and every refusal for permission or password is recorded
-    /// with the operator, the OS user and the --reason text.
+    /// with the operator, the OS user and the --reason text. Every row is a link of a hash
+    /// chain: `audit verify` checks it (exit 8 naming the first altered, removed, inserted
+    /// or reordered row), `audit digest` prints its head to keep outside the database.
     Audit(commands::audit::AuditArgs),
     /// Manage operators and their roles (admin; `passwd` for oneself)
     ///

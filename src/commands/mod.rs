@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod delete;
 pub mod edit;
+pub mod export;
 pub mod init;
 pub mod list;
 pub mod operator;
@@ -39,6 +40,7 @@ fn audit_action(command: &Command) -> &'static str {
         Command::Restore(_) => "restore",
         Command::Purge(_) => "purge",
         Command::Audit(_) => "audit",
+        Command::Export(_) => "export",
         Command::Operator(op) => op.action(),
         Command::Completions(_) | Command::GenerateDocs(_) => "completions",
         Command::Config(_) => "config",
@@ -203,6 +205,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Delete(args) => delete::run(&mut ctx, args),
         Command::Restore(args) => restore::run(&mut ctx, args),
         Command::Purge(args) => purge::run(&mut ctx, args),
+        Command::Export(args) => export::run(&mut ctx, args),
         Command::Audit(mut args) => {
             args.operator = audit_operators.filter;
             audit::run(&mut ctx, args)
