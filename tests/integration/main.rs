@@ -5,6 +5,7 @@
 mod support;
 
 mod actions;
+mod audit_chain;
 mod bulk;
 mod docs;
 mod foreign;

@@ -1,0 +1,471 @@
+//! The audit trail's hash chain (contract: "Audit", exit 8): `audit verify`
+//! and `audit digest` against every kind of tampering done by plain SQL;
+//! redaction by purge keeps the chain; concurrent writers never fork it;
+//! `export`; retention purges; the erased bytes gone from the SQLite file and WAL.
+
+use crate::db_test;
+use crate::support::*;
+
+fn verify(env: &Env, extra: &[&str]) -> Run {
+    let mut args = vec!["audit", "verify"];
+    args.extend_from_slice(extra);
+    env.run(&args)
+}
+
+/// Asserts exit 8 with one error line naming row `id` and containing `what`.
+#[track_caller]
+fn broken_at(env: &Env, id: i64, what: &str) {
+    let r = verify(env, &[]);
+    r.code(8).error_line(&format!("row {id}"));
+    assert!(r.stderr.contains(what), "expected {what:?}: {}", r.stderr);
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+}
+
+#[track_caller]
+fn intact(env: &Env) -> serde_json::Value {
+    let r = verify(env, &["-o", "json"]);
+    r.ok();
+    r.json()
+}
+
+fn ids(env: &Env, cond: &str) -> Vec<i64> {
+    env.texts(&format!(
+        "SELECT CAST(id AS TEXT) AS v FROM audit_log WHERE {cond} ORDER BY id"
+    ))
+    .into_iter()
+    .map(|v| v.and_then(|s| s.parse().ok()).expect("id"))
+    .collect()
+}
+
+/// The customer ids, in order (PostgreSQL's sequence need not start at 1).
+fn customers(env: &Env) -> Vec<String> {
+    env.texts("SELECT CAST(id AS TEXT) AS v FROM customers ORDER BY id")
+        .into_iter()
+        .map(|v| v.expect("id"))
+        .collect()
+}
+
+/// A trail: init, sample customers, views and a bulk toggle with a reason.
+/// Returns the customer ids; the views are of the first, second and third.
+fn trail(env: &Env) -> Vec<String> {
+    env.init_db(6);
+    let c = customers(env);
+    env.run(&["view", &c[0]]).ok();
+    env.run(&["view", &c[1]]).ok();
+    env.run(&["--reason", "TICKET-7", "toggle", &c[2], &c[3], &c[4], "--deactivate", "--yes"])
+        .ok();
+    env.run(&["view", &c[2]]).ok();
+    c
+}
+
+db_test!(an_untouched_trail_verifies_and_digests, |env| {
+    trail(&env);
+    let total = env.count("audit_log", "");
+    let v = intact(&env);
+    assert_eq!(v["rows"], total, "{v}");
+    assert_eq!(v["prehistory"], 0);
+    // Every row custadm wrote is chained, with a salt, in id order.
+    assert_eq!(env.count("audit_log", "chain_hash IS NULL OR content_salt IS NULL OR content_digest IS NULL"), 0);
+    let r = env.run(&["audit", "digest"]);
+    r.ok();
+    let d: serde_json::Value = serde_json::from_str(r.stdout.trim()).expect("digest JSON");
+    assert_eq!(r.stdout.trim().lines().count(), 1);
+    let last = env.scalar("SELECT max(id) AS v FROM audit_log").unwrap();
+    assert_eq!(d["id"], last);
+    assert_eq!(
+        d["chain_hash"].as_str(),
+        env.texts(&format!("SELECT chain_hash AS v FROM audit_log WHERE id = {last}"))[0].as_deref()
+    );
+    assert!(d["occurred_at"].as_str().unwrap().ends_with('Z'));
+    // The text form names the count.
+    let r = verify(&env, &[]);
+    r.ok();
+    assert!(r.stdout.contains(&format!("{total} chained rows")), "{}", r.stdout);
+    // verify and digest are reads: they write no audit row.
+    assert_eq!(env.count("audit_log", ""), total);
+});
+
+db_test!(altering_any_chained_column_is_caught_at_that_row, |env| {
+    let c = trail(&env);
+    let k = ids(&env, &format!("action = 'view' AND customer_id = {}", c[1]))[0];
+    let toggled = ids(&env, "action = 'deactivate'")[0];
+    let cases: &[(i64, &str, String)] = &[
+        (k, "occurred_at", "'2020-01-01 00:00:00'".into()),
+        (k, "operator", "'mallory'".into()),
+        (k, "os_user", "'mallory'".into()),
+        (k, "action", "'edit'".into()),
+        (k, "customer_id", "999".into()),
+        (k, "customer_id", "NULL".into()),
+        (k, "outcome", "'denied'".into()),
+        (k, "run_id", "'01FORGEDRUN'".into()),
+        (k, "details", "'{\"x\":1}'".into()),
+        (toggled, "reason", "'TICKET-8'".into()),
+        (toggled, "reason", "NULL".into()),
+        (k, "reason", "'added later'".into()),
+        (k, "content_salt", format!("'{}'", "00".repeat(16))),
+        (k, "content_salt", "NULL".into()),
+        (k, "content_digest", format!("'{}'", "ab".repeat(32))),
+        (k, "chain_hash", format!("'{}'", "cd".repeat(32))),
+        (k, "chain_hash", "NULL".into()),
+    ];
+    for (row, column, value) in cases {
+        let original = env.texts(&format!(
+            "SELECT CAST({column} AS TEXT) AS v FROM audit_log WHERE id = {row}"
+        ))[0]
+            .clone();
+        env.exec(&format!("UPDATE audit_log SET {column} = {value} WHERE id = {row}"));
+        let r = verify(&env, &[]);
+        assert_eq!(r.code, 8, "{column} = {value}: {}", r.stderr);
+        r.error_line(&format!("row {row}"));
+        let back = original.as_deref().map(quote).unwrap_or_else(|| "NULL".into());
+        env.exec(&format!("UPDATE audit_log SET {column} = {back} WHERE id = {row}"));
+        intact(&env);
+    }
+});
+
+db_test!(a_deleted_middle_row_is_named, |env| {
+    let c = trail(&env);
+    let k = ids(&env, &format!("action = 'view' AND customer_id = {}", c[1]))[0];
+    env.exec(&format!("DELETE FROM audit_log WHERE id = {k}"));
+    broken_at(&env, k + 1, "removed");
+});
+
+db_test!(a_row_inserted_by_another_program_is_named, |env| {
+    let c = trail(&env);
+    env.exec(
+        "INSERT INTO audit_log (occurred_at, operator, os_user, action, customer_id, outcome, details) \
+         VALUES ('2026-01-01 00:00:00', 'admin', 'ops', 'view', 1, 'ok', '{}')",
+    );
+    let forged = env.scalar("SELECT max(id) AS v FROM audit_log").unwrap();
+    broken_at(&env, forged, "inserted by another program");
+    // custadm keeps writing after it (ids stay unique), and the report stays at the forged row.
+    env.run(&["view", &c[0]]).ok();
+    broken_at(&env, forged, "inserted by another program");
+});
+
+db_test!(reordering_rows_is_caught, |env| {
+    env.init_db(3);
+    let c = customers(&env);
+    env.run(&["view", &c[0]]).ok();
+    // Two rows a second apart, so that their times differ.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    env.run(&["view", &c[1]]).ok();
+    env.run(&["view", &c[2]]).ok();
+    let a = ids(&env, &format!("action = 'view' AND customer_id = {}", c[0]))[0];
+    let b = ids(&env, &format!("action = 'view' AND customer_id = {}", c[1]))[0];
+    assert_eq!(b, a + 1);
+    let time = |id: i64| {
+        env.texts(&format!("SELECT CAST(occurred_at AS TEXT) AS v FROM audit_log WHERE id = {id}"))[0]
+            .clone()
+            .unwrap()
+    };
+    let (ta, tb) = (time(a), time(b));
+    assert_ne!(ta, tb);
+    // Reordering by timestamp: the two rows swap their times.
+    env.exec(&format!("UPDATE audit_log SET occurred_at = {} WHERE id = {a}", quote(&tb)));
+    env.exec(&format!("UPDATE audit_log SET occurred_at = {} WHERE id = {b}", quote(&ta)));
+    broken_at(&env, a, "reordered");
+    env.exec(&format!("UPDATE audit_log SET occurred_at = {} WHERE id = {a}", quote(&ta)));
+    env.exec(&format!("UPDATE audit_log SET occurred_at = {} WHERE id = {b}", quote(&tb)));
+    intact(&env);
+    // Reordering the chain: the two rows swap their ids.
+    env.exec(&format!("UPDATE audit_log SET id = -1 WHERE id = {a}"));
+    env.exec(&format!("UPDATE audit_log SET id = {a} WHERE id = {b}"));
+    env.exec(&format!("UPDATE audit_log SET id = {b} WHERE id = -1"));
+    broken_at(&env, a, "reordered");
+});
+
+db_test!(a_truncated_tail_is_caught_by_the_head_and_by_a_digest, |env| {
+    let c = trail(&env);
+    let digests = env.dir.path().join("digests");
+    let append_digest = || {
+        let r = env.run(&["audit", "digest"]);
+        r.ok();
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&digests)
+            .unwrap();
+        // As syslog would keep it: a prefix before the JSON.
+        write!(f, "Nov 30 03:00:01 host custadm-digest: {}", r.stdout).unwrap();
+    };
+    append_digest();
+    env.run(&["view", &c[3]]).ok();
+    env.run(&["view", &c[4]]).ok();
+    append_digest();
+    let at = format!("@{}", digests.display());
+    let v = verify(&env, &["--digest", &at, "-o", "json"]);
+    v.ok();
+    assert_eq!(v.json()["digests_checked"], 2);
+    // The JSON text itself is accepted as well.
+    let head = env.run(&["audit", "digest"]).stdout;
+    verify(&env, &["--digest", head.trim()]).ok();
+
+    // Cutting the tail without a digest: the chain head still names the last row.
+    let last = env.scalar("SELECT max(id) AS v FROM audit_log").unwrap();
+    env.exec(&format!("DELETE FROM audit_log WHERE id >= {}", last - 1));
+    let r = verify(&env, &[]);
+    r.code(8).error_line("newest rows were removed");
+    // A careful intruder moves the head back too: the chain alone looks intact...
+    let new_last = last - 2;
+    let hash = env.texts(&format!("SELECT chain_hash AS v FROM audit_log WHERE id = {new_last}"))[0].clone().unwrap();
+    env.exec(&format!(
+        "UPDATE audit_chain_head SET last_id = {new_last}, last_hash = {} WHERE id = 1",
+        quote(&hash)
+    ));
+    intact(&env);
+    // ...but not against the digests kept outside the database.
+    let r = verify(&env, &["--digest", &at]);
+    r.code(8).error_line("truncated or rewritten");
+    // And when new rows take the removed ids, the history is "rewritten".
+    env.run(&["view", &c[0]]).ok();
+    env.run(&["view", &c[0]]).ok();
+    intact(&env);
+    let r = verify(&env, &["--digest", &at]);
+    r.code(8).error_line("rewritten");
+    // A bad --digest is a usage error.
+    verify(&env, &["--digest", "{\"id\": 1}"]).code(2);
+    verify(&env, &["--digest", "@/nonexistent/digests"]).code(2);
+});
+
+db_test!(purge_redacts_the_trail_and_the_chain_still_verifies, |env| {
+    env.init_db(0);
+    let id = env.insert_customer("Ottilie Redactable", "ottilie@example.com");
+    env.run(&["--reason", "call from Ottilie", "edit", &id.to_string(), "--name", "Ottilie Renamed"])
+        .ok();
+    env.run(&["view", &id.to_string()]).ok();
+    let other = env.insert_customer("Other Person", "other@example.com");
+    env.run(&["view", &other.to_string()]).ok();
+    env.run(&["audit", "digest"]).ok();
+    let before = env.run(&["audit", "digest"]).stdout;
+    env.cmd()
+        .args(&["--reason", "GDPR-77", "purge", &id.to_string(), "--password-stdin"])
+        .stdin(&format!("{ADMIN_PASSWORD}\n"))
+        .run()
+        .ok();
+    intact(&env);
+    verify(&env, &["--digest", before.trim()]).ok();
+    // Earlier rows: redacted, hashes kept; the purge row: counts only.
+    let earlier = format!("customer_id = {id} AND action <> 'purge'");
+    assert_eq!(env.count("audit_log", &earlier), 2);
+    assert_eq!(
+        env.count(
+            "audit_log",
+            &format!("{earlier} AND details = '{{\"redacted\":true}}' AND reason IS NULL AND content_salt IS NULL AND content_digest IS NOT NULL AND chain_hash IS NOT NULL")
+        ),
+        2
+    );
+    let purge = env.texts(&format!(
+        "SELECT details AS v FROM audit_log WHERE customer_id = {id} AND action = 'purge'"
+    ));
+    let details: serde_json::Value = serde_json::from_str(purge[0].as_deref().unwrap()).unwrap();
+    assert!(details["erased"].is_object() && details["audit_rows_redacted"] == 2, "{details}");
+    assert!(!purge[0].as_deref().unwrap().contains("Ottilie"));
+    // Other customers' rows keep their content.
+    assert_eq!(env.count("audit_log", &format!("customer_id = {other} AND content_salt IS NOT NULL")), 1);
+    // A redacted row whose details are later rewritten is caught (no salt, not redacted).
+    let k = ids(&env, &earlier)[0];
+    env.exec(&format!("UPDATE audit_log SET details = '{{\"name\":\"guess\"}}' WHERE id = {k}"));
+    broken_at(&env, k, "not a redacted row");
+});
+
+db_test!(concurrent_runs_never_fork_the_chain, |env| {
+    env.init_db(0);
+    bulk_customers(&env, 600);
+    let all = customers(&env);
+    let (first, second) = all.split_at(300);
+    let boundary: i64 = second[0].parse().unwrap();
+    let files = [env.dir.path().join("a"), env.dir.path().join("b")];
+    std::fs::write(&files[0], first.join("\n")).unwrap();
+    std::fs::write(&files[1], second.join("\n")).unwrap();
+    let mut interleaved = 0;
+    for round in 0..4 {
+        let flag = if round % 2 == 0 { "--deactivate" } else { "--activate" };
+        let before = env.scalar("SELECT max(id) AS v FROM audit_log").unwrap_or(0);
+        let children: Vec<_> = files
+            .iter()
+            .map(|f| {
+                let path = f.display().to_string();
+                env.cmd()
+                    .args(&["toggle", "--ids-from", &path, flag, "--yes", "--batch-size", "2"])
+                    .cmd
+                    .spawn()
+                    .expect("spawn")
+            })
+            .collect();
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        }
+        // The invariant after every round: one unforked chain holding every row.
+        let v = intact(&env);
+        assert_eq!(v["rows"], env.count("audit_log", ""));
+        assert_eq!(env.count("audit_log", &format!("id > {before}")), 600);
+        // Which run wrote each new row, in chain order.
+        let owners: Vec<bool> = env
+            .texts(&format!(
+                "SELECT CAST(customer_id AS TEXT) AS v FROM audit_log WHERE id > {before} ORDER BY id"
+            ))
+            .into_iter()
+            .map(|v| v.unwrap().parse::<i64>().unwrap() >= boundary)
+            .collect();
+        if owners.windows(2).filter(|w| w[0] != w[1]).count() > 1 {
+            interleaved += 1;
+        }
+    }
+    assert!(interleaved > 0, "the two runs never interleaved: no race was tested");
+});
+
+db_test!(export_holds_everything_inserted_by_plain_sql, |env| {
+    env.init_db(0);
+    let id = env.insert_customer("Export Person", "export@example.com");
+    env.exec(&format!("UPDATE customers SET phone = '+442079460958', password_hash = 'SECRET-HASH' WHERE id = {id}"));
+    for (n, status) in ["rejected", "pending", "verified"].iter().enumerate() {
+        env.exec(&format!(
+            "INSERT INTO kyc_records (customer_id, status, document_type, document_number, country, date_of_birth, verified_at, created_at) \
+             VALUES ({id}, '{status}', 'passport', 'DOC-{n}', 'GB', '1980-02-03', NULL, '2025-01-0{} 00:00:00')",
+            n + 1
+        ));
+    }
+    for n in 0..25 {
+        env.exec(&format!(
+            "INSERT INTO account_entries (billing_account_id, entry_type, amount_usd_cents, description, created_at) \
+             SELECT id, 'payment', {n}, 'entry {n}', '2025-03-01 00:00:00' FROM billing_accounts WHERE customer_id = {id}"
+        ));
+    }
+    env.run(&["view", &id.to_string()]).ok();
+    let other = env.insert_customer("Someone Else", "else@example.com");
+    env.run(&["view", &other.to_string()]).ok();
+    env.add_support();
+    let r = env.cmd().args(&["export", &id.to_string()]).env("CUSTADM_OPERATOR", "support").run();
+    r.ok();
+    let doc = r.json();
+    let c = &doc["customer"];
+    assert_eq!(c["id"], id);
+    assert_eq!(c["full_name"], "Export Person");
+    assert_eq!(c["email"], "export@example.com");
+    assert_eq!(c["phone"], "+442079460958");
+    assert_eq!(c["created_at"], "2025-01-01T00:00:00Z");
+    assert!(!r.stdout.contains("SECRET-HASH") && c.get("password_hash").is_none());
+    let kyc = doc["kyc_records"].as_array().unwrap();
+    assert_eq!(kyc.len(), 3);
+    assert_eq!(kyc[0]["status"], "rejected");
+    assert_eq!(kyc[2]["document_number"], "DOC-2");
+    assert_eq!(kyc[1]["date_of_birth"], "1980-02-03");
+    let entries = doc["billing_account"]["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 25);
+    assert_eq!(entries[24]["amount_usd_cents"], 24);
+    assert_eq!(entries[3]["description"], "entry 3");
+    let audit = doc["audit"].as_array().unwrap();
+    let actions: Vec<&str> = audit.iter().map(|a| a["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["view", "export"]);
+    assert!(audit.iter().all(|a| a["customer_id"] == id));
+    // Audited as export, by support, and the chain holds it.
+    assert_eq!(
+        env.count("audit_log", &format!("action = 'export' AND customer_id = {id} AND operator = 'support'")),
+        1
+    );
+    intact(&env);
+    // Not found is exit 3 and writes no export row.
+    env.run(&["export", "99999"]).code(3);
+    assert_eq!(env.count("audit_log", "action = 'export'"), 1);
+});
+
+db_test!(retention_purge_several_at_once, |env| {
+    env.init_db(0);
+    let old = env.insert_customer("Old Deleted", "old@example.com");
+    let older = env.insert_customer("Older Deleted", "older@example.com");
+    let recent = env.insert_customer("Recent Deleted", "recent@example.com");
+    let live = env.insert_customer("Live Person", "live@example.com");
+    env.exec(&format!("UPDATE customers SET deleted_at = '2024-01-01 00:00:00', is_active = {} WHERE id IN ({old}, {older})", env.bool_sql(false)));
+    env.exec(&format!("UPDATE customers SET deleted_at = '2026-11-01 00:00:00', is_active = {} WHERE id = {recent}", env.bool_sql(false)));
+    // --max-changes refuses before anything is erased (and before the password).
+    let r = env
+        .cmd()
+        .args(&["purge", "--deleted-before", "2025-01-01", "--max-changes", "1", "--password-stdin"])
+        .stdin(&format!("{ADMIN_PASSWORD}\n"))
+        .run();
+    r.code(5).error_line("max-changes");
+    assert_eq!(env.count("customers", ""), 4);
+    let r = env
+        .cmd()
+        .args(&["purge", "--deleted-before", "2025-01-01", "--max-changes", "2", "--password-stdin", "-o", "json"])
+        .stdin(&format!("{ADMIN_PASSWORD}\n"))
+        .run();
+    r.ok();
+    assert!(r.stderr.contains("About to erase 2 customers"), "{}", r.stderr);
+    assert_eq!(r.json()["summary"]["changed"], 2);
+    assert_eq!(env.count("customers", ""), 2);
+    assert_eq!(env.count("customers", &format!("id IN ({recent}, {live})")), 2);
+    // Nothing left to purge: success, nothing asked.
+    env.run(&["purge", "--deleted-before", "2025-01-01", "--password-stdin"]).ok();
+    // Several ids with one missing: one password, per-customer outcomes, exit 7.
+    let r = env
+        .cmd()
+        .args(&["purge", &recent.to_string(), "424242", "--password-stdin", "-o", "json"])
+        .stdin(&format!("{ADMIN_PASSWORD}\n"))
+        .run();
+    r.code(7);
+    let doc = r.json();
+    assert_eq!(doc["summary"]["changed"], 1);
+    assert_eq!(doc["summary"]["not_found"], 1);
+    assert_eq!(env.count("audit_log", "action = 'purge' AND outcome = 'ok'"), 3);
+    intact(&env);
+});
+
+#[test]
+fn purge_leaves_no_byte_of_the_customer_in_the_sqlite_file_or_wal() {
+    use diesel::connection::SimpleConnection;
+    use diesel::Connection;
+    let env = Env::sqlite();
+    env.init_db(3);
+    let id = env.insert_customer("Zebulon Quartzfield", "zebulon.quartz@example.org");
+    env.exec(&format!(
+        "UPDATE customers SET phone = '+442071838750', password_hash = '$argon2id$v=19$m=19456,t=2,p=1$UniqueSaltQzx$HashBytesQzx' WHERE id = {id}"
+    ));
+    env.exec(&format!(
+        "INSERT INTO kyc_records (customer_id, status, document_type, document_number, country, date_of_birth, created_at) \
+         VALUES ({id}, 'verified', 'passport', 'XQ99887766', 'GB', '1980-01-01', '2025-01-01 00:00:00')"
+    ));
+    env.add_invoice(id, 0);
+    // Earlier versions of the data (an edit keeps old and new values in the trail).
+    env.run(&["--reason", "Zebulon called", "edit", &id.to_string(), "--name", "Zebulon Quartzfield-Smythe", "--email", "zq2@example.org"]).ok();
+    env.run(&["view", &id.to_string()]).ok();
+    // Another connection stays open, so the WAL file outlives custadm's connection.
+    let mut holder = diesel::sqlite::SqliteConnection::establish(&env.url).unwrap();
+    holder.batch_execute("SELECT count(*) FROM customers").unwrap();
+    let secrets = [
+        "Zebulon",
+        "Quartzfield",
+        "zebulon.quartz@example.org",
+        "zq2@example.org",
+        "442071838750",
+        "UniqueSaltQzx",
+        "HashBytesQzx",
+        "XQ99887766",
+    ];
+    let scan = |label: &str| -> Vec<String> {
+        let mut found = Vec::new();
+        for suffix in ["", "-wal"] {
+            let path = format!("{}{suffix}", env.url);
+            let bytes = std::fs::read(&path).unwrap_or_default();
+            for s in secrets {
+                if bytes.windows(s.len()).any(|w| w == s.as_bytes()) {
+                    found.push(format!("{label}: {s} in {path}"));
+                }
+            }
+        }
+        found
+    };
+    assert!(!scan("before").is_empty(), "the test must see the data before the purge");
+    env.cmd()
+        .args(&["purge", &id.to_string(), "--password-stdin"])
+        .stdin(&format!("{ADMIN_PASSWORD}\n"))
+        .run()
+        .ok();
+    let left = scan("after");
+    assert!(left.is_empty(), "{left:?}");
+    drop(holder);
+    intact(&env);
+}
