@@ -43,7 +43,8 @@ Register-ArgumentCompleter -Native -CommandName 'custadm' -ScriptBlock {
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Soft-delete customers (refused while they have unpaid invoices)')
             [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Undo a soft delete')
             [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Erase a customer and everything they own, for good (admin, password-confirmed)')
-            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show the audit trail, newest first')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Everything stored about one customer, as one JSON document (subject access)')
+            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show the audit trail, newest first; `audit verify` checks it, `audit digest` prints its head')
             [CompletionResult]::new('operator', 'operator', [CompletionResultType]::ParameterValue, 'Manage operators and their roles (admin; `passwd` for oneself)')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the effective settings and where each came from')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -253,6 +254,8 @@ Register-ArgumentCompleter -Native -CommandName 'custadm' -ScriptBlock {
             break
         }
         'custadm;purge' {
+            [CompletionResult]::new('--deleted-before', '--deleted-before', [CompletionResultType]::ParameterName, 'Purge the customers soft-deleted before WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)')
+            [CompletionResult]::new('--max-changes', '--max-changes', [CompletionResultType]::ParameterName, 'Refuse (exit 5, nothing erased) when more customers than N (or P% of the customers not soft-deleted) would be purged')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use [default: $CUSTADM_PROFILE]')
             [CompletionResult]::new('--operator', '--operator', [CompletionResultType]::ParameterName, 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused')
@@ -260,6 +263,19 @@ Register-ArgumentCompleter -Native -CommandName 'custadm' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format (jsonl, csv and ids are for `list`)')
             [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why (a ticket number or a sentence), stored on every audit row this command writes')
             [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read your password from one line of standard input')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no notes')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors, no notes')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'custadm;export' {
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use [default: $CUSTADM_PROFILE]')
+            [CompletionResult]::new('--operator', '--operator', [CompletionResultType]::ParameterName, 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format (jsonl, csv and ids are for `list`)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format (jsonl, csv and ids are for `list`)')
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why (a ticket number or a sentence), stored on every audit row this command writes')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no notes')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors, no notes')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -281,6 +297,49 @@ Register-ArgumentCompleter -Native -CommandName 'custadm' -ScriptBlock {
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors, no notes')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the hash chain of every audit row (exit 8 naming the first bad row)')
+            [CompletionResult]::new('digest', 'digest', [CompletionResultType]::ParameterValue, 'Print the chain''s head (id, chain_hash, occurred_at) as one line of JSON')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'custadm;audit;verify' {
+            [CompletionResult]::new('--digest', '--digest', [CompletionResultType]::ParameterName, 'The output of `audit digest` as JSON text, or @FILE with one digest a line')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use [default: $CUSTADM_PROFILE]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format (jsonl, csv and ids are for `list`)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format (jsonl, csv and ids are for `list`)')
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why (a ticket number or a sentence), stored on every audit row this command writes')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no notes')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors, no notes')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'custadm;audit;digest' {
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use [default: $CUSTADM_PROFILE]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format (jsonl, csv and ids are for `list`)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format (jsonl, csv and ids are for `list`)')
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why (a ticket number or a sentence), stored on every audit row this command writes')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no notes')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors, no notes')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'custadm;audit;help' {
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the hash chain of every audit row (exit 8 naming the first bad row)')
+            [CompletionResult]::new('digest', 'digest', [CompletionResultType]::ParameterValue, 'Print the chain''s head (id, chain_hash, occurred_at) as one line of JSON')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'custadm;audit;help;verify' {
+            break
+        }
+        'custadm;audit;help;digest' {
+            break
+        }
+        'custadm;audit;help;help' {
             break
         }
         'custadm;operator' {
@@ -570,7 +629,8 @@ Register-ArgumentCompleter -Native -CommandName 'custadm' -ScriptBlock {
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Soft-delete customers (refused while they have unpaid invoices)')
             [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Undo a soft delete')
             [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Erase a customer and everything they own, for good (admin, password-confirmed)')
-            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show the audit trail, newest first')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Everything stored about one customer, as one JSON document (subject access)')
+            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show the audit trail, newest first; `audit verify` checks it, `audit digest` prints its head')
             [CompletionResult]::new('operator', 'operator', [CompletionResultType]::ParameterValue, 'Manage operators and their roles (admin; `passwd` for oneself)')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the effective settings and where each came from')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -616,7 +676,18 @@ Register-ArgumentCompleter -Native -CommandName 'custadm' -ScriptBlock {
         'custadm;help;purge' {
             break
         }
+        'custadm;help;export' {
+            break
+        }
         'custadm;help;audit' {
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the hash chain of every audit row (exit 8 naming the first bad row)')
+            [CompletionResult]::new('digest', 'digest', [CompletionResultType]::ParameterValue, 'Print the chain''s head (id, chain_hash, occurred_at) as one line of JSON')
+            break
+        }
+        'custadm;help;audit;verify' {
+            break
+        }
+        'custadm;help;audit;digest' {
             break
         }
         'custadm;help;operator' {

@@ -34,6 +34,9 @@ _custadm() {
             custadm,edit)
                 cmd="custadm__subcmd__edit"
                 ;;
+            custadm,export)
+                cmd="custadm__subcmd__export"
+                ;;
             custadm,generate-docs)
                 cmd="custadm__subcmd__generate__subcmd__docs"
                 ;;
@@ -63,6 +66,24 @@ _custadm() {
                 ;;
             custadm,view)
                 cmd="custadm__subcmd__view"
+                ;;
+            custadm__subcmd__audit,digest)
+                cmd="custadm__subcmd__audit__subcmd__digest"
+                ;;
+            custadm__subcmd__audit,help)
+                cmd="custadm__subcmd__audit__subcmd__help"
+                ;;
+            custadm__subcmd__audit,verify)
+                cmd="custadm__subcmd__audit__subcmd__verify"
+                ;;
+            custadm__subcmd__audit__subcmd__help,digest)
+                cmd="custadm__subcmd__audit__subcmd__help__subcmd__digest"
+                ;;
+            custadm__subcmd__audit__subcmd__help,help)
+                cmd="custadm__subcmd__audit__subcmd__help__subcmd__help"
+                ;;
+            custadm__subcmd__audit__subcmd__help,verify)
+                cmd="custadm__subcmd__audit__subcmd__help__subcmd__verify"
                 ;;
             custadm__subcmd__config,help)
                 cmd="custadm__subcmd__config__subcmd__help"
@@ -118,6 +139,9 @@ _custadm() {
             custadm__subcmd__help,edit)
                 cmd="custadm__subcmd__help__subcmd__edit"
                 ;;
+            custadm__subcmd__help,export)
+                cmd="custadm__subcmd__help__subcmd__export"
+                ;;
             custadm__subcmd__help,generate-docs)
                 cmd="custadm__subcmd__help__subcmd__generate__subcmd__docs"
                 ;;
@@ -147,6 +171,12 @@ _custadm() {
                 ;;
             custadm__subcmd__help,view)
                 cmd="custadm__subcmd__help__subcmd__view"
+                ;;
+            custadm__subcmd__help__subcmd__audit,digest)
+                cmd="custadm__subcmd__help__subcmd__audit__subcmd__digest"
+                ;;
+            custadm__subcmd__help__subcmd__audit,verify)
+                cmd="custadm__subcmd__help__subcmd__audit__subcmd__verify"
                 ;;
             custadm__subcmd__help__subcmd__config,profiles)
                 cmd="custadm__subcmd__help__subcmd__config__subcmd__profiles"
@@ -254,7 +284,7 @@ _custadm() {
 
     case "${cmd}" in
         custadm)
-            opts="-o -q -h -V --database-url --profile --operator --output --quiet --reason --help --version init db list view edit toggle reset-password delete restore purge audit operator config completions generate-docs help"
+            opts="-o -q -h -V --database-url --profile --operator --output --quiet --reason --help --version init db list view edit toggle reset-password delete restore purge export audit operator config completions generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -296,7 +326,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__audit)
-            opts="-o -q -h --customer --operator --action --since --limit --database-url --profile --output --quiet --reason --help"
+            opts="-o -q -h --customer --operator --action --since --limit --database-url --profile --output --quiet --reason --help verify digest help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -332,6 +362,134 @@ _custadm() {
                     while IFS= read -r custadm_profile; do
                         [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
                     done < <(custadm config profiles 2>/dev/null)
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl csv ids" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json jsonl csv ids" -- "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        custadm__subcmd__audit__subcmd__digest)
+            opts="-o -q -h --database-url --profile --output --quiet --reason --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl csv ids" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json jsonl csv ids" -- "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        custadm__subcmd__audit__subcmd__help)
+            opts="verify digest help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        custadm__subcmd__audit__subcmd__help__subcmd__digest)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        custadm__subcmd__audit__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        custadm__subcmd__audit__subcmd__help__subcmd__verify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        custadm__subcmd__audit__subcmd__verify)
+            opts="-o -q -h --digest --database-url --profile --output --quiet --reason --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --digest)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -863,6 +1021,44 @@ _custadm() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        custadm__subcmd__export)
+            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl csv ids" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json jsonl csv ids" -- "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         custadm__subcmd__generate__subcmd__docs)
             opts="-o -q -h --database-url --profile --operator --output --quiet --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -906,7 +1102,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__help)
-            opts="init db list view edit toggle reset-password delete restore purge audit operator config completions generate-docs help"
+            opts="init db list view edit toggle reset-password delete restore purge export audit operator config completions generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -920,8 +1116,36 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__help__subcmd__audit)
-            opts=""
+            opts="verify digest"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        custadm__subcmd__help__subcmd__audit__subcmd__digest)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        custadm__subcmd__help__subcmd__audit__subcmd__verify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1046,6 +1270,20 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__help__subcmd__edit)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        custadm__subcmd__help__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2028,12 +2266,20 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__purge)
-            opts="-o -q -h --password-stdin --database-url --profile --operator --output --quiet --reason --help"
+            opts="-o -q -h --deleted-before --max-changes --password-stdin --database-url --profile --operator --output --quiet --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --deleted-before)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-changes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --database-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -40,7 +40,8 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand delete 'Soft-delete customers (refused while they have unpaid invoices)'
             cand restore 'Undo a soft delete'
             cand purge 'Erase a customer and everything they own, for good (admin, password-confirmed)'
-            cand audit 'Show the audit trail, newest first'
+            cand export 'Everything stored about one customer, as one JSON document (subject access)'
+            cand audit 'Show the audit trail, newest first; `audit verify` checks it, `audit digest` prints its head'
             cand operator 'Manage operators and their roles (admin; `passwd` for oneself)'
             cand config 'Show the effective settings and where each came from'
             cand completions 'Print a shell completion script'
@@ -234,6 +235,8 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'custadm;purge'= {
+            cand --deleted-before 'Purge the customers soft-deleted before WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)'
+            cand --max-changes 'Refuse (exit 5, nothing erased) when more customers than N (or P% of the customers not soft-deleted) would be purged'
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
             cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
             cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused'
@@ -241,6 +244,18 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
             cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
             cand --password-stdin 'Read your password from one line of standard input'
+            cand -q 'Print only data and errors, no notes'
+            cand --quiet 'Print only data and errors, no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'custadm;export'= {
+            cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand -o 'Output format (jsonl, csv and ids are for `list`)'
+            cand --output 'Output format (jsonl, csv and ids are for `list`)'
+            cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
             cand -q 'Print only data and errors, no notes'
             cand --quiet 'Print only data and errors, no notes'
             cand -h 'Print help (see more with ''--help'')'
@@ -261,6 +276,43 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand --quiet 'Print only data and errors, no notes'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+            cand verify 'Check the hash chain of every audit row (exit 8 naming the first bad row)'
+            cand digest 'Print the chain''s head (id, chain_hash, occurred_at) as one line of JSON'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'custadm;audit;verify'= {
+            cand --digest 'The output of `audit digest` as JSON text, or @FILE with one digest a line'
+            cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
+            cand -o 'Output format (jsonl, csv and ids are for `list`)'
+            cand --output 'Output format (jsonl, csv and ids are for `list`)'
+            cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand -q 'Print only data and errors, no notes'
+            cand --quiet 'Print only data and errors, no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'custadm;audit;digest'= {
+            cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
+            cand -o 'Output format (jsonl, csv and ids are for `list`)'
+            cand --output 'Output format (jsonl, csv and ids are for `list`)'
+            cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand -q 'Print only data and errors, no notes'
+            cand --quiet 'Print only data and errors, no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'custadm;audit;help'= {
+            cand verify 'Check the hash chain of every audit row (exit 8 naming the first bad row)'
+            cand digest 'Print the chain''s head (id, chain_hash, occurred_at) as one line of JSON'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'custadm;audit;help;verify'= {
+        }
+        &'custadm;audit;help;digest'= {
+        }
+        &'custadm;audit;help;help'= {
         }
         &'custadm;operator'= {
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
@@ -519,7 +571,8 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand delete 'Soft-delete customers (refused while they have unpaid invoices)'
             cand restore 'Undo a soft delete'
             cand purge 'Erase a customer and everything they own, for good (admin, password-confirmed)'
-            cand audit 'Show the audit trail, newest first'
+            cand export 'Everything stored about one customer, as one JSON document (subject access)'
+            cand audit 'Show the audit trail, newest first; `audit verify` checks it, `audit digest` prints its head'
             cand operator 'Manage operators and their roles (admin; `passwd` for oneself)'
             cand config 'Show the effective settings and where each came from'
             cand completions 'Print a shell completion script'
@@ -552,7 +605,15 @@ set edit:completion:arg-completer[custadm] = {|@words|
         }
         &'custadm;help;purge'= {
         }
+        &'custadm;help;export'= {
+        }
         &'custadm;help;audit'= {
+            cand verify 'Check the hash chain of every audit row (exit 8 naming the first bad row)'
+            cand digest 'Print the chain''s head (id, chain_hash, occurred_at) as one line of JSON'
+        }
+        &'custadm;help;audit;verify'= {
+        }
+        &'custadm;help;audit;digest'= {
         }
         &'custadm;help;operator'= {
             cand add 'Register an operator: your own password first, then theirs (asked twice)'
