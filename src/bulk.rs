@@ -143,7 +143,12 @@ pub enum MaxChanges {
 /// clap's parser for `--max-changes`: `N` or `P%`.
 pub fn parse_max_changes(s: &str) -> std::result::Result<MaxChanges, String> {
     let s = s.trim();
-    let bad = || format!("{} is not a count (500) or a percentage (5%)", crate::validate::quote_input(s));
+    let bad = || {
+        format!(
+            "{} is not a count (500) or a percentage (5%)",
+            crate::validate::quote_input(s)
+        )
+    };
     match s.strip_suffix('%') {
         Some(p) => match p.trim().parse::<u32>() {
             Ok(p) if p <= 100 => Ok(MaxChanges::Percent(p)),

@@ -293,7 +293,8 @@ impl SecureErase {
             #[diesel(sql_type = diesel::sql_types::Integer)]
             busy: i32,
         }
-        let result = diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").get_result::<Checkpoint>(conn);
+        let result =
+            diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").get_result::<Checkpoint>(conn);
         match result {
             Ok(c) if c.busy == 0 => Ok(()),
             Ok(_) => Err("another connection kept reading an older snapshot, so the WAL could not be emptied: erased data stays in it until the next checkpoint (run `sqlite3 FILE 'PRAGMA wal_checkpoint(TRUNCATE)'` when custadm is idle)".into()),

@@ -52,8 +52,17 @@ fn trail(env: &Env) -> Vec<String> {
     let c = customers(env);
     env.run(&["view", &c[0]]).ok();
     env.run(&["view", &c[1]]).ok();
-    env.run(&["--reason", "TICKET-7", "toggle", &c[2], &c[3], &c[4], "--deactivate", "--yes"])
-        .ok();
+    env.run(&[
+        "--reason",
+        "TICKET-7",
+        "toggle",
+        &c[2],
+        &c[3],
+        &c[4],
+        "--deactivate",
+        "--yes",
+    ])
+    .ok();
     env.run(&["view", &c[2]]).ok();
     c
 }
@@ -65,7 +74,13 @@ db_test!(an_untouched_trail_verifies_and_digests, |env| {
     assert_eq!(v["rows"], total, "{v}");
     assert_eq!(v["prehistory"], 0);
     // Every row custadm wrote is chained, with a salt, in id order.
-    assert_eq!(env.count("audit_log", "chain_hash IS NULL OR content_salt IS NULL OR content_digest IS NULL"), 0);
+    assert_eq!(
+        env.count(
+            "audit_log",
+            "chain_hash IS NULL OR content_salt IS NULL OR content_digest IS NULL"
+        ),
+        0
+    );
     let r = env.run(&["audit", "digest"]);
     r.ok();
     let d: serde_json::Value = serde_json::from_str(r.stdout.trim()).expect("digest JSON");
@@ -74,15 +89,58 @@ db_test!(an_untouched_trail_verifies_and_digests, |env| {
     assert_eq!(d["id"], last);
     assert_eq!(
         d["chain_hash"].as_str(),
-        env.texts(&format!("SELECT chain_hash AS v FROM audit_log WHERE id = {last}"))[0].as_deref()
+        env.texts(&format!(
+            "SELECT chain_hash AS v FROM audit_log WHERE id = {last}"
+        ))[0]
+            .as_deref()
     );
     assert!(d["occurred_at"].as_str().unwrap().ends_with('Z'));
     // The text form names the count.
     let r = verify(&env, &[]);
     r.ok();
-    assert!(r.stdout.contains(&format!("{total} chained rows")), "{}", r.stdout);
+    assert!(
+        r.stdout.contains(&format!("{total} chained rows")),
+        "{}",
+        r.stdout
+    );
     // verify and digest are reads: they write no audit row.
     assert_eq!(env.count("audit_log", ""), total);
+});
+
+db_test!(rows_from_before_the_chain_are_its_prehistory, |env| {
+    env.init_db(2);
+    let c = customers(&env);
+    env.run(&["view", &c[1]]).ok();
+    // A trail as an older custadm left it: no hashes, no head yet.
+    env.exec("UPDATE audit_log SET content_salt = NULL, content_digest = NULL, chain_hash = NULL");
+    env.exec("UPDATE audit_chain_head SET chain_start_id = NULL, last_id = NULL, last_hash = NULL");
+    let old = env.count("audit_log", "");
+    assert!(old > 0);
+    let v = intact(&env);
+    assert_eq!(
+        (v["rows"].as_i64(), v["prehistory"].as_i64()),
+        (Some(0), Some(old))
+    );
+    env.run(&["audit", "digest"]).code(5);
+    env.run(&["view", &c[0]]).ok();
+    let v = intact(&env);
+    assert_eq!(
+        (v["rows"].as_i64(), v["prehistory"].as_i64()),
+        (Some(1), Some(old))
+    );
+    let r = verify(&env, &[]);
+    assert!(
+        r.stdout
+            .contains(&format!("{old} rows from before the chain")),
+        "{}",
+        r.stdout
+    );
+    // Prehistory is not covered, but a chained row stripped of its hashes is caught.
+    let first = ids(&env, "chain_hash IS NOT NULL")[0];
+    env.exec(&format!(
+        "UPDATE audit_log SET chain_hash = NULL WHERE id = {first}"
+    ));
+    broken_at(&env, first, "inserted by another program");
 });
 
 db_test!(altering_any_chained_column_is_caught_at_that_row, |env| {
@@ -113,12 +171,19 @@ db_test!(altering_any_chained_column_is_caught_at_that_row, |env| {
             "SELECT CAST({column} AS TEXT) AS v FROM audit_log WHERE id = {row}"
         ))[0]
             .clone();
-        env.exec(&format!("UPDATE audit_log SET {column} = {value} WHERE id = {row}"));
+        env.exec(&format!(
+            "UPDATE audit_log SET {column} = {value} WHERE id = {row}"
+        ));
         let r = verify(&env, &[]);
         assert_eq!(r.code, 8, "{column} = {value}: {}", r.stderr);
         r.error_line(&format!("row {row}"));
-        let back = original.as_deref().map(quote).unwrap_or_else(|| "NULL".into());
-        env.exec(&format!("UPDATE audit_log SET {column} = {back} WHERE id = {row}"));
+        let back = original
+            .as_deref()
+            .map(quote)
+            .unwrap_or_else(|| "NULL".into());
+        env.exec(&format!(
+            "UPDATE audit_log SET {column} = {back} WHERE id = {row}"
+        ));
         intact(&env);
     }
 });
@@ -155,18 +220,32 @@ db_test!(reordering_rows_is_caught, |env| {
     let b = ids(&env, &format!("action = 'view' AND customer_id = {}", c[1]))[0];
     assert_eq!(b, a + 1);
     let time = |id: i64| {
-        env.texts(&format!("SELECT CAST(occurred_at AS TEXT) AS v FROM audit_log WHERE id = {id}"))[0]
+        env.texts(&format!(
+            "SELECT CAST(occurred_at AS TEXT) AS v FROM audit_log WHERE id = {id}"
+        ))[0]
             .clone()
             .unwrap()
     };
     let (ta, tb) = (time(a), time(b));
     assert_ne!(ta, tb);
     // Reordering by timestamp: the two rows swap their times.
-    env.exec(&format!("UPDATE audit_log SET occurred_at = {} WHERE id = {a}", quote(&tb)));
-    env.exec(&format!("UPDATE audit_log SET occurred_at = {} WHERE id = {b}", quote(&ta)));
+    env.exec(&format!(
+        "UPDATE audit_log SET occurred_at = {} WHERE id = {a}",
+        quote(&tb)
+    ));
+    env.exec(&format!(
+        "UPDATE audit_log SET occurred_at = {} WHERE id = {b}",
+        quote(&ta)
+    ));
     broken_at(&env, a, "reordered");
-    env.exec(&format!("UPDATE audit_log SET occurred_at = {} WHERE id = {a}", quote(&ta)));
-    env.exec(&format!("UPDATE audit_log SET occurred_at = {} WHERE id = {b}", quote(&tb)));
+    env.exec(&format!(
+        "UPDATE audit_log SET occurred_at = {} WHERE id = {a}",
+        quote(&ta)
+    ));
+    env.exec(&format!(
+        "UPDATE audit_log SET occurred_at = {} WHERE id = {b}",
+        quote(&tb)
+    ));
     intact(&env);
     // Reordering the chain: the two rows swap their ids.
     env.exec(&format!("UPDATE audit_log SET id = -1 WHERE id = {a}"));
@@ -175,100 +254,135 @@ db_test!(reordering_rows_is_caught, |env| {
     broken_at(&env, a, "reordered");
 });
 
-db_test!(a_truncated_tail_is_caught_by_the_head_and_by_a_digest, |env| {
-    let c = trail(&env);
-    let digests = env.dir.path().join("digests");
-    let append_digest = || {
-        let r = env.run(&["audit", "digest"]);
-        r.ok();
-        use std::io::Write;
-        let mut f = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&digests)
+db_test!(
+    a_truncated_tail_is_caught_by_the_head_and_by_a_digest,
+    |env| {
+        let c = trail(&env);
+        let digests = env.dir.path().join("digests");
+        let append_digest = || {
+            let r = env.run(&["audit", "digest"]);
+            r.ok();
+            use std::io::Write;
+            let mut f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&digests)
+                .unwrap();
+            // As syslog would keep it: a prefix before the JSON.
+            write!(f, "Nov 30 03:00:01 host custadm-digest: {}", r.stdout).unwrap();
+        };
+        append_digest();
+        env.run(&["view", &c[3]]).ok();
+        env.run(&["view", &c[4]]).ok();
+        append_digest();
+        let at = format!("@{}", digests.display());
+        let v = verify(&env, &["--digest", &at, "-o", "json"]);
+        v.ok();
+        assert_eq!(v.json()["digests_checked"], 2);
+        // The JSON text itself is accepted as well.
+        let head = env.run(&["audit", "digest"]).stdout;
+        verify(&env, &["--digest", head.trim()]).ok();
+
+        // Cutting the tail without a digest: the chain head still names the last row.
+        let last = env.scalar("SELECT max(id) AS v FROM audit_log").unwrap();
+        env.exec(&format!("DELETE FROM audit_log WHERE id >= {}", last - 1));
+        let r = verify(&env, &[]);
+        r.code(8).error_line("newest rows were removed");
+        // A careful intruder moves the head back too: the chain alone looks intact...
+        let new_last = last - 2;
+        let hash = env.texts(&format!(
+            "SELECT chain_hash AS v FROM audit_log WHERE id = {new_last}"
+        ))[0]
+            .clone()
             .unwrap();
-        // As syslog would keep it: a prefix before the JSON.
-        write!(f, "Nov 30 03:00:01 host custadm-digest: {}", r.stdout).unwrap();
-    };
-    append_digest();
-    env.run(&["view", &c[3]]).ok();
-    env.run(&["view", &c[4]]).ok();
-    append_digest();
-    let at = format!("@{}", digests.display());
-    let v = verify(&env, &["--digest", &at, "-o", "json"]);
-    v.ok();
-    assert_eq!(v.json()["digests_checked"], 2);
-    // The JSON text itself is accepted as well.
-    let head = env.run(&["audit", "digest"]).stdout;
-    verify(&env, &["--digest", head.trim()]).ok();
+        env.exec(&format!(
+            "UPDATE audit_chain_head SET last_id = {new_last}, last_hash = {} WHERE id = 1",
+            quote(&hash)
+        ));
+        intact(&env);
+        // ...but not against the digests kept outside the database.
+        let r = verify(&env, &["--digest", &at]);
+        r.code(8).error_line("truncated or rewritten");
+        // And when new rows take the removed ids, the history is "rewritten".
+        env.run(&["view", &c[0]]).ok();
+        env.run(&["view", &c[0]]).ok();
+        intact(&env);
+        let r = verify(&env, &["--digest", &at]);
+        r.code(8).error_line("rewritten");
+        // A bad --digest is a usage error.
+        verify(&env, &["--digest", "{\"id\": 1}"]).code(2);
+        verify(&env, &["--digest", "@/nonexistent/digests"]).code(2);
+    }
+);
 
-    // Cutting the tail without a digest: the chain head still names the last row.
-    let last = env.scalar("SELECT max(id) AS v FROM audit_log").unwrap();
-    env.exec(&format!("DELETE FROM audit_log WHERE id >= {}", last - 1));
-    let r = verify(&env, &[]);
-    r.code(8).error_line("newest rows were removed");
-    // A careful intruder moves the head back too: the chain alone looks intact...
-    let new_last = last - 2;
-    let hash = env.texts(&format!("SELECT chain_hash AS v FROM audit_log WHERE id = {new_last}"))[0].clone().unwrap();
-    env.exec(&format!(
-        "UPDATE audit_chain_head SET last_id = {new_last}, last_hash = {} WHERE id = 1",
-        quote(&hash)
-    ));
-    intact(&env);
-    // ...but not against the digests kept outside the database.
-    let r = verify(&env, &["--digest", &at]);
-    r.code(8).error_line("truncated or rewritten");
-    // And when new rows take the removed ids, the history is "rewritten".
-    env.run(&["view", &c[0]]).ok();
-    env.run(&["view", &c[0]]).ok();
-    intact(&env);
-    let r = verify(&env, &["--digest", &at]);
-    r.code(8).error_line("rewritten");
-    // A bad --digest is a usage error.
-    verify(&env, &["--digest", "{\"id\": 1}"]).code(2);
-    verify(&env, &["--digest", "@/nonexistent/digests"]).code(2);
-});
-
-db_test!(purge_redacts_the_trail_and_the_chain_still_verifies, |env| {
-    env.init_db(0);
-    let id = env.insert_customer("Ottilie Redactable", "ottilie@example.com");
-    env.run(&["--reason", "call from Ottilie", "edit", &id.to_string(), "--name", "Ottilie Renamed"])
+db_test!(
+    purge_redacts_the_trail_and_the_chain_still_verifies,
+    |env| {
+        env.init_db(0);
+        let id = env.insert_customer("Ottilie Redactable", "ottilie@example.com");
+        env.run(&[
+            "--reason",
+            "call from Ottilie",
+            "edit",
+            &id.to_string(),
+            "--name",
+            "Ottilie Renamed",
+        ])
         .ok();
-    env.run(&["view", &id.to_string()]).ok();
-    let other = env.insert_customer("Other Person", "other@example.com");
-    env.run(&["view", &other.to_string()]).ok();
-    env.run(&["audit", "digest"]).ok();
-    let before = env.run(&["audit", "digest"]).stdout;
-    env.cmd()
-        .args(&["--reason", "GDPR-77", "purge", &id.to_string(), "--password-stdin"])
-        .stdin(&format!("{ADMIN_PASSWORD}\n"))
-        .run()
-        .ok();
-    intact(&env);
-    verify(&env, &["--digest", before.trim()]).ok();
-    // Earlier rows: redacted, hashes kept; the purge row: counts only.
-    let earlier = format!("customer_id = {id} AND action <> 'purge'");
-    assert_eq!(env.count("audit_log", &earlier), 2);
-    assert_eq!(
+        env.run(&["view", &id.to_string()]).ok();
+        let other = env.insert_customer("Other Person", "other@example.com");
+        env.run(&["view", &other.to_string()]).ok();
+        env.run(&["audit", "digest"]).ok();
+        let before = env.run(&["audit", "digest"]).stdout;
+        env.cmd()
+            .args(&[
+                "--reason",
+                "GDPR-77",
+                "purge",
+                &id.to_string(),
+                "--password-stdin",
+            ])
+            .stdin(&format!("{ADMIN_PASSWORD}\n"))
+            .run()
+            .ok();
+        intact(&env);
+        verify(&env, &["--digest", before.trim()]).ok();
+        // Earlier rows: redacted, hashes kept; the purge row: counts only.
+        let earlier = format!("customer_id = {id} AND action <> 'purge'");
+        assert_eq!(env.count("audit_log", &earlier), 2);
+        assert_eq!(
         env.count(
             "audit_log",
             &format!("{earlier} AND details = '{{\"redacted\":true}}' AND reason IS NULL AND content_salt IS NULL AND content_digest IS NOT NULL AND chain_hash IS NOT NULL")
         ),
         2
     );
-    let purge = env.texts(&format!(
-        "SELECT details AS v FROM audit_log WHERE customer_id = {id} AND action = 'purge'"
-    ));
-    let details: serde_json::Value = serde_json::from_str(purge[0].as_deref().unwrap()).unwrap();
-    assert!(details["erased"].is_object() && details["audit_rows_redacted"] == 2, "{details}");
-    assert!(!purge[0].as_deref().unwrap().contains("Ottilie"));
-    // Other customers' rows keep their content.
-    assert_eq!(env.count("audit_log", &format!("customer_id = {other} AND content_salt IS NOT NULL")), 1);
-    // A redacted row whose details are later rewritten is caught (no salt, not redacted).
-    let k = ids(&env, &earlier)[0];
-    env.exec(&format!("UPDATE audit_log SET details = '{{\"name\":\"guess\"}}' WHERE id = {k}"));
-    broken_at(&env, k, "not a redacted row");
-});
+        let purge = env.texts(&format!(
+            "SELECT details AS v FROM audit_log WHERE customer_id = {id} AND action = 'purge'"
+        ));
+        let details: serde_json::Value =
+            serde_json::from_str(purge[0].as_deref().unwrap()).unwrap();
+        assert!(
+            details["erased"].is_object() && details["audit_rows_redacted"] == 2,
+            "{details}"
+        );
+        assert!(!purge[0].as_deref().unwrap().contains("Ottilie"));
+        // Other customers' rows keep their content.
+        assert_eq!(
+            env.count(
+                "audit_log",
+                &format!("customer_id = {other} AND content_salt IS NOT NULL")
+            ),
+            1
+        );
+        // A redacted row whose details are later rewritten is caught (no salt, not redacted).
+        let k = ids(&env, &earlier)[0];
+        env.exec(&format!(
+            "UPDATE audit_log SET details = '{{\"name\":\"guess\"}}' WHERE id = {k}"
+        ));
+        broken_at(&env, k, "not a redacted row");
+    }
+);
 
 db_test!(concurrent_runs_never_fork_the_chain, |env| {
     env.init_db(0);
@@ -281,14 +395,28 @@ db_test!(concurrent_runs_never_fork_the_chain, |env| {
     std::fs::write(&files[1], second.join("\n")).unwrap();
     let mut interleaved = 0;
     for round in 0..4 {
-        let flag = if round % 2 == 0 { "--deactivate" } else { "--activate" };
-        let before = env.scalar("SELECT max(id) AS v FROM audit_log").unwrap_or(0);
+        let flag = if round % 2 == 0 {
+            "--deactivate"
+        } else {
+            "--activate"
+        };
+        let before = env
+            .scalar("SELECT max(id) AS v FROM audit_log")
+            .unwrap_or(0);
         let children: Vec<_> = files
             .iter()
             .map(|f| {
                 let path = f.display().to_string();
                 env.cmd()
-                    .args(&["toggle", "--ids-from", &path, flag, "--yes", "--batch-size", "2"])
+                    .args(&[
+                        "toggle",
+                        "--ids-from",
+                        &path,
+                        flag,
+                        "--yes",
+                        "--batch-size",
+                        "2",
+                    ])
                     .cmd
                     .spawn()
                     .expect("spawn")
@@ -296,7 +424,11 @@ db_test!(concurrent_runs_never_fork_the_chain, |env| {
             .collect();
         for child in children {
             let out = child.wait_with_output().unwrap();
-            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
         // The invariant after every round: one unforked chain holding every row.
         let v = intact(&env);
@@ -314,7 +446,10 @@ db_test!(concurrent_runs_never_fork_the_chain, |env| {
             interleaved += 1;
         }
     }
-    assert!(interleaved > 0, "the two runs never interleaved: no race was tested");
+    assert!(
+        interleaved > 0,
+        "the two runs never interleaved: no race was tested"
+    );
 });
 
 db_test!(export_holds_everything_inserted_by_plain_sql, |env| {
@@ -338,7 +473,11 @@ db_test!(export_holds_everything_inserted_by_plain_sql, |env| {
     let other = env.insert_customer("Someone Else", "else@example.com");
     env.run(&["view", &other.to_string()]).ok();
     env.add_support();
-    let r = env.cmd().args(&["export", &id.to_string()]).env("CUSTADM_OPERATOR", "support").run();
+    let r = env
+        .cmd()
+        .args(&["export", &id.to_string()])
+        .env("CUSTADM_OPERATOR", "support")
+        .run();
     r.ok();
     let doc = r.json();
     let c = &doc["customer"];
@@ -358,12 +497,18 @@ db_test!(export_holds_everything_inserted_by_plain_sql, |env| {
     assert_eq!(entries[24]["amount_usd_cents"], 24);
     assert_eq!(entries[3]["description"], "entry 3");
     let audit = doc["audit"].as_array().unwrap();
-    let actions: Vec<&str> = audit.iter().map(|a| a["action"].as_str().unwrap()).collect();
+    let actions: Vec<&str> = audit
+        .iter()
+        .map(|a| a["action"].as_str().unwrap())
+        .collect();
     assert_eq!(actions, ["view", "export"]);
     assert!(audit.iter().all(|a| a["customer_id"] == id));
     // Audited as export, by support, and the chain holds it.
     assert_eq!(
-        env.count("audit_log", &format!("action = 'export' AND customer_id = {id} AND operator = 'support'")),
+        env.count(
+            "audit_log",
+            &format!("action = 'export' AND customer_id = {id} AND operator = 'support'")
+        ),
         1
     );
     intact(&env);
@@ -383,34 +528,73 @@ db_test!(retention_purge_several_at_once, |env| {
     // --max-changes refuses before anything is erased (and before the password).
     let r = env
         .cmd()
-        .args(&["purge", "--deleted-before", "2025-01-01", "--max-changes", "1", "--password-stdin"])
+        .args(&[
+            "purge",
+            "--deleted-before",
+            "2025-01-01",
+            "--max-changes",
+            "1",
+            "--password-stdin",
+        ])
         .stdin(&format!("{ADMIN_PASSWORD}\n"))
         .run();
     r.code(5).error_line("max-changes");
     assert_eq!(env.count("customers", ""), 4);
     let r = env
         .cmd()
-        .args(&["purge", "--deleted-before", "2025-01-01", "--max-changes", "2", "--password-stdin", "-o", "json"])
+        .args(&[
+            "purge",
+            "--deleted-before",
+            "2025-01-01",
+            "--max-changes",
+            "2",
+            "--password-stdin",
+            "-o",
+            "json",
+        ])
         .stdin(&format!("{ADMIN_PASSWORD}\n"))
         .run();
     r.ok();
-    assert!(r.stderr.contains("About to erase 2 customers"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("About to erase 2 customers"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(r.json()["summary"]["changed"], 2);
     assert_eq!(env.count("customers", ""), 2);
-    assert_eq!(env.count("customers", &format!("id IN ({recent}, {live})")), 2);
+    assert_eq!(
+        env.count("customers", &format!("id IN ({recent}, {live})")),
+        2
+    );
     // Nothing left to purge: success, nothing asked.
-    env.run(&["purge", "--deleted-before", "2025-01-01", "--password-stdin"]).ok();
+    env.run(&[
+        "purge",
+        "--deleted-before",
+        "2025-01-01",
+        "--password-stdin",
+    ])
+    .ok();
     // Several ids with one missing: one password, per-customer outcomes, exit 7.
     let r = env
         .cmd()
-        .args(&["purge", &recent.to_string(), "424242", "--password-stdin", "-o", "json"])
+        .args(&[
+            "purge",
+            &recent.to_string(),
+            "424242",
+            "--password-stdin",
+            "-o",
+            "json",
+        ])
         .stdin(&format!("{ADMIN_PASSWORD}\n"))
         .run();
     r.code(7);
     let doc = r.json();
     assert_eq!(doc["summary"]["changed"], 1);
     assert_eq!(doc["summary"]["not_found"], 1);
-    assert_eq!(env.count("audit_log", "action = 'purge' AND outcome = 'ok'"), 3);
+    assert_eq!(
+        env.count("audit_log", "action = 'purge' AND outcome = 'ok'"),
+        3
+    );
     intact(&env);
 });
 
@@ -430,11 +614,23 @@ fn purge_leaves_no_byte_of_the_customer_in_the_sqlite_file_or_wal() {
     ));
     env.add_invoice(id, 0);
     // Earlier versions of the data (an edit keeps old and new values in the trail).
-    env.run(&["--reason", "Zebulon called", "edit", &id.to_string(), "--name", "Zebulon Quartzfield-Smythe", "--email", "zq2@example.org"]).ok();
+    env.run(&[
+        "--reason",
+        "Zebulon called",
+        "edit",
+        &id.to_string(),
+        "--name",
+        "Zebulon Quartzfield-Smythe",
+        "--email",
+        "zq2@example.org",
+    ])
+    .ok();
     env.run(&["view", &id.to_string()]).ok();
     // Another connection stays open, so the WAL file outlives custadm's connection.
     let mut holder = diesel::sqlite::SqliteConnection::establish(&env.url).unwrap();
-    holder.batch_execute("SELECT count(*) FROM customers").unwrap();
+    holder
+        .batch_execute("SELECT count(*) FROM customers")
+        .unwrap();
     let secrets = [
         "Zebulon",
         "Quartzfield",
@@ -458,7 +654,10 @@ fn purge_leaves_no_byte_of_the_customer_in_the_sqlite_file_or_wal() {
         }
         found
     };
-    assert!(!scan("before").is_empty(), "the test must see the data before the purge");
+    assert!(
+        !scan("before").is_empty(),
+        "the test must see the data before the purge"
+    );
     env.cmd()
         .args(&["purge", &id.to_string(), "--password-stdin"])
         .stdin(&format!("{ADMIN_PASSWORD}\n"))

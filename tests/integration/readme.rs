@@ -236,8 +236,10 @@ fn audit_and_retention_cron_lines_run() {
         use diesel::Connection;
         let mut c = diesel::sqlite::SqliteConnection::establish(&db.display().to_string())
             .expect("open the README's database");
-        c.batch_execute("UPDATE customers SET deleted_at = '2020-01-01 00:00:00', is_active = 0 WHERE id = 4")
-            .expect("backdate a delete");
+        c.batch_execute(
+            "UPDATE customers SET deleted_at = '2020-01-01 00:00:00', is_active = 0 WHERE id = 4",
+        )
+        .expect("backdate a delete");
     }
     let (code, _, stderr) = world.sh("custadm view 4 -q", "");
     assert_eq!(code, 0, "{stderr}");
@@ -245,14 +247,22 @@ fn audit_and_retention_cron_lines_run() {
     let mut ran = 0;
     for block in blocks(&text, "cron") {
         for line in block.lines().filter(|l| !l.trim().is_empty()) {
-            let command = line.split_whitespace().skip(5).collect::<Vec<_>>().join(" ");
+            let command = line
+                .split_whitespace()
+                .skip(5)
+                .collect::<Vec<_>>()
+                .join(" ");
             let (code, stdout, stderr) = world.sh(&command, "");
-            assert_eq!(code, 0, "cron line `{line}`\nstdout:\n{stdout}\nstderr:\n{stderr}");
+            assert_eq!(
+                code, 0,
+                "cron line `{line}`\nstdout:\n{stdout}\nstderr:\n{stderr}"
+            );
             ran += 1;
         }
     }
     assert!(ran >= 3, "only {ran} cron lines in the Audit section");
-    let digests = std::fs::read_to_string(world.dir.path().join("custadm-digests")).expect("digests");
+    let digests =
+        std::fs::read_to_string(world.dir.path().join("custadm-digests")).expect("digests");
     assert_eq!(digests.lines().count(), 1, "{digests}");
     // The retention line erased customer 4.
     let (code, _, _) = world.sh("custadm view 4", "");
@@ -260,6 +270,9 @@ fn audit_and_retention_cron_lines_run() {
     let (_, purged, _) = world.sh("custadm audit --action purge --customer 4 -o json", "");
     assert!(purged.contains("\"erased\""), "{purged}");
     // And the trail still verifies against the digest taken before it.
-    let (code, _, stderr) = world.sh("custadm audit verify --digest \"@$HOME/custadm-digests\"", "");
+    let (code, _, stderr) = world.sh(
+        "custadm audit verify --digest \"@$HOME/custadm-digests\"",
+        "",
+    );
     assert_eq!(code, 0, "{stderr}");
 }

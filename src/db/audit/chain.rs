@@ -248,15 +248,17 @@ fn allocate_ids(conn: &mut DbConn, head: &Head, n: i64) -> Result<i64> {
     let last = match conn {
         // Statement after the lock: it sees every row committed before the lock
         // was granted (READ COMMITTED takes a new snapshot per statement).
-        DbConn::Pg(_) => diesel::sql_query(
-            "SELECT setval(s.seq, GREATEST(COALESCE((SELECT max(id) FROM audit_log), 0), \
+        DbConn::Pg(_) => {
+            diesel::sql_query(
+                "SELECT setval(s.seq, GREATEST(COALESCE((SELECT max(id) FROM audit_log), 0), \
              COALESCE(pg_sequence_last_value(s.seq), 0), $1) + $2) AS last \
              FROM (SELECT pg_get_serial_sequence('audit_log', 'id')::regclass AS seq) s",
-        )
-        .bind::<BigInt, _>(floor)
-        .bind::<BigInt, _>(n)
-        .get_result::<LastId>(conn)?
-        .last,
+            )
+            .bind::<BigInt, _>(floor)
+            .bind::<BigInt, _>(n)
+            .get_result::<LastId>(conn)?
+            .last
+        }
         DbConn::Sqlite(_) => {
             diesel::sql_query(
                 "SELECT max(COALESCE((SELECT max(id) FROM audit_log), 0), $1) + $2 AS last",
@@ -396,7 +398,10 @@ mod tests {
             content_digest(b"s", None, b""),
             content_digest(b"s", Some(b""), b"")
         );
-        assert_eq!(from_hex(&to_hex(&[0, 1, 254, 255])), Some(vec![0, 1, 254, 255]));
+        assert_eq!(
+            from_hex(&to_hex(&[0, 1, 254, 255])),
+            Some(vec![0, 1, 254, 255])
+        );
         assert_eq!(from_hex("0g"), None);
     }
 }

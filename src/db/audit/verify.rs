@@ -210,7 +210,10 @@ fn check_row_content(row: &Row) -> Result<([u8; 32], [u8; 32])> {
         }
     }
     if parse_time(row.occurred_at.as_deref().unwrap_or_default()).is_none() {
-        return Err(broken(row.id, "altered: its occurred_at is not a timestamp"));
+        return Err(broken(
+            row.id,
+            "altered: its occurred_at is not a timestamp",
+        ));
     }
     Ok((digest, stored))
 }
