@@ -46,7 +46,8 @@ complete -c custadm -n "__fish_custadm_needs_command" -f -a "reset-password" -d 
 complete -c custadm -n "__fish_custadm_needs_command" -f -a "delete" -d 'Soft-delete customers (refused while they have unpaid invoices)'
 complete -c custadm -n "__fish_custadm_needs_command" -f -a "restore" -d 'Undo a soft delete'
 complete -c custadm -n "__fish_custadm_needs_command" -f -a "purge" -d 'Erase a customer and everything they own, for good (admin, password-confirmed)'
-complete -c custadm -n "__fish_custadm_needs_command" -f -a "audit" -d 'Show the audit trail, newest first'
+complete -c custadm -n "__fish_custadm_needs_command" -f -a "export" -d 'Everything stored about one customer, as one JSON document (subject access)'
+complete -c custadm -n "__fish_custadm_needs_command" -f -a "audit" -d 'Show the audit trail, newest first; `audit verify` checks it, `audit digest` prints its head'
 complete -c custadm -n "__fish_custadm_needs_command" -f -a "operator" -d 'Manage operators and their roles (admin; `passwd` for oneself)'
 complete -c custadm -n "__fish_custadm_needs_command" -f -a "config" -d 'Show the effective settings and where each came from'
 complete -c custadm -n "__fish_custadm_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -217,6 +218,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand restore" -l dry-run -d '
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -s y -l yes -d 'Go ahead without asking (required when there is no terminal to ask on)'
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c custadm -n "__fish_custadm_using_subcommand purge" -l deleted-before -d 'Purge the customers soft-deleted before WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)' -r
+complete -c custadm -n "__fish_custadm_using_subcommand purge" -l max-changes -d 'Refuse (exit 5, nothing erased) when more customers than N (or P% of the customers not soft-deleted) would be purged' -r
 complete -c custadm -n "__fish_custadm_using_subcommand purge" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand purge" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand purge" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
@@ -229,21 +232,59 @@ complete -c custadm -n "__fish_custadm_using_subcommand purge" -l reason -d 'Why
 complete -c custadm -n "__fish_custadm_using_subcommand purge" -l password-stdin -d 'Read your password from one line of standard input'
 complete -c custadm -n "__fish_custadm_using_subcommand purge" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand purge" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c custadm -n "__fish_custadm_using_subcommand audit" -l customer -d 'Only rows about this customer id' -r
-complete -c custadm -n "__fish_custadm_using_subcommand audit" -l operator -d 'Only rows by this operator (after `audit`, `--operator` filters; before it, as in `custadm --operator ann audit`, it names who runs the command)' -r
-complete -c custadm -n "__fish_custadm_using_subcommand audit" -l action -d 'Only this action (view, edit, activate, deactivate, reset_password, delete, restore, purge, operator_add, …)' -r
-complete -c custadm -n "__fish_custadm_using_subcommand audit" -l since -d 'Only rows since WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)' -r
-complete -c custadm -n "__fish_custadm_using_subcommand audit" -l limit -d 'At most N rows' -r
-complete -c custadm -n "__fish_custadm_using_subcommand audit" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
-complete -c custadm -n "__fish_custadm_using_subcommand audit" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
-complete -c custadm -n "__fish_custadm_using_subcommand audit" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+complete -c custadm -n "__fish_custadm_using_subcommand export" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand export" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
+complete -c custadm -n "__fish_custadm_using_subcommand export" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
+complete -c custadm -n "__fish_custadm_using_subcommand export" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
 jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
-complete -c custadm -n "__fish_custadm_using_subcommand audit" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
-complete -c custadm -n "__fish_custadm_using_subcommand audit" -s q -l quiet -d 'Print only data and errors, no notes'
-complete -c custadm -n "__fish_custadm_using_subcommand audit" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c custadm -n "__fish_custadm_using_subcommand export" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand export" -s q -l quiet -d 'Print only data and errors, no notes'
+complete -c custadm -n "__fish_custadm_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest help" -l customer -d 'Only rows about this customer id' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest help" -l operator -d 'Only rows by this operator (after `audit`, `--operator` filters; before it, as in `custadm --operator ann audit`, it names who runs the command)' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest help" -l action -d 'Only this action (view, edit, activate, deactivate, reset_password, delete, restore, purge, operator_add, …)' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest help" -l since -d 'Only rows since WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest help" -l limit -d 'At most N rows' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest help" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest help" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest help" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (list only)'
+csv\t'CSV with a header (list only)'
+ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest help" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest help" -s q -l quiet -d 'Print only data and errors, no notes'
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest help" -f -a "verify" -d 'Check the hash chain of every audit row (exit 8 naming the first bad row)'
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest help" -f -a "digest" -d 'Print the chain\'s head (id, chain_hash, occurred_at) as one line of JSON'
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -l digest -d 'The output of `audit digest` as JSON text, or @FILE with one digest a line' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (list only)'
+csv\t'CSV with a header (list only)'
+ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print only data and errors, no notes'
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from digest" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from digest" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from digest" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (list only)'
+csv\t'CSV with a header (list only)'
+ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from digest" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from digest" -s q -l quiet -d 'Print only data and errors, no notes'
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from digest" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check the hash chain of every audit row (exit 8 naming the first bad row)'
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "digest" -d 'Print the chain\'s head (id, chain_hash, occurred_at) as one line of JSON'
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
@@ -446,24 +487,27 @@ ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand generate-docs" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand generate-docs" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand generate-docs" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge audit operator config completions generate-docs help" -f -a "init" -d 'Create the database and schema, register the first admin, optionally load sample data'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge audit operator config completions generate-docs help" -f -a "db" -d 'Schema migrations: apply pending ones, show their status'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge audit operator config completions generate-docs help" -f -a "list" -d 'List customers, filtered, ordered by id (streams)'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge audit operator config completions generate-docs help" -f -a "view" -d 'Show one customer: details, latest KYC record, unpaid invoices'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge audit operator config completions generate-docs help" -f -a "edit" -d 'Change a customer\'s name, email or phone'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge audit operator config completions generate-docs help" -f -a "toggle" -d 'Activate or deactivate customers'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge audit operator config completions generate-docs help" -f -a "reset-password" -d 'Give customers a new random temporary password'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge audit operator config completions generate-docs help" -f -a "delete" -d 'Soft-delete customers (refused while they have unpaid invoices)'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge audit operator config completions generate-docs help" -f -a "restore" -d 'Undo a soft delete'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge audit operator config completions generate-docs help" -f -a "purge" -d 'Erase a customer and everything they own, for good (admin, password-confirmed)'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge audit operator config completions generate-docs help" -f -a "audit" -d 'Show the audit trail, newest first'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge audit operator config completions generate-docs help" -f -a "operator" -d 'Manage operators and their roles (admin; `passwd` for oneself)'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge audit operator config completions generate-docs help" -f -a "config" -d 'Show the effective settings and where each came from'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge audit operator config completions generate-docs help" -f -a "completions" -d 'Print a shell completion script'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge audit operator config completions generate-docs help" -f -a "generate-docs" -d 'Write man pages and completion scripts (for packaging: `custadm generate-docs .`)'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge audit operator config completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge export audit operator config completions generate-docs help" -f -a "init" -d 'Create the database and schema, register the first admin, optionally load sample data'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge export audit operator config completions generate-docs help" -f -a "db" -d 'Schema migrations: apply pending ones, show their status'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge export audit operator config completions generate-docs help" -f -a "list" -d 'List customers, filtered, ordered by id (streams)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge export audit operator config completions generate-docs help" -f -a "view" -d 'Show one customer: details, latest KYC record, unpaid invoices'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge export audit operator config completions generate-docs help" -f -a "edit" -d 'Change a customer\'s name, email or phone'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge export audit operator config completions generate-docs help" -f -a "toggle" -d 'Activate or deactivate customers'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge export audit operator config completions generate-docs help" -f -a "reset-password" -d 'Give customers a new random temporary password'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge export audit operator config completions generate-docs help" -f -a "delete" -d 'Soft-delete customers (refused while they have unpaid invoices)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge export audit operator config completions generate-docs help" -f -a "restore" -d 'Undo a soft delete'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge export audit operator config completions generate-docs help" -f -a "purge" -d 'Erase a customer and everything they own, for good (admin, password-confirmed)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge export audit operator config completions generate-docs help" -f -a "export" -d 'Everything stored about one customer, as one JSON document (subject access)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge export audit operator config completions generate-docs help" -f -a "audit" -d 'Show the audit trail, newest first; `audit verify` checks it, `audit digest` prints its head'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge export audit operator config completions generate-docs help" -f -a "operator" -d 'Manage operators and their roles (admin; `passwd` for oneself)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge export audit operator config completions generate-docs help" -f -a "config" -d 'Show the effective settings and where each came from'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge export audit operator config completions generate-docs help" -f -a "completions" -d 'Print a shell completion script'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge export audit operator config completions generate-docs help" -f -a "generate-docs" -d 'Write man pages and completion scripts (for packaging: `custadm generate-docs .`)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge export audit operator config completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "migrate" -d 'Apply the migrations this custadm has and the database lacks'
 complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "status" -d 'Show the applied and pending migrations'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Check the hash chain of every audit row (exit 8 naming the first bad row)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "digest" -d 'Print the chain\'s head (id, chain_hash, occurred_at) as one line of JSON'
 complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "add" -d 'Register an operator: your own password first, then theirs (asked twice)'
 complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "list" -d 'List operators with role, state, lock and OS login binding'
 complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "set-role" -d 'Change an operator\'s role (asks your own password)'
