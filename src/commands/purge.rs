@@ -230,7 +230,7 @@ fn purge_one(
     if let Some(when) = deleted_before {
         // Checked again in the transaction: a customer restored (or deleted
         // again) since the selection is left alone.
-        if !customer.deleted_at.is_some_and(|d| d < when) {
+        if customer.deleted_at.is_none_or(|d| d >= when) {
             return Ok(ItemResult::new(id, Outcome::Unchanged)
                 .with_message("no longer matches: restored or deleted again since"));
         }
