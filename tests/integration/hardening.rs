@@ -1564,6 +1564,27 @@ const MATRIX: &[Row] = &[
         needs_db: true,
     },
     Row {
+        path: "audit verify",
+        args: &[],
+        stdin: "",
+        who: Who::Support,
+        needs_db: true,
+    },
+    Row {
+        path: "audit digest",
+        args: &[],
+        stdin: "",
+        who: Who::Support,
+        needs_db: true,
+    },
+    Row {
+        path: "export",
+        args: &["{c1}"],
+        stdin: "",
+        who: Who::Support,
+        needs_db: true,
+    },
+    Row {
         path: "operator add",
         args: &["matrix{n}", "--role", "support", "--password-stdin"],
         stdin: "{pw}\nmatrix-password-0123\n",
@@ -1663,12 +1684,13 @@ const MATRIX: &[Row] = &[
     },
 ];
 
-/// The leaf commands of a clap tree (hidden ones included).
+/// The runnable commands of a clap tree (hidden ones included): leaves, and
+/// commands that also run without a subcommand (`audit` besides `audit verify`).
 fn leaves(root: &clap::Command) -> BTreeSet<String> {
     let mut all = Vec::new();
     all_commands(root, "", &mut all);
     all.into_iter()
-        .filter(|(_, c)| c.get_subcommands().next().is_none())
+        .filter(|(_, c)| c.get_subcommands().next().is_none() || !c.is_subcommand_required_set())
         .map(|(p, _)| p)
         .collect()
 }
