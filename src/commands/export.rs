@@ -82,13 +82,52 @@ struct KycOut {
     created_at: String,
 }
 
-#[derive(Queryable)]
+#[derive(Queryable, QueryableByName)]
 struct EntryRow {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
     id: i64,
+    #[diesel(sql_type = diesel::sql_types::Text)]
     entry_type: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
     amount_usd_cents: i64,
+    #[diesel(sql_type = diesel::sql_types::Text)]
     description: String,
+    #[diesel(sql_type = diesel::sql_types::Timestamp)]
     created_at: NaiveDateTime,
+}
+
+/// The next page of a customer's entries. SQLite: keyset pages (its index on
+/// `billing_account_id` is ordered by rowid within a key, so each page is a
+/// range). PostgreSQL: a cursor in the export's transaction (no session
+/// state, fine through PgBouncer), because keyset pages there re-sort the
+/// account's entries for every page (measured: 7x raw SQL for 1,000,000).
+fn entry_page(conn: &mut DbConn, account_id: i64, after: i64) -> Result<Vec<EntryRow>> {
+    Ok(match conn {
+        DbConn::Pg(_) => {
+            if after == i64::MIN {
+                diesel::sql_query(format!(
+                    "DECLARE custadm_export_entries NO SCROLL CURSOR FOR \
+                     SELECT id, entry_type, amount_usd_cents, description, created_at \
+                     FROM account_entries WHERE billing_account_id = {account_id} ORDER BY id"
+                ))
+                .execute(conn)?;
+            }
+            diesel::sql_query(format!("FETCH {PAGE} FROM custadm_export_entries")).load(conn)?
+        }
+        DbConn::Sqlite(_) => account_entries::table
+            .filter(account_entries::billing_account_id.eq(account_id))
+            .filter(account_entries::id.gt(after))
+            .order(account_entries::id.asc())
+            .limit(PAGE)
+            .select((
+                account_entries::id,
+                account_entries::entry_type,
+                account_entries::amount_usd_cents,
+                account_entries::description,
+                account_entries::created_at,
+            ))
+            .load(conn)?,
+    })
 }
 
 #[derive(Serialize)]
@@ -261,19 +300,7 @@ fn write_document<W: Write>(conn: &mut DbConn, doc: &mut Doc<W>, id: i64) -> Res
                 serde_json::to_string(&rfc3339(created_at))?
             ))?;
             doc.array(conn, |conn, after| {
-                let rows: Vec<EntryRow> = account_entries::table
-                    .filter(account_entries::billing_account_id.eq(account_id))
-                    .filter(account_entries::id.gt(after))
-                    .order(account_entries::id.asc())
-                    .limit(PAGE)
-                    .select((
-                        account_entries::id,
-                        account_entries::entry_type,
-                        account_entries::amount_usd_cents,
-                        account_entries::description,
-                        account_entries::created_at,
-                    ))
-                    .load(conn)?;
+                let rows = entry_page(conn, account_id, after)?;
                 let last = rows.last().map(|r| r.id);
                 Ok((
                     rows.into_iter()
