@@ -395,7 +395,11 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
+                    COMPREPLY=()
+                    local custadm_profile
+                    while IFS= read -r custadm_profile; do
+                        [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
+                    done < <(custadm config profiles 2>/dev/null)
                     return 0
                     ;;
                 --output)
@@ -489,7 +493,11 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
+                    COMPREPLY=()
+                    local custadm_profile
+                    while IFS= read -r custadm_profile; do
+                        [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
+                    done < <(custadm config profiles 2>/dev/null)
                     return 0
                     ;;
                 --output)
@@ -1033,7 +1041,11 @@ _custadm() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -W "$(custadm config profiles 2>/dev/null)" -- "${cur}"))
+                    COMPREPLY=()
+                    local custadm_profile
+                    while IFS= read -r custadm_profile; do
+                        [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
+                    done < <(custadm config profiles 2>/dev/null)
                     return 0
                     ;;
                 --operator)

@@ -73,7 +73,6 @@ pub struct NewAuditEntry {
     pub outcome: String,
     pub reason: Option<String>,
     pub details: String,
-    #[diesel(deserialize_as = crate::db::foreign::LossyOptText)]
     pub run_id: Option<String>,
 }
 
