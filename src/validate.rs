@@ -336,18 +336,6 @@ pub fn phone(s: &str, default_region: Option<phonenumber::country::Id>) -> Resul
     }
 }
 
-/// Why a stored phone is not a valid number, or `None` when it is (or absent).
-/// Numbers stored before validation by libphonenumber keep working; `view`
-/// flags them with this.
-pub fn stored_phone_problem(stored: Option<&str>) -> Option<String> {
-    let stored = stored?;
-    match phone(stored, None) {
-        Ok(e164) if e164 == stored => None,
-        Ok(e164) => Some(format!("not in E.164 form (would be {e164})")),
-        Err(e) => Some(e.trim_start_matches("phone: ").to_string()),
-    }
-}
-
 /// Longest operator name, in characters (contract: "Operators and roles").
 pub const MAX_OPERATOR_NAME_CHARS: usize = 64;
 
@@ -600,8 +588,6 @@ mod tests {
         }
         assert!(phone_region("XX").is_err());
         assert!(phone_region("GBR").is_err());
-        assert_eq!(stored_phone_problem(Some("+442079460958")), None);
-        assert!(stored_phone_problem(Some("+1726468169")).is_some());
     }
 
     #[test]

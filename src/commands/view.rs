@@ -71,13 +71,7 @@ pub fn run(ctx: &mut Ctx, args: ViewArgs) -> Result<()> {
         vec!["id".into(), customer.id.to_string()],
         vec!["name".into(), customer.full_name.clone()],
         vec!["email".into(), customer.email.clone()],
-        vec![
-            "phone".into(),
-            match crate::validate::stored_phone_problem(customer.phone.as_deref()) {
-                Some(problem) => format!("{} (not valid: {problem})", opt(&customer.phone)),
-                None => opt(&customer.phone),
-            },
-        ],
+        vec!["phone".into(), opt(&customer.phone)],
         vec!["status".into(), customer.status().into()],
         vec![
             "must change password".into(),

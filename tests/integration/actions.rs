@@ -1804,18 +1804,14 @@ db_test!(phones_follow_libphonenumber_and_the_default_region, |env| {
         .run();
     show.ok();
     assert!(show.stdout.contains("default_region"), "{}", show.stdout);
-    // A number stored before this validation keeps working and is flagged by view.
+    // A number stored before this validation keeps working, shown as stored
+    // (view does not load libphonenumber's metadata: it costs ~0.2 s).
     env.exec(&format!(
         "UPDATE customers SET phone = '+1726468169' WHERE id = {id}"
     ));
     let view = env.run(&["view", &id.to_string()]);
     view.ok();
-    assert!(
-        view.stdout
-            .contains("+1726468169 (not valid: too short for US"),
-        "{}",
-        view.stdout
-    );
+    assert!(view.stdout.contains("+1726468169"), "{}", view.stdout);
     let json = env.run(&["view", &id.to_string(), "-o", "json"]);
     assert_eq!(json.json()["phone"], "+1726468169");
     env.run(&["list"]).ok();
