@@ -63,7 +63,7 @@ pub fn default_database_path() -> Result<PathBuf> {
 /// [`crate::terminal::attributed_login`]), is refused (exit 4) with a
 /// `denied` audit row for `action` (contract: "Operators and roles").
 pub fn authenticate(conn: &mut DbConn, actor: &Actor, action: &str) -> Result<Operator> {
-    let found = Operator::find(conn, &actor.operator)?;
+    let found = crate::db::bounded(conn, |c| Operator::find(c, &actor.operator))?;
     let (refusal, reason) = match &found {
         None => (format!(
             "unknown operator '{}': pass --operator NAME or set CUSTADM_OPERATOR, or ask an admin to run `custadm operator add {} --role support`",
@@ -91,6 +91,16 @@ pub fn authenticate(conn: &mut DbConn, actor: &Actor, action: &str) -> Result<Op
 }
 
 impl Ctx {
+    /// Runs `f` with every lock wait bounded by `lock_timeout`, reads
+    /// included (see [`crate::db::bounded`]); for read-only commands and
+    /// `view`, whose audit row joins the block's transaction.
+    pub fn bounded<T>(&mut self, f: impl FnOnce(&mut Ctx) -> Result<T>) -> Result<T> {
+        let began = crate::db::begin_bounded(&mut self.conn)?;
+        let result = f(self);
+        crate::db::end_bounded(&mut self.conn, began, result.is_ok())?;
+        result
+    }
+
     /// Confirms a change before it is made. `needs_confirmation` is the
     /// contract's rule (more than one customer, or a delete); a production
     /// profile adds every change, names itself and its host in the question,

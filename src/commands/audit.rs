@@ -96,7 +96,7 @@ pub fn run(ctx: &mut Ctx, args: AuditArgs) -> Result<()> {
         since,
         limit: args.limit,
     };
-    let entries = AuditEntry::search(&mut ctx.conn, &filter)?;
+    let entries = crate::db::bounded(&mut ctx.conn, |c| AuditEntry::search(c, &filter))?;
     if ctx.out.is_json() {
         let rows: Vec<AuditRow> = entries
             .into_iter()

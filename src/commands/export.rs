@@ -210,7 +210,7 @@ impl<W: Write> Doc<W> {
 /// Runs `custadm export`.
 pub fn run(ctx: &mut Ctx, args: ExportArgs) -> Result<()> {
     let id = args.id;
-    if Customer::find(&mut ctx.conn, id)?.is_none() {
+    if crate::db::bounded(&mut ctx.conn, |c| Customer::find(c, id))?.is_none() {
         return Err(Error::NotFound(format!(
             "customer {id} not found: `custadm list --status all` shows the ids"
         )));

@@ -177,7 +177,9 @@ pub fn run(cli: Cli) -> Result<()> {
         _ => {}
     }
     let mut conn = target.connect()?;
-    migrations::require_current(&mut conn, &target.display())?;
+    crate::db::bounded(&mut conn, |c| {
+        migrations::require_current(c, &target.display())
+    })?;
     let operator = context::authenticate(&mut conn, &actor, action)?;
     let production = settings.production.then(|| context::Production {
         profile: settings
@@ -197,8 +199,11 @@ pub fn run(cli: Cli) -> Result<()> {
         settings,
     };
     match cli.command {
-        Command::List(args) => list::run(&mut ctx, args),
-        Command::View(args) => view::run(&mut ctx, args),
+        // Read-only commands (and view, whose audit row joins the block) run
+        // with bounded lock waits throughout; changing commands bound theirs
+        // in their own write transactions.
+        Command::List(args) => ctx.bounded(|ctx| list::run(ctx, args)),
+        Command::View(args) => ctx.bounded(|ctx| view::run(ctx, args)),
         Command::Edit(args) => edit::run(&mut ctx, args),
         Command::Toggle(args) => toggle::run(&mut ctx, args),
         Command::ResetPassword(args) => reset_password::run(&mut ctx, args),

@@ -190,7 +190,7 @@ pub fn run(ctx: &mut Ctx, cmd: OperatorCommand) -> Result<()> {
         if name.as_deref().is_none_or(|n| n == ctx.operator.username));
     if let OperatorCommand::List = cmd {
         ctx.require_role(Role::Admin, action, None)?;
-        return list(ctx);
+        return ctx.bounded(list);
     }
     let source = if own_passwd {
         PasswordSource::choose(cmd.password_stdin())?

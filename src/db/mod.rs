@@ -575,6 +575,64 @@ pub fn sqlite_busy_message() -> String {
     )
 }
 
+/// True when `conn` is inside a transaction (a caller's write transaction,
+/// read snapshot or [`bounded`] block).
+pub fn in_transaction(conn: &mut DbConn) -> Result<bool> {
+    Ok(with_backend!(conn, c => {
+        <AnsiTransactionManager as TransactionManager<_>>::transaction_manager_status_mut(c)
+            .transaction_depth()
+            .map(|d| d.is_some())
+    })?)
+}
+
+/// Starts the transaction of a [`bounded`] block on PostgreSQL (`BEGIN; SET
+/// LOCAL lock_timeout`), unless one is open already (its `SET LOCAL`
+/// applies); on SQLite nothing (`busy_timeout` bounds every wait). Returns
+/// whether it began one, for [`end_bounded`].
+pub fn begin_bounded(conn: &mut DbConn) -> Result<bool> {
+    if conn.backend() == Backend::Sqlite || in_transaction(conn)? {
+        return Ok(false);
+    }
+    match conn {
+        DbConn::Sqlite(_) => Ok(false),
+        DbConn::Pg(c) => {
+            let begin = format!(
+                "BEGIN; SET LOCAL lock_timeout = '{}ms'",
+                lock_timeout().as_millis()
+            );
+            AnsiTransactionManager::begin_transaction_sql(c, &begin)?;
+            Ok(true)
+        }
+    }
+}
+
+/// Ends what [`begin_bounded`] began: commit when `ok`, else roll back.
+pub fn end_bounded(conn: &mut DbConn, began: bool, ok: bool) -> Result<()> {
+    if !began {
+        return Ok(());
+    }
+    if ok {
+        with_backend!(conn, c => AnsiTransactionManager::commit_transaction(c))?;
+    } else {
+        let _ = with_backend!(conn, c => AnsiTransactionManager::rollback_transaction(c));
+    }
+    Ok(())
+}
+
+/// Runs `f` with every lock wait bounded by [`lock_timeout`] (contract:
+/// "Databases"), also for statements outside a write transaction: reads
+/// and the `view` audit row wait at most that long behind another
+/// transaction's table lock (a migration, `VACUUM FULL`) instead of hanging a
+/// cron job. PostgreSQL: in a transaction that starts with `SET LOCAL
+/// lock_timeout` (a session `SET` would leak to other clients through a
+/// pooler), or the caller's open one; SQLite: as is (`busy_timeout`).
+pub fn bounded<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T>) -> Result<T> {
+    let began = begin_bounded(conn)?;
+    let result = f(conn);
+    end_bounded(conn, began, result.is_ok())?;
+    result
+}
+
 /// Runs `f` in a read-only transaction that sees one consistent snapshot for
 /// all its statements: a deferred transaction on SQLite (its snapshot starts
 /// at the first read and blocks no writer in WAL mode), `REPEATABLE READ READ
@@ -585,7 +643,10 @@ pub fn read_snapshot<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result
         DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN DEFERRED")?,
         DbConn::Pg(c) => AnsiTransactionManager::begin_transaction_sql(
             c,
-            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+            &format!(
+                "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL lock_timeout = '{}ms'",
+                lock_timeout().as_millis()
+            ),
         )?,
     }
     match f(conn) {

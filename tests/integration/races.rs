@@ -773,6 +773,52 @@ db_test!(lock_waits_end_after_lock_timeout, |env| {
     lock_waits_are_bounded(&env);
 });
 
+/// A whole table locked by another transaction (a migration, `VACUUM FULL`,
+/// `REINDEX`): reads and the view audit row wait at most lock_timeout too,
+/// then exit 6 — a cron job never hangs for as long as the lock lives.
+#[test]
+fn reads_behind_a_table_lock_end_after_lock_timeout() {
+    let Some(env) = Env::postgres() else { return };
+    env.init_db(0);
+    env.add_support();
+    let id = env.insert_customer("Read Behind Lock", "reader@example.com");
+    let s = id.to_string();
+    let cases: Vec<(&str, Vec<&str>)> = vec![
+        ("customers", vec!["list"]),
+        ("customers", vec!["view", &s]),
+        ("customers", vec!["export", &s]),
+        ("operators", vec!["list"]),
+        ("operators", vec!["operator", "list"]),
+        ("audit_log", vec!["view", &s]),
+        ("audit_log", vec!["audit"]),
+        ("audit_log", vec!["audit", "verify"]),
+    ];
+    for (table, args) in &cases {
+        let (stop, holder) = hold(
+            &env,
+            vec![format!("LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")],
+        );
+        let run = env.cmd().env("CUSTADM_LOCK_TIMEOUT", "1").args(args).run();
+        drop(stop);
+        holder.join().unwrap();
+        assert_eq!(
+            run.code, 6,
+            "{args:?} behind a lock on {table}\nstdout: {}\nstderr: {}",
+            run.stdout, run.stderr
+        );
+        run.error_line("lock");
+        assert!(
+            !run.stdout.contains('['),
+            "{args:?}: half a document on stdout: {}",
+            run.stdout
+        );
+    }
+    // Without the lock every one of them works.
+    for (_, args) in &cases {
+        env.run(args).ok();
+    }
+}
+
 // A bulk run that meets a locked customer keeps its committed batches and
 // says how many; running it again finishes the job.
 #[test]
