@@ -185,7 +185,7 @@ fn config_error_message(message: &str) -> String {
 /// Parses the configuration file without the checks of [`load`]; a missing
 /// file is an empty one.
 fn parse(path: &Path) -> Result<ConfigFile> {
-    let text = match std::fs::read_to_string(path) {
+    let text = match read_bounded(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ConfigFile::default()),
         Err(e) => {
@@ -196,6 +196,31 @@ fn parse(path: &Path) -> Result<ConfigFile> {
         }
     };
     parse_text(&text, &path.display().to_string())
+}
+
+/// Largest configuration file read: 1 MiB (a few profiles take a few KiB).
+const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
+/// Reads a regular file of at most [`MAX_CONFIG_BYTES`]: a FIFO, a device
+/// (`CUSTADM_CONFIG=/dev/zero`) or a huge file is refused instead of blocking
+/// or exhausting memory (the bounded-reads rule of security round 2).
+fn read_bounded(path: &Path) -> std::io::Result<String> {
+    use std::io::{Error as IoError, ErrorKind, Read};
+    use std::os::unix::fs::OpenOptionsExt;
+    // O_NONBLOCK: opening a FIFO must not wait for a writer.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(IoError::new(ErrorKind::InvalidInput, "not a regular file"));
+    }
+    let mut text = String::new();
+    file.take(MAX_CONFIG_BYTES + 1).read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(IoError::new(ErrorKind::InvalidData, "larger than 1 MiB"));
+    }
+    Ok(text)
 }
 
 /// Parses the text of a configuration file; `origin` names it in errors.

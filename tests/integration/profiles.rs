@@ -4,7 +4,7 @@
 //! malformed files, `require_reason` and `production` profiles, help that
 //! teaches, and output free of escape sequences.
 
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use clap::CommandFactory;
@@ -588,6 +588,59 @@ fn custadm_config_names_another_config_file() {
         "the error should list the profiles of {other_s}: {}",
         run.stderr
     );
+}
+
+/// The config file is read bounded, like every other input (security round
+/// 2, "unbounded reads"): a FIFO or device named by `CUSTADM_CONFIG` is
+/// refused without waiting for a writer, and a file over 1 MiB is refused
+/// without being read whole. Also for completion, which reads profile names.
+#[test]
+fn a_config_file_that_is_not_a_small_regular_file_is_refused() {
+    let env = Env::sqlite();
+    env.init_db(0);
+    let fifo = env.dir.path().join("config.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    // Unblocks a custadm that (wrongly) waits for a writer, so that the test
+    // fails instead of hanging.
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_secs(3));
+            let _ = std::fs::OpenOptions::new()
+                .write(true)
+                .custom_flags(libc::O_NONBLOCK)
+                .open(&fifo);
+        })
+    };
+    let fifo_s = fifo.display().to_string();
+    let run = run_with(
+        &env,
+        &[("CUSTADM_CONFIG", fifo_s.as_str())],
+        &[],
+        &["--profile", "x", "list"],
+    );
+    run.code(6).error_line("not a regular file");
+    writer.join().expect("writer");
+
+    let big = env.dir.path().join("big.toml");
+    write_file(
+        &big,
+        &format!("[profiles.x]\n{}", "# padding\n".repeat(120_000)),
+        0o600,
+    );
+    let big_s = big.display().to_string();
+    run_with(
+        &env,
+        &[("CUSTADM_CONFIG", big_s.as_str())],
+        &[],
+        &["--profile", "x", "list"],
+    )
+    .code(6)
+    .error_line("larger than 1 MiB");
 }
 
 #[test]
