@@ -287,10 +287,15 @@ pub fn load(path: &Path) -> Result<ConfigFile> {
         .flat_map(|(name, p)| secret_fields(name, p))
         .next();
     if let Some(field) = secret {
-        let mode = std::fs::metadata(path)
-            .map(|m| m.permissions().mode() & 0o777)
-            .unwrap_or(0o777);
-        if mode & 0o077 != 0 {
+        use std::os::unix::fs::MetadataExt;
+        let (mode, owner) = std::fs::metadata(path)
+            .map(|m| (m.permissions().mode() & 0o777, m.uid()))
+            .unwrap_or((0o777, u32::MAX));
+        // 0600; or, owned by root, 0640: the shared set-up where root owns
+        // the file and only the service account's group reads it (so the
+        // service account cannot rewrite its own `service_user`).
+        let group_read_of_root = owner == 0 && mode & 0o037 == 0;
+        if mode & 0o077 != 0 && !group_read_of_root {
             return Err(Error::Database(format!(
                 "config file {} holds a password ({field}) but others can read it (mode {mode:04o}): run `chmod 600 {}`",
                 path.display(),
@@ -360,6 +365,28 @@ fn env(name: &str) -> Result<Option<String>> {
 }
 
 impl Settings {
+    /// The configured `service_user` when it can be trusted (contract:
+    /// "Operators and roles"): named in a config file owned by root that no
+    /// one else may write. Otherwise anyone could write a config of their own
+    /// naming themselves the service account and set `SUDO_USER` to whom they
+    /// like. `Ok(None)` when none is set; `Err` says why one is ignored.
+    pub fn trusted_service_user(&self) -> std::result::Result<Option<&str>, String> {
+        use std::os::unix::fs::MetadataExt;
+        let Some(name) = self.service_user.value.as_deref() else {
+            return Ok(None);
+        };
+        let Some(path) = self.config_path.as_deref() else {
+            return Ok(None);
+        };
+        match std::fs::metadata(path) {
+            Ok(m) if m.uid() == 0 && m.mode() & 0o022 == 0 => Ok(Some(name)),
+            _ => Err(format!(
+                "service_user is ignored: {} must be owned by root and writable by no one else (chown root {0}; chmod go-w {0})",
+                path.display()
+            )),
+        }
+    }
+
     /// Resolves the settings in the contract's order. The file is read only
     /// when a profile is named.
     pub fn resolve(flags: &Overrides) -> Result<Settings> {

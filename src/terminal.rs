@@ -110,7 +110,8 @@ pub fn attributed_login(service_user: Option<&str>) -> String {
     let root = unsafe { libc::getuid() } == 0;
     let trusted = root || service_user.is_some_and(|s| s == real);
     match std::env::var("SUDO_USER") {
-        Ok(caller) if trusted && !caller.trim().is_empty() => caller,
+        // sudo sets a login name; anything else (escapes, blanks) is not one.
+        Ok(caller) if trusted && crate::validate::os_login(&caller).is_ok() => caller,
         _ => real,
     }
 }

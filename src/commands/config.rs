@@ -63,7 +63,7 @@ pub fn run(settings: &Settings, cmd: ConfigCommand, out: &Output) -> Result<()> 
         None => Row {
             setting: "operator",
             value: Some(crate::terminal::attributed_login(
-                settings.service_user.value.as_deref(),
+                settings.trusted_service_user().ok().flatten(),
             )),
             source: "OS login name".into(),
         },

@@ -145,7 +145,14 @@ pub fn run(cli: Cli) -> Result<()> {
     }
     // Who runs this on the machine: the real user, or the sudo caller when
     // the real user is root or the configured service account.
-    let os_user = crate::terminal::attributed_login(settings.service_user.value.as_deref());
+    let service_user = match settings.trusted_service_user() {
+        Ok(name) => name,
+        Err(why) => {
+            out.note(&format!("note: {why}"));
+            None
+        }
+    };
+    let os_user = crate::terminal::attributed_login(service_user);
     let actor = Actor {
         operator: settings
             .operator

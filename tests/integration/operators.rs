@@ -1884,4 +1884,50 @@ db_test!(sudo_user_counts_only_for_root_or_the_service_user, |env| {
     .code(4)
     .error_line("bound to another OS login");
     assert_eq!(denied("ops", "alice"), 1);
+    // A config that anyone but root may write proves nothing: the same file
+    // owned by nobody (who would name itself the service account), or
+    // root's but writable by others, is ignored with a note, and nobody's
+    // SUDO_USER counts for nothing again.
+    let config = env.dir.path().join("config/custadm/config.toml");
+    for (owner, mode) in [(65534, 0o644), (0, 0o666)] {
+        std::os::unix::fs::chown(&config, Some(owner), None).expect("chown config");
+        std::fs::set_permissions(&config, std::os::unix::fs::PermissionsExt::from_mode(mode))
+            .expect("chmod config");
+        let r = run_as_nobody(
+            &env,
+            &[("CUSTADM_OPERATOR", "alice"), ("SUDO_USER", "alice")],
+            &["--profile", "svc", "toggle", &id, "--deactivate"],
+        )
+        .unwrap();
+        r.code(4);
+        assert!(
+            r.stderr.contains("service_user is ignored"),
+            "owner {owner}, mode {mode:o}: {}",
+            r.stderr
+        );
+    }
 });
+
+db_test!(
+    a_sudo_user_that_is_no_login_name_counts_for_nothing,
+    |env| {
+        env.init_db(0);
+        let id = env
+            .insert_customer("Escape Test", "escape@example.com")
+            .to_string();
+        // Under root SUDO_USER is honoured, but only a login name: escapes or
+        // blanks set by hand never become the audit row's os_user.
+        for bogus in ["\u{1b}]2;pwn\u{7}", "   ", "alice bob", "../root"] {
+            env.cmd()
+                .env("SUDO_USER", bogus)
+                .args(&["view", &id])
+                .run()
+                .ok();
+        }
+        let users = env.texts("SELECT os_user AS v FROM audit_log WHERE action = 'view'");
+        assert_eq!(users.len(), 4);
+        for u in users {
+            assert_eq!(u.as_deref(), Some(os_user().as_str()));
+        }
+    }
+);

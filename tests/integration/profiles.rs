@@ -705,6 +705,8 @@ fn a_config_file_holding_a_database_password_must_be_0600() {
     let path = config_path(&env);
     for mode in [0o644, 0o640, 0o604] {
         write_file(&path, &text, mode);
+        // Not root's (root may let a service account's group read 0640).
+        let _ = std::os::unix::fs::chown(&path, Some(65534), None);
         for args in [
             &["--profile", "p", "config", "show"][..],
             &["--profile", "p", "config", "show", "-o", "json"],

@@ -763,6 +763,10 @@ fn a_config_holding_any_secret_must_be_private() {
         let text = format!("[profiles.p]\n{field}\n");
         for m in [0o644, 0o640, 0o604, 0o660] {
             let path = write_config(&env, &text, m);
+            // Owned by someone other than root (0640 is allowed for root's
+            // own files, read by a service account's group); as a non-root
+            // tester the file is not root's anyway.
+            let _ = std::os::unix::fs::chown(&path, Some(65534), None);
             let run = env.run(&["--profile", "p", "config", "show"]);
             run.code(6).error_line("chmod 600");
             assert!(run.stderr.contains(&path.display().to_string()));
@@ -772,6 +776,16 @@ fn a_config_holding_any_secret_must_be_private() {
         let run = env.run(&["--profile", "p", "config", "show", "-o", "json"]);
         run.ok();
         assert_no_secret(&format!("{field} at 600"), &run);
+        // Root's file, read by a group (the service-account set-up): 0640 is
+        // fine, 0644 never.
+        let path = write_config(&env, &text, 0o640);
+        if std::os::unix::fs::chown(&path, Some(0), Some(0)).is_ok() {
+            env.run(&["--profile", "p", "config", "show"]).ok();
+            write_config(&env, &text, 0o644);
+            env.run(&["--profile", "p", "config", "show"])
+                .code(6)
+                .error_line("chmod 600");
+        }
     }
     // A secret in a value of the wrong type is not quoted by the parse error.
     write_config(
