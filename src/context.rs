@@ -177,6 +177,16 @@ impl Ctx {
         password_stdin: bool,
     ) -> Result<PasswordSource> {
         self.require_role(Role::Admin, action, customer_id)?;
+        // A locked admin is refused before anything is shown (purge's
+        // preview names the customers) or asked.
+        let me = self.operator.clone();
+        crate::commands::operator::refuse_if_locked(
+            self,
+            &me,
+            action,
+            customer_id,
+            crate::db::now(),
+        )?;
         PasswordSource::choose(password_stdin)
     }
 }

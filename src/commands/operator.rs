@@ -440,6 +440,41 @@ pub fn confirm_admin_password(
     confirm_operator_password(ctx, action, customer_id, &given)
 }
 
+/// Why a locked operator is refused, and what to do.
+fn locked_message(me: &Operator, until: chrono::NaiveDateTime) -> String {
+    format!(
+        "operator '{}' is locked after {} wrong passwords until {} UTC: wait, or ask another admin to run `custadm operator unlock {}`",
+        sanitize(&me.username),
+        crate::db::operator::MAX_FAILED_ATTEMPTS,
+        until.format("%Y-%m-%d %H:%M:%S"),
+        sanitize(&me.username)
+    )
+}
+
+/// Refuses (exit 4, a `denied` audit row) an operator whose password-confirmed
+/// actions are locked (contract: five wrong passwords lock them for 15
+/// minutes) — before anything is shown or asked.
+pub fn refuse_if_locked(
+    ctx: &mut Ctx,
+    me: &Operator,
+    action: &str,
+    customer_id: Option<i64>,
+    now: chrono::NaiveDateTime,
+) -> Result<()> {
+    let Some(until) = me.locked_at(now) else {
+        return Ok(());
+    };
+    ctx.actor
+        .entry(
+            action,
+            customer_id,
+            audit::DENIED,
+            serde_json::json!({"reason": "operator locked"}),
+        )
+        .insert(&mut ctx.conn)?;
+    Err(Error::Denied(locked_message(me, until)))
+}
+
 /// Checks the acting operator's own password, with the lock: a locked
 /// operator is refused even with the right password; a wrong one is
 /// counted (five in a row lock for 15 minutes) and audited as `denied`.
@@ -456,26 +491,7 @@ pub fn confirm_operator_password(
             ctx.operator.username
         ))
     })?;
-    let locked_message = |until: chrono::NaiveDateTime| {
-        format!(
-            "operator '{}' is locked after {} wrong passwords until {} UTC: wait, or ask another admin to run `custadm operator unlock {}`",
-            me.username,
-            crate::db::operator::MAX_FAILED_ATTEMPTS,
-            until.format("%Y-%m-%d %H:%M:%S"),
-            me.username
-        )
-    };
-    if let Some(until) = me.locked_at(now) {
-        ctx.actor
-            .entry(
-                action,
-                customer_id,
-                audit::DENIED,
-                serde_json::json!({"reason": "operator locked"}),
-            )
-            .insert(&mut ctx.conn)?;
-        return Err(Error::Denied(locked_message(until)));
-    }
+    refuse_if_locked(ctx, &me, action, customer_id, now)?;
     let verified = password::verify(given, &me.password_hash)?;
     match verified {
         Verified::No => {
@@ -495,7 +511,7 @@ pub fn confirm_operator_password(
                 Ok((attempts, lock))
             })?;
             Err(Error::Denied(match lock {
-                Some(until) => locked_message(until),
+                Some(until) => locked_message(&me, until),
                 None => format!(
                     "wrong password for operator '{}' ({} of {} attempts before a 15-minute lock)",
                     me.username,
@@ -522,7 +538,7 @@ pub fn confirm_operator_password(
                             serde_json::json!({"reason": "operator locked"}),
                         )
                         .insert(&mut ctx.conn)?;
-                    Err(Error::Denied(locked_message(until)))
+                    Err(Error::Denied(locked_message(&me, until)))
                 }
             }
         }

@@ -1816,3 +1816,48 @@ db_test!(phones_follow_libphonenumber_and_the_default_region, |env| {
     assert_eq!(json.json()["phone"], "+1726468169");
     env.run(&["list"]).ok();
 });
+
+db_test!(
+    a_locked_admin_is_refused_before_purge_shows_anything,
+    |env| {
+        env.init_db(0);
+        let id = env.insert_customer("Hidden Person", "hidden.person@example.com");
+        env.exec(&format!(
+        "UPDATE customers SET deleted_at = '2025-06-01 00:00:00', is_active = {} WHERE id = {id}",
+        env.bool_sql(false)
+    ));
+        env.exec(
+        "UPDATE operators SET failed_attempts = 5, locked_until = '2999-01-01 00:00:00' WHERE username = 'admin'",
+    );
+        for args in [
+            vec![
+                "purge".to_string(),
+                id.to_string(),
+                "--password-stdin".into(),
+            ],
+            vec!["purge".into(), "9999".into(), "--password-stdin".into()],
+            vec![
+                "purge".into(),
+                "--deleted-before".into(),
+                "2026-01-01".into(),
+                "--password-stdin".into(),
+            ],
+        ] {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let run = env
+                .cmd()
+                .args(&args)
+                .stdin(&format!("{ADMIN_PASSWORD}\n"))
+                .run();
+            run.code(4).error_line("locked");
+            for shown in [&run.stdout, &run.stderr] {
+                assert!(
+                    !shown.contains("Hidden"),
+                    "{args:?} showed the customer: {shown}"
+                );
+                assert!(!shown.contains("hidden.person"), "{args:?}: {shown}");
+            }
+        }
+        assert_eq!(env.count("customers", ""), 1);
+    }
+);
