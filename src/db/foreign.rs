@@ -201,9 +201,37 @@ fn sqlite_instant(
     })
 }
 
+/// What a value that is no timestamp at all (`'garbage'`, `'2026-13-45'`)
+/// reads as: never an error, so one bad row written by another program does
+/// not stop a listing. A NOT NULL column shows the Unix epoch, a nullable one
+/// nothing; either way stderr says so (once per value, a few values at most)
+/// with the query that finds the rows to fix.
+fn unreadable_timestamp(error: Box<dyn std::error::Error + Send + Sync>, shown_as: &str) {
+    use std::collections::BTreeSet;
+    use std::sync::Mutex;
+    static WARNED: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+    let message = error.to_string();
+    let Ok(mut warned) = WARNED.lock() else {
+        return;
+    };
+    if warned.len() >= 5 || !warned.insert(message.clone()) {
+        return;
+    }
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr(),
+        format!(
+            "warning: the database holds a timestamp custadm cannot read: {message}; shown as {shown_as}. Fix the row with SQL (find it with `WHERE column NOT GLOB '[0-9][0-9][0-9][0-9]-*'`)\n"
+        )
+        .as_bytes(),
+    );
+}
+
 impl FromSql<Timestamp, Sqlite> for DbTime {
     fn from_sql(value: diesel::sqlite::SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
-        sqlite_instant(value).map(DbTime)
+        Ok(DbTime(sqlite_instant(value).unwrap_or_else(|e| {
+            unreadable_timestamp(e, "1970-01-01 00:00:00");
+            chrono::DateTime::UNIX_EPOCH.naive_utc()
+        })))
     }
 }
 
@@ -215,7 +243,13 @@ impl FromSql<Timestamp, Pg> for DbTime {
 
 impl FromSql<Nullable<Timestamp>, Sqlite> for DbOptTime {
     fn from_sql(value: diesel::sqlite::SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
-        sqlite_instant(value).map(|t| DbOptTime(Some(t)))
+        Ok(DbOptTime(match sqlite_instant(value) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                unreadable_timestamp(e, "none");
+                None
+            }
+        }))
     }
     fn from_nullable_sql(
         value: Option<diesel::sqlite::SqliteValue<'_, '_, '_>>,

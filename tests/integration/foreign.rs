@@ -634,3 +634,62 @@ fn a_new_password_is_asked_again_up_to_three_times() {
     assert!(!out.contains("4 of 3"), "{out}");
     assert_eq!(env.count("operators", "username = 'carol'"), 0);
 }
+
+#[test]
+fn timestamps_that_are_no_timestamp_never_stop_a_command() {
+    // Values no program should write, but some did: one bad row must not
+    // take every listing down; it is shown as no time (or the epoch for a
+    // column that cannot be empty) with a warning that says how to find it.
+    let env = Env::sqlite();
+    env.init_db(0);
+    env.add_support();
+    let a = env.insert_customer("Bad Times", "bad.times@example.com");
+    let b = env.insert_customer("Good Times", "good.times@example.com");
+    env.run(&["view", &a.to_string()]).ok();
+    foreign_sql(
+        &env,
+        &format!(
+            "UPDATE customers SET created_at = 'garbage', last_login_at = 1700000000, \
+             updated_at = '2026-13-45 99:99:99' WHERE id = {a};\n\
+             UPDATE audit_log SET occurred_at = 'yesterday';\n\
+             UPDATE operators SET locked_until = 'soon' WHERE username = 'support';"
+        ),
+    );
+    for args in [
+        vec!["list"],
+        vec!["list", "-o", "csv"],
+        vec!["view", &a.to_string()],
+        vec!["audit"],
+        vec!["operator", "list"],
+    ] {
+        let run = env
+            .cmd()
+            .args(&args)
+            .stdin(&format!("{ADMIN_PASSWORD}\n"))
+            .run();
+        run.ok();
+        assert!(
+            run.stderr.contains("cannot read"),
+            "{args:?} gave no warning: {}",
+            run.stderr
+        );
+    }
+    env.run(&["toggle", &a.to_string(), "--deactivate"]).ok();
+    // A filter compares instants: a value that names none matches nothing.
+    let filtered = env.run(&["list", "--created-before", "2030-01-01", "-o", "ids"]);
+    filtered.ok();
+    assert_eq!(filtered.stdout.trim(), b.to_string());
+    let json = env.run(&["list", "-o", "json"]);
+    json.ok();
+    let rows = listed(&json);
+    assert_eq!(rows.len(), 2, "{}", json.stdout);
+    assert_eq!(rows[0]["created_at"], "1970-01-01T00:00:00Z");
+    assert_eq!(rows[0]["last_login_at"], serde_json::Value::Null);
+    assert_eq!(rows[1]["id"], b);
+    // The support operator is not locked by a word.
+    env.cmd()
+        .env("CUSTADM_OPERATOR", "support")
+        .args(&["view", &b.to_string()])
+        .run()
+        .ok();
+}
