@@ -10,6 +10,7 @@ custadm / raw and custadm's peak memory (max RSS of the process).
   python3 bench/run.py                      # 1,000,000 customers, 5 runs, both backends
   python3 bench/run.py --n 100000 --runs 3 --backends sqlite
   python3 bench/run.py --smoke              # CI: 2,000 customers, 1 run, checks every job works
+  python3 bench/run.py --jobs "by filter"   # only the jobs whose name contains the text
 
 Needs: a built custadm (`cargo build --release`; --binary to choose), sqlite3
 and psql on PATH, PostgreSQL at --pg-server (default postgres://root@127.0.0.1:5432).
@@ -63,6 +64,9 @@ class Sqlite:
 
     def now(self):
         return "datetime('now')"
+
+    def days_ago(self, days):
+        return f"datetime('now', '-{days} days')"
 
     def generate_sql(self, n, big_entries):
         return f"""
@@ -155,6 +159,9 @@ class Postgres:
     def now(self):
         return "(now() AT TIME ZONE 'UTC')"
 
+    def days_ago(self, days):
+        return f"((now() AT TIME ZONE 'UTC') - interval '{days} days')"
+
     def generate_sql(self, n, big_entries):
         return f"""
 SET synchronous_commit = off;
@@ -226,9 +233,41 @@ LIST_SQL = {
 }
 
 
-def audit_insert(db, action, id_expr, details, from_clause=""):
-    return (f"INSERT INTO audit_log (occurred_at, operator, os_user, action, customer_id, outcome, reason, details) "
-            f"SELECT {db.now()}, '{ADMIN}', 'bench', '{action}', {id_expr}, 'ok', NULL, '{details}' {from_clause};")
+def audit_insert(db, action, id_expr, details, from_clause="", run_id=False):
+    run = ("run_id", "'01M8NTAEQ2DA1KWJJE36WXHBSR'") if run_id else ("", "")
+    cols = f", {run[0]}" if run_id else ""
+    vals = f", {run[1]}" if run_id else ""
+    return (f"INSERT INTO audit_log (occurred_at, operator, os_user, action, customer_id, outcome, reason, details{cols}) "
+            f"SELECT {db.now()}, '{ADMIN}', 'bench', '{action}', {id_expr}, 'ok', NULL, '{details}'{vals} {from_clause};")
+
+
+# created_at is 1100 + n % 300 days ago: `--created-after 1130d` selects n % 300 < 30,
+# 10 % of the customers (100,000 of 1,000,000); those with n % 9 = 0 are inactive already.
+FILTER_DAYS = 1130
+
+
+def filter_job(db, t, f):
+    """Deactivation selected by a filter: custadm pages the matches by id, locks each
+    batch and checks the filter again; the raw side selects, updates and audits once."""
+    cutoff = db.days_ago(FILTER_DAYS)
+    return {
+        "name": "deactivate by filter (10 % of customers)",
+        "target": 1.5,
+        "custadm": ["toggle", "--deactivate", "--created-after", f"{FILTER_DAYS}d", "--yes"],
+        "raw": db.prelude() + f"""
+{begin(db)}
+SELECT id FROM operators WHERE username = '{ADMIN}';
+CREATE TEMP TABLE changed AS SELECT id FROM customers
+  WHERE deleted_at IS NULL AND created_at > {cutoff} AND is_active = {t} ORDER BY id;
+UPDATE customers SET is_active = {f}, updated_at = {db.now()} WHERE id IN (SELECT id FROM changed);
+{audit_insert(db, 'deactivate', 'id', '{"is_active":{"old":true,"new":false}}', 'FROM changed', run_id=True)}
+COMMIT;
+""",
+        "reset": f"""
+UPDATE customers SET is_active = (id % 9 <> 0) WHERE created_at > {cutoff};
+DELETE FROM audit_log WHERE action = 'deactivate';
+""",
+    }
 
 
 def begin(db):
@@ -283,6 +322,7 @@ UPDATE customers SET is_active = {t} WHERE id IN (SELECT id FROM ids);
 DELETE FROM audit_log WHERE action = 'deactivate';
 """,
         },
+        filter_job(db, t, f),
         {
             "name": "list jsonl (all)",
             "target": 2.0,
@@ -524,6 +564,10 @@ def main():
             rows.append((name, f"export peak RSS 3 vs {a.big_entries} entries", None,
                          {"custadm": light / 1024, "raw": heavy / 1024, "ratio": heavy / light, "rss_mib": heavy / 1024}))
             # Memory flat as the table grows: list 10 % vs all.
+            if a.jobs and a.jobs not in "list peak RSS":
+                if name == "postgres":
+                    db.drop()
+                continue
             small = peak_rss_kib([binary, "list", "--status", "all", "-o", "jsonl", "--limit", str(a.n // 10)], env)
             full = peak_rss_kib([binary, "list", "--status", "all", "-o", "jsonl"], env)
             rows.append((name, f"list jsonl peak RSS {a.n // 10} vs {a.n} rows", None,

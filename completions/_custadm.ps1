@@ -42,6 +42,7 @@ Register-ArgumentCompleter -Native -CommandName 'custadm' -ScriptBlock {
             [CompletionResult]::new('reset-password', 'reset-password', [CompletionResultType]::ParameterValue, 'Give customers a new random temporary password')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Soft-delete customers (refused while they have unpaid invoices)')
             [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Undo a soft delete')
+            [CompletionResult]::new('undo', 'undo', [CompletionResultType]::ParameterValue, 'Reverse an earlier toggle, delete, restore or edit run')
             [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Erase a customer and everything they own, for good (admin, password-confirmed)')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Everything stored about one customer, as one JSON document (subject access)')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show the audit trail, newest first; `audit verify` checks it, `audit digest` prints its head')
@@ -126,7 +127,7 @@ Register-ArgumentCompleter -Native -CommandName 'custadm' -ScriptBlock {
             break
         }
         'custadm;list' {
-            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'active, inactive, deleted or all [default: active and inactive]')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'active, inactive, deleted or all [default: active and inactive; for restore: deleted]')
             [CompletionResult]::new('--search', '--search', [CompletionResultType]::ParameterName, 'Name or email contains TEXT (case-insensitive)')
             [CompletionResult]::new('--last-login-before', '--last-login-before', [CompletionResultType]::ParameterName, 'Last login (or, never logged in, creation) before WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)')
             [CompletionResult]::new('--created-before', '--created-before', [CompletionResultType]::ParameterName, 'Created before WHEN')
@@ -179,8 +180,14 @@ Register-ArgumentCompleter -Native -CommandName 'custadm' -ScriptBlock {
             break
         }
         'custadm;toggle' {
-            [CompletionResult]::new('--ids-from', '--ids-from', [CompletionResultType]::ParameterName, 'Read ids from FILE, `-` for standard input: one id a line, blank lines and `#` comments skipped')
+            [CompletionResult]::new('--ids-from', '--ids-from', [CompletionResultType]::ParameterName, 'Read customers from FILE, `-` for standard input: one id or email a line, blank lines and `#` comments skipped')
             [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Ids per transaction')
+            [CompletionResult]::new('--max-changes', '--max-changes', [CompletionResultType]::ParameterName, 'Refuse the run (exit 5, nothing changed) when it would change more than N customers, or more than P% of the customers not soft-deleted [default: the profile''s max_changes]')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'active, inactive, deleted or all [default: active and inactive; for restore: deleted]')
+            [CompletionResult]::new('--search', '--search', [CompletionResultType]::ParameterName, 'Name or email contains TEXT (case-insensitive)')
+            [CompletionResult]::new('--last-login-before', '--last-login-before', [CompletionResultType]::ParameterName, 'Last login (or, never logged in, creation) before WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)')
+            [CompletionResult]::new('--created-before', '--created-before', [CompletionResultType]::ParameterName, 'Created before WHEN')
+            [CompletionResult]::new('--created-after', '--created-after', [CompletionResultType]::ParameterName, 'Created after WHEN')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use [default: $CUSTADM_PROFILE]')
             [CompletionResult]::new('--operator', '--operator', [CompletionResultType]::ParameterName, 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused')
@@ -192,6 +199,7 @@ Register-ArgumentCompleter -Native -CommandName 'custadm' -ScriptBlock {
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Report what would change (`would_change`) and write nothing')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Go ahead without asking (required when there is no terminal to ask on)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Go ahead without asking (required when there is no terminal to ask on)')
+            [CompletionResult]::new('--has-unpaid', '--has-unpaid', [CompletionResultType]::ParameterName, 'Only customers with unpaid invoices')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no notes')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors, no notes')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -199,8 +207,14 @@ Register-ArgumentCompleter -Native -CommandName 'custadm' -ScriptBlock {
             break
         }
         'custadm;reset-password' {
-            [CompletionResult]::new('--ids-from', '--ids-from', [CompletionResultType]::ParameterName, 'Read ids from FILE, `-` for standard input: one id a line, blank lines and `#` comments skipped')
+            [CompletionResult]::new('--ids-from', '--ids-from', [CompletionResultType]::ParameterName, 'Read customers from FILE, `-` for standard input: one id or email a line, blank lines and `#` comments skipped')
             [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Ids per transaction')
+            [CompletionResult]::new('--max-changes', '--max-changes', [CompletionResultType]::ParameterName, 'Refuse the run (exit 5, nothing changed) when it would change more than N customers, or more than P% of the customers not soft-deleted [default: the profile''s max_changes]')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'active, inactive, deleted or all [default: active and inactive; for restore: deleted]')
+            [CompletionResult]::new('--search', '--search', [CompletionResultType]::ParameterName, 'Name or email contains TEXT (case-insensitive)')
+            [CompletionResult]::new('--last-login-before', '--last-login-before', [CompletionResultType]::ParameterName, 'Last login (or, never logged in, creation) before WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)')
+            [CompletionResult]::new('--created-before', '--created-before', [CompletionResultType]::ParameterName, 'Created before WHEN')
+            [CompletionResult]::new('--created-after', '--created-after', [CompletionResultType]::ParameterName, 'Created after WHEN')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use [default: $CUSTADM_PROFILE]')
             [CompletionResult]::new('--operator', '--operator', [CompletionResultType]::ParameterName, 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused')
@@ -211,6 +225,7 @@ Register-ArgumentCompleter -Native -CommandName 'custadm' -ScriptBlock {
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Report what would change (`would_change`) and write nothing')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Go ahead without asking (required when there is no terminal to ask on)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Go ahead without asking (required when there is no terminal to ask on)')
+            [CompletionResult]::new('--has-unpaid', '--has-unpaid', [CompletionResultType]::ParameterName, 'Only customers with unpaid invoices')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no notes')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors, no notes')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -218,8 +233,14 @@ Register-ArgumentCompleter -Native -CommandName 'custadm' -ScriptBlock {
             break
         }
         'custadm;delete' {
-            [CompletionResult]::new('--ids-from', '--ids-from', [CompletionResultType]::ParameterName, 'Read ids from FILE, `-` for standard input: one id a line, blank lines and `#` comments skipped')
+            [CompletionResult]::new('--ids-from', '--ids-from', [CompletionResultType]::ParameterName, 'Read customers from FILE, `-` for standard input: one id or email a line, blank lines and `#` comments skipped')
             [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Ids per transaction')
+            [CompletionResult]::new('--max-changes', '--max-changes', [CompletionResultType]::ParameterName, 'Refuse the run (exit 5, nothing changed) when it would change more than N customers, or more than P% of the customers not soft-deleted [default: the profile''s max_changes]')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'active, inactive, deleted or all [default: active and inactive; for restore: deleted]')
+            [CompletionResult]::new('--search', '--search', [CompletionResultType]::ParameterName, 'Name or email contains TEXT (case-insensitive)')
+            [CompletionResult]::new('--last-login-before', '--last-login-before', [CompletionResultType]::ParameterName, 'Last login (or, never logged in, creation) before WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)')
+            [CompletionResult]::new('--created-before', '--created-before', [CompletionResultType]::ParameterName, 'Created before WHEN')
+            [CompletionResult]::new('--created-after', '--created-after', [CompletionResultType]::ParameterName, 'Created after WHEN')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use [default: $CUSTADM_PROFILE]')
             [CompletionResult]::new('--operator', '--operator', [CompletionResultType]::ParameterName, 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused')
@@ -229,6 +250,7 @@ Register-ArgumentCompleter -Native -CommandName 'custadm' -ScriptBlock {
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Report what would change (`would_change`) and write nothing')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Go ahead without asking (required when there is no terminal to ask on)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Go ahead without asking (required when there is no terminal to ask on)')
+            [CompletionResult]::new('--has-unpaid', '--has-unpaid', [CompletionResultType]::ParameterName, 'Only customers with unpaid invoices')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no notes')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors, no notes')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -236,8 +258,14 @@ Register-ArgumentCompleter -Native -CommandName 'custadm' -ScriptBlock {
             break
         }
         'custadm;restore' {
-            [CompletionResult]::new('--ids-from', '--ids-from', [CompletionResultType]::ParameterName, 'Read ids from FILE, `-` for standard input: one id a line, blank lines and `#` comments skipped')
+            [CompletionResult]::new('--ids-from', '--ids-from', [CompletionResultType]::ParameterName, 'Read customers from FILE, `-` for standard input: one id or email a line, blank lines and `#` comments skipped')
             [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Ids per transaction')
+            [CompletionResult]::new('--max-changes', '--max-changes', [CompletionResultType]::ParameterName, 'Refuse the run (exit 5, nothing changed) when it would change more than N customers, or more than P% of the customers not soft-deleted [default: the profile''s max_changes]')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'active, inactive, deleted or all [default: active and inactive; for restore: deleted]')
+            [CompletionResult]::new('--search', '--search', [CompletionResultType]::ParameterName, 'Name or email contains TEXT (case-insensitive)')
+            [CompletionResult]::new('--last-login-before', '--last-login-before', [CompletionResultType]::ParameterName, 'Last login (or, never logged in, creation) before WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)')
+            [CompletionResult]::new('--created-before', '--created-before', [CompletionResultType]::ParameterName, 'Created before WHEN')
+            [CompletionResult]::new('--created-after', '--created-after', [CompletionResultType]::ParameterName, 'Created after WHEN')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use [default: $CUSTADM_PROFILE]')
             [CompletionResult]::new('--operator', '--operator', [CompletionResultType]::ParameterName, 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused')
@@ -245,6 +273,24 @@ Register-ArgumentCompleter -Native -CommandName 'custadm' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format (jsonl, csv and ids are for `list`)')
             [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why (a ticket number or a sentence), stored on every audit row this command writes')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Report what would change (`would_change`) and write nothing')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Go ahead without asking (required when there is no terminal to ask on)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Go ahead without asking (required when there is no terminal to ask on)')
+            [CompletionResult]::new('--has-unpaid', '--has-unpaid', [CompletionResultType]::ParameterName, 'Only customers with unpaid invoices')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no notes')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors, no notes')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'custadm;undo' {
+            [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Customers per transaction')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use [default: $CUSTADM_PROFILE]')
+            [CompletionResult]::new('--operator', '--operator', [CompletionResultType]::ParameterName, 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format (jsonl, csv and ids are for `list`)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format (jsonl, csv and ids are for `list`)')
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why (a ticket number or a sentence), stored on every audit row this command writes')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Report what would be changed back (`would_change`) and write nothing')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Go ahead without asking (required when there is no terminal to ask on)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Go ahead without asking (required when there is no terminal to ask on)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no notes')
@@ -283,7 +329,8 @@ Register-ArgumentCompleter -Native -CommandName 'custadm' -ScriptBlock {
             break
         }
         'custadm;audit' {
-            [CompletionResult]::new('--customer', '--customer', [CompletionResultType]::ParameterName, 'Only rows about this customer id')
+            [CompletionResult]::new('--customer', '--customer', [CompletionResultType]::ParameterName, 'Only rows about this customer (id, or the email of an existing customer)')
+            [CompletionResult]::new('--run', '--run', [CompletionResultType]::ParameterName, 'Only rows written by this run (the `run` of a changing command''s result)')
             [CompletionResult]::new('--operator', '--operator', [CompletionResultType]::ParameterName, 'Only rows by this operator (after `audit`, `--operator` filters; before it, as in `custadm --operator ann audit`, it names who runs the command)')
             [CompletionResult]::new('--action', '--action', [CompletionResultType]::ParameterName, 'Only this action (view, edit, activate, deactivate, reset_password, delete, restore, purge, operator_add, …)')
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only rows since WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)')
@@ -628,6 +675,7 @@ Register-ArgumentCompleter -Native -CommandName 'custadm' -ScriptBlock {
             [CompletionResult]::new('reset-password', 'reset-password', [CompletionResultType]::ParameterValue, 'Give customers a new random temporary password')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Soft-delete customers (refused while they have unpaid invoices)')
             [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Undo a soft delete')
+            [CompletionResult]::new('undo', 'undo', [CompletionResultType]::ParameterValue, 'Reverse an earlier toggle, delete, restore or edit run')
             [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Erase a customer and everything they own, for good (admin, password-confirmed)')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Everything stored about one customer, as one JSON document (subject access)')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show the audit trail, newest first; `audit verify` checks it, `audit digest` prints its head')
@@ -671,6 +719,9 @@ Register-ArgumentCompleter -Native -CommandName 'custadm' -ScriptBlock {
             break
         }
         'custadm;help;restore' {
+            break
+        }
+        'custadm;help;undo' {
             break
         }
         'custadm;help;purge' {

@@ -39,6 +39,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand reset-password 'Give customers a new random temporary password'
             cand delete 'Soft-delete customers (refused while they have unpaid invoices)'
             cand restore 'Undo a soft delete'
+            cand undo 'Reverse an earlier toggle, delete, restore or edit run'
             cand purge 'Erase a customer and everything they own, for good (admin, password-confirmed)'
             cand export 'Everything stored about one customer, as one JSON document (subject access)'
             cand audit 'Show the audit trail, newest first; `audit verify` checks it, `audit digest` prints its head'
@@ -114,7 +115,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
         &'custadm;db;help;help'= {
         }
         &'custadm;list'= {
-            cand --status 'active, inactive, deleted or all [default: active and inactive]'
+            cand --status 'active, inactive, deleted or all [default: active and inactive; for restore: deleted]'
             cand --search 'Name or email contains TEXT (case-insensitive)'
             cand --last-login-before 'Last login (or, never logged in, creation) before WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)'
             cand --created-before 'Created before WHEN'
@@ -164,8 +165,14 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'custadm;toggle'= {
-            cand --ids-from 'Read ids from FILE, `-` for standard input: one id a line, blank lines and `#` comments skipped'
+            cand --ids-from 'Read customers from FILE, `-` for standard input: one id or email a line, blank lines and `#` comments skipped'
             cand --batch-size 'Ids per transaction'
+            cand --max-changes 'Refuse the run (exit 5, nothing changed) when it would change more than N customers, or more than P% of the customers not soft-deleted [default: the profile''s max_changes]'
+            cand --status 'active, inactive, deleted or all [default: active and inactive; for restore: deleted]'
+            cand --search 'Name or email contains TEXT (case-insensitive)'
+            cand --last-login-before 'Last login (or, never logged in, creation) before WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)'
+            cand --created-before 'Created before WHEN'
+            cand --created-after 'Created after WHEN'
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
             cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
             cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused'
@@ -177,14 +184,21 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand --dry-run 'Report what would change (`would_change`) and write nothing'
             cand -y 'Go ahead without asking (required when there is no terminal to ask on)'
             cand --yes 'Go ahead without asking (required when there is no terminal to ask on)'
+            cand --has-unpaid 'Only customers with unpaid invoices'
             cand -q 'Print only data and errors, no notes'
             cand --quiet 'Print only data and errors, no notes'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'custadm;reset-password'= {
-            cand --ids-from 'Read ids from FILE, `-` for standard input: one id a line, blank lines and `#` comments skipped'
+            cand --ids-from 'Read customers from FILE, `-` for standard input: one id or email a line, blank lines and `#` comments skipped'
             cand --batch-size 'Ids per transaction'
+            cand --max-changes 'Refuse the run (exit 5, nothing changed) when it would change more than N customers, or more than P% of the customers not soft-deleted [default: the profile''s max_changes]'
+            cand --status 'active, inactive, deleted or all [default: active and inactive; for restore: deleted]'
+            cand --search 'Name or email contains TEXT (case-insensitive)'
+            cand --last-login-before 'Last login (or, never logged in, creation) before WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)'
+            cand --created-before 'Created before WHEN'
+            cand --created-after 'Created after WHEN'
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
             cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
             cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused'
@@ -195,14 +209,21 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand --dry-run 'Report what would change (`would_change`) and write nothing'
             cand -y 'Go ahead without asking (required when there is no terminal to ask on)'
             cand --yes 'Go ahead without asking (required when there is no terminal to ask on)'
+            cand --has-unpaid 'Only customers with unpaid invoices'
             cand -q 'Print only data and errors, no notes'
             cand --quiet 'Print only data and errors, no notes'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'custadm;delete'= {
-            cand --ids-from 'Read ids from FILE, `-` for standard input: one id a line, blank lines and `#` comments skipped'
+            cand --ids-from 'Read customers from FILE, `-` for standard input: one id or email a line, blank lines and `#` comments skipped'
             cand --batch-size 'Ids per transaction'
+            cand --max-changes 'Refuse the run (exit 5, nothing changed) when it would change more than N customers, or more than P% of the customers not soft-deleted [default: the profile''s max_changes]'
+            cand --status 'active, inactive, deleted or all [default: active and inactive; for restore: deleted]'
+            cand --search 'Name or email contains TEXT (case-insensitive)'
+            cand --last-login-before 'Last login (or, never logged in, creation) before WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)'
+            cand --created-before 'Created before WHEN'
+            cand --created-after 'Created after WHEN'
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
             cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
             cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused'
@@ -212,14 +233,21 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand --dry-run 'Report what would change (`would_change`) and write nothing'
             cand -y 'Go ahead without asking (required when there is no terminal to ask on)'
             cand --yes 'Go ahead without asking (required when there is no terminal to ask on)'
+            cand --has-unpaid 'Only customers with unpaid invoices'
             cand -q 'Print only data and errors, no notes'
             cand --quiet 'Print only data and errors, no notes'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'custadm;restore'= {
-            cand --ids-from 'Read ids from FILE, `-` for standard input: one id a line, blank lines and `#` comments skipped'
+            cand --ids-from 'Read customers from FILE, `-` for standard input: one id or email a line, blank lines and `#` comments skipped'
             cand --batch-size 'Ids per transaction'
+            cand --max-changes 'Refuse the run (exit 5, nothing changed) when it would change more than N customers, or more than P% of the customers not soft-deleted [default: the profile''s max_changes]'
+            cand --status 'active, inactive, deleted or all [default: active and inactive; for restore: deleted]'
+            cand --search 'Name or email contains TEXT (case-insensitive)'
+            cand --last-login-before 'Last login (or, never logged in, creation) before WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)'
+            cand --created-before 'Created before WHEN'
+            cand --created-after 'Created after WHEN'
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
             cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
             cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused'
@@ -227,6 +255,23 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
             cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
             cand --dry-run 'Report what would change (`would_change`) and write nothing'
+            cand -y 'Go ahead without asking (required when there is no terminal to ask on)'
+            cand --yes 'Go ahead without asking (required when there is no terminal to ask on)'
+            cand --has-unpaid 'Only customers with unpaid invoices'
+            cand -q 'Print only data and errors, no notes'
+            cand --quiet 'Print only data and errors, no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'custadm;undo'= {
+            cand --batch-size 'Customers per transaction'
+            cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand -o 'Output format (jsonl, csv and ids are for `list`)'
+            cand --output 'Output format (jsonl, csv and ids are for `list`)'
+            cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand --dry-run 'Report what would be changed back (`would_change`) and write nothing'
             cand -y 'Go ahead without asking (required when there is no terminal to ask on)'
             cand --yes 'Go ahead without asking (required when there is no terminal to ask on)'
             cand -q 'Print only data and errors, no notes'
@@ -262,7 +307,8 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'custadm;audit'= {
-            cand --customer 'Only rows about this customer id'
+            cand --customer 'Only rows about this customer (id, or the email of an existing customer)'
+            cand --run 'Only rows written by this run (the `run` of a changing command''s result)'
             cand --operator 'Only rows by this operator (after `audit`, `--operator` filters; before it, as in `custadm --operator ann audit`, it names who runs the command)'
             cand --action 'Only this action (view, edit, activate, deactivate, reset_password, delete, restore, purge, operator_add, …)'
             cand --since 'Only rows since WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)'
@@ -570,6 +616,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand reset-password 'Give customers a new random temporary password'
             cand delete 'Soft-delete customers (refused while they have unpaid invoices)'
             cand restore 'Undo a soft delete'
+            cand undo 'Reverse an earlier toggle, delete, restore or edit run'
             cand purge 'Erase a customer and everything they own, for good (admin, password-confirmed)'
             cand export 'Everything stored about one customer, as one JSON document (subject access)'
             cand audit 'Show the audit trail, newest first; `audit verify` checks it, `audit digest` prints its head'
@@ -602,6 +649,8 @@ set edit:completion:arg-completer[custadm] = {|@words|
         &'custadm;help;delete'= {
         }
         &'custadm;help;restore'= {
+        }
+        &'custadm;help;undo'= {
         }
         &'custadm;help;purge'= {
         }

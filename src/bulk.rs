@@ -10,11 +10,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
 
+use crate::commands::list::{self, Changeable, FilterArgs, Filters, StatusFilter};
 use crate::context::Ctx;
 use crate::db::audit::Actor;
+use crate::db::customer::Customer;
 use crate::db::{write_transaction, DbConn};
 use crate::error::{Error, Result};
 use crate::output::{self, Format};
+use crate::validate::CustomerRef;
 
 /// Result documents longer than this print as plain lines, not a table.
 const TABLE_MAX_ROWS: usize = 200;
@@ -25,11 +28,11 @@ pub const DEFAULT_BATCH_SIZE: u32 = 1_000;
 /// The customers a command acts on, and how.
 #[derive(Debug, Clone, clap::Args)]
 pub struct TargetArgs {
-    /// Customer ids (positive integers)
-    #[arg(value_name = "ID", value_parser = parse_customer_id)]
-    pub ids: Vec<i64>,
+    /// Customers: ids (positive integers) or email addresses (matched case-insensitively)
+    #[arg(value_name = "ID", value_parser = parse_customer_ref)]
+    pub ids: Vec<CustomerRef>,
 
-    /// Read ids from FILE, `-` for standard input: one id a line, blank lines and `#` comments skipped
+    /// Read customers from FILE, `-` for standard input: one id or email a line, blank lines and `#` comments skipped
     #[arg(long, value_name = "FILE")]
     pub ids_from: Option<PathBuf>,
 
@@ -44,19 +47,86 @@ pub struct TargetArgs {
     /// Ids per transaction
     #[arg(long, value_name = "N", default_value_t = DEFAULT_BATCH_SIZE, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub batch_size: u32,
+
+    /// Refuse the run (exit 5, nothing changed) when it would change more than N customers,
+    /// or more than P% of the customers not soft-deleted [default: the profile's max_changes]
+    #[arg(long, value_name = "N|P%", value_parser = parse_max_changes)]
+    pub max_changes: Option<MaxChanges>,
+
+    /// Select the customers by `list`'s filters instead of ids (each batch checks them again
+    /// under its lock: a customer who no longer matches is `unchanged`)
+    #[command(flatten, next_help_heading = "Filters (instead of ids)")]
+    pub filters: FilterArgs,
 }
 
-/// clap's parser for a customer id argument.
+/// clap's parser for a customer id argument (id only).
 pub fn parse_customer_id(s: &str) -> std::result::Result<i64, String> {
     crate::validate::customer_id(s)
 }
 
+/// clap's parser for a customer named by id or email.
+pub fn parse_customer_ref(s: &str) -> std::result::Result<CustomerRef, String> {
+    crate::validate::customer_ref(s)
+}
+
+/// `--max-changes` / the profile key `max_changes` (contract: the paragraph
+/// after the command table): a count, or a percentage of the customers
+/// that are not soft-deleted.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MaxChanges {
+    /// At most this many customers.
+    Count(u64),
+    /// At most this percentage (0 < P ≤ 100) of the customers not soft-deleted, rounded down.
+    Percent(f64),
+}
+
+impl std::fmt::Display for MaxChanges {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MaxChanges::Count(n) => write!(f, "{n}"),
+            MaxChanges::Percent(p) => write!(f, "{p}%"),
+        }
+    }
+}
+
+/// Parses `N` (a whole number ≥ 0) or `P%` (0 < P ≤ 100, decimals allowed).
+pub fn parse_max_changes(s: &str) -> std::result::Result<MaxChanges, String> {
+    let t = s.trim();
+    if let Some(p) = t.strip_suffix('%') {
+        return match p.trim().parse::<f64>() {
+            Ok(v) if v > 0.0 && v <= 100.0 => Ok(MaxChanges::Percent(v)),
+            _ => Err(format!(
+                "{} is not a percentage between 0 and 100 (e.g. 2%)",
+                crate::validate::quote_input(t)
+            )),
+        };
+    }
+    t.parse::<u64>().map(MaxChanges::Count).map_err(|_| {
+        format!(
+            "{} is neither a number of customers (e.g. 500) nor a percentage (e.g. 2%)",
+            crate::validate::quote_input(t)
+        )
+    })
+}
+
+impl MaxChanges {
+    /// The largest number of changes allowed, given how many customers are
+    /// not soft-deleted.
+    pub fn allowed(self, live_customers: i64) -> i64 {
+        match self {
+            MaxChanges::Count(n) => i64::try_from(n).unwrap_or(i64::MAX),
+            MaxChanges::Percent(p) => ((live_customers.max(0) as f64) * p / 100.0).floor() as i64,
+        }
+    }
+}
+
 impl TargetArgs {
-    /// Every id from the arguments and `--ids-from`, duplicates dropped (first
-    /// occurrence kept). A malformed line stops everything with exit 2 before
-    /// any change, naming the line.
-    pub fn collect_ids(&self) -> Result<Vec<i64>> {
-        let mut ids = self.ids.clone();
+    /// Every customer named in the arguments and `--ids-from`, in order. A
+    /// malformed line stops everything with exit 2 before any change, naming
+    /// the line. An `--ids-from` without any id is an empty selection (a
+    /// quiet night), not an error; no ids, no `--ids-from` and no filter is.
+    pub fn collect_refs(&self) -> Result<Vec<CustomerRef>> {
+        let mut refs = self.ids.clone();
         if let Some(path) = &self.ids_from {
             let (reader, name): (Box<dyn Read>, String) = if path.as_os_str() == "-" {
                 (Box::new(std::io::stdin()), "standard input".into())
@@ -66,24 +136,22 @@ impl TargetArgs {
                 })?;
                 (Box::new(file), path.display().to_string())
             };
-            ids.extend(read_ids(reader, &name)?);
-        }
-        if ids.is_empty() {
+            refs.extend(read_ids(reader, &name)?);
+        } else if refs.is_empty() {
             return Err(Error::Usage(
-                "no customer ids given: pass IDs as arguments or --ids-from FILE (- for standard input)".into(),
+                "no customers given: pass IDs or emails as arguments, --ids-from FILE (- for standard input), or list's filters (--status, --search, --last-login-before, --created-before, --created-after, --has-unpaid)".into(),
             ));
         }
-        let mut seen = std::collections::HashSet::with_capacity(ids.len());
-        ids.retain(|id| seen.insert(*id));
-        Ok(ids)
+        Ok(refs)
     }
 }
 
 /// Longest line of an ids file (an id with a comment fits easily).
 const MAX_ID_LINE_BYTES: u64 = 4_096;
 
-/// Reads one id a line; blank lines and `#` comments are skipped.
-pub fn read_ids(reader: impl Read, source: &str) -> Result<Vec<i64>> {
+/// Reads one customer (id or email) a line; blank lines and `#` comments
+/// are skipped.
+pub fn read_ids(reader: impl Read, source: &str) -> Result<Vec<CustomerRef>> {
     let mut ids = Vec::new();
     let mut reader = BufReader::new(reader);
     let mut raw = Vec::new();
@@ -121,7 +189,7 @@ pub fn read_ids(reader: impl Read, source: &str) -> Result<Vec<i64>> {
         if content.is_empty() {
             continue;
         }
-        let id = crate::validate::customer_id(content).map_err(|e| {
+        let id = crate::validate::customer_ref(content).map_err(|e| {
             Error::Usage(format!("{source} line {number}: {e}; nothing was changed"))
         })?;
         ids.push(id);
@@ -129,37 +197,11 @@ pub fn read_ids(reader: impl Read, source: &str) -> Result<Vec<i64>> {
     Ok(ids)
 }
 
-/// `--max-changes N` or `--max-changes P%` (contract: "Commands"): the most
-/// customers one run may change, as a count or as a percentage of the
-/// customers not soft-deleted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MaxChanges {
-    /// At most this many customers.
-    Count(u64),
-    /// At most this percentage (0–100) of the customers not soft-deleted.
-    Percent(u32),
-}
-
-/// clap's parser for `--max-changes`: `N` or `P%`.
-pub fn parse_max_changes(s: &str) -> std::result::Result<MaxChanges, String> {
-    let s = s.trim();
-    let bad = || {
-        format!(
-            "{} is not a count (500) or a percentage (5%)",
-            crate::validate::quote_input(s)
-        )
-    };
-    match s.strip_suffix('%') {
-        Some(p) => match p.trim().parse::<u32>() {
-            Ok(p) if p <= 100 => Ok(MaxChanges::Percent(p)),
-            _ => Err(bad()),
-        },
-        None => s.parse::<u64>().map(MaxChanges::Count).map_err(|_| bad()),
-    }
-}
-
-/// Refuses (exit 5, before anything changes) a run of `action` whose
-/// `targets` exceed `limit`.
+/// Refuses (exit 5, before anything changes) a run of `action` that would
+/// change `targets` customers, more than `limit` allows (a percentage is of
+/// the customers not soft-deleted). The one `--max-changes` check: the
+/// engine's runs and `purge` (contract: the paragraph after the command
+/// table).
 pub fn check_max_changes(
     conn: &mut DbConn,
     action: &str,
@@ -169,22 +211,19 @@ pub fn check_max_changes(
     let Some(limit) = limit else {
         return Ok(());
     };
-    let (allowed, how) = match limit {
-        MaxChanges::Count(n) => (n, format!("{n}")),
-        MaxChanges::Percent(p) => {
-            use crate::db::schema::customers;
-            use diesel::prelude::*;
-            let live: i64 = customers::table
-                .filter(customers::deleted_at.is_null())
-                .count()
-                .get_result(conn)?;
-            let allowed = (live.max(0) as u64) * u64::from(p) / 100;
-            (allowed, format!("{p}% of {live} customers = {allowed}"))
-        }
+    let live = match limit {
+        MaxChanges::Count(_) => 0,
+        MaxChanges::Percent(_) => list::count_changeable(conn, None, None, Changeable::Live)?,
     };
-    if targets as u64 > allowed {
+    let allowed = limit.allowed(live);
+    let n = i64::try_from(targets).unwrap_or(i64::MAX);
+    if n > allowed {
+        let of = match limit {
+            MaxChanges::Count(_) => String::new(),
+            MaxChanges::Percent(_) => format!(" of {live} customers not deleted"),
+        };
         return Err(Error::Refused(format!(
-            "{action} would change {targets} customers, more than --max-changes allows ({how}); nothing was changed: narrow the selection or raise --max-changes"
+            "{action} would change {n} customers, more than the limit of {allowed} (--max-changes {limit}{of}); nothing was changed. Check the selection, or raise --max-changes for this run"
         )));
     }
     Ok(())
@@ -223,10 +262,26 @@ impl Outcome {
     }
 }
 
+/// The `id` of a result for an email that names no customer (ids are positive).
+const NO_ID: i64 = 0;
+
+fn id_or_null<S: serde::Serializer>(id: &i64, s: S) -> std::result::Result<S::Ok, S::Error> {
+    if *id == NO_ID {
+        s.serialize_none()
+    } else {
+        s.serialize_i64(*id)
+    }
+}
+
 /// One id's line in the result document.
 #[derive(Debug, Clone, Serialize)]
 pub struct ItemResult {
+    /// The customer id; `null` in JSON for an email that names no customer.
+    #[serde(serialize_with = "id_or_null")]
     pub id: i64,
+    /// The email a customer was named by, when it names no customer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
     pub outcome: Outcome,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
@@ -243,6 +298,7 @@ impl ItemResult {
     pub fn new(id: i64, outcome: Outcome) -> Self {
         ItemResult {
             id,
+            email: None,
             outcome,
             message: None,
             changes: None,
@@ -253,6 +309,14 @@ impl ItemResult {
     /// The id does not exist.
     pub fn not_found(id: i64) -> Self {
         Self::new(id, Outcome::NotFound).with_message(format!("customer {id} not found"))
+    }
+
+    /// No customer holds this email (`id` is null in the document).
+    pub fn email_not_found(email: &str) -> Self {
+        let mut r = Self::new(NO_ID, Outcome::NotFound)
+            .with_message(format!("no customer with email {email}"));
+        r.email = Some(email.to_string());
+        r
     }
 
     /// Refused by a business rule, with the reason.
@@ -279,23 +343,61 @@ impl ItemResult {
     }
 }
 
-/// The contract's document for every changing command.
-#[derive(Debug, Serialize)]
+/// Results kept in memory before they go to the spool file: a run over a
+/// million customers holds at most this many at a time.
+const SPOOL_AFTER: usize = 10_000;
+
+/// The contract's document for every changing command. Results are kept in
+/// memory up to [`SPOOL_AFTER`]; beyond that they are written, as JSON lines,
+/// to an unlinked temporary file and read back when the document is
+/// printed, so a run's memory does not grow with its size. A result holding
+/// a temporary password is never spooled (only single-customer runs show
+/// one).
+#[derive(Debug)]
 pub struct RunReport {
     pub action: String,
     pub dry_run: bool,
-    pub results: Vec<ItemResult>,
+    /// The results not spooled (the latest ones).
+    results: Vec<ItemResult>,
     pub summary: BTreeMap<&'static str, usize>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub interrupted: bool,
     /// Already on stdout (printed before its change committed).
-    #[serde(skip)]
     printed: bool,
+    /// The run id (contract: every changing command run has one).
+    pub run: Option<String>,
+    spool: Option<std::io::BufWriter<std::fs::File>>,
+    spooled: usize,
+    /// The first result that is not a success, for the error line.
+    first_failure: Option<ItemResult>,
+}
+
+/// Opens an anonymous temporary file (created exclusively, then unlinked).
+fn spool_file() -> Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let path = std::env::temp_dir().join(format!(
+        "custadm-results-{}-{}",
+        std::process::id(),
+        ulid::Ulid::new()
+    ));
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)
+        .map_err(|e| {
+            Error::Internal(format!(
+                "cannot create a spool file in {}: {e}",
+                path.display()
+            ))
+        })?;
+    let _ = std::fs::remove_file(&path);
+    Ok(file)
 }
 
 impl RunReport {
-    /// An empty report for `action`.
-    pub fn new(action: &str, dry_run: bool) -> Self {
+    /// An empty report for `action` of run `run` (the actor's run id).
+    pub fn new(action: &str, dry_run: bool, run: Option<String>) -> Self {
         RunReport {
             action: action.to_string(),
             dry_run,
@@ -303,15 +405,68 @@ impl RunReport {
             summary: BTreeMap::new(),
             interrupted: false,
             printed: false,
+            run,
+            spool: None,
+            spooled: 0,
+            first_failure: None,
         }
     }
 
+    /// How many results the report holds.
+    pub fn len(&self) -> usize {
+        self.spooled + self.results.len()
+    }
+
+    /// True before the first result.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Adds results and counts them.
-    pub fn add(&mut self, results: Vec<ItemResult>) {
+    pub fn add(&mut self, results: Vec<ItemResult>) -> Result<()> {
         for r in &results {
             *self.summary.entry(r.outcome.as_str()).or_insert(0) += 1;
+            if self.first_failure.is_none() && !r.outcome.is_success() {
+                self.first_failure = Some(r.clone());
+            }
         }
         self.results.extend(results);
+        if self.results.len() > SPOOL_AFTER
+            && self.results.iter().all(|r| r.temporary_password.is_none())
+        {
+            use std::io::Write;
+            if self.spool.is_none() {
+                self.spool = Some(std::io::BufWriter::new(spool_file()?));
+            }
+            if let Some(w) = self.spool.as_mut() {
+                for r in self.results.drain(..) {
+                    serde_json::to_writer(&mut *w, &r)?;
+                    w.write_all(b"\n")?;
+                    self.spooled += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Every result in order: the spooled ones (read back), then the rest.
+    fn for_each(&mut self, mut f: impl FnMut(ResultView<'_>) -> Result<()>) -> Result<()> {
+        if let Some(w) = self.spool.take() {
+            use std::io::Seek;
+            let mut file = w
+                .into_inner()
+                .map_err(|e| Error::Internal(format!("spool file: {}", e.error())))?;
+            file.rewind()?;
+            for line in BufReader::new(&file).lines() {
+                let value: serde_json::Value = serde_json::from_str(&line?)?;
+                f(ResultView::Spooled(&value))?;
+            }
+            self.spool = Some(std::io::BufWriter::new(file));
+        }
+        for r in &self.results {
+            f(ResultView::Held(r))?;
+        }
+        Ok(())
     }
 
     /// Drops the results after the first `len` (and their counts).
@@ -342,34 +497,38 @@ impl RunReport {
 
     /// Prints the report (JSON document, or a table on stdout and the
     /// summary on stderr), then turns failures into the contract's exit code.
-    pub fn finish(self, out: &output::Output) -> Result<()> {
+    pub fn finish(mut self, out: &output::Output) -> Result<()> {
         if !self.printed {
             self.print(out)?;
         }
-        if self.results.len() > 1 || self.interrupted {
-            let prefix = if self.dry_run { "dry run: " } else { "" };
-            let stop = if self.interrupted {
-                " (interrupted: the remaining ids were not touched)"
-            } else {
-                ""
-            };
-            out.note(&format!(
-                "{prefix}{}: {}{stop}",
-                self.action,
-                self.summary_line()
-            ));
-        }
+        let prefix = if self.dry_run { "dry run: " } else { "" };
+        let stop = if self.interrupted {
+            " (interrupted: the remaining ids were not touched)"
+        } else {
+            ""
+        };
+        let run = self
+            .run
+            .as_deref()
+            .map(|r| format!(" [run {r}]"))
+            .unwrap_or_default();
+        out.note(&format!(
+            "{prefix}{}: {}{stop}{run}",
+            self.action,
+            self.summary_line()
+        ));
         self.exit_status()
     }
 
     /// Writes the document or table to stdout and flushes it; a write error
     /// is returned, not swallowed. `-q` hides the table but never a
     /// temporary password (SPEC.md: `-q` never hides what a command exists
-    /// to hand over): quiet table output is then one password a line.
-    fn print(&self, out: &output::Output) -> Result<()> {
+    /// to hand over): quiet table output is then one password a line
+    /// (results holding one are never spooled).
+    fn print(&mut self, out: &output::Output) -> Result<()> {
         use std::io::Write;
         if out.format == Format::Json {
-            out.json(self)?;
+            self.write_json()?;
         } else if out.quiet {
             let mut w = std::io::stdout().lock();
             for r in &self.results {
@@ -377,17 +536,11 @@ impl RunReport {
                     writeln!(w, "{}", p.as_str())?;
                 }
             }
-        } else if self.results.len() <= TABLE_MAX_ROWS {
+        } else if self.len() <= TABLE_MAX_ROWS {
             let rows = self
                 .results
                 .iter()
-                .map(|r| {
-                    vec![
-                        r.id.to_string(),
-                        r.outcome.as_str().to_string(),
-                        describe(r),
-                    ]
-                })
+                .map(|r| vec![shown_id(r), r.outcome.as_str().to_string(), describe(r)])
                 .collect();
             out.table(&["ID", "OUTCOME", "DETAILS"], rows)?;
         } else {
@@ -397,39 +550,75 @@ impl RunReport {
         Ok(())
     }
 
-    /// Large runs: one plain line per id, written as it goes (a table
-    /// layout over 100,000 rows would cost more than the run itself).
-    fn write_plain_rows(&self) -> Result<()> {
+    /// The one JSON document, written result by result.
+    fn write_json(&mut self) -> Result<()> {
         use std::io::Write;
-        let id_width = self
-            .results
-            .iter()
-            .map(|r| r.id.to_string().len())
-            .max()
-            .unwrap_or(2)
-            .max(2);
+        let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+        write!(
+            w,
+            "{{\n  \"action\": {},\n  \"dry_run\": {},\n  \"results\": [",
+            output::json_text(&self.action)?,
+            self.dry_run
+        )?;
+        let mut first = true;
+        self.for_each(|r| {
+            let text = match r {
+                ResultView::Held(r) => output::json_text(r)?,
+                ResultView::Spooled(v) => output::json_text(v)?,
+            };
+            write!(w, "{}\n    {text}", if first { "" } else { "," })?;
+            first = false;
+            Ok(())
+        })?;
+        let close = if first { "]" } else { "\n  ]" };
+        write!(
+            w,
+            "{close},\n  \"summary\": {},\n",
+            output::json_text(&self.summary)?
+        )?;
+        if self.interrupted {
+            writeln!(w, "  \"interrupted\": true,")?;
+        }
+        writeln!(w, "  \"run\": {}\n}}", output::json_text(&self.run)?)?;
+        w.flush()?;
+        Ok(())
+    }
+
+    /// Large runs: one plain line per id (a table layout over 100,000 rows
+    /// would cost more than the run itself).
+    fn write_plain_rows(&mut self) -> Result<()> {
+        use std::io::Write;
+        // Ids are at most 19 digits; emails that named no one are cut in the column.
+        let id_width = 10;
         let mut w = std::io::BufWriter::new(std::io::stdout().lock());
         writeln!(w, "{:<id_width$}  {:<12}  DETAILS", "ID", "OUTCOME")?;
-        for r in &self.results {
-            let details = output::sanitize_multiline(&describe(r)).replace('\n', "; ");
-            writeln!(
-                w,
-                "{:<id_width$}  {:<12}  {details}",
-                r.id,
-                r.outcome.as_str()
-            )?;
-        }
+        self.for_each(|r| {
+            let (id, outcome, details) = match r {
+                ResultView::Held(r) => (shown_id(r), r.outcome.as_str().to_string(), describe(r)),
+                ResultView::Spooled(v) => (
+                    match (&v["id"], v["email"].as_str()) {
+                        (serde_json::Value::Number(n), _) => n.to_string(),
+                        (_, Some(e)) => output::sanitize(e),
+                        _ => "-".into(),
+                    },
+                    v["outcome"].as_str().unwrap_or("?").to_string(),
+                    describe_parts(v["message"].as_str(), v.get("changes"), None),
+                ),
+            };
+            let details = output::sanitize_multiline(&details).replace('\n', "; ");
+            writeln!(w, "{id:<id_width$}  {outcome:<12}  {details}")?;
+            Ok(())
+        })?;
         w.flush()?;
         Ok(())
     }
 
     fn exit_status(&self) -> Result<()> {
-        let failed: Vec<&ItemResult> = self
-            .results
-            .iter()
-            .filter(|r| !r.outcome.is_success())
-            .collect();
-        let Some(first) = failed.first() else {
+        let total = self.len();
+        let count = |o: Outcome| self.summary.get(o.as_str()).copied().unwrap_or(0);
+        let failed_kinds = [Outcome::NotFound, Outcome::Refused, Outcome::Failed];
+        let failed: usize = failed_kinds.iter().map(|o| count(*o)).sum();
+        let Some(first) = self.first_failure.as_ref().filter(|_| failed > 0) else {
             if self.interrupted {
                 return Err(Error::Partial(format!(
                     "{}: interrupted; run the same command again to finish",
@@ -438,59 +627,77 @@ impl RunReport {
             }
             return Ok(());
         };
-        let all_failed = failed.len() == self.results.len() && !self.interrupted;
+        let all_failed = failed == total && !self.interrupted;
         let single_message = || {
             first
                 .message
                 .clone()
                 .unwrap_or_else(|| format!("customer {}: {}", first.id, first.outcome.as_str()))
         };
-        if all_failed && failed.iter().all(|r| r.outcome == Outcome::NotFound) {
-            return Err(Error::NotFound(if failed.len() == 1 {
+        if all_failed && count(Outcome::NotFound) == failed {
+            return Err(Error::NotFound(if failed == 1 {
                 single_message()
             } else {
-                format!("none of the {} customers exist", failed.len())
+                format!("none of the {failed} customers exist")
             }));
         }
-        if all_failed && failed.iter().all(|r| r.outcome == Outcome::Failed) {
+        if all_failed && count(Outcome::Failed) == failed {
             // Nothing done because a service (the SMTP server) failed.
-            return Err(Error::Database(if failed.len() == 1 {
+            return Err(Error::Database(if failed == 1 {
                 single_message()
             } else {
-                format!(
-                    "all {} customers failed: {}",
-                    failed.len(),
-                    single_message()
-                )
+                format!("all {failed} customers failed: {}", single_message())
             }));
         }
-        if all_failed && failed.iter().all(|r| r.outcome == Outcome::Refused) {
-            return Err(Error::Refused(if failed.len() == 1 {
+        if all_failed && count(Outcome::Refused) == failed {
+            return Err(Error::Refused(if failed == 1 {
                 single_message()
             } else {
-                format!(
-                    "all {} customers were refused; see the results",
-                    failed.len()
-                )
+                format!("all {failed} customers were refused; see the results")
             }));
         }
         Err(Error::Partial(format!(
-            "{}: {} of {} customers not done ({})",
+            "{}: {failed} of {total} customers not done ({})",
             self.action,
-            failed.len(),
-            self.results.len(),
             self.summary_line()
         )))
     }
 }
 
+/// A result as [`RunReport::for_each`] hands it over.
+enum ResultView<'a> {
+    Held(&'a ItemResult),
+    Spooled(&'a serde_json::Value),
+}
+
+/// The ID cell of a result row: the id, or the email that named no one.
+fn shown_id(r: &ItemResult) -> String {
+    match &r.email {
+        Some(e) if r.id == NO_ID => output::sanitize(e),
+        _ => r.id.to_string(),
+    }
+}
+
 /// The DETAILS cell of a result row.
 fn describe(r: &ItemResult) -> String {
+    describe_parts(
+        r.message.as_deref(),
+        r.changes.as_deref(),
+        r.temporary_password.as_ref().map(|p| p.as_str()),
+    )
+}
+
+/// The DETAILS cell from a result's parts (held or read back from the spool).
+fn describe_parts(
+    message: Option<&str>,
+    changes: Option<&serde_json::Value>,
+    temporary_password: Option<&str>,
+) -> String {
     let mut parts = Vec::new();
-    if let Some(msg) = &r.message {
-        parts.push(msg.clone());
+    if let Some(msg) = message {
+        parts.push(msg.to_string());
     }
-    if let Some(serde_json::Value::Object(changes)) = r.changes.as_deref() {
+    if let Some(serde_json::Value::Object(changes)) = changes {
         for (field, change) in changes {
             let show = |v: Option<&serde_json::Value>| match v {
                 Some(serde_json::Value::String(s)) => s.clone(),
@@ -504,8 +711,8 @@ fn describe(r: &ItemResult) -> String {
             ));
         }
     }
-    if let Some(p) = &r.temporary_password {
-        parts.push(format!("temporary password: {}", p.as_str()));
+    if let Some(p) = temporary_password {
+        parts.push(format!("temporary password: {p}"));
     }
     parts.join("\n")
 }
@@ -549,71 +756,297 @@ pub enum Commit {
     ByBatchFn,
 }
 
-/// Runs `batch` over `ids` in batches. Asks for confirmation first when the
-/// run would change more than one customer or `always_confirm` is set.
-pub fn execute(
-    ctx: &mut Ctx,
-    action: &str,
-    ids: &[i64],
-    args: &TargetArgs,
-    always_confirm: bool,
-    question: &str,
-    batch: &mut BatchFn<'_>,
-) -> Result<RunReport> {
-    execute_with(
-        ctx,
-        action,
-        ids,
-        args,
-        always_confirm,
-        question,
-        Commit::PerBatch,
-        batch,
-    )
+/// What a bulk command tells the engine besides its batch function.
+pub struct RunSpec<'a> {
+    /// The action, as in the audit trail and the result document.
+    pub action: &'a str,
+    /// Confirm even a single customer (delete).
+    pub always_confirm: bool,
+    /// The confirmation question for this many customers.
+    pub question: &'a dyn Fn(i64) -> String,
+    /// Which targets the command would change (for `--max-changes` and the
+    /// question); `None`: `--max-changes` does not apply (undo).
+    pub changeable: Option<Changeable>,
+    /// `--status` when filters are given without it (restore: deleted).
+    pub default_status: Option<StatusFilter>,
+    /// Set when the command takes one customer only (the usage error for more).
+    pub at_most_one: Option<&'a str>,
+    /// How the batches meet their transactions ([`Commit::PerBatch`] for
+    /// most commands).
+    pub commit: Commit,
 }
 
-/// [`execute`] with the batches' transactions chosen by `commit`.
-#[allow(clippy::too_many_arguments)]
-pub fn execute_with(
+/// Where a run's customers come from.
+enum Selection {
+    /// Named customers, resolved to ids (duplicates dropped, first kept),
+    /// and the emails that name no customer.
+    Named { ids: Vec<i64>, unknown: Vec<String> },
+    /// Customers matching `list`'s filters, read page by page.
+    Filter(Filters),
+}
+
+/// Resolves the named customers: emails one query per `batch` names.
+fn resolve_named(
+    conn: &mut DbConn,
+    refs: Vec<CustomerRef>,
+    batch: usize,
+) -> Result<(Vec<i64>, Vec<String>)> {
+    let mut ids = Vec::with_capacity(refs.len());
+    let mut unknown = Vec::new();
+    for chunk in refs.chunks(batch) {
+        let emails: Vec<String> = chunk
+            .iter()
+            .filter_map(|r| match r {
+                CustomerRef::Email(e) => Some(e.clone()),
+                CustomerRef::Id(_) => None,
+            })
+            .collect();
+        let found = Customer::ids_by_email(conn, &emails)?;
+        for r in chunk {
+            match r {
+                CustomerRef::Id(id) => ids.push(*id),
+                CustomerRef::Email(e) => match found.get(e) {
+                    Some(id) => ids.push(*id),
+                    None if !unknown.contains(e) => unknown.push(e.clone()),
+                    None => {}
+                },
+            }
+        }
+    }
+    let mut seen = std::collections::HashSet::with_capacity(ids.len());
+    ids.retain(|id| seen.insert(*id));
+    Ok((ids, unknown))
+}
+
+/// Runs a bulk command: selects its customers (ids, emails, `--ids-from`,
+/// or `list`'s filters — not both), enforces `--max-changes` before
+/// anything changes, asks for confirmation (more than one customer, or
+/// `always_confirm`), then runs `batch` batch by batch, each batch one write
+/// transaction. Filter-selected batches are paged by id outside the
+/// transaction and checked again inside it, after their rows are locked
+/// (see [`list::still_matching`]): who no longer matches is `unchanged`.
+pub fn execute(
     ctx: &mut Ctx,
-    action: &str,
-    ids: &[i64],
+    spec: &RunSpec<'_>,
     args: &TargetArgs,
-    always_confirm: bool,
-    question: &str,
-    commit: Commit,
     batch: &mut BatchFn<'_>,
 ) -> Result<RunReport> {
-    if !args.dry_run {
-        ctx.confirm_change(
-            args.yes,
-            always_confirm || ids.len() > 1,
-            ids.len() > 1,
-            question,
+    let filters = parse_filters(spec, args)?;
+    execute_filtered(ctx, spec, args, filters, batch)
+}
+
+/// The run's filters, parsed against one `now` (`None`: customers are
+/// named). Exit 2 when both customers and filters are given. A command
+/// whose batch function checks the filters again itself (a
+/// [`Commit::ByBatchFn`] batch re-checking at its commit) parses them here
+/// and hands the same value to [`execute_filtered`].
+pub fn parse_filters(spec: &RunSpec<'_>, args: &TargetArgs) -> Result<Option<Filters>> {
+    if !args.filters.any() {
+        return Ok(None);
+    }
+    if !args.ids.is_empty() || args.ids_from.is_some() {
+        return Err(Error::Usage(
+            "give customers (IDs, emails or --ids-from) or filters, not both".into(),
+        ));
+    }
+    Ok(Some(Filters::parse(
+        &args.filters,
+        spec.default_status,
+        crate::db::now(),
+    )?))
+}
+
+/// [`execute`] with the filters already parsed by [`parse_filters`].
+pub fn execute_filtered(
+    ctx: &mut Ctx,
+    spec: &RunSpec<'_>,
+    args: &TargetArgs,
+    filters: Option<Filters>,
+    batch: &mut BatchFn<'_>,
+) -> Result<RunReport> {
+    let batch_size = args.batch_size as usize;
+    let selection = if let Some(f) = filters {
+        Selection::Filter(f)
+    } else {
+        let refs = args.collect_refs()?;
+        let (ids, unknown) = resolve_named(&mut ctx.conn, refs, batch_size)?;
+        Selection::Named { ids, unknown }
+    };
+    run_selection(ctx, spec, selection, args, batch)
+}
+
+/// Runs a command over customers it chose itself (undo: the customers of
+/// a run), with the engine's confirmation, batches and report.
+pub fn execute_ids(
+    ctx: &mut Ctx,
+    spec: &RunSpec<'_>,
+    ids: Vec<i64>,
+    args: &TargetArgs,
+    batch: &mut BatchFn<'_>,
+) -> Result<RunReport> {
+    let selection = Selection::Named {
+        ids,
+        unknown: Vec::new(),
+    };
+    run_selection(ctx, spec, selection, args, batch)
+}
+
+fn run_selection(
+    ctx: &mut Ctx,
+    spec: &RunSpec<'_>,
+    selection: Selection,
+    args: &TargetArgs,
+    batch: &mut BatchFn<'_>,
+) -> Result<RunReport> {
+    let action = spec.action;
+    let batch_size = args.batch_size as usize;
+    let mut report = RunReport::new(action, args.dry_run, ctx.actor.run_id.clone());
+    if let (Some(why), Selection::Named { ids, unknown }) = (spec.at_most_one, &selection) {
+        if ids.len() + unknown.len() > 1 {
+            return Err(Error::Usage(why.into()));
+        }
+    }
+
+    // --max-changes: count what would change first, refuse before anything.
+    let limit = spec
+        .changeable
+        .and(args.max_changes.or(ctx.settings.max_changes));
+    let mut would_change: Option<i64> = None;
+    let changeable = spec.changeable.unwrap_or(Changeable::Live);
+    let count = |conn: &mut DbConn| -> Result<i64> {
+        match &selection {
+            Selection::Named { ids, .. } => {
+                let mut n = 0;
+                for chunk in ids.chunks(batch_size) {
+                    n += list::count_changeable(conn, None, Some(chunk), changeable)?;
+                }
+                Ok(n)
+            }
+            Selection::Filter(f) => list::count_changeable(conn, Some(f), None, changeable),
+        }
+    };
+    if let Some(limit) = limit {
+        let n = count(&mut ctx.conn)?;
+        would_change = Some(n);
+        check_max_changes(
+            &mut ctx.conn,
+            action,
+            usize::try_from(n).unwrap_or(0),
+            Some(limit),
         )?;
     }
-    let mut report = RunReport::new(action, args.dry_run);
-    if ids.len() > args.batch_size as usize {
+
+    // Confirmation.
+    let named = match &selection {
+        Selection::Named { ids, unknown } => Some(ids.len() + unknown.len()),
+        Selection::Filter(_) => None,
+    };
+
+    if named == Some(0) {
+        return Ok(report); // an empty --ids-from: nothing to do, a success
+    }
+    if !args.dry_run {
+        let (several, n) = match named {
+            Some(n) => (n > 1, n as i64),
+            None => {
+                // Filters: how many is known only by counting; skipped when
+                // --yes makes the answer unneeded.
+                let n = if args.yes {
+                    would_change.unwrap_or(2)
+                } else {
+                    match would_change {
+                        Some(n) => n,
+                        None => count(&mut ctx.conn)?,
+                    }
+                };
+                (n != 1, n)
+            }
+        };
+        if n > 0 {
+            ctx.confirm_change(
+                args.yes,
+                spec.always_confirm || several,
+                several,
+                &(spec.question)(n),
+            )?;
+        }
+    }
+
+    let total = match &selection {
+        Selection::Named { ids, .. } => ids.len(),
+        Selection::Filter(_) => would_change.map(|n| n as usize).unwrap_or(0),
+    };
+    if total > batch_size || matches!(selection, Selection::Filter(_)) {
         stop_between_batches_on_ctrl_c();
     }
-    let progress = crate::progress::Progress::new(ids.len(), action);
-    for chunk in ids.chunks(args.batch_size as usize) {
-        if INTERRUPTED.load(Ordering::SeqCst) {
-            report.interrupted = true;
-            break;
-        }
+    let progress = crate::progress::Progress::new(total, action);
+    let commit = spec.commit;
+    // One batch: its results go into `report`; returns how many results it
+    // added and the highest id among them (the keyset for the next page).
+    // `select_after`: select the page itself inside the transaction, after id N.
+    let mut run_batch = |ctx: &mut Ctx,
+                         report: &mut RunReport,
+                         ids: &[i64],
+                         filter: Option<&Filters>,
+                         select_after: Option<i64>|
+     -> Result<(usize, Option<i64>)> {
+        let actor = ctx.actor.clone();
+        // `locked`: inside the batch's write transaction (rows locked then).
+        let mut step = |conn: &mut DbConn, locked: bool| -> Result<Vec<ItemResult>> {
+            let Some(f) = filter else {
+                return batch(conn, &actor, ids, args.dry_run);
+            };
+            if let Some(after) = select_after {
+                // SQLite: the page is selected inside BEGIN IMMEDIATE,
+                // under the database's write lock, so no writer can
+                // change a customer between this selection and the
+                // change: the filter is checked under the batch's lock
+                // by construction (and no second query is needed).
+                let page = list::page_ids(conn, f, after, batch_size as i64)?;
+                if page.is_empty() {
+                    return Ok(Vec::new());
+                }
+                return batch(conn, &actor, &page, args.dry_run);
+            }
+            // The batch's rows are locked first (PostgreSQL FOR UPDATE, in id
+            // order; SQLite holds the write lock), then the filter is
+            // evaluated again: what a competing transaction committed
+            // before the lock was granted is seen. Outside a transaction
+            // (dry runs, Commit::ByBatchFn) it is a check just before the
+            // batch function runs; a ByBatchFn batch checks again at its
+            // own commit.
+            if locked {
+                Customer::lock_states(conn, ids)?;
+            }
+            let matching = list::still_matching(conn, f, ids)?;
+            let (live, gone): (Vec<i64>, Vec<i64>) =
+                ids.iter().partition(|id| matching.contains(id));
+            let mut results = if live.is_empty() {
+                Vec::new()
+            } else {
+                batch(conn, &actor, &live, args.dry_run)?
+            };
+            results.extend(gone.into_iter().map(|id| {
+                ItemResult::new(id, Outcome::Unchanged).with_message("no longer matches")
+            }));
+            results.sort_by_key(|r| r.id);
+            Ok(results)
+        };
         let results = if args.dry_run || commit == Commit::ByBatchFn {
-            batch(&mut ctx.conn, &ctx.actor, chunk, args.dry_run)
+            step(&mut ctx.conn, false)?
         } else if commit == Commit::AfterPrinting {
             let out = ctx.out;
-            let actor = &ctx.actor;
-            let report = &mut report;
+            let mut added = (0, None);
             write_transaction(&mut ctx.conn, |conn| {
                 let before = report.results.len();
-                report.add(batch(conn, actor, chunk, false)?);
+                let first_failure = report.first_failure.clone();
+                let results = step(conn, true)?;
+                added = (results.len(), results.iter().map(|r| r.id).max());
+                report.add(results)?;
                 if let Err(e) = report.print(&out) {
                     // Rolled back: these results did not happen.
                     report.truncate(before);
+                    report.first_failure = first_failure;
                     return Err(match e {
                         Error::Io(e) => Error::Database(format!(
                             "cannot write to standard output ({}): the change was rolled back, nothing was changed",
@@ -623,30 +1056,81 @@ pub fn execute_with(
                     });
                 }
                 report.printed = true;
-                // Already counted in the report.
-                Ok(Vec::new())
-            })
+                Ok(())
+            })?;
+            return Ok(added);
         } else {
-            write_transaction(&mut ctx.conn, |conn| batch(conn, &ctx.actor, chunk, false))
+            write_transaction(&mut ctx.conn, |conn| step(conn, true))?
         };
-        match results {
-            Ok(results) => report.add(results),
-            Err(e) => {
-                progress.finish();
-                if !report.results.is_empty() {
-                    ctx.out.note(&format!(
-                        "{action}: stopped by an error after {} customers ({}); those are committed, the remaining {} were not touched: run the same command again to finish",
-                        report.results.len(),
-                        report.summary_line(),
-                        ids.len() - report.results.len()
-                    ));
+        let added = (results.len(), results.iter().map(|r| r.id).max());
+        report.add(results)?;
+        Ok(added)
+    };
+    let outcome: Result<()> = (|| {
+        match &selection {
+            Selection::Named { ids, unknown } => {
+                report.add(
+                    unknown
+                        .iter()
+                        .map(|e| ItemResult::email_not_found(e))
+                        .collect(),
+                )?;
+                for chunk in ids.chunks(batch_size) {
+                    if INTERRUPTED.load(Ordering::SeqCst) {
+                        report.interrupted = true;
+                        break;
+                    }
+                    run_batch(ctx, &mut report, chunk, None, None)?;
+                    progress.advance(chunk.len());
                 }
-                return Err(e);
+            }
+            Selection::Filter(f) => {
+                let mut after = 0;
+                loop {
+                    if INTERRUPTED.load(Ordering::SeqCst) {
+                        report.interrupted = true;
+                        break;
+                    }
+                    if !args.dry_run
+                        && commit == Commit::PerBatch
+                        && ctx.conn.backend() == crate::db::Backend::Sqlite
+                    {
+                        let (n, last) = run_batch(ctx, &mut report, &[], Some(f), Some(after))?;
+                        let Some(last) = last else {
+                            break;
+                        };
+                        after = last;
+                        progress.advance(n);
+                        continue;
+                    }
+                    let page = list::page_ids(&mut ctx.conn, f, after, batch_size as i64)?;
+                    let Some(&last) = page.last() else { break };
+                    after = last;
+                    run_batch(ctx, &mut report, &page, Some(f), None)?;
+                    progress.advance(page.len());
+                }
             }
         }
-        progress.advance(chunk.len());
-    }
+        Ok(())
+    })();
     progress.finish();
+    if let Err(e) = outcome {
+        if !report.is_empty() {
+            let remaining = match &selection {
+                Selection::Named { ids, unknown } => format!(
+                    "the remaining {}",
+                    (ids.len() + unknown.len()).saturating_sub(report.len())
+                ),
+                Selection::Filter(_) => "the remaining matching customers".into(),
+            };
+            ctx.out.note(&format!(
+                "{action}: stopped by an error after {} customers ({}); those are committed, {remaining} were not touched: run the same command again to finish",
+                report.len(),
+                report.summary_line()
+            ));
+        }
+        return Err(e);
+    }
     Ok(report)
 }
 
@@ -657,7 +1141,18 @@ mod tests {
     #[test]
     fn a_byte_order_mark_opens_a_file_only() {
         let ids = read_ids(&b"\xEF\xBB\xBF5\n# c\n\n7\n"[..], "f").map_err(|e| e.to_string());
-        assert_eq!(ids, Ok(vec![5, 7]));
+        assert_eq!(ids, Ok(vec![CustomerRef::Id(5), CustomerRef::Id(7)]));
         assert!(read_ids(&b"5\n\xEF\xBB\xBF7\n"[..], "f").is_err());
+    }
+
+    #[test]
+    fn max_changes_forms() {
+        assert_eq!(parse_max_changes("500"), Ok(MaxChanges::Count(500)));
+        assert_eq!(parse_max_changes("2%"), Ok(MaxChanges::Percent(2.0)));
+        assert_eq!(parse_max_changes("0.5%").map(|m| m.allowed(1_000)), Ok(5));
+        assert_eq!(MaxChanges::Percent(2.0).allowed(1_049), 20);
+        for bad in ["", "-1", "2 %x", "0%", "101%", "x%", "1.5"] {
+            assert!(parse_max_changes(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -18,7 +18,7 @@ terminal, a shell script or cron. Every change is written together with its audi
 Exit codes: 0 done, 1 internal error, 2 usage or invalid input, 3 not found, 4 permission \
 denied / wrong password / locked, 5 refused by a business rule, 6 database unreachable or \
 schema mismatch, 7 some of several customers failed.",
-    after_help = "Examples:\n  custadm init --sample-data\n  custadm list --status active\n  custadm view 42\n  custadm list --last-login-before 365d -o ids | custadm toggle --deactivate --ids-from - --yes"
+    after_help = "Examples:\n  custadm init --sample-data\n  custadm list --status active\n  custadm view 42\n  custadm view ann.lee@example.com\n  custadm toggle --deactivate --last-login-before 180d --max-changes 2% --yes --reason nightly-dormancy -o json\n  custadm undo RUN --dry-run\n\nA customer is named by id or by email address (case-insensitive) wherever one is taken."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -97,8 +97,10 @@ pub enum Command {
     ///
     /// Sets the active flag of one or many customers, in batches of one transaction each
     /// (changes and audit rows together). A customer already in that state is `unchanged`;
-    /// a soft-deleted customer cannot be activated (restore it). More than one id needs a
-    /// confirmation on a terminal or --yes.
+    /// a soft-deleted customer cannot be activated (restore it). Customers are named by id or
+    /// email, read with --ids-from, or selected by list's filters (checked again under each
+    /// batch's lock). More than one customer needs a confirmation on a terminal or --yes;
+    /// --max-changes caps a run. Every run has a run id (`custadm undo RUN` reverses it).
     Toggle(commands::toggle::ToggleArgs),
     /// Give customers a new random temporary password
     ///
@@ -119,6 +121,13 @@ pub enum Command {
     /// Brings customers back as they were before the delete: active or inactive. A customer
     /// that is not deleted is `unchanged`.
     Restore(commands::restore::RestoreArgs),
+    /// Reverse an earlier toggle, delete, restore or edit run
+    ///
+    /// Changes back, customer by customer, what the run RUN changed, only where the customer
+    /// still holds what that run wrote (otherwise `refused`, "changed since"). Each reversal is
+    /// audited as `undo` with {"undoes": RUN}. Runs of reset-password, purge and undo cannot be
+    /// undone (exit 5). More than one customer needs a confirmation on a terminal or --yes.
+    Undo(commands::undo::UndoArgs),
     /// Erase a customer and everything they own, for good (admin, password-confirmed)
     ///
     /// Shows what will be erased, then asks for your own password once (or reads it with

@@ -45,6 +45,17 @@ pub struct Profile {
     pub service_user: Option<String>,
     /// Seconds a lock wait may last (contract "Databases"; default 10).
     pub lock_timeout: Option<Seconds>,
+    /// Default `--max-changes` of bulk runs: a number (`500`) or a
+    /// percentage of the customers not soft-deleted (`"2%"`).
+    pub max_changes: Option<MaxChangesValue>,
+}
+
+/// `max_changes` as TOML has it: `500` or `"2%"` (or `"500"`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum MaxChangesValue {
+    Count(u64),
+    Text(String),
 }
 
 /// A number of seconds in the config file: `10` or `2.5`.
@@ -348,6 +359,8 @@ pub struct Settings {
     pub service_user: Setting<Option<String>>,
     /// How long any lock wait may last.
     pub lock_timeout: Setting<std::time::Duration>,
+    /// The selected profile's `max_changes` (a flag overrides it per run).
+    pub max_changes: Option<crate::bulk::MaxChanges>,
 }
 
 /// An environment variable: unset or blank is `None`; a value that is not
@@ -581,6 +594,22 @@ impl Settings {
             .or(env_p.as_ref())
             .map(|(_, p)| p.clone())
             .unwrap_or_default();
+        let max_changes = match &chosen.max_changes {
+            None => None,
+            Some(v) => {
+                let text = match v {
+                    MaxChangesValue::Count(n) => n.to_string(),
+                    MaxChangesValue::Text(t) => t.clone(),
+                };
+                let name = profile.as_ref().map(|p| p.value.as_str()).unwrap_or("?");
+                Some(crate::bulk::parse_max_changes(&text).map_err(|e| {
+                    Error::Database(format!(
+                        "config file: profiles.{}.max_changes: {e}",
+                        crate::output::sanitize(name)
+                    ))
+                })?)
+            }
+        };
         Ok(Settings {
             config_path,
             profile,
@@ -597,6 +626,7 @@ impl Settings {
             require_reason: chosen.require_reason,
             service_user,
             lock_timeout,
+            max_changes,
         })
     }
 }

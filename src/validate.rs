@@ -59,6 +59,44 @@ pub fn customer_id(s: &str) -> Result<i64, String> {
     }
 }
 
+/// A customer as a user names one (contract, "Global flags"): by id (a
+/// positive integer) or by email address. An email is normalised as
+/// [`email`] stores it (trimmed, lower-case, NFC) and is matched against the
+/// stored email the way the backend's unique index folds case.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CustomerRef {
+    /// `customers.id`.
+    Id(i64),
+    /// An email address, normalised.
+    Email(String),
+}
+
+impl std::fmt::Display for CustomerRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CustomerRef::Id(id) => write!(f, "{id}"),
+            CustomerRef::Email(e) => f.write_str(e),
+        }
+    }
+}
+
+/// A customer id or an email address; anything else is an error (exit 2).
+pub fn customer_ref(s: &str) -> Result<CustomerRef, String> {
+    let t = s.trim();
+    if t.contains('@') {
+        return email(t)
+            .map(CustomerRef::Email)
+            .map_err(|e| format!("{} is not a customer email address ({e})", quote_input(t)));
+    }
+    match t.parse::<i64>() {
+        Ok(id) if id > 0 => Ok(CustomerRef::Id(id)),
+        _ => Err(format!(
+            "{} is not a customer id or email (ids are positive integers)",
+            quote_input(t)
+        )),
+    }
+}
+
 /// A full name: trimmed, 1–150 characters, NFC, no control characters,
 /// bidirectional overrides, other format characters (Cf, except ZWJ/ZWNJ
 /// between letters), line or paragraph separators, or fillers (contract:

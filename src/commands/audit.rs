@@ -11,15 +11,18 @@ use crate::output::rfc3339;
 /// Options of `custadm audit`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  custadm audit --customer 42\n  custadm audit --operator alice --since 7d\n  custadm audit --action purge -o json | jq '.[].details'\n  custadm audit verify --digest @/var/lib/custadm/digests\n  custadm audit digest >> /var/lib/custadm/digests\n\nExit codes: 0 shown, 2 bad filter; verify: 0 intact, 8 the trail was altered.",
+    after_help = "Examples:\n  custadm audit --customer 42\n  custadm audit --operator alice --since 7d\n  custadm audit --customer ann.lee@example.com\n  custadm audit --run 01JDQ5V7X1N3Z8G4M2K6P9R0ST     # every row of one run\n  custadm audit --action purge -o json | jq '.[].details'\n  custadm audit verify --digest @/var/lib/custadm/digests\n  custadm audit digest >> /var/lib/custadm/digests\n\nExit codes: 0 shown, 2 bad filter; verify: 0 intact, 8 the trail was altered.",
     args_conflicts_with_subcommands = true
 )]
 pub struct AuditArgs {
     #[command(subcommand)]
     pub command: Option<AuditCommand>,
-    /// Only rows about this customer id
-    #[arg(long, value_name = "ID", value_parser = crate::bulk::parse_customer_id)]
-    pub customer: Option<i64>,
+    /// Only rows about this customer (id, or the email of an existing customer)
+    #[arg(long, value_name = "ID", value_parser = crate::bulk::parse_customer_ref)]
+    pub customer: Option<crate::validate::CustomerRef>,
+    /// Only rows written by this run (the `run` of a changing command's result)
+    #[arg(long, value_name = "RUN")]
+    pub run: Option<String>,
     /// Only rows by this operator (after `audit`, `--operator` filters; before it, as in
     /// `custadm --operator ann audit`, it names who runs the command)
     #[arg(long, value_name = "NAME")]
@@ -74,6 +77,7 @@ struct AuditRow {
     outcome: String,
     reason: Option<String>,
     details: serde_json::Value,
+    run_id: Option<String>,
 }
 
 /// Runs `custadm audit`.
@@ -89,8 +93,18 @@ pub fn run(ctx: &mut Ctx, args: AuditArgs) -> Result<()> {
         .map(|w| crate::validate::when(w, crate::db::now()))
         .transpose()
         .map_err(|e| Error::Usage(format!("--since: {e}")))?;
+    let customer_id = match &args.customer {
+        None => None,
+        // An id is taken as given: rows outlive a purged customer.
+        Some(crate::validate::CustomerRef::Id(id)) => Some(*id),
+        Some(named) => Some(
+            crate::db::customer::Customer::resolve(&mut ctx.conn, named)?
+                .ok_or_else(|| crate::commands::view::not_found(named))?,
+        ),
+    };
     let filter = AuditFilter {
-        customer_id: args.customer,
+        customer_id,
+        run_id: args.run,
         operator: args.operator,
         action: args.action,
         since,
@@ -111,6 +125,7 @@ pub fn run(ctx: &mut Ctx, args: AuditArgs) -> Result<()> {
                 reason: e.reason,
                 details: serde_json::from_str(&e.details)
                     .unwrap_or(serde_json::Value::String(e.details)),
+                run_id: e.run_id,
             })
             .collect();
         return ctx.out.json(&rows);
@@ -133,6 +148,7 @@ pub fn run(ctx: &mut Ctx, args: AuditArgs) -> Result<()> {
                     .map(|r| format!("\"{r}\""))
                     .unwrap_or_else(|| "-".into()),
                 e.details,
+                e.run_id.unwrap_or_else(|| "-".into()),
             ]
         })
         .collect();
@@ -147,6 +163,7 @@ pub fn run(ctx: &mut Ctx, args: AuditArgs) -> Result<()> {
             "OUTCOME",
             "REASON",
             "DETAILS",
+            "RUN",
         ],
         rows,
     )

@@ -119,7 +119,16 @@ pub fn run(settings: &Settings, cmd: ConfigCommand, out: &Output) -> Result<()> 
         Row {
             setting: "require_reason",
             value: Some(settings.require_reason.to_string()),
-            source: from_profile,
+            source: from_profile.clone(),
+        },
+        Row {
+            setting: "max_changes",
+            value: settings.max_changes.map(|m| m.to_string()),
+            source: if settings.max_changes.is_some() {
+                from_profile
+            } else {
+                Source::Default.to_string()
+            },
         },
         row("service_user", &settings.service_user, false),
         Row {

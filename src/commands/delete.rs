@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use crate::bulk::{self, ItemResult, Outcome, TargetArgs};
+use crate::commands::list::Changeable;
 use crate::context::Ctx;
 use crate::db::audit::{Actor, NewAuditEntry};
 use crate::db::customer::Customer;
@@ -20,7 +21,7 @@ use crate::output::dollars;
 /// Options of `custadm delete`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  custadm delete 42                       # asks for confirmation\n  custadm delete 42 --yes --reason T-981\n  custadm delete --ids-from churned.txt --dry-run -o json\n\nRefused while the customer has unpaid invoices; undo with `custadm restore`.\nExit codes: 0 done (or already deleted), 2 bad input or not confirmed, 3 not found, 5 unpaid invoices, 7 some failed."
+    after_help = "Examples:\n  custadm delete 42                       # asks for confirmation\n  custadm delete 42 --yes --reason T-981\n  custadm delete --ids-from churned.txt --dry-run -o json\n  custadm delete --status inactive --created-before 2020-01-01 --max-changes 100 --yes\n\nRefused while the customer has unpaid invoices; undo with `custadm restore`.\nExit codes: 0 done (or already deleted), 2 bad input or not confirmed, 3 not found, 5 unpaid invoices, 7 some failed."
 )]
 pub struct DeleteArgs {
     #[command(flatten)]
@@ -29,21 +30,18 @@ pub struct DeleteArgs {
 
 /// Runs `custadm delete`.
 pub fn run(ctx: &mut Ctx, args: DeleteArgs) -> Result<()> {
-    let ids = args.targets.collect_ids()?;
-    let question = format!(
-        "Soft-delete {} customer(s) in {}?",
-        ids.len(),
-        crate::output::sanitize(&ctx.database)
-    );
-    let report = bulk::execute(
-        ctx,
-        "delete",
-        &ids,
-        &args.targets,
-        true,
-        &question,
-        &mut soft_delete,
-    )?;
+    let database = crate::output::sanitize(&ctx.database);
+    let question = |n: i64| format!("Soft-delete {n} customer(s) in {database}?");
+    let spec = bulk::RunSpec {
+        action: "delete",
+        always_confirm: true,
+        question: &question,
+        changeable: Some(Changeable::Live),
+        default_status: None,
+        at_most_one: None,
+        commit: bulk::Commit::PerBatch,
+    };
+    let report = bulk::execute(ctx, &spec, &args.targets, &mut soft_delete)?;
     report.finish(&ctx.out)
 }
 
@@ -95,6 +93,8 @@ fn soft_delete(
         // `deleted_at` lets it tell this delete from a later one made by
         // another program (see `AuditEntry::state_before_delete`).
         let deleted_at = crate::db::audit::timestamp_text(now);
+        // The old and new values let `undo` check the customer still holds
+        // what this run wrote.
         for was_active in [true, false] {
             let group: Vec<i64> = to_delete
                 .iter()
@@ -106,7 +106,17 @@ fn soft_delete(
                 actor,
                 "delete",
                 &group,
-                &json!({"was_active": was_active, "deleted_at": deleted_at}),
+                &json!({
+                    "was_active": was_active,
+                    "deleted_at": deleted_at,
+                    "changes": {
+                        "status": {
+                            "old": if was_active { "active" } else { "inactive" },
+                            "new": "deleted"
+                        },
+                        "deleted_at": {"old": null, "new": crate::output::rfc3339(now)}
+                    }
+                }),
             )?;
         }
     }

@@ -17,12 +17,12 @@ use crate::validate;
 #[derive(Debug, clap::Args)]
 #[command(
     group = clap::ArgGroup::new("change").required(true).multiple(true).args(["name", "email", "phone", "clear_phone"]),
-    after_help = "Examples:\n  custadm edit 42 --email Ann.Lee@Example.com          # stored as ann.lee@example.com\n  custadm edit 42 --phone '+44 20 7946 0958' --reason T-123\n  custadm edit 42 --clear-phone -o json\n\nA soft-deleted customer must be restored first. An edit that changes nothing is `unchanged`.\nExit codes: 0 done or unchanged, 2 invalid value, 3 no such customer, 5 email taken or customer deleted."
+    after_help = "Examples:\n  custadm edit 42 --email Ann.Lee@Example.com          # stored as ann.lee@example.com\n  custadm edit 42 --phone '+44 20 7946 0958' --reason T-123\n  custadm edit 42 --clear-phone -o json\n  custadm edit ann.lee@example.com --name \"Ann Lee-Smith\"\n\nA soft-deleted customer must be restored first. An edit that changes nothing is `unchanged`.\nExit codes: 0 done or unchanged, 2 invalid value, 3 no such customer, 5 email taken or customer deleted."
 )]
 pub struct EditArgs {
-    /// Customer id
-    #[arg(value_parser = crate::bulk::parse_customer_id)]
-    pub id: i64,
+    /// Customer id or email address
+    #[arg(value_name = "ID", value_parser = crate::bulk::parse_customer_ref)]
+    pub id: crate::validate::CustomerRef,
     /// New full name (1-150 characters)
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
@@ -80,7 +80,14 @@ pub fn run(ctx: &mut Ctx, args: EditArgs) -> Result<()> {
         (None, true) => Some(None),
         (None, false) => None,
     };
-    let id = args.id;
+    let mut report = RunReport::new("edit", false, ctx.actor.run_id.clone());
+    let Some(id) = Customer::resolve(&mut ctx.conn, &args.id)? else {
+        report.add(vec![match &args.id {
+            crate::validate::CustomerRef::Id(id) => ItemResult::not_found(*id),
+            crate::validate::CustomerRef::Email(e) => ItemResult::email_not_found(e),
+        }])?;
+        return report.finish(&ctx.out);
+    };
     ctx.confirm_change(args.yes, false, false, &format!("Edit customer {id}?"))?;
     let actor = ctx.actor.clone();
     let result = write_transaction(&mut ctx.conn, |conn| {
@@ -151,7 +158,6 @@ pub fn run(ctx: &mut Ctx, args: EditArgs) -> Result<()> {
             .insert(conn)?;
         Ok(ItemResult::new(id, Outcome::Changed).with_changes(changes))
     });
-    let mut report = RunReport::new("edit", false);
-    report.add(vec![result?]);
+    report.add(vec![result?])?;
     report.finish(&ctx.out)
 }

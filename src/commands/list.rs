@@ -27,13 +27,12 @@ pub enum StatusFilter {
     All,
 }
 
-/// Options of `custadm list`.
-#[derive(Debug, clap::Args)]
-#[command(
-    after_help = "Examples:\n  custadm list --search ann\n  custadm list --status inactive --created-before 2025-01-01 -o csv > inactive.csv\n  custadm list --has-unpaid -o json | jq length\n  custadm list --last-login-before 365d -o ids | custadm toggle --deactivate --ids-from - --yes\n  custadm list --after 1000 --limit 1000 -o jsonl       # next page\n\nSoft-deleted customers are hidden unless --status deleted or all. A customer who never logged in\ncounts by created_at for --last-login-before. Exit codes: 0 listed (even if none), 2 bad filter."
-)]
-pub struct ListArgs {
-    /// active, inactive, deleted or all [default: active and inactive]
+/// `list`'s filters, shared with the commands that take them instead of ids
+/// (`toggle`, `delete`, `restore`, `reset-password --send-email`; contract:
+/// the paragraph after the command table).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct FilterArgs {
+    /// active, inactive, deleted or all [default: active and inactive; for restore: deleted]
     #[arg(long, value_enum)]
     pub status: Option<StatusFilter>,
     /// Name or email contains TEXT (case-insensitive)
@@ -51,6 +50,28 @@ pub struct ListArgs {
     /// Only customers with unpaid invoices
     #[arg(long)]
     pub has_unpaid: bool,
+}
+
+impl FilterArgs {
+    /// True when at least one filter is given.
+    pub fn any(&self) -> bool {
+        self.status.is_some()
+            || self.search.is_some()
+            || self.last_login_before.is_some()
+            || self.created_before.is_some()
+            || self.created_after.is_some()
+            || self.has_unpaid
+    }
+}
+
+/// Options of `custadm list`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  custadm list --search ann\n  custadm list --status inactive --created-before 2025-01-01 -o csv > inactive.csv\n  custadm list --has-unpaid -o json | jq length\n  custadm list --last-login-before 365d -o ids | custadm toggle --deactivate --ids-from - --yes\n  custadm list --after 1000 --limit 1000 -o jsonl       # next page\n\nSoft-deleted customers are hidden unless --status deleted or all. A customer who never logged in\ncounts by created_at for --last-login-before. Exit codes: 0 listed (even if none), 2 bad filter."
+)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub filters: FilterArgs,
     /// At most N customers
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..))]
     pub limit: Option<i64>,
@@ -103,16 +124,46 @@ impl Listed {
     }
 }
 
-/// The parsed filters.
-struct Filters {
+/// The parsed filters (times resolved against one `now`, search text as a
+/// LIKE pattern), applied by [`filter_customers!`] on either backend.
+#[derive(Debug, Clone)]
+pub struct Filters {
     status: Option<StatusFilter>,
     search: Option<String>,
     last_login_before: Option<NaiveDateTime>,
     created_before: Option<NaiveDateTime>,
     created_after: Option<NaiveDateTime>,
     has_unpaid: bool,
-    limit: Option<i64>,
-    after: Option<i64>,
+}
+
+impl Filters {
+    /// Parses the flags; a bad value is exit 2 naming the flag. Without
+    /// `--status`, `default_status` applies (`None`: not soft-deleted).
+    pub fn parse(
+        args: &FilterArgs,
+        default_status: Option<StatusFilter>,
+        now: NaiveDateTime,
+    ) -> Result<Filters> {
+        if let Some(text) = &args.search {
+            if text.chars().count() > MAX_SEARCH_CHARS {
+                return Err(Error::Usage(format!(
+                    "--search: at most {MAX_SEARCH_CHARS} characters (names are at most 150, emails 254)"
+                )));
+            }
+        }
+        Ok(Filters {
+            status: args.status.or(default_status),
+            search: args.search.as_deref().map(like_pattern),
+            last_login_before: parse_when(
+                "--last-login-before",
+                args.last_login_before.as_deref(),
+                now,
+            )?,
+            created_before: parse_when("--created-before", args.created_before.as_deref(), now)?,
+            created_after: parse_when("--created-after", args.created_after.as_deref(), now)?,
+            has_unpaid: args.has_unpaid,
+        })
+    }
 }
 
 fn parse_when(
@@ -143,27 +194,20 @@ fn like_pattern(text: &str) -> String {
 
 use crate::db::{lower, unicode_lower};
 
-/// Builds the filtered, id-ordered query for one backend.
-macro_rules! list_query {
-    ($f:expr, $fold:ident, $db:ty, $backend:expr) => {{
+/// Adds the filters' predicates to a boxed query over `customers` on one
+/// backend (`$fold`: that backend's case folding for `--search`; `$db`,
+/// `$backend`: the backend, for the instant comparisons of db::foreign).
+/// The one definition of what a filter means, for `list` and for the
+/// commands that select their targets by filter (see [`page_ids`],
+/// [`still_matching`]).
+macro_rules! filter_customers {
+    ($q:expr, $f:expr, $fold:ident, $db:ty, $backend:expr) => {{
         use crate::db::foreign::{Cmp, InstantCmp};
         let at = |column: &'static str, cmp: Cmp, t: NaiveDateTime| {
             <$db as InstantCmp>::instant_cmp::<customers::table>($backend, column, cmp, t)
         };
         let f: &Filters = $f;
-        let mut q = customers::table
-            .select((
-                customers::id,
-                customers::full_name,
-                customers::email,
-                customers::phone,
-                customers::is_active,
-                customers::deleted_at,
-                customers::created_at,
-                customers::last_login_at,
-            ))
-            .order(customers::id)
-            .into_boxed();
+        let mut q = $q;
         q = match f.status {
             None => q.filter(customers::deleted_at.is_null()),
             Some(StatusFilter::Active) => q
@@ -206,45 +250,158 @@ macro_rules! list_query {
                     .filter(account_entries::amount_usd_cents.gt(0)),
             ));
         }
-        if let Some(after) = f.after {
+        q
+    }};
+}
+
+/// Builds the filtered, id-ordered query for one backend.
+macro_rules! list_query {
+    ($f:expr, $after:expr, $limit:expr, $fold:ident, $db:ty, $backend:expr) => {{
+        let q = customers::table
+            .select((
+                customers::id,
+                customers::full_name,
+                customers::email,
+                customers::phone,
+                customers::is_active,
+                customers::deleted_at,
+                customers::created_at,
+                customers::last_login_at,
+            ))
+            .order(customers::id)
+            .into_boxed();
+        let mut q = filter_customers!(q, $f, $fold, $db, $backend);
+        if let Some(after) = $after {
             q = q.filter(customers::id.gt(after));
         }
-        if let Some(limit) = f.limit {
+        if let Some(limit) = $limit {
             q = q.limit(limit);
         }
         q
     }};
 }
 
+/// The next page of matching ids after `after`, at most `limit`, in id
+/// order (keyset paging: each page is one indexed range scan, so a run over
+/// a million matches holds one page at a time). Read without locks; the
+/// batch that acts on a page checks it again with [`still_matching`].
+pub fn page_ids(conn: &mut DbConn, f: &Filters, after: i64, limit: i64) -> Result<Vec<i64>> {
+    macro_rules! page {
+        ($fold:ident, $db:ty, $backend:expr, $c:expr) => {{
+            let q = customers::table.select(customers::id).into_boxed();
+            filter_customers!(q, f, $fold, $db, $backend)
+                .filter(customers::id.gt(after))
+                .order(customers::id)
+                .limit(limit)
+                .load::<i64>($c)?
+        }};
+    }
+    Ok(match conn {
+        DbConn::Sqlite(c) => page!(
+            unicode_lower,
+            diesel::sqlite::Sqlite,
+            crate::db::Backend::Sqlite,
+            c
+        ),
+        DbConn::Pg(c) => page!(lower, diesel::pg::Pg, crate::db::Backend::Postgres, c),
+    })
+}
+
+/// Which of `ids` match the filters now. Called inside a batch's write
+/// transaction after the batch's rows are locked (PostgreSQL `FOR UPDATE`,
+/// SQLite `BEGIN IMMEDIATE`): at READ COMMITTED this statement sees every
+/// change committed before the lock was granted, so a customer who logged
+/// in meanwhile no longer matches `--last-login-before`.
+pub fn still_matching(
+    conn: &mut DbConn,
+    f: &Filters,
+    ids: &[i64],
+) -> Result<std::collections::HashSet<i64>> {
+    macro_rules! check {
+        ($fold:ident, $db:ty, $backend:expr, $c:expr) => {{
+            let q = customers::table.select(customers::id).into_boxed();
+            filter_customers!(q, f, $fold, $db, $backend)
+                .filter(customers::id.eq_any(ids))
+                .load::<i64>($c)?
+        }};
+    }
+    let rows = match conn {
+        DbConn::Sqlite(c) => check!(
+            unicode_lower,
+            diesel::sqlite::Sqlite,
+            crate::db::Backend::Sqlite,
+            c
+        ),
+        DbConn::Pg(c) => check!(lower, diesel::pg::Pg, crate::db::Backend::Postgres, c),
+    };
+    Ok(rows.into_iter().collect())
+}
+
+/// Of the customers a run targets, the ones in a state its command would
+/// change (for `--max-changes`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Changeable {
+    /// Active ones (deactivate).
+    Active,
+    /// Inactive, not soft-deleted ones (activate).
+    InactiveLive,
+    /// Not soft-deleted ones (delete, reset-password).
+    Live,
+    /// Soft-deleted ones (restore).
+    Deleted,
+}
+
+/// How many customers matching `f` (or, without filters, among `ids`) are
+/// [`Changeable`] as `which` says: one COUNT query.
+pub fn count_changeable(
+    conn: &mut DbConn,
+    f: Option<&Filters>,
+    ids: Option<&[i64]>,
+    which: Changeable,
+) -> Result<i64> {
+    macro_rules! count {
+        ($fold:ident, $db:ty, $backend:expr, $c:expr) => {{
+            let mut q = customers::table
+                .select(diesel::dsl::count_star())
+                .into_boxed();
+            if let Some(f) = f {
+                q = filter_customers!(q, f, $fold, $db, $backend);
+            }
+            if let Some(ids) = ids {
+                q = q.filter(customers::id.eq_any(ids));
+            }
+            q = match which {
+                Changeable::Active => q.filter(customers::is_active.eq(true)),
+                Changeable::InactiveLive => q
+                    .filter(customers::is_active.eq(false))
+                    .filter(customers::deleted_at.is_null()),
+                Changeable::Live => q.filter(customers::deleted_at.is_null()),
+                Changeable::Deleted => q.filter(customers::deleted_at.is_not_null()),
+            };
+            q.get_result::<i64>($c)?
+        }};
+    }
+    Ok(match conn {
+        DbConn::Sqlite(c) => count!(
+            unicode_lower,
+            diesel::sqlite::Sqlite,
+            crate::db::Backend::Sqlite,
+            c
+        ),
+        DbConn::Pg(c) => count!(lower, diesel::pg::Pg, crate::db::Backend::Postgres, c),
+    })
+}
+
 /// Runs `custadm list`.
 pub fn run(ctx: &mut Ctx, args: ListArgs) -> Result<()> {
-    let now = crate::db::now();
-    if let Some(text) = &args.search {
-        if text.chars().count() > MAX_SEARCH_CHARS {
-            return Err(Error::Usage(format!(
-                "--search: at most {MAX_SEARCH_CHARS} characters (names are at most 150, emails 254)"
-            )));
-        }
-    }
-    let filters = Filters {
-        status: args.status,
-        search: args.search.as_deref().map(like_pattern),
-        last_login_before: parse_when(
-            "--last-login-before",
-            args.last_login_before.as_deref(),
-            now,
-        )?,
-        created_before: parse_when("--created-before", args.created_before.as_deref(), now)?,
-        created_after: parse_when("--created-after", args.created_after.as_deref(), now)?,
-        has_unpaid: args.has_unpaid,
-        limit: args.limit,
-        after: args.after,
-    };
+    let filters = Filters::parse(&args.filters, None, crate::db::now())?;
     let mut sink = Sink::new(ctx.out);
     match &mut ctx.conn {
         DbConn::Sqlite(c) => {
             for row in list_query!(
                 &filters,
+                args.after,
+                args.limit,
                 unicode_lower,
                 diesel::sqlite::Sqlite,
                 crate::db::Backend::Sqlite
@@ -257,6 +414,8 @@ pub fn run(ctx: &mut Ctx, args: ListArgs) -> Result<()> {
         DbConn::Pg(c) => {
             for row in list_query!(
                 &filters,
+                args.after,
+                args.limit,
                 lower,
                 diesel::pg::Pg,
                 crate::db::Backend::Postgres

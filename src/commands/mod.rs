@@ -16,6 +16,7 @@ pub mod purge;
 pub mod reset_password;
 pub mod restore;
 pub mod toggle;
+pub mod undo;
 pub mod view;
 
 use crate::cli::{Cli, Command};
@@ -38,6 +39,7 @@ fn audit_action(command: &Command) -> &'static str {
         Command::ResetPassword(_) => "reset_password",
         Command::Delete(_) => "delete",
         Command::Restore(_) => "restore",
+        Command::Undo(_) => "undo",
         Command::Purge(_) => "purge",
         Command::Audit(_) => "audit",
         Command::Export(_) => "export",
@@ -55,6 +57,7 @@ fn changes_data(command: &Command) -> bool {
         | Command::ResetPassword(_)
         | Command::Delete(_)
         | Command::Restore(_)
+        | Command::Undo(_)
         | Command::Purge(_) => true,
         Command::Operator(op) => op.action() != "operator_list",
         _ => false,
@@ -164,7 +167,10 @@ pub fn run(cli: Cli) -> Result<()> {
             Some(r) => crate::validate::reason(r).map_err(Error::Usage)?,
             None => None,
         },
-        run_id: None,
+        // The one place a run id is made (contract: every changing command
+        // run has one, on every audit row it writes): a ULID — 26
+        // characters, sortable by time, unique across machines.
+        run_id: changes_data(&cli.command).then(|| ulid::Ulid::new().to_string()),
     };
     let target = context::resolve_database(&settings)?;
     let action = audit_action(&cli.command);
@@ -216,6 +222,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::ResetPassword(args) => reset_password::run(&mut ctx, args),
         Command::Delete(args) => delete::run(&mut ctx, args),
         Command::Restore(args) => restore::run(&mut ctx, args),
+        Command::Undo(args) => undo::run(&mut ctx, args),
         Command::Purge(args) => purge::run(&mut ctx, args),
         Command::Export(args) => export::run(&mut ctx, args),
         Command::Audit(mut args) => {

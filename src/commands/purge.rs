@@ -29,13 +29,13 @@ use crate::output::sanitize;
     after_help = "Examples:\n  custadm purge 42                        # shows what goes, asks your password\n  printf '%s\\n' \"$PW\" | custadm purge 42 43 --password-stdin --reason GDPR-77\n  custadm purge --deleted-before 365d --max-changes 500 --password-stdin < pw   # retention\n\nThere is no undo. Five wrong passwords in a row lock you for 15 minutes.\nExit codes: 0 purged (or nothing to purge), 2 no terminal and no --password-stdin, 3 not found, 4 not admin, wrong password or locked, 5 more than --max-changes, 7 some purged and some not."
 )]
 pub struct PurgeArgs {
-    /// Customer ids
-    #[arg(value_name = "ID", value_parser = crate::bulk::parse_customer_id, required_unless_present = "deleted_before", conflicts_with = "deleted_before")]
-    pub ids: Vec<i64>,
+    /// Customer ids or email addresses
+    #[arg(value_name = "ID", value_parser = crate::bulk::parse_customer_ref, required_unless_present = "deleted_before", conflicts_with = "deleted_before")]
+    pub ids: Vec<crate::validate::CustomerRef>,
     /// Purge the customers soft-deleted before WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)
     #[arg(long, value_name = "WHEN")]
     pub deleted_before: Option<String>,
-    /// Refuse (exit 5, nothing erased) when more customers than N (or P% of the customers not soft-deleted) would be purged
+    /// Refuse (exit 5, nothing erased) when more customers than N (or P% of the customers not soft-deleted) would be purged [default: the profile's max_changes]
     #[arg(long, value_name = "N|P%", value_parser = crate::bulk::parse_max_changes)]
     pub max_changes: Option<MaxChanges>,
     /// Read your password from one line of standard input
@@ -68,14 +68,24 @@ pub fn run(ctx: &mut Ctx, args: PurgeArgs) -> Result<()> {
         .map(|w| crate::validate::when(w, crate::db::now()))
         .transpose()
         .map_err(|e| Error::Usage(format!("--deleted-before: {e}")))?;
-    let mut ids = args.ids.clone();
+    use crate::validate::CustomerRef;
+    let named_one = match args.ids.as_slice() {
+        [CustomerRef::Id(id)] => Some(*id),
+        _ => None,
+    };
+    let source = ctx.require_admin_change("purge", named_one, args.password_stdin)?;
+    // Customers named by id or email: emails resolved (one that names no
+    // customer is reported as not found, like a missing id).
+    let mut ids = Vec::with_capacity(args.ids.len());
+    let mut missing: Vec<String> = Vec::new();
+    for named in &args.ids {
+        match Customer::resolve(&mut ctx.conn, named)? {
+            Some(id) => ids.push(id),
+            None => missing.push(named.to_string()),
+        }
+    }
     let mut seen = std::collections::HashSet::new();
     ids.retain(|id| seen.insert(*id));
-    let source = ctx.require_admin_change(
-        "purge",
-        if ids.len() == 1 { Some(ids[0]) } else { None },
-        args.password_stdin,
-    )?;
     if let Some(when) = deleted_before {
         ids = customers::table
             .filter(customers::deleted_at.lt(when))
@@ -87,13 +97,12 @@ pub fn run(ctx: &mut Ctx, args: PurgeArgs) -> Result<()> {
                 "no customer was soft-deleted before {}: nothing to purge",
                 crate::output::rfc3339(when)
             ));
-            let report = RunReport::new("purge", false);
+            let report = RunReport::new("purge", false, ctx.actor.run_id.clone());
             return report.finish(&ctx.out);
         }
     }
 
     let mut targets = Vec::new();
-    let mut missing = Vec::new();
     for &id in &ids {
         match Customer::find(&mut ctx.conn, id)? {
             Some(c) => targets.push(Target {
@@ -103,7 +112,7 @@ pub fn run(ctx: &mut Ctx, args: PurgeArgs) -> Result<()> {
                 counts: Customer::owned_row_counts(&mut ctx.conn, id)?,
                 audit_rows: audit_rows_about(&mut ctx.conn, id)?,
             }),
-            None => missing.push(id),
+            None => missing.push(id.to_string()),
         }
     }
     if targets.is_empty() {
@@ -112,7 +121,12 @@ pub fn run(ctx: &mut Ctx, args: PurgeArgs) -> Result<()> {
             _ => format!("none of the {} customers exist", missing.len()),
         }));
     }
-    crate::bulk::check_max_changes(&mut ctx.conn, "purge", targets.len(), args.max_changes)?;
+    crate::bulk::check_max_changes(
+        &mut ctx.conn,
+        "purge",
+        targets.len(),
+        args.max_changes.or(ctx.settings.max_changes),
+    )?;
     preview(ctx, &targets, &missing);
 
     // One confirmation for the whole run.
@@ -125,19 +139,19 @@ pub fn run(ctx: &mut Ctx, args: PurgeArgs) -> Result<()> {
 
     let erasing = SecureErase::start(&mut ctx.conn)?;
     let actor = ctx.actor.clone();
-    let mut report = RunReport::new("purge", false);
+    let mut report = RunReport::new("purge", false, ctx.actor.run_id.clone());
     let mut outcome = Ok(());
     for &id in &ids {
         let result = write_transaction(&mut ctx.conn, |conn| {
             purge_one(conn, &actor, id, deleted_before)
         });
-        match result {
-            Ok(r) => report.add(vec![r]),
+        match result.and_then(|r| report.add(vec![r])) {
+            Ok(()) => {}
             Err(e) => {
-                if !report.results.is_empty() {
+                if !report.is_empty() {
                     ctx.out.note(&format!(
                         "purge: stopped by an error after {} customers ({}); those are erased",
-                        report.results.len(),
+                        report.len(),
                         report.summary_line()
                     ));
                 }
@@ -155,7 +169,7 @@ pub fn run(ctx: &mut Ctx, args: PurgeArgs) -> Result<()> {
 }
 
 /// Prints what will be erased on stderr.
-fn preview(ctx: &Ctx, targets: &[Target], missing: &[i64]) {
+fn preview(ctx: &Ctx, targets: &[Target], missing: &[String]) {
     let mut err = std::io::stderr().lock();
     if let Some(prod) = &ctx.production {
         let _ = writeln!(
@@ -207,7 +221,7 @@ fn preview(ctx: &Ctx, targets: &[Target], missing: &[i64]) {
         }
     }
     if !missing.is_empty() {
-        let shown: Vec<String> = missing.iter().take(20).map(|i| i.to_string()).collect();
+        let shown: Vec<String> = missing.iter().take(20).map(|i| sanitize(i)).collect();
         let _ = writeln!(
             err,
             "Not found (skipped): {}{}",

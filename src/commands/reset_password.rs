@@ -15,6 +15,7 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use crate::bulk::{self, Commit, ItemResult, Outcome, TargetArgs};
+use crate::commands::list::{self, Changeable, Filters};
 use crate::context::Ctx;
 use crate::db::audit::{self, Actor, NewAuditEntry};
 use crate::db::customer::Customer;
@@ -50,32 +51,55 @@ pub fn run(ctx: &mut Ctx, args: ResetPasswordArgs) -> Result<()> {
     } else {
         None
     };
-    let ids = args.targets.collect_ids()?;
-    if ids.len() > 1 && mailer.is_none() {
+    if mailer.is_none() && args.targets.filters.any() {
         return Err(Error::Usage(
-            "more than one customer: pass --send-email so each password is mailed to its customer instead of filling the terminal".into(),
+            "filters select any number of customers: pass --send-email so each password is mailed to its customer".into(),
         ));
     }
+
     let mut targets = args.targets.clone();
-    let question = format!("Reset the password of {} customer(s)?", ids.len());
+    let question = |n: i64| format!("Reset the password of {n} customer(s)?");
+    let mut spec = bulk::RunSpec {
+        action: "reset_password",
+        always_confirm: false,
+        question: &question,
+        changeable: Some(Changeable::Live),
+        default_status: None,
+        at_most_one: mailer.is_none().then_some(
+            "more than one customer: pass --send-email so each password is mailed to its customer instead of filling the terminal",
+        ),
+        commit: Commit::PerBatch,
+    };
     let report = match &mailer {
         Some(mailer) => {
             // One customer per batch: Ctrl-C stops between customers, and
-            // each mailed customer commits on its own.
+            // each mailed customer commits on its own right after the mail
+            // went out, with no transaction open while mailing.
             targets.batch_size = 1;
+            spec.commit = Commit::ByBatchFn;
+            // The same parsed filters for the engine's selection and for
+            // the re-check at each customer's commit.
+            let filters = bulk::parse_filters(&spec, &targets)?;
             let mut outage = Outage::default();
-            bulk::execute_with(
+            bulk::execute_filtered(
                 ctx,
-                "reset_password",
-                &ids,
+                &spec,
                 &targets,
-                false,
-                &question,
-                Commit::ByBatchFn,
+                filters.clone(),
                 &mut |conn, actor, batch, dry_run| {
                     batch
                         .iter()
-                        .map(|&id| mail_one(conn, actor, id, dry_run, mailer, &mut outage))
+                        .map(|&id| {
+                            mail_one(
+                                conn,
+                                actor,
+                                id,
+                                dry_run,
+                                mailer,
+                                &mut outage,
+                                filters.as_ref(),
+                            )
+                        })
                         .collect()
                 },
             )?
@@ -86,16 +110,10 @@ pub fn run(ctx: &mut Ctx, args: ResetPasswordArgs) -> Result<()> {
                     "standard output is /dev/null (or closed): the temporary password would be lost; nothing was changed (redirect it to a file, or use --send-email)".into(),
                 ));
             }
-            bulk::execute_with(
-                ctx,
-                "reset_password",
-                &ids,
-                &targets,
-                false,
-                &question,
-                Commit::AfterPrinting,
-                &mut |conn, actor, batch, dry_run| reset_batch(conn, actor, batch, dry_run),
-            )?
+            spec.commit = Commit::AfterPrinting;
+            bulk::execute(ctx, &spec, &targets, &mut |conn, actor, batch, dry_run| {
+                reset_batch(conn, actor, batch, dry_run)
+            })?
         }
     };
     report.finish(&ctx.out)
@@ -198,6 +216,7 @@ fn mail_one(
     dry_run: bool,
     mailer: &Mailer,
     outage: &mut Outage,
+    filters: Option<&Filters>,
 ) -> Result<ItemResult> {
     if outage.stopped() {
         return Ok(ItemResult::new(id, Outcome::Failed).with_message(format!(
@@ -244,6 +263,11 @@ fn mail_one(
             Some(_) => Customer::find(conn, id)?,
             None => None,
         };
+        // Selected by filters: still matching them, under the lock.
+        let still_matches = match (filters, &now) {
+            (Some(f), Some(_)) => list::still_matching(conn, f, &[id])?.contains(&id),
+            _ => true,
+        };
         let (result, outcome, details) = match now {
             None => (
                 ItemResult::not_found(id).with_message(format!(
@@ -258,6 +282,13 @@ fn mail_one(
                 )),
                 audit::FAILED,
                 json!({"email_sent_to": email, "error": "deleted while the mail was being sent"}),
+            ),
+            Some(_) if !still_matches => (
+                ItemResult::new(id, Outcome::Unchanged).with_message(format!(
+                    "no longer matches (changed while the mail was being sent); the mailed password was not set, the old one stays valid"
+                )),
+                audit::FAILED,
+                json!({"email_sent_to": email, "error": "no longer matches the filters after the mail was sent"}),
             ),
             Some(c) if c.email != email => (
                 ItemResult::refused(id, format!(

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use crate::bulk::{self, ItemResult, Outcome, TargetArgs};
+use crate::commands::list::{Changeable, StatusFilter};
 use crate::context::Ctx;
 use std::sync::Arc;
 
@@ -18,7 +19,7 @@ use crate::error::Result;
 /// Options of `custadm restore`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  custadm restore 42\n  custadm list --status deleted -o ids | custadm restore --ids-from - --yes\n\nA customer deleted while inactive comes back inactive.\nExit codes: 0 done (or not deleted), 2 bad input or not confirmed, 3 not found, 7 some failed."
+    after_help = "Examples:\n  custadm restore 42\n  custadm restore --search @example.com --yes       # filters select among deleted customers\n\nA customer deleted while inactive comes back inactive.\nExit codes: 0 done (or not deleted), 2 bad input or not confirmed, 3 not found, 7 some failed."
 )]
 pub struct RestoreArgs {
     #[command(flatten)]
@@ -27,21 +28,20 @@ pub struct RestoreArgs {
 
 /// Runs `custadm restore`.
 pub fn run(ctx: &mut Ctx, args: RestoreArgs) -> Result<()> {
-    let ids = args.targets.collect_ids()?;
-    let question = format!(
-        "Restore {} customer(s) in {}?",
-        ids.len(),
-        crate::output::sanitize(&ctx.database)
-    );
-    let report = bulk::execute(
-        ctx,
-        "restore",
-        &ids,
-        &args.targets,
-        false,
-        &question,
-        &mut restore_batch,
-    )?;
+    let database = crate::output::sanitize(&ctx.database);
+    let question = |n: i64| format!("Restore {n} customer(s) in {database}?");
+    let spec = bulk::RunSpec {
+        action: "restore",
+        always_confirm: false,
+        question: &question,
+        changeable: Some(Changeable::Deleted),
+        // Restoring is about deleted customers: filters select among them
+        // unless --status says otherwise.
+        default_status: Some(StatusFilter::Deleted),
+        at_most_one: None,
+        commit: bulk::Commit::PerBatch,
+    };
+    let report = bulk::execute(ctx, &spec, &args.targets, &mut restore_batch)?;
     report.finish(&ctx.out)
 }
 
@@ -63,6 +63,7 @@ fn restore_batch(
     };
     let mut results = Vec::with_capacity(ids.len());
     let (mut to_active, mut to_inactive) = (Vec::new(), Vec::new());
+    let mut audit_rows = Vec::new();
     let back = |status: &str| Arc::new(json!({"status": {"old": "deleted", "new": status}}));
     let (back_active, back_inactive) = (back("active"), back("inactive"));
     for &id in ids {
@@ -75,6 +76,27 @@ fn restore_batch(
                 // Deleted by something other than custadm: no trail of the
                 // old state, so it comes back inactive (the safe side).
                 let was_active = before.get(&id).copied().unwrap_or(false);
+                // Old and new values, so that `undo` can delete them again
+                // as they were (deleted_at included).
+                let deleted_at = states
+                    .get(&id)
+                    .and_then(|s| s.deleted_at)
+                    .map(crate::output::rfc3339);
+                audit_rows.push(actor.entry(
+                    "restore",
+                    Some(id),
+                    crate::db::audit::OK,
+                    json!({
+                        "is_active": was_active,
+                        "changes": {
+                            "status": {
+                                "old": "deleted",
+                                "new": if was_active { "active" } else { "inactive" }
+                            },
+                            "deleted_at": {"old": deleted_at, "new": null}
+                        }
+                    }),
+                ));
                 if was_active {
                     to_active.push(id)
                 } else {
@@ -113,15 +135,7 @@ fn restore_batch(
                 .execute(conn)?;
         }
         // Audit rows last: appending locks the chain head until commit.
-        for (group, active) in groups {
-            NewAuditEntry::insert_for_customers(
-                conn,
-                actor,
-                "restore",
-                group,
-                &json!({"is_active": active}),
-            )?;
-        }
+        NewAuditEntry::insert_all(conn, &audit_rows)?;
     }
     Ok(results)
 }

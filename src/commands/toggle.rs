@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use crate::bulk::{self, ItemResult, Outcome, TargetArgs};
+use crate::commands::list::Changeable;
 use crate::context::Ctx;
 use crate::db::audit::{Actor, NewAuditEntry};
 use crate::db::customer::Customer;
@@ -17,7 +18,7 @@ use crate::error::Result;
 #[derive(Debug, clap::Args)]
 #[command(
     group = clap::ArgGroup::new("state").required(true).args(["activate", "deactivate"]),
-    after_help = "Examples:\n  custadm toggle 42 --deactivate\n  custadm toggle 1 2 3 --activate --yes\n  custadm list --last-login-before 365d -o ids | custadm toggle --deactivate --ids-from - --yes\n\nExit codes: 0 all done (or already so), 2 bad input or not confirmed, 3 not found, 5 refused (deleted), 7 some failed."
+    after_help = "Examples:\n  custadm toggle 42 --deactivate\n  custadm toggle 1 2 3 --activate --yes\n  custadm toggle ann@example.com --deactivate --reason T-77\n  custadm toggle --deactivate --last-login-before 180d --max-changes 2% --yes -o json\n\nCustomers are named by id or email, listed with --ids-from, or selected by list's filters;\neach filter-selected customer is checked again under the batch's lock (who logged in meanwhile\nis left alone). Undo a run with `custadm undo RUN`.\nExit codes: 0 all done (or already so, or nothing matched), 2 bad input or not confirmed, 3 not found,\n5 refused (deleted, or over --max-changes), 7 some failed."
 )]
 pub struct ToggleArgs {
     /// Make the customers active
@@ -43,21 +44,27 @@ impl ToggleArgs {
 
 /// Runs `custadm toggle`.
 pub fn run(ctx: &mut Ctx, args: ToggleArgs) -> Result<()> {
-    let ids = args.targets.collect_ids()?;
     let activate = args.activate;
     let action = args.action();
-    let question = format!(
-        "{action} {} customer(s) in {}?",
-        ids.len(),
-        crate::output::sanitize(&ctx.database)
-    );
+    let database = crate::output::sanitize(&ctx.database);
+    let question = |n: i64| format!("{action} {n} customer(s) in {database}?");
+    let spec = bulk::RunSpec {
+        action,
+        always_confirm: false,
+        question: &question,
+        changeable: Some(if activate {
+            Changeable::InactiveLive
+        } else {
+            Changeable::Active
+        }),
+        default_status: None,
+        at_most_one: None,
+        commit: bulk::Commit::PerBatch,
+    };
     let report = bulk::execute(
         ctx,
-        action,
-        &ids,
+        &spec,
         &args.targets,
-        false,
-        &question,
         &mut |conn, actor, batch, dry_run| set_active(conn, actor, batch, activate, dry_run),
     )?;
     report.finish(&ctx.out)

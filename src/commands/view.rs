@@ -12,12 +12,12 @@ use crate::output::{dollars, human_time, rfc3339};
 /// Options of `custadm view`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  custadm view 42\n  custadm view 42 -o json | jq .billing.unpaid_invoice_total_cents\n\nExit codes: 0 shown, 2 bad id, 3 no such customer, 4 operator not allowed."
+    after_help = "Examples:\n  custadm view 42\n  custadm view ann.lee@example.com\n  custadm view 42 -o json | jq .billing.unpaid_invoice_total_cents\n\nExit codes: 0 shown, 2 bad id, 3 no such customer, 4 operator not allowed."
 )]
 pub struct ViewArgs {
-    /// Customer id
-    #[arg(value_parser = crate::bulk::parse_customer_id)]
-    pub id: i64,
+    /// Customer id or email address
+    #[arg(value_name = "ID", value_parser = crate::bulk::parse_customer_ref)]
+    pub id: crate::validate::CustomerRef,
 }
 
 #[derive(Serialize)]
@@ -49,18 +49,18 @@ struct CustomerView {
 
 /// Runs `custadm view`.
 pub fn run(ctx: &mut Ctx, args: ViewArgs) -> Result<()> {
-    let customer = Customer::find(&mut ctx.conn, args.id)?.ok_or_else(|| {
-        Error::NotFound(format!(
-            "customer {} not found: `custadm list --status all` shows the ids",
-            args.id
-        ))
-    })?;
-    let kyc = Customer::latest_kyc(&mut ctx.conn, args.id)?;
-    let billing = Customer::unpaid_invoices(&mut ctx.conn, &[args.id])?
-        .remove(&args.id)
+    let customer = match Customer::resolve(&mut ctx.conn, &args.id)? {
+        Some(id) => Customer::find(&mut ctx.conn, id)?,
+        None => None,
+    }
+    .ok_or_else(|| not_found(&args.id))?;
+    let id = customer.id;
+    let kyc = Customer::latest_kyc(&mut ctx.conn, id)?;
+    let billing = Customer::unpaid_invoices(&mut ctx.conn, &[id])?
+        .remove(&id)
         .unwrap_or_default();
     ctx.actor
-        .entry("view", Some(args.id), audit::OK, serde_json::json!({}))
+        .entry("view", Some(id), audit::OK, serde_json::json!({}))
         .insert(&mut ctx.conn)?;
 
     if ctx.out.is_json() {
@@ -103,6 +103,20 @@ pub fn run(ctx: &mut Ctx, args: ViewArgs) -> Result<()> {
         ),
     ]);
     ctx.out.table(&["FIELD", "VALUE"], rows)
+}
+
+/// Exit 3 for a customer named by id or email that does not exist.
+pub fn not_found(named: &crate::validate::CustomerRef) -> Error {
+    use crate::validate::CustomerRef;
+    Error::NotFound(match named {
+        CustomerRef::Id(id) => {
+            format!("customer {id} not found: `custadm list --status all` shows the ids")
+        }
+        CustomerRef::Email(e) => format!(
+            "no customer with email {}: `custadm list --status all --search` finds near matches",
+            crate::output::sanitize(e)
+        ),
+    })
 }
 
 fn yes_no(b: bool) -> String {

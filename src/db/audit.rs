@@ -112,6 +112,8 @@ pub fn timestamp_text(t: NaiveDateTime) -> String {
 #[derive(Debug, Default)]
 pub struct AuditFilter {
     pub customer_id: Option<i64>,
+    /// Only rows of this run (`audit_log.run_id`).
+    pub run_id: Option<String>,
     pub operator: Option<String>,
     pub action: Option<String>,
     pub since: Option<NaiveDateTime>,
@@ -159,6 +161,9 @@ impl AuditEntry {
         if let Some(id) = filter.customer_id {
             query = query.filter(audit_log::customer_id.eq(id));
         }
+        if let Some(run) = &filter.run_id {
+            query = query.filter(audit_log::run_id.eq(run.clone()));
+        }
         if let Some(op) = &filter.operator {
             query = query.filter(audit_log::operator.eq(op.clone()));
         }
@@ -178,6 +183,53 @@ impl AuditEntry {
             .order(audit_log::id.desc())
             .limit(filter.limit)
             .load(conn)?)
+    }
+
+    /// The distinct actions of the rows written by run `run` (empty: no such run).
+    pub fn run_actions(conn: &mut DbConn, run: &str) -> Result<Vec<String>> {
+        Ok(audit_log::table
+            .filter(audit_log::run_id.eq(run))
+            .select(audit_log::action)
+            .distinct()
+            .order(audit_log::action)
+            .load(conn)?)
+    }
+
+    /// The customers run `run` changed (`ok` rows), in id order.
+    pub fn run_customers(conn: &mut DbConn, run: &str) -> Result<Vec<i64>> {
+        let ids: Vec<Option<i64>> = audit_log::table
+            .filter(audit_log::run_id.eq(run))
+            .filter(audit_log::outcome.eq(OK))
+            .filter(audit_log::customer_id.is_not_null())
+            .select(audit_log::customer_id)
+            .distinct()
+            .order(audit_log::customer_id)
+            .load(conn)?;
+        Ok(ids.into_iter().flatten().collect())
+    }
+
+    /// customer id → (action, details) of run `run`'s `ok` row about them
+    /// (the latest, should a run have written several).
+    pub fn run_rows_for(
+        conn: &mut DbConn,
+        run: &str,
+        customer_ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, (String, String)>> {
+        let rows: Vec<(Option<i64>, String, String)> = audit_log::table
+            .filter(audit_log::run_id.eq(run))
+            .filter(audit_log::outcome.eq(OK))
+            .filter(audit_log::customer_id.eq_any(customer_ids))
+            .order(audit_log::id.asc())
+            .select((
+                audit_log::customer_id,
+                audit_log::action,
+                audit_log::details,
+            ))
+            .load(conn)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, action, details)| id.map(|id| (id, (action, details))))
+            .collect())
     }
 
     /// Redacts every row about this customer (contract: "Audit", `purge`):

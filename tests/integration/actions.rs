@@ -895,6 +895,11 @@ db_test!(delete_soft_deletes_with_confirmation, |env| {
         )
         .as_deref()
     );
+    // And what it wrote, for undo.
+    assert_eq!(
+        details[0]["changes"]["status"],
+        json!({"old": "active", "new": "deleted"})
+    );
     // The customer's rows are still there: a soft delete.
     assert_eq!(
         env.count(
@@ -920,6 +925,7 @@ db_test!(delete_soft_deletes_with_confirmation, |env| {
     let details = audit_details(&env, inactive, "delete");
     assert_eq!(details.len(), 1);
     assert_eq!(details[0]["was_active"], json!(false));
+    assert_eq!(details[0]["changes"]["status"]["old"], json!("inactive"));
     // Unknown id.
     env.run(&["delete", &(id + 100).to_string(), "--yes"])
         .code(3);
@@ -1491,7 +1497,8 @@ db_test!(audit_filters_and_json, |env| {
                 "customer_id",
                 "outcome",
                 "reason",
-                "details"
+                "details",
+                "run_id"
             ])
         );
         assert!(row["details"].is_object(), "{row}");

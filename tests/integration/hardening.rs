@@ -1550,6 +1550,13 @@ const MATRIX: &[Row] = &[
         needs_db: true,
     },
     Row {
+        path: "undo",
+        args: &["{run}", "--dry-run"],
+        stdin: "",
+        who: Who::Support,
+        needs_db: true,
+    },
+    Row {
         path: "purge",
         args: &["{fresh}", "--password-stdin"],
         stdin: "{pw}\n",
@@ -1752,6 +1759,7 @@ fn matrix_needs_database_column_is_true() {
             ("c2", "2".to_string()),
             ("c3", "3".to_string()),
             ("fresh", "4".to_string()),
+            ("run", "01ARZ3NDEKTSV4RRFFQ69G5FAV".to_string()),
             ("n", i.to_string()),
             (
                 "dir",
@@ -1829,6 +1837,11 @@ db_test!(authorisation_matrix, |env| {
     let c2 = env.insert_customer("Matrix Two", "m2@example.com");
     let c3 = env.insert_customer("Matrix Three", "m3@example.com");
     env.run(&["delete", &c3.to_string(), "--yes"]).ok();
+    // A run that `undo --dry-run` can reverse in every allowed cell.
+    let c4 = env.insert_customer("Matrix Four", "m4@example.com");
+    let toggled = env.run(&["toggle", &c4.to_string(), "--deactivate", "-o", "json"]);
+    toggled.ok();
+    let run_id = toggled.json()["run"].as_str().expect("run").to_string();
 
     let actors = [
         ("admin", ADMIN_PASSWORD, Kind::Admin),
@@ -1860,6 +1873,7 @@ db_test!(authorisation_matrix, |env| {
                 ("c2", c2.to_string()),
                 ("c3", c3.to_string()),
                 ("fresh", fresh.to_string()),
+                ("run", run_id.clone()),
                 ("n", n.to_string()),
                 (
                     "dir",

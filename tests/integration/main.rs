@@ -18,6 +18,7 @@ mod profiles;
 mod properties;
 mod races;
 mod readme;
+mod runs;
 mod security;
 mod skips;
 mod smtp_server;

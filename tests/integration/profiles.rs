@@ -1455,6 +1455,7 @@ const SETTINGS: [&str; 12] = [
     "default_region",
     "production",
     "require_reason",
+    "max_changes",
     "service_user",
     "lock_timeout",
 ];

@@ -181,31 +181,48 @@ fn scripting_and_cron_examples_run() {
         .skip(5)
         .collect::<Vec<_>>()
         .join(" ");
-    let before = world
-        .sh("custadm list --last-login-before 365d -o ids | wc -l", "")
-        .1
-        .trim()
-        .parse::<i64>()
-        .expect("count");
-    assert!(before > 0, "the sample data has customers idle for a year");
-    let (code, _, stderr) = world.sh(&command, "");
-    assert_eq!(code, 0, "cron line: {stderr}");
-    let still_active = world
-        .sh(
-            "custadm list --status active --last-login-before 365d -o ids | wc -l",
-            "",
-        )
-        .1;
-    assert_eq!(
-        still_active.trim(),
-        "0",
-        "the cron line deactivated every idle customer"
+    let idle = |world: &World| {
+        world
+            .sh(
+                "custadm list --status active --last-login-before 180d -o ids | wc -l",
+                "",
+            )
+            .1
+            .trim()
+            .parse::<i64>()
+            .expect("count")
+    };
+    let before = idle(&world);
+    assert!(
+        before > 1,
+        "the sample data has a backlog of idle customers (more than 2% of 50)"
     );
+    // The first night meets the backlog: over --max-changes, nothing changed.
+    let (code, _, stderr) = world.sh(&command, "");
+    assert_eq!(code, 5, "cron line over the backlog: {stderr}");
+    assert!(stderr.contains("--max-changes"), "{stderr}");
+    assert_eq!(idle(&world), before, "nothing changed");
+    // The backlog block clears it; then the cron line is a quiet success.
+    let sh_blocks = blocks(&text, "sh");
+    let backlog = sh_blocks
+        .iter()
+        .find(|b| b.contains("dormancy-backlog"))
+        .expect("a backlog block");
+    let (code, _, stderr) = world.sh(backlog, "");
+    assert_eq!(code, 0, "backlog block: {stderr}");
+    assert_eq!(
+        idle(&world),
+        0,
+        "the backlog deactivated every idle customer"
+    );
+    let (code, stdout, stderr) = world.sh(&command, "");
+    assert_eq!(code, 0, "cron line on a quiet night: {stderr}");
+    assert!(stdout.contains("\"run\""), "{stdout}");
 
-    // The exit-code script and the jq one-liners.
+    // The undo block (undoes the backlog run), the exit-code script and the jq one-liners.
     std::fs::write(world.dir.path().join("churned.txt"), "3\n7\n").expect("ids file");
-    for block in blocks(&text, "sh") {
-        let (code, stdout, stderr) = world.sh(&block, "");
+    for block in sh_blocks.iter().filter(|b| !b.contains("dormancy-backlog")) {
+        let (code, stdout, stderr) = world.sh(block, "");
         assert_eq!(
             code, 0,
             "README block failed:\n{block}\nstdout:\n{stdout}\nstderr:\n{stderr}"

@@ -1,0 +1,427 @@
+//! `custadm undo RUN`: reverse what an earlier `toggle`, `delete`, `restore`
+//! or `edit` run changed, customer by customer, only where the customer still
+//! holds what that run wrote (otherwise `refused`, "changed since"). The run's
+//! audit rows are the record of what it wrote (their `details` hold old and
+//! new values); each reversal is audited as `undo` with `{"undoes": RUN}` and
+//! the undo's own run id. Runs over the engine in `bulk` (confirmation,
+//! batches of one transaction each, Ctrl-C between batches, the report).
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde_json::{json, Map, Value};
+
+use crate::bulk::{self, ItemResult, Outcome, TargetArgs, DEFAULT_BATCH_SIZE};
+use crate::context::Ctx;
+use crate::db::audit::{self, Actor, AuditEntry, NewAuditEntry};
+use crate::db::customer::Customer;
+use crate::db::schema::customers;
+use crate::db::DbConn;
+use crate::error::{Error, Result};
+use crate::output::{dollars, rfc3339, sanitize};
+
+/// Options of `custadm undo`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  custadm audit --action deactivate --limit 5          # the RUN column names each run\n  custadm undo 01JDQ5V7X1N3Z8G4M2K6P9R0ST --dry-run -o json\n  custadm undo 01JDQ5V7X1N3Z8G4M2K6P9R0ST --yes --reason INC-311\n\nOnly customers that still hold what the run wrote are changed back; the others are refused\n(\"changed since\"). Runs of reset-password, purge and undo cannot be undone.\nExit codes: 0 undone, 2 bad run id or not confirmed, 3 no such run, 5 run kind cannot be undone\n(or every customer changed since), 7 some undone and some refused."
+)]
+pub struct UndoArgs {
+    /// The run to reverse: the `run` of its result document, or the RUN column of `custadm audit`
+    #[arg(value_name = "RUN")]
+    pub run: String,
+    /// Report what would be changed back (`would_change`) and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Go ahead without asking (required when there is no terminal to ask on)
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+    /// Customers per transaction
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_BATCH_SIZE, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub batch_size: u32,
+}
+
+/// The actions whose runs can be reversed.
+const REVERSIBLE: [&str; 5] = ["activate", "deactivate", "delete", "restore", "edit"];
+
+/// Runs `custadm undo`.
+pub fn run(ctx: &mut Ctx, args: UndoArgs) -> Result<()> {
+    let run = ulid::Ulid::from_string(args.run.trim())
+        .map_err(|_| {
+            Error::Usage(format!(
+                "{} is not a run id (26 characters, as in a result's \"run\" or the RUN column of `custadm audit`)",
+                crate::validate::quote_input(&args.run)
+            ))
+        })?
+        .to_string();
+    let actions = AuditEntry::run_actions(&mut ctx.conn, &run)?;
+    if actions.is_empty() {
+        return Err(Error::NotFound(format!(
+            "no run {run} in the audit trail: `custadm audit` shows each row's run in its RUN column"
+        )));
+    }
+    if let Some(kind) = actions.iter().find(|a| !REVERSIBLE.contains(&a.as_str())) {
+        return Err(Error::Refused(match kind.as_str() {
+            "reset_password" => format!(
+                "run {run} reset passwords: the old passwords are not kept anywhere, so they cannot be given back; nothing was changed"
+            ),
+            "purge" => format!(
+                "run {run} purged customers: erased data cannot be brought back; nothing was changed"
+            ),
+            "undo" => format!(
+                "run {run} is itself an undo, which cannot be undone; run the original command again instead; nothing was changed"
+            ),
+            other => format!(
+                "run {run} was `{}`: only toggle, delete, restore and edit runs can be undone; nothing was changed",
+                sanitize(other)
+            ),
+        }));
+    }
+    let kind = actions[0].clone();
+    let ids = AuditEntry::run_customers(&mut ctx.conn, &run)?;
+    let database = sanitize(&ctx.database);
+    let question = |n: i64| format!("Undo run {run} ({kind}) for {n} customer(s) in {database}?");
+    let spec = bulk::RunSpec {
+        action: "undo",
+        // Undoing a restore soft-deletes: confirmed like a delete.
+        always_confirm: kind == "restore",
+        question: &question,
+        changeable: None,
+        default_status: None,
+        at_most_one: None,
+        commit: bulk::Commit::PerBatch,
+    };
+    let targets = TargetArgs {
+        ids: Vec::new(),
+        ids_from: None,
+        dry_run: args.dry_run,
+        yes: args.yes,
+        batch_size: args.batch_size,
+        max_changes: None,
+        filters: Default::default(),
+    };
+    let report = bulk::execute_ids(ctx, &spec, ids, &targets, &mut |conn, actor, batch, dry| {
+        undo_batch(conn, actor, &run, batch, dry)
+    })?;
+    report.finish(&ctx.out)
+}
+
+/// How one customer is changed back.
+enum Reversal {
+    /// Set `is_active`.
+    Active(bool),
+    /// Bring a soft-deleted customer back, active or not.
+    Undelete { active: bool },
+    /// Soft-delete again, at the time the restore took away.
+    Redelete { deleted_at: NaiveDateTime },
+    /// Put name, email and phone back (only the fields the edit changed).
+    Edit {
+        full_name: Option<String>,
+        email: Option<String>,
+        phone: Option<Option<String>>,
+    },
+}
+
+/// A field the run wrote, and what the customer holds now.
+fn changed_since(run: &str, field: &str, now: &Value, wrote: &Value) -> String {
+    let show = |v: &Value| match v {
+        Value::String(s) => sanitize(s),
+        Value::Null => "-".into(),
+        other => other.to_string(),
+    };
+    format!(
+        "changed since run {run}: {field} is now {}, the run wrote {}",
+        show(now),
+        show(wrote)
+    )
+}
+
+fn status_of(c: &Customer) -> Value {
+    json!(c.status())
+}
+
+fn time_value(t: Option<NaiveDateTime>) -> Value {
+    t.map(|t| json!(rfc3339(t))).unwrap_or(Value::Null)
+}
+
+fn parse_time(v: &Value) -> Option<NaiveDateTime> {
+    v.as_str()
+        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+        .map(|d| d.naive_utc())
+}
+
+/// Decides one customer's reversal from the run's audit row, or the
+/// result that says why not.
+fn decide(
+    run: &str,
+    action: &str,
+    details: &Value,
+    c: &Customer,
+) -> std::result::Result<(Reversal, Value), ItemResult> {
+    let id = c.id;
+    let refuse = |why: String| ItemResult::refused(id, why);
+    let changes = details.get("changes").cloned().unwrap_or(Value::Null);
+    match action {
+        "activate" | "deactivate" => {
+            let wrote = action == "activate";
+            if c.deleted_at.is_some() || c.is_active != wrote {
+                let wrote_status = if wrote { "active" } else { "inactive" };
+                return Err(refuse(changed_since(
+                    run,
+                    "status",
+                    &status_of(c),
+                    &json!(wrote_status),
+                )));
+            }
+            Ok((
+                Reversal::Active(!wrote),
+                json!({"is_active": {"old": wrote, "new": !wrote}}),
+            ))
+        }
+        "delete" => {
+            let wrote_at = changes.pointer("/deleted_at/new").and_then(parse_time);
+            let still = c.deleted_at.is_some()
+                && !c.is_active
+                && wrote_at.is_none_or(|t| Some(t) == c.deleted_at);
+            if !still {
+                return Err(refuse(changed_since(
+                    run,
+                    "status",
+                    &status_of(c),
+                    &json!("deleted"),
+                )));
+            }
+            let active = details
+                .get("was_active")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            let back = if active { "active" } else { "inactive" };
+            Ok((
+                Reversal::Undelete { active },
+                json!({
+                    "status": {"old": "deleted", "new": back},
+                    "deleted_at": {"old": time_value(c.deleted_at), "new": null}
+                }),
+            ))
+        }
+        "restore" => {
+            let active = details
+                .get("is_active")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            let wrote = if active { "active" } else { "inactive" };
+            if c.deleted_at.is_some() || c.is_active != active {
+                return Err(refuse(changed_since(
+                    run,
+                    "status",
+                    &status_of(c),
+                    &json!(wrote),
+                )));
+            }
+            let deleted_at = changes
+                .pointer("/deleted_at/old")
+                .and_then(parse_time)
+                .unwrap_or_else(crate::db::now);
+            Ok((
+                Reversal::Redelete { deleted_at },
+                json!({
+                    "status": {"old": wrote, "new": "deleted"},
+                    "deleted_at": {"old": null, "new": rfc3339(deleted_at)}
+                }),
+            ))
+        }
+        "edit" => {
+            if c.deleted_at.is_some() {
+                return Err(refuse(format!(
+                    "changed since run {run}: customer {id} is deleted now; restore them first"
+                )));
+            }
+            let Some(fields) = changes.as_object() else {
+                return Err(refuse(format!(
+                    "the audit row of run {run} holds no old values for customer {id}"
+                )));
+            };
+            let mut undo = Map::new();
+            let (mut full_name, mut email, mut phone) = (None, None, None);
+            for (field, change) in fields {
+                let (old, new) = (
+                    change.get("old").cloned().unwrap_or(Value::Null),
+                    change.get("new").cloned().unwrap_or(Value::Null),
+                );
+                let now = match field.as_str() {
+                    "full_name" => json!(c.full_name),
+                    "email" => json!(c.email),
+                    "phone" => json!(c.phone),
+                    other => {
+                        return Err(refuse(format!(
+                            "run {run} changed {}, which undo does not know",
+                            sanitize(other)
+                        )))
+                    }
+                };
+                if now != new {
+                    return Err(refuse(changed_since(run, field, &now, &new)));
+                }
+                match field.as_str() {
+                    "full_name" => full_name = old.as_str().map(str::to_string),
+                    "email" => email = old.as_str().map(str::to_string),
+                    _ => phone = Some(old.as_str().map(str::to_string)),
+                }
+                undo.insert(field.clone(), json!({"old": new, "new": old}));
+            }
+            Ok((
+                Reversal::Edit {
+                    full_name,
+                    email,
+                    phone,
+                },
+                Value::Object(undo),
+            ))
+        }
+        other => Err(refuse(format!(
+            "run {run} was `{}`, which undo does not reverse",
+            sanitize(other)
+        ))),
+    }
+}
+
+/// One batch: lock the customers, read the run's rows about them, change
+/// back those that still hold what the run wrote, audit each reversal.
+fn undo_batch(
+    conn: &mut DbConn,
+    actor: &Actor,
+    run: &str,
+    ids: &[i64],
+    dry_run: bool,
+) -> Result<Vec<ItemResult>> {
+    // Locks the rows (PostgreSQL FOR UPDATE, id order; SQLite holds the
+    // write lock), so what is compared below stays so until commit.
+    Customer::lock_states(conn, ids)?;
+    let current: HashMap<i64, Customer> = customers::table
+        .filter(customers::id.eq_any(ids))
+        .select(Customer::as_select())
+        .load::<Customer>(conn)?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    let rows = AuditEntry::run_rows_for(conn, run, ids)?;
+    // A soft delete again (undoing a restore) keeps the unpaid-invoice rule:
+    // billing accounts locked as `delete` does.
+    let unpaid = if rows.values().any(|(a, _)| a == "restore") {
+        Customer::lock_billing(conn, ids)?;
+        Customer::unpaid_invoices(conn, ids)?
+    } else {
+        HashMap::new()
+    };
+    let mut results = Vec::with_capacity(ids.len());
+    let mut audit_rows = Vec::new();
+    for &id in ids {
+        let Some(c) = current.get(&id) else {
+            results.push(ItemResult::not_found(id));
+            continue;
+        };
+        let Some((action, details)) = rows.get(&id) else {
+            results.push(ItemResult::not_found(id));
+            continue;
+        };
+        let details: Value = serde_json::from_str(details).unwrap_or(Value::Null);
+        let (reversal, changes) = match decide(run, action, &details, c) {
+            Ok(r) => r,
+            Err(refused) => {
+                results.push(refused);
+                continue;
+            }
+        };
+        if let Reversal::Redelete { .. } = reversal {
+            if let Some(u) = unpaid.get(&id).filter(|u| u.unpaid_invoice_count > 0) {
+                results.push(ItemResult::refused(
+                    id,
+                    format!(
+                        "customer {id} has {} unpaid invoice(s) totalling {}: settle them before deleting again",
+                        u.unpaid_invoice_count,
+                        dollars(u.unpaid_invoice_total_cents)
+                    ),
+                ));
+                continue;
+            }
+        }
+        if let Reversal::Edit {
+            email: Some(old), ..
+        } = &reversal
+        {
+            if Customer::email_owner(conn, old, id)?.is_some() {
+                results.push(ItemResult::refused(
+                    id,
+                    format!("email {} is used by another customer now", sanitize(old)),
+                ));
+                continue;
+            }
+        }
+        if dry_run {
+            results.push(ItemResult::new(id, Outcome::WouldChange).with_changes(changes));
+            continue;
+        }
+        apply(conn, id, &reversal)?;
+        audit_rows.push(actor.entry(
+            "undo",
+            Some(id),
+            audit::OK,
+            json!({"undoes": run, "undone_action": action, "changes": changes}),
+        ));
+        results.push(ItemResult::new(id, Outcome::Changed).with_changes(changes));
+    }
+    NewAuditEntry::insert_all(conn, &audit_rows)?;
+    Ok(results)
+}
+
+fn apply(conn: &mut DbConn, id: i64, reversal: &Reversal) -> Result<()> {
+    let now = crate::db::now();
+    let target = customers::table.find(id);
+    match reversal {
+        Reversal::Active(active) => diesel::update(target)
+            .set((
+                customers::is_active.eq(*active),
+                customers::updated_at.eq(now),
+            ))
+            .execute(conn)?,
+        Reversal::Undelete { active } => diesel::update(target)
+            .set((
+                customers::deleted_at.eq(None::<NaiveDateTime>),
+                customers::is_active.eq(*active),
+                customers::updated_at.eq(now),
+            ))
+            .execute(conn)?,
+        Reversal::Redelete { deleted_at } => diesel::update(target)
+            .set((
+                customers::deleted_at.eq(Some(*deleted_at)),
+                customers::is_active.eq(false),
+                customers::updated_at.eq(now),
+            ))
+            .execute(conn)?,
+        Reversal::Edit {
+            full_name,
+            email,
+            phone,
+        } => {
+            if let Some(n) = full_name {
+                diesel::update(target)
+                    .set(customers::full_name.eq(n))
+                    .execute(conn)?;
+            }
+            if let Some(e) = email {
+                diesel::update(target)
+                    .set(customers::email.eq(e))
+                    .execute(conn)?;
+            }
+            if let Some(p) = phone {
+                diesel::update(target)
+                    .set(customers::phone.eq(p))
+                    .execute(conn)?;
+            }
+            diesel::update(target)
+                .set(customers::updated_at.eq(now))
+                .execute(conn)?
+        }
+    };
+    Ok(())
+}
