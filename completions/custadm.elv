@@ -267,7 +267,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand --batch-size 'Customers per transaction'
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
             cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
-            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
             cand --output 'Output format (jsonl, csv and ids are for `list`)'
             cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'

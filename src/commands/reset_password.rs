@@ -284,9 +284,9 @@ fn mail_one(
                 json!({"email_sent_to": email, "error": "deleted while the mail was being sent"}),
             ),
             Some(_) if !still_matches => (
-                ItemResult::new(id, Outcome::Unchanged).with_message(format!(
-                    "no longer matches (changed while the mail was being sent); the mailed password was not set, the old one stays valid"
-                )),
+                ItemResult::new(id, Outcome::Unchanged).with_message(
+                    "no longer matches (changed while the mail was being sent); the mailed password was not set, the old one stays valid",
+                    ),
                 audit::FAILED,
                 json!({"email_sent_to": email, "error": "no longer matches the filters after the mail was sent"}),
             ),
