@@ -1444,7 +1444,7 @@ db_test!(no_color_on_a_terminal_has_no_escape_sequences, |env| {
 
 // ---------------------------------------------------------------- config show
 
-const SETTINGS: [&str; 12] = [
+const SETTINGS: [&str; 13] = [
     "config_file",
     "profile",
     "database_url",
