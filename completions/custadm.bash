@@ -64,6 +64,9 @@ _custadm() {
             custadm,toggle)
                 cmd="custadm__subcmd__toggle"
                 ;;
+            custadm,undo)
+                cmd="custadm__subcmd__undo"
+                ;;
             custadm,view)
                 cmd="custadm__subcmd__view"
                 ;;
@@ -168,6 +171,9 @@ _custadm() {
                 ;;
             custadm__subcmd__help,toggle)
                 cmd="custadm__subcmd__help__subcmd__toggle"
+                ;;
+            custadm__subcmd__help,undo)
+                cmd="custadm__subcmd__help__subcmd__undo"
                 ;;
             custadm__subcmd__help,view)
                 cmd="custadm__subcmd__help__subcmd__view"
@@ -284,7 +290,7 @@ _custadm() {
 
     case "${cmd}" in
         custadm)
-            opts="-o -q -h -V --database-url --profile --operator --output --quiet --reason --help --version init db list view edit toggle reset-password delete restore purge export audit operator config completions generate-docs help"
+            opts="-o -q -h -V --database-url --profile --operator --output --quiet --reason --help --version init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -326,13 +332,17 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__audit)
-            opts="-o -q -h --customer --operator --action --since --limit --database-url --profile --output --quiet --reason --help verify digest help"
+            opts="-o -q -h --customer --run --operator --action --since --limit --database-url --profile --output --quiet --reason --help verify digest help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --customer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --run)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -926,7 +936,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__delete)
-            opts="-y -o -q -h --ids-from --dry-run --yes --batch-size --database-url --profile --operator --output --quiet --reason --help"
+            opts="-y -o -q -h --ids-from --dry-run --yes --batch-size --max-changes --status --search --last-login-before --created-before --created-after --has-unpaid --database-url --profile --operator --output --quiet --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -937,6 +947,30 @@ _custadm() {
                     return 0
                     ;;
                 --batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-changes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
+                    COMPREPLY=($(compgen -W "active inactive deleted all" -- "${cur}"))
+                    return 0
+                    ;;
+                --search)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --last-login-before)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --created-before)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --created-after)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1114,7 +1148,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__help)
-            opts="init db list view edit toggle reset-password delete restore purge export audit operator config completions generate-docs help"
+            opts="init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1548,6 +1582,20 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__help__subcmd__toggle)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        custadm__subcmd__help__subcmd__undo)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2328,7 +2376,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__reset__subcmd__password)
-            opts="-y -o -q -h --send-email --ids-from --dry-run --yes --batch-size --database-url --profile --operator --output --quiet --reason --help"
+            opts="-y -o -q -h --send-email --ids-from --dry-run --yes --batch-size --max-changes --status --search --last-login-before --created-before --created-after --has-unpaid --database-url --profile --operator --output --quiet --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2339,6 +2387,30 @@ _custadm() {
                     return 0
                     ;;
                 --batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-changes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
+                    COMPREPLY=($(compgen -W "active inactive deleted all" -- "${cur}"))
+                    return 0
+                    ;;
+                --search)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --last-login-before)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --created-before)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --created-after)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2378,7 +2450,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__restore)
-            opts="-y -o -q -h --ids-from --dry-run --yes --batch-size --database-url --profile --operator --output --quiet --reason --help"
+            opts="-y -o -q -h --ids-from --dry-run --yes --batch-size --max-changes --status --search --last-login-before --created-before --created-after --has-unpaid --database-url --profile --operator --output --quiet --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2389,6 +2461,30 @@ _custadm() {
                     return 0
                     ;;
                 --batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-changes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
+                    COMPREPLY=($(compgen -W "active inactive deleted all" -- "${cur}"))
+                    return 0
+                    ;;
+                --search)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --last-login-before)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --created-before)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --created-after)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2428,7 +2524,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__toggle)
-            opts="-y -o -q -h --activate --deactivate --ids-from --dry-run --yes --batch-size --database-url --profile --operator --output --quiet --reason --help"
+            opts="-y -o -q -h --activate --deactivate --ids-from --dry-run --yes --batch-size --max-changes --status --search --last-login-before --created-before --created-after --has-unpaid --database-url --profile --operator --output --quiet --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2438,6 +2534,76 @@ _custadm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-changes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
+                    COMPREPLY=($(compgen -W "active inactive deleted all" -- "${cur}"))
+                    return 0
+                    ;;
+                --search)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --last-login-before)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --created-before)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --created-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=()
+                    local custadm_profile
+                    while IFS= read -r custadm_profile; do
+                        [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
+                    done < <(custadm config profiles 2>/dev/null)
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl csv ids" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json jsonl csv ids" -- "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        custadm__subcmd__undo)
+            opts="-y -o -q -h --dry-run --yes --batch-size --database-url --profile --operator --output --quiet --reason --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --batch-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

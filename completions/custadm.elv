@@ -281,7 +281,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
         }
         &'custadm;purge'= {
             cand --deleted-before 'Purge the customers soft-deleted before WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)'
-            cand --max-changes 'Refuse (exit 5, nothing erased) when more customers than N (or P% of the customers not soft-deleted) would be purged'
+            cand --max-changes 'Refuse (exit 5, nothing erased) when more customers than N (or P% of the customers not soft-deleted) would be purged [default: the profile''s max_changes]'
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
             cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
             cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused'

@@ -45,6 +45,7 @@ complete -c custadm -n "__fish_custadm_needs_command" -f -a "toggle" -d 'Activat
 complete -c custadm -n "__fish_custadm_needs_command" -f -a "reset-password" -d 'Give customers a new random temporary password'
 complete -c custadm -n "__fish_custadm_needs_command" -f -a "delete" -d 'Soft-delete customers (refused while they have unpaid invoices)'
 complete -c custadm -n "__fish_custadm_needs_command" -f -a "restore" -d 'Undo a soft delete'
+complete -c custadm -n "__fish_custadm_needs_command" -f -a "undo" -d 'Reverse an earlier toggle, delete, restore or edit run'
 complete -c custadm -n "__fish_custadm_needs_command" -f -a "purge" -d 'Erase a customer and everything they own, for good (admin, password-confirmed)'
 complete -c custadm -n "__fish_custadm_needs_command" -f -a "export" -d 'Everything stored about one customer, as one JSON document (subject access)'
 complete -c custadm -n "__fish_custadm_needs_command" -f -a "audit" -d 'Show the audit trail, newest first; `audit verify` checks it, `audit digest` prints its head'
@@ -106,7 +107,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subc
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "migrate" -d 'Apply the migrations this custadm has and the database lacks'
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show the applied and pending migrations'
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c custadm -n "__fish_custadm_using_subcommand list" -l status -d 'active, inactive, deleted or all [default: active and inactive]' -r -f -a "active\t''
+complete -c custadm -n "__fish_custadm_using_subcommand list" -l status -d 'active, inactive, deleted or all [default: active and inactive; for restore: deleted]' -r -f -a "active\t''
 inactive\t''
 deleted\t''
 all\t''"
@@ -155,8 +156,17 @@ complete -c custadm -n "__fish_custadm_using_subcommand edit" -l clear-phone -d 
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -s y -l yes -d 'Go ahead without asking (only production profiles ask)'
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l ids-from -d 'Read ids from FILE, `-` for standard input: one id a line, blank lines and `#` comments skipped' -r -F
+complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l ids-from -d 'Read customers from FILE, `-` for standard input: one id or email a line, blank lines and `#` comments skipped' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l batch-size -d 'Ids per transaction' -r
+complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l max-changes -d 'Refuse the run (exit 5, nothing changed) when it would change more than N customers, or more than P% of the customers not soft-deleted [default: the profile\'s max_changes]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l status -d 'active, inactive, deleted or all [default: active and inactive; for restore: deleted]' -r -f -a "active\t''
+inactive\t''
+deleted\t''
+all\t''"
+complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l search -d 'Name or email contains TEXT (case-insensitive)' -r
+complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l last-login-before -d 'Last login (or, never logged in, creation) before WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)' -r
+complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l created-before -d 'Created before WHEN' -r
+complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l created-after -d 'Created after WHEN' -r
 complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
@@ -170,10 +180,20 @@ complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l activate -d '
 complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l deactivate -d 'Make the customers inactive'
 complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l dry-run -d 'Report what would change (`would_change`) and write nothing'
 complete -c custadm -n "__fish_custadm_using_subcommand toggle" -s y -l yes -d 'Go ahead without asking (required when there is no terminal to ask on)'
+complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l has-unpaid -d 'Only customers with unpaid invoices'
 complete -c custadm -n "__fish_custadm_using_subcommand toggle" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand toggle" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l ids-from -d 'Read ids from FILE, `-` for standard input: one id a line, blank lines and `#` comments skipped' -r -F
+complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l ids-from -d 'Read customers from FILE, `-` for standard input: one id or email a line, blank lines and `#` comments skipped' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l batch-size -d 'Ids per transaction' -r
+complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l max-changes -d 'Refuse the run (exit 5, nothing changed) when it would change more than N customers, or more than P% of the customers not soft-deleted [default: the profile\'s max_changes]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l status -d 'active, inactive, deleted or all [default: active and inactive; for restore: deleted]' -r -f -a "active\t''
+inactive\t''
+deleted\t''
+all\t''"
+complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l search -d 'Name or email contains TEXT (case-insensitive)' -r
+complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l last-login-before -d 'Last login (or, never logged in, creation) before WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)' -r
+complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l created-before -d 'Created before WHEN' -r
+complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l created-after -d 'Created after WHEN' -r
 complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
@@ -186,10 +206,20 @@ complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l reaso
 complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l send-email -d 'Mail each customer their temporary password instead of showing it (CUSTADM_SMTP_URL, CUSTADM_MAIL_FROM, CUSTADM_SMTP_PASSWORD_FILE)'
 complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l dry-run -d 'Report what would change (`would_change`) and write nothing'
 complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -s y -l yes -d 'Go ahead without asking (required when there is no terminal to ask on)'
+complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l has-unpaid -d 'Only customers with unpaid invoices'
 complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c custadm -n "__fish_custadm_using_subcommand delete" -l ids-from -d 'Read ids from FILE, `-` for standard input: one id a line, blank lines and `#` comments skipped' -r -F
+complete -c custadm -n "__fish_custadm_using_subcommand delete" -l ids-from -d 'Read customers from FILE, `-` for standard input: one id or email a line, blank lines and `#` comments skipped' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand delete" -l batch-size -d 'Ids per transaction' -r
+complete -c custadm -n "__fish_custadm_using_subcommand delete" -l max-changes -d 'Refuse the run (exit 5, nothing changed) when it would change more than N customers, or more than P% of the customers not soft-deleted [default: the profile\'s max_changes]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand delete" -l status -d 'active, inactive, deleted or all [default: active and inactive; for restore: deleted]' -r -f -a "active\t''
+inactive\t''
+deleted\t''
+all\t''"
+complete -c custadm -n "__fish_custadm_using_subcommand delete" -l search -d 'Name or email contains TEXT (case-insensitive)' -r
+complete -c custadm -n "__fish_custadm_using_subcommand delete" -l last-login-before -d 'Last login (or, never logged in, creation) before WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)' -r
+complete -c custadm -n "__fish_custadm_using_subcommand delete" -l created-before -d 'Created before WHEN' -r
+complete -c custadm -n "__fish_custadm_using_subcommand delete" -l created-after -d 'Created after WHEN' -r
 complete -c custadm -n "__fish_custadm_using_subcommand delete" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand delete" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand delete" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
@@ -201,10 +231,20 @@ ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand delete" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand delete" -l dry-run -d 'Report what would change (`would_change`) and write nothing'
 complete -c custadm -n "__fish_custadm_using_subcommand delete" -s y -l yes -d 'Go ahead without asking (required when there is no terminal to ask on)'
+complete -c custadm -n "__fish_custadm_using_subcommand delete" -l has-unpaid -d 'Only customers with unpaid invoices'
 complete -c custadm -n "__fish_custadm_using_subcommand delete" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c custadm -n "__fish_custadm_using_subcommand restore" -l ids-from -d 'Read ids from FILE, `-` for standard input: one id a line, blank lines and `#` comments skipped' -r -F
+complete -c custadm -n "__fish_custadm_using_subcommand restore" -l ids-from -d 'Read customers from FILE, `-` for standard input: one id or email a line, blank lines and `#` comments skipped' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -l batch-size -d 'Ids per transaction' -r
+complete -c custadm -n "__fish_custadm_using_subcommand restore" -l max-changes -d 'Refuse the run (exit 5, nothing changed) when it would change more than N customers, or more than P% of the customers not soft-deleted [default: the profile\'s max_changes]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand restore" -l status -d 'active, inactive, deleted or all [default: active and inactive; for restore: deleted]' -r -f -a "active\t''
+inactive\t''
+deleted\t''
+all\t''"
+complete -c custadm -n "__fish_custadm_using_subcommand restore" -l search -d 'Name or email contains TEXT (case-insensitive)' -r
+complete -c custadm -n "__fish_custadm_using_subcommand restore" -l last-login-before -d 'Last login (or, never logged in, creation) before WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)' -r
+complete -c custadm -n "__fish_custadm_using_subcommand restore" -l created-before -d 'Created before WHEN' -r
+complete -c custadm -n "__fish_custadm_using_subcommand restore" -l created-after -d 'Created after WHEN' -r
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
@@ -216,10 +256,25 @@ ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -l dry-run -d 'Report what would change (`would_change`) and write nothing'
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -s y -l yes -d 'Go ahead without asking (required when there is no terminal to ask on)'
+complete -c custadm -n "__fish_custadm_using_subcommand restore" -l has-unpaid -d 'Only customers with unpaid invoices'
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c custadm -n "__fish_custadm_using_subcommand undo" -l batch-size -d 'Customers per transaction' -r
+complete -c custadm -n "__fish_custadm_using_subcommand undo" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand undo" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
+complete -c custadm -n "__fish_custadm_using_subcommand undo" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
+complete -c custadm -n "__fish_custadm_using_subcommand undo" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (list only)'
+csv\t'CSV with a header (list only)'
+ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand undo" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand undo" -l dry-run -d 'Report what would be changed back (`would_change`) and write nothing'
+complete -c custadm -n "__fish_custadm_using_subcommand undo" -s y -l yes -d 'Go ahead without asking (required when there is no terminal to ask on)'
+complete -c custadm -n "__fish_custadm_using_subcommand undo" -s q -l quiet -d 'Print only data and errors, no notes'
+complete -c custadm -n "__fish_custadm_using_subcommand undo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand purge" -l deleted-before -d 'Purge the customers soft-deleted before WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)' -r
-complete -c custadm -n "__fish_custadm_using_subcommand purge" -l max-changes -d 'Refuse (exit 5, nothing erased) when more customers than N (or P% of the customers not soft-deleted) would be purged' -r
+complete -c custadm -n "__fish_custadm_using_subcommand purge" -l max-changes -d 'Refuse (exit 5, nothing erased) when more customers than N (or P% of the customers not soft-deleted) would be purged [default: the profile\'s max_changes]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand purge" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand purge" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand purge" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
@@ -243,7 +298,8 @@ ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand export" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand export" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest help" -l customer -d 'Only rows about this customer id' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest help" -l customer -d 'Only rows about this customer (id, or the email of an existing customer)' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest help" -l run -d 'Only rows written by this run (the `run` of a changing command\'s result)' -r
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest help" -l operator -d 'Only rows by this operator (after `audit`, `--operator` filters; before it, as in `custadm --operator ann audit`, it names who runs the command)' -r
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest help" -l action -d 'Only this action (view, edit, activate, deactivate, reset_password, delete, restore, purge, operator_add, …)' -r
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest help" -l since -d 'Only rows since WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)' -r
@@ -487,23 +543,24 @@ ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand generate-docs" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand generate-docs" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand generate-docs" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge export audit operator config completions generate-docs help" -f -a "init" -d 'Create the database and schema, register the first admin, optionally load sample data'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge export audit operator config completions generate-docs help" -f -a "db" -d 'Schema migrations: apply pending ones, show their status'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge export audit operator config completions generate-docs help" -f -a "list" -d 'List customers, filtered, ordered by id (streams)'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge export audit operator config completions generate-docs help" -f -a "view" -d 'Show one customer: details, latest KYC record, unpaid invoices'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge export audit operator config completions generate-docs help" -f -a "edit" -d 'Change a customer\'s name, email or phone'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge export audit operator config completions generate-docs help" -f -a "toggle" -d 'Activate or deactivate customers'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge export audit operator config completions generate-docs help" -f -a "reset-password" -d 'Give customers a new random temporary password'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge export audit operator config completions generate-docs help" -f -a "delete" -d 'Soft-delete customers (refused while they have unpaid invoices)'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge export audit operator config completions generate-docs help" -f -a "restore" -d 'Undo a soft delete'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge export audit operator config completions generate-docs help" -f -a "purge" -d 'Erase a customer and everything they own, for good (admin, password-confirmed)'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge export audit operator config completions generate-docs help" -f -a "export" -d 'Everything stored about one customer, as one JSON document (subject access)'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge export audit operator config completions generate-docs help" -f -a "audit" -d 'Show the audit trail, newest first; `audit verify` checks it, `audit digest` prints its head'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge export audit operator config completions generate-docs help" -f -a "operator" -d 'Manage operators and their roles (admin; `passwd` for oneself)'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge export audit operator config completions generate-docs help" -f -a "config" -d 'Show the effective settings and where each came from'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge export audit operator config completions generate-docs help" -f -a "completions" -d 'Print a shell completion script'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge export audit operator config completions generate-docs help" -f -a "generate-docs" -d 'Write man pages and completion scripts (for packaging: `custadm generate-docs .`)'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore purge export audit operator config completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help" -f -a "init" -d 'Create the database and schema, register the first admin, optionally load sample data'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help" -f -a "db" -d 'Schema migrations: apply pending ones, show their status'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help" -f -a "list" -d 'List customers, filtered, ordered by id (streams)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help" -f -a "view" -d 'Show one customer: details, latest KYC record, unpaid invoices'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help" -f -a "edit" -d 'Change a customer\'s name, email or phone'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help" -f -a "toggle" -d 'Activate or deactivate customers'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help" -f -a "reset-password" -d 'Give customers a new random temporary password'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help" -f -a "delete" -d 'Soft-delete customers (refused while they have unpaid invoices)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help" -f -a "restore" -d 'Undo a soft delete'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help" -f -a "undo" -d 'Reverse an earlier toggle, delete, restore or edit run'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help" -f -a "purge" -d 'Erase a customer and everything they own, for good (admin, password-confirmed)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help" -f -a "export" -d 'Everything stored about one customer, as one JSON document (subject access)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help" -f -a "audit" -d 'Show the audit trail, newest first; `audit verify` checks it, `audit digest` prints its head'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help" -f -a "operator" -d 'Manage operators and their roles (admin; `passwd` for oneself)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help" -f -a "config" -d 'Show the effective settings and where each came from'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help" -f -a "completions" -d 'Print a shell completion script'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help" -f -a "generate-docs" -d 'Write man pages and completion scripts (for packaging: `custadm generate-docs .`)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "migrate" -d 'Apply the migrations this custadm has and the database lacks'
 complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "status" -d 'Show the applied and pending migrations'
 complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Check the hash chain of every audit row (exit 8 naming the first bad row)'
