@@ -74,16 +74,20 @@ pub fn run(ctx: &mut Ctx, args: PurgeArgs) -> Result<()> {
         _ => None,
     };
     let source = ctx.require_admin_change("purge", named_one, args.password_stdin)?;
-    // Customers named by id or email: emails resolved (one that names no
-    // customer is reported as not found, like a missing id).
+    // Customers named by id or email: emails resolved; one that names no
+    // customer is `not_found` in the results, like a missing id.
     let mut ids = Vec::with_capacity(args.ids.len());
-    let mut missing: Vec<String> = Vec::new();
+    let mut unknown_emails: Vec<String> = Vec::new();
     for named in &args.ids {
-        match Customer::resolve(&mut ctx.conn, named)? {
-            Some(id) => ids.push(id),
-            None => missing.push(named.to_string()),
+        match named {
+            CustomerRef::Id(id) => ids.push(*id),
+            CustomerRef::Email(e) => match Customer::resolve(&mut ctx.conn, named)? {
+                Some(id) => ids.push(id),
+                None => unknown_emails.push(e.clone()),
+            },
         }
     }
+    let mut missing = unknown_emails.clone();
     let mut seen = std::collections::HashSet::new();
     ids.retain(|id| seen.insert(*id));
     if let Some(when) = deleted_before {
@@ -137,9 +141,15 @@ pub fn run(ctx: &mut Ctx, args: PurgeArgs) -> Result<()> {
         source,
     )?;
 
+    let mut report = RunReport::new("purge", false, ctx.actor.run_id.clone());
+    report.add(
+        unknown_emails
+            .iter()
+            .map(|e| ItemResult::email_not_found(e))
+            .collect(),
+    )?;
     let erasing = SecureErase::start(&mut ctx.conn)?;
     let actor = ctx.actor.clone();
-    let mut report = RunReport::new("purge", false, ctx.actor.run_id.clone());
     let mut outcome = Ok(());
     for &id in &ids {
         let result = write_transaction(&mut ctx.conn, |conn| {
