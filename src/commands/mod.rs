@@ -170,7 +170,9 @@ pub fn run(cli: Cli) -> Result<()> {
         // The one place a run id is made (contract: every changing command
         // run has one, on every audit row it writes): a ULID — 26
         // characters, sortable by time, unique across machines.
-        run_id: changes_data(&cli.command).then(|| ulid::Ulid::new().to_string()),
+        // `init` changes data too (the first admin, sample customers).
+        run_id: (changes_data(&cli.command) || matches!(cli.command, Command::Init(_)))
+            .then(|| ulid::Ulid::new().to_string()),
     };
     let target = context::resolve_database(&settings)?;
     let action = audit_action(&cli.command);

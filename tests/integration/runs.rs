@@ -535,6 +535,14 @@ db_test!(a_quiet_night_is_a_success, |env| {
 
 db_test!(every_audit_row_of_a_run_carries_its_run_id, |env| {
     env.init_db(0);
+    // init is a changing run too: its row carries one.
+    let init_runs = env.texts("SELECT run_id AS v FROM audit_log WHERE action = 'init'");
+    assert_eq!(init_runs.len(), 1);
+    assert_eq!(
+        init_runs[0].as_ref().map(String::len),
+        Some(26),
+        "{init_runs:?}"
+    );
     let a = customer(&env, "A", "a@example.com", 400);
     let b = customer(&env, "B", "b@example.com", 400);
     let run = env.run(&[
