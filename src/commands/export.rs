@@ -31,12 +31,12 @@ const PAGE: i64 = 10_000;
 /// Options of `custadm export`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  custadm export 42 > customer-42.json\n  custadm export 42 | jq '.kyc_records | length'\n\nExit codes: 0 exported, 3 not found."
+    after_help = "Examples:\n  custadm export 42 > customer-42.json\n  custadm export ann.lee@example.com > ann.json\n  custadm export 42 | jq '.kyc_records | length'\n\nExit codes: 0 exported, 3 not found."
 )]
 pub struct ExportArgs {
-    /// Customer id
-    #[arg(value_parser = crate::bulk::parse_customer_id)]
-    pub id: i64,
+    /// Customer id or email address
+    #[arg(value_name = "ID", value_parser = crate::bulk::parse_customer_ref)]
+    pub id: crate::validate::CustomerRef,
 }
 
 fn time(t: Option<NaiveDateTime>) -> Option<String> {
@@ -61,12 +61,19 @@ struct CustomerOut {
 #[derive(Queryable)]
 struct KycRow {
     id: i64,
+    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
     status: String,
+    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
     document_type: String,
+    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
     document_number: String,
+    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
     country: String,
+    #[diesel(deserialize_as = crate::db::foreign::DbDate)]
     date_of_birth: NaiveDate,
+    #[diesel(deserialize_as = crate::db::foreign::DbOptTime)]
     verified_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = crate::db::foreign::DbTime)]
     created_at: NaiveDateTime,
 }
 
@@ -87,12 +94,15 @@ struct EntryRow {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     id: i64,
     #[diesel(sql_type = diesel::sql_types::Text)]
+    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
     entry_type: String,
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     amount_usd_cents: i64,
     #[diesel(sql_type = diesel::sql_types::Text)]
+    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
     description: String,
     #[diesel(sql_type = diesel::sql_types::Timestamp)]
+    #[diesel(deserialize_as = crate::db::foreign::DbTime)]
     created_at: NaiveDateTime,
 }
 
@@ -142,14 +152,22 @@ struct EntryOut {
 #[derive(Queryable)]
 struct AuditRowIn {
     id: i64,
+    #[diesel(deserialize_as = crate::db::foreign::DbTime)]
     occurred_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
     operator: String,
+    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
     os_user: String,
+    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
     action: String,
     customer_id: Option<i64>,
+    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
     outcome: String,
+    #[diesel(deserialize_as = crate::db::foreign::LossyOptText)]
     reason: Option<String>,
+    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
     details: String,
+    #[diesel(deserialize_as = crate::db::foreign::LossyOptText)]
     run_id: Option<String>,
 }
 
@@ -209,12 +227,9 @@ impl<W: Write> Doc<W> {
 
 /// Runs `custadm export`.
 pub fn run(ctx: &mut Ctx, args: ExportArgs) -> Result<()> {
-    let id = args.id;
-    if crate::db::bounded(&mut ctx.conn, |c| Customer::find(c, id))?.is_none() {
-        return Err(Error::NotFound(format!(
-            "customer {id} not found: `custadm list --status all` shows the ids"
-        )));
-    }
+    let Some(id) = crate::db::bounded(&mut ctx.conn, |c| Customer::resolve(c, &args.id))? else {
+        return Err(crate::commands::view::not_found(&args.id));
+    };
     // Audited first (its own transaction): nothing is shown unrecorded.
     ctx.actor
         .entry("export", Some(id), audit::OK, serde_json::json!({}))

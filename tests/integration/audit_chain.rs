@@ -704,3 +704,16 @@ db_test!(export_streams_entries_across_pages, |env| {
         .all(|w| w[0]["id"].as_i64() < w[1]["id"].as_i64()));
     assert_eq!(entries[n - 1]["amount_usd_cents"], n);
 });
+
+db_test!(a_redaction_faked_by_another_program_is_caught, |env| {
+    // Wiping a row's details and reason and dropping its salt makes it look
+    // like purge redacted it; the chain hashes still match, but no purge of
+    // that customer follows, so verify names the row. (Real purges followed
+    // by verify: retention_purge_several_at_once and the purge tests.)
+    let c = trail(&env);
+    let k = ids(&env, &format!("action = 'view' AND customer_id = {}", c[0]))[0];
+    env.exec(&format!(
+        "UPDATE audit_log SET details = '{{\"redacted\":true}}', reason = NULL, content_salt = NULL WHERE id = {k}"
+    ));
+    broken_at(&env, k, "no purge of customer");
+});

@@ -693,3 +693,35 @@ fn timestamps_that_are_no_timestamp_never_stop_a_command() {
         .run()
         .ok();
 }
+
+#[test]
+fn export_reads_what_other_programs_wrote() {
+    // A subject-access export must not break on a row another program wrote:
+    // bare dates and offsets are instants, bad bytes are U+FFFD, and the
+    // customer can be named by email.
+    let env = Env::sqlite();
+    env.init_db(0);
+    let id = env.insert_customer("Foreign Export", "foreign.export@example.com");
+    env.add_invoice(id, 1200);
+    foreign_sql(
+        &env,
+        &format!(
+            "INSERT INTO kyc_records (customer_id, status, document_type, document_number, country, date_of_birth, verified_at, created_at) \
+             VALUES ({id}, 'verified', 'passport', CAST(x'ff41' AS TEXT), 'GB', '1980-01-02', '2025-02-03', '2025-02-02');\n\
+             UPDATE account_entries SET created_at = '2025-03-03 10:00:00+02:00', description = CAST(x'4142ff' AS TEXT);"
+        ),
+    );
+    let run = env.run(&["export", "FOREIGN.Export@Example.com"]);
+    run.ok();
+    let doc = run.json();
+    assert_eq!(doc["customer"]["id"], id);
+    let kyc = &doc["kyc_records"][0];
+    assert_eq!(kyc["document_number"], "\u{fffd}A");
+    assert_eq!(kyc["created_at"], "2025-02-02T00:00:00Z");
+    assert_eq!(kyc["verified_at"], "2025-02-03T00:00:00Z");
+    let entry = &doc["billing_account"]["entries"][0];
+    assert_eq!(entry["created_at"], "2025-03-03T08:00:00Z");
+    assert_eq!(entry["description"], "AB\u{fffd}");
+    assert!(!run.stdout.contains("password_hash"));
+    env.run(&["export", "nobody@example.com"]).code(3);
+}

@@ -313,6 +313,12 @@ fn walk(conn: &mut DbConn, digests: &[DigestPoint]) -> Result<Verified> {
     let mut rows = 0u64;
     let mut previous: Option<(i64, [u8; 32], Vec<u8>)> = None;
     let mut digests_checked = 0usize;
+    // Redacted rows (no salt) whose customer's purge has not been seen yet:
+    // customer id → first such row. Purge writes its own row after the
+    // redaction, in the same transaction, so every redaction must be
+    // followed by an `ok` purge of that customer; otherwise another program
+    // wiped the row's details and reason and made it look redacted.
+    let mut redacted_unpurged: BTreeMap<i64, i64> = BTreeMap::new();
     while let Some(row) = pager.next()? {
         let in_chain = head.chain_start_id.is_some_and(|start| row.id >= start);
         if row.chain_hash.is_none() {
@@ -370,6 +376,19 @@ fn walk(conn: &mut DbConn, digests: &[DigestPoint]) -> Result<Verified> {
                 digests_checked += 1;
             }
         }
+        if row.content_salt.is_none() {
+            let Some(customer) = row.customer_id else {
+                return Err(broken(
+                    row.id,
+                    "altered: it looks redacted, but only rows about a purged customer are redacted",
+                ));
+            };
+            redacted_unpurged.entry(customer).or_insert(row.id);
+        } else if row.action == b"purge" && row.outcome == b"ok" {
+            if let Some(customer) = row.customer_id {
+                redacted_unpurged.remove(&customer);
+            }
+        }
         rows += 1;
         previous = Some((row.id, stored, row.occurred_at.unwrap_or_default()));
     }
@@ -397,6 +416,12 @@ fn walk(conn: &mut DbConn, digests: &[DigestPoint]) -> Result<Verified> {
             "audit trail integrity check failed: the chain no longer passes through row {id} of the digest taken at {}: the history was truncated or rewritten ({end})",
             points.first().map(|p| p.occurred_at.as_str()).unwrap_or("?")
         )));
+    }
+    if let Some((&customer, &id)) = redacted_unpurged.iter().min_by_key(|(_, &row_id)| row_id) {
+        return Err(broken(
+            id,
+            format!("altered: it looks redacted, but no purge of customer {customer} follows it in the chain (its details and reason were wiped by another program)"),
+        ));
     }
     let head_point = previous.map(|(id, hash, time)| DigestPoint {
         id,
