@@ -304,7 +304,16 @@ pub fn phone(s: &str, default_region: Option<phonenumber::country::Id>) -> Resul
         return Err("phone: extensions cannot be stored".into());
     }
     if number.is_valid() {
-        return Ok(number.format().mode(phonenumber::Mode::E164).to_string());
+        let e164 = number.format().mode(phonenumber::Mode::E164).to_string();
+        // E.164 (ITU-T) caps a number at 15 digits; a few plans' metadata
+        // (e.g. DE) match longer digit runs.
+        if e164.len() - 1 > 15 {
+            return Err(format!(
+                "phone: too long: {} digits, and E.164 numbers have at most 15",
+                e164.len() - 1
+            ));
+        }
+        return Ok(e164);
     }
     let code = number.code().value();
     let national = number.national().to_string();
@@ -616,6 +625,7 @@ mod tests {
             ("+1726468169", "for US"),
             ("+44 20 79", "too short for GB"),
             ("+44 20 7946 0958 1234 5", "too long"),
+            ("+4920100000000000", "at most 15"),
             ("2025550143", "international form"),
             ("+0123456789", "phone:"),
             ("+1 415 abc", "only digits"),
