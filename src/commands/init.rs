@@ -78,23 +78,7 @@ pub fn run(target: &DatabaseTarget, actor: &Actor, args: InitArgs, out: &Output)
     };
     match state {
         SchemaState::Current if has_operators => {
-            if out.is_json() {
-                out.json(&InitReport {
-                    action: "init",
-                    database,
-                    changed: false,
-                    created_schema: false,
-                    admin: None,
-                    os_user: None,
-                    sample_customers: 0,
-                })?;
-            } else {
-                out.line(&format!(
-                    "{} is already initialised; nothing changed.",
-                    crate::output::sanitize(&database)
-                ))?;
-            }
-            return Ok(());
+            return already_initialised(out, database);
         }
         SchemaState::Behind(_) | SchemaState::Ahead(_) => {
             let mut conn = target.connect()?;
@@ -176,23 +160,7 @@ pub fn run(target: &DatabaseTarget, actor: &Actor, args: InitArgs, out: &Output)
     })?;
     let Some(created_schema) = created_schema else {
         // Another `init` registered the first admin in the meantime.
-        if out.is_json() {
-            out.json(&InitReport {
-                action: "init",
-                database,
-                changed: false,
-                created_schema: false,
-                admin: None,
-                os_user: None,
-                sample_customers: 0,
-            })?;
-        } else {
-            out.line(&format!(
-                "{} is already initialised; nothing changed.",
-                crate::output::sanitize(&database)
-            ))?;
-        }
-        return Ok(());
+        return already_initialised(out, database);
     };
 
     if out.is_json() {
@@ -228,4 +196,24 @@ pub fn run(target: &DatabaseTarget, actor: &Actor, args: InitArgs, out: &Output)
         out.note("Next: `custadm list` shows the customers, `custadm --help` the commands.");
     }
     Ok(())
+}
+
+/// The report of an `init` that found the database initialised already.
+fn already_initialised(out: &Output, database: String) -> Result<()> {
+    if out.is_json() {
+        out.json(&InitReport {
+            action: "init",
+            database,
+            changed: false,
+            created_schema: false,
+            admin: None,
+            os_user: None,
+            sample_customers: 0,
+        })
+    } else {
+        out.line(&format!(
+            "{} is already initialised; nothing changed.",
+            crate::output::sanitize(&database)
+        ))
+    }
 }

@@ -304,12 +304,7 @@ pub fn append(conn: &mut DbConn, rows: &[NewAuditEntry]) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
-    let in_transaction = crate::with_backend!(&mut *conn, c => {
-        <diesel::connection::AnsiTransactionManager as diesel::connection::TransactionManager<_>>::transaction_manager_status_mut(c)
-            .transaction_depth()
-            .map(|d| d.is_some())
-    })?;
-    if in_transaction {
+    if crate::db::in_transaction(conn)? {
         append_in_transaction(conn, rows)
     } else {
         write_transaction(conn, |conn| append_in_transaction(conn, rows))
