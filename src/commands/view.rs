@@ -49,7 +49,11 @@ struct CustomerView {
 
 /// Runs `custadm view`.
 pub fn run(ctx: &mut Ctx, args: ViewArgs) -> Result<()> {
-    let customer = match Customer::resolve(&mut ctx.conn, &args.id)? {
+    let id = match &args.id {
+        crate::validate::CustomerRef::Id(id) => Some(*id),
+        named => Customer::resolve(&mut ctx.conn, named)?,
+    };
+    let customer = match id {
         Some(id) => Customer::find(&mut ctx.conn, id)?,
         None => None,
     }

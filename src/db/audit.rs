@@ -141,14 +141,7 @@ impl NewAuditEntry {
         details: &serde_json::Value,
     ) -> Result<()> {
         let template = actor.entry(action, None, OK, details.clone());
-        let rows: Vec<NewAuditEntry> = customer_ids
-            .iter()
-            .map(|&id| NewAuditEntry {
-                customer_id: Some(id),
-                ..template.clone()
-            })
-            .collect();
-        chain::append(conn, &rows)
+        chain::append_for_customers(conn, &template, customer_ids)
     }
 }
 

@@ -55,7 +55,7 @@ use diesel::sql_types::{BigInt, Nullable, Text};
 use sha2::{Digest, Sha256};
 
 use super::NewAuditEntry;
-use crate::db::schema::{audit_chain_head, audit_log};
+use crate::db::schema::audit_chain_head;
 use crate::db::{write_transaction, DbConn};
 use crate::error::{Error, Result};
 
@@ -65,8 +65,8 @@ pub const GENESIS: [u8; 32] = [0; 32];
 /// Bytes of random salt per row (128 bits: no guessing a redacted text).
 pub const SALT_BYTES: usize = 16;
 
-/// Rows per multi-row INSERT: 12 binds a row stays below SQLite's 32,766.
-const INSERT_CHUNK: usize = 1_000;
+/// Rows per multi-row INSERT (13 binds a row: far below SQLite's 32,766).
+const INSERT_CHUNK: usize = 100;
 
 /// The canonical encoding of one row's hashed values (see the module doc).
 #[derive(Default)]
@@ -217,21 +217,14 @@ fn missing_head() -> Error {
     Error::Integrity("the audit chain head (the one row of table audit_chain_head) is missing: the trail was tampered with; run `custadm audit verify` and restore the table from a backup".into())
 }
 
-/// Locks the head until the end of the transaction (PostgreSQL: `FOR UPDATE`;
-/// SQLite: the transaction's `BEGIN IMMEDIATE` holds the write lock already).
-fn lock_head(conn: &mut DbConn) -> Result<Head> {
-    let sql = match conn {
-        DbConn::Pg(_) => {
-            "SELECT chain_start_id, last_id, last_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE"
-        }
-        DbConn::Sqlite(_) => {
-            "SELECT chain_start_id, last_id, last_hash FROM audit_chain_head WHERE id = 1"
-        }
-    };
-    diesel::sql_query(sql)
-        .get_result::<Head>(conn)
-        .optional()?
-        .ok_or_else(missing_head)
+/// The head with the last id in use (`audit_log`'s highest id, or the
+/// head's, whichever is higher), read in one statement.
+#[derive(QueryableByName)]
+struct HeadAndLast {
+    #[diesel(embed)]
+    head: Head,
+    #[diesel(sql_type = BigInt)]
+    last: i64,
 }
 
 #[derive(QueryableByName)]
@@ -240,36 +233,55 @@ struct LastId {
     last: i64,
 }
 
-/// Reserves `n` ids after every id in `audit_log` (and after the head, and on
-/// PostgreSQL after the identity sequence, which is moved past them so that
-/// another program's plain INSERT does not collide). Call with the head locked.
-fn allocate_ids(conn: &mut DbConn, head: &Head, n: i64) -> Result<i64> {
-    let floor = head.last_id.unwrap_or(0);
-    let last = match conn {
-        // Statement after the lock: it sees every row committed before the lock
-        // was granted (READ COMMITTED takes a new snapshot per statement).
+/// Locks the head until the end of the transaction and reserves `n` ids
+/// after every id in `audit_log` and after the head; returns the head and
+/// the first reserved id.
+///
+/// - PostgreSQL: `SELECT … FOR UPDATE` on the head, then one statement that
+///   moves the identity sequence past the reserved ids (so that another
+///   program's plain INSERT does not collide). That statement comes after
+///   the lock, so it sees every row committed before the lock was granted
+///   (READ COMMITTED takes a new snapshot per statement).
+/// - SQLite: the transaction's `BEGIN IMMEDIATE` holds the write lock
+///   already; one statement reads the head and the highest id.
+fn lock_head_and_reserve(conn: &mut DbConn, n: i64) -> Result<(Head, i64)> {
+    let (head, last) = match conn {
         DbConn::Pg(_) => {
-            diesel::sql_query(
+            let head = diesel::sql_query(
+                "SELECT chain_start_id, last_id, last_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE",
+            )
+            .get_result::<Head>(conn)
+            .optional()?
+            .ok_or_else(missing_head)?;
+            let last = diesel::sql_query(
                 "SELECT setval(s.seq, GREATEST(COALESCE((SELECT max(id) FROM audit_log), 0), \
              COALESCE(pg_sequence_last_value(s.seq), 0), $1) + $2) AS last \
              FROM (SELECT pg_get_serial_sequence('audit_log', 'id')::regclass AS seq) s",
             )
-            .bind::<BigInt, _>(floor)
+            .bind::<BigInt, _>(head.last_id.unwrap_or(0))
             .bind::<BigInt, _>(n)
             .get_result::<LastId>(conn)?
-            .last
+            .last;
+            (head, last)
         }
         DbConn::Sqlite(_) => {
-            diesel::sql_query(
-                "SELECT max(COALESCE((SELECT max(id) FROM audit_log), 0), $1) + $2 AS last",
+            // NOT INDEXED: max(id) is then one step from the end of the
+            // table's own b-tree. Otherwise, after an ANALYZE, SQLite's
+            // planner may prefer a smaller covering index and read all of it
+            // (every row of the trail, on every append).
+            let row = diesel::sql_query(
+                "SELECT chain_start_id, last_id, last_hash, \
+                 max(COALESCE((SELECT max(id) FROM audit_log NOT INDEXED), 0), COALESCE(last_id, 0)) + $1 AS last \
+                 FROM audit_chain_head WHERE id = 1",
             )
-            .bind::<BigInt, _>(floor)
             .bind::<BigInt, _>(n)
-            .get_result::<LastId>(conn)?
-            .last
+            .get_result::<HeadAndLast>(conn)
+            .optional()?
+            .ok_or_else(missing_head)?;
+            (row.head, row.last)
         }
     };
-    Ok(last - n + 1)
+    Ok((head, last - n + 1))
 }
 
 /// Fresh salts for `n` rows, from one read of the OS CSPRNG.
@@ -301,6 +313,42 @@ fn to_micros(t: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
 /// until it ends: call this last); outside one, they are written in their own
 /// write transaction.
 pub fn append(conn: &mut DbConn, rows: &[NewAuditEntry]) -> Result<()> {
+    let pending: Vec<Pending<'_>> = rows
+        .iter()
+        .map(|entry| Pending {
+            entry,
+            customer_id: entry.customer_id,
+        })
+        .collect();
+    append_pending(conn, &pending)
+}
+
+/// Appends one row per customer id, each `template` with that customer id
+/// (a bulk run's rows: the same action, outcome and details), in id order
+/// as given. As [`append`].
+pub fn append_for_customers(
+    conn: &mut DbConn,
+    template: &NewAuditEntry,
+    customer_ids: &[i64],
+) -> Result<()> {
+    let pending: Vec<Pending<'_>> = customer_ids
+        .iter()
+        .map(|&id| Pending {
+            entry: template,
+            customer_id: Some(id),
+        })
+        .collect();
+    append_pending(conn, &pending)
+}
+
+/// A row to append: its entry (borrowed; a bulk run's rows share one) and
+/// its customer id.
+struct Pending<'a> {
+    entry: &'a NewAuditEntry,
+    customer_id: Option<i64>,
+}
+
+fn append_pending(conn: &mut DbConn, rows: &[Pending<'_>]) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -311,7 +359,7 @@ pub fn append(conn: &mut DbConn, rows: &[NewAuditEntry]) -> Result<()> {
     }
 }
 
-fn append_in_transaction(conn: &mut DbConn, rows: &[NewAuditEntry]) -> Result<()> {
+fn append_in_transaction(conn: &mut DbConn, rows: &[Pending<'_>]) -> Result<()> {
     // Everything that does not depend on the chain is done before the lock.
     let salts = salts(rows.len())?;
     let prepared: Vec<(chrono::NaiveDateTime, String, [u8; 32])> = rows
@@ -320,54 +368,63 @@ fn append_in_transaction(conn: &mut DbConn, rows: &[NewAuditEntry]) -> Result<()
         .map(|(row, salt)| {
             let digest = content_digest(
                 salt,
-                row.reason.as_deref().map(str::as_bytes),
-                row.details.as_bytes(),
+                row.entry.reason.as_deref().map(str::as_bytes),
+                row.entry.details.as_bytes(),
             );
-            (to_micros(row.occurred_at), to_hex(salt), digest)
+            (to_micros(row.entry.occurred_at), to_hex(salt), digest)
         })
         .collect();
 
-    let head = lock_head(conn)?;
-    let first_id = allocate_ids(conn, &head, rows.len() as i64)?;
+    let (head, first_id) = lock_head_and_reserve(conn, rows.len() as i64)?;
     let mut previous = match &head.last_hash {
         None => GENESIS,
         Some(hex) => hash_from_hex(hex).ok_or_else(|| {
             Error::Integrity("the audit chain head holds a malformed hash: the trail was tampered with; run `custadm audit verify`".into())
         })?,
     };
+    // SQLite stores `occurred_at` as Diesel's text form of a timestamp; a
+    // batch's rows share one instant, so it is formatted once per instant.
+    let mut time_texts: Vec<(chrono::NaiveDateTime, String)> = Vec::new();
+    for (t, _, _) in &prepared {
+        if time_texts.last().map(|(last, _)| last) != Some(t) {
+            time_texts.push((*t, insert::sqlite_time_text(*t)));
+        }
+    }
+    let mut texts = time_texts.iter().peekable();
     let mut values = Vec::with_capacity(rows.len());
     for (i, (row, (occurred_at, salt, digest))) in rows.iter().zip(&prepared).enumerate() {
+        while texts.peek().is_some_and(|(t, _)| t != occurred_at) {
+            texts.next();
+        }
+        let occurred_at_text = texts
+            .peek()
+            .map(|(_, text)| text.as_str())
+            .ok_or_else(|| Error::Internal("audit rows: an instant without its text".into()))?;
         let id = first_id + i as i64;
+        let e = row.entry;
         let link = Link {
             id,
             occurred_at: *occurred_at,
-            operator: row.operator.as_bytes(),
-            os_user: row.os_user.as_bytes(),
-            action: row.action.as_bytes(),
+            operator: e.operator.as_bytes(),
+            os_user: e.os_user.as_bytes(),
+            action: e.action.as_bytes(),
             customer_id: row.customer_id,
-            outcome: row.outcome.as_bytes(),
-            run_id: row.run_id.as_deref().map(str::as_bytes),
+            outcome: e.outcome.as_bytes(),
+            run_id: e.run_id.as_deref().map(str::as_bytes),
         };
         previous = chain_hash(&previous, &link, digest);
-        values.push((
-            audit_log::id.eq(id),
-            audit_log::occurred_at.eq(*occurred_at),
-            audit_log::operator.eq(&row.operator),
-            audit_log::os_user.eq(&row.os_user),
-            audit_log::action.eq(&row.action),
-            audit_log::customer_id.eq(row.customer_id),
-            audit_log::outcome.eq(&row.outcome),
-            audit_log::reason.eq(&row.reason),
-            audit_log::details.eq(&row.details),
-            audit_log::run_id.eq(&row.run_id),
-            audit_log::content_salt.eq(Some(salt.as_str())),
-            audit_log::content_digest.eq(Some(to_hex(digest))),
-            audit_log::chain_hash.eq(Some(to_hex(&previous))),
-        ));
+        values.push(insert::Row {
+            id,
+            occurred_at: *occurred_at,
+            occurred_at_text,
+            entry: e,
+            customer_id: row.customer_id,
+            content_salt: salt,
+            content_digest: to_hex(digest),
+            chain_hash: to_hex(&previous),
+        });
     }
-    for chunk in values.chunks(INSERT_CHUNK) {
-        crate::with_backend!(&mut *conn, c => diesel::insert_into(audit_log::table).values(chunk).execute(c))?;
-    }
+    insert::rows(conn, &values)?;
     let last_id = first_id + rows.len() as i64 - 1;
     diesel::update(audit_chain_head::table.filter(audit_chain_head::id.eq(1)))
         .set((
@@ -377,6 +434,136 @@ fn append_in_transaction(conn: &mut DbConn, rows: &[NewAuditEntry]) -> Result<()
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// The INSERT of chained rows. Its statements have one SQL text per row
+/// count ([`INSERT_CHUNK`] rows, or one), fixed by their type, so Diesel's
+/// statement cache prepares each once per connection (SQLite; PostgreSQL's
+/// cache is off for poolers, see db::open_postgres) instead of parsing a new
+/// multi-row INSERT for every batch; the values are bound from the entries
+/// as they are, without copies.
+mod insert {
+    use diesel::backend::Backend;
+    use diesel::query_builder::{AstPass, QueryFragment, QueryId};
+    use diesel::serialize::ToSql;
+    use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
+    use diesel::{QueryResult, RunQueryDsl};
+
+    use super::{NewAuditEntry, INSERT_CHUNK};
+    use crate::db::DbConn;
+    use crate::error::{Error, Result};
+
+    /// One `audit_log` row as inserted.
+    pub struct Row<'a> {
+        pub id: i64,
+        pub occurred_at: chrono::NaiveDateTime,
+        /// `occurred_at` as SQLite stores it ([`sqlite_time_text`]).
+        pub occurred_at_text: &'a str,
+        pub entry: &'a NewAuditEntry,
+        pub customer_id: Option<i64>,
+        pub content_salt: &'a str,
+        pub content_digest: String,
+        pub chain_hash: String,
+    }
+
+    /// `INSERT INTO audit_log (…) VALUES (…), …` of `N` rows (the SQL text
+    /// depends on `N` only).
+    struct Insert<'a, 'r, const N: usize>(&'a [Row<'r>; N]);
+
+    /// The statement cache's key: one per row count.
+    struct InsertId<const N: usize>;
+
+    impl<const N: usize> QueryId for Insert<'_, '_, N> {
+        type QueryId = InsertId<N>;
+        const HAS_STATIC_QUERY_ID: bool = true;
+    }
+
+    /// Diesel's text form of a SQLite `Timestamp` (`%F %T%.f`, as its
+    /// `ToSql<Timestamp, Sqlite>` writes it): what SQLite stores.
+    pub fn sqlite_time_text(t: chrono::NaiveDateTime) -> String {
+        t.format("%F %T%.f").to_string()
+    }
+
+    /// How `occurred_at` is bound on each backend.
+    pub trait BindTime: Backend + Sized {
+        fn push_time<'b>(out: &mut AstPass<'_, 'b, Self>, row: &'b Row<'_>) -> QueryResult<()>;
+    }
+
+    impl BindTime for diesel::sqlite::Sqlite {
+        /// The text SQLite would store for the `Timestamp`, formatted once.
+        fn push_time<'b>(out: &mut AstPass<'_, 'b, Self>, row: &'b Row<'_>) -> QueryResult<()> {
+            out.push_bind_param::<Text, _>(row.occurred_at_text)
+        }
+    }
+
+    impl BindTime for diesel::pg::Pg {
+        fn push_time<'b>(out: &mut AstPass<'_, 'b, Self>, row: &'b Row<'_>) -> QueryResult<()> {
+            out.push_bind_param::<Timestamp, _>(&row.occurred_at)
+        }
+    }
+
+    impl<DB, const N: usize> QueryFragment<DB> for Insert<'_, '_, N>
+    where
+        DB: BindTime,
+        i64: ToSql<BigInt, DB>,
+        str: ToSql<Text, DB>,
+    {
+        fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+            out.push_sql(
+                "INSERT INTO audit_log (id, occurred_at, operator, os_user, action, customer_id, \
+                 outcome, reason, details, run_id, content_salt, content_digest, chain_hash) VALUES ",
+            );
+            for (i, row) in self.0.iter().enumerate() {
+                out.push_sql(if i == 0 { "(" } else { ", (" });
+                let e = row.entry;
+                out.push_bind_param::<BigInt, _>(&row.id)?;
+                out.push_sql(", ");
+                DB::push_time(&mut out, row)?;
+                out.push_sql(", ");
+                out.push_bind_param::<Text, _>(e.operator.as_str())?;
+                out.push_sql(", ");
+                out.push_bind_param::<Text, _>(e.os_user.as_str())?;
+                out.push_sql(", ");
+                out.push_bind_param::<Text, _>(e.action.as_str())?;
+                out.push_sql(", ");
+                out.push_bind_param::<Nullable<BigInt>, _>(&row.customer_id)?;
+                out.push_sql(", ");
+                out.push_bind_param::<Text, _>(e.outcome.as_str())?;
+                out.push_sql(", ");
+                out.push_bind_param::<Nullable<Text>, _>(&e.reason)?;
+                out.push_sql(", ");
+                out.push_bind_param::<Text, _>(e.details.as_str())?;
+                out.push_sql(", ");
+                out.push_bind_param::<Nullable<Text>, _>(&e.run_id)?;
+                out.push_sql(", ");
+                out.push_bind_param::<Text, _>(row.content_salt)?;
+                out.push_sql(", ");
+                out.push_bind_param::<Text, _>(row.content_digest.as_str())?;
+                out.push_sql(", ");
+                out.push_bind_param::<Text, _>(row.chain_hash.as_str())?;
+                out.push_sql(")");
+            }
+            Ok(())
+        }
+    }
+
+    impl<Conn, const N: usize> RunQueryDsl<Conn> for Insert<'_, '_, N> {}
+
+    /// Inserts `rows`: chunks of [`INSERT_CHUNK`], then one at a time.
+    pub fn rows(conn: &mut DbConn, rows: &[Row<'_>]) -> Result<()> {
+        let mut chunks = rows.chunks_exact(INSERT_CHUNK);
+        for chunk in &mut chunks {
+            let chunk: &[Row<'_>; INSERT_CHUNK] = chunk
+                .try_into()
+                .map_err(|_| Error::Internal("audit rows: a chunk of the wrong size".into()))?;
+            crate::with_backend!(&mut *conn, c => Insert(chunk).execute(c))?;
+        }
+        for row in chunks.remainder() {
+            let row: &[Row<'_>; 1] = std::array::from_ref(row);
+            crate::with_backend!(&mut *conn, c => Insert(row).execute(c))?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
