@@ -458,8 +458,12 @@ impl RunReport {
                 .map_err(|e| Error::Internal(format!("spool file: {}", e.error())))?;
             file.rewind()?;
             for line in BufReader::new(&file).lines() {
-                let value: serde_json::Value = serde_json::from_str(&line?)?;
-                f(ResultView::Spooled(&value))?;
+                let line = line?;
+                let fields: SpooledFields<'_> = serde_json::from_str(&line)?;
+                f(ResultView::Spooled {
+                    line: &line,
+                    fields,
+                })?;
             }
             self.spool = Some(std::io::BufWriter::new(file));
         }
@@ -564,7 +568,8 @@ impl RunReport {
         self.for_each(|r| {
             let text = match r {
                 ResultView::Held(r) => output::json_text(r)?,
-                ResultView::Spooled(v) => output::json_text(v)?,
+                // The line is the result as serialised when it was spooled.
+                ResultView::Spooled { line, .. } => output::escape_json_text(line),
             };
             write!(w, "{}\n    {text}", if first { "" } else { "," })?;
             first = false;
@@ -592,20 +597,51 @@ impl RunReport {
         let id_width = 10;
         let mut w = std::io::BufWriter::new(std::io::stdout().lock());
         writeln!(w, "{:<id_width$}  {:<12}  DETAILS", "ID", "OUTCOME")?;
+        // A bulk run's results mostly share one change: its DETAILS cell is
+        // made once per distinct change, not once per line.
+        let mut last_changes: Option<(String, String)> = None;
         self.for_each(|r| {
             let (id, outcome, details) = match r {
-                ResultView::Held(r) => (shown_id(r), r.outcome.as_str().to_string(), describe(r)),
-                ResultView::Spooled(v) => (
-                    match (&v["id"], v["email"].as_str()) {
-                        (serde_json::Value::Number(n), _) => n.to_string(),
-                        (_, Some(e)) => output::sanitize(e),
-                        _ => "-".into(),
-                    },
-                    v["outcome"].as_str().unwrap_or("?").to_string(),
-                    describe_parts(v["message"].as_str(), v.get("changes"), None),
+                ResultView::Held(r) => (
+                    shown_id(r),
+                    r.outcome.as_str().to_string(),
+                    output::sanitize_multiline(&describe(r)).replace('\n', "; "),
                 ),
+                ResultView::Spooled { fields: v, .. } => {
+                    let id = match (v.id, v.email.as_deref()) {
+                        (Some(n), _) => n.to_string(),
+                        (None, Some(e)) => output::sanitize(e),
+                        _ => "-".into(),
+                    };
+                    let details = match (v.message.as_deref(), v.changes) {
+                        (None, Some(raw)) => match &last_changes {
+                            Some((text, shown)) if text == raw.get() => shown.clone(),
+                            _ => {
+                                let changes: serde_json::Value = serde_json::from_str(raw.get())?;
+                                let shown = output::sanitize_multiline(&describe_parts(
+                                    None,
+                                    Some(&changes),
+                                    None,
+                                ))
+                                .replace('\n', "; ");
+                                last_changes = Some((raw.get().to_string(), shown.clone()));
+                                shown
+                            }
+                        },
+                        (message, raw) => {
+                            let changes: Option<serde_json::Value> =
+                                raw.map(|r| serde_json::from_str(r.get())).transpose()?;
+                            output::sanitize_multiline(&describe_parts(
+                                message,
+                                changes.as_ref(),
+                                None,
+                            ))
+                            .replace('\n', "; ")
+                        }
+                    };
+                    (id, output::sanitize(&v.outcome), details)
+                }
             };
-            let details = output::sanitize_multiline(&details).replace('\n', "; ");
             writeln!(w, "{id:<id_width$}  {outcome:<12}  {details}")?;
             Ok(())
         })?;
@@ -667,7 +703,26 @@ impl RunReport {
 /// A result as [`RunReport::for_each`] hands it over.
 enum ResultView<'a> {
     Held(&'a ItemResult),
-    Spooled(&'a serde_json::Value),
+    /// A spooled result: its JSON line and the fields read from it.
+    Spooled {
+        line: &'a str,
+        fields: SpooledFields<'a>,
+    },
+}
+
+/// The fields of a spooled [`ItemResult`] line that the table needs,
+/// borrowed from the line (`changes` left as JSON text).
+#[derive(serde::Deserialize)]
+struct SpooledFields<'a> {
+    id: Option<i64>,
+    #[serde(borrow)]
+    email: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow)]
+    outcome: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    message: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow)]
+    changes: Option<&'a serde_json::value::RawValue>,
 }
 
 /// The ID cell of a result row: the id, or the email that named no one.
@@ -1066,6 +1121,9 @@ fn run_selection(
         report.add(results)?;
         Ok(added)
     };
+    if !args.dry_run {
+        crate::db::set_bulk_checkpoints(&mut ctx.conn, true)?;
+    }
     let outcome: Result<()> = (|| {
         match &selection {
             Selection::Named { ids, unknown } => {
@@ -1114,6 +1172,10 @@ fn run_selection(
         Ok(())
     })();
     progress.finish();
+    if !args.dry_run {
+        // Best effort: the run's outcome matters more than this setting.
+        let _ = crate::db::set_bulk_checkpoints(&mut ctx.conn, false);
+    }
     if let Err(e) = outcome {
         if !report.is_empty() {
             let remaining = match &selection {

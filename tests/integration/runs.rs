@@ -965,11 +965,42 @@ db_test!(a_large_run_prints_every_result_once, |env| {
     );
     assert!(results.iter().all(|r| r["outcome"] == json!("changed")));
     assert_eq!(doc["summary"], json!({"changed": 12_500}));
+    // Spooled and held results are printed alike: the same text but the id.
+    let texts: std::collections::BTreeSet<String> = run
+        .stdout
+        .lines()
+        .filter(|l| l.trim_start().starts_with("{\"id\":"))
+        .map(|l| {
+            let l = l.trim().trim_end_matches(',');
+            let rest = l.split_once(',').map(|(_, rest)| rest).unwrap_or(l);
+            rest.to_string()
+        })
+        .collect();
+    assert_eq!(
+        texts.into_iter().collect::<Vec<_>>(),
+        vec![
+            r#""outcome":"changed","changes":{"is_active":{"new":false,"old":true}}}"#.to_string()
+        ],
+        "{}",
+        &run.stdout[..run.stdout.len().min(2000)]
+    );
     let table = env.run(&["toggle", "--activate", "--status", "inactive", "--yes"]);
     table.ok();
     let lines: Vec<&str> = table.stdout.lines().collect();
     assert_eq!(lines.len(), 12_501, "a header and one line per customer");
-    assert!(lines[1..].iter().all(|l| l.contains("changed")));
+    let cells: std::collections::BTreeSet<&str> = lines[1..]
+        .iter()
+        .map(|l| {
+            l.split_once(' ')
+                .map(|(_, rest)| rest.trim_start())
+                .unwrap_or("")
+        })
+        .collect();
+    assert_eq!(
+        cells.into_iter().collect::<Vec<_>>(),
+        vec!["changed       is_active: false → true"],
+        "every line, spooled or held, shows the change"
+    );
     assert_eq!(ids_count_active(&env), 12_500);
 });
 
