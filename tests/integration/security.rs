@@ -1285,3 +1285,43 @@ fn a_purged_highest_id_is_never_given_again() {
         "C inherited B's audit trail"
     );
 }
+
+/// TLS to PostgreSQL works with the OpenSSL linked into the binary
+/// (.cargo/config.toml): `sslmode=require` never falls back to plain text,
+/// so a command that succeeds with it spoke TLS; and a certificate check
+/// that cannot pass is refused with exit 6 (contract: "Databases").
+#[test]
+fn postgres_connections_use_tls_when_asked() {
+    let Some(mut env) = Env::postgres() else {
+        return;
+    };
+    let mut admin = PgConnection::establish(&env.url).expect("connect to PostgreSQL");
+    #[derive(QueryableByName)]
+    struct Setting {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        ssl: String,
+    }
+    let ssl = diesel::sql_query("SHOW ssl")
+        .get_result::<Setting>(&mut admin)
+        .expect("SHOW ssl")
+        .ssl;
+    if ssl != "on" {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("CI=true but the PostgreSQL server has ssl = {ssl}: the TLS test must not be skipped in CI");
+        }
+        record_skip("PostgreSQL over TLS", "the test server has ssl = off");
+        return;
+    }
+    let plain = env.url.clone();
+    env.url = format!("{plain}?sslmode=require");
+    env.init_db(3);
+    let list = env.run(&["list", "-o", "ids"]);
+    list.ok();
+    assert_eq!(list.stdout.lines().count(), 3, "{}", list.stdout);
+    let cert = env.dir.path().join("no-such-ca.pem");
+    std::fs::write(&cert, "not a certificate\n").expect("write cert");
+    env.url = format!("{plain}?sslmode=verify-full&sslrootcert={}", cert.display());
+    let refused = env.run(&["list"]);
+    refused.code(6).error_line("cannot connect to PostgreSQL");
+    assert!(refused.stdout.is_empty());
+}
