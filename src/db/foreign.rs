@@ -12,8 +12,8 @@
 //!   `timestamp` columns are typed, so they are read as they are.
 //! - Filters compare instants, not text: on SQLite through the normalised
 //!   expression [`SQLITE_INSTANT`], which the expression indexes of migration
-//!   `2026-11-30-000016_instant_julianday` hold, so a range filter still uses
-//!   an index ([`instant_cmp`]).
+//!   `2026-12-01-000003_instant_indexes` hold, so a range filter still uses an
+//!   index ([`instant_cmp`]).
 //!
 //! Model fields stay `String`/`NaiveDateTime`; they name these types with
 //! `#[diesel(deserialize_as = …)]`.
@@ -311,15 +311,11 @@ multi_from_sql!(
 // --- filters --------------------------------------------------------------
 
 /// The normalised form of a SQLite timestamp column, `{}` standing for the
-/// column: the UTC instant as a Julian day number (a REAL; SQLite computes
-/// it from whole milliseconds, so distinct milliseconds stay distinct and in
-/// order), NULL for what is not a time. It reads every form
-/// [`parse_sqlite_timestamp`] does; migration
-/// `2026-11-30-000016_instant_julianday` indexes exactly this expression, so
-/// filters written with it use those indexes. `julianday()` rather than a
-/// formatted `strftime()`: the same parse without the formatting, a quarter
-/// of the cost per row in a filtered scan (bench/RESULTS.md).
-pub const SQLITE_INSTANT: &str = "julianday({})";
+/// column: `YYYY-MM-DD HH:MM:SS.SSS` in UTC, NULL for what is not a time. It
+/// reads every form [`parse_sqlite_timestamp`] does; migration
+/// `2026-12-01-000003_instant_indexes` indexes exactly this expression, so
+/// filters written with it use those indexes.
+pub const SQLITE_INSTANT: &str = "strftime('%Y-%m-%d %H:%M:%f', {})";
 
 /// How a filter compares a column with an instant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -345,7 +341,7 @@ impl Cmp {
 /// for (SQLite, PostgreSQL, and the multi-connection enum).
 pub trait InstantCmp: diesel::backend::Backend + Sized {
     /// `column OP t`: on PostgreSQL the typed column itself; on SQLite the
-    /// column through [`SQLITE_INSTANT`] against `julianday(t)` (number
+    /// column through [`SQLITE_INSTANT`] against `t` in the same form (text
     /// order is time order there). `column` is a trusted, qualified column
     /// name (`"customers.created_at"`); a NULL or unreadable value never
     /// matches. `backend` must be the backend this query runs on.
@@ -369,12 +365,11 @@ macro_rules! instant_cmp_for {
                 match backend {
                     Backend::Sqlite => Box::new(
                         diesel::dsl::sql::<Bool>(&format!(
-                            "{}{}julianday(",
+                            "{}{}",
                             SQLITE_INSTANT.replace("{}", column),
                             cmp.sql()
                         ))
-                        .bind::<Text, _>(t.format("%Y-%m-%d %H:%M:%S%.3f").to_string())
-                        .sql(")"),
+                        .bind::<Text, _>(t.format("%Y-%m-%d %H:%M:%S%.3f").to_string()),
                     ),
                     Backend::Postgres => Box::new(
                         diesel::dsl::sql::<Bool>(&format!("{column}{}", cmp.sql()))

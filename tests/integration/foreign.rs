@@ -302,9 +302,8 @@ fn sqlite_instant_filters_use_the_indexes() {
     let out = Command::new("sqlite3")
         .arg(&env.url)
         .arg(
-            "EXPLAIN QUERY PLAN SELECT id FROM customers WHERE julianday(customers.created_at) < julianday('2026-01-01 00:00:00.000');\n\
-             EXPLAIN QUERY PLAN SELECT id FROM customers WHERE julianday(customers.last_login_at) < julianday('2026-01-01 00:00:00.000');\n\
-             EXPLAIN QUERY PLAN SELECT id FROM audit_log WHERE julianday(audit_log.occurred_at) >= julianday('2026-01-01 00:00:00.000');",
+            "EXPLAIN QUERY PLAN SELECT id FROM customers WHERE strftime('%Y-%m-%d %H:%M:%f', customers.created_at) < '2026-01-01 00:00:00.000';\n\
+             EXPLAIN QUERY PLAN SELECT id FROM customers WHERE strftime('%Y-%m-%d %H:%M:%f', customers.last_login_at) < '2026-01-01 00:00:00.000';",
         )
         .output()
         .expect("sqlite3");
@@ -314,7 +313,6 @@ fn sqlite_instant_filters_use_the_indexes() {
         plan.contains("customers_last_login_at_instant_idx"),
         "{plan}"
     );
-    assert!(plan.contains("audit_log_occurred_at_instant_idx"), "{plan}");
 }
 
 db_test!(filter_values_out_of_range_are_usage_errors, |env| {
