@@ -317,6 +317,44 @@ multi_from_sql!(
 /// filters written with it use those indexes.
 pub const SQLITE_INSTANT: &str = "strftime('%Y-%m-%d %H:%M:%f', {})";
 
+/// Days of margin in [`sqlite_prefilter`]'s bound: a text date can name an
+/// instant up to 3 days later than it reads (SQLite normalises `02-31` to
+/// `03-03`), up to a day later (hour `24`) and up to 14 hours either way (a
+/// `±14:00` offset).
+const PREFILTER_MARGIN_DAYS: u64 = 5;
+
+/// A cheap test that rules a row out before [`SQLITE_INSTANT`] (a date
+/// parse and a format per row, most of a filtered scan's time) is
+/// evaluated: `column OP t` cannot hold for a text that starts with a
+/// four-digit year and a dash and sorts more than [`PREFILTER_MARGIN_DAYS`]
+/// days on the wrong side of `t` (fixed-width digits: there text order is
+/// date order). Every other value (NULL, numbers, BLOBs, other forms) goes
+/// on to the exact comparison, so a filter selects the same rows with it as
+/// without, and the expression index still serves the exact comparison.
+/// Returns the SQL before the bound, the bound and the SQL after it, or
+/// `None` near the ends of the four-digit-year range.
+fn sqlite_prefilter(column: &str, cmp: Cmp, t: NaiveDateTime) -> Option<(String, String, String)> {
+    let margin = chrono::Days::new(PREFILTER_MARGIN_DAYS);
+    // Plain comparisons first (SQLite stops an AND at the first false), the
+    // GLOB last. Numbers sort before every text and fail the GLOB; a BLOB
+    // sorts after every text, so `< x''` keeps BLOBs out of the `>=` test.
+    let (bound, wrong_side) = match cmp {
+        Cmp::Gt | Cmp::Ge => (t.date().checked_sub_days(margin)?, format!("{column} < ")),
+        Cmp::Lt | Cmp::Le => (
+            t.date().checked_add_days(margin)?,
+            format!("{column} < x'' AND {column} >= "),
+        ),
+    };
+    if !(1..=9999).contains(&chrono::Datelike::year(&bound)) {
+        return None;
+    }
+    Some((
+        format!("NOT ({wrong_side}"),
+        bound.format("%Y-%m-%d").to_string(),
+        format!(" AND {column} GLOB '[0-9][0-9][0-9][0-9]-*')"),
+    ))
+}
+
 /// How a filter compares a column with an instant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cmp {
@@ -363,14 +401,19 @@ macro_rules! instant_cmp_for {
                 t: NaiveDateTime,
             ) -> Box<dyn BoxableExpression<QS, Self, SqlType = Bool>> {
                 match backend {
-                    Backend::Sqlite => Box::new(
-                        diesel::dsl::sql::<Bool>(&format!(
-                            "{}{}",
-                            SQLITE_INSTANT.replace("{}", column),
-                            cmp.sql()
-                        ))
-                        .bind::<Text, _>(t.format("%Y-%m-%d %H:%M:%S%.3f").to_string()),
-                    ),
+                    Backend::Sqlite => {
+                        let exact = format!("{}{}", SQLITE_INSTANT.replace("{}", column), cmp.sql());
+                        let t_text = t.format("%Y-%m-%d %H:%M:%S%.3f").to_string();
+                        match sqlite_prefilter(column, cmp, t) {
+                            Some((head, bound, tail)) => Box::new(
+                                diesel::dsl::sql::<Bool>(&head)
+                                    .bind::<Text, _>(bound)
+                                    .sql(&format!("{tail} AND {exact}"))
+                                    .bind::<Text, _>(t_text),
+                            ),
+                            None => Box::new(diesel::dsl::sql::<Bool>(&exact).bind::<Text, _>(t_text)),
+                        }
+                    }
                     Backend::Postgres => Box::new(
                         diesel::dsl::sql::<Bool>(&format!("{column}{}", cmp.sql()))
                             .bind::<Timestamp, _>(t),

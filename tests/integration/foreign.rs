@@ -725,3 +725,125 @@ fn export_reads_what_other_programs_wrote() {
     assert!(!run.stdout.contains("password_hash"));
     env.run(&["export", "nobody@example.com"]).code(3);
 }
+
+/// The SQLite instant filters rule most rows out with a text comparison
+/// before the exact `strftime` one (db::foreign, `sqlite_prefilter`); they
+/// must select exactly the rows the exact comparison alone selects, for
+/// every form of value near the filter's instant: offsets up to ±14:00,
+/// days past the month's end, hour 24, long fractions, bare dates, times
+/// without a date, numbers, BLOBs, garbage and NULL.
+#[test]
+fn sqlite_instant_filters_select_what_the_exact_comparison_selects() {
+    use diesel::prelude::*;
+    let env = Env::sqlite();
+    env.init_db(0);
+    let boundaries = ["2026-03-01T00:00:00", "2026-01-01T12:00:00"];
+    let mut values: Vec<String> = vec![
+        "NULL".into(),
+        "'garbage'".into(),
+        "''".into(),
+        "'12:00'".into(),
+        "'2460736.5'".into(),
+        "2460736.5".into(),
+        "1772323200".into(),
+        "x'323032362d30332d3031'".into(),
+        "'999e-5'".into(),
+        "'2.46e6'".into(),
+        "' 2026-03-01 00:00:00'".into(),
+        "'2026-02-31 10:00'".into(),
+        "'2026-02-30'".into(),
+        "'2026-02-29 23:59:59.9996'".into(),
+        "'2025-12-31 24:30:00'".into(),
+        "'2026-01-01 12:00:00.0004'".into(),
+        "'2026-01-01 11:59:59.9996'".into(),
+    ];
+    for b in boundaries {
+        let day = chrono::NaiveDate::parse_from_str(&b[..10], "%Y-%m-%d").expect("date");
+        for offset in -7i64..=7 {
+            let d = day + chrono::Duration::days(offset);
+            for time in [
+                "00:00:00",
+                "11:59:59.999",
+                "12:00:00",
+                "12:00:00.001",
+                "23:59:59",
+            ] {
+                for suffix in ["", "Z", "+14:00", "-14:00", "+05:30"] {
+                    values.push(format!("'{d} {time}{suffix}'"));
+                    values.push(format!("'{d}T{time}{suffix}'"));
+                }
+            }
+            values.push(format!("'{d}'"));
+            values.push(format!("'{}-31 08:00'", &d.to_string()[..7]));
+            values.push(format!("'{d} 24:00:00'"));
+        }
+    }
+    let mut sql = String::from("BEGIN;\n");
+    for (i, v) in values.iter().enumerate() {
+        // created_at is NOT NULL: a NULL there becomes a NULL last login.
+        let created = if v == "NULL" {
+            "'2026-01-01 12:00:00'"
+        } else {
+            v.as_str()
+        };
+        sql.push_str(&format!(
+            "INSERT INTO customers (full_name, email, password_hash, must_change_password, is_active, created_at, updated_at, last_login_at) \
+             VALUES ('C {i}', 'c{i}@example.com', 'x', 0, 1, {created}, '2025-01-01 00:00:00', {v});\n"
+        ));
+    }
+    sql.push_str("COMMIT;\n");
+    env.exec(&sql);
+
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+    }
+    let exact = |condition: &str| -> Vec<i64> {
+        let mut c = diesel::SqliteConnection::establish(&env.url).expect("open sqlite");
+        let mut ids: Vec<i64> = diesel::sql_query(format!(
+            "SELECT id FROM customers NOT INDEXED WHERE deleted_at IS NULL AND ({condition}) ORDER BY id"
+        ))
+        .load::<Id>(&mut c)
+        .expect("exact query")
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+        ids.sort_unstable();
+        ids
+    };
+    let instant = |column: &str| format!("strftime('%Y-%m-%d %H:%M:%f', {column})");
+    for b in boundaries {
+        let t = format!("'{} {}.000'", &b[..10], &b[11..]);
+        let cases = [
+            (
+                "--created-after",
+                format!("{} > {t}", instant("created_at")),
+            ),
+            (
+                "--created-before",
+                format!("{} < {t}", instant("created_at")),
+            ),
+            (
+                "--last-login-before",
+                format!(
+                    "{} < {t} OR (last_login_at IS NULL AND {} < {t})",
+                    instant("last_login_at"),
+                    instant("created_at")
+                ),
+            ),
+        ];
+        for (flag, condition) in cases {
+            let run = env.run(&["list", "--status", "all", flag, b, "-o", "ids"]);
+            run.ok();
+            let got: Vec<i64> = run
+                .stdout
+                .lines()
+                .map(|l| l.trim().parse().expect("an id"))
+                .collect();
+            let want = exact(&condition);
+            assert!(!want.is_empty(), "{flag} {b}: the case selects something");
+            assert_eq!(got, want, "{flag} {b}");
+        }
+    }
+}
