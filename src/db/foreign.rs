@@ -18,7 +18,7 @@
 //! Model fields stay `String`/`NaiveDateTime`; they name these types with
 //! `#[diesel(deserialize_as = …)]`.
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::deserialize::{self, FromSql};
 use diesel::expression::BoxableExpression;
 use diesel::pg::Pg;
@@ -120,55 +120,125 @@ impl FromSql<Nullable<Text>, Pg> for LossyOptText {
 
 // --- timestamps -----------------------------------------------------------
 
-/// Parses a SQLite timestamp in one of the contract's text forms, as the UTC
-/// instant it names: `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS[.f]]` (or with `T`),
-/// optionally followed by `Z` or `±HH:MM` (the offset is applied). These are
-/// the forms SQLite's own date functions read (sqlite.org/lang_datefunc.html,
-/// "Time Values" 1–7), so display and filters agree.
+/// Parses a SQLite timestamp text as the UTC instant SQLite's own date
+/// functions read in it (sqlite.org/lang_datefunc.html, "Time Values"), so
+/// that what custadm shows and what its filters (`strftime`) match agree:
+///
+/// - `YYYY-MM-DD`, then optionally spaces or `T`s and `HH:MM[:SS[.f…]]`,
+///   then optionally spaces and `Z`/`z` or `±HH:MM` (at most 14:00; the
+///   offset is applied), then optionally spaces. As in SQLite, a day up to
+///   31 and an hour of 24 roll over (`2026-02-31` is March 3rd);
+/// - `HH:MM[:SS[.f…]]` alone, on 2000-01-01, with the same zone forms;
+/// - a number: a Julian day number (from 0 to 5373484.5, years up to 9999).
+///
+/// Anything else (leading spaces, a lowercase `t`, `now`, other formats)
+/// is `None`: SQLite's functions do not read it either, so no filter
+/// matches it.
 pub fn parse_sqlite_timestamp(text: &str) -> Option<NaiveDateTime> {
-    let t = text.trim();
-    if t.len() < 10 || !t.is_char_boundary(10) {
+    let b = text.as_bytes();
+    let is_space = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
+    let number = |from: usize, len: usize, max: u32| -> Option<u32> {
+        let digits = b.get(from..from + len)?;
+        if !digits.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let n = digits.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0'));
+        (n <= max).then_some(n)
+    };
+    // The date, or 2000-01-01 for a time alone.
+    let (day, mut i) = if b.len() >= 10 && b[4] == b'-' && b[7] == b'-' {
+        let year = number(0, 4, 9999)?;
+        let month = number(5, 2, 12).filter(|m| *m >= 1)?;
+        let day = number(8, 2, 31).filter(|d| *d >= 1)?;
+        let first = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, 1)?;
+        let mut i = 10;
+        while i < b.len() && (is_space(b[i]) || b[i] == b'T') {
+            i += 1;
+        }
+        (
+            first.checked_add_days(chrono::Days::new(u64::from(day) - 1))?,
+            i,
+        )
+    } else if b.len() >= 5 && b[2] == b':' {
+        (NaiveDate::from_ymd_opt(2000, 1, 1)?, 0)
+    } else {
+        let t = text.trim_matches(is_space_char);
+        if t.is_empty()
+            || !t
+                .bytes()
+                .all(|c| c.is_ascii_digit() || b"+-.eE".contains(&c))
+        {
+            return None;
+        }
+        return from_julian_day(t.parse().ok()?);
+    };
+    let midnight = day.and_hms_opt(0, 0, 0)?;
+    if i == b.len() {
+        return Some(midnight);
+    }
+    // HH:MM[:SS[.f…]]
+    let hour = number(i, 2, 24)?;
+    if b.get(i + 2) != Some(&b':') {
         return None;
     }
-    let date = NaiveDate::parse_from_str(&t[..10], "%Y-%m-%d").ok()?;
-    let rest = t[10..].trim_start_matches([' ', 'T', 't']);
-    if rest.is_empty() {
-        return date.and_hms_opt(0, 0, 0);
+    let minute = number(i + 3, 2, 59)?;
+    i += 5;
+    let (mut second, mut nanos) = (0, 0u32);
+    if b.get(i) == Some(&b':') {
+        second = number(i + 1, 2, 59)?;
+        i += 3;
+        if b.get(i) == Some(&b'.') && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+            let mut scale = 100_000_000;
+            while let Some(d) = b.get(i).filter(|d| d.is_ascii_digit()) {
+                nanos += u32::from(d - b'0') * scale;
+                scale /= 10;
+                i += 1;
+            }
+        }
     }
-    if rest.len() == t.len() - 10 {
-        return None; // no separator between date and time
+    // The zone.
+    while i < b.len() && is_space(b[i]) {
+        i += 1;
     }
-    // The zone: `Z`, or `±HH:MM` at the end.
-    let (clock, offset_secs) = if let Some(c) = rest.strip_suffix(['Z', 'z']) {
-        (c, 0)
-    } else if rest.len() > 6 && rest.is_char_boundary(rest.len() - 6) {
-        let (c, zone) = rest.split_at(rest.len() - 6);
-        let b = zone.as_bytes();
-        if matches!(b[0], b'+' | b'-') && b[3] == b':' {
-            let h: i64 = zone[1..3].parse().ok()?;
-            let m: i64 = zone[4..6].parse().ok()?;
-            if h > 23 || m > 59 {
+    let mut offset_minutes = 0i64;
+    match b.get(i) {
+        None => {}
+        Some(b'Z' | b'z') => i += 1,
+        Some(sign @ (b'+' | b'-')) => {
+            let h = number(i + 1, 2, 14)?;
+            if b.get(i + 3) != Some(&b':') {
                 return None;
             }
-            let secs = h * 3600 + m * 60;
-            (c, if b[0] == b'-' { -secs } else { secs })
-        } else {
-            (rest, 0)
+            let m = number(i + 4, 2, 59)?;
+            offset_minutes = i64::from(h * 60 + m) * if *sign == b'-' { -1 } else { 1 };
+            i += 6;
         }
-    } else {
-        (rest, 0)
-    };
-    let clock = clock.trim_end();
-    let time = ["%H:%M:%S%.f", "%H:%M"]
-        .iter()
-        .find_map(|f| NaiveTime::parse_from_str(clock, f).ok())?;
-    date.and_time(time)
-        .checked_sub_signed(chrono::Duration::seconds(offset_secs))
+        Some(_) => return None,
+    }
+    while i < b.len() && is_space(b[i]) {
+        i += 1;
+    }
+    if i != b.len() {
+        return None;
+    }
+    let seconds = i64::from(hour * 3600 + minute * 60 + second) - offset_minutes * 60;
+    midnight
+        .checked_add_signed(chrono::Duration::seconds(seconds))?
+        .checked_add_signed(chrono::Duration::nanoseconds(i64::from(nanos)))
 }
 
-/// SQLite's numeric timestamps are Julian day numbers (as in its date functions).
+fn is_space_char(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\u{0b}' | '\u{0c}' | '\r')
+}
+
+/// SQLite's numeric timestamps are Julian day numbers (as in its date
+/// functions), valid from 0 (4714 BC) to 5373484.5 (the end of 9999).
 fn from_julian_day(days: f64) -> Option<NaiveDateTime> {
     const UNIX_EPOCH_JULIAN_DAY: f64 = 2_440_587.5;
+    if !(0.0..5_373_484.5).contains(&days) {
+        return None;
+    }
     let secs = (days - UNIX_EPOCH_JULIAN_DAY) * 86_400.0;
     if !secs.is_finite() || secs.abs() > 1e14 {
         return None;

@@ -846,4 +846,56 @@ fn sqlite_instant_filters_select_what_the_exact_comparison_selects() {
             assert_eq!(got, want, "{flag} {b}");
         }
     }
+
+    // What custadm shows is the instant the filters compare: SQLite's own
+    // reading of the value (to the second), or nothing for what it cannot read.
+    #[derive(QueryableByName)]
+    struct Shown {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+        created: Option<String>,
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+        login: Option<String>,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        raw: String,
+    }
+    let mut c = diesel::SqliteConnection::establish(&env.url).expect("open sqlite");
+    let sqlite_reads: Vec<Shown> = diesel::sql_query(
+        "SELECT id, strftime('%Y-%m-%dT%H:%M:%SZ', created_at) AS created, \
+         strftime('%Y-%m-%dT%H:%M:%SZ', last_login_at) AS login, \
+         quote(last_login_at) AS raw FROM customers ORDER BY id",
+    )
+    .load(&mut c)
+    .expect("strftime");
+    let listed = env.run(&["list", "--status", "all", "-o", "json"]);
+    listed.ok();
+    let rows = listed.json();
+    let rows = rows.as_array().expect("an array");
+    assert_eq!(rows.len(), sqlite_reads.len());
+    for (row, sqlite) in rows.iter().zip(&sqlite_reads) {
+        assert_eq!(row["id"].as_i64(), Some(sqlite.id));
+        if sqlite.raw.contains(" 24:") || sqlite.raw.contains("T24:") {
+            // SQLite's strftime moves the date of an hour-24 value to the
+            // next day but prints the hour as 24 (its julianday() is the
+            // instant custadm shows): no one reading can agree with both.
+            continue;
+        }
+        let created = sqlite
+            .created
+            .clone()
+            .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
+        assert_eq!(
+            row["created_at"].as_str(),
+            Some(created.as_str()),
+            "created_at {}",
+            sqlite.raw
+        );
+        assert_eq!(
+            row["last_login_at"].as_str(),
+            sqlite.login.as_deref(),
+            "last_login_at {}",
+            sqlite.raw
+        );
+    }
 }
