@@ -1313,14 +1313,18 @@ fn postgres_connections_use_tls_when_asked() {
         return;
     }
     let plain = env.url.clone();
-    env.url = format!("{plain}?sslmode=require");
+    let join = if plain.contains('?') { '&' } else { '?' };
+    env.url = format!("{plain}{join}sslmode=require");
     env.init_db(3);
     let list = env.run(&["list", "-o", "ids"]);
     list.ok();
     assert_eq!(list.stdout.lines().count(), 3, "{}", list.stdout);
     let cert = env.dir.path().join("no-such-ca.pem");
     std::fs::write(&cert, "not a certificate\n").expect("write cert");
-    env.url = format!("{plain}?sslmode=verify-full&sslrootcert={}", cert.display());
+    env.url = format!(
+        "{plain}{join}sslmode=verify-full&sslrootcert={}",
+        cert.display()
+    );
     let refused = env.run(&["list"]);
     refused.code(6).error_line("cannot connect to PostgreSQL");
     assert!(refused.stdout.is_empty());
