@@ -1121,9 +1121,6 @@ fn run_selection(
         report.add(results)?;
         Ok(added)
     };
-    if !args.dry_run {
-        crate::db::set_bulk_checkpoints(&mut ctx.conn, true)?;
-    }
     let outcome: Result<()> = (|| {
         match &selection {
             Selection::Named { ids, unknown } => {
@@ -1172,10 +1169,6 @@ fn run_selection(
         Ok(())
     })();
     progress.finish();
-    if !args.dry_run {
-        // Best effort: the run's outcome matters more than this setting.
-        let _ = crate::db::set_bulk_checkpoints(&mut ctx.conn, false);
-    }
     if let Err(e) = outcome {
         if !report.is_empty() {
             let remaining = match &selection {

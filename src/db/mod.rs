@@ -566,25 +566,6 @@ pub fn write_transaction<T>(
     }
 }
 
-/// WAL pages after which a bulk run's commit checkpoints (SQLite; the
-/// default is 1,000). A run commits once per batch: at the default, every
-/// few batches would copy the WAL into the database file and sync it, where
-/// one transaction doing the same work would do so once. The WAL grows to
-/// at most about this many pages (4 KiB each) before the next checkpoint;
-/// the last connection to close checkpoints what is left.
-pub const BULK_WAL_AUTOCHECKPOINT: u32 = 10_000;
-
-/// Spaces the WAL checkpoints of a bulk run (see
-/// [`BULK_WAL_AUTOCHECKPOINT`]) on SQLite, or puts the default back
-/// (`bulk = false`); nothing on PostgreSQL.
-pub fn set_bulk_checkpoints(conn: &mut DbConn, bulk: bool) -> Result<()> {
-    if let DbConn::Sqlite(c) = conn {
-        let pages = if bulk { BULK_WAL_AUTOCHECKPOINT } else { 1_000 };
-        c.batch_execute(&format!("PRAGMA wal_autocheckpoint = {pages}"))?;
-    }
-    Ok(())
-}
-
 /// What a SQLite writer is told when the write lock stayed taken past
 /// `busy_timeout` (= `lock_timeout`).
 pub fn sqlite_busy_message() -> String {
