@@ -408,11 +408,13 @@ fn sqlite_prefilter(column: &str, cmp: Cmp, t: NaiveDateTime) -> Option<(String,
     // Plain comparisons first (SQLite stops an AND at the first false), the
     // GLOB last. Numbers sort before every text and fail the GLOB; a BLOB
     // sorts after every text, so `< x''` keeps BLOBs out of the `>=` test.
+    // `+column` has no affinity: the TIMESTAMP column's NUMERIC affinity
+    // would otherwise try to read the bound as a number on every row.
     let (bound, wrong_side) = match cmp {
-        Cmp::Gt | Cmp::Ge => (t.date().checked_sub_days(margin)?, format!("{column} < ")),
+        Cmp::Gt | Cmp::Ge => (t.date().checked_sub_days(margin)?, format!("+{column} < ")),
         Cmp::Lt | Cmp::Le => (
             t.date().checked_add_days(margin)?,
-            format!("{column} < x'' AND {column} >= "),
+            format!("+{column} < x'' AND +{column} >= "),
         ),
     };
     if !(1..=9999).contains(&chrono::Datelike::year(&bound)) {
