@@ -301,7 +301,8 @@ fn write_document<W: Write>(conn: &mut DbConn, doc: &mut Doc<W>, id: i64) -> Res
     })?;
 
     doc.raw(",\n\"billing_account\": ")?;
-    let account: Option<(i64, NaiveDateTime)> = billing_accounts::table
+    // Read as other programs may have written it (db::foreign).
+    let account: Option<(i64, crate::db::foreign::DbTime)> = billing_accounts::table
         .filter(billing_accounts::customer_id.eq(id))
         .order(billing_accounts::id.asc())
         .select((billing_accounts::id, billing_accounts::created_at))
@@ -309,7 +310,7 @@ fn write_document<W: Write>(conn: &mut DbConn, doc: &mut Doc<W>, id: i64) -> Res
         .optional()?;
     match account {
         None => doc.raw("null")?,
-        Some((account_id, created_at)) => {
+        Some((account_id, crate::db::foreign::DbTime(created_at))) => {
             doc.raw(&format!(
                 "{{\"id\": {account_id}, \"created_at\": {}, \"entries\": ",
                 serde_json::to_string(&rfc3339(created_at))?

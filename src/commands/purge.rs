@@ -91,10 +91,20 @@ pub fn run(ctx: &mut Ctx, args: PurgeArgs) -> Result<()> {
     let mut seen = std::collections::HashSet::new();
     ids.retain(|id| seen.insert(*id));
     if let Some(when) = deleted_before {
+        // Instants, not text: another program's `…+02:00` or a Julian day
+        // number is compared as the time it names (db::foreign).
+        use crate::db::foreign::{Cmp, InstantCmp};
+        let backend = ctx.conn.backend();
         ids = customers::table
-            .filter(customers::deleted_at.lt(when))
-            .order(customers::id.asc())
             .select(customers::id)
+            .order(customers::id.asc())
+            .into_boxed()
+            .filter(crate::db::MultiBackend::instant_cmp::<customers::table>(
+                backend,
+                "customers.deleted_at",
+                Cmp::Lt,
+                when,
+            ))
             .load(&mut ctx.conn)?;
         if ids.is_empty() {
             ctx.out.note(&format!(

@@ -12,8 +12,7 @@
 //!   `timestamp` columns are typed, so they are read as they are.
 //! - Filters compare instants, not text: on SQLite through the normalised
 //!   expression [`SQLITE_INSTANT`], which the expression indexes of migration
-//!   `2026-12-01-000003_instant_indexes` hold, so a range filter still uses an
-//!   index ([`instant_cmp`]).
+//!   `2026-11-30-000016_instant_julianday` hold ([`instant_cmp`]).
 //!
 //! Model fields stay `String`/`NaiveDateTime`; they name these types with
 //! `#[diesel(deserialize_as = …)]`.
@@ -131,10 +130,12 @@ impl FromSql<Nullable<Text>, Pg> for LossyOptText {
 /// - `HH:MM[:SS[.f…]]` alone, on 2000-01-01, with the same zone forms;
 /// - a number: a Julian day number (from 0 to 5373484.5, years up to 9999).
 ///
-/// Anything else (leading spaces, a lowercase `t`, `now`, other formats)
-/// is `None`: SQLite's functions do not read it either, so no filter
-/// matches it.
+/// Anything else (leading spaces, a lowercase `t`, `now`, other formats,
+/// an instant past 9999) is `None`: SQLite's functions do not read it
+/// either, so no filter matches it. Like them, it stops at a NUL.
 pub fn parse_sqlite_timestamp(text: &str) -> Option<NaiveDateTime> {
+    // SQLite's functions read a text up to its first NUL.
+    let text = text.split('\0').next().unwrap_or("");
     let b = text.as_bytes();
     let is_space = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
     let number = |from: usize, len: usize, max: u32| -> Option<u32> {
@@ -226,6 +227,8 @@ pub fn parse_sqlite_timestamp(text: &str) -> Option<NaiveDateTime> {
     midnight
         .checked_add_signed(chrono::Duration::seconds(seconds))?
         .checked_add_signed(chrono::Duration::nanoseconds(i64::from(nanos)))
+        // Past the end of 9999 SQLite reads nothing.
+        .filter(|t| chrono::Datelike::year(t) <= 9999)
 }
 
 fn is_space_char(c: char) -> bool {
@@ -233,19 +236,16 @@ fn is_space_char(c: char) -> bool {
 }
 
 /// SQLite's numeric timestamps are Julian day numbers (as in its date
-/// functions), valid from 0 (4714 BC) to 5373484.5 (the end of 9999).
+/// functions), valid from 0 (4714 BC) to 5373484.5 (the end of 9999); as
+/// SQLite does, the day is first rounded to the nearest millisecond.
 fn from_julian_day(days: f64) -> Option<NaiveDateTime> {
-    const UNIX_EPOCH_JULIAN_DAY: f64 = 2_440_587.5;
+    /// 1970-01-01T00:00:00Z as a Julian day, in milliseconds.
+    const UNIX_EPOCH_JULIAN_MS: i64 = 210_866_760_000_000;
     if !(0.0..5_373_484.5).contains(&days) {
         return None;
     }
-    let secs = (days - UNIX_EPOCH_JULIAN_DAY) * 86_400.0;
-    if !secs.is_finite() || secs.abs() > 1e14 {
-        return None;
-    }
-    let whole = secs.floor();
-    let nanos = ((secs - whole) * 1e9).round().min(999_999_999.0) as u32;
-    chrono::DateTime::from_timestamp(whole as i64, nanos).map(|d| d.naive_utc())
+    let julian_ms = (days * 86_400_000.0 + 0.5) as i64;
+    chrono::DateTime::from_timestamp_millis(julian_ms - UNIX_EPOCH_JULIAN_MS).map(|d| d.naive_utc())
 }
 
 fn sqlite_instant(
@@ -342,8 +342,17 @@ impl FromSql<Nullable<Timestamp>, Pg> for DbOptTime {
 }
 
 impl FromSql<Date, Sqlite> for DbDate {
+    /// An unreadable date is shown as 1970-01-01 with one warning, as an
+    /// unreadable timestamp is: the rest of the row stays readable.
     fn from_sql(value: diesel::sqlite::SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
-        sqlite_instant(value).map(|t| DbDate(t.date()))
+        Ok(DbDate(
+            sqlite_instant(value)
+                .unwrap_or_else(|e| {
+                    unreadable_timestamp(e, "1970-01-01");
+                    chrono::DateTime::UNIX_EPOCH.naive_utc()
+                })
+                .date(),
+        ))
     }
 }
 
@@ -381,51 +390,22 @@ multi_from_sql!(
 // --- filters --------------------------------------------------------------
 
 /// The normalised form of a SQLite timestamp column, `{}` standing for the
-/// column: `YYYY-MM-DD HH:MM:SS.SSS` in UTC, NULL for what is not a time. It
-/// reads every form [`parse_sqlite_timestamp`] does; migration
-/// `2026-12-01-000003_instant_indexes` indexes exactly this expression, so
-/// filters written with it use those indexes.
-pub const SQLITE_INSTANT: &str = "strftime('%Y-%m-%d %H:%M:%f', {})";
-
-/// Days of margin in [`sqlite_prefilter`]'s bound: a text date can name an
-/// instant up to 3 days later than it reads (SQLite normalises `02-31` to
-/// `03-03`), up to a day later (hour `24`) and up to 14 hours either way (a
-/// `±14:00` offset).
-const PREFILTER_MARGIN_DAYS: u64 = 5;
-
-/// A cheap test that rules a row out before [`SQLITE_INSTANT`] (a date
-/// parse and a format per row, most of a filtered scan's time) is
-/// evaluated: `column OP t` cannot hold for a text that starts with a
-/// four-digit year and a dash and sorts more than [`PREFILTER_MARGIN_DAYS`]
-/// days on the wrong side of `t` (fixed-width digits: there text order is
-/// date order). Every other value (NULL, numbers, BLOBs, other forms) goes
-/// on to the exact comparison, so a filter selects the same rows with it as
-/// without, and the expression index still serves the exact comparison.
-/// Returns the SQL before the bound, the bound and the SQL after it, or
-/// `None` near the ends of the four-digit-year range.
-fn sqlite_prefilter(column: &str, cmp: Cmp, t: NaiveDateTime) -> Option<(String, String, String)> {
-    let margin = chrono::Days::new(PREFILTER_MARGIN_DAYS);
-    // Plain comparisons first (SQLite stops an AND at the first false), the
-    // GLOB last. Numbers sort before every text and fail the GLOB; a BLOB
-    // sorts after every text, so `< x''` keeps BLOBs out of the `>=` test.
-    // `+column` has no affinity: the TIMESTAMP column's NUMERIC affinity
-    // would otherwise try to read the bound as a number on every row.
-    let (bound, wrong_side) = match cmp {
-        Cmp::Gt | Cmp::Ge => (t.date().checked_sub_days(margin)?, format!("+{column} < ")),
-        Cmp::Lt | Cmp::Le => (
-            t.date().checked_add_days(margin)?,
-            format!("+{column} < x'' AND +{column} >= "),
-        ),
-    };
-    if !(1..=9999).contains(&chrono::Datelike::year(&bound)) {
-        return None;
-    }
-    Some((
-        format!("NOT ({wrong_side}"),
-        bound.format("%Y-%m-%d").to_string(),
-        format!(" AND {column} GLOB '[0-9][0-9][0-9][0-9]-*')"),
-    ))
-}
+/// column: the UTC instant as a Julian day number (a REAL, computed by
+/// SQLite from whole milliseconds, so distinct milliseconds stay distinct
+/// and in order), NULL for what is not a time. It reads every form
+/// [`parse_sqlite_timestamp`] does, and the same instant: a day past the
+/// month's end or an hour of 24 rolls over (`strftime()` rolls the date but
+/// prints the hour as 24). Migration `2026-11-30-000016_instant_julianday`
+/// indexes exactly this expression. `julianday()` rather than a formatted
+/// `strftime()`: the same parse without the formatting, a quarter of the
+/// cost per row in a filtered scan (bench/RESULTS.md).
+///
+/// An index entry is computed by the SQLite that writes the row. SQLite
+/// 3.40 (Debian's) rounds a fraction of a second to the nearest millisecond
+/// where the bundled 3.53 truncates it, in `julianday()` and `strftime()`
+/// alike: a row another program writes with more than three fraction digits
+/// (`…:58.9996`) may sit 1 ms apart in the index (`REINDEX` recomputes it).
+pub const SQLITE_INSTANT: &str = "julianday({})";
 
 /// How a filter compares a column with an instant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -451,7 +431,7 @@ impl Cmp {
 /// for (SQLite, PostgreSQL, and the multi-connection enum).
 pub trait InstantCmp: diesel::backend::Backend + Sized {
     /// `column OP t`: on PostgreSQL the typed column itself; on SQLite the
-    /// column through [`SQLITE_INSTANT`] against `t` in the same form (text
+    /// column through [`SQLITE_INSTANT`] against `julianday(t)` (number
     /// order is time order there). `column` is a trusted, qualified column
     /// name (`"customers.created_at"`); a NULL or unreadable value never
     /// matches. `backend` must be the backend this query runs on.
@@ -473,19 +453,15 @@ macro_rules! instant_cmp_for {
                 t: NaiveDateTime,
             ) -> Box<dyn BoxableExpression<QS, Self, SqlType = Bool>> {
                 match backend {
-                    Backend::Sqlite => {
-                        let exact = format!("{}{}", SQLITE_INSTANT.replace("{}", column), cmp.sql());
-                        let t_text = t.format("%Y-%m-%d %H:%M:%S%.3f").to_string();
-                        match sqlite_prefilter(column, cmp, t) {
-                            Some((head, bound, tail)) => Box::new(
-                                diesel::dsl::sql::<Bool>(&head)
-                                    .bind::<Text, _>(bound)
-                                    .sql(&format!("{tail} AND {exact}"))
-                                    .bind::<Text, _>(t_text),
-                            ),
-                            None => Box::new(diesel::dsl::sql::<Bool>(&exact).bind::<Text, _>(t_text)),
-                        }
-                    }
+                    Backend::Sqlite => Box::new(
+                        diesel::dsl::sql::<Bool>(&format!(
+                            "{}{}julianday(",
+                            SQLITE_INSTANT.replace("{}", column),
+                            cmp.sql()
+                        ))
+                        .bind::<Text, _>(t.format("%Y-%m-%d %H:%M:%S%.3f").to_string())
+                        .sql(")"),
+                    ),
                     Backend::Postgres => Box::new(
                         diesel::dsl::sql::<Bool>(&format!("{column}{}", cmp.sql()))
                             .bind::<Timestamp, _>(t),

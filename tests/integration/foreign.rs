@@ -302,8 +302,9 @@ fn sqlite_instant_filters_use_the_indexes() {
     let out = Command::new("sqlite3")
         .arg(&env.url)
         .arg(
-            "EXPLAIN QUERY PLAN SELECT id FROM customers WHERE strftime('%Y-%m-%d %H:%M:%f', customers.created_at) < '2026-01-01 00:00:00.000';\n\
-             EXPLAIN QUERY PLAN SELECT id FROM customers WHERE strftime('%Y-%m-%d %H:%M:%f', customers.last_login_at) < '2026-01-01 00:00:00.000';",
+            "EXPLAIN QUERY PLAN SELECT id FROM customers WHERE julianday(customers.created_at) < julianday('2026-01-01 00:00:00.000');\n\
+             EXPLAIN QUERY PLAN SELECT id FROM customers WHERE julianday(customers.last_login_at) < julianday('2026-01-01 00:00:00.000');\n\
+             EXPLAIN QUERY PLAN SELECT id FROM audit_log WHERE julianday(audit_log.occurred_at) >= julianday('2026-01-01 00:00:00.000');",
         )
         .output()
         .expect("sqlite3");
@@ -313,6 +314,7 @@ fn sqlite_instant_filters_use_the_indexes() {
         plan.contains("customers_last_login_at_instant_idx"),
         "{plan}"
     );
+    assert!(plan.contains("audit_log_occurred_at_instant_idx"), "{plan}");
 }
 
 db_test!(filter_values_out_of_range_are_usage_errors, |env| {
@@ -726,14 +728,14 @@ fn export_reads_what_other_programs_wrote() {
     env.run(&["export", "nobody@example.com"]).code(3);
 }
 
-/// The SQLite instant filters rule most rows out with a text comparison
-/// before the exact `strftime` one (db::foreign, `sqlite_prefilter`); they
-/// must select exactly the rows the exact comparison alone selects, for
-/// every form of value near the filter's instant: offsets up to ±14:00,
-/// days past the month's end, hour 24, long fractions, bare dates, times
-/// without a date, numbers, BLOBs, garbage and NULL.
+/// The SQLite instant filters select exactly what SQLite's own reading of
+/// each value (`julianday()`, evaluated row by row) selects, and what custadm
+/// shows is that same instant, for every form of value near the filter's
+/// instant: offsets up to ±14:00, days past the month's end, hour 24, long
+/// fractions, bare dates, times without a date, numbers, BLOBs, garbage and
+/// NULL.
 #[test]
-fn sqlite_instant_filters_select_what_the_exact_comparison_selects() {
+fn sqlite_instant_filters_and_display_agree_with_sqlite() {
     use diesel::prelude::*;
     let env = Env::sqlite();
     env.init_db(0);
@@ -756,6 +758,11 @@ fn sqlite_instant_filters_select_what_the_exact_comparison_selects() {
         "'2025-12-31 24:30:00'".into(),
         "'2026-01-01 12:00:00.0004'".into(),
         "'2026-01-01 11:59:59.9996'".into(),
+        // Julian days as REAL, from SQLite itself: shown to the second.
+        "julianday('2026-01-02 03:04:05')".into(),
+        "julianday('2026-03-01 00:00:01')".into(),
+        "julianday('2026-02-28 23:59:59.250')".into(),
+        "julianday('2026-01-01 12:00:00.001')".into(),
     ];
     for b in boundaries {
         let day = chrono::NaiveDate::parse_from_str(&b[..10], "%Y-%m-%d").expect("date");
@@ -812,9 +819,9 @@ fn sqlite_instant_filters_select_what_the_exact_comparison_selects() {
         ids.sort_unstable();
         ids
     };
-    let instant = |column: &str| format!("strftime('%Y-%m-%d %H:%M:%f', {column})");
+    let instant = |column: &str| format!("julianday({column})");
     for b in boundaries {
-        let t = format!("'{} {}.000'", &b[..10], &b[11..]);
+        let t = format!("julianday('{} {}.000')", &b[..10], &b[11..]);
         let cases = [
             (
                 "--created-after",
@@ -849,6 +856,8 @@ fn sqlite_instant_filters_select_what_the_exact_comparison_selects() {
 
     // What custadm shows is the instant the filters compare: SQLite's own
     // reading of the value (to the second), or nothing for what it cannot read.
+    // (Through julianday(): strftime() of an hour-24 value rolls the date
+    // but prints the hour as 24.)
     #[derive(QueryableByName)]
     struct Shown {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -862,8 +871,8 @@ fn sqlite_instant_filters_select_what_the_exact_comparison_selects() {
     }
     let mut c = diesel::SqliteConnection::establish(&env.url).expect("open sqlite");
     let sqlite_reads: Vec<Shown> = diesel::sql_query(
-        "SELECT id, strftime('%Y-%m-%dT%H:%M:%SZ', created_at) AS created, \
-         strftime('%Y-%m-%dT%H:%M:%SZ', last_login_at) AS login, \
+        "SELECT id, strftime('%Y-%m-%dT%H:%M:%SZ', julianday(created_at)) AS created, \
+         strftime('%Y-%m-%dT%H:%M:%SZ', julianday(last_login_at)) AS login, \
          quote(last_login_at) AS raw FROM customers ORDER BY id",
     )
     .load(&mut c)
@@ -875,12 +884,6 @@ fn sqlite_instant_filters_select_what_the_exact_comparison_selects() {
     assert_eq!(rows.len(), sqlite_reads.len());
     for (row, sqlite) in rows.iter().zip(&sqlite_reads) {
         assert_eq!(row["id"].as_i64(), Some(sqlite.id));
-        if sqlite.raw.contains(" 24:") || sqlite.raw.contains("T24:") {
-            // SQLite's strftime moves the date of an hour-24 value to the
-            // next day but prints the hour as 24 (its julianday() is the
-            // instant custadm shows): no one reading can agree with both.
-            continue;
-        }
         let created = sqlite
             .created
             .clone()
@@ -898,4 +901,86 @@ fn sqlite_instant_filters_select_what_the_exact_comparison_selects() {
             sqlite.raw
         );
     }
+}
+
+/// `purge --deleted-before` compares instants, as the filters do: an offset
+/// another program wrote is applied, and a Julian day number is the time it
+/// names (it used to sort before every text, and so before any date).
+#[test]
+fn retention_purge_compares_instants_on_sqlite() {
+    let env = Env::sqlite();
+    env.init_db(0);
+    let offset = env.insert_customer("Offset Deleted", "offset@example.com");
+    let julian = env.insert_customer("Julian Deleted", "julian@example.com");
+    let exact = env.insert_customer("Exact Deleted", "exact@example.com");
+    foreign_sql(
+        &env,
+        &format!(
+            "UPDATE customers SET is_active = 0, deleted_at = '2020-01-01T01:00:00+02:00' WHERE id = {offset};\n\
+             UPDATE customers SET is_active = 0, deleted_at = julianday('2026-06-01') WHERE id = {julian};\n\
+             UPDATE customers SET is_active = 0, deleted_at = '2020-01-01 00:00:00' WHERE id = {exact};"
+        ),
+    );
+    let run = env
+        .cmd()
+        .args(&[
+            "purge",
+            "--deleted-before",
+            "2020-01-01",
+            "--password-stdin",
+            "-o",
+            "json",
+        ])
+        .stdin(&format!("{ADMIN_PASSWORD}\n"))
+        .run();
+    run.ok();
+    assert!(
+        run.stderr
+            .contains(&format!("About to erase customer {offset} for good")),
+        "{}",
+        run.stderr
+    );
+    let doc = run.json();
+    let results = doc["results"].as_array().expect("results");
+    assert_eq!(results.len(), 1, "{doc}");
+    assert_eq!(results[0]["id"].as_i64(), Some(offset));
+    assert_eq!(results[0]["outcome"], "changed");
+    assert_eq!(env.count("customers", &format!("id = {offset}")), 0);
+    assert_eq!(
+        env.count("customers", &format!("id IN ({julian}, {exact})")),
+        2
+    );
+}
+
+/// `export` and `view` read every timestamp and date as other programs may
+/// have written them: a billing account's offset is applied, and an
+/// unreadable date of birth is shown as 1970-01-01 with a warning instead of
+/// stopping the command (contract: "Output").
+#[test]
+fn export_and_view_read_foreign_dates_on_sqlite() {
+    let env = Env::sqlite();
+    env.init_db(0);
+    let id = env.insert_customer("Foreign Dates", "dates@example.com");
+    foreign_sql(
+        &env,
+        &format!(
+            "UPDATE billing_accounts SET created_at = '2026-01-02T03:04:05+02:00' WHERE customer_id = {id};\n\
+             INSERT INTO kyc_records (customer_id, status, document_type, document_number, country, date_of_birth, created_at) \
+             VALUES ({id}, 'verified', 'passport', 'X1', 'GB', 'garbage', '2026-02-31 10:00');"
+        ),
+    );
+    let export = env.run(&["export", &id.to_string()]);
+    export.ok();
+    let doc = export.json();
+    assert_eq!(
+        doc["billing_account"]["created_at"], "2026-01-02T01:04:05Z",
+        "{doc}"
+    );
+    let kyc = &doc["kyc_records"][0];
+    assert_eq!(kyc["date_of_birth"], "1970-01-01", "{doc}");
+    assert_eq!(kyc["created_at"], "2026-03-03T10:00:00Z", "{doc}");
+    assert!(export.stderr.contains("warning:"), "{}", export.stderr);
+    let view = env.run(&["view", &id.to_string(), "-o", "json"]);
+    view.ok();
+    assert_eq!(view.json()["kyc"]["date_of_birth"], "1970-01-01");
 }
