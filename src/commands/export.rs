@@ -13,7 +13,7 @@
 
 use std::io::Write;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
@@ -70,7 +70,7 @@ struct KycRow {
     #[diesel(deserialize_as = crate::db::foreign::LossyText)]
     country: String,
     #[diesel(deserialize_as = crate::db::foreign::DbDate)]
-    date_of_birth: NaiveDate,
+    date_of_birth: String,
     #[diesel(deserialize_as = crate::db::foreign::DbOptTime)]
     verified_at: Option<NaiveDateTime>,
     #[diesel(deserialize_as = crate::db::foreign::DbTime)]
@@ -291,7 +291,7 @@ fn write_document<W: Write>(conn: &mut DbConn, doc: &mut Doc<W>, id: i64) -> Res
                     document_type: r.document_type,
                     document_number: r.document_number,
                     country: r.country,
-                    date_of_birth: r.date_of_birth.format("%Y-%m-%d").to_string(),
+                    date_of_birth: r.date_of_birth,
                     verified_at: time(r.verified_at),
                     created_at: rfc3339(r.created_at),
                 })

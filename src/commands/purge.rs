@@ -91,20 +91,8 @@ pub fn run(ctx: &mut Ctx, args: PurgeArgs) -> Result<()> {
     let mut seen = std::collections::HashSet::new();
     ids.retain(|id| seen.insert(*id));
     if let Some(when) = deleted_before {
-        // Instants, not text: another program's `…+02:00` or a Julian day
-        // number is compared as the time it names (db::foreign).
-        use crate::db::foreign::{Cmp, InstantCmp};
-        let backend = ctx.conn.backend();
-        ids = customers::table
-            .select(customers::id)
+        ids = deleted_before_query(ctx.conn.backend(), when)
             .order(customers::id.asc())
-            .into_boxed()
-            .filter(crate::db::MultiBackend::instant_cmp::<customers::table>(
-                backend,
-                "customers.deleted_at",
-                Cmp::Lt,
-                when,
-            ))
             .load(&mut ctx.conn)?;
         if ids.is_empty() {
             ctx.out.note(&format!(
@@ -258,13 +246,14 @@ fn purge_one(
     id: i64,
     deleted_before: Option<NaiveDateTime>,
 ) -> Result<ItemResult> {
-    let Some(customer) = Customer::find(conn, id)? else {
+    if Customer::find(conn, id)?.is_none() {
         return Ok(ItemResult::not_found(id));
-    };
+    }
     if let Some(when) = deleted_before {
-        // Checked again in the transaction: a customer restored (or deleted
-        // again) since the selection is left alone.
-        if customer.deleted_at.is_none_or(|d| d >= when) {
+        // Checked again in the transaction, by the same predicate as the
+        // selection (so what the preview named is what is judged): a
+        // customer restored (or deleted again) since is left alone.
+        if !deleted_before_matches(conn, id, when)? {
             return Ok(ItemResult::new(id, Outcome::Unchanged)
                 .with_message("no longer matches: restored or deleted again since"));
         }
@@ -335,4 +324,32 @@ impl SecureErase {
             Err(e) => Err(format!("could not checkpoint the WAL ({e}): erased data stays in it until the next checkpoint")),
         }
     }
+}
+
+/// The customers soft-deleted before `when`, as instants, not text: another
+/// program's `…+02:00` or a Julian day number is compared as the time it
+/// names (db::foreign). The one predicate of the selection and of its
+/// re-check.
+fn deleted_before_query(
+    backend: crate::db::Backend,
+    when: NaiveDateTime,
+) -> customers::BoxedQuery<'static, crate::db::MultiBackend, diesel::sql_types::BigInt> {
+    use crate::db::foreign::{Cmp, InstantCmp};
+    customers::table.select(customers::id).into_boxed().filter(
+        crate::db::MultiBackend::instant_cmp::<customers::table>(
+            backend,
+            "customers.deleted_at",
+            Cmp::Lt,
+            when,
+        ),
+    )
+}
+
+/// Whether customer `id` is still soft-deleted before `when`.
+fn deleted_before_matches(conn: &mut DbConn, id: i64, when: NaiveDateTime) -> Result<bool> {
+    Ok(deleted_before_query(conn.backend(), when)
+        .filter(customers::id.eq(id))
+        .first::<i64>(conn)
+        .optional()?
+        .is_some())
 }

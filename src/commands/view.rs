@@ -93,7 +93,7 @@ pub fn run(ctx: &mut Ctx, args: ViewArgs) -> Result<()> {
                 "kyc document".into(),
                 format!("{} {} ({})", k.document_type, k.document_number, k.country),
             ]);
-            rows.push(vec!["date of birth".into(), k.date_of_birth.to_string()]);
+            rows.push(vec!["date of birth".into(), k.date_of_birth.clone()]);
             rows.push(vec!["kyc verified at".into(), human_time(k.verified_at)]);
         }
         None => rows.push(vec!["kyc status".into(), "no KYC record".into()]),
@@ -145,7 +145,7 @@ fn to_view(c: &Customer, kyc: Option<&KycRecord>, billing: UnpaidInvoices) -> Cu
             document_type: k.document_type.clone(),
             document_number: k.document_number.clone(),
             country: k.country.clone(),
-            date_of_birth: k.date_of_birth.to_string(),
+            date_of_birth: k.date_of_birth.clone(),
             verified_at: k.verified_at.map(rfc3339),
         }),
         billing,

@@ -62,8 +62,9 @@ pub struct KycRecord {
     pub document_number: String,
     #[diesel(deserialize_as = crate::db::foreign::LossyText)]
     pub country: String,
+    /// `YYYY-MM-DD`, or the stored text when it is not a date (db::foreign::DbDate).
     #[diesel(deserialize_as = crate::db::foreign::DbDate)]
-    pub date_of_birth: NaiveDate,
+    pub date_of_birth: String,
     #[diesel(deserialize_as = crate::db::foreign::DbOptTime)]
     pub verified_at: Option<NaiveDateTime>,
 }

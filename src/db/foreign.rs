@@ -42,9 +42,12 @@ pub struct DbTime(pub NaiveDateTime);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, diesel::deserialize::FromSqlRow)]
 pub struct DbOptTime(pub Option<NaiveDateTime>);
 
-/// A date; on SQLite also a timestamp in any [`DbTime`] form (its date part).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, diesel::deserialize::FromSqlRow)]
-pub struct DbDate(pub NaiveDate);
+/// A date as shown (`YYYY-MM-DD`); on SQLite also a timestamp in any
+/// [`DbTime`] form (its date part). A value SQLite cannot read as a date is
+/// shown as stored (made terminal-safe where it is printed), with one
+/// warning: a subject-access export must not invent a date of birth.
+#[derive(Debug, Clone, PartialEq, Eq, diesel::deserialize::FromSqlRow)]
+pub struct DbDate(pub String);
 
 impl From<LossyText> for String {
     fn from(v: LossyText) -> String {
@@ -66,8 +69,8 @@ impl From<DbOptTime> for Option<NaiveDateTime> {
         v.0
     }
 }
-impl From<DbDate> for NaiveDate {
-    fn from(v: DbDate) -> NaiveDate {
+impl From<DbDate> for String {
+    fn from(v: DbDate) -> String {
         v.0
     }
 }
@@ -130,9 +133,11 @@ impl FromSql<Nullable<Text>, Pg> for LossyOptText {
 /// - `HH:MM[:SS[.f…]]` alone, on 2000-01-01, with the same zone forms;
 /// - a number: a Julian day number (from 0 to 5373484.5, years up to 9999).
 ///
-/// Anything else (leading spaces, a lowercase `t`, `now`, other formats,
-/// an instant past 9999) is `None`: SQLite's functions do not read it
-/// either, so no filter matches it. Like them, it stops at a NUL.
+/// Anything else (leading spaces, a lowercase `t`, other formats, an
+/// instant past 9999) is `None`: SQLite's functions do not read it either,
+/// so no filter matches it. Like them, it stops at a NUL. Two forms SQLite
+/// reads are not shown: `now` (a different instant at every read) and
+/// negative years; filters compare them as SQLite reads them.
 pub fn parse_sqlite_timestamp(text: &str) -> Option<NaiveDateTime> {
     // SQLite's functions read a text up to its first NUL.
     let text = text.split('\0').next().unwrap_or("");
@@ -290,7 +295,7 @@ fn unreadable_timestamp(error: Box<dyn std::error::Error + Send + Sync>, shown_a
     let _ = std::io::Write::write_all(
         &mut std::io::stderr(),
         format!(
-            "warning: the database holds a timestamp custadm cannot read: {message}; shown as {shown_as}. Fix the row with SQL (find it with `WHERE column NOT GLOB '[0-9][0-9][0-9][0-9]-*'`)\n"
+            "warning: the database holds a timestamp custadm cannot read: {message}; shown as {shown_as}. Fix the row with SQL (on SQLite find it with `WHERE column IS NOT NULL AND julianday(column) IS NULL`)\n"
         )
         .as_bytes(),
     );
@@ -342,23 +347,40 @@ impl FromSql<Nullable<Timestamp>, Pg> for DbOptTime {
 }
 
 impl FromSql<Date, Sqlite> for DbDate {
-    /// An unreadable date is shown as 1970-01-01 with one warning, as an
-    /// unreadable timestamp is: the rest of the row stays readable.
-    fn from_sql(value: diesel::sqlite::SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
-        Ok(DbDate(
-            sqlite_instant(value)
-                .unwrap_or_else(|e| {
-                    unreadable_timestamp(e, "1970-01-01");
-                    chrono::DateTime::UNIX_EPOCH.naive_utc()
-                })
-                .date(),
-        ))
+    fn from_sql(mut value: diesel::sqlite::SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
+        use diesel::sqlite::SqliteType;
+        let (read, stored) = if matches!(
+            value.value_type(),
+            Some(SqliteType::Double | SqliteType::Integer | SqliteType::Long)
+        ) {
+            let days = value.read_double();
+            (from_julian_day(days), days.to_string())
+        } else {
+            let text = lossy(value.read_blob());
+            (parse_sqlite_timestamp(&text), text)
+        };
+        Ok(DbDate(match read {
+            Some(t) => t.date().format("%Y-%m-%d").to_string(),
+            None => {
+                let shown: String = stored.chars().take(40).collect();
+                unreadable_timestamp(
+                    format!(
+                        "{} is not a date in a form custadm reads (YYYY-MM-DD)",
+                        crate::output::sanitize(&format!("{shown:?}"))
+                    )
+                    .into(),
+                    "stored",
+                );
+                stored
+            }
+        }))
     }
 }
 
 impl FromSql<Date, Pg> for DbDate {
     fn from_sql(value: diesel::pg::PgValue<'_>) -> deserialize::Result<Self> {
-        <NaiveDate as FromSql<Date, Pg>>::from_sql(value).map(DbDate)
+        <NaiveDate as FromSql<Date, Pg>>::from_sql(value)
+            .map(|d| DbDate(d.format("%Y-%m-%d").to_string()))
     }
 }
 
