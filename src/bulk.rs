@@ -597,15 +597,16 @@ impl RunReport {
         let id_width = 10;
         let mut w = std::io::BufWriter::new(std::io::stdout().lock());
         writeln!(w, "{:<id_width$}  {:<12}  DETAILS", "ID", "OUTCOME")?;
-        // A bulk run's results mostly share one change: its DETAILS cell is
-        // made once per distinct change, not once per line.
-        let mut last_changes: Option<(String, String)> = None;
+        // A bulk run's results mostly share one message and change: a DETAILS
+        // cell is made once per distinct pair, not once per line.
+        type Shown = (Option<String>, Option<String>, String);
+        let mut last: Option<Shown> = None;
         self.for_each(|r| {
             let (id, outcome, details) = match r {
                 ResultView::Held(r) => (
                     shown_id(r),
                     r.outcome.as_str().to_string(),
-                    output::sanitize_multiline(&describe(r)).replace('\n', "; "),
+                    plain_cell(&describe(r)),
                 ),
                 ResultView::Spooled { fields: v, .. } => {
                     let id = match (v.id, v.email.as_deref()) {
@@ -613,30 +614,23 @@ impl RunReport {
                         (None, Some(e)) => output::sanitize(e),
                         _ => "-".into(),
                     };
-                    let details = match (v.message.as_deref(), v.changes) {
-                        (None, Some(raw)) => match &last_changes {
-                            Some((text, shown)) if text == raw.get() => shown.clone(),
-                            _ => {
-                                let changes: serde_json::Value = serde_json::from_str(raw.get())?;
-                                let shown = output::sanitize_multiline(&describe_parts(
-                                    None,
-                                    Some(&changes),
-                                    None,
-                                ))
-                                .replace('\n', "; ");
-                                last_changes = Some((raw.get().to_string(), shown.clone()));
-                                shown
-                            }
-                        },
-                        (message, raw) => {
+                    let message = v.message.as_deref();
+                    let raw = v.changes.map(|c| c.get());
+                    let details = match &last {
+                        Some((m, c, shown)) if m.as_deref() == message && c.as_deref() == raw => {
+                            shown.clone()
+                        }
+                        _ => {
                             let changes: Option<serde_json::Value> =
-                                raw.map(|r| serde_json::from_str(r.get())).transpose()?;
-                            output::sanitize_multiline(&describe_parts(
-                                message,
-                                changes.as_ref(),
-                                None,
-                            ))
-                            .replace('\n', "; ")
+                                raw.map(serde_json::from_str).transpose()?;
+                            let shown =
+                                plain_cell(&describe_parts(message, changes.as_ref(), None));
+                            last = Some((
+                                message.map(str::to_string),
+                                raw.map(str::to_string),
+                                shown.clone(),
+                            ));
+                            shown
                         }
                     };
                     (id, output::sanitize(&v.outcome), details)
@@ -740,6 +734,11 @@ fn describe(r: &ItemResult) -> String {
         r.changes.as_deref(),
         r.temporary_password.as_ref().map(|p| p.as_str()),
     )
+}
+
+/// A DETAILS cell on one plain line: terminal-safe, line breaks as "; ".
+fn plain_cell(details: &str) -> String {
+    output::sanitize_multiline(details).replace('\n', "; ")
 }
 
 /// The DETAILS cell from a result's parts (held or read back from the spool).

@@ -66,8 +66,10 @@ pub enum AuditCommand {
     Digest,
 }
 
+/// One audit row in JSON (`audit -o json`, `export`): `details` as the JSON
+/// it holds (or as a string when another program wrote something else).
 #[derive(serde::Serialize)]
-struct AuditRow {
+pub struct AuditRow {
     id: i64,
     occurred_at: String,
     operator: String,
@@ -78,6 +80,24 @@ struct AuditRow {
     reason: Option<String>,
     details: serde_json::Value,
     run_id: Option<String>,
+}
+
+impl From<AuditEntry> for AuditRow {
+    fn from(e: AuditEntry) -> Self {
+        AuditRow {
+            id: e.id,
+            occurred_at: rfc3339(e.occurred_at),
+            operator: e.operator,
+            os_user: e.os_user,
+            action: e.action,
+            customer_id: e.customer_id,
+            outcome: e.outcome,
+            reason: e.reason,
+            details: serde_json::from_str(&e.details)
+                .unwrap_or(serde_json::Value::String(e.details)),
+            run_id: e.run_id,
+        }
+    }
 }
 
 /// Runs `custadm audit`.
@@ -112,22 +132,7 @@ pub fn run(ctx: &mut Ctx, args: AuditArgs) -> Result<()> {
     };
     let entries = crate::db::bounded(&mut ctx.conn, |c| AuditEntry::search(c, &filter))?;
     if ctx.out.is_json() {
-        let rows: Vec<AuditRow> = entries
-            .into_iter()
-            .map(|e| AuditRow {
-                id: e.id,
-                occurred_at: rfc3339(e.occurred_at),
-                operator: e.operator,
-                os_user: e.os_user,
-                action: e.action,
-                customer_id: e.customer_id,
-                outcome: e.outcome,
-                reason: e.reason,
-                details: serde_json::from_str(&e.details)
-                    .unwrap_or(serde_json::Value::String(e.details)),
-                run_id: e.run_id,
-            })
-            .collect();
+        let rows: Vec<AuditRow> = entries.into_iter().map(AuditRow::from).collect();
         return ctx.out.json(&rows);
     }
     let rows = entries

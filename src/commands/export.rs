@@ -17,8 +17,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
+use crate::commands::audit::AuditRow;
 use crate::context::Ctx;
-use crate::db::audit;
+use crate::db::audit::{self, AuditEntry};
 use crate::db::customer::Customer;
 use crate::db::schema::{account_entries, audit_log, billing_accounts, kyc_records};
 use crate::db::DbConn;
@@ -41,21 +42,6 @@ pub struct ExportArgs {
 
 fn time(t: Option<NaiveDateTime>) -> Option<String> {
     t.map(rfc3339)
-}
-
-#[derive(Serialize)]
-struct CustomerOut {
-    id: i64,
-    full_name: String,
-    email: String,
-    phone: Option<String>,
-    status: &'static str,
-    is_active: bool,
-    must_change_password: bool,
-    deleted_at: Option<String>,
-    last_login_at: Option<String>,
-    created_at: String,
-    updated_at: String,
 }
 
 #[derive(Queryable)]
@@ -149,42 +135,6 @@ struct EntryOut {
     created_at: String,
 }
 
-#[derive(Queryable)]
-struct AuditRowIn {
-    id: i64,
-    #[diesel(deserialize_as = crate::db::foreign::DbTime)]
-    occurred_at: NaiveDateTime,
-    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
-    operator: String,
-    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
-    os_user: String,
-    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
-    action: String,
-    customer_id: Option<i64>,
-    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
-    outcome: String,
-    #[diesel(deserialize_as = crate::db::foreign::LossyOptText)]
-    reason: Option<String>,
-    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
-    details: String,
-    #[diesel(deserialize_as = crate::db::foreign::LossyOptText)]
-    run_id: Option<String>,
-}
-
-#[derive(Serialize)]
-struct AuditOut {
-    id: i64,
-    occurred_at: String,
-    operator: String,
-    os_user: String,
-    action: String,
-    customer_id: Option<i64>,
-    outcome: String,
-    reason: Option<String>,
-    details: serde_json::Value,
-    run_id: Option<String>,
-}
-
 /// Writes JSON values one by one.
 struct Doc<W: Write> {
     w: W,
@@ -250,19 +200,7 @@ fn write_document<W: Write>(conn: &mut DbConn, doc: &mut Doc<W>, id: i64) -> Res
         )));
     };
     doc.raw("{\"customer\": ")?;
-    doc.value(&CustomerOut {
-        id: c.id,
-        status: c.status(),
-        full_name: c.full_name,
-        email: c.email,
-        phone: c.phone,
-        is_active: c.is_active,
-        must_change_password: c.must_change_password,
-        deleted_at: time(c.deleted_at),
-        last_login_at: time(c.last_login_at),
-        created_at: rfc3339(c.created_at),
-        updated_at: rfc3339(c.updated_at),
-    })?;
+    doc.value(&crate::commands::view::CustomerJson::from(&c))?;
 
     doc.raw(",\n\"kyc_records\": ")?;
     doc.array(conn, |conn, after| {
@@ -337,43 +275,15 @@ fn write_document<W: Write>(conn: &mut DbConn, doc: &mut Doc<W>, id: i64) -> Res
 
     doc.raw(",\n\"audit\": ")?;
     doc.array(conn, |conn, after| {
-        let rows: Vec<AuditRowIn> = audit_log::table
+        let rows: Vec<AuditEntry> = audit_log::table
             .filter(audit_log::customer_id.eq(id))
             .filter(audit_log::id.gt(after))
             .order(audit_log::id.asc())
             .limit(PAGE)
-            .select((
-                audit_log::id,
-                audit_log::occurred_at,
-                audit_log::operator,
-                audit_log::os_user,
-                audit_log::action,
-                audit_log::customer_id,
-                audit_log::outcome,
-                audit_log::reason,
-                audit_log::details,
-                audit_log::run_id,
-            ))
+            .select(AuditEntry::as_select())
             .load(conn)?;
         let last = rows.last().map(|r| r.id);
-        Ok((
-            rows.into_iter()
-                .map(|r| AuditOut {
-                    id: r.id,
-                    occurred_at: rfc3339(r.occurred_at),
-                    operator: r.operator,
-                    os_user: r.os_user,
-                    action: r.action,
-                    customer_id: r.customer_id,
-                    outcome: r.outcome,
-                    reason: r.reason,
-                    details: serde_json::from_str(&r.details)
-                        .unwrap_or(serde_json::Value::String(r.details)),
-                    run_id: r.run_id,
-                })
-                .collect(),
-            last,
-        ))
+        Ok((rows.into_iter().map(AuditRow::from).collect(), last))
     })?;
     doc.raw(&format!(
         ",\n\"exported_at\": {}}}\n",

@@ -30,8 +30,9 @@ struct KycView {
     verified_at: Option<String>,
 }
 
+/// A customer row in JSON (`view -o json`, `export`), without its password hash.
 #[derive(Serialize)]
-struct CustomerView {
+pub struct CustomerJson {
     id: i64,
     full_name: String,
     email: String,
@@ -43,6 +44,30 @@ struct CustomerView {
     last_login_at: Option<String>,
     created_at: String,
     updated_at: String,
+}
+
+impl From<&Customer> for CustomerJson {
+    fn from(c: &Customer) -> Self {
+        CustomerJson {
+            id: c.id,
+            full_name: c.full_name.clone(),
+            email: c.email.clone(),
+            phone: c.phone.clone(),
+            status: c.status(),
+            is_active: c.is_active,
+            must_change_password: c.must_change_password,
+            deleted_at: c.deleted_at.map(rfc3339),
+            last_login_at: c.last_login_at.map(rfc3339),
+            created_at: rfc3339(c.created_at),
+            updated_at: rfc3339(c.updated_at),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct CustomerView {
+    #[serde(flatten)]
+    customer: CustomerJson,
     kyc: Option<KycView>,
     billing: UnpaidInvoices,
 }
@@ -129,17 +154,7 @@ fn yes_no(b: bool) -> String {
 
 fn to_view(c: &Customer, kyc: Option<&KycRecord>, billing: UnpaidInvoices) -> CustomerView {
     CustomerView {
-        id: c.id,
-        full_name: c.full_name.clone(),
-        email: c.email.clone(),
-        phone: c.phone.clone(),
-        status: c.status(),
-        is_active: c.is_active,
-        must_change_password: c.must_change_password,
-        deleted_at: c.deleted_at.map(rfc3339),
-        last_login_at: c.last_login_at.map(rfc3339),
-        created_at: rfc3339(c.created_at),
-        updated_at: rfc3339(c.updated_at),
+        customer: CustomerJson::from(c),
         kyc: kyc.map(|k| KycView {
             status: k.status.clone(),
             document_type: k.document_type.clone(),

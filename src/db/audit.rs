@@ -96,6 +96,7 @@ pub struct AuditEntry {
     pub reason: Option<String>,
     #[diesel(deserialize_as = crate::db::foreign::LossyText)]
     pub details: String,
+    #[diesel(deserialize_as = crate::db::foreign::LossyOptText)]
     pub run_id: Option<String>,
 }
 

@@ -142,7 +142,6 @@ pub fn parse_sqlite_timestamp(text: &str) -> Option<NaiveDateTime> {
     // SQLite's functions read a text up to its first NUL.
     let text = text.split('\0').next().unwrap_or("");
     let b = text.as_bytes();
-    let is_space = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
     let number = |from: usize, len: usize, max: u32| -> Option<u32> {
         let digits = b.get(from..from + len)?;
         if !digits.iter().all(u8::is_ascii_digit) {
@@ -158,7 +157,7 @@ pub fn parse_sqlite_timestamp(text: &str) -> Option<NaiveDateTime> {
         let day = number(8, 2, 31).filter(|d| *d >= 1)?;
         let first = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, 1)?;
         let mut i = 10;
-        while i < b.len() && (is_space(b[i]) || b[i] == b'T') {
+        while i < b.len() && (is_sqlite_space(b[i]) || b[i] == b'T') {
             i += 1;
         }
         (
@@ -168,7 +167,7 @@ pub fn parse_sqlite_timestamp(text: &str) -> Option<NaiveDateTime> {
     } else if b.len() >= 5 && b[2] == b':' {
         (NaiveDate::from_ymd_opt(2000, 1, 1)?, 0)
     } else {
-        let t = text.trim_matches(is_space_char);
+        let t = text.trim_matches(|c: char| u8::try_from(c).is_ok_and(is_sqlite_space));
         if t.is_empty()
             || !t
                 .bytes()
@@ -204,7 +203,7 @@ pub fn parse_sqlite_timestamp(text: &str) -> Option<NaiveDateTime> {
         }
     }
     // The zone.
-    while i < b.len() && is_space(b[i]) {
+    while i < b.len() && is_sqlite_space(b[i]) {
         i += 1;
     }
     let mut offset_minutes = 0i64;
@@ -222,7 +221,7 @@ pub fn parse_sqlite_timestamp(text: &str) -> Option<NaiveDateTime> {
         }
         Some(_) => return None,
     }
-    while i < b.len() && is_space(b[i]) {
+    while i < b.len() && is_sqlite_space(b[i]) {
         i += 1;
     }
     if i != b.len() {
@@ -236,8 +235,9 @@ pub fn parse_sqlite_timestamp(text: &str) -> Option<NaiveDateTime> {
         .filter(|t| chrono::Datelike::year(t) <= 9999)
 }
 
-fn is_space_char(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\n' | '\u{0b}' | '\u{0c}' | '\r')
+/// White space as SQLite's date functions skip it (`sqlite3Isspace`).
+fn is_sqlite_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
 }
 
 /// SQLite's numeric timestamps are Julian day numbers (as in its date

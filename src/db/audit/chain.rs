@@ -362,18 +362,23 @@ fn append_pending(conn: &mut DbConn, rows: &[Pending<'_>]) -> Result<()> {
 fn append_in_transaction(conn: &mut DbConn, rows: &[Pending<'_>]) -> Result<()> {
     // Everything that does not depend on the chain is done before the lock.
     let salts = salts(rows.len())?;
-    let prepared: Vec<(chrono::NaiveDateTime, String, [u8; 32])> = rows
-        .iter()
-        .zip(&salts)
-        .map(|(row, salt)| {
-            let digest = content_digest(
-                salt,
-                row.entry.reason.as_deref().map(str::as_bytes),
-                row.entry.details.as_bytes(),
-            );
-            (to_micros(row.entry.occurred_at), to_hex(salt), digest)
-        })
-        .collect();
+    // SQLite stores `occurred_at` as Diesel's text form of a timestamp; a
+    // batch's rows share one instant, so it is formatted once per instant.
+    let mut prepared: Vec<(chrono::NaiveDateTime, String, [u8; 32], String)> =
+        Vec::with_capacity(rows.len());
+    for (row, salt) in rows.iter().zip(&salts) {
+        let digest = content_digest(
+            salt,
+            row.entry.reason.as_deref().map(str::as_bytes),
+            row.entry.details.as_bytes(),
+        );
+        let occurred_at = to_micros(row.entry.occurred_at);
+        let time_text = match prepared.last() {
+            Some((t, _, _, text)) if *t == occurred_at => text.clone(),
+            _ => insert::sqlite_time_text(occurred_at),
+        };
+        prepared.push((occurred_at, to_hex(salt), digest, time_text));
+    }
 
     let (head, first_id) = lock_head_and_reserve(conn, rows.len() as i64)?;
     let mut previous = match &head.last_hash {
@@ -382,24 +387,10 @@ fn append_in_transaction(conn: &mut DbConn, rows: &[Pending<'_>]) -> Result<()> 
             Error::Integrity("the audit chain head holds a malformed hash: the trail was tampered with; run `custadm audit verify`".into())
         })?,
     };
-    // SQLite stores `occurred_at` as Diesel's text form of a timestamp; a
-    // batch's rows share one instant, so it is formatted once per instant.
-    let mut time_texts: Vec<(chrono::NaiveDateTime, String)> = Vec::new();
-    for (t, _, _) in &prepared {
-        if time_texts.last().map(|(last, _)| last) != Some(t) {
-            time_texts.push((*t, insert::sqlite_time_text(*t)));
-        }
-    }
-    let mut texts = time_texts.iter().peekable();
     let mut values = Vec::with_capacity(rows.len());
-    for (i, (row, (occurred_at, salt, digest))) in rows.iter().zip(&prepared).enumerate() {
-        while texts.peek().is_some_and(|(t, _)| t != occurred_at) {
-            texts.next();
-        }
-        let occurred_at_text = texts
-            .peek()
-            .map(|(_, text)| text.as_str())
-            .ok_or_else(|| Error::Internal("audit rows: an instant without its text".into()))?;
+    for (i, (row, (occurred_at, salt, digest, occurred_at_text))) in
+        rows.iter().zip(&prepared).enumerate()
+    {
         let id = first_id + i as i64;
         let e = row.entry;
         let link = Link {
