@@ -593,7 +593,8 @@ impl RunReport {
     /// would cost more than the run itself).
     fn write_plain_rows(&mut self) -> Result<()> {
         use std::io::Write;
-        // Ids are at most 19 digits; emails that named no one are cut in the column.
+        // Ids are at most 19 digits; an email that named no one is shown in
+        // full and pushes its line's other columns to the right.
         let id_width = 10;
         let mut w = std::io::BufWriter::new(std::io::stdout().lock());
         writeln!(w, "{:<id_width$}  {:<12}  DETAILS", "ID", "OUTCOME")?;
