@@ -68,6 +68,11 @@ pub const SALT_BYTES: usize = 16;
 /// Rows per multi-row INSERT (13 binds a row: far below SQLite's 32,766).
 const INSERT_CHUNK: usize = 100;
 
+/// Rows per multi-row INSERT of what is left after the chunks of
+/// [`INSERT_CHUNK`] (so a 1,000-customer batch's 880 changes are 8 + 8 + 0
+/// statements, not 8 + 80).
+const INSERT_CHUNK_SMALL: usize = 10;
+
 /// The canonical encoding of one row's hashed values (see the module doc).
 #[derive(Default)]
 struct Encoder(Vec<u8>);
@@ -159,15 +164,15 @@ pub fn chain_hash(previous: &[u8; 32], link: &Link<'_>, digest: &[u8; 32]) -> [u
         .sha256()
 }
 
-/// Lower-case hex of `bytes`.
+/// Lower-case hex of `bytes` (two ASCII digits a byte).
 pub fn to_hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
+    let mut hex = Vec::with_capacity(bytes.len() * 2);
     for b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
+        hex.extend_from_slice(&[DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]]);
     }
-    s
+    // Only ASCII digits were pushed: the check cannot fail.
+    String::from_utf8(hex).unwrap_or_default()
 }
 
 /// Bytes of a hex string; `None` unless it is exactly hex (either case).
@@ -428,7 +433,7 @@ fn append_in_transaction(conn: &mut DbConn, rows: &[Pending<'_>]) -> Result<()> 
 }
 
 /// The INSERT of chained rows. Its statements have one SQL text per row
-/// count ([`INSERT_CHUNK`] rows, or one), fixed by their type, so Diesel's
+/// count ([`INSERT_CHUNK`], [`INSERT_CHUNK_SMALL`] or one row), fixed by their type, so Diesel's
 /// statement cache prepares each once per connection (SQLite; PostgreSQL's
 /// cache is off for poolers, see db::open_postgres) instead of parsing a new
 /// multi-row INSERT for every batch; the values are bound from the entries
@@ -440,7 +445,7 @@ mod insert {
     use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
     use diesel::{QueryResult, RunQueryDsl};
 
-    use super::{NewAuditEntry, INSERT_CHUNK};
+    use super::{NewAuditEntry, INSERT_CHUNK, INSERT_CHUNK_SMALL};
     use crate::db::DbConn;
     use crate::error::{Error, Result};
 
@@ -540,20 +545,30 @@ mod insert {
 
     impl<Conn, const N: usize> RunQueryDsl<Conn> for Insert<'_, '_, N> {}
 
-    /// Inserts `rows`: chunks of [`INSERT_CHUNK`], then one at a time.
+    /// Inserts `rows`: chunks of [`INSERT_CHUNK`], then of
+    /// [`INSERT_CHUNK_SMALL`], then one at a time (at most
+    /// `len / 100 + 9 + 9` statements, of three shapes each prepared once
+    /// per connection).
     pub fn rows(conn: &mut DbConn, rows: &[Row<'_>]) -> Result<()> {
-        let mut chunks = rows.chunks_exact(INSERT_CHUNK);
+        let rest = chunked::<INSERT_CHUNK>(conn, rows)?;
+        let rest = chunked::<INSERT_CHUNK_SMALL>(conn, rest)?;
+        chunked::<1>(conn, rest)?;
+        Ok(())
+    }
+
+    /// Inserts the leading whole chunks of `N` rows; returns the rest.
+    fn chunked<'s, 'r, const N: usize>(
+        conn: &mut DbConn,
+        rows: &'s [Row<'r>],
+    ) -> Result<&'s [Row<'r>]> {
+        let mut chunks = rows.chunks_exact(N);
         for chunk in &mut chunks {
-            let chunk: &[Row<'_>; INSERT_CHUNK] = chunk
+            let chunk: &[Row<'_>; N] = chunk
                 .try_into()
                 .map_err(|_| Error::Internal("audit rows: a chunk of the wrong size".into()))?;
             crate::with_backend!(&mut *conn, c => Insert(chunk).execute(c))?;
         }
-        for row in chunks.remainder() {
-            let row: &[Row<'_>; 1] = std::array::from_ref(row);
-            crate::with_backend!(&mut *conn, c => Insert(row).execute(c))?;
-        }
-        Ok(())
+        Ok(chunks.remainder())
     }
 }
 
