@@ -3,7 +3,7 @@
 //! holding the changes and their audit rows), Ctrl-C between batches, and
 //! the result document every changing command prints.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::commands::list::{self, Changeable, FilterArgs, Filters, StatusFilter};
 use crate::context::Ctx;
 use crate::db::audit::Actor;
-use crate::db::customer::Customer;
+use crate::db::customer::{Customer, CustomerState};
 use crate::db::{write_transaction, DbConn};
 use crate::error::{Error, Result};
 use crate::output::{self, Format};
@@ -252,6 +252,20 @@ impl Outcome {
             Outcome::Refused => "refused",
             Outcome::Failed => "failed",
         }
+    }
+
+    /// The outcome whose [`Outcome::as_str`] is `s`.
+    fn parse(s: &str) -> Option<Outcome> {
+        [
+            Outcome::Changed,
+            Outcome::Unchanged,
+            Outcome::WouldChange,
+            Outcome::NotFound,
+            Outcome::Refused,
+            Outcome::Failed,
+        ]
+        .into_iter()
+        .find(|o| o.as_str() == s)
     }
 
     fn is_success(self) -> bool {
@@ -603,41 +617,46 @@ impl RunReport {
         type Shown = (Option<String>, Option<String>, String);
         let mut last: Option<Shown> = None;
         self.for_each(|r| {
-            let (id, outcome, details) = match r {
-                ResultView::Held(r) => (
+            match r {
+                ResultView::Held(r) => writeln!(
+                    w,
+                    "{:<id_width$}  {:<12}  {}",
                     shown_id(r),
-                    r.outcome.as_str().to_string(),
-                    plain_cell(&describe(r)),
-                ),
+                    r.outcome.as_str(),
+                    plain_cell(&describe(r))
+                )?,
                 ResultView::Spooled { fields: v, .. } => {
-                    let id = match (v.id, v.email.as_deref()) {
-                        (Some(n), _) => n.to_string(),
-                        (None, Some(e)) => output::sanitize(e),
-                        _ => "-".into(),
-                    };
                     let message = v.message.as_deref();
                     let raw = v.changes.map(|c| c.get());
-                    let details = match &last {
-                        Some((m, c, shown)) if m.as_deref() == message && c.as_deref() == raw => {
-                            shown.clone()
-                        }
-                        _ => {
-                            let changes: Option<serde_json::Value> =
-                                raw.map(serde_json::from_str).transpose()?;
-                            let shown =
-                                plain_cell(&describe_parts(message, changes.as_ref(), None));
-                            last = Some((
-                                message.map(str::to_string),
-                                raw.map(str::to_string),
-                                shown.clone(),
-                            ));
-                            shown
-                        }
-                    };
-                    (id, output::sanitize(&v.outcome), details)
+                    let known = matches!(&last, Some((m, c, _))
+                        if m.as_deref() == message && c.as_deref() == raw);
+                    if !known {
+                        let changes: Option<serde_json::Value> =
+                            raw.map(serde_json::from_str).transpose()?;
+                        last = Some((
+                            message.map(str::to_string),
+                            raw.map(str::to_string),
+                            plain_cell(&describe_parts(message, changes.as_ref(), None)),
+                        ));
+                    }
+                    let details = last.as_ref().map_or("", |(_, _, shown)| shown.as_str());
+                    // The outcome is one of custadm's own words; sanitised
+                    // all the same, as everything read back from a file.
+                    let outcome = Outcome::parse(&v.outcome).map_or_else(
+                        || output::sanitize(&v.outcome).into(),
+                        |o| std::borrow::Cow::Borrowed(o.as_str()),
+                    );
+                    match (v.id, v.email.as_deref()) {
+                        (Some(n), _) => writeln!(w, "{n:<id_width$}  {outcome:<12}  {details}")?,
+                        (None, Some(e)) => writeln!(
+                            w,
+                            "{:<id_width$}  {outcome:<12}  {details}",
+                            output::sanitize(e)
+                        )?,
+                        _ => writeln!(w, "{:<id_width$}  {outcome:<12}  {details}", "-")?,
+                    }
                 }
-            };
-            writeln!(w, "{id:<id_width$}  {outcome:<12}  {details}")?;
+            }
             Ok(())
         })?;
         w.flush()?;
@@ -786,10 +805,43 @@ fn stop_between_batches_on_ctrl_c() {
     }
 }
 
-/// One batch of a command: given the ids of the batch (inside a write
-/// transaction unless `dry_run`), decide each outcome, write the changes
-/// and their audit rows set-based, and return one result per id.
-pub type BatchFn<'a> = dyn FnMut(&mut DbConn, &Actor, &[i64], bool) -> Result<Vec<ItemResult>> + 'a;
+/// One batch of a command: given the batch (inside a write transaction
+/// unless `dry_run`), decide each outcome, write the changes and their
+/// audit rows set-based, and return one result per id.
+pub type BatchFn<'a> =
+    dyn FnMut(&mut DbConn, &Actor, &mut Batch<'_>, bool) -> Result<Vec<ItemResult>> + 'a;
+
+/// One batch as the engine hands it to a command's [`BatchFn`].
+pub struct Batch<'a> {
+    /// The batch's customers: ascending, each once.
+    pub ids: &'a [i64],
+    /// Their states, when the engine has already read them under this
+    /// batch's lock (a filter-selected batch: SQLite selects the page inside
+    /// `BEGIN IMMEDIATE`; PostgreSQL locks the page `FOR UPDATE` before it
+    /// checks the filter again). Taken by [`Batch::lock_states`].
+    locked: Option<HashMap<i64, CustomerState>>,
+}
+
+impl<'a> Batch<'a> {
+    /// A batch whose rows the batch function locks itself.
+    pub fn new(ids: &'a [i64]) -> Self {
+        Batch { ids, locked: None }
+    }
+
+    /// The state of each of the batch's customers that exists, rows locked
+    /// until commit: what [`Customer::lock_states`] returns, without a
+    /// second read when the engine already read them under this batch's
+    /// lock (the rows stay locked: the lock is the transaction's).
+    ///
+    /// # Errors
+    /// As [`Customer::lock_states`] (a lock wait past `lock_timeout`: exit 6).
+    pub fn lock_states(&mut self, conn: &mut DbConn) -> Result<HashMap<i64, CustomerState>> {
+        match self.locked.take() {
+            Some(states) => Ok(states),
+            None => Customer::lock_states(conn, self.ids),
+        }
+    }
+}
 
 /// How a run's batches meet their transactions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1050,19 +1102,30 @@ fn run_selection(
         // `locked`: inside the batch's write transaction (rows locked then).
         let mut step = |conn: &mut DbConn, locked: bool| -> Result<Vec<ItemResult>> {
             let Some(f) = filter else {
-                return batch(conn, &actor, ids, args.dry_run);
+                return batch(conn, &actor, &mut Batch::new(ids), args.dry_run);
             };
             if let Some(after) = select_after {
                 // SQLite: the page is selected inside BEGIN IMMEDIATE,
                 // under the database's write lock, so no writer can
                 // change a customer between this selection and the
                 // change: the filter is checked under the batch's lock
-                // by construction (and no second query is needed).
-                let page = list::page_ids(conn, f, after, batch_size as i64)?;
-                if page.is_empty() {
+                // by construction (and no second query is needed, for
+                // the filter or for the states).
+                let states = list::page_states(conn, f, after, batch_size as i64)?;
+                if states.is_empty() {
                     return Ok(Vec::new());
                 }
-                return batch(conn, &actor, &page, args.dry_run);
+                let page: Vec<i64> = states.iter().map(|s| s.id).collect();
+                let locked = states.into_iter().map(|s| (s.id, s)).collect();
+                return batch(
+                    conn,
+                    &actor,
+                    &mut Batch {
+                        ids: &page,
+                        locked: Some(locked),
+                    },
+                    args.dry_run,
+                );
             }
             // The batch's rows are locked first (PostgreSQL FOR UPDATE, in id
             // order; SQLite holds the write lock), then the filter is
@@ -1071,16 +1134,25 @@ fn run_selection(
             // (dry runs, Commit::ByBatchFn) it is a check just before the
             // batch function runs; a ByBatchFn batch checks again at its
             // own commit.
-            if locked {
-                Customer::lock_states(conn, ids)?;
-            }
+            let states = if locked {
+                Some(Customer::lock_states(conn, ids)?)
+            } else {
+                None
+            };
             let matching = list::still_matching(conn, f, ids)?;
             let (live, gone): (Vec<i64>, Vec<i64>) =
                 ids.iter().partition(|id| matching.contains(id));
             let mut results = if live.is_empty() {
                 Vec::new()
             } else {
-                batch(conn, &actor, &live, args.dry_run)?
+                let mut live_batch = Batch {
+                    ids: &live,
+                    locked: states.map(|mut states| {
+                        states.retain(|id, _| matching.contains(id));
+                        states
+                    }),
+                };
+                batch(conn, &actor, &mut live_batch, args.dry_run)?
             };
             results.extend(gone.into_iter().map(|id| {
                 ItemResult::new(id, Outcome::Unchanged).with_message("no longer matches")

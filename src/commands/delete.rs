@@ -8,11 +8,12 @@
 use diesel::prelude::*;
 use serde_json::json;
 
-use crate::bulk::{self, ItemResult, Outcome, TargetArgs};
+use crate::bulk::{self, Batch, ItemResult, Outcome, TargetArgs};
 use crate::commands::list::Changeable;
 use crate::context::Ctx;
 use crate::db::audit::{Actor, NewAuditEntry};
 use crate::db::customer::Customer;
+use crate::db::id_list::in_ids;
 use crate::db::schema::customers;
 use crate::db::DbConn;
 use crate::error::Result;
@@ -49,10 +50,11 @@ pub fn run(ctx: &mut Ctx, args: DeleteArgs) -> Result<()> {
 fn soft_delete(
     conn: &mut DbConn,
     actor: &Actor,
-    ids: &[i64],
+    batch: &mut Batch<'_>,
     dry_run: bool,
 ) -> Result<Vec<ItemResult>> {
-    let states = Customer::lock_states(conn, ids)?;
+    let states = batch.lock_states(conn)?;
+    let ids = batch.ids;
     Customer::lock_billing(conn, ids)?;
     let unpaid = Customer::unpaid_invoices(conn, ids)?;
     let mut results = Vec::with_capacity(ids.len());
@@ -82,7 +84,7 @@ fn soft_delete(
     if !dry_run && !to_delete.is_empty() {
         let now = crate::db::now();
         let delete_ids: Vec<i64> = to_delete.iter().map(|(id, _)| *id).collect();
-        diesel::update(customers::table.filter(customers::id.eq_any(&delete_ids)))
+        diesel::update(customers::table.filter(in_ids(customers::id, &delete_ids)))
             .set((
                 customers::is_active.eq(false),
                 customers::deleted_at.eq(now),

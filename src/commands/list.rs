@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::context::Ctx;
 use crate::db::customer::status_label;
+use crate::db::id_list::in_ids;
 use crate::db::schema::{account_entries, billing_accounts, customers};
 use crate::db::DbConn;
 use crate::error::{Error, Result};
@@ -307,6 +308,39 @@ pub fn page_ids(conn: &mut DbConn, f: &Filters, after: i64, limit: i64) -> Resul
     })
 }
 
+/// [`page_ids`] with each customer's state (id, active flag, deletion
+/// time): for SQLite's filter-selected batches, which select their page
+/// inside the batch's write transaction and need not read the states again
+/// (`bulk::Batch`).
+pub fn page_states(
+    conn: &mut DbConn,
+    f: &Filters,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<crate::db::customer::CustomerState>> {
+    macro_rules! page {
+        ($fold:ident, $db:ty, $backend:expr, $c:expr) => {{
+            let q = customers::table
+                .select((customers::id, customers::is_active, customers::deleted_at))
+                .into_boxed();
+            filter_customers!(q, f, $fold, $db, $backend)
+                .filter(customers::id.gt(after))
+                .order(customers::id)
+                .limit(limit)
+                .load($c)?
+        }};
+    }
+    Ok(match conn {
+        DbConn::Sqlite(c) => page!(
+            unicode_lower,
+            diesel::sqlite::Sqlite,
+            crate::db::Backend::Sqlite,
+            c
+        ),
+        DbConn::Pg(c) => page!(lower, diesel::pg::Pg, crate::db::Backend::Postgres, c),
+    })
+}
+
 /// Which of `ids` match the filters now. Called inside a batch's write
 /// transaction after the batch's rows are locked (PostgreSQL `FOR UPDATE`,
 /// SQLite `BEGIN IMMEDIATE`): at READ COMMITTED this statement sees every
@@ -321,7 +355,7 @@ pub fn still_matching(
         ($fold:ident, $db:ty, $backend:expr, $c:expr) => {{
             let q = customers::table.select(customers::id).into_boxed();
             filter_customers!(q, f, $fold, $db, $backend)
-                .filter(customers::id.eq_any(ids))
+                .filter(in_ids(customers::id, ids))
                 .load::<i64>($c)?
         }};
     }
@@ -368,7 +402,7 @@ pub fn count_changeable(
                 q = filter_customers!(q, f, $fold, $db, $backend);
             }
             if let Some(ids) = ids {
-                q = q.filter(customers::id.eq_any(ids));
+                q = q.filter(in_ids(customers::id, ids));
             }
             q = match which {
                 Changeable::Active => q.filter(customers::is_active.eq(true)),

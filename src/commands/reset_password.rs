@@ -14,7 +14,7 @@
 use diesel::prelude::*;
 use serde_json::json;
 
-use crate::bulk::{self, Commit, ItemResult, Outcome, TargetArgs};
+use crate::bulk::{self, Batch, Commit, ItemResult, Outcome, TargetArgs};
 use crate::commands::list::{self, Changeable, Filters};
 use crate::context::Ctx;
 use crate::db::audit::{self, Actor, NewAuditEntry};
@@ -88,6 +88,7 @@ pub fn run(ctx: &mut Ctx, args: ResetPasswordArgs) -> Result<()> {
                 filters.clone(),
                 &mut |conn, actor, batch, dry_run| {
                     batch
+                        .ids
                         .iter()
                         .map(|&id| {
                             mail_one(
@@ -123,10 +124,11 @@ pub fn run(ctx: &mut Ctx, args: ResetPasswordArgs) -> Result<()> {
 fn reset_batch(
     conn: &mut DbConn,
     actor: &Actor,
-    ids: &[i64],
+    batch: &mut Batch<'_>,
     dry_run: bool,
 ) -> Result<Vec<ItemResult>> {
-    let states = Customer::lock_states(conn, ids)?;
+    let states = batch.lock_states(conn)?;
+    let ids = batch.ids;
     let mut results = Vec::with_capacity(ids.len());
     let mut audit_rows = Vec::new();
     for &id in ids {

@@ -5,13 +5,13 @@
 use diesel::prelude::*;
 use serde_json::json;
 
-use crate::bulk::{self, ItemResult, Outcome, TargetArgs};
+use crate::bulk::{self, Batch, ItemResult, Outcome, TargetArgs};
 use crate::commands::list::{Changeable, StatusFilter};
 use crate::context::Ctx;
+use crate::db::id_list::in_ids;
 use std::sync::Arc;
 
 use crate::db::audit::{Actor, AuditEntry, NewAuditEntry};
-use crate::db::customer::Customer;
 use crate::db::schema::customers;
 use crate::db::DbConn;
 use crate::error::Result;
@@ -48,10 +48,11 @@ pub fn run(ctx: &mut Ctx, args: RestoreArgs) -> Result<()> {
 fn restore_batch(
     conn: &mut DbConn,
     actor: &Actor,
-    ids: &[i64],
+    batch: &mut Batch<'_>,
     dry_run: bool,
 ) -> Result<Vec<ItemResult>> {
-    let states = Customer::lock_states(conn, ids)?;
+    let states = batch.lock_states(conn)?;
+    let ids = batch.ids;
     let deleted: std::collections::HashMap<i64, chrono::NaiveDateTime> = states
         .values()
         .filter_map(|s| s.deleted_at.map(|at| (s.id, at)))
@@ -126,7 +127,7 @@ fn restore_batch(
             if group.is_empty() {
                 continue;
             }
-            diesel::update(customers::table.filter(customers::id.eq_any(group)))
+            diesel::update(customers::table.filter(in_ids(customers::id, group)))
                 .set((
                     customers::deleted_at.eq(None::<chrono::NaiveDateTime>),
                     customers::is_active.eq(active),

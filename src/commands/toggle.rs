@@ -5,11 +5,11 @@
 use diesel::prelude::*;
 use serde_json::json;
 
-use crate::bulk::{self, ItemResult, Outcome, TargetArgs};
+use crate::bulk::{self, Batch, ItemResult, Outcome, TargetArgs};
 use crate::commands::list::Changeable;
 use crate::context::Ctx;
 use crate::db::audit::{Actor, NewAuditEntry};
-use crate::db::customer::Customer;
+use crate::db::id_list::in_ids;
 use crate::db::schema::customers;
 use crate::db::DbConn;
 use crate::error::Result;
@@ -74,12 +74,13 @@ pub fn run(ctx: &mut Ctx, args: ToggleArgs) -> Result<()> {
 fn set_active(
     conn: &mut DbConn,
     actor: &Actor,
-    ids: &[i64],
+    batch: &mut Batch<'_>,
     activate: bool,
     dry_run: bool,
 ) -> Result<Vec<ItemResult>> {
     let action = if activate { "activate" } else { "deactivate" };
-    let states = Customer::lock_states(conn, ids)?;
+    let states = batch.lock_states(conn)?;
+    let ids = batch.ids;
     let mut results = Vec::with_capacity(ids.len());
     let mut to_change = Vec::new();
     let change = std::sync::Arc::new(json!({"is_active": {"old": !activate, "new": activate}}));
@@ -104,7 +105,7 @@ fn set_active(
         results.push(result);
     }
     if !dry_run && !to_change.is_empty() {
-        diesel::update(customers::table.filter(customers::id.eq_any(&to_change)))
+        diesel::update(customers::table.filter(in_ids(customers::id, &to_change)))
             .set((
                 customers::is_active.eq(activate),
                 customers::updated_at.eq(crate::db::now()),

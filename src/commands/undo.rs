@@ -12,10 +12,11 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde_json::{json, Map, Value};
 
-use crate::bulk::{self, ItemResult, Outcome, TargetArgs, DEFAULT_BATCH_SIZE};
+use crate::bulk::{self, Batch, ItemResult, Outcome, TargetArgs, DEFAULT_BATCH_SIZE};
 use crate::context::Ctx;
 use crate::db::audit::{self, Actor, AuditEntry, NewAuditEntry};
 use crate::db::customer::Customer;
+use crate::db::id_list::in_ids;
 use crate::db::schema::customers;
 use crate::db::DbConn;
 use crate::error::{Error, Result};
@@ -291,14 +292,15 @@ fn undo_batch(
     conn: &mut DbConn,
     actor: &Actor,
     run: &str,
-    ids: &[i64],
+    batch: &mut Batch<'_>,
     dry_run: bool,
 ) -> Result<Vec<ItemResult>> {
     // Locks the rows (PostgreSQL FOR UPDATE, id order; SQLite holds the
     // write lock), so what is compared below stays so until commit.
-    Customer::lock_states(conn, ids)?;
+    batch.lock_states(conn)?;
+    let ids = batch.ids;
     let current: HashMap<i64, Customer> = customers::table
-        .filter(customers::id.eq_any(ids))
+        .filter(in_ids(customers::id, ids))
         .select(Customer::as_select())
         .load::<Customer>(conn)?
         .into_iter()

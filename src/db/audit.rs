@@ -9,6 +9,7 @@ pub mod verify;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::id_list::in_ids;
 use super::schema::audit_log;
 use super::DbConn;
 use crate::error::Result;
@@ -212,7 +213,7 @@ impl AuditEntry {
         let rows: Vec<(Option<i64>, String, String)> = audit_log::table
             .filter(audit_log::run_id.eq(run))
             .filter(audit_log::outcome.eq(OK))
-            .filter(audit_log::customer_id.eq_any(customer_ids))
+            .filter(in_ids(audit_log::customer_id, customer_ids))
             .order(audit_log::id.asc())
             .select((
                 audit_log::customer_id,
@@ -266,7 +267,7 @@ impl AuditEntry {
         )> = audit_log::table
             .filter(audit_log::action.eq_any(STATUS_ACTIONS))
             .filter(audit_log::outcome.eq(OK))
-            .filter(audit_log::customer_id.eq_any(&ids))
+            .filter(in_ids(audit_log::customer_id, &ids))
             .order(audit_log::id.asc())
             .select((
                 audit_log::customer_id,

@@ -7,6 +7,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 
+use super::id_list::in_ids;
 use super::schema::{account_entries, billing_accounts, customers, kyc_records};
 use super::DbConn;
 use crate::error::Result;
@@ -195,7 +196,7 @@ impl Customer {
     /// state that changed after it was read.
     pub fn lock_states(conn: &mut DbConn, ids: &[i64]) -> Result<HashMap<i64, CustomerState>> {
         let query = customers::table
-            .filter(customers::id.eq_any(ids))
+            .filter(in_ids(customers::id, ids))
             .order(customers::id)
             .select((customers::id, customers::is_active, customers::deleted_at));
         let rows: Vec<CustomerState> = match conn {
@@ -238,7 +239,7 @@ impl Customer {
     pub fn lock_billing(conn: &mut DbConn, customer_ids: &[i64]) -> Result<()> {
         if let DbConn::Pg(c) = conn {
             let accounts: Vec<i64> = billing_accounts::table
-                .filter(billing_accounts::customer_id.eq_any(customer_ids))
+                .filter(in_ids(billing_accounts::customer_id, customer_ids))
                 .order(billing_accounts::id)
                 .select(billing_accounts::id)
                 .for_update()
@@ -248,7 +249,7 @@ impl Customer {
                 }))?;
             if !accounts.is_empty() {
                 account_entries::table
-                    .filter(account_entries::billing_account_id.eq_any(&accounts))
+                    .filter(in_ids(account_entries::billing_account_id, &accounts))
                     .order(account_entries::id)
                     .select(account_entries::id)
                     .for_share()
@@ -268,7 +269,7 @@ impl Customer {
     ) -> Result<HashMap<i64, UnpaidInvoices>> {
         let rows: Vec<(i64, i64, Option<i64>)> = account_entries::table
             .inner_join(billing_accounts::table)
-            .filter(billing_accounts::customer_id.eq_any(customer_ids))
+            .filter(in_ids(billing_accounts::customer_id, customer_ids))
             .filter(account_entries::entry_type.eq("invoice"))
             .filter(account_entries::amount_usd_cents.gt(0))
             .group_by(billing_accounts::customer_id)
