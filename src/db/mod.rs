@@ -389,6 +389,7 @@ fn open_sqlite(path: &Path) -> Result<DbConn> {
     })?;
     // busy_timeout first, so the others wait for a lock instead of failing;
     // one statement each (see ENGINEERING-NOTES).
+    let deadline = std::time::Instant::now() + lock_timeout();
     for pragma in [
         format!("PRAGMA busy_timeout = {}", lock_timeout().as_millis()),
         "PRAGMA journal_mode = WAL".to_string(),
@@ -399,13 +400,27 @@ fn open_sqlite(path: &Path) -> Result<DbConn> {
         // in the file after a purge (which turns secure_delete fully on).
         "PRAGMA secure_delete = FAST".to_string(),
     ] {
-        conn.batch_execute(&pragma).map_err(|e| {
-            Error::Database(format!(
-                "cannot configure SQLite database {} ({pragma}): {}",
-                path.display(),
-                crate::error::describe_database_error(&e.to_string())
-            ))
-        })?;
+        // `journal_mode = WAL` on a file not yet in WAL mode (a new, empty
+        // file) reads page 1, then upgrades to a write transaction; SQLite
+        // never waits in the busy handler for such an upgrade (two upgraders
+        // would deadlock), so while another process writes the file, as
+        // concurrent `init`s do, it fails at once with "database is locked".
+        // Waited for here instead, up to the same lock_timeout.
+        loop {
+            match conn.batch_execute(&pragma) {
+                Ok(()) => break,
+                Err(e) if is_lock_timeout(&e) && std::time::Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(e) => {
+                    return Err(Error::Database(format!(
+                        "cannot configure SQLite database {} ({pragma}): {}",
+                        path.display(),
+                        crate::error::describe_database_error(&e.to_string())
+                    )))
+                }
+            }
+        }
     }
     // SQLite's own lower() folds only ASCII; searches use this one.
     // Lossy: a name another program wrote in Latin-1 must not fail the search.

@@ -657,6 +657,55 @@ fn one_first_admin_under_concurrent_init_sqlite() {
     concurrent_inits(Env::sqlite, 12);
 }
 
+/// A new, empty file that another process is writing (holding SQLite's
+/// RESERVED lock, as a concurrent `init` does while it creates the schema):
+/// converting it to WAL is an upgrade from a read to a write transaction,
+/// which SQLite never waits for in its busy handler. custadm waits for it
+/// itself, up to lock_timeout, instead of failing at once with a "held for
+/// longer than 10 s" that is not true.
+#[test]
+fn a_new_file_another_process_writes_is_waited_for_sqlite() {
+    let init = |env: &Env, timeout: &str| {
+        env.cmd()
+            .env("CUSTADM_LOCK_TIMEOUT", timeout)
+            .args(&["init", "--admin", "first", "--password-stdin"])
+            .stdin(&format!("{ADMIN_PASSWORD}\n"))
+            .run()
+    };
+    // Released in time: init waits, then creates the schema and the admin.
+    let env = Env::sqlite();
+    let (stop, holder) = hold(&env, vec![]);
+    let releaser = thread::spawn(move || {
+        thread::sleep(Duration::from_millis(700));
+        drop(stop);
+    });
+    let started = Instant::now();
+    let run = init(&env, "10");
+    let waited = started.elapsed();
+    releaser.join().unwrap();
+    holder.join().unwrap();
+    run.ok();
+    assert!(
+        waited >= Duration::from_millis(600),
+        "init did not wait for the other writer: {waited:?}"
+    );
+    assert_eq!(env.count("operators", "username = 'first'"), 1);
+
+    // Held past lock_timeout: exit 6 once it has waited that long, and saying so.
+    let env = Env::sqlite();
+    let (stop, holder) = hold(&env, vec![]);
+    let started = Instant::now();
+    let run = init(&env, "1");
+    let waited = started.elapsed();
+    drop(stop);
+    holder.join().unwrap();
+    run.code(6).error_line("1 s lock timeout");
+    assert!(
+        waited >= Duration::from_millis(900) && waited < Duration::from_secs(9),
+        "waited {waited:?} with a 1 s lock_timeout"
+    );
+}
+
 #[test]
 fn one_first_admin_under_concurrent_init_postgres() {
     if Env::postgres().is_none() {
