@@ -612,10 +612,12 @@ impl RunReport {
         let id_width = 10;
         let mut w = std::io::BufWriter::new(std::io::stdout().lock());
         writeln!(w, "{:<id_width$}  {:<12}  DETAILS", "ID", "OUTCOME")?;
-        // A bulk run's results mostly share one message and change: a DETAILS
-        // cell is made once per distinct pair, not once per line.
+        // A bulk run's results mostly share a few messages and changes
+        // (changed rows between unchanged ones): a DETAILS cell is made once
+        // per distinct pair, not once per line. The newest few are kept.
+        const KEPT: usize = 8;
         type Shown = (Option<String>, Option<String>, String);
-        let mut last: Option<Shown> = None;
+        let mut shown: std::collections::VecDeque<Shown> = std::collections::VecDeque::new();
         self.for_each(|r| {
             match r {
                 ResultView::Held(r) => writeln!(
@@ -628,18 +630,26 @@ impl RunReport {
                 ResultView::Spooled { fields: v, .. } => {
                     let message = v.message.as_deref();
                     let raw = v.changes.map(|c| c.get());
-                    let known = matches!(&last, Some((m, c, _))
-                        if m.as_deref() == message && c.as_deref() == raw);
-                    if !known {
-                        let changes: Option<serde_json::Value> =
-                            raw.map(serde_json::from_str).transpose()?;
-                        last = Some((
-                            message.map(str::to_string),
-                            raw.map(str::to_string),
-                            plain_cell(&describe_parts(message, changes.as_ref(), None)),
-                        ));
-                    }
-                    let details = last.as_ref().map_or("", |(_, _, shown)| shown.as_str());
+                    let known = shown
+                        .iter()
+                        .position(|(m, c, _)| m.as_deref() == message && c.as_deref() == raw);
+                    let at = match known {
+                        Some(at) => at,
+                        None => {
+                            let changes: Option<serde_json::Value> =
+                                raw.map(serde_json::from_str).transpose()?;
+                            if shown.len() == KEPT {
+                                shown.pop_back();
+                            }
+                            shown.push_front((
+                                message.map(str::to_string),
+                                raw.map(str::to_string),
+                                plain_cell(&describe_parts(message, changes.as_ref(), None)),
+                            ));
+                            0
+                        }
+                    };
+                    let details = shown.get(at).map_or("", |(_, _, cell)| cell.as_str());
                     // The outcome is one of custadm's own words; sanitised
                     // all the same, as everything read back from a file.
                     let outcome = Outcome::parse(&v.outcome).map_or_else(
@@ -932,6 +942,10 @@ fn resolve_named(
 /// transaction. Filter-selected batches are paged by id outside the
 /// transaction and checked again inside it, after their rows are locked
 /// (see [`list::still_matching`]): who no longer matches is `unchanged`.
+/// On SQLite (not a dry run) each page is selected inside its batch's
+/// `BEGIN IMMEDIATE` instead, under the write lock, so selection and check
+/// are one query ([`list::page_states`]). Either way the states read under
+/// the lock are handed to `batch` ([`Batch::lock_states`]).
 pub fn execute(
     ctx: &mut Ctx,
     spec: &RunSpec<'_>,

@@ -181,6 +181,8 @@ impl Customer {
     //     are plain reads there.
     //   PostgreSQL, always in this order, each level in ascending id:
     //     1. customers rows        (`lock_states`, `lock_for_edit`)  FOR UPDATE
+    //        (a bulk batch's rows once: the engine's lock is handed to the
+    //        batch as `bulk::Batch`, whose `lock_states` reuses it)
     //     2. billing_accounts rows (`lock_billing`)                  FOR UPDATE
     //     3. account_entries rows  (`lock_billing`)                  FOR SHARE
     //   Every wait is bounded by `SET LOCAL lock_timeout`; a timeout names the

@@ -1002,6 +1002,58 @@ db_test!(a_large_run_prints_every_result_once, |env| {
         "every line, spooled or held, shows the change"
     );
     assert_eq!(ids_count_active(&env), 12_500);
+
+    // Mixed outcomes, alternating all through the spooled part: every line
+    // shows its own result (a refusal names its own customer).
+    env.exec(&format!(
+        "UPDATE customers SET is_active = {} WHERE id % 3 = 0",
+        env.bool_sql(false)
+    ));
+    env.exec("UPDATE customers SET deleted_at = CURRENT_TIMESTAMP WHERE id % 7 = 0");
+    let args = ["toggle", "--activate", "--status", "all", "--dry-run"];
+    let doc = env.run(&[&args[..], &["-o", "json"]].concat());
+    let results: std::collections::BTreeMap<i64, (String, String)> = doc.json()["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let text = |k: &str| r[k].as_str().unwrap_or("").to_string();
+            (
+                r["id"].as_i64().unwrap(),
+                (text("outcome"), text("message")),
+            )
+        })
+        .collect();
+    let table = env.run(&args);
+    let lines: Vec<&str> = table.stdout.lines().collect();
+    assert_eq!(lines.len(), 12_501, "a header and one line per customer");
+    let mut seen = std::collections::BTreeMap::<String, usize>::new();
+    for line in &lines[1..] {
+        let mut cells = line.split_whitespace();
+        let id: i64 = cells.next().unwrap().parse().unwrap();
+        let outcome = cells.next().unwrap();
+        let details = cells.collect::<Vec<_>>().join(" ");
+        let (json_outcome, message) = &results[&id];
+        assert_eq!(outcome, json_outcome, "{line}");
+        let expected = match outcome {
+            "would_change" => "is_active: false → true".to_string(),
+            "refused" => {
+                assert!(
+                    message.contains(&format!("customer {id} is deleted")),
+                    "{message}"
+                );
+                message.clone()
+            }
+            _ => message.clone(),
+        };
+        assert_eq!(details, expected, "{line}");
+        *seen.entry(outcome.to_string()).or_default() += 1;
+    }
+    assert_eq!(
+        seen.keys().map(String::as_str).collect::<Vec<_>>(),
+        vec!["refused", "unchanged", "would_change"],
+        "all three outcomes shown"
+    );
 });
 
 fn ids_count_active(env: &Env) -> usize {
