@@ -1101,7 +1101,6 @@ fn run_selection(
         stop_between_batches_on_ctrl_c();
     }
     let progress = crate::progress::Progress::new(total, action);
-    crate::db::prepare_for_batches(&mut ctx.conn)?;
     let commit = spec.commit;
     // One batch: its results go into `report`; returns how many results it
     // added and the highest id among them (the keyset for the next page).

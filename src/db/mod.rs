@@ -582,26 +582,6 @@ pub fn write_transaction<T>(
     }
 }
 
-/// Prepares a connection for a bulk run's batches (`bulk::run_selection`).
-///
-/// SQLite: `PRAGMA temp_store = MEMORY`, so that the statement journal of a
-/// batch's multi-row statements (the UPDATE of up to `--batch-size`
-/// customers, the 100-row audit INSERTs) stays in memory instead of
-/// spilling past 64 KiB into a temporary file that is written, and thrown
-/// away, on every batch (about 5 % of a large run's time). Its size is
-/// bounded by the pages one statement of one batch touches. Must run
-/// outside a transaction (SQLite refuses to change it inside one). A no-op
-/// on PostgreSQL.
-///
-/// # Errors
-/// [`Error::Database`] when SQLite refuses the pragma.
-pub fn prepare_for_batches(conn: &mut DbConn) -> Result<()> {
-    if let DbConn::Sqlite(c) = conn {
-        c.batch_execute("PRAGMA temp_store = MEMORY")?;
-    }
-    Ok(())
-}
-
 /// What a SQLite writer is told when the write lock stayed taken past
 /// `busy_timeout` (= `lock_timeout`).
 pub fn sqlite_busy_message() -> String {
