@@ -81,7 +81,19 @@ pub fn run(target: &DatabaseTarget, actor: &Actor, args: InitArgs, out: &Output)
             return already_initialised(out, database);
         }
         SchemaState::Behind(_) | SchemaState::Ahead(_) => {
+            // SQLite: another `init` may be halfway through creating the
+            // schema (its migrations commit one by one under the init
+            // lock): wait for that lock, then look again.
+            let _file_lock = match target {
+                DatabaseTarget::Sqlite(path) => Some(migrations::lock_init_file(path)?),
+                DatabaseTarget::Postgres(_) => None,
+            };
             let mut conn = target.connect()?;
+            if migrations::schema_state(&mut conn)? == SchemaState::Current
+                && Operator::count(&mut conn)? > 0
+            {
+                return already_initialised(out, database);
+            }
             return migrations::require_current(&mut conn, &database);
         }
         SchemaState::Current | SchemaState::Uninitialised => {}

@@ -706,6 +706,50 @@ fn a_new_file_another_process_writes_is_waited_for_sqlite() {
     );
 }
 
+/// An `init` that starts while another is halfway through creating a new
+/// SQLite file's schema (its migrations commit one by one under the init
+/// lock) finds the schema behind: it waits for that lock and looks again,
+/// and says "already initialised" instead of exit 6 "schema is behind".
+#[test]
+fn an_init_that_finds_another_halfway_waits_for_it_sqlite() {
+    use std::os::fd::AsRawFd;
+    let env = Env::sqlite();
+    env.init_db(0);
+    let last = env
+        .texts("SELECT max(version) AS v FROM __diesel_schema_migrations")
+        .pop()
+        .flatten()
+        .expect("a migration version");
+    // The other init, as it looks halfway: the init lock taken, the last
+    // migration not applied yet.
+    let file = std::fs::File::open(&env.url).expect("open the database file");
+    // SAFETY: flock on a descriptor this test owns.
+    assert_eq!(unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) }, 0);
+    env.exec(&format!(
+        "DELETE FROM __diesel_schema_migrations WHERE version = '{last}'"
+    ));
+    let second = env
+        .cmd()
+        .args(&["init", "--admin", "second", "--password-stdin"])
+        .stdin(&format!("{ADMIN_PASSWORD}\n"));
+    let started = Instant::now();
+    let runner = thread::spawn(move || second.run());
+    thread::sleep(Duration::from_millis(700));
+    // The other init finishes: the last migration applied, the lock released.
+    env.exec(&format!(
+        "INSERT INTO __diesel_schema_migrations (version) VALUES ('{last}')"
+    ));
+    drop(file);
+    let run = runner.join().unwrap();
+    run.ok();
+    assert!(run.stdout.contains("already initialised"), "{}", run.stdout);
+    assert!(
+        started.elapsed() >= Duration::from_millis(600),
+        "did not wait"
+    );
+    assert_eq!(env.count("operators", ""), 1);
+}
+
 #[test]
 fn one_first_admin_under_concurrent_init_postgres() {
     if Env::postgres().is_none() {
