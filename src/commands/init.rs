@@ -68,32 +68,31 @@ pub fn run(target: &DatabaseTarget, actor: &Actor, args: InitArgs, out: &Output)
             Err(e) => return Err(e),
         },
     };
-    let (state, has_operators) = match existing {
-        None => (SchemaState::Uninitialised, false),
-        Some(mut conn) => {
-            let state = migrations::schema_state(&mut conn)?;
-            let has_operators = state == SchemaState::Current && Operator::count(&mut conn)? > 0;
-            (state, has_operators)
-        }
+    let look = |conn: &mut crate::db::DbConn| -> Result<(SchemaState, bool)> {
+        let state = migrations::schema_state(conn)?;
+        let has_operators = state == SchemaState::Current && Operator::count(conn)? > 0;
+        Ok((state, has_operators))
     };
+    let (mut state, mut has_operators) = match existing {
+        None => (SchemaState::Uninitialised, false),
+        Some(mut conn) => look(&mut conn)?,
+    };
+    if let (SchemaState::Behind(_) | SchemaState::Ahead(_), DatabaseTarget::Sqlite(path)) =
+        (&state, target)
+    {
+        // Another `init` may be halfway through creating the schema (its
+        // migrations commit one by one under the init lock): wait for that
+        // lock, then look again. It is let go before the password is read;
+        // registering takes it again below.
+        let _file_lock = migrations::lock_init_file(path)?;
+        (state, has_operators) = look(&mut target.connect()?)?;
+    }
     match state {
         SchemaState::Current if has_operators => {
             return already_initialised(out, database);
         }
         SchemaState::Behind(_) | SchemaState::Ahead(_) => {
-            // SQLite: another `init` may be halfway through creating the
-            // schema (its migrations commit one by one under the init
-            // lock): wait for that lock, then look again.
-            let _file_lock = match target {
-                DatabaseTarget::Sqlite(path) => Some(migrations::lock_init_file(path)?),
-                DatabaseTarget::Postgres(_) => None,
-            };
             let mut conn = target.connect()?;
-            if migrations::schema_state(&mut conn)? == SchemaState::Current
-                && Operator::count(&mut conn)? > 0
-            {
-                return already_initialised(out, database);
-            }
             return migrations::require_current(&mut conn, &database);
         }
         SchemaState::Current | SchemaState::Uninitialised => {}

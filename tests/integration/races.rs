@@ -712,9 +712,31 @@ fn a_new_file_another_process_writes_is_waited_for_sqlite() {
 /// and says "already initialised" instead of exit 6 "schema is behind".
 #[test]
 fn an_init_that_finds_another_halfway_waits_for_it_sqlite() {
+    // The other init registers its admin.
+    let run = halfway_init(true);
+    run.ok();
+    assert!(run.stdout.contains("already initialised"), "{}", run.stdout);
+    // The other init dies after its migrations, before its admin: the
+    // waiting one registers its own (never a silent exit 0 with no admin).
+    let run = halfway_init(false);
+    run.ok();
+    assert!(
+        run.stdout.contains("registered admin 'second'"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// Runs `init --admin second` while "another init" holds the init lock with
+/// the newest migration not applied yet, then finishes that migration
+/// (with its admin registered, or not) and lets the lock go.
+fn halfway_init(other_registers: bool) -> Run {
     use std::os::fd::AsRawFd;
     let env = Env::sqlite();
     env.init_db(0);
+    if !other_registers {
+        env.exec("PRAGMA foreign_keys = OFF; DELETE FROM operators");
+    }
     let last = env
         .texts("SELECT max(version) AS v FROM __diesel_schema_migrations")
         .pop()
@@ -741,13 +763,12 @@ fn an_init_that_finds_another_halfway_waits_for_it_sqlite() {
     ));
     drop(file);
     let run = runner.join().unwrap();
-    run.ok();
-    assert!(run.stdout.contains("already initialised"), "{}", run.stdout);
     assert!(
         started.elapsed() >= Duration::from_millis(600),
         "did not wait"
     );
-    assert_eq!(env.count("operators", ""), 1);
+    assert_eq!(env.count("operators", ""), 1, "{run:?}");
+    run
 }
 
 #[test]
