@@ -287,25 +287,10 @@ macro_rules! list_query {
 /// a million matches holds one page at a time). Read without locks; the
 /// batch that acts on a page checks it again with [`still_matching`].
 pub fn page_ids(conn: &mut DbConn, f: &Filters, after: i64, limit: i64) -> Result<Vec<i64>> {
-    macro_rules! page {
-        ($fold:ident, $db:ty, $backend:expr, $c:expr) => {{
-            let q = customers::table.select(customers::id).into_boxed();
-            filter_customers!(q, f, $fold, $db, $backend)
-                .filter(customers::id.gt(after))
-                .order(customers::id)
-                .limit(limit)
-                .load::<i64>($c)?
-        }};
-    }
-    Ok(match conn {
-        DbConn::Sqlite(c) => page!(
-            unicode_lower,
-            diesel::sqlite::Sqlite,
-            crate::db::Backend::Sqlite,
-            c
-        ),
-        DbConn::Pg(c) => page!(lower, diesel::pg::Pg, crate::db::Backend::Postgres, c),
-    })
+    Ok(page_states(conn, f, after, limit)?
+        .into_iter()
+        .map(|s| s.id)
+        .collect())
 }
 
 /// [`page_ids`] with each customer's state (id, active flag, deletion
