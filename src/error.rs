@@ -2,37 +2,55 @@
 //! and each variant knows the exit code the contract gives it, so `main` maps
 //! errors to exit codes in exactly one place.
 
-use std::fmt;
+use crate::db::error::DbError;
 
-/// A failure, classified by the contract's exit codes.
-#[derive(Debug)]
+/// A failure, classified by the contract's exit codes ("Exit codes"): the
+/// variant decides the code ([`Error::exit_code`]), the text is the one
+/// `error:` line `main` prints.
+#[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// Exit 1: a bug in custadm (something that should not happen).
+    #[error("internal error (a bug in custadm, please report it): {0}")]
     Internal(String),
     /// Exit 2: usage or invalid input; nothing was written.
+    #[error("{0}")]
     Usage(String),
     /// Exit 3: the customer or operator does not exist.
+    #[error("{0}")]
     NotFound(String),
     /// Exit 4: permission denied, unknown operator, wrong password, locked.
+    #[error("{0}")]
     Denied(String),
     /// Exit 5: refused by a business rule (unpaid invoices, email taken, state).
+    #[error("{0}")]
     Refused(String),
-    /// Exit 6: database unreachable, misconfigured, busy, or schema mismatch.
+    /// Exit 6: database unreachable, misconfigured, busy, or schema mismatch
+    /// (also a configuration or SMTP failure, as custadm words them).
+    #[error("{0}")]
     Database(String),
+    /// Exit 6: a failure the database reported, typed once at the database
+    /// boundary (`db::error`: its kind, and the line printed for it).
+    #[error(transparent)]
+    Db(#[from] DbError),
     /// Exit 7: a run over several customers where some did not succeed.
+    #[error("{0}")]
     Partial(String),
     /// Exit 8: integrity check failed: the audit trail was altered
     /// (contract: "Exit codes", `audit verify`).
+    #[error("{0}")]
     Integrity(String),
-    /// Writing to stdout/stderr failed (a closed pipe is not an error).
-    Io(std::io::Error),
+    /// Exit 1: writing to stdout/stderr failed (a closed pipe is not an
+    /// error: see [`Error::is_broken_pipe`]).
+    #[error("cannot write output: {0}")]
+    Io(#[from] std::io::Error),
 }
 
 /// custadm's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    /// The process exit code the contract assigns to this failure.
+    /// The process exit code the contract assigns to this failure: the one
+    /// place failures map to exit codes ("Exit codes").
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Internal(_) | Error::Io(_) => 1,
@@ -40,7 +58,10 @@ impl Error {
             Error::NotFound(_) => 3,
             Error::Denied(_) => 4,
             Error::Refused(_) => 5,
-            Error::Database(_) => 6,
+            // Every kind of database failure: the commands that give a kind
+            // a meaning of its own (a unique clash in `edit` and `operator
+            // add`, exit 5) turn it into that variant first.
+            Error::Database(_) | Error::Db(_) => 6,
             Error::Partial(_) => 7,
             Error::Integrity(_) => 8,
         }
@@ -50,57 +71,27 @@ impl Error {
     pub fn is_broken_pipe(&self) -> bool {
         matches!(self, Error::Io(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
     }
-}
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    /// The typed database failure, when this is one.
+    pub fn db(&self) -> Option<&DbError> {
         match self {
-            Error::Internal(m) => write!(
-                f,
-                "internal error (a bug in custadm, please report it): {m}"
-            ),
-            Error::Usage(m)
-            | Error::NotFound(m)
-            | Error::Denied(m)
-            | Error::Refused(m)
-            | Error::Database(m)
-            | Error::Partial(m)
-            | Error::Integrity(m) => f.write_str(m),
-            Error::Io(e) => write!(f, "cannot write output: {e}"),
+            Error::Db(e) => Some(e),
+            _ => None,
         }
     }
 }
 
-impl std::error::Error for Error {}
-
-impl From<std::io::Error> for Error {
-    fn from(e: std::io::Error) -> Self {
-        Error::Io(e)
-    }
-}
-
+/// Every Diesel error enters custadm here, classified by `db::error`; what
+/// is not the database's (a row that vanished, a query Diesel could not
+/// build) is custadm's bug.
 impl From<diesel::result::Error> for Error {
     fn from(e: diesel::result::Error) -> Self {
-        use diesel::result::Error as D;
-        match e {
-            D::DatabaseError(diesel::result::DatabaseErrorKind::ReadOnlyTransaction, info) => {
-                Error::Database(format!(
-                    "the PostgreSQL server accepts only reads ({}): it is a standby or has default_transaction_read_only on; point custadm at the primary; nothing was changed",
-                    info.message().lines().next().unwrap_or("").trim()
-                ))
+        match DbError::from_diesel(e) {
+            Ok(db) => Error::Db(db),
+            Err(diesel::result::Error::NotFound) => {
+                Error::Internal("a row the command relied on disappeared".into())
             }
-            D::DatabaseError(_, info) => Error::Database(describe_database_error(info.message())),
-            D::NotFound => Error::Internal("a row the command relied on disappeared".into()),
-            D::BrokenTransactionManager => {
-                Error::Database("database connection lost in the middle of a transaction; nothing of that transaction was kept, run the command again".into())
-            }
-            // A value another program stored in a form custadm cannot read
-            // (src/db/foreign.rs reads every form the contract lists): a data
-            // problem to fix in the database, not a bug.
-            D::DeserializationError(e) => Error::Database(format!(
-                "the database holds a value custadm cannot read: {e}; correct that row with SQL"
-            )),
-            other => Error::Internal(other.to_string()),
+            Err(other) => Error::Internal(other.to_string()),
         }
     }
 }
@@ -108,35 +99,5 @@ impl From<diesel::result::Error> for Error {
 impl From<serde_json::Error> for Error {
     fn from(e: serde_json::Error) -> Self {
         Error::Internal(format!("JSON: {e}"))
-    }
-}
-
-/// Turns a database's own error text into one line that says what to do.
-pub fn describe_database_error(message: &str) -> String {
-    let first_line = message.lines().next().unwrap_or(message).trim();
-    let lower = first_line.to_ascii_lowercase();
-    if lower.contains("database is locked") || lower.contains("database is busy") {
-        crate::db::sqlite_busy_message()
-    } else if lower.contains("lock timeout") {
-        // PostgreSQL 55P03 where no `lock_*` helper named what was locked.
-        format!(
-            "another transaction held a lock custadm needed for longer than the {} lock timeout (lock_timeout, CUSTADM_LOCK_TIMEOUT); nothing of this transaction was kept, try again",
-            crate::db::lock_timeout_text()
-        )
-    } else if lower.contains("read-only transaction") || lower.contains("recovery is in progress") {
-        // PostgreSQL (25006 not reported as such, or a hot standby).
-        format!("the PostgreSQL server accepts only reads ({first_line}): it is a standby or has default_transaction_read_only on; point custadm at the primary; nothing was changed")
-    } else if lower.contains("readonly database") {
-        // SQLite: "attempt to write a readonly database".
-        format!("database is read-only ({first_line}): check the permissions of the database file and its directory")
-    } else if lower.contains("unable to open database") {
-        format!("cannot open the database ({first_line}): check the path and its permissions")
-    } else if lower.contains("terminating connection")
-        || lower.contains("server closed the connection")
-        || lower.contains("connection")
-    {
-        format!("database connection lost ({first_line}); what was committed before stays, run the command again to finish")
-    } else {
-        format!("database error: {first_line}")
     }
 }

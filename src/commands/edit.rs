@@ -8,6 +8,7 @@ use crate::bulk::{ItemResult, Outcome, RunReport};
 use crate::context::Ctx;
 use crate::db::audit;
 use crate::db::customer::Customer;
+use crate::db::error::DbError;
 use crate::db::schema::customers;
 use crate::db::write_transaction;
 use crate::error::{Error, Result};
@@ -144,10 +145,7 @@ pub fn run(ctx: &mut Ctx, args: EditArgs) -> Result<()> {
         });
         match update.execute(conn) {
             Ok(_) => {}
-            Err(diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _,
-            )) => {
+            Err(e) if DbError::kind_of(&e).is_unique_violation() => {
                 return Ok(ItemResult::refused(id, "that email is already used by another customer (differing only in letter case)"));
             }
             Err(e) => return Err(e.into()),

@@ -60,14 +60,7 @@ pub fn run(target: &DatabaseTarget, actor: &Actor, args: InitArgs, out: &Output)
     let database = target.display();
 
     // Look before creating anything: a missing file or database is not initialised.
-    let existing = match target {
-        DatabaseTarget::Sqlite(path) if !path.exists() => None,
-        _ => match target.connect() {
-            Ok(conn) => Some(conn),
-            Err(Error::Database(msg)) if msg.contains("does not exist") => None,
-            Err(e) => return Err(e),
-        },
-    };
+    let existing = target.connect_if_exists()?;
     let look = |conn: &mut crate::db::DbConn| -> Result<(SchemaState, bool)> {
         let state = migrations::schema_state(conn)?;
         let has_operators = state == SchemaState::Current && Operator::count(conn)? > 0;

@@ -246,7 +246,7 @@ pub fn run(ctx: &mut Ctx, cmd: OperatorCommand) -> Result<()> {
                         },
                     )
                     .map_err(|e| match e {
-                        Error::Database(m) if m.contains("UNIQUE") || m.contains("unique") => {
+                        Error::Db(e) if e.is_unique_violation() => {
                             Error::Refused(format!("operator '{name}' already exists"))
                         }
                         other => other,

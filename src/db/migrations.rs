@@ -56,9 +56,8 @@ fn applied_versions(conn: &mut DbConn) -> Result<Option<Vec<String>>> {
         .load::<VersionRow>(conn)
     {
         Ok(rows) => Ok(Some(rows.into_iter().map(|r| r.version).collect())),
-        Err(diesel::result::Error::DatabaseError(_, info))
-            if info.message().contains("no such table")
-                || info.message().contains("does not exist") =>
+        Err(e)
+            if super::error::DbError::kind_of(&e) == super::error::DbErrorKind::UndefinedTable =>
         {
             Ok(None)
         }

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod customer;
+pub mod error;
 pub mod foreign;
 pub mod id_list;
 pub mod migrations;
@@ -17,7 +18,7 @@ use std::time::Duration;
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::pg::PgConnection;
 use diesel::sqlite::SqliteConnection;
-use diesel::Connection;
+use diesel::{Connection, RunQueryDsl};
 
 use crate::error::{Error, Result};
 
@@ -92,20 +93,10 @@ pub fn lock_timeout_text() -> String {
     }
 }
 
-/// True when a database error is a lock wait that ran out: PostgreSQL's
-/// SQLSTATE 55P03 ("canceling statement due to lock timeout"; Diesel reports
-/// it only by its message) or SQLite's busy timeout ("database is locked").
+/// True when a database error is a lock wait that ran out (PostgreSQL
+/// 55P03, SQLite `SQLITE_BUSY`): asks [`error::DbError::kind_of`].
 pub fn is_lock_timeout(e: &diesel::result::Error) -> bool {
-    match e {
-        diesel::result::Error::DatabaseError(_, info) => {
-            let m = info.message().to_ascii_lowercase();
-            m.contains("lock timeout")
-                || m.contains("lock_not_available")
-                || m.contains("database is locked")
-                || m.contains("database is busy")
-        }
-        _ => false,
-    }
+    error::DbError::kind_of(e) == error::DbErrorKind::LockTimeout
 }
 
 /// The exit-6 error for a lock wait that ran out while locking `what`
@@ -255,13 +246,43 @@ impl DatabaseTarget {
                 create_private_file(path)?;
                 open_sqlite(path)
             }
-            DatabaseTarget::Postgres(url) => match open_postgres(url) {
-                Err(Error::Database(msg)) if msg.contains("does not exist") => {
+            DatabaseTarget::Postgres(url) => match self.connect_if_exists()? {
+                Some(conn) => Ok(conn),
+                None => {
                     create_postgres_database(url)?;
                     open_postgres(url)
                 }
-                other => other,
             },
+        }
+    }
+
+    /// Opens a connection, or `None` when there is no database there yet:
+    /// no SQLite file, or no PostgreSQL database of that name. `init` looks
+    /// with it before it creates anything.
+    ///
+    /// A PostgreSQL server refuses a connection to a missing database before
+    /// the session exists, so the client gets libpq's text in the server's
+    /// language and no SQLSTATE; whether the database exists is asked of the
+    /// server's `postgres` database instead ([`postgres_database_exists`]).
+    pub fn connect_if_exists(&self) -> Result<Option<DbConn>> {
+        match self {
+            DatabaseTarget::Sqlite(path) if !path.exists() => Ok(None),
+            DatabaseTarget::Sqlite(_) => self.connect().map(Some),
+            DatabaseTarget::Postgres(url) => {
+                let started = std::time::Instant::now();
+                match open_postgres(url) {
+                    Ok(conn) => Ok(Some(conn)),
+                    // A server that never answered is not asked again (that
+                    // would double the wait).
+                    Err(_)
+                        if started.elapsed() < Duration::from_secs(CONNECT_TIMEOUT_SECS.into())
+                            && postgres_database_exists(url) == Some(false) =>
+                    {
+                        Ok(None)
+                    }
+                    Err(e) => Err(e),
+                }
+            }
         }
     }
 }
@@ -416,7 +437,7 @@ fn open_sqlite(path: &Path) -> Result<DbConn> {
                     return Err(Error::Database(format!(
                         "cannot configure SQLite database {} ({pragma}): {}",
                         path.display(),
-                        crate::error::describe_database_error(&e.to_string())
+                        Error::from(e)
                     )))
                 }
             }
@@ -484,38 +505,80 @@ fn open_postgres(url: &str) -> Result<DbConn> {
     Ok(DbConn::Pg(conn))
 }
 
-/// Creates the database named in `url` through the server's `postgres` database.
-fn create_postgres_database(url: &str) -> Result<()> {
+/// `postgres://u@h:5432/db?x=y` → (`postgres://u@h:5432`, `db`, `?x=y`).
+fn split_postgres_url(url: &str) -> Option<(&str, &str, String)> {
     let (base, query) = match url.split_once('?') {
         Some((b, q)) => (b, format!("?{q}")),
         None => (url, String::new()),
     };
-    let (server, name) = base.rsplit_once('/').ok_or_else(|| {
-        Error::Database(format!("no database name in {}", redact_url_password(url)))
-    })?;
-    if name.is_empty()
-        || !name
+    let (server, name) = base.rsplit_once('/')?;
+    Some((server, name, query))
+}
+
+/// A database name custadm creates (and looks up) itself: letters, digits,
+/// `_` and `-`, so it needs no quoting or URL decoding.
+fn is_plain_database_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-    {
+}
+
+/// Opens the server's `postgres` database, to create or look up another.
+fn open_maintenance_database(server: &str, query: &str) -> diesel::ConnectionResult<PgConnection> {
+    PgConnection::establish(&with_connect_timeout(&format!("{server}/postgres{query}")))
+}
+
+/// Whether the database named in `url` exists, by its name in
+/// `pg_database` (asked in the server's `postgres` database, so the answer
+/// does not depend on the server's language). `None` when that cannot be
+/// asked: the server is unreachable, or the name is not plain.
+fn postgres_database_exists(url: &str) -> Option<bool> {
+    #[derive(diesel::QueryableByName)]
+    struct Found {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        found: bool,
+    }
+    let (server, name, query) = split_postgres_url(url)?;
+    if !is_plain_database_name(name) {
+        return None;
+    }
+    let mut admin = open_maintenance_database(server, &query).ok()?;
+    diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS found")
+        .bind::<diesel::sql_types::Text, _>(name)
+        .get_result::<Found>(&mut admin)
+        .ok()
+        .map(|f| f.found)
+}
+
+/// Creates the database named in `url` through the server's `postgres` database.
+fn create_postgres_database(url: &str) -> Result<()> {
+    let (server, name, query) = split_postgres_url(url).ok_or_else(|| {
+        Error::Database(format!("no database name in {}", redact_url_password(url)))
+    })?;
+    if !is_plain_database_name(name) {
         return Err(Error::Database(format!(
             "database '{name}' does not exist and custadm creates only plainly named ones (letters, digits, _ and -): create it with createdb"
         )));
     }
-    let mut admin =
-        PgConnection::establish(&with_connect_timeout(&format!("{server}/postgres{query}")))
-            .map_err(|e| {
-                Error::Database(format!(
-                    "database '{name}' does not exist and cannot be created: {}",
-                    crate::secrets::scrub(&e.to_string(), url)
-                ))
-            })?;
+    let mut admin = open_maintenance_database(server, &query).map_err(|e| {
+        Error::Database(format!(
+            "database '{name}' does not exist and cannot be created: {}",
+            crate::secrets::scrub(&e.to_string(), url)
+        ))
+    })?;
     match admin.batch_execute(&format!("CREATE DATABASE \"{name}\"")) {
         Ok(()) => Ok(()),
-        // Another `init` created it a moment ago: use it.
+        // Another `init` created it a moment ago: use it. 42P04, or, when
+        // both reached the catalog at once, a unique violation of its index.
         Err(e)
-            if e.to_string().contains("already exists")
-                || e.to_string().contains("pg_database_datname_index") =>
+            if match error::DbError::kind_of(&e) {
+                error::DbErrorKind::DuplicateDatabase => true,
+                error::DbErrorKind::UniqueViolation { constraint } => {
+                    constraint.as_deref() == Some("pg_database_datname_index")
+                }
+                _ => false,
+            } =>
         {
             Ok(())
         }
@@ -549,14 +612,9 @@ pub fn write_transaction<T>(
     f: impl FnOnce(&mut DbConn) -> Result<T>,
 ) -> Result<T> {
     match conn {
-        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
-            .map_err(|e| {
-                if is_lock_timeout(&e) {
-                    Error::Database(sqlite_busy_message())
-                } else {
-                    e.into()
-                }
-            })?,
+        // A write lock still taken after busy_timeout: sqlite_busy_message
+        // (db::error's table).
+        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
         DbConn::Pg(c) => {
             // One round trip for both. No statement_timeout: a legitimate
             // statement (a 1,000-row batch, a purge of a long history) may
