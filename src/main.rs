@@ -46,16 +46,62 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match custadm::run(cli) {
+    match try_main(cli) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
-        Err(e) => {
-            let _ = writeln!(
-                std::io::stderr(),
-                "error: {}",
-                custadm::output::sanitize(&e.to_string())
-            );
-            ExitCode::from(e.exit_code())
-        }
+        Err(e) => report(&e),
     }
+}
+
+/// The command, with what a bug report needs added on the way up: which
+/// custadm and which command.
+fn try_main(cli: custadm::cli::Cli) -> anyhow::Result<()> {
+    use anyhow::Context;
+    custadm::run(cli).with_context(|| {
+        format!(
+            "custadm {}, command `{}`",
+            env!("CARGO_PKG_VERSION"),
+            command_name()
+        )
+    })
+}
+
+/// The subcommand's name as given (never its arguments: they may hold
+/// personal data).
+fn command_name() -> String {
+    use clap::CommandFactory;
+    let cli = custadm::cli::Cli::command();
+    std::env::args()
+        .skip(1)
+        .find(|arg| cli.get_subcommands().any(|c| c.get_name() == arg))
+        .unwrap_or_else(|| "?".into())
+}
+
+/// Prints the one `error:` line and maps the failure to its exit code: the
+/// custadm [`Error`](custadm::error::Error) found in the chain decides
+/// (`Error::exit_code`, the one place); anything else is a bug (exit 1).
+/// A bug's line also carries the context (which custadm, which command),
+/// for its report; every other line is the error's own text.
+fn report(e: &anyhow::Error) -> ExitCode {
+    use custadm::error::Error;
+    let untyped;
+    let failure = match e.chain().find_map(|c| c.downcast_ref::<Error>()) {
+        Some(failure) => failure,
+        None => {
+            untyped = Error::Internal(e.root_cause().to_string());
+            &untyped
+        }
+    };
+    if failure.is_broken_pipe() {
+        return ExitCode::SUCCESS;
+    }
+    let line = match failure {
+        Error::Internal(_) => format!("{failure} ({e})"),
+        _ => failure.to_string(),
+    };
+    let _ = writeln!(
+        std::io::stderr(),
+        "error: {}",
+        custadm::output::sanitize(&line)
+    );
+    ExitCode::from(failure.exit_code())
 }
