@@ -8,6 +8,7 @@ mod actions;
 mod audit_chain;
 mod bulk;
 mod docs;
+mod error_kinds;
 mod foreign;
 mod foundation;
 mod hardening;
