@@ -70,8 +70,10 @@ fn try_main(cli: custadm::cli::Cli) -> anyhow::Result<()> {
 fn command_name() -> String {
     use clap::CommandFactory;
     let cli = custadm::cli::Cli::command();
-    std::env::args()
+    // args_os: an argument that is not UTF-8 must not panic here.
+    std::env::args_os()
         .skip(1)
+        .filter_map(|arg| arg.into_string().ok())
         .find(|arg| cli.get_subcommands().any(|c| c.get_name() == arg))
         .unwrap_or_else(|| "?".into())
 }

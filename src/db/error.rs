@@ -287,7 +287,7 @@ impl fmt::Display for DbError {
             ),
             DbErrorKind::SerializationFailure => write!(
                 f,
-                "a concurrent transaction changed the same data ({first_line}); nothing of this transaction was kept, run the command again"
+                "the transaction conflicted with a concurrent one ({first_line}); nothing of this transaction was kept, run the command again"
             ),
             DbErrorKind::ReadOnly => f.write_str(&read_only_server_message(first_line)),
             DbErrorKind::ReadOnlyFile => write!(
