@@ -19,6 +19,10 @@ use crate::error::{Error, Result};
 use crate::output::{self, Format};
 use crate::validate::CustomerRef;
 
+/// `--max-changes` is a setting (the profile's default): defined with the
+/// settings, used here.
+pub use crate::config::{parse_max_changes, MaxChanges};
+
 /// Result documents longer than this print as plain lines, not a table.
 const TABLE_MAX_ROWS: usize = 200;
 
@@ -67,57 +71,6 @@ pub fn parse_customer_id(s: &str) -> std::result::Result<i64, String> {
 /// clap's parser for a customer named by id or email.
 pub fn parse_customer_ref(s: &str) -> std::result::Result<CustomerRef, String> {
     crate::validate::customer_ref(s)
-}
-
-/// `--max-changes` / the profile key `max_changes` (contract: the paragraph
-/// after the command table): a count, or a percentage of the customers
-/// that are not soft-deleted.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum MaxChanges {
-    /// At most this many customers.
-    Count(u64),
-    /// At most this percentage (0 < P ≤ 100) of the customers not soft-deleted, rounded down.
-    Percent(f64),
-}
-
-impl std::fmt::Display for MaxChanges {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            MaxChanges::Count(n) => write!(f, "{n}"),
-            MaxChanges::Percent(p) => write!(f, "{p}%"),
-        }
-    }
-}
-
-/// Parses `N` (a whole number ≥ 0) or `P%` (0 < P ≤ 100, decimals allowed).
-pub fn parse_max_changes(s: &str) -> std::result::Result<MaxChanges, String> {
-    let t = s.trim();
-    if let Some(p) = t.strip_suffix('%') {
-        return match p.trim().parse::<f64>() {
-            Ok(v) if v > 0.0 && v <= 100.0 => Ok(MaxChanges::Percent(v)),
-            _ => Err(format!(
-                "{} is not a percentage between 0 and 100 (e.g. 2%)",
-                crate::validate::quote_input(t)
-            )),
-        };
-    }
-    t.parse::<u64>().map(MaxChanges::Count).map_err(|_| {
-        format!(
-            "{} is neither a number of customers (e.g. 500) nor a percentage (e.g. 2%)",
-            crate::validate::quote_input(t)
-        )
-    })
-}
-
-impl MaxChanges {
-    /// The largest number of changes allowed, given how many customers are
-    /// not soft-deleted.
-    pub fn allowed(self, live_customers: i64) -> i64 {
-        match self {
-            MaxChanges::Count(n) => i64::try_from(n).unwrap_or(i64::MAX),
-            MaxChanges::Percent(p) => ((live_customers.max(0) as f64) * p / 100.0).floor() as i64,
-        }
-    }
 }
 
 impl TargetArgs {
@@ -1284,16 +1237,5 @@ mod tests {
         let ids = read_ids(&b"\xEF\xBB\xBF5\n# c\n\n7\n"[..], "f").map_err(|e| e.to_string());
         assert_eq!(ids, Ok(vec![CustomerRef::Id(5), CustomerRef::Id(7)]));
         assert!(read_ids(&b"5\n\xEF\xBB\xBF7\n"[..], "f").is_err());
-    }
-
-    #[test]
-    fn max_changes_forms() {
-        assert_eq!(parse_max_changes("500"), Ok(MaxChanges::Count(500)));
-        assert_eq!(parse_max_changes("2%"), Ok(MaxChanges::Percent(2.0)));
-        assert_eq!(parse_max_changes("0.5%").map(|m| m.allowed(1_000)), Ok(5));
-        assert_eq!(MaxChanges::Percent(2.0).allowed(1_049), 20);
-        for bad in ["", "-1", "2 %x", "0%", "101%", "x%", "1.5"] {
-            assert!(parse_max_changes(bad).is_err(), "{bad}");
-        }
     }
 }

@@ -58,6 +58,59 @@ pub enum MaxChangesValue {
     Text(String),
 }
 
+/// `--max-changes` / the profile key `max_changes` (contract: the paragraph
+/// after the command table): a count, or a percentage of the customers
+/// that are not soft-deleted. A setting: the profile gives the default, the
+/// flag of a bulk run (`bulk::TargetArgs`, `purge`) overrides it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MaxChanges {
+    /// At most this many customers.
+    Count(u64),
+    /// At most this percentage (0 < P ≤ 100) of the customers not soft-deleted, rounded down.
+    Percent(f64),
+}
+
+impl std::fmt::Display for MaxChanges {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MaxChanges::Count(n) => write!(f, "{n}"),
+            MaxChanges::Percent(p) => write!(f, "{p}%"),
+        }
+    }
+}
+
+/// Parses `N` (a whole number ≥ 0) or `P%` (0 < P ≤ 100, decimals allowed);
+/// the error text names the value and the two forms.
+pub fn parse_max_changes(s: &str) -> std::result::Result<MaxChanges, String> {
+    let t = s.trim();
+    if let Some(p) = t.strip_suffix('%') {
+        return match p.trim().parse::<f64>() {
+            Ok(v) if v > 0.0 && v <= 100.0 => Ok(MaxChanges::Percent(v)),
+            _ => Err(format!(
+                "{} is not a percentage between 0 and 100 (e.g. 2%)",
+                crate::validate::quote_input(t)
+            )),
+        };
+    }
+    t.parse::<u64>().map(MaxChanges::Count).map_err(|_| {
+        format!(
+            "{} is neither a number of customers (e.g. 500) nor a percentage (e.g. 2%)",
+            crate::validate::quote_input(t)
+        )
+    })
+}
+
+impl MaxChanges {
+    /// The largest number of changes allowed, given how many customers are
+    /// not soft-deleted.
+    pub fn allowed(self, live_customers: i64) -> i64 {
+        match self {
+            MaxChanges::Count(n) => i64::try_from(n).unwrap_or(i64::MAX),
+            MaxChanges::Percent(p) => ((live_customers.max(0) as f64) * p / 100.0).floor() as i64,
+        }
+    }
+}
+
 /// A number of seconds in the config file: `10` or `2.5`.
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(untagged)]
@@ -360,7 +413,7 @@ pub struct Settings {
     /// How long any lock wait may last.
     pub lock_timeout: Setting<std::time::Duration>,
     /// The selected profile's `max_changes` (a flag overrides it per run).
-    pub max_changes: Option<crate::bulk::MaxChanges>,
+    pub max_changes: Option<MaxChanges>,
 }
 
 /// An environment variable: unset or blank is `None`; a value that is not
@@ -602,7 +655,7 @@ impl Settings {
                     MaxChangesValue::Text(t) => t.clone(),
                 };
                 let name = profile.as_ref().map(|p| p.value.as_str()).unwrap_or("?");
-                Some(crate::bulk::parse_max_changes(&text).map_err(|e| {
+                Some(parse_max_changes(&text).map_err(|e| {
                     Error::Database(format!(
                         "config file: profiles.{}.max_changes: {e}",
                         crate::output::sanitize(name)
@@ -663,6 +716,17 @@ mod tests {
         assert_eq!(parse_lock_timeout(" 3s "), Ok(Duration::from_secs(3)));
         for bad in ["0", "-1", "abc", "NaN", "inf", "3601", ""] {
             assert!(parse_lock_timeout(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn max_changes_forms() {
+        assert_eq!(parse_max_changes("500"), Ok(MaxChanges::Count(500)));
+        assert_eq!(parse_max_changes("2%"), Ok(MaxChanges::Percent(2.0)));
+        assert_eq!(parse_max_changes("0.5%").map(|m| m.allowed(1_000)), Ok(5));
+        assert_eq!(MaxChanges::Percent(2.0).allowed(1_049), 20);
+        for bad in ["", "-1", "2 %x", "0%", "101%", "x%", "1.5"] {
+            assert!(parse_max_changes(bad).is_err(), "{bad}");
         }
     }
 }
