@@ -10,10 +10,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
 
-use crate::commands::list::{self, Changeable, FilterArgs, Filters, StatusFilter};
+use chrono::NaiveDateTime;
+
 use crate::context::Ctx;
 use crate::db::audit::Actor;
 use crate::db::customer::{Customer, CustomerState};
+use crate::db::filter::{self, Changeable, Filters};
 use crate::db::{write_transaction, DbConn};
 use crate::error::{Error, Result};
 use crate::output::{self, Format};
@@ -61,6 +63,107 @@ pub struct TargetArgs {
     /// under its lock: a customer who no longer matches is `unchanged`)
     #[command(flatten, next_help_heading = "Filters (instead of ids)")]
     pub filters: FilterArgs,
+}
+
+/// Longest `--search` text: longer than any name or email can match.
+const MAX_SEARCH_CHARS: usize = 300;
+
+/// `--status`: which customers by state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StatusFilter {
+    Active,
+    Inactive,
+    Deleted,
+    All,
+}
+
+impl From<StatusFilter> for filter::Status {
+    fn from(s: StatusFilter) -> Self {
+        match s {
+            StatusFilter::Active => filter::Status::Active,
+            StatusFilter::Inactive => filter::Status::Inactive,
+            StatusFilter::Deleted => filter::Status::Deleted,
+            StatusFilter::All => filter::Status::All,
+        }
+    }
+}
+
+/// `list`'s filters, shared with the commands that take them instead of ids
+/// (`toggle`, `delete`, `restore`, `reset-password --send-email`; contract:
+/// the paragraph after the command table).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct FilterArgs {
+    /// active, inactive, deleted or all [default: active and inactive; for restore: deleted]
+    #[arg(long, value_enum)]
+    pub status: Option<StatusFilter>,
+    /// Name or email contains TEXT (case-insensitive)
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    /// Last login (or, never logged in, creation) before WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)
+    #[arg(long, value_name = "WHEN")]
+    pub last_login_before: Option<String>,
+    /// Created before WHEN
+    #[arg(long, value_name = "WHEN")]
+    pub created_before: Option<String>,
+    /// Created after WHEN
+    #[arg(long, value_name = "WHEN")]
+    pub created_after: Option<String>,
+    /// Only customers with unpaid invoices
+    #[arg(long)]
+    pub has_unpaid: bool,
+}
+
+impl FilterArgs {
+    /// True when at least one filter is given.
+    pub fn any(&self) -> bool {
+        self.status.is_some()
+            || self.search.is_some()
+            || self.last_login_before.is_some()
+            || self.created_before.is_some()
+            || self.created_after.is_some()
+            || self.has_unpaid
+    }
+
+    /// The filters parsed against `now` (ages such as `90d` count back from
+    /// it), the search text as a LIKE pattern; a bad value is exit 2 naming
+    /// the flag. Without `--status`, `default_status` applies (`None`: not
+    /// soft-deleted).
+    pub(crate) fn parse(
+        &self,
+        default_status: Option<StatusFilter>,
+        now: NaiveDateTime,
+    ) -> Result<Filters> {
+        if let Some(text) = &self.search {
+            if text.chars().count() > MAX_SEARCH_CHARS {
+                return Err(Error::Usage(format!(
+                    "--search: at most {MAX_SEARCH_CHARS} characters (names are at most 150, emails 254)"
+                )));
+            }
+        }
+        Ok(Filters {
+            status: self.status.or(default_status).map(Into::into),
+            search: self.search.as_deref().map(filter::like_pattern),
+            last_login_before: parse_when(
+                "--last-login-before",
+                self.last_login_before.as_deref(),
+                now,
+            )?,
+            created_before: parse_when("--created-before", self.created_before.as_deref(), now)?,
+            created_after: parse_when("--created-after", self.created_after.as_deref(), now)?,
+            has_unpaid: self.has_unpaid,
+        })
+    }
+}
+
+fn parse_when(
+    flag: &str,
+    value: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<Option<NaiveDateTime>> {
+    value
+        .map(|v| crate::validate::when(v, now))
+        .transpose()
+        .map_err(|e| Error::Usage(format!("{flag}: {e}")))
 }
 
 /// clap's parser for a customer id argument (id only).
@@ -166,7 +269,7 @@ pub fn check_max_changes(
     };
     let live = match limit {
         MaxChanges::Count(_) => 0,
-        MaxChanges::Percent(_) => list::count_changeable(conn, None, None, Changeable::Live)?,
+        MaxChanges::Percent(_) => filter::count_changeable(conn, None, None, Changeable::Live)?,
     };
     let allowed = limit.allowed(live);
     let n = i64::try_from(targets).unwrap_or(i64::MAX);
@@ -827,7 +930,7 @@ pub enum Commit {
 }
 
 /// What a bulk command tells the engine besides its batch function.
-pub struct RunSpec<'a> {
+pub(crate) struct RunSpec<'a> {
     /// The action, as in the audit trail and the result document.
     pub action: &'a str,
     /// Confirm even a single customer (delete).
@@ -894,12 +997,12 @@ fn resolve_named(
 /// `always_confirm`), then runs `batch` batch by batch, each batch one write
 /// transaction. Filter-selected batches are paged by id outside the
 /// transaction and checked again inside it, after their rows are locked
-/// (see [`list::still_matching`]): who no longer matches is `unchanged`.
+/// (see [`filter::still_matching`]): who no longer matches is `unchanged`.
 /// On SQLite (not a dry run) each page is selected inside its batch's
 /// `BEGIN IMMEDIATE` instead, under the write lock, so selection and check
-/// are one query ([`list::page_states`]). Either way the states read under
+/// are one query ([`filter::page_states`]). Either way the states read under
 /// the lock are handed to `batch` ([`Batch::lock_states`]).
-pub fn execute(
+pub(crate) fn execute(
     ctx: &mut Ctx,
     spec: &RunSpec<'_>,
     args: &TargetArgs,
@@ -914,7 +1017,7 @@ pub fn execute(
 /// whose batch function checks the filters again itself (a
 /// [`Commit::ByBatchFn`] batch re-checking at its commit) parses them here
 /// and hands the same value to [`execute_filtered`].
-pub fn parse_filters(spec: &RunSpec<'_>, args: &TargetArgs) -> Result<Option<Filters>> {
+pub(crate) fn parse_filters(spec: &RunSpec<'_>, args: &TargetArgs) -> Result<Option<Filters>> {
     if !args.filters.any() {
         return Ok(None);
     }
@@ -923,15 +1026,13 @@ pub fn parse_filters(spec: &RunSpec<'_>, args: &TargetArgs) -> Result<Option<Fil
             "give customers (IDs, emails or --ids-from) or filters, not both".into(),
         ));
     }
-    Ok(Some(Filters::parse(
-        &args.filters,
-        spec.default_status,
-        crate::db::now(),
-    )?))
+    Ok(Some(
+        args.filters.parse(spec.default_status, crate::db::now())?,
+    ))
 }
 
 /// [`execute`] with the filters already parsed by [`parse_filters`].
-pub fn execute_filtered(
+pub(crate) fn execute_filtered(
     ctx: &mut Ctx,
     spec: &RunSpec<'_>,
     args: &TargetArgs,
@@ -951,7 +1052,7 @@ pub fn execute_filtered(
 
 /// Runs a command over customers it chose itself (undo: the customers of
 /// a run), with the engine's confirmation, batches and report.
-pub fn execute_ids(
+pub(crate) fn execute_ids(
     ctx: &mut Ctx,
     spec: &RunSpec<'_>,
     ids: Vec<i64>,
@@ -992,11 +1093,11 @@ fn run_selection(
             Selection::Named { ids, .. } => {
                 let mut n = 0;
                 for chunk in ids.chunks(batch_size) {
-                    n += list::count_changeable(conn, None, Some(chunk), changeable)?;
+                    n += filter::count_changeable(conn, None, Some(chunk), changeable)?;
                 }
                 Ok(n)
             }
-            Selection::Filter(f) => list::count_changeable(conn, Some(f), None, changeable),
+            Selection::Filter(f) => filter::count_changeable(conn, Some(f), None, changeable),
         }
     };
     if let Some(limit) = limit {
@@ -1077,7 +1178,7 @@ fn run_selection(
                 // change: the filter is checked under the batch's lock
                 // by construction (and no second query is needed, for
                 // the filter or for the states).
-                let states = list::page_states(conn, f, after, batch_size as i64)?;
+                let states = filter::page_states(conn, f, after, batch_size as i64)?;
                 if states.is_empty() {
                     return Ok(Vec::new());
                 }
@@ -1105,7 +1206,7 @@ fn run_selection(
             } else {
                 None
             };
-            let matching = list::still_matching(conn, f, ids)?;
+            let matching = filter::still_matching(conn, f, ids)?;
             let (live, gone): (Vec<i64>, Vec<i64>) =
                 ids.iter().partition(|id| matching.contains(id));
             let mut results = if live.is_empty() {
@@ -1187,7 +1288,7 @@ fn run_selection(
                     }
                     if !args.dry_run
                         && commit == Commit::PerBatch
-                        && ctx.conn.backend() == crate::db::Backend::Sqlite
+                        && filter::pages_selected_under_lock(&ctx.conn)
                     {
                         let (n, last) = run_batch(ctx, &mut report, &[], Some(f), Some(after))?;
                         let Some(last) = last else {
@@ -1197,7 +1298,7 @@ fn run_selection(
                         progress.advance(n);
                         continue;
                     }
-                    let page = list::page_ids(&mut ctx.conn, f, after, batch_size as i64)?;
+                    let page = filter::page_ids(&mut ctx.conn, f, after, batch_size as i64)?;
                     let Some(&last) = page.last() else { break };
                     after = last;
                     run_batch(ctx, &mut report, &page, Some(f), None)?;

@@ -15,10 +15,10 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use crate::bulk::{self, Batch, Commit, ItemResult, Outcome, TargetArgs};
-use crate::commands::list::{self, Changeable, Filters};
 use crate::context::Ctx;
 use crate::db::audit::{self, Actor, NewAuditEntry};
 use crate::db::customer::Customer;
+use crate::db::filter::{self, Changeable, Filters};
 use crate::db::schema::customers;
 use crate::db::{write_transaction, DbConn};
 use crate::error::{Error, Result};
@@ -267,7 +267,7 @@ fn mail_one(
         };
         // Selected by filters: still matching them, under the lock.
         let still_matches = match (filters, &now) {
-            (Some(f), Some(_)) => list::still_matching(conn, f, &[id])?.contains(&id),
+            (Some(f), Some(_)) => filter::still_matching(conn, f, &[id])?.contains(&id),
             _ => true,
         };
         let (result, outcome, details) = match now {

@@ -5,9 +5,10 @@
 use diesel::prelude::*;
 use serde_json::json;
 
+use crate::bulk::StatusFilter;
 use crate::bulk::{self, Batch, ItemResult, Outcome, TargetArgs};
-use crate::commands::list::{Changeable, StatusFilter};
 use crate::context::Ctx;
+use crate::db::filter::Changeable;
 use crate::db::id_list::in_ids;
 use std::sync::Arc;
 

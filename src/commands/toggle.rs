@@ -6,9 +6,9 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use crate::bulk::{self, Batch, ItemResult, Outcome, TargetArgs};
-use crate::commands::list::Changeable;
 use crate::context::Ctx;
 use crate::db::audit::{Actor, NewAuditEntry};
+use crate::db::filter::Changeable;
 use crate::db::id_list::in_ids;
 use crate::db::schema::customers;
 use crate::db::DbConn;

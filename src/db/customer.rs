@@ -111,11 +111,28 @@ impl CustomerState {
     }
 }
 
-/// Unpaid invoices: `entry_type = 'invoice'` and `amount_usd_cents > 0`.
+/// Unpaid invoices: `entry_type = 'invoice'` and `amount_usd_cents > 0`
+/// ([`unpaid_invoice_entries`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct UnpaidInvoices {
     pub unpaid_invoice_count: i64,
     pub unpaid_invoice_total_cents: i64,
+}
+
+/// The unpaid-invoice rule, the one definition (contract: `delete` is
+/// refused while the customer has unpaid invoices; `list --has-unpaid`): the
+/// `account_entries` rows with `entry_type = 'invoice'` and
+/// `amount_usd_cents > 0`, joined to their billing account, whose
+/// `customer_id` names the customer. Callers add which customers
+/// ([`Customer::unpaid_invoices`], `db::filter`'s `--has-unpaid`).
+#[diesel::dsl::auto_type]
+pub(crate) fn unpaid_invoice_entries() -> _ {
+    let invoice: &'static str = "invoice";
+    let nothing_owed: i64 = 0;
+    account_entries::table
+        .inner_join(billing_accounts::table)
+        .filter(account_entries::entry_type.eq(invoice))
+        .filter(account_entries::amount_usd_cents.gt(nothing_owed))
 }
 
 /// How many rows belong to a customer (what a purge erases).
@@ -269,11 +286,8 @@ impl Customer {
         conn: &mut DbConn,
         customer_ids: &[i64],
     ) -> Result<HashMap<i64, UnpaidInvoices>> {
-        let rows: Vec<(i64, i64, Option<i64>)> = account_entries::table
-            .inner_join(billing_accounts::table)
+        let rows: Vec<(i64, i64, Option<i64>)> = unpaid_invoice_entries()
             .filter(in_ids(billing_accounts::customer_id, customer_ids))
-            .filter(account_entries::entry_type.eq("invoice"))
-            .filter(account_entries::amount_usd_cents.gt(0))
             .group_by(billing_accounts::customer_id)
             .select((
                 billing_accounts::customer_id,

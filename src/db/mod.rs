@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod customer;
 pub mod error;
+pub mod filter;
 pub mod foreign;
 pub mod id_list;
 pub mod migrations;

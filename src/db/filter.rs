@@ -1,0 +1,361 @@
+//! What `list`'s filters mean in SQL, written once: for `list`'s stream and
+//! for the bulk runs that select their customers by filter instead of ids
+//! (their pages, the check again under each batch's lock, the
+//! `--max-changes` count). Contract: the paragraph after the command table
+//! (what a filter selects), "Output" (times compare as instants).
+//!
+//! Each public function is a one-line dispatch per backend to the same
+//! queries, built for each backend by `backend_queries!` (modules `sqlite`
+//! and `pg` below). The backends differ in three places only: case folding
+//! for `--search` (SQLite: custadm's `unicode_lower`; PostgreSQL: `lower()`),
+//! instant comparison (`db::foreign::InstantCmp`), and how `list` streams
+//! (PostgreSQL row by row, `PgRowByRowLoadingMode`). A third backend is one
+//! more `backend_queries!` line and one more arm in each dispatch.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::customer::{unpaid_invoice_entries, CustomerState};
+use super::id_list::in_ids;
+use super::schema::{billing_accounts, customers};
+use super::{lower, unicode_lower, Backend, DbConn};
+use crate::error::Result;
+
+/// Which customers by state (`--status`; `None` in [`Filters::status`]: the
+/// ones not soft-deleted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Status {
+    /// Not soft-deleted, active.
+    Active,
+    /// Not soft-deleted, inactive.
+    Inactive,
+    /// Soft-deleted.
+    Deleted,
+    /// Every customer.
+    All,
+}
+
+/// The parsed filters: times already resolved against one `now`, the search
+/// text as a LIKE pattern ([`like_pattern`]). Built from the flags by
+/// `bulk::FilterArgs::parse` (which owns the exit-2 messages); every field
+/// set narrows the selection (AND).
+#[derive(Debug, Clone)]
+pub(crate) struct Filters {
+    /// `None`: not soft-deleted (active or inactive).
+    pub(crate) status: Option<Status>,
+    /// Name or email contains: a LIKE pattern with `\` as escape.
+    pub(crate) search: Option<String>,
+    /// Last login (or, never logged in, creation) strictly before.
+    pub(crate) last_login_before: Option<NaiveDateTime>,
+    /// Created strictly before.
+    pub(crate) created_before: Option<NaiveDateTime>,
+    /// Created strictly after.
+    pub(crate) created_after: Option<NaiveDateTime>,
+    /// Only customers with unpaid invoices ([`unpaid_invoice_entries`]).
+    pub(crate) has_unpaid: bool,
+}
+
+/// The `--search` text as a LIKE pattern (`%text%`): `%`, `_` and `\` in it
+/// match themselves. The text is case-folded and NFC-normalised like stored
+/// emails (`validate::fold_case`, contract "Validation"), so `Chloe\u{301}`
+/// finds "Chloé"; the column side is folded by the backend's fold.
+pub(crate) fn like_pattern(text: &str) -> String {
+    let mut p = String::from("%");
+    for c in crate::validate::fold_case(text).chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+/// Of the customers a run targets, the ones in a state its command would
+/// change (for `--max-changes` and the confirmation question; contract: "A
+/// filter selects only the customers the command would change").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Changeable {
+    /// Active ones (deactivate).
+    Active,
+    /// Inactive, not soft-deleted ones (activate).
+    InactiveLive,
+    /// Not soft-deleted ones (delete, reset-password).
+    Live,
+    /// Soft-deleted ones (restore).
+    Deleted,
+}
+
+/// One listed customer, as `list` shows it (text another program wrote
+/// that is not UTF-8 is read lossily, times through db::foreign).
+#[derive(Debug, Queryable)]
+pub(crate) struct ListedCustomer {
+    pub(crate) id: i64,
+    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
+    pub(crate) full_name: String,
+    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
+    pub(crate) email: String,
+    #[diesel(deserialize_as = crate::db::foreign::LossyOptText)]
+    pub(crate) phone: Option<String>,
+    pub(crate) is_active: bool,
+    #[diesel(deserialize_as = crate::db::foreign::DbOptTime)]
+    pub(crate) deleted_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = crate::db::foreign::DbTime)]
+    pub(crate) created_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::foreign::DbOptTime)]
+    pub(crate) last_login_at: Option<NaiveDateTime>,
+}
+
+/// Streams the customers matching `f` in id order, only ids greater than
+/// `after` and at most `limit` of them, handing each to `each` as it is read
+/// (PostgreSQL row by row, SQLite step by step), so a million rows need no
+/// more memory than ten. Read without locks. Stops at the first error of
+/// the query or of `each`.
+pub(crate) fn for_each_listed(
+    conn: &mut DbConn,
+    f: &Filters,
+    after: Option<i64>,
+    limit: Option<i64>,
+    each: &mut dyn FnMut(&ListedCustomer) -> Result<()>,
+) -> Result<()> {
+    match conn {
+        DbConn::Sqlite(c) => sqlite::for_each_listed(c, f, after, limit, each),
+        DbConn::Pg(c) => pg::for_each_listed(c, f, after, limit, each),
+    }
+}
+
+/// The next page of matching ids after `after`, at most `limit`, in id
+/// order (keyset paging: each page is one indexed range scan, so a run over
+/// a million matches holds one page at a time). Read without locks; the
+/// batch that acts on a page checks it again with [`still_matching`].
+pub(crate) fn page_ids(conn: &mut DbConn, f: &Filters, after: i64, limit: i64) -> Result<Vec<i64>> {
+    Ok(page_states(conn, f, after, limit)?
+        .into_iter()
+        .map(|s| s.id)
+        .collect())
+}
+
+/// [`page_ids`] with each customer's state (id, active flag, deletion
+/// time): for SQLite's filter-selected batches, which select their page
+/// inside the batch's write transaction and need not read the states again
+/// (`bulk::Batch`).
+pub(crate) fn page_states(
+    conn: &mut DbConn,
+    f: &Filters,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<CustomerState>> {
+    match conn {
+        DbConn::Sqlite(c) => sqlite::page_states(c, f, after, limit),
+        DbConn::Pg(c) => pg::page_states(c, f, after, limit),
+    }
+}
+
+/// True when the database's write transaction holds its write lock from its
+/// first statement (SQLite `BEGIN IMMEDIATE`: one writer at a time), so a
+/// filter page selected inside a batch's transaction ([`page_states`]) is
+/// already checked under that batch's lock. PostgreSQL locks rows, not the
+/// database: there a page is read first and checked again after its rows
+/// are locked ([`still_matching`]).
+pub(crate) fn pages_selected_under_lock(conn: &DbConn) -> bool {
+    conn.backend() == Backend::Sqlite
+}
+
+/// Which of `ids` match the filters now. Called inside a batch's write
+/// transaction after the batch's rows are locked (PostgreSQL `FOR UPDATE`,
+/// SQLite `BEGIN IMMEDIATE`): at READ COMMITTED this statement sees every
+/// change committed before the lock was granted, so a customer who logged
+/// in meanwhile no longer matches `--last-login-before`.
+pub(crate) fn still_matching(conn: &mut DbConn, f: &Filters, ids: &[i64]) -> Result<HashSet<i64>> {
+    let rows = match conn {
+        DbConn::Sqlite(c) => sqlite::still_matching(c, f, ids),
+        DbConn::Pg(c) => pg::still_matching(c, f, ids),
+    }?;
+    Ok(rows.into_iter().collect())
+}
+
+/// How many customers matching `f` (or, without filters, among `ids`; with
+/// neither, all) are [`Changeable`] as `which` says: one COUNT query, read
+/// without locks. `ids` is at most one batch (bind limits).
+pub(crate) fn count_changeable(
+    conn: &mut DbConn,
+    f: Option<&Filters>,
+    ids: Option<&[i64]>,
+    which: Changeable,
+) -> Result<i64> {
+    match conn {
+        DbConn::Sqlite(c) => sqlite::count_changeable(c, f, ids, which),
+        DbConn::Pg(c) => pg::count_changeable(c, f, ids, which),
+    }
+}
+
+/// The queries above for one backend: `$conn` its connection, `$db` its
+/// Diesel backend, `$backend` the same as [`Backend`] (for the instant
+/// comparisons of db::foreign), `$fold` its case folding for `--search`,
+/// `$loading` the loading mode that streams `list`.
+macro_rules! backend_queries {
+    ($module:ident, $conn:ty, $db:ty, $backend:expr, $fold:ident, $loading:ty) => {
+        mod $module {
+            use super::*;
+            use crate::db::foreign::{Cmp, InstantCmp};
+
+            /// `q` narrowed to the customers matching `f`: the one
+            /// definition of what a filter means.
+            fn matching<'a, ST>(
+                mut q: customers::BoxedQuery<'a, $db, ST>,
+                f: &Filters,
+            ) -> customers::BoxedQuery<'a, $db, ST> {
+                let at = |column: &'static str, cmp: Cmp, t: NaiveDateTime| {
+                    <$db as InstantCmp>::instant_cmp::<customers::table>($backend, column, cmp, t)
+                };
+                q = match f.status {
+                    None => q.filter(customers::deleted_at.is_null()),
+                    Some(Status::Active) => q
+                        .filter(customers::deleted_at.is_null())
+                        .filter(customers::is_active.eq(true)),
+                    Some(Status::Inactive) => q
+                        .filter(customers::deleted_at.is_null())
+                        .filter(customers::is_active.eq(false)),
+                    Some(Status::Deleted) => q.filter(customers::deleted_at.is_not_null()),
+                    Some(Status::All) => q,
+                };
+                if let Some(pattern) = &f.search {
+                    q = q.filter(
+                        $fold(customers::full_name)
+                            .like(pattern.clone())
+                            .escape('\\')
+                            .or($fold(customers::email).like(pattern.clone()).escape('\\')),
+                    );
+                }
+                // Instants, not text (rows from other programs; see db::foreign).
+                if let Some(t) = f.last_login_before {
+                    q = q.filter(at("customers.last_login_at", Cmp::Lt, t).or(
+                        customers::last_login_at.is_null().and(at(
+                            "customers.created_at",
+                            Cmp::Lt,
+                            t,
+                        )),
+                    ));
+                }
+                if let Some(t) = f.created_before {
+                    q = q.filter(at("customers.created_at", Cmp::Lt, t));
+                }
+                if let Some(t) = f.created_after {
+                    q = q.filter(at("customers.created_at", Cmp::Gt, t));
+                }
+                if f.has_unpaid {
+                    q = q.filter(diesel::dsl::exists(
+                        unpaid_invoice_entries()
+                            .filter(billing_accounts::customer_id.eq(customers::id)),
+                    ));
+                }
+                q
+            }
+
+            pub(super) fn for_each_listed(
+                c: &mut $conn,
+                f: &Filters,
+                after: Option<i64>,
+                limit: Option<i64>,
+                each: &mut dyn FnMut(&ListedCustomer) -> Result<()>,
+            ) -> Result<()> {
+                let q = customers::table
+                    .select((
+                        customers::id,
+                        customers::full_name,
+                        customers::email,
+                        customers::phone,
+                        customers::is_active,
+                        customers::deleted_at,
+                        customers::created_at,
+                        customers::last_login_at,
+                    ))
+                    .order(customers::id)
+                    .into_boxed();
+                let mut q = matching(q, f);
+                if let Some(after) = after {
+                    q = q.filter(customers::id.gt(after));
+                }
+                if let Some(limit) = limit {
+                    q = q.limit(limit);
+                }
+                for row in q.load_iter::<ListedCustomer, $loading>(c)? {
+                    each(&row?)?;
+                }
+                Ok(())
+            }
+
+            pub(super) fn page_states(
+                c: &mut $conn,
+                f: &Filters,
+                after: i64,
+                limit: i64,
+            ) -> Result<Vec<CustomerState>> {
+                let q = customers::table
+                    .select((customers::id, customers::is_active, customers::deleted_at))
+                    .into_boxed();
+                Ok(matching(q, f)
+                    .filter(customers::id.gt(after))
+                    .order(customers::id)
+                    .limit(limit)
+                    .load(c)?)
+            }
+
+            pub(super) fn still_matching(
+                c: &mut $conn,
+                f: &Filters,
+                ids: &[i64],
+            ) -> Result<Vec<i64>> {
+                let q = customers::table.select(customers::id).into_boxed();
+                Ok(matching(q, f)
+                    .filter(in_ids(customers::id, ids))
+                    .load::<i64>(c)?)
+            }
+
+            pub(super) fn count_changeable(
+                c: &mut $conn,
+                f: Option<&Filters>,
+                ids: Option<&[i64]>,
+                which: Changeable,
+            ) -> Result<i64> {
+                let mut q = customers::table
+                    .select(diesel::dsl::count_star())
+                    .into_boxed();
+                if let Some(f) = f {
+                    q = matching(q, f);
+                }
+                if let Some(ids) = ids {
+                    q = q.filter(in_ids(customers::id, ids));
+                }
+                q = match which {
+                    Changeable::Active => q.filter(customers::is_active.eq(true)),
+                    Changeable::InactiveLive => q
+                        .filter(customers::is_active.eq(false))
+                        .filter(customers::deleted_at.is_null()),
+                    Changeable::Live => q.filter(customers::deleted_at.is_null()),
+                    Changeable::Deleted => q.filter(customers::deleted_at.is_not_null()),
+                };
+                Ok(q.get_result::<i64>(c)?)
+            }
+        }
+    };
+}
+
+backend_queries!(
+    sqlite,
+    diesel::sqlite::SqliteConnection,
+    diesel::sqlite::Sqlite,
+    Backend::Sqlite,
+    unicode_lower,
+    diesel::connection::DefaultLoadingMode
+);
+backend_queries!(
+    pg,
+    diesel::pg::PgConnection,
+    diesel::pg::Pg,
+    Backend::Postgres,
+    lower,
+    diesel::pg::PgRowByRowLoadingMode
+);
