@@ -38,11 +38,16 @@ pub fn run(ctx: &mut Ctx, args: DeleteArgs) -> Result<()> {
         always_confirm: true,
         question: &question,
         changeable: Some(Changeable::Live),
-        default_status: None,
         at_most_one: None,
         commit: bulk::Commit::PerBatch,
     };
-    let report = bulk::execute(ctx, &spec, &args.targets, &mut soft_delete)?;
+    let report = bulk::execute(
+        ctx,
+        &spec,
+        args.targets.selection(None)?,
+        &args.targets.options(),
+        &mut soft_delete,
+    )?;
     report.finish(&ctx.out)
 }
 

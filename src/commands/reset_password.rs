@@ -57,14 +57,13 @@ pub fn run(ctx: &mut Ctx, args: ResetPasswordArgs) -> Result<()> {
         ));
     }
 
-    let mut targets = args.targets.clone();
+    let mut options = args.targets.options();
     let question = |n: i64| format!("Reset the password of {n} customer(s)?");
     let mut spec = bulk::RunSpec {
         action: "reset_password",
         always_confirm: false,
         question: &question,
         changeable: Some(Changeable::Live),
-        default_status: None,
         at_most_one: mailer.is_none().then_some(
             "more than one customer: pass --send-email so each password is mailed to its customer instead of filling the terminal",
         ),
@@ -75,17 +74,18 @@ pub fn run(ctx: &mut Ctx, args: ResetPasswordArgs) -> Result<()> {
             // One customer per batch: Ctrl-C stops between customers, and
             // each mailed customer commits on its own right after the mail
             // went out, with no transaction open while mailing.
-            targets.batch_size = 1;
+            options.batch_size = 1;
             spec.commit = Commit::ByBatchFn;
             // The same parsed filters for the engine's selection and for
             // the re-check at each customer's commit.
-            let filters = bulk::parse_filters(&spec, &targets)?;
+            let selection = args.targets.selection(None)?;
+            let filters = selection.filters().cloned();
             let mut outage = Outage::default();
-            bulk::execute_filtered(
+            bulk::execute(
                 ctx,
                 &spec,
-                &targets,
-                filters.clone(),
+                selection,
+                &options,
                 &mut |conn, actor, batch, dry_run| {
                     batch
                         .ids
@@ -106,15 +106,19 @@ pub fn run(ctx: &mut Ctx, args: ResetPasswordArgs) -> Result<()> {
             )?
         }
         None => {
-            if !targets.dry_run && crate::output::stdout_is_null() {
+            if !options.dry_run && crate::output::stdout_is_null() {
                 return Err(Error::Usage(
                     "standard output is /dev/null (or closed): the temporary password would be lost; nothing was changed (redirect it to a file, or use --send-email)".into(),
                 ));
             }
             spec.commit = Commit::AfterPrinting;
-            bulk::execute(ctx, &spec, &targets, &mut |conn, actor, batch, dry_run| {
-                reset_batch(conn, actor, batch, dry_run)
-            })?
+            bulk::execute(
+                ctx,
+                &spec,
+                args.targets.selection(None)?,
+                &options,
+                &mut |conn, actor, batch, dry_run| reset_batch(conn, actor, batch, dry_run),
+            )?
         }
     };
     report.finish(&ctx.out)

@@ -36,13 +36,18 @@ pub fn run(ctx: &mut Ctx, args: RestoreArgs) -> Result<()> {
         always_confirm: false,
         question: &question,
         changeable: Some(Changeable::Deleted),
-        // Restoring is about deleted customers: filters select among them
-        // unless --status says otherwise.
-        default_status: Some(StatusFilter::Deleted),
         at_most_one: None,
         commit: bulk::Commit::PerBatch,
     };
-    let report = bulk::execute(ctx, &spec, &args.targets, &mut restore_batch)?;
+    // Restoring is about deleted customers: filters select among them
+    // unless --status says otherwise.
+    let report = bulk::execute(
+        ctx,
+        &spec,
+        args.targets.selection(Some(StatusFilter::Deleted))?,
+        &args.targets.options(),
+        &mut restore_batch,
+    )?;
     report.finish(&ctx.out)
 }
 

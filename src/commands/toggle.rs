@@ -57,14 +57,14 @@ pub fn run(ctx: &mut Ctx, args: ToggleArgs) -> Result<()> {
         } else {
             Changeable::Active
         }),
-        default_status: None,
         at_most_one: None,
         commit: bulk::Commit::PerBatch,
     };
     let report = bulk::execute(
         ctx,
         &spec,
-        &args.targets,
+        args.targets.selection(None)?,
+        &args.targets.options(),
         &mut |conn, actor, batch, dry_run| set_active(conn, actor, batch, activate, dry_run),
     )?;
     report.finish(&ctx.out)

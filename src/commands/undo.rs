@@ -12,7 +12,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde_json::{json, Map, Value};
 
-use crate::bulk::{self, Batch, ItemResult, Outcome, TargetArgs, DEFAULT_BATCH_SIZE};
+use crate::bulk::{self, Batch, ItemResult, Outcome, DEFAULT_BATCH_SIZE};
 use crate::context::Ctx;
 use crate::db::audit::{self, Actor, AuditEntry, NewAuditEntry};
 use crate::db::customer::Customer;
@@ -88,22 +88,23 @@ pub fn run(ctx: &mut Ctx, args: UndoArgs) -> Result<()> {
         always_confirm: kind == "restore",
         question: &question,
         changeable: None,
-        default_status: None,
         at_most_one: None,
         commit: bulk::Commit::PerBatch,
     };
-    let targets = TargetArgs {
-        ids: Vec::new(),
-        ids_from: None,
+    let options = bulk::RunOptions {
         dry_run: args.dry_run,
         yes: args.yes,
         batch_size: args.batch_size,
         max_changes: None,
-        filters: Default::default(),
     };
-    let report = bulk::execute_ids(ctx, &spec, ids, &targets, &mut |conn, actor, batch, dry| {
-        undo_batch(conn, actor, &run, batch, dry)
-    })?;
+    let selection = bulk::Selection::Ids(ids);
+    let report = bulk::execute(
+        ctx,
+        &spec,
+        selection,
+        &options,
+        &mut |conn, actor, batch, dry| undo_batch(conn, actor, &run, batch, dry),
+    )?;
     report.finish(&ctx.out)
 }
 

@@ -1,0 +1,339 @@
+//! The engine of every bulk command (contract: the paragraphs after the
+//! command table): given a [`Selection`] and [`RunOptions`], it resolves the
+//! customers, enforces `--max-changes` before anything changes, asks for
+//! confirmation, runs the command's batch function batch by batch (Ctrl-C
+//! stops between batches), and, when a run stops half-way, says what
+//! committed. Filter-selected batches are paged by id outside the
+//! transaction and checked again inside it, after their rows are locked
+//! (`batch.rs`).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::batch::{run_batch, BatchFn, Commit, Page};
+use super::report::{ItemResult, RunReport};
+use super::selection::{Selection, Targets};
+use crate::config::MaxChanges;
+use crate::context::Ctx;
+use crate::db::filter::{self, Changeable, Filters};
+use crate::db::DbConn;
+use crate::error::{Error, Result};
+use crate::progress::Progress;
+
+/// What a bulk command tells the engine besides its batch function.
+pub(crate) struct RunSpec<'a> {
+    /// The action, as in the audit trail and the result document.
+    pub action: &'a str,
+    /// Confirm even a single customer (delete).
+    pub always_confirm: bool,
+    /// The confirmation question for this many customers.
+    pub question: &'a dyn Fn(i64) -> String,
+    /// Which targets the command would change (for `--max-changes` and the
+    /// question); `None`: `--max-changes` does not apply (undo).
+    pub changeable: Option<Changeable>,
+    /// Set when the command takes one customer only (the usage error for more).
+    pub at_most_one: Option<&'a str>,
+    /// How the batches meet their transactions ([`Commit::PerBatch`] for
+    /// most commands).
+    pub commit: Commit,
+}
+
+/// How a run goes, as the user asked (`TargetArgs::options`, or a command's
+/// own flags: undo).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RunOptions {
+    /// Report what would change (`would_change`) and write nothing.
+    pub dry_run: bool,
+    /// Go ahead without asking.
+    pub yes: bool,
+    /// Customers per batch (one transaction each), at least 1.
+    pub batch_size: u32,
+    /// `--max-changes`; `None`: the profile's `max_changes`, if any.
+    pub max_changes: Option<MaxChanges>,
+}
+
+/// Runs a bulk command over `selection`: resolves named customers, enforces
+/// `--max-changes` (exit 5, nothing changed), asks for confirmation (more
+/// than one customer, or `always_confirm`; exit 2 when declined or without a
+/// terminal and `--yes`), then runs `batch` batch by batch, each batch one
+/// write transaction as `spec.commit` says. An empty named selection (an
+/// `--ids-from` without ids) is a success that changes nothing. On SQLite
+/// (not a dry run) each filter page is selected inside its batch's `BEGIN
+/// IMMEDIATE`, under the write lock ([`filter::page_states`]); elsewhere it
+/// is read first and checked again under the batch's lock
+/// ([`filter::still_matching`]). Either way the states read under the lock
+/// are handed to `batch` (`Batch::lock_states`).
+///
+/// # Errors
+/// Those of the steps above; an error after some batches committed is
+/// returned after a note on stderr saying how many committed.
+pub(crate) fn execute(
+    ctx: &mut Ctx,
+    spec: &RunSpec<'_>,
+    selection: Selection,
+    options: &RunOptions,
+    batch: &mut BatchFn<'_>,
+) -> Result<RunReport> {
+    let batch_size = options.batch_size as usize;
+    let targets = selection.resolve(&mut ctx.conn, batch_size)?;
+    let report = RunReport::new(spec.action, options.dry_run, ctx.actor.run_id.clone());
+    check_at_most_one(spec, &targets)?;
+    let would_change = check_cap(ctx, spec, options, &targets)?;
+    if targets.named() == Some(0) {
+        return Ok(report); // an empty --ids-from: nothing to do, a success
+    }
+    confirm(ctx, spec, options, &targets, would_change)?;
+
+    let total = match &targets {
+        Targets::Named { ids, .. } => ids.len(),
+        Targets::Filter(_) => would_change.map(|n| n as usize).unwrap_or(0),
+    };
+    if total > batch_size || matches!(targets, Targets::Filter(_)) {
+        stop_between_batches_on_ctrl_c();
+    }
+    let mut run = Run {
+        spec,
+        options,
+        batch,
+        report,
+        progress: Progress::new(total, spec.action),
+    };
+    let outcome = match &targets {
+        Targets::Named { ids, unknown } => run.named(ctx, ids, unknown),
+        Targets::Filter(f) => run.filter_pages(ctx, f),
+    };
+    run.progress.finish();
+    if let Err(e) = outcome {
+        note_stop(ctx, spec.action, &targets, &run.report);
+        return Err(e);
+    }
+    Ok(run.report)
+}
+
+/// A command that takes one customer only: more is exit 2.
+fn check_at_most_one(spec: &RunSpec<'_>, targets: &Targets) -> Result<()> {
+    match (spec.at_most_one, targets.named()) {
+        (Some(why), Some(n)) if n > 1 => Err(Error::Usage(why.into())),
+        _ => Ok(()),
+    }
+}
+
+/// Which targets count for `--max-changes` and the question.
+fn changeable(spec: &RunSpec<'_>) -> Changeable {
+    spec.changeable.unwrap_or(Changeable::Live)
+}
+
+/// `--max-changes` (or the profile's `max_changes`): counts what would
+/// change and refuses before anything changes. Returns the count when a cap
+/// applied (`None`: no cap, nothing counted).
+fn check_cap(
+    ctx: &mut Ctx,
+    spec: &RunSpec<'_>,
+    options: &RunOptions,
+    targets: &Targets,
+) -> Result<Option<i64>> {
+    let limit = spec
+        .changeable
+        .and(options.max_changes.or(ctx.settings.max_changes));
+    let Some(limit) = limit else {
+        return Ok(None);
+    };
+    let n =
+        targets.count_changeable(&mut ctx.conn, changeable(spec), options.batch_size as usize)?;
+    check_max_changes(
+        &mut ctx.conn,
+        spec.action,
+        usize::try_from(n).unwrap_or(0),
+        Some(limit),
+    )?;
+    Ok(Some(n))
+}
+
+/// Asks for confirmation (not for a dry run): the question names how many
+/// customers would change; `would_change` is that count when the cap
+/// already made it.
+fn confirm(
+    ctx: &mut Ctx,
+    spec: &RunSpec<'_>,
+    options: &RunOptions,
+    targets: &Targets,
+    would_change: Option<i64>,
+) -> Result<()> {
+    if options.dry_run {
+        return Ok(());
+    }
+    let (several, n) = match targets.named() {
+        Some(n) => (n > 1, n as i64),
+        None => {
+            // Filters: how many is known only by counting; skipped when
+            // --yes makes the answer unneeded.
+            let n = match would_change {
+                Some(n) => n,
+                None if options.yes => 2,
+                None => targets.count_changeable(
+                    &mut ctx.conn,
+                    changeable(spec),
+                    options.batch_size as usize,
+                )?,
+            };
+            (n != 1, n)
+        }
+    };
+    if n > 0 {
+        ctx.confirm_change(
+            options.yes,
+            spec.always_confirm || several,
+            several,
+            &(spec.question)(n),
+        )?;
+    }
+    Ok(())
+}
+
+/// A run under way: the command's batch function and what it has done.
+struct Run<'r, 'f> {
+    spec: &'r RunSpec<'r>,
+    options: &'r RunOptions,
+    batch: &'r mut BatchFn<'f>,
+    report: RunReport,
+    progress: Progress,
+}
+
+impl Run<'_, '_> {
+    /// Named customers: the unknown emails first (`not_found`), then the
+    /// ids a batch at a time.
+    fn named(&mut self, ctx: &mut Ctx, ids: &[i64], unknown: &[String]) -> Result<()> {
+        self.report.add(
+            unknown
+                .iter()
+                .map(|e| ItemResult::email_not_found(e))
+                .collect(),
+        )?;
+        for chunk in ids.chunks(self.options.batch_size as usize) {
+            if self.stop_requested() {
+                break;
+            }
+            self.batch(ctx, Page::Named(chunk))?;
+            self.progress.advance(chunk.len());
+        }
+        Ok(())
+    }
+
+    /// Filter matches page by page, in id order (keyset: each page starts
+    /// after the last id of the one before), until a page comes back empty.
+    fn filter_pages(&mut self, ctx: &mut Ctx, filters: &Filters) -> Result<()> {
+        let limit = i64::from(self.options.batch_size);
+        let mut after = 0;
+        while !self.stop_requested() {
+            if !self.options.dry_run
+                && self.spec.commit == Commit::PerBatch
+                && filter::pages_selected_under_lock(&ctx.conn)
+            {
+                let page = Page::SelectAfter {
+                    after,
+                    limit,
+                    filters,
+                };
+                let (n, last) = self.batch(ctx, page)?;
+                let Some(last) = last else {
+                    break;
+                };
+                after = last;
+                self.progress.advance(n);
+                continue;
+            }
+            let ids = filter::page_ids(&mut ctx.conn, filters, after, limit)?;
+            let Some(&last) = ids.last() else { break };
+            after = last;
+            self.batch(ctx, Page::Matched { ids: &ids, filters })?;
+            self.progress.advance(ids.len());
+        }
+        Ok(())
+    }
+
+    /// One batch into the report (see [`run_batch`]).
+    fn batch(&mut self, ctx: &mut Ctx, page: Page<'_>) -> Result<(usize, Option<i64>)> {
+        run_batch(
+            ctx,
+            &mut self.report,
+            self.batch,
+            self.spec.commit,
+            self.options.dry_run,
+            page,
+        )
+    }
+
+    /// True once Ctrl-C asked the run to stop (the report then says so).
+    fn stop_requested(&mut self) -> bool {
+        if INTERRUPTED.load(Ordering::SeqCst) {
+            self.report.interrupted = true;
+        }
+        self.report.interrupted
+    }
+}
+
+/// A run stopped by an error after some customers were done: says on stderr
+/// that those are committed and the rest untouched (contract: "never
+/// 'nothing was changed' when something was").
+fn note_stop(ctx: &Ctx, action: &str, targets: &Targets, report: &RunReport) {
+    if report.is_empty() {
+        return;
+    }
+    let remaining = match targets {
+        Targets::Named { ids, unknown } => format!(
+            "the remaining {}",
+            (ids.len() + unknown.len()).saturating_sub(report.len())
+        ),
+        Targets::Filter(_) => "the remaining matching customers".into(),
+    };
+    ctx.out.note(&format!(
+        "{action}: stopped by an error after {} customers ({}); those are committed, {remaining} were not touched: run the same command again to finish",
+        report.len(),
+        report.summary_line()
+    ));
+}
+
+/// Refuses (exit 5, before anything changes) a run of `action` that would
+/// change `targets` customers, more than `limit` allows (a percentage is of
+/// the customers not soft-deleted). The one `--max-changes` check: the
+/// engine's runs and `purge` (contract: the paragraph after the command
+/// table).
+pub fn check_max_changes(
+    conn: &mut DbConn,
+    action: &str,
+    targets: usize,
+    limit: Option<MaxChanges>,
+) -> Result<()> {
+    let Some(limit) = limit else {
+        return Ok(());
+    };
+    let live = match limit {
+        MaxChanges::Count(_) => 0,
+        MaxChanges::Percent(_) => filter::count_changeable(conn, None, None, Changeable::Live)?,
+    };
+    let allowed = limit.allowed(live);
+    let n = i64::try_from(targets).unwrap_or(i64::MAX);
+    if n > allowed {
+        let of = match limit {
+            MaxChanges::Count(_) => String::new(),
+            MaxChanges::Percent(_) => format!(" of {live} customers not deleted"),
+        };
+        return Err(Error::Refused(format!(
+            "{action} would change {n} customers, more than the limit of {allowed} (--max-changes {limit}{of}); nothing was changed. Check the selection, or raise --max-changes for this run"
+        )));
+    }
+    Ok(())
+}
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_sigint(_: libc::c_int) {
+    INTERRUPTED.store(true, Ordering::SeqCst);
+}
+
+/// From now on Ctrl-C asks the run to stop after the current batch.
+fn stop_between_batches_on_ctrl_c() {
+    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+    unsafe {
+        libc::signal(libc::SIGINT, on_sigint as *const () as libc::sighandler_t);
+    }
+}

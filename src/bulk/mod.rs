@@ -1,0 +1,35 @@
+//! Runs over one or many customers (contract: the paragraphs after the
+//! command table), in five parts:
+//! - `args`: the clap argument groups ([`TargetArgs`], [`FilterArgs`]) and
+//!   where ids come from (arguments, `--ids-from FILE|-`), turned into a
+//!   [`Selection`] and [`RunOptions`];
+//! - `selection`: where a run's customers come from (named ids and emails,
+//!   ids a command chose, or filters) and resolving them;
+//! - `engine`: [`execute`]: `--max-changes`, confirmation, the batches,
+//!   Ctrl-C between them, the note of a run stopped half-way;
+//! - `batch`: one batch in its transaction, a filter page checked again
+//!   under its lock ([`Batch`], [`BatchFn`], [`Commit`]);
+//! - `report`: the result document every changing command prints
+//!   ([`RunReport`], [`ItemResult`], [`Outcome`]) and its exit code.
+//!
+//! What a filter means (its SQL) lives in `db::filter`.
+
+mod args;
+mod batch;
+mod engine;
+mod report;
+mod selection;
+
+pub use args::{
+    parse_customer_id, parse_customer_ref, read_ids, FilterArgs, StatusFilter, TargetArgs,
+    DEFAULT_BATCH_SIZE,
+};
+pub use batch::{Batch, BatchFn, Commit};
+pub use engine::check_max_changes;
+pub(crate) use engine::{execute, RunOptions, RunSpec};
+pub use report::{ItemResult, Outcome, RunReport};
+pub(crate) use selection::Selection;
+
+/// `--max-changes` is a setting (the profile's default): defined with the
+/// settings, used here.
+pub use crate::config::{parse_max_changes, MaxChanges};

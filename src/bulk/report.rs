@@ -1,0 +1,615 @@
+//! The result document every changing command prints (contract: "Output"):
+//! one [`ItemResult`] per customer with its [`Outcome`], counted into a
+//! summary, spooled to an unlinked file past [`SPOOL_AFTER`] results, printed
+//! as JSON, a table or plain lines, and turned into the run's exit code.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::output::{self, Format};
+
+/// Result documents longer than this print as plain lines, not a table.
+const TABLE_MAX_ROWS: usize = 200;
+
+/// What happened to one id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Changed,
+    Unchanged,
+    WouldChange,
+    NotFound,
+    Refused,
+    Failed,
+}
+
+impl Outcome {
+    /// The contract's name for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Changed => "changed",
+            Outcome::Unchanged => "unchanged",
+            Outcome::WouldChange => "would_change",
+            Outcome::NotFound => "not_found",
+            Outcome::Refused => "refused",
+            Outcome::Failed => "failed",
+        }
+    }
+
+    /// The outcome whose [`Outcome::as_str`] is `s`.
+    fn parse(s: &str) -> Option<Outcome> {
+        [
+            Outcome::Changed,
+            Outcome::Unchanged,
+            Outcome::WouldChange,
+            Outcome::NotFound,
+            Outcome::Refused,
+            Outcome::Failed,
+        ]
+        .into_iter()
+        .find(|o| o.as_str() == s)
+    }
+
+    fn is_success(self) -> bool {
+        matches!(
+            self,
+            Outcome::Changed | Outcome::Unchanged | Outcome::WouldChange
+        )
+    }
+}
+
+/// The `id` of a result for an email that names no customer (ids are positive).
+const NO_ID: i64 = 0;
+
+fn id_or_null<S: serde::Serializer>(id: &i64, s: S) -> std::result::Result<S::Ok, S::Error> {
+    if *id == NO_ID {
+        s.serialize_none()
+    } else {
+        s.serialize_i64(*id)
+    }
+}
+
+/// One id's line in the result document.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemResult {
+    /// The customer id; `null` in JSON for an email that names no customer.
+    #[serde(serialize_with = "id_or_null")]
+    pub id: i64,
+    /// The email a customer was named by, when it names no customer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    pub outcome: Outcome,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Shared: a run over 100,000 customers with the same change holds one copy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changes: Option<std::sync::Arc<serde_json::Value>>,
+    /// Shown once; wiped from memory when the report is dropped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub temporary_password: Option<zeroize::Zeroizing<String>>,
+}
+
+impl ItemResult {
+    /// A result with just an outcome.
+    pub fn new(id: i64, outcome: Outcome) -> Self {
+        ItemResult {
+            id,
+            email: None,
+            outcome,
+            message: None,
+            changes: None,
+            temporary_password: None,
+        }
+    }
+
+    /// The id does not exist.
+    pub fn not_found(id: i64) -> Self {
+        Self::new(id, Outcome::NotFound).with_message(format!("customer {id} not found"))
+    }
+
+    /// No customer holds this email (`id` is null in the document).
+    pub fn email_not_found(email: &str) -> Self {
+        let mut r = Self::new(NO_ID, Outcome::NotFound)
+            .with_message(format!("no customer with email {email}"));
+        r.email = Some(email.to_string());
+        r
+    }
+
+    /// Refused by a business rule, with the reason.
+    pub fn refused(id: i64, why: impl Into<String>) -> Self {
+        Self::new(id, Outcome::Refused).with_message(why)
+    }
+
+    /// Adds a message.
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.message = Some(message.into());
+        self
+    }
+
+    /// Adds the changes (old → new).
+    pub fn with_changes(mut self, changes: serde_json::Value) -> Self {
+        self.changes = Some(std::sync::Arc::new(changes));
+        self
+    }
+
+    /// Adds changes shared with other results.
+    pub fn with_shared_changes(mut self, changes: &std::sync::Arc<serde_json::Value>) -> Self {
+        self.changes = Some(changes.clone());
+        self
+    }
+}
+
+/// Results kept in memory before they go to the spool file: a run over a
+/// million customers holds at most this many at a time.
+const SPOOL_AFTER: usize = 10_000;
+
+/// The contract's document for every changing command. Results are kept in
+/// memory up to [`SPOOL_AFTER`]; beyond that they are written, as JSON lines,
+/// to an unlinked temporary file and read back when the document is
+/// printed, so a run's memory does not grow with its size. A result holding
+/// a temporary password is never spooled (only single-customer runs show
+/// one).
+#[derive(Debug)]
+pub struct RunReport {
+    pub action: String,
+    pub dry_run: bool,
+    /// The results not spooled (the latest ones).
+    results: Vec<ItemResult>,
+    pub summary: BTreeMap<&'static str, usize>,
+    pub interrupted: bool,
+    /// Already on stdout (printed before its change committed).
+    printed: bool,
+    /// The run id (contract: every changing command run has one).
+    pub run: Option<String>,
+    spool: Option<std::io::BufWriter<std::fs::File>>,
+    spooled: usize,
+    /// The first result that is not a success, for the error line.
+    first_failure: Option<ItemResult>,
+}
+
+/// Opens an anonymous temporary file (created exclusively, then unlinked).
+fn spool_file() -> Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let path = std::env::temp_dir().join(format!(
+        "custadm-results-{}-{}",
+        std::process::id(),
+        ulid::Ulid::new()
+    ));
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)
+        .map_err(|e| {
+            Error::Internal(format!(
+                "cannot create a spool file in {}: {e}",
+                path.display()
+            ))
+        })?;
+    let _ = std::fs::remove_file(&path);
+    Ok(file)
+}
+
+impl RunReport {
+    /// An empty report for `action` of run `run` (the actor's run id).
+    pub fn new(action: &str, dry_run: bool, run: Option<String>) -> Self {
+        RunReport {
+            action: action.to_string(),
+            dry_run,
+            results: Vec::new(),
+            summary: BTreeMap::new(),
+            interrupted: false,
+            printed: false,
+            run,
+            spool: None,
+            spooled: 0,
+            first_failure: None,
+        }
+    }
+
+    /// How many results the report holds.
+    pub fn len(&self) -> usize {
+        self.spooled + self.results.len()
+    }
+
+    /// True before the first result.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Adds results and counts them.
+    pub fn add(&mut self, results: Vec<ItemResult>) -> Result<()> {
+        for r in &results {
+            *self.summary.entry(r.outcome.as_str()).or_insert(0) += 1;
+            if self.first_failure.is_none() && !r.outcome.is_success() {
+                self.first_failure = Some(r.clone());
+            }
+        }
+        self.results.extend(results);
+        if self.results.len() > SPOOL_AFTER
+            && self.results.iter().all(|r| r.temporary_password.is_none())
+        {
+            use std::io::Write;
+            if self.spool.is_none() {
+                self.spool = Some(std::io::BufWriter::new(spool_file()?));
+            }
+            if let Some(w) = self.spool.as_mut() {
+                for r in self.results.drain(..) {
+                    serde_json::to_writer(&mut *w, &r)?;
+                    w.write_all(b"\n")?;
+                    self.spooled += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Every result in order: the spooled ones (read back), then the rest.
+    fn for_each(&mut self, mut f: impl FnMut(ResultView<'_>) -> Result<()>) -> Result<()> {
+        if let Some(w) = self.spool.take() {
+            use std::io::Seek;
+            let mut file = w
+                .into_inner()
+                .map_err(|e| Error::Internal(format!("spool file: {}", e.error())))?;
+            file.rewind()?;
+            for line in BufReader::new(&file).lines() {
+                let line = line?;
+                let fields: SpooledFields<'_> = serde_json::from_str(&line)?;
+                f(ResultView::Spooled {
+                    line: &line,
+                    fields,
+                })?;
+            }
+            self.spool = Some(std::io::BufWriter::new(file));
+        }
+        for r in &self.results {
+            f(ResultView::Held(r))?;
+        }
+        Ok(())
+    }
+
+    /// Drops the results after the first `len` (and their counts).
+    fn truncate(&mut self, len: usize) {
+        for r in self.results.drain(len.min(self.results.len())..) {
+            if let Some(n) = self.summary.get_mut(r.outcome.as_str()) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    self.summary.remove(r.outcome.as_str());
+                }
+            }
+        }
+    }
+
+    /// Adds a batch's results and prints the whole report before the batch
+    /// commits ([`super::Commit::AfterPrinting`]): if stdout cannot take it,
+    /// the results are taken back out (the batch rolls back, so they did not
+    /// happen) and the error says the change was rolled back.
+    pub(super) fn add_and_print(
+        &mut self,
+        results: Vec<ItemResult>,
+        out: &output::Output,
+    ) -> Result<()> {
+        let before = self.results.len();
+        let first_failure = self.first_failure.clone();
+        self.add(results)?;
+        if let Err(e) = self.print(out) {
+            // Rolled back: these results did not happen.
+            self.truncate(before);
+            self.first_failure = first_failure;
+            return Err(match e {
+                Error::Io(e) => Error::Database(format!(
+                    "cannot write to standard output ({}): the change was rolled back, nothing was changed",
+                    e.kind()
+                )),
+                other => other,
+            });
+        }
+        self.printed = true;
+        Ok(())
+    }
+
+    /// `3 changed, 1 not_found`.
+    pub fn summary_line(&self) -> String {
+        let parts: Vec<String> = self
+            .summary
+            .iter()
+            .map(|(k, v)| format!("{v} {k}"))
+            .collect();
+        if parts.is_empty() {
+            "nothing done".into()
+        } else {
+            parts.join(", ")
+        }
+    }
+
+    /// Prints the report (JSON document, or a table on stdout and the
+    /// summary on stderr), then turns failures into the contract's exit code.
+    pub fn finish(mut self, out: &output::Output) -> Result<()> {
+        if !self.printed {
+            self.print(out)?;
+        }
+        let prefix = if self.dry_run { "dry run: " } else { "" };
+        let stop = if self.interrupted {
+            " (interrupted: the remaining ids were not touched)"
+        } else {
+            ""
+        };
+        let run = self
+            .run
+            .as_deref()
+            .map(|r| format!(" [run {r}]"))
+            .unwrap_or_default();
+        out.note(&format!(
+            "{prefix}{}: {}{stop}{run}",
+            self.action,
+            self.summary_line()
+        ));
+        self.exit_status()
+    }
+
+    /// Writes the document or table to stdout and flushes it; a write error
+    /// is returned, not swallowed. `-q` hides the table but never a
+    /// temporary password (SPEC.md: `-q` never hides what a command exists
+    /// to hand over): quiet table output is then one password a line
+    /// (results holding one are never spooled).
+    fn print(&mut self, out: &output::Output) -> Result<()> {
+        use std::io::Write;
+        if out.format == Format::Json {
+            self.write_json()?;
+        } else if out.quiet {
+            let mut w = std::io::stdout().lock();
+            for r in &self.results {
+                if let Some(p) = &r.temporary_password {
+                    writeln!(w, "{}", p.as_str())?;
+                }
+            }
+        } else if self.len() <= TABLE_MAX_ROWS {
+            let rows = self
+                .results
+                .iter()
+                .map(|r| vec![shown_id(r), r.outcome.as_str().to_string(), describe(r)])
+                .collect();
+            out.table(&["ID", "OUTCOME", "DETAILS"], rows)?;
+        } else {
+            self.write_plain_rows()?;
+        }
+        std::io::stdout().flush()?;
+        Ok(())
+    }
+
+    /// The one JSON document, written result by result.
+    fn write_json(&mut self) -> Result<()> {
+        use std::io::Write;
+        let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+        write!(
+            w,
+            "{{\n  \"action\": {},\n  \"dry_run\": {},\n  \"results\": [",
+            output::json_text(&self.action)?,
+            self.dry_run
+        )?;
+        let mut first = true;
+        self.for_each(|r| {
+            let text = match r {
+                ResultView::Held(r) => output::json_text(r)?,
+                // The line is the result as serialised when it was spooled.
+                ResultView::Spooled { line, .. } => output::escape_json_text(line),
+            };
+            write!(w, "{}\n    {text}", if first { "" } else { "," })?;
+            first = false;
+            Ok(())
+        })?;
+        let close = if first { "]" } else { "\n  ]" };
+        write!(
+            w,
+            "{close},\n  \"summary\": {},\n",
+            output::json_text(&self.summary)?
+        )?;
+        if self.interrupted {
+            writeln!(w, "  \"interrupted\": true,")?;
+        }
+        writeln!(w, "  \"run\": {}\n}}", output::json_text(&self.run)?)?;
+        w.flush()?;
+        Ok(())
+    }
+
+    /// Large runs: one plain line per id (a table layout over 100,000 rows
+    /// would cost more than the run itself).
+    fn write_plain_rows(&mut self) -> Result<()> {
+        use std::io::Write;
+        // Ids are at most 19 digits; an email that named no one is shown in
+        // full and pushes its line's other columns to the right.
+        let id_width = 10;
+        let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+        writeln!(w, "{:<id_width$}  {:<12}  DETAILS", "ID", "OUTCOME")?;
+        // A bulk run's results mostly share a few messages and changes
+        // (changed rows between unchanged ones): a DETAILS cell is made once
+        // per distinct pair, not once per line. The newest few are kept.
+        const KEPT: usize = 8;
+        type Shown = (Option<String>, Option<String>, String);
+        let mut shown: std::collections::VecDeque<Shown> = std::collections::VecDeque::new();
+        self.for_each(|r| {
+            match r {
+                ResultView::Held(r) => writeln!(
+                    w,
+                    "{:<id_width$}  {:<12}  {}",
+                    shown_id(r),
+                    r.outcome.as_str(),
+                    plain_cell(&describe(r))
+                )?,
+                ResultView::Spooled { fields: v, .. } => {
+                    let message = v.message.as_deref();
+                    let raw = v.changes.map(|c| c.get());
+                    let known = shown
+                        .iter()
+                        .position(|(m, c, _)| m.as_deref() == message && c.as_deref() == raw);
+                    let at = match known {
+                        Some(at) => at,
+                        None => {
+                            let changes: Option<serde_json::Value> =
+                                raw.map(serde_json::from_str).transpose()?;
+                            if shown.len() == KEPT {
+                                shown.pop_back();
+                            }
+                            shown.push_front((
+                                message.map(str::to_string),
+                                raw.map(str::to_string),
+                                plain_cell(&describe_parts(message, changes.as_ref(), None)),
+                            ));
+                            0
+                        }
+                    };
+                    let details = shown.get(at).map_or("", |(_, _, cell)| cell.as_str());
+                    // The outcome is one of custadm's own words; sanitised
+                    // all the same, as everything read back from a file.
+                    let outcome = Outcome::parse(&v.outcome).map_or_else(
+                        || output::sanitize(&v.outcome).into(),
+                        |o| std::borrow::Cow::Borrowed(o.as_str()),
+                    );
+                    match (v.id, v.email.as_deref()) {
+                        (Some(n), _) => writeln!(w, "{n:<id_width$}  {outcome:<12}  {details}")?,
+                        (None, Some(e)) => writeln!(
+                            w,
+                            "{:<id_width$}  {outcome:<12}  {details}",
+                            output::sanitize(e)
+                        )?,
+                        _ => writeln!(w, "{:<id_width$}  {outcome:<12}  {details}", "-")?,
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        w.flush()?;
+        Ok(())
+    }
+
+    fn exit_status(&self) -> Result<()> {
+        let total = self.len();
+        let count = |o: Outcome| self.summary.get(o.as_str()).copied().unwrap_or(0);
+        let failed_kinds = [Outcome::NotFound, Outcome::Refused, Outcome::Failed];
+        let failed: usize = failed_kinds.iter().map(|o| count(*o)).sum();
+        let Some(first) = self.first_failure.as_ref().filter(|_| failed > 0) else {
+            if self.interrupted {
+                return Err(Error::Partial(format!(
+                    "{}: interrupted; run the same command again to finish",
+                    self.action
+                )));
+            }
+            return Ok(());
+        };
+        let all_failed = failed == total && !self.interrupted;
+        let single_message = || {
+            first
+                .message
+                .clone()
+                .unwrap_or_else(|| format!("customer {}: {}", first.id, first.outcome.as_str()))
+        };
+        if all_failed && count(Outcome::NotFound) == failed {
+            return Err(Error::NotFound(if failed == 1 {
+                single_message()
+            } else {
+                format!("none of the {failed} customers exist")
+            }));
+        }
+        if all_failed && count(Outcome::Failed) == failed {
+            // Nothing done because a service (the SMTP server) failed.
+            return Err(Error::Database(if failed == 1 {
+                single_message()
+            } else {
+                format!("all {failed} customers failed: {}", single_message())
+            }));
+        }
+        if all_failed && count(Outcome::Refused) == failed {
+            return Err(Error::Refused(if failed == 1 {
+                single_message()
+            } else {
+                format!("all {failed} customers were refused; see the results")
+            }));
+        }
+        Err(Error::Partial(format!(
+            "{}: {failed} of {total} customers not done ({})",
+            self.action,
+            self.summary_line()
+        )))
+    }
+}
+
+/// A result as [`RunReport::for_each`] hands it over.
+enum ResultView<'a> {
+    Held(&'a ItemResult),
+    /// A spooled result: its JSON line and the fields read from it.
+    Spooled {
+        line: &'a str,
+        fields: SpooledFields<'a>,
+    },
+}
+
+/// The fields of a spooled [`ItemResult`] line that the table needs,
+/// borrowed from the line (`changes` left as JSON text).
+#[derive(serde::Deserialize)]
+struct SpooledFields<'a> {
+    id: Option<i64>,
+    #[serde(borrow)]
+    email: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow)]
+    outcome: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    message: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow)]
+    changes: Option<&'a serde_json::value::RawValue>,
+}
+
+/// The ID cell of a result row: the id, or the email that named no one.
+fn shown_id(r: &ItemResult) -> String {
+    match &r.email {
+        Some(e) if r.id == NO_ID => output::sanitize(e),
+        _ => r.id.to_string(),
+    }
+}
+
+/// The DETAILS cell of a result row.
+fn describe(r: &ItemResult) -> String {
+    describe_parts(
+        r.message.as_deref(),
+        r.changes.as_deref(),
+        r.temporary_password.as_ref().map(|p| p.as_str()),
+    )
+}
+
+/// A DETAILS cell on one plain line: terminal-safe, line breaks as "; ".
+fn plain_cell(details: &str) -> String {
+    output::sanitize_multiline(details).replace('\n', "; ")
+}
+
+/// The DETAILS cell from a result's parts (held or read back from the spool).
+fn describe_parts(
+    message: Option<&str>,
+    changes: Option<&serde_json::Value>,
+    temporary_password: Option<&str>,
+) -> String {
+    let mut parts = Vec::new();
+    if let Some(msg) = message {
+        parts.push(msg.to_string());
+    }
+    if let Some(serde_json::Value::Object(changes)) = changes {
+        for (field, change) in changes {
+            let show = |v: Option<&serde_json::Value>| match v {
+                Some(serde_json::Value::String(s)) => s.clone(),
+                Some(serde_json::Value::Null) | None => "-".into(),
+                Some(other) => other.to_string(),
+            };
+            parts.push(format!(
+                "{field}: {} → {}",
+                show(change.get("old")),
+                show(change.get("new"))
+            ));
+        }
+    }
+    if let Some(p) = temporary_password {
+        parts.push(format!("temporary password: {p}"));
+    }
+    parts.join("\n")
+}
