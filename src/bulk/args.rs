@@ -198,7 +198,7 @@ impl TargetArgs {
     /// malformed line stops everything with exit 2 before any change, naming
     /// the line. An `--ids-from` without any id is an empty selection (a
     /// quiet night), not an error; no ids, no `--ids-from` and no filter is.
-    pub fn collect_refs(&self) -> Result<Vec<CustomerRef>> {
+    fn collect_refs(&self) -> Result<Vec<CustomerRef>> {
         let mut refs = self.ids.clone();
         if let Some(path) = &self.ids_from {
             let (reader, name): (Box<dyn Read>, String) = if path.as_os_str() == "-" {

@@ -420,64 +420,20 @@ impl RunReport {
     /// would cost more than the run itself).
     fn write_plain_rows(&mut self) -> Result<()> {
         use std::io::Write;
-        // Ids are at most 19 digits; an email that named no one is shown in
-        // full and pushes its line's other columns to the right.
-        let id_width = 10;
         let mut w = std::io::BufWriter::new(std::io::stdout().lock());
-        writeln!(w, "{:<id_width$}  {:<12}  DETAILS", "ID", "OUTCOME")?;
-        // A bulk run's results mostly share a few messages and changes
-        // (changed rows between unchanged ones): a DETAILS cell is made once
-        // per distinct pair, not once per line. The newest few are kept.
-        const KEPT: usize = 8;
-        type Shown = (Option<String>, Option<String>, String);
-        let mut shown: std::collections::VecDeque<Shown> = std::collections::VecDeque::new();
+        writeln!(w, "{:<ID_WIDTH$}  {:<12}  DETAILS", "ID", "OUTCOME")?;
+        let mut details = RecentDetails::default();
         self.for_each(|r| {
             match r {
                 ResultView::Held(r) => writeln!(
                     w,
-                    "{:<id_width$}  {:<12}  {}",
+                    "{:<ID_WIDTH$}  {:<12}  {}",
                     shown_id(r),
                     r.outcome.as_str(),
                     plain_cell(&describe(r))
                 )?,
-                ResultView::Spooled { fields: v, .. } => {
-                    let message = v.message.as_deref();
-                    let raw = v.changes.map(|c| c.get());
-                    let known = shown
-                        .iter()
-                        .position(|(m, c, _)| m.as_deref() == message && c.as_deref() == raw);
-                    let at = match known {
-                        Some(at) => at,
-                        None => {
-                            let changes: Option<serde_json::Value> =
-                                raw.map(serde_json::from_str).transpose()?;
-                            if shown.len() == KEPT {
-                                shown.pop_back();
-                            }
-                            shown.push_front((
-                                message.map(str::to_string),
-                                raw.map(str::to_string),
-                                plain_cell(&describe_parts(message, changes.as_ref(), None)),
-                            ));
-                            0
-                        }
-                    };
-                    let details = shown.get(at).map_or("", |(_, _, cell)| cell.as_str());
-                    // The outcome is one of custadm's own words; sanitised
-                    // all the same, as everything read back from a file.
-                    let outcome = Outcome::parse(&v.outcome).map_or_else(
-                        || output::sanitize(&v.outcome).into(),
-                        |o| std::borrow::Cow::Borrowed(o.as_str()),
-                    );
-                    match (v.id, v.email.as_deref()) {
-                        (Some(n), _) => writeln!(w, "{n:<id_width$}  {outcome:<12}  {details}")?,
-                        (None, Some(e)) => writeln!(
-                            w,
-                            "{:<id_width$}  {outcome:<12}  {details}",
-                            output::sanitize(e)
-                        )?,
-                        _ => writeln!(w, "{:<id_width$}  {outcome:<12}  {details}", "-")?,
-                    }
+                ResultView::Spooled { fields, .. } => {
+                    write_spooled_row(&mut w, &fields, &mut details)?
                 }
             }
             Ok(())
@@ -560,6 +516,75 @@ struct SpooledFields<'a> {
     message: Option<std::borrow::Cow<'a, str>>,
     #[serde(borrow)]
     changes: Option<&'a serde_json::value::RawValue>,
+}
+
+/// Width of the ID column of plain rows. Ids are at most 19 digits; an
+/// email that named no one is shown in full and pushes its line's other
+/// columns to the right.
+const ID_WIDTH: usize = 10;
+
+/// One plain line for a spooled result (read back from its JSON line).
+fn write_spooled_row(
+    w: &mut impl std::io::Write,
+    v: &SpooledFields<'_>,
+    details: &mut RecentDetails,
+) -> Result<()> {
+    let details = details.cell(v.message.as_deref(), v.changes.map(|c| c.get()))?;
+    // The outcome is one of custadm's own words; sanitised all the same, as
+    // everything read back from a file.
+    let outcome = Outcome::parse(&v.outcome).map_or_else(
+        || output::sanitize(&v.outcome).into(),
+        |o| std::borrow::Cow::Borrowed(o.as_str()),
+    );
+    match (v.id, v.email.as_deref()) {
+        (Some(n), _) => writeln!(w, "{n:<ID_WIDTH$}  {outcome:<12}  {details}")?,
+        (None, Some(e)) => writeln!(
+            w,
+            "{:<ID_WIDTH$}  {outcome:<12}  {details}",
+            output::sanitize(e)
+        )?,
+        _ => writeln!(w, "{:<ID_WIDTH$}  {outcome:<12}  {details}", "-")?,
+    }
+    Ok(())
+}
+
+/// The DETAILS cells made last for spooled rows. A bulk run's results mostly
+/// share a few messages and changes (changed rows between unchanged ones): a
+/// cell is made once per distinct pair, not once per line. The newest
+/// [`RecentDetails::KEPT`] are kept.
+#[derive(Default)]
+struct RecentDetails {
+    /// (message, changes as JSON text, the cell), newest first.
+    shown: std::collections::VecDeque<(Option<String>, Option<String>, String)>,
+}
+
+impl RecentDetails {
+    const KEPT: usize = 8;
+
+    /// The DETAILS cell for this message and changes (JSON text).
+    fn cell(&mut self, message: Option<&str>, raw: Option<&str>) -> Result<&str> {
+        let known = self
+            .shown
+            .iter()
+            .position(|(m, c, _)| m.as_deref() == message && c.as_deref() == raw);
+        let at = match known {
+            Some(at) => at,
+            None => {
+                let changes: Option<serde_json::Value> =
+                    raw.map(serde_json::from_str).transpose()?;
+                if self.shown.len() == Self::KEPT {
+                    self.shown.pop_back();
+                }
+                self.shown.push_front((
+                    message.map(str::to_string),
+                    raw.map(str::to_string),
+                    plain_cell(&describe_parts(message, changes.as_ref(), None)),
+                ));
+                0
+            }
+        };
+        Ok(self.shown.get(at).map_or("", |(_, _, cell)| cell.as_str()))
+    }
 }
 
 /// The ID cell of a result row: the id, or the email that named no one.
