@@ -5,8 +5,7 @@
 use diesel::prelude::*;
 use serde_json::json;
 
-use crate::bulk::StatusFilter;
-use crate::bulk::{self, Batch, ItemResult, Outcome, TargetArgs};
+use crate::bulk::{self, Batch, ItemResult, Outcome, StatusFilter, TargetArgs};
 use crate::context::Ctx;
 use crate::db::filter::Changeable;
 use crate::db::id_list::in_ids;
