@@ -449,11 +449,11 @@ pub fn os_login(s: &str) -> Result<String, String> {
 /// A point in time: a date (`2026-01-31`, midnight UTC), a date and time
 /// (`2026-01-31T12:00:00`), or an age before `now` (`90d`, `12h`, `2w`, `30m`).
 ///
-/// The instant must lie in [`crate::db::foreign::filter_range`] (years 0001 to
+/// The instant must lie in [`crate::db::lenient::filter_range`] (years 0001 to
 /// 9999, what both backends hold; contract "Output": a filter value outside a
 /// backend's range is exit 2); the error names that range.
 pub fn when(s: &str, now: NaiveDateTime) -> Result<NaiveDateTime, String> {
-    let (min, max) = crate::db::foreign::filter_range();
+    let (min, max) = crate::db::lenient::filter_range();
     let out_of_range = || {
         format!(
             "{} is out of range: give an instant between {} and {} UTC",

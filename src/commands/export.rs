@@ -47,19 +47,19 @@ fn time(t: Option<NaiveDateTime>) -> Option<String> {
 #[derive(Queryable)]
 struct KycRow {
     id: i64,
-    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
+    #[diesel(deserialize_as = crate::db::lenient::LossyText)]
     status: String,
-    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
+    #[diesel(deserialize_as = crate::db::lenient::LossyText)]
     document_type: String,
-    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
+    #[diesel(deserialize_as = crate::db::lenient::LossyText)]
     document_number: String,
-    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
+    #[diesel(deserialize_as = crate::db::lenient::LossyText)]
     country: String,
-    #[diesel(deserialize_as = crate::db::foreign::DbDate)]
+    #[diesel(deserialize_as = crate::db::lenient::DbDate)]
     date_of_birth: String,
-    #[diesel(deserialize_as = crate::db::foreign::DbOptTime)]
+    #[diesel(deserialize_as = crate::db::lenient::DbOptTime)]
     verified_at: Option<NaiveDateTime>,
-    #[diesel(deserialize_as = crate::db::foreign::DbTime)]
+    #[diesel(deserialize_as = crate::db::lenient::DbTime)]
     created_at: NaiveDateTime,
 }
 
@@ -80,15 +80,15 @@ struct EntryRow {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     id: i64,
     #[diesel(sql_type = diesel::sql_types::Text)]
-    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
+    #[diesel(deserialize_as = crate::db::lenient::LossyText)]
     entry_type: String,
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     amount_usd_cents: i64,
     #[diesel(sql_type = diesel::sql_types::Text)]
-    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
+    #[diesel(deserialize_as = crate::db::lenient::LossyText)]
     description: String,
     #[diesel(sql_type = diesel::sql_types::Timestamp)]
-    #[diesel(deserialize_as = crate::db::foreign::DbTime)]
+    #[diesel(deserialize_as = crate::db::lenient::DbTime)]
     created_at: NaiveDateTime,
 }
 
@@ -239,8 +239,8 @@ fn write_document<W: Write>(conn: &mut DbConn, doc: &mut Doc<W>, id: i64) -> Res
     })?;
 
     doc.raw(",\n\"billing_account\": ")?;
-    // Read as other programs may have written it (db::foreign).
-    let account: Option<(i64, crate::db::foreign::DbTime)> = billing_accounts::table
+    // Read as other programs may have written it (db::lenient).
+    let account: Option<(i64, crate::db::lenient::DbTime)> = billing_accounts::table
         .filter(billing_accounts::customer_id.eq(id))
         .order(billing_accounts::id.asc())
         .select((billing_accounts::id, billing_accounts::created_at))
@@ -248,7 +248,7 @@ fn write_document<W: Write>(conn: &mut DbConn, doc: &mut Doc<W>, id: i64) -> Res
         .optional()?;
     match account {
         None => doc.raw("null")?,
-        Some((account_id, crate::db::foreign::DbTime(created_at))) => {
+        Some((account_id, crate::db::lenient::DbTime(created_at))) => {
             doc.raw(&format!(
                 "{{\"id\": {account_id}, \"created_at\": {}, \"entries\": ",
                 serde_json::to_string(&rfc3339(created_at))?

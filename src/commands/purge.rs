@@ -328,13 +328,13 @@ impl SecureErase {
 
 /// The customers soft-deleted before `when`, as instants, not text: another
 /// program's `…+02:00` or a Julian day number is compared as the time it
-/// names (db::foreign). The one predicate of the selection and of its
+/// names (db::lenient). The one predicate of the selection and of its
 /// re-check.
 fn deleted_before_query(
     backend: crate::db::Backend,
     when: NaiveDateTime,
 ) -> customers::BoxedQuery<'static, crate::db::MultiBackend, diesel::sql_types::BigInt> {
-    use crate::db::foreign::{Cmp, InstantCmp};
+    use crate::db::lenient::{Cmp, InstantCmp};
     customers::table.select(customers::id).into_boxed().filter(
         crate::db::MultiBackend::instant_cmp::<customers::table>(
             backend,

@@ -82,22 +82,22 @@ pub struct NewAuditEntry {
 #[diesel(table_name = audit_log)]
 pub struct AuditEntry {
     pub id: i64,
-    #[diesel(deserialize_as = crate::db::foreign::DbTime)]
+    #[diesel(deserialize_as = crate::db::lenient::DbTime)]
     pub occurred_at: NaiveDateTime,
-    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
+    #[diesel(deserialize_as = crate::db::lenient::LossyText)]
     pub operator: String,
-    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
+    #[diesel(deserialize_as = crate::db::lenient::LossyText)]
     pub os_user: String,
-    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
+    #[diesel(deserialize_as = crate::db::lenient::LossyText)]
     pub action: String,
     pub customer_id: Option<i64>,
-    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
+    #[diesel(deserialize_as = crate::db::lenient::LossyText)]
     pub outcome: String,
-    #[diesel(deserialize_as = crate::db::foreign::LossyOptText)]
+    #[diesel(deserialize_as = crate::db::lenient::LossyOptText)]
     pub reason: Option<String>,
-    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
+    #[diesel(deserialize_as = crate::db::lenient::LossyText)]
     pub details: String,
-    #[diesel(deserialize_as = crate::db::foreign::LossyOptText)]
+    #[diesel(deserialize_as = crate::db::lenient::LossyOptText)]
     pub run_id: Option<String>,
 }
 
@@ -166,7 +166,7 @@ impl AuditEntry {
             query = query.filter(audit_log::action.eq(action.clone()));
         }
         if let Some(since) = filter.since {
-            use super::foreign::{Cmp, InstantCmp};
+            use super::lenient::{Cmp, InstantCmp};
             query = query.filter(super::MultiBackend::instant_cmp::<audit_log::table>(
                 conn.backend(),
                 "audit_log.occurred_at",
@@ -262,8 +262,8 @@ impl AuditEntry {
         // Lossy: rows another program wrote may hold bytes that are not UTF-8.
         let rows: Vec<(
             Option<i64>,
-            super::foreign::LossyText,
-            super::foreign::LossyText,
+            super::lenient::LossyText,
+            super::lenient::LossyText,
         )> = audit_log::table
             .filter(audit_log::action.eq_any(STATUS_ACTIONS))
             .filter(audit_log::outcome.eq(OK))

@@ -17,21 +17,21 @@ use crate::error::Result;
 #[diesel(table_name = customers)]
 pub struct Customer {
     pub id: i64,
-    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
+    #[diesel(deserialize_as = crate::db::lenient::LossyText)]
     pub full_name: String,
-    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
+    #[diesel(deserialize_as = crate::db::lenient::LossyText)]
     pub email: String,
-    #[diesel(deserialize_as = crate::db::foreign::LossyOptText)]
+    #[diesel(deserialize_as = crate::db::lenient::LossyOptText)]
     pub phone: Option<String>,
     pub must_change_password: bool,
     pub is_active: bool,
-    #[diesel(deserialize_as = crate::db::foreign::DbOptTime)]
+    #[diesel(deserialize_as = crate::db::lenient::DbOptTime)]
     pub deleted_at: Option<NaiveDateTime>,
-    #[diesel(deserialize_as = crate::db::foreign::DbOptTime)]
+    #[diesel(deserialize_as = crate::db::lenient::DbOptTime)]
     pub last_login_at: Option<NaiveDateTime>,
-    #[diesel(deserialize_as = crate::db::foreign::DbTime)]
+    #[diesel(deserialize_as = crate::db::lenient::DbTime)]
     pub created_at: NaiveDateTime,
-    #[diesel(deserialize_as = crate::db::foreign::DbTime)]
+    #[diesel(deserialize_as = crate::db::lenient::DbTime)]
     pub updated_at: NaiveDateTime,
 }
 
@@ -55,18 +55,18 @@ pub struct NewCustomer {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = kyc_records)]
 pub struct KycRecord {
-    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
+    #[diesel(deserialize_as = crate::db::lenient::LossyText)]
     pub status: String,
-    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
+    #[diesel(deserialize_as = crate::db::lenient::LossyText)]
     pub document_type: String,
-    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
+    #[diesel(deserialize_as = crate::db::lenient::LossyText)]
     pub document_number: String,
-    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
+    #[diesel(deserialize_as = crate::db::lenient::LossyText)]
     pub country: String,
-    /// `YYYY-MM-DD`, or the stored text when it is not a date (db::foreign::DbDate).
-    #[diesel(deserialize_as = crate::db::foreign::DbDate)]
+    /// `YYYY-MM-DD`, or the stored text when it is not a date (db::lenient::DbDate).
+    #[diesel(deserialize_as = crate::db::lenient::DbDate)]
     pub date_of_birth: String,
-    #[diesel(deserialize_as = crate::db::foreign::DbOptTime)]
+    #[diesel(deserialize_as = crate::db::lenient::DbOptTime)]
     pub verified_at: Option<NaiveDateTime>,
 }
 
@@ -100,7 +100,7 @@ pub struct NewAccountEntry {
 pub struct CustomerState {
     pub id: i64,
     pub is_active: bool,
-    #[diesel(deserialize_as = crate::db::foreign::DbOptTime)]
+    #[diesel(deserialize_as = crate::db::lenient::DbOptTime)]
     pub deleted_at: Option<NaiveDateTime>,
 }
 

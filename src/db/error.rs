@@ -75,7 +75,7 @@ pub enum DbErrorKind {
     /// that exists).
     DuplicateDatabase,
     /// A value another program stored in a form custadm cannot read (Diesel's
-    /// `DeserializationError`; `db::foreign` reads every form the contract
+    /// `DeserializationError`; `db::lenient` reads every form the contract
     /// lists): a data problem to fix in the database, not a bug.
     Unreadable,
     /// Anything else the database reported.

@@ -8,7 +8,7 @@
 //! queries, built for each backend by `backend_queries!` (modules `sqlite`
 //! and `pg` below). The backends differ in three places only: case folding
 //! for `--search` (SQLite: custadm's `unicode_lower`; PostgreSQL: `lower()`),
-//! instant comparison (`db::foreign::InstantCmp`), and how `list` streams
+//! instant comparison (`db::lenient::InstantCmp`), and how `list` streams
 //! (PostgreSQL row by row, `PgRowByRowLoadingMode`). A third backend is one
 //! more `backend_queries!` line and one more arm in each dispatch.
 
@@ -93,18 +93,18 @@ pub(crate) enum Changeable {
 #[derive(Debug, Queryable)]
 pub(crate) struct ListedCustomer {
     pub(crate) id: i64,
-    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
+    #[diesel(deserialize_as = crate::db::lenient::LossyText)]
     pub(crate) full_name: String,
-    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
+    #[diesel(deserialize_as = crate::db::lenient::LossyText)]
     pub(crate) email: String,
-    #[diesel(deserialize_as = crate::db::foreign::LossyOptText)]
+    #[diesel(deserialize_as = crate::db::lenient::LossyOptText)]
     pub(crate) phone: Option<String>,
     pub(crate) is_active: bool,
-    #[diesel(deserialize_as = crate::db::foreign::DbOptTime)]
+    #[diesel(deserialize_as = crate::db::lenient::DbOptTime)]
     pub(crate) deleted_at: Option<NaiveDateTime>,
-    #[diesel(deserialize_as = crate::db::foreign::DbTime)]
+    #[diesel(deserialize_as = crate::db::lenient::DbTime)]
     pub(crate) created_at: NaiveDateTime,
-    #[diesel(deserialize_as = crate::db::foreign::DbOptTime)]
+    #[diesel(deserialize_as = crate::db::lenient::DbOptTime)]
     pub(crate) last_login_at: Option<NaiveDateTime>,
 }
 
@@ -199,7 +199,7 @@ macro_rules! backend_queries {
     ($module:ident, $conn:ty, $db:ty, $backend:expr, $fold:ident, $loading:ty) => {
         mod $module {
             use super::*;
-            use crate::db::foreign::{Cmp, InstantCmp};
+            use crate::db::lenient::{Cmp, InstantCmp};
 
             /// `q` narrowed to the customers matching `f`: the one
             /// definition of what a filter means.

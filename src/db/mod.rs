@@ -6,8 +6,8 @@ pub mod audit;
 pub mod customer;
 pub mod error;
 pub mod filter;
-pub mod foreign;
 pub mod id_list;
+pub mod lenient;
 pub mod migrations;
 pub mod operator;
 pub mod schema;
@@ -446,7 +446,7 @@ fn open_sqlite(path: &Path) -> Result<DbConn> {
     }
     // SQLite's own lower() folds only ASCII; searches use this one.
     // Lossy: a name another program wrote in Latin-1 must not fail the search.
-    unicode_lower_utils::register_impl(&mut conn, |text: foreign::LossyText| {
+    unicode_lower_utils::register_impl(&mut conn, |text: lenient::LossyText| {
         crate::validate::fold_case(&text.0)
     })
     .map_err(|e| Error::Internal(format!("cannot register unicode_lower on SQLite: {e}")))?;
@@ -490,7 +490,7 @@ fn open_postgres(url: &str) -> Result<DbConn> {
     // A `SQL_ASCII` database stores whatever bytes another program gave it,
     // and refuses to hand bytes that are not UTF-8 to a UTF8 client (Diesel
     // sets UTF8): there custadm takes the bytes as they are and reads them
-    // lossily (db::foreign). Any other database converts to UTF8 itself.
+    // lossily (db::lenient). Any other database converts to UTF8 itself.
     conn.batch_execute(
         "DO $$ BEGIN IF current_setting('server_encoding') = 'SQL_ASCII' \
          THEN SET client_encoding = 'SQL_ASCII'; END IF; END $$",

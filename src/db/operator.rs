@@ -38,21 +38,21 @@ impl Role {
 #[diesel(table_name = operators)]
 pub struct Operator {
     pub id: i64,
-    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
+    #[diesel(deserialize_as = crate::db::lenient::LossyText)]
     pub username: String,
-    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
+    #[diesel(deserialize_as = crate::db::lenient::LossyText)]
     pub role: String,
-    #[diesel(deserialize_as = crate::db::foreign::LossyText)]
+    #[diesel(deserialize_as = crate::db::lenient::LossyText)]
     pub password_hash: String,
     pub is_active: bool,
     pub failed_attempts: i32,
-    #[diesel(deserialize_as = crate::db::foreign::DbOptTime)]
+    #[diesel(deserialize_as = crate::db::lenient::DbOptTime)]
     pub locked_until: Option<NaiveDateTime>,
-    #[diesel(deserialize_as = crate::db::foreign::DbTime)]
+    #[diesel(deserialize_as = crate::db::lenient::DbTime)]
     pub created_at: NaiveDateTime,
     /// The OS login this operator is bound to: only that login may act as
     /// them (contract: "Operators and roles"). `None`: unbound.
-    #[diesel(deserialize_as = crate::db::foreign::LossyOptText)]
+    #[diesel(deserialize_as = crate::db::lenient::LossyOptText)]
     pub os_user: Option<String>,
 }
 

@@ -1,4 +1,4 @@
-//! Reading what other programs wrote: the one place that decides how custadm
+//! Lenient readers for what other programs wrote: the one place that decides how custadm
 //! reads text and timestamps it did not write itself, and how it compares
 //! instants in filters (contract, "Output": data written by other programs).
 //!
