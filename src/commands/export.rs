@@ -14,15 +14,13 @@
 use std::io::Write;
 
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::commands::audit::AuditRow;
 use crate::context::Ctx;
-use crate::db::audit::{self, AuditEntry};
+use crate::db::audit;
 use crate::db::customer::Customer;
-use crate::db::schema::{account_entries, audit_log, billing_accounts, kyc_records};
-use crate::db::DbConn;
+use crate::db::{self, DbConn};
 use crate::error::{Error, Result};
 use crate::output::{escape_json_text, rfc3339};
 
@@ -44,25 +42,6 @@ fn time(t: Option<NaiveDateTime>) -> Option<String> {
     t.map(rfc3339)
 }
 
-#[derive(Queryable)]
-struct KycRow {
-    id: i64,
-    #[diesel(deserialize_as = crate::db::lenient::LossyText)]
-    status: String,
-    #[diesel(deserialize_as = crate::db::lenient::LossyText)]
-    document_type: String,
-    #[diesel(deserialize_as = crate::db::lenient::LossyText)]
-    document_number: String,
-    #[diesel(deserialize_as = crate::db::lenient::LossyText)]
-    country: String,
-    #[diesel(deserialize_as = crate::db::lenient::DbDate)]
-    date_of_birth: String,
-    #[diesel(deserialize_as = crate::db::lenient::DbOptTime)]
-    verified_at: Option<NaiveDateTime>,
-    #[diesel(deserialize_as = crate::db::lenient::DbTime)]
-    created_at: NaiveDateTime,
-}
-
 #[derive(Serialize)]
 struct KycOut {
     id: i64,
@@ -73,57 +52,6 @@ struct KycOut {
     date_of_birth: String,
     verified_at: Option<String>,
     created_at: String,
-}
-
-#[derive(Queryable, QueryableByName)]
-struct EntryRow {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    id: i64,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    #[diesel(deserialize_as = crate::db::lenient::LossyText)]
-    entry_type: String,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    amount_usd_cents: i64,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    #[diesel(deserialize_as = crate::db::lenient::LossyText)]
-    description: String,
-    #[diesel(sql_type = diesel::sql_types::Timestamp)]
-    #[diesel(deserialize_as = crate::db::lenient::DbTime)]
-    created_at: NaiveDateTime,
-}
-
-/// The next page of a customer's entries. SQLite: keyset pages (its index on
-/// `billing_account_id` is ordered by rowid within a key, so each page is a
-/// range). PostgreSQL: a cursor in the export's transaction (no session
-/// state, fine through PgBouncer), because keyset pages there re-sort the
-/// account's entries for every page (measured: 7x raw SQL for 1,000,000).
-fn entry_page(conn: &mut DbConn, account_id: i64, after: i64) -> Result<Vec<EntryRow>> {
-    Ok(match conn {
-        DbConn::Pg(_) => {
-            if after == i64::MIN {
-                diesel::sql_query(format!(
-                    "DECLARE custadm_export_entries NO SCROLL CURSOR FOR \
-                     SELECT id, entry_type, amount_usd_cents, description, created_at \
-                     FROM account_entries WHERE billing_account_id = {account_id} ORDER BY id"
-                ))
-                .execute(conn)?;
-            }
-            diesel::sql_query(format!("FETCH {PAGE} FROM custadm_export_entries")).load(conn)?
-        }
-        DbConn::Sqlite(_) => account_entries::table
-            .filter(account_entries::billing_account_id.eq(account_id))
-            .filter(account_entries::id.gt(after))
-            .order(account_entries::id.asc())
-            .limit(PAGE)
-            .select((
-                account_entries::id,
-                account_entries::entry_type,
-                account_entries::amount_usd_cents,
-                account_entries::description,
-                account_entries::created_at,
-            ))
-            .load(conn)?,
-    })
 }
 
 #[derive(Serialize)]
@@ -204,22 +132,7 @@ fn write_document<W: Write>(conn: &mut DbConn, doc: &mut Doc<W>, id: i64) -> Res
 
     doc.raw(",\n\"kyc_records\": ")?;
     doc.array(conn, |conn, after| {
-        let rows: Vec<KycRow> = kyc_records::table
-            .filter(kyc_records::customer_id.eq(id))
-            .filter(kyc_records::id.gt(after))
-            .order(kyc_records::id.asc())
-            .limit(PAGE)
-            .select((
-                kyc_records::id,
-                kyc_records::status,
-                kyc_records::document_type,
-                kyc_records::document_number,
-                kyc_records::country,
-                kyc_records::date_of_birth,
-                kyc_records::verified_at,
-                kyc_records::created_at,
-            ))
-            .load(conn)?;
+        let rows = db::export::kyc_page(conn, id, after, PAGE)?;
         let last = rows.last().map(|r| r.id);
         Ok((
             rows.into_iter()
@@ -239,22 +152,16 @@ fn write_document<W: Write>(conn: &mut DbConn, doc: &mut Doc<W>, id: i64) -> Res
     })?;
 
     doc.raw(",\n\"billing_account\": ")?;
-    // Read as other programs may have written it (db::lenient).
-    let account: Option<(i64, crate::db::lenient::DbTime)> = billing_accounts::table
-        .filter(billing_accounts::customer_id.eq(id))
-        .order(billing_accounts::id.asc())
-        .select((billing_accounts::id, billing_accounts::created_at))
-        .first(conn)
-        .optional()?;
+    let account = db::export::billing_account(conn, id)?;
     match account {
         None => doc.raw("null")?,
-        Some((account_id, crate::db::lenient::DbTime(created_at))) => {
+        Some((account_id, created_at)) => {
             doc.raw(&format!(
                 "{{\"id\": {account_id}, \"created_at\": {}, \"entries\": ",
                 serde_json::to_string(&rfc3339(created_at))?
             ))?;
             doc.array(conn, |conn, after| {
-                let rows = entry_page(conn, account_id, after)?;
+                let rows = db::export::entry_page(conn, account_id, after, PAGE)?;
                 let last = rows.last().map(|r| r.id);
                 Ok((
                     rows.into_iter()
@@ -275,13 +182,7 @@ fn write_document<W: Write>(conn: &mut DbConn, doc: &mut Doc<W>, id: i64) -> Res
 
     doc.raw(",\n\"audit\": ")?;
     doc.array(conn, |conn, after| {
-        let rows: Vec<AuditEntry> = audit_log::table
-            .filter(audit_log::customer_id.eq(id))
-            .filter(audit_log::id.gt(after))
-            .order(audit_log::id.asc())
-            .limit(PAGE)
-            .select(AuditEntry::as_select())
-            .load(conn)?;
+        let rows = db::export::audit_page(conn, id, after, PAGE)?;
         let last = rows.last().map(|r| r.id);
         Ok((rows.into_iter().map(AuditRow::from).collect(), last))
     })?;

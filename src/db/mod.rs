@@ -6,6 +6,7 @@ pub mod audit;
 pub mod customer;
 pub mod error;
 pub mod filter;
+pub(crate) mod export;
 pub mod id_list;
 pub mod lenient;
 pub mod migrations;
