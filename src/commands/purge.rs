@@ -11,15 +11,14 @@
 use std::io::Write;
 
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
 use serde_json::json;
 
 use crate::bulk::{ItemResult, MaxChanges, Outcome, RunReport};
 use crate::context::Ctx;
 use crate::db::audit::{self, AuditEntry};
 use crate::db::customer::{Customer, OwnedRowCounts};
-use crate::db::schema::customers;
-use crate::db::{write_transaction, DbConn};
+use crate::db::purge::SecureErase;
+use crate::db::{self, write_transaction, DbConn};
 use crate::error::{Error, Result};
 use crate::output::sanitize;
 
@@ -50,14 +49,6 @@ struct Target {
     email: String,
     counts: OwnedRowCounts,
     audit_rows: i64,
-}
-
-fn audit_rows_about(conn: &mut DbConn, id: i64) -> Result<i64> {
-    use crate::db::schema::audit_log;
-    Ok(audit_log::table
-        .filter(audit_log::customer_id.eq(id))
-        .count()
-        .get_result(conn)?)
 }
 
 /// Runs `custadm purge`.
@@ -91,9 +82,7 @@ pub fn run(ctx: &mut Ctx, args: PurgeArgs) -> Result<()> {
     let mut seen = std::collections::HashSet::new();
     ids.retain(|id| seen.insert(*id));
     if let Some(when) = deleted_before {
-        ids = deleted_before_query(ctx.conn.backend(), when)
-            .order(customers::id.asc())
-            .load(&mut ctx.conn)?;
+        ids = db::purge::deleted_before(&mut ctx.conn, when)?;
         if ids.is_empty() {
             ctx.out.note(&format!(
                 "no customer was soft-deleted before {}: nothing to purge",
@@ -112,7 +101,7 @@ pub fn run(ctx: &mut Ctx, args: PurgeArgs) -> Result<()> {
                 name: c.full_name,
                 email: c.email,
                 counts: Customer::owned_row_counts(&mut ctx.conn, id)?,
-                audit_rows: audit_rows_about(&mut ctx.conn, id)?,
+                audit_rows: AuditEntry::count_about(&mut ctx.conn, id)?,
             }),
             None => missing.push(id.to_string()),
         }
@@ -253,7 +242,7 @@ fn purge_one(
         // Checked again in the transaction, by the same predicate as the
         // selection (so what the preview named is what is judged): a
         // customer restored (or deleted again) since is left alone.
-        if !deleted_before_matches(conn, id, when)? {
+        if !db::purge::still_deleted_before(conn, id, when)? {
             return Ok(ItemResult::new(id, Outcome::Unchanged)
                 .with_message("no longer matches: restored or deleted again since"));
         }
@@ -284,72 +273,4 @@ fn purge_one(
         },
         redacted
     )))
-}
-
-/// Real erasure on SQLite: `secure_delete` overwrites every byte the purge
-/// frees with zeros (including freelist pages), and afterwards a
-/// `wal_checkpoint(TRUNCATE)` copies the zeroed pages into the database file
-/// and empties the WAL, which still held older page images. It waits (busy
-/// timeout) for readers of older snapshots. Nothing to do on PostgreSQL
-/// (dead tuples stay until VACUUM: see the README).
-struct SecureErase {
-    sqlite: bool,
-}
-
-impl SecureErase {
-    fn start(conn: &mut DbConn) -> Result<Self> {
-        use diesel::connection::SimpleConnection;
-        let sqlite = matches!(conn, DbConn::Sqlite(_));
-        if sqlite {
-            conn.batch_execute("PRAGMA secure_delete = ON")?;
-        }
-        Ok(SecureErase { sqlite })
-    }
-
-    /// `Err` with a warning when the WAL could not be emptied.
-    fn finish(self, conn: &mut DbConn) -> std::result::Result<(), String> {
-        if !self.sqlite {
-            return Ok(());
-        }
-        #[derive(QueryableByName)]
-        struct Checkpoint {
-            #[diesel(sql_type = diesel::sql_types::Integer)]
-            busy: i32,
-        }
-        let result =
-            diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").get_result::<Checkpoint>(conn);
-        match result {
-            Ok(c) if c.busy == 0 => Ok(()),
-            Ok(_) => Err("another connection kept reading an older snapshot, so the WAL could not be emptied: erased data stays in it until the next checkpoint (run `sqlite3 FILE 'PRAGMA wal_checkpoint(TRUNCATE)'` when custadm is idle)".into()),
-            Err(e) => Err(format!("could not checkpoint the WAL ({e}): erased data stays in it until the next checkpoint")),
-        }
-    }
-}
-
-/// The customers soft-deleted before `when`, as instants, not text: another
-/// program's `…+02:00` or a Julian day number is compared as the time it
-/// names (db::lenient). The one predicate of the selection and of its
-/// re-check.
-fn deleted_before_query(
-    backend: crate::db::Backend,
-    when: NaiveDateTime,
-) -> customers::BoxedQuery<'static, crate::db::MultiBackend, diesel::sql_types::BigInt> {
-    use crate::db::lenient::{Cmp, InstantCmp};
-    customers::table.select(customers::id).into_boxed().filter(
-        crate::db::MultiBackend::instant_cmp::<customers::table>(
-            backend,
-            "customers.deleted_at",
-            Cmp::Lt,
-            when,
-        ),
-    )
-}
-
-/// Whether customer `id` is still soft-deleted before `when`.
-fn deleted_before_matches(conn: &mut DbConn, id: i64, when: NaiveDateTime) -> Result<bool> {
-    Ok(deleted_before_query(conn.backend(), when)
-        .filter(customers::id.eq(id))
-        .first::<i64>(conn)
-        .optional()?
-        .is_some())
 }

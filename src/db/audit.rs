@@ -227,6 +227,14 @@ impl AuditEntry {
             .collect())
     }
 
+    /// How many rows are about this customer: what a purge redacts.
+    pub(crate) fn count_about(conn: &mut DbConn, customer_id: i64) -> Result<i64> {
+        Ok(audit_log::table
+            .filter(audit_log::customer_id.eq(customer_id))
+            .count()
+            .get_result(conn)?)
+    }
+
     /// Redacts every row about this customer (contract: "Audit", `purge`):
     /// `details` becomes [`REDACTED_DETAILS`], `reason` and `content_salt`
     /// NULL; both hashes stay, so the chain still verifies while the removed

@@ -11,6 +11,7 @@ pub mod id_list;
 pub mod lenient;
 pub mod migrations;
 pub mod operator;
+pub(crate) mod purge;
 pub mod schema;
 
 use std::path::{Path, PathBuf};
