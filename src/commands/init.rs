@@ -7,7 +7,7 @@ use std::io::Write;
 use crate::db::audit::{self, Actor};
 use crate::db::migrations::{self, SchemaState};
 use crate::db::operator::{NewOperator, Operator, Role};
-use crate::db::{write_transaction, Backend, DatabaseTarget};
+use crate::db::{self, DatabaseTarget};
 use crate::error::{Error, Result};
 use crate::output::Output;
 use crate::password::{self, PasswordSource};
@@ -60,28 +60,9 @@ pub fn run(target: &DatabaseTarget, actor: &Actor, args: InitArgs, out: &Output)
     let database = target.display();
 
     // Look before creating anything: a missing file or database is not initialised.
-    let existing = target.connect_if_exists()?;
-    let look = |conn: &mut crate::db::DbConn| -> Result<(SchemaState, bool)> {
-        let state = migrations::schema_state(conn)?;
-        let has_operators = state == SchemaState::Current && Operator::count(conn)? > 0;
-        Ok((state, has_operators))
-    };
-    let (mut state, mut has_operators) = match existing {
-        None => (SchemaState::Uninitialised, false),
-        Some(mut conn) => look(&mut conn)?,
-    };
-    if let (SchemaState::Behind(_) | SchemaState::Ahead(_), DatabaseTarget::Sqlite(path)) =
-        (&state, target)
-    {
-        // Another `init` may be halfway through creating the schema (its
-        // migrations commit one by one under the init lock): wait for that
-        // lock, then look again. It is let go before the password is read;
-        // registering takes it again below.
-        let _file_lock = migrations::lock_init_file(path)?;
-        (state, has_operators) = look(&mut target.connect()?)?;
-    }
-    match state {
-        SchemaState::Current if has_operators => {
+    let found = db::init::look(target)?;
+    match found.state {
+        SchemaState::Current if found.has_operators => {
             return already_initialised(out, database);
         }
         SchemaState::Behind(_) | SchemaState::Ahead(_) => {
@@ -108,31 +89,9 @@ pub fn run(target: &DatabaseTarget, actor: &Actor, args: InitArgs, out: &Output)
     let hash = password::hash(&secret)?;
     drop(secret);
 
-    let mut conn = target.connect_creating()?;
     let sample = args.sample_data.unwrap_or(0);
-    // Of several `init`s started at once on a new database, exactly one
-    // creates the schema and registers the first admin; the others find an
-    // operator under the init lock and change nothing. SQLite: an exclusive
-    // lock on the file for the whole init (its migrations manage their own
-    // transactions); PostgreSQL: an advisory lock held by the transaction
-    // that migrates and registers (`migrations::lock_init`).
-    let _file_lock = match target {
-        DatabaseTarget::Sqlite(path) => Some(migrations::lock_init_file(path)?),
-        DatabaseTarget::Postgres(_) => None,
-    };
-    let migrate = state == SchemaState::Uninitialised;
-    let mut created_schema = false;
-    if migrate && conn.backend() == Backend::Sqlite {
-        created_schema = !migrations::run_pending(&mut conn)?.is_empty();
-    }
-    let created_schema = write_transaction(&mut conn, |conn| {
-        migrations::lock_init(conn)?;
-        if migrate && conn.backend() == Backend::Postgres {
-            created_schema = !migrations::run_pending(conn)?.is_empty();
-        }
-        if Operator::count(conn)? > 0 {
-            return Ok(None);
-        }
+    let migrate = found.state == SchemaState::Uninitialised;
+    let registered = db::init::initialise(target, migrate, |conn| {
         Operator::insert(
             conn,
             &NewOperator {
@@ -160,9 +119,9 @@ pub fn run(target: &DatabaseTarget, actor: &Actor, args: InitArgs, out: &Output)
         if sample > 0 {
             crate::sample::load(conn, &init_actor, sample)?;
         }
-        Ok(Some(created_schema))
+        Ok(())
     })?;
-    let Some(created_schema) = created_schema else {
+    let Some(created_schema) = registered else {
         // Another `init` registered the first admin in the meantime.
         return already_initialised(out, database);
     };

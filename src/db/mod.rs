@@ -8,6 +8,7 @@ pub mod error;
 pub mod filter;
 pub(crate) mod export;
 pub mod id_list;
+pub(crate) mod init;
 pub mod lenient;
 pub mod migrations;
 pub mod operator;
