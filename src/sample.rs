@@ -4,13 +4,11 @@
 //! soft-deleted (with the audit row a real delete would have left).
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
-use diesel::prelude::*;
 use rand::prelude::*;
 
 use crate::db::audit::{self, Actor, NewAuditEntry};
 use crate::db::customer::{NewAccountEntry, NewCustomer, NewKycRecord};
-use crate::db::schema::{account_entries, billing_accounts, customers, kyc_records};
-use crate::db::DbConn;
+use crate::db::{self, DbConn};
 use crate::error::Result;
 
 const FIRST_NAMES: &[&str] = &[
@@ -51,8 +49,8 @@ const COUNTRIES: &[&str] = &["US", "GB", "DE", "FR", "BR", "JP"];
 const DOCUMENTS: &[&str] = &["passport", "national_id", "driving_licence"];
 const KYC_STATUSES: &[&str] = &["verified", "pending", "rejected"];
 
-/// Rows per INSERT (10 columns a row stays under every bind limit).
-const CHUNK: usize = 1_000;
+/// Customers generated and inserted at a time (one INSERT each).
+const CHUNK: usize = db::sample::ROWS_PER_INSERT;
 
 /// Inserts `count` sample customers and what belongs to them.
 pub fn load(conn: &mut DbConn, actor: &Actor, count: u32) -> Result<()> {
@@ -67,10 +65,7 @@ pub fn load(conn: &mut DbConn, actor: &Actor, count: u32) -> Result<()> {
         let batch: Vec<NewCustomer> = (made..made + n)
             .map(|i| customer(&mut rng, i, now, &hash))
             .collect();
-        let ids: Vec<i64> = crate::with_backend!(&mut *conn, c => diesel::insert_into(customers::table)
-            .values(&batch)
-            .returning(customers::id)
-            .get_results(c))?;
+        let ids = db::sample::insert_customers(conn, &batch)?;
         let mut kyc = Vec::new();
         let mut deletes = Vec::new();
         for (i, (id, new)) in (made..).zip(ids.iter().zip(&batch)) {
@@ -95,22 +90,14 @@ pub fn load(conn: &mut DbConn, actor: &Actor, count: u32) -> Result<()> {
                 });
             }
         }
-        crate::with_backend!(&mut *conn, c => diesel::insert_into(kyc_records::table).values(&kyc).execute(c))?;
+        db::sample::insert_kyc_records(conn, &kyc)?;
         NewAuditEntry::insert_all(conn, &deletes)?;
-        let accounts: Vec<_> = ids
+        let accounts: Vec<(i64, NaiveDateTime)> = ids
             .iter()
             .zip(&batch)
-            .map(|(id, new)| {
-                (
-                    billing_accounts::customer_id.eq(*id),
-                    billing_accounts::created_at.eq(new.created_at),
-                )
-            })
+            .map(|(id, new)| (*id, new.created_at))
             .collect();
-        let account_ids: Vec<i64> = crate::with_backend!(&mut *conn, c => diesel::insert_into(billing_accounts::table)
-            .values(&accounts)
-            .returning(billing_accounts::id)
-            .get_results(c))?;
+        let account_ids = db::sample::insert_billing_accounts(conn, &accounts)?;
         let mut entries = Vec::new();
         for (i, (account, new)) in (made..).zip(account_ids.iter().zip(&batch)) {
             // One living customer in five owes an invoice.
@@ -123,21 +110,7 @@ pub fn load(conn: &mut DbConn, actor: &Actor, count: u32) -> Result<()> {
                 owes,
             ));
         }
-        for chunk in entries.chunks(CHUNK) {
-            let rows: Vec<_> = chunk
-                .iter()
-                .map(|e| {
-                    (
-                        account_entries::billing_account_id.eq(e.billing_account_id),
-                        account_entries::entry_type.eq(e.entry_type.clone()),
-                        account_entries::amount_usd_cents.eq(e.amount_usd_cents),
-                        account_entries::description.eq(e.description.clone()),
-                        account_entries::created_at.eq(e.created_at),
-                    )
-                })
-                .collect();
-            crate::with_backend!(&mut *conn, c => diesel::insert_into(account_entries::table).values(&rows).execute(c))?;
-        }
+        db::sample::insert_account_entries(conn, &entries)?;
         made += n;
     }
     Ok(())

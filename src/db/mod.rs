@@ -13,6 +13,7 @@ pub mod lenient;
 pub mod migrations;
 pub mod operator;
 pub(crate) mod purge;
+pub(crate) mod sample;
 pub mod schema;
 
 use std::path::{Path, PathBuf};
