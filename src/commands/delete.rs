@@ -5,7 +5,6 @@
 //! (`Customer::lock_billing`), so neither a new invoice nor an update of an
 //! existing one can slip between the check and the delete.
 
-use diesel::prelude::*;
 use serde_json::json;
 
 use crate::bulk::{self, Batch, ItemResult, Outcome, TargetArgs};
@@ -13,8 +12,6 @@ use crate::context::Ctx;
 use crate::db::audit::{Actor, NewAuditEntry};
 use crate::db::customer::Customer;
 use crate::db::filter::Changeable;
-use crate::db::id_list::in_ids;
-use crate::db::schema::customers;
 use crate::db::DbConn;
 use crate::error::Result;
 use crate::output::dollars;
@@ -89,13 +86,7 @@ fn soft_delete(
     if !dry_run && !to_delete.is_empty() {
         let now = crate::db::now();
         let delete_ids: Vec<i64> = to_delete.iter().map(|(id, _)| *id).collect();
-        diesel::update(customers::table.filter(in_ids(customers::id, &delete_ids)))
-            .set((
-                customers::is_active.eq(false),
-                customers::deleted_at.eq(now),
-                customers::updated_at.eq(now),
-            ))
-            .execute(conn)?;
+        Customer::soft_delete(conn, &delete_ids, now, now)?;
         // `was_active` lets `restore` bring the customer back as they were;
         // `deleted_at` lets it tell this delete from a later one made by
         // another program (see `AuditEntry::state_before_delete`).

@@ -1,15 +1,13 @@
 //! `custadm edit ID`: change a customer's name, email or phone, validated and
 //! normalised; shows old → new and audits both.
 
-use diesel::prelude::*;
 use serde_json::{json, Map, Value};
 
 use crate::bulk::{ItemResult, Outcome, RunReport};
 use crate::context::Ctx;
 use crate::db::audit;
-use crate::db::customer::Customer;
+use crate::db::customer::{ContactChanges, Customer};
 use crate::db::error::DbError;
-use crate::db::schema::customers;
 use crate::db::write_transaction;
 use crate::error::{Error, Result};
 use crate::validate;
@@ -39,16 +37,6 @@ pub struct EditArgs {
     /// Go ahead without asking (only production profiles ask)
     #[arg(short = 'y', long)]
     pub yes: bool,
-}
-
-/// The columns an edit writes; `None` leaves a column as it is.
-#[derive(AsChangeset)]
-#[diesel(table_name = customers)]
-struct CustomerChanges<'a> {
-    full_name: Option<&'a str>,
-    email: Option<&'a str>,
-    phone: Option<Option<&'a str>>,
-    updated_at: chrono::NaiveDateTime,
 }
 
 /// Runs `custadm edit`.
@@ -132,7 +120,7 @@ pub fn run(ctx: &mut Ctx, args: EditArgs) -> Result<()> {
         // Only the fields that change are written: a value another program
         // stored (even undecodable bytes, read here with U+FFFD) stays as it
         // is unless the operator replaces it.
-        let update = diesel::update(customers::table.find(id)).set(CustomerChanges {
+        let update = ContactChanges {
             full_name: name
                 .as_deref()
                 .filter(|_| changes.contains_key("full_name")),
@@ -142,8 +130,8 @@ pub fn run(ctx: &mut Ctx, args: EditArgs) -> Result<()> {
                 .filter(|_| changes.contains_key("phone"))
                 .map(|p| p.as_deref()),
             updated_at: crate::db::now(),
-        });
-        match update.execute(conn) {
+        };
+        match Customer::update_contact(conn, id, &update) {
             Ok(_) => {}
             Err(e) if DbError::kind_of(&e).is_unique_violation() => {
                 return Ok(ItemResult::refused(id, "that email is already used by another customer (differing only in letter case)"));

@@ -11,7 +11,6 @@
 //! connection-level failures in a row the rest are `failed`, "not attempted"
 //! (SPEC.md, after the command table).
 
-use diesel::prelude::*;
 use serde_json::json;
 
 use crate::bulk::{self, Batch, Commit, ItemResult, Outcome, TargetArgs};
@@ -19,7 +18,6 @@ use crate::context::Ctx;
 use crate::db::audit::{self, Actor, NewAuditEntry};
 use crate::db::customer::Customer;
 use crate::db::filter::{self, Changeable, Filters};
-use crate::db::schema::customers;
 use crate::db::{write_transaction, DbConn};
 use crate::error::{Error, Result};
 use crate::mail::{FailureKind, Mailer, SendFailure};
@@ -143,7 +141,7 @@ fn reset_batch(
             Some(_) => {
                 let temporary = password::generate_temporary();
                 let hash = password::hash(&temporary)?;
-                set_password(conn, id, &hash)?;
+                Customer::set_password(conn, id, &hash, crate::db::now())?;
                 audit_rows.push(actor.entry(
                     "reset_password",
                     Some(id),
@@ -167,18 +165,6 @@ fn refused_deleted(id: i64) -> ItemResult {
         id,
         format!("customer {id} is deleted: run `custadm restore {id}` first"),
     )
-}
-
-/// Stores the new hash and asks for a change at the next login.
-fn set_password(conn: &mut DbConn, id: i64, hash: &str) -> Result<()> {
-    diesel::update(customers::table.find(id))
-        .set((
-            customers::password_hash.eq(hash),
-            customers::must_change_password.eq(true),
-            customers::updated_at.eq(crate::db::now()),
-        ))
-        .execute(conn)?;
-    Ok(())
 }
 
 /// Connection-level mail failures in a row, and the last one.
@@ -304,7 +290,7 @@ fn mail_one(
                 json!({"email_sent_to": email, "error": "email changed while the mail was being sent"}),
             ),
             Some(_) => {
-                set_password(conn, id, &hash)?;
+                Customer::set_password(conn, id, &hash, crate::db::now())?;
                 (
                     ItemResult::new(id, Outcome::Changed).with_message(format!(
                         "temporary password mailed to {email}; must be changed at the next login"

@@ -2,17 +2,15 @@
 //! or inactive as they were before the delete (read from the delete's audit
 //! row); a customer that is not deleted is `unchanged`.
 
-use diesel::prelude::*;
 use serde_json::json;
 
 use crate::bulk::{self, Batch, ItemResult, Outcome, StatusFilter, TargetArgs};
 use crate::context::Ctx;
 use crate::db::filter::Changeable;
-use crate::db::id_list::in_ids;
 use std::sync::Arc;
 
 use crate::db::audit::{Actor, AuditEntry, NewAuditEntry};
-use crate::db::schema::customers;
+use crate::db::customer::Customer;
 use crate::db::DbConn;
 use crate::error::Result;
 
@@ -132,13 +130,7 @@ fn restore_batch(
             if group.is_empty() {
                 continue;
             }
-            diesel::update(customers::table.filter(in_ids(customers::id, group)))
-                .set((
-                    customers::deleted_at.eq(None::<chrono::NaiveDateTime>),
-                    customers::is_active.eq(active),
-                    customers::updated_at.eq(now),
-                ))
-                .execute(conn)?;
+            Customer::undelete(conn, group, active, now)?;
         }
         // Audit rows last: appending locks the chain head until commit.
         NewAuditEntry::insert_all(conn, &audit_rows)?;

@@ -2,15 +2,13 @@
 //! set-based in batches. Already in that state is `unchanged`; a
 //! soft-deleted customer cannot be activated (restore it).
 
-use diesel::prelude::*;
 use serde_json::json;
 
 use crate::bulk::{self, Batch, ItemResult, Outcome, TargetArgs};
 use crate::context::Ctx;
 use crate::db::audit::{Actor, NewAuditEntry};
 use crate::db::filter::Changeable;
-use crate::db::id_list::in_ids;
-use crate::db::schema::customers;
+use crate::db::customer::Customer;
 use crate::db::DbConn;
 use crate::error::Result;
 
@@ -105,12 +103,7 @@ fn set_active(
         results.push(result);
     }
     if !dry_run && !to_change.is_empty() {
-        diesel::update(customers::table.filter(in_ids(customers::id, &to_change)))
-            .set((
-                customers::is_active.eq(activate),
-                customers::updated_at.eq(crate::db::now()),
-            ))
-            .execute(conn)?;
+        Customer::set_active(conn, &to_change, activate, crate::db::now())?;
         NewAuditEntry::insert_for_customers(conn, actor, action, &to_change, &change)?;
     }
     Ok(results)

@@ -9,15 +9,12 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
 use serde_json::{json, Map, Value};
 
 use crate::bulk::{self, Batch, ItemResult, Outcome, DEFAULT_BATCH_SIZE};
 use crate::context::Ctx;
 use crate::db::audit::{self, Actor, AuditEntry, NewAuditEntry};
-use crate::db::customer::Customer;
-use crate::db::id_list::in_ids;
-use crate::db::schema::customers;
+use crate::db::customer::{ContactChanges, Customer};
 use crate::db::DbConn;
 use crate::error::{Error, Result};
 use crate::output::{dollars, rfc3339, sanitize};
@@ -300,13 +297,7 @@ fn undo_batch(
     // write lock), so what is compared below stays so until commit.
     batch.lock_states(conn)?;
     let ids = batch.ids;
-    let current: HashMap<i64, Customer> = customers::table
-        .filter(in_ids(customers::id, ids))
-        .select(Customer::as_select())
-        .load::<Customer>(conn)?
-        .into_iter()
-        .map(|c| (c.id, c))
-        .collect();
+    let current = Customer::find_many(conn, ids)?;
     let rows = AuditEntry::run_rows_for(conn, run, ids)?;
     // A soft delete again (undoing a restore) keeps the unpaid-invoice rule:
     // billing accounts locked as `delete` does.
@@ -379,51 +370,22 @@ fn undo_batch(
 
 fn apply(conn: &mut DbConn, id: i64, reversal: &Reversal) -> Result<()> {
     let now = crate::db::now();
-    let target = customers::table.find(id);
     match reversal {
-        Reversal::Active(active) => diesel::update(target)
-            .set((
-                customers::is_active.eq(*active),
-                customers::updated_at.eq(now),
-            ))
-            .execute(conn)?,
-        Reversal::Undelete { active } => diesel::update(target)
-            .set((
-                customers::deleted_at.eq(None::<NaiveDateTime>),
-                customers::is_active.eq(*active),
-                customers::updated_at.eq(now),
-            ))
-            .execute(conn)?,
-        Reversal::Redelete { deleted_at } => diesel::update(target)
-            .set((
-                customers::deleted_at.eq(Some(*deleted_at)),
-                customers::is_active.eq(false),
-                customers::updated_at.eq(now),
-            ))
-            .execute(conn)?,
+        Reversal::Active(active) => Customer::set_active(conn, &[id], *active, now)?,
+        Reversal::Undelete { active } => Customer::undelete(conn, &[id], *active, now)?,
+        Reversal::Redelete { deleted_at } => Customer::soft_delete(conn, &[id], *deleted_at, now)?,
         Reversal::Edit {
             full_name,
             email,
             phone,
         } => {
-            if let Some(n) = full_name {
-                diesel::update(target)
-                    .set(customers::full_name.eq(n))
-                    .execute(conn)?;
-            }
-            if let Some(e) = email {
-                diesel::update(target)
-                    .set(customers::email.eq(e))
-                    .execute(conn)?;
-            }
-            if let Some(p) = phone {
-                diesel::update(target)
-                    .set(customers::phone.eq(p))
-                    .execute(conn)?;
-            }
-            diesel::update(target)
-                .set(customers::updated_at.eq(now))
-                .execute(conn)?
+            let back = ContactChanges {
+                full_name: full_name.as_deref(),
+                email: email.as_deref(),
+                phone: phone.as_ref().map(|p| p.as_deref()),
+                updated_at: now,
+            };
+            Customer::update_contact(conn, id, &back)?
         }
     };
     Ok(())

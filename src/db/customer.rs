@@ -95,6 +95,17 @@ pub struct NewAccountEntry {
     pub created_at: NaiveDateTime,
 }
 
+/// The contact columns an edit writes; `None` leaves a column as it is
+/// (`phone: Some(None)` clears it).
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = customers)]
+pub(crate) struct ContactChanges<'a> {
+    pub(crate) full_name: Option<&'a str>,
+    pub(crate) email: Option<&'a str>,
+    pub(crate) phone: Option<Option<&'a str>>,
+    pub(crate) updated_at: NaiveDateTime,
+}
+
 /// The state that decides what a status change does to a customer.
 #[derive(Debug, Clone, Copy, Queryable)]
 pub struct CustomerState {
@@ -188,6 +199,17 @@ impl Customer {
             .select(Customer::as_select())
             .first(conn)
             .optional()?)
+    }
+
+    /// The customers with these ids that exist, soft-deleted or not, by id.
+    pub(crate) fn find_many(conn: &mut DbConn, ids: &[i64]) -> Result<HashMap<i64, Customer>> {
+        Ok(customers::table
+            .filter(in_ids(customers::id, ids))
+            .select(Customer::as_select())
+            .load::<Customer>(conn)?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect())
     }
 
     // Lock order of every customer write (contract: "Operators and roles",
@@ -457,6 +479,97 @@ impl Customer {
             billing_accounts: accounts,
             account_entries: entries,
         })
+    }
+
+    // The writes of status and contact changes: each in the caller's write
+    // transaction, on rows the caller locked first (`lock_states`,
+    // `lock_for_edit`, `lock_billing`: the lock order above). `now` is the
+    // `updated_at` they write.
+
+    /// Sets the active flag of these customers (`toggle`; `undo` of one).
+    pub(crate) fn set_active(
+        conn: &mut DbConn,
+        ids: &[i64],
+        active: bool,
+        now: NaiveDateTime,
+    ) -> Result<usize> {
+        Ok(
+            diesel::update(customers::table.filter(in_ids(customers::id, ids)))
+                .set((
+                    customers::is_active.eq(active),
+                    customers::updated_at.eq(now),
+                ))
+                .execute(conn)?,
+        )
+    }
+
+    /// Soft-deletes these customers: inactive, `deleted_at` set (`delete`:
+    /// now; `undo` of a restore: the time the restore took away).
+    pub(crate) fn soft_delete(
+        conn: &mut DbConn,
+        ids: &[i64],
+        deleted_at: NaiveDateTime,
+        now: NaiveDateTime,
+    ) -> Result<usize> {
+        Ok(
+            diesel::update(customers::table.filter(in_ids(customers::id, ids)))
+                .set((
+                    customers::is_active.eq(false),
+                    customers::deleted_at.eq(deleted_at),
+                    customers::updated_at.eq(now),
+                ))
+                .execute(conn)?,
+        )
+    }
+
+    /// Brings soft-deleted customers back, active or not (`restore`; `undo`
+    /// of a delete).
+    pub(crate) fn undelete(
+        conn: &mut DbConn,
+        ids: &[i64],
+        active: bool,
+        now: NaiveDateTime,
+    ) -> Result<usize> {
+        Ok(
+            diesel::update(customers::table.filter(in_ids(customers::id, ids)))
+                .set((
+                    customers::deleted_at.eq(None::<NaiveDateTime>),
+                    customers::is_active.eq(active),
+                    customers::updated_at.eq(now),
+                ))
+                .execute(conn)?,
+        )
+    }
+
+    /// Writes only the contact columns `changes` names (`edit`; `undo` of
+    /// one): a value another program stored stays as it is unless replaced.
+    /// The Diesel error as it is, so that the caller can tell a unique
+    /// violation of the email index.
+    pub(crate) fn update_contact(
+        conn: &mut DbConn,
+        id: i64,
+        changes: &ContactChanges<'_>,
+    ) -> diesel::QueryResult<usize> {
+        diesel::update(customers::table.find(id))
+            .set(changes)
+            .execute(conn)
+    }
+
+    /// Stores a new password hash (Argon2id PHC string) and asks for a
+    /// change at the next login (`reset-password`).
+    pub(crate) fn set_password(
+        conn: &mut DbConn,
+        id: i64,
+        hash: &str,
+        now: NaiveDateTime,
+    ) -> Result<usize> {
+        Ok(diesel::update(customers::table.find(id))
+            .set((
+                customers::password_hash.eq(hash),
+                customers::must_change_password.eq(true),
+                customers::updated_at.eq(now),
+            ))
+            .execute(conn)?)
     }
 
     /// Erases the customer; the foreign keys cascade to everything they own.
