@@ -42,7 +42,7 @@ pub struct Production {
 pub fn resolve_database(settings: &Settings) -> Result<DatabaseTarget> {
     match &settings.database_url.value {
         Some(url) => DatabaseTarget::parse(url),
-        None => Ok(DatabaseTarget::Sqlite(default_database_path()?)),
+        None => Ok(DatabaseTarget::default_file(default_database_path()?)),
     }
 }
 

@@ -191,6 +191,12 @@ impl DatabaseTarget {
         Ok(DatabaseTarget::Sqlite(PathBuf::from(url)))
     }
 
+    /// The target when no database URL is given: the embedded database, a
+    /// SQLite file at `path` (contract: "Databases", the embedded default).
+    pub(crate) fn default_file(path: PathBuf) -> Self {
+        DatabaseTarget::Sqlite(path)
+    }
+
     /// The backend this target uses.
     pub fn backend(&self) -> Backend {
         match self {
