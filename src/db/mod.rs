@@ -1,6 +1,10 @@
 //! The data layer: which database a command talks to, how the connection is
 //! opened and configured, write transactions, and the schema version check.
-//! Backend-specific SQL lives in this module tree and nowhere else.
+//! Backend-specific SQL lives in this module tree and nowhere else: commands
+//! call the functions of its modules, and a function whose SQL differs per
+//! backend matches [`DbConn`] once and hands each backend to its own
+//! function (`export::entry_page`, `init::initialise`), or runs one body on
+//! each concrete connection ([`crate::with_backend!`]).
 
 pub mod audit;
 pub mod customer;
@@ -27,8 +31,9 @@ use diesel::{Connection, RunQueryDsl};
 
 use crate::error::{Error, Result};
 
-/// One connection to either backend; commands receive `&mut DbConn` and stay
-/// backend-agnostic except where a backend needs its own SQL.
+/// One connection to either backend; commands receive `&mut DbConn` and
+/// stay backend-agnostic: what differs per backend is decided in this module
+/// tree.
 #[derive(diesel::MultiConnection)]
 pub enum DbConn {
     /// Production: PostgreSQL 13+.
