@@ -7,8 +7,8 @@ use serde_json::json;
 use crate::bulk::{self, Batch, ItemResult, Outcome, TargetArgs};
 use crate::context::Ctx;
 use crate::db::audit::{Actor, NewAuditEntry};
-use crate::db::filter::Changeable;
 use crate::db::customer::Customer;
+use crate::db::filter::Changeable;
 use crate::db::DbConn;
 use crate::error::Result;
 

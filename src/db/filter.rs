@@ -89,7 +89,7 @@ pub(crate) enum Changeable {
 }
 
 /// One listed customer, as `list` shows it (text another program wrote
-/// that is not UTF-8 is read lossily, times through db::foreign).
+/// that is not UTF-8 is read lossily, times through db::lenient).
 #[derive(Debug, Queryable)]
 pub(crate) struct ListedCustomer {
     pub(crate) id: i64,
@@ -193,7 +193,7 @@ pub(crate) fn count_changeable(
 
 /// The queries above for one backend: `$conn` its connection, `$db` its
 /// Diesel backend, `$backend` the same as [`Backend`] (for the instant
-/// comparisons of db::foreign), `$fold` its case folding for `--search`,
+/// comparisons of db::lenient), `$fold` its case folding for `--search`,
 /// `$loading` the loading mode that streams `list`.
 macro_rules! backend_queries {
     ($module:ident, $conn:ty, $db:ty, $backend:expr, $fold:ident, $loading:ty) => {
@@ -229,7 +229,7 @@ macro_rules! backend_queries {
                             .or($fold(customers::email).like(pattern.clone()).escape('\\')),
                     );
                 }
-                // Instants, not text (rows from other programs; see db::foreign).
+                // Instants, not text (rows from other programs; see db::lenient).
                 if let Some(t) = f.last_login_before {
                     q = q.filter(at("customers.last_login_at", Cmp::Lt, t).or(
                         customers::last_login_at.is_null().and(at(

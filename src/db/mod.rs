@@ -9,8 +9,8 @@
 pub mod audit;
 pub mod customer;
 pub mod error;
-pub mod filter;
 pub(crate) mod export;
+pub mod filter;
 pub mod id_list;
 pub(crate) mod init;
 pub mod lenient;
