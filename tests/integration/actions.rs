@@ -173,7 +173,7 @@ fn single_result(doc: &Value, action: &str, id: i64, outcome: &str) -> Value {
 /// ON (rexpect turns it off on the pty it creates, which would make a
 /// "password not echoed" check pass whatever custadm does). Prints
 /// `ECHO_IS_ON` first when echo really is on.
-fn pty_with_echo(env: &Env, args: &[&str]) -> rexpect::session::PtySession {
+fn pty_with_echo_announced(env: &Env, args: &[&str]) -> rexpect::session::PtySession {
     let mut cmd = std::process::Command::new("sh");
     cmd.arg("-c")
         .arg(
@@ -1414,7 +1414,7 @@ db_test!(purge_on_a_terminal_hides_the_password, |env| {
     env.init_db(0);
     let id = env.insert_customer("Ann Lee", "ann@example.com");
     env.add_invoice(id, 100);
-    let mut p = pty_with_echo(&env, &["purge", &id.to_string()]);
+    let mut p = pty_with_echo_announced(&env, &["purge", &id.to_string()]);
     let mut seen = String::new();
     seen += &p.exp_string("ECHO_IS_ON").expect("echo switched on");
     seen += &p

@@ -28,7 +28,7 @@ fn intact(env: &Env) -> serde_json::Value {
     r.json()
 }
 
-fn ids(env: &Env, cond: &str) -> Vec<i64> {
+fn audit_ids_where(env: &Env, cond: &str) -> Vec<i64> {
     env.texts(&format!(
         "SELECT CAST(id AS TEXT) AS v FROM audit_log WHERE {cond} ORDER BY id"
     ))
@@ -47,7 +47,7 @@ fn customers(env: &Env) -> Vec<String> {
 
 /// A trail: init, sample customers, views and a bulk toggle with a reason.
 /// Returns the customer ids; the views are of the first, second and third.
-fn trail(env: &Env) -> Vec<String> {
+fn make_trail(env: &Env) -> Vec<String> {
     env.init_db(6);
     let c = customers(env);
     env.run(&["view", &c[0]]).ok();
@@ -68,7 +68,7 @@ fn trail(env: &Env) -> Vec<String> {
 }
 
 db_test!(an_untouched_trail_verifies_and_digests, |env| {
-    trail(&env);
+    make_trail(&env);
     let total = env.count("audit_log", "");
     let v = intact(&env);
     assert_eq!(v["rows"], total, "{v}");
@@ -136,7 +136,7 @@ db_test!(rows_from_before_the_chain_are_its_prehistory, |env| {
         r.stdout
     );
     // Prehistory is not covered, but a chained row stripped of its hashes is caught.
-    let first = ids(&env, "chain_hash IS NOT NULL")[0];
+    let first = audit_ids_where(&env, "chain_hash IS NOT NULL")[0];
     env.exec(&format!(
         "UPDATE audit_log SET chain_hash = NULL WHERE id = {first}"
     ));
@@ -144,9 +144,9 @@ db_test!(rows_from_before_the_chain_are_its_prehistory, |env| {
 });
 
 db_test!(altering_any_chained_column_is_caught_at_that_row, |env| {
-    let c = trail(&env);
-    let k = ids(&env, &format!("action = 'view' AND customer_id = {}", c[1]))[0];
-    let toggled = ids(&env, "action = 'deactivate'")[0];
+    let c = make_trail(&env);
+    let k = audit_ids_where(&env, &format!("action = 'view' AND customer_id = {}", c[1]))[0];
+    let toggled = audit_ids_where(&env, "action = 'deactivate'")[0];
     let cases: &[(i64, &str, String)] = &[
         (k, "occurred_at", "'2020-01-01 00:00:00'".into()),
         (k, "operator", "'mallory'".into()),
@@ -189,14 +189,14 @@ db_test!(altering_any_chained_column_is_caught_at_that_row, |env| {
 });
 
 db_test!(a_deleted_middle_row_is_named, |env| {
-    let c = trail(&env);
-    let k = ids(&env, &format!("action = 'view' AND customer_id = {}", c[1]))[0];
+    let c = make_trail(&env);
+    let k = audit_ids_where(&env, &format!("action = 'view' AND customer_id = {}", c[1]))[0];
     env.exec(&format!("DELETE FROM audit_log WHERE id = {k}"));
     broken_at(&env, k + 1, "removed");
 });
 
 db_test!(a_row_inserted_by_another_program_is_named, |env| {
-    let c = trail(&env);
+    let c = make_trail(&env);
     env.exec(
         "INSERT INTO audit_log (occurred_at, operator, os_user, action, customer_id, outcome, details) \
          VALUES ('2026-01-01 00:00:00', 'admin', 'ops', 'view', 1, 'ok', '{}')",
@@ -216,8 +216,8 @@ db_test!(reordering_rows_is_caught, |env| {
     std::thread::sleep(std::time::Duration::from_millis(1100));
     env.run(&["view", &c[1]]).ok();
     env.run(&["view", &c[2]]).ok();
-    let a = ids(&env, &format!("action = 'view' AND customer_id = {}", c[0]))[0];
-    let b = ids(&env, &format!("action = 'view' AND customer_id = {}", c[1]))[0];
+    let a = audit_ids_where(&env, &format!("action = 'view' AND customer_id = {}", c[0]))[0];
+    let b = audit_ids_where(&env, &format!("action = 'view' AND customer_id = {}", c[1]))[0];
     assert_eq!(b, a + 1);
     let time = |id: i64| {
         env.texts(&format!(
@@ -257,7 +257,7 @@ db_test!(reordering_rows_is_caught, |env| {
 db_test!(
     a_truncated_tail_is_caught_by_the_head_and_by_a_digest,
     |env| {
-        let c = trail(&env);
+        let c = make_trail(&env);
         let digests = env.dir.path().join("digests");
         let append_digest = || {
             let r = env.run(&["audit", "digest"]);
@@ -376,7 +376,7 @@ db_test!(
             1
         );
         // A redacted row whose details are later rewritten is caught (no salt, not redacted).
-        let k = ids(&env, &earlier)[0];
+        let k = audit_ids_where(&env, &earlier)[0];
         env.exec(&format!(
             "UPDATE audit_log SET details = '{{\"name\":\"guess\"}}' WHERE id = {k}"
         ));
@@ -710,8 +710,8 @@ db_test!(a_redaction_faked_by_another_program_is_caught, |env| {
     // like purge redacted it; the chain hashes still match, but no purge of
     // that customer follows, so verify names the row. (Real purges followed
     // by verify: retention_purge_several_at_once and the purge tests.)
-    let c = trail(&env);
-    let k = ids(&env, &format!("action = 'view' AND customer_id = {}", c[0]))[0];
+    let c = make_trail(&env);
+    let k = audit_ids_where(&env, &format!("action = 'view' AND customer_id = {}", c[0]))[0];
     env.exec(&format!(
         "UPDATE audit_log SET details = '{{\"redacted\":true}}', reason = NULL, content_salt = NULL WHERE id = {k}"
     ));

@@ -72,7 +72,7 @@ fn active_ids(env: &Env) -> Vec<i64> {
 }
 
 /// A snapshot of every customer's mutable state and the audit trail size.
-fn snapshot(env: &Env) -> (Vec<Option<String>>, i64) {
+fn snapshot_all(env: &Env) -> (Vec<Option<String>>, i64) {
     let rows = env.texts(
         "SELECT CAST(id AS TEXT) || '|' || CAST(is_active AS TEXT) || '|' || COALESCE(CAST(deleted_at AS TEXT), '-') \
          || '|' || CAST(updated_at AS TEXT) AS v FROM customers ORDER BY id",
@@ -81,7 +81,7 @@ fn snapshot(env: &Env) -> (Vec<Option<String>>, i64) {
 }
 
 /// Writes `text` to a file in the env's dir and returns its path.
-fn write_file(env: &Env, name: &str, text: &str) -> String {
+fn write_text_file(env: &Env, name: &str, text: &str) -> String {
     let path: PathBuf = env.dir.path().join(name);
     std::fs::write(&path, text).unwrap();
     path.display().to_string()
@@ -210,7 +210,7 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
 
 /// Runs `sh -c SCRIPT` with this env's database, `$CUSTADM` set to the binary,
 /// detached from any terminal.
-fn shell(env: &Env, script: &str) -> Run {
+fn run_sh(env: &Env, script: &str) -> Run {
     let mut cmd = Command::new("sh");
     cmd.arg("-c")
         .arg(script)
@@ -787,7 +787,7 @@ db_test!(many_ids_from_args_file_and_stdin, |env| {
     assert_eq!(inactive_ids(&env), vec![1, 2, 3]);
 
     // --ids-from FILE: comments, blank lines, surrounding spaces, duplicates.
-    let file = write_file(
+    let file = write_text_file(
         &env,
         "ids.txt",
         "# customers to switch off\n4\n\n   5  \n# 6 is not in here\n7 # trailing comment\n4\n\n",
@@ -880,7 +880,7 @@ db_test!(many_ids_from_args_file_and_stdin, |env| {
     assert_eq!(doc["action"], "delete");
     assert_eq!(summary(&doc), counts(&[("changed", 2)]));
     assert_eq!(ids_where(&env, "deleted_at IS NOT NULL"), vec![11, 12]);
-    let file = write_file(&env, "restore.txt", "11\n# back\n12\n");
+    let file = write_text_file(&env, "restore.txt", "11\n# back\n12\n");
     let run = env.run(&["restore", "--ids-from", &file, "--yes", "-o", "json"]);
     run.ok();
     let doc = run.json();
@@ -917,7 +917,7 @@ db_test!(malformed_ids_line_changes_nothing, |env| {
         "UPDATE customers SET is_active = {}, deleted_at = '2025-03-01 00:00:00' WHERE id = 5",
         env.bool_sql(false)
     ));
-    let before = snapshot(&env);
+    let before = snapshot_all(&env);
 
     for (text, line) in [
         ("1\n2\nabc\n3\n", 3),
@@ -927,7 +927,7 @@ db_test!(malformed_ids_line_changes_nothing, |env| {
         ("1 2\n", 1),
         ("1\n99999999999999999999999\n", 2),
     ] {
-        let file = write_file(&env, "bad.txt", text);
+        let file = write_text_file(&env, "bad.txt", text);
         for cmd in ["deactivate", "delete", "restore"] {
             let mut args: Vec<&str> = match cmd {
                 "deactivate" => vec!["toggle", "--deactivate"],
@@ -938,7 +938,7 @@ db_test!(malformed_ids_line_changes_nothing, |env| {
             run.code(2);
             run.error_line(&format!("line {line}"));
             assert_eq!(
-                snapshot(&env),
+                snapshot_all(&env),
                 before,
                 "{cmd} with {text:?} changed something"
             );
@@ -951,7 +951,11 @@ db_test!(malformed_ids_line_changes_nothing, |env| {
             .run();
         run.code(2);
         run.error_line(&format!("line {line}"));
-        assert_eq!(snapshot(&env), before, "stdin {text:?} changed something");
+        assert_eq!(
+            snapshot_all(&env),
+            before,
+            "stdin {text:?} changed something"
+        );
     }
 
     // A line that is not UTF-8 is malformed too.
@@ -966,7 +970,7 @@ db_test!(malformed_ids_line_changes_nothing, |env| {
     ]);
     run.code(2);
     run.error_line("line 3");
-    assert_eq!(snapshot(&env), before);
+    assert_eq!(snapshot_all(&env), before);
 
     // Malformed ID arguments and a missing file are usage errors too.
     env.run(&["toggle", "1", "x", "--deactivate", "--yes"])
@@ -983,7 +987,7 @@ db_test!(malformed_ids_line_changes_nothing, |env| {
         .run()
         .code(0);
     env.run(&["toggle", "--deactivate", "--yes"]).code(2);
-    assert_eq!(snapshot(&env), before);
+    assert_eq!(snapshot_all(&env), before);
 });
 
 db_test!(dry_run_reports_and_writes_nothing, |env| {
@@ -995,7 +999,7 @@ db_test!(dry_run_reports_and_writes_nothing, |env| {
         "UPDATE customers SET is_active = {} WHERE id = 2",
         env.bool_sql(false)
     ));
-    let before = snapshot(&env);
+    let before = snapshot_all(&env);
 
     // No --yes needed: nothing is written. 1 would change, 2 already inactive, 999 missing.
     let run = env.run(&[
@@ -1026,7 +1030,7 @@ db_test!(dry_run_reports_and_writes_nothing, |env| {
         summary(&doc),
         counts(&[("would_change", 2), ("unchanged", 1), ("not_found", 1)])
     );
-    assert_eq!(snapshot(&env), before);
+    assert_eq!(snapshot_all(&env), before);
 
     // All valid: exit 0.
     let run = env.run(&[
@@ -1041,7 +1045,7 @@ db_test!(dry_run_reports_and_writes_nothing, |env| {
     ]);
     run.ok();
     assert_eq!(summary(&run.json()), counts(&[("would_change", 3)]));
-    assert_eq!(snapshot(&env), before);
+    assert_eq!(snapshot_all(&env), before);
 
     // delete --dry-run: the unpaid customer is refused as it would be.
     let unpaid_s = unpaid.to_string();
@@ -1053,22 +1057,22 @@ db_test!(dry_run_reports_and_writes_nothing, |env| {
         outcomes(&doc),
         BTreeMap::from([(1, "would_change".into()), (unpaid, "refused".into())])
     );
-    assert_eq!(snapshot(&env), before);
+    assert_eq!(snapshot_all(&env), before);
 
     // restore --dry-run over a deleted customer.
     env.run(&["delete", "4", "--yes"]).ok();
-    let before = snapshot(&env);
+    let before = snapshot_all(&env);
     let run = env.run(&["restore", "4", "--dry-run", "-o", "json"]);
     run.ok();
     let doc = run.json();
     assert_eq!(outcomes(&doc), BTreeMap::from([(4, "would_change".into())]));
-    assert_eq!(snapshot(&env), before);
+    assert_eq!(snapshot_all(&env), before);
 
     // Table mode says it was a dry run.
     let run = env.run(&["toggle", "1", "3", "--deactivate", "--dry-run"]);
     run.ok();
     assert!(run.stdout.contains("would_change"), "{}", run.stdout);
-    assert_eq!(snapshot(&env), before);
+    assert_eq!(snapshot_all(&env), before);
 });
 
 db_test!(
@@ -1076,7 +1080,7 @@ db_test!(
     |env| {
         env.init_db(0);
         bulk_customers(&env, 5);
-        let before = snapshot(&env);
+        let before = snapshot_all(&env);
 
         for args in [
             vec!["toggle", "1", "2", "--deactivate"],
@@ -1088,7 +1092,7 @@ db_test!(
             run.code(2);
             run.error_line("--yes");
             assert!(run.stdout.is_empty(), "{args:?}: {}", run.stdout);
-            assert_eq!(snapshot(&env), before, "{args:?} changed something");
+            assert_eq!(snapshot_all(&env), before, "{args:?} changed something");
         }
         // Through --ids-from as well.
         let run = env
@@ -1097,7 +1101,7 @@ db_test!(
             .stdin("1\n2\n")
             .run();
         run.code(2);
-        assert_eq!(snapshot(&env), before);
+        assert_eq!(snapshot_all(&env), before);
 
         // One id (not a delete) needs no --yes.
         env.run(&["toggle", "1", "--deactivate"]).ok();
@@ -1110,9 +1114,9 @@ db_test!(
 
         // restore of several ids needs --yes too.
         env.run(&["delete", "5", "--yes"]).ok();
-        let before = snapshot(&env);
+        let before = snapshot_all(&env);
         env.run(&["restore", "4", "5"]).code(2);
-        assert_eq!(snapshot(&env), before);
+        assert_eq!(snapshot_all(&env), before);
         env.run(&["restore", "4", "5", "--yes"]).ok();
         assert!(ids_where(&env, "deleted_at IS NOT NULL").is_empty());
     }
@@ -1236,7 +1240,7 @@ db_test!(deactivate_20000_ids_in_batches_then_rerun, |env| {
     env.init_db(0);
     const N: i64 = 20_000;
     bulk_customers(&env, N);
-    let file = write_file(&env, "all.txt", &id_lines(1..=N));
+    let file = write_text_file(&env, "all.txt", &id_lines(1..=N));
 
     let started = Instant::now();
     let run = env.run(&[
@@ -1321,7 +1325,7 @@ db_test!(killed_run_is_all_or_nothing_and_rerun_finishes, |env| {
     env.init_db(0);
     const N: i64 = 20_000;
     bulk_customers(&env, N);
-    let file = write_file(&env, "all.txt", &id_lines(1..=N));
+    let file = write_text_file(&env, "all.txt", &id_lines(1..=N));
     let args = [
         "toggle",
         "--deactivate",
@@ -1389,7 +1393,7 @@ db_test!(interrupted_run_stops_between_batches, |env| {
     env.init_db(0);
     const N: i64 = 20_000;
     bulk_customers(&env, N);
-    let file = write_file(&env, "all.txt", &id_lines(1..=N));
+    let file = write_text_file(&env, "all.txt", &id_lines(1..=N));
     let mut cmd = env
         .cmd()
         .args(&[
@@ -1447,8 +1451,8 @@ db_test!(concurrent_overlapping_runs_each_customer_once, |env| {
     env.init_db(0);
     const N: i64 = 12_000;
     bulk_customers(&env, N);
-    let f1 = write_file(&env, "first.txt", &id_lines(1..=8_000));
-    let f2 = write_file(&env, "second.txt", &id_lines(4_000..=12_000));
+    let f1 = write_text_file(&env, "first.txt", &id_lines(1..=8_000));
+    let f2 = write_text_file(&env, "second.txt", &id_lines(4_000..=12_000));
     let spawn = |file: &str| {
         let mut cmd = env
             .cmd()
@@ -1549,7 +1553,7 @@ db_test!(readme_pipeline_deactivates_exactly_the_stale, |env| {
     assert!(expected.len() > 40, "{expected:?}");
     assert!(expected.len() < 200, "{expected:?}");
 
-    let run = shell(
+    let run = run_sh(
         &env,
         "\"$CUSTADM\" list --last-login-before 365d -o ids | \"$CUSTADM\" toggle --deactivate --ids-from - --yes",
     );
@@ -1566,7 +1570,7 @@ db_test!(readme_pipeline_deactivates_exactly_the_stale, |env| {
     assert!(audit.values().all(|n| *n == 1));
 
     // Again: nothing left to do.
-    let run = shell(
+    let run = run_sh(
         &env,
         "\"$CUSTADM\" list --last-login-before 365d -o ids | \"$CUSTADM\" toggle --deactivate --ids-from - --yes -o json",
     );

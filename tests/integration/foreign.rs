@@ -73,7 +73,7 @@ fn listed(run: &Run) -> Vec<serde_json::Value> {
     run.json().as_array().expect("an array").clone()
 }
 
-fn ids_of(run: &Run) -> Vec<i64> {
+fn printed_ids(run: &Run) -> Vec<i64> {
     run.ok();
     run.stdout
         .lines()
@@ -133,7 +133,7 @@ fn invalid_utf8_case(env: Env) {
         );
     }
     assert_eq!(
-        ids_of(&env.run(&["-o", "ids", "list", "--search", "jos"])),
+        printed_ids(&env.run(&["-o", "ids", "list", "--search", "jos"])),
         vec![a]
     );
 
@@ -229,7 +229,7 @@ db_test!(timestamps_in_other_forms_are_instants, |env| {
         assert_eq!(row["last_login_at"], *instant, "{form}");
         assert_eq!(row["created_at"], *instant, "{form}");
     }
-    let before = |flag: &str, when: &str| ids_of(&env.run(&["-o", "ids", "list", flag, when]));
+    let before = |flag: &str, when: &str| printed_ids(&env.run(&["-o", "ids", "list", flag, when]));
     // Strictly before 03:04:05: the bare date (00:00) and 03:04 only.
     let early: Vec<i64> = forms
         .iter()
@@ -421,7 +421,7 @@ db_test!(search_is_normalised_like_stored_text, |env| {
     env.insert_customer("Chloe Other", "other@example.com");
     for search in ["Chloe\u{301}", "CHLOE\u{301}", "chloé", "loe\u{301} m"] {
         assert_eq!(
-            ids_of(&env.run(&["-o", "ids", "list", "--search", search])),
+            printed_ids(&env.run(&["-o", "ids", "list", "--search", search])),
             vec![id],
             "{search:?}"
         );

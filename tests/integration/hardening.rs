@@ -54,7 +54,7 @@ fn assert_clean_failure(run: &Run, code: i32, needle: &str) {
     );
 }
 
-fn write_file(env: &Env, name: &str, bytes: &[u8]) -> PathBuf {
+fn write_bytes_file(env: &Env, name: &str, bytes: &[u8]) -> PathBuf {
     let path = env.dir.path().join(name);
     std::fs::write(&path, bytes).unwrap();
     path
@@ -122,7 +122,7 @@ impl Probe {
 
 /// Everything a command could change: every customer and operator row, and
 /// the audit trail (each row's id, outcome, action and details).
-fn state(env: &Env) -> Vec<Option<String>> {
+fn full_state(env: &Env) -> Vec<Option<String>> {
     state_with(&mut Probe::new(env))
 }
 
@@ -350,7 +350,7 @@ fn fault_postgres_connection_killed_mid_run() {
     env.init_db(0);
     const N: i64 = 20_000;
     bulk_customers(&env, N);
-    let file = write_file(&env, "all.txt", id_lines(1..=N).as_bytes());
+    let file = write_bytes_file(&env, "all.txt", id_lines(1..=N).as_bytes());
     let file = file.to_str().unwrap();
     let args = [
         "toggle",
@@ -459,7 +459,7 @@ fn fault_sqlite_read_only_file_and_directory() {
     env.init_db(0);
     let id = env.insert_customer("Read Only", "read.only@example.com");
     let db = PathBuf::from(&env.url);
-    let before = state(&env);
+    let before = full_state(&env);
     let mut cells = 0;
 
     // The directory first: once SQLite has left -wal/-shm files behind, a
@@ -501,7 +501,7 @@ fn fault_sqlite_read_only_file_and_directory() {
         }
         drop(guard);
         assert_eq!(
-            state(&env),
+            full_state(&env),
             before,
             "read-only {what}: something was written"
         );
@@ -544,7 +544,7 @@ fn fault_sqlite_write_lock_held_past_busy_timeout() {
     let env = Env::sqlite();
     env.init_db(0);
     let id = env.insert_customer("Busy Wait", "busy@example.com");
-    let before = state(&env);
+    let before = full_state(&env);
 
     // Held for longer than the busy timeout (= lock_timeout, here 2 s):
     // exit 6, "busy" with the timeout it waited, no change.
@@ -563,7 +563,7 @@ fn fault_sqlite_write_lock_held_past_busy_timeout() {
         waited >= Duration::from_millis(1_800),
         "gave up after {waited:?}, before the 2 s busy timeout"
     );
-    assert_eq!(state(&env), before, "a busy failure wrote something");
+    assert_eq!(full_state(&env), before, "a busy failure wrote something");
 
     // Held for 1 s: the command waits (default lock_timeout, 10 s) and succeeds.
     let holder = hold_write_lock(&env.url, Duration::from_secs(1));
@@ -671,7 +671,7 @@ db_test!(input_sql_metacharacters_are_literal, |env| {
     assert_eq!(run.json().as_array().unwrap().len(), 0);
 
     // A hostile operator name is refused before anything is written.
-    let before = state(&env);
+    let before = full_state(&env);
     let run = env
         .cmd()
         .args(&[
@@ -688,14 +688,14 @@ db_test!(input_sql_metacharacters_are_literal, |env| {
     // An email with a quote is invalid (exit 2), never stored.
     let run = env.run(&["edit", &s(c5), "--email", "o'brien@example.com"]);
     assert_clean_failure(&run, 2, "email:");
-    assert_eq!(state(&env), before);
+    assert_eq!(full_state(&env), before);
     assert_eq!(env.count("customers", ""), 5);
 });
 
 db_test!(input_invalid_utf8_arguments_are_refused, |env| {
     env.init_db(0);
     let id = env.insert_customer("Utf Eight", "utf8@example.com");
-    let before = state(&env);
+    let before = full_state(&env);
     let cases: Vec<Vec<&[u8]>> = vec![
         vec![b"edit", b"1", b"--name", b"ab\xffcd"],
         vec![b"edit", b"1", b"--email", b"a\xff@example.com"],
@@ -728,7 +728,7 @@ db_test!(input_invalid_utf8_arguments_are_refused, |env| {
         let run = run_os(&env, args);
         assert_clean_failure(&run, 2, "");
         assert_eq!(
-            state(&env),
+            full_state(&env),
             before,
             "{:?} changed something",
             args.iter()
@@ -775,7 +775,7 @@ db_test!(input_invalid_utf8_environment_is_not_ignored, |env| {
             .run()
             .ok();
     }
-    let before = state(&env);
+    let before = full_state(&env);
 
     let mut c = env.cmd().args(&["toggle", &id.to_string(), "--deactivate"]);
     c.cmd
@@ -788,13 +788,13 @@ db_test!(input_invalid_utf8_environment_is_not_ignored, |env| {
         run.stderr
     );
     assert_clean_failure(&run, run.code, "CUSTADM_OPERATOR");
-    assert_eq!(state(&env), before, "acted under another identity");
+    assert_eq!(full_state(&env), before, "acted under another identity");
 });
 
 db_test!(input_invalid_utf8_database_url_is_not_ignored, |env| {
     env.init_db(0);
     let id = env.insert_customer("Env Var", "env.var@example.com");
-    let before = state(&env);
+    let before = full_state(&env);
     // An unusable CUSTADM_DATABASE_URL must not fall through to DATABASE_URL.
     let mut c = env.cmd().args(&["toggle", &id.to_string(), "--deactivate"]);
     c.cmd
@@ -811,13 +811,13 @@ db_test!(input_invalid_utf8_database_url_is_not_ignored, |env| {
         run.stderr
     );
     assert_clean_failure(&run, run.code, "CUSTADM_DATABASE_URL");
-    assert_eq!(state(&env), before, "acted on another database");
+    assert_eq!(full_state(&env), before, "acted on another database");
 });
 
 db_test!(input_ids_file_with_invalid_utf8_or_nul, |env| {
     env.init_db(0);
     bulk_customers(&env, 5);
-    let before = state(&env);
+    let before = full_state(&env);
     let cases: &[(&[u8], usize)] = &[
         (b"1\n2\n\xff\n", 3),
         (b"1\n\xc3\x28\n3\n", 2),
@@ -828,7 +828,7 @@ db_test!(input_ids_file_with_invalid_utf8_or_nul, |env| {
         (b"1\r\n2\r\n\xfe\xff\r\n", 3),
     ];
     for (i, (bytes, line)) in cases.iter().enumerate() {
-        let path = write_file(&env, &format!("bad{i}.txt"), bytes);
+        let path = write_bytes_file(&env, &format!("bad{i}.txt"), bytes);
         let run = env.run(&[
             "toggle",
             "--deactivate",
@@ -842,7 +842,7 @@ db_test!(input_ids_file_with_invalid_utf8_or_nul, |env| {
             "raw NUL echoed: {:?}",
             run.stderr
         );
-        assert_eq!(state(&env), before, "case {i} changed something");
+        assert_eq!(full_state(&env), before, "case {i} changed something");
     }
     // The same through standard input.
     let mut cmd = env
@@ -856,20 +856,20 @@ db_test!(input_ids_file_with_invalid_utf8_or_nul, |env| {
         Duration::from_secs(20),
     );
     assert_clean_failure(&m.run, 2, "standard input line 3");
-    assert_eq!(state(&env), before);
+    assert_eq!(full_state(&env), before);
 });
 
 db_test!(input_million_line_ids_file_bad_last_line, |env| {
     env.init_db(0);
     bulk_customers(&env, 5);
-    let before = state(&env);
+    let before = full_state(&env);
     let mut text = String::with_capacity(8_000_000);
     for i in 1..1_000_000 {
         text.push_str(&(i % 5 + 1).to_string());
         text.push('\n');
     }
     text.push_str("1O\n"); // letter O: line 1,000,000 is bad
-    let path = write_file(&env, "million.txt", text.as_bytes());
+    let path = write_bytes_file(&env, "million.txt", text.as_bytes());
     drop(text);
     let cmd = env
         .cmd()
@@ -883,7 +883,7 @@ db_test!(input_million_line_ids_file_bad_last_line, |env| {
         .cmd;
     let m = run_bounded(cmd, None, Duration::from_secs(25));
     assert_clean_failure(&m.run, 2, "line 1000000");
-    assert_eq!(state(&env), before);
+    assert_eq!(full_state(&env), before);
     eprintln!("peak RSS: {} KiB", m.max_rss_kib);
     assert!(m.max_rss_kib > 0, "no memory measurement");
     assert!(
@@ -897,7 +897,7 @@ db_test!(input_very_long_values, |env| {
     env.init_db(0);
     let id = env.insert_customer("Long Values", "long@example.com");
     let s = id.to_string();
-    let before = state(&env);
+    let before = full_state(&env);
     let long_name = "N".repeat(100_000);
     let long_email = format!("{}@example.com", "e".repeat(100_000));
     let long_phone = format!("+1{}", "5".repeat(100_000));
@@ -923,7 +923,7 @@ db_test!(input_very_long_values, |env| {
     for (args, needle) in &cases {
         let run = env.cmd().args(args).stdin("long-password-0123\n").run();
         assert_clean_failure(&run, 2, needle);
-        assert_eq!(state(&env), before, "{} wrote something", args[0]);
+        assert_eq!(full_state(&env), before, "{} wrote something", args[0]);
         if run.stderr.len() >= 4096 {
             let short: Vec<&str> = args.iter().map(|a| &a[..a.len().min(12)]).collect();
             echoed.push(format!("{short:?}: {} bytes", run.stderr.len()));
@@ -953,9 +953,9 @@ db_test!(input_very_long_values, |env| {
 db_test!(input_huge_ids_files_fail_cleanly, |env| {
     env.init_db(0);
     bulk_customers(&env, 3);
-    let before = state(&env);
+    let before = full_state(&env);
     // One 10 MB line of digits, one of random bytes without a newline.
-    let digits = write_file(&env, "digits.txt", &vec![b'7'; 10 * 1024 * 1024]);
+    let digits = write_bytes_file(&env, "digits.txt", &vec![b'7'; 10 * 1024 * 1024]);
     let mut noise = vec![0u8; 10 * 1024 * 1024];
     for (i, b) in noise.iter_mut().enumerate() {
         *b = (i.wrapping_mul(2_654_435_761) >> 13) as u8;
@@ -963,7 +963,7 @@ db_test!(input_huge_ids_files_fail_cleanly, |env| {
             *b = b'x';
         }
     }
-    let noise = write_file(&env, "noise.bin", &noise);
+    let noise = write_bytes_file(&env, "noise.bin", &noise);
     let mut echoed = Vec::new();
     for path in [&digits, &noise] {
         let cmd = env
@@ -978,7 +978,7 @@ db_test!(input_huge_ids_files_fail_cleanly, |env| {
             .cmd;
         let m = run_bounded(cmd, None, Duration::from_secs(20));
         assert_clean_failure(&m.run, 2, "line 1");
-        assert_eq!(state(&env), before);
+        assert_eq!(full_state(&env), before);
         if m.run.stderr.len() >= 4096 {
             echoed.push(format!("{}: {} bytes", path.display(), m.run.stderr.len()));
         }
@@ -987,7 +987,7 @@ db_test!(input_huge_ids_files_fail_cleanly, |env| {
     let dir = env.dir.path().to_str().unwrap().to_string();
     let run = env.run(&["toggle", "--deactivate", "--yes", "--ids-from", &dir]);
     assert_clean_failure(&run, 2, "");
-    assert_eq!(state(&env), before);
+    assert_eq!(full_state(&env), before);
     assert!(
         echoed.is_empty(),
         "error messages that echo the whole 10 MB line: {echoed:?}"
@@ -997,7 +997,7 @@ db_test!(input_huge_ids_files_fail_cleanly, |env| {
 db_test!(input_endless_ids_file_fails_cleanly, |env| {
     env.init_db(0);
     bulk_customers(&env, 3);
-    let before = state(&env);
+    let before = full_state(&env);
     let mut cmd = env
         .cmd()
         .args(&["toggle", "--deactivate", "--yes", "--ids-from", "/dev/zero"])
@@ -1021,7 +1021,7 @@ db_test!(input_endless_ids_file_fails_cleanly, |env| {
         m.signal, m.run.stderr
     );
     assert_clean_failure(&m.run, 2, "line 1");
-    assert_eq!(state(&env), before);
+    assert_eq!(full_state(&env), before);
 });
 
 // ---------------------------------------------------------------------------
@@ -2295,7 +2295,7 @@ db_test!(audit_operator_filter_is_not_the_acting_operator, |env| {
         .ok();
     env.admin_change(&["operator", "deactivate", "retired"], &[])
         .ok();
-    let before = state(&env);
+    let before = full_state(&env);
     // `support` reads the rows of `admin`, of a deactivated operator, and of
     // a name nobody has (literally, metacharacters and all): the filter
     // filters; it does not change who is acting.
@@ -2323,7 +2323,11 @@ db_test!(audit_operator_filter_is_not_the_acting_operator, |env| {
             "--operator {filter}: {rows:?}"
         );
         assert!(rows.iter().all(|r| r["operator"] == filter));
-        assert_eq!(state(&env), before, "--operator {filter} wrote something");
+        assert_eq!(
+            full_state(&env),
+            before,
+            "--operator {filter} wrote something"
+        );
     }
     // And a denied `audit` (inactive acting operator) is recorded under the
     // acting operator, not under the filter's name.

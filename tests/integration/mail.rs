@@ -290,7 +290,7 @@ fn must_change(env: &Env, id: i64) -> bool {
 
 /// Every column of a customer row in one string: equal snapshots mean
 /// nothing about the customer was written.
-fn snapshot(env: &Env, id: i64) -> String {
+fn customer_row(env: &Env, id: i64) -> String {
     text(
         env,
         &format!(
@@ -358,7 +358,7 @@ fn audit_dump(env: &Env) -> String {
 }
 
 /// `reset_password` audit rows of a customer with this outcome.
-fn audit_rows(env: &Env, id: i64, outcome: &str) -> i64 {
+fn reset_password_rows(env: &Env, id: i64, outcome: &str) -> i64 {
     env.count(
         "audit_log",
         &format!("action = 'reset_password' AND customer_id = {id} AND outcome = '{outcome}'"),
@@ -367,7 +367,7 @@ fn audit_rows(env: &Env, id: i64, outcome: &str) -> i64 {
 
 /// The details of the only `reset_password` row of a customer with this outcome.
 #[track_caller]
-fn audit_details(env: &Env, id: i64, outcome: &str) -> Value {
+fn reset_password_details(env: &Env, id: i64, outcome: &str) -> Value {
     let rows = env.texts(&format!(
         "SELECT CAST(details AS TEXT) AS v FROM audit_log \
          WHERE action = 'reset_password' AND customer_id = {id} AND outcome = '{outcome}'"
@@ -464,7 +464,7 @@ db_test!(plain_smtp_mails_the_password_and_never_shows_it, |env| {
     assert_hidden(&env, &run, &pw, "temporary password");
     assert_hidden(&env, &run, &hash, "password hash");
 
-    let details = audit_details(&env, id, "ok");
+    let details = reset_password_details(&env, id, "ok");
     assert_eq!(details["email_sent_to"], email, "{details}");
 
     // The default table output: again mailed, again not shown.
@@ -486,7 +486,7 @@ db_test!(plain_smtp_mails_the_password_and_never_shows_it, |env| {
         run2.stdout
     );
     assert_hidden(&env, &run2, &pw2, "temporary password");
-    assert_eq!(audit_rows(&env, id, "ok"), 2);
+    assert_eq!(reset_password_rows(&env, id, "ok"), 2);
 });
 
 db_test!(several_ids_get_one_mail_each, |env| {
@@ -504,12 +504,12 @@ db_test!(several_ids_get_one_mail_each, |env| {
     let server = start(&env, Mode::Plain, false);
 
     // Several customers without a TTY need --yes: nothing is sent before it.
-    let before: Vec<String> = ids.iter().map(|&i| snapshot(&env, i)).collect();
+    let before: Vec<String> = ids.iter().map(|&i| customer_row(&env, i)).collect();
     let mut args: Vec<&str> = id_args.iter().map(String::as_str).collect();
     args.push("--send-email");
     reset(&env, &server.vars(), &args).code(2);
     assert_eq!(server.mails().len(), 0, "mail sent without --yes");
-    let after: Vec<String> = ids.iter().map(|&i| snapshot(&env, i)).collect();
+    let after: Vec<String> = ids.iter().map(|&i| customer_row(&env, i)).collect();
     assert_eq!(before, after, "changed without --yes");
 
     args.extend(["--yes", "-o", "json"]);
@@ -537,7 +537,10 @@ db_test!(several_ids_get_one_mail_each, |env| {
         );
         assert!(must_change(&env, id));
         assert_hidden(&env, &run, &pw, "temporary password");
-        assert_eq!(audit_details(&env, id, "ok")["email_sent_to"], *email);
+        assert_eq!(
+            reset_password_details(&env, id, "ok")["email_sent_to"],
+            *email
+        );
         passwords.push(pw);
     }
     passwords.sort();
@@ -555,7 +558,7 @@ db_test!(starttls_with_the_test_ca, |env| {
 
     // Without the CA the server's certificate is not trusted: nothing is
     // sent (not even in clear text) and nothing changes.
-    let before = snapshot(&env, id);
+    let before = customer_row(&env, id);
     let run = reset(
         &env,
         &server.vars_without_ca(),
@@ -569,7 +572,7 @@ db_test!(starttls_with_the_test_ca, |env| {
         "sent to an untrusted server or without TLS"
     );
     assert_eq!(
-        snapshot(&env, id),
+        customer_row(&env, id),
         before,
         "changed although sending failed"
     );
@@ -645,7 +648,7 @@ fn starttls_with_authentication_from_a_file_or_the_url() {
     // A wrong password: refused by the server, nothing changes, and the
     // wrong password is not printed back.
     let wrong = "Wr0ng-Auth-Secret-91";
-    let before = snapshot(&env, id);
+    let before = customer_row(&env, id);
     let run = reset(
         &env,
         &vars(&[
@@ -661,7 +664,7 @@ fn starttls_with_authentication_from_a_file_or_the_url() {
     run.code(6);
     assert_eq!(server.mails().len(), 2, "sent with a wrong password");
     assert_eq!(
-        snapshot(&env, id),
+        customer_row(&env, id),
         before,
         "changed although sending failed"
     );
@@ -669,7 +672,7 @@ fn starttls_with_authentication_from_a_file_or_the_url() {
     assert_eq!(result_for(&run.json(), id)["outcome"], "failed");
     run.error_line(&server.server());
     assert_hidden(&env, &run, wrong, "SMTP password");
-    assert_eq!(audit_rows(&env, id, "failed"), 1);
+    assert_eq!(reset_password_rows(&env, id, "failed"), 1);
 
     // On the wire: credentials only after STARTTLS, in every attempt.
     assert_eq!(server.auth_successes(), 2);
@@ -688,7 +691,7 @@ db_test!(implicit_tls_with_the_test_ca, |env| {
     assert_no_cleartext_greeting(server.port);
 
     // Without the CA the handshake fails: nothing sent, nothing changed.
-    let before = snapshot(&env, id);
+    let before = customer_row(&env, id);
     let run = reset(
         &env,
         &server.vars_without_ca(),
@@ -697,7 +700,7 @@ db_test!(implicit_tls_with_the_test_ca, |env| {
     run.code(6);
     run.error_line(&server.server());
     assert_eq!(server.mails().len(), 0, "sent to an untrusted server");
-    assert_eq!(snapshot(&env, id), before);
+    assert_eq!(customer_row(&env, id), before);
 
     let run = reset(
         &env,
@@ -717,7 +720,10 @@ db_test!(implicit_tls_with_the_test_ca, |env| {
     assert!(verifies(&password_hash(&env, id), &pw));
     assert!(must_change(&env, id));
     assert_hidden(&env, &run, &pw, "temporary password");
-    assert_eq!(audit_details(&env, id, "ok")["email_sent_to"], email);
+    assert_eq!(
+        reset_password_details(&env, id, "ok")["email_sent_to"],
+        email
+    );
 });
 
 // ---------------------------------------------------------------- failures
@@ -728,7 +734,7 @@ db_test!(server_down_keeps_the_old_password, |env| {
     let id = env.insert_customer("Carol Down", email);
     let old = "Old-Password-0123456789";
     let old_hash = set_known_password(&env, id, old);
-    let before = snapshot(&env, id);
+    let before = customer_row(&env, id);
     let port = free_port(); // nothing listens there
     let secret = "Wr0ng-Secret-Down-42";
 
@@ -757,15 +763,15 @@ db_test!(server_down_keeps_the_old_password, |env| {
     assert_eq!(doc["summary"]["failed"], 1);
     assert_hidden(&env, &run, secret, "SMTP password");
 
-    assert_eq!(snapshot(&env, id), before, "customer changed");
+    assert_eq!(customer_row(&env, id), before, "customer changed");
     assert_eq!(password_hash(&env, id), old_hash);
     assert!(
         verifies(&password_hash(&env, id), old),
         "old password no longer valid"
     );
     assert!(!must_change(&env, id), "must_change_password touched");
-    assert_eq!(audit_rows(&env, id, "ok"), 0);
-    audit_details(&env, id, "failed");
+    assert_eq!(reset_password_rows(&env, id, "ok"), 0);
+    reset_password_details(&env, id, "failed");
     assert!(!audit_dump(&env).contains(old), "old password in audit_log");
 });
 
@@ -866,8 +872,8 @@ db_test!(mixed_run_changes_the_good_and_keeps_the_failed, |env| {
     let old = "Old-Password-For-Bad-Ones";
     set_known_password(&env, bad1, old);
     set_known_password(&env, bad2, old);
-    let before1 = snapshot(&env, bad1);
-    let before2 = snapshot(&env, bad2);
+    let before1 = customer_row(&env, bad1);
+    let before2 = customer_row(&env, bad2);
     let server = start(&env, Mode::Plain, false);
 
     let run = reset(
@@ -901,16 +907,20 @@ db_test!(mixed_run_changes_the_good_and_keeps_the_failed, |env| {
     assert!(must_change(&env, good));
     assert_hidden(&env, &run, &pw, "temporary password");
     assert_eq!(
-        audit_details(&env, good, "ok")["email_sent_to"],
+        reset_password_details(&env, good, "ok")["email_sent_to"],
         "good@example.com"
     );
 
     for (id, before) in [(bad1, before1), (bad2, before2)] {
-        assert_eq!(snapshot(&env, id), before, "failed customer {id} changed");
+        assert_eq!(
+            customer_row(&env, id),
+            before,
+            "failed customer {id} changed"
+        );
         assert!(verifies(&password_hash(&env, id), old));
         assert!(!must_change(&env, id));
-        assert_eq!(audit_rows(&env, id, "ok"), 0);
-        audit_details(&env, id, "failed");
+        assert_eq!(reset_password_rows(&env, id, "ok"), 0);
+        reset_password_details(&env, id, "failed");
     }
 });
 
@@ -920,7 +930,7 @@ db_test!(mixed_run_changes_the_good_and_keeps_the_failed, |env| {
 /// changed, nothing audited.
 #[track_caller]
 fn config_error(env: &Env, id: i64, vars: &[(String, String)]) -> Run {
-    let before = snapshot(env, id);
+    let before = customer_row(env, id);
     let audit_before = env.count("audit_log", "");
     let run = reset(env, vars, &[&id.to_string(), "--send-email"]);
     run.code(6);
@@ -934,7 +944,7 @@ fn config_error(env: &Env, id: i64, vars: &[(String, String)]) -> Run {
         run.stderr
     );
     assert!(run.stdout.is_empty(), "stdout: {}", run.stdout);
-    assert_eq!(snapshot(env, id), before, "customer changed");
+    assert_eq!(customer_row(env, id), before, "customer changed");
     assert_eq!(
         env.count("audit_log", ""),
         audit_before,
@@ -1106,7 +1116,7 @@ db_test!(several_ids_without_send_email_is_exit_2, |env| {
     env.init_db(0);
     let a = env.insert_customer("Ann Usage", "ann.usage@example.com");
     let b = env.insert_customer("Ben Usage", "ben.usage@example.com");
-    let before = (snapshot(&env, a), snapshot(&env, b));
+    let before = (customer_row(&env, a), customer_row(&env, b));
     for extra in [&[][..], &["--yes"][..], &["--yes", "-o", "json"][..]] {
         let mut args = vec![a.to_string(), b.to_string()];
         args.extend(extra.iter().map(|s| s.to_string()));
@@ -1118,7 +1128,11 @@ db_test!(several_ids_without_send_email_is_exit_2, |env| {
             "{}",
             run.stdout
         );
-        assert_eq!((snapshot(&env, a), snapshot(&env, b)), before, "changed");
+        assert_eq!(
+            (customer_row(&env, a), customer_row(&env, b)),
+            before,
+            "changed"
+        );
         assert_eq!(env.count("audit_log", "action = 'reset_password'"), 0);
     }
 });
@@ -1127,7 +1141,7 @@ db_test!(dry_run_with_send_email_sends_and_writes_nothing, |env| {
     env.init_db(0);
     let a = env.insert_customer("Dry Ann", "dry.ann@example.com");
     let b = env.insert_customer("Dry Ben", "dry.ben@example.com");
-    let before = (snapshot(&env, a), snapshot(&env, b));
+    let before = (customer_row(&env, a), customer_row(&env, b));
     let server = start(&env, Mode::Plain, false);
 
     let run = reset(
@@ -1159,7 +1173,11 @@ db_test!(dry_run_with_send_email_sends_and_writes_nothing, |env| {
     assert_eq!(doc["summary"]["would_change"], 2, "{doc}");
 
     assert_eq!(server.mails().len(), 0, "a dry run sent mail");
-    assert_eq!((snapshot(&env, a), snapshot(&env, b)), before, "changed");
+    assert_eq!(
+        (customer_row(&env, a), customer_row(&env, b)),
+        before,
+        "changed"
+    );
     assert_eq!(env.count("audit_log", "action = 'reset_password'"), 0);
 });
 
@@ -1183,7 +1201,7 @@ db_test!(
         let id = env.insert_customer("Clear Text", "clear@example.com");
         let old = "Old-Password-Clear-0123";
         set_known_password(&env, id, old);
-        let before = snapshot(&env, id);
+        let before = customer_row(&env, id);
         let mut options = Options::new(Mode::Plain).auth(SMTP_USER, SMTP_PASSWORD);
         options.auth_in_clear = true;
         let server = SmtpServer::start(env.dir.path(), options);
@@ -1234,9 +1252,9 @@ db_test!(
         );
         server.assert_no_cleartext_credentials(SMTP_USER, SMTP_PASSWORD);
         assert_eq!(server.mails().len(), 0, "a message went out");
-        assert_eq!(snapshot(&env, id), before, "customer changed");
+        assert_eq!(customer_row(&env, id), before, "customer changed");
         assert!(verifies(&password_hash(&env, id), old), "old password lost");
-        assert_eq!(audit_rows(&env, id, "ok"), 0);
+        assert_eq!(reset_password_rows(&env, id, "ok"), 0);
     }
 );
 
@@ -1277,7 +1295,7 @@ db_test!(a_server_echoing_the_auth_line_leaks_nothing, |env| {
     let id = env.insert_customer("Echo Victim", "echo@example.com");
     let old = "Old-Password-Echo-0123";
     set_known_password(&env, id, old);
-    let before = snapshot(&env, id);
+    let before = customer_row(&env, id);
     let mut options = Options::new(Mode::StartTls).auth(SMTP_USER, SMTP_PASSWORD);
     options.echo = true;
     let server = SmtpServer::start(env.dir.path(), options);
@@ -1320,9 +1338,9 @@ db_test!(a_server_echoing_the_auth_line_leaks_nothing, |env| {
     assert!(echoed.iter().all(|l| l.tls));
     server.assert_no_cleartext_credentials(SMTP_USER, SMTP_PASSWORD);
     assert_eq!(server.mails().len(), 0);
-    assert_eq!(snapshot(&env, id), before, "customer changed");
+    assert_eq!(customer_row(&env, id), before, "customer changed");
     assert!(verifies(&password_hash(&env, id), old));
-    assert_eq!(audit_rows(&env, id, "failed"), 2);
+    assert_eq!(reset_password_rows(&env, id, "failed"), 2);
 });
 
 // ---------------------------------------------------------------- outages
@@ -1355,7 +1373,7 @@ fn outage_run(
     failed_attempts: &[i64],
     what: &str,
 ) -> Value {
-    let before: Vec<String> = ids.iter().map(|&i| snapshot(env, i)).collect();
+    let before: Vec<String> = ids.iter().map(|&i| customer_row(env, i)).collect();
     let mut args: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
     args.extend(["--send-email", "--yes", "-o", "json"].map(String::from));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -1374,7 +1392,7 @@ fn outage_run(
             assert!(msg.contains(what), "{id}: {msg:?} does not say {what:?}");
             assert!(!msg.contains("not attempted"), "{msg}");
             assert_eq!(
-                audit_rows(env, id, "failed"),
+                reset_password_rows(env, id, "failed"),
                 1,
                 "failed attempt {id} not audited"
             );
@@ -1387,7 +1405,7 @@ fn outage_run(
                 "a customer not attempted has audit rows"
             );
         }
-        assert_eq!(snapshot(env, id), before[k], "customer {id} changed");
+        assert_eq!(customer_row(env, id), before[k], "customer {id} changed");
         assert!(
             verifies(&password_hash(env, id), old),
             "{id}: old password lost"
@@ -1411,7 +1429,7 @@ db_test!(a_mail_outage_stops_the_run_after_three_failures, |env| {
     ]);
     let doc = outage_run(&env, &v, &ids, old, &ids[..3], "connection refused");
     assert_eq!(doc["summary"]["failed"], 12, "{doc}");
-    assert_eq!(audit_rows(&env, ids[3], "failed"), 0);
+    assert_eq!(reset_password_rows(&env, ids[3], "failed"), 0);
 
     // The server takes 4 customers, then its port closes: 4 changed, the
     // next refused, an address that cannot be mailed (no contact: the
@@ -1425,7 +1443,7 @@ db_test!(a_mail_outage_stops_the_run_after_three_failures, |env| {
     let server = SmtpServer::start(env.dir.path(), options);
     let mut args: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
     args.extend(["--send-email", "--yes", "-o", "json"].map(String::from));
-    let before: Vec<String> = ids.iter().map(|&i| snapshot(&env, i)).collect();
+    let before: Vec<String> = ids.iter().map(|&i| customer_row(&env, i)).collect();
     let run = reset(
         &env,
         &server.vars(),
@@ -1446,7 +1464,7 @@ db_test!(a_mail_outage_stops_the_run_after_three_failures, |env| {
             _ => assert!(msg.contains("not attempted"), "{k}: {msg}"),
         }
         if k >= 4 {
-            assert_eq!(snapshot(&env, id), before[k], "customer {id} changed");
+            assert_eq!(customer_row(&env, id), before[k], "customer {id} changed");
         }
     }
 });
@@ -1600,7 +1618,7 @@ db_test!(writers_are_never_blocked_while_mail_is_sent, |env| {
             verifies(&password_hash(&env, id), &pw),
             "round {round}: the mailed password was lost"
         );
-        assert_eq!(audit_rows(&env, id, "ok"), round as i64);
+        assert_eq!(reset_password_rows(&env, id, "ok"), round as i64);
         let t = last_audit_id(&env, id, "'activate', 'deactivate'");
         let r = last_audit_id(&env, id, "'reset_password'");
         if t < r {
@@ -1648,9 +1666,9 @@ db_test!(
         );
         assert!(verifies(&password_hash(&env, id), old), "old password lost");
         assert!(!must_change(&env, id));
-        let details = audit_details(&env, id, "failed");
+        let details = reset_password_details(&env, id, "failed");
         assert_eq!(details["email_sent_to"], "recheck@example.com", "{details}");
-        assert_eq!(audit_rows(&env, id, "ok"), 0);
+        assert_eq!(reset_password_rows(&env, id, "ok"), 0);
         env.run(&["restore", &id.to_string()]).ok();
 
         // The email changed while the mail was out: the password went to an
@@ -1675,8 +1693,8 @@ db_test!(
             "{r}"
         );
         assert!(verifies(&password_hash(&env, id), old), "old password lost");
-        assert_eq!(audit_rows(&env, id, "ok"), 0);
-        assert_eq!(audit_rows(&env, id, "failed"), 2);
+        assert_eq!(reset_password_rows(&env, id, "ok"), 0);
+        assert_eq!(reset_password_rows(&env, id, "failed"), 2);
         assert_eq!(server.mails().len(), 2);
     }
 );
@@ -1723,7 +1741,7 @@ fn unwritable_stdout(
     code: i32,
     stdout: impl Fn(&mut std::process::Command),
 ) {
-    let before = snapshot(env, id);
+    let before = customer_row(env, id);
     let audit_before = env.count("audit_log", "action = 'reset_password'");
     let mut cmd = env
         .cmd()
@@ -1742,7 +1760,7 @@ fn unwritable_stdout(
         run.stderr
     );
     assert!(run.stderr.contains("nothing was changed"), "{}", run.stderr);
-    assert_eq!(snapshot(env, id), before, "{args:?}: customer changed");
+    assert_eq!(customer_row(env, id), before, "{args:?}: customer changed");
     assert!(
         verifies(&password_hash(env, id), old),
         "{args:?}: old password lost"

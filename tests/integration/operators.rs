@@ -90,31 +90,34 @@ fn argon2id_params(phc: &str) -> (u32, u32, u32) {
     let parts: Vec<&str> = phc.split('$').collect();
     assert_eq!(parts.len(), 6, "not a PHC string: {phc}");
     assert_eq!(parts[1], "argon2id", "not Argon2id: {phc}");
-    assert_eq!(parts[2], "v=19", "{phc}");
-    let get = |key: &str| -> u32 {
-        parts[3]
-            .split(',')
-            .find_map(|kv| kv.strip_prefix(&format!("{key}=")))
-            .unwrap_or_else(|| panic!("no {key} in {phc}"))
-            .parse()
-            .expect("numeric")
-    };
-    (get("m"), get("t"), get("p"))
+    assert_eq!(parts[2], "v=19", "not Argon2 version 19: {phc}");
+    let mut m = None;
+    let mut t = None;
+    let mut p = None;
+    for kv in parts[3].split(',') {
+        let (k, v) = kv.split_once('=').expect("k=v");
+        let v: u32 = v.parse().expect("numeric parameter");
+        match k {
+            "m" => m = Some(v),
+            "t" => t = Some(v),
+            "p" => p = Some(v),
+            other => panic!("unexpected parameter {other} in {phc}"),
+        }
+    }
+    (m.expect("m"), t.expect("t"), p.expect("p"))
 }
 
+/// `YYYY-MM-DDTHH:MM:SSZ`.
 fn is_rfc3339_utc(s: &str) -> bool {
-    // 2026-11-27T01:02:03Z
     let b = s.as_bytes();
     b.len() == 20
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b[10] == b'T'
-        && b[13] == b':'
-        && b[16] == b':'
-        && b[19] == b'Z'
-        && s.chars()
-            .enumerate()
-            .all(|(i, c)| matches!(i, 4 | 7 | 10 | 13 | 16 | 19) || c.is_ascii_digit())
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            10 => *c == b'T',
+            13 | 16 => *c == b':',
+            19 => *c == b'Z',
+            _ => c.is_ascii_digit(),
+        })
 }
 
 const NEW_PASSWORD: &str = "brand-new-password-77";

@@ -26,7 +26,7 @@ fn config_path(env: &Env) -> PathBuf {
 }
 
 /// Writes `text` to `path` with file mode `mode` (whatever the umask).
-fn write_file(path: &Path, text: &str, mode: u32) {
+fn write_file_with_mode(path: &Path, text: &str, mode: u32) {
     std::fs::create_dir_all(path.parent().expect("parent")).expect("config dir");
     std::fs::write(path, text).expect("write config");
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
@@ -35,13 +35,23 @@ fn write_file(path: &Path, text: &str, mode: u32) {
 /// Writes the env's config file with mode 0600.
 fn write_config(env: &Env, text: &str) -> PathBuf {
     let path = config_path(env);
-    write_file(&path, text, 0o600);
+    write_file_with_mode(&path, text, 0o600);
     path
 }
 
-/// A TOML basic string.
+/// A TOML basic string (controls escaped).
 fn toml_str(s: &str) -> String {
-    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// A command with the env's world, optionally tweaked: `set` environment
@@ -537,7 +547,7 @@ fn custadm_config_names_another_config_file() {
         &format!("[profiles.z]\ndatabase_url = {}\n", toml_str(&b)),
     );
     let other = env.dir.path().join("elsewhere").join("custom.toml");
-    write_file(
+    write_file_with_mode(
         &other,
         &format!(
             "[profiles.z]\ndatabase_url = {}\n\n[profiles.y]\n",
@@ -627,7 +637,7 @@ fn a_config_file_that_is_not_a_small_regular_file_is_refused() {
     writer.join().expect("writer");
 
     let big = env.dir.path().join("big.toml");
-    write_file(
+    write_file_with_mode(
         &big,
         &format!("[profiles.x]\n{}", "# padding\n".repeat(120_000)),
         0o600,
@@ -704,7 +714,7 @@ fn a_config_file_holding_a_database_password_must_be_0600() {
     );
     let path = config_path(&env);
     for mode in [0o644, 0o640, 0o604] {
-        write_file(&path, &text, mode);
+        write_file_with_mode(&path, &text, mode);
         // Not root's (root may let a service account's group read 0640).
         let _ = std::os::unix::fs::chown(&path, Some(65534), None);
         for args in [
@@ -762,7 +772,7 @@ fn a_config_file_holding_an_smtp_password_must_be_0600() {
     env.init_db(0);
     let text = "[profiles.s]\nsmtp_url = \"smtp://mailer:secret@mail.example.com:587\"\nmail_from = \"support@example.com\"\n";
     let path = config_path(&env);
-    write_file(&path, text, 0o644);
+    write_file_with_mode(&path, text, 0o644);
     for args in [
         &["--profile", "s", "config", "show"][..],
         &["--profile", "s", "list"],
@@ -800,7 +810,7 @@ fn a_config_file_without_secrets_may_be_world_readable() {
     let env = Env::sqlite();
     env.init_db(0);
     let path = config_path(&env);
-    write_file(
+    write_file_with_mode(
         &path,
         &format!(
             "[profiles.q]\ndatabase_url = {}\nsmtp_url = \"smtp://mailer@mail.example.com:587\"\n\n[profiles.pg]\ndatabase_url = \"postgres://ops@db.internal/customers\"\n",
@@ -886,7 +896,7 @@ fn a_malformed_config_file_is_ignored_when_no_profile_is_selected() {
         "[profiles]\na = 1\n",
         "[profiles.a]\ndatabase_url = \"postgres://u:secret@h/x\"\n",
     ] {
-        write_file(&config_path(&env), text, 0o644);
+        write_file_with_mode(&config_path(&env), text, 0o644);
         env.run(&["list"]).ok();
         env.run(&["config", "show"]).ok();
         // A blank CUSTADM_PROFILE selects nothing.

@@ -35,7 +35,7 @@ fn customer(env: &Env, name: &str, email: &str, days: i64) -> i64 {
 }
 
 /// Ids whose column `cond` holds, ordered.
-fn ids(env: &Env, cond: &str) -> BTreeSet<i64> {
+fn id_set_where(env: &Env, cond: &str) -> BTreeSet<i64> {
     env.texts(&format!(
         "SELECT CAST(id AS TEXT) AS v FROM customers WHERE {cond} ORDER BY id"
     ))
@@ -45,20 +45,21 @@ fn ids(env: &Env, cond: &str) -> BTreeSet<i64> {
 }
 
 fn is_active(env: &Env, id: i64) -> bool {
-    env.scalar(&format!(
-        "SELECT COUNT(*) AS v FROM customers WHERE id = {id} AND is_active = {}",
-        env.bool_sql(true)
-    )) == Some(1)
+    env.count(
+        "customers",
+        &format!("id = {id} AND is_active = {}", env.bool_sql(true)),
+    ) == 1
 }
 
 fn is_deleted(env: &Env, id: i64) -> bool {
-    env.scalar(&format!(
-        "SELECT COUNT(*) AS v FROM customers WHERE id = {id} AND deleted_at IS NOT NULL"
-    )) == Some(1)
+    env.count(
+        "customers",
+        &format!("id = {id} AND deleted_at IS NOT NULL"),
+    ) == 1
 }
 
 /// id → outcome of a result document.
-fn outcomes(doc: &Value) -> Vec<(i64, String)> {
+fn outcomes_in_order(doc: &Value) -> Vec<(i64, String)> {
     doc["results"]
         .as_array()
         .expect("results")
@@ -85,7 +86,7 @@ fn rows_of_run(env: &Env, run: &str) -> i64 {
     .unwrap_or(0)
 }
 
-fn audit_rows(env: &Env) -> i64 {
+fn audit_row_count(env: &Env) -> i64 {
     env.count("audit_log", "")
 }
 
@@ -109,7 +110,7 @@ db_test!(toggle_by_filter_changes_exactly_the_matches, |env| {
     ]);
     run.ok();
     let doc = run.json();
-    let changed: BTreeSet<i64> = outcomes(&doc)
+    let changed: BTreeSet<i64> = outcomes_in_order(&doc)
         .into_iter()
         .filter(|(_, o)| o == "changed")
         .map(|(id, _)| id)
@@ -117,7 +118,7 @@ db_test!(toggle_by_filter_changes_exactly_the_matches, |env| {
     assert_eq!(changed, BTreeSet::from([old, old2, never]));
     assert!(is_active(&env, recent));
     assert_eq!(
-        ids(&env, &format!("is_active = {}", env.bool_sql(false))),
+        id_set_where(&env, &format!("is_active = {}", env.bool_sql(false))),
         changed
     );
     // The same as `list` selects.
@@ -133,7 +134,7 @@ db_test!(toggle_by_filter_changes_exactly_the_matches, |env| {
     let listed: BTreeSet<i64> = listed.stdout.lines().map(|l| l.parse().unwrap()).collect();
     assert_eq!(listed, changed);
     // A second night: already inactive is `unchanged`, nothing written.
-    let before = audit_rows(&env);
+    let before = audit_row_count(&env);
     let again = env.run(&[
         "toggle",
         "--deactivate",
@@ -144,10 +145,10 @@ db_test!(toggle_by_filter_changes_exactly_the_matches, |env| {
         "json",
     ]);
     again.ok();
-    assert!(outcomes(&again.json())
+    assert!(outcomes_in_order(&again.json())
         .iter()
         .all(|(_, o)| o == "unchanged"));
-    assert_eq!(audit_rows(&env), before);
+    assert_eq!(audit_row_count(&env), before);
 });
 
 db_test!(delete_and_restore_by_filter, |env| {
@@ -160,14 +161,17 @@ db_test!(delete_and_restore_by_filter, |env| {
     run.code(7);
     let doc = run.json();
     assert_eq!(
-        outcomes(&doc),
+        outcomes_in_order(&doc),
         vec![(a, "changed".to_string()), (b, "refused".to_string())]
     );
     assert!(is_deleted(&env, a) && !is_deleted(&env, b) && !is_deleted(&env, keep));
     // restore's filters select among deleted customers unless --status says otherwise.
     let run = env.run(&["restore", "--search", "churn", "--yes", "-o", "json"]);
     run.ok();
-    assert_eq!(outcomes(&run.json()), vec![(a, "changed".to_string())]);
+    assert_eq!(
+        outcomes_in_order(&run.json()),
+        vec![(a, "changed".to_string())]
+    );
     assert!(!is_deleted(&env, a));
 });
 
@@ -175,11 +179,11 @@ db_test!(reset_password_by_filter_needs_send_email, |env| {
     env.init_db(0);
     let a = customer(&env, "Breached A", "breach-a@example.com", 1);
     customer(&env, "Other", "other@example.com", 1);
-    let before = audit_rows(&env);
+    let before = audit_row_count(&env);
     env.run(&["reset-password", "--search", "breach", "--yes"])
         .code(2)
         .error_line("--send-email");
-    assert_eq!(audit_rows(&env), before);
+    assert_eq!(audit_row_count(&env), before);
     // With --send-email the filters select the customers (a dry run sends nothing).
     let run = env
         .cmd()
@@ -196,14 +200,17 @@ db_test!(reset_password_by_filter_needs_send_email, |env| {
         .env("CUSTADM_MAIL_FROM", "ops@example.com")
         .run();
     run.ok();
-    assert_eq!(outcomes(&run.json()), vec![(a, "would_change".to_string())]);
-    assert_eq!(audit_rows(&env), before);
+    assert_eq!(
+        outcomes_in_order(&run.json()),
+        vec![(a, "would_change".to_string())]
+    );
+    assert_eq!(audit_row_count(&env), before);
 });
 
 db_test!(ids_and_filters_together_or_nothing_at_all_is_usage, |env| {
     env.init_db(0);
     let a = customer(&env, "A", "a@example.com", 400);
-    let before = audit_rows(&env);
+    let before = audit_row_count(&env);
     env.run(&[
         "toggle",
         &a.to_string(),
@@ -241,7 +248,7 @@ db_test!(ids_and_filters_together_or_nothing_at_all_is_usage, |env| {
     .code(2)
     .error_line("--last-login-before");
     assert!(is_active(&env, a));
-    assert_eq!(audit_rows(&env), before);
+    assert_eq!(audit_row_count(&env), before);
 });
 
 /// Starts `toggle --deactivate --last-login-before 30d` over the env while a
@@ -395,7 +402,7 @@ db_test!(max_changes_count_and_percent_stop_before_anything, |env| {
         days_ago(1),
         first + 10
     ));
-    let before = audit_rows(&env);
+    let before = audit_row_count(&env);
     let args = |limit: &'static str| {
         vec![
             "toggle",
@@ -419,14 +426,14 @@ db_test!(max_changes_count_and_percent_stop_before_anything, |env| {
     env.run(&ids_args).code(5);
     env.run(&args("0x")).code(2);
     assert_eq!(
-        ids(&env, &format!("is_active = {}", env.bool_sql(false))).len(),
+        id_set_where(&env, &format!("is_active = {}", env.bool_sql(false))).len(),
         0
     );
-    assert_eq!(audit_rows(&env), before);
+    assert_eq!(audit_row_count(&env), before);
     // At the limit it runs.
     env.run(&args("10%")).ok();
     assert_eq!(
-        ids(&env, &format!("is_active = {}", env.bool_sql(false))).len(),
+        id_set_where(&env, &format!("is_active = {}", env.bool_sql(false))).len(),
         10
     );
     // Only what would change counts: the ten are inactive now.
@@ -456,7 +463,7 @@ db_test!(a_profile_sets_max_changes, |env| {
         show.json()["max_changes"]["source"],
         json!("profile production")
     );
-    let before = audit_rows(&env);
+    let before = audit_row_count(&env);
     env.run(&[
         "--profile",
         "production",
@@ -468,7 +475,7 @@ db_test!(a_profile_sets_max_changes, |env| {
     ])
     .code(5)
     .error_line("limit of 3");
-    assert_eq!(audit_rows(&env), before);
+    assert_eq!(audit_row_count(&env), before);
     // The flag overrides the profile for one run.
     env.run(&[
         "--profile",
@@ -499,7 +506,7 @@ db_test!(a_profile_sets_max_changes, |env| {
 db_test!(a_quiet_night_is_a_success, |env| {
     env.init_db(0);
     let a = customer(&env, "Recent", "recent@example.com", 1);
-    let before = audit_rows(&env);
+    let before = audit_row_count(&env);
     for cmd in ["toggle", "delete", "restore"] {
         let mut args = vec![cmd];
         if cmd == "toggle" {
@@ -527,7 +534,7 @@ db_test!(a_quiet_night_is_a_success, |env| {
     let piped = env.run(&["list", "--last-login-before", "180d", "-o", "ids"]);
     assert_eq!(piped.stdout, "");
     assert!(is_active(&env, a));
-    assert_eq!(audit_rows(&env), before);
+    assert_eq!(audit_row_count(&env), before);
 });
 
 // ---------------------------------------------------------------------------
@@ -634,10 +641,10 @@ db_test!(undo_reverses_only_what_still_holds, |env| {
         env.bool_sql(true),
         all[3]
     ));
-    let before = audit_rows(&env);
+    let before = audit_row_count(&env);
     let dry = env.run(&["undo", &night, "--dry-run", "-o", "json"]);
     dry.code(7);
-    assert_eq!(audit_rows(&env), before);
+    assert_eq!(audit_row_count(&env), before);
     assert!(!is_active(&env, all[0]));
     // Without a terminal, more than one customer needs --yes.
     env.run(&["undo", &night]).code(2);
@@ -655,7 +662,7 @@ db_test!(undo_reverses_only_what_still_holds, |env| {
             (id, o.to_string())
         })
         .collect();
-    assert_eq!(outcomes(&doc), expected);
+    assert_eq!(outcomes_in_order(&doc), expected);
     for r in doc["results"].as_array().unwrap() {
         if r["outcome"] == json!("refused") {
             assert!(
@@ -678,9 +685,9 @@ db_test!(undo_reverses_only_what_still_holds, |env| {
         assert_eq!(d["undoes"], json!(night));
     }
     // Undoing again: everything changed since (exit 5, nothing written).
-    let before = audit_rows(&env);
+    let before = audit_row_count(&env);
     env.run(&["undo", &night, "--yes"]).code(5);
-    assert_eq!(audit_rows(&env), before);
+    assert_eq!(audit_row_count(&env), before);
 });
 
 db_test!(undo_of_an_edit_puts_the_old_values_back, |env| {
@@ -779,7 +786,7 @@ db_test!(undo_of_delete_and_restore_runs, |env| {
     let undo = env.run(&["undo", &run_of(&restore), "--yes", "-o", "json"]);
     undo.code(7);
     assert_eq!(
-        outcomes(&undo.json()),
+        outcomes_in_order(&undo.json()),
         vec![(a, "changed".to_string()), (b, "refused".to_string())]
     );
     assert_eq!(
@@ -797,22 +804,22 @@ db_test!(runs_that_cannot_be_undone, |env| {
     let b = customer(&env, "B", "b@example.com", 1);
     let reset = env.run(&["reset-password", &a.to_string(), "-o", "json"]);
     reset.ok();
-    let before = audit_rows(&env);
+    let before = audit_row_count(&env);
     env.run(&["undo", &run_of(&reset), "--yes"])
         .code(5)
         .error_line("reset passwords");
-    assert_eq!(audit_rows(&env), before);
+    assert_eq!(audit_row_count(&env), before);
     let purge = env
         .cmd()
         .args(&["purge", &b.to_string(), "--password-stdin", "-o", "json"])
         .stdin(&format!("{ADMIN_PASSWORD}\n"))
         .run();
     purge.ok();
-    let before_purge_undo = audit_rows(&env);
+    let before_purge_undo = audit_row_count(&env);
     env.run(&["undo", &run_of(&purge), "--yes"])
         .code(5)
         .error_line("purged");
-    assert_eq!(audit_rows(&env), before_purge_undo);
+    assert_eq!(audit_row_count(&env), before_purge_undo);
     let t = env.run(&["toggle", &a.to_string(), "--deactivate", "-o", "json"]);
     let u = env.run(&["undo", &run_of(&t), "-o", "json"]);
     u.ok();
@@ -881,7 +888,7 @@ db_test!(customers_named_by_email, |env| {
         .run();
     run.code(7);
     let doc = run.json();
-    let mut got = outcomes(&doc);
+    let mut got = outcomes_in_order(&doc);
     got.sort();
     assert_eq!(
         got,
@@ -935,7 +942,7 @@ db_test!(emails_in_a_large_ids_file_resolve_in_batches, |env| {
         .run();
     run.ok();
     assert_eq!(
-        ids(&env, &format!("is_active = {}", env.bool_sql(false))).len(),
+        id_set_where(&env, &format!("is_active = {}", env.bool_sql(false))).len(),
         2_500
     );
 });
@@ -1057,5 +1064,5 @@ db_test!(a_large_run_prints_every_result_once, |env| {
 });
 
 fn ids_count_active(env: &Env) -> usize {
-    ids(env, &format!("is_active = {}", env.bool_sql(true))).len()
+    id_set_where(env, &format!("is_active = {}", env.bool_sql(true))).len()
 }

@@ -43,7 +43,7 @@ fn config_path(env: &Env) -> PathBuf {
         .join("config.toml")
 }
 
-fn write_config(env: &Env, text: &str, mode: u32) -> PathBuf {
+fn write_config_with_mode(env: &Env, text: &str, mode: u32) -> PathBuf {
     let path = config_path(env);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, text).unwrap();
@@ -109,7 +109,7 @@ fn completion_world(env: &Env) -> (PathBuf, PathBuf) {
     for name in HOSTILE_PROFILES.iter().chain(SAFE_PROFILES) {
         text.push_str(&format!("[profiles.{}]\n", toml_str(name)));
     }
-    write_config(env, &text, 0o600);
+    write_config_with_mode(env, &text, 0o600);
     let bin = env.dir.path().join("bin");
     std::fs::create_dir_all(&bin).unwrap();
     std::os::unix::fs::symlink(binary(), bin.join("custadm")).unwrap();
@@ -118,7 +118,7 @@ fn completion_world(env: &Env) -> (PathBuf, PathBuf) {
     (bin, work)
 }
 
-fn shell(env: &Env, bin: &Path, work: &Path, program: &str, args: &[&str]) -> Run {
+fn run_shell(env: &Env, bin: &Path, work: &Path, program: &str, args: &[&str]) -> Run {
     let out = Command::new(program)
         .args(args)
         .current_dir(work)
@@ -157,13 +157,13 @@ fn assert_nothing_ran(env: &Env, work: &Path) {
     assert!(!env.dir.path().join("owned").exists());
 }
 
-fn sorted(mut v: Vec<String>) -> Vec<String> {
+fn sorted_strings(mut v: Vec<String>) -> Vec<String> {
     v.sort();
     v
 }
 
 fn names(v: &[&str]) -> Vec<String> {
-    sorted(v.iter().map(|s| s.to_string()).collect())
+    sorted_strings(v.iter().map(|s| s.to_string()).collect())
 }
 
 fn script(env: &Env, shell: &str, file: &str) -> PathBuf {
@@ -211,9 +211,9 @@ printf '%s\n' "${COMPREPLY[@]}""#;
             script.to_str().unwrap(),
         ];
         args.extend(words.iter().copied());
-        let run = shell(&env, &bin, &work, "bash", &args);
+        let run = run_shell(&env, &bin, &work, "bash", &args);
         run.ok();
-        let got = sorted(
+        let got = sorted_strings(
             run.stdout
                 .lines()
                 .filter(|l| !l.is_empty())
@@ -234,7 +234,7 @@ fn completion_zsh_offers_profile_names_as_inert_words() {
     let (bin, work) = completion_world(&env);
     let script = script(&env, "zsh", "_custadm");
     // The script loads in a real zsh with the completion system.
-    let load = shell(
+    let load = run_shell(
         &env,
         &bin,
         &work,
@@ -269,7 +269,7 @@ fn completion_zsh_offers_profile_names_as_inert_words() {
     let driver = r#"compadd() { while [[ $1 == -* ]]; do if [[ $1 == -- ]]; then shift; break; fi; shift; done; printf '%s\n' "$@"; }
 eval "$1""#;
     for action in &actions {
-        let run = shell(
+        let run = run_shell(
             &env,
             &bin,
             &work,
@@ -277,7 +277,7 @@ eval "$1""#;
             &["-f", "-c", driver, "zsh", action],
         );
         run.ok();
-        let got = sorted(run.stdout.lines().map(String::from).collect());
+        let got = sorted_strings(run.stdout.lines().map(String::from).collect());
         assert_eq!(got, names(SAFE_PROFILES), "action {action}");
         assert_nothing_ran(&env, &work);
     }
@@ -296,7 +296,7 @@ fn completion_fish_offers_profile_names_as_inert_words() {
         ("custadm list --profile ", SAFE_PROFILES.to_vec()),
         ("custadm --profile=prod", vec!["prod", "prod-eu.1"]),
     ] {
-        let run = shell(
+        let run = run_shell(
             &env,
             &bin,
             &work,
@@ -310,7 +310,7 @@ fn completion_fish_offers_profile_names_as_inert_words() {
             ],
         );
         run.ok();
-        let got = sorted(
+        let got = sorted_strings(
             run.stdout
                 .lines()
                 .map(|l| l.split('\t').next().unwrap_or(""))
@@ -339,7 +339,7 @@ fn completion_scripts_of_other_shells_run_nothing_from_the_config() {
 fn hostile_profile_names_are_refused_when_the_config_is_loaded() {
     let env = Env::sqlite();
     for name in HOSTILE_PROFILES {
-        write_config(
+        write_config_with_mode(
             &env,
             &format!("[profiles.{}]\n[profiles.prod]\n", toml_str(name)),
             0o600,
@@ -411,7 +411,7 @@ fn prompts_never_carry_escapes_from_the_config_or_the_environment() {
     let c1 = env.insert_customer("One", "one@example.com");
     let c2 = env.insert_customer("Two", "two@example.com");
     let (s1, s2) = (c1.to_string(), c2.to_string());
-    write_config(
+    write_config_with_mode(
         &env,
         &format!(
             "[profiles.prod]\ndatabase_url = {}\nproduction = true\n",
@@ -687,7 +687,7 @@ fn secret_urls() -> Vec<String> {
 }
 
 #[track_caller]
-fn assert_no_secret(what: &str, run: &Run) {
+fn assert_no_url_password(what: &str, run: &Run) {
     for needle in [
         SECRET,
         "S3cret PW",
@@ -714,7 +714,7 @@ fn no_form_of_a_database_url_prints_its_password() {
             .args(&["list"])
             .run();
         run.code(6);
-        assert_no_secret(&format!("list with {url}"), &run);
+        assert_no_url_password(&format!("list with {url}"), &run);
         // init (which would create a missing database) against a port
         // where nothing listens.
         let unreachable = url.replace(":5432", ":1");
@@ -725,7 +725,7 @@ fn no_form_of_a_database_url_prints_its_password() {
             .stdin(&format!("{ADMIN_PASSWORD}\n"))
             .run();
         run.code(6);
-        assert_no_secret(&format!("init with {unreachable}"), &run);
+        assert_no_url_password(&format!("init with {unreachable}"), &run);
         for args in [
             vec!["--database-url", url.as_str(), "config", "show"],
             vec![
@@ -739,7 +739,7 @@ fn no_form_of_a_database_url_prints_its_password() {
         ] {
             let run = env.run(&args);
             run.ok();
-            assert_no_secret(&format!("config show with {url}"), &run);
+            assert_no_url_password(&format!("config show with {url}"), &run);
         }
     }
 }
@@ -762,7 +762,7 @@ fn a_config_holding_any_secret_must_be_private() {
     for field in fields {
         let text = format!("[profiles.p]\n{field}\n");
         for m in [0o644, 0o640, 0o604, 0o660] {
-            let path = write_config(&env, &text, m);
+            let path = write_config_with_mode(&env, &text, m);
             // Owned by someone other than root (0640 is allowed for root's
             // own files, read by a service account's group); as a non-root
             // tester the file is not root's anyway.
@@ -770,25 +770,25 @@ fn a_config_holding_any_secret_must_be_private() {
             let run = env.run(&["--profile", "p", "config", "show"]);
             run.code(6).error_line("chmod 600");
             assert!(run.stderr.contains(&path.display().to_string()));
-            assert_no_secret(&format!("{field} at {m:o}"), &run);
+            assert_no_url_password(&format!("{field} at {m:o}"), &run);
         }
-        write_config(&env, &text, 0o600);
+        write_config_with_mode(&env, &text, 0o600);
         let run = env.run(&["--profile", "p", "config", "show", "-o", "json"]);
         run.ok();
-        assert_no_secret(&format!("{field} at 600"), &run);
+        assert_no_url_password(&format!("{field} at 600"), &run);
         // Root's file, read by a group (the service-account set-up): 0640 is
         // fine, 0644 never.
-        let path = write_config(&env, &text, 0o640);
+        let path = write_config_with_mode(&env, &text, 0o640);
         if std::os::unix::fs::chown(&path, Some(0), Some(0)).is_ok() {
             env.run(&["--profile", "p", "config", "show"]).ok();
-            write_config(&env, &text, 0o644);
+            write_config_with_mode(&env, &text, 0o644);
             env.run(&["--profile", "p", "config", "show"])
                 .code(6)
                 .error_line("chmod 600");
         }
     }
     // A secret in a value of the wrong type is not quoted by the parse error.
-    write_config(
+    write_config_with_mode(
         &env,
         &format!(
             "[profiles.p]\nproduction = {}\n",
@@ -798,7 +798,7 @@ fn a_config_holding_any_secret_must_be_private() {
     );
     let run = env.run(&["--profile", "p", "config", "show"]);
     run.code(6);
-    assert_no_secret("a mistyped value", &run);
+    assert_no_url_password("a mistyped value", &run);
 }
 
 fn password_chars() -> impl Strategy<Value = String> {
