@@ -18,7 +18,6 @@ use crate::support::*;
 
 // ---------------------------------------------------------------- helpers
 
-const FROM: &str = "support@custadm.test";
 const SUBJECT: &str = "Your password has been reset";
 const SMTP_USER: &str = "mailer";
 /// The SMTP password the authenticating test server accepts.
@@ -264,10 +263,6 @@ fn reset(env: &Env, vars: &[(String, String)], args: &[&str]) -> Run {
         cmd = cmd.env(k, v);
     }
     cmd.run()
-}
-
-fn text(env: &Env, sql: &str) -> Option<String> {
-    env.texts(sql).into_iter().next().flatten()
 }
 
 fn password_hash(env: &Env, id: i64) -> String {
@@ -1077,37 +1072,6 @@ fn config_ca_file_without_a_certificate_is_exit_6_before_sending() {
     );
     assert_eq!(server.mails().len(), 0, "a message went out");
     assert_eq!(password_hash(&env, id), hash);
-}
-
-#[test]
-fn config_show_masks_the_smtp_password() {
-    let env = Env::sqlite();
-    env.init_db(0);
-    for args in [
-        &["config", "show"][..],
-        &["config", "show", "-o", "json"][..],
-    ] {
-        let run = env
-            .cmd()
-            .args(args)
-            .env(
-                "CUSTADM_SMTP_URL",
-                "smtps://mailer:Sh0wMeNot-77@mail.example.com:465",
-            )
-            .env("CUSTADM_MAIL_FROM", FROM)
-            .run();
-        run.ok();
-        assert!(
-            run.stdout.contains("mail.example.com"),
-            "config show omits the SMTP server:\n{}",
-            run.stdout
-        );
-        assert!(
-            !run.stdout.contains("Sh0wMeNot-77") && !run.stderr.contains("Sh0wMeNot-77"),
-            "config show prints the SMTP password:\n{}",
-            run.stdout
-        );
-    }
 }
 
 // ---------------------------------------------------------------- usage

@@ -1,25 +1,47 @@
-//! custadm's integration tests: one target, themed modules, each test running
-//! the real binary against a fresh SQLite file and a fresh PostgreSQL database
-//! (see `support`).
+//! custadm's integration tests: one target, each test running the real binary
+//! against a fresh SQLite file and a fresh PostgreSQL database (see `support`).
+//! One module per command, then one per area that cuts across commands; a
+//! test lives where its subject does.
 
+// Support: shared helpers, the in-process SMTP server, the skip report.
+mod skips;
+mod smtp_server;
 mod support;
 
-mod actions;
+// One module per command.
+mod audit;
+mod completions;
+mod config;
+mod db;
+mod delete;
+mod edit;
+mod export;
+mod init;
+mod list;
+mod operator;
+mod purge;
+mod reset_password;
+mod restore;
+mod toggle;
+mod undo;
+mod view;
+
+// Areas across commands.
+mod acting_operator;
 mod audit_chain;
 mod bulk;
-mod docs;
+mod cli;
+mod connection;
 mod error_kinds;
-mod foreign;
-mod foundation;
-mod hardening;
+mod filter_runs;
+mod hostile_input;
 mod mail;
-mod operators;
+mod permissions;
 mod pooler;
 mod profiles;
 mod properties;
 mod races;
 mod readme;
-mod runs;
-mod security;
-mod skips;
-mod smtp_server;
+mod secrets;
+mod terminal;
+mod written_by_other_programs;

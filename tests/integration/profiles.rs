@@ -1,82 +1,18 @@
-//! Profiles and settings: the config file, the order in which every setting is
-//! resolved (checked both by `config show` and by which database a changing
-//! command actually changes), the 0600 rule for files holding a password,
-//! malformed files, `require_reason` and `production` profiles, help that
-//! teaches, and output free of escape sequences.
+//! Profiles and settings resolution: the config file (`CUSTADM_CONFIG`,
+//! unknown or hostile profile names, malformed files, files that are not small
+//! regular ones), the order in which the database URL and the operator are
+//! resolved (checked by which database a command actually changes), the 0600
+//! rule for files holding a secret, `require_reason`, and `production`
+//! profiles' confirmations.
 
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-use std::path::{Path, PathBuf};
 
-use clap::CommandFactory;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable};
 
 use crate::db_test;
 use crate::support::*;
 
 // ---------------------------------------------------------------- helpers
-
-/// Where custadm looks for its config file in this env (XDG_CONFIG_HOME).
-fn config_path(env: &Env) -> PathBuf {
-    env.dir
-        .path()
-        .join("config")
-        .join("custadm")
-        .join("config.toml")
-}
-
-/// Writes `text` to `path` with file mode `mode` (whatever the umask).
-fn write_file_with_mode(path: &Path, text: &str, mode: u32) {
-    std::fs::create_dir_all(path.parent().expect("parent")).expect("config dir");
-    std::fs::write(path, text).expect("write config");
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
-}
-
-/// Writes the env's config file with mode 0600.
-fn write_config(env: &Env, text: &str) -> PathBuf {
-    let path = config_path(env);
-    write_file_with_mode(&path, text, 0o600);
-    path
-}
-
-/// A TOML basic string (controls escaped).
-fn toml_str(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// A command with the env's world, optionally tweaked: `set` environment
-/// variables, `unset` ones removed.
-fn cmd_with(env: &Env, set: &[(&str, &str)], unset: &[&str]) -> Cmd {
-    let mut c = env.cmd();
-    for k in unset {
-        c = c.env_remove(k);
-    }
-    for (k, v) in set {
-        c = c.env(k, v);
-    }
-    c
-}
-
-/// Runs `args` in the env's world with environment changes.
-fn run_with(env: &Env, set: &[(&str, &str)], unset: &[&str], args: &[&str]) -> Run {
-    cmd_with(env, set, unset).args(args).run()
-}
-
-#[derive(QueryableByName)]
-struct V {
-    #[diesel(sql_type = Nullable<BigInt>)]
-    v: Option<i64>,
-}
 
 /// Executes SQL on a SQLite file.
 fn sqlite_exec(path: &str, sql: &str) {
@@ -118,24 +54,6 @@ fn init_sqlite_file(env: &Env, path: &str) {
     );
 }
 
-/// The exit code of a finished PTY session.
-fn exit_code(session: &rexpect::session::PtySession) -> i32 {
-    match session.process().wait().expect("wait") {
-        rexpect::process::WaitStatus::Exited(_, code) => code,
-        other => panic!("custadm did not exit normally: {other:?}"),
-    }
-}
-
-/// Runs a PTY session to its end; returns (everything it printed, exit code).
-fn pty_finish(env: &Env, args: &[&str]) -> (String, i32) {
-    let mut s = env.pty(args);
-    let out = s
-        .exp_eof()
-        .unwrap_or_else(|e| panic!("custadm {args:?} on a terminal did not finish: {e}"));
-    let code = exit_code(&s);
-    (out, code)
-}
-
 /// Runs a PTY session that must ask a yes/no question; answers `answer`.
 /// Returns (the text up to and including the question, the rest, exit code).
 fn pty_answer(env: &Env, args: &[&str], answer: &str) -> (String, String, i32) {
@@ -149,23 +67,6 @@ fn pty_answer(env: &Env, args: &[&str], answer: &str) -> (String, String, i32) {
         .unwrap_or_else(|e| panic!("custadm {args:?} did not finish after the answer: {e}"));
     let code = exit_code(&s);
     (question, rest, code)
-}
-
-/// `config show -o json` → the entry of `setting` as (value, source).
-fn shown(run: &Run, setting: &str) -> (serde_json::Value, String) {
-    let doc = run.json();
-    let entry = &doc[setting];
-    assert!(
-        entry.is_object(),
-        "config show -o json has no object for {setting}: {doc}"
-    );
-    (
-        entry["value"].clone(),
-        entry["source"]
-            .as_str()
-            .unwrap_or_else(|| panic!("{setting} has no source string: {doc}"))
-            .to_string(),
-    )
 }
 
 // ---------------------------------------------------------------- resolution order: database
@@ -418,6 +319,85 @@ db_test!(
         );
     }
 );
+
+db_test!(database_url_precedence_flag_env_database_url, |env| {
+    env.init_db(0);
+    let other = env.dir.path().join("other.sqlite3").display().to_string();
+    env.cmd()
+        .args(&[
+            "--database-url",
+            &other,
+            "init",
+            "--admin",
+            "admin",
+            "--password-stdin",
+        ])
+        .stdin(&format!("{ADMIN_PASSWORD}\n"))
+        .run()
+        .ok();
+    let database_of = |run: Run| -> String {
+        run.ok();
+        run.json()["database"]
+            .as_str()
+            .expect("database")
+            .to_string()
+    };
+    let mine = display_url(&env);
+    // --database-url beats CUSTADM_DATABASE_URL (and DATABASE_URL).
+    assert_eq!(
+        database_of(
+            env.cmd()
+                .env("DATABASE_URL", &mine)
+                .args(&["--database-url", &other, "db", "status", "-o", "json"])
+                .run()
+        ),
+        other
+    );
+    // CUSTADM_DATABASE_URL beats DATABASE_URL.
+    assert_eq!(
+        database_of(
+            env.cmd()
+                .env("DATABASE_URL", &other)
+                .args(&["db", "status", "-o", "json"])
+                .run()
+        ),
+        mine
+    );
+    // DATABASE_URL alone is used.
+    assert_eq!(
+        database_of(
+            env.cmd()
+                .env_remove("CUSTADM_DATABASE_URL")
+                .env("DATABASE_URL", &other)
+                .args(&["db", "status", "-o", "json"])
+                .run()
+        ),
+        other
+    );
+    // Nothing at all: the default file, which does not exist here.
+    let none = env
+        .cmd()
+        .env_remove("CUSTADM_DATABASE_URL")
+        .args(&["db", "status"])
+        .run();
+    none.code(6).error_line("custadm.sqlite3");
+    // The choice matters for real commands too: an operator only in `other`.
+    env.cmd()
+        .args(&[
+            "--database-url",
+            &other,
+            "operator",
+            "add",
+            "only-in-other",
+            "--role",
+            "support",
+            "--password-stdin",
+        ])
+        .stdin(&admin_stdin(&["only-in-other-password"]))
+        .run()
+        .ok();
+    assert_eq!(env.count("operators", "username = 'only-in-other'"), 0);
+});
 
 // ---------------------------------------------------------------- resolution order: operator
 
@@ -692,6 +672,26 @@ fn an_unknown_profile_is_exit_6_listing_the_existing_ones() {
     }
 }
 
+#[test]
+fn hostile_profile_names_are_refused_when_the_config_is_loaded() {
+    let env = Env::sqlite();
+    for name in HOSTILE_PROFILES {
+        write_config_with_mode(
+            &env,
+            &format!("[profiles.{}]\n[profiles.prod]\n", toml_str(name)),
+            0o600,
+        );
+        let run = env.run(&["--profile", "prod", "config", "show"]);
+        run.code(6).error_line("profile name");
+        assert!(
+            !run.stderr.contains('\u{1b}') && !run.stderr.contains('\u{7}'),
+            "raw escape in {:?}",
+            run.stderr
+        );
+        assert!(run.stdout.is_empty());
+    }
+}
+
 // ---------------------------------------------------------------- the 0600 rule
 
 #[track_caller]
@@ -825,6 +825,63 @@ fn a_config_file_without_secrets_may_be_world_readable() {
         shown(&run, "database_url").0,
         "postgres://ops@db.internal/customers"
     );
+}
+
+#[test]
+fn a_config_holding_any_secret_must_be_private() {
+    let env = Env::sqlite();
+    let mut fields: Vec<String> = secret_urls()
+        .into_iter()
+        .map(|u| format!("database_url = {}", toml_str(&u)))
+        .collect();
+    fields.push(format!(
+        "smtp_url = {}",
+        toml_str(&format!("smtps://mailer:{SECRET}@smtp.example.com:465"))
+    ));
+    fields.push(format!(
+        "smtp_url = {}",
+        toml_str(&format!("smtp://smtp.example.com?password={SECRET}"))
+    ));
+    for field in fields {
+        let text = format!("[profiles.p]\n{field}\n");
+        for m in [0o644, 0o640, 0o604, 0o660] {
+            let path = write_config_with_mode(&env, &text, m);
+            // Owned by someone other than root (0640 is allowed for root's
+            // own files, read by a service account's group); as a non-root
+            // tester the file is not root's anyway.
+            let _ = std::os::unix::fs::chown(&path, Some(65534), None);
+            let run = env.run(&["--profile", "p", "config", "show"]);
+            run.code(6).error_line("chmod 600");
+            assert!(run.stderr.contains(&path.display().to_string()));
+            assert_no_url_password(&format!("{field} at {m:o}"), &run);
+        }
+        write_config_with_mode(&env, &text, 0o600);
+        let run = env.run(&["--profile", "p", "config", "show", "-o", "json"]);
+        run.ok();
+        assert_no_url_password(&format!("{field} at 600"), &run);
+        // Root's file, read by a group (the service-account set-up): 0640 is
+        // fine, 0644 never.
+        let path = write_config_with_mode(&env, &text, 0o640);
+        if std::os::unix::fs::chown(&path, Some(0), Some(0)).is_ok() {
+            env.run(&["--profile", "p", "config", "show"]).ok();
+            write_config_with_mode(&env, &text, 0o644);
+            env.run(&["--profile", "p", "config", "show"])
+                .code(6)
+                .error_line("chmod 600");
+        }
+    }
+    // A secret in a value of the wrong type is not quoted by the parse error.
+    write_config_with_mode(
+        &env,
+        &format!(
+            "[profiles.p]\nproduction = {}\n",
+            toml_str(&format!("postgres://u:{SECRET}@h/db"))
+        ),
+        0o644,
+    );
+    let run = env.run(&["--profile", "p", "config", "show"]);
+    run.code(6);
+    assert_no_url_password("a mistyped value", &run);
 }
 
 // ---------------------------------------------------------------- malformed files
@@ -1090,13 +1147,6 @@ fn production_world(env: &Env) -> [i64; 3] {
     ids
 }
 
-fn is_active(env: &Env, id: i64) -> bool {
-    env.count(
-        "customers",
-        &format!("id = {id} AND is_active = {}", env.bool_sql(true)),
-    ) == 1
-}
-
 db_test!(production_without_a_terminal_needs_yes, |env| {
     let [c1, _, _] = production_world(&env);
     let s1 = c1.to_string();
@@ -1248,411 +1298,3 @@ db_test!(
         assert!(!out.contains("[y/N]"), "it asked:\n{out}");
     }
 );
-
-// ---------------------------------------------------------------- help that teaches
-
-/// Every visible leaf command, as its path of names.
-fn leaf_paths(cmd: &clap::Command, prefix: &[String], out: &mut Vec<Vec<String>>) {
-    for sub in cmd.get_subcommands() {
-        if sub.is_hide_set() || sub.get_name() == "help" {
-            continue;
-        }
-        let mut path = prefix.to_vec();
-        path.push(sub.get_name().to_string());
-        if sub
-            .get_subcommands()
-            .any(|s| !s.is_hide_set() && s.get_name() != "help")
-        {
-            leaf_paths(sub, &path, out);
-        } else {
-            out.push(path);
-        }
-    }
-}
-
-fn find_command<'a>(root: &'a clap::Command, path: &[String]) -> &'a clap::Command {
-    path.iter().fold(root, |c, name| {
-        c.get_subcommands()
-            .find(|s| s.get_name() == name)
-            .unwrap_or_else(|| panic!("no subcommand {name}"))
-    })
-}
-
-/// What is wrong with a command's help: `long` (`--help`), `short` (`-h`),
-/// `about` (its one-line summary).
-fn help_problems(long: &str, short: &str, about: &str) -> Vec<String> {
-    let mut problems = Vec::new();
-    if !long.contains("Example") {
-        problems.push("--help has no Example(s) section".to_string());
-    }
-    if !long.lines().any(|l| l.starts_with("  custadm ")) {
-        problems.push("--help has no example line `  custadm …`".to_string());
-    }
-    if !long.to_lowercase().contains("exit code") {
-        problems.push("--help does not mention the exit codes".to_string());
-    }
-    if about.trim().is_empty() {
-        problems.push("no one-line summary".to_string());
-    }
-    if short.lines().next().map(str::trim) != Some(about.trim()) {
-        problems.push(format!(
-            "-h does not start with the summary {about:?}: {:?}",
-            short.lines().next()
-        ));
-    }
-    if short.len() > long.len() {
-        problems.push("-h is longer than --help".to_string());
-    }
-    if let Some(l) = short.lines().find(|l| l.chars().count() > 100) {
-        problems.push(format!("-h has a line over 100 columns: {l:?}"));
-    }
-    problems
-}
-
-#[test]
-fn every_leaf_command_has_help_that_teaches() {
-    let env = Env::sqlite();
-    let root = custadm::cli::Cli::command();
-    let mut leaves = Vec::new();
-    leaf_paths(&root, &[], &mut leaves);
-    assert!(leaves.len() >= 20, "too few leaves: {leaves:?}");
-    assert!(leaves.contains(&vec!["config".to_string(), "show".to_string()]));
-    assert!(
-        !leaves.iter().any(|p| p[0] == "generate-docs"),
-        "hidden commands are skipped"
-    );
-
-    let mut failures = Vec::new();
-    for path in &leaves {
-        let about = find_command(&root, path)
-            .get_about()
-            .map(|a| a.to_string())
-            .unwrap_or_default();
-        let mut long_args: Vec<&str> = path.iter().map(String::as_str).collect();
-        long_args.push("--help");
-        let long = env.run(&long_args);
-        let mut short_args: Vec<&str> = path.iter().map(String::as_str).collect();
-        short_args.push("-h");
-        let short = env.run(&short_args);
-        if long.code != 0 || short.code != 0 {
-            failures.push(format!(
-                "custadm {}: --help exit {}, -h exit {}",
-                path.join(" "),
-                long.code,
-                short.code
-            ));
-            continue;
-        }
-        for p in help_problems(&long.stdout, &short.stdout, &about) {
-            failures.push(format!("custadm {}: {p}", path.join(" ")));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "help that does not teach:\n{}",
-        failures.join("\n")
-    );
-
-    // The check catches a new subcommand that comes without examples.
-    let mut grown = custadm::cli::Cli::command()
-        .subcommand(clap::Command::new("brand-new").about("Do a new thing"));
-    grown.build();
-    let mut grown_leaves = Vec::new();
-    leaf_paths(&grown, &[], &mut grown_leaves);
-    assert!(grown_leaves.contains(&vec!["brand-new".to_string()]));
-    let mut sub = grown.find_subcommand_mut("brand-new").unwrap().clone();
-    let long = sub.render_long_help().to_string();
-    let short = sub.render_help().to_string();
-    let problems = help_problems(&long, &short, "Do a new thing");
-    assert!(
-        problems.iter().any(|p| p.contains("Example")),
-        "a subcommand without examples passes the check: {problems:?}"
-    );
-}
-
-// ---------------------------------------------------------------- no escape sequences
-
-const ESC: char = '\u{1b}';
-
-#[track_caller]
-fn assert_no_esc(what: &str, text: &str) {
-    assert!(
-        !text.contains(ESC),
-        "{what} contains an ESC byte: {:?}",
-        text
-    );
-}
-
-db_test!(output_without_a_terminal_has_no_escape_sequences, |env| {
-    env.init_db(0);
-    let evil = env.insert_customer(
-        "Red \u{1b}[31mAlert\u{1b}[0m \u{1b}]0;title\u{7}",
-        "esc@example.com",
-    );
-    let plain = env.insert_customer("Plain Person", "plain@example.com");
-    let (e, p) = (evil.to_string(), plain.to_string());
-    // A reason with controls is refused now (contract: no control
-    // characters); one written by another program must still print safely.
-    env.run(&["toggle", &p, "--deactivate", "--reason", "\u{1b}[2Jcleared"])
-        .code(2);
-    env.run(&["toggle", &p, "--deactivate", "--reason", "T-1"])
-        .ok();
-    env.exec(&format!(
-        "UPDATE audit_log SET reason = {} WHERE customer_id = {p}",
-        quote("\u{1b}[2Jcleared")
-    ));
-    for args in [
-        &["--help"][..],
-        &["toggle", "--help"],
-        &["list"],
-        &["list", "--status", "all"],
-        &["view", &e],
-        &["view", &p],
-        &["audit"],
-        &["operator", "list"],
-        &["config", "show"],
-        &["db", "status"],
-    ] {
-        for no_color in [false, true] {
-            let set: &[(&str, &str)] = if no_color { &[("NO_COLOR", "1")] } else { &[] };
-            let run = run_with(&env, set, &[], args);
-            run.ok();
-            assert_no_esc(
-                &format!("{args:?} (NO_COLOR {no_color}) stdout"),
-                &run.stdout,
-            );
-            assert_no_esc(
-                &format!("{args:?} (NO_COLOR {no_color}) stderr"),
-                &run.stderr,
-            );
-        }
-    }
-    // Errors too.
-    let run = env.run(&["view", "999999"]);
-    run.code(3);
-    assert_no_esc("view error", &run.stderr);
-    let run = env.run(&["list", "--bogus"]);
-    run.code(2);
-    assert_no_esc("usage error", &run.stderr);
-});
-
-db_test!(no_color_on_a_terminal_has_no_escape_sequences, |env| {
-    env.init_db(0);
-    let evil = env.insert_customer("Blue \u{1b}[34mName\u{1b}[0m", "blue@example.com");
-    for args in [
-        &["--help"][..],
-        &["list", "--help"],
-        &["list"],
-        &["view", &evil.to_string()],
-        &["audit"],
-    ] {
-        let (out, code) = pty_finish(&env, args);
-        assert_eq!(code, 0, "{args:?}:\n{out}");
-        assert_no_esc(&format!("NO_COLOR=1 custadm {args:?} on a terminal"), &out);
-    }
-});
-
-// ---------------------------------------------------------------- config show
-
-const SETTINGS: [&str; 13] = [
-    "config_file",
-    "profile",
-    "database_url",
-    "operator",
-    "smtp_url",
-    "mail_from",
-    "smtp_password_file",
-    "default_region",
-    "production",
-    "require_reason",
-    "max_changes",
-    "service_user",
-    "lock_timeout",
-];
-
-/// The table row of `setting`: (value, source).
-fn table_row(stdout: &str, setting: &str) -> (String, String) {
-    let line = stdout
-        .lines()
-        .find(|l| l.split_whitespace().next() == Some(setting))
-        .unwrap_or_else(|| panic!("config show has no {setting} row:\n{stdout}"));
-    let rest: Vec<&str> = line.split_whitespace().skip(1).collect();
-    assert!(rest.len() >= 2, "row without value and source: {line:?}");
-    (rest[0].to_string(), rest[1..].join(" "))
-}
-
-#[test]
-fn config_show_lists_every_setting_with_its_source() {
-    let env = Env::sqlite();
-    env.init_db(0);
-    let path = write_config(
-        &env,
-        &format!(
-            "[profiles.a]\ndatabase_url = {}\noperator = \"admin\"\nsmtp_url = \"smtp://mailer@mail.example.com:587\"\nmail_from = \"support@example.com\"\nsmtp_password_file = \"/etc/custadm/smtp-password\"\nproduction = true\nrequire_reason = true\nservice_user = \"custadm-svc\"\n",
-            toml_str(&env.url)
-        ),
-    );
-    let file = path.display().to_string();
-
-    // Everything from profile a, named by --profile.
-    let run = run_with(
-        &env,
-        &[],
-        &["CUSTADM_OPERATOR"],
-        &["--profile", "a", "config", "show"],
-    );
-    run.ok();
-    let want = [
-        ("config_file", file.as_str(), "default"),
-        ("profile", "a", "flag --profile"),
-        ("database_url", env.url.as_str(), "profile a"),
-        ("operator", "admin", "profile a"),
-        (
-            "smtp_url",
-            "smtp://mailer@mail.example.com:587",
-            "profile a",
-        ),
-        ("mail_from", "support@example.com", "profile a"),
-        (
-            "smtp_password_file",
-            "/etc/custadm/smtp-password",
-            "profile a",
-        ),
-        ("production", "true", "profile a"),
-        ("require_reason", "true", "profile a"),
-        ("service_user", "custadm-svc", "profile a"),
-    ];
-    let mut wrong = Vec::new();
-    for (setting, value, source) in want {
-        let got = table_row(&run.stdout, setting);
-        if got != (value.to_string(), source.to_string()) {
-            wrong.push(format!(
-                "{setting}: got {got:?}, want ({value:?}, {source:?})"
-            ));
-        }
-    }
-    // The same in JSON.
-    let json = run_with(
-        &env,
-        &[],
-        &["CUSTADM_OPERATOR"],
-        &["--profile", "a", "config", "show", "-o", "json"],
-    );
-    json.ok();
-    for (setting, value, source) in want {
-        let got = shown(&json, setting);
-        if got != (serde_json::json!(value), source.to_string()) {
-            wrong.push(format!(
-                "json {setting}: got {got:?}, want ({value:?}, {source:?})"
-            ));
-        }
-    }
-    assert!(
-        wrong.is_empty(),
-        "config show:\n{}\n{}",
-        wrong.join("\n"),
-        run.stdout
-    );
-
-    // The mail settings' own environment variables beat CUSTADM_PROFILE's
-    // profile, and lose to --profile's.
-    let mail_env = [
-        ("CUSTADM_SMTP_URL", "smtp://other.example.com:25"),
-        ("CUSTADM_MAIL_FROM", "ops@example.com"),
-        ("CUSTADM_SMTP_PASSWORD_FILE", "/run/secrets/smtp"),
-    ];
-    let mut with_env_profile = mail_env.to_vec();
-    with_env_profile.push(("CUSTADM_PROFILE", "a"));
-    let run = run_with(&env, &with_env_profile, &[], &["config", "show"]);
-    run.ok();
-    assert_eq!(
-        table_row(&run.stdout, "profile"),
-        ("a".into(), "environment CUSTADM_PROFILE".into())
-    );
-    for (setting, var, value) in [
-        (
-            "smtp_url",
-            "CUSTADM_SMTP_URL",
-            "smtp://other.example.com:25",
-        ),
-        ("mail_from", "CUSTADM_MAIL_FROM", "ops@example.com"),
-        (
-            "smtp_password_file",
-            "CUSTADM_SMTP_PASSWORD_FILE",
-            "/run/secrets/smtp",
-        ),
-    ] {
-        assert_eq!(
-            table_row(&run.stdout, setting),
-            (value.to_string(), format!("environment {var}")),
-            "{}",
-            run.stdout
-        );
-    }
-    assert_eq!(
-        table_row(&run.stdout, "operator").1,
-        "environment CUSTADM_OPERATOR"
-    );
-    assert_eq!(
-        table_row(&run.stdout, "database_url").1,
-        "environment CUSTADM_DATABASE_URL"
-    );
-
-    let run = run_with(&env, &mail_env, &[], &["--profile", "a", "config", "show"]);
-    run.ok();
-    for setting in [
-        "smtp_url",
-        "mail_from",
-        "smtp_password_file",
-        "database_url",
-        "operator",
-    ] {
-        assert_eq!(
-            table_row(&run.stdout, setting).1,
-            "profile a",
-            "{setting}\n{}",
-            run.stdout
-        );
-    }
-
-    // No profile: defaults, every row present with its source.
-    let run = run_with(&env, &[], &["CUSTADM_DATABASE_URL"], &["config", "show"]);
-    run.ok();
-    for setting in SETTINGS {
-        table_row(&run.stdout, setting);
-    }
-    assert_eq!(table_row(&run.stdout, "profile").1, "default");
-    assert_eq!(
-        table_row(&run.stdout, "database_url"),
-        (
-            env.dir
-                .path()
-                .join("data/custadm/custadm.sqlite3")
-                .display()
-                .to_string(),
-            "default".to_string()
-        )
-    );
-    assert_eq!(
-        table_row(&run.stdout, "production"),
-        ("false".into(), "default".into())
-    );
-    assert_eq!(
-        table_row(&run.stdout, "require_reason"),
-        ("false".into(), "default".into())
-    );
-    assert_eq!(table_row(&run.stdout, "smtp_url").1, "default");
-    let json = run_with(
-        &env,
-        &[],
-        &["CUSTADM_DATABASE_URL"],
-        &["config", "show", "-o", "json"],
-    );
-    json.ok();
-    let doc = json.json();
-    let mut keys: Vec<&String> = doc.as_object().expect("an object").keys().collect();
-    keys.sort();
-    let mut want_keys: Vec<&str> = SETTINGS.to_vec();
-    want_keys.sort();
-    assert_eq!(keys, want_keys);
-}

@@ -25,6 +25,8 @@ use proptest::prelude::*;
 use proptest::sample::select;
 use unicode_normalization::{is_nfc, UnicodeNormalization};
 
+use crate::support::*;
+
 const CASES: u32 = 256;
 
 fn config() -> ProptestConfig {
@@ -1183,6 +1185,58 @@ proptest! {
         if let Err(e) = custadm::config::parse_text(&text, "c.toml") {
             let message = e.to_string();
             prop_assert!(!message.contains("Cfg9Secret"), "{:?} -> {}", text, message);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// A name with any refused character anywhere is refused; what the
+    /// output sanitiser prints never holds one raw.
+    #[test]
+    fn refused_characters_anywhere_are_refused(
+        before in "[A-Za-zé ]{0,10}",
+        c in proptest::sample::select(INVISIBLE.to_vec()),
+        after in "[A-Za-zé ]{0,10}",
+    ) {
+        let name = format!("{before}{c}{after}");
+        if !name.trim().is_empty() && name.trim().contains(c) {
+            prop_assert!(custadm::validate::full_name(&name).is_err(), "{name:?} accepted");
+        }
+        let shown = custadm::output::sanitize(&name);
+        prop_assert!(!shown.contains(c));
+        prop_assert!(!shown.chars().any(custadm::output::is_invisible));
+    }
+
+    #[test]
+    fn joiners_pass_only_between_letters(
+        before in "[A-Za-z0-9 .]{0,6}",
+        j in proptest::sample::select(vec!['\u{200C}', '\u{200D}']),
+        after in "[A-Za-z0-9 .]{0,6}",
+    ) {
+        let name = format!("{before}{j}{after}");
+        let between = before.chars().last().is_some_and(char::is_alphabetic)
+            && after.chars().next().is_some_and(char::is_alphabetic);
+        prop_assert_eq!(custadm::validate::full_name(&name).is_ok(), between, "{:?}", name);
+        prop_assert_eq!(custadm::output::sanitize(&name).contains(j), between);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Upper, lower and mixed case of one address give one stored form.
+    #[test]
+    fn every_case_form_folds_to_one_stored_email(
+        local in "[a-zA-Zα-ωΑ-Ως϶а-яА-ЯẞK\u{212A}ſµ]{1,12}",
+    ) {
+        let fold = |s: &str| custadm::validate::email(&format!("{s}@example.com"));
+        let base = fold(&local);
+        if let Ok(base) = base {
+            prop_assert_eq!(fold(&local.to_uppercase()).ok(), Some(base.clone()));
+            prop_assert_eq!(fold(&local.to_lowercase()).ok(), Some(base.clone()));
+            prop_assert_eq!(custadm::validate::email(&base).ok(), Some(base.clone()));
         }
     }
 }

@@ -1,8 +1,9 @@
 //! The README cannot rot: every command of its Tour runs, in order, on a
 //! fresh sample database (exit codes and table headers as shown), and the
 //! Scripting and cron examples run as written. The other sections' commands
-//! are mirrored by their themed tests: profiles (`profiles`), PostgreSQL
-//! (`foundation`, every `db_test!`), mail (`mail`), operators (`operators`).
+//! are mirrored by the tests of their area: profiles (`profiles`), PostgreSQL
+//! (`connection`, `init`, every `db_test!`), mail (`mail`), operators
+//! (`operator`, `acting_operator`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

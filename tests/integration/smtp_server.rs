@@ -12,8 +12,6 @@
 //! travelled encrypted, so a test can check what went out in clear text.
 //! Bound to port 0: no race for a free port.
 
-#![allow(dead_code)]
-
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -97,7 +95,8 @@ pub struct Received {
 /// One line on the wire.
 #[derive(Debug, Clone)]
 pub struct Line {
-    /// Connection number, from 1.
+    /// Connection number, from 1 (read through `Debug` in failure messages).
+    #[allow(dead_code)]
     pub conn: usize,
     /// Sent by the client (else by the server).
     pub from_client: bool,

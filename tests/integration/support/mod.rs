@@ -1,9 +1,36 @@
 //! Shared test support: a fresh database per test (a temp SQLite file, or a
 //! PostgreSQL database with a random name, dropped afterwards), the real
 //! custadm binary run against it, pseudo-terminal sessions, and direct SQL to
-//! check what is stored.
+//! check what is stored. Every helper that more than one test file uses lives
+//! here, once, and is re-exported at `crate::support::*`:
+//!
+//! - `rows`: the database seen directly (seeding rows, reading them back);
+//! - `audit`: audit rows and `audit verify`;
+//! - `output`: what custadm printed (result documents, `config show`, failures);
+//! - `time`: timestamps relative to now;
+//! - `files`: config files, ids files, file modes, the migrations folder;
+//! - `processes`: custadm run with open stdin, a tweaked environment, on a
+//!   PTY, or with its memory bounded; the clap command tree;
+//! - `operators`: the OS login, adding operators, admin changes;
+//! - `values`: hostile names and characters, secrets, the mail sender.
 
-#![allow(dead_code)]
+mod audit;
+mod files;
+mod operators;
+mod output;
+mod processes;
+mod rows;
+mod time;
+mod values;
+
+pub use audit::*;
+pub use files::*;
+pub use operators::*;
+pub use output::*;
+pub use processes::*;
+pub use rows::*;
+pub use time::*;
+pub use values::*;
 
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
@@ -91,7 +118,7 @@ impl Run {
     }
 }
 
-fn binary() -> PathBuf {
+pub fn binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_custadm"))
 }
 

@@ -1,50 +1,13 @@
-//! Tests: operators — management, roles, passwords, lockout, the audit trail
-//! of it all, and untrusted operator names on the terminal.
+//! `custadm operator`: adding and listing operators, roles and the last admin,
+//! activation, passwords (never from argv, upgraded when weak, absurd Argon2
+//! parameters refused), wrong passwords counted and locking, admin changes
+//! confirmed by the admin's password (on stdin or a terminal), operator-name
+//! rules, and hostile operator names rendered harmless.
 
-use std::process::Command;
+use std::time::Duration;
 
 use crate::db_test;
 use crate::support::*;
-
-/// The login name of the user running the tests (what `os_user` must hold).
-fn os_user() -> String {
-    let out = Command::new("id").arg("-un").output().expect("run id -un");
-    String::from_utf8(out.stdout)
-        .expect("utf-8 login name")
-        .trim()
-        .to_string()
-}
-
-/// Adds an operator as admin (confirmed by the admin's password, then the
-/// new operator's password, on stdin).
-fn add_operator(env: &Env, name: &str, role: &str, password: &str) {
-    env.add_operator(name, role, password);
-}
-
-/// An admin change by `who` (whose password is `password`) with
-/// `--password-stdin`: stdin is `password`, then the lines of `then`.
-fn change_as(env: &Env, who: &str, password: &str, args: &[&str], then: &[&str]) -> Run {
-    let mut argv = args.to_vec();
-    argv.push("--password-stdin");
-    let mut stdin = format!("{password}\n");
-    for line in then {
-        stdin.push_str(line);
-        stdin.push('\n');
-    }
-    env.cmd()
-        .env("CUSTADM_OPERATOR", who)
-        .args(&argv)
-        .stdin(&stdin)
-        .run()
-}
-
-/// Everything stored about every operator, to prove a refusal changed nothing.
-fn operators_snapshot(env: &Env) -> Vec<Option<String>> {
-    env.texts(
-        "SELECT username || '|' || role || '|' || CAST(is_active AS TEXT) || '|' || CAST(failed_attempts AS TEXT) \
-         || '|' || COALESCE(CAST(locked_until AS TEXT), '-') || '|' || password_hash AS v FROM operators ORDER BY id",
-    )
-}
 
 fn hash_of(env: &Env, name: &str) -> String {
     env.texts(&format!(
@@ -71,56 +34,6 @@ fn is_locked(env: &Env, name: &str) -> bool {
         &format!("username = {} AND locked_until IS NOT NULL", quote(name)),
     ) == 1
 }
-
-/// Number of audit rows matching (action, outcome, operator).
-fn audit_rows(env: &Env, action: &str, outcome: &str, operator: &str) -> i64 {
-    env.count(
-        "audit_log",
-        &format!(
-            "action = {} AND outcome = {} AND operator = {}",
-            quote(action),
-            quote(outcome),
-            quote(operator)
-        ),
-    )
-}
-
-/// Parses `$argon2id$v=19$m=…,t=…,p=…$salt$hash` into (m, t, p).
-fn argon2id_params(phc: &str) -> (u32, u32, u32) {
-    let parts: Vec<&str> = phc.split('$').collect();
-    assert_eq!(parts.len(), 6, "not a PHC string: {phc}");
-    assert_eq!(parts[1], "argon2id", "not Argon2id: {phc}");
-    assert_eq!(parts[2], "v=19", "not Argon2 version 19: {phc}");
-    let mut m = None;
-    let mut t = None;
-    let mut p = None;
-    for kv in parts[3].split(',') {
-        let (k, v) = kv.split_once('=').expect("k=v");
-        let v: u32 = v.parse().expect("numeric parameter");
-        match k {
-            "m" => m = Some(v),
-            "t" => t = Some(v),
-            "p" => p = Some(v),
-            other => panic!("unexpected parameter {other} in {phc}"),
-        }
-    }
-    (m.expect("m"), t.expect("t"), p.expect("p"))
-}
-
-/// `YYYY-MM-DDTHH:MM:SSZ`.
-fn is_rfc3339_utc(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 20
-        && b.iter().enumerate().all(|(i, c)| match i {
-            4 | 7 => *c == b'-',
-            10 => *c == b'T',
-            13 | 16 => *c == b':',
-            19 => *c == b'Z',
-            _ => c.is_ascii_digit(),
-        })
-}
-
-const NEW_PASSWORD: &str = "brand-new-password-77";
 
 // ---------------------------------------------------------------- add / list
 
@@ -601,132 +514,6 @@ db_test!(deactivate_and_activate_operators, |env| {
     assert_eq!(operators_snapshot(&env), before);
 });
 
-// ---------------------------------------------------------------- who is acting
-
-db_test!(unknown_operator_is_denied_and_audited, |env| {
-    env.init_db(0);
-    let run = env.run(&["--operator", "ghost", "list"]);
-    run.code(4).error_line("ghost");
-    assert!(run.stdout.is_empty());
-    assert_eq!(
-        env.count(
-            "audit_log",
-            &format!(
-                "operator = 'ghost' AND outcome = 'denied' AND os_user = {}",
-                quote(&os_user())
-            )
-        ),
-        1
-    );
-    // The same through CUSTADM_OPERATOR, for an operator command.
-    env.cmd()
-        .env("CUSTADM_OPERATOR", "ghost")
-        .args(&["operator", "list"])
-        .run()
-        .code(4);
-    assert_eq!(
-        env.count("audit_log", "operator = 'ghost' AND outcome = 'denied'"),
-        2
-    );
-    // --operator beats CUSTADM_OPERATOR.
-    env.cmd()
-        .env("CUSTADM_OPERATOR", "ghost")
-        .args(&["--operator", "admin", "operator", "list"])
-        .run()
-        .ok();
-    env.cmd()
-        .env("CUSTADM_OPERATOR", "admin")
-        .args(&["--operator", "ghost", "operator", "list"])
-        .run()
-        .code(4);
-    // Without either, the OS login name is the operator.
-    let me = os_user();
-    let run = env
-        .cmd()
-        .env_remove("CUSTADM_OPERATOR")
-        .args(&["list"])
-        .run();
-    if me == "admin" {
-        run.ok();
-    } else {
-        run.code(4).error_line(&me);
-        assert_eq!(
-            env.count(
-                "audit_log",
-                &format!("operator = {} AND outcome = 'denied'", quote(&me))
-            ),
-            1
-        );
-    }
-});
-
-db_test!(support_cannot_manage_operators, |env| {
-    env.init_db(0).add_support();
-    add_operator(&env, "carol", "support", "carol-password-0123");
-    let before = operators_snapshot(&env);
-    let support = |args: &[&str], stdin: &str| {
-        env.cmd()
-            .env("CUSTADM_OPERATOR", "support")
-            .args(args)
-            .stdin(stdin)
-            .run()
-    };
-    let pw = format!("{NEW_PASSWORD}\n");
-    for (args, action) in [
-        (
-            &[
-                "operator",
-                "add",
-                "mallory",
-                "--role",
-                "admin",
-                "--password-stdin",
-            ][..],
-            "operator_add",
-        ),
-        (&["operator", "list"], "operator_list"),
-        (
-            &["operator", "set-role", "support", "admin"],
-            "operator_set_role",
-        ),
-        (&["operator", "deactivate", "carol"], "operator_deactivate"),
-        (&["operator", "activate", "carol"], "operator_activate"),
-        (&["operator", "unlock", "carol"], "operator_unlock"),
-        (&["operator", "bind", "carol", "carol"], "operator_bind"),
-        (&["operator", "unbind", "carol"], "operator_unbind"),
-        (
-            &["operator", "passwd", "admin", "--password-stdin"],
-            "operator_passwd",
-        ),
-        (
-            &["operator", "passwd", "carol", "--password-stdin"],
-            "operator_passwd",
-        ),
-    ] {
-        // The role check comes first: without --password-stdin and without a
-        // terminal this is still exit 4 (not 2), and nothing was asked.
-        let run = support(args, &pw);
-        run.code(4).error_line("");
-        assert!(!run.stderr.contains("Password"), "{args:?}: {}", run.stderr);
-        assert!(run.stdout.is_empty(), "{args:?}: {}", run.stdout);
-        assert!(
-            audit_rows(&env, action, "denied", "support") >= 1,
-            "no denied audit row for {args:?}"
-        );
-    }
-    assert_eq!(audit_rows(&env, "operator_passwd", "denied", "support"), 2);
-    assert_eq!(operators_snapshot(&env), before);
-    assert_eq!(env.count("operators", "username = 'mallory'"), 0);
-    assert_eq!(
-        env.count("audit_log", "operator = 'support' AND outcome = 'ok'"),
-        0
-    );
-    // JSON mode: the refusal is still only on stderr.
-    let json = support(&["-o", "json", "operator", "list"], "");
-    json.code(4).error_line("");
-    assert!(json.stdout.is_empty());
-});
-
 // ---------------------------------------------------------------- passwords
 
 db_test!(own_and_others_password_changes, |env| {
@@ -1063,6 +850,51 @@ db_test!(
     }
 );
 
+db_test!(
+    absurd_argon2_parameters_are_refused_before_verifying,
+    |env| {
+        env.init_db(0);
+        let real = env.texts("SELECT password_hash AS v FROM operators WHERE username = 'admin'")
+            [0]
+        .clone()
+        .unwrap();
+        let tail = real.rsplit_once('$').unwrap().1.to_string();
+        let salt = real.split('$').nth(4).unwrap().to_string();
+        let id = env.insert_customer("One", "one@example.com").to_string();
+        for params in [
+            "m=4194304,t=2,p=1",
+            "m=19456,t=4294967295,p=1",
+            "m=19456,t=2,p=16777215",
+            "m=262145,t=2,p=1",
+        ] {
+            let hash = format!("$argon2id$v=19${params}${salt}${tail}");
+            env.exec(&format!(
+                "UPDATE operators SET password_hash = {} WHERE username = 'admin'",
+                quote(&hash)
+            ));
+            let cmd = env.cmd().args(&["purge", &id, "--password-stdin"]).cmd;
+            let base = own_rss_kib();
+            let m = run_bounded(
+                cmd,
+                Some(format!("{ADMIN_PASSWORD}\n").into_bytes()),
+                Duration::from_secs(30),
+            );
+            m.run.code(6).error_line("Argon2 parameters");
+            assert!(
+                m.max_rss_kib < base + RSS_ALLOWANCE_KIB,
+                "{params}: peak RSS {} KiB (test process {base} KiB)",
+                m.max_rss_kib
+            );
+            assert_eq!(env.count("customers", &format!("id = {id}")), 1);
+            assert_eq!(
+            env.scalar("SELECT CAST(failed_attempts AS BIGINT) AS v FROM operators WHERE username = 'admin'"),
+            Some(0),
+            "{params}: counted as a wrong password"
+        );
+        }
+    }
+);
+
 // ---------------------------------------------------------------- admin changes confirm the admin's password
 
 /// Every admin change but `list` and one's own `passwd`, as (args without
@@ -1293,13 +1125,6 @@ db_test!(an_unlocked_admin_cannot_unlock_itself_either, |env| {
 
 // ---------------------------------------------------------------- prompts on a terminal
 
-fn pty_exit(session: &rexpect::session::PtySession) -> i32 {
-    match session.process().wait().expect("wait") {
-        rexpect::process::WaitStatus::Exited(_, code) => code,
-        other => panic!("custadm did not exit normally: {other:?}"),
-    }
-}
-
 #[test]
 fn admin_changes_ask_the_admins_password_on_the_terminal() {
     let env = Env::sqlite();
@@ -1325,7 +1150,7 @@ fn admin_changes_ask_the_admins_password_on_the_terminal() {
     seen += &s.exp_string("Repeat the password: ").expect("repeat");
     s.send_line(SUPPORT_PASSWORD).expect("type");
     seen += &s.exp_eof().expect("custadm finishes");
-    assert_eq!(pty_exit(&s), 0, "{seen}");
+    assert_eq!(exit_code(&s), 0, "{seen}");
     assert!(
         !seen.contains(ADMIN_PASSWORD) && !seen.contains(SUPPORT_PASSWORD),
         "{seen}"
@@ -1341,7 +1166,7 @@ fn admin_changes_ask_the_admins_password_on_the_terminal() {
         .expect("prompt");
     s.send_line(ADMIN_PASSWORD).expect("type");
     let rest = s.exp_eof().expect("custadm finishes");
-    assert_eq!(pty_exit(&s), 0, "{rest}");
+    assert_eq!(exit_code(&s), 0, "{rest}");
     assert_eq!(
         env.count("operators", "username = 'alice' AND role = 'admin'"),
         1
@@ -1357,7 +1182,7 @@ fn admin_changes_ask_the_admins_password_on_the_terminal() {
     s.exp_string("Repeat the password: ").expect("repeat");
     s.send_line(NEW_PASSWORD).expect("type");
     let rest = s.exp_eof().expect("custadm finishes");
-    assert_eq!(pty_exit(&s), 0, "{rest}");
+    assert_eq!(exit_code(&s), 0, "{rest}");
     assert_ne!(hash_of(&env, "alice"), before);
     // A wrong admin password: exit 4, and the new operator's password is never asked.
     let mut s = env.pty(&["operator", "add", "bob", "--role", "admin"]);
@@ -1365,7 +1190,7 @@ fn admin_changes_ask_the_admins_password_on_the_terminal() {
         .expect("prompt");
     s.send_line("wrong-admin-password-9").expect("type");
     let rest = s.exp_eof().expect("custadm finishes");
-    assert_eq!(pty_exit(&s), 4, "{rest}");
+    assert_eq!(exit_code(&s), 4, "{rest}");
     assert!(rest.contains("wrong password"), "{rest}");
     assert!(!rest.contains("Password for bob"), "{rest}");
     assert_eq!(env.count("operators", "username = 'bob'"), 0);
@@ -1385,7 +1210,7 @@ fn support_is_refused_on_the_terminal_without_being_asked() {
     ] {
         let mut s = env.pty_as("support", args);
         let out = s.exp_eof().expect("custadm finishes without input");
-        assert_eq!(pty_exit(&s), 4, "{args:?}: {out}");
+        assert_eq!(exit_code(&s), 4, "{args:?}: {out}");
         assert!(!out.contains("Password"), "{args:?} asked: {out}");
         assert!(out.contains("needs the admin role"), "{args:?}: {out}");
     }
@@ -1467,470 +1292,5 @@ db_test!(
             ),
             1
         );
-    }
-);
-
-// ---------------------------------------------------------------- OS login binding
-
-db_test!(operators_bound_to_os_logins, |env| {
-    env.init_db(0);
-    let me = os_user();
-    let id = env.insert_customer("Bound Test", "bound@example.com");
-    // add --os-user, shown by list (JSON and table), audited.
-    env.admin_change(
-        &[
-            "operator",
-            "add",
-            "alice",
-            "--role",
-            "support",
-            "--os-user",
-            "alice-login",
-        ],
-        &[SUPPORT_PASSWORD],
-    )
-    .ok();
-    let list = env.run(&["operator", "list", "-o", "json"]).json();
-    let alice = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["username"] == "alice")
-        .unwrap()
-        .clone();
-    assert_eq!(alice["os_user"], "alice-login");
-    let table = env.run(&["operator", "list"]);
-    assert!(
-        table.stdout.lines().next().unwrap().contains("OS USER"),
-        "{}",
-        table.stdout
-    );
-    assert!(
-        table
-            .stdout
-            .lines()
-            .any(|l| l.contains("alice") && l.contains("alice-login")),
-        "{}",
-        table.stdout
-    );
-    assert_eq!(
-        env.count(
-            "audit_log",
-            "action = 'operator_add' AND outcome = 'ok' AND details LIKE '%alice-login%'"
-        ),
-        1
-    );
-    // From another login (the tests' own), alice cannot be acted as: exit 4,
-    // a denied row naming the login that tried, nothing done.
-    let run = env
-        .cmd()
-        .env("CUSTADM_OPERATOR", "alice")
-        .args(&["toggle", &id.to_string(), "--deactivate"])
-        .run();
-    run.code(4).error_line("bound to another OS login");
-    assert!(run.stdout.is_empty());
-    assert_eq!(
-        env.count(
-            "audit_log",
-            &format!(
-                "operator = 'alice' AND outcome = 'denied' AND action = 'deactivate' AND os_user = {}",
-                quote(&me)
-            )
-        ),
-        1
-    );
-    assert_eq!(
-        env.count(
-            "customers",
-            &format!("id = {id} AND is_active = {}", env.bool_sql(true))
-        ),
-        1
-    );
-    // Rebound to this login, alice works; unbound, too.
-    env.admin_change(&["operator", "bind", "alice", &me], &[])
-        .ok();
-    assert_eq!(
-        env.count(
-            "audit_log",
-            "action = 'operator_bind' AND outcome = 'ok' AND details LIKE '%alice-login%'"
-        ),
-        1
-    );
-    env.cmd()
-        .env("CUSTADM_OPERATOR", "alice")
-        .args(&["toggle", &id.to_string(), "--deactivate"])
-        .run()
-        .ok();
-    // Binding again to the same login changes nothing and writes no row.
-    let rows = env.count("audit_log", "action = 'operator_bind'");
-    env.admin_change(&["operator", "bind", "alice", &me], &[])
-        .ok();
-    assert_eq!(env.count("audit_log", "action = 'operator_bind'"), rows);
-    env.admin_change(&["operator", "unbind", "alice"], &[]).ok();
-    assert_eq!(
-        env.count("operators", "username = 'alice' AND os_user IS NULL"),
-        1
-    );
-    env.admin_change(&["operator", "unbind", "alice"], &[]).ok();
-    assert_eq!(env.count("audit_log", "action = 'operator_unbind'"), 1);
-    // An admin bound elsewhere is refused everything, also the password-confirmed.
-    env.admin_change(&["operator", "bind", "alice", "elsewhere"], &[])
-        .ok();
-    env.admin_change(&["operator", "set-role", "alice", "admin"], &[])
-        .ok();
-    let before = operators_snapshot(&env);
-    change_as(
-        &env,
-        "alice",
-        SUPPORT_PASSWORD,
-        &["operator", "unbind", "alice"],
-        &[],
-    )
-    .code(4)
-    .error_line("bound to another OS login");
-    assert_eq!(operators_snapshot(&env), before);
-    // An admin cannot bind itself away from the login it runs as (exit 5).
-    env.admin_change(&["operator", "bind", "admin", "not-me"], &[])
-        .code(5)
-        .error_line("lock you out");
-    env.admin_change(&["operator", "bind", "admin", &me], &[])
-        .ok();
-    assert_eq!(
-        env.count(
-            "operators",
-            &format!("username = 'admin' AND os_user = {}", quote(&me))
-        ),
-        1
-    );
-    // A login that is no login name: exit 2.
-    for bad in ["-rf", "a b", "al\u{1b}ice", ""] {
-        env.admin_change(&["operator", "bind", "alice", bad], &[])
-            .code(2)
-            .error_line("");
-        env.admin_change(
-            &[
-                "operator",
-                "add",
-                "zed",
-                "--role",
-                "support",
-                "--os-user",
-                bad,
-            ],
-            &[SUPPORT_PASSWORD],
-        )
-        .code(2)
-        .error_line("");
-    }
-    assert_eq!(env.count("operators", "username = 'zed'"), 0);
-});
-
-db_test!(init_binds_the_first_admin_named_after_the_login, |env| {
-    let me = os_user();
-    // Default name: the login that runs init, bound to it.
-    let run = env
-        .cmd()
-        .env_remove("CUSTADM_OPERATOR")
-        .args(&["init", "--password-stdin", "-o", "json"])
-        .stdin(&format!("{ADMIN_PASSWORD}\n"))
-        .run();
-    run.ok();
-    assert_eq!(run.json()["admin"], me.as_str());
-    assert_eq!(run.json()["os_user"], me.as_str());
-    assert_eq!(
-        env.count(
-            "operators",
-            &format!(
-                "username = {} AND os_user = {} AND role = 'admin'",
-                quote(&me),
-                quote(&me)
-            )
-        ),
-        1
-    );
-    env.cmd()
-        .env_remove("CUSTADM_OPERATOR")
-        .args(&["operator", "list"])
-        .run()
-        .ok();
-    // Another name stays unbound.
-    let other = if env.backend == Backend::Sqlite {
-        Env::sqlite()
-    } else {
-        Env::postgres().unwrap()
-    };
-    other
-        .cmd()
-        .args(&["init", "--admin", "ops", "--password-stdin"])
-        .stdin(&format!("{ADMIN_PASSWORD}\n"))
-        .run()
-        .ok();
-    assert_eq!(
-        other.count("operators", "username = 'ops' AND os_user IS NULL"),
-        1
-    );
-});
-
-// ---------------------------------------------------------------- SUDO_USER
-
-/// Runs custadm as the unprivileged user `nobody` (real and effective uid),
-/// as the tests' own `env.cmd()` would, plus `envs`. The binary is copied
-/// into the test's directory so that nobody can run it wherever the build
-/// lives; the directory and the SQLite files are opened up to nobody.
-/// `None` (with a visible message) when the tests do not run as root and so
-/// cannot switch users; under CI that is a failure.
-fn run_as_nobody(env: &Env, envs: &[(&str, &str)], args: &[&str]) -> Option<Run> {
-    use std::os::unix::fs::PermissionsExt;
-    use std::os::unix::process::CommandExt;
-    // SAFETY: geteuid cannot fail.
-    if unsafe { libc::geteuid() } != 0 {
-        assert_ne!(
-            std::env::var("CI").as_deref(),
-            Ok("true"),
-            "CI=true but the tests do not run as root: the SUDO_USER tests must not be skipped"
-        );
-        eprintln!("SKIPPED: running as nobody needs root");
-        return None;
-    }
-    let dir = env.dir.path();
-    let bin = dir.join("bin").join("custadm");
-    if !bin.exists() {
-        std::fs::create_dir_all(dir.join("bin")).expect("bin dir");
-        if std::fs::hard_link(env!("CARGO_BIN_EXE_custadm"), &bin).is_err() {
-            std::fs::copy(env!("CARGO_BIN_EXE_custadm"), &bin).expect("copy custadm");
-        }
-    }
-    let open = |path: &std::path::Path, mode: u32| {
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
-    };
-    open(dir, 0o777);
-    open(&dir.join("bin"), 0o755);
-    for entry in std::fs::read_dir(dir).expect("read temp dir").flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with("test.sqlite3") {
-            open(&entry.path(), 0o666);
-        }
-    }
-    let mut cmd = std::process::Command::new(&bin);
-    cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", dir)
-        .env("XDG_DATA_HOME", dir.join("data"))
-        .env("XDG_CONFIG_HOME", dir.join("config"))
-        .env("CUSTADM_DATABASE_URL", &env.url)
-        .args(args)
-        .stdin(std::process::Stdio::null())
-        .uid(65534)
-        .gid(65534);
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    // SAFETY: setsid is async-signal-safe; it detaches from our terminal.
-    unsafe {
-        cmd.pre_exec(|| {
-            libc::setsid();
-            Ok(())
-        });
-    }
-    let out = cmd.output().expect("run custadm as nobody");
-    Some(Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    })
-}
-
-/// A config file with profile `svc` whose `service_user` is `service_user`.
-fn service_profile(env: &Env, service_user: &str) {
-    let dir = env.dir.path().join("config").join("custadm");
-    std::fs::create_dir_all(&dir).expect("config dir");
-    std::fs::write(
-        dir.join("config.toml"),
-        format!("[profiles.svc]\nservice_user = \"{service_user}\"\n"),
-    )
-    .expect("write config");
-}
-
-db_test!(sudo_user_counts_only_for_root_or_the_service_user, |env| {
-    env.init_db(0);
-    let me = os_user();
-    let id = env
-        .insert_customer("Sudo Test", "sudo@example.com")
-        .to_string();
-    // alice is bound to the login alice; ops to the login nobody.
-    for (name, login) in [("alice", "alice"), ("ops", "nobody")] {
-        env.admin_change(
-            &[
-                "operator",
-                "add",
-                name,
-                "--role",
-                "support",
-                "--os-user",
-                login,
-            ],
-            &[SUPPORT_PASSWORD],
-        )
-        .ok();
-    }
-    let denied = |operator: &str, os_user: &str| {
-        env.count(
-            "audit_log",
-            &format!(
-                "operator = {} AND os_user = {} AND outcome = 'denied'",
-                quote(operator),
-                quote(os_user)
-            ),
-        )
-    };
-    let toggled_by = |operator: &str, os_user: &str| {
-        env.count(
-            "audit_log",
-            &format!(
-                "action IN ('activate', 'deactivate') AND outcome = 'ok' AND operator = {} AND os_user = {}",
-                quote(operator),
-                quote(os_user)
-            ),
-        )
-    };
-
-    // Root without SUDO_USER is root: alice is refused.
-    env.cmd()
-        .env("CUSTADM_OPERATOR", "alice")
-        .args(&["toggle", &id, "--deactivate"])
-        .run()
-        .code(4)
-        .error_line("bound to another OS login");
-    assert_eq!(denied("alice", &me), 1);
-    if me == "root" {
-        // Root under sudo (SUDO_USER set by sudo): the caller is who acts,
-        // and the audit row names them.
-        env.cmd()
-            .env("CUSTADM_OPERATOR", "alice")
-            .env("SUDO_USER", "alice")
-            .args(&["toggle", &id, "--deactivate"])
-            .run()
-            .ok();
-        assert_eq!(toggled_by("alice", "alice"), 1);
-        // Without --operator, the sudo caller's name is the operator.
-        env.cmd()
-            .env_remove("CUSTADM_OPERATOR")
-            .env("SUDO_USER", "alice")
-            .args(&["toggle", &id, "--activate"])
-            .run()
-            .ok();
-        assert_eq!(toggled_by("alice", "alice"), 2);
-    }
-
-    // nobody setting SUDO_USER by hand gains nothing: refused, and the
-    // denied row names nobody.
-    let Some(run) = run_as_nobody(
-        &env,
-        &[("CUSTADM_OPERATOR", "alice"), ("SUDO_USER", "alice")],
-        &["toggle", &id, "--deactivate"],
-    ) else {
-        return;
-    };
-    run.code(4).error_line("bound to another OS login");
-    assert_eq!(denied("alice", "nobody"), 1);
-    // nobody is nobody: ops (bound to nobody) works, with or without SUDO_USER
-    // (not honoured, so still nobody).
-    run_as_nobody(
-        &env,
-        &[("CUSTADM_OPERATOR", "ops")],
-        &["toggle", &id, "--deactivate"],
-    )
-    .unwrap()
-    .ok();
-    assert_eq!(toggled_by("ops", "nobody"), 1);
-    // A profile naming another service account changes nothing.
-    service_profile(&env, "custadm-svc");
-    run_as_nobody(
-        &env,
-        &[("CUSTADM_OPERATOR", "alice"), ("SUDO_USER", "alice")],
-        &["--profile", "svc", "toggle", &id, "--activate"],
-    )
-    .unwrap()
-    .code(4);
-    assert_eq!(denied("alice", "nobody"), 2);
-    // nobody as the configured service_user: the sudo caller acts.
-    service_profile(&env, "nobody");
-    let shown = run_as_nobody(
-        &env,
-        &[("SUDO_USER", "alice")],
-        &["--profile", "svc", "config", "show", "-o", "json"],
-    )
-    .unwrap();
-    shown.ok();
-    let shown = shown.json();
-    assert_eq!(shown["service_user"]["value"], "nobody");
-    assert_eq!(shown["service_user"]["source"], "profile svc");
-    assert_eq!(shown["operator"]["value"], "alice");
-    run_as_nobody(
-        &env,
-        &[("CUSTADM_OPERATOR", "alice"), ("SUDO_USER", "alice")],
-        &["--profile", "svc", "toggle", &id, "--activate"],
-    )
-    .unwrap()
-    .ok();
-    assert_eq!(
-        toggled_by("alice", "alice"),
-        if me == "root" { 3 } else { 1 }
-    );
-    // … and then ops (bound to nobody) is not the sudo caller: refused.
-    run_as_nobody(
-        &env,
-        &[("CUSTADM_OPERATOR", "ops"), ("SUDO_USER", "alice")],
-        &["--profile", "svc", "toggle", &id, "--deactivate"],
-    )
-    .unwrap()
-    .code(4)
-    .error_line("bound to another OS login");
-    assert_eq!(denied("ops", "alice"), 1);
-    // A config that anyone but root may write proves nothing: the same file
-    // owned by nobody (who would name itself the service account), or
-    // root's but writable by others, is ignored with a note, and nobody's
-    // SUDO_USER counts for nothing again.
-    let config = env.dir.path().join("config/custadm/config.toml");
-    for (owner, mode) in [(65534, 0o644), (0, 0o666)] {
-        std::os::unix::fs::chown(&config, Some(owner), None).expect("chown config");
-        std::fs::set_permissions(&config, std::os::unix::fs::PermissionsExt::from_mode(mode))
-            .expect("chmod config");
-        let r = run_as_nobody(
-            &env,
-            &[("CUSTADM_OPERATOR", "alice"), ("SUDO_USER", "alice")],
-            &["--profile", "svc", "toggle", &id, "--deactivate"],
-        )
-        .unwrap();
-        r.code(4);
-        assert!(
-            r.stderr.contains("service_user is ignored"),
-            "owner {owner}, mode {mode:o}: {}",
-            r.stderr
-        );
-    }
-});
-
-db_test!(
-    a_sudo_user_that_is_no_login_name_counts_for_nothing,
-    |env| {
-        env.init_db(0);
-        let id = env
-            .insert_customer("Escape Test", "escape@example.com")
-            .to_string();
-        // Under root SUDO_USER is honoured, but only a login name: escapes or
-        // blanks set by hand never become the audit row's os_user.
-        for bogus in ["\u{1b}]2;pwn\u{7}", "   ", "alice bob", "../root"] {
-            env.cmd()
-                .env("SUDO_USER", bogus)
-                .args(&["view", &id])
-                .run()
-                .ok();
-        }
-        let users = env.texts("SELECT os_user AS v FROM audit_log WHERE action = 'view'");
-        assert_eq!(users.len(), 4);
-        for u in users {
-            assert_eq!(u.as_deref(), Some(os_user().as_str()));
-        }
     }
 );

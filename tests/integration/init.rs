@@ -1,19 +1,17 @@
-//! init, db, configuration and the database URL forms.
+//! `custadm init`: the schema created or found current, the first admin
+//! registered (password from stdin, or asked twice on a terminal without echo),
+//! sample data, the default SQLite file under the XDG data directory, missing
+//! directories and a missing PostgreSQL database created, private files and
+//! folders whatever the umask.
 
-use std::process::{Command, Stdio};
+use std::os::unix::process::CommandExt;
+use std::process::Command;
 use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
 
 use crate::db_test;
 use crate::support::*;
-
-/// The login name of the user running the tests (what `os_user` must hold).
-fn os_user() -> String {
-    let out = Command::new("id").arg("-un").output().expect("run id -un");
-    String::from_utf8(out.stdout)
-        .expect("utf-8 login name")
-        .trim()
-        .to_string()
-}
 
 /// True when `table` exists in the env's database. Never creates a SQLite
 /// file: a missing file has no tables.
@@ -58,33 +56,6 @@ fn assert_nothing_created(env: &Env) {
     }
 }
 
-/// What custadm prints as the database of this env (`db status` field).
-fn display_url(env: &Env) -> String {
-    env.url.clone()
-}
-
-/// Parses `$argon2id$v=19$m=…,t=…,p=…$salt$hash` into (m, t, p).
-fn argon2id_params(phc: &str) -> (u32, u32, u32) {
-    let parts: Vec<&str> = phc.split('$').collect();
-    assert_eq!(parts.len(), 6, "not a PHC string: {phc}");
-    assert_eq!(parts[1], "argon2id", "not Argon2id: {phc}");
-    assert_eq!(parts[2], "v=19", "not Argon2 version 19: {phc}");
-    let mut m = None;
-    let mut t = None;
-    let mut p = None;
-    for kv in parts[3].split(',') {
-        let (k, v) = kv.split_once('=').expect("k=v");
-        let v: u32 = v.parse().expect("numeric parameter");
-        match k {
-            "m" => m = Some(v),
-            "t" => t = Some(v),
-            "p" => p = Some(v),
-            other => panic!("unexpected parameter {other} in {phc}"),
-        }
-    }
-    (m.expect("m"), t.expect("t"), p.expect("p"))
-}
-
 /// `^\+[1-9][0-9]{6,14}$`
 fn is_e164(s: &str) -> bool {
     let Some(digits) = s.strip_prefix('+') else {
@@ -93,38 +64,6 @@ fn is_e164(s: &str) -> bool {
     (7..=15).contains(&digits.len())
         && digits.bytes().all(|b| b.is_ascii_digit())
         && !digits.starts_with('0')
-}
-
-/// Spawns custadm with stdin left open (a pipe nobody writes to) and waits
-/// at most `limit`; a command that would wait for input is killed and the
-/// test fails.
-fn run_with_open_stdin(mut cmd: Cmd, limit: Duration) -> (Run, Duration) {
-    cmd.cmd.stdin(Stdio::piped());
-    let started = Instant::now();
-    let mut child = cmd.cmd.spawn().expect("spawn custadm");
-    let stdin = child.stdin.take();
-    loop {
-        if child.try_wait().expect("try_wait").is_some() {
-            break;
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("custadm still waiting after {limit:?} with stdin open");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let elapsed = started.elapsed();
-    drop(stdin);
-    let out = child.wait_with_output().expect("output");
-    (
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        },
-        elapsed,
-    )
 }
 
 // ---------------------------------------------------------------- init
@@ -533,6 +472,44 @@ fn init_creates_a_missing_postgres_database() {
     assert_eq!(n[0].n, 1);
 }
 
+#[test]
+fn init_creates_private_files_and_folders_whatever_the_umask() {
+    let env = Env::sqlite();
+    let nested = env.dir.path().join("new").join("nested");
+    let db = nested.join("db.sqlite3");
+    let default_dir = env.dir.path().join("data").join("custadm");
+    for (url, dirs) in [
+        (
+            Some(db.clone()),
+            vec![env.dir.path().join("new"), nested.clone()],
+        ),
+        (None, vec![env.dir.path().join("data"), default_dir.clone()]),
+    ] {
+        let mut c = env
+            .cmd()
+            .args(&["init", "--admin", "admin", "--password-stdin"]);
+        c = match &url {
+            Some(u) => c.env("CUSTADM_DATABASE_URL", u.to_str().unwrap()),
+            None => c.env_remove("CUSTADM_DATABASE_URL"),
+        };
+        // SAFETY: umask(2) is async-signal-safe.
+        unsafe {
+            c.cmd.pre_exec(|| {
+                libc::umask(0);
+                Ok(())
+            });
+        }
+        let run = c.stdin(&format!("{ADMIN_PASSWORD}\n")).run();
+        run.ok();
+        assert!(!run.stderr.contains("warning:"), "{}", run.stderr);
+        let file = url.unwrap_or_else(|| default_dir.join("custadm.sqlite3"));
+        assert_eq!(mode(&file), 0o600, "{}", file.display());
+        for d in dirs {
+            assert_eq!(mode(&d), 0o700, "{}", d.display());
+        }
+    }
+}
+
 // ---------------------------------------------------------------- init on a terminal
 
 /// The master side of the session's pty: its termios are the terminal's.
@@ -553,13 +530,6 @@ fn wait_for_echo_off(session: &rexpect::session::PtySession) {
     let started = Instant::now();
     while pty_echo_is_on(session) && started.elapsed() < Duration::from_secs(5) {
         std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
-fn exit_code(session: &rexpect::session::PtySession) -> i32 {
-    match session.process().wait().expect("wait") {
-        rexpect::process::WaitStatus::Exited(_, code) => code,
-        other => panic!("custadm did not exit normally: {other:?}"),
     }
 }
 
@@ -629,478 +599,5 @@ db_test!(
         assert!(rest.contains("error:"), "{rest}");
         assert!(!rest.contains("first-password-1234") && !rest.contains("other-password-1234"));
         assert_nothing_created(&env);
-    }
-);
-
-// ---------------------------------------------------------------- db status / migrate
-
-db_test!(db_status_and_migrate_on_a_current_schema, |env| {
-    env.init_db(0);
-    let applied: Vec<String> = env
-        .texts("SELECT version AS v FROM __diesel_schema_migrations ORDER BY version")
-        .into_iter()
-        .flatten()
-        .collect();
-    assert!(!applied.is_empty());
-
-    let json = env.run(&["db", "status", "-o", "json"]);
-    json.ok();
-    let v = json.json();
-    assert_eq!(v["state"], "current");
-    assert_eq!(v["database"], display_url(&env).as_str());
-    let migrations = v["migrations"].as_array().expect("migrations array");
-    let versions: Vec<&str> = migrations
-        .iter()
-        .map(|m| m["version"].as_str().expect("version"))
-        .collect();
-    assert_eq!(versions, applied);
-    assert!(migrations.iter().all(|m| m["applied"] == true));
-
-    let table = env.run(&["db", "status"]);
-    table.ok();
-    assert!(table.stdout.contains("current"), "{}", table.stdout);
-    assert!(table.stdout.contains(&applied[0]), "{}", table.stdout);
-    assert!(table.stdout.contains("applied"), "{}", table.stdout);
-    assert!(!table.stdout.contains("pending"), "{}", table.stdout);
-
-    let migrate = env.run(&["db", "migrate"]);
-    migrate.ok();
-    assert!(
-        migrate.stdout.contains("No pending migrations"),
-        "{}",
-        migrate.stdout
-    );
-    assert_eq!(
-        env.count("__diesel_schema_migrations", ""),
-        applied.len() as i64
-    );
-});
-
-db_test!(schema_ahead_of_the_binary_stops_every_command, |env| {
-    env.init_db(2);
-    env.exec(
-        "INSERT INTO __diesel_schema_migrations (version, run_on) VALUES ('29990101000000', CURRENT_TIMESTAMP)",
-    );
-    for args in [
-        &["list"][..],
-        &["view", "1"],
-        &["operator", "list"],
-        &["audit"],
-        &["db", "status"],
-        &["db", "migrate"],
-    ] {
-        let run = env.run(args);
-        run.code(6).error_line("upgrade custadm");
-        assert!(
-            run.stderr.contains("29990101000000"),
-            "{args:?}: {}",
-            run.stderr
-        );
-    }
-    // Nothing was applied or rolled back, and no audit row was written for
-    // the refused commands.
-    assert_eq!(
-        env.count("__diesel_schema_migrations", "version = '29990101000000'"),
-        1
-    );
-    assert_eq!(
-        env.count("audit_log", "action <> 'init' AND action <> 'delete'"),
-        0
-    );
-    // JSON mode: the error still goes to stderr only.
-    let json = env.run(&["list", "-o", "json"]);
-    json.code(6).error_line("upgrade custadm");
-    assert!(json.stdout.is_empty(), "stdout: {}", json.stdout);
-});
-
-db_test!(schema_without_migration_records_says_run_init, |env| {
-    env.init_db(0);
-    env.exec("DELETE FROM __diesel_schema_migrations");
-    for args in [&["list"][..], &["operator", "list"], &["db", "status"]] {
-        env.run(args).code(6).error_line("custadm init");
-    }
-    assert_eq!(env.count("__diesel_schema_migrations", ""), 0);
-});
-
-db_test!(schema_behind_the_binary_says_run_db_migrate, |env| {
-    env.init_db(0);
-    // Forget the newest migration (its index too): the database is one
-    // version behind this binary.
-    env.exec("DROP INDEX audit_log_action_idx");
-    env.exec("DELETE FROM __diesel_schema_migrations WHERE version = '20261127000002'");
-    for args in [&["list"][..], &["operator", "list"], &["db", "status"]] {
-        env.run(args).code(6).error_line("custadm db migrate");
-    }
-    let status = env.run(&["db", "status", "-o", "json"]);
-    status.code(6);
-    let doc = status.json();
-    assert_eq!(doc["state"], "behind");
-    assert_eq!(doc["migrations"][1]["applied"], false);
-    let migrate = env.run(&["db", "migrate"]);
-    migrate.ok();
-    assert!(
-        migrate.stdout.contains("20261127000002"),
-        "{}",
-        migrate.stdout
-    );
-    env.run(&["list"]).ok();
-    assert_eq!(
-        env.count("__diesel_schema_migrations", ""),
-        std::fs::read_dir(migrations_dir(&env))
-            .expect("migrations")
-            .count() as i64
-    );
-});
-
-/// The source folder of this backend's migrations.
-fn migrations_dir(env: &Env) -> std::path::PathBuf {
-    let backend = match env.backend {
-        Backend::Sqlite => "sqlite",
-        Backend::Postgres => "postgres",
-    };
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("migrations")
-        .join(backend)
-}
-
-db_test!(
-    upgrade_from_round_one_keeps_every_row_and_never_reuses_an_id,
-    |env| {
-        // A database as custadm 0.1 (round one) left it: its two migrations,
-        // applied from their own SQL, with customers, children and the audit
-        // trail of a purged customer 9 (ids 1..=3 remain).
-        env.exec(
-            "CREATE TABLE __diesel_schema_migrations (version VARCHAR(50) PRIMARY KEY NOT NULL, \
-         run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)",
-        );
-        for (dir, version) in [
-            ("2026-11-27-000001_create_schema", "20261127000001"),
-            ("2026-11-27-000002_audit_action_index", "20261127000002"),
-        ] {
-            let sql = std::fs::read_to_string(migrations_dir(&env).join(dir).join("up.sql"))
-                .expect("round-one migration");
-            env.exec(&sql);
-            env.exec(&format!(
-                "INSERT INTO __diesel_schema_migrations (version) VALUES ('{version}')"
-            ));
-        }
-        let ids: Vec<i64> = (1..=3)
-            .map(|i| env.insert_customer(&format!("Old {i}"), &format!("old{i}@example.com")))
-            .collect();
-        assert_eq!(ids, vec![1, 2, 3]);
-        env.add_invoice(2, 500);
-        env.exec(
-        "INSERT INTO audit_log (occurred_at, operator, os_user, action, customer_id, outcome, details) \
-         VALUES ('2026-01-01 00:00:00', 'admin', 'ops', 'purge', 9, 'ok', '{}')",
-    );
-        env.run(&["db", "status"])
-            .code(6)
-            .error_line("custadm db migrate");
-        env.run(&["db", "migrate"]).ok();
-        env.run(&["db", "status"]).ok();
-
-        // Every row kept, children still attached and still cascading.
-        assert_eq!(env.count("customers", ""), 3);
-        assert_eq!(env.count("billing_accounts", ""), 3);
-        assert_eq!(env.count("account_entries", ""), 1);
-        assert_eq!(
-            env.texts("SELECT full_name AS v FROM customers WHERE id = 2"),
-            vec![Some("Old 2".to_string())]
-        );
-        // No id is handed out twice: not 3's successor 4 (9 was purged), and not
-        // an id purged after the upgrade either.
-        let new_id = env.insert_customer("New", "new@example.com");
-        assert_eq!(
-            new_id, 10,
-            "the first new id is past every id the audit trail names"
-        );
-        env.exec(&format!("DELETE FROM customers WHERE id = {new_id}"));
-        let next = env.insert_customer("Newer", "newer@example.com");
-        assert!(next > new_id, "id {next} reused after {new_id} was deleted");
-        env.exec("DELETE FROM customers WHERE id = 2");
-        assert_eq!(env.count("billing_accounts", "customer_id = 2"), 0);
-        assert_eq!(env.count("account_entries", ""), 0);
-        // The new columns are there.
-        env.exec("UPDATE operators SET os_user = NULL");
-        env.exec(
-        "UPDATE audit_log SET run_id = NULL, content_salt = NULL, content_digest = NULL, chain_hash = NULL",
-    );
-    }
-);
-
-// ---------------------------------------------------------------- database URLs
-
-/// Inits the SQLite database that `url` names, then checks `db status` through
-/// the same URL reports it current; returns the file that must exist.
-fn init_and_status_via(env: &Env, url: &str) {
-    env.cmd()
-        .env_remove("CUSTADM_DATABASE_URL")
-        .args(&[
-            "--database-url",
-            url,
-            "init",
-            "--admin",
-            "admin",
-            "--password-stdin",
-        ])
-        .stdin(&format!("{ADMIN_PASSWORD}\n"))
-        .run()
-        .ok();
-    let status = env
-        .cmd()
-        .env_remove("CUSTADM_DATABASE_URL")
-        .args(&["--database-url", url, "db", "status", "-o", "json"])
-        .run();
-    status.ok();
-    assert_eq!(status.json()["state"], "current");
-}
-
-#[test]
-fn sqlite_url_forms_all_work() {
-    let env = Env::sqlite();
-    let dir = env.dir.path();
-    let a = dir.join("slashes.db");
-    let b = dir.join("colon.db");
-    let c = dir.join("plain.db");
-    init_and_status_via(&env, &format!("sqlite://{}", a.display()));
-    init_and_status_via(&env, &format!("sqlite:{}", b.display()));
-    init_and_status_via(&env, &c.display().to_string());
-    for p in [&a, &b, &c] {
-        assert!(p.is_file(), "{} missing", p.display());
-    }
-    // No file named after the URL text itself.
-    let names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    assert!(
-        names.iter().all(|n| !n.starts_with("sqlite")),
-        "stray files: {names:?}"
-    );
-    // The same file through two forms is the same database.
-    let run = env
-        .cmd()
-        .env_remove("CUSTADM_DATABASE_URL")
-        .args(&[
-            "--database-url",
-            &format!("sqlite:{}", a.display()),
-            "operator",
-            "list",
-            "-o",
-            "json",
-        ])
-        .run();
-    run.ok();
-    assert_eq!(run.json()[0]["username"], "admin");
-}
-
-#[test]
-fn unsupported_url_scheme_is_refused_without_creating_a_file() {
-    let env = Env::sqlite();
-    let work = env.dir.path().join("cwd");
-    std::fs::create_dir(&work).unwrap();
-    for args in [
-        &["--database-url", "mysql://x/y", "list"][..],
-        &["--database-url", "mysql://x/y", "db", "status"],
-        &[
-            "--database-url",
-            "mysql://x/y",
-            "init",
-            "--admin",
-            "admin",
-            "--password-stdin",
-        ],
-    ] {
-        let mut cmd = env.cmd().stdin(&format!("{ADMIN_PASSWORD}\n")).args(args);
-        cmd.cmd.current_dir(&work);
-        let run = cmd.run();
-        run.code(6).error_line("mysql");
-        assert!(run.stdout.is_empty(), "stdout: {}", run.stdout);
-    }
-    assert_eq!(
-        std::fs::read_dir(&work).unwrap().count(),
-        0,
-        "a file was created for mysql://"
-    );
-    assert!(!env.dir.path().join("data").exists());
-}
-
-#[test]
-fn missing_sqlite_file_is_not_created_by_other_commands() {
-    let env = Env::sqlite();
-    for args in [
-        &["list"][..],
-        &["operator", "list"],
-        &["db", "status"],
-        &["db", "migrate"],
-        &["list", "-o", "json"],
-    ] {
-        let run = env.run(args);
-        run.code(6).error_line("custadm init");
-        assert!(run.stdout.is_empty(), "{args:?} stdout: {}", run.stdout);
-        assert!(
-            !std::path::Path::new(&env.url).exists(),
-            "{args:?} created {}",
-            env.url
-        );
-    }
-    // Neither through the sqlite: forms.
-    let url = format!("sqlite:{}", env.url);
-    env.run(&["--database-url", &url, "list"])
-        .code(6)
-        .error_line("custadm init");
-    assert!(!std::path::Path::new(&env.url).exists());
-}
-
-#[test]
-fn postgres_connection_refused_is_exit_6_quickly() {
-    let env = Env::sqlite();
-    let started = Instant::now();
-    let run = env.run(&["--database-url", "postgres://root@127.0.0.1:1/x", "list"]);
-    run.code(6).error_line("127.0.0.1");
-    assert!(run.stdout.is_empty());
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "took {:?}",
-        started.elapsed()
-    );
-    // init too, and it creates nothing locally.
-    env.cmd()
-        .args(&[
-            "--database-url",
-            "postgres://root@127.0.0.1:1/x",
-            "init",
-            "--admin",
-            "admin",
-            "--password-stdin",
-        ])
-        .stdin(&format!("{ADMIN_PASSWORD}\n"))
-        .run()
-        .code(6);
-    assert!(!env.dir.path().join("data").exists());
-}
-
-#[test]
-fn postgres_server_that_never_answers_times_out() {
-    let env = Env::sqlite();
-    // Accepts TCP (the kernel completes the handshake) but never says a word.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().unwrap().port();
-    let url = format!("postgres://root@127.0.0.1:{port}/x");
-    let started = Instant::now();
-    let cmd = env.cmd().args(&["--database-url", &url, "list"]);
-    let (run, elapsed) = run_with_open_stdin(cmd, Duration::from_secs(30));
-    run.code(6).error_line("PostgreSQL");
-    assert!(run.stdout.is_empty());
-    assert!(
-        elapsed < Duration::from_secs(15),
-        "took {elapsed:?} (connect timeout is 10 s)"
-    );
-    assert!(started.elapsed() < Duration::from_secs(16));
-    drop(listener);
-}
-
-db_test!(database_url_precedence_flag_env_database_url, |env| {
-    env.init_db(0);
-    let other = env.dir.path().join("other.sqlite3").display().to_string();
-    env.cmd()
-        .args(&[
-            "--database-url",
-            &other,
-            "init",
-            "--admin",
-            "admin",
-            "--password-stdin",
-        ])
-        .stdin(&format!("{ADMIN_PASSWORD}\n"))
-        .run()
-        .ok();
-    let database_of = |run: Run| -> String {
-        run.ok();
-        run.json()["database"]
-            .as_str()
-            .expect("database")
-            .to_string()
-    };
-    let mine = display_url(&env);
-    // --database-url beats CUSTADM_DATABASE_URL (and DATABASE_URL).
-    assert_eq!(
-        database_of(
-            env.cmd()
-                .env("DATABASE_URL", &mine)
-                .args(&["--database-url", &other, "db", "status", "-o", "json"])
-                .run()
-        ),
-        other
-    );
-    // CUSTADM_DATABASE_URL beats DATABASE_URL.
-    assert_eq!(
-        database_of(
-            env.cmd()
-                .env("DATABASE_URL", &other)
-                .args(&["db", "status", "-o", "json"])
-                .run()
-        ),
-        mine
-    );
-    // DATABASE_URL alone is used.
-    assert_eq!(
-        database_of(
-            env.cmd()
-                .env_remove("CUSTADM_DATABASE_URL")
-                .env("DATABASE_URL", &other)
-                .args(&["db", "status", "-o", "json"])
-                .run()
-        ),
-        other
-    );
-    // Nothing at all: the default file, which does not exist here.
-    let none = env
-        .cmd()
-        .env_remove("CUSTADM_DATABASE_URL")
-        .args(&["db", "status"])
-        .run();
-    none.code(6).error_line("custadm.sqlite3");
-    // The choice matters for real commands too: an operator only in `other`.
-    env.cmd()
-        .args(&[
-            "--database-url",
-            &other,
-            "operator",
-            "add",
-            "only-in-other",
-            "--role",
-            "support",
-            "--password-stdin",
-        ])
-        .stdin(&admin_stdin(&["only-in-other-password"]))
-        .run()
-        .ok();
-    assert_eq!(env.count("operators", "username = 'only-in-other'"), 0);
-});
-
-// ---------------------------------------------------------------- errors
-
-db_test!(
-    errors_are_one_line_on_stderr_and_never_json_on_stdout,
-    |env| {
-        env.init_db(0);
-        for args in [
-            &["-o", "json", "operator", "set-role", "ghost", "admin"][..],
-            &["-o", "json", "--operator", "ghost", "list"],
-            &["-o", "json", "view", "999999"],
-        ] {
-            let run = env.run(args);
-            assert_ne!(run.code, 0, "{args:?}");
-            assert!(
-                run.stdout.trim().is_empty(),
-                "{args:?} stdout: {}",
-                run.stdout
-            );
-            run.error_line("");
-        }
-        // A usage error from the parser is exit 2 with an error line too.
-        let bad = env.run(&["view", "not-a-number"]);
-        bad.code(2).error_line("");
     }
 );

@@ -1,0 +1,150 @@
+//! The command line as a whole: every leaf command has help that teaches, and
+//! an error is one `error:` line on stderr, never JSON on stdout.
+
+use clap::CommandFactory;
+
+use crate::db_test;
+use crate::support::*;
+
+db_test!(
+    errors_are_one_line_on_stderr_and_never_json_on_stdout,
+    |env| {
+        env.init_db(0);
+        for args in [
+            &["-o", "json", "operator", "set-role", "ghost", "admin"][..],
+            &["-o", "json", "--operator", "ghost", "list"],
+            &["-o", "json", "view", "999999"],
+        ] {
+            let run = env.run(args);
+            assert_ne!(run.code, 0, "{args:?}");
+            assert!(
+                run.stdout.trim().is_empty(),
+                "{args:?} stdout: {}",
+                run.stdout
+            );
+            run.error_line("");
+        }
+        // A usage error from the parser is exit 2 with an error line too.
+        let bad = env.run(&["view", "not-a-number"]);
+        bad.code(2).error_line("");
+    }
+);
+
+/// Every visible leaf command, as its path of names.
+fn leaf_paths(cmd: &clap::Command, prefix: &[String], out: &mut Vec<Vec<String>>) {
+    for sub in cmd.get_subcommands() {
+        if sub.is_hide_set() || sub.get_name() == "help" {
+            continue;
+        }
+        let mut path = prefix.to_vec();
+        path.push(sub.get_name().to_string());
+        if sub
+            .get_subcommands()
+            .any(|s| !s.is_hide_set() && s.get_name() != "help")
+        {
+            leaf_paths(sub, &path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+fn find_command<'a>(root: &'a clap::Command, path: &[String]) -> &'a clap::Command {
+    path.iter().fold(root, |c, name| {
+        c.get_subcommands()
+            .find(|s| s.get_name() == name)
+            .unwrap_or_else(|| panic!("no subcommand {name}"))
+    })
+}
+
+/// What is wrong with a command's help: `long` (`--help`), `short` (`-h`),
+/// `about` (its one-line summary).
+fn help_problems(long: &str, short: &str, about: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    if !long.contains("Example") {
+        problems.push("--help has no Example(s) section".to_string());
+    }
+    if !long.lines().any(|l| l.starts_with("  custadm ")) {
+        problems.push("--help has no example line `  custadm …`".to_string());
+    }
+    if !long.to_lowercase().contains("exit code") {
+        problems.push("--help does not mention the exit codes".to_string());
+    }
+    if about.trim().is_empty() {
+        problems.push("no one-line summary".to_string());
+    }
+    if short.lines().next().map(str::trim) != Some(about.trim()) {
+        problems.push(format!(
+            "-h does not start with the summary {about:?}: {:?}",
+            short.lines().next()
+        ));
+    }
+    if short.len() > long.len() {
+        problems.push("-h is longer than --help".to_string());
+    }
+    if let Some(l) = short.lines().find(|l| l.chars().count() > 100) {
+        problems.push(format!("-h has a line over 100 columns: {l:?}"));
+    }
+    problems
+}
+
+#[test]
+fn every_leaf_command_has_help_that_teaches() {
+    let env = Env::sqlite();
+    let root = custadm::cli::Cli::command();
+    let mut leaves = Vec::new();
+    leaf_paths(&root, &[], &mut leaves);
+    assert!(leaves.len() >= 20, "too few leaves: {leaves:?}");
+    assert!(leaves.contains(&vec!["config".to_string(), "show".to_string()]));
+    assert!(
+        !leaves.iter().any(|p| p[0] == "generate-docs"),
+        "hidden commands are skipped"
+    );
+
+    let mut failures = Vec::new();
+    for path in &leaves {
+        let about = find_command(&root, path)
+            .get_about()
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        let mut long_args: Vec<&str> = path.iter().map(String::as_str).collect();
+        long_args.push("--help");
+        let long = env.run(&long_args);
+        let mut short_args: Vec<&str> = path.iter().map(String::as_str).collect();
+        short_args.push("-h");
+        let short = env.run(&short_args);
+        if long.code != 0 || short.code != 0 {
+            failures.push(format!(
+                "custadm {}: --help exit {}, -h exit {}",
+                path.join(" "),
+                long.code,
+                short.code
+            ));
+            continue;
+        }
+        for p in help_problems(&long.stdout, &short.stdout, &about) {
+            failures.push(format!("custadm {}: {p}", path.join(" ")));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "help that does not teach:\n{}",
+        failures.join("\n")
+    );
+
+    // The check catches a new subcommand that comes without examples.
+    let mut grown = custadm::cli::Cli::command()
+        .subcommand(clap::Command::new("brand-new").about("Do a new thing"));
+    grown.build();
+    let mut grown_leaves = Vec::new();
+    leaf_paths(&grown, &[], &mut grown_leaves);
+    assert!(grown_leaves.contains(&vec!["brand-new".to_string()]));
+    let mut sub = grown.find_subcommand_mut("brand-new").unwrap().clone();
+    let long = sub.render_long_help().to_string();
+    let short = sub.render_help().to_string();
+    let problems = help_problems(&long, &short, "Do a new thing");
+    assert!(
+        problems.iter().any(|p| p.contains("Example")),
+        "a subcommand without examples passes the check: {problems:?}"
+    );
+}

@@ -1,0 +1,454 @@
+//! What reaches the operator's terminal: hostile strings never raw, no escape
+//! sequences without a terminal or with `NO_COLOR`, long cells cut in tables
+//! only, the window size, and prompts on a real pseudo-terminal (hidden input
+//! restored on every way out, a new password asked again, no escapes from the
+//! config or the environment in a prompt).
+
+use std::process::Command;
+
+use serde_json::json;
+
+use crate::db_test;
+use crate::support::*;
+
+db_test!(hostile_strings_never_reach_the_terminal_raw, |env| {
+    env.init_db(0);
+    let name = "Mallory\u{1b}[2J\u{1b}]0;owned\u{7}\u{9b}1m\u{202e}evil\u{2066}x\u{7f}";
+    let mail = "mallory\u{1b}[31m\u{202e}@evil\u{9b}.example";
+    let id = env.insert_customer(name, mail);
+    let raw = [
+        '\u{1b}', '\u{7}', '\u{9b}', '\u{202e}', '\u{2066}', '\u{7f}',
+    ];
+    let clean = |label: &str, s: &str| {
+        for c in raw {
+            assert!(
+                !s.contains(c),
+                "{label}: raw U+{:04X} on the terminal:\n{s:?}",
+                c as u32
+            );
+        }
+    };
+
+    let r = env.run(&["view", &id.to_string()]);
+    r.ok();
+    clean("view table", &r.stdout);
+    clean("view stderr", &r.stderr);
+    assert!(
+        r.stdout.contains("Mallory") && r.stdout.contains("evil"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("\\x1b"),
+        "escapes not made visible: {}",
+        r.stdout
+    );
+
+    let r = env.run(&["list"]);
+    r.ok();
+    clean("list table", &r.stdout);
+    assert!(r.stdout.contains("Mallory"), "{}", r.stdout);
+
+    let r = env.run(&["view", &id.to_string(), "-o", "json"]);
+    r.ok();
+    clean("view json", &r.stdout);
+    let v = r.json();
+    assert_eq!(v["full_name"], json!(name));
+    assert_eq!(v["email"], json!(mail));
+
+    // The changing commands' reports and the trail are safe too.
+    let r = env.run(&["toggle", &id.to_string(), "--deactivate"]);
+    r.ok();
+    clean("toggle", &r.stdout);
+    let r = env.run(&["audit", "--customer", &id.to_string()]);
+    r.ok();
+    clean("audit", &r.stdout);
+    let r = env
+        .cmd()
+        .args(&["purge", &id.to_string(), "--password-stdin"])
+        .stdin("wrong-password-here\n")
+        .run();
+    r.code(4);
+    clean("purge preview", &r.stderr);
+});
+
+const ESC: char = '\u{1b}';
+
+#[track_caller]
+fn assert_no_esc(what: &str, text: &str) {
+    assert!(
+        !text.contains(ESC),
+        "{what} contains an ESC byte: {:?}",
+        text
+    );
+}
+
+db_test!(output_without_a_terminal_has_no_escape_sequences, |env| {
+    env.init_db(0);
+    let evil = env.insert_customer(
+        "Red \u{1b}[31mAlert\u{1b}[0m \u{1b}]0;title\u{7}",
+        "esc@example.com",
+    );
+    let plain = env.insert_customer("Plain Person", "plain@example.com");
+    let (e, p) = (evil.to_string(), plain.to_string());
+    // A reason with controls is refused now (contract: no control
+    // characters); one written by another program must still print safely.
+    env.run(&["toggle", &p, "--deactivate", "--reason", "\u{1b}[2Jcleared"])
+        .code(2);
+    env.run(&["toggle", &p, "--deactivate", "--reason", "T-1"])
+        .ok();
+    env.exec(&format!(
+        "UPDATE audit_log SET reason = {} WHERE customer_id = {p}",
+        quote("\u{1b}[2Jcleared")
+    ));
+    for args in [
+        &["--help"][..],
+        &["toggle", "--help"],
+        &["list"],
+        &["list", "--status", "all"],
+        &["view", &e],
+        &["view", &p],
+        &["audit"],
+        &["operator", "list"],
+        &["config", "show"],
+        &["db", "status"],
+    ] {
+        for no_color in [false, true] {
+            let set: &[(&str, &str)] = if no_color { &[("NO_COLOR", "1")] } else { &[] };
+            let run = run_with(&env, set, &[], args);
+            run.ok();
+            assert_no_esc(
+                &format!("{args:?} (NO_COLOR {no_color}) stdout"),
+                &run.stdout,
+            );
+            assert_no_esc(
+                &format!("{args:?} (NO_COLOR {no_color}) stderr"),
+                &run.stderr,
+            );
+        }
+    }
+    // Errors too.
+    let run = env.run(&["view", "999999"]);
+    run.code(3);
+    assert_no_esc("view error", &run.stderr);
+    let run = env.run(&["list", "--bogus"]);
+    run.code(2);
+    assert_no_esc("usage error", &run.stderr);
+});
+
+db_test!(no_color_on_a_terminal_has_no_escape_sequences, |env| {
+    env.init_db(0);
+    let evil = env.insert_customer("Blue \u{1b}[34mName\u{1b}[0m", "blue@example.com");
+    for args in [
+        &["--help"][..],
+        &["list", "--help"],
+        &["list"],
+        &["view", &evil.to_string()],
+        &["audit"],
+    ] {
+        let (out, code) = pty_finish(&env, args);
+        assert_eq!(code, 0, "{args:?}:\n{out}");
+        assert_no_esc(&format!("NO_COLOR=1 custadm {args:?} on a terminal"), &out);
+    }
+});
+
+/// `script` run by `sh -c` on a fresh pseudo-terminal, with this env's
+/// database and operator and custadm as `$CUSTADM`.
+fn pty_shell(env: &Env, script: &str, extra_env: &[(&str, &str)]) -> rexpect::session::PtySession {
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg(script)
+        .current_dir(env.dir.path())
+        .env("CUSTADM", env!("CARGO_BIN_EXE_custadm"))
+        .env("HOME", env.dir.path())
+        .env("XDG_DATA_HOME", env.dir.path().join("data"))
+        .env("XDG_CONFIG_HOME", env.dir.path().join("config"))
+        .env("CUSTADM_DATABASE_URL", &env.url)
+        .env("CUSTADM_OPERATOR", "admin")
+        .env("NO_COLOR", "1")
+        .env_remove("COLUMNS")
+        .env_remove("CUSTADM_PROFILE");
+    for (k, v) in extra_env {
+        cmd.env(k, v);
+    }
+    rexpect::session::spawn_command(cmd, Some(30_000)).expect("spawn on a pty")
+}
+
+/// rexpect hands over each byte as one char; this is the UTF-8 text.
+fn utf8(pty_text: &str) -> String {
+    let bytes: Vec<u8> = pty_text.chars().map(|c| c as u32 as u8).collect();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// The width of the widest line of a table printed on a terminal.
+fn table_width(output: &str) -> usize {
+    output
+        .lines()
+        .filter(|l| l.starts_with('┌'))
+        .map(|l| l.trim_end().chars().count())
+        .max()
+        .unwrap_or(0)
+}
+
+#[test]
+fn window_size_zero_or_unknown_uses_columns_then_80() {
+    let env = Env::sqlite();
+    env.init_db(0);
+    let id = env.insert_customer("Ann Lee", "ann@example.com");
+    foreign_sql(&env, &format!("UPDATE customers SET full_name = replace(hex(zeroblob(150)), '0', 'n') WHERE id = {id};"));
+    for (size, columns, expected) in [
+        ("rows 0 cols 0", None, 80),
+        ("rows 0 cols 0", Some("150"), 150),
+        ("rows 0 cols 0", Some("0"), 80),
+        ("rows 24 cols 80", None, 80),
+        ("rows 24 cols 80", Some("150"), 80),
+        ("rows 24 cols 120", None, 120),
+    ] {
+        let extra: Vec<(&str, &str)> = columns.map(|c| ("COLUMNS", c)).into_iter().collect();
+        let mut p = pty_shell(
+            &env,
+            &format!("stty {size}; \"$CUSTADM\" list; echo EXIT=$?"),
+            &extra,
+        );
+        let out = utf8(&p.exp_string("EXIT=0").expect("list ran"));
+        assert_eq!(
+            table_width(&out),
+            expected,
+            "{size} COLUMNS={columns:?}:\n{out}"
+        );
+        assert!(out.contains("nnnnnnnn"), "{out}");
+    }
+}
+
+/// What `stty -g` says before the command and after it ended, in one pty.
+fn termios_around(
+    env: &Env,
+    command: &str,
+    act: impl FnOnce(&mut rexpect::session::PtySession),
+) -> (String, String, String) {
+    let script = format!(
+        "trap true INT; stty sane; stty -g > before; {command}; echo EXIT=$?; stty -g > after; echo DONE"
+    );
+    let mut p = pty_shell(env, &script, &[]);
+    act(&mut p);
+    let rest = p.exp_string("DONE").expect("the shell finished");
+    let read = |f: &str| std::fs::read_to_string(env.dir.path().join(f)).expect("stty -g output");
+    (read("before"), read("after"), rest)
+}
+
+#[test]
+fn a_hidden_prompt_restores_the_terminal_on_every_way_out() {
+    let env = Env::sqlite();
+    env.init_db(0);
+    let id = env
+        .insert_customer("Ann Lee", "ann@example.com")
+        .to_string();
+    let purge = format!("\"$CUSTADM\" purge {id}");
+    // ^C
+    let (before, after, rest) = termios_around(&env, &purge, |p| {
+        p.exp_string("Password of admin to confirm:")
+            .expect("prompt");
+        p.send_control('c').expect("^C");
+    });
+    assert_eq!(before, after, "^C left the terminal changed");
+    assert!(rest.contains("EXIT=130"), "{rest}");
+    // ^D
+    let (before, after, rest) = termios_around(&env, &purge, |p| {
+        p.exp_string("Password of admin to confirm:")
+            .expect("prompt");
+        p.send_control('d').expect("^D");
+    });
+    assert_eq!(before, after, "^D left the terminal changed");
+    assert!(rest.contains("EXIT=2"), "{rest}");
+    // SIGTERM from elsewhere, while the prompt waits.
+    let (before, after, rest) =
+        termios_around(&env, &format!("{purge} & echo PID=$!; wait $!"), |p| {
+            let (_, pid) = p.exp_regex("PID=[0-9]+").expect("pid");
+            let pid: i32 = pid.trim_start_matches("PID=").parse().expect("pid");
+            p.exp_string("Password of admin to confirm:")
+                .expect("prompt");
+            // SAFETY: signals the custadm process this test started.
+            unsafe {
+                libc::kill(pid, libc::SIGTERM);
+            }
+        });
+    assert_eq!(before, after, "SIGTERM left the terminal changed");
+    assert!(rest.contains("EXIT=143"), "{rest}");
+    // A wrong password: an error, and the terminal as it was.
+    let (before, after, rest) = termios_around(&env, &purge, |p| {
+        p.exp_string("Password of admin to confirm:")
+            .expect("prompt");
+        p.send_line("not the password").expect("typed");
+    });
+    assert_eq!(before, after, "an error left the terminal changed");
+    assert!(rest.contains("EXIT=4"), "{rest}");
+    assert_eq!(
+        env.count("customers", &format!("id = {id}")),
+        1,
+        "nothing purged"
+    );
+}
+
+#[test]
+fn a_new_password_is_asked_again_up_to_three_times() {
+    let env = Env::sqlite();
+    env.init_db(0);
+    // (what the terminal shows, what is typed then; None: nothing).
+    let add = |name: &str, answers: &[(&str, Option<&str>)]| -> String {
+        let mut p = pty_shell(
+            &env,
+            &format!("\"$CUSTADM\" operator add {name} --role support; echo EXIT=$?"),
+            &[],
+        );
+        for (prompt, answer) in answers {
+            p.exp_string(prompt).expect(prompt);
+            if let Some(answer) = answer {
+                p.send_line(answer).expect("typed");
+            }
+        }
+        p.exp_eof().expect("ended")
+    };
+    let good = "a-long-enough-password-1";
+    let out = add(
+        "bob",
+        &[
+            ("Password of admin to confirm:", Some(ADMIN_PASSWORD)),
+            ("Password for bob:", Some("short")),
+            ("try again (2 of 3)", None),
+            ("Password for bob:", Some(good)),
+            ("Repeat the password:", Some("something else entirely")),
+            ("try again (3 of 3)", None),
+            ("Password for bob:", Some(good)),
+            ("Repeat the password:", Some(good)),
+        ],
+    );
+    assert!(out.contains("EXIT=0"), "{out}");
+    assert_eq!(env.count("operators", "username = 'bob'"), 1);
+    let out = add(
+        "carol",
+        &[
+            ("Password of admin to confirm:", Some(ADMIN_PASSWORD)),
+            ("Password for carol:", Some("short")),
+            ("Password for carol:", Some("short too")),
+            ("Password for carol:", Some("still short")),
+        ],
+    );
+    assert!(out.contains("EXIT=2") && out.contains("too short"), "{out}");
+    assert!(!out.contains("4 of 3"), "{out}");
+    assert_eq!(env.count("operators", "username = 'carol'"), 0);
+}
+
+#[track_caller]
+fn assert_no_raw_escape(what: &str, text: &str) {
+    assert!(
+        !text.contains(OSC_TITLE) && !text.contains("\u{1b}]") && !text.contains('\u{7}'),
+        "{what}: a raw OSC sequence reached the terminal:\n{text:?}"
+    );
+}
+
+#[test]
+fn prompts_never_carry_escapes_from_the_config_or_the_environment() {
+    let mut env = Env::sqlite();
+    // The production profile's database path retitles the terminal if printed raw.
+    let dir = env.dir.path().join(format!("db{OSC_TITLE}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("x.sqlite3").display().to_string();
+    env.url = db.clone();
+    env.init_db(0);
+    let c1 = env.insert_customer("One", "one@example.com");
+    let c2 = env.insert_customer("Two", "two@example.com");
+    let (s1, s2) = (c1.to_string(), c2.to_string());
+    write_config_with_mode(
+        &env,
+        &format!(
+            "[profiles.prod]\ndatabase_url = {}\nproduction = true\n",
+            toml_str(&db)
+        ),
+        0o600,
+    );
+
+    // The production confirmation (toggle) names profile and path.
+    let mut s = pty_with(
+        &env,
+        &["--profile", "prod", "toggle", &s1, "--deactivate"],
+        &[],
+        || Ok(()),
+        None,
+    );
+    let question = s.exp_string("[y/N]").expect("the production question");
+    assert!(
+        question.contains("production profile 'prod'"),
+        "{question:?}"
+    );
+    assert!(question.contains("\\x1b]2;owned\\x07"), "{question:?}");
+    s.send_line("n").unwrap();
+    let rest = s.exp_eof().expect("finishes");
+    assert_no_raw_escape("toggle confirmation", &format!("{question}{rest}"));
+
+    // purge: the production banner and the password prompt.
+    let mut s = pty_with(
+        &env,
+        &["--profile", "prod", "purge", &s2],
+        &[],
+        || Ok(()),
+        None,
+    );
+    let before = s.exp_string("to confirm: ").expect("the password prompt");
+    assert!(before.contains("\\x1b]2;owned\\x07"), "{before:?}");
+    s.send_line(ADMIN_PASSWORD).unwrap();
+    let rest = s.exp_eof().expect("finishes");
+    assert_no_raw_escape("purge prompts", &format!("{before}{rest}"));
+
+    // CUSTADM_PROFILE and --profile holding the sequence: the errors show it escaped.
+    for (args, vars) in [
+        (vec!["list"], vec![("CUSTADM_PROFILE", OSC_TITLE)]),
+        (vec!["--profile", OSC_TITLE, "list"], vec![]),
+        (
+            vec!["list"],
+            vec![(
+                "CUSTADM_DATABASE_URL",
+                &*format!("/nonexistent/{OSC_TITLE}"),
+            )],
+        ),
+    ] {
+        let mut s = pty_with(&env, &args, &vars, || Ok(()), None);
+        let out = s.exp_eof().expect("finishes");
+        assert!(out.contains("error:"), "{out:?}");
+        assert!(out.contains("\\x1b]2;owned\\x07"), "{out:?}");
+        assert_no_raw_escape("environment error", &out);
+    }
+}
+
+db_test!(long_cells_are_cut_in_tables_only, |env| {
+    env.init_db(0);
+    let id = env.insert_customer("Ann Lee", "ann@example.com");
+    let long = match env.backend {
+        Backend::Sqlite => "replace(hex(zeroblob(100000)), '0', 'x')",
+        Backend::Postgres => "repeat('x', 200000)",
+    };
+    foreign_sql(
+        &env,
+        &format!("UPDATE customers SET full_name = {long} WHERE id = {id};"),
+    );
+    let x199 = format!("{}…", "x".repeat(199));
+    let table = env.run(&["list"]);
+    table.ok();
+    assert!(table.stdout.contains(&x199), "cut with …");
+    assert!(
+        !table.stdout.contains(&"x".repeat(200)),
+        "no more than 200 characters"
+    );
+    let view = env.run(&["view", &id.to_string()]);
+    view.ok();
+    assert!(view.stdout.contains(&x199) && !view.stdout.contains(&"x".repeat(200)));
+    let json = listed(&env.run(&["-o", "json", "list"]));
+    assert_eq!(json[0]["full_name"].as_str().map(str::len), Some(200_000));
+    let csv = env.run(&["-o", "csv", "list"]);
+    csv.ok();
+    assert!(csv.stdout.contains(&"x".repeat(200_000)));
+    let view = env.run(&["-o", "json", "view", &id.to_string()]);
+    assert_eq!(
+        view.json()["full_name"].as_str().map(str::len),
+        Some(200_000)
+    );
+});
