@@ -44,16 +44,8 @@ fn start(env: &Env, mode: Mode, auth: bool) -> SmtpServer {
 }
 
 /// What custadm needs to reach a test server.
-trait ServerEnv {
+impl SmtpServer {
     /// The environment that points custadm at this server (and its CA).
-    fn vars(&self) -> Vec<(String, String)>;
-    /// The same without the CA: the server's certificate is not trusted.
-    fn vars_without_ca(&self) -> Vec<(String, String)>;
-    /// Every message received so far, parsed.
-    fn mails(&self) -> Vec<Mail>;
-}
-
-impl ServerEnv for SmtpServer {
     fn vars(&self) -> Vec<(String, String)> {
         let mut v = self.vars_without_ca();
         if let Some(ca) = &self.ca {
@@ -62,6 +54,7 @@ impl ServerEnv for SmtpServer {
         v
     }
 
+    /// The same without the CA: the server's certificate is not trusted.
     fn vars_without_ca(&self) -> Vec<(String, String)> {
         vars(&[
             ("CUSTADM_SMTP_URL", &self.url()),
@@ -69,6 +62,7 @@ impl ServerEnv for SmtpServer {
         ])
     }
 
+    /// Every message received so far, parsed.
     fn mails(&self) -> Vec<Mail> {
         self.messages().iter().map(Mail::parse).collect()
     }
