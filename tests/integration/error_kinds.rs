@@ -122,15 +122,6 @@ fn spawn(env: &Env, args: &[&str], input: &str, lock_timeout: &str) -> std::proc
     child
 }
 
-fn finish(child: std::process::Child) -> Run {
-    let out = child.wait_with_output().expect("wait for custadm");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
 /// Waits until some session of the test database waits for a lock.
 fn until_someone_waits(env: &Env, child: &mut std::process::Child) {
     let deadline = Instant::now() + Duration::from_secs(30);

@@ -1480,16 +1480,6 @@ fn spawn_reset(env: &Env, vars: &[(String, String)], args: &[&str]) -> std::proc
     child
 }
 
-/// Waits for a spawned custadm.
-fn finish(child: std::process::Child) -> Run {
-    let out = child.wait_with_output().expect("wait for custadm");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
 /// The highest audit id of these actions for a customer.
 fn last_audit_id(env: &Env, id: i64, actions: &str) -> i64 {
     env.scalar(&format!(

@@ -9,8 +9,8 @@
 //! - `output`: what custadm printed (result documents, `config show`, failures);
 //! - `time`: timestamps relative to now;
 //! - `files`: config files, ids files, file modes, the migrations folder;
-//! - `processes`: custadm run with open stdin, a tweaked environment, on a
-//!   PTY, or with its memory bounded; the clap command tree;
+//! - `processes`: custadm spawned, run with open stdin, a tweaked
+//!   environment, on a PTY, or with its memory bounded; the clap command tree;
 //! - `operators`: the OS login, adding operators, admin changes;
 //! - `values`: hostile names and characters, secrets, the mail sender.
 

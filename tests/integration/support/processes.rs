@@ -1,6 +1,6 @@
-//! custadm run other ways than `Env::run`: with stdin left open, with a
-//! tweaked environment, on a pseudo-terminal, with its memory and time
-//! bounded; and the clap command tree walked leaf by leaf.
+//! custadm run other ways than `Env::run`: spawned and waited for, with
+//! stdin left open, with a tweaked environment, on a pseudo-terminal, with its
+//! memory and time bounded; and the clap command tree walked leaf by leaf.
 
 use std::io::{Read, Write};
 use std::os::unix::process::CommandExt;
@@ -236,3 +236,13 @@ pub fn own_rss_kib() -> i64 {
 
 /// Extra memory custadm may use beyond what it shared with the test.
 pub const RSS_ALLOWANCE_KIB: i64 = 48 * 1024;
+
+/// Waits for a spawned custadm.
+pub fn finish(child: std::process::Child) -> Run {
+    let out = child.wait_with_output().expect("wait for custadm");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
