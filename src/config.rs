@@ -88,14 +88,14 @@ pub fn parse_max_changes(s: &str) -> std::result::Result<MaxChanges, String> {
             Ok(v) if v > 0.0 && v <= 100.0 => Ok(MaxChanges::Percent(v)),
             _ => Err(format!(
                 "{} is not a percentage between 0 and 100 (e.g. 2%)",
-                crate::validate::quote_input(t)
+                crate::text::quote_input(t)
             )),
         };
     }
     t.parse::<u64>().map(MaxChanges::Count).map_err(|_| {
         format!(
             "{} is neither a number of customers (e.g. 500) nor a percentage (e.g. 2%)",
-            crate::validate::quote_input(t)
+            crate::text::quote_input(t)
         )
     })
 }
@@ -336,7 +336,7 @@ pub fn load(path: &Path) -> Result<ConfigFile> {
     {
         // Quoted (sanitised) unless it may hold a URL with its password.
         let shown = if bad.chars().count() <= 40 && !bad.contains(['@', ':', '%']) {
-            crate::validate::quote_input(bad)
+            crate::text::quote_input(bad)
         } else {
             format!("number {} (in sorted order)", n + 1)
         };
@@ -658,7 +658,7 @@ impl Settings {
                 Some(parse_max_changes(&text).map_err(|e| {
                     Error::Database(format!(
                         "config file: profiles.{}.max_changes: {e}",
-                        crate::output::sanitize(name)
+                        crate::text::sanitize(name)
                     ))
                 })?)
             }

@@ -18,6 +18,7 @@ pub mod progress;
 pub mod sample;
 pub mod secrets;
 pub mod terminal;
+pub mod text;
 pub mod validate;
 
 pub use commands::run;

@@ -164,7 +164,7 @@ impl Mailer {
         let from: Mailbox = from.parse().map_err(|_| {
             Error::Database(format!(
                 "CUSTADM_MAIL_FROM '{}' is not a valid email address",
-                crate::output::sanitize(from)
+                crate::text::sanitize(from)
             ))
         })?;
         let parsed = parse_smtp_url(url)?;
@@ -241,13 +241,7 @@ impl Mailer {
         // Header-safe display name: no control characters at all.
         let display: String = name
             .chars()
-            .map(|c| {
-                if crate::output::is_dangerous(c) {
-                    ' '
-                } else {
-                    c
-                }
-            })
+            .map(|c| if crate::text::is_dangerous(c) { ' ' } else { c })
             .collect();
         let message = Message::builder()
             .from(self.from.clone())
@@ -390,7 +384,7 @@ fn strip_os_error(text: &str) -> String {
         Some(i) => &text[..i],
         None => text,
     };
-    crate::output::sanitize(text)
+    crate::text::sanitize(text)
 }
 
 #[cfg(test)]

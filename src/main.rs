@@ -41,7 +41,7 @@ fn main() -> ExitCode {
             let _ = write!(
                 std::io::stderr(),
                 "{}",
-                custadm::output::sanitize_multiline(&shorten_lines(&e.render().to_string()))
+                custadm::text::sanitize_multiline(&shorten_lines(&e.render().to_string()))
             );
             return ExitCode::from(2);
         }
@@ -103,7 +103,7 @@ fn report(e: &anyhow::Error) -> ExitCode {
     let _ = writeln!(
         std::io::stderr(),
         "error: {}",
-        custadm::output::sanitize(&line)
+        custadm::text::sanitize(&line)
     );
     ExitCode::from(failure.exit_code())
 }

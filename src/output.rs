@@ -9,6 +9,7 @@ use comfy_table::{presets, ColumnConstraint, ContentArrangement, Table, Width};
 use serde::Serialize;
 
 use crate::error::Result;
+use crate::text::{is_dangerous, sanitize, sanitize_multiline};
 
 /// `-o/--output`: how results are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -344,96 +345,6 @@ impl<W: Write> StreamingTable<W> {
         self.bottom = previous;
         Ok(())
     }
-}
-
-/// True for the invisible format characters (Unicode general category Cf,
-/// Unicode 16's DerivedGeneralCategory.txt), the line and paragraph
-/// separators (Zl, Zp: U+2028, U+2029), and the Hangul fillers (U+115F,
-/// U+1160, U+3164, U+FFA0: letters that render as nothing). Contract:
-/// "Validation" (`full_name`) and "Output".
-pub fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{00AD}'
-            | '\u{0600}'..='\u{0605}'
-            | '\u{061C}'
-            | '\u{06DD}'
-            | '\u{070F}'
-            | '\u{0890}'..='\u{0891}'
-            | '\u{08E2}'
-            | '\u{180E}'
-            | '\u{200B}'..='\u{200F}'
-            | '\u{2028}'..='\u{202E}'
-            | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{206F}'
-            | '\u{FEFF}'
-            | '\u{FFF9}'..='\u{FFFB}'
-            | '\u{110BD}'
-            | '\u{110CD}'
-            | '\u{13430}'..='\u{1343F}'
-            | '\u{1BCA0}'..='\u{1BCA3}'
-            | '\u{1D173}'..='\u{1D17A}'
-            | '\u{E0001}'
-            | '\u{E0020}'..='\u{E007F}'
-            | '\u{115F}'
-            | '\u{1160}'
-            | '\u{3164}'
-            | '\u{FFA0}'
-    )
-}
-
-/// True for characters that must never reach a terminal raw: C0 controls,
-/// DEL, C1 controls (U+0080–U+009F, e.g. the CSI U+009B), the bidirectional
-/// overrides and isolates (U+202A–U+202E, U+2066–U+2069), and every invisible
-/// character of [`is_invisible`] (which would make two different values look
-/// the same). ZWJ and ZWNJ are among them; [`sanitize`] lets them through
-/// only between letters, where scripts need them.
-pub fn is_dangerous(c: char) -> bool {
-    c.is_control() || is_invisible(c)
-}
-
-/// True when ZWJ/ZWNJ at `i` of `chars` joins two letters (a letter or a
-/// combining mark before it, a letter after it): the one place these
-/// invisible characters are allowed (contract: "Validation").
-pub fn joiner_between_letters(chars: &[char], i: usize) -> bool {
-    matches!(chars.get(i), Some('\u{200C}' | '\u{200D}'))
-        && i > 0
-        && chars.get(i - 1).is_some_and(|p| {
-            p.is_alphabetic() || unicode_normalization::char::is_combining_mark(*p)
-        })
-        && chars.get(i + 1).is_some_and(|n| n.is_alphabetic())
-}
-
-fn escape_into(out: &mut String, c: char) {
-    let code = c as u32;
-    if code < 0x100 {
-        out.push_str(&format!("\\x{code:02x}"));
-    } else {
-        out.push_str(&format!("\\u{{{code:04x}}}"));
-    }
-}
-
-/// Makes an untrusted string safe for one line of a terminal: every dangerous
-/// character (including newline) becomes a visible escape like `\x1b`.
-pub fn sanitize(s: &str) -> String {
-    if !s.chars().any(is_dangerous) {
-        return s.to_string();
-    }
-    let chars: Vec<char> = s.chars().collect();
-    let mut out = String::with_capacity(s.len());
-    for (i, &c) in chars.iter().enumerate() {
-        if is_dangerous(c) && !joiner_between_letters(&chars, i) {
-            escape_into(&mut out, c);
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// Like [`sanitize`] but keeps newlines, for multi-line table cells.
-pub fn sanitize_multiline(s: &str) -> String {
-    s.split('\n').map(sanitize).collect::<Vec<_>>().join("\n")
 }
 
 /// A timestamp as RFC 3339 UTC: `2026-11-27T01:02:03Z`.

@@ -225,14 +225,14 @@ fn retryable(msg: &str) -> bool {
 fn tty_say(text: &str) {
     use std::io::Write;
     if let Ok(mut tty) = std::fs::OpenOptions::new().write(true).open("/dev/tty") {
-        let _ = writeln!(tty, "{}", crate::output::sanitize(text));
+        let _ = writeln!(tty, "{}", crate::text::sanitize(text));
     }
 }
 
 fn prompt_hidden(prompt: &str) -> Result<Secret> {
     // The prompt names operators (and may be built from config text):
     // sanitised at the one place that writes it.
-    let password = hidden::read_line(&crate::output::sanitize(prompt))?;
+    let password = hidden::read_line(&crate::text::sanitize(prompt))?;
     if password.is_empty() {
         return Err(Error::Usage("empty password; nothing was changed".into()));
     }

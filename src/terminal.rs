@@ -33,7 +33,7 @@ pub fn confirm(question: &str) -> Result<bool> {
             ))
         })?;
     let mut writer = tty.try_clone()?;
-    write!(writer, "{} [y/N] ", crate::output::sanitize(question))?;
+    write!(writer, "{} [y/N] ", crate::text::sanitize(question))?;
     writer.flush()?;
     let mut answer = String::new();
     BufReader::new(tty.take(MAX_ANSWER_BYTES)).read_line(&mut answer)?;

@@ -5,21 +5,12 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use unicode_normalization::UnicodeNormalization;
 
-use crate::output::is_dangerous;
+use crate::text::{fold_case, is_dangerous, quote_input};
 
 /// Longest `full_name`, in characters, after trimming.
 pub const MAX_NAME_CHARS: usize = 150;
 /// Longest email address.
 pub const MAX_EMAIL_CHARS: usize = 254;
-
-/// An untrusted value quoted in an error: sanitised and cut to 40 characters.
-pub fn quote_input(s: &str) -> String {
-    let mut shown: String = s.chars().take(40).collect();
-    if s.chars().nth(40).is_some() {
-        shown.push('…');
-    }
-    format!("'{}'", crate::output::sanitize(&shown))
-}
 
 /// Longest `--reason`, in characters (contract: "Commands", global flags).
 pub const MAX_REASON_CHARS: usize = 500;
@@ -116,7 +107,7 @@ pub fn full_name(s: &str) -> Result<String, String> {
     if let Some(c) = chars
         .iter()
         .enumerate()
-        .find(|&(i, c)| is_dangerous(*c) && !crate::output::joiner_between_letters(&chars, i))
+        .find(|&(i, c)| is_dangerous(*c) && !crate::text::joiner_between_letters(&chars, i))
         .map(|(_, c)| *c)
     {
         return Err(format!(
@@ -125,50 +116,6 @@ pub fn full_name(s: &str) -> Result<String, String> {
         ));
     }
     Ok(name)
-}
-
-/// Unicode simple case folding (CaseFolding.txt, status C and S) as custadm
-/// applies it to emails: each character lower-cased on its own (never the
-/// context-dependent final sigma of `str::to_lowercase`), then the letters
-/// whose fold differs from their lower case mapped to the fold, then NFC.
-/// The one folding custadm uses for email uniqueness and lookups: two
-/// addresses that differ only in case (`ΟΔΥΣΣΕΥΣ`, `οδυσσευς`, `οδυσσευσ`;
-/// `K` and the Kelvin sign; `ẞ` and `ß`) fold to the same stored text, which
-/// the database compares exactly (contract: "Validation").
-pub fn fold_case(s: &str) -> String {
-    s.chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            '\u{00B5}' => '\u{03BC}',
-            '\u{017F}' => 's',
-            '\u{0345}' | '\u{1FBE}' => '\u{03B9}',
-            '\u{03C2}' => '\u{03C3}',
-            '\u{03D0}' => '\u{03B2}',
-            '\u{03D1}' => '\u{03B8}',
-            '\u{03D5}' => '\u{03C6}',
-            '\u{03D6}' => '\u{03C0}',
-            '\u{03F0}' => '\u{03BA}',
-            '\u{03F1}' => '\u{03C1}',
-            '\u{03F5}' => '\u{03B5}',
-            '\u{1E9B}' => '\u{1E61}',
-            '\u{1C80}' => '\u{0432}',
-            '\u{1C81}' => '\u{0434}',
-            '\u{1C82}' => '\u{043E}',
-            '\u{1C83}' => '\u{0441}',
-            '\u{1C84}' | '\u{1C85}' => '\u{0442}',
-            '\u{1C86}' => '\u{044A}',
-            '\u{1C87}' => '\u{0463}',
-            '\u{1C88}' => '\u{A64B}',
-            '\u{1FD3}' => '\u{0390}',
-            '\u{1FE3}' => '\u{03B0}',
-            '\u{FB05}' => '\u{FB06}',
-            // Cherokee folds to its upper case.
-            '\u{AB70}'..='\u{ABBF}' => char::from_u32(c as u32 - 0xAB70 + 0x13A0).unwrap_or(c),
-            '\u{13F8}'..='\u{13FD}' => char::from_u32(c as u32 - 8).unwrap_or(c),
-            other => other,
-        })
-        .nfc()
-        .collect()
 }
 
 /// An email: at most 254 characters, one `@`, local part 1–64 characters, a
@@ -244,7 +191,7 @@ pub fn phone_region(s: &str) -> Result<phonenumber::country::Id, String> {
     if !known {
         return Err(format!(
             "'{}' is not an ISO 3166 alpha-2 region with a numbering plan (like GB, US, DE)",
-            crate::output::sanitize(&s.chars().take(20).collect::<String>())
+            crate::text::sanitize(&s.chars().take(20).collect::<String>())
         ));
     }
     code.parse()
@@ -446,14 +393,26 @@ pub fn os_login(s: &str) -> Result<String, String> {
     }
 }
 
+/// The earliest and latest instants a filter may name: what both backends
+/// hold (PostgreSQL's `timestamp` and SQLite's four-digit-year text forms).
+pub fn filter_range() -> (NaiveDateTime, NaiveDateTime) {
+    let min = NaiveDate::from_ymd_opt(1, 1, 1)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .unwrap_or(NaiveDateTime::MIN);
+    let max = NaiveDate::from_ymd_opt(9999, 12, 31)
+        .and_then(|d| d.and_hms_opt(23, 59, 59))
+        .unwrap_or(NaiveDateTime::MAX);
+    (min, max)
+}
+
 /// A point in time: a date (`2026-01-31`, midnight UTC), a date and time
 /// (`2026-01-31T12:00:00`), or an age before `now` (`90d`, `12h`, `2w`, `30m`).
 ///
-/// The instant must lie in [`crate::db::lenient::filter_range`] (years 0001 to
+/// The instant must lie in [`filter_range`] (years 0001 to
 /// 9999, what both backends hold; contract "Output": a filter value outside a
 /// backend's range is exit 2); the error names that range.
 pub fn when(s: &str, now: NaiveDateTime) -> Result<NaiveDateTime, String> {
-    let (min, max) = crate::db::lenient::filter_range();
+    let (min, max) = filter_range();
     let out_of_range = || {
         format!(
             "{} is out of range: give an instant between {} and {} UTC",

@@ -6,7 +6,7 @@
 use std::io::Cursor;
 
 use custadm::bulk::read_ids;
-use custadm::output::is_dangerous;
+use custadm::text::is_dangerous;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -4,9 +4,8 @@
 //! never a formula and parses back.
 #![no_main]
 
-use custadm::output::{
-    csv_text_cell, escape_json_text, is_dangerous, sanitize, sanitize_multiline,
-};
+use custadm::output::{csv_text_cell, escape_json_text};
+use custadm::text::{is_dangerous, sanitize, sanitize_multiline};
 use libfuzzer_sys::fuzz_target;
 
 fn parse_csv_field(cell: &str) -> Option<String> {

@@ -2,7 +2,7 @@
 //! within the contract's limits, and normalises to itself.
 #![no_main]
 
-use custadm::output::is_dangerous;
+use custadm::text::is_dangerous;
 use custadm::validate::email;
 use libfuzzer_sys::fuzz_target;
 use unicode_normalization::{is_nfc, UnicodeNormalization};

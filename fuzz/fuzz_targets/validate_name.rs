@@ -3,7 +3,7 @@
 //! itself.
 #![no_main]
 
-use custadm::output::is_dangerous;
+use custadm::text::is_dangerous;
 use custadm::validate::full_name;
 use libfuzzer_sys::fuzz_target;
 use unicode_normalization::is_nfc;

@@ -14,7 +14,7 @@ fuzz_target!(|s: &str| {
     for at in [now, NaiveDateTime::MIN, NaiveDateTime::MAX] {
         match when(s, at) {
             Ok(ts) => assert!(!is_age || ts <= at, "{s:?} at {at} -> {ts}"),
-            Err(e) => assert!(!e.chars().any(custadm::output::is_dangerous), "{e:?}"),
+            Err(e) => assert!(!e.chars().any(custadm::text::is_dangerous), "{e:?}"),
         }
     }
     if cfg!(feature = "strict") && !is_age {

@@ -533,7 +533,7 @@ fn write_spooled_row(
     // The outcome is one of custadm's own words; sanitised all the same, as
     // everything read back from a file.
     let outcome = Outcome::parse(&v.outcome).map_or_else(
-        || output::sanitize(&v.outcome).into(),
+        || crate::text::sanitize(&v.outcome).into(),
         |o| std::borrow::Cow::Borrowed(o.as_str()),
     );
     match (v.id, v.email.as_deref()) {
@@ -541,7 +541,7 @@ fn write_spooled_row(
         (None, Some(e)) => writeln!(
             w,
             "{:<ID_WIDTH$}  {outcome:<12}  {details}",
-            output::sanitize(e)
+            crate::text::sanitize(e)
         )?,
         _ => writeln!(w, "{:<ID_WIDTH$}  {outcome:<12}  {details}", "-")?,
     }
@@ -590,7 +590,7 @@ impl RecentDetails {
 /// The ID cell of a result row: the id, or the email that named no one.
 fn shown_id(r: &ItemResult) -> String {
     match &r.email {
-        Some(e) if r.id == NO_ID => output::sanitize(e),
+        Some(e) if r.id == NO_ID => crate::text::sanitize(e),
         _ => r.id.to_string(),
     }
 }
@@ -606,7 +606,7 @@ fn describe(r: &ItemResult) -> String {
 
 /// A DETAILS cell on one plain line: terminal-safe, line breaks as "; ".
 fn plain_cell(details: &str) -> String {
-    output::sanitize_multiline(details).replace('\n', "; ")
+    crate::text::sanitize_multiline(details).replace('\n', "; ")
 }
 
 /// The DETAILS cell from a result's parts (held or read back from the spool).

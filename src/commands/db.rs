@@ -88,7 +88,7 @@ pub fn run(target: &DatabaseTarget, cmd: DbCommand, out: &Output) -> Result<()> 
             } else {
                 out.line(&format!(
                     "database: {}\nschema: {label}",
-                    crate::output::sanitize(&database)
+                    crate::text::sanitize(&database)
                 ))?;
                 out.table(
                     &["VERSION", "STATUS"],

@@ -28,7 +28,7 @@ pub struct DeleteArgs {
 
 /// Runs `custadm delete`.
 pub fn run(ctx: &mut Ctx, args: DeleteArgs) -> Result<()> {
-    let database = crate::output::sanitize(&ctx.database);
+    let database = crate::text::sanitize(&ctx.database);
     let question = |n: i64| format!("Soft-delete {n} customer(s) in {database}?");
     let spec = bulk::RunSpec {
         action: "delete",

@@ -78,14 +78,11 @@ pub fn run(target: &DatabaseTarget, actor: &Actor, args: InitArgs, out: &Output)
         let _ = writeln!(
             std::io::stderr(),
             "Registering the first admin '{}' of {}.",
-            crate::output::sanitize(&admin),
-            crate::output::sanitize(&database)
+            crate::text::sanitize(&admin),
+            crate::text::sanitize(&database)
         );
     }
-    let secret = source.read_new(&format!(
-        "Password for {}: ",
-        crate::output::sanitize(&admin)
-    ))?;
+    let secret = source.read_new(&format!("Password for {}: ", crate::text::sanitize(&admin)))?;
     let hash = password::hash(&secret)?;
     drop(secret);
 
@@ -144,11 +141,11 @@ pub fn run(target: &DatabaseTarget, actor: &Actor, args: InitArgs, out: &Output)
         };
         out.line(&format!(
             "{what} {} and registered admin '{}'{}.{}",
-            crate::output::sanitize(&database),
-            crate::output::sanitize(&admin),
+            crate::text::sanitize(&database),
+            crate::text::sanitize(&admin),
             bind_to
                 .as_deref()
-                .map(|login| format!(", bound to OS login '{}'", crate::output::sanitize(login)))
+                .map(|login| format!(", bound to OS login '{}'", crate::text::sanitize(login)))
                 .unwrap_or_default(),
             if sample > 0 {
                 format!(" Loaded {sample} sample customers.")
@@ -176,7 +173,7 @@ fn already_initialised(out: &Output, database: String) -> Result<()> {
     } else {
         out.line(&format!(
             "{} is already initialised; nothing changed.",
-            crate::output::sanitize(&database)
+            crate::text::sanitize(&database)
         ))
     }
 }

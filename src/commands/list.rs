@@ -135,9 +135,9 @@ impl Sink {
                     self.writer,
                     "{},{},{},{},{},{},{}",
                     r.id,
-                    csv_text_cell(&output::sanitize_multiline(r.full_name)),
-                    csv_text_cell(&output::sanitize_multiline(r.email)),
-                    output::csv_phone_cell(&output::sanitize(r.phone.unwrap_or(""))),
+                    csv_text_cell(&crate::text::sanitize_multiline(r.full_name)),
+                    csv_text_cell(&crate::text::sanitize_multiline(r.email)),
+                    output::csv_phone_cell(&crate::text::sanitize(r.phone.unwrap_or(""))),
                     r.status,
                     r.created_at,
                     r.last_login_at.unwrap_or_default()

@@ -20,7 +20,7 @@ use crate::db::customer::{Customer, OwnedRowCounts};
 use crate::db::purge::SecureErase;
 use crate::db::{self, write_transaction, DbConn};
 use crate::error::{Error, Result};
-use crate::output::sanitize;
+use crate::text::sanitize;
 
 /// Options of `custadm purge`.
 #[derive(Debug, clap::Args)]
@@ -121,7 +121,7 @@ pub fn run(ctx: &mut Ctx, args: PurgeArgs) -> Result<()> {
     preview(ctx, &targets, &missing);
 
     // One confirmation for the whole run.
-    crate::commands::operator::confirm_admin_password(
+    crate::context::confirm::confirm_admin_password(
         ctx,
         "purge",
         if ids.len() == 1 { Some(ids[0]) } else { None },

@@ -26,7 +26,7 @@ pub struct RestoreArgs {
 
 /// Runs `custadm restore`.
 pub fn run(ctx: &mut Ctx, args: RestoreArgs) -> Result<()> {
-    let database = crate::output::sanitize(&ctx.database);
+    let database = crate::text::sanitize(&ctx.database);
     let question = |n: i64| format!("Restore {n} customer(s) in {database}?");
     let spec = bulk::RunSpec {
         action: "restore",

@@ -44,7 +44,7 @@ impl ToggleArgs {
 pub fn run(ctx: &mut Ctx, args: ToggleArgs) -> Result<()> {
     let activate = args.activate;
     let action = args.action();
-    let database = crate::output::sanitize(&ctx.database);
+    let database = crate::text::sanitize(&ctx.database);
     let question = |n: i64| format!("{action} {n} customer(s) in {database}?");
     let spec = bulk::RunSpec {
         action,

@@ -17,7 +17,8 @@ use crate::db::audit::{self, Actor, AuditEntry, NewAuditEntry};
 use crate::db::customer::{ContactChanges, Customer};
 use crate::db::DbConn;
 use crate::error::{Error, Result};
-use crate::output::{dollars, rfc3339, sanitize};
+use crate::output::{dollars, rfc3339};
+use crate::text::sanitize;
 
 /// Options of `custadm undo`.
 #[derive(Debug, clap::Args)]
@@ -48,7 +49,7 @@ pub fn run(ctx: &mut Ctx, args: UndoArgs) -> Result<()> {
         .map_err(|_| {
             Error::Usage(format!(
                 "{} is not a run id (26 characters, as in a result's \"run\" or the RUN column of `custadm audit`)",
-                crate::validate::quote_input(&args.run)
+                crate::text::quote_input(&args.run)
             ))
         })?
         .to_string();

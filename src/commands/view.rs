@@ -143,7 +143,7 @@ pub fn not_found(named: &crate::validate::CustomerRef) -> Error {
         }
         CustomerRef::Email(e) => format!(
             "no customer with email {}: `custadm list --status all --search` finds near matches",
-            crate::output::sanitize(e)
+            crate::text::sanitize(e)
         ),
     })
 }

@@ -63,7 +63,7 @@ pub(crate) struct Filters {
 /// finds "Chloé"; the column side is folded by the backend's fold.
 pub(crate) fn like_pattern(text: &str) -> String {
     let mut p = String::from("%");
-    for c in crate::validate::fold_case(text).chars() {
+    for c in crate::text::fold_case(text).chars() {
         if matches!(c, '%' | '_' | '\\') {
             p.push('\\');
         }

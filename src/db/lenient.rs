@@ -270,7 +270,7 @@ fn sqlite_instant(
         let shown: String = text.chars().take(40).collect();
         format!(
             "{} is not a timestamp in a form custadm reads (YYYY-MM-DD[ HH:MM[:SS[.f]]][Z|±HH:MM])",
-            crate::output::sanitize(&shown)
+            crate::text::sanitize(&shown)
         )
         .into()
     })
@@ -366,7 +366,7 @@ impl FromSql<Date, Sqlite> for DbDate {
                 unreadable_timestamp(
                     format!(
                         "{} is not a date in a form custadm reads (YYYY-MM-DD)",
-                        crate::output::sanitize(&format!("{shown:?}"))
+                        crate::text::sanitize(&format!("{shown:?}"))
                     )
                     .into(),
                     "stored",
@@ -495,18 +495,6 @@ macro_rules! instant_cmp_for {
 }
 
 instant_cmp_for!(Sqlite, Pg, MultiBackend);
-
-/// The earliest and latest instants a filter may name: what both backends
-/// hold (PostgreSQL's `timestamp` and SQLite's four-digit-year text forms).
-pub fn filter_range() -> (NaiveDateTime, NaiveDateTime) {
-    let min = NaiveDate::from_ymd_opt(1, 1, 1)
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .unwrap_or(NaiveDateTime::MIN);
-    let max = NaiveDate::from_ymd_opt(9999, 12, 31)
-        .and_then(|d| d.and_hms_opt(23, 59, 59))
-        .unwrap_or(NaiveDateTime::MAX);
-    (min, max)
-}
 
 #[cfg(test)]
 mod tests {

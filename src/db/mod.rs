@@ -369,7 +369,7 @@ fn warn_if_shared(path: &Path) {
     let mode = meta.permissions().mode() & 0o777;
     if mode & 0o077 != 0 && !WARNED.swap(true, Ordering::SeqCst) {
         use std::io::Write;
-        let shown = crate::output::sanitize(&path.display().to_string());
+        let shown = crate::text::sanitize(&path.display().to_string());
         let _ = writeln!(
             std::io::stderr(),
             "warning: the database file {shown} can be read by other users (mode {mode:04o}); it holds password hashes and personal data: run `chmod 600 {shown}`"
@@ -398,7 +398,7 @@ fn check_plain_sqlite_path(path: &str) -> Result<()> {
             if plain.is_empty() || plain.contains('%') {
                 String::new()
             } else {
-                format!(" (--database-url {})", crate::output::sanitize(plain))
+                format!(" (--database-url {})", crate::text::sanitize(plain))
             }
         )));
     }
@@ -462,7 +462,7 @@ fn open_sqlite(path: &Path) -> Result<DbConn> {
     // SQLite's own lower() folds only ASCII; searches use this one.
     // Lossy: a name another program wrote in Latin-1 must not fail the search.
     unicode_lower_utils::register_impl(&mut conn, |text: lenient::LossyText| {
-        crate::validate::fold_case(&text.0)
+        crate::text::fold_case(&text.0)
     })
     .map_err(|e| Error::Internal(format!("cannot register unicode_lower on SQLite: {e}")))?;
     Ok(DbConn::Sqlite(conn))

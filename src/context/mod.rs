@@ -2,6 +2,8 @@
 //! the connection, the acting operator (checked to exist and be active), the
 //! audit stamp (operator, OS user, reason) and the output settings.
 
+pub mod confirm;
+
 use std::path::PathBuf;
 
 use crate::config::Settings;
@@ -169,7 +171,7 @@ impl Ctx {
     /// row) without being asked anything — then where the acting admin's
     /// password will come from: `--password-stdin`, else the terminal, else
     /// exit 2 at once. The password itself is asked by
-    /// [`crate::commands::operator::confirm_admin_password`].
+    /// [`confirm::confirm_admin_password`].
     pub fn require_admin_change(
         &mut self,
         action: &str,
@@ -180,13 +182,7 @@ impl Ctx {
         // A locked admin is refused before anything is shown (purge's
         // preview names the customers) or asked.
         let me = self.operator.clone();
-        crate::commands::operator::refuse_if_locked(
-            self,
-            &me,
-            action,
-            customer_id,
-            crate::db::now(),
-        )?;
+        confirm::refuse_if_locked(self, &me, action, customer_id, crate::db::now())?;
         PasswordSource::choose(password_stdin)
     }
 }
