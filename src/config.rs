@@ -253,7 +253,7 @@ fn parse(path: &Path) -> Result<ConfigFile> {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ConfigFile::default()),
         Err(e) => {
-            return Err(Error::Database(format!(
+            return Err(Error::Setup(format!(
                 "cannot read config file {}: {e}",
                 path.display()
             )))
@@ -302,7 +302,7 @@ pub fn parse_text(text: &str, origin: &str) -> Result<ConfigFile> {
                 )
             })
             .unwrap_or((0, 0));
-        Error::Database(format!(
+        Error::Setup(format!(
             "config file {origin} line {line}, column {col}: {}",
             config_error_message(e.message().trim())
         ))
@@ -340,7 +340,7 @@ pub fn load(path: &Path) -> Result<ConfigFile> {
         } else {
             format!("number {} (in sorted order)", n + 1)
         };
-        return Err(Error::Database(format!(
+        return Err(Error::Setup(format!(
             "config file {}: profile name {shown} is not allowed: profile names are 1-64 characters of A-Z a-z 0-9 . _ - starting with a letter or digit; rename it",
             path.display()
         )));
@@ -360,7 +360,7 @@ pub fn load(path: &Path) -> Result<ConfigFile> {
         // service account cannot rewrite its own `service_user`).
         let group_read_of_root = owner == 0 && mode & 0o037 == 0;
         if mode & 0o077 != 0 && !group_read_of_root {
-            return Err(Error::Database(format!(
+            return Err(Error::Setup(format!(
                 "config file {} holds a password ({field}) but others can read it (mode {mode:04o}): run `chmod 600 {}`",
                 path.display(),
                 path.display()
@@ -461,7 +461,7 @@ impl Settings {
         let env_profile = env("CUSTADM_PROFILE")?;
         let (flag_p, env_p, profile) = if flag_profile.is_some() || env_profile.is_some() {
             let path = config_path.clone().ok_or_else(|| {
-                Error::Database("a profile is named but there is no config file path (set CUSTADM_CONFIG or HOME)".into())
+                Error::Setup("a profile is named but there is no config file path (set CUSTADM_CONFIG or HOME)".into())
             })?;
             let file = load(&path)?;
             let pick = |name: &Option<String>, how: &str| -> Result<Option<(String, Profile)>> {
@@ -469,7 +469,7 @@ impl Settings {
                     None => Ok(None),
                     Some(n) => match file.profiles.get(n) {
                         Some(p) => Ok(Some((n.clone(), p.clone()))),
-                        None => Err(Error::Database(format!(
+                        None => Err(Error::Setup(format!(
                             "profile '{n}' ({how}) is not in {}; profiles there: {}",
                             path.display(),
                             if file.profiles.is_empty() {
@@ -634,7 +634,7 @@ impl Settings {
                 Some(text) => {
                     parse_lock_timeout(text).map_err(|why| match &timeout_text.source {
                         Source::Profile(name) => {
-                            Error::Database(format!("config file, profile {name}: {why}"))
+                            Error::Setup(format!("config file, profile {name}: {why}"))
                         }
                         _ => Error::Usage(format!("CUSTADM_LOCK_TIMEOUT: {why}")),
                     })?
@@ -656,7 +656,7 @@ impl Settings {
                 };
                 let name = profile.as_ref().map(|p| p.value.as_str()).unwrap_or("?");
                 Some(parse_max_changes(&text).map_err(|e| {
-                    Error::Database(format!(
+                    Error::Setup(format!(
                         "config file: profiles.{}.max_changes: {e}",
                         crate::text::sanitize(name)
                     ))

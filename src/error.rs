@@ -24,10 +24,12 @@ pub enum Error {
     /// Exit 5: refused by a business rule (unpaid invoices, email taken, state).
     #[error("{0}")]
     Refused(String),
-    /// Exit 6: database unreachable, misconfigured, busy, or schema mismatch
-    /// (also a configuration or SMTP failure, as custadm words them).
+    /// Exit 6: what custadm works with is unreachable or misconfigured, in
+    /// custadm's words: the database (its URL, file, connection or schema
+    /// version), the configuration (profiles, settings) or the mail server.
+    /// A failure the database itself reports is [`Error::Db`].
     #[error("{0}")]
-    Database(String),
+    Setup(String),
     /// Exit 6: a failure the database reported, typed once at the database
     /// boundary (`db::error`: its kind, and the line printed for it).
     #[error(transparent)]
@@ -61,7 +63,7 @@ impl Error {
             // Every kind of database failure: the commands that give a kind
             // a meaning of its own (a unique clash in `edit` and `operator
             // add`, exit 5) turn it into that variant first.
-            Error::Database(_) | Error::Db(_) => 6,
+            Error::Setup(_) | Error::Db(_) => 6,
             Error::Partial(_) => 7,
             Error::Integrity(_) => 8,
         }
@@ -77,21 +79,6 @@ impl Error {
         match self {
             Error::Db(e) => Some(e),
             _ => None,
-        }
-    }
-}
-
-/// Every Diesel error enters custadm here, classified by `db::error`; what
-/// is not the database's (a row that vanished, a query Diesel could not
-/// build) is custadm's bug.
-impl From<diesel::result::Error> for Error {
-    fn from(e: diesel::result::Error) -> Self {
-        match DbError::from_diesel(e) {
-            Ok(db) => Error::Db(db),
-            Err(diesel::result::Error::NotFound) => {
-                Error::Internal("a row the command relied on disappeared".into())
-            }
-            Err(other) => Error::Internal(other.to_string()),
         }
     }
 }

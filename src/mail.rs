@@ -73,7 +73,7 @@ fn decode(s: &str) -> Result<String> {
         .decode_utf8()
         .map(|c| c.into_owned())
         .map_err(|_| {
-            Error::Database(
+            Error::Setup(
                 "CUSTADM_SMTP_URL: the user name or password is not valid UTF-8 once decoded"
                     .into(),
             )
@@ -85,7 +85,7 @@ fn decode(s: &str) -> Result<String> {
 /// Errors never repeat the URL, which may hold a password.
 fn parse_smtp_url(url: &str) -> Result<SmtpUrl> {
     let bad = |why: &str| {
-        Error::Database(format!("CUSTADM_SMTP_URL is malformed: {why} (expected smtp://[user[:password]@]host[:port] or smtps://…)"))
+        Error::Setup(format!("CUSTADM_SMTP_URL is malformed: {why} (expected smtp://[user[:password]@]host[:port] or smtps://…)"))
     };
     let (implicit_tls, rest) = if let Some(r) = url.strip_prefix("smtps://") {
         (true, r)
@@ -135,7 +135,7 @@ fn parse_smtp_url(url: &str) -> Result<SmtpUrl> {
 
 fn read_password_file(path: &Path) -> Result<Zeroizing<String>> {
     let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
-        Error::Database(format!(
+        Error::Setup(format!(
             "cannot read the SMTP password file {}: {}",
             path.display(),
             e.kind()
@@ -143,7 +143,7 @@ fn read_password_file(path: &Path) -> Result<Zeroizing<String>> {
     })?);
     let line = text.lines().next().unwrap_or("").to_string();
     if line.is_empty() {
-        return Err(Error::Database(format!(
+        return Err(Error::Setup(format!(
             "the SMTP password file {} is empty",
             path.display()
         )));
@@ -156,13 +156,13 @@ impl Mailer {
     /// configuration is exit 6, before anything changes.
     pub fn from_settings(settings: &Settings) -> Result<Mailer> {
         let url = settings.smtp_url.value.as_deref().ok_or_else(|| {
-            Error::Database("--send-email needs CUSTADM_SMTP_URL (smtp://host:port or smtps://host:port) and CUSTADM_MAIL_FROM".into())
+            Error::Setup("--send-email needs CUSTADM_SMTP_URL (smtp://host:port or smtps://host:port) and CUSTADM_MAIL_FROM".into())
         })?;
         let from = settings.mail_from.value.as_deref().ok_or_else(|| {
-            Error::Database("--send-email needs CUSTADM_MAIL_FROM (the sender address, like support@example.com)".into())
+            Error::Setup("--send-email needs CUSTADM_MAIL_FROM (the sender address, like support@example.com)".into())
         })?;
         let from: Mailbox = from.parse().map_err(|_| {
-            Error::Database(format!(
+            Error::Setup(format!(
                 "CUSTADM_MAIL_FROM '{}' is not a valid email address",
                 crate::text::sanitize(from)
             ))
@@ -179,25 +179,24 @@ impl Mailer {
         let mut tls = TlsParameters::builder(parsed.host.clone());
         if let Some(ca) = &ca {
             let pem = std::fs::read(ca).map_err(|e| {
-                Error::Database(format!(
+                Error::Setup(format!(
                     "cannot read CUSTADM_SMTP_CA_FILE {}: {e}",
                     ca.display()
                 ))
             })?;
             if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
-                return Err(Error::Database(format!(
+                return Err(Error::Setup(format!(
                     "CUSTADM_SMTP_CA_FILE {} holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
                     ca.display()
                 )));
             }
-            let cert = Certificate::from_pem(&pem).map_err(|e| {
-                Error::Database(format!("CUSTADM_SMTP_CA_FILE {}: {e}", ca.display()))
-            })?;
+            let cert = Certificate::from_pem(&pem)
+                .map_err(|e| Error::Setup(format!("CUSTADM_SMTP_CA_FILE {}: {e}", ca.display())))?;
             tls = tls.add_root_certificate(cert);
         }
         let tls = tls
             .build()
-            .map_err(|e| Error::Database(format!("SMTP TLS setup failed: {e}")))?;
+            .map_err(|e| Error::Setup(format!("SMTP TLS setup failed: {e}")))?;
         // Credentials only over TLS: with a user configured, STARTTLS is
         // required (lettre fails before AUTH when the server lacks it).
         let mut builder = SmtpTransport::builder_dangerous(parsed.host.clone())
@@ -409,7 +408,7 @@ mod tests {
             "smtp://u:secret@h/path",
         ] {
             match parse_smtp_url(bad) {
-                Err(Error::Database(m)) => assert!(!m.contains("secret"), "{m}"),
+                Err(Error::Setup(m)) => assert!(!m.contains("secret"), "{m}"),
                 other => panic!("{bad}: {other:?}"),
             }
         }

@@ -83,7 +83,7 @@ fn check_verify_cost(parsed: &PasswordHash<'_>) -> Result<()> {
         return Ok(());
     }
     let show = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_else(|| "?".into());
-    Err(Error::Database(format!(
+    Err(Error::Setup(format!(
         "the stored password hash asks for Argon2 parameters outside what custadm verifies (m={} KiB, t={}, p={}; at most m={MAX_VERIFY_MEMORY_KIB}, t={MAX_VERIFY_ITERATIONS}, p={MAX_VERIFY_PARALLELISM}); it was not written by custadm: have an admin set a new password with `custadm operator passwd NAME`",
         show(m),
         show(t),

@@ -301,7 +301,7 @@ impl RunReport {
             self.truncate(before);
             self.first_failure = first_failure;
             return Err(match e {
-                Error::Io(e) => Error::Database(format!(
+                Error::Io(e) => Error::Setup(format!(
                     "cannot write to standard output ({}): the change was rolled back, nothing was changed",
                     e.kind()
                 )),
@@ -472,7 +472,7 @@ impl RunReport {
         }
         if all_failed && count(Outcome::Failed) == failed {
             // Nothing done because a service (the SMTP server) failed.
-            return Err(Error::Database(if failed == 1 {
+            return Err(Error::Setup(if failed == 1 {
                 single_message()
             } else {
                 format!("all {failed} customers failed: {}", single_message())

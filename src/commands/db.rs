@@ -108,7 +108,7 @@ pub fn run(target: &DatabaseTarget, cmd: DbCommand, out: &Output) -> Result<()> 
             }
             match state {
                 SchemaState::Current => Ok(()),
-                SchemaState::Uninitialised => Err(Error::Database(format!(
+                SchemaState::Uninitialised => Err(Error::Setup(format!(
                     "database {database} is not initialised: run `custadm init`"
                 ))),
                 _ => migrations::require_current(&mut conn, &database),

@@ -55,7 +55,7 @@ pub fn default_database_path() -> Result<PathBuf> {
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").filter(|v| !v.is_empty()).map(|h| PathBuf::from(h).join(".local/share")))
         .ok_or_else(|| {
-            Error::Database("neither XDG_DATA_HOME nor HOME is set, so there is no default database: pass --database-url".into())
+            Error::Setup("neither XDG_DATA_HOME nor HOME is set, so there is no default database: pass --database-url".into())
         })?;
     Ok(data_home.join("custadm").join("custadm.sqlite3"))
 }

@@ -26,6 +26,8 @@ use std::fmt;
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError, SqlState};
 
+use crate::error::Error;
+
 /// What went wrong, as far as custadm acts on it. The PostgreSQL SQLSTATE or
 /// SQLite result code each kind stands for is on the variant.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -315,6 +317,21 @@ impl fmt::Display for DbError {
             | DbErrorKind::UndefinedTable
             | DbErrorKind::DuplicateDatabase
             | DbErrorKind::Other => write!(f, "database error: {first_line}"),
+        }
+    }
+}
+
+/// Every Diesel error enters custadm here, classified by `db::error`; what
+/// is not the database's (a row that vanished, a query Diesel could not
+/// build) is custadm's bug.
+impl From<DieselError> for Error {
+    fn from(e: DieselError) -> Self {
+        match DbError::from_diesel(e) {
+            Ok(db) => Error::Db(db),
+            Err(DieselError::NotFound) => {
+                Error::Internal("a row the command relied on disappeared".into())
+            }
+            Err(other) => Error::Internal(other.to_string()),
         }
     }
 }

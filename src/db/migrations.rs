@@ -98,15 +98,15 @@ pub fn schema_state(conn: &mut DbConn) -> Result<SchemaState> {
 pub fn require_current(conn: &mut DbConn, database: &str) -> Result<()> {
     match schema_state(conn)? {
         SchemaState::Current => Ok(()),
-        SchemaState::Uninitialised => Err(Error::Database(format!(
+        SchemaState::Uninitialised => Err(Error::Setup(format!(
             "database {database} is not initialised: run `custadm init`"
         ))),
-        SchemaState::Behind(pending) => Err(Error::Database(format!(
+        SchemaState::Behind(pending) => Err(Error::Setup(format!(
             "the schema of {database} is behind this custadm ({} migration(s) pending, first {}): run `custadm db migrate`",
             pending.len(),
             pending.first().map(String::as_str).unwrap_or("?")
         ))),
-        SchemaState::Ahead(unknown) => Err(Error::Database(format!(
+        SchemaState::Ahead(unknown) => Err(Error::Setup(format!(
             "the schema of {database} is newer than this custadm (unknown migration {}): upgrade custadm before using this database",
             unknown.first().map(String::as_str).unwrap_or("?")
         ))),
@@ -139,7 +139,7 @@ pub fn lock_init(conn: &mut DbConn) -> Result<()> {
 pub fn lock_init_file(path: &std::path::Path) -> Result<std::fs::File> {
     use std::os::fd::AsRawFd;
     let file = std::fs::File::open(path)
-        .map_err(|e| Error::Database(format!("cannot open {}: {e}", path.display())))?;
+        .map_err(|e| Error::Setup(format!("cannot open {}: {e}", path.display())))?;
     let deadline = std::time::Instant::now() + super::lock_timeout();
     loop {
         // SAFETY: flock on a descriptor this function owns; no memory involved.
@@ -148,7 +148,7 @@ pub fn lock_init_file(path: &std::path::Path) -> Result<std::fs::File> {
         }
         let err = std::io::Error::last_os_error();
         if err.raw_os_error() != Some(libc::EWOULDBLOCK) {
-            return Err(Error::Database(format!(
+            return Err(Error::Setup(format!(
                 "cannot lock {} for init: {err}",
                 path.display()
             )));
@@ -173,7 +173,7 @@ pub fn run_pending(conn: &mut DbConn) -> Result<Vec<String>> {
         c.run_pending_migrations(source)
             .map(|versions| versions.iter().map(|v| v.to_string()).collect::<Vec<_>>())
     });
-    applied.map_err(|e| Error::Database(format!("migration failed: {e}")))
+    applied.map_err(|e| Error::Setup(format!("migration failed: {e}")))
 }
 
 /// Lets the migration code pick its source on a concrete connection.

@@ -113,7 +113,7 @@ pub fn is_lock_timeout(e: &diesel::result::Error) -> bool {
 /// ("customer 7"): names it, the time waited, and that the transaction was
 /// rolled back.
 pub fn lock_wait_error(what: &str) -> Error {
-    Error::Database(format!(
+    Error::Setup(format!(
         "{what} is locked by another transaction; waited {}; nothing was changed (lock_timeout; try again when that transaction has finished)",
         lock_timeout_text()
     ))
@@ -138,15 +138,13 @@ impl DatabaseTarget {
     pub fn parse(url: &str) -> Result<Self> {
         let url = url.trim();
         if url.is_empty() {
-            return Err(Error::Database(
+            return Err(Error::Setup(
                 "the database URL is empty: give --database-url postgres://… or a SQLite file path"
                     .into(),
             ));
         }
         if url.contains('\0') {
-            return Err(Error::Database(
-                "the database URL contains a NUL byte".into(),
-            ));
+            return Err(Error::Setup("the database URL contains a NUL byte".into()));
         }
         if url.split_whitespace().next().is_some_and(|word| {
             word.split_once('=').is_some_and(|(key, _)| {
@@ -154,7 +152,7 @@ impl DatabaseTarget {
             })
         }) {
             // Never echoed: such a string usually holds `password=…`.
-            return Err(Error::Database(
+            return Err(Error::Setup(
                 "the database URL looks like a libpq key=value connection string, which custadm does not take: use postgres://USER@HOST:PORT/DB".into(),
             ));
         }
@@ -169,7 +167,7 @@ impl DatabaseTarget {
             .or_else(|| url.strip_prefix("sqlite:"))
         {
             if path.is_empty() {
-                return Err(Error::Database(
+                return Err(Error::Setup(
                     "sqlite: URL without a file path; use sqlite://PATH".into(),
                 ));
             }
@@ -188,7 +186,7 @@ impl DatabaseTarget {
             } else {
                 String::new()
             };
-            return Err(Error::Database(format!(
+            return Err(Error::Setup(format!(
                 "unsupported database URL scheme{shown}: use postgres://…, postgresql://…, sqlite://PATH or a file path"
             )));
         }
@@ -240,7 +238,7 @@ impl DatabaseTarget {
         match self {
             DatabaseTarget::Sqlite(path) => {
                 if !path.exists() {
-                    return Err(Error::Database(format!(
+                    return Err(Error::Setup(format!(
                         "no database at {}: run `custadm init` to create it, or pass --database-url",
                         path.display()
                     )));
@@ -327,7 +325,7 @@ fn create_private_dirs(dir: &Path) -> Result<()> {
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
             Err(e) => Err(e),
         }
-        .map_err(|e| Error::Database(format!("cannot create directory {}: {e}", d.display())))?;
+        .map_err(|e| Error::Setup(format!("cannot create directory {}: {e}", d.display())))?;
     }
     Ok(())
 }
@@ -345,11 +343,9 @@ fn create_private_file(path: &Path) -> Result<()> {
     {
         Ok(file) => file
             .set_permissions(std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| {
-                Error::Database(format!("cannot set the mode of {}: {e}", path.display()))
-            }),
+            .map_err(|e| Error::Setup(format!("cannot set the mode of {}: {e}", path.display()))),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(Error::Database(format!(
+        Err(e) => Err(Error::Setup(format!(
             "cannot create the database file {}: {e}",
             path.display()
         ))),
@@ -393,7 +389,7 @@ fn check_plain_sqlite_path(path: &str) -> Result<()> {
         } else {
             plain
         };
-        return Err(Error::Database(format!(
+        return Err(Error::Setup(format!(
             "SQLite URI filenames (file:…) are not supported, because their parameters (mode=memory, immutable, vfs) can make a database that does not persist or that others share: give the plain file path instead{}",
             if plain.is_empty() || plain.contains('%') {
                 String::new()
@@ -403,7 +399,7 @@ fn check_plain_sqlite_path(path: &str) -> Result<()> {
         )));
     }
     if path == ":memory:" || path.starts_with(":memory:") {
-        return Err(Error::Database(
+        return Err(Error::Setup(
             "an in-memory SQLite database (:memory:) is gone when the command ends: give a file path".into(),
         ));
     }
@@ -412,14 +408,14 @@ fn check_plain_sqlite_path(path: &str) -> Result<()> {
 
 fn open_sqlite(path: &Path) -> Result<DbConn> {
     let path_str = path.to_str().ok_or_else(|| {
-        Error::Database(format!(
+        Error::Setup(format!(
             "the database path {} is not valid UTF-8",
             path.display()
         ))
     })?;
     warn_if_shared(path);
     let mut conn = SqliteConnection::establish(path_str).map_err(|e| {
-        Error::Database(format!(
+        Error::Setup(format!(
             "cannot open SQLite database {}: {e}",
             path.display()
         ))
@@ -450,7 +446,7 @@ fn open_sqlite(path: &Path) -> Result<DbConn> {
                     std::thread::sleep(Duration::from_millis(20));
                 }
                 Err(e) => {
-                    return Err(Error::Database(format!(
+                    return Err(Error::Setup(format!(
                         "cannot configure SQLite database {} ({pragma}): {}",
                         path.display(),
                         Error::from(e)
@@ -497,7 +493,7 @@ fn open_postgres(url: &str) -> Result<DbConn> {
         // libpq quotes what it could not parse, sometimes the whole URL
         // (with the connect_timeout custadm added).
         let cause = crate::secrets::scrub(&crate::secrets::scrub(&cause, &with_connect_timeout(url)), url);
-        Error::Database(format!(
+        Error::Setup(format!(
             "cannot connect to PostgreSQL at {}: {cause}; check that the server is running and the URL is right",
             redact_url_password(url)
         ))
@@ -510,7 +506,7 @@ fn open_postgres(url: &str) -> Result<DbConn> {
         "DO $$ BEGIN IF current_setting('server_encoding') = 'SQL_ASCII' \
          THEN SET client_encoding = 'SQL_ASCII'; END IF; END $$",
     )
-    .map_err(|e| Error::Database(format!("cannot configure the PostgreSQL session: {e}")))?;
+    .map_err(|e| Error::Setup(format!("cannot configure the PostgreSQL session: {e}")))?;
     // No named prepared statements: a pooler in transaction mode (PgBouncer
     // before 1.21) hands each transaction whichever server connection is free,
     // so a cached `__diesel_stmt_N` is either missing there or already taken.
@@ -569,16 +565,15 @@ fn postgres_database_exists(url: &str) -> Option<bool> {
 
 /// Creates the database named in `url` through the server's `postgres` database.
 fn create_postgres_database(url: &str) -> Result<()> {
-    let (server, name, query) = split_postgres_url(url).ok_or_else(|| {
-        Error::Database(format!("no database name in {}", redact_url_password(url)))
-    })?;
+    let (server, name, query) = split_postgres_url(url)
+        .ok_or_else(|| Error::Setup(format!("no database name in {}", redact_url_password(url))))?;
     if !is_plain_database_name(name) {
-        return Err(Error::Database(format!(
+        return Err(Error::Setup(format!(
             "database '{name}' does not exist and custadm creates only plainly named ones (letters, digits, _ and -): create it with createdb"
         )));
     }
     let mut admin = open_maintenance_database(server, &query).map_err(|e| {
-        Error::Database(format!(
+        Error::Setup(format!(
             "database '{name}' does not exist and cannot be created: {}",
             crate::secrets::scrub(&e.to_string(), url)
         ))
@@ -598,7 +593,7 @@ fn create_postgres_database(url: &str) -> Result<()> {
         {
             Ok(())
         }
-        Err(e) => Err(Error::Database(format!(
+        Err(e) => Err(Error::Setup(format!(
             "cannot create database '{name}': {}",
             crate::secrets::scrub(&e.to_string(), url)
         ))),
