@@ -214,195 +214,231 @@ pub fn run(ctx: &mut Ctx, cmd: OperatorCommand) -> Result<()> {
             role,
             os_user,
             ..
-        } => {
-            if Operator::find(&mut ctx.conn, &name)?.is_some() {
-                return Err(Error::Refused(format!("operator '{name}' already exists")));
-            }
-            let secret = source.read_new(&format!("Password for {}: ", sanitize(&name)))?;
-            let hash = password::hash(&secret)?;
-            drop(secret);
-            let bound = os_user
-                .as_deref()
-                .map(|login| format!(", bound to OS login '{}'", sanitize(login)))
-                .unwrap_or_default();
-            audited_change(
-                ctx,
-                action,
-                serde_json::json!({"operator": name, "role": role.as_str(), "os_user": os_user}),
-                &format!(
-                    "Added operator '{}' ({}){bound}.",
-                    sanitize(&name),
-                    role.as_str()
-                ),
-                |conn| {
-                    Operator::insert(
-                        conn,
-                        &NewOperator {
-                            username: &name,
-                            role: role.as_str(),
-                            password_hash: &hash,
-                            is_active: true,
-                            failed_attempts: 0,
-                            created_at: crate::db::now(),
-                            os_user: os_user.as_deref(),
-                        },
-                    )
-                    .map_err(|e| match e {
-                        Error::Db(e) if e.is_unique_violation() => {
-                            Error::Refused(format!("operator '{name}' already exists"))
-                        }
-                        other => other,
-                    })
-                },
-            )
-        }
-        OperatorCommand::SetRole { name, role, .. } => {
-            let target = existing(ctx, &name)?;
-            if target.role == role.as_str() {
-                return done(
-                    ctx,
-                    action,
-                    &format!(
-                        "Operator '{}' is already {}; nothing changed.",
-                        sanitize(&name),
-                        role.as_str()
-                    ),
-                );
-            }
-            audited_change(
-                ctx,
-                action,
-                serde_json::json!({"operator": name, "role": {"old": target.role, "new": role.as_str()}}),
-                &format!("Operator '{}' is now {}.", sanitize(&name), role.as_str()),
-                |conn| {
-                    if role == Role::Support {
-                        refuse_last_admin(conn, &target)?;
-                    }
-                    Operator::update_role(conn, target.id, role)
-                },
-            )
-        }
-        OperatorCommand::Deactivate { name, .. } | OperatorCommand::Activate { name, .. } => {
-            let activate = action == "operator_activate";
-            let target = existing(ctx, &name)?;
-            if target.is_active == activate {
-                return done(
-                    ctx,
-                    action,
-                    &format!(
-                        "Operator '{}' is already {}; nothing changed.",
-                        sanitize(&name),
-                        if activate { "active" } else { "inactive" }
-                    ),
-                );
-            }
-            let verb = if activate { "activated" } else { "deactivated" };
-            audited_change(
-                ctx,
-                action,
-                serde_json::json!({"operator": name, "is_active": activate}),
-                &format!("Operator '{}' {verb}.", sanitize(&name)),
-                |conn| {
-                    if !activate {
-                        refuse_last_admin(conn, &target)?;
-                    }
-                    Operator::update_active(conn, target.id, activate)
-                },
-            )
-        }
-        OperatorCommand::Unlock { name, .. } => {
-            let target = existing(ctx, &name)?;
-            if target.failed_attempts == 0 && target.locked_until.is_none() {
-                return done(
-                    ctx,
-                    action,
-                    &format!(
-                        "Operator '{}' is not locked; nothing changed.",
-                        sanitize(&name)
-                    ),
-                );
-            }
-            audited_change(
-                ctx,
-                action,
-                serde_json::json!({"operator": name}),
-                &format!("Operator '{}' unlocked.", sanitize(&name)),
-                |conn| Operator::unlock(conn, target.id),
-            )
-        }
-        OperatorCommand::Bind { name, login, .. } => {
-            let target = existing(ctx, &name)?;
-            if target.os_user.as_deref() == Some(login.as_str()) {
-                return done(
-                    ctx,
-                    action,
-                    &format!(
-                        "Operator '{}' is already bound to OS login '{}'; nothing changed.",
-                        sanitize(&name),
-                        sanitize(&login)
-                    ),
-                );
-            }
-            if target.id == ctx.operator.id && login != ctx.actor.os_user {
-                return Err(Error::Refused(format!(
-                    "binding yourself to OS login '{login}' would lock you out: you run custadm as '{}'; run this from '{login}', or ask another admin",
-                    ctx.actor.os_user
-                )));
-            }
-            audited_change(
-                ctx,
-                action,
-                serde_json::json!({"operator": name, "os_user": {"old": target.os_user, "new": login}}),
-                &format!(
-                    "Operator '{}' is bound to OS login '{}': only that login can act as them.",
-                    sanitize(&name),
-                    sanitize(&login)
-                ),
-                |conn| Operator::update_os_user(conn, target.id, Some(&login)),
-            )
-        }
-        OperatorCommand::Unbind { name, .. } => {
-            let target = existing(ctx, &name)?;
-            if target.os_user.is_none() {
-                return done(
-                    ctx,
-                    action,
-                    &format!(
-                        "Operator '{}' is not bound to an OS login; nothing changed.",
-                        sanitize(&name)
-                    ),
-                );
-            }
-            audited_change(
-                ctx,
-                action,
-                serde_json::json!({"operator": name, "os_user": {"old": target.os_user, "new": null}}),
-                &format!(
-                    "Operator '{}' is no longer bound to an OS login.",
-                    sanitize(&name)
-                ),
-                |conn| Operator::update_os_user(conn, target.id, None),
-            )
-        }
-        OperatorCommand::Passwd { name, .. } => {
-            let name = name.unwrap_or_else(|| ctx.operator.username.clone());
-            let target = existing(ctx, &name)?;
-            if own_passwd {
-                let current = source.read("Current password: ")?;
-                confirm_operator_password(ctx, action, None, &current)?;
-            }
-            let secret = source.read_new(&format!("New password for {}: ", sanitize(&name)))?;
-            let hash = password::hash(&secret)?;
-            drop(secret);
-            audited_change(
-                ctx,
-                action,
-                serde_json::json!({"operator": name}),
-                &format!("Password of '{}' changed.", sanitize(&name)),
-                |conn| Operator::update_password(conn, target.id, &hash),
-            )
-        }
+        } => add(ctx, action, source, &name, role, os_user),
+        OperatorCommand::SetRole { name, role, .. } => set_role(ctx, action, &name, role),
+        OperatorCommand::Deactivate { name, .. } => set_active(ctx, action, &name, false),
+        OperatorCommand::Activate { name, .. } => set_active(ctx, action, &name, true),
+        OperatorCommand::Unlock { name, .. } => unlock(ctx, action, &name),
+        OperatorCommand::Bind { name, login, .. } => bind(ctx, action, &name, &login),
+        OperatorCommand::Unbind { name, .. } => unbind(ctx, action, &name),
+        OperatorCommand::Passwd { name, .. } => passwd(ctx, action, source, name, own_passwd),
     }
+}
+
+/// `operator add`: refused (exit 5) when the name is taken, also by an
+/// operator another admin adds at the same moment (the unique index decides).
+fn add(
+    ctx: &mut Ctx,
+    action: &str,
+    source: PasswordSource,
+    name: &str,
+    role: Role,
+    os_user: Option<String>,
+) -> Result<()> {
+    if Operator::find(&mut ctx.conn, name)?.is_some() {
+        return Err(Error::Refused(format!("operator '{name}' already exists")));
+    }
+    let secret = source.read_new(&format!("Password for {}: ", sanitize(name)))?;
+    let hash = password::hash(&secret)?;
+    drop(secret);
+    let bound = os_user
+        .as_deref()
+        .map(|login| format!(", bound to OS login '{}'", sanitize(login)))
+        .unwrap_or_default();
+    audited_change(
+        ctx,
+        action,
+        serde_json::json!({"operator": name, "role": role.as_str(), "os_user": os_user}),
+        &format!(
+            "Added operator '{}' ({}){bound}.",
+            sanitize(name),
+            role.as_str()
+        ),
+        |conn| {
+            Operator::insert(
+                conn,
+                &NewOperator {
+                    username: name,
+                    role: role.as_str(),
+                    password_hash: &hash,
+                    is_active: true,
+                    failed_attempts: 0,
+                    created_at: crate::db::now(),
+                    os_user: os_user.as_deref(),
+                },
+            )
+            .map_err(|e| match e {
+                Error::Db(e) if e.is_unique_violation() => {
+                    Error::Refused(format!("operator '{name}' already exists"))
+                }
+                other => other,
+            })
+        },
+    )
+}
+
+/// `operator set-role`: never leaves no active admin.
+fn set_role(ctx: &mut Ctx, action: &str, name: &str, role: Role) -> Result<()> {
+    let target = existing(ctx, name)?;
+    if target.role == role.as_str() {
+        return done(
+            ctx,
+            action,
+            &format!(
+                "Operator '{}' is already {}; nothing changed.",
+                sanitize(name),
+                role.as_str()
+            ),
+        );
+    }
+    audited_change(
+        ctx,
+        action,
+        serde_json::json!({"operator": name, "role": {"old": target.role, "new": role.as_str()}}),
+        &format!("Operator '{}' is now {}.", sanitize(name), role.as_str()),
+        |conn| {
+            if role == Role::Support {
+                refuse_last_admin(conn, &target)?;
+            }
+            Operator::update_role(conn, target.id, role)
+        },
+    )
+}
+
+/// `operator activate` / `operator deactivate`: never leaves no active admin.
+fn set_active(ctx: &mut Ctx, action: &str, name: &str, activate: bool) -> Result<()> {
+    let target = existing(ctx, name)?;
+    if target.is_active == activate {
+        return done(
+            ctx,
+            action,
+            &format!(
+                "Operator '{}' is already {}; nothing changed.",
+                sanitize(name),
+                if activate { "active" } else { "inactive" }
+            ),
+        );
+    }
+    let verb = if activate { "activated" } else { "deactivated" };
+    audited_change(
+        ctx,
+        action,
+        serde_json::json!({"operator": name, "is_active": activate}),
+        &format!("Operator '{}' {verb}.", sanitize(name)),
+        |conn| {
+            if !activate {
+                refuse_last_admin(conn, &target)?;
+            }
+            Operator::update_active(conn, target.id, activate)
+        },
+    )
+}
+
+/// `operator unlock` (another admin's lock; one's own is refused earlier).
+fn unlock(ctx: &mut Ctx, action: &str, name: &str) -> Result<()> {
+    let target = existing(ctx, name)?;
+    if target.failed_attempts == 0 && target.locked_until.is_none() {
+        return done(
+            ctx,
+            action,
+            &format!(
+                "Operator '{}' is not locked; nothing changed.",
+                sanitize(name)
+            ),
+        );
+    }
+    audited_change(
+        ctx,
+        action,
+        serde_json::json!({"operator": name}),
+        &format!("Operator '{}' unlocked.", sanitize(name)),
+        |conn| Operator::unlock(conn, target.id),
+    )
+}
+
+/// `operator bind`: refuses to bind the acting admin to a login other than
+/// the one running custadm (it would lock them out).
+fn bind(ctx: &mut Ctx, action: &str, name: &str, login: &str) -> Result<()> {
+    let target = existing(ctx, name)?;
+    if target.os_user.as_deref() == Some(login) {
+        return done(
+            ctx,
+            action,
+            &format!(
+                "Operator '{}' is already bound to OS login '{}'; nothing changed.",
+                sanitize(name),
+                sanitize(login)
+            ),
+        );
+    }
+    if target.id == ctx.operator.id && login != ctx.actor.os_user {
+        return Err(Error::Refused(format!(
+            "binding yourself to OS login '{login}' would lock you out: you run custadm as '{}'; run this from '{login}', or ask another admin",
+            ctx.actor.os_user
+        )));
+    }
+    audited_change(
+        ctx,
+        action,
+        serde_json::json!({"operator": name, "os_user": {"old": target.os_user, "new": login}}),
+        &format!(
+            "Operator '{}' is bound to OS login '{}': only that login can act as them.",
+            sanitize(name),
+            sanitize(login)
+        ),
+        |conn| Operator::update_os_user(conn, target.id, Some(login)),
+    )
+}
+
+/// `operator unbind`.
+fn unbind(ctx: &mut Ctx, action: &str, name: &str) -> Result<()> {
+    let target = existing(ctx, name)?;
+    if target.os_user.is_none() {
+        return done(
+            ctx,
+            action,
+            &format!(
+                "Operator '{}' is not bound to an OS login; nothing changed.",
+                sanitize(name)
+            ),
+        );
+    }
+    audited_change(
+        ctx,
+        action,
+        serde_json::json!({"operator": name, "os_user": {"old": target.os_user, "new": null}}),
+        &format!(
+            "Operator '{}' is no longer bound to an OS login.",
+            sanitize(name)
+        ),
+        |conn| Operator::update_os_user(conn, target.id, None),
+    )
+}
+
+/// `operator passwd [NAME]`: one's own asks the current password first.
+fn passwd(
+    ctx: &mut Ctx,
+    action: &str,
+    source: PasswordSource,
+    name: Option<String>,
+    own_passwd: bool,
+) -> Result<()> {
+    let name = name.unwrap_or_else(|| ctx.operator.username.clone());
+    let target = existing(ctx, &name)?;
+    if own_passwd {
+        let current = source.read("Current password: ")?;
+        confirm_operator_password(ctx, action, None, &current)?;
+    }
+    let secret = source.read_new(&format!("New password for {}: ", sanitize(&name)))?;
+    let hash = password::hash(&secret)?;
+    drop(secret);
+    audited_change(
+        ctx,
+        action,
+        serde_json::json!({"operator": name}),
+        &format!("Password of '{}' changed.", sanitize(&name)),
+        |conn| Operator::update_password(conn, target.id, &hash),
+    )
 }
 
 /// "An operator cannot unlock itself; only another admin can" (contract:
