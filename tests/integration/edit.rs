@@ -366,7 +366,7 @@ db_test!(phones_follow_libphonenumber_and_the_default_region, |env| {
 });
 
 fn escaped(c: char) -> String {
-    custadm::output::sanitize(&c.to_string())
+    custadm::text::sanitize(&c.to_string())
 }
 
 db_test!(

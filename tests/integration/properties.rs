@@ -17,9 +17,8 @@ use std::path::PathBuf;
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use custadm::bulk::read_ids;
 use custadm::db::{redact_url_password, DatabaseTarget};
-use custadm::output::{
-    csv_text_cell, escape_json_text, is_dangerous, sanitize, sanitize_multiline,
-};
+use custadm::output::{csv_text_cell, escape_json_text};
+use custadm::text::{is_dangerous, sanitize, sanitize_multiline};
 use custadm::validate::{customer_id, email, full_name, operator_name, phone, when};
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -1204,9 +1203,9 @@ proptest! {
         if !name.trim().is_empty() && name.trim().contains(c) {
             prop_assert!(custadm::validate::full_name(&name).is_err(), "{name:?} accepted");
         }
-        let shown = custadm::output::sanitize(&name);
+        let shown = custadm::text::sanitize(&name);
         prop_assert!(!shown.contains(c));
-        prop_assert!(!shown.chars().any(custadm::output::is_invisible));
+        prop_assert!(!shown.chars().any(custadm::text::is_invisible));
     }
 
     #[test]
@@ -1219,7 +1218,7 @@ proptest! {
         let between = before.chars().last().is_some_and(char::is_alphabetic)
             && after.chars().next().is_some_and(char::is_alphabetic);
         prop_assert_eq!(custadm::validate::full_name(&name).is_ok(), between, "{:?}", name);
-        prop_assert_eq!(custadm::output::sanitize(&name).contains(j), between);
+        prop_assert_eq!(custadm::text::sanitize(&name).contains(j), between);
     }
 }
 
