@@ -6,16 +6,16 @@
 
 pub mod bulk;
 pub mod cli;
-pub mod commands;
+pub(crate) mod commands;
 pub mod config;
-pub mod context;
+pub(crate) mod context;
 pub mod db;
 pub mod error;
-pub mod mail;
+pub(crate) mod mail;
 pub mod output;
-pub mod password;
-pub mod progress;
-pub mod sample;
+pub(crate) mod password;
+pub(crate) mod progress;
+pub(crate) mod sample;
 pub mod secrets;
 pub mod terminal;
 pub mod text;

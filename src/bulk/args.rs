@@ -153,11 +153,6 @@ fn parse_when(
         .map_err(|e| Error::Usage(format!("{flag}: {e}")))
 }
 
-/// clap's parser for a customer id argument (id only).
-pub fn parse_customer_id(s: &str) -> std::result::Result<i64, String> {
-    crate::validate::customer_id(s)
-}
-
 /// clap's parser for a customer named by id or email.
 pub fn parse_customer_ref(s: &str) -> std::result::Result<CustomerRef, String> {
     crate::validate::customer_ref(s)

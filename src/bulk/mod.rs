@@ -20,16 +20,16 @@ mod engine;
 mod report;
 mod selection;
 
-pub use args::{
-    parse_customer_id, parse_customer_ref, read_ids, FilterArgs, StatusFilter, TargetArgs,
-    DEFAULT_BATCH_SIZE,
+pub use args::read_ids;
+pub(crate) use args::{
+    parse_customer_ref, FilterArgs, StatusFilter, TargetArgs, DEFAULT_BATCH_SIZE,
 };
-pub use batch::{Batch, BatchFn, Commit};
-pub use engine::check_max_changes;
+pub(crate) use batch::{Batch, Commit};
+pub(crate) use engine::check_max_changes;
 pub(crate) use engine::{execute, RunOptions, RunSpec};
-pub use report::{ItemResult, Outcome, RunReport};
+pub(crate) use report::{ItemResult, Outcome, RunReport};
 pub(crate) use selection::Selection;
 
 /// `--max-changes` is a setting (the profile's default): defined with the
 /// settings, used here.
-pub use crate::config::{parse_max_changes, MaxChanges};
+pub(crate) use crate::config::{parse_max_changes, MaxChanges};

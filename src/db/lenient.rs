@@ -433,7 +433,6 @@ pub const SQLITE_INSTANT: &str = "julianday({})";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cmp {
     Lt,
-    Le,
     Gt,
     Ge,
 }
@@ -442,7 +441,6 @@ impl Cmp {
     fn sql(self) -> &'static str {
         match self {
             Cmp::Lt => " < ",
-            Cmp::Le => " <= ",
             Cmp::Gt => " > ",
             Cmp::Ge => " >= ",
         }

@@ -165,7 +165,7 @@ pub fn lock_init_file(path: &std::path::Path) -> Result<std::fs::File> {
 
 /// Applies every pending migration; returns the versions applied.
 pub fn run_pending(conn: &mut DbConn) -> Result<Vec<String>> {
-    let applied = crate::with_backend!(conn, c => {
+    let applied = crate::db::with_backend!(conn, c => {
         let source = match c.backend_marker() {
             Backend::Sqlite => SQLITE_MIGRATIONS,
             Backend::Postgres => POSTGRES_MIGRATIONS,

@@ -4,21 +4,21 @@
 //! call the functions of its modules, and a function whose SQL differs per
 //! backend matches [`DbConn`] once and hands each backend to its own
 //! function (`export::entry_page`, `init::initialise`), or runs one body on
-//! each concrete connection ([`crate::with_backend!`]).
+//! each concrete connection ([`with_backend!`]).
 
-pub mod audit;
-pub mod customer;
+pub(crate) mod audit;
+pub(crate) mod customer;
 pub mod error;
 pub(crate) mod export;
-pub mod filter;
-pub mod id_list;
+pub(crate) mod filter;
+pub(crate) mod id_list;
 pub(crate) mod init;
-pub mod lenient;
-pub mod migrations;
-pub mod operator;
+pub(crate) mod lenient;
+pub(crate) mod migrations;
+pub(crate) mod operator;
 pub(crate) mod purge;
 pub(crate) mod sample;
-pub mod schema;
+pub(crate) mod schema;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -45,7 +45,6 @@ pub enum DbConn {
 /// Runs `$body` with `$c` bound to the concrete connection, for the features
 /// that Diesel's multi-connection enum does not forward (row locks, batch
 /// inserts, row-by-row loading).
-#[macro_export]
 macro_rules! with_backend {
     ($conn:expr, $c:ident => $body:expr) => {
         match $conn {
@@ -54,6 +53,8 @@ macro_rules! with_backend {
         }
     };
 }
+/// Only the data layer matches on the backend (`src/db/`, README "Layout").
+pub(in crate::db) use with_backend;
 
 /// Which backend a connection or URL is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

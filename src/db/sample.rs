@@ -20,7 +20,7 @@ pub(crate) const ROWS_PER_INSERT: usize = 1_000;
 /// their ids in the order given.
 pub(crate) fn insert_customers(conn: &mut DbConn, rows: &[NewCustomer]) -> Result<Vec<i64>> {
     Ok(
-        crate::with_backend!(conn, c => diesel::insert_into(customers::table)
+        crate::db::with_backend!(conn, c => diesel::insert_into(customers::table)
         .values(rows)
         .returning(customers::id)
         .get_results(c))?,
@@ -29,7 +29,7 @@ pub(crate) fn insert_customers(conn: &mut DbConn, rows: &[NewCustomer]) -> Resul
 
 /// Inserts at most [`ROWS_PER_INSERT`] KYC records in one statement.
 pub(crate) fn insert_kyc_records(conn: &mut DbConn, rows: &[NewKycRecord]) -> Result<()> {
-    crate::with_backend!(conn, c => diesel::insert_into(kyc_records::table).values(rows).execute(c))?;
+    crate::db::with_backend!(conn, c => diesel::insert_into(kyc_records::table).values(rows).execute(c))?;
     Ok(())
 }
 
@@ -49,7 +49,7 @@ pub(crate) fn insert_billing_accounts(
         })
         .collect();
     Ok(
-        crate::with_backend!(conn, c => diesel::insert_into(billing_accounts::table)
+        crate::db::with_backend!(conn, c => diesel::insert_into(billing_accounts::table)
         .values(&rows)
         .returning(billing_accounts::id)
         .get_results(c))?,
@@ -73,7 +73,7 @@ pub(crate) fn insert_account_entries(conn: &mut DbConn, entries: &[NewAccountEnt
                 )
             })
             .collect();
-        crate::with_backend!(&mut *conn, c => diesel::insert_into(account_entries::table).values(&rows).execute(c))?;
+        crate::db::with_backend!(&mut *conn, c => diesel::insert_into(account_entries::table).values(&rows).execute(c))?;
     }
     Ok(())
 }

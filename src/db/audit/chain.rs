@@ -573,7 +573,7 @@ mod insert {
             let chunk: &[Row<'_>; N] = chunk
                 .try_into()
                 .map_err(|_| Error::Internal("audit rows: a chunk of the wrong size".into()))?;
-            crate::with_backend!(&mut *conn, c => Insert(chunk).execute(c))?;
+            crate::db::with_backend!(&mut *conn, c => Insert(chunk).execute(c))?;
         }
         Ok(chunks.remainder())
     }
