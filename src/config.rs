@@ -81,7 +81,7 @@ impl std::fmt::Display for MaxChanges {
 
 /// Parses `N` (a whole number ≥ 0) or `P%` (0 < P ≤ 100, decimals allowed);
 /// the error text names the value and the two forms.
-pub fn parse_max_changes(s: &str) -> std::result::Result<MaxChanges, String> {
+pub(crate) fn parse_max_changes(s: &str) -> std::result::Result<MaxChanges, String> {
     let t = s.trim();
     if let Some(p) = t.strip_suffix('%') {
         return match p.trim().parse::<f64>() {
@@ -133,7 +133,7 @@ const MAX_LOCK_TIMEOUT_SECS: f64 = 3_600.0;
 
 /// Parses a `lock_timeout` value: seconds, a positive number up to 3600
 /// (`10`, `0.5`); at least 1 ms. Contract: "Databases".
-pub fn parse_lock_timeout(text: &str) -> std::result::Result<std::time::Duration, String> {
+pub(crate) fn parse_lock_timeout(text: &str) -> std::result::Result<std::time::Duration, String> {
     let text = text.trim();
     let secs: f64 = text
         .strip_suffix('s')
@@ -163,7 +163,7 @@ pub struct ConfigFile {
 
 /// Where a setting's value came from, for `config show`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
+pub(crate) enum Source {
     Flag(&'static str),
     Env(&'static str),
     Profile(String),
@@ -183,14 +183,14 @@ impl std::fmt::Display for Source {
 
 /// A setting's value and origin.
 #[derive(Debug, Clone)]
-pub struct Setting<T> {
+pub(crate) struct Setting<T> {
     pub value: T,
     pub source: Source,
 }
 
 /// The path of the configuration file: `CUSTADM_CONFIG`, else
 /// `$XDG_CONFIG_HOME/custadm/config.toml`, else `~/.config/custadm/config.toml`.
-pub fn config_path() -> Option<PathBuf> {
+pub(crate) fn config_path() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("CUSTADM_CONFIG").filter(|v| !v.is_empty()) {
         return Some(PathBuf::from(p));
     }
@@ -326,7 +326,7 @@ fn secret_fields(name: &str, p: &Profile) -> Vec<String> {
 /// Refused (exit 6): a profile name outside [`valid_profile_name`], and a
 /// file holding any secret that its group or others can read (contract:
 /// secret-bearing config needs mode 0600).
-pub fn load(path: &Path) -> Result<ConfigFile> {
+pub(crate) fn load(path: &Path) -> Result<ConfigFile> {
     let config = parse(path)?;
     if let Some((n, bad)) = config
         .profiles
@@ -373,7 +373,7 @@ pub fn load(path: &Path) -> Result<ConfigFile> {
 /// The profile names to offer for completion: only names that pass
 /// [`valid_profile_name`], whatever else the file holds (nothing is printed
 /// for a file that does not parse).
-pub fn profile_names(path: &Path) -> Vec<String> {
+pub(crate) fn profile_names(path: &Path) -> Vec<String> {
     parse(path)
         .map(|c| {
             c.profiles
@@ -386,7 +386,7 @@ pub fn profile_names(path: &Path) -> Vec<String> {
 
 /// The flags that take part in resolving settings.
 #[derive(Debug, Default, Clone)]
-pub struct Overrides {
+pub(crate) struct Overrides {
     pub database_url: Option<String>,
     pub operator: Option<String>,
     pub profile: Option<String>,
@@ -394,7 +394,7 @@ pub struct Overrides {
 
 /// Every effective setting, resolved once per process.
 #[derive(Debug, Clone)]
-pub struct Settings {
+pub(crate) struct Settings {
     pub config_path: Option<PathBuf>,
     /// The selected profile's name and where it was named.
     pub profile: Option<Setting<String>>,

@@ -29,7 +29,7 @@ pub enum Format {
 /// True when stdout is `/dev/null` — also when it was closed, since Rust's
 /// runtime reopens a closed standard descriptor on `/dev/null` before `main`.
 /// Whatever is written there is lost.
-pub fn stdout_is_null() -> bool {
+pub(crate) fn stdout_is_null() -> bool {
     use std::os::unix::fs::MetadataExt;
     let Ok(null) = std::fs::metadata("/dev/null") else {
         return false;
@@ -44,7 +44,7 @@ pub fn stdout_is_null() -> bool {
 
 /// The output settings every command prints through.
 #[derive(Debug, Clone, Copy)]
-pub struct Output {
+pub(crate) struct Output {
     pub format: Format,
     pub quiet: bool,
     pub stdout_is_tty: bool,
@@ -100,7 +100,7 @@ impl Output {
 }
 
 /// One compact JSON text, safe for a terminal (see [`escape_json_text`]).
-pub fn json_text<T: Serialize>(value: &T) -> Result<String> {
+pub(crate) fn json_text<T: Serialize>(value: &T) -> Result<String> {
     Ok(escape_json_text(&serde_json::to_string(value)?))
 }
 
@@ -129,12 +129,12 @@ pub fn escape_json_text(json: &str) -> String {
 
 /// Longest table cell, in characters; longer ones are cut with `…` (contract,
 /// "Output"). JSON and CSV carry the whole value.
-pub const MAX_CELL_CHARS: usize = 200;
+pub(crate) const MAX_CELL_CHARS: usize = 200;
 
 /// Cuts `s` to at most [`MAX_CELL_CHARS`] characters, the last being `…`.
 /// Looks at no more than that many characters, so a 200,000-character value
 /// costs no more than a short one.
-pub fn cut_cell(s: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn cut_cell(s: &str) -> std::borrow::Cow<'_, str> {
     match s.char_indices().nth(MAX_CELL_CHARS) {
         None => std::borrow::Cow::Borrowed(s),
         Some(_) => {
@@ -147,12 +147,12 @@ pub fn cut_cell(s: &str) -> std::borrow::Cow<'_, str> {
 
 /// An untrusted value as a multi-line table cell: cut, then sanitised, then
 /// cut again (escapes make it longer).
-pub fn table_cell(s: &str) -> String {
+pub(crate) fn table_cell(s: &str) -> String {
     cut_cell(&sanitize_multiline(&cut_cell(s))).into_owned()
 }
 
 /// An untrusted value as a one-line table cell (newlines shown as `\x0a`).
-pub fn table_cell_line(s: &str) -> String {
+pub(crate) fn table_cell_line(s: &str) -> String {
     cut_cell(&sanitize(&cut_cell(s))).into_owned()
 }
 
@@ -174,7 +174,7 @@ fn new_table(tty: bool) -> Table {
 /// Builds a table: box drawing fitted to the terminal (see
 /// [`crate::terminal::width`]), or plain columns separated by spaces when
 /// the output goes to a file or pipe. Cells are untrusted text.
-pub fn render_table(headers: &[&str], rows: Vec<Vec<String>>, tty: bool) -> String {
+pub(crate) fn render_table(headers: &[&str], rows: Vec<Vec<String>>, tty: bool) -> String {
     let mut table = new_table(tty);
     table.set_header(headers.iter().copied());
     for row in rows {
@@ -193,7 +193,7 @@ pub fn render_table(headers: &[&str], rows: Vec<Vec<String>>, tty: bool) -> Stri
 }
 
 /// Rows held to fix the column widths of a streamed table.
-pub const TABLE_WINDOW_ROWS: usize = 200;
+pub(crate) const TABLE_WINDOW_ROWS: usize = 200;
 
 /// A table written as rows arrive, in memory independent of the row count
 /// (contract, "Output": table output streams). The column widths are fixed
@@ -201,7 +201,7 @@ pub const TABLE_WINDOW_ROWS: usize = 200;
 /// terminal); then each window of rows is laid out with those widths and
 /// written. Cells are one line each, cut at [`MAX_CELL_CHARS`]; a later cell
 /// wider than its column wraps (terminal) or overflows (plain text).
-pub struct StreamingTable<W: Write> {
+pub(crate) struct StreamingTable<W: Write> {
     out: W,
     headers: Vec<String>,
     tty: bool,
@@ -348,18 +348,18 @@ impl<W: Write> StreamingTable<W> {
 }
 
 /// A timestamp as RFC 3339 UTC: `2026-11-27T01:02:03Z`.
-pub fn rfc3339(ts: NaiveDateTime) -> String {
+pub(crate) fn rfc3339(ts: NaiveDateTime) -> String {
     ts.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// A timestamp for a table: `2026-11-27 01:02:03`, or `-` when absent.
-pub fn human_time(ts: Option<NaiveDateTime>) -> String {
+pub(crate) fn human_time(ts: Option<NaiveDateTime>) -> String {
     ts.map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
         .unwrap_or_else(|| "-".into())
 }
 
 /// Cents as dollars for people: `12345` → `$123.45`.
-pub fn dollars(cents: i64) -> String {
+pub(crate) fn dollars(cents: i64) -> String {
     let sign = if cents < 0 { "-" } else { "" };
     let abs = cents.unsigned_abs();
     format!("{sign}${}.{:02}", abs / 100, abs % 100)
@@ -379,7 +379,7 @@ pub fn csv_text_cell(s: &str) -> String {
 /// A phone as a CSV cell: written as it is when it is `+` followed by digits
 /// only (what custadm validates), otherwise guarded like free text, since
 /// another program may have stored anything there (contract, "Output").
-pub fn csv_phone_cell(s: &str) -> String {
+pub(crate) fn csv_phone_cell(s: &str) -> String {
     let e164 = s
         .strip_prefix('+')
         .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()));
@@ -391,7 +391,7 @@ pub fn csv_phone_cell(s: &str) -> String {
 }
 
 /// One CSV cell of trusted, validated data (numbers, E.164 phones, times).
-pub fn csv_cell(s: &str) -> String {
+pub(crate) fn csv_cell(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

@@ -12,7 +12,7 @@
 use percent_encoding::percent_decode_str;
 
 /// What replaces a secret.
-pub const MASK: &str = "***";
+pub(crate) const MASK: &str = "***";
 
 /// Byte ranges of `url` that hold secrets (sorted, non-overlapping).
 fn secret_ranges(url: &str) -> Vec<(usize, usize)> {
@@ -106,7 +106,7 @@ pub fn url_secrets(url: &str) -> Vec<String> {
 
 /// `url` with every secret replaced by `***`:
 /// `postgres://u:pw@h/db?sslpassword=x` → `postgres://u:***@h/db?sslpassword=***`.
-pub fn redact_url(url: &str) -> String {
+pub(crate) fn redact_url(url: &str) -> String {
     let mut out = String::with_capacity(url.len());
     let mut copied = 0;
     for (s, e) in secret_ranges(url) {

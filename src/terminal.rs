@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 
 /// True when a person can be asked: a controlling terminal exists and stdin
 /// or stderr is attached to it. Cron, CI and pipes into scripts get `false`.
-pub fn interactive() -> bool {
+pub(crate) fn interactive() -> bool {
     (std::io::stdin().is_terminal() || std::io::stderr().is_terminal())
         && std::fs::OpenOptions::new()
             .read(true)
@@ -22,7 +22,7 @@ const MAX_ANSWER_BYTES: u64 = 1024;
 /// Asks a yes/no question on the terminal; anything but `y`/`yes` is no.
 /// The question is untrusted text (it names profiles, hosts, paths and
 /// customers) and is sanitised here, at the one place that writes it.
-pub fn confirm(question: &str) -> Result<bool> {
+pub(crate) fn confirm(question: &str) -> Result<bool> {
     let tty = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
@@ -46,7 +46,7 @@ pub fn confirm(question: &str) -> Result<bool> {
 /// Guards a command that needs confirmation: `--yes` passes, a terminal asks
 /// (no is exit 2), and without a terminal the command stops with exit 2
 /// before touching anything.
-pub fn require_confirmation(yes: bool, question: &str) -> Result<()> {
+pub(crate) fn require_confirmation(yes: bool, question: &str) -> Result<()> {
     if yes {
         return Ok(());
     }
@@ -66,7 +66,7 @@ pub fn require_confirmation(yes: bool, question: &str) -> Result<()> {
 /// (`getuid`, not the effective one) looked up in the password database,
 /// or `uid<N>` when it has no entry there. Never `$USER` or `$LOGNAME`:
 /// anyone can set those.
-pub fn os_login_name() -> String {
+pub(crate) fn os_login_name() -> String {
     // SAFETY: getuid cannot fail.
     let uid = unsafe { libc::getuid() };
     login_of_uid(uid).unwrap_or_else(|| format!("uid{uid}"))
@@ -104,7 +104,7 @@ fn login_of_uid(uid: libc::uid_t) -> Option<String> {
 /// Anyone else can set `SUDO_USER` by hand, so for them it counts for nothing.
 /// This is the login a bound operator is checked against and the `os_user`
 /// of every audit row.
-pub fn attributed_login(service_user: Option<&str>) -> String {
+pub(crate) fn attributed_login(service_user: Option<&str>) -> String {
     let real = os_login_name();
     // SAFETY: getuid cannot fail.
     let root = unsafe { libc::getuid() } == 0;
@@ -117,12 +117,12 @@ pub fn attributed_login(service_user: Option<&str>) -> String {
 }
 
 /// Width of a terminal that reports none (contract, "Output").
-pub const DEFAULT_WIDTH: u16 = 80;
+pub(crate) const DEFAULT_WIDTH: u16 = 80;
 
 /// The width tables are fitted to: what the terminal on stdout reports; when
 /// it reports no size or a zero width (`script`, some CI runners, serial
 /// consoles), `COLUMNS` if that is a positive number, else 80.
-pub fn width() -> u16 {
+pub(crate) fn width() -> u16 {
     // SAFETY: TIOCGWINSZ writes one `winsize` into the struct we pass.
     let reported = unsafe {
         let mut size: libc::winsize = std::mem::zeroed();

@@ -56,7 +56,7 @@ pub fn is_dangerous(c: char) -> bool {
 /// True when ZWJ/ZWNJ at `i` of `chars` joins two letters (a letter or a
 /// combining mark before it, a letter after it): the one place these
 /// invisible characters are allowed (contract: "Validation").
-pub fn joiner_between_letters(chars: &[char], i: usize) -> bool {
+pub(crate) fn joiner_between_letters(chars: &[char], i: usize) -> bool {
     matches!(chars.get(i), Some('\u{200C}' | '\u{200D}'))
         && i > 0
         && chars.get(i - 1).is_some_and(|p| {
@@ -98,7 +98,7 @@ pub fn sanitize_multiline(s: &str) -> String {
 }
 
 /// An untrusted value quoted in an error: sanitised and cut to 40 characters.
-pub fn quote_input(s: &str) -> String {
+pub(crate) fn quote_input(s: &str) -> String {
     let mut shown: String = s.chars().take(40).collect();
     if s.chars().nth(40).is_some() {
         shown.push('…');
@@ -114,7 +114,7 @@ pub fn quote_input(s: &str) -> String {
 /// addresses that differ only in case (`ΟΔΥΣΣΕΥΣ`, `οδυσσευς`, `οδυσσευσ`;
 /// `K` and the Kelvin sign; `ẞ` and `ß`) fold to the same stored text, which
 /// the database compares exactly (contract: "Validation").
-pub fn fold_case(s: &str) -> String {
+pub(crate) fn fold_case(s: &str) -> String {
     s.chars()
         .flat_map(char::to_lowercase)
         .map(|c| match c {

@@ -8,17 +8,17 @@ use unicode_normalization::UnicodeNormalization;
 use crate::text::{fold_case, is_dangerous, quote_input};
 
 /// Longest `full_name`, in characters, after trimming.
-pub const MAX_NAME_CHARS: usize = 150;
+pub(crate) const MAX_NAME_CHARS: usize = 150;
 /// Longest email address.
-pub const MAX_EMAIL_CHARS: usize = 254;
+pub(crate) const MAX_EMAIL_CHARS: usize = 254;
 
 /// Longest `--reason`, in characters (contract: "Commands", global flags).
-pub const MAX_REASON_CHARS: usize = 500;
+pub(crate) const MAX_REASON_CHARS: usize = 500;
 
 /// A `--reason`: trimmed, at most 500 characters, no control characters (it
 /// is stored on every audit row of a run and printed by `audit`). Blank is
 /// `None`.
-pub fn reason(s: &str) -> Result<Option<String>, String> {
+pub(crate) fn reason(s: &str) -> Result<Option<String>, String> {
     let t = s.trim();
     if t.is_empty() {
         return Ok(None);
@@ -72,7 +72,7 @@ impl std::fmt::Display for CustomerRef {
 }
 
 /// A customer id or an email address; anything else is an error (exit 2).
-pub fn customer_ref(s: &str) -> Result<CustomerRef, String> {
+pub(crate) fn customer_ref(s: &str) -> Result<CustomerRef, String> {
     let t = s.trim();
     if t.contains('@') {
         return email(t)
@@ -181,7 +181,7 @@ pub fn email(s: &str) -> Result<String, String> {
 ///
 /// Errors: a message naming the value (it is config or environment text, so
 /// it is shown sanitised by the caller's error path).
-pub fn phone_region(s: &str) -> Result<phonenumber::country::Id, String> {
+pub(crate) fn phone_region(s: &str) -> Result<phonenumber::country::Id, String> {
     let code = s.trim().to_ascii_uppercase();
     let known = code.len() == 2
         && code.chars().all(|c| c.is_ascii_uppercase())
@@ -331,7 +331,7 @@ pub fn phone(s: &str, default_region: Option<phonenumber::country::Id>) -> Resul
 }
 
 /// Longest operator name, in characters (contract: "Operators and roles").
-pub const MAX_OPERATOR_NAME_CHARS: usize = 64;
+pub(crate) const MAX_OPERATOR_NAME_CHARS: usize = 64;
 
 /// A new operator name (`operator add`, `init --admin`), by the contract's
 /// rule ("Operators and roles"): 1–64 characters of `a-z 0-9 . _ -`,
@@ -361,7 +361,7 @@ pub fn operator_name(s: &str) -> Result<String, String> {
 /// 256 characters, or one with control or invisible format characters (which
 /// no operator custadm registered can have); an unknown name is then "not
 /// found" (exit 3).
-pub fn operator_reference(s: &str) -> Result<String, String> {
+pub(crate) fn operator_reference(s: &str) -> Result<String, String> {
     let ok = !s.is_empty() && s.chars().count() <= 256 && !s.chars().any(is_dangerous);
     if ok {
         Ok(s.to_string())
@@ -375,7 +375,7 @@ pub fn operator_reference(s: &str) -> Result<String, String> {
 /// optionally ending in `$` (POSIX's portable user names, as `useradd`
 /// accepts them). It need not exist on this machine: the database may be
 /// shared by several.
-pub fn os_login(s: &str) -> Result<String, String> {
+pub(crate) fn os_login(s: &str) -> Result<String, String> {
     let body = s.strip_suffix('$').unwrap_or(s);
     let ok = !body.is_empty()
         && s.len() <= 64
@@ -395,7 +395,7 @@ pub fn os_login(s: &str) -> Result<String, String> {
 
 /// The earliest and latest instants a filter may name: what both backends
 /// hold (PostgreSQL's `timestamp` and SQLite's four-digit-year text forms).
-pub fn filter_range() -> (NaiveDateTime, NaiveDateTime) {
+pub(crate) fn filter_range() -> (NaiveDateTime, NaiveDateTime) {
     let min = NaiveDate::from_ymd_opt(1, 1, 1)
         .and_then(|d| d.and_hms_opt(0, 0, 0))
         .unwrap_or(NaiveDateTime::MIN);

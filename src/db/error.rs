@@ -341,7 +341,7 @@ impl std::error::Error for DbError {}
 /// What a command that writes is told by a PostgreSQL server that accepts
 /// only reads (a hot standby, `default_transaction_read_only`; contract:
 /// "Databases": "the others say that they need the primary (exit 6)").
-pub fn read_only_server_message(server_line: &str) -> String {
+pub(crate) fn read_only_server_message(server_line: &str) -> String {
     format!("the PostgreSQL server accepts only reads ({server_line}): it is a standby or has default_transaction_read_only on; point custadm at the primary; nothing was changed")
 }
 

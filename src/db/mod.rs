@@ -35,7 +35,7 @@ use crate::error::{Error, Result};
 /// stay backend-agnostic: what differs per backend is decided in this module
 /// tree.
 #[derive(diesel::MultiConnection)]
-pub enum DbConn {
+pub(crate) enum DbConn {
     /// Production: PostgreSQL 13+.
     Pg(PgConnection),
     /// The embedded default: a SQLite file.
@@ -73,9 +73,9 @@ pub enum DatabaseTarget {
 }
 
 /// How long a PostgreSQL connection attempt may take before exit 6.
-pub const CONNECT_TIMEOUT_SECS: u32 = 10;
+pub(crate) const CONNECT_TIMEOUT_SECS: u32 = 10;
 /// The contract's default `lock_timeout` ("Databases"): 10 s.
-pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The process's `lock_timeout` in milliseconds: resolved once from the
 /// settings (config key `lock_timeout`, `CUSTADM_LOCK_TIMEOUT`) before any
@@ -85,17 +85,17 @@ static LOCK_TIMEOUT_MS: AtomicU64 = AtomicU64::new(DEFAULT_LOCK_TIMEOUT.as_milli
 /// Sets how long any lock wait may last (contract: "Databases"): SQLite's
 /// `busy_timeout` on connections opened afterwards, and PostgreSQL's
 /// `SET LOCAL lock_timeout` in every write transaction.
-pub fn set_lock_timeout(timeout: Duration) {
+pub(crate) fn set_lock_timeout(timeout: Duration) {
     LOCK_TIMEOUT_MS.store(timeout.as_millis().max(1) as u64, Ordering::Relaxed);
 }
 
 /// The effective `lock_timeout`.
-pub fn lock_timeout() -> Duration {
+pub(crate) fn lock_timeout() -> Duration {
     Duration::from_millis(LOCK_TIMEOUT_MS.load(Ordering::Relaxed))
 }
 
 /// `10 s`, `1.5 s`: the lock timeout as messages state it.
-pub fn lock_timeout_text() -> String {
+pub(crate) fn lock_timeout_text() -> String {
     let ms = LOCK_TIMEOUT_MS.load(Ordering::Relaxed);
     if ms % 1000 == 0 {
         format!("{} s", ms / 1000)
@@ -106,14 +106,14 @@ pub fn lock_timeout_text() -> String {
 
 /// True when a database error is a lock wait that ran out (PostgreSQL
 /// 55P03, SQLite `SQLITE_BUSY`): asks [`error::DbError::kind_of`].
-pub fn is_lock_timeout(e: &diesel::result::Error) -> bool {
+pub(crate) fn is_lock_timeout(e: &diesel::result::Error) -> bool {
     error::DbError::kind_of(e) == error::DbErrorKind::LockTimeout
 }
 
 /// The exit-6 error for a lock wait that ran out while locking `what`
 /// ("customer 7"): names it, the time waited, and that the transaction was
 /// rolled back.
-pub fn lock_wait_error(what: &str) -> Error {
+pub(crate) fn lock_wait_error(what: &str) -> Error {
     Error::Setup(format!(
         "{what} is locked by another transaction; waited {}; nothing was changed (lock_timeout; try again when that transaction has finished)",
         lock_timeout_text()
@@ -122,7 +122,9 @@ pub fn lock_wait_error(what: &str) -> Error {
 
 /// Maps a Diesel error of a statement that takes row locks on `what`:
 /// a lock timeout becomes [`lock_wait_error`], anything else the usual error.
-pub fn locking(what: impl FnOnce() -> String) -> impl FnOnce(diesel::result::Error) -> Error {
+pub(crate) fn locking(
+    what: impl FnOnce() -> String,
+) -> impl FnOnce(diesel::result::Error) -> Error {
     move |e| {
         if is_lock_timeout(&e) {
             lock_wait_error(&what())
@@ -235,7 +237,7 @@ impl DatabaseTarget {
     /// Opens a connection. SQLite files are never created here (see
     /// [`DatabaseTarget::connect_creating`]): a mistyped path is an error,
     /// not a new empty database.
-    pub fn connect(&self) -> Result<DbConn> {
+    pub(crate) fn connect(&self) -> Result<DbConn> {
         match self {
             DatabaseTarget::Sqlite(path) => {
                 if !path.exists() {
@@ -252,7 +254,7 @@ impl DatabaseTarget {
 
     /// Opens a connection, creating the SQLite file and its directory, or the
     /// PostgreSQL database, when missing. Only `init` does this.
-    pub fn connect_creating(&self) -> Result<DbConn> {
+    pub(crate) fn connect_creating(&self) -> Result<DbConn> {
         match self {
             DatabaseTarget::Sqlite(path) => {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -279,7 +281,7 @@ impl DatabaseTarget {
     /// the session exists, so the client gets libpq's text in the server's
     /// language and no SQLSTATE; whether the database exists is asked of the
     /// server's `postgres` database instead ([`postgres_database_exists`]).
-    pub fn connect_if_exists(&self) -> Result<Option<DbConn>> {
+    pub(crate) fn connect_if_exists(&self) -> Result<Option<DbConn>> {
         match self {
             DatabaseTarget::Sqlite(path) if !path.exists() => Ok(None),
             DatabaseTarget::Sqlite(_) => self.connect().map(Some),
@@ -619,7 +621,7 @@ impl DbConn {
 /// [`lock_timeout`]. `SET LOCAL` because a session `SET` does not survive a
 /// pooler in transaction mode. Commits when `f` succeeds, rolls back
 /// otherwise.
-pub fn write_transaction<T>(
+pub(crate) fn write_transaction<T>(
     conn: &mut DbConn,
     f: impl FnOnce(&mut DbConn) -> Result<T>,
 ) -> Result<T> {
@@ -654,7 +656,7 @@ pub fn write_transaction<T>(
 
 /// What a SQLite writer is told when the write lock stayed taken past
 /// `busy_timeout` (= `lock_timeout`).
-pub fn sqlite_busy_message() -> String {
+pub(crate) fn sqlite_busy_message() -> String {
     format!(
         "database is busy: another process held its write lock for longer than the {} lock timeout (lock_timeout, CUSTADM_LOCK_TIMEOUT); nothing was changed, try again when it has finished",
         lock_timeout_text()
@@ -663,7 +665,7 @@ pub fn sqlite_busy_message() -> String {
 
 /// True when `conn` is inside a transaction (a caller's write transaction,
 /// read snapshot or [`bounded`] block).
-pub fn in_transaction(conn: &mut DbConn) -> Result<bool> {
+pub(crate) fn in_transaction(conn: &mut DbConn) -> Result<bool> {
     Ok(with_backend!(conn, c => {
         <AnsiTransactionManager as TransactionManager<_>>::transaction_manager_status_mut(c)
             .transaction_depth()
@@ -675,7 +677,7 @@ pub fn in_transaction(conn: &mut DbConn) -> Result<bool> {
 /// LOCAL lock_timeout`), unless one is open already (its `SET LOCAL`
 /// applies); on SQLite nothing (`busy_timeout` bounds every wait). Returns
 /// whether it began one, for [`end_bounded`].
-pub fn begin_bounded(conn: &mut DbConn) -> Result<bool> {
+pub(crate) fn begin_bounded(conn: &mut DbConn) -> Result<bool> {
     if conn.backend() == Backend::Sqlite || in_transaction(conn)? {
         return Ok(false);
     }
@@ -693,7 +695,7 @@ pub fn begin_bounded(conn: &mut DbConn) -> Result<bool> {
 }
 
 /// Ends what [`begin_bounded`] began: commit when `ok`, else roll back.
-pub fn end_bounded(conn: &mut DbConn, began: bool, ok: bool) -> Result<()> {
+pub(crate) fn end_bounded(conn: &mut DbConn, began: bool, ok: bool) -> Result<()> {
     if !began {
         return Ok(());
     }
@@ -712,7 +714,7 @@ pub fn end_bounded(conn: &mut DbConn, began: bool, ok: bool) -> Result<()> {
 /// cron job. PostgreSQL: in a transaction that starts with `SET LOCAL
 /// lock_timeout` (a session `SET` would leak to other clients through a
 /// pooler), or the caller's open one; SQLite: as is (`busy_timeout`).
-pub fn bounded<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T>) -> Result<T> {
+pub(crate) fn bounded<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T>) -> Result<T> {
     let began = begin_bounded(conn)?;
     let result = f(conn);
     end_bounded(conn, began, result.is_ok())?;
@@ -724,7 +726,10 @@ pub fn bounded<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T>) -
 /// at the first read and blocks no writer in WAL mode), `REPEATABLE READ READ
 /// ONLY` on PostgreSQL (no session state: fine through PgBouncer). Used by
 /// readers that page through large tables (`audit verify`, `export`).
-pub fn read_snapshot<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T>) -> Result<T> {
+pub(crate) fn read_snapshot<T>(
+    conn: &mut DbConn,
+    f: impl FnOnce(&mut DbConn) -> Result<T>,
+) -> Result<T> {
     match conn {
         DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN DEFERRED")?,
         DbConn::Pg(c) => AnsiTransactionManager::begin_transaction_sql(
@@ -749,7 +754,7 @@ pub fn read_snapshot<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result
 
 /// The current time in UTC, whole seconds: what every timestamp column gets,
 /// stored on SQLite as `YYYY-MM-DD HH:MM:SS`.
-pub fn now() -> chrono::NaiveDateTime {
+pub(crate) fn now() -> chrono::NaiveDateTime {
     use chrono::Timelike;
     let now = chrono::Utc::now().naive_utc();
     now.with_nanosecond(0).unwrap_or(now)
