@@ -83,6 +83,17 @@ impl Error {
     }
 }
 
+/// Every Diesel error enters custadm through `db::error` ([`crate::db::error::classify`]):
+/// the database's failures typed, anything else custadm's bug.
+impl From<crate::db::error::DieselFailure> for Error {
+    fn from(e: crate::db::error::DieselFailure) -> Self {
+        match crate::db::error::classify(e) {
+            Ok(db) => Error::Db(db),
+            Err(bug) => Error::Internal(bug),
+        }
+    }
+}
+
 impl From<serde_json::Error> for Error {
     fn from(e: serde_json::Error) -> Self {
         Error::Internal(format!("JSON: {e}"))

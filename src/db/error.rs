@@ -26,8 +26,6 @@ use std::fmt;
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError, SqlState};
 
-use crate::error::Error;
-
 /// What went wrong, as far as custadm acts on it. The PostgreSQL SQLSTATE or
 /// SQLite result code each kind stands for is on the variant.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -321,18 +319,19 @@ impl fmt::Display for DbError {
     }
 }
 
-/// Every Diesel error enters custadm here, classified by `db::error`; what
-/// is not the database's (a row that vanished, a query Diesel could not
-/// build) is custadm's bug.
-impl From<DieselError> for Error {
-    fn from(e: DieselError) -> Self {
-        match DbError::from_diesel(e) {
-            Ok(db) => Error::Db(db),
-            Err(DieselError::NotFound) => {
-                Error::Internal("a row the command relied on disappeared".into())
-            }
-            Err(other) => Error::Internal(other.to_string()),
-        }
+/// A Diesel error as custadm meets it: the database's failure, typed, or a
+/// bug of custadm's (a row that vanished, a query Diesel could not build),
+/// described. `crate::error::Error` converts every Diesel error through this
+/// ([`classify`]), so the data layer needs nothing from the error module.
+pub(crate) type DieselFailure = DieselError;
+
+/// Classifies a Diesel error once: `Ok` the database's failure, `Err` the
+/// description of a bug (exit 1).
+pub(crate) fn classify(e: DieselError) -> Result<DbError, String> {
+    match DbError::from_diesel(e) {
+        Ok(db) => Ok(db),
+        Err(DieselError::NotFound) => Err("a row the command relied on disappeared".into()),
+        Err(other) => Err(other.to_string()),
     }
 }
 
