@@ -13,8 +13,9 @@
 //!   constraint violations; for the other result codes Diesel 2.4 reports no
 //!   code, only `sqlite3_errmsg`, which for them is `sqlite3_errstr(code)`: a
 //!   fixed table compiled into SQLite (which has no translations; SQLite's
-//!   "Result and Error Codes" page). Matching those exact strings, here and
-//!   nowhere else, is matching the code: see [`sqlite_result_code`].
+//!   "Result and Error Codes" page). Those exact strings are matched here and
+//!   nowhere else: see [`sqlite_result_code`] (and its limit: a trigger
+//!   another program wrote can `RAISE` the same text).
 //!
 //! Every kind is exit 6 ([`crate::error::Error::exit_code`]) unless a command
 //! gives it a meaning of its own: `edit` and `operator add` turn
@@ -123,10 +124,12 @@ const DUPLICATE_DATABASE: SqlState = code(b"42P04");
 /// the result codes below that message is `sqlite3_errstr(code)`, a fixed,
 /// untranslated table inside SQLite (sqlite3.c `sqlite3ErrStr`; "Result and
 /// Error Codes" on sqlite.org), and "no such table: X" is SQLite's own fixed
-/// text for that `SQLITE_ERROR`. So matching these exact strings is matching
-/// the code; this is the only place custadm looks at a database's message
-/// text. PostgreSQL messages are never matched: they follow the server's
-/// `lc_messages`.
+/// text for that `SQLITE_ERROR`. So these exact strings stand for the code,
+/// with one limit: a trigger another program put on a table can
+/// `RAISE(ABORT, 'database is locked')` and be read as that code (its
+/// message is its own; the exit code stays 6). This is the only place
+/// custadm looks at a database's message text. PostgreSQL messages are never
+/// matched: they follow the server's `lc_messages`.
 fn sqlite_result_code(message: &str) -> Option<DbErrorKind> {
     Some(match message {
         "database is locked" => DbErrorKind::LockTimeout, // SQLITE_BUSY

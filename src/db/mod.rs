@@ -555,12 +555,15 @@ fn postgres_database_exists(url: &str) -> Option<bool> {
         found: bool,
     }
     let (server, name, query) = split_postgres_url(url)?;
-    if !is_plain_database_name(name) {
-        return None;
-    }
+    // Looked up as libpq reads it (percent-decoded), bound as a value: any
+    // name may be asked about; only creating one is limited to plain names.
+    let name = percent_encoding::percent_decode_str(name)
+        .decode_utf8()
+        .ok()?
+        .into_owned();
     let mut admin = open_maintenance_database(server, &query).ok()?;
     diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS found")
-        .bind::<diesel::sql_types::Text, _>(name)
+        .bind::<diesel::sql_types::Text, _>(&name)
         .get_result::<Found>(&mut admin)
         .ok()
         .map(|f| f.found)

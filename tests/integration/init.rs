@@ -601,3 +601,35 @@ db_test!(
         assert_nothing_created(&env);
     }
 );
+
+/// A missing PostgreSQL database whose name is not plain is not created,
+/// and the error says why and what to do (not "check that the server is
+/// running"); nothing is created under the decoded name either.
+#[test]
+fn init_refuses_to_create_a_postgres_database_with_an_unusual_name() {
+    let Some(server) = postgres_server_url() else {
+        return;
+    };
+    let no_query = server.split('?').next().unwrap_or(&server);
+    let after_scheme = no_query.find("://").map(|i| i + 3).unwrap_or(0);
+    let base = match no_query[after_scheme..].find('/') {
+        Some(i) => no_query[..after_scheme + i].to_string(),
+        None => no_query.to_string(),
+    };
+    let name = format!("custadm odd%20{:08x}\"x", rand::random::<u32>());
+    let url = format!("{base}/{}", name.replace(' ', "%20"));
+    let env = Env::sqlite();
+    env.cmd()
+        .args(&[
+            "--database-url",
+            &url,
+            "init",
+            "--admin",
+            "admin",
+            "--password-stdin",
+        ])
+        .stdin(&format!("{ADMIN_PASSWORD}\n"))
+        .run()
+        .code(6)
+        .error_line("creates only plainly named ones");
+}
