@@ -6,7 +6,6 @@
 //! `CUSTADM_PROFILE`; `DATABASE_URL` (database only); the built-in default.
 
 use std::collections::BTreeMap;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -159,6 +158,27 @@ pub(crate) fn parse_lock_timeout(text: &str) -> std::result::Result<std::time::D
 pub struct ConfigFile {
     #[serde(default)]
     pub profiles: BTreeMap<String, Profile>,
+    /// Who owns the file that was read and its mode, from `fstat` on the
+    /// descriptor it was read through (`None`: no file, or not read yet).
+    #[serde(skip)]
+    pub file: Option<FileFacts>,
+}
+
+/// The ownership facts of the configuration file custadm read, taken with
+/// `fstat` on the very descriptor the text came from: the file whose owner
+/// decides trust (`service_user`, contract "Operators and roles") is the
+/// file whose text is used, with no window for a link to be swapped between
+/// a check by name and a read by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileFacts {
+    /// Owner uid.
+    pub uid: u32,
+    /// Permission bits (`mode & 0o7777`).
+    pub mode: u32,
+    /// The path's last component was a symbolic link: the file is read, but
+    /// its ownership proves nothing (the link's owner chose where it points,
+    /// and could point it elsewhere for the next run).
+    pub via_link: bool,
 }
 
 /// Where a setting's value came from, for `config show`.
@@ -247,9 +267,10 @@ fn config_error_message(message: &str) -> String {
 }
 
 /// Parses the configuration file without the checks of [`load`]; a missing
-/// file is an empty one.
+/// file is an empty one. The ownership facts come from the descriptor the
+/// text was read through ([`FileFacts`]).
 fn parse(path: &Path) -> Result<ConfigFile> {
-    let text = match read_bounded(path) {
+    let (text, facts) = match read_bounded(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ConfigFile::default()),
         Err(e) => {
@@ -259,7 +280,9 @@ fn parse(path: &Path) -> Result<ConfigFile> {
             )))
         }
     };
-    parse_text(&text, &path.display().to_string())
+    let mut config = parse_text(&text, &path.display().to_string())?;
+    config.file = Some(facts);
+    Ok(config)
 }
 
 /// Largest configuration file read: 1 MiB (a few profiles take a few KiB).
@@ -268,23 +291,42 @@ const MAX_CONFIG_BYTES: u64 = 1 << 20;
 /// Reads a regular file of at most [`MAX_CONFIG_BYTES`]: a FIFO, a device
 /// (`CUSTADM_CONFIG=/dev/zero`) or a huge file is refused instead of blocking
 /// or exhausting memory (the bounded-reads rule of security round 2).
-fn read_bounded(path: &Path) -> std::io::Result<String> {
+///
+/// The file is opened once; its owner and mode are taken with `fstat` on
+/// that descriptor and the text is read from it, so both describe the same
+/// file. The last component is opened with `O_NOFOLLOW` first: a symbolic
+/// link is still read (a dotfiles set-up), but marked
+/// ([`FileFacts::via_link`]) so that its target's ownership decides nothing.
+fn read_bounded(path: &Path) -> std::io::Result<(String, FileFacts)> {
     use std::io::{Error as IoError, ErrorKind, Read};
-    use std::os::unix::fs::OpenOptionsExt;
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
     // O_NONBLOCK: opening a FIFO must not wait for a writer.
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)?;
-    if !file.metadata()?.is_file() {
+    let open = |flags: i32| {
+        std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK | flags)
+            .open(path)
+    };
+    let (file, via_link) = match open(libc::O_NOFOLLOW) {
+        Ok(file) => (file, false),
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => (open(0)?, true),
+        Err(e) => return Err(e),
+    };
+    let meta = file.metadata()?;
+    if !meta.is_file() {
         return Err(IoError::new(ErrorKind::InvalidInput, "not a regular file"));
     }
+    let facts = FileFacts {
+        uid: meta.uid(),
+        mode: meta.mode() & 0o7777,
+        via_link,
+    };
     let mut text = String::new();
     file.take(MAX_CONFIG_BYTES + 1).read_to_string(&mut text)?;
     if text.len() as u64 > MAX_CONFIG_BYTES {
         return Err(IoError::new(ErrorKind::InvalidData, "larger than 1 MiB"));
     }
-    Ok(text)
+    Ok((text, facts))
 }
 
 /// Parses the text of a configuration file; `origin` names it in errors.
@@ -351,14 +393,18 @@ pub(crate) fn load(path: &Path) -> Result<ConfigFile> {
         .flat_map(|(name, p)| secret_fields(name, p))
         .next();
     if let Some(field) = secret {
-        use std::os::unix::fs::MetadataExt;
-        let (mode, owner) = std::fs::metadata(path)
-            .map(|m| (m.permissions().mode() & 0o777, m.uid()))
+        // The facts of the file whose text was read (fstat on its descriptor).
+        let (mode, owner) = config
+            .file
+            .map(|f| (f.mode & 0o777, f.uid))
             .unwrap_or((0o777, u32::MAX));
         // 0600; or, owned by root, 0640: the shared set-up where root owns
         // the file and only the service account's group reads it (so the
-        // service account cannot rewrite its own `service_user`).
-        let group_read_of_root = owner == 0 && mode & 0o037 == 0;
+        // service account cannot rewrite its own `service_user`). Root only
+        // in the initial user namespace: in `unshare -Ur` one's own files
+        // show as owned by uid 0.
+        let group_read_of_root =
+            owner == 0 && mode & 0o037 == 0 && crate::terminal::in_initial_user_namespace();
         if mode & 0o077 != 0 && !group_read_of_root {
             return Err(Error::Setup(format!(
                 "config file {} holds a password ({field}) but others can read it (mode {mode:04o}): run `chmod 600 {}`",
@@ -396,6 +442,10 @@ pub(crate) struct Overrides {
 #[derive(Debug, Clone)]
 pub(crate) struct Settings {
     pub config_path: Option<PathBuf>,
+    /// The ownership facts of the config file read (when a profile was
+    /// named and the file exists): what [`Settings::trusted_service_user`]
+    /// decides on.
+    pub config_file: Option<FileFacts>,
     /// The selected profile's name and where it was named.
     pub profile: Option<Setting<String>>,
     pub database_url: Setting<Option<String>>,
@@ -436,19 +486,33 @@ impl Settings {
     /// one else may write. Otherwise anyone could write a config of their own
     /// naming themselves the service account and set `SUDO_USER` to whom they
     /// like. `Ok(None)` when none is set; `Err` says why one is ignored.
+    ///
+    /// The ownership is that of the file whose text was read (`fstat` on its
+    /// descriptor, [`FileFacts`]), never looked up again by name; a config
+    /// reached through a symbolic link, or read inside a user namespace other
+    /// than the initial one (where one's own files show as owned by uid 0),
+    /// proves nothing.
     pub fn trusted_service_user(&self) -> std::result::Result<Option<&str>, String> {
-        use std::os::unix::fs::MetadataExt;
         let Some(name) = self.service_user.value.as_deref() else {
             return Ok(None);
         };
         let Some(path) = self.config_path.as_deref() else {
             return Ok(None);
         };
-        match std::fs::metadata(path) {
-            Ok(m) if m.uid() == 0 && m.mode() & 0o022 == 0 => Ok(Some(name)),
+        let shown = crate::output::sanitize(&path.display().to_string());
+        match self.config_file {
+            Some(f) if f.via_link => Err(format!(
+                "service_user is ignored: {shown} is a symbolic link; name the file itself (CUSTADM_CONFIG=its real path), owned by root and writable by no one else"
+            )),
+            Some(f)
+                if f.uid == 0
+                    && f.mode & 0o022 == 0
+                    && crate::terminal::in_initial_user_namespace() =>
+            {
+                Ok(Some(name))
+            }
             _ => Err(format!(
-                "service_user is ignored: {} must be owned by root and writable by no one else (chown root {0}; chmod go-w {0})",
-                path.display()
+                "service_user is ignored: {shown} must be owned by root and writable by no one else (chown root {shown}; chmod go-w {shown})"
             )),
         }
     }
@@ -459,11 +523,13 @@ impl Settings {
         let config_path = config_path();
         let flag_profile = flags.profile.clone();
         let env_profile = env("CUSTADM_PROFILE")?;
+        let mut config_file = None;
         let (flag_p, env_p, profile) = if flag_profile.is_some() || env_profile.is_some() {
             let path = config_path.clone().ok_or_else(|| {
                 Error::Setup("a profile is named but there is no config file path (set CUSTADM_CONFIG or HOME)".into())
             })?;
             let file = load(&path)?;
+            config_file = file.file;
             let pick = |name: &Option<String>, how: &str| -> Result<Option<(String, Profile)>> {
                 match name {
                     None => Ok(None),
@@ -665,6 +731,7 @@ impl Settings {
         };
         Ok(Settings {
             config_path,
+            config_file,
             profile,
             database_url,
             operator,

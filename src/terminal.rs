@@ -66,10 +66,53 @@ pub(crate) fn require_confirmation(yes: bool, question: &str) -> Result<()> {
 /// (`getuid`, not the effective one) looked up in the password database,
 /// or `uid<N>` when it has no entry there. Never `$USER` or `$LOGNAME`:
 /// anyone can set those.
+///
+/// Outside the machine's initial user namespace ([`in_initial_user_namespace`]:
+/// `unshare -Ur`, rootless containers) a uid names nobody the password
+/// database knows: whoever made the namespace chose it (`unshare -Ur` makes
+/// anyone uid 0, `--map-user` any uid at all). There the login is
+/// `uid<N>@userns`, which is no login name (`@` is not allowed in one), so
+/// it never matches an operator's binding (contract: "Operators and roles").
 pub(crate) fn os_login_name() -> String {
     // SAFETY: getuid cannot fail.
     let uid = unsafe { libc::getuid() };
+    if !in_initial_user_namespace() {
+        return format!("uid{uid}@userns");
+    }
     login_of_uid(uid).unwrap_or_else(|| format!("uid{uid}"))
+}
+
+/// True when this process runs in the machine's initial user namespace, the
+/// only one where uid 0 is root and uids are the password database's.
+///
+/// The initial namespace maps every uid to itself: `/proc/self/uid_map` is
+/// the one line `0 0 4294967295`. No other namespace can have that map (a
+/// namespace maps only uids its parent has, and only the initial one has all
+/// 2^32 − 1), so a namespace nested in one that maps `0 0 1` cannot pass for
+/// it either. A kernel without user namespaces has no `uid_map` (then there
+/// is only the initial one); when `/proc` is not there at all, nothing can be
+/// told and the answer is no (fail closed: the process is nobody special).
+pub fn in_initial_user_namespace() -> bool {
+    match std::fs::read_to_string("/proc/self/uid_map") {
+        Ok(map) => is_identity_uid_map(&map),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            // No uid_map: user namespaces are not in this kernel, unless
+            // /proc itself is missing.
+            std::path::Path::new("/proc/self/status").exists()
+        }
+        Err(_) => false,
+    }
+}
+
+/// True for the initial user namespace's uid map: exactly one line
+/// `0 0 4294967295` (fields separated by blanks).
+fn is_identity_uid_map(map: &str) -> bool {
+    let lines: Vec<Vec<&str>> = map
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>())
+        .filter(|fields| !fields.is_empty())
+        .collect();
+    matches!(lines.as_slice(), [only] if only.as_slice() == ["0", "0", "4294967295"])
 }
 
 /// The password database's name for `uid`, if it has one that is UTF-8.
@@ -104,11 +147,16 @@ fn login_of_uid(uid: libc::uid_t) -> Option<String> {
 /// Anyone else can set `SUDO_USER` by hand, so for them it counts for nothing.
 /// This is the login a bound operator is checked against and the `os_user`
 /// of every audit row.
+///
+/// Inside a user namespace other than the initial one neither root nor the
+/// service account exist ([`os_login_name`] is then no login), so
+/// `SUDO_USER` is never believed there.
 pub(crate) fn attributed_login(service_user: Option<&str>) -> String {
     let real = os_login_name();
+    let initial = in_initial_user_namespace();
     // SAFETY: getuid cannot fail.
-    let root = unsafe { libc::getuid() } == 0;
-    let trusted = root || service_user.is_some_and(|s| s == real);
+    let root = initial && unsafe { libc::getuid() } == 0;
+    let trusted = initial && (root || service_user.is_some_and(|s| s == real));
     match std::env::var("SUDO_USER") {
         // sudo sets a login name; anything else (escapes, blanks) is not one.
         Ok(caller) if trusted && crate::validate::os_login(&caller).is_ok() => caller,
@@ -161,6 +209,20 @@ pub fn forbid_core_dumps() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_identity_map_is_the_initial_namespace() {
+        assert!(is_identity_uid_map("         0          0 4294967295\n"));
+        for other in [
+            "         0       1000          1\n",
+            "         0          0          1\n",
+            "         0          0 4294967294\n",
+            "0 0 4294967295\n1 1 1\n",
+            "",
+        ] {
+            assert!(!is_identity_uid_map(other), "{other:?}");
+        }
+    }
 
     #[test]
     fn zero_or_unknown_width_falls_back_to_columns_then_80() {

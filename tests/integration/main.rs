@@ -35,6 +35,7 @@ mod connection;
 mod error_kinds;
 mod filter_runs;
 mod hostile_input;
+mod identity;
 mod mail;
 mod permissions;
 mod pooler;
