@@ -41,10 +41,29 @@ pub enum Error {
     /// (contract: "Exit codes", `audit verify`).
     #[error("{0}")]
     Integrity(String),
-    /// Exit 1: writing to stdout/stderr failed (a closed pipe is not an
-    /// error: see [`Error::is_broken_pipe`]).
+    /// Exit 9: standard output could not be written (a full disk, an I/O
+    /// error) — after the command did its work, which stays done (contract
+    /// "Exit codes": a record outside the database could not be written). A
+    /// reader that went away is not an error ([`Error::is_broken_pipe`]).
+    /// Made from any `io::Error` marked by [`crate::stdout`].
+    #[error("cannot write to standard output ({0}): what the command did stays done (a change stays committed: `custadm audit` shows it); write the output where there is room")]
+    Output(std::io::Error),
+    /// Exit 1: an I/O failure custadm did not expect (a write to standard
+    /// output is [`Error::Output`] instead).
     #[error("cannot write output: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
+}
+
+/// An `io::Error` from writing standard output (marked by [`crate::stdout`])
+/// is [`Error::Output`]; any other is [`Error::Io`].
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        if crate::stdout::is_marked(&e) {
+            Error::Output(e)
+        } else {
+            Error::Io(e)
+        }
+    }
 }
 
 /// custadm's result type.
@@ -66,12 +85,13 @@ impl Error {
             Error::Setup(_) | Error::Db(_) => 6,
             Error::Partial(_) => 7,
             Error::Integrity(_) => 8,
+            Error::Output(_) => 9,
         }
     }
 
     /// True when the error is only a reader that went away (`custadm list | head`).
     pub fn is_broken_pipe(&self) -> bool {
-        matches!(self, Error::Io(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
+        matches!(self, Error::Io(e) | Error::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
     }
 
     /// The typed database failure, when this is one.

@@ -17,6 +17,7 @@ pub(crate) mod password;
 pub(crate) mod progress;
 pub(crate) mod sample;
 pub mod secrets;
+pub mod stdout;
 pub mod terminal;
 pub mod text;
 pub mod validate;

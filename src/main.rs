@@ -30,10 +30,15 @@ fn main() -> ExitCode {
     let cli = match custadm::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
-            // --help, --version: not errors.
-            // A closed pipe (`custadm --help | head`) is not an error.
-            let _ = write!(std::io::stdout(), "{}", e.render());
-            return ExitCode::SUCCESS;
+            // --help, --version: not errors, but their text must arrive: a
+            // full disk is exit 9 like any command's output (a closed pipe,
+            // `custadm --help | head`, is not an error).
+            let mut out = custadm::stdout::stdout();
+            let written = write!(out, "{}", e.render()).and_then(|()| out.flush());
+            return match written {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => report(&anyhow::Error::new(custadm::error::Error::from(e))),
+            };
         }
         Err(e) => {
             // clap repeats the rejected value; it is untrusted, so the whole
@@ -46,7 +51,15 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match try_main(cli) {
+    // What is still buffered is written before the exit code is decided: a
+    // failure there is exit 9 too, never a silent success.
+    let result = try_main(cli).and_then(|()| {
+        use std::io::Write as _;
+        custadm::stdout::stdout()
+            .flush()
+            .map_err(|e| anyhow::Error::new(custadm::error::Error::from(e)))
+    });
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => report(&e),
     }

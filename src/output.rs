@@ -68,14 +68,14 @@ impl Output {
     /// Prints a value as the one JSON document on stdout.
     pub fn json<T: Serialize>(&self, value: &T) -> Result<()> {
         let text = escape_json_text(&serde_json::to_string_pretty(value)?);
-        writeln!(std::io::stdout().lock(), "{text}")?;
+        writeln!(crate::stdout::stdout().lock(), "{text}")?;
         Ok(())
     }
 
     /// Prints a table whose cells are untrusted text.
     pub fn table(&self, headers: &[&str], rows: Vec<Vec<String>>) -> Result<()> {
         let text = render_table(headers, rows, self.stdout_is_tty);
-        let mut out = std::io::stdout().lock();
+        let mut out = crate::stdout::stdout().lock();
         writeln!(out, "{text}")?;
         Ok(())
     }
@@ -85,7 +85,11 @@ impl Output {
     /// twice changes nothing): it may quote profile names, paths or data.
     pub fn line(&self, text: &str) -> Result<()> {
         if !self.quiet {
-            writeln!(std::io::stdout().lock(), "{}", sanitize_multiline(text))?;
+            writeln!(
+                crate::stdout::stdout().lock(),
+                "{}",
+                sanitize_multiline(text)
+            )?;
         }
         Ok(())
     }

@@ -301,7 +301,7 @@ impl RunReport {
             self.truncate(before);
             self.first_failure = first_failure;
             return Err(match e {
-                Error::Io(e) => Error::Setup(format!(
+                Error::Io(e) | Error::Output(e) => Error::Setup(format!(
                     "cannot write to standard output ({}): the change was rolled back, nothing was changed",
                     e.kind()
                 )),
@@ -361,7 +361,7 @@ impl RunReport {
         if out.format == Format::Json {
             self.write_json()?;
         } else if out.quiet {
-            let mut w = std::io::stdout().lock();
+            let mut w = crate::stdout::stdout().lock();
             for r in &self.results {
                 if let Some(p) = &r.temporary_password {
                     writeln!(w, "{}", p.as_str())?;
@@ -377,14 +377,14 @@ impl RunReport {
         } else {
             self.write_plain_rows()?;
         }
-        std::io::stdout().flush()?;
+        crate::stdout::stdout().flush()?;
         Ok(())
     }
 
     /// The one JSON document, written result by result.
     fn write_json(&mut self) -> Result<()> {
         use std::io::Write;
-        let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+        let mut w = std::io::BufWriter::new(crate::stdout::stdout().lock());
         write!(
             w,
             "{{\n  \"action\": {},\n  \"dry_run\": {},\n  \"results\": [",
@@ -420,7 +420,7 @@ impl RunReport {
     /// would cost more than the run itself).
     fn write_plain_rows(&mut self) -> Result<()> {
         use std::io::Write;
-        let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+        let mut w = std::io::BufWriter::new(crate::stdout::stdout().lock());
         writeln!(w, "{:<ID_WIDTH$}  {:<12}  DETAILS", "ID", "OUTCOME")?;
         let mut details = RecentDetails::default();
         self.for_each(|r| {

@@ -219,7 +219,7 @@ fn digest(ctx: &mut Ctx) -> Result<()> {
                 .into(),
         )
     })?;
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::stdout::stdout().lock();
     writeln!(out, "{}", serde_json::to_string(&head)?)?;
     out.flush()?;
     Ok(())

@@ -88,9 +88,9 @@ pub fn script(shell: Shell) -> String {
 /// Runs `custadm completions`.
 pub fn run(args: CompletionsArgs) -> Result<()> {
     use std::io::Write;
-    std::io::stdout()
-        .lock()
-        .write_all(script(args.shell).as_bytes())?;
+    let mut out = crate::stdout::stdout().lock();
+    out.write_all(script(args.shell).as_bytes())?;
+    out.flush()?;
     Ok(())
 }
 

@@ -112,7 +112,7 @@ pub fn run(ctx: &mut Ctx, args: ExportArgs) -> Result<()> {
     ctx.actor
         .entry("export", Some(id), audit::OK, serde_json::json!({}))
         .insert(&mut ctx.conn)?;
-    let stdout = std::io::stdout();
+    let stdout = crate::stdout::stdout();
     let mut doc = Doc {
         w: std::io::BufWriter::with_capacity(64 * 1024, stdout.lock()),
     };

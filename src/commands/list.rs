@@ -70,7 +70,7 @@ pub fn run(ctx: &mut Ctx, args: ListArgs) -> Result<()> {
 /// Writes rows as they come in the chosen format.
 struct Sink {
     out: output::Output,
-    writer: BufWriter<std::io::StdoutLock<'static>>,
+    writer: BufWriter<crate::stdout::Marked<std::io::StdoutLock<'static>>>,
     count: usize,
     /// Table format: rows laid out a bounded window at a time.
     table: Option<output::StreamingTable<Vec<u8>>>,
@@ -96,7 +96,7 @@ impl Sink {
     fn new(out: output::Output) -> Self {
         Sink {
             out,
-            writer: BufWriter::with_capacity(64 * 1024, std::io::stdout().lock()),
+            writer: BufWriter::with_capacity(64 * 1024, crate::stdout::stdout().lock()),
             count: 0,
             table: (out.format == Format::Table).then(|| {
                 output::StreamingTable::new(Vec::new(), &TABLE_HEADERS, out.stdout_is_tty)

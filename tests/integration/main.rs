@@ -46,3 +46,4 @@ mod readme;
 mod secrets;
 mod terminal;
 mod written_by_other_programs;
+mod write_errors;
