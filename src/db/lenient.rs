@@ -253,6 +253,35 @@ fn from_julian_day(days: f64) -> Option<NaiveDateTime> {
     chrono::DateTime::from_timestamp_millis(julian_ms - UNIX_EPOCH_JULIAN_MS).map(|d| d.naive_utc())
 }
 
+/// The first instant custadm reads as one: 1900-01-01T00:00:00Z (contract
+/// "Output": a value before 1900 is unreadable — a number 0 another program
+/// wrote reads as a Julian day, the year −4713, and no customer logged in
+/// then). Earlier values are shown with a warning and never selected by a
+/// filter ([`instant_cmp`](InstantCmp::instant_cmp) bounds every comparison).
+pub fn readable_from() -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(1900, 1, 1)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .unwrap_or(NaiveDateTime::MIN)
+}
+
+/// [`readable_from`] as SQLite's `julianday()` gives it.
+const READABLE_FROM_JULIAN_DAY: &str = "2415020.5";
+
+/// `t` itself when it is one custadm reads ([`readable_from`] or later),
+/// else the error saying why not (`stored` is the value as stored).
+fn readable(t: NaiveDateTime, stored: &str) -> deserialize::Result<NaiveDateTime> {
+    if t >= readable_from() {
+        return Ok(t);
+    }
+    let shown: String = stored.chars().take(40).collect();
+    Err(format!(
+        "{} (read as {}) is before 1900, which custadm does not read as an instant (a number 0 is a Julian day in 4714 BC); filters never select it",
+        crate::output::sanitize(&shown),
+        t.format("%Y-%m-%d %H:%M:%S")
+    )
+    .into())
+}
+
 fn sqlite_instant(
     mut value: diesel::sqlite::SqliteValue<'_, '_, '_>,
 ) -> deserialize::Result<NaiveDateTime> {
@@ -262,18 +291,28 @@ fn sqlite_instant(
         Some(SqliteType::Double | SqliteType::Integer | SqliteType::Long)
     ) {
         let days = value.read_double();
-        return from_julian_day(days)
-            .ok_or_else(|| format!("the number {days} is not a timestamp (Julian day)").into());
+        let t = from_julian_day(days)
+            .ok_or_else(|| format!("the number {days} is not a timestamp (Julian day)"))?;
+        return readable(t, &format!("the number {days}"));
     }
     let text = lossy(value.read_blob());
-    parse_sqlite_timestamp(&text).ok_or_else(|| {
+    let t = parse_sqlite_timestamp(&text).ok_or_else(|| {
         let shown: String = text.chars().take(40).collect();
         format!(
             "{} is not a timestamp in a form custadm reads (YYYY-MM-DD[ HH:MM[:SS[.f]]][Z|±HH:MM])",
             crate::text::sanitize(&shown)
         )
-        .into()
-    })
+    })?;
+    readable(t, &text)
+}
+
+/// A PostgreSQL `timestamp`, which holds instants before 1900 (another
+/// program's `'-infinity'` or `0001-01-01`): the same rule as on SQLite.
+fn pg_instant(value: diesel::pg::PgValue<'_>) -> deserialize::Result<NaiveDateTime> {
+    let t = <NaiveDateTime as FromSql<Timestamp, Pg>>::from_sql(value).map_err(|_| {
+        "a value past any calendar date (PostgreSQL's infinity or -infinity), which custadm does not read as an instant; filters that bound it from below never select it"
+    })?;
+    readable(t, &t.format("%Y-%m-%d %H:%M:%S").to_string())
 }
 
 /// What a value that is no timestamp at all (`'garbage'`, `'2026-13-45'`)
@@ -312,7 +351,10 @@ impl FromSql<Timestamp, Sqlite> for DbTime {
 
 impl FromSql<Timestamp, Pg> for DbTime {
     fn from_sql(value: diesel::pg::PgValue<'_>) -> deserialize::Result<Self> {
-        <NaiveDateTime as FromSql<Timestamp, Pg>>::from_sql(value).map(DbTime)
+        Ok(DbTime(pg_instant(value).unwrap_or_else(|e| {
+            unreadable_timestamp(e, "1970-01-01 00:00:00");
+            chrono::DateTime::UNIX_EPOCH.naive_utc()
+        })))
     }
 }
 
@@ -337,7 +379,13 @@ impl FromSql<Nullable<Timestamp>, Sqlite> for DbOptTime {
 
 impl FromSql<Nullable<Timestamp>, Pg> for DbOptTime {
     fn from_sql(value: diesel::pg::PgValue<'_>) -> deserialize::Result<Self> {
-        <DbTime as FromSql<Timestamp, Pg>>::from_sql(value).map(|t| DbOptTime(Some(t.0)))
+        Ok(DbOptTime(match pg_instant(value) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                unreadable_timestamp(e, "none");
+                None
+            }
+        }))
     }
     fn from_nullable_sql(value: Option<diesel::pg::PgValue<'_>>) -> deserialize::Result<Self> {
         value.map_or(Ok(DbOptTime(None)), |v| {
@@ -447,7 +495,8 @@ impl Cmp {
     }
 }
 
-/// `column OP t` comparing instants, for the backends a query can be built
+/// `column OP t` comparing instants (and only readable ones: the column at
+/// or after [`readable_from`]), for the backends a query can be built
 /// for (SQLite, PostgreSQL, and the multi-connection enum).
 pub trait InstantCmp: diesel::backend::Backend + Sized {
     /// `column OP t`: on PostgreSQL the typed column itself; on SQLite the
@@ -472,19 +521,26 @@ macro_rules! instant_cmp_for {
                 cmp: Cmp,
                 t: NaiveDateTime,
             ) -> Box<dyn BoxableExpression<QS, Self, SqlType = Bool>> {
+                // Both bounded below by the first readable instant, in the
+                // indexed form itself (an index range scan still serves it).
                 match backend {
-                    Backend::Sqlite => Box::new(
-                        diesel::dsl::sql::<Bool>(&format!(
-                            "{}{}julianday(",
-                            SQLITE_INSTANT.replace("{}", column),
-                            cmp.sql()
-                        ))
-                        .bind::<Text, _>(t.format("%Y-%m-%d %H:%M:%S%.3f").to_string())
-                        .sql(")"),
-                    ),
+                    Backend::Sqlite => {
+                        let instant = SQLITE_INSTANT.replace("{}", column);
+                        Box::new(
+                            diesel::dsl::sql::<Bool>(&format!(
+                                "({instant} >= {READABLE_FROM_JULIAN_DAY} AND {instant}{}julianday(",
+                                cmp.sql()
+                            ))
+                            .bind::<Text, _>(t.format("%Y-%m-%d %H:%M:%S%.3f").to_string())
+                            .sql("))"),
+                        )
+                    }
                     Backend::Postgres => Box::new(
-                        diesel::dsl::sql::<Bool>(&format!("{column}{}", cmp.sql()))
-                            .bind::<Timestamp, _>(t),
+                        diesel::dsl::sql::<Bool>(&format!("({column} >= "))
+                            .bind::<Timestamp, _>(readable_from())
+                            .sql(&format!(" AND {column}{}", cmp.sql()))
+                            .bind::<Timestamp, _>(t)
+                            .sql(")"),
                     ),
                 }
             }

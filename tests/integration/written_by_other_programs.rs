@@ -260,9 +260,11 @@ fn sqlite_instant_filters_use_the_indexes() {
     let out = Command::new("sqlite3")
         .arg(&env.url)
         .arg(
-            "EXPLAIN QUERY PLAN SELECT id FROM customers WHERE julianday(customers.created_at) < julianday('2026-01-01 00:00:00.000');\n\
-             EXPLAIN QUERY PLAN SELECT id FROM customers WHERE julianday(customers.last_login_at) < julianday('2026-01-01 00:00:00.000');\n\
-             EXPLAIN QUERY PLAN SELECT id FROM audit_log WHERE julianday(audit_log.occurred_at) >= julianday('2026-01-01 00:00:00.000');",
+            // The predicate custadm builds: bounded below by 1900 (an
+            // unreadable instant is never selected), in the indexed form.
+            "EXPLAIN QUERY PLAN SELECT id FROM customers WHERE (julianday(customers.created_at) >= 2415020.5 AND julianday(customers.created_at) < julianday('2026-01-01 00:00:00.000'));\n\
+             EXPLAIN QUERY PLAN SELECT id FROM customers WHERE (julianday(customers.last_login_at) >= 2415020.5 AND julianday(customers.last_login_at) < julianday('2026-01-01 00:00:00.000'));\n\
+             EXPLAIN QUERY PLAN SELECT id FROM audit_log WHERE (julianday(audit_log.occurred_at) >= 2415020.5 AND julianday(audit_log.occurred_at) >= julianday('2026-01-01 00:00:00.000'));",
         )
         .output()
         .expect("sqlite3");
@@ -474,7 +476,11 @@ fn sqlite_instant_filters_and_display_agree_with_sqlite() {
         ids.sort_unstable();
         ids
     };
-    let instant = |column: &str| format!("julianday({column})");
+    // SQLite's reading, and nothing before 1900 (contract "Output": such a
+    // value is unreadable, never selected).
+    let instant = |column: &str| {
+        format!("(CASE WHEN julianday({column}) >= 2415020.5 THEN julianday({column}) END)")
+    };
     for b in boundaries {
         let t = format!("julianday('{} {}.000')", &b[..10], &b[11..]);
         let cases = [
@@ -526,8 +532,8 @@ fn sqlite_instant_filters_and_display_agree_with_sqlite() {
     }
     let mut c = diesel::SqliteConnection::establish(&env.url).expect("open sqlite");
     let sqlite_reads: Vec<Shown> = diesel::sql_query(
-        "SELECT id, strftime('%Y-%m-%dT%H:%M:%SZ', julianday(created_at)) AS created, \
-         strftime('%Y-%m-%dT%H:%M:%SZ', julianday(last_login_at)) AS login, \
+        "SELECT id, strftime('%Y-%m-%dT%H:%M:%SZ', CASE WHEN julianday(created_at) >= 2415020.5 THEN julianday(created_at) END) AS created, \
+         strftime('%Y-%m-%dT%H:%M:%SZ', CASE WHEN julianday(last_login_at) >= 2415020.5 THEN julianday(last_login_at) END) AS login, \
          quote(last_login_at) AS raw FROM customers ORDER BY id",
     )
     .load(&mut c)
@@ -591,10 +597,10 @@ fn retention_purge_compares_instants_on_sqlite() {
         .stdin(&format!("{ADMIN_PASSWORD}\n"))
         .run();
     run.ok();
-    // A year SQLite reads but custadm does not show (-0001) is judged by the
-    // same predicate in the preview and in the transaction: named, then erased.
+    // A year before 1900 (-0001) is unreadable (contract "Output"): never
+    // selected, in the preview and in the transaction alike.
     assert!(
-        run.stderr.contains("About to erase 2 customers"),
+        run.stderr.contains("About to erase customer 1 for good"),
         "{}",
         run.stderr
     );
@@ -609,15 +615,14 @@ fn retention_purge_compares_instants_on_sqlite() {
             )
         })
         .collect();
-    assert_eq!(
-        done,
-        vec![(offset, "changed"), (ancient, "changed")],
-        "{doc}"
-    );
+    assert_eq!(done, vec![(offset, "changed")], "{doc}");
     assert_eq!(env.count("customers", &format!("id = {offset}")), 0);
     assert_eq!(
-        env.count("customers", &format!("id IN ({julian}, {exact})")),
-        2
+        env.count(
+            "customers",
+            &format!("id IN ({julian}, {exact}, {ancient})")
+        ),
+        3
     );
 }
 
@@ -653,3 +658,121 @@ fn export_and_view_read_foreign_dates_on_sqlite() {
     view.ok();
     assert_eq!(view.json()["kyc"]["date_of_birth"], "garbage");
 }
+
+// ------------------------------------------------ timestamps before 1900
+// Issue 24 item 9 (contract "Output"): a number 0 on SQLite is a Julian day
+// in 4714 BC, and no customer logged in before 1900. Such a value is
+// unreadable: shown with a warning naming what is stored, and never selected
+// by a filter — on both backends, in `list`, bulk runs and retention alike.
+
+/// What other programs store that names an instant before 1900, per backend.
+fn before_1900(env: &Env) -> Vec<&'static str> {
+    match env.backend {
+        Backend::Sqlite => vec![
+            "0",
+            "0.0",
+            "'0'",
+            "'1899-12-31 23:59:59'",
+            "'0001-01-01'",
+            "1721425.5",
+        ],
+        Backend::Postgres => vec![
+            "'1899-12-31 23:59:59'",
+            "'0001-01-01'",
+            "'-infinity'",
+            "'4713-01-01 BC'",
+        ],
+    }
+}
+
+fn ids(run: &Run) -> Vec<i64> {
+    run.stdout
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .collect()
+}
+
+db_test!(a_timestamp_before_1900_is_never_selected, |env| {
+    env.init_db(0);
+    // A control that really logged in long ago (selected), and one customer
+    // per unreadable value (never selected).
+    let control = env.insert_customer("Long Ago", "long@example.com");
+    env.exec(&format!(
+        "UPDATE customers SET last_login_at = '2020-01-01 00:00:00' WHERE id = {control}"
+    ));
+    let mut odd = Vec::new();
+    for (n, value) in before_1900(&env).into_iter().enumerate() {
+        let id = env.insert_customer(&format!("Odd {n}"), &format!("odd{n}@example.com"));
+        env.exec(&format!(
+            "UPDATE customers SET last_login_at = {value} WHERE id = {id}"
+        ));
+        odd.push((id, value));
+    }
+    for args in [
+        vec!["list", "-o", "ids", "--last-login-before", "90d"],
+        vec!["list", "-o", "ids", "--last-login-before", "1950-01-01"],
+    ] {
+        let run = env.run(&args);
+        run.ok();
+        let got = ids(&run);
+        for (id, value) in &odd {
+            assert!(!got.contains(id), "{args:?} selected {value}: {got:?}");
+        }
+    }
+    assert_eq!(
+        ids(&env.run(&["list", "-o", "ids", "--last-login-before", "90d"])),
+        vec![control]
+    );
+    // A bulk run over the same filter changes the control only.
+    let run = env.run(&[
+        "-o",
+        "json",
+        "toggle",
+        "--last-login-before",
+        "90d",
+        "--deactivate",
+        "--yes",
+    ]);
+    run.ok();
+    assert_eq!(run.json()["summary"]["changed"], 1, "{}", run.stdout);
+    for (id, value) in &odd {
+        assert_eq!(
+            env.count(
+                "customers",
+                &format!("id = {id} AND is_active = {}", env.bool_sql(true))
+            ),
+            1,
+            "{value} was deactivated"
+        );
+        // Shown with a warning that names the stored value; never a crash.
+        let view = env.run(&["-o", "json", "view", &id.to_string()]);
+        view.ok();
+        assert!(
+            view.json()["last_login_at"].is_null(),
+            "{value}: {}",
+            view.stdout
+        );
+        assert!(
+            view.stderr.contains("warning:")
+                && (view.stderr.contains("before 1900") || view.stderr.contains("infinity")),
+            "{value}: {}",
+            view.stderr
+        );
+    }
+    // created_at too (NOT NULL): a retention filter never selects it.
+    let (first, value) = odd[0];
+    env.exec(&format!(
+        "UPDATE customers SET created_at = {value} WHERE id = {first}"
+    ));
+    for args in [
+        vec!["list", "-o", "ids", "--created-before", "1990-01-01"],
+        vec!["list", "-o", "ids", "--created-after", "0001-01-01"],
+    ] {
+        let run = env.run(&args);
+        run.ok();
+        assert!(!ids(&run).contains(&first), "{args:?}: {}", run.stdout);
+    }
+    let listed = env.run(&["list", "-o", "json"]);
+    listed.ok();
+    assert!(listed.stderr.contains("before 1900"), "{}", listed.stderr);
+});
