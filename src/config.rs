@@ -208,6 +208,35 @@ pub(crate) struct Setting<T> {
     pub source: Source,
 }
 
+/// A path setting as written, with a leading `~/` (or a lone `~`) meaning
+/// `$HOME`, as in git's config (contract "Databases": any path setting, in a
+/// profile, a URL or the environment). `~user/` (another user's home) is
+/// not supported: exit 2, nothing written. `$HOME` unset or blank with a
+/// `~/` path is exit 2 too. Any other text is returned as it is.
+pub fn expand_home(path: &str) -> Result<String> {
+    let Some(rest) = path.strip_prefix('~') else {
+        return Ok(path.to_string());
+    };
+    if !(rest.is_empty() || rest.starts_with('/')) {
+        return Err(Error::Usage(format!(
+            "the path {} names another user's home (~user/), which custadm does not expand: write the full path, or ~/ for your own home",
+            crate::text::quote_input(path)
+        )));
+    }
+    let home = std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "the path {} starts with ~/ but HOME is not set: set HOME or write the full path",
+                crate::text::quote_input(path)
+            ))
+        })?;
+    let home = home.into_string().map_err(|_| {
+        Error::Usage("HOME is not valid UTF-8: write the full path instead of ~/".into())
+    })?;
+    Ok(format!("{}{rest}", home.trim_end_matches('/')))
+}
+
 /// The path of the configuration file: `CUSTADM_CONFIG`, else
 /// `$XDG_CONFIG_HOME/custadm/config.toml`, else `~/.config/custadm/config.toml`.
 pub(crate) fn config_path() -> Option<PathBuf> {
@@ -499,7 +528,7 @@ impl Settings {
         let Some(path) = self.config_path.as_deref() else {
             return Ok(None);
         };
-        let shown = crate::output::sanitize(&path.display().to_string());
+        let shown = crate::text::sanitize(&path.display().to_string());
         match self.config_file {
             Some(f) if f.via_link => Err(format!(
                 "service_user is ignored: {shown} is a symbolic link; name the file itself (CUSTADM_CONFIG=its real path), owned by root and writable by no one else"
@@ -515,6 +544,37 @@ impl Settings {
                 "service_user is ignored: {shown} must be owned by root and writable by no one else (chown root {shown}; chmod go-w {shown})"
             )),
         }
+    }
+
+    /// The one warning for secrets other users can read (contract
+    /// "Operators and roles"): a database URL with a password on the command
+    /// line (`--database-url`, visible in `ps`), and database or SMTP URLs
+    /// with one in the environment (`/proc/PID/environ`, every child
+    /// process). They still work; the warning names where they came from and
+    /// where to put the password instead. `None` when there is nothing to say.
+    pub fn exposed_secrets_warning(&self) -> Option<String> {
+        let mut exposed = Vec::new();
+        for setting in [&self.database_url, &self.smtp_url] {
+            let has_secret = setting
+                .value
+                .as_deref()
+                .is_some_and(crate::secrets::url_has_secret);
+            match &setting.source {
+                Source::Flag(flag) if has_secret => exposed.push(format!("{flag} (visible in ps)")),
+                Source::Env(var) if has_secret => {
+                    exposed.push(format!("{var} (visible in the process environment)"))
+                }
+                _ => {}
+            }
+        }
+        // DATABASE_URL and the like are not chosen when a flag wins, but
+        // still sit in the environment of this process.
+        (!exposed.is_empty()).then(|| {
+            format!(
+                "a password is given in {}, where other users or programs can read it: put the URL in a profile of the config file (mode 0600), or the PostgreSQL password in ~/.pgpass (libpq's passfile) and the SMTP password in smtp_password_file",
+                exposed.join(" and ")
+            )
+        })
     }
 
     /// Resolves the settings in the contract's order. The file is read only
@@ -738,7 +798,12 @@ impl Settings {
             smtp_url,
             mail_from,
             smtp_password_file: Setting {
-                value: password_file.value.map(PathBuf::from),
+                value: password_file
+                    .value
+                    .as_deref()
+                    .map(expand_home)
+                    .transpose()?
+                    .map(PathBuf::from),
                 source: password_file.source,
             },
             default_region,

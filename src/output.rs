@@ -94,6 +94,12 @@ impl Output {
         Ok(())
     }
 
+    /// A `warning:` line on stderr, shown even with `-q` (a warning is about
+    /// safety, not chatter), sanitised like [`Output::line`].
+    pub fn warn(&self, text: &str) {
+        let _ = writeln!(std::io::stderr(), "warning: {}", sanitize(text));
+    }
+
     /// A note for people on stderr (kept off stdout so scripts get clean
     /// data), sanitised like [`Output::line`].
     pub fn note(&self, text: &str) {

@@ -47,8 +47,13 @@ pub fn hash(password: &str) -> Result<String> {
 /// The result of checking a password against a stored hash.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Verified {
-    /// Wrong password (or an unreadable hash).
+    /// Wrong password.
     No,
+    /// The stored hash is not one custadm can verify: not an Argon2 PHC
+    /// string (bcrypt, MD5, plain text, written by another program).
+    /// Contract "Operators and roles": exit 6 naming the operator and the
+    /// fix, never counted as a wrong password.
+    Unverifiable,
     /// Right password, hash meets the policy.
     Yes,
     /// Right password; the hash was below the policy and here is its replacement.
@@ -96,8 +101,14 @@ fn check_verify_cost(parsed: &PasswordHash<'_>) -> Result<()> {
 /// (exit 6), checked before anything is allocated.
 pub fn verify(password: &str, stored: &str) -> Result<Verified> {
     let Ok(parsed) = PasswordHash::new(stored) else {
-        return Ok(Verified::No);
+        return Ok(Verified::Unverifiable);
     };
+    if !matches!(
+        parsed.algorithm.as_str(),
+        "argon2id" | "argon2i" | "argon2d"
+    ) {
+        return Ok(Verified::Unverifiable);
+    }
     check_verify_cost(&parsed)?;
     if Argon2::default()
         .verify_password(password.as_bytes(), &parsed)

@@ -150,13 +150,22 @@ pub fn scrub(message: &str, url: &str) -> String {
         text = text.replace(secret.as_str(), MASK);
     }
     let secret_chars: Vec<Vec<char>> = secrets.iter().map(|s| s.chars().collect()).collect();
-    let suspicious = |span: &str| {
-        let span: Vec<char> = span.chars().collect();
+    // A password holding a URL delimiter (`pw@rd`, `pw?rd`) is split by the
+    // parser where the user did not mean it, so a quoted token may hold just
+    // a piece of it (`"rd@host"`): every piece of two or more characters
+    // between delimiters counts as a secret inside quotes.
+    let pieces: Vec<&str> = secrets
+        .iter()
+        .flat_map(|s| s.split(['@', ':', '/', '?', '#', '&', '=', ' ', ',', '[', ']']))
+        .filter(|p| p.chars().count() >= 2)
+        .collect();
+    let suspicious = |text: &str| {
+        let span: Vec<char> = text.chars().collect();
         !span.is_empty()
-            && secret_chars.iter().any(|secret| {
+            && (secret_chars.iter().any(|secret| {
                 let need = 3.min(span.len()).min(secret.len());
                 longest_common_substring(&span, secret) >= need
-            })
+            }) || pieces.iter().any(|p| text.contains(p)))
     };
     let mut out = String::with_capacity(text.len());
     let mut rest = text.as_str();

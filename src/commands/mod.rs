@@ -143,6 +143,9 @@ pub fn run(cli: Cli) -> Result<()> {
         profile: cli.global.profile.clone(),
     })?;
     crate::db::set_lock_timeout(settings.lock_timeout.value);
+    if let Some(warning) = settings.exposed_secrets_warning() {
+        out.warn(&warning);
+    }
     if let Command::Config(cmd) = cli.command {
         return config::run(&settings, cmd, &out);
     }

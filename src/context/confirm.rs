@@ -87,6 +87,12 @@ pub fn confirm_operator_password(
     refuse_if_locked(ctx, &me, action, customer_id, now)?;
     let verified = password::verify(given, &me.password_hash)?;
     match verified {
+        // Not a wrong password: nothing counted, nothing locked.
+        Verified::Unverifiable => Err(Error::Setup(format!(
+            "the stored password hash of operator '{}' is not an Argon2 hash custadm can verify (another program wrote it); nothing was counted: another admin can set a new password with `custadm operator passwd {}`",
+            sanitize(&me.username),
+            sanitize(&me.username)
+        ))),
         Verified::No => {
             let actor = ctx.actor.clone();
             // Counted by the database (`failed_attempts + 1` under the row

@@ -50,6 +50,10 @@ pub enum DbErrorKind {
     /// PostgreSQL 40001 `serialization_failure` (also a query cancelled by a
     /// conflict with recovery on a standby).
     SerializationFailure,
+    /// PostgreSQL 57014 `query_canceled`: the server cancelled the statement,
+    /// because it ran past a `statement_timeout` a database administrator set
+    /// for the role or database (custadm sets none), or on a cancel request.
+    StatementCancelled,
     /// PostgreSQL 25006 `read_only_sql_transaction`: a hot standby, or
     /// `default_transaction_read_only` on.
     ReadOnly,
@@ -115,6 +119,7 @@ const CRASH_SHUTDOWN: SqlState = code(b"57P02");
 const CANNOT_CONNECT_NOW: SqlState = code(b"57P03");
 const IDLE_SESSION_TIMEOUT: SqlState = code(b"57P05");
 const DISK_FULL: SqlState = code(b"53100");
+const QUERY_CANCELED: SqlState = code(b"57014");
 const UNDEFINED_TABLE: SqlState = code(b"42P01");
 const DUPLICATE_DATABASE: SqlState = code(b"42P04");
 
@@ -170,6 +175,7 @@ impl DbErrorKind {
                 SERIALIZATION_FAILURE => DbErrorKind::SerializationFailure,
                 READ_ONLY_SQL_TRANSACTION => DbErrorKind::ReadOnly,
                 DISK_FULL => DbErrorKind::DiskFull,
+                QUERY_CANCELED => DbErrorKind::StatementCancelled,
                 UNDEFINED_TABLE => DbErrorKind::UndefinedTable,
                 DUPLICATE_DATABASE => DbErrorKind::DuplicateDatabase,
                 ADMIN_SHUTDOWN
@@ -292,6 +298,10 @@ impl fmt::Display for DbError {
                 f,
                 "the transaction conflicted with a concurrent one ({first_line}); nothing of this transaction was kept, run the command again"
             ),
+            DbErrorKind::StatementCancelled => write!(
+                f,
+                "the PostgreSQL server cancelled the statement ({first_line}): a statement_timeout set for this role or database (custadm sets none; see `SHOW statement_timeout`) or a cancel request; nothing of this transaction was kept; ask the database administrator, or run smaller batches (--batch-size)"
+            ),
             DbErrorKind::ReadOnly => f.write_str(&read_only_server_message(first_line)),
             DbErrorKind::ReadOnlyFile => write!(
                 f,
@@ -339,6 +349,32 @@ pub(crate) fn classify(e: DieselError) -> Result<DbError, String> {
 }
 
 impl std::error::Error for DbError {}
+
+/// The hint for a PostgreSQL connection the server refused at startup: a
+/// refusal for the connection limit (53300 `too_many_connections`: the
+/// server's `max_connections`, or a role's or database's `CONNECTION LIMIT`)
+/// says so instead of "check that the server is running".
+///
+/// A refusal during the startup handshake reaches the client as libpq's
+/// text only (`PQconnectdb` keeps no SQLSTATE for it, and Diesel's
+/// `ConnectionError::BadConnection` is a string), so this is the one place
+/// that reads a PostgreSQL message: the server's English texts for 53300
+/// (errcodes `too_many_connections`: "sorry, too many clients already",
+/// "remaining connection slots are reserved …", "too many connections for
+/// role/database …"). A server speaking another language gets the general
+/// hint, as before.
+pub fn connection_refusal_hint(libpq_text: &str) -> &'static str {
+    const TOO_MANY: [&str; 3] = [
+        "too many clients already",
+        "remaining connection slots are reserved",
+        "too many connections for",
+    ];
+    if TOO_MANY.iter().any(|t| libpq_text.contains(t)) {
+        "the server refused the connection because it has reached its connection limit (53300 too_many_connections: max_connections, or the role's or database's CONNECTION LIMIT); try again when other sessions end, or connect through the pooler"
+    } else {
+        "check that the server is running and the URL is right"
+    }
+}
 
 /// What a command that writes is told by a PostgreSQL server that accepts
 /// only reads (a hot standby, `default_transaction_read_only`; contract:

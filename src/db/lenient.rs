@@ -276,7 +276,7 @@ fn readable(t: NaiveDateTime, stored: &str) -> deserialize::Result<NaiveDateTime
     let shown: String = stored.chars().take(40).collect();
     Err(format!(
         "{} (read as {}) is before 1900, which custadm does not read as an instant (a number 0 is a Julian day in 4714 BC); filters never select it",
-        crate::output::sanitize(&shown),
+        crate::text::sanitize(&shown),
         t.format("%Y-%m-%d %H:%M:%S")
     )
     .into())

@@ -175,7 +175,9 @@ impl DatabaseTarget {
                 ));
             }
             check_plain_sqlite_path(path)?;
-            return Ok(DatabaseTarget::Sqlite(PathBuf::from(path)));
+            return Ok(DatabaseTarget::Sqlite(PathBuf::from(
+                crate::config::expand_home(path)?,
+            )));
         }
         if let Some((scheme, _)) = url.split_once("://") {
             // The scheme is quoted only when it is one: "u:pw@h://" is not.
@@ -194,7 +196,9 @@ impl DatabaseTarget {
             )));
         }
         check_plain_sqlite_path(url)?;
-        Ok(DatabaseTarget::Sqlite(PathBuf::from(url)))
+        Ok(DatabaseTarget::Sqlite(PathBuf::from(
+            crate::config::expand_home(url)?,
+        )))
     }
 
     /// The target when no database URL is given: the embedded database, a
@@ -479,26 +483,64 @@ diesel::define_sql_function! {
     fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
 
+/// Where Debian's PostgreSQL server listens and where its `psql` looks
+/// when a URL names no host (ENGINEERING-NOTES "Connections": the libpq
+/// custadm links may default to `/tmp` instead).
+pub const DEBIAN_SOCKET_DIR: &str = "/var/run/postgresql";
+
+/// True when a PostgreSQL URL names no host: `postgres:///db`,
+/// `postgres://user@/db`, `postgres://:5433/db`, and no `host=` parameter.
+fn url_has_no_host(url: &str) -> bool {
+    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority
+        .rsplit_once('@')
+        .map(|(_, h)| h)
+        .unwrap_or(authority);
+    let host_param = url.split_once('?').is_some_and(|(_, q)| {
+        q.split('&')
+            .any(|kv| kv.starts_with("host=") || kv.starts_with("hostaddr="))
+    });
+    (host.is_empty() || host.starts_with(':')) && !host_param
+}
+
+/// The URL handed to libpq: `connect_timeout` added unless given, and for a
+/// URL without a host (and no `PGHOST`) `host=/var/run/postgresql`, where
+/// Debian's server and `psql` are ([`DEBIAN_SOCKET_DIR`]).
 fn with_connect_timeout(url: &str) -> String {
-    if url.contains("connect_timeout=") {
-        url.to_string()
-    } else if url.contains('?') {
-        format!("{url}&connect_timeout={CONNECT_TIMEOUT_SECS}")
-    } else {
-        format!("{url}?connect_timeout={CONNECT_TIMEOUT_SECS}")
+    fn add(url: &mut String, param: &str) {
+        url.push(if url.contains('?') { '&' } else { '?' });
+        url.push_str(param);
     }
+    let mut out = url.to_string();
+    if !out.contains("connect_timeout=") {
+        add(&mut out, &format!("connect_timeout={CONNECT_TIMEOUT_SECS}"));
+    }
+    if url_has_no_host(url) && std::env::var_os("PGHOST").is_none_or(|h| h.is_empty()) {
+        add(&mut out, &format!("host={DEBIAN_SOCKET_DIR}"));
+    }
+    out
 }
 
 fn open_postgres(url: &str) -> Result<DbConn> {
     let mut conn = PgConnection::establish(&with_connect_timeout(url)).map_err(|e| {
         let cause = e.to_string();
-        let cause = cause.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
+        let cause = cause
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
         // libpq quotes what it could not parse, sometimes the whole URL
         // (with the connect_timeout custadm added).
-        let cause = crate::secrets::scrub(&crate::secrets::scrub(&cause, &with_connect_timeout(url)), url);
+        let cause = crate::secrets::scrub(
+            &crate::secrets::scrub(&cause, &with_connect_timeout(url)),
+            url,
+        );
         Error::Setup(format!(
-            "cannot connect to PostgreSQL at {}: {cause}; check that the server is running and the URL is right",
-            redact_url_password(url)
+            "cannot connect to PostgreSQL at {}: {cause}; {}",
+            redact_url_password(url),
+            error::connection_refusal_hint(&cause)
         ))
     })?;
     // A `SQL_ASCII` database stores whatever bytes another program gave it,

@@ -580,3 +580,306 @@ fn read_only_postgres_gets_a_postgres_hint() {
     );
     assert!(is_active(&env, id));
 }
+
+// ------------------------------------- configuration and connections (issue 24)
+// Items 10, 12, 14, 15: `~/` in path settings, secrets never quoted by a
+// parse error, a host-less PostgreSQL URL finding Debian's socket, a DBA's
+// statement_timeout and a connection limit said as what they are, a stored
+// hash custadm cannot verify, and one warning for passwords on the command
+// line or in the environment.
+
+use diesel::connection::SimpleConnection;
+
+use crate::db_test;
+
+/// A command in `work/` under the env's HOME, so that a literal `~` would
+/// show up as `work/~`.
+fn in_work_dir(env: &Env) -> (Cmd, std::path::PathBuf) {
+    let work = env.dir.path().join("work");
+    std::fs::create_dir_all(&work).expect("work dir");
+    let mut c = env.cmd();
+    c.cmd.current_dir(&work);
+    (c, work)
+}
+
+fn no_tilde_made(work: &std::path::Path) {
+    let names: Vec<String> = std::fs::read_dir(work)
+        .expect("read work dir")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.iter().all(|n| !n.starts_with('~')),
+        "made in the working directory: {names:?}"
+    );
+}
+
+fn profile(env: &Env, body: &str) {
+    let dir = env.dir.path().join("config").join("custadm");
+    std::fs::create_dir_all(&dir).expect("config dir");
+    std::fs::write(dir.join("config.toml"), body).expect("config");
+}
+
+#[test]
+fn a_tilde_path_is_under_home_and_tilde_user_is_exit_2() {
+    let env = Env::sqlite();
+    let home = env.dir.path();
+    let init = |c: Cmd| {
+        c.args(&["init", "--password-stdin"])
+            .stdin(&format!("{ADMIN_PASSWORD}\n"))
+            .run()
+    };
+    // The environment, the flag (both URL forms), and a profile.
+    let (c, work) = in_work_dir(&env);
+    init(c.env("CUSTADM_DATABASE_URL", "~/env.sqlite3")).ok();
+    assert!(home.join("env.sqlite3").is_file());
+    let (c, _) = in_work_dir(&env);
+    init(c.args(&["--database-url", "sqlite://~/flag/db.sqlite3"])).ok();
+    assert!(home.join("flag/db.sqlite3").is_file());
+    profile(
+        &env,
+        "[profiles.p]\ndatabase_url = \"sqlite:~/profile.sqlite3\"\nsmtp_password_file = \"~/smtp.pw\"\n",
+    );
+    let (c, _) = in_work_dir(&env);
+    init(c.args(&["--profile", "p"])).ok();
+    assert!(home.join("profile.sqlite3").is_file());
+    let (c, _) = in_work_dir(&env);
+    let shown = c
+        .args(&["--profile", "p", "config", "show", "-o", "json"])
+        .run();
+    shown.ok();
+    assert_eq!(
+        shown.json()["smtp_password_file"]["value"],
+        home.join("smtp.pw").display().to_string()
+    );
+    // Another user's home: exit 2, nothing made anywhere.
+    for (how, value) in [
+        ("CUSTADM_DATABASE_URL", "~root/x.sqlite3"),
+        ("--database-url", "sqlite://~nobody/x.sqlite3"),
+        ("--database-url", "~bob"),
+    ] {
+        let (c, _) = in_work_dir(&env);
+        let c = if how == "--database-url" {
+            c.args(&["--database-url", value])
+        } else {
+            c.env(how, value)
+        };
+        init(c).code(2).error_line("another user's home");
+    }
+    profile(
+        &env,
+        "[profiles.p]\ndatabase_url = \"sqlite:~/profile.sqlite3\"\nsmtp_password_file = \"~root/smtp.pw\"\n",
+    );
+    let (c, _) = in_work_dir(&env);
+    c.args(&["--profile", "p", "list"])
+        .run()
+        .code(2)
+        .error_line("another user's home");
+    no_tilde_made(&work);
+}
+
+/// Passwords with characters that break URL parsing: no error quotes them.
+#[test]
+fn no_url_error_quotes_a_password() {
+    let Some(server) = postgres_server_url() else {
+        return;
+    };
+    let env = Env::sqlite();
+    let host = server
+        .split_once('@')
+        .map(|(_, h)| h.split('/').next().unwrap_or(h).to_string())
+        .expect("server host");
+    for password in [
+        "Sx?Qy",
+        "Sx?Qy=1",
+        "Sx#Qy",
+        "Sx/Qy",
+        "Sx Qy",
+        "Sx%zzQy",
+        "Sx@Qy",
+        "Sx?port=Qy",
+        "Sx?host=/nope&Qy",
+    ] {
+        let url = format!("postgres://custadm_nobody:{password}@{host}/custadm_no_db");
+        for args in [vec!["init", "--password-stdin"], vec!["list"]] {
+            let run = env
+                .cmd()
+                .args(&["--database-url", &url])
+                .args(&args)
+                .stdin(&format!("{ADMIN_PASSWORD}\n"))
+                .run();
+            assert_ne!(run.code, 0);
+            for fragment in ["Sx", "Qy"] {
+                assert!(
+                    !run.stderr.contains(fragment) && !run.stdout.contains(fragment),
+                    "{password:?} {args:?}: {}",
+                    run.stderr
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_url_without_a_host_finds_debians_socket() {
+    let Some(env) = Env::postgres() else { return };
+    let name = env.url.rsplit('/').next().expect("db name").to_string();
+    if !std::path::Path::new("/var/run/postgresql/.s.PGSQL.5432").exists() {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "CI=true but no PostgreSQL socket in /var/run/postgresql"
+        );
+        eprintln!("SKIPPED: no PostgreSQL socket in /var/run/postgresql");
+        record_skip(
+            "PostgreSQL on its Unix socket",
+            "no server socket in /var/run/postgresql",
+        );
+        return;
+    }
+    let url = format!("postgres:///{name}");
+    env.cmd()
+        .env("CUSTADM_DATABASE_URL", &url)
+        .env_remove("PGHOST")
+        .args(&["init", "--password-stdin"])
+        .stdin(&format!("{ADMIN_PASSWORD}\n"))
+        .run()
+        .ok();
+    env.cmd()
+        .env("CUSTADM_DATABASE_URL", &url)
+        .args(&["list"])
+        .run()
+        .ok();
+}
+
+#[test]
+fn a_dbas_statement_timeout_and_a_connection_limit_say_what_happened() {
+    let Some(env) = Env::postgres() else { return };
+    env.init_db(0);
+    let id = env.insert_customer("Slow Lane", "slow@example.com");
+    let name = env.url.rsplit('/').next().expect("db name").to_string();
+    env.exec(&format!(
+        "ALTER DATABASE {name} SET statement_timeout = '300ms'"
+    ));
+    // A row lock held by another session: the statement waits past the
+    // DBA's statement_timeout (well before custadm's lock_timeout).
+    let mut holder = PgConnection::establish(&env.url).expect("connect");
+    holder
+        .batch_execute(&format!(
+            "BEGIN; SELECT 1 FROM customers WHERE id = {id} FOR UPDATE;"
+        ))
+        .expect("lock the row");
+    env.run(&["toggle", &id.to_string(), "--deactivate"])
+        .code(6)
+        .error_line("statement_timeout");
+    holder.batch_execute("ROLLBACK").expect("release");
+    env.exec(&format!("ALTER DATABASE {name} RESET statement_timeout"));
+    // A role whose connection limit is reached (53300).
+    let role = format!("custadm_lim_{:08x}", rand::random::<u32>());
+    env.exec(&format!("CREATE ROLE {role} LOGIN CONNECTION LIMIT 0"));
+    let url = env.url.replacen("://root@", &format!("://{role}@"), 1);
+    let run = env
+        .cmd()
+        .env("CUSTADM_DATABASE_URL", &url)
+        .args(&["list"])
+        .run();
+    env.exec(&format!("DROP ROLE {role}"));
+    run.code(6).error_line("connection limit");
+    assert!(
+        !run.stderr.contains("check that the server is running"),
+        "{}",
+        run.stderr
+    );
+}
+
+db_test!(
+    a_stored_hash_custadm_cannot_verify_is_exit_6_and_never_counts,
+    |env| {
+        env.init_db(0);
+        for foreign in [
+            "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW",
+            "$1$saltsalt$qjXMvbEw8oaL.CzflDugX/",
+            "plain-text-password",
+            "",
+        ] {
+            env.exec(&format!(
+            "UPDATE operators SET password_hash = {}, failed_attempts = 0 WHERE username = 'admin'",
+            quote(foreign)
+        ));
+            for _ in 0..6 {
+                let run = env.admin_change(
+                    &["operator", "add", "newop", "--role", "support"],
+                    &[SUPPORT_PASSWORD],
+                );
+                run.code(6).error_line("operator passwd admin");
+                assert!(run.stderr.contains("'admin'"), "{}", run.stderr);
+            }
+            assert_eq!(
+                env.count(
+                    "operators",
+                    "username = 'admin' AND failed_attempts = 0 AND locked_until IS NULL"
+                ),
+                1,
+                "{foreign:?} counted as a wrong password"
+            );
+            assert_eq!(env.count("operators", "username = 'newop'"), 0);
+        }
+    }
+);
+
+#[test]
+fn passwords_on_the_command_line_or_in_the_environment_warn_once() {
+    let Some(env) = Env::postgres() else { return };
+    env.init_db(0);
+    let with_password = env.url.replacen("://root@", "://root:Sekr3tPw@", 1);
+    let warnings = |run: &Run| -> Vec<String> {
+        run.stderr
+            .lines()
+            .filter(|l| l.starts_with("warning:"))
+            .map(str::to_string)
+            .collect()
+    };
+    // On the command line: works, one warning naming the flag and ~/.pgpass.
+    let run = env
+        .cmd()
+        .args(&["--database-url", &with_password, "list"])
+        .run();
+    run.ok();
+    let w = warnings(&run);
+    assert_eq!(w.len(), 1, "{}", run.stderr);
+    assert!(
+        w[0].contains("--database-url") && w[0].contains("~/.pgpass"),
+        "{w:?}"
+    );
+    assert!(!run.stderr.contains("Sekr3tPw"), "{}", run.stderr);
+    // In the environment (the database and SMTP URLs): one warning for both.
+    let run = env
+        .cmd()
+        .env("CUSTADM_DATABASE_URL", &with_password)
+        .env("CUSTADM_SMTP_URL", "smtp://mailer:Sekr3tPw@127.0.0.1:2525")
+        .args(&["-q", "list"])
+        .run();
+    run.ok();
+    let w = warnings(&run);
+    assert_eq!(w.len(), 1, "{}", run.stderr);
+    assert!(
+        w[0].contains("CUSTADM_DATABASE_URL") && w[0].contains("CUSTADM_SMTP_URL"),
+        "{w:?}"
+    );
+    // Without a password, or from the profile file: no warning.
+    let run = env.run(&["list"]);
+    run.ok();
+    assert!(warnings(&run).is_empty(), "{}", run.stderr);
+    profile(
+        &env,
+        &format!("[profiles.p]\ndatabase_url = \"{with_password}\"\n"),
+    );
+    std::fs::set_permissions(
+        env.dir.path().join("config/custadm/config.toml"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .expect("chmod");
+    let run = env.cmd().args(&["--profile", "p", "list"]).run();
+    run.ok();
+    assert!(warnings(&run).is_empty(), "{}", run.stderr);
+}

@@ -45,5 +45,5 @@ mod races;
 mod readme;
 mod secrets;
 mod terminal;
-mod written_by_other_programs;
 mod write_errors;
+mod written_by_other_programs;
