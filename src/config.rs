@@ -44,6 +44,11 @@ pub struct Profile {
     pub service_user: Option<String>,
     /// Seconds a lock wait may last (contract "Databases"; default 10).
     pub lock_timeout: Option<Seconds>,
+    /// Mail carrying a temporary password may go out without TLS to a
+    /// server that is not on this machine (default false: TLS required,
+    /// except to a loopback relay). Profile only.
+    #[serde(default)]
+    pub smtp_allow_plaintext: bool,
     /// Default `--max-changes` of bulk runs: a number (`500`) or a
     /// percentage of the customers not soft-deleted (`"2%"`).
     pub max_changes: Option<MaxChangesValue>,
@@ -487,6 +492,9 @@ pub(crate) struct Settings {
     pub default_region: Setting<Option<String>>,
     pub production: bool,
     pub require_reason: bool,
+    /// The selected profile's `smtp_allow_plaintext` (see
+    /// [`Profile::smtp_allow_plaintext`]).
+    pub smtp_allow_plaintext: bool,
     /// The selected profile's `service_user` (see [`Profile::service_user`]).
     pub service_user: Setting<Option<String>>,
     /// How long any lock wait may last.
@@ -809,6 +817,7 @@ impl Settings {
             default_region,
             production: chosen.production,
             require_reason: chosen.require_reason,
+            smtp_allow_plaintext: chosen.smtp_allow_plaintext,
             service_user,
             lock_timeout,
             max_changes,

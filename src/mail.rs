@@ -48,6 +48,20 @@ pub struct SendFailure {
     pub message: String,
 }
 
+/// Whether a message carrying a temporary password may go to `host` without
+/// TLS (contract "Commands", `reset-password --send-email`): only to a relay
+/// on this machine — a loopback address (`127.0.0.0/8`, `::1`) or
+/// `localhost` — or when the profile sets `smtp_allow_plaintext = true`.
+/// A name is not resolved for this: a DNS answer is not proof of loopback.
+pub fn plaintext_allowed(host: &str, allow_plaintext: bool) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    allow_plaintext
+        || bare.eq_ignore_ascii_case("localhost")
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 /// A ready SMTP sender.
 pub struct Mailer {
     transport: SmtpTransport,
@@ -198,13 +212,20 @@ impl Mailer {
             .build()
             .map_err(|e| Error::Setup(format!("SMTP TLS setup failed: {e}")))?;
         // Credentials only over TLS: with a user configured, STARTTLS is
-        // required (lettre fails before AUTH when the server lacks it).
+        // required (lettre fails before AUTH when the server lacks it). And
+        // every message custadm sends carries a temporary password, so it
+        // needs TLS too, except to a relay on this machine (a loopback
+        // address) or where the profile opts out (`smtp_allow_plaintext`);
+        // lettre refuses before MAIL FROM, so nothing is sent and the
+        // command changes nothing ([`plaintext_allowed`]).
         let mut builder = SmtpTransport::builder_dangerous(parsed.host.clone())
             .port(parsed.port)
             .timeout(Some(SMTP_TIMEOUT))
             .tls(if parsed.implicit_tls {
                 Tls::Wrapper(tls)
-            } else if parsed.user.is_some() {
+            } else if parsed.user.is_some()
+                || !plaintext_allowed(&parsed.host, settings.smtp_allow_plaintext)
+            {
                 Tls::Required(tls)
             } else {
                 Tls::Opportunistic(tls)
@@ -335,7 +356,7 @@ fn describe_send_error(e: &lettre::transport::smtp::Error) -> (FailureKind, Stri
     if e.is_client() && client.contains("STARTTLS is not supported") {
         return (
             Connection,
-            "the server does not offer STARTTLS, and SMTP credentials travel only over TLS (use smtps:// or a server that offers STARTTLS)".into(),
+            "the server does not offer STARTTLS, and custadm sends SMTP credentials and temporary passwords only over TLS (use smtps://, a server that offers STARTTLS, a relay on this machine at 127.0.0.1, or smtp_allow_plaintext = true in the profile)".into(),
         );
     }
     if e.is_client() && client.contains("No compatible authentication mechanism") {
@@ -400,6 +421,18 @@ mod tests {
         assert_eq!(u.user.as_deref(), Some("mailer"));
         assert_eq!(u.password.as_deref().map(|p| p.as_str()), Some("p@ss"));
         assert_eq!(parse_smtp_url("smtps://h")?.port, 465);
+        for (host, allowed) in [
+            ("127.0.0.1", true),
+            ("127.8.9.10", true),
+            ("[::1]", true),
+            ("localhost", true),
+            ("mail.example.com", false),
+            ("192.0.2.2", false),
+            ("localhost.example.com", false),
+        ] {
+            assert_eq!(plaintext_allowed(host, false), allowed, "{host}");
+            assert!(plaintext_allowed(host, true), "{host}");
+        }
         assert_eq!(parse_smtp_url("smtp://h")?.port, 587);
         for bad in [
             "http://h",

@@ -1767,3 +1767,103 @@ db_test!(a_password_that_cannot_be_written_is_not_set, |env| {
     run.ok();
     assert!(verifies(&password_hash(&env, id), run.stdout.trim()));
 });
+
+/// This machine's first address that is not loopback (`hostname -I`), for a
+/// mail server that is not a local relay; `None` (a visible skip, a failure
+/// under CI) when it has none.
+fn non_loopback_address() -> Option<std::net::IpAddr> {
+    let out = std::process::Command::new("hostname")
+        .arg("-I")
+        .output()
+        .ok();
+    let found = out.and_then(|o| {
+        String::from_utf8_lossy(&o.stdout)
+            .split_whitespace()
+            .filter_map(|a| a.parse::<std::net::IpAddr>().ok())
+            .find(|ip| !ip.is_loopback() && ip.is_ipv4())
+    });
+    if found.is_none() {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "CI=true but this machine has no address other than loopback"
+        );
+        eprintln!("SKIPPED: no non-loopback address for the plaintext-mail test");
+        record_skip(
+            "mail to a server that is not on loopback",
+            "this machine has no non-loopback IPv4 address",
+        );
+    }
+    found
+}
+
+db_test!(
+    a_temporary_password_goes_out_only_over_tls_except_to_a_loopback_relay,
+    |env| {
+        env.init_db(0);
+        let id = env.insert_customer("Clear Wire", "wire@example.com");
+        let old = "Old-Password-Wire-0123";
+        set_known_password(&env, id, old);
+        // A relay on this machine, no TLS: fine (as before).
+        let local = SmtpServer::simple(env.dir.path(), Mode::Plain);
+        reset(
+            &env,
+            &vars(&[
+                ("CUSTADM_SMTP_URL", &local.url()),
+                ("CUSTADM_MAIL_FROM", FROM),
+            ]),
+            &[&id.to_string(), "--send-email"],
+        )
+        .ok();
+        assert_eq!(local.mails().len(), 1);
+        set_known_password(&env, id, old);
+        let Some(ip) = non_loopback_address() else {
+            return;
+        };
+        let mut options = Options::new(Mode::Plain);
+        options.ip = ip;
+        let remote = SmtpServer::start(env.dir.path(), options);
+        let before = snapshot(&env, id);
+        let oks = audit_rows(&env, "reset_password", "ok", "admin");
+        // No STARTTLS offered, no credentials: refused, exit 6, nothing changed,
+        // nothing sent.
+        for args in [vec![], vec!["-o", "json"]] {
+            let mut argv = vec![id.to_string(), "--send-email".to_string()];
+            argv.extend(args.iter().map(|a| a.to_string()));
+            let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+            let run = reset(
+                &env,
+                &vars(&[
+                    ("CUSTADM_SMTP_URL", &remote.url()),
+                    ("CUSTADM_MAIL_FROM", FROM),
+                ]),
+                &argv,
+            );
+            run.code(6).error_line("smtp_allow_plaintext");
+            assert_eq!(remote.mails().len(), 0, "a message went out in clear text");
+            assert_eq!(snapshot(&env, id), before, "customer changed");
+            assert!(verifies(&password_hash(&env, id), old), "old password lost");
+            assert_eq!(audit_rows(&env, "reset_password", "ok", "admin"), oks);
+        }
+        // The profile opts out: sent as before.
+        let dir = env.dir.path().join("config").join("custadm");
+        std::fs::create_dir_all(&dir).expect("config dir");
+        std::fs::write(
+            dir.join("config.toml"),
+            "[profiles.lan]\nsmtp_allow_plaintext = true\n",
+        )
+        .expect("config");
+        reset(
+            &env,
+            &vars(&[
+                ("CUSTADM_SMTP_URL", &remote.url()),
+                ("CUSTADM_MAIL_FROM", FROM),
+                ("CUSTADM_PROFILE", "lan"),
+            ]),
+            &[&id.to_string(), "--send-email"],
+        )
+        .ok();
+        assert_eq!(remote.mails().len(), 1);
+        assert!(!verifies(&password_hash(&env, id), old));
+    }
+);

@@ -53,6 +53,8 @@ pub struct Options {
     pub hold: bool,
     /// Stop listening after this many connections (later ones are refused).
     pub max_connections: Option<usize>,
+    /// The address to listen on (default 127.0.0.1).
+    pub ip: std::net::IpAddr,
 }
 
 impl Options {
@@ -66,6 +68,7 @@ impl Options {
             silent: false,
             hold: false,
             max_connections: None,
+            ip: std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
         }
     }
 
@@ -145,6 +148,8 @@ impl Shared {
 /// The running server; stopped when dropped.
 pub struct SmtpServer {
     pub port: u16,
+    /// The address it listens on.
+    pub ip: std::net::IpAddr,
     pub mode: Mode,
     /// The CA certificate (PEM) for `CUSTADM_SMTP_CA_FILE`; `None` in plain mode.
     pub ca: Option<PathBuf>,
@@ -161,7 +166,8 @@ const IDLE: Duration = Duration::from_secs(60);
 impl SmtpServer {
     /// Starts a server; `dir` receives the CA file.
     pub fn start(dir: &std::path::Path, options: Options) -> SmtpServer {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        let ip = options.ip;
+        let listener = TcpListener::bind((ip, 0)).expect("bind IP:0");
         let port = listener.local_addr().expect("local address").port();
         let (tls, ca) = if options.mode == Mode::Plain {
             (None, None)
@@ -200,6 +206,7 @@ impl SmtpServer {
         });
         SmtpServer {
             port,
+            ip,
             mode,
             ca,
             shared,
@@ -214,7 +221,7 @@ impl SmtpServer {
 
     /// `127.0.0.1:PORT`, as custadm names the server in messages.
     pub fn server(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
+        format!("{}:{}", self.ip, self.port)
     }
 
     /// The URL for this server (`smtps://` in TLS mode), with `userinfo`
@@ -225,7 +232,7 @@ impl SmtpServer {
         } else {
             "smtp"
         };
-        format!("{scheme}://{userinfo}127.0.0.1:{}", self.port)
+        format!("{scheme}://{userinfo}{}:{}", self.ip, self.port)
     }
 
     pub fn url(&self) -> String {
@@ -333,7 +340,7 @@ impl Drop for SmtpServer {
         self.shared.log().released = usize::MAX;
         self.shared.changed.notify_all();
         // Wake the accept loop.
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
+        let _ = TcpStream::connect((self.ip, self.port));
         if let Some(t) = self.accept.take() {
             let _ = t.join();
         }
