@@ -49,6 +49,19 @@ fn audit_action(command: &Command) -> &'static str {
     }
 }
 
+/// True for the commands that only read the database (contract "Databases":
+/// they work on a read-only file or directory, and on `?mode=ro`): `list`,
+/// `audit` (with `verify` and `digest`), `db status`, `config show`, and
+/// `operator list`. `view` and `export` write their audit rows.
+fn only_reads(command: &Command) -> bool {
+    match command {
+        Command::List(_) | Command::Audit(_) | Command::Config(_) => true,
+        Command::Db(cmd) => matches!(cmd, db::DbCommand::Status),
+        Command::Operator(op) => op.action() == "operator_list",
+        _ => false,
+    }
+}
+
 /// True for the commands that change customers or operators.
 fn changes_data(command: &Command) -> bool {
     match command {
@@ -179,6 +192,16 @@ pub fn run(cli: Cli) -> Result<()> {
     };
     let target = context::resolve_database(&settings)?;
     let action = audit_action(&cli.command);
+    // A read-only database (`?mode=ro`, or a file this user cannot write)
+    // serves the commands that only read; the others stop here, exit 6.
+    let target = if only_reads(&cli.command) {
+        target.read_only_if_unwritable()
+    } else {
+        if let crate::db::DatabaseTarget::SqliteReadOnly(path) = &target.read_only_if_unwritable() {
+            return Err(crate::db::read_only_refusal(path, action));
+        }
+        context::resolve_database(&settings)?
+    };
     if settings.require_reason && changes_data(&cli.command) && actor.reason.is_none() {
         return Err(Error::Usage(format!(
             "profile '{}' requires --reason TEXT (a ticket or why) for changing commands",

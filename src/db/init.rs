@@ -40,6 +40,7 @@ pub(crate) fn look(target: &DatabaseTarget) -> Result<Found> {
     };
     match target {
         DatabaseTarget::Sqlite(path) => look_again_sqlite(target, path, found),
+        DatabaseTarget::SqliteReadOnly(path) => Err(super::read_only_refusal(path, "init")),
         DatabaseTarget::Postgres(_) => Ok(found),
     }
 }
@@ -88,6 +89,7 @@ pub(crate) fn initialise(
     let mut conn = target.connect_creating()?;
     match target {
         DatabaseTarget::Sqlite(path) => initialise_sqlite(&mut conn, path, migrate, register),
+        DatabaseTarget::SqliteReadOnly(path) => Err(super::read_only_refusal(path, "init")),
         DatabaseTarget::Postgres(_) => initialise_postgres(&mut conn, migrate, register),
     }
 }

@@ -68,6 +68,12 @@ pub enum Backend {
 pub enum DatabaseTarget {
     /// A SQLite file.
     Sqlite(PathBuf),
+    /// A SQLite file opened read-only: `sqlite://PATH?mode=ro`, or a file
+    /// (or its directory) this process cannot write, for a command that
+    /// only reads (contract "Databases": `list`, `audit` and its `verify`
+    /// and `digest`, `db status`, `config show`). Writing commands refuse it
+    /// before they start ([`DatabaseTarget::is_read_only`]).
+    SqliteReadOnly(PathBuf),
     /// A PostgreSQL connection URL (`postgres://…` or `postgresql://…`).
     Postgres(String),
 }
@@ -174,10 +180,22 @@ impl DatabaseTarget {
                     "sqlite: URL without a file path; use sqlite://PATH".into(),
                 ));
             }
+            // SQLite URL parameters: only `mode=ro` (contract "Databases");
+            // any other is exit 2, never part of a file name.
+            let (path, params) = match path.split_once('?') {
+                Some((p, q)) => (p, Some(q)),
+                None => (path, None),
+            };
             check_plain_sqlite_path(path)?;
-            return Ok(DatabaseTarget::Sqlite(PathBuf::from(
-                crate::config::expand_home(path)?,
-            )));
+            let path = PathBuf::from(crate::config::expand_home(path)?);
+            return match params {
+                None => Ok(DatabaseTarget::Sqlite(path)),
+                Some("mode=ro") => Ok(DatabaseTarget::SqliteReadOnly(path)),
+                Some(other) => Err(Error::Usage(format!(
+                    "the SQLite URL parameter {} is not supported: the only one is ?mode=ro (read-only)",
+                    crate::text::quote_input(other)
+                ))),
+            };
         }
         if let Some((scheme, _)) = url.split_once("://") {
             // The scheme is quoted only when it is one: "u:pw@h://" is not.
@@ -207,10 +225,27 @@ impl DatabaseTarget {
         DatabaseTarget::Sqlite(path)
     }
 
+    /// True for a SQLite file opened read-only ([`DatabaseTarget::SqliteReadOnly`]).
+    pub fn is_read_only(&self) -> bool {
+        matches!(self, DatabaseTarget::SqliteReadOnly(_))
+    }
+
+    /// The same file opened read-only when this process cannot write it or
+    /// its directory (a read-only copy, an auditor's mount): for commands
+    /// that only read. Any other target is returned as it is.
+    pub(crate) fn read_only_if_unwritable(self) -> Self {
+        match self {
+            DatabaseTarget::Sqlite(path) if path.exists() && !writable(&path) => {
+                DatabaseTarget::SqliteReadOnly(path)
+            }
+            other => other,
+        }
+    }
+
     /// The backend this target uses.
     pub fn backend(&self) -> Backend {
         match self {
-            DatabaseTarget::Sqlite(_) => Backend::Sqlite,
+            DatabaseTarget::Sqlite(_) | DatabaseTarget::SqliteReadOnly(_) => Backend::Sqlite,
             DatabaseTarget::Postgres(_) => Backend::Postgres,
         }
     }
@@ -219,6 +254,7 @@ impl DatabaseTarget {
     pub fn display(&self) -> String {
         match self {
             DatabaseTarget::Sqlite(p) => p.display().to_string(),
+            DatabaseTarget::SqliteReadOnly(p) => format!("{} (read-only)", p.display()),
             DatabaseTarget::Postgres(url) => redact_url_password(url),
         }
     }
@@ -226,7 +262,9 @@ impl DatabaseTarget {
     /// The host (PostgreSQL) or file (SQLite), for production prompts.
     pub fn host(&self) -> String {
         match self {
-            DatabaseTarget::Sqlite(p) => format!("file {}", p.display()),
+            DatabaseTarget::Sqlite(p) | DatabaseTarget::SqliteReadOnly(p) => {
+                format!("file {}", p.display())
+            }
             DatabaseTarget::Postgres(url) => {
                 let url = &redact_url_password(url);
                 let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
@@ -252,6 +290,15 @@ impl DatabaseTarget {
                 }
                 open_sqlite(path)
             }
+            DatabaseTarget::SqliteReadOnly(path) => {
+                if !path.exists() {
+                    return Err(Error::Setup(format!(
+                        "no database at {} (opened read-only, ?mode=ro)",
+                        path.display()
+                    )));
+                }
+                open_sqlite_read_only(path)
+            }
             DatabaseTarget::Postgres(url) => open_postgres(url),
         }
     }
@@ -267,6 +314,7 @@ impl DatabaseTarget {
                 create_private_file(path)?;
                 open_sqlite(path)
             }
+            DatabaseTarget::SqliteReadOnly(path) => Err(read_only_refusal(path, "init")),
             DatabaseTarget::Postgres(url) => match self.connect_if_exists()? {
                 Some(conn) => Ok(conn),
                 None => {
@@ -287,8 +335,14 @@ impl DatabaseTarget {
     /// server's `postgres` database instead ([`postgres_database_exists`]).
     pub(crate) fn connect_if_exists(&self) -> Result<Option<DbConn>> {
         match self {
-            DatabaseTarget::Sqlite(path) if !path.exists() => Ok(None),
-            DatabaseTarget::Sqlite(_) => self.connect().map(Some),
+            DatabaseTarget::Sqlite(path) | DatabaseTarget::SqliteReadOnly(path)
+                if !path.exists() =>
+            {
+                Ok(None)
+            }
+            DatabaseTarget::Sqlite(_) | DatabaseTarget::SqliteReadOnly(_) => {
+                self.connect().map(Some)
+            }
             DatabaseTarget::Postgres(url) => {
                 let started = std::time::Instant::now();
                 match open_postgres(url) {
@@ -464,6 +518,92 @@ fn open_sqlite(path: &Path) -> Result<DbConn> {
     }
     // SQLite's own lower() folds only ASCII; searches use this one.
     // Lossy: a name another program wrote in Latin-1 must not fail the search.
+    unicode_lower_utils::register_impl(&mut conn, |text: lenient::LossyText| {
+        crate::text::fold_case(&text.0)
+    })
+    .map_err(|e| Error::Internal(format!("cannot register unicode_lower on SQLite: {e}")))?;
+    Ok(DbConn::Sqlite(conn))
+}
+
+/// The exit-6 refusal of a command that writes (`view` and `export` write
+/// their audit rows) on a database opened read-only (contract "Databases").
+pub(crate) fn read_only_refusal(path: &Path, command: &str) -> Error {
+    Error::Setup(format!(
+        "the database {} is opened read-only (?mode=ro, or a file this user cannot write): `{command}` writes to it (changes and views are audited), so it needs the database opened for writing; nothing was changed",
+        crate::text::sanitize(&path.display().to_string())
+    ))
+}
+
+/// True when this process may write `path` and create files next to it
+/// (SQLite's `-wal` and `-shm`): `access(2)` with the real ids, which also
+/// sees an immutable file (`chattr +i`) and a read-only mount.
+fn writable(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let ok = |p: &Path| {
+        std::ffi::CString::new(p.as_os_str().as_bytes())
+            // SAFETY: access reads a NUL-terminated path we own.
+            .is_ok_and(|c| unsafe { libc::access(c.as_ptr(), libc::W_OK) } == 0)
+    };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    ok(path) && ok(dir)
+}
+
+/// Opens a SQLite file read-only: a `file:` URI with `mode=ro` (Diesel opens
+/// with `SQLITE_OPEN_URI`), `query_only` on as a second guard, and none of
+/// the pragmas that write (`journal_mode`, `synchronous`, `secure_delete`).
+/// A WAL database needs its `-shm` file to be read; where it is missing and
+/// cannot be made (a read-only directory), the file is opened `immutable=1`:
+/// no other process can be writing it in WAL mode then, since a writer needs
+/// that file too. SQLite's "URI filenames" page: `mode`, `immutable`.
+fn open_sqlite_read_only(path: &Path) -> Result<DbConn> {
+    let path_str = path.to_str().ok_or_else(|| {
+        Error::Setup(format!(
+            "the database path {} is not valid UTF-8",
+            path.display()
+        ))
+    })?;
+    // The path inside a URI: '%', '?' and '#' escaped (absolute or not).
+    let escaped: String = path_str
+        .chars()
+        .map(|c| match c {
+            '%' => "%25".to_string(),
+            '?' => "%3f".to_string(),
+            '#' => "%23".to_string(),
+            c => c.to_string(),
+        })
+        .collect();
+    let shm = PathBuf::from(format!("{path_str}-shm"));
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let immutable = !shm.exists() && !writable(&dir.join("."));
+    let uri = format!(
+        "file:{escaped}?mode=ro{}",
+        if immutable { "&immutable=1" } else { "" }
+    );
+    let mut conn = SqliteConnection::establish(&uri).map_err(|e| {
+        Error::Setup(format!(
+            "cannot open SQLite database {} read-only: {e}",
+            path.display()
+        ))
+    })?;
+    for pragma in [
+        format!("PRAGMA busy_timeout = {}", lock_timeout().as_millis()),
+        "PRAGMA foreign_keys = ON".to_string(),
+        "PRAGMA query_only = ON".to_string(),
+    ] {
+        conn.batch_execute(&pragma).map_err(|e| {
+            Error::Setup(format!(
+                "cannot configure SQLite database {} ({pragma}): {}",
+                path.display(),
+                Error::from(e)
+            ))
+        })?;
+    }
     unicode_lower_utils::register_impl(&mut conn, |text: lenient::LossyText| {
         crate::text::fold_case(&text.0)
     })

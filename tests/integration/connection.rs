@@ -883,3 +883,155 @@ fn passwords_on_the_command_line_or_in_the_environment_warn_once() {
     run.ok();
     assert!(warnings(&run).is_empty(), "{}", run.stderr);
 }
+
+// ---------------------------------------------- read-only SQLite (issue 24)
+// Item 11 (contract "Databases"): `sqlite://PATH?mode=ro` opens the file
+// read-only (the commands that write, `view` included, stop with exit 6 and
+// say so), any other SQLite URL parameter is exit 2 and never part of a file
+// name, and the commands that only read work on a file and directory this
+// user cannot write (an auditor's read-only copy).
+
+/// Every row of the tables custadm writes, for "nothing changed".
+fn audit_and_customers(env: &Env) -> (i64, i64) {
+    (
+        env.count("audit_log", "1 = 1"),
+        env.count("customers", "is_active = 1"),
+    )
+}
+
+#[test]
+fn sqlite_mode_ro_reads_and_refuses_writes() {
+    let env = Env::sqlite();
+    env.init_db(2);
+    let id = env
+        .insert_customer("Read Only", "ro@example.com")
+        .to_string();
+    env.run(&["view", &id]).ok();
+    let before = audit_and_customers(&env);
+    let ro = format!("sqlite://{}?mode=ro", env.url);
+    let with = |args: &[&str]| env.cmd().env("CUSTADM_DATABASE_URL", &ro).args(args).run();
+    for args in [
+        vec!["list"],
+        vec!["-o", "json", "list"],
+        vec!["audit"],
+        vec!["audit", "verify"],
+        vec!["audit", "digest"],
+        vec!["db", "status"],
+        vec!["config", "show"],
+    ] {
+        with(&args).ok();
+    }
+    for args in [
+        vec!["view", id.as_str()],
+        vec!["export", id.as_str()],
+        vec!["toggle", id.as_str(), "--deactivate"],
+        vec!["edit", id.as_str(), "--name", "Changed"],
+        vec!["db", "migrate"],
+    ] {
+        with(&args).code(6).error_line("read-only");
+    }
+    assert_eq!(audit_and_customers(&env), before, "something was written");
+    // Other parameters: exit 2, and no file named after the URL.
+    for params in [
+        "mode=rw",
+        "cache=shared",
+        "immutable=1",
+        "mode=ro&vfs=unix",
+        "",
+    ] {
+        let url = format!("sqlite://{}x.sqlite3?{params}", env.dir.path().display());
+        let run = env
+            .cmd()
+            .env("CUSTADM_DATABASE_URL", &url)
+            .args(&["list"])
+            .run();
+        run.code(2).error_line("?mode=ro");
+    }
+    let names: Vec<String> = std::fs::read_dir(env.dir.path())
+        .expect("dir")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .all(|n| !n.contains('?') && !n.starts_with('x')),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn reading_commands_work_on_a_file_and_directory_nobody_else_can_write() {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: geteuid cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "CI=true but not root"
+        );
+        eprintln!("SKIPPED: running as nobody needs root");
+        record_skip(
+            "read-only SQLite as another user",
+            "the tests do not run as root",
+        );
+        return;
+    }
+    let env = Env::sqlite();
+    env.init_db(2);
+    env.run(&["view", "1"]).ok();
+    let before = audit_and_customers(&env);
+    // root's file (0644) in root's directory (0755): nobody reads, cannot write.
+    let dir = env.dir.path();
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    for entry in std::fs::read_dir(dir).expect("dir").flatten() {
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with("test.sqlite3")
+        {
+            std::fs::set_permissions(entry.path(), std::fs::Permissions::from_mode(0o644))
+                .expect("chmod");
+        }
+    }
+    let bin_dir = tempfile::tempdir().expect("bin dir");
+    std::fs::set_permissions(bin_dir.path(), std::fs::Permissions::from_mode(0o755))
+        .expect("chmod");
+    let bin = bin_dir.path().join("custadm");
+    std::fs::copy(env!("CARGO_BIN_EXE_custadm"), &bin).expect("copy custadm");
+    let nobody = |args: &[&str]| {
+        let out = Command::new(&bin)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", bin_dir.path())
+            .env("CUSTADM_DATABASE_URL", &env.url)
+            .env("CUSTADM_OPERATOR", "admin")
+            .args(args)
+            .stdin(Stdio::null())
+            .uid(65534)
+            .gid(65534)
+            .output()
+            .expect("run custadm as nobody");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    };
+    for args in [
+        vec!["list"],
+        vec!["audit"],
+        vec!["audit", "verify"],
+        vec!["audit", "digest"],
+        vec!["db", "status"],
+    ] {
+        let run = nobody(&args);
+        run.ok();
+    }
+    let listed = nobody(&["-o", "json", "list"]);
+    listed.ok();
+    assert_eq!(listed.json().as_array().map(Vec::len), Some(2));
+    // A command that writes says so (exit 6), nothing written.
+    nobody(&["view", "1"]).code(6).error_line("read-only");
+    assert_eq!(audit_and_customers(&env), before);
+}
