@@ -76,6 +76,9 @@ _custadm() {
             custadm__subcmd__audit,help)
                 cmd="custadm__subcmd__audit__subcmd__help"
                 ;;
+            custadm__subcmd__audit,keygen)
+                cmd="custadm__subcmd__audit__subcmd__keygen"
+                ;;
             custadm__subcmd__audit,verify)
                 cmd="custadm__subcmd__audit__subcmd__verify"
                 ;;
@@ -84,6 +87,9 @@ _custadm() {
                 ;;
             custadm__subcmd__audit__subcmd__help,help)
                 cmd="custadm__subcmd__audit__subcmd__help__subcmd__help"
+                ;;
+            custadm__subcmd__audit__subcmd__help,keygen)
+                cmd="custadm__subcmd__audit__subcmd__help__subcmd__keygen"
                 ;;
             custadm__subcmd__audit__subcmd__help,verify)
                 cmd="custadm__subcmd__audit__subcmd__help__subcmd__verify"
@@ -180,6 +186,9 @@ _custadm() {
                 ;;
             custadm__subcmd__help__subcmd__audit,digest)
                 cmd="custadm__subcmd__help__subcmd__audit__subcmd__digest"
+                ;;
+            custadm__subcmd__help__subcmd__audit,keygen)
+                cmd="custadm__subcmd__help__subcmd__audit__subcmd__keygen"
                 ;;
             custadm__subcmd__help__subcmd__audit,verify)
                 cmd="custadm__subcmd__help__subcmd__audit__subcmd__verify"
@@ -332,7 +341,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__audit)
-            opts="-o -q -h --customer --run --operator --action --since --limit --database-url --profile --output --quiet --reason --help verify digest help"
+            opts="-o -q -h --customer --run --operator --action --since --limit --database-url --profile --output --quiet --reason --help verify digest keygen help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -432,7 +441,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__audit__subcmd__help)
-            opts="verify digest help"
+            opts="verify digest keygen help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -473,6 +482,20 @@ _custadm() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        custadm__subcmd__audit__subcmd__help__subcmd__keygen)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         custadm__subcmd__audit__subcmd__help__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -487,14 +510,56 @@ _custadm() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        custadm__subcmd__audit__subcmd__keygen)
+            opts="-o -q -h --database-url --profile --output --quiet --reason --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=()
+                    local custadm_profile
+                    while IFS= read -r custadm_profile; do
+                        [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
+                    done < <(custadm config profiles 2>/dev/null)
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl csv ids" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json jsonl csv ids" -- "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         custadm__subcmd__audit__subcmd__verify)
-            opts="-o -q -h --digest --database-url --profile --output --quiet --reason --help"
+            opts="-o -q -h --digest --anchors --database-url --profile --output --quiet --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --digest)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --anchors)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1162,7 +1227,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__help__subcmd__audit)
-            opts="verify digest"
+            opts="verify digest keygen"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1176,6 +1241,20 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__help__subcmd__audit__subcmd__digest)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        custadm__subcmd__help__subcmd__audit__subcmd__keygen)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

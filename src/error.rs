@@ -41,6 +41,11 @@ pub enum Error {
     /// (contract: "Exit codes", `audit verify`).
     #[error("{0}")]
     Integrity(String),
+    /// Exit 9: the command did its work (a change is committed) but a
+    /// record outside the database could not be written (contract: "Exit
+    /// codes": an audit anchor sink).
+    #[error("{0}")]
+    Outside(String),
     /// Exit 1: writing to stdout/stderr failed (a closed pipe is not an
     /// error: see [`Error::is_broken_pipe`]).
     #[error("cannot write output: {0}")]
@@ -66,6 +71,7 @@ impl Error {
             Error::Setup(_) | Error::Db(_) => 6,
             Error::Partial(_) => 7,
             Error::Integrity(_) => 8,
+            Error::Outside(_) => 9,
         }
     }
 

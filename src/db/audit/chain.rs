@@ -428,6 +428,7 @@ fn append_in_transaction(conn: &mut DbConn, rows: &[Pending<'_>]) -> Result<()> 
         });
     }
     insert::rows(conn, &values)?;
+    super::anchor::mark_written();
     let last_id = first_id + rows.len() as i64 - 1;
     diesel::update(audit_chain_head::table.filter(audit_chain_head::id.eq(1)))
         .set((

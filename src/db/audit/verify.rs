@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Binary, Nullable};
 
+use super::anchor::{Anchor, AnchorFile};
 use super::chain::{self, Head, Link, GENESIS};
 use super::REDACTED_DETAILS;
 use crate::db::DbConn;
@@ -117,6 +118,22 @@ pub struct DigestPoint {
     pub chain_hash: String,
     /// Its `occurred_at`, RFC 3339 UTC (informational: it is inside the hash).
     pub occurred_at: String,
+    /// Ed25519 signature of the head (see [`super::signing`]; no run), when
+    /// `audit_signing_key` was set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+}
+
+impl DigestPoint {
+    /// The signed fields (a digest has no run).
+    pub fn signed(&self) -> super::signing::SignedHead<'_> {
+        super::signing::SignedHead {
+            id: self.id,
+            chain_hash: &self.chain_hash,
+            occurred_at: &self.occurred_at,
+            run: None,
+        }
+    }
 }
 
 /// What an intact chain holds.
@@ -130,6 +147,10 @@ pub struct Verified {
     pub digests_checked: usize,
     /// The head, when the chain has rows.
     pub head: Option<DigestPoint>,
+    /// Anchors found on the chain (`--anchors`).
+    pub anchors_checked: u64,
+    /// Torn anchor lines (line numbers), reported as warnings.
+    pub torn_anchor_lines: Vec<usize>,
 }
 
 /// Parses a stored timestamp as custadm and other programs write it:
@@ -293,11 +314,103 @@ fn diagnose(
 
 /// Walks the whole chain; `Ok` when intact and passing through every digest,
 /// otherwise [`Error::Integrity`] naming the first bad row (exit 8).
-pub fn verify(conn: &mut DbConn, digests: &[DigestPoint]) -> Result<Verified> {
-    crate::db::read_snapshot(conn, |conn| walk(conn, digests))
+pub fn verify(
+    conn: &mut DbConn,
+    digests: &[DigestPoint],
+    anchors: Option<&mut AnchorFile<'_>>,
+) -> Result<Verified> {
+    crate::db::read_snapshot(conn, |conn| walk(conn, digests, anchors))
 }
 
-fn walk(conn: &mut DbConn, digests: &[DigestPoint]) -> Result<Verified> {
+/// `--anchors`: the anchors of a file, met in order as the walk passes
+/// their rows (contract: each must lie on the chain and come after the one
+/// before it).
+struct AnchorCheck<'a, 'k> {
+    file: &'a mut AnchorFile<'k>,
+    /// The next anchor not yet met, with its line.
+    next: Option<(usize, Anchor)>,
+    /// The id of the anchor before it.
+    last_id: Option<(usize, i64)>,
+    checked: u64,
+}
+
+impl AnchorCheck<'_, '_> {
+    /// Reads the next anchor; exit 8 when it comes before the one before it.
+    fn advance(&mut self) -> Result<()> {
+        self.next = self.file.next_anchor()?;
+        if let (Some((line, a)), Some((prev_line, prev_id))) = (&self.next, self.last_id) {
+            if a.id < prev_id {
+                return Err(Error::Integrity(format!(
+                    "audit anchor check failed at {} line {line} (row {}): out of order: it comes after line {prev_line}, which anchors the later row {prev_id} (anchors were reordered or edited)",
+                    self.file.name(),
+                    a.id
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks every anchor of row `id` against its stored hash; exit 8 for
+    /// an anchor of a row that is not on the chain (an id passed over).
+    fn meet(&mut self, id: i64, stored: &[u8; 32]) -> Result<()> {
+        while let Some((line, a)) = &self.next {
+            if a.id > id {
+                break;
+            }
+            if a.id < id {
+                return Err(Error::Integrity(format!(
+                    "audit anchor check failed at {} line {line}: it anchors row {}, which is not on the chain (the history was rewritten, or rows were removed)",
+                    self.file.name(),
+                    a.id
+                )));
+            }
+            if chain::hash_from_hex(&a.chain_hash) != Some(*stored) {
+                return Err(Error::Integrity(format!(
+                    "audit anchor check failed at {} line {line}: row {id} no longer has the chain_hash anchored there: the chain was rewritten up to that row (hashes recomputed), or a backup was restored",
+                    self.file.name(),
+                )));
+            }
+            self.checked += 1;
+            self.last_id = Some((*line, a.id));
+            self.advance()?;
+        }
+        Ok(())
+    }
+
+    /// After the last row: an anchor still unmet lies beyond the chain.
+    fn finish(&mut self, last: Option<i64>) -> Result<()> {
+        if let Some((line, a)) = &self.next {
+            let end = last.map_or("it has no rows".to_string(), |l| {
+                format!("it ends at row {l}")
+            });
+            return Err(Error::Integrity(format!(
+                "audit anchor check failed at {} line {line}: it anchors row {}, beyond the chain ({end}): the newest rows were removed, or an older backup was restored",
+                self.file.name(),
+                a.id
+            )));
+        }
+        Ok(())
+    }
+}
+
+fn walk(
+    conn: &mut DbConn,
+    digests: &[DigestPoint],
+    anchors: Option<&mut AnchorFile<'_>>,
+) -> Result<Verified> {
+    let mut anchors = match anchors {
+        None => None,
+        Some(file) => {
+            let mut check = AnchorCheck {
+                file,
+                next: None,
+                last_id: None,
+                checked: 0,
+            };
+            check.advance()?;
+            Some(check)
+        }
+    };
     let head: Head = chain::read_head(conn)?;
     let mut wanted: BTreeMap<i64, Vec<&DigestPoint>> = BTreeMap::new();
     for d in digests {
@@ -365,6 +478,9 @@ fn walk(conn: &mut DbConn, digests: &[DigestPoint]) -> Result<Verified> {
                 next,
             ));
         }
+        if let Some(check) = anchors.as_mut() {
+            check.meet(row.id, &stored)?;
+        }
         if let Some(points) = wanted.remove(&row.id) {
             for point in points {
                 if chain::hash_from_hex(&point.chain_hash) != Some(stored) {
@@ -393,6 +509,9 @@ fn walk(conn: &mut DbConn, digests: &[DigestPoint]) -> Result<Verified> {
         previous = Some((row.id, stored, row.occurred_at.unwrap_or_default()));
     }
     let last_id = previous.as_ref().map(|p| p.0);
+    if let Some(check) = anchors.as_mut() {
+        check.finish(last_id)?;
+    }
     if head.last_id != last_id {
         return Err(Error::Integrity(match (head.last_id, last_id) {
             (Some(h), Some(l)) if h > l => format!(
@@ -429,12 +548,19 @@ fn walk(conn: &mut DbConn, digests: &[DigestPoint]) -> Result<Verified> {
         occurred_at: parse_time(&time)
             .map(crate::output::rfc3339)
             .unwrap_or_default(),
+        signature: None,
     });
+    let (anchors_checked, torn_anchor_lines) = match anchors {
+        Some(check) => (check.checked, std::mem::take(&mut check.file.notes.torn)),
+        None => (0, Vec::new()),
+    };
     Ok(Verified {
         rows,
         prehistory,
         digests_checked,
         head: head_point,
+        anchors_checked,
+        torn_anchor_lines,
     })
 }
 
@@ -459,6 +585,7 @@ pub fn head_digest(conn: &mut DbConn) -> Result<Option<DigestPoint>> {
                     id: last_id,
                     chain_hash: hash,
                     occurred_at: crate::output::rfc3339(time),
+                    signature: None,
                 }))
             }
             _ => Err(Error::Integrity(format!(
@@ -468,25 +595,66 @@ pub fn head_digest(conn: &mut DbConn) -> Result<Option<DigestPoint>> {
     })
 }
 
-/// Parses `--digest`: the JSON text of `audit digest`, or `@FILE` with one
-/// digest a line (lines appended daily; text around the JSON object, such as
-/// a syslog prefix, is ignored; blank lines are skipped). Exit 2 on anything else.
-pub fn parse_digests(arg: &str) -> Result<Vec<DigestPoint>> {
-    let (text, source) = match arg.strip_prefix('@') {
-        Some(path) => (
-            std::fs::read_to_string(path)
-                .map_err(|e| Error::Usage(format!("--digest: cannot read {path}: {e}")))?,
-            path.to_string(),
-        ),
-        None => (arg.to_string(), "--digest".to_string()),
+/// Parses `--digest` (or `--since`, named by `flag`): the JSON text of
+/// `audit digest` (at most 4 KiB), or `@FILE` with one digest a line (lines
+/// appended daily; text around the JSON object, such as a syslog prefix, is
+/// ignored; blank lines are skipped). Read line by line, each at most
+/// [`MAX_LINE`](super::anchor::MAX_LINE) bytes: a line that is longer, not
+/// text, or not a digest is exit 2 naming it. With `key`, a digest that
+/// carries a signature must carry a valid one (exit 8).
+pub fn parse_digests(
+    flag: &str,
+    arg: &str,
+    key: Option<&ed25519_dalek::VerifyingKey>,
+) -> Result<Vec<DigestPoint>> {
+    use super::anchor::MAX_LINE;
+    use std::io::{BufRead, Read};
+    let (mut reader, source): (Box<dyn BufRead>, String) = match arg.strip_prefix('@') {
+        Some(path) => {
+            use std::os::unix::fs::OpenOptionsExt;
+            let shown = crate::output::sanitize(path);
+            let file = std::fs::OpenOptions::new()
+                .read(true)
+                .custom_flags(libc::O_NONBLOCK)
+                .open(path)
+                .map_err(|e| Error::Usage(format!("{flag}: cannot read {shown}: {e}")))?;
+            (Box::new(std::io::BufReader::new(file)), shown)
+        }
+        None => {
+            if arg.len() > MAX_LINE {
+                return Err(Error::Usage(format!(
+                    "{flag}: longer than {MAX_LINE} bytes: not the output of `custadm audit digest`"
+                )));
+            }
+            (
+                Box::new(std::io::Cursor::new(arg.as_bytes().to_vec())),
+                flag.to_string(),
+            )
+        }
     };
     let mut points = Vec::new();
-    let lines: Vec<&str> = if arg.starts_with('@') {
-        text.lines().collect()
-    } else {
-        vec![text.as_str()]
-    };
-    for (n, line) in lines.iter().enumerate() {
+    let mut buf = Vec::new();
+    let mut n = 0usize;
+    loop {
+        buf.clear();
+        n += 1;
+        let read = (&mut reader)
+            .take(MAX_LINE as u64 + 1)
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| Error::Usage(format!("{source}: cannot read it: {e}")))?;
+        if read == 0 {
+            break;
+        }
+        if buf.last() != Some(&b'\n') && buf.len() > MAX_LINE {
+            return Err(Error::Usage(format!(
+                "{source} line {n}: longer than {MAX_LINE} bytes: not a digest"
+            )));
+        }
+        let line = std::str::from_utf8(&buf).map_err(|_| {
+            Error::Usage(format!(
+                "{source} line {n}: not text (binary data): not a digest"
+            ))
+        })?;
         if line.trim().is_empty() {
             continue;
         }
@@ -496,15 +664,20 @@ pub fn parse_digests(arg: &str) -> Result<Vec<DigestPoint>> {
         };
         let point: DigestPoint = serde_json::from_str(json).map_err(|_| {
             Error::Usage(format!(
-                "{source} line {}: not the output of `custadm audit digest` ({{\"id\":…,\"chain_hash\":…,\"occurred_at\":…}})",
-                n + 1
+                "{source} line {n}: not the output of `custadm audit digest` ({{\"id\":…,\"chain_hash\":…,\"occurred_at\":…}})"
             ))
         })?;
         if chain::hash_from_hex(&point.chain_hash).is_none() {
             return Err(Error::Usage(format!(
-                "{source} line {}: chain_hash is not 64 hex digits",
-                n + 1
+                "{source} line {n}: chain_hash is not 64 hex digits"
             )));
+        }
+        if let (Some(key), Some(sig)) = (key, point.signature.as_deref()) {
+            if !super::signing::verify(key, &point.signed(), sig) {
+                return Err(Error::Integrity(format!(
+                    "{source} line {n}: the digest's signature is not valid for audit_public_key (it was forged or edited, or the key is another one)"
+                )));
+            }
         }
         points.push(point);
     }
