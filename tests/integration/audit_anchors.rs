@@ -596,3 +596,170 @@ fn keygen_never_overwrites_and_a_shared_key_file_is_refused() {
         .error_line("chmod 600");
     assert_eq!(env.count("audit_log", ""), rows, "refused before anything");
 }
+
+/// Turns the chain into one an older custadm started: its first row linked
+/// to the genesis (32 zero bytes), every hash recomputed, no prehistory hash.
+fn relink_from_genesis(env: &Env) {
+    let rows = links(env);
+    let mut previous = "00".repeat(32);
+    for l in &rows {
+        let h = chain_hash(&previous, l);
+        env.exec(&format!(
+            "UPDATE audit_log SET chain_hash = {} WHERE id = {}",
+            quote(&h),
+            l.id
+        ));
+        previous = h;
+    }
+    env.exec(&format!(
+        "UPDATE audit_chain_head SET last_hash = {}, prehistory_hash = NULL WHERE id = 1",
+        quote(&previous)
+    ));
+}
+
+/// Rows as an older custadm left them: no hashes, no chain yet.
+fn prehistory(env: &Env) -> i64 {
+    env.exec("UPDATE audit_log SET content_salt = NULL, content_digest = NULL, chain_hash = NULL");
+    env.exec("UPDATE audit_chain_head SET chain_start_id = NULL, last_id = NULL, last_hash = NULL, prehistory_rows = NULL, prehistory_hash = NULL");
+    env.count("audit_log", "")
+}
+
+db_test!(the_chains_start_commits_to_the_rows_before_it, |env| {
+    env.init_db(2);
+    let c = customers(&env);
+    env.run(&["view", &c[1]]).ok();
+    env.run(&["audit", "--limit", "1"]).ok();
+    let old = prehistory(&env);
+    // The chain starts with the next row, committing to the rows before it.
+    env.run(&["view", &c[0]]).ok();
+    let v = env.run(&["audit", "verify", "-o", "json"]);
+    v.ok();
+    assert_eq!(v.json()["prehistory"], old);
+    assert_eq!(
+        env.scalar("SELECT prehistory_rows AS v FROM audit_chain_head"),
+        Some(old)
+    );
+    let start = env
+        .scalar("SELECT chain_start_id AS v FROM audit_chain_head")
+        .expect("start");
+    let verify = || env.run(&["audit", "verify"]);
+    // A row added below the start (an id no one uses, as another program might).
+    env.exec(
+        "INSERT INTO audit_log (id, occurred_at, operator, os_user, action, customer_id, outcome, details) \
+         VALUES (-7, '2020-01-01 00:00:00', 'admin', 'ops', 'edit', NULL, 'ok', '{}')",
+    );
+    verify().code(8).error_line(&format!("before row {start}"));
+    assert!(verify().stderr.contains("inserted"));
+    env.exec("DELETE FROM audit_log WHERE id = -7");
+    verify().ok();
+    // An old row altered (an operator; or an operator change's details).
+    let first = env
+        .scalar("SELECT min(id) AS v FROM audit_log")
+        .expect("a row");
+    let operator = env.texts(&format!(
+        "SELECT operator AS v FROM audit_log WHERE id = {first}"
+    ))[0]
+        .clone()
+        .expect("operator");
+    env.exec(&format!(
+        "UPDATE audit_log SET operator = 'mallory' WHERE id = {first}"
+    ));
+    verify()
+        .code(8)
+        .error_line("altered since the chain started");
+    env.exec(&format!(
+        "UPDATE audit_log SET operator = {} WHERE id = {first}",
+        quote(&operator)
+    ));
+    verify().ok();
+    let no_customer = env
+        .scalar(&format!(
+            "SELECT min(id) AS v FROM audit_log WHERE customer_id IS NULL AND id < {start}"
+        ))
+        .expect("an operator row");
+    env.exec(&format!(
+        "UPDATE audit_log SET details = '{{\"forged\":1}}' WHERE id = {no_customer}"
+    ));
+    verify()
+        .code(8)
+        .error_line("altered since the chain started");
+    env.exec(&format!(
+        "UPDATE audit_log SET details = '{{}}', reason = NULL WHERE id = {no_customer}"
+    ));
+    // An old row removed.
+    env.exec(&format!("DELETE FROM audit_log WHERE id = {first}"));
+    verify().code(8).error_line("removed");
+    // Hiding it by moving the head's record too: the first row's link breaks.
+    env.exec(&format!(
+        "UPDATE audit_chain_head SET prehistory_rows = {}, prehistory_hash = NULL",
+        old - 1
+    ));
+    verify().code(8).error_line(&format!("row {start}"));
+});
+
+db_test!(undo_reads_only_rows_on_the_chain, |env| {
+    env.init_db(3);
+    let c = customers(&env);
+    env.run(&["view", &c[0]]).ok();
+    // A forged run below the chain's start, and one without hashes after it.
+    for (id, run) in [
+        (-3, "01JAAAAAAAAAAAAAAAAAAAAAA1"),
+        (1_000_000, "01JAAAAAAAAAAAAAAAAAAAAAA2"),
+    ] {
+        env.exec(&format!(
+            "INSERT INTO audit_log (id, occurred_at, operator, os_user, action, customer_id, outcome, details, run_id) \
+             VALUES ({id}, '2026-01-01 00:00:00', 'admin', 'ops', 'activate', {}, 'ok', '{{\"is_active\":{{\"old\":true,\"new\":false}}}}', {})",
+            c[0],
+            quote(run)
+        ));
+        let r = env.run(&["undo", run, "--yes"]);
+        r.code(3);
+        assert_eq!(
+            env.count(
+                "customers",
+                &format!("id = {} AND is_active = {}", c[0], env.bool_sql(true))
+            ),
+            1,
+            "undo acted on a forged row"
+        );
+    }
+});
+
+db_test!(
+    a_chain_started_before_the_start_was_committed_is_upgraded_and_still_verifies,
+    |env| {
+        env.init_db(2);
+        let c = customers(&env);
+        env.run(&["view", &c[1]]).ok();
+        prehistory(&env);
+        env.run(&["view", &c[0]]).ok();
+        env.run(&["view", &c[1]]).ok();
+        // As an older custadm left it: linked to the genesis, and the schema
+        // before the migration that records the start.
+        relink_from_genesis(&env);
+        env.exec("ALTER TABLE audit_chain_head DROP COLUMN prehistory_hash");
+        env.exec("ALTER TABLE audit_chain_head DROP COLUMN prehistory_rows");
+        env.exec("DELETE FROM __diesel_schema_migrations WHERE version = '20261207000025'");
+        env.run(&["audit", "verify"])
+            .code(6)
+            .error_line("db migrate");
+        env.run(&["db", "migrate"]).ok();
+        let v = env.run(&["audit", "verify", "-o", "json"]);
+        v.ok();
+        assert!(
+            v.json()["prehistory"].as_i64().is_some_and(|n| n > 0),
+            "{}",
+            v.stdout
+        );
+        // The migration recorded the count: a row added below the start is caught.
+        env.exec(
+        "INSERT INTO audit_log (id, occurred_at, operator, os_user, action, customer_id, outcome, details) \
+         VALUES (-7, '2020-01-01 00:00:00', 'admin', 'ops', 'edit', NULL, 'ok', '{}')",
+    );
+        env.run(&["audit", "verify"]).code(8).error_line("inserted");
+        env.exec("DELETE FROM audit_log WHERE id = -7");
+        // New rows extend the old chain.
+        env.run(&["view", &c[0]]).ok();
+        env.run(&["audit", "verify"]).ok();
+    }
+);

@@ -312,6 +312,78 @@ fn diagnose(
     )
 }
 
+/// A row as the prehistory hash reads it.
+fn old_row(row: &Row) -> chain::OldRow<'_> {
+    chain::OldRow {
+        id: row.id,
+        occurred_at: row.occurred_at.as_deref(),
+        operator: &row.operator,
+        os_user: &row.os_user,
+        action: &row.action,
+        customer_id: row.customer_id,
+        outcome: &row.outcome,
+        run_id: row.run_id.as_deref(),
+        reason: row.reason.as_deref(),
+        details: &row.details,
+    }
+}
+
+/// The count and hash of the rows below `first_id` (what a chain that
+/// starts at `first_id` commits to: [`chain`], "The start"), read in pages.
+pub fn prehistory_below(conn: &mut DbConn, first_id: i64) -> Result<(u64, [u8; 32])> {
+    let mut pager = Pager {
+        conn,
+        after: i64::MIN,
+        page: Default::default(),
+        done: false,
+    };
+    let mut hash = chain::Prehistory::default();
+    while let Some(row) = pager.next()? {
+        if row.id >= first_id {
+            break;
+        }
+        hash.add(&old_row(&row));
+    }
+    Ok(hash.finish())
+}
+
+/// What the chain's first row (`first_id`) must link to, after checking the
+/// rows below it against what the head recorded when the chain started
+/// (contract: "Audit": a row added below the start, or one of them altered
+/// or removed, is exit 8).
+fn check_start(head: &Head, prehistory: chain::Prehistory, first_id: i64) -> Result<[u8; 32]> {
+    let (rows, hash) = prehistory.finish();
+    let recorded = head.prehistory_rows.map(|n| n.max(0) as u64);
+    let count_changed = |recorded: u64| {
+        Error::Integrity(format!(
+            "audit trail integrity check failed before row {first_id} (the chain's start): {rows} row{} lie below it, and {recorded} did when the chain started: rows were {} there by another program",
+            if rows == 1 { "" } else { "s" },
+            if rows > recorded { "inserted" } else { "removed" }
+        ))
+    };
+    match &head.prehistory_hash {
+        // A chain started before the start was committed to: the genesis,
+        // and the count the migration recorded.
+        None => {
+            if let Some(recorded) = recorded.filter(|&r| r != rows) {
+                return Err(count_changed(recorded));
+            }
+            Ok(GENESIS)
+        }
+        Some(recorded_hash) => {
+            if let Some(recorded) = recorded.filter(|&r| r != rows) {
+                return Err(count_changed(recorded));
+            }
+            if chain::hash_from_hex(recorded_hash) != Some(hash) {
+                return Err(Error::Integrity(format!(
+                    "audit trail integrity check failed before row {first_id} (the chain's start): one of the {rows} rows below it was altered since the chain started (their hash no longer matches)"
+                )));
+            }
+            Ok(chain::start_link(rows, &hash))
+        }
+    }
+}
+
 /// Walks the whole chain; `Ok` when intact and passing through every digest,
 /// otherwise [`Error::Integrity`] naming the first bad row (exit 8).
 pub fn verify(
@@ -422,7 +494,10 @@ fn walk(
         page: Default::default(),
         done: false,
     };
-    let mut prehistory = 0u64;
+    let mut prehistory = chain::Prehistory::default();
+    // What the first chained row links to, once the prehistory is read.
+    let mut start_link: Option<[u8; 32]> = None;
+    let mut prehistory_count = 0u64;
     let mut rows = 0u64;
     let mut previous: Option<(i64, [u8; 32], Vec<u8>)> = None;
     let mut digests_checked = 0usize;
@@ -436,7 +511,7 @@ fn walk(
         let in_chain = head.chain_start_id.is_some_and(|start| row.id >= start);
         if row.chain_hash.is_none() {
             if !in_chain {
-                prehistory += 1;
+                prehistory.add(&old_row(&row));
                 continue;
             }
             return Err(broken(
@@ -460,7 +535,15 @@ fn walk(
             ));
         }
         let (digest, stored) = check_row_content(&row)?;
-        let prev_hash = previous.as_ref().map(|p| p.1).unwrap_or(GENESIS);
+        if previous.is_none() && start_link.is_none() {
+            prehistory_count = prehistory.rows();
+            start_link = Some(check_start(&head, std::mem::take(&mut prehistory), row.id)?);
+        }
+        let prev_hash = previous
+            .as_ref()
+            .map(|p| p.1)
+            .or(start_link)
+            .unwrap_or(GENESIS);
         let expected_id = match &previous {
             Some(p) => p.0 + 1,
             None => head.chain_start_id.unwrap_or(row.id),
@@ -550,13 +633,19 @@ fn walk(
             .unwrap_or_default(),
         signature: None,
     });
+    // With no chained row, every row is prehistory (counted, not checked).
+    let prehistory_rows = if start_link.is_some() {
+        prehistory_count
+    } else {
+        prehistory.rows()
+    };
     let (anchors_checked, torn_anchor_lines) = match anchors {
         Some(check) => (check.checked, std::mem::take(&mut check.file.notes.torn)),
         None => (0, Vec::new()),
     };
     Ok(Verified {
         rows,
-        prehistory,
+        prehistory: prehistory_rows,
         digests_checked,
         head: head_point,
         anchors_checked,
