@@ -353,6 +353,7 @@ Register-ArgumentCompleter -Native -CommandName 'custadm' -ScriptBlock {
         'custadm;audit;verify' {
             [CompletionResult]::new('--digest', '--digest', [CompletionResultType]::ParameterName, 'The output of `audit digest` as JSON text, or @FILE with one digest a line')
             [CompletionResult]::new('--anchors', '--anchors', [CompletionResultType]::ParameterName, 'Also check every anchor in FILE (default: the profile''s `file:` anchor sink): each must lie on the chain, after the one before it, validly signed when audit_public_key is set')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Check only the rows after this digest''s row (which must still match): JSON text or @FILE (its last digest); the nightly check then costs what the night wrote')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use [default: $CUSTADM_PROFILE]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format (jsonl, csv and ids are for `list`)')

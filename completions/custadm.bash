@@ -549,7 +549,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__audit__subcmd__verify)
-            opts="-o -q -h --digest --anchors --database-url --profile --output --quiet --reason --help"
+            opts="-o -q -h --digest --anchors --since --database-url --profile --output --quiet --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -560,6 +560,10 @@ _custadm() {
                     return 0
                     ;;
                 --anchors)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

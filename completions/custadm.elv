@@ -330,6 +330,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
         &'custadm;audit;verify'= {
             cand --digest 'The output of `audit digest` as JSON text, or @FILE with one digest a line'
             cand --anchors 'Also check every anchor in FILE (default: the profile''s `file:` anchor sink): each must lie on the chain, after the one before it, validly signed when audit_public_key is set'
+            cand --since 'Check only the rows after this digest''s row (which must still match): JSON text or @FILE (its last digest); the nightly check then costs what the night wrote'
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
             cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'

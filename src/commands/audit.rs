@@ -63,6 +63,10 @@ pub enum AuditCommand {
         /// audit_public_key is set
         #[arg(long, value_name = "FILE", num_args = 0..=1)]
         anchors: Option<Option<std::path::PathBuf>>,
+        /// Check only the rows after this digest's row (which must still match): JSON text or
+        /// @FILE (its last digest); the nightly check then costs what the night wrote
+        #[arg(long, value_name = "D")]
+        since: Option<String>,
     },
     /// Print the chain's head (id, chain_hash, occurred_at) as one line of JSON
     ///
@@ -124,9 +128,11 @@ impl From<AuditEntry> for AuditRow {
 /// Runs `custadm audit`.
 pub fn run(ctx: &mut Ctx, args: AuditArgs) -> Result<()> {
     match args.command {
-        Some(AuditCommand::Verify { digest, anchors }) => {
-            return verify(ctx, digest.as_deref(), anchors)
-        }
+        Some(AuditCommand::Verify {
+            digest,
+            anchors,
+            since,
+        }) => return verify(ctx, digest.as_deref(), anchors, since.as_deref()),
         Some(AuditCommand::Digest) => return digest(ctx),
         Some(AuditCommand::Keygen { .. }) => {
             return Err(Error::Internal("audit keygen dispatched late".into()))
@@ -205,11 +211,17 @@ fn verify(
     ctx: &mut Ctx,
     digest: Option<&str>,
     anchors: Option<Option<std::path::PathBuf>>,
+    since: Option<&str>,
 ) -> Result<()> {
     let public_key = ctx.settings.public_key()?;
     let points = digest
         .map(|d| verify::parse_digests("--digest", d, public_key.as_ref()))
         .transpose()?;
+    // The newest digest given (the last line of a file appended daily).
+    let since = since
+        .map(|d| verify::parse_digests("--since", d, public_key.as_ref()))
+        .transpose()?
+        .and_then(|mut all| all.pop());
     let anchor_path = match anchors {
         None => None,
         Some(Some(path)) => Some(path),
@@ -223,6 +235,7 @@ fn verify(
         &mut ctx.conn,
         points.as_deref().unwrap_or_default(),
         anchor_file.as_mut(),
+        since.as_ref(),
     )?;
     if let Some(file) = &anchor_file {
         for line in &result.torn_anchor_lines {
@@ -239,14 +252,23 @@ fn verify(
             "prehistory": result.prehistory,
             "digests_checked": result.digests_checked,
             "anchors_checked": result.anchors_checked,
+            "since": since.as_ref().map(|d| d.id),
             "head": result.head,
         }));
     }
-    let mut line = format!(
-        "audit trail intact: {} chained row{}",
-        result.rows,
-        if result.rows == 1 { "" } else { "s" }
-    );
+    let mut line = match &since {
+        None => format!(
+            "audit trail intact: {} chained row{}",
+            result.rows,
+            if result.rows == 1 { "" } else { "s" }
+        ),
+        Some(d) => format!(
+            "audit trail intact since row {}: {} chained row{} after it",
+            d.id,
+            result.rows,
+            if result.rows == 1 { "" } else { "s" }
+        ),
+    };
     if result.prehistory > 0 {
         line.push_str(&format!(
             ", {} row{} from before the chain (not covered)",

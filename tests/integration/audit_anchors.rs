@@ -763,3 +763,82 @@ db_test!(
         env.run(&["audit", "verify"]).ok();
     }
 );
+
+db_test!(verify_since_a_digest_checks_only_the_rows_after_it, |env| {
+    let (c, _) = trail(&env);
+    let d = run_t(&env, &["audit", "digest"]);
+    d.ok();
+    let digest = d.stdout.trim().to_string();
+    let d_id = serde_json::from_str::<serde_json::Value>(&digest).expect("digest")["id"]
+        .as_i64()
+        .expect("id");
+    run_t(&env, &["view", &c[0]]).ok();
+    run_t(&env, &["view", &c[1]]).ok();
+    run_t(&env, &["toggle", &c[0], &c[1], "--deactivate", "--yes"]).ok();
+    let after = env.count("audit_log", &format!("id > {d_id}"));
+    let r = run_t(&env, &["audit", "verify", "--since", &digest, "-o", "json"]);
+    r.ok();
+    assert_eq!(r.json()["rows"], after, "{}", r.stdout);
+    let r = run_t(&env, &["audit", "verify", "--since", &digest, "--anchors"]);
+    r.ok();
+    assert!(
+        r.stdout
+            .contains(&format!("since row {d_id}: {after} chained rows after it")),
+        "{}",
+        r.stdout
+    );
+    // @FILE: its last digest.
+    let file = env.dir.path().join("digests");
+    let newer = run_t(&env, &["audit", "digest"]).stdout;
+    std::fs::write(&file, format!("{digest}\n{newer}")).expect("write");
+    let r = run_t(
+        &env,
+        &[
+            "audit",
+            "verify",
+            "--since",
+            &format!("@{}", file.display()),
+            "-o",
+            "json",
+        ],
+    );
+    r.ok();
+    assert_eq!(r.json()["rows"], 0);
+    // A row after D altered: named.
+    let last = env
+        .scalar("SELECT max(id) AS v FROM audit_log")
+        .expect("row");
+    env.exec(&format!(
+        "UPDATE audit_log SET os_user = 'x' WHERE id = {last}"
+    ));
+    let r = run_t(&env, &["audit", "verify", "--since", &digest]);
+    r.code(8).error_line(&format!("row {last}"));
+    // A history rewritten up to D: D's row no longer matches.
+    rewrite_history(&env, d_id - 2);
+    let r = run_t(&env, &["audit", "verify", "--since", &digest]);
+    r.code(8).error_line(&format!("row {d_id}"));
+    assert!(r.stderr.contains("another database"), "{}", r.stderr);
+    // A digest of another database (same ids, other hashes; or an id this trail lacks).
+    let other = Env::sqlite();
+    other.init_db(1);
+    let oc = customers(&other);
+    for _ in 0..3 {
+        other.run(&["view", &oc[0]]).ok();
+    }
+    let foreign = other.run(&["audit", "digest"]).stdout;
+    let r = run_t(&env, &["audit", "verify", "--since", foreign.trim()]);
+    r.code(8);
+    assert!(r.stderr.contains("another database"), "{}", r.stderr);
+    let missing = foreign.replacen(
+        &format!(
+            "\"id\":{}",
+            serde_json::from_str::<serde_json::Value>(&foreign).expect("d")["id"]
+        ),
+        "\"id\":987654",
+        1,
+    );
+    let r = run_t(&env, &["audit", "verify", "--since", missing.trim()]);
+    r.code(8).error_line("row 987654");
+    // Bad input is exit 2.
+    run_t(&env, &["audit", "verify", "--since", "{\"id\":1}"]).code(2);
+});

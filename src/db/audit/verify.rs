@@ -312,6 +312,37 @@ fn diagnose(
     )
 }
 
+/// `--since D`: D's row, which must be on the chain with D's `chain_hash`.
+fn since_row(
+    pager: &mut Pager<'_>,
+    head: &Head,
+    d: &DigestPoint,
+) -> Result<(i64, [u8; 32], Vec<u8>)> {
+    let row = pager.next()?.filter(|row| row.id == d.id).ok_or_else(|| {
+        Error::Integrity(format!(
+            "audit trail integrity check failed: --since names row {} (digest of {}), which is not in this trail: the digest is from another database, or rows were removed",
+            d.id, d.occurred_at
+        ))
+    })?;
+    let on_chain = head.chain_start_id.is_some_and(|s| row.id >= s)
+        && head.last_id.is_some_and(|l| row.id <= l);
+    let stored = hash_of(&row.chain_hash).filter(|_| on_chain);
+    if stored.is_none() || stored != chain::hash_from_hex(&d.chain_hash) {
+        return Err(Error::Integrity(format!(
+            "audit trail integrity check failed at row {}: --since's digest (of {}) records chain_hash {}…, and the row holds {}: the digest is from another database, or the history up to that row was rewritten",
+            d.id,
+            d.occurred_at,
+            d.chain_hash.get(..12).unwrap_or(&d.chain_hash),
+            match &stored {
+                Some(h) => format!("{}…", chain::to_hex(&h[..6])),
+                None => "no chain hash on the chain".to_string(),
+            }
+        )));
+    }
+    let (_, stored) = check_row_content(&row)?;
+    Ok((row.id, stored, row.occurred_at.unwrap_or_default()))
+}
+
 /// A row as the prehistory hash reads it.
 fn old_row(row: &Row) -> chain::OldRow<'_> {
     chain::OldRow {
@@ -386,12 +417,19 @@ fn check_start(head: &Head, prehistory: chain::Prehistory, first_id: i64) -> Res
 
 /// Walks the whole chain; `Ok` when intact and passing through every digest,
 /// otherwise [`Error::Integrity`] naming the first bad row (exit 8).
+///
+/// With `since` (`audit verify --since D`), only the rows after D's row are
+/// walked (keyset from D's id: the cost is what was written since), and D's
+/// row must still hold D's `chain_hash` (exit 8 naming the mismatch: a
+/// digest of another database, or a history rewritten up to it); anchors
+/// and digests before D are not checked again.
 pub fn verify(
     conn: &mut DbConn,
     digests: &[DigestPoint],
     anchors: Option<&mut AnchorFile<'_>>,
+    since: Option<&DigestPoint>,
 ) -> Result<Verified> {
-    crate::db::read_snapshot(conn, |conn| walk(conn, digests, anchors))
+    crate::db::read_snapshot(conn, |conn| walk(conn, digests, anchors, since))
 }
 
 /// `--anchors`: the anchors of a file, met in order as the walk passes
@@ -404,22 +442,29 @@ struct AnchorCheck<'a, 'k> {
     /// The id of the anchor before it.
     last_id: Option<(usize, i64)>,
     checked: u64,
+    /// Anchors of rows below this id are not checked (`--since`).
+    floor: i64,
 }
 
 impl AnchorCheck<'_, '_> {
     /// Reads the next anchor; exit 8 when it comes before the one before it.
     fn advance(&mut self) -> Result<()> {
-        self.next = self.file.next_anchor()?;
-        if let (Some((line, a)), Some((prev_line, prev_id))) = (&self.next, self.last_id) {
-            if a.id < prev_id {
-                return Err(Error::Integrity(format!(
-                    "audit anchor check failed at {} line {line} (row {}): out of order: it comes after line {prev_line}, which anchors the later row {prev_id} (anchors were reordered or edited)",
-                    self.file.name(),
-                    a.id
-                )));
+        loop {
+            self.next = self.file.next_anchor()?;
+            if let (Some((line, a)), Some((prev_line, prev_id))) = (&self.next, self.last_id) {
+                if a.id < prev_id {
+                    return Err(Error::Integrity(format!(
+                        "audit anchor check failed at {} line {line} (row {}): out of order: it comes after line {prev_line}, which anchors the later row {prev_id} (anchors were reordered or edited)",
+                        self.file.name(),
+                        a.id
+                    )));
+                }
+            }
+            match &self.next {
+                Some((line, a)) if a.id < self.floor => self.last_id = Some((*line, a.id)),
+                _ => return Ok(()),
             }
         }
-        Ok(())
     }
 
     /// Checks every anchor of row `id` against its stored hash; exit 8 for
@@ -469,7 +514,9 @@ fn walk(
     conn: &mut DbConn,
     digests: &[DigestPoint],
     anchors: Option<&mut AnchorFile<'_>>,
+    since: Option<&DigestPoint>,
 ) -> Result<Verified> {
+    let floor = since.map_or(i64::MIN, |d| d.id);
     let mut anchors = match anchors {
         None => None,
         Some(file) => {
@@ -478,6 +525,7 @@ fn walk(
                 next: None,
                 last_id: None,
                 checked: 0,
+                floor,
             };
             check.advance()?;
             Some(check)
@@ -485,12 +533,12 @@ fn walk(
     };
     let head: Head = chain::read_head(conn)?;
     let mut wanted: BTreeMap<i64, Vec<&DigestPoint>> = BTreeMap::new();
-    for d in digests {
+    for d in digests.iter().filter(|d| d.id > floor) {
         wanted.entry(d.id).or_default().push(d);
     }
     let mut pager = Pager {
         conn,
-        after: i64::MIN,
+        after: floor.saturating_sub(1),
         page: Default::default(),
         done: false,
     };
@@ -500,6 +548,15 @@ fn walk(
     let mut prehistory_count = 0u64;
     let mut rows = 0u64;
     let mut previous: Option<(i64, [u8; 32], Vec<u8>)> = None;
+    if let Some(d) = since {
+        let row = since_row(&mut pager, &head, d)?;
+        if let Some(check) = anchors.as_mut() {
+            check.meet(row.0, &row.1)?;
+        }
+        previous = Some(row);
+        // Not read: the start was checked when D's row was.
+        start_link = Some(GENESIS);
+    }
     let mut digests_checked = 0usize;
     // Redacted rows (no salt) whose customer's purge has not been seen yet:
     // customer id → first such row. Purge writes its own row after the
