@@ -70,6 +70,9 @@ _custadm() {
             custadm,view)
                 cmd="custadm__subcmd__view"
                 ;;
+            custadm__subcmd__audit,archive)
+                cmd="custadm__subcmd__audit__subcmd__archive"
+                ;;
             custadm__subcmd__audit,digest)
                 cmd="custadm__subcmd__audit__subcmd__digest"
                 ;;
@@ -81,6 +84,9 @@ _custadm() {
                 ;;
             custadm__subcmd__audit,verify)
                 cmd="custadm__subcmd__audit__subcmd__verify"
+                ;;
+            custadm__subcmd__audit__subcmd__help,archive)
+                cmd="custadm__subcmd__audit__subcmd__help__subcmd__archive"
                 ;;
             custadm__subcmd__audit__subcmd__help,digest)
                 cmd="custadm__subcmd__audit__subcmd__help__subcmd__digest"
@@ -183,6 +189,9 @@ _custadm() {
                 ;;
             custadm__subcmd__help,view)
                 cmd="custadm__subcmd__help__subcmd__view"
+                ;;
+            custadm__subcmd__help__subcmd__audit,archive)
+                cmd="custadm__subcmd__help__subcmd__audit__subcmd__archive"
                 ;;
             custadm__subcmd__help__subcmd__audit,digest)
                 cmd="custadm__subcmd__help__subcmd__audit__subcmd__digest"
@@ -341,7 +350,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__audit)
-            opts="-o -q -h --customer --run --operator --action --since --limit --database-url --profile --output --quiet --reason --help verify digest keygen help"
+            opts="-o -q -h --customer --run --operator --action --since --limit --database-url --profile --output --quiet --reason --help verify digest archive keygen help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -368,6 +377,52 @@ _custadm() {
                     return 0
                     ;;
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=()
+                    local custadm_profile
+                    while IFS= read -r custadm_profile; do
+                        [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
+                    done < <(custadm config profiles 2>/dev/null)
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl csv ids" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json jsonl csv ids" -- "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        custadm__subcmd__audit__subcmd__archive)
+            opts="-o -q -h --before --to --password-stdin --database-url --profile --output --quiet --reason --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --before)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -441,8 +496,22 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__audit__subcmd__help)
-            opts="verify digest keygen help"
+            opts="verify digest archive keygen help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        custadm__subcmd__audit__subcmd__help__subcmd__archive)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -549,7 +618,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__audit__subcmd__verify)
-            opts="-o -q -h --digest --anchors --since --database-url --profile --output --quiet --reason --help"
+            opts="-o -q -h --digest --anchors --archive --since --database-url --profile --output --quiet --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -560,6 +629,10 @@ _custadm() {
                     return 0
                     ;;
                 --anchors)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --archive)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1231,8 +1304,22 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__help__subcmd__audit)
-            opts="verify digest keygen"
+            opts="verify digest archive keygen"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        custadm__subcmd__help__subcmd__audit__subcmd__archive)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -39,6 +39,13 @@ pub struct AuditArgs {
     pub limit: i64,
 }
 
+impl AuditArgs {
+    /// True for `audit archive` (an admin change: a run id, an audit row).
+    pub fn is_archive(&self) -> bool {
+        matches!(self.command, Some(AuditCommand::Archive { .. }))
+    }
+}
+
 /// `audit verify` and `audit digest`.
 #[derive(Debug, clap::Subcommand)]
 pub enum AuditCommand {
@@ -63,6 +70,9 @@ pub enum AuditCommand {
         /// audit_public_key is set
         #[arg(long, value_name = "FILE", num_args = 0..=1)]
         anchors: Option<Option<std::path::PathBuf>>,
+        /// Check an archive made by `audit archive` on its own (no database rows are read)
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["digest", "anchors", "since"])]
+        archive: Option<std::path::PathBuf>,
         /// Check only the rows after this digest's row (which must still match): JSON text or
         /// @FILE (its last digest); the nightly check then costs what the night wrote
         #[arg(long, value_name = "D")]
@@ -84,6 +94,29 @@ pub enum AuditCommand {
     #[command(
         after_help = "Examples:\n  custadm audit keygen /etc/custadm/audit-signing.key\n\nExit codes: 0 made, 2 FILE exists or cannot be written."
     )]
+    /// Move the audit rows older than WHEN into an archive file (admin, password-confirmed)
+    ///
+    /// Writes the oldest rows (every row before the first one at or after WHEN) with their
+    /// chain fields to FILE as JSON lines, syncs it, reads it back and verifies it, and only
+    /// then deletes them from the table, in one transaction; the rows left still verify
+    /// from the archive's last row on. Killed half-way, nothing is lost: the same command
+    /// again finishes the job. `audit verify --archive FILE` checks an archive on its own.
+    /// Archives are yours to keep or destroy: a later purge redacts only the rows left in
+    /// the database.
+    #[command(
+        after_help = "Examples:\n  custadm audit archive --before 365d --to /srv/audit/custadm-2025.jsonl\n  custadm audit verify --archive /srv/audit/custadm-2025.jsonl\n\nExit codes: 0 archived (or nothing older than WHEN), 2 bad WHEN, FILE exists or no terminal and no --password-stdin, 4 not admin, wrong password or locked, 8 the trail does not verify, 9 FILE could not be written (nothing deleted)."
+    )]
+    Archive {
+        /// Archive the rows older than WHEN: a date (2026-01-31) or an age (365d, 12h, 2w)
+        #[arg(long, value_name = "WHEN")]
+        before: String,
+        /// The archive file to write (never overwritten)
+        #[arg(long, value_name = "FILE")]
+        to: std::path::PathBuf,
+        /// Read your password from one line of standard input
+        #[arg(long)]
+        password_stdin: bool,
+    },
     Keygen {
         /// The new key file
         #[arg(value_name = "FILE")]
@@ -129,10 +162,20 @@ impl From<AuditEntry> for AuditRow {
 pub fn run(ctx: &mut Ctx, args: AuditArgs) -> Result<()> {
     match args.command {
         Some(AuditCommand::Verify {
+            archive: Some(file),
+            ..
+        }) => return verify_archive(ctx, &file),
+        Some(AuditCommand::Verify {
             digest,
             anchors,
             since,
+            archive: None,
         }) => return verify(ctx, digest.as_deref(), anchors, since.as_deref()),
+        Some(AuditCommand::Archive {
+            before,
+            to,
+            password_stdin,
+        }) => return archive(ctx, &before, &to, password_stdin),
         Some(AuditCommand::Digest) => return digest(ctx),
         Some(AuditCommand::Keygen { .. }) => {
             return Err(Error::Internal("audit keygen dispatched late".into()))
@@ -335,4 +378,73 @@ pub fn keygen(file: &std::path::Path, _out: &crate::output::Output) -> Result<()
     writeln!(out, "audit_public_key = \"{}\"", key.public_key())?;
     out.flush()?;
     Ok(())
+}
+
+/// `audit verify --archive FILE`.
+fn verify_archive(ctx: &mut Ctx, file: &std::path::Path) -> Result<()> {
+    let result = verify::verify_archive(file)?;
+    if ctx.out.is_json() {
+        return ctx.out.json(&serde_json::json!({
+            "intact": true,
+            "rows": result.rows,
+            "prehistory": result.prehistory,
+            "head": result.head,
+        }));
+    }
+    let mut line = format!(
+        "archive intact: {} chained row{}",
+        result.rows,
+        if result.rows == 1 { "" } else { "s" }
+    );
+    if let Some(head) = &result.head {
+        line.push_str(&format!(
+            ", ending at row {} ({})",
+            head.id, head.chain_hash
+        ));
+    }
+    if result.prehistory > 0 {
+        line.push_str(&format!(
+            ", {} row(s) from before the chain",
+            result.prehistory
+        ));
+    }
+    ctx.out.line(&line)
+}
+
+/// `audit archive --before WHEN --to FILE` (admin, password-confirmed).
+fn archive(ctx: &mut Ctx, before: &str, to: &std::path::Path, password_stdin: bool) -> Result<()> {
+    const ACTION: &str = "audit_archive";
+    let before = crate::validate::when(before, crate::db::now())
+        .map_err(|e| Error::Usage(format!("--before: {e}")))?;
+    let source = ctx.require_admin_change(ACTION, None, password_stdin)?;
+    crate::commands::operator::confirm_admin_password(ctx, ACTION, None, source)?;
+    let entry = ctx
+        .actor
+        .entry(ACTION, None, crate::db::audit::OK, serde_json::json!({}));
+    let done = crate::db::audit::archive::run(&mut ctx.conn, before, to, &entry)?;
+    if ctx.out.is_json() {
+        return ctx.out.json(&serde_json::json!({
+            "action": ACTION,
+            "archived": done.rows,
+            "first_id": done.first_id,
+            "through": done.through,
+            "file": to.display().to_string(),
+            "resumed": done.resumed,
+            "run": ctx.actor.run_id,
+        }));
+    }
+    match done.through {
+        None => ctx.out.line(&format!(
+            "no audit row is older than {}: nothing archived",
+            rfc3339(before)
+        )),
+        Some(through) => ctx.out.line(&format!(
+            "archived {} audit row{} (ids {}–{through}) to {}{}; the trail now verifies from row {through} on",
+            done.rows,
+            if done.rows == 1 { "" } else { "s" },
+            done.first_id.map(|i| i.to_string()).unwrap_or_default(),
+            to.display(),
+            if done.resumed { " (finished an interrupted run)" } else { "" }
+        )),
+    }
 }

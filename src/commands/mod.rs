@@ -41,6 +41,7 @@ fn audit_action(command: &Command) -> &'static str {
         Command::Restore(_) => "restore",
         Command::Undo(_) => "undo",
         Command::Purge(_) => "purge",
+        Command::Audit(a) if a.is_archive() => "audit_archive",
         Command::Audit(_) => "audit",
         Command::Export(_) => "export",
         Command::Operator(op) => op.action(),
@@ -60,6 +61,7 @@ fn changes_data(command: &Command) -> bool {
         | Command::Undo(_)
         | Command::Purge(_) => true,
         Command::Operator(op) => op.action() != "operator_list",
+        Command::Audit(a) => a.is_archive(),
         _ => false,
     }
 }

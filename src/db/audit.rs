@@ -4,6 +4,7 @@
 //! else inserts into `audit_log`.
 
 pub mod anchor;
+pub mod archive;
 pub mod chain;
 pub mod signing;
 pub mod verify;

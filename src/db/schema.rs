@@ -103,5 +103,7 @@ diesel::table! {
         last_hash -> Nullable<Text>,
         prehistory_rows -> Nullable<BigInt>,
         prehistory_hash -> Nullable<Text>,
+        archived_through -> Nullable<BigInt>,
+        archived_hash -> Nullable<Text>,
     }
 }

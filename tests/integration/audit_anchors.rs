@@ -842,3 +842,207 @@ db_test!(verify_since_a_digest_checks_only_the_rows_after_it, |env| {
     // Bad input is exit 2.
     run_t(&env, &["audit", "verify", "--since", "{\"id\":1}"]).code(2);
 });
+
+/// A trail whose first `old` rows happened in 2025 (backdated, the chain
+/// recomputed from the genesis as an older custadm would have linked it).
+fn old_trail(env: &Env, old: usize) -> Vec<String> {
+    env.init_db(3);
+    let c = customers(env);
+    for id in &c {
+        env.run(&["view", id]).ok();
+    }
+    env.run(&["view", &c[0]]).ok();
+    env.run(&["view", &c[1]]).ok();
+    env.run(&["view", &c[2]]).ok();
+    let ids: Vec<i64> = links(env).iter().map(|l| l.id).collect();
+    assert!(ids.len() > old + 2, "{ids:?}");
+    env.exec(&format!(
+        "UPDATE audit_log SET occurred_at = '2025-01-01 00:00:00' WHERE id <= {}",
+        ids[old - 1]
+    ));
+    relink_from_genesis(env);
+    env.run(&["audit", "verify"]).ok();
+    c
+}
+
+/// Makes every DELETE from audit_log fail while `f` runs (a trigger, as
+/// another program might have): a run then stops where a kill would.
+fn with_deletes_failing(env: &Env, f: impl FnOnce()) {
+    match env.backend {
+        Backend::Sqlite => env.exec(
+            "CREATE TRIGGER no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'no'); END",
+        ),
+        Backend::Postgres => env.exec(
+            "CREATE FUNCTION no_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'no'; END $$; \
+             CREATE TRIGGER no_delete BEFORE DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION no_delete()",
+        ),
+    }
+    f();
+    match env.backend {
+        Backend::Sqlite => env.exec("DROP TRIGGER no_delete"),
+        Backend::Postgres => {
+            env.exec("DROP TRIGGER no_delete ON audit_log; DROP FUNCTION no_delete()")
+        }
+    }
+}
+
+db_test!(
+    archive_moves_old_rows_out_and_the_trail_still_verifies,
+    |env| {
+        let c = old_trail(&env, 3);
+        let total = env.count("audit_log", "");
+        let file = env.dir.path().join("archive-2025.jsonl");
+        let f = file.to_str().expect("utf-8");
+        let archive = |extra: &[&str]| {
+            let mut args = vec![
+                "-o",
+                "json",
+                "audit",
+                "archive",
+                "--before",
+                "2025-06-01",
+                "--to",
+                f,
+            ];
+            args.extend_from_slice(extra);
+            env.admin_change(&args, &[])
+        };
+        // Admin and password first: no terminal, no --password-stdin is exit 2; support is refused.
+        env.run(&["audit", "archive", "--before", "2025-06-01", "--to", f])
+            .code(2);
+        env.add_support();
+        env.cmd()
+            .env("CUSTADM_OPERATOR", "support")
+            .args(&[
+                "audit",
+                "archive",
+                "--before",
+                "2025-06-01",
+                "--to",
+                f,
+                "--password-stdin",
+            ])
+            .stdin(&format!("{SUPPORT_PASSWORD}\n"))
+            .run()
+            .code(4);
+        env.cmd()
+            .args(&[
+                "audit",
+                "archive",
+                "--before",
+                "2025-06-01",
+                "--to",
+                f,
+                "--password-stdin",
+            ])
+            .stdin("wrong-password-000000\n")
+            .run()
+            .code(4);
+        assert!(!file.exists());
+        // Stopped half-way (here: the deletion fails): the file is complete,
+        // nothing is deleted, and nothing is lost.
+        let before = env.count("audit_log", "");
+        with_deletes_failing(&env, || {
+            let r = env
+                .cmd()
+                .args(&[
+                    "audit",
+                    "archive",
+                    "--before",
+                    "2025-06-01",
+                    "--to",
+                    f,
+                    "--password-stdin",
+                ])
+                .stdin(&admin_stdin(&[]))
+                .run();
+            assert_eq!(r.code, 6, "{}", r.stderr);
+        });
+        assert!(file.exists());
+        assert_eq!(env.count("audit_log", ""), before);
+        let lines = std::fs::read_to_string(&file).expect("archive");
+        assert_eq!(lines.lines().count(), 3 + 2, "{lines}");
+        env.run(&["audit", "verify", "--archive", f]).ok();
+        env.run(&["audit", "verify"]).ok();
+        // Running it again finishes the job.
+        let r = archive(&[]);
+        r.ok();
+        let v = r.json();
+        assert_eq!(
+            (v["archived"].as_i64(), v["resumed"].as_bool()),
+            (Some(3), Some(true)),
+            "{v}"
+        );
+        let through = v["through"].as_i64().expect("through");
+        assert_eq!(env.count("audit_log", &format!("id <= {through}")), 0);
+        // (the archive run's own row is added)
+        assert_eq!(env.count("audit_log", ""), before - 3 + 1);
+        assert!(total >= 3);
+        let r = env.run(&["audit", "verify", "-o", "json"]);
+        r.ok();
+        env.run(&["audit", "verify", "--archive", f, "-o", "json"])
+            .ok();
+        assert_eq!(
+            env.run(&["audit", "verify", "--archive", f, "-o", "json"])
+                .json()["rows"],
+            3
+        );
+        // Again: the rows are archived already; the file is never overwritten.
+        archive(&[]).code(2).error_line("archived already");
+        // Nothing older: nothing archived.
+        let r = env.admin_change(
+            &[
+                "-o",
+                "json",
+                "audit",
+                "archive",
+                "--before",
+                "2025-06-01",
+                "--to",
+                &format!("{f}.2"),
+            ],
+            &[],
+        );
+        r.ok();
+        assert_eq!(r.json()["archived"], 0);
+        // The trail goes on, and a later purge still redacts the rows left in the database.
+        env.run(&["view", &c[1]]).ok();
+        env.admin_change(&["purge", &c[1]], &[]).ok();
+        assert!(
+            env.count(
+                "audit_log",
+                &format!(
+                    "customer_id = {} AND action = 'view' AND details = '{{\"redacted\":true}}'",
+                    c[1]
+                )
+            ) >= 1
+        );
+        env.run(&["audit", "verify"]).ok();
+        // A row slipped in below the cut: caught.
+        env.exec(&format!(
+        "INSERT INTO audit_log (id, occurred_at, operator, os_user, action, customer_id, outcome, details) \
+         VALUES ({}, '2025-01-01 00:00:00', 'admin', 'ops', 'edit', NULL, 'ok', '{{}}')",
+        through - 1
+    ));
+        env.run(&["audit", "verify"])
+            .code(8)
+            .error_line("archived part");
+        // An archive edited, or cut short.
+        let text = std::fs::read_to_string(&file).expect("archive");
+        std::fs::write(
+            &file,
+            text.replacen("\"operator\":\"admin\"", "\"operator\":\"mallory\"", 1),
+        )
+        .expect("edit");
+        env.run(&["audit", "verify", "--archive", f]).code(8);
+        let cut: String = text.lines().take(3).map(|l| format!("{l}\n")).collect();
+        std::fs::write(&file, cut).expect("cut");
+        env.run(&["audit", "verify", "--archive", f])
+            .code(2)
+            .error_line("line 3");
+        std::fs::write(&file, b"\x00\x01binary").expect("binary");
+        env.run(&["audit", "verify", "--archive", f])
+            .code(2)
+            .error_line("line 1");
+    }
+);

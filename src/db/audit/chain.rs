@@ -309,12 +309,18 @@ pub struct Head {
     /// Their hash (hex); NULL for a chain started before custadm recorded it.
     #[diesel(sql_type = Nullable<Text>)]
     pub prehistory_hash: Option<String>,
+    /// The last row `audit archive` moved out of the table (NULL: none).
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub archived_through: Option<i64>,
+    /// Its `chain_hash`: what the first row left in the table links to.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub archived_hash: Option<String>,
 }
 
 /// Reads the head without locking it. Exit 8 when its row is missing.
 pub fn read_head(conn: &mut DbConn) -> Result<Head> {
     diesel::sql_query(
-        "SELECT chain_start_id, last_id, last_hash, prehistory_rows, prehistory_hash FROM audit_chain_head WHERE id = 1",
+        "SELECT chain_start_id, last_id, last_hash, prehistory_rows, prehistory_hash, archived_through, archived_hash FROM audit_chain_head WHERE id = 1",
     )
     .get_result::<Head>(conn)
     .optional()?
@@ -356,7 +362,7 @@ fn lock_head_and_reserve(conn: &mut DbConn, n: i64) -> Result<(Head, i64)> {
     let (head, last) = match conn {
         DbConn::Pg(_) => {
             let head = diesel::sql_query(
-                "SELECT chain_start_id, last_id, last_hash, prehistory_rows, prehistory_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE",
+                "SELECT chain_start_id, last_id, last_hash, prehistory_rows, prehistory_hash, archived_through, archived_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE",
             )
             .get_result::<Head>(conn)
             .optional()?
@@ -378,7 +384,7 @@ fn lock_head_and_reserve(conn: &mut DbConn, n: i64) -> Result<(Head, i64)> {
             // planner may prefer a smaller covering index and read all of it
             // (every row of the trail, on every append).
             let row = diesel::sql_query(
-                "SELECT chain_start_id, last_id, last_hash, prehistory_rows, prehistory_hash, \
+                "SELECT chain_start_id, last_id, last_hash, prehistory_rows, prehistory_hash, archived_through, archived_hash, \
                  max(COALESCE((SELECT max(id) FROM audit_log NOT INDEXED), 0), COALESCE(last_id, 0)) + $1 AS last \
                  FROM audit_chain_head WHERE id = 1",
             )

@@ -21,35 +21,36 @@ use crate::error::{Error, Result};
 /// Rows read per page.
 const PAGE: i64 = 5_000;
 
-/// One row as stored, every column raw.
-#[derive(Debug, QueryableByName)]
-struct Row {
+/// One row as stored, every column raw (`occurred_at` as text: SQLite's
+/// own, PostgreSQL's as `YYYY-MM-DD HH24:MI:SS.US`).
+#[derive(Debug, Clone, QueryableByName)]
+pub(super) struct Row {
     #[diesel(sql_type = BigInt)]
-    id: i64,
+    pub id: i64,
     #[diesel(sql_type = Nullable<Binary>)]
-    occurred_at: Option<Vec<u8>>,
+    pub occurred_at: Option<Vec<u8>>,
     #[diesel(sql_type = Binary)]
-    operator: Vec<u8>,
+    pub operator: Vec<u8>,
     #[diesel(sql_type = Binary)]
-    os_user: Vec<u8>,
+    pub os_user: Vec<u8>,
     #[diesel(sql_type = Binary)]
-    action: Vec<u8>,
+    pub action: Vec<u8>,
     #[diesel(sql_type = Nullable<BigInt>)]
-    customer_id: Option<i64>,
+    pub customer_id: Option<i64>,
     #[diesel(sql_type = Binary)]
-    outcome: Vec<u8>,
+    pub outcome: Vec<u8>,
     #[diesel(sql_type = Nullable<Binary>)]
-    reason: Option<Vec<u8>>,
+    pub reason: Option<Vec<u8>>,
     #[diesel(sql_type = Binary)]
-    details: Vec<u8>,
+    pub details: Vec<u8>,
     #[diesel(sql_type = Nullable<Binary>)]
-    run_id: Option<Vec<u8>>,
+    pub run_id: Option<Vec<u8>>,
     #[diesel(sql_type = Nullable<Binary>)]
-    content_salt: Option<Vec<u8>>,
+    pub content_salt: Option<Vec<u8>>,
     #[diesel(sql_type = Nullable<Binary>)]
-    content_digest: Option<Vec<u8>>,
+    pub content_digest: Option<Vec<u8>>,
     #[diesel(sql_type = Nullable<Binary>)]
-    chain_hash: Option<Vec<u8>>,
+    pub chain_hash: Option<Vec<u8>>,
 }
 
 fn page_sql(conn: &DbConn) -> &'static str {
@@ -75,31 +76,62 @@ fn page_sql(conn: &DbConn) -> &'static str {
     }
 }
 
+/// Where the rows come from: the table, or an archive file.
+pub(super) enum Source<'c> {
+    Db(&'c mut DbConn),
+    Archive(&'c mut super::archive::Reader),
+}
+
 /// Reads the trail in id order, one page at a time, with one row of look-ahead.
-struct Pager<'c> {
-    conn: &'c mut DbConn,
+pub(super) struct Pager<'c> {
+    source: Source<'c>,
     after: i64,
     page: std::collections::VecDeque<Row>,
     done: bool,
 }
 
-impl Pager<'_> {
+impl<'c> Pager<'c> {
+    /// The table's rows with ids above `after`.
+    pub(super) fn db(conn: &'c mut DbConn, after: i64) -> Self {
+        Pager {
+            source: Source::Db(conn),
+            after,
+            page: Default::default(),
+            done: false,
+        }
+    }
+
     fn fill(&mut self) -> Result<()> {
         if self.page.is_empty() && !self.done {
-            let sql = page_sql(self.conn);
-            let rows: Vec<Row> = diesel::sql_query(sql)
-                .bind::<BigInt, _>(self.after)
-                .bind::<BigInt, _>(PAGE)
-                .load(self.conn)?;
-            self.done = (rows.len() as i64) < PAGE;
-            if let Some(last) = rows.last() {
-                self.after = last.id;
+            match &mut self.source {
+                Source::Db(conn) => {
+                    let sql = page_sql(conn);
+                    let rows: Vec<Row> = diesel::sql_query(sql)
+                        .bind::<BigInt, _>(self.after)
+                        .bind::<BigInt, _>(PAGE)
+                        .load(*conn)?;
+                    self.done = (rows.len() as i64) < PAGE;
+                    if let Some(last) = rows.last() {
+                        self.after = last.id;
+                    }
+                    self.page.extend(rows);
+                }
+                Source::Archive(reader) => {
+                    for _ in 0..PAGE {
+                        match reader.next_row()? {
+                            Some(row) => self.page.push_back(row),
+                            None => {
+                                self.done = true;
+                                break;
+                            }
+                        }
+                    }
+                }
             }
-            self.page.extend(rows);
         }
         Ok(())
     }
-    fn next(&mut self) -> Result<Option<Row>> {
+    pub(super) fn next(&mut self) -> Result<Option<Row>> {
         self.fill()?;
         Ok(self.page.pop_front())
     }
@@ -155,7 +187,7 @@ pub struct Verified {
 
 /// Parses a stored timestamp as custadm and other programs write it:
 /// `YYYY-MM-DD HH:MM:SS[.f]`, also with `T` and a trailing `Z`.
-fn parse_time(raw: &[u8]) -> Option<chrono::NaiveDateTime> {
+pub(super) fn parse_time(raw: &[u8]) -> Option<chrono::NaiveDateTime> {
     let text = std::str::from_utf8(raw).ok()?.trim();
     let text = text.strip_suffix('Z').unwrap_or(text).replacen('T', " ", 1);
     chrono::NaiveDateTime::parse_from_str(&text, "%Y-%m-%d %H:%M:%S%.f").ok()
@@ -198,7 +230,7 @@ fn broken(id: i64, what: impl std::fmt::Display) -> Error {
 }
 
 /// Checks a chained row's own columns; returns its content digest and chain hash.
-fn check_row_content(row: &Row) -> Result<([u8; 32], [u8; 32])> {
+pub(super) fn check_row_content(row: &Row) -> Result<([u8; 32], [u8; 32])> {
     let digest = hash_of(&row.content_digest).ok_or_else(|| {
         broken(
             row.id,
@@ -362,12 +394,7 @@ fn old_row(row: &Row) -> chain::OldRow<'_> {
 /// The count and hash of the rows below `first_id` (what a chain that
 /// starts at `first_id` commits to: [`chain`], "The start"), read in pages.
 pub fn prehistory_below(conn: &mut DbConn, first_id: i64) -> Result<(u64, [u8; 32])> {
-    let mut pager = Pager {
-        conn,
-        after: i64::MIN,
-        page: Default::default(),
-        done: false,
-    };
+    let mut pager = Pager::db(conn, i64::MIN);
     let mut hash = chain::Prehistory::default();
     while let Some(row) = pager.next()? {
         if row.id >= first_id {
@@ -429,7 +456,18 @@ pub fn verify(
     anchors: Option<&mut AnchorFile<'_>>,
     since: Option<&DigestPoint>,
 ) -> Result<Verified> {
-    crate::db::read_snapshot(conn, |conn| walk(conn, digests, anchors, since))
+    crate::db::read_snapshot(conn, |conn| {
+        let head = chain::read_head(conn)?;
+        walk(Source::Db(conn), head, digests, anchors, since)
+    })
+}
+
+/// `audit verify --archive FILE`: an archive on its own, as its header and
+/// end line describe the chain it holds (exit 2 for a file that is not a
+/// complete archive, naming the line; exit 8 naming the first bad row).
+pub fn verify_archive(path: &std::path::Path) -> Result<Verified> {
+    let (mut reader, head) = super::archive::Reader::open(path)?;
+    walk(Source::Archive(&mut reader), head, &[], None, None)
 }
 
 /// `--anchors`: the anchors of a file, met in order as the walk passes
@@ -511,12 +549,47 @@ impl AnchorCheck<'_, '_> {
 }
 
 fn walk(
-    conn: &mut DbConn,
+    source: Source<'_>,
+    head: Head,
     digests: &[DigestPoint],
     anchors: Option<&mut AnchorFile<'_>>,
     since: Option<&DigestPoint>,
 ) -> Result<Verified> {
-    let floor = since.map_or(i64::MIN, |d| d.id);
+    let archive_alone = matches!(source, Source::Archive(_));
+    // Rows up to `archived_through` were moved to an archive: the first row
+    // left links to its hash (see super::archive).
+    let archived = match (head.archived_through, head.archived_hash.as_deref()) {
+        (Some(a), Some(h)) => Some((
+            a,
+            chain::hash_from_hex(h).ok_or_else(|| {
+                Error::Integrity("audit trail integrity check failed: the chain head's archived_hash is malformed (altered)".into())
+            })?,
+        )),
+        (None, None) => None,
+        _ => {
+            return Err(Error::Integrity(
+                "audit trail integrity check failed: the chain head records an archive cut without its hash (altered)".into(),
+            ))
+        }
+    };
+    // `--since` at or below the archive's cut: from the cut.
+    let since = match (since, archived) {
+        (Some(d), Some((a, h))) if d.id <= a => {
+            if d.id == a && chain::hash_from_hex(&d.chain_hash) == Some(h) {
+                None
+            } else {
+                return Err(Error::Usage(format!(
+                    "--since names row {}, which was archived (the table starts after row {a}): check the archive with `custadm audit verify --archive FILE`, and use a newer digest",
+                    d.id
+                )));
+            }
+        }
+        (since, _) => since,
+    };
+    let floor = since
+        .map(|d| d.id)
+        .or(archived.map(|(a, _)| a))
+        .unwrap_or(i64::MIN);
     let mut anchors = match anchors {
         None => None,
         Some(file) => {
@@ -531,14 +604,15 @@ fn walk(
             Some(check)
         }
     };
-    let head: Head = chain::read_head(conn)?;
     let mut wanted: BTreeMap<i64, Vec<&DigestPoint>> = BTreeMap::new();
     for d in digests.iter().filter(|d| d.id > floor) {
         wanted.entry(d.id).or_default().push(d);
     }
     let mut pager = Pager {
-        conn,
-        after: floor.saturating_sub(1),
+        source,
+        // From the start when an archive cut is the floor: rows inserted
+        // below it are caught.
+        after: since.map_or(i64::MIN, |d| d.id.saturating_sub(1)),
         page: Default::default(),
         done: false,
     };
@@ -556,6 +630,13 @@ fn walk(
         previous = Some(row);
         // Not read: the start was checked when D's row was.
         start_link = Some(GENESIS);
+    } else if let Some((a, h)) = archived {
+        if let Some(check) = anchors.as_mut() {
+            check.meet(a, &h)?;
+        }
+        previous = Some((a, h, Vec::new()));
+        // The start and the prehistory are in the archive.
+        start_link = Some(GENESIS);
     }
     let mut digests_checked = 0usize;
     // Redacted rows (no salt) whose customer's purge has not been seen yet:
@@ -565,6 +646,12 @@ fn walk(
     // wiped the row's details and reason and made it look redacted.
     let mut redacted_unpurged: BTreeMap<i64, i64> = BTreeMap::new();
     while let Some(row) = pager.next()? {
+        if let Some((a, _)) = archived.filter(|(a, _)| row.id <= *a) {
+            return Err(broken(
+                row.id,
+                format!("it lies in the archived part of the trail (rows up to {a} were moved to an archive): inserted by another program"),
+            ));
+        }
         let in_chain = head.chain_start_id.is_some_and(|start| row.id >= start);
         if row.chain_hash.is_none() {
             if !in_chain {
@@ -676,7 +763,12 @@ fn walk(
             points.first().map(|p| p.occurred_at.as_str()).unwrap_or("?")
         )));
     }
-    if let Some((&customer, &id)) = redacted_unpurged.iter().min_by_key(|(_, &row_id)| row_id) {
+    // An archive may end between a redaction and its purge.
+    if let Some((&customer, &id)) = redacted_unpurged
+        .iter()
+        .filter(|_| !archive_alone)
+        .min_by_key(|(_, &row_id)| row_id)
+    {
         return Err(broken(
             id,
             format!("altered: it looks redacted, but no purge of customer {customer} follows it in the chain (its details and reason were wiped by another program)"),
