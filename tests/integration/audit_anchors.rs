@@ -737,6 +737,8 @@ db_test!(
         // As an older custadm left it: linked to the genesis, and the schema
         // before the migration that records the start.
         relink_from_genesis(&env);
+        env.exec("ALTER TABLE audit_chain_head DROP COLUMN archived_hash");
+        env.exec("ALTER TABLE audit_chain_head DROP COLUMN archived_through");
         env.exec("ALTER TABLE audit_chain_head DROP COLUMN prehistory_hash");
         env.exec("ALTER TABLE audit_chain_head DROP COLUMN prehistory_rows");
         env.exec("DELETE FROM __diesel_schema_migrations WHERE version = '20261207000025'");
