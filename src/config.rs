@@ -749,9 +749,8 @@ impl Settings {
                 .audit_signing_key
                 .as_deref()
                 .map(|p| {
-                    expand_home(p).map_err(|e| {
-                        Error::Database(format!("config file: audit_signing_key: {e}"))
-                    })
+                    expand_home(p)
+                        .map_err(|e| Error::Setup(format!("config file: audit_signing_key: {e}")))
                 })
                 .transpose()?,
             audit_anchor: chosen.audit_anchor,

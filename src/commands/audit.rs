@@ -417,7 +417,7 @@ fn archive(ctx: &mut Ctx, before: &str, to: &std::path::Path, password_stdin: bo
     let before = crate::validate::when(before, crate::db::now())
         .map_err(|e| Error::Usage(format!("--before: {e}")))?;
     let source = ctx.require_admin_change(ACTION, None, password_stdin)?;
-    crate::commands::operator::confirm_admin_password(ctx, ACTION, None, source)?;
+    crate::context::confirm::confirm_admin_password(ctx, ACTION, None, source)?;
     let entry = ctx
         .actor
         .entry(ACTION, None, crate::db::audit::OK, serde_json::json!({}));

@@ -271,7 +271,7 @@ fn anchored(
             let _ = writeln!(
                 std::io::stderr(),
                 "warning: {}",
-                crate::output::sanitize(&sink.to_string())
+                crate::text::sanitize(&sink.to_string())
             );
             Err(e)
         }

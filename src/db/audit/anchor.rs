@@ -91,13 +91,13 @@ impl std::fmt::Display for Sink {
             Sink::File(p) => write!(
                 f,
                 "file:{}",
-                crate::output::sanitize(&p.display().to_string())
+                crate::text::sanitize(&p.display().to_string())
             ),
             Sink::Syslog(p) if p == Path::new(DEV_LOG) => f.write_str("syslog"),
             Sink::Syslog(p) => write!(
                 f,
                 "syslog:{}",
-                crate::output::sanitize(&p.display().to_string())
+                crate::text::sanitize(&p.display().to_string())
             ),
         }
     }
@@ -109,9 +109,9 @@ pub const DEV_LOG: &str = "/dev/log";
 /// Parses one `audit_anchor` entry; exit 6 (a config error) otherwise.
 pub fn parse_sink(text: &str) -> Result<Sink> {
     let bad = |why: &str| {
-        Error::Database(format!(
+        Error::Setup(format!(
             "audit_anchor entry {}: {why} (use \"file:PATH\", \"syslog\" or \"syslog:SOCKET\")",
-            crate::validate::quote_input(text)
+            crate::text::quote_input(text)
         ))
     };
     if text == "syslog" {
@@ -331,7 +331,7 @@ impl<'k> AnchorFile<'k> {
     /// Opens FILE; exit 2 when it cannot be read.
     pub fn open(path: &Path, key: Option<&'k ed25519_dalek::VerifyingKey>) -> Result<Self> {
         use std::os::unix::fs::OpenOptionsExt;
-        let shown = crate::output::sanitize(&path.display().to_string());
+        let shown = crate::text::sanitize(&path.display().to_string());
         let file = std::fs::OpenOptions::new()
             .read(true)
             .custom_flags(libc::O_NONBLOCK)

@@ -155,7 +155,7 @@ impl Reader {
     /// (as a [`Head`]). Exit 2 when it is not a complete archive.
     pub fn open(path: &Path) -> Result<(Reader, Head)> {
         use std::os::unix::fs::OpenOptionsExt;
-        let shown = crate::output::sanitize(&path.display().to_string());
+        let shown = crate::text::sanitize(&path.display().to_string());
         let bad = |line: usize, why: &str| Error::Usage(format!("{shown} line {line}: {why}"));
         let mut file = std::fs::OpenOptions::new()
             .read(true)
@@ -289,7 +289,7 @@ fn write_archive(
     path: &Path,
 ) -> Result<Option<()>> {
     use std::os::unix::fs::OpenOptionsExt;
-    let shown = crate::output::sanitize(&path.display().to_string());
+    let shown = crate::text::sanitize(&path.display().to_string());
     let partial = partial_path(path);
     let written = crate::db::read_snapshot(conn, |conn| -> Result<Option<u64>> {
         let head = chain::read_head(conn)?;
@@ -404,7 +404,7 @@ pub fn run(
     path: &Path,
     entry: &super::NewAuditEntry,
 ) -> Result<Archived> {
-    let shown = crate::output::sanitize(&path.display().to_string());
+    let shown = crate::text::sanitize(&path.display().to_string());
     let head = crate::db::bounded(conn, chain::read_head)?;
     let mut resumed = false;
     if path.exists() {

@@ -103,8 +103,8 @@ impl Key {
     /// (checked on the open file, so a link cannot be swapped in between).
     pub fn load(path: &Path) -> Result<Key> {
         use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        let shown = crate::output::sanitize(&path.display().to_string());
-        let bad = |why: String| Error::Database(format!("audit_signing_key {shown}: {why}"));
+        let shown = crate::text::sanitize(&path.display().to_string());
+        let bad = |why: String| Error::Setup(format!("audit_signing_key {shown}: {why}"));
         let file = std::fs::OpenOptions::new()
             .read(true)
             .custom_flags(libc::O_NONBLOCK)
@@ -141,7 +141,7 @@ impl Key {
     pub fn generate(path: &Path) -> Result<Key> {
         use rand::TryRngCore;
         use std::os::unix::fs::OpenOptionsExt;
-        let shown = crate::output::sanitize(&path.display().to_string());
+        let shown = crate::text::sanitize(&path.display().to_string());
         let mut seed = zeroize::Zeroizing::new([0u8; 32]);
         rand::rngs::OsRng
             .try_fill_bytes(seed.as_mut())
@@ -178,7 +178,7 @@ pub fn parse_public_key(text: &str) -> Result<VerifyingKey> {
         .and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok())
         .and_then(|b| VerifyingKey::from_bytes(&b).ok())
         .ok_or_else(|| {
-            Error::Database(
+            Error::Setup(
                 "audit_public_key is not a key printed by `custadm audit keygen` (ed25519: and 64 hex digits)".into(),
             )
         })

@@ -850,7 +850,7 @@ pub fn parse_digests(
     let (mut reader, source): (Box<dyn BufRead>, String) = match arg.strip_prefix('@') {
         Some(path) => {
             use std::os::unix::fs::OpenOptionsExt;
-            let shown = crate::output::sanitize(path);
+            let shown = crate::text::sanitize(path);
             let file = std::fs::OpenOptions::new()
                 .read(true)
                 .custom_flags(libc::O_NONBLOCK)
