@@ -346,8 +346,8 @@ Register-ArgumentCompleter -Native -CommandName 'custadm' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the hash chain of every audit row (exit 8 naming the first bad row)')
             [CompletionResult]::new('digest', 'digest', [CompletionResultType]::ParameterValue, 'Print the chain''s head (id, chain_hash, occurred_at) as one line of JSON')
-            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Make an Ed25519 signing key for audit anchors and digests')
-            [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'keygen')
+            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Move the audit rows older than WHEN into an archive file (admin, password-confirmed)')
+            [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Make an Ed25519 signing key for audit anchors and digests')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -409,8 +409,8 @@ Register-ArgumentCompleter -Native -CommandName 'custadm' -ScriptBlock {
         'custadm;audit;help' {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the hash chain of every audit row (exit 8 naming the first bad row)')
             [CompletionResult]::new('digest', 'digest', [CompletionResultType]::ParameterValue, 'Print the chain''s head (id, chain_hash, occurred_at) as one line of JSON')
-            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Make an Ed25519 signing key for audit anchors and digests')
-            [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'keygen')
+            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Move the audit rows older than WHEN into an archive file (admin, password-confirmed)')
+            [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Make an Ed25519 signing key for audit anchors and digests')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -773,8 +773,8 @@ Register-ArgumentCompleter -Native -CommandName 'custadm' -ScriptBlock {
         'custadm;help;audit' {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the hash chain of every audit row (exit 8 naming the first bad row)')
             [CompletionResult]::new('digest', 'digest', [CompletionResultType]::ParameterValue, 'Print the chain''s head (id, chain_hash, occurred_at) as one line of JSON')
-            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Make an Ed25519 signing key for audit anchors and digests')
-            [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'keygen')
+            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Move the audit rows older than WHEN into an archive file (admin, password-confirmed)')
+            [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Make an Ed25519 signing key for audit anchors and digests')
             break
         }
         'custadm;help;audit;verify' {

@@ -324,8 +324,8 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand verify 'Check the hash chain of every audit row (exit 8 naming the first bad row)'
             cand digest 'Print the chain''s head (id, chain_hash, occurred_at) as one line of JSON'
-            cand archive 'Make an Ed25519 signing key for audit anchors and digests'
-            cand keygen 'keygen'
+            cand archive 'Move the audit rows older than WHEN into an archive file (admin, password-confirmed)'
+            cand keygen 'Make an Ed25519 signing key for audit anchors and digests'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'custadm;audit;verify'= {
@@ -382,8 +382,8 @@ set edit:completion:arg-completer[custadm] = {|@words|
         &'custadm;audit;help'= {
             cand verify 'Check the hash chain of every audit row (exit 8 naming the first bad row)'
             cand digest 'Print the chain''s head (id, chain_hash, occurred_at) as one line of JSON'
-            cand archive 'Make an Ed25519 signing key for audit anchors and digests'
-            cand keygen 'keygen'
+            cand archive 'Move the audit rows older than WHEN into an archive file (admin, password-confirmed)'
+            cand keygen 'Make an Ed25519 signing key for audit anchors and digests'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'custadm;audit;help;verify'= {
@@ -695,8 +695,8 @@ set edit:completion:arg-completer[custadm] = {|@words|
         &'custadm;help;audit'= {
             cand verify 'Check the hash chain of every audit row (exit 8 naming the first bad row)'
             cand digest 'Print the chain''s head (id, chain_hash, occurred_at) as one line of JSON'
-            cand archive 'Make an Ed25519 signing key for audit anchors and digests'
-            cand keygen 'keygen'
+            cand archive 'Move the audit rows older than WHEN into an archive file (admin, password-confirmed)'
+            cand keygen 'Make an Ed25519 signing key for audit anchors and digests'
         }
         &'custadm;help;audit;verify'= {
         }

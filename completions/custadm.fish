@@ -316,8 +316,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_se
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -f -a "verify" -d 'Check the hash chain of every audit row (exit 8 naming the first bad row)'
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -f -a "digest" -d 'Print the chain\'s head (id, chain_hash, occurred_at) as one line of JSON'
-complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -f -a "archive" -d 'Make an Ed25519 signing key for audit anchors and digests'
-complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -f -a "keygen"
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -f -a "archive" -d 'Move the audit rows older than WHEN into an archive file (admin, password-confirmed)'
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -f -a "keygen" -d 'Make an Ed25519 signing key for audit anchors and digests'
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -l digest -d 'The output of `audit digest` as JSON text, or @FILE with one digest a line' -r
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -l anchors -d 'Also check every anchor in FILE (default: the profile\'s `file:` anchor sink): each must lie on the chain, after the one before it, validly signed when audit_public_key is set' -r -F
@@ -368,8 +368,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_s
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from keygen" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check the hash chain of every audit row (exit 8 naming the first bad row)'
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "digest" -d 'Print the chain\'s head (id, chain_hash, occurred_at) as one line of JSON'
-complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "archive" -d 'Make an Ed25519 signing key for audit anchors and digests'
-complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "keygen"
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "archive" -d 'Move the audit rows older than WHEN into an archive file (admin, password-confirmed)'
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "keygen" -d 'Make an Ed25519 signing key for audit anchors and digests'
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
@@ -595,8 +595,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_su
 complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "status" -d 'Show the applied and pending migrations'
 complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Check the hash chain of every audit row (exit 8 naming the first bad row)'
 complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "digest" -d 'Print the chain\'s head (id, chain_hash, occurred_at) as one line of JSON'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "archive" -d 'Make an Ed25519 signing key for audit anchors and digests'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "keygen"
+complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "archive" -d 'Move the audit rows older than WHEN into an archive file (admin, password-confirmed)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "keygen" -d 'Make an Ed25519 signing key for audit anchors and digests'
 complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "add" -d 'Register an operator: your own password first, then theirs (asked twice)'
 complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "list" -d 'List operators with role, state, lock and OS login binding'
 complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "set-role" -d 'Change an operator\'s role (asks your own password)'

@@ -86,14 +86,6 @@ pub enum AuditCommand {
         after_help = "Examples:\n  custadm audit digest >> /var/lib/custadm/digests\n  custadm audit digest | logger -t custadm-digest\n\nExit codes: 0 printed, 8 the chain head does not match the trail."
     )]
     Digest,
-    /// Make an Ed25519 signing key for audit anchors and digests
-    ///
-    /// Writes a new key to FILE (mode 0600; an existing file is never overwritten) and
-    /// prints the line verifiers put in their profile: `audit_public_key = "ed25519:…"`.
-    /// Point the profile's `audit_signing_key` at FILE to sign every anchor and digest.
-    #[command(
-        after_help = "Examples:\n  custadm audit keygen /etc/custadm/audit-signing.key\n\nExit codes: 0 made, 2 FILE exists or cannot be written."
-    )]
     /// Move the audit rows older than WHEN into an archive file (admin, password-confirmed)
     ///
     /// Writes the oldest rows (every row before the first one at or after WHEN) with their
@@ -117,6 +109,14 @@ pub enum AuditCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Make an Ed25519 signing key for audit anchors and digests
+    ///
+    /// Writes a new key to FILE (mode 0600; an existing file is never overwritten) and
+    /// prints the line verifiers put in their profile: `audit_public_key = "ed25519:…"`.
+    /// Point the profile's `audit_signing_key` at FILE to sign every anchor and digest.
+    #[command(
+        after_help = "Examples:\n  custadm audit keygen /etc/custadm/audit-signing.key\n\nExit codes: 0 made, 2 FILE exists or cannot be written."
+    )]
     Keygen {
         /// The new key file
         #[arg(value_name = "FILE")]
