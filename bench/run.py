@@ -11,6 +11,9 @@ custadm / raw and custadm's peak memory (max RSS of the process).
   python3 bench/run.py --n 100000 --runs 3 --backends sqlite
   python3 bench/run.py --smoke              # CI: 2,000 customers, 1 run, checks every job works
   python3 bench/run.py --jobs "by filter"   # only the jobs whose name contains the text
+  python3 bench/run.py --anchor-cost --n 1000000 --runs 9   # view and a 100,000 deactivation with
+                                            # audit_anchor (file, signed) vs without, pairs interleaved
+  python3 bench/run.py --verify-rows 10000000 --backends sqlite   # audit verify of 10M chained rows
 
 Needs: a built custadm (`cargo build --release`; --binary to choose), sqlite3
 and psql on PATH, PostgreSQL at --pg-server (default postgres://root@127.0.0.1:5432).
@@ -506,6 +509,99 @@ def version_times(binary, runs):
     return [timed([binary, "--version"], os.environ)[0] for _ in range(runs)]
 
 
+def anchor_cost(db, binary, env, work, ids_file, view_id, runs, warmup):
+    """The cost of anchoring (issue 25, item 7): the same custadm command
+    without and with a profile whose audit_anchor is a file (appended and
+    fsynced) signed by an Ed25519 key, in pairs whose order alternates, so a
+    noisy machine's drift falls on both sides. Returns rows for the table."""
+    key = os.path.join(work, "audit.key")
+    if not os.path.exists(key):
+        subprocess.run([binary, "audit", "keygen", key], env=env, check=True, stdout=subprocess.DEVNULL)
+        os.makedirs(os.path.join(work, "config", "custadm"), exist_ok=True)
+        with open(os.path.join(work, "config", "custadm", "config.toml"), "w") as f:
+            f.write(f'[profiles.anchored]\naudit_anchor = ["file:{work}/anchors.jsonl"]\naudit_signing_key = "{key}"\n')
+    anchored = dict(env, CUSTADM_PROFILE="anchored")
+    t = "1" if db.name == "sqlite" else "TRUE"
+    jobs_ = [
+        {"name": "view", "argv": ["view", str(view_id)], "reset": None},
+        {"name": "deactivate 100,000 ids", "argv": ["toggle", "--deactivate", "--ids-from", ids_file, "--yes"],
+         "reset": (f".import {ids_file} ids" if db.name == "sqlite" else f"\\copy ids FROM '{ids_file}'")},
+    ]
+    out = []
+    for job in jobs_:
+        plain, with_anchor = [], []
+        for i in range(warmup + runs):
+            order = [(env, plain), (anchored, with_anchor)]
+            if i % 2:
+                order.reverse()
+            for e, times in order:
+                if job["reset"]:
+                    db.run_sql(f"CREATE TEMP TABLE ids (id BIGINT PRIMARY KEY);\n{job['reset']}\n"
+                               f"UPDATE customers SET is_active = {t} WHERE id IN (SELECT id FROM ids);")
+                elapsed, _, _ = timed([binary] + job["argv"], e)
+                if i >= warmup:
+                    times.append(elapsed)
+        p, a = statistics.median(plain), statistics.median(with_anchor)
+        out.append((db.name, f"{job['name']}: anchored (file + Ed25519) vs not", 1.10,
+                    {"custadm": a, "raw": p, "ratio": a / p, "rss_mib": float("nan")}))
+        print(f"# {db.name} {job['name']}: plain {plain} anchored {with_anchor}", file=sys.stderr)
+    return out
+
+
+def sha(*parts):
+    import hashlib
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p)
+    return h.digest()
+
+
+def s8(b):
+    return len(b).to_bytes(8, "big") + b
+
+
+def append_chain(db, binary, env, rows):
+    """Appends `rows` chained `view` rows after the chain's head, each hashed
+    by the encoding documented in src/db/audit/chain.rs (computed here, in
+    Python), and moves the head: a trail of that size for `audit verify`."""
+    import datetime
+    head = db.scalar("SELECT last_id || ' ' || last_hash FROM audit_chain_head").split()
+    last_id, prev = int(head[0]), bytes.fromhex(head[1])
+    path = os.path.join(os.path.dirname(getattr(db, "path", "/tmp/x")) or "/tmp", "chain.tsv")
+    when = datetime.datetime(2026, 1, 1)
+    epoch = int(when.replace(tzinfo=datetime.timezone.utc).timestamp())
+    text = when.strftime("%Y-%m-%d %H:%M:%S")
+    with open(path, "w") as f:
+        for k in range(rows):
+            rid = last_id + 1 + k
+            salt = sha(rid.to_bytes(8, "big"))[:16]
+            digest = sha(s8(b"custadm-audit-content-v1"), s8(salt), b"\x00", s8(b"{}"))
+            cust = 1 + k % 1000
+            prev = sha(s8(b"custadm-audit-chain-v1"), prev, rid.to_bytes(8, "big", signed=True),
+                       epoch.to_bytes(8, "big", signed=True), (0).to_bytes(4, "big"), s8(b"bench"), s8(b"bench"),
+                       s8(b"view"), b"\x01" + cust.to_bytes(8, "big", signed=True), s8(b"ok"), b"\x00", digest)
+            f.write(f"{rid}\t{text}\tbench\tbench\tview\t{cust}\tok\t{{}}\t{salt.hex()}\t{digest.hex()}\t{prev.hex()}\n")
+    cols = "id, occurred_at, operator, os_user, action, customer_id, outcome, details, content_salt, content_digest, chain_hash"
+    if db.name == "sqlite":
+        db.run_sql(f"PRAGMA synchronous=OFF;\nCREATE TEMP TABLE t ({cols});\n.mode tabs\n.import {path} t\n"
+                   f"INSERT INTO audit_log ({cols}) SELECT {cols} FROM t;\n")
+    else:
+        db.run_sql(f"\\copy audit_log ({cols}) FROM '{path}'\n")
+    db.run_sql(f"UPDATE audit_chain_head SET last_id = {last_id + rows}, last_hash = '{prev.hex()}' WHERE id = 1;")
+    os.remove(path)
+
+
+def verify_cost(db, binary, env, rows, runs):
+    """`audit verify` of the whole trail (contract: 10,000,000 rows ≤ 60 s),
+    and `--since` a digest taken before the last 1,000 rows."""
+    out = []
+    times = [timed([binary, "audit", "verify"], env)[0] for _ in range(runs)]
+    out.append((db.name, f"audit verify, {rows} rows (s; target ≤ 60 s)", None,
+                {"custadm": statistics.median(times), "raw": float("nan"), "ratio": float("nan"),
+                 "rss_mib": peak_rss_kib([binary, "audit", "verify"], env) / 1024}))
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=1_000_000, help="customers")
@@ -517,6 +613,10 @@ def main():
     ap.add_argument("--pg-server", default=os.environ.get("CUSTADM_BENCH_PG", "postgres://root@127.0.0.1:5432"))
     ap.add_argument("--smoke", action="store_true", help="2,000 customers, one run, no warm-up: checks the runner works")
     ap.add_argument("--jobs", default="", help="only the jobs whose names contain one of these comma-separated words")
+    ap.add_argument("--anchor-cost", action="store_true",
+                    help="only: view and a 100,000 deactivation with and without audit_anchor (issue 25)")
+    ap.add_argument("--verify-rows", type=int, default=0,
+                    help="only: append this many chained audit rows and time `audit verify`")
     a = ap.parse_args()
     if a.smoke:
         a.n, a.big_entries, a.runs, a.warmup = 2000, 2000, 1, 0
@@ -551,6 +651,18 @@ def main():
             delete_id = next(i for i in range(a.n // 3, a.n) if i % 13 and i % 9)
             empty_id = a.n + 2
             db.run_sql(db.restore_big_customer_sql(empty_id, 0))
+            if a.anchor_cost or a.verify_rows:
+                if a.anchor_cost:
+                    rows += anchor_cost(db, binary, env, work, ids_file, view_id, a.runs, a.warmup)
+                if a.verify_rows:
+                    t1 = time.perf_counter()
+                    append_chain(db, binary, env, a.verify_rows)
+                    print(f"# {name}: appended {a.verify_rows} chained rows in {time.perf_counter() - t1:.1f} s",
+                          file=sys.stderr)
+                    rows += verify_cost(db, binary, env, a.verify_rows, a.runs)
+                if name == "postgres":
+                    db.drop()
+                continue
             wanted = [w for w in a.jobs.split(",") if w]
             for job in jobs(db, a.n, ids_file, view_id, delete_id, a.n + 1, a.big_entries, empty_id):
                 if wanted and not any(w in job["name"] for w in wanted):
@@ -579,7 +691,7 @@ def main():
                          {"custadm": small / 1024, "raw": full / 1024, "ratio": full / small, "rss_mib": full / 1024}))
             if name == "postgres":
                 db.drop()
-        version = version_times(binary, max(a.runs, 5) * 20)
+        version = version_times(binary, max(a.runs, 5) * 20) if not (a.anchor_cost or a.verify_rows) else []
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -593,6 +705,8 @@ def main():
         verdict = "" if target is None else (" ✓" if r["ratio"] <= target else " ✗")
         tgt = "-" if target is None else f"≤ {target}"
         print(f"| {backend} | {job} | {r['custadm']:.4f} | {r['raw']:.4f} | {r['ratio']:.2f}{verdict} | {tgt} | {r['rss_mib']:.1f} |")
+    if not version:
+        return
     med = statistics.median(version) * 1000
     print(f"\n`custadm --version`: median {med:.2f} ms over {len(version)} runs (target ≤ 5 ms){' ✓' if med <= 5 else ' ✗'}")
 

@@ -346,11 +346,16 @@ Register-ArgumentCompleter -Native -CommandName 'custadm' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the hash chain of every audit row (exit 8 naming the first bad row)')
             [CompletionResult]::new('digest', 'digest', [CompletionResultType]::ParameterValue, 'Print the chain''s head (id, chain_hash, occurred_at) as one line of JSON')
+            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Move the audit rows older than WHEN into an archive file (admin, password-confirmed)')
+            [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Make an Ed25519 signing key for audit anchors and digests')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'custadm;audit;verify' {
             [CompletionResult]::new('--digest', '--digest', [CompletionResultType]::ParameterName, 'The output of `audit digest` as JSON text, or @FILE with one digest a line')
+            [CompletionResult]::new('--anchors', '--anchors', [CompletionResultType]::ParameterName, 'Also check every anchor in FILE (default: the profile''s `file:` anchor sink): each must lie on the chain, after the one before it, validly signed when audit_public_key is set')
+            [CompletionResult]::new('--archive', '--archive', [CompletionResultType]::ParameterName, 'Check an archive made by `audit archive` on its own (no database rows are read)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Check only the rows after this digest''s row (which must still match): JSON text or @FILE (its last digest); the nightly check then costs what the night wrote')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use [default: $CUSTADM_PROFILE]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format (jsonl, csv and ids are for `list`)')
@@ -374,9 +379,38 @@ Register-ArgumentCompleter -Native -CommandName 'custadm' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'custadm;audit;archive' {
+            [CompletionResult]::new('--before', '--before', [CompletionResultType]::ParameterName, 'Archive the rows older than WHEN: a date (2026-01-31) or an age (365d, 12h, 2w)')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The archive file to write (never overwritten)')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use [default: $CUSTADM_PROFILE]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format (jsonl, csv and ids are for `list`)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format (jsonl, csv and ids are for `list`)')
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why (a ticket number or a sentence), stored on every audit row this command writes')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read your password from one line of standard input')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no notes')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors, no notes')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'custadm;audit;keygen' {
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use [default: $CUSTADM_PROFILE]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format (jsonl, csv and ids are for `list`)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format (jsonl, csv and ids are for `list`)')
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why (a ticket number or a sentence), stored on every audit row this command writes')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no notes')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors, no notes')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'custadm;audit;help' {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the hash chain of every audit row (exit 8 naming the first bad row)')
             [CompletionResult]::new('digest', 'digest', [CompletionResultType]::ParameterValue, 'Print the chain''s head (id, chain_hash, occurred_at) as one line of JSON')
+            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Move the audit rows older than WHEN into an archive file (admin, password-confirmed)')
+            [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Make an Ed25519 signing key for audit anchors and digests')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -384,6 +418,12 @@ Register-ArgumentCompleter -Native -CommandName 'custadm' -ScriptBlock {
             break
         }
         'custadm;audit;help;digest' {
+            break
+        }
+        'custadm;audit;help;archive' {
+            break
+        }
+        'custadm;audit;help;keygen' {
             break
         }
         'custadm;audit;help;help' {
@@ -733,12 +773,20 @@ Register-ArgumentCompleter -Native -CommandName 'custadm' -ScriptBlock {
         'custadm;help;audit' {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the hash chain of every audit row (exit 8 naming the first bad row)')
             [CompletionResult]::new('digest', 'digest', [CompletionResultType]::ParameterValue, 'Print the chain''s head (id, chain_hash, occurred_at) as one line of JSON')
+            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Move the audit rows older than WHEN into an archive file (admin, password-confirmed)')
+            [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Make an Ed25519 signing key for audit anchors and digests')
             break
         }
         'custadm;help;audit;verify' {
             break
         }
         'custadm;help;audit;digest' {
+            break
+        }
+        'custadm;help;audit;archive' {
+            break
+        }
+        'custadm;help;audit;keygen' {
             break
         }
         'custadm;help;operator' {

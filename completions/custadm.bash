@@ -70,20 +70,32 @@ _custadm() {
             custadm,view)
                 cmd="custadm__subcmd__view"
                 ;;
+            custadm__subcmd__audit,archive)
+                cmd="custadm__subcmd__audit__subcmd__archive"
+                ;;
             custadm__subcmd__audit,digest)
                 cmd="custadm__subcmd__audit__subcmd__digest"
                 ;;
             custadm__subcmd__audit,help)
                 cmd="custadm__subcmd__audit__subcmd__help"
                 ;;
+            custadm__subcmd__audit,keygen)
+                cmd="custadm__subcmd__audit__subcmd__keygen"
+                ;;
             custadm__subcmd__audit,verify)
                 cmd="custadm__subcmd__audit__subcmd__verify"
+                ;;
+            custadm__subcmd__audit__subcmd__help,archive)
+                cmd="custadm__subcmd__audit__subcmd__help__subcmd__archive"
                 ;;
             custadm__subcmd__audit__subcmd__help,digest)
                 cmd="custadm__subcmd__audit__subcmd__help__subcmd__digest"
                 ;;
             custadm__subcmd__audit__subcmd__help,help)
                 cmd="custadm__subcmd__audit__subcmd__help__subcmd__help"
+                ;;
+            custadm__subcmd__audit__subcmd__help,keygen)
+                cmd="custadm__subcmd__audit__subcmd__help__subcmd__keygen"
                 ;;
             custadm__subcmd__audit__subcmd__help,verify)
                 cmd="custadm__subcmd__audit__subcmd__help__subcmd__verify"
@@ -178,8 +190,14 @@ _custadm() {
             custadm__subcmd__help,view)
                 cmd="custadm__subcmd__help__subcmd__view"
                 ;;
+            custadm__subcmd__help__subcmd__audit,archive)
+                cmd="custadm__subcmd__help__subcmd__audit__subcmd__archive"
+                ;;
             custadm__subcmd__help__subcmd__audit,digest)
                 cmd="custadm__subcmd__help__subcmd__audit__subcmd__digest"
+                ;;
+            custadm__subcmd__help__subcmd__audit,keygen)
+                cmd="custadm__subcmd__help__subcmd__audit__subcmd__keygen"
                 ;;
             custadm__subcmd__help__subcmd__audit,verify)
                 cmd="custadm__subcmd__help__subcmd__audit__subcmd__verify"
@@ -332,7 +350,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__audit)
-            opts="-o -q -h --customer --run --operator --action --since --limit --database-url --profile --output --quiet --reason --help verify digest help"
+            opts="-o -q -h --customer --run --operator --action --since --limit --database-url --profile --output --quiet --reason --help verify digest archive keygen help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -359,6 +377,52 @@ _custadm() {
                     return 0
                     ;;
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=()
+                    local custadm_profile
+                    while IFS= read -r custadm_profile; do
+                        [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
+                    done < <(custadm config profiles 2>/dev/null)
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl csv ids" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json jsonl csv ids" -- "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        custadm__subcmd__audit__subcmd__archive)
+            opts="-o -q -h --before --to --password-stdin --database-url --profile --output --quiet --reason --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --before)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -432,8 +496,22 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__audit__subcmd__help)
-            opts="verify digest help"
+            opts="verify digest archive keygen help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        custadm__subcmd__audit__subcmd__help__subcmd__archive)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -473,6 +551,20 @@ _custadm() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        custadm__subcmd__audit__subcmd__help__subcmd__keygen)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         custadm__subcmd__audit__subcmd__help__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -487,14 +579,64 @@ _custadm() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        custadm__subcmd__audit__subcmd__keygen)
+            opts="-o -q -h --database-url --profile --output --quiet --reason --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=()
+                    local custadm_profile
+                    while IFS= read -r custadm_profile; do
+                        [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
+                    done < <(custadm config profiles 2>/dev/null)
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl csv ids" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json jsonl csv ids" -- "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         custadm__subcmd__audit__subcmd__verify)
-            opts="-o -q -h --digest --database-url --profile --output --quiet --reason --help"
+            opts="-o -q -h --digest --anchors --archive --since --database-url --profile --output --quiet --reason --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --digest)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --anchors)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --archive)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1162,7 +1304,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__help__subcmd__audit)
-            opts="verify digest"
+            opts="verify digest archive keygen"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1175,7 +1317,35 @@ _custadm() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        custadm__subcmd__help__subcmd__audit__subcmd__archive)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         custadm__subcmd__help__subcmd__audit__subcmd__digest)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        custadm__subcmd__help__subcmd__audit__subcmd__keygen)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -324,10 +324,15 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand verify 'Check the hash chain of every audit row (exit 8 naming the first bad row)'
             cand digest 'Print the chain''s head (id, chain_hash, occurred_at) as one line of JSON'
+            cand archive 'Move the audit rows older than WHEN into an archive file (admin, password-confirmed)'
+            cand keygen 'Make an Ed25519 signing key for audit anchors and digests'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'custadm;audit;verify'= {
             cand --digest 'The output of `audit digest` as JSON text, or @FILE with one digest a line'
+            cand --anchors 'Also check every anchor in FILE (default: the profile''s `file:` anchor sink): each must lie on the chain, after the one before it, validly signed when audit_public_key is set'
+            cand --archive 'Check an archive made by `audit archive` on its own (no database rows are read)'
+            cand --since 'Check only the rows after this digest''s row (which must still match): JSON text or @FILE (its last digest); the nightly check then costs what the night wrote'
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
             cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
             cand -o 'Output format (jsonl, csv and ids are for `list`)'
@@ -349,14 +354,45 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'custadm;audit;archive'= {
+            cand --before 'Archive the rows older than WHEN: a date (2026-01-31) or an age (365d, 12h, 2w)'
+            cand --to 'The archive file to write (never overwritten)'
+            cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
+            cand -o 'Output format (jsonl, csv and ids are for `list`)'
+            cand --output 'Output format (jsonl, csv and ids are for `list`)'
+            cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand --password-stdin 'Read your password from one line of standard input'
+            cand -q 'Print only data and errors, no notes'
+            cand --quiet 'Print only data and errors, no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'custadm;audit;keygen'= {
+            cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
+            cand -o 'Output format (jsonl, csv and ids are for `list`)'
+            cand --output 'Output format (jsonl, csv and ids are for `list`)'
+            cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand -q 'Print only data and errors, no notes'
+            cand --quiet 'Print only data and errors, no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'custadm;audit;help'= {
             cand verify 'Check the hash chain of every audit row (exit 8 naming the first bad row)'
             cand digest 'Print the chain''s head (id, chain_hash, occurred_at) as one line of JSON'
+            cand archive 'Move the audit rows older than WHEN into an archive file (admin, password-confirmed)'
+            cand keygen 'Make an Ed25519 signing key for audit anchors and digests'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'custadm;audit;help;verify'= {
         }
         &'custadm;audit;help;digest'= {
+        }
+        &'custadm;audit;help;archive'= {
+        }
+        &'custadm;audit;help;keygen'= {
         }
         &'custadm;audit;help;help'= {
         }
@@ -659,10 +695,16 @@ set edit:completion:arg-completer[custadm] = {|@words|
         &'custadm;help;audit'= {
             cand verify 'Check the hash chain of every audit row (exit 8 naming the first bad row)'
             cand digest 'Print the chain''s head (id, chain_hash, occurred_at) as one line of JSON'
+            cand archive 'Move the audit rows older than WHEN into an archive file (admin, password-confirmed)'
+            cand keygen 'Make an Ed25519 signing key for audit anchors and digests'
         }
         &'custadm;help;audit;verify'= {
         }
         &'custadm;help;audit;digest'= {
+        }
+        &'custadm;help;audit;archive'= {
+        }
+        &'custadm;help;audit;keygen'= {
         }
         &'custadm;help;operator'= {
             cand add 'Register an operator: your own password first, then theirs (asked twice)'

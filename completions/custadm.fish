@@ -298,26 +298,31 @@ ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand export" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand export" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest help" -l customer -d 'Only rows about this customer (id, or the email of an existing customer)' -r
-complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest help" -l run -d 'Only rows written by this run (the `run` of a changing command\'s result)' -r
-complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest help" -l operator -d 'Only rows by this operator (after `audit`, `--operator` filters; before it, as in `custadm --operator ann audit`, it names who runs the command)' -r
-complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest help" -l action -d 'Only this action (view, edit, activate, deactivate, reset_password, delete, restore, purge, operator_add, …)' -r
-complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest help" -l since -d 'Only rows since WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)' -r
-complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest help" -l limit -d 'At most N rows' -r
-complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest help" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
-complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest help" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
-complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest help" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -l customer -d 'Only rows about this customer (id, or the email of an existing customer)' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -l run -d 'Only rows written by this run (the `run` of a changing command\'s result)' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -l operator -d 'Only rows by this operator (after `audit`, `--operator` filters; before it, as in `custadm --operator ann audit`, it names who runs the command)' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -l action -d 'Only this action (view, edit, activate, deactivate, reset_password, delete, restore, purge, operator_add, …)' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -l since -d 'Only rows since WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -l limit -d 'At most N rows' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
 jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
-complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest help" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
-complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest help" -s q -l quiet -d 'Print only data and errors, no notes'
-complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest help" -f -a "verify" -d 'Check the hash chain of every audit row (exit 8 naming the first bad row)'
-complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest help" -f -a "digest" -d 'Print the chain\'s head (id, chain_hash, occurred_at) as one line of JSON'
-complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -s q -l quiet -d 'Print only data and errors, no notes'
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -f -a "verify" -d 'Check the hash chain of every audit row (exit 8 naming the first bad row)'
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -f -a "digest" -d 'Print the chain\'s head (id, chain_hash, occurred_at) as one line of JSON'
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -f -a "archive" -d 'Move the audit rows older than WHEN into an archive file (admin, password-confirmed)'
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -f -a "keygen" -d 'Make an Ed25519 signing key for audit anchors and digests'
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -l digest -d 'The output of `audit digest` as JSON text, or @FILE with one digest a line' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -l anchors -d 'Also check every anchor in FILE (default: the profile\'s `file:` anchor sink): each must lie on the chain, after the one before it, validly signed when audit_public_key is set' -r -F
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -l archive -d 'Check an archive made by `audit archive` on its own (no database rows are read)' -r -F
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -l since -d 'Check only the rows after this digest\'s row (which must still match): JSON text or @FILE (its last digest); the nightly check then costs what the night wrote' -r
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
@@ -338,8 +343,33 @@ ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from digest" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from digest" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from digest" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from archive" -l before -d 'Archive the rows older than WHEN: a date (2026-01-31) or an age (365d, 12h, 2w)' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from archive" -l to -d 'The archive file to write (never overwritten)' -r -F
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from archive" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from archive" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from archive" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (list only)'
+csv\t'CSV with a header (list only)'
+ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from archive" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from archive" -l password-stdin -d 'Read your password from one line of standard input'
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from archive" -s q -l quiet -d 'Print only data and errors, no notes'
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from archive" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from keygen" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from keygen" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from keygen" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (list only)'
+csv\t'CSV with a header (list only)'
+ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from keygen" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from keygen" -s q -l quiet -d 'Print only data and errors, no notes'
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from keygen" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check the hash chain of every audit row (exit 8 naming the first bad row)'
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "digest" -d 'Print the chain\'s head (id, chain_hash, occurred_at) as one line of JSON'
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "archive" -d 'Move the audit rows older than WHEN into an archive file (admin, password-confirmed)'
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "keygen" -d 'Make an Ed25519 signing key for audit anchors and digests'
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
@@ -565,6 +595,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_su
 complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "status" -d 'Show the applied and pending migrations'
 complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Check the hash chain of every audit row (exit 8 naming the first bad row)'
 complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "digest" -d 'Print the chain\'s head (id, chain_hash, occurred_at) as one line of JSON'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "archive" -d 'Move the audit rows older than WHEN into an archive file (admin, password-confirmed)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "keygen" -d 'Make an Ed25519 signing key for audit anchors and digests'
 complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "add" -d 'Register an operator: your own password first, then theirs (asked twice)'
 complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "list" -d 'List operators with role, state, lock and OS login binding'
 complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "set-role" -d 'Change an operator\'s role (asks your own password)'

@@ -52,6 +52,16 @@ pub struct Profile {
     /// Default `--max-changes` of bulk runs: a number (`500`) or a
     /// percentage of the customers not soft-deleted (`"2%"`).
     pub max_changes: Option<MaxChangesValue>,
+    /// Where the audit chain's head is appended after every command that
+    /// wrote audit rows (contract: "Audit"): `"file:PATH"` (`~/` allowed),
+    /// `"syslog"`, `"syslog:SOCKET"`. Profile only.
+    #[serde(default)]
+    pub audit_anchor: Vec<String>,
+    /// Key file of `audit keygen`: signs every anchor and `audit digest`.
+    pub audit_signing_key: Option<String>,
+    /// `ed25519:…` as `audit keygen` prints it: `audit verify` checks
+    /// the signatures of anchors (and of digests that carry one) with it.
+    pub audit_public_key: Option<String>,
 }
 
 /// `max_changes` as TOML has it: `500` or `"2%"` (or `"500"`).
@@ -501,6 +511,12 @@ pub(crate) struct Settings {
     pub lock_timeout: Setting<std::time::Duration>,
     /// The selected profile's `max_changes` (a flag overrides it per run).
     pub max_changes: Option<MaxChanges>,
+    /// The selected profile's `audit_anchor` sinks, as written.
+    pub audit_anchor: Vec<String>,
+    /// The selected profile's `audit_signing_key` (`~/` expanded).
+    pub audit_signing_key: Option<PathBuf>,
+    /// The selected profile's `audit_public_key`, as written.
+    pub audit_public_key: Option<String>,
 }
 
 /// An environment variable: unset or blank is `None`; a value that is not
@@ -518,6 +534,40 @@ fn env(name: &str) -> Result<Option<String>> {
 }
 
 impl Settings {
+    /// The profile's anchoring set-up (`audit_anchor`, `audit_signing_key`),
+    /// checked: exit 6 for an unknown sink or an unusable key file. `None`
+    /// when no sink is configured.
+    pub fn anchoring(&self) -> Result<Option<crate::db::audit::anchor::Anchoring>> {
+        if self.audit_anchor.is_empty() {
+            return Ok(None);
+        }
+        let sinks = self
+            .audit_anchor
+            .iter()
+            .map(|s| crate::db::audit::anchor::parse_sink(s))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Some(crate::db::audit::anchor::Anchoring {
+            sinks,
+            key: self.signing_key()?,
+        }))
+    }
+
+    /// The loaded `audit_signing_key`, when one is set (exit 6 when unusable).
+    pub fn signing_key(&self) -> Result<Option<crate::db::audit::signing::Key>> {
+        self.audit_signing_key
+            .as_deref()
+            .map(crate::db::audit::signing::Key::load)
+            .transpose()
+    }
+
+    /// The parsed `audit_public_key`, when one is set (exit 6 when malformed).
+    pub fn public_key(&self) -> Result<Option<ed25519_dalek::VerifyingKey>> {
+        self.audit_public_key
+            .as_deref()
+            .map(crate::db::audit::signing::parse_public_key)
+            .transpose()
+    }
+
     /// The configured `service_user` when it can be trusted (contract:
     /// "Operators and roles"): named in a config file owned by root that no
     /// one else may write. Otherwise anyone could write a config of their own
@@ -821,6 +871,17 @@ impl Settings {
             service_user,
             lock_timeout,
             max_changes,
+            audit_signing_key: chosen
+                .audit_signing_key
+                .as_deref()
+                .map(|p| {
+                    expand_home(p)
+                        .map(PathBuf::from)
+                        .map_err(|e| Error::Setup(format!("config file: audit_signing_key: {e}")))
+                })
+                .transpose()?,
+            audit_anchor: chosen.audit_anchor,
+            audit_public_key: chosen.audit_public_key,
         })
     }
 }

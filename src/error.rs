@@ -41,6 +41,11 @@ pub enum Error {
     /// (contract: "Exit codes", `audit verify`).
     #[error("{0}")]
     Integrity(String),
+    /// Exit 9: the command did its work (a change is committed) but a
+    /// record outside the database could not be written (contract: "Exit
+    /// codes": an audit anchor sink).
+    #[error("{0}")]
+    Outside(String),
     /// Exit 9: standard output could not be written (a full disk, an I/O
     /// error) — after the command did its work, which stays done (contract
     /// "Exit codes": a record outside the database could not be written). A
@@ -85,7 +90,7 @@ impl Error {
             Error::Setup(_) | Error::Db(_) => 6,
             Error::Partial(_) => 7,
             Error::Integrity(_) => 8,
-            Error::Output(_) => 9,
+            Error::Output(_) | Error::Outside(_) => 9,
         }
     }
 

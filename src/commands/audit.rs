@@ -3,6 +3,7 @@
 //! (contract: "Audit", exit 8; the chain itself is `db::audit::chain`).
 
 use crate::context::Ctx;
+use crate::db::audit::anchor::{AnchorFile, Sink};
 use crate::db::audit::verify;
 use crate::db::audit::{AuditEntry, AuditFilter};
 use crate::error::{Error, Result};
@@ -38,6 +39,13 @@ pub struct AuditArgs {
     pub limit: i64,
 }
 
+impl AuditArgs {
+    /// True for `audit archive` (an admin change: a run id, an audit row).
+    pub fn is_archive(&self) -> bool {
+        matches!(self.command, Some(AuditCommand::Archive { .. }))
+    }
+}
+
 /// `audit verify` and `audit digest`.
 #[derive(Debug, clap::Subcommand)]
 pub enum AuditCommand {
@@ -47,14 +55,28 @@ pub enum AuditCommand {
     /// recomputes every row's content digest and chain link. Exit 0 with the number of
     /// rows when intact; exit 8 naming the first row that was altered, removed, inserted by
     /// another program or reordered. Rows from before the chain existed are counted apart.
-    /// With --digest, the chain must also still pass through every digest given.
+    /// With --digest, the chain must also still pass through every digest given; with
+    /// --anchors, every anchor of the file (see `audit_anchor`), in order, validly signed
+    /// when audit_public_key is set.
     #[command(
-        after_help = "Examples:\n  custadm audit verify\n  custadm audit verify --digest \"$(cat head.json)\"\n  custadm audit verify --digest @/var/lib/custadm/digests   # one digest a line, appended daily\n\nExit codes: 0 intact, 2 unreadable --digest, 8 the trail was altered."
+        after_help = "Examples:\n  custadm audit verify\n  custadm audit verify --digest \"$(cat head.json)\"\n  custadm audit verify --digest @/var/lib/custadm/digests   # one digest a line, appended daily\n  custadm --profile production audit verify --anchors     # the profile's file: anchor sink\n  custadm audit verify --anchors /var/lib/custadm/anchors.jsonl\n\nExit codes: 0 intact, 2 unreadable --digest or --anchors file, 6 bad audit_public_key, 8 the trail was altered or an anchor is not on it (named by its line)."
     )]
     Verify {
         /// The output of `audit digest` as JSON text, or @FILE with one digest a line
         #[arg(long, value_name = "D")]
         digest: Option<String>,
+        /// Also check every anchor in FILE (default: the profile's `file:` anchor sink):
+        /// each must lie on the chain, after the one before it, validly signed when
+        /// audit_public_key is set
+        #[arg(long, value_name = "FILE", num_args = 0..=1)]
+        anchors: Option<Option<std::path::PathBuf>>,
+        /// Check an archive made by `audit archive` on its own (no database rows are read)
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["digest", "anchors", "since"])]
+        archive: Option<std::path::PathBuf>,
+        /// Check only the rows after this digest's row (which must still match): JSON text or
+        /// @FILE (its last digest); the nightly check then costs what the night wrote
+        #[arg(long, value_name = "D")]
+        since: Option<String>,
     },
     /// Print the chain's head (id, chain_hash, occurred_at) as one line of JSON
     ///
@@ -64,6 +86,42 @@ pub enum AuditCommand {
         after_help = "Examples:\n  custadm audit digest >> /var/lib/custadm/digests\n  custadm audit digest | logger -t custadm-digest\n\nExit codes: 0 printed, 8 the chain head does not match the trail."
     )]
     Digest,
+    /// Move the audit rows older than WHEN into an archive file (admin, password-confirmed)
+    ///
+    /// Writes the oldest rows (every row before the first one at or after WHEN) with their
+    /// chain fields to FILE as JSON lines, syncs it, reads it back and verifies it, and only
+    /// then deletes them from the table, in one transaction; the rows left still verify
+    /// from the archive's last row on. Killed half-way, nothing is lost: the same command
+    /// again finishes the job. `audit verify --archive FILE` checks an archive on its own.
+    /// Archives are yours to keep or destroy: a later purge redacts only the rows left in
+    /// the database.
+    #[command(
+        after_help = "Examples:\n  custadm audit archive --before 365d --to /srv/audit/custadm-2025.jsonl\n  custadm audit verify --archive /srv/audit/custadm-2025.jsonl\n\nExit codes: 0 archived (or nothing older than WHEN), 2 bad WHEN, FILE exists or no terminal and no --password-stdin, 4 not admin, wrong password or locked, 8 the trail does not verify, 9 FILE could not be written (nothing deleted)."
+    )]
+    Archive {
+        /// Archive the rows older than WHEN: a date (2026-01-31) or an age (365d, 12h, 2w)
+        #[arg(long, value_name = "WHEN")]
+        before: String,
+        /// The archive file to write (never overwritten)
+        #[arg(long, value_name = "FILE")]
+        to: std::path::PathBuf,
+        /// Read your password from one line of standard input
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Make an Ed25519 signing key for audit anchors and digests
+    ///
+    /// Writes a new key to FILE (mode 0600; an existing file is never overwritten) and
+    /// prints the line verifiers put in their profile: `audit_public_key = "ed25519:…"`.
+    /// Point the profile's `audit_signing_key` at FILE to sign every anchor and digest.
+    #[command(
+        after_help = "Examples:\n  custadm audit keygen /etc/custadm/audit-signing.key\n\nExit codes: 0 made, 2 FILE exists or cannot be written."
+    )]
+    Keygen {
+        /// The new key file
+        #[arg(value_name = "FILE")]
+        file: std::path::PathBuf,
+    },
 }
 
 /// One audit row in JSON (`audit -o json`, `export`): `details` as the JSON
@@ -103,8 +161,25 @@ impl From<AuditEntry> for AuditRow {
 /// Runs `custadm audit`.
 pub fn run(ctx: &mut Ctx, args: AuditArgs) -> Result<()> {
     match args.command {
-        Some(AuditCommand::Verify { digest }) => return verify(ctx, digest.as_deref()),
+        Some(AuditCommand::Verify {
+            archive: Some(file),
+            ..
+        }) => return verify_archive(ctx, &file),
+        Some(AuditCommand::Verify {
+            digest,
+            anchors,
+            since,
+            archive: None,
+        }) => return verify(ctx, digest.as_deref(), anchors, since.as_deref()),
+        Some(AuditCommand::Archive {
+            before,
+            to,
+            password_stdin,
+        }) => return archive(ctx, &before, &to, password_stdin),
         Some(AuditCommand::Digest) => return digest(ctx),
+        Some(AuditCommand::Keygen { .. }) => {
+            return Err(Error::Internal("audit keygen dispatched late".into()))
+        }
         None => {}
     }
     let since = args
@@ -175,28 +250,80 @@ pub fn run(ctx: &mut Ctx, args: AuditArgs) -> Result<()> {
 }
 
 /// `audit verify`: exit 0 with the counts, or [`Error::Integrity`] (exit 8).
-fn verify(ctx: &mut Ctx, digest: Option<&str>) -> Result<()> {
-    let points = digest.map(verify::parse_digests).transpose()?;
-    let result = verify::verify(&mut ctx.conn, points.as_deref().unwrap_or_default())?;
+fn verify(
+    ctx: &mut Ctx,
+    digest: Option<&str>,
+    anchors: Option<Option<std::path::PathBuf>>,
+    since: Option<&str>,
+) -> Result<()> {
+    let public_key = ctx.settings.public_key()?;
+    let points = digest
+        .map(|d| verify::parse_digests("--digest", d, public_key.as_ref()))
+        .transpose()?;
+    // The newest digest given (the last line of a file appended daily).
+    let since = since
+        .map(|d| verify::parse_digests("--since", d, public_key.as_ref()))
+        .transpose()?
+        .and_then(|mut all| all.pop());
+    let anchor_path = match anchors {
+        None => None,
+        Some(Some(path)) => Some(path),
+        Some(None) => Some(default_anchor_file(ctx)?),
+    };
+    let mut anchor_file = anchor_path
+        .as_deref()
+        .map(|p| AnchorFile::open(p, public_key.as_ref()))
+        .transpose()?;
+    let result = verify::verify(
+        &mut ctx.conn,
+        points.as_deref().unwrap_or_default(),
+        anchor_file.as_mut(),
+        since.as_ref(),
+    )?;
+    if let Some(file) = &anchor_file {
+        for line in &result.torn_anchor_lines {
+            ctx.out.note(&format!(
+                "warning: {} line {line}: a torn anchor (cut short, as by a crash in the middle of an append): skipped",
+                file.name()
+            ));
+        }
+    }
     if ctx.out.is_json() {
         return ctx.out.json(&serde_json::json!({
             "intact": true,
             "rows": result.rows,
             "prehistory": result.prehistory,
             "digests_checked": result.digests_checked,
+            "anchors_checked": result.anchors_checked,
+            "since": since.as_ref().map(|d| d.id),
             "head": result.head,
         }));
     }
-    let mut line = format!(
-        "audit trail intact: {} chained row{}",
-        result.rows,
-        if result.rows == 1 { "" } else { "s" }
-    );
+    let mut line = match &since {
+        None => format!(
+            "audit trail intact: {} chained row{}",
+            result.rows,
+            if result.rows == 1 { "" } else { "s" }
+        ),
+        Some(d) => format!(
+            "audit trail intact since row {}: {} chained row{} after it",
+            d.id,
+            result.rows,
+            if result.rows == 1 { "" } else { "s" }
+        ),
+    };
     if result.prehistory > 0 {
         line.push_str(&format!(
             ", {} row{} from before the chain (not covered)",
             result.prehistory,
             if result.prehistory == 1 { "" } else { "s" }
+        ));
+    }
+    if anchor_file.is_some() {
+        line.push_str(&format!(
+            "; {} anchor{} on the chain",
+            result.anchors_checked,
+            if result.anchors_checked == 1 { "" } else { "s" }
         ));
     }
     if result.digests_checked > 0 {
@@ -213,14 +340,111 @@ fn verify(ctx: &mut Ctx, digest: Option<&str>) -> Result<()> {
 /// meant to be appended to a file, one digest a line).
 fn digest(ctx: &mut Ctx) -> Result<()> {
     use std::io::Write;
-    let head = verify::head_digest(&mut ctx.conn)?.ok_or_else(|| {
+    let key = ctx.settings.signing_key()?;
+    let mut head = verify::head_digest(&mut ctx.conn)?.ok_or_else(|| {
         Error::Refused(
             "the audit chain has no rows yet: nothing to digest (any change or view starts it)"
                 .into(),
         )
     })?;
+    if let Some(key) = &key {
+        head.signature = Some(key.sign(&head.signed())?);
+    }
     let mut out = crate::stdout::stdout().lock();
     writeln!(out, "{}", serde_json::to_string(&head)?)?;
     out.flush()?;
     Ok(())
+}
+
+/// `--anchors` without FILE: the profile's first `file:` sink (exit 2 when
+/// it has none).
+fn default_anchor_file(ctx: &Ctx) -> Result<std::path::PathBuf> {
+    for entry in &ctx.settings.audit_anchor {
+        if let Sink::File(path) = crate::db::audit::anchor::parse_sink(entry)? {
+            return Ok(path);
+        }
+    }
+    Err(Error::Usage(
+        "--anchors without FILE reads the profile's `file:` anchor sink, and audit_anchor names none: give --anchors FILE".into(),
+    ))
+}
+
+/// `audit keygen FILE` (no database): the key, and the config line.
+/// The line is what the command exists to hand over: `-q` does not hide it.
+pub fn keygen(file: &std::path::Path, _out: &crate::output::Output) -> Result<()> {
+    use std::io::Write;
+    let key = crate::db::audit::signing::Key::generate(file)?;
+    let mut out = crate::stdout::stdout().lock();
+    writeln!(out, "audit_public_key = \"{}\"", key.public_key())?;
+    out.flush()?;
+    Ok(())
+}
+
+/// `audit verify --archive FILE`.
+fn verify_archive(ctx: &mut Ctx, file: &std::path::Path) -> Result<()> {
+    let result = verify::verify_archive(file)?;
+    if ctx.out.is_json() {
+        return ctx.out.json(&serde_json::json!({
+            "intact": true,
+            "rows": result.rows,
+            "prehistory": result.prehistory,
+            "head": result.head,
+        }));
+    }
+    let mut line = format!(
+        "archive intact: {} chained row{}",
+        result.rows,
+        if result.rows == 1 { "" } else { "s" }
+    );
+    if let Some(head) = &result.head {
+        line.push_str(&format!(
+            ", ending at row {} ({})",
+            head.id, head.chain_hash
+        ));
+    }
+    if result.prehistory > 0 {
+        line.push_str(&format!(
+            ", {} row(s) from before the chain",
+            result.prehistory
+        ));
+    }
+    ctx.out.line(&line)
+}
+
+/// `audit archive --before WHEN --to FILE` (admin, password-confirmed).
+fn archive(ctx: &mut Ctx, before: &str, to: &std::path::Path, password_stdin: bool) -> Result<()> {
+    const ACTION: &str = "audit_archive";
+    let before = crate::validate::when(before, crate::db::now())
+        .map_err(|e| Error::Usage(format!("--before: {e}")))?;
+    let source = ctx.require_admin_change(ACTION, None, password_stdin)?;
+    crate::context::confirm::confirm_admin_password(ctx, ACTION, None, source)?;
+    let entry = ctx
+        .actor
+        .entry(ACTION, None, crate::db::audit::OK, serde_json::json!({}));
+    let done = crate::db::audit::archive::run(&mut ctx.conn, before, to, &entry)?;
+    if ctx.out.is_json() {
+        return ctx.out.json(&serde_json::json!({
+            "action": ACTION,
+            "archived": done.rows,
+            "first_id": done.first_id,
+            "through": done.through,
+            "file": to.display().to_string(),
+            "resumed": done.resumed,
+            "run": ctx.actor.run_id,
+        }));
+    }
+    match done.through {
+        None => ctx.out.line(&format!(
+            "no audit row is older than {}: nothing archived",
+            rfc3339(before)
+        )),
+        Some(through) => ctx.out.line(&format!(
+            "archived {} audit row{} (ids {}–{through}) to {}{}; the trail now verifies from row {through} on",
+            done.rows,
+            if done.rows == 1 { "" } else { "s" },
+            done.first_id.map(|i| i.to_string()).unwrap_or_default(),
+            to.display(),
+            if done.resumed { " (finished an interrupted run)" } else { "" }
+        )),
+    }
 }

@@ -125,7 +125,7 @@ pub fn run(settings: &Settings, cmd: ConfigCommand, out: &Output) -> Result<()> 
             setting: "max_changes",
             value: settings.max_changes.map(|m| m.to_string()),
             source: if settings.max_changes.is_some() {
-                from_profile
+                from_profile.clone()
             } else {
                 Source::Default.to_string()
             },
@@ -135,6 +135,37 @@ pub fn run(settings: &Settings, cmd: ConfigCommand, out: &Output) -> Result<()> 
             setting: "lock_timeout",
             value: Some(format!("{} s", settings.lock_timeout.value.as_secs_f64())),
             source: settings.lock_timeout.source.to_string(),
+        },
+        // Profile only (contract: "Audit"); the key file's path, never its content.
+        Row {
+            setting: "audit_anchor",
+            value: (!settings.audit_anchor.is_empty()).then(|| settings.audit_anchor.join(", ")),
+            source: if settings.audit_anchor.is_empty() {
+                Source::Default.to_string()
+            } else {
+                from_profile.clone()
+            },
+        },
+        Row {
+            setting: "audit_signing_key",
+            value: settings
+                .audit_signing_key
+                .as_ref()
+                .map(|p| p.display().to_string()),
+            source: if settings.audit_signing_key.is_some() {
+                from_profile.clone()
+            } else {
+                Source::Default.to_string()
+            },
+        },
+        Row {
+            setting: "audit_public_key",
+            value: settings.audit_public_key.clone(),
+            source: if settings.audit_public_key.is_some() {
+                from_profile
+            } else {
+                Source::Default.to_string()
+            },
         },
     ];
     if out.is_json() {

@@ -41,6 +41,7 @@ fn audit_action(command: &Command) -> &'static str {
         Command::Restore(_) => "restore",
         Command::Undo(_) => "undo",
         Command::Purge(_) => "purge",
+        Command::Audit(a) if a.is_archive() => "audit_archive",
         Command::Audit(_) => "audit",
         Command::Export(_) => "export",
         Command::Operator(op) => op.action(),
@@ -73,6 +74,7 @@ fn changes_data(command: &Command) -> bool {
         | Command::Undo(_)
         | Command::Purge(_) => true,
         Command::Operator(op) => op.action() != "operator_list",
+        Command::Audit(a) => a.is_archive(),
         _ => false,
     }
 }
@@ -142,6 +144,11 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Completions(args) => return completions::run(args),
         Command::GenerateDocs(args) => return completions::generate_docs(args),
+        // A key file, no database.
+        Command::Audit(audit::AuditArgs {
+            command: Some(audit::AuditCommand::Keygen { file }),
+            ..
+        }) => return audit::keygen(&file, &out),
         _ => {}
     }
     // clap merges the global `--operator` and audit's `--operator` filter.
@@ -212,8 +219,27 @@ pub fn run(cli: Cli) -> Result<()> {
                 .unwrap_or("?")
         )));
     }
+    // Checked before anything is done: a key file others can read is
+    // refused before any change (exit 6).
+    let anchoring = settings.anchoring()?;
+    let run_id = actor.run_id.clone();
     match cli.command {
-        Command::Init(args) => return init::run(&target, &actor, args, &out),
+        Command::Init(args) => {
+            let result = init::run(&target, &actor, args, &out);
+            if anchoring.is_some() && crate::db::audit::anchor::wrote_rows() {
+                let mut conn = match target.connect() {
+                    Ok(conn) => conn,
+                    Err(e) if result.is_ok() => {
+                        return Err(Error::Outside(format!(
+                            "the change is committed, but the database could not be opened again to anchor the audit chain's head: {e}"
+                        )))
+                    }
+                    Err(_) => return result,
+                };
+                return anchored(result, anchoring.as_ref(), &mut conn, run_id.as_deref());
+            }
+            return result;
+        }
         Command::Db(cmd) => return db::run(&target, cmd, &out),
         _ => {}
     }
@@ -221,7 +247,10 @@ pub fn run(cli: Cli) -> Result<()> {
     crate::db::bounded(&mut conn, |c| {
         migrations::require_current(c, &target.display())
     })?;
-    let operator = context::authenticate(&mut conn, &actor, action)?;
+    let operator = match context::authenticate(&mut conn, &actor, action) {
+        Ok(op) => op,
+        Err(e) => return anchored(Err(e), anchoring.as_ref(), &mut conn, run_id.as_deref()),
+    };
     let production = settings.production.then(|| context::Production {
         profile: settings
             .profile
@@ -239,25 +268,64 @@ pub fn run(cli: Cli) -> Result<()> {
         production,
         settings,
     };
-    match cli.command {
+    let result = dispatch(&mut ctx, cli.command, audit_operators.filter);
+    anchored(result, anchoring.as_ref(), &mut ctx.conn, run_id.as_deref())
+}
+
+/// The command's result once its audit rows are anchored (contract: "Audit",
+/// `audit_anchor`): when the process appended audit rows and sinks are
+/// configured, the new head goes to every sink. A sink that fails turns
+/// success into exit 9 ([`Error::Outside`]); a command that failed anyway
+/// keeps its own exit code, and the sink's failure is a `warning:` line.
+fn anchored(
+    result: Result<()>,
+    anchoring: Option<&crate::db::audit::anchor::Anchoring>,
+    conn: &mut crate::db::DbConn,
+    run: Option<&str>,
+) -> Result<()> {
+    let Some(anchoring) = anchoring else {
+        return result;
+    };
+    if !crate::db::audit::anchor::wrote_rows() {
+        return result;
+    }
+    match (result, anchoring.anchor(conn, run)) {
+        (result, Ok(())) => result,
+        (Ok(()), Err(sink)) => Err(sink),
+        (Err(e), Err(sink)) => {
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "warning: {}",
+                crate::text::sanitize(&sink.to_string())
+            );
+            Err(e)
+        }
+    }
+}
+
+/// Runs a command that has its context.
+fn dispatch(ctx: &mut Ctx, command: Command, audit_filter: Option<String>) -> Result<()> {
+    let ctx = &mut *ctx;
+    match command {
         // Read-only commands (and view, whose audit row joins the block) run
         // with bounded lock waits throughout; changing commands bound theirs
         // in their own write transactions.
         Command::List(args) => ctx.bounded(|ctx| list::run(ctx, args)),
         Command::View(args) => ctx.bounded(|ctx| view::run(ctx, args)),
-        Command::Edit(args) => edit::run(&mut ctx, args),
-        Command::Toggle(args) => toggle::run(&mut ctx, args),
-        Command::ResetPassword(args) => reset_password::run(&mut ctx, args),
-        Command::Delete(args) => delete::run(&mut ctx, args),
-        Command::Restore(args) => restore::run(&mut ctx, args),
-        Command::Undo(args) => undo::run(&mut ctx, args),
-        Command::Purge(args) => purge::run(&mut ctx, args),
-        Command::Export(args) => export::run(&mut ctx, args),
+        Command::Edit(args) => edit::run(ctx, args),
+        Command::Toggle(args) => toggle::run(ctx, args),
+        Command::ResetPassword(args) => reset_password::run(ctx, args),
+        Command::Delete(args) => delete::run(ctx, args),
+        Command::Restore(args) => restore::run(ctx, args),
+        Command::Undo(args) => undo::run(ctx, args),
+        Command::Purge(args) => purge::run(ctx, args),
+        Command::Export(args) => export::run(ctx, args),
         Command::Audit(mut args) => {
-            args.operator = audit_operators.filter;
-            audit::run(&mut ctx, args)
+            args.operator = audit_filter;
+            audit::run(ctx, args)
         }
-        Command::Operator(cmd) => operator::run(&mut ctx, cmd),
+        Command::Operator(cmd) => operator::run(ctx, cmd),
         Command::Init(_)
         | Command::Db(_)
         | Command::Completions(_)

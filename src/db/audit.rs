@@ -3,7 +3,10 @@
 //! Every row is written through [`chain::append`] (the hash chain); nothing
 //! else inserts into `audit_log`.
 
+pub mod anchor;
+pub mod archive;
 pub mod chain;
+pub mod signing;
 pub mod verify;
 
 use chrono::NaiveDateTime;
@@ -105,6 +108,18 @@ pub struct AuditEntry {
 /// what `state_before_delete` looks back through.
 const STATUS_ACTIONS: [&str; 5] = ["delete", "restore", "activate", "deactivate", "undo"];
 
+/// Only rows on the chain (contract: "Audit": `undo` trusts only those): a
+/// `chain_hash`, and an id between the chain's start and its head as
+/// `audit_chain_head` records them. A row another program added — below the
+/// start, after the head, or without hashes — is never read as custadm's own
+/// (`audit verify` names it).
+fn on_chain() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
+    diesel::dsl::sql::<diesel::sql_types::Bool>(
+        "(audit_log.chain_hash IS NOT NULL AND audit_log.id >= (SELECT chain_start_id FROM audit_chain_head WHERE id = 1) \
+         AND audit_log.id <= (SELECT last_id FROM audit_chain_head WHERE id = 1))",
+    )
+}
+
 /// A timestamp as the trail's details record it: `YYYY-MM-DD HH:MM:SS` (UTC).
 pub fn timestamp_text(t: NaiveDateTime) -> String {
     t.format("%Y-%m-%d %H:%M:%S").to_string()
@@ -184,6 +199,7 @@ impl AuditEntry {
     pub fn run_actions(conn: &mut DbConn, run: &str) -> Result<Vec<String>> {
         Ok(audit_log::table
             .filter(audit_log::run_id.eq(run))
+            .filter(on_chain())
             .select(audit_log::action)
             .distinct()
             .order(audit_log::action)
@@ -195,6 +211,7 @@ impl AuditEntry {
         let ids: Vec<Option<i64>> = audit_log::table
             .filter(audit_log::run_id.eq(run))
             .filter(audit_log::outcome.eq(OK))
+            .filter(on_chain())
             .filter(audit_log::customer_id.is_not_null())
             .select(audit_log::customer_id)
             .distinct()
@@ -213,6 +230,7 @@ impl AuditEntry {
         let rows: Vec<(Option<i64>, String, String)> = audit_log::table
             .filter(audit_log::run_id.eq(run))
             .filter(audit_log::outcome.eq(OK))
+            .filter(on_chain())
             .filter(in_ids(audit_log::customer_id, customer_ids))
             .order(audit_log::id.asc())
             .select((
@@ -275,6 +293,7 @@ impl AuditEntry {
         )> = audit_log::table
             .filter(audit_log::action.eq_any(STATUS_ACTIONS))
             .filter(audit_log::outcome.eq(OK))
+            .filter(on_chain())
             .filter(in_ids(audit_log::customer_id, &ids))
             .order(audit_log::id.asc())
             .select((

@@ -101,5 +101,9 @@ diesel::table! {
         chain_start_id -> Nullable<BigInt>,
         last_id -> Nullable<BigInt>,
         last_hash -> Nullable<Text>,
+        prehistory_rows -> Nullable<BigInt>,
+        prehistory_hash -> Nullable<Text>,
+        archived_through -> Nullable<BigInt>,
+        archived_hash -> Nullable<Text>,
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::support::*;
 
-const SETTINGS: [&str; 13] = [
+const SETTINGS: [&str; 16] = [
     "config_file",
     "profile",
     "database_url",
@@ -17,6 +17,9 @@ const SETTINGS: [&str; 13] = [
     "max_changes",
     "service_user",
     "lock_timeout",
+    "audit_anchor",
+    "audit_signing_key",
+    "audit_public_key",
 ];
 
 /// The table row of `setting`: (value, source).

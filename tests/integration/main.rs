@@ -28,6 +28,7 @@ mod view;
 
 // Areas across commands.
 mod acting_operator;
+mod audit_anchors;
 mod audit_chain;
 mod bulk;
 mod cli;

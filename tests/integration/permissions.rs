@@ -242,6 +242,26 @@ const MATRIX: &[Row] = &[
         needs_db: true,
     },
     Row {
+        path: "audit archive",
+        args: &[
+            "--before",
+            "2000-01-01",
+            "--to",
+            "{dir}.jsonl",
+            "--password-stdin",
+        ],
+        stdin: "{pw}\n",
+        who: Who::AdminConfirmed,
+        needs_db: true,
+    },
+    Row {
+        path: "audit keygen",
+        args: &["{dir}.key"],
+        stdin: "",
+        who: Who::Everyone,
+        needs_db: false,
+    },
+    Row {
         path: "export",
         args: &["{c1}"],
         stdin: "",

@@ -28,9 +28,32 @@
 //! ```
 //!
 //! `content_salt` is 16 bytes from the OS CSPRNG (stored as 32 hex digits).
-//! The first chained row links to [`GENESIS`] (32 zero bytes). Rows that
-//! existed before the chain (NULL `chain_hash`, ids below
-//! `audit_chain_head.chain_start_id`) are its prehistory and are not covered.
+//!
+//! # The start
+//!
+//! Rows that existed before the chain (ids below
+//! `audit_chain_head.chain_start_id`, NULL `chain_hash`) are its prehistory.
+//! The chain's first row commits to them (contract: "Audit"): instead of a
+//! previous row's hash it links to
+//!
+//! ```text
+//! start       = SHA-256( str("custadm-audit-start-v2") ‖ int(prehistory rows)
+//!                        ‖ hash(prehistory) )
+//! prehistory  = SHA-256( str("custadm-audit-prehistory-v1") ‖ row₁ ‖ row₂ ‖ … )  (id order)
+//! rowᵢ        = int(id) ‖ opt(str(occurred_at as stored)) ‖ str(operator) ‖ str(os_user)
+//!               ‖ str(action) ‖ opt(int(customer_id)) ‖ str(outcome) ‖ opt(str(run_id))
+//!               ‖ [customer_id NULL only: opt(str(reason)) ‖ str(details)]
+//! ```
+//!
+//! `occurred_at as stored` is SQLite's text, or PostgreSQL's value as
+//! `to_char(occurred_at, 'YYYY-MM-DD HH24:MI:SS.US')`. The `reason` and
+//! `details` of a row about a customer are left out: a purge must be able to
+//! erase them (and an unsalted hash of them would let the erased text be
+//! confirmed by guessing). The count and the hash are also kept in
+//! `audit_chain_head.prehistory_rows` / `prehistory_hash`, to name what
+//! changed. A chain started by a custadm before this (NULL `prehistory_hash`)
+//! links its first row to [`GENESIS`] (32 zero bytes) and stays valid; its
+//! prehistory's count was recorded by the migration that added the columns.
 //!
 //! A redacted row (`purge`) has `details` = `{"redacted":true}` and NULL
 //! `reason` and `content_salt`; its `content_digest` is then taken as stored
@@ -201,6 +224,73 @@ pub fn hash_from_hex(s: &str) -> Option<[u8; 32]> {
     from_hex(s)?.try_into().ok()
 }
 
+/// What a chain that starts now links its first row to (see "The start").
+pub fn start_link(rows: u64, prehistory: &[u8; 32]) -> [u8; 32] {
+    Encoder::default()
+        .str(b"custadm-audit-start-v2")
+        .int(rows as i64)
+        .raw(prehistory)
+        .sha256()
+}
+
+/// The hash over the rows before the chain's start (see "The start"), fed
+/// one row at a time in id order.
+pub struct Prehistory {
+    rows: u64,
+    enc: Encoder,
+}
+
+/// One prehistory row as stored.
+pub struct OldRow<'a> {
+    pub id: i64,
+    pub occurred_at: Option<&'a [u8]>,
+    pub operator: &'a [u8],
+    pub os_user: &'a [u8],
+    pub action: &'a [u8],
+    pub customer_id: Option<i64>,
+    pub outcome: &'a [u8],
+    pub run_id: Option<&'a [u8]>,
+    pub reason: Option<&'a [u8]>,
+    pub details: &'a [u8],
+}
+
+impl Default for Prehistory {
+    fn default() -> Self {
+        let mut enc = Encoder::default();
+        enc.str(b"custadm-audit-prehistory-v1");
+        Prehistory { rows: 0, enc }
+    }
+}
+
+impl Prehistory {
+    /// Adds the next row (in id order).
+    pub fn add(&mut self, row: &OldRow<'_>) {
+        self.rows += 1;
+        self.enc
+            .int(row.id)
+            .opt_str(row.occurred_at)
+            .str(row.operator)
+            .str(row.os_user)
+            .str(row.action)
+            .opt_int(row.customer_id)
+            .str(row.outcome)
+            .opt_str(row.run_id);
+        if row.customer_id.is_none() {
+            self.enc.opt_str(row.reason).str(row.details);
+        }
+    }
+
+    /// The rows added so far.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// The count and the hash.
+    pub fn finish(mut self) -> (u64, [u8; 32]) {
+        (self.rows, self.enc.sha256())
+    }
+}
+
 /// The head row of `audit_chain_head`.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct Head {
@@ -213,12 +303,24 @@ pub struct Head {
     /// Its `chain_hash`.
     #[diesel(sql_type = Nullable<Text>)]
     pub last_hash: Option<String>,
+    /// Rows below the chain's start when it started (see "The start").
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub prehistory_rows: Option<i64>,
+    /// Their hash (hex); NULL for a chain started before custadm recorded it.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub prehistory_hash: Option<String>,
+    /// The last row `audit archive` moved out of the table (NULL: none).
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub archived_through: Option<i64>,
+    /// Its `chain_hash`: what the first row left in the table links to.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub archived_hash: Option<String>,
 }
 
 /// Reads the head without locking it. Exit 8 when its row is missing.
 pub fn read_head(conn: &mut DbConn) -> Result<Head> {
     diesel::sql_query(
-        "SELECT chain_start_id, last_id, last_hash FROM audit_chain_head WHERE id = 1",
+        "SELECT chain_start_id, last_id, last_hash, prehistory_rows, prehistory_hash, archived_through, archived_hash FROM audit_chain_head WHERE id = 1",
     )
     .get_result::<Head>(conn)
     .optional()?
@@ -260,7 +362,7 @@ fn lock_head_and_reserve(conn: &mut DbConn, n: i64) -> Result<(Head, i64)> {
     let (head, last) = match conn {
         DbConn::Pg(_) => {
             let head = diesel::sql_query(
-                "SELECT chain_start_id, last_id, last_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE",
+                "SELECT chain_start_id, last_id, last_hash, prehistory_rows, prehistory_hash, archived_through, archived_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE",
             )
             .get_result::<Head>(conn)
             .optional()?
@@ -282,7 +384,7 @@ fn lock_head_and_reserve(conn: &mut DbConn, n: i64) -> Result<(Head, i64)> {
             // planner may prefer a smaller covering index and read all of it
             // (every row of the trail, on every append).
             let row = diesel::sql_query(
-                "SELECT chain_start_id, last_id, last_hash, \
+                "SELECT chain_start_id, last_id, last_hash, prehistory_rows, prehistory_hash, archived_through, archived_hash, \
                  max(COALESCE((SELECT max(id) FROM audit_log NOT INDEXED), 0), COALESCE(last_id, 0)) + $1 AS last \
                  FROM audit_chain_head WHERE id = 1",
             )
@@ -393,8 +495,14 @@ fn append_in_transaction(conn: &mut DbConn, rows: &[Pending<'_>]) -> Result<()> 
     }
 
     let (head, first_id) = lock_head_and_reserve(conn, rows.len() as i64)?;
+    // A chain that starts now commits to the rows before it.
+    let mut start = None;
     let mut previous = match &head.last_hash {
-        None => GENESIS,
+        None => {
+            let (rows, hash) = super::verify::prehistory_below(conn, first_id)?;
+            start = Some((rows, hash));
+            start_link(rows, &hash)
+        }
         Some(hex) => hash_from_hex(hex).ok_or_else(|| {
             Error::Integrity("the audit chain head holds a malformed hash: the trail was tampered with; run `custadm audit verify`".into())
         })?,
@@ -428,14 +536,26 @@ fn append_in_transaction(conn: &mut DbConn, rows: &[Pending<'_>]) -> Result<()> 
         });
     }
     insert::rows(conn, &values)?;
+    super::anchor::mark_written();
     let last_id = first_id + rows.len() as i64 - 1;
-    diesel::update(audit_chain_head::table.filter(audit_chain_head::id.eq(1)))
-        .set((
-            audit_chain_head::chain_start_id.eq(head.chain_start_id.unwrap_or(first_id)),
-            audit_chain_head::last_id.eq(last_id),
-            audit_chain_head::last_hash.eq(to_hex(&previous)),
-        ))
-        .execute(conn)?;
+    let head_row = audit_chain_head::table.filter(audit_chain_head::id.eq(1));
+    match start {
+        None => diesel::update(head_row)
+            .set((
+                audit_chain_head::last_id.eq(last_id),
+                audit_chain_head::last_hash.eq(to_hex(&previous)),
+            ))
+            .execute(conn)?,
+        Some((rows, hash)) => diesel::update(head_row)
+            .set((
+                audit_chain_head::chain_start_id.eq(first_id),
+                audit_chain_head::last_id.eq(last_id),
+                audit_chain_head::last_hash.eq(to_hex(&previous)),
+                audit_chain_head::prehistory_rows.eq(rows as i64),
+                audit_chain_head::prehistory_hash.eq(to_hex(&hash)),
+            ))
+            .execute(conn)?,
+    };
     Ok(())
 }
 

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Binary, Nullable};
 
+use super::anchor::{Anchor, AnchorFile};
 use super::chain::{self, Head, Link, GENESIS};
 use super::REDACTED_DETAILS;
 use crate::db::DbConn;
@@ -20,35 +21,36 @@ use crate::error::{Error, Result};
 /// Rows read per page.
 const PAGE: i64 = 5_000;
 
-/// One row as stored, every column raw.
-#[derive(Debug, QueryableByName)]
-struct Row {
+/// One row as stored, every column raw (`occurred_at` as text: SQLite's
+/// own, PostgreSQL's as `YYYY-MM-DD HH24:MI:SS.US`).
+#[derive(Debug, Clone, QueryableByName)]
+pub(super) struct Row {
     #[diesel(sql_type = BigInt)]
-    id: i64,
+    pub id: i64,
     #[diesel(sql_type = Nullable<Binary>)]
-    occurred_at: Option<Vec<u8>>,
+    pub occurred_at: Option<Vec<u8>>,
     #[diesel(sql_type = Binary)]
-    operator: Vec<u8>,
+    pub operator: Vec<u8>,
     #[diesel(sql_type = Binary)]
-    os_user: Vec<u8>,
+    pub os_user: Vec<u8>,
     #[diesel(sql_type = Binary)]
-    action: Vec<u8>,
+    pub action: Vec<u8>,
     #[diesel(sql_type = Nullable<BigInt>)]
-    customer_id: Option<i64>,
+    pub customer_id: Option<i64>,
     #[diesel(sql_type = Binary)]
-    outcome: Vec<u8>,
+    pub outcome: Vec<u8>,
     #[diesel(sql_type = Nullable<Binary>)]
-    reason: Option<Vec<u8>>,
+    pub reason: Option<Vec<u8>>,
     #[diesel(sql_type = Binary)]
-    details: Vec<u8>,
+    pub details: Vec<u8>,
     #[diesel(sql_type = Nullable<Binary>)]
-    run_id: Option<Vec<u8>>,
+    pub run_id: Option<Vec<u8>>,
     #[diesel(sql_type = Nullable<Binary>)]
-    content_salt: Option<Vec<u8>>,
+    pub content_salt: Option<Vec<u8>>,
     #[diesel(sql_type = Nullable<Binary>)]
-    content_digest: Option<Vec<u8>>,
+    pub content_digest: Option<Vec<u8>>,
     #[diesel(sql_type = Nullable<Binary>)]
-    chain_hash: Option<Vec<u8>>,
+    pub chain_hash: Option<Vec<u8>>,
 }
 
 fn page_sql(conn: &DbConn) -> &'static str {
@@ -74,31 +76,62 @@ fn page_sql(conn: &DbConn) -> &'static str {
     }
 }
 
+/// Where the rows come from: the table, or an archive file.
+pub(super) enum Source<'c> {
+    Db(&'c mut DbConn),
+    Archive(&'c mut super::archive::Reader),
+}
+
 /// Reads the trail in id order, one page at a time, with one row of look-ahead.
-struct Pager<'c> {
-    conn: &'c mut DbConn,
+pub(super) struct Pager<'c> {
+    source: Source<'c>,
     after: i64,
     page: std::collections::VecDeque<Row>,
     done: bool,
 }
 
-impl Pager<'_> {
+impl<'c> Pager<'c> {
+    /// The table's rows with ids above `after`.
+    pub(super) fn db(conn: &'c mut DbConn, after: i64) -> Self {
+        Pager {
+            source: Source::Db(conn),
+            after,
+            page: Default::default(),
+            done: false,
+        }
+    }
+
     fn fill(&mut self) -> Result<()> {
         if self.page.is_empty() && !self.done {
-            let sql = page_sql(self.conn);
-            let rows: Vec<Row> = diesel::sql_query(sql)
-                .bind::<BigInt, _>(self.after)
-                .bind::<BigInt, _>(PAGE)
-                .load(self.conn)?;
-            self.done = (rows.len() as i64) < PAGE;
-            if let Some(last) = rows.last() {
-                self.after = last.id;
+            match &mut self.source {
+                Source::Db(conn) => {
+                    let sql = page_sql(conn);
+                    let rows: Vec<Row> = diesel::sql_query(sql)
+                        .bind::<BigInt, _>(self.after)
+                        .bind::<BigInt, _>(PAGE)
+                        .load(*conn)?;
+                    self.done = (rows.len() as i64) < PAGE;
+                    if let Some(last) = rows.last() {
+                        self.after = last.id;
+                    }
+                    self.page.extend(rows);
+                }
+                Source::Archive(reader) => {
+                    for _ in 0..PAGE {
+                        match reader.next_row()? {
+                            Some(row) => self.page.push_back(row),
+                            None => {
+                                self.done = true;
+                                break;
+                            }
+                        }
+                    }
+                }
             }
-            self.page.extend(rows);
         }
         Ok(())
     }
-    fn next(&mut self) -> Result<Option<Row>> {
+    pub(super) fn next(&mut self) -> Result<Option<Row>> {
         self.fill()?;
         Ok(self.page.pop_front())
     }
@@ -117,6 +150,22 @@ pub struct DigestPoint {
     pub chain_hash: String,
     /// Its `occurred_at`, RFC 3339 UTC (informational: it is inside the hash).
     pub occurred_at: String,
+    /// Ed25519 signature of the head (see [`super::signing`]; no run), when
+    /// `audit_signing_key` was set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+}
+
+impl DigestPoint {
+    /// The signed fields (a digest has no run).
+    pub fn signed(&self) -> super::signing::SignedHead<'_> {
+        super::signing::SignedHead {
+            id: self.id,
+            chain_hash: &self.chain_hash,
+            occurred_at: &self.occurred_at,
+            run: None,
+        }
+    }
 }
 
 /// What an intact chain holds.
@@ -130,11 +179,15 @@ pub struct Verified {
     pub digests_checked: usize,
     /// The head, when the chain has rows.
     pub head: Option<DigestPoint>,
+    /// Anchors found on the chain (`--anchors`).
+    pub anchors_checked: u64,
+    /// Torn anchor lines (line numbers), reported as warnings.
+    pub torn_anchor_lines: Vec<usize>,
 }
 
 /// Parses a stored timestamp as custadm and other programs write it:
 /// `YYYY-MM-DD HH:MM:SS[.f]`, also with `T` and a trailing `Z`.
-fn parse_time(raw: &[u8]) -> Option<chrono::NaiveDateTime> {
+pub(super) fn parse_time(raw: &[u8]) -> Option<chrono::NaiveDateTime> {
     let text = std::str::from_utf8(raw).ok()?.trim();
     let text = text.strip_suffix('Z').unwrap_or(text).replacen('T', " ", 1);
     chrono::NaiveDateTime::parse_from_str(&text, "%Y-%m-%d %H:%M:%S%.f").ok()
@@ -177,7 +230,7 @@ fn broken(id: i64, what: impl std::fmt::Display) -> Error {
 }
 
 /// Checks a chained row's own columns; returns its content digest and chain hash.
-fn check_row_content(row: &Row) -> Result<([u8; 32], [u8; 32])> {
+pub(super) fn check_row_content(row: &Row) -> Result<([u8; 32], [u8; 32])> {
     let digest = hash_of(&row.content_digest).ok_or_else(|| {
         broken(
             row.id,
@@ -291,27 +344,300 @@ fn diagnose(
     )
 }
 
-/// Walks the whole chain; `Ok` when intact and passing through every digest,
-/// otherwise [`Error::Integrity`] naming the first bad row (exit 8).
-pub fn verify(conn: &mut DbConn, digests: &[DigestPoint]) -> Result<Verified> {
-    crate::db::read_snapshot(conn, |conn| walk(conn, digests))
+/// `--since D`: D's row, which must be on the chain with D's `chain_hash`.
+fn since_row(
+    pager: &mut Pager<'_>,
+    head: &Head,
+    d: &DigestPoint,
+) -> Result<(i64, [u8; 32], Vec<u8>)> {
+    let row = pager.next()?.filter(|row| row.id == d.id).ok_or_else(|| {
+        Error::Integrity(format!(
+            "audit trail integrity check failed: --since names row {} (digest of {}), which is not in this trail: the digest is from another database, or rows were removed",
+            d.id, d.occurred_at
+        ))
+    })?;
+    let on_chain = head.chain_start_id.is_some_and(|s| row.id >= s)
+        && head.last_id.is_some_and(|l| row.id <= l);
+    let stored = hash_of(&row.chain_hash).filter(|_| on_chain);
+    if stored.is_none() || stored != chain::hash_from_hex(&d.chain_hash) {
+        return Err(Error::Integrity(format!(
+            "audit trail integrity check failed at row {}: --since's digest (of {}) records chain_hash {}…, and the row holds {}: the digest is from another database, or the history up to that row was rewritten",
+            d.id,
+            d.occurred_at,
+            d.chain_hash.get(..12).unwrap_or(&d.chain_hash),
+            match &stored {
+                Some(h) => format!("{}…", chain::to_hex(&h[..6])),
+                None => "no chain hash on the chain".to_string(),
+            }
+        )));
+    }
+    let (_, stored) = check_row_content(&row)?;
+    Ok((row.id, stored, row.occurred_at.unwrap_or_default()))
 }
 
-fn walk(conn: &mut DbConn, digests: &[DigestPoint]) -> Result<Verified> {
-    let head: Head = chain::read_head(conn)?;
+/// A row as the prehistory hash reads it.
+fn old_row(row: &Row) -> chain::OldRow<'_> {
+    chain::OldRow {
+        id: row.id,
+        occurred_at: row.occurred_at.as_deref(),
+        operator: &row.operator,
+        os_user: &row.os_user,
+        action: &row.action,
+        customer_id: row.customer_id,
+        outcome: &row.outcome,
+        run_id: row.run_id.as_deref(),
+        reason: row.reason.as_deref(),
+        details: &row.details,
+    }
+}
+
+/// The count and hash of the rows below `first_id` (what a chain that
+/// starts at `first_id` commits to: [`chain`], "The start"), read in pages.
+pub fn prehistory_below(conn: &mut DbConn, first_id: i64) -> Result<(u64, [u8; 32])> {
+    let mut pager = Pager::db(conn, i64::MIN);
+    let mut hash = chain::Prehistory::default();
+    while let Some(row) = pager.next()? {
+        if row.id >= first_id {
+            break;
+        }
+        hash.add(&old_row(&row));
+    }
+    Ok(hash.finish())
+}
+
+/// What the chain's first row (`first_id`) must link to, after checking the
+/// rows below it against what the head recorded when the chain started
+/// (contract: "Audit": a row added below the start, or one of them altered
+/// or removed, is exit 8).
+fn check_start(head: &Head, prehistory: chain::Prehistory, first_id: i64) -> Result<[u8; 32]> {
+    let (rows, hash) = prehistory.finish();
+    let recorded = head.prehistory_rows.map(|n| n.max(0) as u64);
+    let count_changed = |recorded: u64| {
+        Error::Integrity(format!(
+            "audit trail integrity check failed before row {first_id} (the chain's start): {rows} row{} lie below it, and {recorded} did when the chain started: rows were {} there by another program",
+            if rows == 1 { "" } else { "s" },
+            if rows > recorded { "inserted" } else { "removed" }
+        ))
+    };
+    match &head.prehistory_hash {
+        // A chain started before the start was committed to: the genesis,
+        // and the count the migration recorded.
+        None => {
+            if let Some(recorded) = recorded.filter(|&r| r != rows) {
+                return Err(count_changed(recorded));
+            }
+            Ok(GENESIS)
+        }
+        Some(recorded_hash) => {
+            if let Some(recorded) = recorded.filter(|&r| r != rows) {
+                return Err(count_changed(recorded));
+            }
+            if chain::hash_from_hex(recorded_hash) != Some(hash) {
+                return Err(Error::Integrity(format!(
+                    "audit trail integrity check failed before row {first_id} (the chain's start): one of the {rows} rows below it was altered since the chain started (their hash no longer matches)"
+                )));
+            }
+            Ok(chain::start_link(rows, &hash))
+        }
+    }
+}
+
+/// Walks the whole chain; `Ok` when intact and passing through every digest,
+/// otherwise [`Error::Integrity`] naming the first bad row (exit 8).
+///
+/// With `since` (`audit verify --since D`), only the rows after D's row are
+/// walked (keyset from D's id: the cost is what was written since), and D's
+/// row must still hold D's `chain_hash` (exit 8 naming the mismatch: a
+/// digest of another database, or a history rewritten up to it); anchors
+/// and digests before D are not checked again.
+pub fn verify(
+    conn: &mut DbConn,
+    digests: &[DigestPoint],
+    anchors: Option<&mut AnchorFile<'_>>,
+    since: Option<&DigestPoint>,
+) -> Result<Verified> {
+    crate::db::read_snapshot(conn, |conn| {
+        let head = chain::read_head(conn)?;
+        walk(Source::Db(conn), head, digests, anchors, since)
+    })
+}
+
+/// `audit verify --archive FILE`: an archive on its own, as its header and
+/// end line describe the chain it holds (exit 2 for a file that is not a
+/// complete archive, naming the line; exit 8 naming the first bad row).
+pub fn verify_archive(path: &std::path::Path) -> Result<Verified> {
+    let (mut reader, head) = super::archive::Reader::open(path)?;
+    walk(Source::Archive(&mut reader), head, &[], None, None)
+}
+
+/// `--anchors`: the anchors of a file, met in order as the walk passes
+/// their rows (contract: each must lie on the chain and come after the one
+/// before it).
+struct AnchorCheck<'a, 'k> {
+    file: &'a mut AnchorFile<'k>,
+    /// The next anchor not yet met, with its line.
+    next: Option<(usize, Anchor)>,
+    /// The id of the anchor before it.
+    last_id: Option<(usize, i64)>,
+    checked: u64,
+    /// Anchors of rows below this id are not checked (`--since`).
+    floor: i64,
+}
+
+impl AnchorCheck<'_, '_> {
+    /// Reads the next anchor; exit 8 when it comes before the one before it.
+    fn advance(&mut self) -> Result<()> {
+        loop {
+            self.next = self.file.next_anchor()?;
+            if let (Some((line, a)), Some((prev_line, prev_id))) = (&self.next, self.last_id) {
+                if a.id < prev_id {
+                    return Err(Error::Integrity(format!(
+                        "audit anchor check failed at {} line {line} (row {}): out of order: it comes after line {prev_line}, which anchors the later row {prev_id} (anchors were reordered or edited)",
+                        self.file.name(),
+                        a.id
+                    )));
+                }
+            }
+            match &self.next {
+                Some((line, a)) if a.id < self.floor => self.last_id = Some((*line, a.id)),
+                _ => return Ok(()),
+            }
+        }
+    }
+
+    /// Checks every anchor of row `id` against its stored hash; exit 8 for
+    /// an anchor of a row that is not on the chain (an id passed over).
+    fn meet(&mut self, id: i64, stored: &[u8; 32]) -> Result<()> {
+        while let Some((line, a)) = &self.next {
+            if a.id > id {
+                break;
+            }
+            if a.id < id {
+                return Err(Error::Integrity(format!(
+                    "audit anchor check failed at {} line {line}: it anchors row {}, which is not on the chain (the history was rewritten, or rows were removed)",
+                    self.file.name(),
+                    a.id
+                )));
+            }
+            if chain::hash_from_hex(&a.chain_hash) != Some(*stored) {
+                return Err(Error::Integrity(format!(
+                    "audit anchor check failed at {} line {line}: row {id} no longer has the chain_hash anchored there: the chain was rewritten up to that row (hashes recomputed), or a backup was restored",
+                    self.file.name(),
+                )));
+            }
+            self.checked += 1;
+            self.last_id = Some((*line, a.id));
+            self.advance()?;
+        }
+        Ok(())
+    }
+
+    /// After the last row: an anchor still unmet lies beyond the chain.
+    fn finish(&mut self, last: Option<i64>) -> Result<()> {
+        if let Some((line, a)) = &self.next {
+            let end = last.map_or("it has no rows".to_string(), |l| {
+                format!("it ends at row {l}")
+            });
+            return Err(Error::Integrity(format!(
+                "audit anchor check failed at {} line {line}: it anchors row {}, beyond the chain ({end}): the newest rows were removed, or an older backup was restored",
+                self.file.name(),
+                a.id
+            )));
+        }
+        Ok(())
+    }
+}
+
+fn walk(
+    source: Source<'_>,
+    head: Head,
+    digests: &[DigestPoint],
+    anchors: Option<&mut AnchorFile<'_>>,
+    since: Option<&DigestPoint>,
+) -> Result<Verified> {
+    let archive_alone = matches!(source, Source::Archive(_));
+    // Rows up to `archived_through` were moved to an archive: the first row
+    // left links to its hash (see super::archive).
+    let archived = match (head.archived_through, head.archived_hash.as_deref()) {
+        (Some(a), Some(h)) => Some((
+            a,
+            chain::hash_from_hex(h).ok_or_else(|| {
+                Error::Integrity("audit trail integrity check failed: the chain head's archived_hash is malformed (altered)".into())
+            })?,
+        )),
+        (None, None) => None,
+        _ => {
+            return Err(Error::Integrity(
+                "audit trail integrity check failed: the chain head records an archive cut without its hash (altered)".into(),
+            ))
+        }
+    };
+    // `--since` at or below the archive's cut: from the cut.
+    let since = match (since, archived) {
+        (Some(d), Some((a, h))) if d.id <= a => {
+            if d.id == a && chain::hash_from_hex(&d.chain_hash) == Some(h) {
+                None
+            } else {
+                return Err(Error::Usage(format!(
+                    "--since names row {}, which was archived (the table starts after row {a}): check the archive with `custadm audit verify --archive FILE`, and use a newer digest",
+                    d.id
+                )));
+            }
+        }
+        (since, _) => since,
+    };
+    let floor = since
+        .map(|d| d.id)
+        .or(archived.map(|(a, _)| a))
+        .unwrap_or(i64::MIN);
+    let mut anchors = match anchors {
+        None => None,
+        Some(file) => {
+            let mut check = AnchorCheck {
+                file,
+                next: None,
+                last_id: None,
+                checked: 0,
+                floor,
+            };
+            check.advance()?;
+            Some(check)
+        }
+    };
     let mut wanted: BTreeMap<i64, Vec<&DigestPoint>> = BTreeMap::new();
-    for d in digests {
+    for d in digests.iter().filter(|d| d.id > floor) {
         wanted.entry(d.id).or_default().push(d);
     }
     let mut pager = Pager {
-        conn,
-        after: i64::MIN,
+        source,
+        // From the start when an archive cut is the floor: rows inserted
+        // below it are caught.
+        after: since.map_or(i64::MIN, |d| d.id.saturating_sub(1)),
         page: Default::default(),
         done: false,
     };
-    let mut prehistory = 0u64;
+    let mut prehistory = chain::Prehistory::default();
+    // What the first chained row links to, once the prehistory is read.
+    let mut start_link: Option<[u8; 32]> = None;
+    let mut prehistory_count = 0u64;
     let mut rows = 0u64;
     let mut previous: Option<(i64, [u8; 32], Vec<u8>)> = None;
+    if let Some(d) = since {
+        let row = since_row(&mut pager, &head, d)?;
+        if let Some(check) = anchors.as_mut() {
+            check.meet(row.0, &row.1)?;
+        }
+        previous = Some(row);
+        // Not read: the start was checked when D's row was.
+        start_link = Some(GENESIS);
+    } else if let Some((a, h)) = archived {
+        if let Some(check) = anchors.as_mut() {
+            check.meet(a, &h)?;
+        }
+        previous = Some((a, h, Vec::new()));
+        // The start and the prehistory are in the archive.
+        start_link = Some(GENESIS);
+    }
     let mut digests_checked = 0usize;
     // Redacted rows (no salt) whose customer's purge has not been seen yet:
     // customer id → first such row. Purge writes its own row after the
@@ -320,10 +646,16 @@ fn walk(conn: &mut DbConn, digests: &[DigestPoint]) -> Result<Verified> {
     // wiped the row's details and reason and made it look redacted.
     let mut redacted_unpurged: BTreeMap<i64, i64> = BTreeMap::new();
     while let Some(row) = pager.next()? {
+        if let Some((a, _)) = archived.filter(|(a, _)| row.id <= *a) {
+            return Err(broken(
+                row.id,
+                format!("it lies in the archived part of the trail (rows up to {a} were moved to an archive): inserted by another program"),
+            ));
+        }
         let in_chain = head.chain_start_id.is_some_and(|start| row.id >= start);
         if row.chain_hash.is_none() {
             if !in_chain {
-                prehistory += 1;
+                prehistory.add(&old_row(&row));
                 continue;
             }
             return Err(broken(
@@ -347,7 +679,15 @@ fn walk(conn: &mut DbConn, digests: &[DigestPoint]) -> Result<Verified> {
             ));
         }
         let (digest, stored) = check_row_content(&row)?;
-        let prev_hash = previous.as_ref().map(|p| p.1).unwrap_or(GENESIS);
+        if previous.is_none() && start_link.is_none() {
+            prehistory_count = prehistory.rows();
+            start_link = Some(check_start(&head, std::mem::take(&mut prehistory), row.id)?);
+        }
+        let prev_hash = previous
+            .as_ref()
+            .map(|p| p.1)
+            .or(start_link)
+            .unwrap_or(GENESIS);
         let expected_id = match &previous {
             Some(p) => p.0 + 1,
             None => head.chain_start_id.unwrap_or(row.id),
@@ -364,6 +704,9 @@ fn walk(conn: &mut DbConn, digests: &[DigestPoint]) -> Result<Verified> {
                 &stored,
                 next,
             ));
+        }
+        if let Some(check) = anchors.as_mut() {
+            check.meet(row.id, &stored)?;
         }
         if let Some(points) = wanted.remove(&row.id) {
             for point in points {
@@ -393,6 +736,9 @@ fn walk(conn: &mut DbConn, digests: &[DigestPoint]) -> Result<Verified> {
         previous = Some((row.id, stored, row.occurred_at.unwrap_or_default()));
     }
     let last_id = previous.as_ref().map(|p| p.0);
+    if let Some(check) = anchors.as_mut() {
+        check.finish(last_id)?;
+    }
     if head.last_id != last_id {
         return Err(Error::Integrity(match (head.last_id, last_id) {
             (Some(h), Some(l)) if h > l => format!(
@@ -417,7 +763,12 @@ fn walk(conn: &mut DbConn, digests: &[DigestPoint]) -> Result<Verified> {
             points.first().map(|p| p.occurred_at.as_str()).unwrap_or("?")
         )));
     }
-    if let Some((&customer, &id)) = redacted_unpurged.iter().min_by_key(|(_, &row_id)| row_id) {
+    // An archive may end between a redaction and its purge.
+    if let Some((&customer, &id)) = redacted_unpurged
+        .iter()
+        .filter(|_| !archive_alone)
+        .min_by_key(|(_, &row_id)| row_id)
+    {
         return Err(broken(
             id,
             format!("altered: it looks redacted, but no purge of customer {customer} follows it in the chain (its details and reason were wiped by another program)"),
@@ -429,12 +780,25 @@ fn walk(conn: &mut DbConn, digests: &[DigestPoint]) -> Result<Verified> {
         occurred_at: parse_time(&time)
             .map(crate::output::rfc3339)
             .unwrap_or_default(),
+        signature: None,
     });
+    // With no chained row, every row is prehistory (counted, not checked).
+    let prehistory_rows = if start_link.is_some() {
+        prehistory_count
+    } else {
+        prehistory.rows()
+    };
+    let (anchors_checked, torn_anchor_lines) = match anchors {
+        Some(check) => (check.checked, std::mem::take(&mut check.file.notes.torn)),
+        None => (0, Vec::new()),
+    };
     Ok(Verified {
         rows,
-        prehistory,
+        prehistory: prehistory_rows,
         digests_checked,
         head: head_point,
+        anchors_checked,
+        torn_anchor_lines,
     })
 }
 
@@ -459,6 +823,7 @@ pub fn head_digest(conn: &mut DbConn) -> Result<Option<DigestPoint>> {
                     id: last_id,
                     chain_hash: hash,
                     occurred_at: crate::output::rfc3339(time),
+                    signature: None,
                 }))
             }
             _ => Err(Error::Integrity(format!(
@@ -468,25 +833,66 @@ pub fn head_digest(conn: &mut DbConn) -> Result<Option<DigestPoint>> {
     })
 }
 
-/// Parses `--digest`: the JSON text of `audit digest`, or `@FILE` with one
-/// digest a line (lines appended daily; text around the JSON object, such as
-/// a syslog prefix, is ignored; blank lines are skipped). Exit 2 on anything else.
-pub fn parse_digests(arg: &str) -> Result<Vec<DigestPoint>> {
-    let (text, source) = match arg.strip_prefix('@') {
-        Some(path) => (
-            std::fs::read_to_string(path)
-                .map_err(|e| Error::Usage(format!("--digest: cannot read {path}: {e}")))?,
-            path.to_string(),
-        ),
-        None => (arg.to_string(), "--digest".to_string()),
+/// Parses `--digest` (or `--since`, named by `flag`): the JSON text of
+/// `audit digest` (at most 4 KiB), or `@FILE` with one digest a line (lines
+/// appended daily; text around the JSON object, such as a syslog prefix, is
+/// ignored; blank lines are skipped). Read line by line, each at most
+/// [`MAX_LINE`](super::anchor::MAX_LINE) bytes: a line that is longer, not
+/// text, or not a digest is exit 2 naming it. With `key`, a digest that
+/// carries a signature must carry a valid one (exit 8).
+pub fn parse_digests(
+    flag: &str,
+    arg: &str,
+    key: Option<&ed25519_dalek::VerifyingKey>,
+) -> Result<Vec<DigestPoint>> {
+    use super::anchor::MAX_LINE;
+    use std::io::{BufRead, Read};
+    let (mut reader, source): (Box<dyn BufRead>, String) = match arg.strip_prefix('@') {
+        Some(path) => {
+            use std::os::unix::fs::OpenOptionsExt;
+            let shown = crate::text::sanitize(path);
+            let file = std::fs::OpenOptions::new()
+                .read(true)
+                .custom_flags(libc::O_NONBLOCK)
+                .open(path)
+                .map_err(|e| Error::Usage(format!("{flag}: cannot read {shown}: {e}")))?;
+            (Box::new(std::io::BufReader::new(file)), shown)
+        }
+        None => {
+            if arg.len() > MAX_LINE {
+                return Err(Error::Usage(format!(
+                    "{flag}: longer than {MAX_LINE} bytes: not the output of `custadm audit digest`"
+                )));
+            }
+            (
+                Box::new(std::io::Cursor::new(arg.as_bytes().to_vec())),
+                flag.to_string(),
+            )
+        }
     };
     let mut points = Vec::new();
-    let lines: Vec<&str> = if arg.starts_with('@') {
-        text.lines().collect()
-    } else {
-        vec![text.as_str()]
-    };
-    for (n, line) in lines.iter().enumerate() {
+    let mut buf = Vec::new();
+    let mut n = 0usize;
+    loop {
+        buf.clear();
+        n += 1;
+        let read = (&mut reader)
+            .take(MAX_LINE as u64 + 1)
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| Error::Usage(format!("{source}: cannot read it: {e}")))?;
+        if read == 0 {
+            break;
+        }
+        if buf.last() != Some(&b'\n') && buf.len() > MAX_LINE {
+            return Err(Error::Usage(format!(
+                "{source} line {n}: longer than {MAX_LINE} bytes: not a digest"
+            )));
+        }
+        let line = std::str::from_utf8(&buf).map_err(|_| {
+            Error::Usage(format!(
+                "{source} line {n}: not text (binary data): not a digest"
+            ))
+        })?;
         if line.trim().is_empty() {
             continue;
         }
@@ -496,15 +902,20 @@ pub fn parse_digests(arg: &str) -> Result<Vec<DigestPoint>> {
         };
         let point: DigestPoint = serde_json::from_str(json).map_err(|_| {
             Error::Usage(format!(
-                "{source} line {}: not the output of `custadm audit digest` ({{\"id\":…,\"chain_hash\":…,\"occurred_at\":…}})",
-                n + 1
+                "{source} line {n}: not the output of `custadm audit digest` ({{\"id\":…,\"chain_hash\":…,\"occurred_at\":…}})"
             ))
         })?;
         if chain::hash_from_hex(&point.chain_hash).is_none() {
             return Err(Error::Usage(format!(
-                "{source} line {}: chain_hash is not 64 hex digits",
-                n + 1
+                "{source} line {n}: chain_hash is not 64 hex digits"
             )));
+        }
+        if let (Some(key), Some(sig)) = (key, point.signature.as_deref()) {
+            if !super::signing::verify(key, &point.signed(), sig) {
+                return Err(Error::Integrity(format!(
+                    "{source} line {n}: the digest's signature is not valid for audit_public_key (it was forged or edited, or the key is another one)"
+                )));
+            }
         }
         points.push(point);
     }
