@@ -11,6 +11,7 @@ custadm / raw and custadm's peak memory (max RSS of the process).
   python3 bench/run.py --n 100000 --runs 3 --backends sqlite
   python3 bench/run.py --smoke              # CI: 2,000 customers, 1 run, checks every job works
   python3 bench/run.py --jobs "by filter"   # only the jobs whose name contains the text
+  python3 bench/run.py --search-scale --n 10000000 --runs 5   # search at 10M (bench/search_scale.py)
 
 Needs: a built custadm (`cargo build --release`; --binary to choose), sqlite3
 and psql on PATH, PostgreSQL at --pg-server (default postgres://root@127.0.0.1:5432).
@@ -517,6 +518,9 @@ def main():
     ap.add_argument("--pg-server", default=os.environ.get("CUSTADM_BENCH_PG", "postgres://root@127.0.0.1:5432"))
     ap.add_argument("--smoke", action="store_true", help="2,000 customers, one run, no warm-up: checks the runner works")
     ap.add_argument("--jobs", default="", help="only the jobs whose names contain one of these comma-separated words")
+    ap.add_argument("--search-scale", action="store_true",
+                    help="search shapes, exact lookups, the 100,000 deactivation, list of all and the search "
+                         "migration at --n customers (bench/search_scale.py; e.g. --n 10000000 --runs 5)")
     a = ap.parse_args()
     if a.smoke:
         a.n, a.big_entries, a.runs, a.warmup = 2000, 2000, 1, 0
@@ -527,6 +531,16 @@ def main():
         if not shutil.which(tool):
             raise SystemExit(f"bench needs {tool} on PATH")
     work = tempfile.mkdtemp(prefix="custadm-bench-")
+    if a.search_scale or a.smoke:
+        import search_scale
+        dbs = {"sqlite": Sqlite(work), "postgres": Postgres(a.pg_server)}
+        try:
+            search_scale.main(a, binary, dbs, work)
+        finally:
+            if not a.smoke:
+                shutil.rmtree(work, ignore_errors=True)
+        if a.search_scale:
+            return
     rows = []
     try:
         for name in a.backends.split(","):
