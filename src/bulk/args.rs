@@ -83,7 +83,7 @@ pub struct FilterArgs {
     /// active, inactive, deleted or all [default: active and inactive; for restore: deleted]
     #[arg(long, value_enum)]
     pub status: Option<StatusFilter>,
-    /// Name or email contains TEXT (case-insensitive)
+    /// Name or email contains TEXT (1-500 characters), ignoring case and accents; a phone fragment (digits, spaces, + - ( ), 3+ digits) also matches the phone's digits. 3+ characters: from an index; 1-2: a scan
     #[arg(long, value_name = "TEXT")]
     pub search: Option<String>,
     /// Last login (or, never logged in, creation) before WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)

@@ -128,9 +128,10 @@ const PG_CANDIDATES: usize = 2_000;
 ///   the plan that takes seconds for a rare term). At most that many
 ///   (rare, a miss): their customers are read by id, in id order. More
 ///   (common): the `limit`-th smallest id found bounds the answer, so the
-///   query runs over the id range up to it only (a bitmap AND of that range
-///   and the trigram indexes). Without a limit a common term is one bitmap
-///   scan, sorted by id.
+///   query runs over the id range up to it only (a bitmap scan of that
+///   range, each row checked), and beyond it only when the other filters
+///   left fewer than `limit` there. Without a limit a common term is one
+///   bitmap scan, sorted by id.
 pub(crate) fn for_each_listed(
     conn: &mut DbConn,
     f: &Filters,
@@ -219,7 +220,19 @@ pub(crate) fn for_each_listed(
             let upto = limit
                 .and_then(|l| usize::try_from(l).ok())
                 .and_then(|l| found.get(l.checked_sub(1)?).copied());
-            pg::for_each_listed(c, f, Window { upto, ..all }, each)?;
+            let n = pg::for_each_listed(c, f, Window { upto, ..all }, each)?;
+            // The other filters left fewer than `limit` up to there: the
+            // rest lies beyond it.
+            if let (Some(upto), Some(limit)) = (upto, limit) {
+                if n < limit {
+                    let beyond = Window {
+                        after: Some(upto),
+                        limit: Some(limit - n),
+                        ..Window::default()
+                    };
+                    pg::for_each_listed(c, f, beyond, each)?;
+                }
+            }
             Ok(())
         }),
     }

@@ -519,3 +519,43 @@ fn search_text_must_be_1_to_500_characters() {
     env.run(&["list", "--search", &"a".repeat(500)]).code(0);
     env.run(&["list", "--search", "a"]).code(0);
 }
+
+/// A common term (more matches than PostgreSQL's candidate cap) with
+/// another filter that keeps only a few, late ones: still the first ones in
+/// id order, and `--limit` still says when it cut.
+fn common_term_with_a_narrow_filter(env: &Env) {
+    env.init_db(0);
+    bulk_customers(env, 2600);
+    env.exec("UPDATE customers SET deleted_at = '2026-01-01 00:00:00' WHERE id IN (2590, 2591, 2592, 2593, 2594, 2595, 2596)");
+    let (ids, stderr) = listed(
+        env,
+        &[
+            "--search", "customer", "--status", "deleted", "--limit", "5",
+        ],
+    );
+    assert_eq!(ids, vec![2590, 2591, 2592, 2593, 2594], "{stderr}");
+    assert!(stderr.contains("continue with --after 2594"), "{stderr}");
+    let (ids, stderr) = listed(env, &["--search", "ustom", "--limit", "4"]);
+    assert_eq!(ids, vec![1, 2, 3, 4]);
+    assert!(stderr.contains("continue with --after 4"), "{stderr}");
+    let (ids, _) = listed(env, &["--search", "customer 259", "--status", "all"]);
+    assert_eq!(
+        ids,
+        (2590..=2599)
+            .chain([259])
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn common_term_with_a_narrow_filter_sqlite() {
+    common_term_with_a_narrow_filter(&Env::sqlite());
+}
+
+#[test]
+fn common_term_with_a_narrow_filter_postgres() {
+    let Some(env) = Env::postgres() else { return };
+    common_term_with_a_narrow_filter(&env);
+}
