@@ -180,8 +180,11 @@ const SEARCH_INDEX_VERSIONS: [&str; 4] = [
 /// Rows per second the search indexes were built at, measured at 10M
 /// customers on this project's 2-core machines (bench/RESULTS.md): SQLite's
 /// FTS5 table, PostgreSQL's three GIN indexes together.
+/// (SQLite: 10M in 721 s with the machine loaded, bench/RESULTS.md issue 23;
+/// PostgreSQL: the same order, its three concurrent builds took longer than
+/// 20 minutes there, so the estimate errs long.)
 const SEARCH_BUILD_RATE: [(Backend, u64); 2] =
-    [(Backend::Sqlite, 60_000), (Backend::Postgres, 60_000)];
+    [(Backend::Sqlite, 14_000), (Backend::Postgres, 8_000)];
 
 /// [`run_pending`], telling the operator through `note` what takes long:
 /// building the search indexes over the customers already there (what, over

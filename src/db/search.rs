@@ -181,20 +181,30 @@ impl SearchTerm {
         sql
     }
 
-    /// The SQLite predicate for a text too short for the index: a scan
-    /// with the same fold in plain SQL, then custadm's Unicode lower-casing;
-    /// binds the folded text twice (`instr`, so nothing is a wildcard).
-    pub fn sqlite_scan_sql() -> (String, String) {
-        (
-            format!(
-                "(instr(unicode_lower({}), ",
-                sqlite_fold_sql("customers.full_name")
-            ),
-            format!(
-                ") > 0 OR instr(unicode_lower({}), ",
-                sqlite_fold_sql("customers.email")
-            ),
-        )
+    /// The SQLite predicate for a text too short for the index: a scan.
+    /// ASCII text is compared through SQLite's own `lower()` (cheap); other
+    /// text through the same fold in plain SQL, then custadm's Unicode
+    /// lower-casing. `instr`, so nothing is a wildcard. Returns the SQL
+    /// around the folded text, which is bound at each gap (4 binds).
+    pub fn sqlite_scan_sql() -> [String; 5] {
+        let column = |c: &str| {
+            (
+                format!("(instr(lower({c}), "),
+                format!(
+                    ") > 0 OR ({c} GLOB '*[^ -~]*' AND instr(unicode_lower({}), ",
+                    sqlite_fold_sql(c)
+                ),
+            )
+        };
+        let (n1, n2) = column("customers.full_name");
+        let (e1, e2) = column("customers.email");
+        [
+            format!("({n1}"),
+            n2,
+            format!(") > 0)) OR {e1}"),
+            e2,
+            ") > 0)))".to_string(),
+        ]
     }
 }
 
@@ -348,13 +358,18 @@ pub fn sqlite_filter<'a, ST>(
             .sql(")"),
         )
     } else {
-        let (a, b) = SearchTerm::sqlite_scan_sql();
+        let [a, b, c, d, e] = SearchTerm::sqlite_scan_sql();
+        let t = || term.folded.clone();
         q.filter(
             sql::<Bool>(&a)
-                .bind::<Text, _>(term.folded.clone())
+                .bind::<Text, _>(t())
                 .sql(&b)
-                .bind::<Text, _>(term.folded.clone())
-                .sql(") > 0)"),
+                .bind::<Text, _>(t())
+                .sql(&c)
+                .bind::<Text, _>(t())
+                .sql(&d)
+                .bind::<Text, _>(t())
+                .sql(&e),
         )
     }
 }
