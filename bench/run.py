@@ -14,6 +14,7 @@ custadm / raw and custadm's peak memory (max RSS of the process).
   python3 bench/run.py --anchor-cost --n 1000000 --runs 9   # view and a 100,000 deactivation with
                                             # audit_anchor (file, signed) vs without, pairs interleaved
   python3 bench/run.py --verify-rows 10000000 --backends sqlite   # audit verify of 10M chained rows
+  python3 bench/run.py --search-scale --n 10000000 --runs 5   # search at 10M (bench/search_scale.py)
 
 Needs: a built custadm (`cargo build --release`; --binary to choose), sqlite3
 and psql on PATH, PostgreSQL at --pg-server (default postgres://root@127.0.0.1:5432).
@@ -617,6 +618,9 @@ def main():
                     help="only: view and a 100,000 deactivation with and without audit_anchor (issue 25)")
     ap.add_argument("--verify-rows", type=int, default=0,
                     help="only: append this many chained audit rows and time `audit verify`")
+    ap.add_argument("--search-scale", action="store_true",
+                    help="search shapes, exact lookups, the 100,000 deactivation, list of all and the search "
+                         "migration at --n customers (bench/search_scale.py; e.g. --n 10000000 --runs 5)")
     a = ap.parse_args()
     if a.smoke:
         a.n, a.big_entries, a.runs, a.warmup = 2000, 2000, 1, 0
@@ -627,6 +631,16 @@ def main():
         if not shutil.which(tool):
             raise SystemExit(f"bench needs {tool} on PATH")
     work = tempfile.mkdtemp(prefix="custadm-bench-")
+    if a.search_scale or a.smoke:
+        import search_scale
+        dbs = {"sqlite": Sqlite(work), "postgres": Postgres(a.pg_server)}
+        try:
+            search_scale.main(a, binary, dbs, work)
+        finally:
+            if not a.smoke:
+                shutil.rmtree(work, ignore_errors=True)
+        if a.search_scale:
+            return
     rows = []
     try:
         for name in a.backends.split(","):

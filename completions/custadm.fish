@@ -111,7 +111,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand list" -l status -d 'acti
 inactive\t''
 deleted\t''
 all\t''"
-complete -c custadm -n "__fish_custadm_using_subcommand list" -l search -d 'Name or email contains TEXT (case-insensitive)' -r
+complete -c custadm -n "__fish_custadm_using_subcommand list" -l search -d 'Name or email contains TEXT (1-500 characters), ignoring case and accents; a phone fragment (digits, spaces, + - ( ), 3+ digits) also matches the phone\'s digits. 3+ characters: from an index; 1-2: a scan' -r
 complete -c custadm -n "__fish_custadm_using_subcommand list" -l last-login-before -d 'Last login (or, never logged in, creation) before WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)' -r
 complete -c custadm -n "__fish_custadm_using_subcommand list" -l created-before -d 'Created before WHEN' -r
 complete -c custadm -n "__fish_custadm_using_subcommand list" -l created-after -d 'Created after WHEN' -r
@@ -163,7 +163,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l status -d 'ac
 inactive\t''
 deleted\t''
 all\t''"
-complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l search -d 'Name or email contains TEXT (case-insensitive)' -r
+complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l search -d 'Name or email contains TEXT (1-500 characters), ignoring case and accents; a phone fragment (digits, spaces, + - ( ), 3+ digits) also matches the phone\'s digits. 3+ characters: from an index; 1-2: a scan' -r
 complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l last-login-before -d 'Last login (or, never logged in, creation) before WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)' -r
 complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l created-before -d 'Created before WHEN' -r
 complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l created-after -d 'Created after WHEN' -r
@@ -190,7 +190,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l statu
 inactive\t''
 deleted\t''
 all\t''"
-complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l search -d 'Name or email contains TEXT (case-insensitive)' -r
+complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l search -d 'Name or email contains TEXT (1-500 characters), ignoring case and accents; a phone fragment (digits, spaces, + - ( ), 3+ digits) also matches the phone\'s digits. 3+ characters: from an index; 1-2: a scan' -r
 complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l last-login-before -d 'Last login (or, never logged in, creation) before WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)' -r
 complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l created-before -d 'Created before WHEN' -r
 complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l created-after -d 'Created after WHEN' -r
@@ -216,7 +216,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand delete" -l status -d 'ac
 inactive\t''
 deleted\t''
 all\t''"
-complete -c custadm -n "__fish_custadm_using_subcommand delete" -l search -d 'Name or email contains TEXT (case-insensitive)' -r
+complete -c custadm -n "__fish_custadm_using_subcommand delete" -l search -d 'Name or email contains TEXT (1-500 characters), ignoring case and accents; a phone fragment (digits, spaces, + - ( ), 3+ digits) also matches the phone\'s digits. 3+ characters: from an index; 1-2: a scan' -r
 complete -c custadm -n "__fish_custadm_using_subcommand delete" -l last-login-before -d 'Last login (or, never logged in, creation) before WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)' -r
 complete -c custadm -n "__fish_custadm_using_subcommand delete" -l created-before -d 'Created before WHEN' -r
 complete -c custadm -n "__fish_custadm_using_subcommand delete" -l created-after -d 'Created after WHEN' -r
@@ -241,7 +241,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand restore" -l status -d 'a
 inactive\t''
 deleted\t''
 all\t''"
-complete -c custadm -n "__fish_custadm_using_subcommand restore" -l search -d 'Name or email contains TEXT (case-insensitive)' -r
+complete -c custadm -n "__fish_custadm_using_subcommand restore" -l search -d 'Name or email contains TEXT (1-500 characters), ignoring case and accents; a phone fragment (digits, spaces, + - ( ), 3+ digits) also matches the phone\'s digits. 3+ characters: from an index; 1-2: a scan' -r
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -l last-login-before -d 'Last login (or, never logged in, creation) before WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)' -r
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -l created-before -d 'Created before WHEN' -r
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -l created-after -d 'Created after WHEN' -r

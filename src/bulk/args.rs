@@ -52,8 +52,8 @@ pub struct TargetArgs {
     pub filters: FilterArgs,
 }
 
-/// Longest `--search` text: longer than any name or email can match.
-const MAX_SEARCH_CHARS: usize = 300;
+/// Longest `--search` text (contract: 1–500 characters).
+const MAX_SEARCH_CHARS: usize = crate::db::search::MAX_CHARS;
 
 /// `--status`: which customers by state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -83,7 +83,7 @@ pub struct FilterArgs {
     /// active, inactive, deleted or all [default: active and inactive; for restore: deleted]
     #[arg(long, value_enum)]
     pub status: Option<StatusFilter>,
-    /// Name or email contains TEXT (case-insensitive)
+    /// Name or email contains TEXT (1-500 characters), ignoring case and accents; a phone fragment (digits, spaces, + - ( ), 3+ digits) also matches the phone's digits. 3+ characters: from an index; 1-2: a scan
     #[arg(long, value_name = "TEXT")]
     pub search: Option<String>,
     /// Last login (or, never logged in, creation) before WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)
@@ -121,6 +121,11 @@ impl FilterArgs {
         now: NaiveDateTime,
     ) -> Result<Filters> {
         if let Some(text) = &self.search {
+            if text.is_empty() {
+                return Err(Error::Usage(
+                    "--search: give the text to look for (1 to 500 characters); without --search every customer is listed".into(),
+                ));
+            }
             if text.chars().count() > MAX_SEARCH_CHARS {
                 return Err(Error::Usage(format!(
                     "--search: at most {MAX_SEARCH_CHARS} characters (names are at most 150, emails 254)"
@@ -129,7 +134,10 @@ impl FilterArgs {
         }
         Ok(Filters {
             status: self.status.or(default_status).map(Into::into),
-            search: self.search.as_deref().map(filter::like_pattern),
+            search: self
+                .search
+                .as_deref()
+                .map(crate::db::search::SearchTerm::new),
             last_login_before: parse_when(
                 "--last-login-before",
                 self.last_login_before.as_deref(),

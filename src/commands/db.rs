@@ -44,7 +44,7 @@ pub fn run(target: &DatabaseTarget, cmd: DbCommand, out: &Output) -> Result<()> 
             if let SchemaState::Ahead(_) = state {
                 return migrations::require_current(&mut conn, &database);
             }
-            let applied = migrations::run_pending(&mut conn)?;
+            let applied = migrations::run_pending_noting(&mut conn, &mut |text| out.note(text))?;
             if out.is_json() {
                 out.json(&serde_json::json!({"action": "migrate", "database": database, "applied": applied}))?;
             } else if applied.is_empty() {

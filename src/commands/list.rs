@@ -57,14 +57,30 @@ fn list_row(c: &ListedCustomer) -> ListRow<'_> {
 pub fn run(ctx: &mut Ctx, args: ListArgs) -> Result<()> {
     let filters = args.filters.parse(None, crate::db::now())?;
     let mut sink = Sink::new(ctx.out);
+    // One more than asked, to know whether --limit cut the list.
+    let (mut shown, mut last, mut more) = (0, None, false);
     filter::for_each_listed(
         &mut ctx.conn,
         &filters,
         args.after,
-        args.limit,
-        &mut |row| sink.row(row),
+        args.limit.map(|l| l.saturating_add(1)),
+        &mut |row| {
+            if Some(shown) == args.limit {
+                more = true;
+                return Ok(());
+            }
+            shown += 1;
+            last = Some(row.id);
+            sink.row(row)
+        },
     )?;
-    sink.end()
+    sink.end()?;
+    if let (true, Some(last)) = (more, last) {
+        ctx.out.note(&format!(
+            "more customers match: continue with --after {last}"
+        ));
+    }
+    Ok(())
 }
 
 /// Writes rows as they come in the chosen format.

@@ -117,7 +117,8 @@ fn initialise_postgres(
         // The advisory lock first: the migrations and the registration
         // commit together under it.
         migrations::lock_init(conn)?;
-        let created_schema = migrate && !migrations::run_pending(conn)?.is_empty();
+        let created_schema =
+            migrate && !migrations::run_pending_in_init_transaction(conn)?.is_empty();
         let registered = register_first(conn, register)?;
         Ok(registered.then_some(created_schema))
     })

@@ -165,6 +165,45 @@ pub fn lock_init_file(path: &std::path::Path) -> Result<std::fs::File> {
 
 /// Applies every pending migration; returns the versions applied.
 pub fn run_pending(conn: &mut DbConn) -> Result<Vec<String>> {
+    run_pending_noting(conn, &mut |_| {})
+}
+
+/// The migrations that build the search indexes (issue 23): SQLite's one,
+/// PostgreSQL's function and three indexes.
+const SEARCH_INDEX_VERSIONS: [&str; 4] = [
+    "20261207000001",
+    "20261207000002",
+    "20261207000003",
+    "20261207000004",
+];
+
+/// Rows per second the search indexes were built at, measured at 10M
+/// customers on this project's 2-core machines (bench/RESULTS.md): SQLite's
+/// FTS5 table, PostgreSQL's three GIN indexes together.
+/// (SQLite: 10M in 721 s with the machine loaded, bench/RESULTS.md issue 23;
+/// PostgreSQL: the same order, its three concurrent builds took longer than
+/// 20 minutes there, so the estimate errs long.)
+const SEARCH_BUILD_RATE: [(Backend, u64); 2] =
+    [(Backend::Sqlite, 14_000), (Backend::Postgres, 8_000)];
+
+/// [`run_pending`], telling the operator through `note` what takes long:
+/// building the search indexes over the customers already there (what, over
+/// how many, about how long). On PostgreSQL it first creates `pg_trgm`
+/// (exit 6 naming the fix when that is not allowed) and drops the INVALID
+/// index a `CREATE INDEX CONCURRENTLY` interrupted half-way leaves, so that
+/// the migration builds it again.
+pub fn run_pending_noting(conn: &mut DbConn, note: &mut dyn FnMut(&str)) -> Result<Vec<String>> {
+    let pending = match schema_state(conn)? {
+        SchemaState::Behind(p) => p,
+        SchemaState::Uninitialised => embedded_versions(conn.backend()),
+        _ => vec![],
+    };
+    if pending
+        .iter()
+        .any(|v| SEARCH_INDEX_VERSIONS.contains(&v.as_str()))
+    {
+        prepare_search_indexes(conn, note)?;
+    }
     let applied = crate::db::with_backend!(conn, c => {
         let source = match c.backend_marker() {
             Backend::Sqlite => SQLITE_MIGRATIONS,
@@ -174,6 +213,134 @@ pub fn run_pending(conn: &mut DbConn) -> Result<Vec<String>> {
             .map(|versions| versions.iter().map(|v| v.to_string()).collect::<Vec<_>>())
     });
     applied.map_err(|e| Error::Setup(format!("migration failed: {e}")))
+}
+
+/// PostgreSQL's search index migrations (`CREATE INDEX CONCURRENTLY`, which
+/// cannot run inside a transaction) by version, with their SQL.
+const PG_CONCURRENT: [(&str, &str); 3] = [
+    (
+        "20261207000002",
+        include_str!("../../migrations/postgres/2026-12-07-000002_search_name_index/up.sql"),
+    ),
+    (
+        "20261207000003",
+        include_str!("../../migrations/postgres/2026-12-07-000003_search_email_index/up.sql"),
+    ),
+    (
+        "20261207000004",
+        include_str!("../../migrations/postgres/2026-12-07-000004_search_phone_index/up.sql"),
+    ),
+];
+
+/// `init`'s migrations on a new PostgreSQL database, inside its
+/// transaction (which holds the init lock, so that one of several `init`s
+/// started at once creates the schema): as [`run_pending`], but the index
+/// migrations that must run outside a transaction build their index without
+/// `CONCURRENTLY` (the table is new and empty: nothing to block) and are
+/// recorded as applied in the same transaction. SQLite: [`run_pending`].
+pub fn run_pending_in_init_transaction(conn: &mut DbConn) -> Result<Vec<String>> {
+    let DbConn::Pg(c) = conn else {
+        return run_pending(conn);
+    };
+    let failed = |e: Box<dyn std::error::Error + Send + Sync>| {
+        Error::Setup(format!("migration failed: {e}"))
+    };
+    create_pg_trgm(c)?;
+    let mut applied = Vec::new();
+    for m in c.pending_migrations(POSTGRES_MIGRATIONS).map_err(failed)? {
+        let version = m.name().version().to_string();
+        match PG_CONCURRENT.iter().find(|(v, _)| *v == version) {
+            Some((_, sql)) => {
+                diesel::sql_query(sql.replacen("CONCURRENTLY ", "", 1)).execute(c)?;
+                diesel::sql_query("INSERT INTO __diesel_schema_migrations (version) VALUES ($1)")
+                    .bind::<Text, _>(&version)
+                    .execute(c)?;
+            }
+            None => {
+                c.run_migration(&*m).map_err(failed)?;
+            }
+        }
+        applied.push(version);
+    }
+    Ok(applied)
+}
+
+/// Creates `pg_trgm` unless it exists; exit 6 naming the fix when this
+/// role may not.
+fn create_pg_trgm(c: &mut diesel::pg::PgConnection) -> Result<()> {
+    match diesel::sql_query("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute(c) {
+        Ok(_) => Ok(()),
+        Err(e) if super::error::DbError::kind_of(&e) == super::error::DbErrorKind::ConnectionLost => {
+            Err(e.into())
+        }
+        Err(e) => Err(Error::Setup(format!(
+            "cannot create the PostgreSQL extension pg_trgm, which search needs ({}): ask a superuser or the database's owner to run `CREATE EXTENSION pg_trgm;` in this database (it ships with PostgreSQL, Debian package postgresql-15 or postgresql-contrib), then run custadm again",
+            e.to_string().lines().next().unwrap_or("").trim()
+        ))),
+    }
+}
+
+#[derive(QueryableByName)]
+struct CountRow {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+#[derive(QueryableByName)]
+struct NameRow {
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+/// Before the search migrations: the PostgreSQL extension and leftovers of
+/// an interrupted build, then the note of what is built and how long.
+fn prepare_search_indexes(conn: &mut DbConn, note: &mut dyn FnMut(&str)) -> Result<()> {
+    let backend = conn.backend();
+    let customers = match conn {
+        DbConn::Pg(c) => {
+            create_pg_trgm(c)?;
+            let invalid = diesel::sql_query(
+                "SELECT c.relname::text AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid \
+                 WHERE NOT i.indisvalid AND c.relname IN ('customers_search_name_idx', 'customers_search_email_idx', 'customers_search_phone_idx')",
+            )
+            .load::<NameRow>(c)?;
+            for index in invalid {
+                note(&format!(
+                    "dropping the index {} that an interrupted migration left unfinished (INVALID); it is built again",
+                    index.name
+                ));
+                diesel::sql_query(format!("DROP INDEX CONCURRENTLY IF EXISTS {}", index.name))
+                    .execute(c)?;
+            }
+            diesel::sql_query(
+                "SELECT coalesce((SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass('customers')), 0) AS n",
+            )
+            .get_result::<CountRow>(c)
+            .map(|r| r.n.max(0))
+            .unwrap_or(0)
+        }
+        DbConn::Sqlite(c) => diesel::sql_query("SELECT count(*) AS n FROM customers")
+            .get_result::<CountRow>(c)
+            .map(|r| r.n)
+            .unwrap_or(0),
+    };
+    if customers < 100_000 {
+        return Ok(());
+    }
+    let rate = SEARCH_BUILD_RATE
+        .iter()
+        .find(|(b, _)| *b == backend)
+        .map_or(50_000, |(_, r)| *r);
+    let minutes = (customers as u64 / rate.max(1)).div_ceil(60).max(1);
+    note(&match backend {
+        Backend::Sqlite => format!(
+            "building the search index (FTS5 trigram table customers_search) over about {customers} customers: roughly {minutes} minute(s) on a 2-core machine; other writers wait until it commits, and an interrupted build leaves nothing behind"
+        ),
+        Backend::Postgres => format!(
+            "building the search indexes (pg_trgm GIN, CREATE INDEX CONCURRENTLY: customers_search_name_idx, _email_idx, _phone_idx) over about {customers} customers: roughly {minutes} minute(s) on a 2-core machine; the application's writes go on meanwhile, and an interrupted build is started again by the next `custadm db migrate`"
+        ),
+    });
+    Ok(())
 }
 
 /// Lets the migration code pick its source on a concrete connection.

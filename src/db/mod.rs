@@ -19,6 +19,7 @@ pub(crate) mod operator;
 pub(crate) mod purge;
 pub(crate) mod sample;
 pub(crate) mod schema;
+pub mod search;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};

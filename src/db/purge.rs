@@ -87,6 +87,18 @@ fn start_sqlite(conn: &mut SqliteConnection) -> Result<SecureErase> {
 }
 
 fn finish_sqlite(conn: &mut SqliteConnection) -> std::result::Result<(), String> {
+    // The search index (contentless FTS5, migration 2026-12-07-000001) keeps
+    // a deleted row's trigrams in its older segments until they are merged:
+    // merging every segment now drops them, and secure_delete (on since
+    // `start`) zeroes the pages they leave. It rewrites the whole index, so
+    // once per purge command, not per customer.
+    if let Err(e) =
+        conn.batch_execute("INSERT INTO customers_search(customers_search) VALUES ('optimize')")
+    {
+        return Err(format!(
+            "could not merge the search index ({e}): the erased customers' name and email trigrams stay in it until its segments merge"
+        ));
+    }
     #[derive(QueryableByName)]
     struct Checkpoint {
         #[diesel(sql_type = diesel::sql_types::Integer)]

@@ -44,6 +44,7 @@ mod profiles;
 mod properties;
 mod races;
 mod readme;
+mod search;
 mod secrets;
 mod terminal;
 mod write_errors;

@@ -1,0 +1,1 @@
+DROP INDEX CONCURRENTLY IF EXISTS customers_search_email_idx;
