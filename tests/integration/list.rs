@@ -156,11 +156,16 @@ db_test!(list_search_is_case_insensitive_and_literal, |env| {
 db_test!(list_search_folds_non_ascii_case, |env| {
     env.init_db(0);
     let zoe = env.insert_customer("ZOË ÅSTRÖM", "zoe@example.com");
-    env.insert_customer("Zoe Astrom", "plainzoe@example.com");
-    // Exactly as stored, then in another case.
-    assert_eq!(list_ids(&env, &["--search", "ÅSTRÖM"]), vec![zoe]);
-    assert_eq!(list_ids(&env, &["--search", "åström"]), vec![zoe]);
-    assert_eq!(list_ids(&env, &["--search", "Zoë"]), vec![zoe]);
+    let plain = env.insert_customer("Zoe Astrom", "plainzoe@example.com");
+    let other = env.insert_customer("Åsa Berg", "asa@example.com");
+    // Exactly as stored, in another case, and without the accents: the
+    // contract ("list", --search) ignores case and accents alike, so the
+    // accented and the plain spelling find each other.
+    assert_eq!(list_ids(&env, &["--search", "ÅSTRÖM"]), vec![zoe, plain]);
+    assert_eq!(list_ids(&env, &["--search", "åström"]), vec![zoe, plain]);
+    assert_eq!(list_ids(&env, &["--search", "astrom"]), vec![zoe, plain]);
+    assert_eq!(list_ids(&env, &["--search", "Zoë"]), vec![zoe, plain]);
+    assert_eq!(list_ids(&env, &["--search", "ÅSA B"]), vec![other]);
 });
 
 fn parse_ts(s: &str) -> NaiveDateTime {
