@@ -265,9 +265,13 @@ pub fn read_ids(reader: impl Read, source: &str) -> Result<Vec<CustomerRef>> {
         if content.is_empty() {
             continue;
         }
-        let id = crate::validate::customer_ref(content).map_err(|e| {
-            Error::Usage(format!("{source} line {number}: {e}; nothing was changed"))
-        })?;
+        // A list may name customers whose ids other programs made zero or
+        // negative (`list -o ids` prints them): any integer is an id here.
+        let id = match content.parse::<i64>() {
+            Ok(id) => Ok(CustomerRef::Id(id)),
+            Err(_) => crate::validate::customer_ref(content),
+        }
+        .map_err(|e| Error::Usage(format!("{source} line {number}: {e}; nothing was changed")))?;
         ids.push(id);
     }
     Ok(ids)

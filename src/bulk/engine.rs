@@ -222,7 +222,8 @@ impl Run<'_, '_> {
     /// after the last id of the one before), until a page comes back empty.
     fn filter_pages(&mut self, ctx: &mut Ctx, filters: &Filters) -> Result<()> {
         let limit = i64::from(self.options.batch_size);
-        let mut after = 0;
+        // Ids other programs made zero or negative are customers too.
+        let mut after = i64::MIN;
         while !self.stop_requested() {
             if !self.options.dry_run
                 && self.spec.commit == Commit::PerBatch

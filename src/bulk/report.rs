@@ -61,35 +61,53 @@ impl Outcome {
     }
 }
 
-/// The `id` of a result for an email that names no customer (ids are positive).
+/// The `id` of a result for an email that names no customer (the result
+/// holds the email; other programs may have made a real customer's id 0).
 const NO_ID: i64 = 0;
 
-fn id_or_null<S: serde::Serializer>(id: &i64, s: S) -> std::result::Result<S::Ok, S::Error> {
-    if *id == NO_ID {
-        s.serialize_none()
-    } else {
-        s.serialize_i64(*id)
-    }
-}
-
 /// One id's line in the result document.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct ItemResult {
-    /// The customer id; `null` in JSON for an email that names no customer.
-    #[serde(serialize_with = "id_or_null")]
+    /// The customer id; `null` in JSON for an email that names no customer
+    /// (a result with `email` set), any other id as it is, 0 included.
     pub id: i64,
     /// The email a customer was named by, when it names no customer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     pub outcome: Outcome,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Shared: a run over 100,000 customers with the same change holds one copy.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub changes: Option<std::sync::Arc<serde_json::Value>>,
     /// Shown once; wiped from memory when the report is dropped.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub temporary_password: Option<zeroize::Zeroizing<String>>,
+}
+
+/// An [`ItemResult`] as the document shows it.
+#[derive(Serialize)]
+struct ShownResult<'a> {
+    id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<&'a str>,
+    outcome: Outcome,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    changes: Option<&'a serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    temporary_password: Option<&'a str>,
+}
+
+impl Serialize for ItemResult {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        ShownResult {
+            id: (self.email.is_none() || self.id != NO_ID).then_some(self.id),
+            email: self.email.as_deref(),
+            outcome: self.outcome,
+            message: self.message.as_deref(),
+            changes: self.changes.as_deref(),
+            temporary_password: self.temporary_password.as_ref().map(|p| p.as_str()),
+        }
+        .serialize(s)
+    }
 }
 
 impl ItemResult {

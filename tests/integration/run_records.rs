@@ -1,0 +1,115 @@
+//! Tests: runs that leave a record and stop honestly (issue 24, items 3–7;
+//! issue 26, "Cron leaves no trace" and "`audit` cuts silently"): ids other
+//! programs made zero or negative, audit ids another program pushed to the
+//! top of the range, undo once only, `--max-changes` as a hard cap, runs
+//! stopped half-way, the `run` audit row, `runs`, the metrics file and
+//! `audit --before`.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use crate::db_test;
+use crate::support::*;
+
+/// `YYYY-MM-DD HH:MM:SS`, `days` days ago (UTC).
+fn days_ago(days: i64) -> String {
+    (chrono::Utc::now().naive_utc() - chrono::Duration::days(days))
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
+}
+
+/// A customer with id `id` (any integer), written as another program would.
+fn foreign_customer(env: &Env, id: i64, email: &str, last_login_days: i64) {
+    env.exec(&format!(
+        "INSERT INTO customers (id, full_name, email, password_hash, must_change_password, is_active, created_at, updated_at, last_login_at) \
+         VALUES ({id}, 'Foreign {id}', '{email}', 'x', {f}, {t}, '2025-01-01 00:00:00', '2025-01-01 00:00:00', '{login}')",
+        f = env.bool_sql(false),
+        t = env.bool_sql(true),
+        login = days_ago(last_login_days),
+    ));
+}
+
+/// id → outcome of a result document (ids as JSON values: null stays null).
+fn outcomes(doc: &Value) -> Vec<(Value, String)> {
+    doc["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| {
+            (
+                r["id"].clone(),
+                r["outcome"].as_str().expect("outcome").to_string(),
+            )
+        })
+        .collect()
+}
+
+fn active_ids(env: &Env) -> BTreeSet<i64> {
+    env.texts(&format!(
+        "SELECT CAST(id AS TEXT) AS v FROM customers WHERE is_active = {} ORDER BY id",
+        env.bool_sql(true)
+    ))
+    .into_iter()
+    .map(|v| v.expect("id").parse().expect("id"))
+    .collect()
+}
+
+// ---------------------------------------------------------------------------
+// 24.6: ids other programs made zero or negative
+
+db_test!(filters_and_id_lists_reach_ids_zero_and_below, |env| {
+    env.init_db(0);
+    foreign_customer(&env, 0, "zero@example.com", 400);
+    foreign_customer(&env, -7, "minus7@example.com", 400);
+    let recent = env.insert_customer("Recent", "recent@example.com");
+    env.exec(&format!(
+        "UPDATE customers SET last_login_at = '{}' WHERE id = {recent}",
+        days_ago(1)
+    ));
+    let run = env.run(&[
+        "toggle",
+        "--deactivate",
+        "--last-login-before",
+        "90d",
+        "--yes",
+        "-o",
+        "json",
+    ]);
+    run.ok();
+    let doc = run.json();
+    assert_eq!(
+        outcomes(&doc),
+        vec![
+            (Value::from(-7), "changed".to_string()),
+            (Value::from(0), "changed".to_string())
+        ],
+        "{doc}"
+    );
+    assert_eq!(active_ids(&env), BTreeSet::from([recent]));
+    // An id list (`list -o ids` prints them) reaches them too.
+    let file = env.dir.path().join("ids.txt");
+    std::fs::write(&file, "0\n-7\n").expect("ids file");
+    let run = env.run(&[
+        "toggle",
+        "--activate",
+        "--ids-from",
+        file.to_str().expect("path"),
+        "--yes",
+        "-o",
+        "json",
+    ]);
+    run.ok();
+    assert_eq!(
+        outcomes(&run.json()),
+        vec![
+            (Value::from(0), "changed".to_string()),
+            (Value::from(-7), "changed".to_string())
+        ]
+    );
+    assert_eq!(active_ids(&env), BTreeSet::from([-7, 0, recent]));
+    // An email that names no one is still `"id": null`.
+    let run = env.run(&["toggle", "nobody@example.com", "--activate", "-o", "json"]);
+    run.code(3);
+    assert_eq!(run.json()["results"][0]["id"], Value::Null);
+});
