@@ -113,3 +113,43 @@ db_test!(filters_and_id_lists_reach_ids_zero_and_below, |env| {
     run.code(3);
     assert_eq!(run.json()["results"][0]["id"], Value::Null);
 });
+
+// ---------------------------------------------------------------------------
+// 24.7: an audit row another program inserted at the top of the id range
+
+db_test!(
+    a_foreign_audit_row_at_the_top_of_the_id_range_stops_nothing,
+    |env| {
+        env.init_db(0);
+        let id = env.insert_customer("Ann Lee", "ann@example.com");
+        env.run(&["view", &id.to_string()]).ok();
+        env.exec(
+            "INSERT INTO audit_log (id, occurred_at, operator, os_user, action, outcome, details) \
+         VALUES (9223372036854775807, '2026-01-01 00:00:00', 'app', 'app', 'login', 'ok', '{}')",
+        );
+        // A plain INSERT of that program after it (SQLite then picks a rowid of its own).
+        env.exec(
+            "INSERT INTO audit_log (occurred_at, operator, os_user, action, outcome, details) \
+         VALUES ('2026-01-01 00:00:01', 'app', 'app', 'login', 'ok', '{}')",
+        );
+        let foreign: Vec<i64> = env
+            .texts(
+                "SELECT CAST(id AS TEXT) AS v FROM audit_log WHERE chain_hash IS NULL ORDER BY id",
+            )
+            .into_iter()
+            .map(|v| v.expect("id").parse().expect("id"))
+            .collect();
+        env.run(&["view", &id.to_string()]).ok();
+        env.run(&["toggle", &id.to_string(), "--deactivate", "--yes"])
+            .ok();
+        env.run(&["edit", &id.to_string(), "--name", "Ann Leigh", "--yes"])
+            .ok();
+        let customer_rows = env.count("audit_log", &format!("customer_id = {id}"));
+        assert_eq!(customer_rows, 4, "two views, a toggle and an edit");
+        // Without the other program's rows, custadm's chain verifies.
+        for f in foreign {
+            env.exec(&format!("DELETE FROM audit_log WHERE id = {f}"));
+        }
+        env.run(&["audit", "verify"]).ok();
+    }
+);
