@@ -24,6 +24,10 @@ pub const FAILED: &str = "failed";
 /// `audit_log.outcome`: refused for role, unknown operator, password or lock.
 pub const DENIED: &str = "denied";
 
+/// `audit_log.action` of the row that ends every changing command's run
+/// (contract: "Audit").
+pub const RUN_ACTION: &str = "run";
+
 /// `details` of a redacted row.
 pub const REDACTED_DETAILS: &str = r#"{"redacted":true}"#;
 
@@ -195,11 +199,13 @@ impl AuditEntry {
             .load(conn)?)
     }
 
-    /// The distinct actions of the rows written by run `run` (empty: no such run).
+    /// The distinct actions of the rows written by run `run` (empty: no such
+    /// run), its closing `run` row left out.
     pub fn run_actions(conn: &mut DbConn, run: &str) -> Result<Vec<String>> {
         Ok(audit_log::table
             .filter(audit_log::run_id.eq(run))
             .filter(on_chain())
+            .filter(audit_log::action.ne(RUN_ACTION))
             .select(audit_log::action)
             .distinct()
             .order(audit_log::action)
@@ -242,6 +248,62 @@ impl AuditEntry {
         Ok(rows
             .into_iter()
             .filter_map(|(id, action, details)| id.map(|id| (id, (action, details))))
+            .collect())
+    }
+
+    /// The run that undid run `run` (its first `undo` row), if one did.
+    pub fn undone_by(conn: &mut DbConn, run: &str) -> Result<Option<String>> {
+        Ok(Self::undo_rows(conn, run, None)?
+            .into_iter()
+            .next()
+            .map(|(_, by)| by))
+    }
+
+    /// customer id → the run that undid run `run` for that customer, among
+    /// `customer_ids` (read under their locks: a second undo racing the
+    /// first sees its rows).
+    pub fn undone_for(
+        conn: &mut DbConn,
+        run: &str,
+        customer_ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, String>> {
+        let mut by = std::collections::HashMap::new();
+        for (id, undo) in Self::undo_rows(conn, run, Some(customer_ids))? {
+            if let Some(id) = id {
+                by.entry(id).or_insert(undo);
+            }
+        }
+        Ok(by)
+    }
+
+    /// (customer id, undo run) of the `ok` `undo` rows that undid run `run`,
+    /// oldest first. Their `details` are custadm's own JSON text
+    /// (`{…,"undoes":"RUN",…}`, keys sorted), and a run id is 26 letters
+    /// and digits: no LIKE wildcard can be in it.
+    fn undo_rows(
+        conn: &mut DbConn,
+        run: &str,
+        customer_ids: Option<&[i64]>,
+    ) -> Result<Vec<(Option<i64>, String)>> {
+        if !run.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Ok(Vec::new());
+        }
+        let mut q = audit_log::table
+            .filter(audit_log::action.eq("undo"))
+            .filter(audit_log::outcome.eq(OK))
+            .filter(on_chain())
+            .filter(audit_log::run_id.is_not_null())
+            .filter(audit_log::details.like(format!("%\"undoes\":\"{run}\"%")))
+            .select((audit_log::customer_id, audit_log::run_id))
+            .order(audit_log::id.asc())
+            .into_boxed();
+        if let Some(ids) = customer_ids {
+            q = q.filter(in_ids(audit_log::customer_id, ids));
+        }
+        let rows: Vec<(Option<i64>, Option<String>)> = q.load(conn)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, undo)| undo.map(|u| (id, u)))
             .collect())
     }
 

@@ -153,3 +153,77 @@ db_test!(
         env.run(&["audit", "verify"]).ok();
     }
 );
+
+// ---------------------------------------------------------------------------
+// 24.5: a run is undone once
+
+fn run_id(run: &Run) -> String {
+    run.json()["run"].as_str().expect("run id").to_string()
+}
+
+fn inactive_count(env: &Env) -> i64 {
+    env.count("customers", &format!("is_active = {}", env.bool_sql(false)))
+}
+
+db_test!(
+    a_second_undo_of_a_run_is_refused_even_when_a_later_run_wrote_the_same,
+    |env| {
+        env.init_db(0);
+        let a = env.insert_customer("Ann", "ann@example.com").to_string();
+        let b = env.insert_customer("Bob", "bob@example.com").to_string();
+        let night = env.run(&["toggle", &a, &b, "--deactivate", "--yes", "-o", "json"]);
+        night.ok();
+        let night = run_id(&night);
+        let undo = env.run(&["undo", &night, "--yes", "-o", "json"]);
+        undo.ok();
+        let undo = run_id(&undo);
+        assert_eq!(inactive_count(&env), 0);
+        // A later run writes what the first one wrote.
+        env.run(&["toggle", &a, &b, "--deactivate", "--yes"]).ok();
+        let again = env.run(&["undo", &night, "--yes", "-o", "json"]);
+        again
+            .code(5)
+            .error_line(&format!("already undone by run {undo}"));
+        assert_eq!(inactive_count(&env), 2, "the later run's change stays");
+        assert_eq!(
+            env.count("audit_log", "action = 'undo'"),
+            2,
+            "one undo row per customer, from the first undo only"
+        );
+    }
+);
+
+db_test!(two_undos_of_one_run_at_once_undo_it_once, |env| {
+    env.init_db(0);
+    let ids: Vec<String> = (0..4)
+        .map(|i| {
+            env.insert_customer("C", &format!("c{i}@example.com"))
+                .to_string()
+        })
+        .collect();
+    for round in 0..4 {
+        let mut args = vec!["toggle", "--deactivate", "--yes", "-o", "json"];
+        args.extend(ids.iter().map(String::as_str));
+        let night = env.run(&args);
+        night.ok();
+        let night = run_id(&night);
+        let codes: Vec<i32> = std::thread::scope(|s| {
+            let runs: Vec<_> = (0..2)
+                .map(|_| s.spawn(|| env.run(&["undo", &night, "--yes", "-o", "json"])))
+                .collect();
+            runs.into_iter()
+                .map(|r| r.join().expect("undo thread").code)
+                .collect()
+        });
+        let undone = env.count(
+            "audit_log",
+            &format!("action = 'undo' AND details LIKE '%{night}%'"),
+        );
+        assert_eq!(
+            undone, 4,
+            "round {round}: each customer undone once ({codes:?})"
+        );
+        assert!(codes.contains(&0), "round {round}: {codes:?}");
+        assert_eq!(inactive_count(&env), 0, "round {round}");
+    }
+});
