@@ -108,7 +108,7 @@ pub fn run(ctx: &mut Ctx, args: UndoArgs) -> Result<()> {
         &options,
         &mut |conn, actor, batch, dry| undo_batch(conn, actor, &run, batch, dry),
     )?;
-    report.finish(&ctx.out)
+    report.finish(ctx)
 }
 
 /// How one customer is changed back.

@@ -597,10 +597,10 @@ db_test!(a_dash_reason_is_shown_quoted, |env| {
     );
 });
 
-/// Audit rows whose `run_id` is `run`.
+/// Audit rows whose `run_id` is `run`, its closing `run` row left out.
 fn rows_of_run(env: &Env, run: &str) -> i64 {
     env.scalar(&format!(
-        "SELECT COUNT(*) AS v FROM audit_log WHERE run_id = {}",
+        "SELECT COUNT(*) AS v FROM audit_log WHERE action <> 'run' AND run_id = {}",
         quote(run)
     ))
     .unwrap_or(0)
@@ -640,9 +640,14 @@ db_test!(every_audit_row_of_a_run_carries_its_run_id, |env| {
     audit.ok();
     let rows = audit.json();
     let rows = rows.as_array().unwrap();
-    assert_eq!(rows.len(), 2);
+    assert_eq!(rows.len(), 3, "two changes and the run's closing `run` row");
     assert!(rows.iter().all(|r| r["run_id"] == json!(id)));
-    let customers: BTreeSet<i64> = rows
+    assert_eq!(
+        rows[0]["action"],
+        json!("run"),
+        "the newest row closes the run"
+    );
+    let customers: BTreeSet<i64> = rows[1..]
         .iter()
         .map(|r| r["customer_id"].as_i64().unwrap())
         .collect();

@@ -227,3 +227,263 @@ db_test!(two_undos_of_one_run_at_once_undo_it_once, |env| {
         assert_eq!(inactive_count(&env), 0, "round {round}");
     }
 });
+
+// ---------------------------------------------------------------------------
+// issue 26: every run leaves a record; `runs`; the metrics file
+
+/// A customer who last logged in `days` days ago.
+fn dormant(env: &Env, email: &str, days: i64) -> i64 {
+    let id = env.insert_customer("Dormant", email);
+    env.exec(&format!(
+        "UPDATE customers SET last_login_at = '{}' WHERE id = {id}",
+        days_ago(days)
+    ));
+    id
+}
+
+/// The `run` row of run `run`: its details.
+fn run_row(env: &Env, run: &str) -> Value {
+    let rows = env.texts(&format!(
+        "SELECT details AS v FROM audit_log WHERE action = 'run' AND customer_id IS NULL AND run_id = {}",
+        quote(run)
+    ));
+    assert_eq!(rows.len(), 1, "one run row for {run}");
+    serde_json::from_str(rows[0].as_deref().expect("details")).expect("JSON details")
+}
+
+/// A Prometheus text file read as node_exporter's textfile collector reads
+/// it: every sample's family has one `# TYPE` line before it, a family's
+/// samples are together, no series twice; returns series → value.
+fn parse_textfile(text: &str) -> std::collections::BTreeMap<String, f64> {
+    let mut typed = BTreeSet::new();
+    let mut finished = BTreeSet::new();
+    let mut current: Option<String> = None;
+    let mut series = std::collections::BTreeMap::new();
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("# TYPE ") {
+            let mut parts = rest.split_whitespace();
+            let name = parts.next().expect("family").to_string();
+            assert!(
+                matches!(parts.next(), Some("gauge" | "counter" | "untyped")),
+                "{line}"
+            );
+            assert!(typed.insert(name.clone()), "two TYPE lines for {name}");
+            if let Some(c) = current.replace(name) {
+                finished.insert(c);
+            }
+            continue;
+        }
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let name_end = line.find(['{', ' ']).expect("a sample line");
+        let name = &line[..name_end];
+        assert_eq!(
+            current.as_deref(),
+            Some(name),
+            "sample outside its family: {line}"
+        );
+        assert!(!finished.contains(name), "family {name} split: {line}");
+        let (key, value) = line.rsplit_once(' ').expect("a value");
+        let value: f64 = value.parse().expect("a number");
+        assert!(
+            series.insert(key.to_string(), value).is_none(),
+            "{key} twice"
+        );
+    }
+    series
+}
+
+db_test!(
+    every_run_leaves_a_run_row_runs_lists_them_and_metrics_follow,
+    |env| {
+        env.init_db(0);
+        for i in 0..3 {
+            dormant(&env, &format!("d{i}@example.com"), 400);
+        }
+        dormant(&env, "recent@example.com", 1);
+        let metrics = env.dir.path().join("custadm.prom");
+        let m = metrics.to_str().expect("path");
+        let night = |extra: &[&str]| {
+            let mut args = vec![
+                "--metrics-file",
+                m,
+                "toggle",
+                "--deactivate",
+                "--last-login-before",
+                "90d",
+                "--yes",
+                "-o",
+                "json",
+            ];
+            args.extend(extra);
+            env.run(&args)
+        };
+        // The first night changes three.
+        let first = night(&[]);
+        first.ok();
+        let first_run = run_id(&first);
+        let details = run_row(&env, &first_run);
+        assert_eq!(details["command"], "deactivate");
+        assert_eq!(details["summary"], serde_json::json!({"changed": 3}));
+        assert_eq!(details["exit_code"], 0);
+        assert_eq!(details["selection"]["--last-login-before"], "90d");
+        // A quiet night lists nothing (only active customers match) and still
+        // leaves its record.
+        let quiet = night(&[]);
+        quiet.ok();
+        assert_eq!(quiet.json()["results"], serde_json::json!([]));
+        let quiet_run = run_id(&quiet);
+        assert_eq!(run_row(&env, &quiet_run)["exit_code"], 0);
+        // A night refused by --max-changes prints its document and its run id.
+        for i in 3..6 {
+            dormant(&env, &format!("d{i}@example.com"), 400);
+        }
+        let refused = night(&["--max-changes", "2"]);
+        refused.code(5);
+        let doc = refused.json();
+        assert_eq!(doc["results"], serde_json::json!([]));
+        let refused_run = doc["run"].as_str().expect("run id").to_string();
+        assert!(refused.stderr.contains(&refused_run), "{}", refused.stderr);
+        assert_eq!(run_row(&env, &refused_run)["exit_code"], 5);
+        // `runs`: newest first, with the refused and the empty night.
+        let runs = env.run(&["runs", "-o", "json"]);
+        runs.ok();
+        let runs = runs.json();
+        let listed: Vec<(&str, &str, i64)> = runs
+            .as_array()
+            .expect("array")
+            .iter()
+            .map(|r| {
+                (
+                    r["run"].as_str().expect("run"),
+                    r["status"].as_str().expect("status"),
+                    r["exit_code"].as_i64().expect("exit code"),
+                )
+            })
+            .collect();
+        assert_eq!(
+            listed,
+            vec![
+                (refused_run.as_str(), "finished", 5),
+                (quiet_run.as_str(), "finished", 0),
+                (first_run.as_str(), "finished", 0)
+            ]
+        );
+        let newest = &runs[0];
+        for key in [
+            "action",
+            "operator",
+            "os_user",
+            "started_at",
+            "finished_at",
+            "summary",
+        ] {
+            assert!(!newest[key].is_null(), "{key}: {newest}");
+        }
+        assert_eq!(newest["action"], "deactivate");
+        assert_eq!(
+            env.run(&["runs", "--action", "delete", "-o", "json"])
+                .json(),
+            serde_json::json!([])
+        );
+        assert_eq!(
+            env.run(&["runs", "--limit", "1", "-o", "json"])
+                .json()
+                .as_array()
+                .map(Vec::len),
+            Some(1)
+        );
+        let table = env.run(&["runs"]);
+        table.ok();
+        assert!(table.stdout.contains(&refused_run), "{}", table.stdout);
+        // A run that wrote rows but never its `run` row is `unfinished`.
+        env.exec(&format!(
+            "DELETE FROM audit_log WHERE action = 'run' AND run_id = {}",
+            quote(&first_run)
+        ));
+        let runs = env.run(&["runs", "-o", "json"]).json();
+        let first = runs
+            .as_array()
+            .expect("array")
+            .iter()
+            .find(|r| r["run"] == first_run.as_str())
+            .expect("the first run still listed");
+        assert_eq!(first["status"], "unfinished");
+        assert_eq!(first["finished_at"], Value::Null);
+        assert_eq!(first["exit_code"], Value::Null);
+        assert_eq!(first["summary"], serde_json::json!({"changed": 3}));
+        // The metrics file: node_exporter's format, the last run's exit code,
+        // the last success kept, the series of other actions kept.
+        let text = std::fs::read_to_string(&metrics).expect("metrics file");
+        let series = parse_textfile(&text);
+        assert_eq!(
+            series[r#"custadm_run_last_exit_code{action="deactivate"}"#],
+            5.0
+        );
+        assert_eq!(
+            series[r#"custadm_run_last_outcomes{action="deactivate",outcome="changed"}"#],
+            0.0
+        );
+        let success = series[r#"custadm_run_last_success_timestamp_seconds{action="deactivate"}"#];
+        let end = series[r#"custadm_run_last_end_timestamp_seconds{action="deactivate"}"#];
+        assert!(success > 1.7e9 && success <= end, "{text}");
+        let delete = env.run(&["--metrics-file", m, "delete", "d0@example.com", "--yes"]);
+        delete.ok();
+        let series = parse_textfile(&std::fs::read_to_string(&metrics).expect("metrics file"));
+        assert_eq!(
+            series[r#"custadm_run_last_exit_code{action="deactivate"}"#],
+            5.0
+        );
+        assert_eq!(
+            series[r#"custadm_run_last_exit_code{action="delete"}"#],
+            0.0
+        );
+        assert_eq!(
+            series[r#"custadm_run_last_outcomes{action="delete",outcome="changed"}"#],
+            1.0
+        );
+        // A metrics file that cannot be written: the change stays, exit 9.
+        let blocked = env.dir.path().join("no-such-dir").join("custadm.prom");
+        let run = env.run(&[
+            "--metrics-file",
+            blocked.to_str().expect("path"),
+            "toggle",
+            "d1@example.com",
+            "--activate",
+        ]);
+        run.code(9).error_line("metrics file");
+        assert_eq!(run_row(&env, &run_id_from_stderr(&run))["exit_code"], 0);
+    }
+);
+
+/// The run id named in a run's stderr summary (`[run ID]`).
+fn run_id_from_stderr(run: &Run) -> String {
+    let at = run.stderr.find("[run ").expect("a run id on stderr") + 5;
+    run.stderr[at..at + 26].to_string()
+}
+
+db_test!(max_changes_in_percent_allows_at_least_one, |env| {
+    env.init_db(0);
+    for i in 0..3 {
+        dormant(&env, &format!("p{i}@example.com"), 400);
+    }
+    let args = [
+        "toggle",
+        "--deactivate",
+        "--last-login-before",
+        "90d",
+        "--max-changes",
+        "2%",
+        "--yes",
+    ];
+    env.run(&args).code(5).error_line("limit of 1");
+    env.run(&[
+        "toggle",
+        "p0@example.com",
+        "--deactivate",
+        "--max-changes",
+        "2%",
+    ])
+    .ok();
+});
