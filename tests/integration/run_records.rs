@@ -12,13 +12,6 @@ use serde_json::Value;
 use crate::db_test;
 use crate::support::*;
 
-/// `YYYY-MM-DD HH:MM:SS`, `days` days ago (UTC).
-fn days_ago(days: i64) -> String {
-    (chrono::Utc::now().naive_utc() - chrono::Duration::days(days))
-        .format("%Y-%m-%d %H:%M:%S")
-        .to_string()
-}
-
 /// A customer with id `id` (any integer), written as another program would.
 fn foreign_customer(env: &Env, id: i64, email: &str, last_login_days: i64) {
     env.exec(&format!(
@@ -45,7 +38,7 @@ fn outcomes(doc: &Value) -> Vec<(Value, String)> {
         .collect()
 }
 
-fn active_ids(env: &Env) -> BTreeSet<i64> {
+fn active_set(env: &Env) -> BTreeSet<i64> {
     env.texts(&format!(
         "SELECT CAST(id AS TEXT) AS v FROM customers WHERE is_active = {} ORDER BY id",
         env.bool_sql(true)
@@ -86,7 +79,7 @@ db_test!(filters_and_id_lists_reach_ids_zero_and_below, |env| {
         ],
         "{doc}"
     );
-    assert_eq!(active_ids(&env), BTreeSet::from([recent]));
+    assert_eq!(active_set(&env), BTreeSet::from([recent]));
     // An id list (`list -o ids` prints them) reaches them too.
     let file = env.dir.path().join("ids.txt");
     std::fs::write(&file, "0\n-7\n").expect("ids file");
@@ -107,7 +100,7 @@ db_test!(filters_and_id_lists_reach_ids_zero_and_below, |env| {
             (Value::from(-7), "changed".to_string())
         ]
     );
-    assert_eq!(active_ids(&env), BTreeSet::from([-7, 0, recent]));
+    assert_eq!(active_set(&env), BTreeSet::from([-7, 0, recent]));
     // An email that names no one is still `"id": null`.
     let run = env.run(&["toggle", "nobody@example.com", "--activate", "-o", "json"]);
     run.code(3);
