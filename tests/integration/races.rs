@@ -985,7 +985,7 @@ pub fn lock_waits_are_bounded(env: &Env) {
         match env.backend {
             Backend::Postgres => {
                 run.error_line(&format!(
-                    "customer {id} is locked by another transaction; waited 1 s; nothing was changed"
+                    "customer {id} is locked by another transaction; waited 1 s; this transaction was rolled back"
                 ));
             }
             Backend::Sqlite => {

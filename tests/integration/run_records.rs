@@ -480,3 +480,458 @@ db_test!(max_changes_in_percent_allows_at_least_one, |env| {
     ])
     .ok();
 });
+
+// ---------------------------------------------------------------------------
+// 24.3: --max-changes is a hard cap on what the run changes
+
+/// PostgreSQL: until a session of this database waits for a lock (at most
+/// 20 s). SQLite has no such view: waits `hold`.
+fn wait_for_a_lock_wait(env: &Env, hold: std::time::Duration) {
+    if env.backend == Backend::Sqlite {
+        std::thread::sleep(hold);
+        return;
+    }
+    let start = std::time::Instant::now();
+    while start.elapsed() < std::time::Duration::from_secs(20) {
+        let waiting = env
+            .scalar("SELECT COUNT(*) AS v FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")
+            .unwrap_or(0);
+        if waiting > 0 {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("custadm never waited for the lock");
+}
+
+/// A second connection to the env's database, as another program.
+enum Other {
+    Sqlite(diesel::sqlite::SqliteConnection),
+    Pg(diesel::pg::PgConnection),
+}
+
+impl Other {
+    fn open(env: &Env) -> Other {
+        use diesel::connection::SimpleConnection;
+        use diesel::Connection;
+        match env.backend {
+            Backend::Sqlite => {
+                let mut c = diesel::sqlite::SqliteConnection::establish(&env.url).expect("sqlite");
+                c.batch_execute("PRAGMA busy_timeout = 20000")
+                    .expect("busy");
+                Other::Sqlite(c)
+            }
+            Backend::Postgres => {
+                Other::Pg(diesel::pg::PgConnection::establish(&env.url).expect("pg"))
+            }
+        }
+    }
+
+    fn exec(&mut self, sql: &str) {
+        use diesel::connection::SimpleConnection;
+        match self {
+            Other::Sqlite(c) => c.batch_execute(sql),
+            Other::Pg(c) => c.batch_execute(sql),
+        }
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
+    fn begin(&mut self) {
+        match self {
+            Other::Sqlite(_) => self.exec("BEGIN IMMEDIATE"),
+            Other::Pg(_) => self.exec("BEGIN"),
+        }
+    }
+}
+
+db_test!(
+    max_changes_holds_when_other_writers_add_matches_during_the_run,
+    |env| {
+        const CAP: i64 = 5;
+        env.init_db(0);
+        let ids: Vec<i64> = (0..15)
+            .map(|i| env.insert_customer("C", &format!("cap{i}@example.com")))
+            .collect();
+        let (first, late) = ids.split_at(5);
+        let list = |v: &[i64]| v.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let mut orders = BTreeSet::new();
+        for round in 0..6 {
+            let commit_first = round % 2 == 0;
+            // Five match; ten more will, once the other program commits.
+            env.exec(&format!(
+                "UPDATE customers SET is_active = {t}, last_login_at = '{recent}'",
+                t = env.bool_sql(true),
+                recent = days_ago(1)
+            ));
+            env.exec(&format!(
+                "UPDATE customers SET last_login_at = '{}' WHERE id IN ({})",
+                days_ago(400),
+                list(first)
+            ));
+            let mut other = Other::open(&env);
+            other.begin();
+            other.exec(&format!(
+                "UPDATE customers SET last_login_at = '{}' WHERE id IN ({})",
+                days_ago(400),
+                list(late)
+            ));
+            // Holds the first batch's first row too (PostgreSQL row locks).
+            other.exec(&format!(
+                "UPDATE customers SET full_name = 'C' WHERE id = {}",
+                first[0]
+            ));
+            if commit_first {
+                other.exec("COMMIT");
+            }
+            let child = env
+                .cmd()
+                .args(&[
+                    "toggle",
+                    "--deactivate",
+                    "--last-login-before",
+                    "90d",
+                    "--max-changes",
+                    &CAP.to_string(),
+                    "--batch-size",
+                    "3",
+                    "--yes",
+                    "-o",
+                    "json",
+                ])
+                .cmd
+                .spawn()
+                .expect("spawn custadm");
+            if !commit_first {
+                wait_for_a_lock_wait(&env, std::time::Duration::from_millis(1500));
+                other.exec("COMMIT");
+            }
+            let run = finish(child);
+            // Invariant: never more changes than the cap, and the document
+            // reports exactly what committed.
+            run.code(5);
+            let doc = run.json();
+            let changed = outcomes(&doc)
+                .iter()
+                .filter(|(_, o)| o == "changed")
+                .count() as i64;
+            let inactive = inactive_count(&env);
+            assert!(
+                inactive <= CAP,
+                "round {round}: {inactive} changed, cap {CAP}"
+            );
+            assert_eq!(changed, inactive, "round {round}: {doc}");
+            assert_eq!(
+                env.count(
+                    "audit_log",
+                    &format!(
+                        "action = 'deactivate' AND run_id = {}",
+                        quote(doc["run"].as_str().expect("run"))
+                    )
+                ),
+                inactive,
+                "round {round}: one audit row per change"
+            );
+            // Which order happened: refused on the count, or stopped in the run.
+            orders.insert(if changed == 0 {
+                "counted"
+            } else {
+                "stopped in the run"
+            });
+        }
+        assert_eq!(orders.len(), 2, "both orders observed: {orders:?}");
+    }
+);
+
+db_test!(a_profile_max_changes_applies_to_undo, |env| {
+    env.init_db(0);
+    let ids: Vec<String> = (0..3)
+        .map(|i| {
+            env.insert_customer("U", &format!("u{i}@example.com"))
+                .to_string()
+        })
+        .collect();
+    let mut args = vec!["toggle", "--deactivate", "--yes", "-o", "json"];
+    args.extend(ids.iter().map(String::as_str));
+    let night = env.run(&args);
+    night.ok();
+    let night = run_id(&night);
+    write_config(
+        &env,
+        &format!(
+            "[profiles.careful]\ndatabase_url = {}\nmax_changes = 2\n",
+            toml_str(&env.url)
+        ),
+    );
+    let undo = env.run(&[
+        "--profile",
+        "careful",
+        "undo",
+        &night,
+        "--yes",
+        "-o",
+        "json",
+    ]);
+    undo.code(5).error_line("limit of 2");
+    assert_eq!(undo.json()["results"], serde_json::json!([]));
+    assert_eq!(inactive_count(&env), 3, "nothing undone");
+});
+
+// ---------------------------------------------------------------------------
+// 24.4: a run that stops half-way still prints its document
+
+/// Checks a stopped run's document against the database: every committed
+/// change listed, the rest `failed` "not attempted", the run id on stderr
+/// with how many committed, never "nothing was changed" when something was.
+/// Returns how many changed.
+fn check_stopped(env: &Env, run: &Run, total: usize) -> i64 {
+    let doc = run.json();
+    let results = outcomes(&doc);
+    let changed = results.iter().filter(|(_, o)| o == "changed").count() as i64;
+    let not_attempted = doc["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter(|r| {
+            r["outcome"] == "failed"
+                && r["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("not attempted"))
+        })
+        .count();
+    assert_eq!(
+        results.len(),
+        total,
+        "every customer in the document: {doc}"
+    );
+    assert_eq!(changed as usize + not_attempted, total, "{doc}");
+    assert_eq!(
+        inactive_count(env),
+        changed,
+        "the document is what committed"
+    );
+    let run_id = doc["run"].as_str().expect("run id");
+    assert!(run.stderr.contains(run_id), "{}", run.stderr);
+    if changed > 0 {
+        assert!(
+            run.stderr
+                .contains(&format!("{changed} changed and committed")),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            !run.stderr.contains("nothing was changed"),
+            "{}",
+            run.stderr
+        );
+    }
+    changed
+}
+
+/// Six customers named by id (batches of two); returns the ids as text.
+fn six(env: &Env) -> Vec<String> {
+    (0..6)
+        .map(|i| {
+            env.insert_customer("S", &format!("s{i}@example.com"))
+                .to_string()
+        })
+        .collect()
+}
+
+fn deactivate_in_pairs(env: &Env, ids: &[String]) -> std::process::Child {
+    let mut args = vec![
+        "toggle",
+        "--deactivate",
+        "--batch-size",
+        "2",
+        "--yes",
+        "-o",
+        "json",
+    ];
+    args.extend(ids.iter().map(String::as_str));
+    env.cmd()
+        .env("CUSTADM_LOCK_TIMEOUT", "1")
+        .args(&args)
+        .cmd
+        .spawn()
+        .expect("spawn custadm")
+}
+
+#[test]
+fn postgres_lock_timeout_half_way_prints_the_document() {
+    let Some(env) = Env::postgres() else { return };
+    env.init_db(0);
+    let ids = six(&env);
+    let mut other = Other::open(&env);
+    other.begin();
+    other.exec(&format!(
+        "UPDATE customers SET full_name = 'held' WHERE id = {}",
+        ids[2]
+    ));
+    let run = finish(deactivate_in_pairs(&env, &ids));
+    other.exec("ROLLBACK");
+    run.code(7).error_line("stopped half-way");
+    assert_eq!(check_stopped(&env, &run, 6), 2);
+    // Its record: finished with exit 7 and what committed.
+    let runs = env.run(&["runs", "--limit", "1", "-o", "json"]).json();
+    assert_eq!(runs[0]["status"], "finished");
+    assert_eq!(runs[0]["exit_code"], 7);
+    assert_eq!(runs[0]["summary"]["changed"], 2);
+}
+
+#[test]
+fn sqlite_lock_timeout_before_the_first_batch_prints_the_document() {
+    let env = Env::sqlite();
+    env.init_db(0);
+    let ids = six(&env);
+    let mut other = Other::open(&env);
+    other.begin();
+    let run = finish(deactivate_in_pairs(&env, &ids));
+    other.exec("ROLLBACK");
+    run.code(6);
+    assert_eq!(check_stopped(&env, &run, 6), 0);
+}
+
+#[test]
+fn postgres_lost_connection_half_way_prints_the_document() {
+    let Some(env) = Env::postgres() else { return };
+    env.init_db(0);
+    let ids = six(&env);
+    let mut other = Other::open(&env);
+    other.begin();
+    other.exec(&format!(
+        "UPDATE customers SET full_name = 'held' WHERE id = {}",
+        ids[2]
+    ));
+    let mut args = vec![
+        "toggle",
+        "--deactivate",
+        "--batch-size",
+        "2",
+        "--yes",
+        "-o",
+        "json",
+    ];
+    args.extend(ids.iter().map(String::as_str));
+    let child = env.cmd().args(&args).cmd.spawn().expect("spawn custadm");
+    wait_for_a_lock_wait(&env, std::time::Duration::ZERO);
+    // The connection of the session that waits is cut, as a failover would.
+    env.exec(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE wait_event_type = 'Lock' AND datname = current_database()",
+    );
+    let run = finish(child);
+    other.exec("ROLLBACK");
+    run.code(7).error_line("stopped half-way");
+    assert_eq!(check_stopped(&env, &run, 6), 2);
+    // Its `run` row could not be written: `runs` lists it as unfinished.
+    let runs = env.run(&["runs", "--limit", "1", "-o", "json"]).json();
+    assert_eq!(runs[0]["run"], run.json()["run"]);
+    assert_eq!(runs[0]["status"], "unfinished");
+    assert_eq!(runs[0]["summary"]["changed"], 2);
+}
+
+#[test]
+fn sqlite_full_disk_half_way_prints_the_document() {
+    let env = Env::sqlite();
+    let mount = env.dir.path().join("small-disk");
+    std::fs::create_dir_all(&mount).expect("dir");
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=8m", "tmpfs"])
+        .arg(&mount)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("CI=true but a tmpfs cannot be mounted: the full-disk test must not be skipped in CI");
+        }
+        eprintln!("SKIPPED: full-disk test (mounting a tmpfs needs root)");
+        record_skip("a full disk", "mounting a tmpfs needs root");
+        return;
+    }
+    struct Unmount(std::path::PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _unmount = Unmount(mount.clone());
+    let db = mount.join("custadm.sqlite3").display().to_string();
+    let run = |args: &[&str]| env.cmd().env("CUSTADM_DATABASE_URL", &db).args(args).run();
+    env.cmd()
+        .env("CUSTADM_DATABASE_URL", &db)
+        .args(&["init", "--admin", "admin", "--password-stdin"])
+        .stdin(&format!("{ADMIN_PASSWORD}\n"))
+        .run()
+        .ok();
+    {
+        use diesel::connection::SimpleConnection;
+        use diesel::Connection;
+        let mut c = diesel::sqlite::SqliteConnection::establish(&db).expect("sqlite");
+        c.batch_execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) \
+             INSERT INTO customers (full_name, email, password_hash, must_change_password, is_active, created_at, updated_at) \
+             SELECT 'Full Disk', 'fd' || i || '@example.com', 'x', 0, 1, '2025-01-01 00:00:00', '2025-01-01 00:00:00' FROM n; \
+             PRAGMA wal_checkpoint(TRUNCATE);",
+        )
+        .expect("customers");
+    }
+    // Leave about 160 KB free: the first batches fit in the WAL, later ones do not.
+    let avail = String::from_utf8(
+        std::process::Command::new("df")
+            .args(["--output=avail", "-B1"])
+            .arg(&mount)
+            .output()
+            .expect("df")
+            .stdout,
+    )
+    .expect("df output");
+    let avail: u64 = avail
+        .lines()
+        .nth(1)
+        .expect("a number")
+        .trim()
+        .parse()
+        .expect("bytes");
+    std::fs::write(
+        mount.join("filler"),
+        vec![0u8; (avail - 160 * 1024) as usize],
+    )
+    .expect("filler");
+    let ids = run(&["list", "-o", "ids"]).stdout;
+    let file = env.dir.path().join("ids.txt");
+    std::fs::write(&file, &ids).expect("ids");
+    let stopped = run(&[
+        "toggle",
+        "--deactivate",
+        "--ids-from",
+        file.to_str().expect("path"),
+        "--batch-size",
+        "50",
+        "--yes",
+        "-o",
+        "json",
+    ]);
+    stopped.code(7).error_line("stopped half-way");
+    let doc = stopped.json();
+    let changed = doc["summary"]["changed"].as_i64().unwrap_or(0);
+    assert!(changed > 0 && changed < 3000, "{}", doc["summary"]);
+    assert_eq!(doc["results"].as_array().map(Vec::len), Some(3000));
+    assert!(
+        stopped
+            .stderr
+            .contains(&format!("{changed} changed and committed")),
+        "{}",
+        stopped.stderr
+    );
+    assert!(
+        !stopped.stderr.contains("nothing was changed"),
+        "{}",
+        stopped.stderr
+    );
+    std::fs::remove_file(mount.join("filler")).expect("free the disk");
+    let inactive = run(&["list", "--status", "inactive", "-o", "ids"])
+        .stdout
+        .lines()
+        .count() as i64;
+    assert_eq!(inactive, changed, "the document is what committed");
+}
