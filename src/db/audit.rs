@@ -168,6 +168,8 @@ pub struct AuditFilter {
     pub operator: Option<String>,
     pub action: Option<String>,
     pub since: Option<NaiveDateTime>,
+    /// Only rows with a lower id (the next page, newest first).
+    pub before: Option<i64>,
     pub limit: i64,
 }
 
@@ -213,6 +215,9 @@ impl AuditEntry {
         }
         if let Some(action) = &filter.action {
             query = query.filter(audit_log::action.eq(action.clone()));
+        }
+        if let Some(before) = filter.before {
+            query = query.filter(audit_log::id.lt(before));
         }
         if let Some(since) = filter.since {
             use super::lenient::{Cmp, InstantCmp};

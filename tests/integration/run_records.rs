@@ -935,3 +935,74 @@ fn sqlite_full_disk_half_way_prints_the_document() {
         .count() as i64;
     assert_eq!(inactive, changed, "the document is what committed");
 }
+
+// ---------------------------------------------------------------------------
+// issue 26: `audit` pages and says when --limit cuts
+
+db_test!(audit_pages_with_before_and_says_when_limit_cuts, |env| {
+    env.init_db(0);
+    let id = env.insert_customer("Pat", "pat@example.com").to_string();
+    for _ in 0..5 {
+        env.run(&["view", &id]).ok();
+    }
+    let page = |before: Option<&str>| {
+        let mut args = vec!["audit", "--customer", &id, "--limit", "2", "-o", "json"];
+        if let Some(b) = before {
+            args.extend(["--before", b]);
+        }
+        let run = env.run(&args);
+        run.ok();
+        run
+    };
+    let mut seen = Vec::new();
+    let mut before: Option<String> = None;
+    loop {
+        let run = page(before.as_deref());
+        let rows: Vec<i64> = run
+            .json()
+            .as_array()
+            .expect("rows")
+            .iter()
+            .map(|r| r["id"].as_i64().expect("id"))
+            .collect();
+        seen.extend(rows.iter().copied());
+        match run
+            .stderr
+            .split("more rows: continue with --before ")
+            .nth(1)
+        {
+            Some(rest) => {
+                let next = rest.split_whitespace().next().expect("an id").to_string();
+                assert_eq!(Some(&next.parse::<i64>().expect("id")), rows.last());
+                before = Some(next);
+            }
+            None => {
+                assert!(rows.len() <= 2);
+                break;
+            }
+        }
+    }
+    assert_eq!(seen.len(), 5, "every view row once: {seen:?}");
+    assert!(
+        seen.windows(2).all(|w| w[0] > w[1]),
+        "newest first: {seen:?}"
+    );
+    // No cut, no note.
+    let all = env.run(&["audit", "--customer", &id, "-o", "json"]);
+    assert!(!all.stderr.contains("more rows"), "{}", all.stderr);
+    // A run or customer the trail does not know is exit 3.
+    env.run(&["audit", "--run", "01ARZ3NDEKTSV4RRFFQ69G5FAV"])
+        .code(3)
+        .error_line("no run");
+    env.run(&["audit", "--customer", "987654"]).code(3);
+    // With --run too.
+    let toggled = env.run(&["toggle", &id, "--deactivate", "-o", "json"]);
+    let run = run_id(&toggled);
+    let cut = env.run(&["audit", "--run", &run, "--limit", "1", "-o", "json"]);
+    cut.ok();
+    assert!(
+        cut.stderr.contains("more rows: continue with --before"),
+        "{}",
+        cut.stderr
+    );
+});
