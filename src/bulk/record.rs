@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 /// the empty document of a run refused before it printed one, appends the
 /// `run` row, rewrites the metrics file (`metrics_file` from the flag, else
 /// the profile). Exit 2 (bad input: nothing written) and dry runs leave no
-/// record. A `run` row that cannot be written (the connection is gone, the
+/// record, nor does a setup failure before the run began. A `run` row that cannot be written (the connection is gone, the
 /// disk is full) is a warning: `custadm runs` then lists the run as
 /// `unfinished`. A metrics file that cannot be written is exit 9 when the
 /// run itself succeeded.
@@ -33,7 +33,12 @@ pub(crate) fn close_run(
         Err(e) if e.is_broken_pipe() => 0,
         Err(e) => e.exit_code(),
     };
-    if code == 2 || ctx.run.dry_run {
+    // A run that began (the engine took its selection, or a report was
+    // printed) or was refused (exit 3, 4, 5) is recorded; bad input (exit
+    // 2, nothing written), a setup failure before the run began (exit 6:
+    // database, configuration, mail server) and dry runs are not.
+    let began = ctx.run.action.is_some();
+    if code == 2 || ctx.run.dry_run || !(began || matches!(code, 3..=5)) {
         return result;
     }
     let action = ctx
@@ -66,7 +71,11 @@ pub(crate) fn close_run(
         "exit_code": code,
     });
     let outcome = if code == 0 { audit::OK } else { audit::FAILED };
-    let row = ctx.actor.entry(RUN_ACTION, None, outcome, details);
+    let mut row = ctx.actor.entry(RUN_ACTION, None, outcome, details);
+    // The reason stays on the rows about customers, which `purge` redacts;
+    // a `run` row is about no customer, so nothing would erase a reason
+    // that names one ("Zebulon called") from it.
+    row.reason = None;
     if let Err(e) = row.insert(&mut ctx.conn) {
         ctx.out.note(&format!(
             "warning: the run's closing audit row could not be written ({e}); `custadm runs` lists run {} as unfinished",

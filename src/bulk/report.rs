@@ -409,13 +409,17 @@ impl RunReport {
             ctx.run.dry_run = self.dry_run;
         }
         ctx.run.summary = self.summary.clone();
-        if !self.printed {
-            self.print(out)?;
-        }
+        let printed = if self.printed {
+            Ok(())
+        } else {
+            self.print(out)
+        };
         ctx.run.printed = true;
         if let Some(stop) = self.stop.take() {
+            // What stopped the run says more than a stdout that failed too.
             return Err(self.stopped(out, stop));
         }
+        printed?;
         let prefix = if self.dry_run { "dry run: " } else { "" };
         let stop = if self.interrupted {
             " (interrupted: the remaining ids were not touched)"

@@ -222,9 +222,15 @@ pub fn run(ctx: &mut Ctx, args: AuditArgs) -> Result<()> {
             }
         }
         if let Some(id) = filter.customer_id {
-            if !crate::db::bounded(&mut ctx.conn, |c| AuditEntry::customer_known(c, id))? {
+            // Known: rows about them (a purged customer's stay), or the
+            // customer exists (and has no history yet).
+            let known = crate::db::bounded(&mut ctx.conn, |c| {
+                Ok(AuditEntry::customer_known(c, id)?
+                    || !crate::db::customer::Customer::find_many(c, &[id])?.is_empty())
+            })?;
+            if !known {
                 return Err(Error::NotFound(format!(
-                    "no audit row is about customer {id}"
+                    "customer {id} not found, and no audit row is about a customer {id}"
                 )));
             }
         }

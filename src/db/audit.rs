@@ -41,6 +41,9 @@ pub const RUN_ROW_ACTIONS: [&str; 8] = [
     "undo",
 ];
 
+/// A run's rows grouped: run id, first and last row id, how many.
+type RunGroup = (Option<String>, Option<i64>, Option<i64>, i64);
+
 /// One run as `runs` lists it.
 #[derive(Debug, Clone)]
 pub struct RunListing {
@@ -422,7 +425,7 @@ impl AuditEntry {
         if let Some(a) = action {
             q = q.filter(audit_log::action.eq(a.to_string()));
         }
-        let groups: Vec<(Option<String>, Option<i64>, Option<i64>, i64)> = q.load(conn)?;
+        let groups: Vec<RunGroup> = q.load(conn)?;
         let open: Vec<_> = groups
             .into_iter()
             .filter_map(|(run, first, last, n)| Some((run?, first?, last?, n)))

@@ -1097,13 +1097,14 @@ fn bulk_run_keeps_committed_batches_on_lock_timeout() {
         .run();
     drop(stop);
     holder.join().unwrap();
-    run.code(6).error_line(&format!(
+    // Stopped half-way after committing batches: exit 7 (contract).
+    run.code(7).error_line(&format!(
         "one of the 10 customers {}–{} is locked by another transaction; waited 1 s",
         all[20], all[29]
     ));
     assert!(
-        run.stderr.contains("after 20 customers")
-            && run.stderr.contains("remaining 10 were not touched"),
+        run.stderr.contains("20 changed and committed")
+            && run.stderr.contains("the rest were not attempted"),
         "{}",
         run.stderr
     );

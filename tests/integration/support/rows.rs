@@ -245,8 +245,10 @@ pub fn state_with(p: &mut Probe) -> Vec<Option<String>> {
         "SELECT username || '|' || role || '|' || CAST(is_active AS TEXT) || '|' || CAST(failed_attempts AS TEXT) \
          || '|' || COALESCE(CAST(locked_until AS TEXT), '-') || '|' || password_hash AS v FROM operators ORDER BY id",
     ));
+    // A run's closing `run` row is its record, not a change (a refused or
+    // stopped run writes one too).
     v.extend(p.texts(
-        "SELECT CAST(id AS TEXT) || '|' || outcome || '|' || action || '|' || details AS v FROM audit_log ORDER BY id",
+        "SELECT CAST(id AS TEXT) || '|' || outcome || '|' || action || '|' || details AS v FROM audit_log WHERE action <> 'run' ORDER BY id",
     ));
     v
 }
