@@ -72,9 +72,9 @@ pub(crate) fn close_run(
     });
     let outcome = if code == 0 { audit::OK } else { audit::FAILED };
     let mut row = ctx.actor.entry(RUN_ACTION, None, outcome, details);
-    // The reason stays on the rows about customers, which `purge` redacts;
-    // a `run` row is about no customer, so nothing would erase a reason
-    // that names one ("Zebulon called") from it.
+    // No --reason here: it stays on the rows about customers, which `purge`
+    // redacts; a `run` row is about no customer, so nothing could erase a
+    // reason that names one ("Zebulon called") from it.
     row.reason = None;
     if let Err(e) = row.insert(&mut ctx.conn) {
         ctx.out.note(&format!(
