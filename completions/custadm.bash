@@ -61,6 +61,9 @@ _custadm() {
             custadm,restore)
                 cmd="custadm__subcmd__restore"
                 ;;
+            custadm,runs)
+                cmd="custadm__subcmd__runs"
+                ;;
             custadm,toggle)
                 cmd="custadm__subcmd__toggle"
                 ;;
@@ -180,6 +183,9 @@ _custadm() {
                 ;;
             custadm__subcmd__help,restore)
                 cmd="custadm__subcmd__help__subcmd__restore"
+                ;;
+            custadm__subcmd__help,runs)
+                cmd="custadm__subcmd__help__subcmd__runs"
                 ;;
             custadm__subcmd__help,toggle)
                 cmd="custadm__subcmd__help__subcmd__toggle"
@@ -308,7 +314,7 @@ _custadm() {
 
     case "${cmd}" in
         custadm)
-            opts="-o -q -h -V --database-url --profile --operator --output --quiet --reason --help --version init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help"
+            opts="-o -q -h -V --database-url --profile --operator --output --quiet --reason --metrics-file --help --version init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -342,6 +348,10 @@ _custadm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -350,7 +360,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__audit)
-            opts="-o -q -h --customer --run --operator --action --since --limit --database-url --profile --output --quiet --reason --help verify digest archive keygen help"
+            opts="-o -q -h --customer --run --operator --action --since --before --limit --database-url --profile --output --quiet --reason --metrics-file --help verify digest archive keygen help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -373,6 +383,10 @@ _custadm() {
                     return 0
                     ;;
                 --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --before)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -404,6 +418,10 @@ _custadm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -412,7 +430,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__audit__subcmd__archive)
-            opts="-o -q -h --before --to --password-stdin --database-url --profile --output --quiet --reason --help"
+            opts="-o -q -h --before --to --password-stdin --database-url --profile --output --quiet --reason --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -450,6 +468,10 @@ _custadm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -458,7 +480,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__audit__subcmd__digest)
-            opts="-o -q -h --database-url --profile --output --quiet --reason --help"
+            opts="-o -q -h --database-url --profile --output --quiet --reason --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -485,6 +507,10 @@ _custadm() {
                     return 0
                     ;;
                 --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -580,7 +606,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__audit__subcmd__keygen)
-            opts="-o -q -h --database-url --profile --output --quiet --reason --help"
+            opts="-o -q -h --database-url --profile --output --quiet --reason --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -610,6 +636,10 @@ _custadm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -618,7 +648,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__audit__subcmd__verify)
-            opts="-o -q -h --digest --anchors --archive --since --database-url --profile --output --quiet --reason --help"
+            opts="-o -q -h --digest --anchors --archive --since --database-url --profile --output --quiet --reason --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -664,6 +694,10 @@ _custadm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -672,7 +706,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__completions)
-            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --help bash elvish fish powershell zsh"
+            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --metrics-file --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -703,6 +737,10 @@ _custadm() {
                     return 0
                     ;;
                 --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -714,7 +752,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__config)
-            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --help show profiles help"
+            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --metrics-file --help show profiles help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -745,6 +783,10 @@ _custadm() {
                     return 0
                     ;;
                 --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -812,7 +854,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__config__subcmd__profiles)
-            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --help"
+            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -843,6 +885,10 @@ _custadm() {
                     return 0
                     ;;
                 --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -854,7 +900,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__config__subcmd__show)
-            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --help"
+            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -888,6 +934,10 @@ _custadm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -896,7 +946,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__db)
-            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --help migrate status help"
+            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --metrics-file --help migrate status help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -927,6 +977,10 @@ _custadm() {
                     return 0
                     ;;
                 --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -994,7 +1048,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__db__subcmd__migrate)
-            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --help"
+            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1025,6 +1079,10 @@ _custadm() {
                     return 0
                     ;;
                 --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1036,7 +1094,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__db__subcmd__status)
-            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --help"
+            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1070,6 +1128,10 @@ _custadm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1078,7 +1140,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__delete)
-            opts="-y -o -q -h --ids-from --dry-run --yes --batch-size --max-changes --status --search --last-login-before --created-before --created-after --has-unpaid --database-url --profile --operator --output --quiet --reason --help"
+            opts="-y -o -q -h --ids-from --dry-run --yes --batch-size --max-changes --status --search --last-login-before --created-before --created-after --has-unpaid --database-url --profile --operator --output --quiet --reason --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1144,6 +1206,10 @@ _custadm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1152,7 +1218,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__edit)
-            opts="-y -o -q -h --name --email --phone --clear-phone --yes --database-url --profile --operator --output --quiet --reason --help"
+            opts="-y -o -q -h --name --email --phone --clear-phone --yes --database-url --profile --operator --output --quiet --reason --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1198,6 +1264,10 @@ _custadm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1206,7 +1276,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__export)
-            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --help"
+            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1237,6 +1307,10 @@ _custadm() {
                     return 0
                     ;;
                 --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1248,7 +1322,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__generate__subcmd__docs)
-            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --help"
+            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1282,6 +1356,10 @@ _custadm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1290,7 +1368,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__help)
-            opts="init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help"
+            opts="init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1751,6 +1829,20 @@ _custadm() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        custadm__subcmd__help__subcmd__runs)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         custadm__subcmd__help__subcmd__toggle)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1794,7 +1886,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__init)
-            opts="-o -q -h --admin --password-stdin --sample-data --database-url --profile --operator --output --quiet --reason --help"
+            opts="-o -q -h --admin --password-stdin --sample-data --database-url --profile --operator --output --quiet --reason --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1836,6 +1928,10 @@ _custadm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1844,7 +1940,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__list)
-            opts="-o -q -h --status --search --last-login-before --created-before --created-after --has-unpaid --limit --after --database-url --profile --operator --output --quiet --reason --help"
+            opts="-o -q -h --status --search --last-login-before --created-before --created-after --has-unpaid --limit --after --database-url --profile --operator --output --quiet --reason --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1906,6 +2002,10 @@ _custadm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1914,7 +2014,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__operator)
-            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --help add list set-role passwd deactivate activate unlock bind unbind help"
+            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --metrics-file --help add list set-role passwd deactivate activate unlock bind unbind help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1948,6 +2048,10 @@ _custadm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1956,7 +2060,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__operator__subcmd__activate)
-            opts="-o -q -h --password-stdin --database-url --profile --operator --output --quiet --reason --help"
+            opts="-o -q -h --password-stdin --database-url --profile --operator --output --quiet --reason --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1990,6 +2094,10 @@ _custadm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1998,7 +2106,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__operator__subcmd__add)
-            opts="-o -q -h --role --os-user --password-stdin --database-url --profile --operator --output --quiet --reason --help"
+            opts="-o -q -h --role --os-user --password-stdin --database-url --profile --operator --output --quiet --reason --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2040,6 +2148,10 @@ _custadm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2048,7 +2160,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__operator__subcmd__bind)
-            opts="-o -q -h --password-stdin --database-url --profile --operator --output --quiet --reason --help"
+            opts="-o -q -h --password-stdin --database-url --profile --operator --output --quiet --reason --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2079,6 +2191,10 @@ _custadm() {
                     return 0
                     ;;
                 --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2090,7 +2206,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__operator__subcmd__deactivate)
-            opts="-o -q -h --password-stdin --database-url --profile --operator --output --quiet --reason --help"
+            opts="-o -q -h --password-stdin --database-url --profile --operator --output --quiet --reason --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2121,6 +2237,10 @@ _custadm() {
                     return 0
                     ;;
                 --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2286,7 +2406,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__operator__subcmd__list)
-            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --help"
+            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2317,6 +2437,10 @@ _custadm() {
                     return 0
                     ;;
                 --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2328,7 +2452,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__operator__subcmd__passwd)
-            opts="-o -q -h --password-stdin --database-url --profile --operator --output --quiet --reason --help"
+            opts="-o -q -h --password-stdin --database-url --profile --operator --output --quiet --reason --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2359,6 +2483,10 @@ _custadm() {
                     return 0
                     ;;
                 --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2370,7 +2498,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__operator__subcmd__set__subcmd__role)
-            opts="-o -q -h --password-stdin --database-url --profile --operator --output --quiet --reason --help admin support"
+            opts="-o -q -h --password-stdin --database-url --profile --operator --output --quiet --reason --metrics-file --help admin support"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2401,6 +2529,10 @@ _custadm() {
                     return 0
                     ;;
                 --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2412,7 +2544,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__operator__subcmd__unbind)
-            opts="-o -q -h --password-stdin --database-url --profile --operator --output --quiet --reason --help"
+            opts="-o -q -h --password-stdin --database-url --profile --operator --output --quiet --reason --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2443,6 +2575,10 @@ _custadm() {
                     return 0
                     ;;
                 --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2454,7 +2590,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__operator__subcmd__unlock)
-            opts="-o -q -h --password-stdin --database-url --profile --operator --output --quiet --reason --help"
+            opts="-o -q -h --password-stdin --database-url --profile --operator --output --quiet --reason --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2488,6 +2624,10 @@ _custadm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2496,7 +2636,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__purge)
-            opts="-o -q -h --deleted-before --max-changes --password-stdin --database-url --profile --operator --output --quiet --reason --help"
+            opts="-o -q -h --deleted-before --max-changes --password-stdin --database-url --profile --operator --output --quiet --reason --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2538,6 +2678,10 @@ _custadm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2546,7 +2690,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__reset__subcmd__password)
-            opts="-y -o -q -h --send-email --ids-from --dry-run --yes --batch-size --max-changes --status --search --last-login-before --created-before --created-after --has-unpaid --database-url --profile --operator --output --quiet --reason --help"
+            opts="-y -o -q -h --send-email --ids-from --dry-run --yes --batch-size --max-changes --status --search --last-login-before --created-before --created-after --has-unpaid --database-url --profile --operator --output --quiet --reason --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2609,6 +2753,10 @@ _custadm() {
                     return 0
                     ;;
                 --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2620,7 +2768,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__restore)
-            opts="-y -o -q -h --ids-from --dry-run --yes --batch-size --max-changes --status --search --last-login-before --created-before --created-after --has-unpaid --database-url --profile --operator --output --quiet --reason --help"
+            opts="-y -o -q -h --ids-from --dry-run --yes --batch-size --max-changes --status --search --last-login-before --created-before --created-after --has-unpaid --database-url --profile --operator --output --quiet --reason --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2683,6 +2831,68 @@ _custadm() {
                     return 0
                     ;;
                 --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        custadm__subcmd__runs)
+            opts="-o -q -h --action --since --limit --database-url --profile --operator --output --quiet --reason --metrics-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --action)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=()
+                    local custadm_profile
+                    while IFS= read -r custadm_profile; do
+                        [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
+                    done < <(custadm config profiles 2>/dev/null)
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl csv ids" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json jsonl csv ids" -- "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2694,7 +2904,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__toggle)
-            opts="-y -o -q -h --activate --deactivate --ids-from --dry-run --yes --batch-size --max-changes --status --search --last-login-before --created-before --created-after --has-unpaid --database-url --profile --operator --output --quiet --reason --help"
+            opts="-y -o -q -h --activate --deactivate --ids-from --dry-run --yes --batch-size --max-changes --status --search --last-login-before --created-before --created-after --has-unpaid --database-url --profile --operator --output --quiet --reason --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2760,6 +2970,10 @@ _custadm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2768,7 +2982,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__undo)
-            opts="-y -o -q -h --dry-run --yes --batch-size --database-url --profile --operator --output --quiet --reason --help"
+            opts="-y -o -q -h --dry-run --yes --batch-size --database-url --profile --operator --output --quiet --reason --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2806,6 +3020,10 @@ _custadm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2814,7 +3032,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__view)
-            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --help"
+            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2845,6 +3063,10 @@ _custadm() {
                     return 0
                     ;;
                 --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_custadm_global_optspecs
-    string join \n database-url= profile= operator= o/output= q/quiet reason= h/help V/version
+    string join \n database-url= profile= operator= o/output= q/quiet reason= metrics-file= h/help V/version
 end
 
 function __fish_custadm_needs_command
@@ -33,6 +33,7 @@ jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_needs_command" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_needs_command" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_needs_command" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_needs_command" -s V -l version -d 'Print version'
@@ -49,6 +50,7 @@ complete -c custadm -n "__fish_custadm_needs_command" -f -a "undo" -d 'Reverse a
 complete -c custadm -n "__fish_custadm_needs_command" -f -a "purge" -d 'Erase a customer and everything they own, for good (admin, password-confirmed)'
 complete -c custadm -n "__fish_custadm_needs_command" -f -a "export" -d 'Everything stored about one customer, as one JSON document (subject access)'
 complete -c custadm -n "__fish_custadm_needs_command" -f -a "audit" -d 'Show the audit trail, newest first; `audit verify` checks it, `audit digest` prints its head'
+complete -c custadm -n "__fish_custadm_needs_command" -f -a "runs" -d 'The last runs of changing commands, newest first (cron\'s last night)'
 complete -c custadm -n "__fish_custadm_needs_command" -f -a "operator" -d 'Manage operators and their roles (admin; `passwd` for oneself)'
 complete -c custadm -n "__fish_custadm_needs_command" -f -a "config" -d 'Show the effective settings and where each came from'
 complete -c custadm -n "__fish_custadm_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -65,6 +67,7 @@ jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand init" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand init" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand init" -l password-stdin -d 'Read the admin password from one line of standard input'
 complete -c custadm -n "__fish_custadm_using_subcommand init" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -77,6 +80,7 @@ jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -f -a "migrate" -d 'Apply the migrations this custadm has and the database lacks'
@@ -91,6 +95,7 @@ jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from migrate" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from migrate" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from migrate" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from migrate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from status" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
@@ -102,6 +107,7 @@ jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from status" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from status" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "migrate" -d 'Apply the migrations this custadm has and the database lacks'
@@ -126,6 +132,7 @@ jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand list" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand list" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand list" -l has-unpaid -d 'Only customers with unpaid invoices'
 complete -c custadm -n "__fish_custadm_using_subcommand list" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -138,6 +145,7 @@ jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand view" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand view" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand view" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand view" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -l name -d 'New full name (1-150 characters)' -r
@@ -152,6 +160,7 @@ jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand edit" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -l clear-phone -d 'Remove the phone number'
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -s y -l yes -d 'Go ahead without asking (only production profiles ask)'
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -s q -l quiet -d 'Print only data and errors, no notes'
@@ -176,6 +185,7 @@ jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l activate -d 'Make the customers active'
 complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l deactivate -d 'Make the customers inactive'
 complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l dry-run -d 'Report what would change (`would_change`) and write nothing'
@@ -203,6 +213,7 @@ jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l send-email -d 'Mail each customer their temporary password instead of showing it (CUSTADM_SMTP_URL, CUSTADM_MAIL_FROM, CUSTADM_SMTP_PASSWORD_FILE)'
 complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l dry-run -d 'Report what would change (`would_change`) and write nothing'
 complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -s y -l yes -d 'Go ahead without asking (required when there is no terminal to ask on)'
@@ -229,6 +240,7 @@ jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand delete" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand delete" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand delete" -l dry-run -d 'Report what would change (`would_change`) and write nothing'
 complete -c custadm -n "__fish_custadm_using_subcommand delete" -s y -l yes -d 'Go ahead without asking (required when there is no terminal to ask on)'
 complete -c custadm -n "__fish_custadm_using_subcommand delete" -l has-unpaid -d 'Only customers with unpaid invoices'
@@ -254,6 +266,7 @@ jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand restore" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -l dry-run -d 'Report what would change (`would_change`) and write nothing'
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -s y -l yes -d 'Go ahead without asking (required when there is no terminal to ask on)'
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -l has-unpaid -d 'Only customers with unpaid invoices'
@@ -269,6 +282,7 @@ jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand undo" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand undo" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand undo" -l dry-run -d 'Report what would be changed back (`would_change`) and write nothing'
 complete -c custadm -n "__fish_custadm_using_subcommand undo" -s y -l yes -d 'Go ahead without asking (required when there is no terminal to ask on)'
 complete -c custadm -n "__fish_custadm_using_subcommand undo" -s q -l quiet -d 'Print only data and errors, no notes'
@@ -284,6 +298,7 @@ jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand purge" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand purge" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand purge" -l password-stdin -d 'Read your password from one line of standard input'
 complete -c custadm -n "__fish_custadm_using_subcommand purge" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand purge" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -296,6 +311,7 @@ jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand export" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand export" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand export" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -l customer -d 'Only rows about this customer (id, or the email of an existing customer)' -r
@@ -303,6 +319,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_se
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -l operator -d 'Only rows by this operator (after `audit`, `--operator` filters; before it, as in `custadm --operator ann audit`, it names who runs the command)' -r
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -l action -d 'Only this action (view, edit, activate, deactivate, reset_password, delete, restore, purge, operator_add, …)' -r
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -l since -d 'Only rows since WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -l before -d 'Only rows older than row ID (the next page: stderr names ID when --limit cuts the list)' -r
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -l limit -d 'At most N rows' -r
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
@@ -312,6 +329,7 @@ jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -f -a "verify" -d 'Check the hash chain of every audit row (exit 8 naming the first bad row)'
@@ -331,6 +349,7 @@ jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from digest" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
@@ -341,6 +360,7 @@ jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from digest" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from digest" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from digest" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from digest" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from archive" -l before -d 'Archive the rows older than WHEN: a date (2026-01-31) or an age (365d, 12h, 2w)' -r
@@ -353,6 +373,7 @@ jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from archive" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from archive" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from archive" -l password-stdin -d 'Read your password from one line of standard input'
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from archive" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from archive" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -364,6 +385,7 @@ jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from keygen" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from keygen" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from keygen" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from keygen" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check the hash chain of every audit row (exit 8 naming the first bad row)'
@@ -371,6 +393,21 @@ complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_s
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "archive" -d 'Move the audit rows older than WHEN into an archive file (admin, password-confirmed)'
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "keygen" -d 'Make an Ed25519 signing key for audit anchors and digests'
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c custadm -n "__fish_custadm_using_subcommand runs" -l action -d 'Only runs of this action (deactivate, activate, delete, restore, edit, reset_password, purge, undo)' -r
+complete -c custadm -n "__fish_custadm_using_subcommand runs" -l since -d 'Only runs started since WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)' -r
+complete -c custadm -n "__fish_custadm_using_subcommand runs" -l limit -d 'At most N runs' -r
+complete -c custadm -n "__fish_custadm_using_subcommand runs" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand runs" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
+complete -c custadm -n "__fish_custadm_using_subcommand runs" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
+complete -c custadm -n "__fish_custadm_using_subcommand runs" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (list only)'
+csv\t'CSV with a header (list only)'
+ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand runs" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand runs" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
+complete -c custadm -n "__fish_custadm_using_subcommand runs" -s q -l quiet -d 'Print only data and errors, no notes'
+complete -c custadm -n "__fish_custadm_using_subcommand runs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
@@ -380,6 +417,7 @@ jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -f -a "add" -d 'Register an operator: your own password first, then theirs (asked twice)'
@@ -404,6 +442,7 @@ jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l password-stdin -d 'Read your password, then the new operator\'s, from two lines of standard input'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -416,6 +455,7 @@ jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from list" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from list" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from set-role" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
@@ -427,6 +467,7 @@ jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from set-role" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from set-role" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from set-role" -l password-stdin -d 'Read your password from one line of standard input'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from set-role" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from set-role" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -439,6 +480,7 @@ jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from passwd" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from passwd" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from passwd" -l password-stdin -d 'Read the passwords from standard input (yours, then the new one)'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from passwd" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from passwd" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -451,6 +493,7 @@ jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from deactivate" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from deactivate" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from deactivate" -l password-stdin -d 'Read your password from one line of standard input'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from deactivate" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from deactivate" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -463,6 +506,7 @@ jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from activate" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from activate" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from activate" -l password-stdin -d 'Read your password from one line of standard input'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from activate" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from activate" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -475,6 +519,7 @@ jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unlock" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unlock" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unlock" -l password-stdin -d 'Read your password from one line of standard input'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unlock" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unlock" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -487,6 +532,7 @@ jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from bind" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from bind" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from bind" -l password-stdin -d 'Read your password from one line of standard input'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from bind" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from bind" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -499,6 +545,7 @@ jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unbind" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unbind" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unbind" -l password-stdin -d 'Read your password from one line of standard input'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unbind" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unbind" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -521,6 +568,7 @@ jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_seen_subcommand_from show profiles help" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_seen_subcommand_from show profiles help" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_seen_subcommand_from show profiles help" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_seen_subcommand_from show profiles help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_seen_subcommand_from show profiles help" -f -a "show" -d 'Print the effective settings and their sources (passwords masked)'
@@ -535,6 +583,7 @@ jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from show" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from show" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from profiles" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
@@ -546,6 +595,7 @@ jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from profiles" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from profiles" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from profiles" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from profiles" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the effective settings and their sources (passwords masked)'
@@ -560,6 +610,7 @@ jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand completions" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand completions" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand completions" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand generate-docs" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
@@ -571,26 +622,28 @@ jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
 complete -c custadm -n "__fish_custadm_using_subcommand generate-docs" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
+complete -c custadm -n "__fish_custadm_using_subcommand generate-docs" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand generate-docs" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand generate-docs" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help" -f -a "init" -d 'Create the database and schema, register the first admin, optionally load sample data'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help" -f -a "db" -d 'Schema migrations: apply pending ones, show their status'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help" -f -a "list" -d 'List customers, filtered, ordered by id (streams)'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help" -f -a "view" -d 'Show one customer: details, latest KYC record, unpaid invoices'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help" -f -a "edit" -d 'Change a customer\'s name, email or phone'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help" -f -a "toggle" -d 'Activate or deactivate customers'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help" -f -a "reset-password" -d 'Give customers a new random temporary password'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help" -f -a "delete" -d 'Soft-delete customers (refused while they have unpaid invoices)'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help" -f -a "restore" -d 'Undo a soft delete'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help" -f -a "undo" -d 'Reverse an earlier toggle, delete, restore or edit run'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help" -f -a "purge" -d 'Erase a customer and everything they own, for good (admin, password-confirmed)'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help" -f -a "export" -d 'Everything stored about one customer, as one JSON document (subject access)'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help" -f -a "audit" -d 'Show the audit trail, newest first; `audit verify` checks it, `audit digest` prints its head'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help" -f -a "operator" -d 'Manage operators and their roles (admin; `passwd` for oneself)'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help" -f -a "config" -d 'Show the effective settings and where each came from'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help" -f -a "completions" -d 'Print a shell completion script'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help" -f -a "generate-docs" -d 'Write man pages and completion scripts (for packaging: `custadm generate-docs .`)'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit operator config completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions generate-docs help" -f -a "init" -d 'Create the database and schema, register the first admin, optionally load sample data'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions generate-docs help" -f -a "db" -d 'Schema migrations: apply pending ones, show their status'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions generate-docs help" -f -a "list" -d 'List customers, filtered, ordered by id (streams)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions generate-docs help" -f -a "view" -d 'Show one customer: details, latest KYC record, unpaid invoices'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions generate-docs help" -f -a "edit" -d 'Change a customer\'s name, email or phone'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions generate-docs help" -f -a "toggle" -d 'Activate or deactivate customers'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions generate-docs help" -f -a "reset-password" -d 'Give customers a new random temporary password'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions generate-docs help" -f -a "delete" -d 'Soft-delete customers (refused while they have unpaid invoices)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions generate-docs help" -f -a "restore" -d 'Undo a soft delete'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions generate-docs help" -f -a "undo" -d 'Reverse an earlier toggle, delete, restore or edit run'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions generate-docs help" -f -a "purge" -d 'Erase a customer and everything they own, for good (admin, password-confirmed)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions generate-docs help" -f -a "export" -d 'Everything stored about one customer, as one JSON document (subject access)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions generate-docs help" -f -a "audit" -d 'Show the audit trail, newest first; `audit verify` checks it, `audit digest` prints its head'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions generate-docs help" -f -a "runs" -d 'The last runs of changing commands, newest first (cron\'s last night)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions generate-docs help" -f -a "operator" -d 'Manage operators and their roles (admin; `passwd` for oneself)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions generate-docs help" -f -a "config" -d 'Show the effective settings and where each came from'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions generate-docs help" -f -a "completions" -d 'Print a shell completion script'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions generate-docs help" -f -a "generate-docs" -d 'Write man pages and completion scripts (for packaging: `custadm generate-docs .`)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "migrate" -d 'Apply the migrations this custadm has and the database lacks'
 complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "status" -d 'Show the applied and pending migrations'
 complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Check the hash chain of every audit row (exit 8 naming the first bad row)'

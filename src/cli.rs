@@ -55,6 +55,11 @@ pub struct GlobalArgs {
     /// Why (a ticket number or a sentence), stored on every audit row this command writes
     #[arg(long, global = true, value_name = "TEXT")]
     pub reason: Option<String>,
+
+    /// After a changing run, rewrite PATH (Prometheus text format, for node_exporter's textfile
+    /// collector) with the run's end, exit code and outcomes [default: the profile's metrics_file]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub metrics_file: Option<std::path::PathBuf>,
 }
 
 /// The commands.
@@ -153,6 +158,13 @@ pub enum Command {
     /// chain: `audit verify` checks it (exit 8 naming the first altered, removed, inserted
     /// or reordered row), `audit digest` prints its head to keep outside the database.
     Audit(commands::audit::AuditArgs),
+    /// The last runs of changing commands, newest first (cron's last night)
+    ///
+    /// One line per run: its run id, command, operator, OS user, start, end, outcome counts and
+    /// exit code — also runs that changed nothing, runs refused before any change, and runs that
+    /// wrote changes but never finished (killed, or stopped with the connection lost) as
+    /// `unfinished`.
+    Runs(commands::runs::RunsArgs),
     /// Manage operators and their roles (admin; `passwd` for oneself)
     ///
     /// Operators are the people who may run custadm: `admin` (everything) or `support`

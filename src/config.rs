@@ -62,6 +62,9 @@ pub struct Profile {
     /// `ed25519:…` as `audit keygen` prints it: `audit verify` checks
     /// the signatures of anchors (and of digests that carry one) with it.
     pub audit_public_key: Option<String>,
+    /// Prometheus textfile rewritten after every changing run (contract:
+    /// "Output", `metrics_file`); `--metrics-file` overrides it.
+    pub metrics_file: Option<PathBuf>,
 }
 
 /// `max_changes` as TOML has it: `500` or `"2%"` (or `"500"`).
@@ -80,7 +83,7 @@ pub enum MaxChangesValue {
 pub enum MaxChanges {
     /// At most this many customers.
     Count(u64),
-    /// At most this percentage (0 < P ≤ 100) of the customers not soft-deleted, rounded down.
+    /// At most this percentage (0 < P ≤ 100) of the customers not soft-deleted, rounded down, at least 1.
     Percent(f64),
 }
 
@@ -120,7 +123,10 @@ impl MaxChanges {
     pub fn allowed(self, live_customers: i64) -> i64 {
         match self {
             MaxChanges::Count(n) => i64::try_from(n).unwrap_or(i64::MAX),
-            MaxChanges::Percent(p) => ((live_customers.max(0) as f64) * p / 100.0).floor() as i64,
+            // At least 1: `2%` of a small base must not refuse every run.
+            MaxChanges::Percent(p) => {
+                (((live_customers.max(0) as f64) * p / 100.0).floor() as i64).max(1)
+            }
         }
     }
 }
@@ -517,6 +523,8 @@ pub(crate) struct Settings {
     pub audit_signing_key: Option<PathBuf>,
     /// The selected profile's `audit_public_key`, as written.
     pub audit_public_key: Option<String>,
+    /// The selected profile's `metrics_file` (`--metrics-file` overrides it).
+    pub metrics_file: Option<PathBuf>,
 }
 
 /// An environment variable: unset or blank is `None`; a value that is not
@@ -882,6 +890,7 @@ impl Settings {
                 .transpose()?,
             audit_anchor: chosen.audit_anchor,
             audit_public_key: chosen.audit_public_key,
+            metrics_file: chosen.metrics_file.clone(),
         })
     }
 }

@@ -146,7 +146,38 @@ impl FilterArgs {
             created_before: parse_when("--created-before", self.created_before.as_deref(), now)?,
             created_after: parse_when("--created-after", self.created_after.as_deref(), now)?,
             has_unpaid: self.has_unpaid,
+            changeable: None,
+            given: self.given(),
         })
+    }
+}
+
+impl FilterArgs {
+    /// The filters given, flag → value (for a run's record).
+    fn given(&self) -> Vec<(&'static str, String)> {
+        let mut given = Vec::new();
+        if let Some(s) = self.status {
+            use clap::ValueEnum;
+            if let Some(v) = s.to_possible_value() {
+                given.push(("--status", v.get_name().to_string()));
+            }
+        }
+        if let Some(s) = &self.search {
+            given.push(("--search", s.clone()));
+        }
+        for (flag, v) in [
+            ("--last-login-before", &self.last_login_before),
+            ("--created-before", &self.created_before),
+            ("--created-after", &self.created_after),
+        ] {
+            if let Some(v) = v {
+                given.push((flag, v.clone()));
+            }
+        }
+        if self.has_unpaid {
+            given.push(("--has-unpaid", "true".into()));
+        }
+        given
     }
 }
 
@@ -265,9 +296,13 @@ pub fn read_ids(reader: impl Read, source: &str) -> Result<Vec<CustomerRef>> {
         if content.is_empty() {
             continue;
         }
-        let id = crate::validate::customer_ref(content).map_err(|e| {
-            Error::Usage(format!("{source} line {number}: {e}; nothing was changed"))
-        })?;
+        // A list may name customers whose ids other programs made zero or
+        // negative (`list -o ids` prints them): any integer is an id here.
+        let id = match content.parse::<i64>() {
+            Ok(id) => Ok(CustomerRef::Id(id)),
+            Err(_) => crate::validate::customer_ref(content),
+        }
+        .map_err(|e| Error::Usage(format!("{source} line {number}: {e}; nothing was changed")))?;
         ids.push(id);
     }
     Ok(ids)

@@ -7,13 +7,14 @@
 
 use std::collections::HashMap;
 
-use super::report::{ItemResult, Outcome, RunReport};
+use super::report::{ItemResult, Outcome, RunReport, Stop};
+use crate::config::MaxChanges;
 use crate::context::Ctx;
 use crate::db::audit::Actor;
 use crate::db::customer::{Customer, CustomerState};
 use crate::db::filter::{self, Filters};
 use crate::db::{write_transaction, DbConn};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// One batch of a command: given the batch (inside a write transaction
 /// unless `dry_run`), decide each outcome, write the changes and their
@@ -94,9 +95,44 @@ pub(super) enum Page<'p> {
     },
 }
 
+/// `--max-changes` as a batch meets it: a hard cap on what the run really
+/// changes (contract), also when other writers add matches while it runs.
+pub(super) struct Cap<'a> {
+    /// Changes the whole run may make.
+    pub allowed: i64,
+    /// Changes left for this and the following batches.
+    pub left: i64,
+    /// The limit as given, for the message.
+    pub limit: Option<MaxChanges>,
+    pub action: &'a str,
+}
+
+impl Cap<'_> {
+    /// The stop of a batch that would make `n` changes: `None` when they fit.
+    fn check(&self, n: i64) -> Option<Stop> {
+        (n > self.left).then(|| {
+            let limit = self.limit.map(|l| format!(" (--max-changes {l})")).unwrap_or_default();
+            Stop::Cap(format!(
+                "{}: the next batch would change {n} more customer(s), past the limit of {}{limit}; it was not applied and the run stopped there (other writers may have added matches since the run was counted)",
+                self.action, self.allowed
+            ))
+        })
+    }
+}
+
+/// How many results of a batch are changes.
+fn changes(results: &[ItemResult]) -> i64 {
+    results
+        .iter()
+        .filter(|r| r.outcome == Outcome::Changed)
+        .count() as i64
+}
+
 /// Runs one batch as `commit` says and adds its results to `report`;
 /// returns how many results it added and the highest id among them (the
-/// keyset of the next filter page).
+/// keyset of the next filter page). A batch that would pass `cap` is rolled
+/// back (or, [`Commit::ByBatchFn`], not started once the cap is reached)
+/// and the run stops ([`Stop::Cap`]).
 pub(super) fn run_batch(
     ctx: &mut Ctx,
     report: &mut RunReport,
@@ -104,26 +140,59 @@ pub(super) fn run_batch(
     commit: Commit,
     dry_run: bool,
     page: Page<'_>,
-) -> Result<(usize, Option<i64>)> {
+    cap: Option<&Cap<'_>>,
+) -> std::result::Result<(usize, Option<i64>), Stop> {
     let actor = ctx.actor.clone();
     let mut work = Work {
         actor: &actor,
         batch,
         dry_run,
     };
-    let results = if dry_run || commit == Commit::ByBatchFn {
+    let mut capped = None;
+    // Inside the transaction: a batch past the cap rolls back.
+    let mut over_cap = |results: &[ItemResult]| -> Result<()> {
+        match cap.and_then(|c| c.check(changes(results))) {
+            Some(stop) => {
+                capped = Some(stop);
+                Err(Error::Refused("--max-changes".into()))
+            }
+            None => Ok(()),
+        }
+    };
+    let results = if dry_run {
+        work.results(&mut ctx.conn, page, false)?
+    } else if commit == Commit::ByBatchFn {
+        // The batch function commits as it goes (one customer a batch): it
+        // is not started once the cap is reached.
+        if let Some(stop) = cap.and_then(|c| c.check(if c.left > 0 { 0 } else { 1 })) {
+            return Err(stop);
+        }
         work.results(&mut ctx.conn, page, false)?
     } else if commit == Commit::AfterPrinting {
         let out = ctx.out;
         let mut added = (0, None);
-        write_transaction(&mut ctx.conn, |conn| {
+        let done = write_transaction(&mut ctx.conn, |conn| {
             let results = work.results(conn, page, true)?;
+            over_cap(&results)?;
             added = added_by(&results);
             report.add_and_print(results, &out)
-        })?;
-        return Ok(added);
+        });
+        return match (done, capped) {
+            (_, Some(stop)) => Err(stop),
+            (Err(e), None) => Err(Stop::Error(e)),
+            (Ok(()), None) => Ok(added),
+        };
     } else {
-        write_transaction(&mut ctx.conn, |conn| work.results(conn, page, true))?
+        let done = write_transaction(&mut ctx.conn, |conn| {
+            let results = work.results(conn, page, true)?;
+            over_cap(&results)?;
+            Ok(results)
+        });
+        match (done, capped) {
+            (_, Some(stop)) => return Err(stop),
+            (Err(e), None) => return Err(Stop::Error(e)),
+            (Ok(results), None) => results,
+        }
     };
     let added = added_by(&results);
     report.add(results)?;

@@ -9,8 +9,8 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::batch::{run_batch, BatchFn, Commit, Page};
-use super::report::{ItemResult, RunReport};
+use super::batch::{run_batch, BatchFn, Cap, Commit, Page};
+use super::report::{ItemResult, Outcome, RunReport, Stop};
 use super::selection::{Selection, Targets};
 use crate::config::MaxChanges;
 use crate::context::Ctx;
@@ -74,10 +74,22 @@ pub(crate) fn execute(
     batch: &mut BatchFn<'_>,
 ) -> Result<RunReport> {
     let batch_size = options.batch_size as usize;
+    ctx.run
+        .begin(spec.action, options.dry_run, selection.describe());
+    let selection = selection.changeable(spec.changeable);
     let targets = selection.resolve(&mut ctx.conn, batch_size)?;
-    let report = RunReport::new(spec.action, options.dry_run, ctx.actor.run_id.clone());
+    let mut report = RunReport::new(spec.action, options.dry_run, ctx.actor.run_id.clone());
     check_at_most_one(spec, &targets)?;
-    let would_change = check_cap(ctx, spec, options, &targets)?;
+    let (would_change, allowed) = match check_cap(ctx, spec, options, &targets) {
+        Ok(cap) => cap,
+        // Refused before anything changed: the document (no results, the
+        // run id) is still printed.
+        Err(Error::Refused(why)) => {
+            report.stop(Stop::Cap(why));
+            return Ok(report);
+        }
+        Err(e) => return Err(e),
+    };
     if targets.named() == Some(0) {
         return Ok(report); // an empty --ids-from: nothing to do, a success
     }
@@ -96,18 +108,33 @@ pub(crate) fn execute(
         batch,
         report,
         progress: Progress::new(total, spec.action),
+        allowed,
+        next: 0,
     };
     let outcome = match &targets {
         Targets::Named { ids, unknown } => run.named(ctx, ids, unknown),
         Targets::Filter(f) => run.filter_pages(ctx, f),
     };
     run.progress.finish();
-    if let Err(e) = outcome {
-        note_stop(ctx, spec.action, &targets, &run.report);
-        return Err(e);
+    if let Err(stop) = outcome {
+        // Stopped half-way: what committed stays in the report, the rest is
+        // `failed`, "not attempted"; `RunReport::finish` prints it all.
+        if let Targets::Named { ids, .. } = &targets {
+            run.report.add(
+                ids.get(run.next..)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|&id| ItemResult::new(id, Outcome::Failed).with_message(NOT_ATTEMPTED))
+                    .collect(),
+            )?;
+        }
+        run.report.stop(stop);
     }
     Ok(run.report)
 }
+
+/// The message of a customer a stopped run did not get to.
+const NOT_ATTEMPTED: &str = "not attempted: the run stopped before this customer";
 
 /// A command that takes one customer only: more is exit 2.
 fn check_at_most_one(spec: &RunSpec<'_>, targets: &Targets) -> Result<()> {
@@ -122,30 +149,34 @@ fn changeable(spec: &RunSpec<'_>) -> Changeable {
     spec.changeable.unwrap_or(Changeable::Live)
 }
 
-/// `--max-changes` (or the profile's `max_changes`): counts what would
-/// change and refuses before anything changes. Returns the count when a cap
-/// applied (`None`: no cap, nothing counted).
+/// `--max-changes` (or the profile's `max_changes`, undo included): counts
+/// what would change and refuses before anything changes. Returns the count
+/// and the number of changes allowed when a cap applies (`None`: no cap,
+/// nothing counted). The count is read without locks: the batches hold the
+/// run to the cap on what they really change.
 fn check_cap(
     ctx: &mut Ctx,
     spec: &RunSpec<'_>,
     options: &RunOptions,
     targets: &Targets,
-) -> Result<Option<i64>> {
-    let limit = spec
-        .changeable
-        .and(options.max_changes.or(ctx.settings.max_changes));
-    let Some(limit) = limit else {
-        return Ok(None);
+) -> Result<(Option<i64>, Option<i64>)> {
+    let Some(limit) = options.max_changes.or(ctx.settings.max_changes) else {
+        return Ok((None, None));
     };
-    let n =
-        targets.count_changeable(&mut ctx.conn, changeable(spec), options.batch_size as usize)?;
-    check_max_changes(
+    let n = match (spec.changeable, targets.named()) {
+        (Some(which), _) => {
+            targets.count_changeable(&mut ctx.conn, which, options.batch_size as usize)?
+        }
+        // A command that decides per customer (undo): every target may change.
+        (None, n) => i64::try_from(n.unwrap_or(0)).unwrap_or(i64::MAX),
+    };
+    let allowed = check_max_changes(
         &mut ctx.conn,
         spec.action,
         usize::try_from(n).unwrap_or(0),
         Some(limit),
     )?;
-    Ok(Some(n))
+    Ok((Some(n), allowed))
 }
 
 /// Asks for confirmation (not for a dry run): the question names how many
@@ -196,12 +227,16 @@ struct Run<'r, 'f> {
     batch: &'r mut BatchFn<'f>,
     report: RunReport,
     progress: Progress,
+    /// `--max-changes` as a number of changes, when a cap applies.
+    allowed: Option<i64>,
+    /// Named runs: the index of the first id not yet done.
+    next: usize,
 }
 
 impl Run<'_, '_> {
     /// Named customers: the unknown emails first (`not_found`), then the
     /// ids a batch at a time.
-    fn named(&mut self, ctx: &mut Ctx, ids: &[i64], unknown: &[String]) -> Result<()> {
+    fn named(&mut self, ctx: &mut Ctx, ids: &[i64], unknown: &[String]) -> Result<(), Stop> {
         self.report.add(
             unknown
                 .iter()
@@ -213,6 +248,7 @@ impl Run<'_, '_> {
                 break;
             }
             self.batch(ctx, Page::Named(chunk))?;
+            self.next += chunk.len();
             self.progress.advance(chunk.len());
         }
         Ok(())
@@ -220,9 +256,10 @@ impl Run<'_, '_> {
 
     /// Filter matches page by page, in id order (keyset: each page starts
     /// after the last id of the one before), until a page comes back empty.
-    fn filter_pages(&mut self, ctx: &mut Ctx, filters: &Filters) -> Result<()> {
+    fn filter_pages(&mut self, ctx: &mut Ctx, filters: &Filters) -> Result<(), Stop> {
         let limit = i64::from(self.options.batch_size);
-        let mut after = 0;
+        // Ids other programs made zero or negative are customers too.
+        let mut after = i64::MIN;
         while !self.stop_requested() {
             if !self.options.dry_run
                 && self.spec.commit == Commit::PerBatch
@@ -250,8 +287,15 @@ impl Run<'_, '_> {
         Ok(())
     }
 
-    /// One batch into the report (see [`run_batch`]).
-    fn batch(&mut self, ctx: &mut Ctx, page: Page<'_>) -> Result<(usize, Option<i64>)> {
+    /// One batch into the report (see [`run_batch`]), held to what is
+    /// left of `--max-changes`.
+    fn batch(&mut self, ctx: &mut Ctx, page: Page<'_>) -> Result<(usize, Option<i64>), Stop> {
+        let cap = self.allowed.map(|allowed| Cap {
+            allowed,
+            left: allowed - self.report.count(Outcome::Changed) as i64,
+            limit: self.options.max_changes.or(ctx.settings.max_changes),
+            action: self.spec.action,
+        });
         run_batch(
             ctx,
             &mut self.report,
@@ -259,6 +303,7 @@ impl Run<'_, '_> {
             self.spec.commit,
             self.options.dry_run,
             page,
+            cap.as_ref(),
         )
     }
 
@@ -271,40 +316,21 @@ impl Run<'_, '_> {
     }
 }
 
-/// A run stopped by an error after some customers were done: says on stderr
-/// that those are committed and the rest untouched (contract: "never
-/// 'nothing was changed' when something was").
-fn note_stop(ctx: &Ctx, action: &str, targets: &Targets, report: &RunReport) {
-    if report.is_empty() {
-        return;
-    }
-    let remaining = match targets {
-        Targets::Named { ids, unknown } => format!(
-            "the remaining {}",
-            (ids.len() + unknown.len()).saturating_sub(report.len())
-        ),
-        Targets::Filter(_) => "the remaining matching customers".into(),
-    };
-    ctx.out.note(&format!(
-        "{action}: stopped by an error after {} customers ({}); those are committed, {remaining} were not touched: run the same command again to finish",
-        report.len(),
-        report.summary_line()
-    ));
-}
-
 /// Refuses (exit 5, before anything changes) a run of `action` that would
 /// change `targets` customers, more than `limit` allows (a percentage is of
 /// the customers not soft-deleted). The one `--max-changes` check: the
 /// engine's runs and `purge` (contract: the paragraph after the command
 /// table).
+///
+/// Returns the number of changes allowed (`None`: no limit).
 pub fn check_max_changes(
     conn: &mut DbConn,
     action: &str,
     targets: usize,
     limit: Option<MaxChanges>,
-) -> Result<()> {
+) -> Result<Option<i64>> {
     let Some(limit) = limit else {
-        return Ok(());
+        return Ok(None);
     };
     let live = match limit {
         MaxChanges::Count(_) => 0,
@@ -321,7 +347,7 @@ pub fn check_max_changes(
             "{action} would change {n} customers, more than the limit of {allowed} (--max-changes {limit}{of}); nothing was changed. Check the selection, or raise --max-changes for this run"
         )));
     }
-    Ok(())
+    Ok(Some(allowed))
 }
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);

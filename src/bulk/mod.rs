@@ -10,13 +10,17 @@
 //! - `batch`: one batch in its transaction, a filter page checked again
 //!   under its lock ([`Batch`], [`BatchFn`], [`Commit`]);
 //! - `report`: the result document every changing command prints
-//!   ([`RunReport`], [`ItemResult`], [`Outcome`]) and its exit code.
+//!   ([`RunReport`], [`ItemResult`], [`Outcome`]) and its exit code;
+//! - `record` and `metrics`: the end of a run ([`close_run`]): its `run`
+//!   audit row and the Prometheus textfile.
 //!
 //! What a filter means (its SQL) lives in `db::filter`.
 
 mod args;
 mod batch;
 mod engine;
+pub(crate) mod metrics;
+mod record;
 mod report;
 mod selection;
 
@@ -27,7 +31,8 @@ pub(crate) use args::{
 pub(crate) use batch::{Batch, Commit};
 pub(crate) use engine::check_max_changes;
 pub(crate) use engine::{execute, RunOptions, RunSpec};
-pub(crate) use report::{ItemResult, Outcome, RunReport};
+pub(crate) use record::close_run;
+pub(crate) use report::{ItemResult, Outcome, RunRecord, RunReport};
 pub(crate) use selection::Selection;
 
 /// `--max-changes` is a setting (the profile's default): defined with the

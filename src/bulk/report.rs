@@ -61,35 +61,53 @@ impl Outcome {
     }
 }
 
-/// The `id` of a result for an email that names no customer (ids are positive).
+/// The `id` of a result for an email that names no customer (the result
+/// holds the email; other programs may have made a real customer's id 0).
 const NO_ID: i64 = 0;
 
-fn id_or_null<S: serde::Serializer>(id: &i64, s: S) -> std::result::Result<S::Ok, S::Error> {
-    if *id == NO_ID {
-        s.serialize_none()
-    } else {
-        s.serialize_i64(*id)
-    }
-}
-
 /// One id's line in the result document.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct ItemResult {
-    /// The customer id; `null` in JSON for an email that names no customer.
-    #[serde(serialize_with = "id_or_null")]
+    /// The customer id; `null` in JSON for an email that names no customer
+    /// (a result with `email` set), any other id as it is, 0 included.
     pub id: i64,
     /// The email a customer was named by, when it names no customer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     pub outcome: Outcome,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Shared: a run over 100,000 customers with the same change holds one copy.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub changes: Option<std::sync::Arc<serde_json::Value>>,
     /// Shown once; wiped from memory when the report is dropped.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub temporary_password: Option<zeroize::Zeroizing<String>>,
+}
+
+/// An [`ItemResult`] as the document shows it.
+#[derive(Serialize)]
+struct ShownResult<'a> {
+    id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<&'a str>,
+    outcome: Outcome,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    changes: Option<&'a serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    temporary_password: Option<&'a str>,
+}
+
+impl Serialize for ItemResult {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        ShownResult {
+            id: (self.email.is_none() || self.id != NO_ID).then_some(self.id),
+            email: self.email.as_deref(),
+            outcome: self.outcome,
+            message: self.message.as_deref(),
+            changes: self.changes.as_deref(),
+            temporary_password: self.temporary_password.as_ref().map(|p| p.as_str()),
+        }
+        .serialize(s)
+    }
 }
 
 impl ItemResult {
@@ -168,6 +186,49 @@ pub struct RunReport {
     spooled: usize,
     /// The first result that is not a success, for the error line.
     first_failure: Option<ItemResult>,
+    /// Why the run stopped before its end, if it did.
+    stop: Option<Stop>,
+}
+
+/// Why a run stopped half-way (or before its first change).
+#[derive(Debug)]
+pub enum Stop {
+    /// `--max-changes`: exit 5, whatever committed before stays.
+    Cap(String),
+    /// An error (a lock wait past `lock_timeout`, a lost connection, a full
+    /// disk, …): exit 7 when changes had committed, else the error's own.
+    Error(Error),
+}
+
+impl From<Error> for Stop {
+    fn from(e: Error) -> Self {
+        Stop::Error(e)
+    }
+}
+
+/// What a changing command's run has done, for its closing `run` audit row
+/// and the metrics file (`bulk::close_run`): filled in by the engine and
+/// [`RunReport::finish`].
+#[derive(Debug, Default)]
+pub struct RunRecord {
+    /// The action, as in audit rows (`deactivate`, `reset_password`, …).
+    pub action: Option<String>,
+    pub dry_run: bool,
+    /// How the customers were chosen: `{"ids": N}` or the filters.
+    pub selection: Option<serde_json::Value>,
+    /// Outcome → count, as in the document's summary.
+    pub summary: BTreeMap<&'static str, usize>,
+    /// The result document is on stdout.
+    pub printed: bool,
+}
+
+impl RunRecord {
+    /// A run of `action` begins over `selection`.
+    pub fn begin(&mut self, action: &str, dry_run: bool, selection: serde_json::Value) {
+        self.action = Some(action.to_string());
+        self.dry_run = dry_run;
+        self.selection = Some(selection);
+    }
 }
 
 /// Opens an anonymous temporary file (created exclusively, then unlinked).
@@ -208,7 +269,19 @@ impl RunReport {
             spool: None,
             spooled: 0,
             first_failure: None,
+            stop: None,
         }
+    }
+
+    /// The run stopped here: [`RunReport::finish`] prints what it holds
+    /// and turns the stop into the exit code.
+    pub fn stop(&mut self, stop: Stop) {
+        self.stop = Some(stop);
+    }
+
+    /// How many results have this outcome.
+    pub fn count(&self, outcome: Outcome) -> usize {
+        self.summary.get(outcome.as_str()).copied().unwrap_or(0)
     }
 
     /// How many results the report holds.
@@ -327,11 +400,26 @@ impl RunReport {
     }
 
     /// Prints the report (JSON document, or a table on stdout and the
-    /// summary on stderr), then turns failures into the contract's exit code.
-    pub fn finish(mut self, out: &output::Output) -> Result<()> {
-        if !self.printed {
-            self.print(out)?;
+    /// summary on stderr), then turns failures into the contract's exit
+    /// code; records the summary for the run's `run` audit row.
+    pub fn finish(mut self, ctx: &mut crate::context::Ctx) -> Result<()> {
+        let out = &ctx.out;
+        if ctx.run.action.is_none() {
+            ctx.run.action = Some(self.action.clone());
+            ctx.run.dry_run = self.dry_run;
         }
+        ctx.run.summary = self.summary.clone();
+        let printed = if self.printed {
+            Ok(())
+        } else {
+            self.print(out)
+        };
+        ctx.run.printed = true;
+        if let Some(stop) = self.stop.take() {
+            // What stopped the run says more than a stdout that failed too.
+            return Err(self.stopped(out, stop));
+        }
+        printed?;
         let prefix = if self.dry_run { "dry run: " } else { "" };
         let stop = if self.interrupted {
             " (interrupted: the remaining ids were not touched)"
@@ -440,6 +528,38 @@ impl RunReport {
         })?;
         w.flush()?;
         Ok(())
+    }
+
+    /// A run that stopped before its end: the summary on stderr carries the
+    /// run id and how many changes committed; the error is exit 5 for the
+    /// cap, 7 when changes had committed, else the stop's own.
+    fn stopped(&self, out: &output::Output, stop: Stop) -> Error {
+        let changed = self.count(Outcome::Changed);
+        let run = self.run.as_deref().unwrap_or("-");
+        let prefix = if self.dry_run { "dry run: " } else { "" };
+        let committed = if self.dry_run {
+            "nothing was changed (dry run)".to_string()
+        } else if changed == 0 {
+            "nothing was changed".to_string()
+        } else {
+            format!("{changed} changed and committed; those stay")
+        };
+        out.note(&format!(
+            "{prefix}{}: stopped: {committed} ({}) [run {run}]",
+            self.action,
+            self.summary_line()
+        ));
+        match stop {
+            Stop::Cap(why) if changed == 0 => Error::Refused(why),
+            Stop::Cap(why) => Error::Refused(format!(
+                "{why}; {changed} changes committed before it stay (run {run})"
+            )),
+            Stop::Error(e) if changed == 0 || self.dry_run => e,
+            Stop::Error(e) => Error::Partial(format!(
+                "{} stopped half-way: {changed} changes committed in earlier batches stay, the batch in progress was rolled back and the rest were not attempted; run the same command again to finish (run {run}). It stopped on: {e}",
+                self.action
+            )),
+        }
     }
 
     fn exit_status(&self) -> Result<()> {

@@ -35,6 +35,29 @@ impl Selection {
         }
     }
 
+    /// Filters narrowed to the customers the command would change
+    /// (contract: "A filter selects only the customers the command would
+    /// change"), so a quiet night lists nothing.
+    pub(crate) fn changeable(self, which: Option<Changeable>) -> Selection {
+        match self {
+            Selection::Filter(mut f) => {
+                f.changeable = which;
+                Selection::Filter(f)
+            }
+            other => other,
+        }
+    }
+
+    /// How the run's customers were chosen, for its `run` audit row: how
+    /// many were named, or the filters as given.
+    pub(crate) fn describe(&self) -> serde_json::Value {
+        match self {
+            Selection::Named(refs) => serde_json::json!({"ids": refs.len()}),
+            Selection::Ids(ids) => serde_json::json!({"ids": ids.len()}),
+            Selection::Filter(f) => f.describe(),
+        }
+    }
+
     /// The selection ready to run: named customers resolved to ids (emails
     /// one query per `batch` names).
     pub(super) fn resolve(self, conn: &mut DbConn, batch: usize) -> Result<Targets> {

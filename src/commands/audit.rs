@@ -12,7 +12,7 @@ use crate::output::rfc3339;
 /// Options of `custadm audit`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  custadm audit --customer 42\n  custadm audit --operator alice --since 7d\n  custadm audit --customer ann.lee@example.com\n  custadm audit --run 01JDQ5V7X1N3Z8G4M2K6P9R0ST     # every row of one run\n  custadm audit --action purge -o json | jq '.[].details'\n  custadm audit verify --digest @/var/lib/custadm/digests\n  custadm audit digest >> /var/lib/custadm/digests\n\nExit codes: 0 shown, 2 bad filter; verify: 0 intact, 8 the trail was altered.",
+    after_help = "Examples:\n  custadm audit --customer 42\n  custadm audit --operator alice --since 7d\n  custadm audit --customer ann.lee@example.com\n  custadm audit --run 01JDQ5V7X1N3Z8G4M2K6P9R0ST     # every row of one run\n  custadm audit --limit 50 --before 1200             # the next page\n  custadm audit --action purge -o json | jq '.[].details'\n  custadm audit verify --digest @/var/lib/custadm/digests\n  custadm audit digest >> /var/lib/custadm/digests\n\nExit codes: 0 shown, 2 bad filter, 3 a --run or --customer the trail does not know; verify: 0 intact, 8 the trail was altered.",
     args_conflicts_with_subcommands = true
 )]
 pub struct AuditArgs {
@@ -34,6 +34,9 @@ pub struct AuditArgs {
     /// Only rows since WHEN: a date (2026-01-31) or an age (90d, 12h, 2w)
     #[arg(long, value_name = "WHEN")]
     pub since: Option<String>,
+    /// Only rows older than row ID (the next page: stderr names ID when --limit cuts the list)
+    #[arg(long, value_name = "ID")]
+    pub before: Option<i64>,
     /// At most N rows
     #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(i64).range(1..))]
     pub limit: i64,
@@ -203,9 +206,43 @@ pub fn run(ctx: &mut Ctx, args: AuditArgs) -> Result<()> {
         operator: args.operator,
         action: args.action,
         since,
-        limit: args.limit,
+        before: args.before,
+        // One more than shown: whether --limit cut the list.
+        limit: args.limit.saturating_add(1),
     };
-    let entries = crate::db::bounded(&mut ctx.conn, |c| AuditEntry::search(c, &filter))?;
+    let mut entries = crate::db::bounded(&mut ctx.conn, |c| AuditEntry::search(c, &filter))?;
+    if entries.is_empty() {
+        // A run or customer the trail does not know is not an empty page.
+        if let Some(run) = &filter.run_id {
+            if !crate::db::bounded(&mut ctx.conn, |c| AuditEntry::run_exists(c, run))? {
+                return Err(Error::NotFound(format!(
+                    "no run {} in the audit trail: `custadm runs` lists the runs",
+                    crate::text::sanitize(run)
+                )));
+            }
+        }
+        if let Some(id) = filter.customer_id {
+            // Known: rows about them (a purged customer's stay), or the
+            // customer exists (and has no history yet).
+            let known = crate::db::bounded(&mut ctx.conn, |c| {
+                Ok(AuditEntry::customer_known(c, id)?
+                    || !crate::db::customer::Customer::find_many(c, &[id])?.is_empty())
+            })?;
+            if !known {
+                return Err(Error::NotFound(format!(
+                    "customer {id} not found, and no audit row is about a customer {id}"
+                )));
+            }
+        }
+    }
+    let cut = entries.len() as i64 > args.limit;
+    if cut {
+        entries.truncate(usize::try_from(args.limit).unwrap_or(usize::MAX));
+        if let Some(last) = entries.last() {
+            ctx.out
+                .note(&format!("more rows: continue with --before {}", last.id));
+        }
+    }
     if ctx.out.is_json() {
         let rows: Vec<AuditRow> = entries.into_iter().map(AuditRow::from).collect();
         return ctx.out.json(&rows);

@@ -45,7 +45,7 @@ pub fn run(ctx: &mut Ctx, args: DeleteArgs) -> Result<()> {
         &args.targets.options(),
         &mut soft_delete,
     )?;
-    report.finish(&ctx.out)
+    report.finish(ctx)
 }
 
 /// One batch: lock, check unpaid invoices, soft-delete the rest set-based.

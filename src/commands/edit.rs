@@ -75,7 +75,7 @@ pub fn run(ctx: &mut Ctx, args: EditArgs) -> Result<()> {
             crate::validate::CustomerRef::Id(id) => ItemResult::not_found(*id),
             crate::validate::CustomerRef::Email(e) => ItemResult::email_not_found(e),
         }])?;
-        return report.finish(&ctx.out);
+        return report.finish(ctx);
     };
     ctx.confirm_change(args.yes, false, false, &format!("Edit customer {id}?"))?;
     let actor = ctx.actor.clone();
@@ -145,5 +145,5 @@ pub fn run(ctx: &mut Ctx, args: EditArgs) -> Result<()> {
         Ok(ItemResult::new(id, Outcome::Changed).with_changes(changes))
     });
     report.add(vec![result?])?;
-    report.finish(&ctx.out)
+    report.finish(ctx)
 }

@@ -15,6 +15,7 @@ pub mod operator;
 pub mod purge;
 pub mod reset_password;
 pub mod restore;
+pub mod runs;
 pub mod toggle;
 pub mod undo;
 pub mod view;
@@ -43,6 +44,7 @@ fn audit_action(command: &Command) -> &'static str {
         Command::Purge(_) => "purge",
         Command::Audit(a) if a.is_archive() => "audit_archive",
         Command::Audit(_) => "audit",
+        Command::Runs(_) => "runs",
         Command::Export(_) => "export",
         Command::Operator(op) => op.action(),
         Command::Completions(_) | Command::GenerateDocs(_) => "completions",
@@ -259,6 +261,7 @@ pub fn run(cli: Cli) -> Result<()> {
             .unwrap_or_default(),
         host: target.host(),
     });
+    let metrics = cli.global.metrics_file.as_deref();
     let mut ctx = Ctx {
         conn,
         database: target.display(),
@@ -267,8 +270,14 @@ pub fn run(cli: Cli) -> Result<()> {
         out,
         production,
         settings,
+        run: crate::bulk::RunRecord::default(),
     };
-    let result = dispatch(&mut ctx, cli.command, audit_operators.filter);
+    let result = dispatch(
+        &mut ctx,
+        cli.command,
+        audit_operators.filter,
+        (action, metrics),
+    );
     anchored(result, anchoring.as_ref(), &mut ctx.conn, run_id.as_deref())
 }
 
@@ -305,21 +314,54 @@ fn anchored(
 }
 
 /// Runs a command that has its context.
-fn dispatch(ctx: &mut Ctx, command: Command, audit_filter: Option<String>) -> Result<()> {
+///
+/// `run`: the command's audit action and `--metrics-file`, for the end of a
+/// customer-changing run (`bulk::close_run`).
+fn dispatch(
+    ctx: &mut Ctx,
+    command: Command,
+    audit_filter: Option<String>,
+    run: (&str, Option<&std::path::Path>),
+) -> Result<()> {
     let ctx = &mut *ctx;
+    let (action, metrics) = run;
     match command {
         // Read-only commands (and view, whose audit row joins the block) run
         // with bounded lock waits throughout; changing commands bound theirs
         // in their own write transactions.
         Command::List(args) => ctx.bounded(|ctx| list::run(ctx, args)),
         Command::View(args) => ctx.bounded(|ctx| view::run(ctx, args)),
-        Command::Edit(args) => edit::run(ctx, args),
-        Command::Toggle(args) => toggle::run(ctx, args),
-        Command::ResetPassword(args) => reset_password::run(ctx, args),
-        Command::Delete(args) => delete::run(ctx, args),
-        Command::Restore(args) => restore::run(ctx, args),
-        Command::Undo(args) => undo::run(ctx, args),
-        Command::Purge(args) => purge::run(ctx, args),
+        Command::Runs(args) => runs::run(ctx, args),
+        // Customer-changing runs end with their `run` audit row and the
+        // metrics file (bulk::close_run).
+        Command::Edit(args) => {
+            let done = edit::run(ctx, args);
+            crate::bulk::close_run(ctx, action, metrics, done)
+        }
+        Command::Toggle(args) => {
+            let done = toggle::run(ctx, args);
+            crate::bulk::close_run(ctx, action, metrics, done)
+        }
+        Command::ResetPassword(args) => {
+            let done = reset_password::run(ctx, args);
+            crate::bulk::close_run(ctx, action, metrics, done)
+        }
+        Command::Delete(args) => {
+            let done = delete::run(ctx, args);
+            crate::bulk::close_run(ctx, action, metrics, done)
+        }
+        Command::Restore(args) => {
+            let done = restore::run(ctx, args);
+            crate::bulk::close_run(ctx, action, metrics, done)
+        }
+        Command::Undo(args) => {
+            let done = undo::run(ctx, args);
+            crate::bulk::close_run(ctx, action, metrics, done)
+        }
+        Command::Purge(args) => {
+            let done = purge::run(ctx, args);
+            crate::bulk::close_run(ctx, action, metrics, done)
+        }
         Command::Export(args) => export::run(ctx, args),
         Command::Audit(mut args) => {
             args.operator = audit_filter;

@@ -89,7 +89,7 @@ pub fn run(ctx: &mut Ctx, args: PurgeArgs) -> Result<()> {
                 crate::output::rfc3339(when)
             ));
             let report = RunReport::new("purge", false, ctx.actor.run_id.clone());
-            return report.finish(&ctx.out);
+            return report.finish(ctx);
         }
     }
 
@@ -162,7 +162,7 @@ pub fn run(ctx: &mut Ctx, args: PurgeArgs) -> Result<()> {
     if let Err(why) = finished {
         ctx.out.note(&format!("warning: {why}"));
     }
-    report.finish(&ctx.out)
+    report.finish(ctx)
 }
 
 /// Prints what will be erased on stderr.

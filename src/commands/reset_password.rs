@@ -119,7 +119,7 @@ pub fn run(ctx: &mut Ctx, args: ResetPasswordArgs) -> Result<()> {
             )?
         }
     };
-    report.finish(&ctx.out)
+    report.finish(ctx)
 }
 
 /// One batch shown on stdout, inside its write transaction (rows locked).

@@ -45,7 +45,7 @@ pub fn run(ctx: &mut Ctx, args: RestoreArgs) -> Result<()> {
         &args.targets.options(),
         &mut restore_batch,
     )?;
-    report.finish(&ctx.out)
+    report.finish(ctx)
 }
 
 fn restore_batch(

@@ -65,7 +65,7 @@ pub fn run(ctx: &mut Ctx, args: ToggleArgs) -> Result<()> {
         &args.targets.options(),
         &mut |conn, actor, batch, dry_run| set_active(conn, actor, batch, activate, dry_run),
     )?;
-    report.finish(&ctx.out)
+    report.finish(ctx)
 }
 
 /// One batch: decide per id, then one UPDATE and one multi-row audit INSERT.

@@ -76,6 +76,11 @@ pub fn run(ctx: &mut Ctx, args: UndoArgs) -> Result<()> {
             ),
         }));
     }
+    if let Some(by) = AuditEntry::undone_by(&mut ctx.conn, &run)? {
+        return Err(Error::Refused(format!(
+            "run {run} was already undone by run {by}: a run is undone once; nothing was changed"
+        )));
+    }
     let kind = actions[0].clone();
     let ids = AuditEntry::run_customers(&mut ctx.conn, &run)?;
     let database = sanitize(&ctx.database);
@@ -103,7 +108,7 @@ pub fn run(ctx: &mut Ctx, args: UndoArgs) -> Result<()> {
         &options,
         &mut |conn, actor, batch, dry| undo_batch(conn, actor, &run, batch, dry),
     )?;
-    report.finish(&ctx.out)
+    report.finish(ctx)
 }
 
 /// How one customer is changed back.
@@ -300,6 +305,9 @@ fn undo_batch(
     let ids = batch.ids;
     let current = Customer::find_many(conn, ids)?;
     let rows = AuditEntry::run_rows_for(conn, run, ids)?;
+    // Read under the locks: an undo of the same run that committed while
+    // this one waited has written its rows.
+    let undone = AuditEntry::undone_for(conn, run, ids)?;
     // A soft delete again (undoing a restore) keeps the unpaid-invoice rule:
     // billing accounts locked as `delete` does.
     let unpaid = if rows.values().any(|(a, _)| a == "restore") {
@@ -319,6 +327,13 @@ fn undo_batch(
             results.push(ItemResult::not_found(id));
             continue;
         };
+        if let Some(by) = undone.get(&id) {
+            results.push(ItemResult::refused(
+                id,
+                format!("run {run} was already undone by run {by} for customer {id}"),
+            ));
+            continue;
+        }
         let details: Value = serde_json::from_str(details).unwrap_or(Value::Null);
         let (reversal, changes) = match decide(run, action, &details, c) {
             Ok(r) => r,

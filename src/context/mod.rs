@@ -30,6 +30,9 @@ pub struct Ctx {
     pub production: Option<Production>,
     /// The effective settings (SMTP for `reset-password --send-email`).
     pub settings: Settings,
+    /// What the run of a changing command has done so far: its `run` audit
+    /// row and the metrics file are made from it (`bulk::close_run`).
+    pub run: crate::bulk::RunRecord,
 }
 
 /// A production profile's guard: confirmations name it and its host, and

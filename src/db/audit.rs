@@ -24,6 +24,43 @@ pub const FAILED: &str = "failed";
 /// `audit_log.outcome`: refused for role, unknown operator, password or lock.
 pub const DENIED: &str = "denied";
 
+/// `audit_log.action` of the row that ends every changing command's run
+/// (contract: "Audit").
+pub const RUN_ACTION: &str = "run";
+
+/// The actions of the rows a customer-changing run writes (an unfinished
+/// run is found by them).
+pub const RUN_ROW_ACTIONS: [&str; 8] = [
+    "activate",
+    "deactivate",
+    "delete",
+    "restore",
+    "edit",
+    "reset_password",
+    "purge",
+    "undo",
+];
+
+/// A run's rows grouped: run id, first and last row id, how many.
+type RunGroup = (Option<String>, Option<i64>, Option<i64>, i64);
+
+/// One run as `runs` lists it.
+#[derive(Debug, Clone)]
+pub struct RunListing {
+    pub run: String,
+    pub action: String,
+    pub operator: String,
+    pub os_user: String,
+    pub started_at: NaiveDateTime,
+    /// `None`: unfinished.
+    pub finished_at: Option<NaiveDateTime>,
+    /// Outcome → count (JSON object).
+    pub summary: serde_json::Value,
+    pub exit_code: Option<i64>,
+    /// Its newest row (the order of the listing).
+    last_id: i64,
+}
+
 /// `details` of a redacted row.
 pub const REDACTED_DETAILS: &str = r#"{"redacted":true}"#;
 
@@ -134,6 +171,8 @@ pub struct AuditFilter {
     pub operator: Option<String>,
     pub action: Option<String>,
     pub since: Option<NaiveDateTime>,
+    /// Only rows with a lower id (the next page, newest first).
+    pub before: Option<i64>,
     pub limit: i64,
 }
 
@@ -180,6 +219,9 @@ impl AuditEntry {
         if let Some(action) = &filter.action {
             query = query.filter(audit_log::action.eq(action.clone()));
         }
+        if let Some(before) = filter.before {
+            query = query.filter(audit_log::id.lt(before));
+        }
         if let Some(since) = filter.since {
             use super::lenient::{Cmp, InstantCmp};
             query = query.filter(super::MultiBackend::instant_cmp::<audit_log::table>(
@@ -195,11 +237,13 @@ impl AuditEntry {
             .load(conn)?)
     }
 
-    /// The distinct actions of the rows written by run `run` (empty: no such run).
+    /// The distinct actions of the rows written by run `run` (empty: no such
+    /// run), its closing `run` row left out.
     pub fn run_actions(conn: &mut DbConn, run: &str) -> Result<Vec<String>> {
         Ok(audit_log::table
             .filter(audit_log::run_id.eq(run))
             .filter(on_chain())
+            .filter(audit_log::action.ne(RUN_ACTION))
             .select(audit_log::action)
             .distinct()
             .order(audit_log::action)
@@ -243,6 +287,210 @@ impl AuditEntry {
             .into_iter()
             .filter_map(|(id, action, details)| id.map(|id| (id, (action, details))))
             .collect())
+    }
+
+    /// The run that undid run `run` (its first `undo` row), if one did.
+    pub fn undone_by(conn: &mut DbConn, run: &str) -> Result<Option<String>> {
+        Ok(Self::undo_rows(conn, run, None)?
+            .into_iter()
+            .next()
+            .map(|(_, by)| by))
+    }
+
+    /// customer id → the run that undid run `run` for that customer, among
+    /// `customer_ids` (read under their locks: a second undo racing the
+    /// first sees its rows).
+    pub fn undone_for(
+        conn: &mut DbConn,
+        run: &str,
+        customer_ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, String>> {
+        let mut by = std::collections::HashMap::new();
+        for (id, undo) in Self::undo_rows(conn, run, Some(customer_ids))? {
+            if let Some(id) = id {
+                by.entry(id).or_insert(undo);
+            }
+        }
+        Ok(by)
+    }
+
+    /// (customer id, undo run) of the `ok` `undo` rows that undid run `run`,
+    /// oldest first. Their `details` are custadm's own JSON text
+    /// (`{…,"undoes":"RUN",…}`, keys sorted), and a run id is 26 letters
+    /// and digits: no LIKE wildcard can be in it.
+    fn undo_rows(
+        conn: &mut DbConn,
+        run: &str,
+        customer_ids: Option<&[i64]>,
+    ) -> Result<Vec<(Option<i64>, String)>> {
+        if !run.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Ok(Vec::new());
+        }
+        let mut q = audit_log::table
+            .filter(audit_log::action.eq("undo"))
+            .filter(audit_log::outcome.eq(OK))
+            .filter(on_chain())
+            .filter(audit_log::run_id.is_not_null())
+            .filter(audit_log::details.like(format!("%\"undoes\":\"{run}\"%")))
+            .select((audit_log::customer_id, audit_log::run_id))
+            .order(audit_log::id.asc())
+            .into_boxed();
+        if let Some(ids) = customer_ids {
+            q = q.filter(in_ids(audit_log::customer_id, ids));
+        }
+        let rows: Vec<(Option<i64>, Option<String>)> = q.load(conn)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, undo)| undo.map(|u| (id, u)))
+            .collect())
+    }
+
+    /// The runs of changing commands, newest first (contract: `runs`): the
+    /// runs that ended with a `run` row, and the runs that wrote rows but
+    /// none (killed, or their connection lost: `unfinished`). `action`:
+    /// only runs of that action; `since`: only runs started since.
+    ///
+    /// The one place `runs` reads the trail (undo's readers are above): the
+    /// rows it trusts can be narrowed here.
+    pub fn runs(
+        conn: &mut DbConn,
+        action: Option<&str>,
+        since: Option<NaiveDateTime>,
+        limit: i64,
+    ) -> Result<Vec<RunListing>> {
+        use super::lenient::{Cmp, InstantCmp};
+        // Finished runs: their `run` rows, through the action index.
+        let mut q = audit_log::table
+            .filter(audit_log::action.eq(RUN_ACTION))
+            .filter(audit_log::run_id.is_not_null())
+            .select(AuditEntry::as_select())
+            .order(audit_log::id.desc())
+            .limit(limit)
+            .into_boxed();
+        if let Some(a) = action {
+            // custadm's own JSON text, keys sorted; an action is a word.
+            if !a.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+                return Ok(Vec::new());
+            }
+            q = q.filter(audit_log::details.like(format!("%\"command\":\"{a}\"%")));
+        }
+        if let Some(since) = since {
+            q = q.filter(super::MultiBackend::instant_cmp::<audit_log::table>(
+                conn.backend(),
+                "audit_log.occurred_at",
+                Cmp::Ge,
+                since,
+            ));
+        }
+        let closing: Vec<AuditEntry> = q.load(conn)?;
+        let mut runs = Vec::with_capacity(closing.len());
+        for row in &closing {
+            let Some(run) = row.run_id.clone() else {
+                continue;
+            };
+            let details: serde_json::Value = serde_json::from_str(&row.details).unwrap_or_default();
+            let first = Self::first_row_of(conn, &run)?;
+            runs.push(RunListing {
+                started_at: first.map_or(row.occurred_at, |f| f.occurred_at),
+                run,
+                action: details["command"].as_str().unwrap_or("?").to_string(),
+                operator: row.operator.clone(),
+                os_user: row.os_user.clone(),
+                finished_at: Some(row.occurred_at),
+                summary: details["summary"].clone(),
+                exit_code: details["exit_code"].as_i64(),
+                last_id: row.id,
+            });
+        }
+        // Unfinished runs: rows of a run after the oldest run listed (all
+        // of them when fewer were found), without a `run` row.
+        let floor = if closing.len() as i64 == limit {
+            closing.last().map_or(i64::MIN, |r| r.id)
+        } else {
+            i64::MIN
+        };
+        let mut q = audit_log::table
+            .filter(audit_log::id.gt(floor))
+            .filter(audit_log::run_id.is_not_null())
+            .filter(audit_log::action.eq_any(RUN_ROW_ACTIONS))
+            .filter(audit_log::outcome.eq(OK))
+            .group_by(audit_log::run_id)
+            .select((
+                audit_log::run_id,
+                diesel::dsl::min(audit_log::id),
+                diesel::dsl::max(audit_log::id),
+                diesel::dsl::count_star(),
+            ))
+            .into_boxed();
+        if let Some(a) = action {
+            q = q.filter(audit_log::action.eq(a.to_string()));
+        }
+        let groups: Vec<RunGroup> = q.load(conn)?;
+        let open: Vec<_> = groups
+            .into_iter()
+            .filter_map(|(run, first, last, n)| Some((run?, first?, last?, n)))
+            .collect();
+        if !open.is_empty() {
+            let names: Vec<String> = open.iter().map(|(r, ..)| r.clone()).collect();
+            let closed: std::collections::HashSet<Option<String>> = audit_log::table
+                .filter(audit_log::action.eq(RUN_ACTION))
+                .filter(audit_log::run_id.eq_any(&names))
+                .select(audit_log::run_id)
+                .load::<Option<String>>(conn)?
+                .into_iter()
+                .collect();
+            for (run, first, last, n) in open {
+                if closed.contains(&Some(run.clone())) {
+                    continue;
+                }
+                let first: AuditEntry = audit_log::table
+                    .filter(audit_log::id.eq(first))
+                    .select(AuditEntry::as_select())
+                    .first(conn)?;
+                if since.is_some_and(|s| first.occurred_at < s) {
+                    continue;
+                }
+                runs.push(RunListing {
+                    run,
+                    action: first.action.clone(),
+                    operator: first.operator.clone(),
+                    os_user: first.os_user.clone(),
+                    started_at: first.occurred_at,
+                    finished_at: None,
+                    summary: serde_json::json!({"changed": n}),
+                    exit_code: None,
+                    last_id: last,
+                });
+            }
+        }
+        runs.sort_by_key(|r| std::cmp::Reverse(r.last_id));
+        runs.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        Ok(runs)
+    }
+
+    /// The first row run `run` wrote.
+    fn first_row_of(conn: &mut DbConn, run: &str) -> Result<Option<AuditEntry>> {
+        Ok(audit_log::table
+            .filter(audit_log::run_id.eq(run))
+            .select(AuditEntry::as_select())
+            .order(audit_log::id.asc())
+            .first(conn)
+            .optional()?)
+    }
+
+    /// True when some row was written by run `run`.
+    pub fn run_exists(conn: &mut DbConn, run: &str) -> Result<bool> {
+        Ok(Self::first_row_of(conn, run)?.is_some())
+    }
+
+    /// True when some row is about customer `id`.
+    pub fn customer_known(conn: &mut DbConn, id: i64) -> Result<bool> {
+        Ok(audit_log::table
+            .filter(audit_log::customer_id.eq(id))
+            .select(audit_log::id)
+            .first::<i64>(conn)
+            .optional()?
+            .is_some())
     }
 
     /// How many rows are about this customer: what a purge redacts.

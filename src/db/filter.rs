@@ -58,6 +58,23 @@ pub(crate) struct Filters {
     pub(crate) created_after: Option<NaiveDateTime>,
     /// Only customers with unpaid invoices ([`unpaid_invoice_entries`]).
     pub(crate) has_unpaid: bool,
+    /// Only those the command would change (a bulk run's filters; `None`
+    /// for `list`).
+    pub(crate) changeable: Option<Changeable>,
+    /// The flags as given, for a run's record.
+    pub(crate) given: Vec<(&'static str, String)>,
+}
+
+impl Filters {
+    /// The filters as given (`{"--last-login-before": "90d", …}`).
+    pub(crate) fn describe(&self) -> serde_json::Value {
+        serde_json::Value::Object(
+            self.given
+                .iter()
+                .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.clone())))
+                .collect(),
+        )
+    }
 }
 
 /// Of the customers a run targets, the ones in a state its command would
@@ -359,7 +376,25 @@ macro_rules! backend_queries {
                             .filter(billing_accounts::customer_id.eq(customers::id)),
                     ));
                 }
+                if let Some(which) = f.changeable {
+                    q = changeable(q, which);
+                }
                 q
+            }
+
+            /// `q` narrowed to the customers in a state `which` says.
+            fn changeable<'a, ST>(
+                q: customers::BoxedQuery<'a, $db, ST>,
+                which: Changeable,
+            ) -> customers::BoxedQuery<'a, $db, ST> {
+                match which {
+                    Changeable::Active => q.filter(customers::is_active.eq(true)),
+                    Changeable::InactiveLive => q
+                        .filter(customers::is_active.eq(false))
+                        .filter(customers::deleted_at.is_null()),
+                    Changeable::Live => q.filter(customers::deleted_at.is_null()),
+                    Changeable::Deleted => q.filter(customers::deleted_at.is_not_null()),
+                }
             }
 
             /// Hands on the customers matching `f` in id order: ids
@@ -447,15 +482,7 @@ macro_rules! backend_queries {
                 if let Some(ids) = ids {
                     q = q.filter(in_ids(customers::id, ids));
                 }
-                q = match which {
-                    Changeable::Active => q.filter(customers::is_active.eq(true)),
-                    Changeable::InactiveLive => q
-                        .filter(customers::is_active.eq(false))
-                        .filter(customers::deleted_at.is_null()),
-                    Changeable::Live => q.filter(customers::deleted_at.is_null()),
-                    Changeable::Deleted => q.filter(customers::deleted_at.is_not_null()),
-                };
-                Ok(q.get_result::<i64>(c)?)
+                Ok(changeable(q, which).get_result::<i64>(c)?)
             }
         }
     };

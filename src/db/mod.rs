@@ -122,7 +122,7 @@ pub(crate) fn is_lock_timeout(e: &diesel::result::Error) -> bool {
 /// rolled back.
 pub(crate) fn lock_wait_error(what: &str) -> Error {
     Error::Setup(format!(
-        "{what} is locked by another transaction; waited {}; nothing was changed (lock_timeout; try again when that transaction has finished)",
+        "{what} is locked by another transaction; waited {}; this transaction was rolled back (lock_timeout; try again when that transaction has finished)",
         lock_timeout_text()
     ))
 }
@@ -844,7 +844,7 @@ pub(crate) fn write_transaction<T>(
 /// `busy_timeout` (= `lock_timeout`).
 pub(crate) fn sqlite_busy_message() -> String {
     format!(
-        "database is busy: another process held its write lock for longer than the {} lock timeout (lock_timeout, CUSTADM_LOCK_TIMEOUT); nothing was changed, try again when it has finished",
+        "database is busy: another process held its write lock for longer than the {} lock timeout (lock_timeout, CUSTADM_LOCK_TIMEOUT); this transaction was rolled back, try again when it has finished",
         lock_timeout_text()
     )
 }

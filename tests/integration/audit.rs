@@ -93,7 +93,11 @@ db_test!(audit_filters_and_json, |env| {
     );
     assert_eq!(for_a[0]["reason"], Value::Null);
 
-    let by_support = rows(&["--operator", "support"]);
+    // Its toggle and the `run` row that closes its run.
+    let by_support: Vec<Value> = rows(&["--operator", "support"])
+        .into_iter()
+        .filter(|r| r["action"] != json!("run"))
+        .collect();
     assert_eq!(by_support.len(), 1, "{by_support:?}");
     assert_eq!(by_support[0]["action"], json!("deactivate"));
     assert_eq!(by_support[0]["customer_id"], json!(b));
@@ -162,7 +166,7 @@ db_test!(reason_is_stored_on_every_change, |env| {
 /// `ok` audit rows per action.
 fn ok_rows(p: &mut Probe) -> BTreeMap<String, i64> {
     p.texts(
-        "SELECT action || ':' || CAST(COUNT(*) AS TEXT) AS v FROM audit_log WHERE outcome = 'ok' GROUP BY action",
+        "SELECT action || ':' || CAST(COUNT(*) AS TEXT) AS v FROM audit_log WHERE outcome = 'ok' AND action <> 'run' GROUP BY action",
     )
     .into_iter()
     .map(|v| {
@@ -196,7 +200,8 @@ db_test!(audit_one_ok_row_per_change_none_for_noops, |env| {
                     expect: &[(&str, i64)],
                     customers: &[i64]| {
         let before = ok_rows(&mut probe);
-        let total_before = probe.count("audit_log", "");
+        // The `run` row that closes each run is counted apart.
+        let total_before = probe.count("audit_log", "action <> 'run'");
         let max_id: i64 = probe.texts("SELECT CAST(MAX(id) AS TEXT) AS v FROM audit_log")[0]
             .as_deref()
             .map_or(0, |v| v.parse().unwrap());
@@ -218,7 +223,7 @@ db_test!(audit_one_ok_row_per_change_none_for_noops, |env| {
         let added: i64 = expect.iter().map(|(_, v)| v).sum();
         if code == 0 {
             assert_eq!(
-                probe.count("audit_log", "") - total_before,
+                probe.count("audit_log", "action <> 'run'") - total_before,
                 added,
                 "{args:?}: audit rows of other outcomes written"
             );
@@ -227,7 +232,7 @@ db_test!(audit_one_ok_row_per_change_none_for_noops, |env| {
             probe.count(
                 "audit_log",
                 &format!(
-                    "id > {max_id} AND outcome = 'ok' AND reason = {} AND operator = 'admin'",
+                    "id > {max_id} AND outcome = 'ok' AND action <> 'run' AND reason = {} AND operator = 'admin'",
                     quote(reason)
                 )
             ),
@@ -237,7 +242,7 @@ db_test!(audit_one_ok_row_per_change_none_for_noops, |env| {
         if !customers.is_empty() {
             let got: BTreeSet<i64> = probe
                 .texts(&format!(
-                    "SELECT CAST(customer_id AS TEXT) AS v FROM audit_log WHERE id > {max_id} AND outcome = 'ok'"
+                    "SELECT CAST(customer_id AS TEXT) AS v FROM audit_log WHERE id > {max_id} AND outcome = 'ok' AND action <> 'run'"
                 ))
                 .into_iter()
                 .map(|v| v.expect("customer_id set").parse().unwrap())
@@ -597,10 +602,10 @@ db_test!(a_dash_reason_is_shown_quoted, |env| {
     );
 });
 
-/// Audit rows whose `run_id` is `run`.
+/// Audit rows whose `run_id` is `run`, its closing `run` row left out.
 fn rows_of_run(env: &Env, run: &str) -> i64 {
     env.scalar(&format!(
-        "SELECT COUNT(*) AS v FROM audit_log WHERE run_id = {}",
+        "SELECT COUNT(*) AS v FROM audit_log WHERE action <> 'run' AND run_id = {}",
         quote(run)
     ))
     .unwrap_or(0)
@@ -640,9 +645,14 @@ db_test!(every_audit_row_of_a_run_carries_its_run_id, |env| {
     audit.ok();
     let rows = audit.json();
     let rows = rows.as_array().unwrap();
-    assert_eq!(rows.len(), 2);
+    assert_eq!(rows.len(), 3, "two changes and the run's closing `run` row");
     assert!(rows.iter().all(|r| r["run_id"] == json!(id)));
-    let customers: BTreeSet<i64> = rows
+    assert_eq!(
+        rows[0]["action"],
+        json!("run"),
+        "the newest row closes the run"
+    );
+    let customers: BTreeSet<i64> = rows[1..]
         .iter()
         .map(|r| r["customer_id"].as_i64().unwrap())
         .collect();

@@ -377,7 +377,8 @@ fn fault_postgres_connection_killed_mid_run() {
     }
     let run = killed.expect("could not kill the run's connection while it was running");
     eprintln!("killed run: exit {}, {}", run.code, run.stderr.trim());
-    assert_clean_failure(&run, 6, "connection");
+    // Stopped half-way after committing batches: exit 7 (contract).
+    assert_clean_failure(&run, 7, "connection");
 
     let done = assert_all_or_nothing(&env);
     assert!(done > 0, "some batches committed before the kill");

@@ -164,7 +164,7 @@ fn lock_timeouts(env: &Env, id: i64) -> Vec<String> {
     let run = finish(spawn(env, &["toggle", &s, "--deactivate"], "", "1"));
     holder.batch_execute("ROLLBACK").unwrap();
     run.code(6).error_line(&format!(
-        "customer {id} is locked by another transaction; waited 1 s; nothing was changed"
+        "customer {id} is locked by another transaction; waited 1 s; this transaction was rolled back"
     ));
     lines.push(error_line(&run));
 

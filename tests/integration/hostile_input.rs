@@ -58,8 +58,8 @@ db_test!(malformed_ids_line_changes_nothing, |env| {
 
     for (text, line) in [
         ("1\n2\nabc\n3\n", 3),
-        ("# header\n\n1\n2\n0\n", 5),
-        ("1\n-4\n", 2),
+        ("# header\n\n1\n2\nzero\n", 5),
+        ("1\n-4x\n", 2),
         ("1\n2\n3\n4\n1.5\n", 5),
         ("1 2\n", 1),
         ("1\n99999999999999999999999\n", 2),

@@ -44,6 +44,7 @@ mod profiles;
 mod properties;
 mod races;
 mod readme;
+mod run_records;
 mod search;
 mod secrets;
 mod terminal;

@@ -228,6 +228,13 @@ const MATRIX: &[Row] = &[
         needs_db: true,
     },
     Row {
+        path: "runs",
+        args: &["--limit", "5"],
+        stdin: "",
+        who: Who::Support,
+        needs_db: true,
+    },
+    Row {
         path: "audit verify",
         args: &[],
         stdin: "",

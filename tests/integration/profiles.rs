@@ -1091,7 +1091,9 @@ db_test!(
         assert_eq!(
             env.count(
                 "audit_log",
-                &format!("id > {mark} AND (reason IS NULL OR reason <> 'T-1')")
+                // A run's closing `run` row carries no reason (purge could not
+                // erase one that names a customer from a row about none).
+                &format!("id > {mark} AND action <> 'run' AND (reason IS NULL OR reason <> 'T-1')")
             ),
             0,
             "an audit row written with --reason T-1 lacks it"

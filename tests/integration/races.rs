@@ -985,7 +985,7 @@ pub fn lock_waits_are_bounded(env: &Env) {
         match env.backend {
             Backend::Postgres => {
                 run.error_line(&format!(
-                    "customer {id} is locked by another transaction; waited 1 s; nothing was changed"
+                    "customer {id} is locked by another transaction; waited 1 s; this transaction was rolled back"
                 ));
             }
             Backend::Sqlite => {
@@ -1097,13 +1097,14 @@ fn bulk_run_keeps_committed_batches_on_lock_timeout() {
         .run();
     drop(stop);
     holder.join().unwrap();
-    run.code(6).error_line(&format!(
+    // Stopped half-way after committing batches: exit 7 (contract).
+    run.code(7).error_line(&format!(
         "one of the 10 customers {}–{} is locked by another transaction; waited 1 s",
         all[20], all[29]
     ));
     assert!(
-        run.stderr.contains("after 20 customers")
-            && run.stderr.contains("remaining 10 were not touched"),
+        run.stderr.contains("20 changed and committed")
+            && run.stderr.contains("the rest were not attempted"),
         "{}",
         run.stderr
     );

@@ -177,11 +177,19 @@ fn scripting_and_cron_examples_run() {
         .lines()
         .find(|l| !l.trim().is_empty())
         .expect("cron line");
+    // node_exporter's textfile directory, here in the test's home.
+    let textfile_dir = "/var/lib/node_exporter/textfile/";
+    assert!(
+        line.contains(textfile_dir),
+        "the cron line writes metrics: {line}"
+    );
+    let metrics = world.dir.path().join("custadm.prom");
     let command: String = line
         .split_whitespace()
         .skip(5)
         .collect::<Vec<_>>()
-        .join(" ");
+        .join(" ")
+        .replace(textfile_dir, &format!("{}/", world.dir.path().display()));
     let idle = |world: &World| {
         world
             .sh(
@@ -219,6 +227,31 @@ fn scripting_and_cron_examples_run() {
     let (code, stdout, stderr) = world.sh(&command, "");
     assert_eq!(code, 0, "cron line on a quiet night: {stderr}");
     assert!(stdout.contains("\"run\""), "{stdout}");
+    // The metrics file says so: the last run exited 0.
+    let prom = std::fs::read_to_string(&metrics).expect("the cron line's metrics file");
+    assert!(
+        prom.contains("# TYPE custadm_run_last_exit_code gauge"),
+        "{prom}"
+    );
+    assert!(
+        prom.contains("custadm_run_last_exit_code{action=\"deactivate\"} 0"),
+        "{prom}"
+    );
+    // `runs` lists the three nights, newest first.
+    let (code, runs, stderr) = world.sh("custadm runs --action deactivate -o json", "");
+    assert_eq!(code, 0, "{stderr}");
+    let runs: serde_json::Value = serde_json::from_str(&runs).expect("runs JSON");
+    let codes: Vec<i64> = runs
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|r| r["exit_code"].as_i64().expect("exit code"))
+        .collect();
+    assert_eq!(
+        codes,
+        vec![0, 0, 5],
+        "quiet night, backlog, refused first night"
+    );
 
     // The undo block (undoes the backlog run), the exit-code script and the jq one-liners.
     std::fs::write(world.dir.path().join("churned.txt"), "3\n7\n").expect("ids file");

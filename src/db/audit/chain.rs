@@ -331,35 +331,35 @@ fn missing_head() -> Error {
     Error::Integrity("the audit chain head (the one row of table audit_chain_head) is missing: the trail was tampered with; run `custadm audit verify` and restore the table from a backup".into())
 }
 
-/// The head with the last id in use (`audit_log`'s highest id, or the
-/// head's, whichever is higher), read in one statement.
 #[derive(QueryableByName)]
-struct HeadAndLast {
-    #[diesel(embed)]
-    head: Head,
+struct Id {
     #[diesel(sql_type = BigInt)]
-    last: i64,
+    id: i64,
 }
 
 #[derive(QueryableByName)]
-struct LastId {
-    #[diesel(sql_type = BigInt)]
-    last: i64,
+struct MaxId {
+    #[diesel(sql_type = Nullable<BigInt>)]
+    id: Option<i64>,
 }
 
 /// Locks the head until the end of the transaction and reserves `n` ids
-/// after every id in `audit_log` and after the head; returns the head and
-/// the first reserved id.
+/// after the head's, in ascending order (the chain's order); returns the
+/// head and the ids. Nothing here adds to the highest id in the table: a
+/// row another program inserted with id 2^63−1 must not stop custadm.
 ///
-/// - PostgreSQL: `SELECT … FOR UPDATE` on the head, then one statement that
-///   moves the identity sequence past the reserved ids (so that another
-///   program's plain INSERT does not collide). That statement comes after
-///   the lock, so it sees every row committed before the lock was granted
-///   (READ COMMITTED takes a new snapshot per statement).
+/// - PostgreSQL: `SELECT … FOR UPDATE` on the head, then `n` values of the
+///   identity sequence (the database's own allocator, which another
+///   program's plain INSERT uses too). A sequence set back below the head
+///   is moved past it first.
 /// - SQLite: the transaction's `BEGIN IMMEDIATE` holds the write lock
-///   already; one statement reads the head and the highest id.
-fn lock_head_and_reserve(conn: &mut DbConn, n: i64) -> Result<(Head, i64)> {
-    let (head, last) = match conn {
+///   already. SQLite's own rowid choice (the highest plus one, random past
+///   2^63−1) cannot keep the chain's ascending order, so the ids follow the
+///   head and the rows other programs added after it (as SQLite would number
+///   their successors), leaving out ids too close to the top of the range to
+///   hold `n` more; a block that is not free then is exit 6.
+fn lock_head_and_reserve(conn: &mut DbConn, n: i64) -> Result<(Head, Vec<i64>)> {
+    match conn {
         DbConn::Pg(_) => {
             let head = diesel::sql_query(
                 "SELECT chain_start_id, last_id, last_hash, prehistory_rows, prehistory_hash, archived_through, archived_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE",
@@ -367,35 +367,67 @@ fn lock_head_and_reserve(conn: &mut DbConn, n: i64) -> Result<(Head, i64)> {
             .get_result::<Head>(conn)
             .optional()?
             .ok_or_else(missing_head)?;
-            let last = diesel::sql_query(
-                "SELECT setval(s.seq, GREATEST(COALESCE((SELECT max(id) FROM audit_log), 0), \
-             COALESCE(pg_sequence_last_value(s.seq), 0), $1) + $2) AS last \
-             FROM (SELECT pg_get_serial_sequence('audit_log', 'id')::regclass AS seq) s",
-            )
-            .bind::<BigInt, _>(head.last_id.unwrap_or(0))
-            .bind::<BigInt, _>(n)
-            .get_result::<LastId>(conn)?
-            .last;
-            (head, last)
+            let last = head.last_id.unwrap_or(i64::MIN);
+            let mut ids = next_values(conn, n)?;
+            if ids.first().is_some_and(|&first| first <= last) {
+                diesel::sql_query(
+                    "SELECT setval(pg_get_serial_sequence('audit_log', 'id')::regclass, $1) AS id",
+                )
+                .bind::<BigInt, _>(last)
+                .get_result::<Id>(conn)?;
+                ids = next_values(conn, n)?;
+            }
+            Ok((head, ids))
         }
         DbConn::Sqlite(_) => {
-            // NOT INDEXED: max(id) is then one step from the end of the
-            // table's own b-tree. Otherwise, after an ANALYZE, SQLite's
-            // planner may prefer a smaller covering index and read all of it
-            // (every row of the trail, on every append).
-            let row = diesel::sql_query(
-                "SELECT chain_start_id, last_id, last_hash, prehistory_rows, prehistory_hash, archived_through, archived_hash, \
-                 max(COALESCE((SELECT max(id) FROM audit_log NOT INDEXED), 0), COALESCE(last_id, 0)) + $1 AS last \
-                 FROM audit_chain_head WHERE id = 1",
+            let head = read_head(conn)?;
+            let top = i64::MAX - n;
+            // NOT INDEXED: the table's own b-tree, one seek from the end.
+            let after_head =
+                diesel::sql_query("SELECT max(id) AS id FROM audit_log NOT INDEXED WHERE id <= $1")
+                    .bind::<BigInt, _>(top)
+                    .get_result::<MaxId>(conn)?
+                    .id;
+            let last = match (head.last_id, after_head) {
+                (Some(a), Some(b)) => a.max(b),
+                (a, b) => a.or(b).unwrap_or(0),
+            };
+            let first = last
+                .checked_add(1)
+                .filter(|&first| first <= top + 1)
+                .ok_or_else(ids_exhausted)?;
+            let taken = diesel::sql_query(
+                "SELECT max(id) AS id FROM audit_log NOT INDEXED WHERE id >= $1 AND id <= $2",
             )
-            .bind::<BigInt, _>(n)
-            .get_result::<HeadAndLast>(conn)
-            .optional()?
-            .ok_or_else(missing_head)?;
-            (row.head, row.last)
+            .bind::<BigInt, _>(first)
+            .bind::<BigInt, _>(first + (n - 1))
+            .get_result::<MaxId>(conn)?
+            .id;
+            if taken.is_some() {
+                return Err(ids_exhausted());
+            }
+            Ok((head, (first..first + n).collect()))
         }
-    };
-    Ok((head, last - n + 1))
+    }
+}
+
+/// PostgreSQL: `n` values of `audit_log`'s identity sequence, ascending.
+fn next_values(conn: &mut DbConn, n: i64) -> Result<Vec<i64>> {
+    let mut ids: Vec<i64> = diesel::sql_query(
+        "SELECT nextval(pg_get_serial_sequence('audit_log', 'id')::regclass) AS id \
+         FROM generate_series(1, $1)",
+    )
+    .bind::<BigInt, _>(n)
+    .load::<Id>(conn)?
+    .into_iter()
+    .map(|r| r.id)
+    .collect();
+    ids.sort_unstable();
+    Ok(ids)
+}
+
+fn ids_exhausted() -> Error {
+    Error::Setup("no free audit row ids are left after the chain's head (rows another program inserted take the top of the range): ask the database owner to look at audit_log's highest ids".into())
 }
 
 /// Fresh salts for `n` rows, from one read of the OS CSPRNG.
@@ -494,7 +526,10 @@ fn append_in_transaction(conn: &mut DbConn, rows: &[Pending<'_>]) -> Result<()> 
         prepared.push((occurred_at, to_hex(salt), digest, time_text));
     }
 
-    let (head, first_id) = lock_head_and_reserve(conn, rows.len() as i64)?;
+    let (head, ids) = lock_head_and_reserve(conn, rows.len() as i64)?;
+    let (Some(&first_id), Some(&last_id)) = (ids.first(), ids.last()) else {
+        return Err(Error::Internal("audit rows: no ids reserved".into()));
+    };
     // A chain that starts now commits to the rows before it.
     let mut start = None;
     let mut previous = match &head.last_hash {
@@ -508,10 +543,9 @@ fn append_in_transaction(conn: &mut DbConn, rows: &[Pending<'_>]) -> Result<()> 
         })?,
     };
     let mut values = Vec::with_capacity(rows.len());
-    for (i, (row, (occurred_at, salt, digest, occurred_at_text))) in
-        rows.iter().zip(&prepared).enumerate()
+    for ((row, (occurred_at, salt, digest, occurred_at_text)), &id) in
+        rows.iter().zip(&prepared).zip(&ids)
     {
-        let id = first_id + i as i64;
         let e = row.entry;
         let link = Link {
             id,
@@ -537,7 +571,6 @@ fn append_in_transaction(conn: &mut DbConn, rows: &[Pending<'_>]) -> Result<()> 
     }
     insert::rows(conn, &values)?;
     super::anchor::mark_written();
-    let last_id = first_id + rows.len() as i64 - 1;
     let head_row = audit_chain_head::table.filter(audit_chain_head::id.eq(1));
     match start {
         None => diesel::update(head_row)

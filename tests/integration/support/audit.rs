@@ -52,6 +52,8 @@ pub fn run_of(run: &Run) -> String {
     run.json()["run"].as_str().expect("run id").to_string()
 }
 
+/// Audit rows but the `run` rows that close every run (a run refused or
+/// with nothing to do still writes its own).
 pub fn audit_row_count(env: &Env) -> i64 {
-    env.count("audit_log", "")
+    env.count("audit_log", "action <> 'run'")
 }

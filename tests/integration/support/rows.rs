@@ -116,7 +116,8 @@ pub fn snapshot_all(env: &Env) -> (Vec<Option<String>>, i64) {
         "SELECT CAST(id AS TEXT) || '|' || CAST(is_active AS TEXT) || '|' || COALESCE(CAST(deleted_at AS TEXT), '-') \
          || '|' || CAST(updated_at AS TEXT) AS v FROM customers ORDER BY id",
     );
-    (rows, env.count("audit_log", ""))
+    // The `run` row that closes a run with nothing to do is left out.
+    (rows, env.count("audit_log", "action <> 'run'"))
 }
 
 /// Runs `sql` through the backend's own command-line client (`sqlite3` or
@@ -244,8 +245,10 @@ pub fn state_with(p: &mut Probe) -> Vec<Option<String>> {
         "SELECT username || '|' || role || '|' || CAST(is_active AS TEXT) || '|' || CAST(failed_attempts AS TEXT) \
          || '|' || COALESCE(CAST(locked_until AS TEXT), '-') || '|' || password_hash AS v FROM operators ORDER BY id",
     ));
+    // A run's closing `run` row is its record, not a change (a refused or
+    // stopped run writes one too).
     v.extend(p.texts(
-        "SELECT CAST(id AS TEXT) || '|' || outcome || '|' || action || '|' || details AS v FROM audit_log ORDER BY id",
+        "SELECT CAST(id AS TEXT) || '|' || outcome || '|' || action || '|' || details AS v FROM audit_log WHERE action <> 'run' ORDER BY id",
     ));
     v
 }

@@ -1,0 +1,264 @@
+//! The metrics file (contract: "Output", `metrics_file`): after every
+//! changing run, the file is rewritten atomically (a temporary file in the
+//! same directory, synced, renamed over it) in the Prometheus text format
+//! that node_exporter's textfile collector reads, one series per action
+//! (label `action`), keeping the series of the other actions found there:
+//!
+//! - `custadm_run_last_end_timestamp_seconds`: when the last run ended;
+//! - `custadm_run_last_exit_code`: its exit code;
+//! - `custadm_run_last_outcomes{outcome=…}`: its outcome counts, one series
+//!   per outcome (0 when none);
+//! - `custadm_run_last_success_timestamp_seconds`: the end of the last run
+//!   that exited 0 (kept from the file when this one did not).
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+/// The families, in the order written, with their help text.
+const FAMILIES: [(&str, &str); 4] = [
+    (
+        "custadm_run_last_end_timestamp_seconds",
+        "When the last custadm run of this action ended (Unix time).",
+    ),
+    (
+        "custadm_run_last_exit_code",
+        "Exit code of the last custadm run of this action.",
+    ),
+    (
+        "custadm_run_last_outcomes",
+        "Customers per outcome in the last custadm run of this action.",
+    ),
+    (
+        "custadm_run_last_success_timestamp_seconds",
+        "When the last custadm run of this action that exited 0 ended (Unix time).",
+    ),
+];
+
+/// Every outcome a result document can hold.
+const OUTCOMES: [&str; 6] = [
+    "changed",
+    "unchanged",
+    "would_change",
+    "not_found",
+    "refused",
+    "failed",
+];
+
+/// One sample as found in or written to the file: family, labels (sorted,
+/// `action` among them), value.
+type Samples = BTreeMap<(String, Vec<(String, String)>), String>;
+
+/// Rewrites `path` with this run of `action` (ended at `end`, exit
+/// `exit_code`, `summary` outcome → count), keeping the other actions'
+/// series found in it.
+///
+/// # Errors
+/// The file's directory cannot be written, or the file cannot be read.
+pub fn update(
+    path: &Path,
+    action: &str,
+    end: chrono::DateTime<chrono::Utc>,
+    exit_code: u8,
+    summary: &BTreeMap<&'static str, usize>,
+) -> std::io::Result<()> {
+    let old = match std::fs::read_to_string(path) {
+        Ok(text) => parse(&text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Samples::new(),
+        Err(e) => return Err(e),
+    };
+    let end = format!("{}", end.timestamp_millis() as f64 / 1000.0);
+    let mine = |labels: &[(String, String)]| {
+        labels
+            .iter()
+            .any(|(k, v)| k == "action" && v.as_str() == action)
+    };
+    let success_key = (
+        FAMILIES[3].0.to_string(),
+        vec![("action".to_string(), action.to_string())],
+    );
+    let last_success = old.get(&success_key).cloned();
+    let mut samples: Samples = old
+        .into_iter()
+        .filter(|((_, labels), _)| !mine(labels))
+        .collect();
+    let with = |extra: Option<(&str, &str)>| {
+        let mut labels = vec![("action".to_string(), action.to_string())];
+        if let Some((k, v)) = extra {
+            labels.push((k.to_string(), v.to_string()));
+        }
+        labels.sort();
+        labels
+    };
+    samples.insert((FAMILIES[0].0.into(), with(None)), end.clone());
+    samples.insert((FAMILIES[1].0.into(), with(None)), exit_code.to_string());
+    for outcome in OUTCOMES {
+        let n = summary.get(outcome).copied().unwrap_or(0);
+        samples.insert(
+            (FAMILIES[2].0.into(), with(Some(("outcome", outcome)))),
+            n.to_string(),
+        );
+    }
+    match (exit_code, last_success) {
+        (0, _) => {
+            samples.insert(success_key, end);
+        }
+        (_, Some(before)) => {
+            samples.insert(success_key, before);
+        }
+        (_, None) => {}
+    }
+    write_atomically(path, &render(&samples))
+}
+
+/// The samples of custadm's families in `text` (other lines are dropped:
+/// the file is custadm's own).
+fn parse(text: &str) -> Samples {
+    let mut samples = Samples::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (name, rest) = match line.find(['{', ' ']) {
+            Some(at) => line.split_at(at),
+            None => continue,
+        };
+        if !FAMILIES.iter().any(|(f, _)| *f == name) {
+            continue;
+        }
+        let (labels, value) = match rest.strip_prefix('{') {
+            Some(inner) => match inner.rfind('}') {
+                Some(close) => (parse_labels(&inner[..close]), inner[close + 1..].trim()),
+                None => continue,
+            },
+            None => (Some(Vec::new()), rest.trim()),
+        };
+        let Some(mut labels) = labels else { continue };
+        let Some(value) = value.split_whitespace().next() else {
+            continue;
+        };
+        if value.parse::<f64>().is_err() || !labels.iter().any(|(k, _)| k == "action") {
+            continue;
+        }
+        labels.sort();
+        samples.insert((name.to_string(), labels), value.to_string());
+    }
+    samples
+}
+
+/// `k="v",k2="v2"` (values with `\\`, `\"`, `\n` escapes); `None` when
+/// malformed.
+fn parse_labels(text: &str) -> Option<Vec<(String, String)>> {
+    let mut labels = Vec::new();
+    let mut chars = text.chars().peekable();
+    loop {
+        while chars.peek().is_some_and(|c| *c == ',' || c.is_whitespace()) {
+            chars.next();
+        }
+        if chars.peek().is_none() {
+            return Some(labels);
+        }
+        let key: String = std::iter::from_fn(|| chars.next_if(|c| *c != '=')).collect();
+        chars.next(); // '='
+        if chars.next() != Some('"') {
+            return None;
+        }
+        let mut value = String::new();
+        loop {
+            match chars.next()? {
+                '"' => break,
+                '\\' => match chars.next()? {
+                    'n' => value.push('\n'),
+                    other => value.push(other),
+                },
+                c => value.push(c),
+            }
+        }
+        labels.push((key.trim().to_string(), value));
+    }
+}
+
+/// A label value with `\`, `"` and newlines escaped.
+fn escape(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+/// The file: each family's `# HELP` and `# TYPE` lines, then its samples.
+fn render(samples: &Samples) -> String {
+    let mut text = String::new();
+    for (family, help) in FAMILIES {
+        text.push_str(&format!("# HELP {family} {help}\n# TYPE {family} gauge\n"));
+        for ((name, labels), value) in samples {
+            if name != family {
+                continue;
+            }
+            let labels: Vec<String> = labels
+                .iter()
+                .map(|(k, v)| format!("{k}=\"{}\"", escape(v)))
+                .collect();
+            text.push_str(&format!("{name}{{{}}} {value}\n", labels.join(",")));
+        }
+    }
+    text
+}
+
+/// Writes `text` to a new file next to `path`, syncs it and renames it over
+/// `path`: a reader sees the old file or the new one, never half of one.
+fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "metrics".into());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let written = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        // node_exporter runs as another user: the file is world-readable.
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o644))?;
+        std::fs::rename(&tmp, path)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_other_actions_and_the_last_success() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("custadm.prom");
+        let t = |s| chrono::DateTime::from_timestamp(s, 0).expect("time");
+        let summary = BTreeMap::from([("changed", 3)]);
+        update(&path, "deactivate", t(100), 0, &summary).expect("write");
+        update(&path, "delete", t(200), 0, &BTreeMap::new()).expect("write");
+        update(&path, "deactivate", t(300), 5, &BTreeMap::new()).expect("write");
+        let text = std::fs::read_to_string(&path).expect("read");
+        let samples = parse(&text);
+        let get = |family: &str, action: &str| {
+            samples
+                .get(&(
+                    family.to_string(),
+                    vec![("action".to_string(), action.to_string())],
+                ))
+                .cloned()
+        };
+        assert_eq!(get(FAMILIES[1].0, "deactivate").as_deref(), Some("5"));
+        assert_eq!(get(FAMILIES[3].0, "deactivate").as_deref(), Some("100"));
+        assert_eq!(get(FAMILIES[0].0, "delete").as_deref(), Some("200"));
+        assert_eq!(text.matches("# TYPE ").count(), 4);
+    }
+}
