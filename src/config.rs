@@ -229,35 +229,6 @@ pub(crate) struct Setting<T> {
     pub source: Source,
 }
 
-/// A path setting as written, with a leading `~/` (or a lone `~`) meaning
-/// `$HOME`, as in git's config (contract "Databases": any path setting, in a
-/// profile, a URL or the environment). `~user/` (another user's home) is
-/// not supported: exit 2, nothing written. `$HOME` unset or blank with a
-/// `~/` path is exit 2 too. Any other text is returned as it is.
-pub fn expand_home(path: &str) -> Result<String> {
-    let Some(rest) = path.strip_prefix('~') else {
-        return Ok(path.to_string());
-    };
-    if !(rest.is_empty() || rest.starts_with('/')) {
-        return Err(Error::Usage(format!(
-            "the path {} names another user's home (~user/), which custadm does not expand: write the full path, or ~/ for your own home",
-            crate::text::quote_input(path)
-        )));
-    }
-    let home = std::env::var_os("HOME")
-        .filter(|h| !h.is_empty())
-        .ok_or_else(|| {
-            Error::Usage(format!(
-                "the path {} starts with ~/ but HOME is not set: set HOME or write the full path",
-                crate::text::quote_input(path)
-            ))
-        })?;
-    let home = home.into_string().map_err(|_| {
-        Error::Usage("HOME is not valid UTF-8: write the full path instead of ~/".into())
-    })?;
-    Ok(format!("{}{rest}", home.trim_end_matches('/')))
-}
-
 /// The path of the configuration file: `CUSTADM_CONFIG`, else
 /// `$XDG_CONFIG_HOME/custadm/config.toml`, else `~/.config/custadm/config.toml`.
 pub(crate) fn config_path() -> Option<PathBuf> {
@@ -867,7 +838,7 @@ impl Settings {
                 value: password_file
                     .value
                     .as_deref()
-                    .map(expand_home)
+                    .map(crate::paths::expand_home)
                     .transpose()?
                     .map(PathBuf::from),
                 source: password_file.source,
@@ -883,7 +854,7 @@ impl Settings {
                 .audit_signing_key
                 .as_deref()
                 .map(|p| {
-                    expand_home(p)
+                    crate::paths::expand_home(p)
                         .map(PathBuf::from)
                         .map_err(|e| Error::Setup(format!("config file: audit_signing_key: {e}")))
                 })

@@ -14,6 +14,7 @@ pub mod error;
 pub(crate) mod mail;
 pub mod output;
 pub(crate) mod password;
+pub(crate) mod paths;
 pub(crate) mod progress;
 pub(crate) mod sample;
 pub mod secrets;

@@ -188,7 +188,7 @@ impl DatabaseTarget {
                 None => (path, None),
             };
             check_plain_sqlite_path(path)?;
-            let path = PathBuf::from(crate::config::expand_home(path)?);
+            let path = PathBuf::from(crate::paths::expand_home(path)?);
             return match params {
                 None => Ok(DatabaseTarget::Sqlite(path)),
                 Some("mode=ro") => Ok(DatabaseTarget::SqliteReadOnly(path)),
@@ -216,7 +216,7 @@ impl DatabaseTarget {
         }
         check_plain_sqlite_path(url)?;
         Ok(DatabaseTarget::Sqlite(PathBuf::from(
-            crate::config::expand_home(url)?,
+            crate::paths::expand_home(url)?,
         )))
     }
 

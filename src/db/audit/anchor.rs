@@ -121,7 +121,7 @@ pub fn parse_sink(text: &str) -> Result<Sink> {
     if path.is_empty() {
         return Err(bad("no path"));
     }
-    let path = crate::config::expand_home(path)
+    let path = crate::paths::expand_home(path)
         .map(PathBuf::from)
         .map_err(|e| bad(&e.to_string()))?;
     match kind {
