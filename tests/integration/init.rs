@@ -427,13 +427,7 @@ fn init_creates_a_missing_postgres_database() {
         return;
     };
     use diesel::prelude::*;
-    // postgres://user@host:port/db?x → postgres://user@host:port
-    let no_query = server.split('?').next().unwrap_or(&server);
-    let after_scheme = no_query.find("://").map(|i| i + 3).unwrap_or(0);
-    let base = match no_query[after_scheme..].find('/') {
-        Some(i) => no_query[..after_scheme + i].to_string(),
-        None => no_query.to_string(),
-    };
+    let base = server_base(&server);
     let name = format!("custadm_new_{:016x}", rand::random::<u64>());
     let url = format!("{base}/{name}");
     struct DropDatabase(String, String);
@@ -610,12 +604,7 @@ fn init_refuses_to_create_a_postgres_database_with_an_unusual_name() {
     let Some(server) = postgres_server_url() else {
         return;
     };
-    let no_query = server.split('?').next().unwrap_or(&server);
-    let after_scheme = no_query.find("://").map(|i| i + 3).unwrap_or(0);
-    let base = match no_query[after_scheme..].find('/') {
-        Some(i) => no_query[..after_scheme + i].to_string(),
-        None => no_query.to_string(),
-    };
+    let base = server_base(&server);
     let name = format!("custadm odd%20{:08x}\"x", rand::random::<u32>());
     let url = format!("{base}/{}", name.replace(' ', "%20"));
     let env = Env::sqlite();
@@ -632,4 +621,15 @@ fn init_refuses_to_create_a_postgres_database_with_an_unusual_name() {
         .run()
         .code(6)
         .error_line("creates only plainly named ones");
+}
+
+/// `postgres://user@host:port/db?x` → `postgres://user@host:port`: the
+/// server of the test URL, to name other databases on it.
+fn server_base(server: &str) -> String {
+    let no_query = server.split('?').next().unwrap_or(server);
+    let after_scheme = no_query.find("://").map(|i| i + 3).unwrap_or(0);
+    match no_query[after_scheme..].find('/') {
+        Some(i) => no_query[..after_scheme + i].to_string(),
+        None => no_query.to_string(),
+    }
 }
