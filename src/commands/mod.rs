@@ -206,10 +206,7 @@ pub fn run(cli: Cli) -> Result<()> {
     let target = if only_reads(&cli.command) {
         target.read_only_if_unwritable()
     } else {
-        if let crate::db::DatabaseTarget::SqliteReadOnly(path) = &target.read_only_if_unwritable() {
-            return Err(crate::db::read_only_refusal(path, action));
-        }
-        context::resolve_database(&settings)?
+        target.for_writing(action)?
     };
     if settings.require_reason && changes_data(&cli.command) && actor.reason.is_none() {
         return Err(Error::Usage(format!(

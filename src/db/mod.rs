@@ -243,6 +243,16 @@ impl DatabaseTarget {
         }
     }
 
+    /// This target for a command that writes: a read-only one (`?mode=ro`,
+    /// or a SQLite file this user cannot write) is exit 6 naming `action`
+    /// (contract "Databases": commands that write stop and say so).
+    pub(crate) fn for_writing(self, action: &str) -> Result<Self> {
+        match self.read_only_if_unwritable() {
+            DatabaseTarget::SqliteReadOnly(path) => Err(read_only_refusal(&path, action)),
+            other => Ok(other),
+        }
+    }
+
     /// The backend this target uses.
     pub fn backend(&self) -> Backend {
         match self {
