@@ -341,7 +341,10 @@ fn purge_leaves_no_byte_of_the_customer_in_the_sqlite_file_or_wal() {
     use diesel::Connection;
     let env = Env::sqlite();
     env.init_db(3);
-    let id = env.insert_customer("Zebulon Quartzfield", "zebulon.quartz@example.org");
+    // "ⱶxq": a trigram of the search index (contentless FTS5) whose first
+    // character no other term starts with, so the index stores it whole
+    // (its terms are prefix-compressed) and a byte scan can see it.
+    let id = env.insert_customer("Zebulon ⱶxq Quartzfield", "zebulon.quartz@example.org");
     env.exec(&format!(
         "UPDATE customers SET phone = '+442071838750', password_hash = '$argon2id$v=19$m=19456,t=2,p=1$UniqueSaltQzx$HashBytesQzx' WHERE id = {id}"
     ));
@@ -377,6 +380,7 @@ fn purge_leaves_no_byte_of_the_customer_in_the_sqlite_file_or_wal() {
         "UniqueSaltQzx",
         "HashBytesQzx",
         "XQ99887766",
+        "ⱶxq",
     ];
     let scan = |label: &str| -> Vec<String> {
         let mut found = Vec::new();
