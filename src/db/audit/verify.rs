@@ -548,6 +548,45 @@ impl AnchorCheck<'_, '_> {
     }
 }
 
+/// Rows up to `archived_through` were moved to an archive: the first row
+/// left links to its hash (see super::archive). Exit 8 when the head
+/// records half of it.
+fn archive_cut(head: &Head) -> Result<Option<(i64, [u8; 32])>> {
+    match (head.archived_through, head.archived_hash.as_deref()) {
+        (Some(a), Some(h)) => Ok(Some((
+            a,
+            chain::hash_from_hex(h).ok_or_else(|| {
+                Error::Integrity("audit trail integrity check failed: the chain head's archived_hash is malformed (altered)".into())
+            })?,
+        ))),
+        (None, None) => Ok(None),
+        _ => Err(Error::Integrity(
+            "audit trail integrity check failed: the chain head records an archive cut without its hash (altered)".into(),
+        )),
+    }
+}
+
+/// `--since` at or below the archive's cut: from the cut (`None`) when it
+/// names the cut itself, exit 2 when it names an archived row.
+fn since_after_cut<'d>(
+    since: Option<&'d DigestPoint>,
+    archived: Option<(i64, [u8; 32])>,
+) -> Result<Option<&'d DigestPoint>> {
+    match (since, archived) {
+        (Some(d), Some((a, h))) if d.id <= a => {
+            if d.id == a && chain::hash_from_hex(&d.chain_hash) == Some(h) {
+                Ok(None)
+            } else {
+                Err(Error::Usage(format!(
+                    "--since names row {}, which was archived (the table starts after row {a}): check the archive with `custadm audit verify --archive FILE`, and use a newer digest",
+                    d.id
+                )))
+            }
+        }
+        (since, _) => Ok(since),
+    }
+}
+
 fn walk(
     source: Source<'_>,
     head: Head,
@@ -556,41 +595,13 @@ fn walk(
     since: Option<&DigestPoint>,
 ) -> Result<Verified> {
     let archive_alone = matches!(source, Source::Archive(_));
-    // Rows up to `archived_through` were moved to an archive: the first row
-    // left links to its hash (see super::archive).
-    let archived = match (head.archived_through, head.archived_hash.as_deref()) {
-        (Some(a), Some(h)) => Some((
-            a,
-            chain::hash_from_hex(h).ok_or_else(|| {
-                Error::Integrity("audit trail integrity check failed: the chain head's archived_hash is malformed (altered)".into())
-            })?,
-        )),
-        (None, None) => None,
-        _ => {
-            return Err(Error::Integrity(
-                "audit trail integrity check failed: the chain head records an archive cut without its hash (altered)".into(),
-            ))
-        }
-    };
-    // `--since` at or below the archive's cut: from the cut.
-    let since = match (since, archived) {
-        (Some(d), Some((a, h))) if d.id <= a => {
-            if d.id == a && chain::hash_from_hex(&d.chain_hash) == Some(h) {
-                None
-            } else {
-                return Err(Error::Usage(format!(
-                    "--since names row {}, which was archived (the table starts after row {a}): check the archive with `custadm audit verify --archive FILE`, and use a newer digest",
-                    d.id
-                )));
-            }
-        }
-        (since, _) => since,
-    };
+    let archived = archive_cut(&head)?;
+    let since = since_after_cut(since, archived)?;
     let floor = since
         .map(|d| d.id)
         .or(archived.map(|(a, _)| a))
         .unwrap_or(i64::MIN);
-    let mut anchors = match anchors {
+    let anchors = match anchors {
         None => None,
         Some(file) => {
             let mut check = AnchorCheck {
@@ -616,47 +627,89 @@ fn walk(
         page: Default::default(),
         done: false,
     };
-    let mut prehistory = chain::Prehistory::default();
-    // What the first chained row links to, once the prehistory is read.
-    let mut start_link: Option<[u8; 32]> = None;
-    let mut prehistory_count = 0u64;
-    let mut rows = 0u64;
-    let mut previous: Option<(i64, [u8; 32], Vec<u8>)> = None;
+    let mut walk = Walk {
+        head,
+        archived,
+        archive_alone,
+        anchors,
+        wanted,
+        prehistory: chain::Prehistory::default(),
+        start_link: None,
+        prehistory_count: 0,
+        rows: 0,
+        previous: None,
+        digests_checked: 0,
+        redacted_unpurged: BTreeMap::new(),
+    };
     if let Some(d) = since {
-        let row = since_row(&mut pager, &head, d)?;
-        if let Some(check) = anchors.as_mut() {
+        let row = since_row(&mut pager, &walk.head, d)?;
+        walk.resume_at(row)?;
+    } else if let Some((a, h)) = archived {
+        walk.resume_at((a, h, Vec::new()))?;
+    }
+    while let Some(row) = pager.next()? {
+        walk.step(row, &mut pager)?;
+    }
+    walk.finish()
+}
+
+/// One walk along the chain ([`walk`]): what it has read so far.
+struct Walk<'d, 'a, 'k> {
+    head: Head,
+    /// The archive's cut (last archived id, its hash).
+    archived: Option<(i64, [u8; 32])>,
+    /// `audit verify --archive`: an archive may end between a redaction
+    /// and its purge.
+    archive_alone: bool,
+    anchors: Option<AnchorCheck<'a, 'k>>,
+    /// Digests not yet met, by row id.
+    wanted: BTreeMap<i64, Vec<&'d DigestPoint>>,
+    /// The rows before the chain's start read so far.
+    prehistory: chain::Prehistory,
+    /// What the first chained row links to, once the prehistory is read.
+    start_link: Option<[u8; 32]>,
+    prehistory_count: u64,
+    rows: u64,
+    /// The last chained row read: id, chain hash, time as stored.
+    previous: Option<(i64, [u8; 32], Vec<u8>)>,
+    digests_checked: usize,
+    /// Redacted rows (no salt) whose customer's purge has not been seen
+    /// yet: customer id → first such row. Purge writes its own row after
+    /// the redaction, in the same transaction, so every redaction must be
+    /// followed by an `ok` purge of that customer; otherwise another
+    /// program wiped the row's details and reason and made it look
+    /// redacted.
+    redacted_unpurged: BTreeMap<i64, i64>,
+}
+
+impl Walk<'_, '_, '_> {
+    /// Starts after a row already known good (`--since` D's row, or the
+    /// archive's cut): the chain's start and prehistory are not read.
+    fn resume_at(&mut self, row: (i64, [u8; 32], Vec<u8>)) -> Result<()> {
+        if let Some(check) = self.anchors.as_mut() {
             check.meet(row.0, &row.1)?;
         }
-        previous = Some(row);
-        // Not read: the start was checked when D's row was.
-        start_link = Some(GENESIS);
-    } else if let Some((a, h)) = archived {
-        if let Some(check) = anchors.as_mut() {
-            check.meet(a, &h)?;
-        }
-        previous = Some((a, h, Vec::new()));
-        // The start and the prehistory are in the archive.
-        start_link = Some(GENESIS);
+        self.previous = Some(row);
+        self.start_link = Some(GENESIS);
+        Ok(())
     }
-    let mut digests_checked = 0usize;
-    // Redacted rows (no salt) whose customer's purge has not been seen yet:
-    // customer id → first such row. Purge writes its own row after the
-    // redaction, in the same transaction, so every redaction must be
-    // followed by an `ok` purge of that customer; otherwise another program
-    // wiped the row's details and reason and made it look redacted.
-    let mut redacted_unpurged: BTreeMap<i64, i64> = BTreeMap::new();
-    while let Some(row) = pager.next()? {
-        if let Some((a, _)) = archived.filter(|(a, _)| row.id <= *a) {
+
+    /// Checks the next row in id order; exit 8 naming it when it breaks
+    /// the chain (`pager` is peeked to tell a removed row from an altered
+    /// one).
+    fn step(&mut self, row: Row, pager: &mut Pager<'_>) -> Result<()> {
+        if let Some((a, _)) = self.archived.filter(|(a, _)| row.id <= *a) {
             return Err(broken(
                 row.id,
                 format!("it lies in the archived part of the trail (rows up to {a} were moved to an archive): inserted by another program"),
             ));
         }
+        let head = &self.head;
         let in_chain = head.chain_start_id.is_some_and(|start| row.id >= start);
         if row.chain_hash.is_none() {
             if !in_chain {
-                prehistory.add(&old_row(&row));
-                continue;
+                self.prehistory.add(&old_row(&row));
+                return Ok(());
             }
             return Err(broken(
                 row.id,
@@ -669,31 +722,33 @@ fn walk(
                 "it carries a chain hash but lies before the start of the chain recorded in audit_chain_head (inserted by another program, or the head was altered)",
             ));
         }
-        if head.last_id.is_some_and(|last| row.id > last) {
+        if let Some(last) = head.last_id.filter(|last| row.id > *last) {
             return Err(broken(
                 row.id,
-                format!(
-                    "inserted by another program after the chain's head (row {})",
-                    head.last_id.unwrap_or_default()
-                ),
+                format!("inserted by another program after the chain's head (row {last})"),
             ));
         }
         let (digest, stored) = check_row_content(&row)?;
-        if previous.is_none() && start_link.is_none() {
-            prehistory_count = prehistory.rows();
-            start_link = Some(check_start(&head, std::mem::take(&mut prehistory), row.id)?);
+        if self.previous.is_none() && self.start_link.is_none() {
+            self.prehistory_count = self.prehistory.rows();
+            self.start_link = Some(check_start(
+                head,
+                std::mem::take(&mut self.prehistory),
+                row.id,
+            )?);
         }
-        let prev_hash = previous
+        let prev_hash = self
+            .previous
             .as_ref()
             .map(|p| p.1)
-            .or(start_link)
+            .or(self.start_link)
             .unwrap_or(GENESIS);
-        let expected_id = match &previous {
+        let expected_id = match &self.previous {
             Some(p) => p.0 + 1,
             None => head.chain_start_id.unwrap_or(row.id),
         };
         if link_hash(&prev_hash, &row, row.id, None, &digest) != Some(stored) {
-            let previous_id = previous.as_ref().map(|p| p.0);
+            let previous_id = self.previous.as_ref().map(|p| p.0);
             let next = pager.peek()?;
             return Err(diagnose(
                 &prev_hash,
@@ -705,20 +760,32 @@ fn walk(
                 next,
             ));
         }
-        if let Some(check) = anchors.as_mut() {
+        if let Some(check) = self.anchors.as_mut() {
             check.meet(row.id, &stored)?;
         }
-        if let Some(points) = wanted.remove(&row.id) {
-            for point in points {
-                if chain::hash_from_hex(&point.chain_hash) != Some(stored) {
-                    return Err(Error::Integrity(format!(
-                        "audit trail integrity check failed at row {}: the digest of {} records another chain_hash there: the history up to that row was rewritten",
-                        row.id, point.occurred_at
-                    )));
-                }
-                digests_checked += 1;
+        self.meet_digests(row.id, &stored)?;
+        self.track_redaction(&row)?;
+        self.rows += 1;
+        self.previous = Some((row.id, stored, row.occurred_at.unwrap_or_default()));
+        Ok(())
+    }
+
+    /// Every digest of row `id` must record its stored hash.
+    fn meet_digests(&mut self, id: i64, stored: &[u8; 32]) -> Result<()> {
+        for point in self.wanted.remove(&id).unwrap_or_default() {
+            if chain::hash_from_hex(&point.chain_hash) != Some(*stored) {
+                return Err(Error::Integrity(format!(
+                    "audit trail integrity check failed at row {id}: the digest of {} records another chain_hash there: the history up to that row was rewritten",
+                    point.occurred_at
+                )));
             }
+            self.digests_checked += 1;
         }
+        Ok(())
+    }
+
+    /// A redacted row must be about a customer whose purge follows.
+    fn track_redaction(&mut self, row: &Row) -> Result<()> {
         if row.content_salt.is_none() {
             let Some(customer) = row.customer_id else {
                 return Err(broken(
@@ -726,80 +793,84 @@ fn walk(
                     "altered: it looks redacted, but only rows about a purged customer are redacted",
                 ));
             };
-            redacted_unpurged.entry(customer).or_insert(row.id);
+            self.redacted_unpurged.entry(customer).or_insert(row.id);
         } else if row.action == b"purge" && row.outcome == b"ok" {
             if let Some(customer) = row.customer_id {
-                redacted_unpurged.remove(&customer);
+                self.redacted_unpurged.remove(&customer);
             }
         }
-        rows += 1;
-        previous = Some((row.id, stored, row.occurred_at.unwrap_or_default()));
+        Ok(())
     }
-    let last_id = previous.as_ref().map(|p| p.0);
-    if let Some(check) = anchors.as_mut() {
-        check.finish(last_id)?;
-    }
-    if head.last_id != last_id {
-        return Err(Error::Integrity(match (head.last_id, last_id) {
-            (Some(h), Some(l)) if h > l => format!(
-                "audit trail integrity check failed after row {l}: the newest rows were removed (the chain head records row {h})"
-            ),
-            (Some(h), None) => format!(
-                "audit trail integrity check failed: every chained row was removed (the chain head records row {h})"
-            ),
-            _ => "audit trail integrity check failed: the chain head (table audit_chain_head) was altered".into(),
-        }));
-    }
-    let last_hash = previous.as_ref().map(|p| chain::to_hex(&p.1));
-    if head.last_hash.as_deref().map(str::to_ascii_lowercase) != last_hash {
-        return Err(Error::Integrity(
-            "audit trail integrity check failed: the chain head (table audit_chain_head) was altered".into(),
-        ));
-    }
-    if let Some((id, points)) = wanted.into_iter().next() {
-        let end = last_id.map_or("it is empty".to_string(), |l| format!("it ends at row {l}"));
-        return Err(Error::Integrity(format!(
-            "audit trail integrity check failed: the chain no longer passes through row {id} of the digest taken at {}: the history was truncated or rewritten ({end})",
-            points.first().map(|p| p.occurred_at.as_str()).unwrap_or("?")
-        )));
-    }
-    // An archive may end between a redaction and its purge.
-    if let Some((&customer, &id)) = redacted_unpurged
-        .iter()
-        .filter(|_| !archive_alone)
-        .min_by_key(|(_, &row_id)| row_id)
-    {
-        return Err(broken(
+
+    /// After the last row: the head, the anchors and digests not met, and
+    /// redactions without their purge.
+    fn finish(mut self) -> Result<Verified> {
+        let last_id = self.previous.as_ref().map(|p| p.0);
+        if let Some(check) = self.anchors.as_mut() {
+            check.finish(last_id)?;
+        }
+        if self.head.last_id != last_id {
+            return Err(Error::Integrity(match (self.head.last_id, last_id) {
+                (Some(h), Some(l)) if h > l => format!(
+                    "audit trail integrity check failed after row {l}: the newest rows were removed (the chain head records row {h})"
+                ),
+                (Some(h), None) => format!(
+                    "audit trail integrity check failed: every chained row was removed (the chain head records row {h})"
+                ),
+                _ => "audit trail integrity check failed: the chain head (table audit_chain_head) was altered".into(),
+            }));
+        }
+        let last_hash = self.previous.as_ref().map(|p| chain::to_hex(&p.1));
+        if self.head.last_hash.as_deref().map(str::to_ascii_lowercase) != last_hash {
+            return Err(Error::Integrity(
+                "audit trail integrity check failed: the chain head (table audit_chain_head) was altered".into(),
+            ));
+        }
+        if let Some((id, points)) = self.wanted.into_iter().next() {
+            let end = last_id.map_or("it is empty".to_string(), |l| format!("it ends at row {l}"));
+            return Err(Error::Integrity(format!(
+                "audit trail integrity check failed: the chain no longer passes through row {id} of the digest taken at {}: the history was truncated or rewritten ({end})",
+                points.first().map(|p| p.occurred_at.as_str()).unwrap_or("?")
+            )));
+        }
+        if let Some((&customer, &id)) = self
+            .redacted_unpurged
+            .iter()
+            .filter(|_| !self.archive_alone)
+            .min_by_key(|(_, &row_id)| row_id)
+        {
+            return Err(broken(
+                id,
+                format!("altered: it looks redacted, but no purge of customer {customer} follows it in the chain (its details and reason were wiped by another program)"),
+            ));
+        }
+        let head_point = self.previous.map(|(id, hash, time)| DigestPoint {
             id,
-            format!("altered: it looks redacted, but no purge of customer {customer} follows it in the chain (its details and reason were wiped by another program)"),
-        ));
+            chain_hash: chain::to_hex(&hash),
+            occurred_at: parse_time(&time)
+                .map(crate::output::rfc3339)
+                .unwrap_or_default(),
+            signature: None,
+        });
+        // With no chained row, every row is prehistory (counted, not checked).
+        let prehistory_rows = if self.start_link.is_some() {
+            self.prehistory_count
+        } else {
+            self.prehistory.rows()
+        };
+        let (anchors_checked, torn_anchor_lines) = match self.anchors {
+            Some(check) => (check.checked, std::mem::take(&mut check.file.notes.torn)),
+            None => (0, Vec::new()),
+        };
+        Ok(Verified {
+            rows: self.rows,
+            prehistory: prehistory_rows,
+            digests_checked: self.digests_checked,
+            head: head_point,
+            anchors_checked,
+            torn_anchor_lines,
+        })
     }
-    let head_point = previous.map(|(id, hash, time)| DigestPoint {
-        id,
-        chain_hash: chain::to_hex(&hash),
-        occurred_at: parse_time(&time)
-            .map(crate::output::rfc3339)
-            .unwrap_or_default(),
-        signature: None,
-    });
-    // With no chained row, every row is prehistory (counted, not checked).
-    let prehistory_rows = if start_link.is_some() {
-        prehistory_count
-    } else {
-        prehistory.rows()
-    };
-    let (anchors_checked, torn_anchor_lines) = match anchors {
-        Some(check) => (check.checked, std::mem::take(&mut check.file.notes.torn)),
-        None => (0, Vec::new()),
-    };
-    Ok(Verified {
-        rows,
-        prehistory: prehistory_rows,
-        digests_checked,
-        head: head_point,
-        anchors_checked,
-        torn_anchor_lines,
-    })
 }
 
 /// The chain's head (`audit digest`): the newest chained row, read without
