@@ -527,13 +527,27 @@ fn open_sqlite(path: &Path) -> Result<DbConn> {
             }
         }
     }
-    // SQLite's own lower() folds only ASCII; searches use this one.
-    // Lossy: a name another program wrote in Latin-1 must not fail the search.
-    unicode_lower_utils::register_impl(&mut conn, |text: lenient::LossyText| {
+    register_sqlite_functions(&mut conn)?;
+    Ok(DbConn::Sqlite(conn))
+}
+
+/// The SQL functions custadm's own queries use on SQLite (never the schema:
+/// other programs write without them, contract "Performance"). Lossy: a
+/// name another program wrote in Latin-1 must not fail a search.
+fn register_sqlite_functions(conn: &mut SqliteConnection) -> Result<()> {
+    // SQLite's own lower() folds only ASCII; email lookups use this one.
+    unicode_lower_utils::register_impl(conn, |text: lenient::LossyText| {
         crate::text::fold_case(&text.0)
     })
     .map_err(|e| Error::Internal(format!("cannot register unicode_lower on SQLite: {e}")))?;
-    Ok(DbConn::Sqlite(conn))
+    // A short search's scan of non-ASCII rows (db::search): the index's
+    // fold, then case, in one call instead of SQL rebuilding the text one
+    // character at a time.
+    search_fold_utils::register_impl(conn, |text: lenient::LossyText| {
+        crate::text::fold_case(&search::fold(&text.0))
+    })
+    .map_err(|e| Error::Internal(format!("cannot register search_fold on SQLite: {e}")))?;
+    Ok(())
 }
 
 /// The exit-6 refusal of a command that writes (`view` and `export` write
@@ -615,10 +629,7 @@ fn open_sqlite_read_only(path: &Path) -> Result<DbConn> {
             ))
         })?;
     }
-    unicode_lower_utils::register_impl(&mut conn, |text: lenient::LossyText| {
-        crate::text::fold_case(&text.0)
-    })
-    .map_err(|e| Error::Internal(format!("cannot register unicode_lower on SQLite: {e}")))?;
+    register_sqlite_functions(&mut conn)?;
     Ok(DbConn::Sqlite(conn))
 }
 
@@ -627,6 +638,13 @@ diesel::define_sql_function! {
     /// registered on every SQLite connection (`validate::fold_case`, the fold
     /// emails are stored in); PostgreSQL uses `lower()`.
     fn unicode_lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+diesel::define_sql_function! {
+    /// A short `--search`'s fold of a non-ASCII name or email on SQLite:
+    /// [`search::fold`] then [`crate::text::fold_case`], registered on every
+    /// SQLite connection, used by custadm's own scan only.
+    fn search_fold(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
 
 diesel::define_sql_function! {

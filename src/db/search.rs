@@ -183,17 +183,17 @@ impl SearchTerm {
 
     /// The SQLite predicate for a text too short for the index: a scan.
     /// ASCII text is compared through SQLite's own `lower()` (cheap); other
-    /// text through the same fold in plain SQL, then custadm's Unicode
-    /// lower-casing. `instr`, so nothing is a wildcard. Returns the SQL
+    /// text through `search_fold()`, which custadm registers on its own
+    /// connections (the index's fold, then Unicode lower-casing, in one
+    /// call: the plain-SQL fold the triggers use rebuilds the text one
+    /// character at a time). Only this
+    /// query uses it, never the schema. `instr`, so nothing is a wildcard. Returns the SQL
     /// around the folded text, which is bound at each gap (4 binds).
     pub fn sqlite_scan_sql() -> [String; 5] {
         let column = |c: &str| {
             (
                 format!("(instr(lower({c}), "),
-                format!(
-                    ") > 0 OR ({c} GLOB '*[^ -~]*' AND instr(unicode_lower({}), ",
-                    sqlite_fold_sql(c)
-                ),
+                format!(") > 0 OR ({c} GLOB '*[^ -~]*' AND instr(search_fold({c}), "),
             )
         };
         let (n1, n2) = column("customers.full_name");
