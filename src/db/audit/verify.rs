@@ -568,10 +568,10 @@ fn archive_cut(head: &Head) -> Result<Option<(i64, [u8; 32])>> {
 
 /// `--since` at or below the archive's cut: from the cut (`None`) when it
 /// names the cut itself, exit 2 when it names an archived row.
-fn since_after_cut<'d>(
-    since: Option<&'d DigestPoint>,
+fn since_after_cut(
+    since: Option<&DigestPoint>,
     archived: Option<(i64, [u8; 32])>,
-) -> Result<Option<&'d DigestPoint>> {
+) -> Result<Option<&DigestPoint>> {
     match (since, archived) {
         (Some(d), Some((a, h))) if d.id <= a => {
             if d.id == a && chain::hash_from_hex(&d.chain_hash) == Some(h) {
