@@ -618,6 +618,9 @@ def main():
                     help="only: view and a 100,000 deactivation with and without audit_anchor (issue 25)")
     ap.add_argument("--verify-rows", type=int, default=0,
                     help="only: append this many chained audit rows and time `audit verify`")
+    ap.add_argument("--keep-db", default="",
+                    help="--search-scale: keep the databases (PostgreSQL database NAME, SQLite file NAME.sqlite3) "
+                         "and, when they already hold customers, time the searches on them without loading again")
     ap.add_argument("--search-scale", action="store_true",
                     help="search shapes, exact lookups, the 100,000 deactivation, list of all and the search "
                          "migration at --n customers (bench/search_scale.py; e.g. --n 10000000 --runs 5)")
@@ -634,6 +637,10 @@ def main():
     if a.search_scale or a.smoke:
         import search_scale
         dbs = {"sqlite": Sqlite(work), "postgres": Postgres(a.pg_server)}
+        if a.keep_db:
+            dbs["sqlite"].path = dbs["sqlite"].url = os.path.abspath(a.keep_db + ".sqlite3")
+            dbs["postgres"].db = a.keep_db
+            dbs["postgres"].url = f"{a.pg_server}/{a.keep_db}"
         try:
             search_scale.main(a, binary, dbs, work)
         finally:

@@ -22,7 +22,7 @@ use diesel::prelude::*;
 use super::customer::{unpaid_invoice_entries, CustomerState};
 use super::id_list::in_ids;
 use super::schema::{billing_accounts, customers};
-use super::search::SearchTerm;
+use super::search::{self, SearchTerm};
 use super::{Backend, DbConn};
 use crate::error::Result;
 
@@ -122,10 +122,6 @@ struct Window<'a> {
     limit: Option<i64>,
 }
 
-/// How many candidate ids PostgreSQL's search reads from its indexes
-/// before it calls a term common ([`for_each_listed`]).
-const PG_CANDIDATES: usize = 2_000;
-
 /// Streams the customers matching `f` in id order, only ids greater than
 /// `after` and at most `limit` of them, handing each to `each` as it is read
 /// (PostgreSQL row by row, SQLite step by step), so a million rows need no
@@ -139,16 +135,9 @@ const PG_CANDIDATES: usize = 2_000;
 ///   a time (64, then 4× more up to 8,192); each chunk's customers are read
 ///   by id with the other filters. A common term stops after its first
 ///   chunk; a rare one or a miss is one chunk.
-/// - PostgreSQL: a bitmap scan of the GIN indexes collects up to
-///   [`PG_CANDIDATES`]` + 1` matching ids (in no order; the planner is not
-///   allowed a seq scan or an id-ordered index walk in this transaction,
-///   the plan that takes seconds for a rare term). At most that many
-///   (rare, a miss): their customers are read by id, in id order. More
-///   (common): the `limit`-th smallest id found bounds the answer, so the
-///   query runs over the id range up to it only (a bitmap scan of that
-///   range, each row checked), and beyond it only when the other filters
-///   left fewer than `limit` there. Without a limit a common term is one
-///   bitmap scan, sorted by id.
+/// - PostgreSQL ([`pg_search`]): a common term walks the primary key, a
+///   rarer one reads candidate ids from the GIN indexes in growing chunks;
+///   the planner's own choice never runs.
 pub(crate) fn for_each_listed(
     conn: &mut DbConn,
     f: &Filters,
@@ -212,46 +201,110 @@ pub(crate) fn for_each_listed(
             }
         }
         DbConn::Pg(c) => c.transaction::<_, crate::error::Error, _>(|c| {
-            diesel::sql_query("SET LOCAL enable_seqscan = off").execute(c)?;
-            diesel::sql_query("SET LOCAL enable_indexscan = off").execute(c)?;
-            let mut found = super::search::pg_candidates(c, term, after, PG_CANDIDATES + 1)?;
-            found.sort_unstable();
-            if found.len() <= PG_CANDIDATES {
-                let mut left = limit;
-                for ids in found.chunks(1_000) {
-                    let window = Window {
-                        among: Some(ids),
-                        limit: left,
-                        ..Window::default()
-                    };
-                    let n = pg::for_each_listed(c, &rest, window, each)?;
-                    if let Some(l) = left.as_mut() {
-                        *l -= n;
-                        if *l <= 0 {
-                            break;
-                        }
-                    }
-                }
-                return Ok(());
-            }
-            let upto = limit
-                .and_then(|l| usize::try_from(l).ok())
-                .and_then(|l| found.get(l.checked_sub(1)?).copied());
-            let n = pg::for_each_listed(c, f, Window { upto, ..all }, each)?;
-            // The other filters left fewer than `limit` up to there: the
-            // rest lies beyond it.
-            if let (Some(upto), Some(limit)) = (upto, limit) {
-                if n < limit {
-                    let beyond = Window {
-                        after: Some(upto),
-                        limit: Some(limit - n),
-                        ..Window::default()
-                    };
-                    pg::for_each_listed(c, f, beyond, each)?;
-                }
-            }
-            Ok(())
+            pg_search(c, f, &rest, term, after, limit, each)
         }),
+    }
+}
+
+/// The most rows of the primary key PostgreSQL's search walks for a common
+/// term ([`pg_search`]).
+const PG_WALK_ROWS: i64 = 16_000;
+
+/// The largest first chunk of candidate ids PostgreSQL's search reads
+/// from its indexes ([`pg_search`]).
+const PG_MAX_CHUNK: i64 = 8_192;
+
+/// PostgreSQL's adaptive search (see [`for_each_listed`]), in one
+/// transaction whose `SET LOCAL`s pick each step's plan, so the planner's
+/// own choice (which can take seconds either way) never runs:
+/// 1. With a limit, when the planner's estimate ([`search::pg_estimate`])
+///    says the limit is met within half of [`PG_WALK_ROWS`] ids (a common
+///    term: 50,000 matches at 10M), the primary key is walked for at most
+///    [`PG_WALK_ROWS`] ids, each row checked: no index of the term is read
+///    at all (its posting lists are what make a common term slow).
+/// 2. Otherwise, and for what the walk did not find, chunks: a bitmap scan
+///    of the GIN indexes hands out `limit + 1` candidate ids (then 4× more
+///    per chunk); fewer than asked means every match is known, and their
+///    customers are read by id. A full chunk bounds the answer by its
+///    largest id (the rows of a table that only grows lie in id order, so
+///    the bound is tight), and one bitmap scan of that id range (index AND
+///    primary key) reads the matches up to it in id order.
+///
+/// Without a limit the matches stream in id order from one bitmap scan.
+fn pg_search(
+    c: &mut diesel::pg::PgConnection,
+    f: &Filters,
+    rest: &Filters,
+    term: &SearchTerm,
+    mut after: Option<i64>,
+    limit: Option<i64>,
+    each: &mut dyn FnMut(&ListedCustomer) -> Result<()>,
+) -> Result<()> {
+    diesel::sql_query("SET LOCAL enable_seqscan = off").execute(c)?;
+    let Some(mut left) = limit else {
+        diesel::sql_query("SET LOCAL enable_indexscan = off").execute(c)?;
+        let all = Window {
+            after,
+            ..Window::default()
+        };
+        pg::for_each_listed(c, f, all, each)?;
+        return Ok(());
+    };
+    if left <= 0 {
+        return Ok(());
+    }
+    let (estimate, total) = search::pg_estimate(c, term)?;
+    if estimate > 0.0 && (left + 1) as f64 * total / estimate <= (PG_WALK_ROWS / 2) as f64 {
+        diesel::sql_query("SET LOCAL enable_bitmapscan = off").execute(c)?;
+        let end = search::pg_id_after(c, after, PG_WALK_ROWS)?;
+        let walk = Window {
+            after,
+            upto: end,
+            limit: Some(left),
+            ..Window::default()
+        };
+        left -= pg::for_each_listed(c, f, walk, each)?;
+        match end {
+            Some(end) if left > 0 => after = Some(end),
+            _ => return Ok(()),
+        }
+        diesel::sql_query("SET LOCAL enable_bitmapscan = on").execute(c)?;
+    }
+    diesel::sql_query("SET LOCAL enable_indexscan = off").execute(c)?;
+    let mut chunk = (left + 1).min(PG_MAX_CHUNK);
+    loop {
+        let mut found = search::pg_candidates(c, term, after, chunk)?;
+        if (found.len() as i64) < chunk {
+            // Every match after `after` is known.
+            found.sort_unstable();
+            for ids in found.chunks(1_000) {
+                let window = Window {
+                    among: Some(ids),
+                    limit: Some(left),
+                    ..Window::default()
+                };
+                left -= pg::for_each_listed(c, rest, window, each)?;
+                if left <= 0 {
+                    break;
+                }
+            }
+            return Ok(());
+        }
+        let Some(&upto) = found.iter().max() else {
+            return Ok(());
+        };
+        let range = Window {
+            after,
+            upto: Some(upto),
+            limit: Some(left),
+            ..Window::default()
+        };
+        left -= pg::for_each_listed(c, f, range, each)?;
+        if left <= 0 {
+            return Ok(());
+        }
+        after = Some(upto);
+        chunk = (chunk * 4).min(PG_MAX_CHUNK);
     }
 }
 

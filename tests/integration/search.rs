@@ -559,3 +559,54 @@ fn common_term_with_a_narrow_filter_postgres() {
     let Some(env) = Env::postgres() else { return };
     common_term_with_a_narrow_filter(&env);
 }
+
+/// PostgreSQL's adaptive shapes past the primary-key walk (db::filter::
+/// pg_search) and with rows out of physical order: a term the planner
+/// calls common whose first matches lie beyond the walk's 16,000 ids goes
+/// on from the GIN indexes, and a rare term whose smallest ids were
+/// updated (so their rows now lie last in the heap) still lists them first.
+#[test]
+fn search_shapes_find_the_first_ids_whatever_the_physical_order() {
+    let Some(env) = Env::postgres() else { return };
+    env.init_db(0);
+    env.exec(
+        "INSERT INTO customers (full_name, email, password_hash, created_at, updated_at) \
+         SELECT CASE WHEN n > 16500 THEN 'Zebra ' ELSE 'Alpha ' END || n \
+                || CASE WHEN n % 2000 = 0 THEN ' Quokka' ELSE '' END, \
+                'c' || n || '@example.com', 'x', '2025-01-01 00:00:00', '2025-01-01 00:00:00' \
+         FROM generate_series(1, 40000) AS n",
+    );
+    // Updated rows move to the end of the heap (no room left on their page).
+    env.exec("UPDATE customers SET full_name = full_name || ' ' WHERE id IN (2000, 4000, 6000)");
+    env.exec("ANALYZE customers");
+    let quokkas: Vec<i64> = (1..=40000).filter(|n| n % 2000 == 0).collect();
+    for limit in [1usize, 3, 5, 19] {
+        let (ids, stderr) = listed(&env, &["--search", "quokka", "--limit", &limit.to_string()]);
+        assert_eq!(
+            ids,
+            quokkas[..limit].to_vec(),
+            "quokka --limit {limit}: {stderr}"
+        );
+        assert!(
+            stderr.contains(&format!("continue with --after {}", quokkas[limit - 1])),
+            "{stderr}"
+        );
+    }
+    let (ids, _) = listed(
+        &env,
+        &["--search", "quokka", "--after", "3000", "--limit", "2"],
+    );
+    assert_eq!(ids, vec![4000, 6000]);
+    let (ids, _) = listed(&env, &["--search", "quokka"]);
+    assert_eq!(ids, quokkas);
+    for limit in [1i64, 50] {
+        let (ids, stderr) = listed(&env, &["--search", "zebra", "--limit", &limit.to_string()]);
+        assert_eq!(
+            ids,
+            (16501..16501 + limit).collect::<Vec<_>>(),
+            "zebra: {stderr}"
+        );
+    }
+    let (ids, _) = listed(&env, &["--search", "zebra", "--after", "39990"]);
+    assert_eq!(ids, (39991..=40000).collect::<Vec<_>>());
+}
