@@ -135,9 +135,9 @@ struct Window<'a> {
 ///   a time (64, then 4× more up to 8,192); each chunk's customers are read
 ///   by id with the other filters. A common term stops after its first
 ///   chunk; a rare one or a miss is one chunk.
-/// - PostgreSQL ([`pg_search`]): a common term walks the primary key, a
-///   rarer one reads candidate ids from the GIN indexes in growing chunks;
-///   the planner's own choice never runs.
+/// - PostgreSQL ([`pg_search`]): the primary key is walked a little
+///   (further for a common term), then candidate ids come from the GIN
+///   indexes in growing chunks; the planner's own choice never runs.
 pub(crate) fn for_each_listed(
     conn: &mut DbConn,
     f: &Filters,
@@ -206,22 +206,23 @@ pub(crate) fn for_each_listed(
     }
 }
 
-/// The most rows of the primary key PostgreSQL's search walks for a common
-/// term ([`pg_search`]).
+/// The ids PostgreSQL's search walks along the primary key first
+/// ([`pg_search`]), and the most it walks in all.
+const PG_WALK_PROBE: i64 = 4_000;
 const PG_WALK_ROWS: i64 = 16_000;
 
-/// The largest first chunk of candidate ids PostgreSQL's search reads
-/// from its indexes ([`pg_search`]).
+/// The largest chunk of candidate ids PostgreSQL's search reads from its
+/// indexes at a time ([`pg_search`]).
 const PG_MAX_CHUNK: i64 = 8_192;
 
 /// PostgreSQL's adaptive search (see [`for_each_listed`]), in one
 /// transaction whose `SET LOCAL`s pick each step's plan, so the planner's
 /// own choice (which can take seconds either way) never runs:
-/// 1. With a limit, when the planner's estimate ([`search::pg_estimate`])
-///    says the limit is met within half of [`PG_WALK_ROWS`] ids (a common
-///    term: 50,000 matches at 10M), the primary key is walked for at most
-///    [`PG_WALK_ROWS`] ids, each row checked: no index of the term is read
-///    at all (its posting lists are what make a common term slow).
+/// 1. With a limit, the primary key is walked for [`PG_WALK_PROBE`] ids,
+///    each row checked (no trigram index is read: the posting lists of a
+///    common term are what make it slow there). When the matches found
+///    say the limit is met within [`PG_WALK_ROWS`] ids, the walk goes on
+///    that far (a common term: 50,000 matches at 10M).
 /// 2. Otherwise, and for what the walk did not find, chunks: a bitmap scan
 ///    of the GIN indexes hands out `limit + 1` candidate ids (then 4× more
 ///    per chunk); fewer than asked means every match is known, and their
@@ -253,23 +254,34 @@ fn pg_search(
     if left <= 0 {
         return Ok(());
     }
-    let (estimate, total) = search::pg_estimate(c, term)?;
-    if estimate > 0.0 && (left + 1) as f64 * total / estimate <= (PG_WALK_ROWS / 2) as f64 {
-        diesel::sql_query("SET LOCAL enable_bitmapscan = off").execute(c)?;
-        let end = search::pg_id_after(c, after, PG_WALK_ROWS)?;
+    diesel::sql_query("SET LOCAL enable_bitmapscan = off").execute(c)?;
+    let (mut walked, mut matched, mut step) = (0, 0, PG_WALK_PROBE);
+    loop {
+        let end = search::pg_id_after(c, after, step)?;
         let walk = Window {
             after,
             upto: end,
             limit: Some(left),
             ..Window::default()
         };
-        left -= pg::for_each_listed(c, f, walk, each)?;
-        match end {
-            Some(end) if left > 0 => after = Some(end),
-            _ => return Ok(()),
+        let n = pg::for_each_listed(c, f, walk, each)?;
+        left -= n;
+        let Some(end) = end.filter(|_| left > 0) else {
+            return Ok(());
+        };
+        after = Some(end);
+        (walked, matched) = (walked + step, matched + n);
+        // At the rate seen so far, the rest lies within the walk's budget?
+        let needed = match left.checked_mul(walked) {
+            Some(x) if matched > 0 => x / matched,
+            _ => i64::MAX,
+        };
+        if walked >= PG_WALK_ROWS || needed > PG_WALK_ROWS - walked {
+            break;
         }
-        diesel::sql_query("SET LOCAL enable_bitmapscan = on").execute(c)?;
+        step = PG_WALK_ROWS - walked;
     }
+    diesel::sql_query("SET LOCAL enable_bitmapscan = on").execute(c)?;
     diesel::sql_query("SET LOCAL enable_indexscan = off").execute(c)?;
     let mut chunk = (left + 1).min(PG_MAX_CHUNK);
     loop {

@@ -431,6 +431,13 @@ fn migration_over_existing_customers_postgres() {
 fn search_never_runs_as_a_generic_plan_scan() {
     let Some(env) = Env::postgres() else { return };
     env.init_db(0);
+    // Fillers first, so that the searched customers lie beyond the ids the
+    // search walks along the primary key before it asks the indexes.
+    env.exec(
+        "INSERT INTO customers (full_name, email, password_hash, created_at, updated_at) \
+         SELECT 'Filler ' || n, 'f' || n || '@example.net', 'x', '2025-01-01 00:00:00', '2025-01-01 00:00:00' \
+         FROM generate_series(1, 17000) AS n",
+    );
     insert_plain(&env, 0..3000);
     env.exec("ANALYZE customers");
     let db = env
@@ -560,27 +567,28 @@ fn common_term_with_a_narrow_filter_postgres() {
     common_term_with_a_narrow_filter(&env);
 }
 
-/// PostgreSQL's adaptive shapes past the primary-key walk (db::filter::
-/// pg_search) and with rows out of physical order: a term the planner
-/// calls common whose first matches lie beyond the walk's 16,000 ids goes
-/// on from the GIN indexes, and a rare term whose smallest ids were
-/// updated (so their rows now lie last in the heap) still lists them first.
+/// PostgreSQL's adaptive shapes (db::filter::pg_search) with rows out of
+/// physical order: a rare term beyond the primary-key walk whose smallest
+/// matches were updated (so their rows now lie last in the heap) still
+/// lists them first; a common term found by the walk, by the walk going
+/// further, and by the GIN indexes after the walk.
 #[test]
 fn search_shapes_find_the_first_ids_whatever_the_physical_order() {
     let Some(env) = Env::postgres() else { return };
     env.init_db(0);
     env.exec(
         "INSERT INTO customers (full_name, email, password_hash, created_at, updated_at) \
-         SELECT CASE WHEN n > 16500 THEN 'Zebra ' ELSE 'Alpha ' END || n \
-                || CASE WHEN n % 2000 = 0 THEN ' Quokka' ELSE '' END, \
+         SELECT 'Alpha ' || n \
+                || CASE WHEN n % 2000 = 0 AND n > 20000 THEN ' Quokka' ELSE '' END \
+                || CASE WHEN n % 100 = 0 THEN ' Emu' ELSE '' END, \
                 'c' || n || '@example.com', 'x', '2025-01-01 00:00:00', '2025-01-01 00:00:00' \
          FROM generate_series(1, 40000) AS n",
     );
     // Updated rows move to the end of the heap (no room left on their page).
-    env.exec("UPDATE customers SET full_name = full_name || ' ' WHERE id IN (2000, 4000, 6000)");
+    env.exec("UPDATE customers SET full_name = full_name || ' ' WHERE id IN (22000, 24000, 26000)");
     env.exec("ANALYZE customers");
-    let quokkas: Vec<i64> = (1..=40000).filter(|n| n % 2000 == 0).collect();
-    for limit in [1usize, 3, 5, 19] {
+    let quokkas: Vec<i64> = (22000..=40000).step_by(2000).collect();
+    for limit in [1usize, 3, 5, 9] {
         let (ids, stderr) = listed(&env, &["--search", "quokka", "--limit", &limit.to_string()]);
         assert_eq!(
             ids,
@@ -594,19 +602,23 @@ fn search_shapes_find_the_first_ids_whatever_the_physical_order() {
     }
     let (ids, _) = listed(
         &env,
-        &["--search", "quokka", "--after", "3000", "--limit", "2"],
+        &["--search", "quokka", "--after", "23000", "--limit", "2"],
     );
-    assert_eq!(ids, vec![4000, 6000]);
+    assert_eq!(ids, vec![24000, 26000]);
     let (ids, _) = listed(&env, &["--search", "quokka"]);
     assert_eq!(ids, quokkas);
-    for limit in [1i64, 50] {
-        let (ids, stderr) = listed(&env, &["--search", "zebra", "--limit", &limit.to_string()]);
-        assert_eq!(
-            ids,
-            (16501..16501 + limit).collect::<Vec<_>>(),
-            "zebra: {stderr}"
-        );
+    let emus = |from: i64, n: usize| {
+        (1..)
+            .map(|k| k * 100)
+            .filter(|&id| id > from)
+            .take(n)
+            .collect::<Vec<i64>>()
+    };
+    // 50: the walk; 100: the walk going further; 250: then the indexes.
+    for limit in [1usize, 50, 100, 250] {
+        let (ids, stderr) = listed(&env, &["--search", "emu", "--limit", &limit.to_string()]);
+        assert_eq!(ids, emus(0, limit), "emu --limit {limit}: {stderr}");
     }
-    let (ids, _) = listed(&env, &["--search", "zebra", "--after", "39990"]);
-    assert_eq!(ids, (39991..=40000).collect::<Vec<_>>());
+    let (ids, _) = listed(&env, &["--search", "emu", "--after", "39000"]);
+    assert_eq!(ids, emus(39000, 10));
 }
