@@ -44,6 +44,9 @@ pub struct Profile {
     pub service_user: Option<String>,
     /// Seconds a lock wait may last (contract "Databases"; default 10).
     pub lock_timeout: Option<Seconds>,
+    /// Seconds a PostgreSQL server may stay silent while custadm waits for
+    /// its answer (contract "Databases"; default 120).
+    pub io_timeout: Option<Seconds>,
     /// Mail carrying a temporary password may go out without TLS to a
     /// server that is not on this machine (default false: TLS required,
     /// except to a loopback relay). Profile only.
@@ -151,9 +154,29 @@ impl Seconds {
 /// Longest `lock_timeout` accepted: an hour (a cron job should not hang longer).
 const MAX_LOCK_TIMEOUT_SECS: f64 = 3_600.0;
 
+/// Longest `io_timeout` accepted: a day (a statement that legitimately runs
+/// longer without a byte from the server is not one custadm sends).
+const MAX_IO_TIMEOUT_SECS: f64 = 86_400.0;
+
 /// Parses a `lock_timeout` value: seconds, a positive number up to 3600
 /// (`10`, `0.5`); at least 1 ms. Contract: "Databases".
 pub(crate) fn parse_lock_timeout(text: &str) -> std::result::Result<std::time::Duration, String> {
+    parse_seconds("lock_timeout", text, MAX_LOCK_TIMEOUT_SECS)
+}
+
+/// Parses an `io_timeout` value: seconds, a positive number up to 86400
+/// (`120`, `2.5`); at least 1 ms. Contract: "Databases".
+pub(crate) fn parse_io_timeout(text: &str) -> std::result::Result<std::time::Duration, String> {
+    parse_seconds("io_timeout", text, MAX_IO_TIMEOUT_SECS)
+}
+
+/// Seconds as a setting writes them (`10`, `2.5`, `3s`), between 1 ms and
+/// `max`; the error names the setting `name` and the value.
+fn parse_seconds(
+    name: &str,
+    text: &str,
+    max: f64,
+) -> std::result::Result<std::time::Duration, String> {
     let text = text.trim();
     let secs: f64 = text
         .strip_suffix('s')
@@ -161,11 +184,15 @@ pub(crate) fn parse_lock_timeout(text: &str) -> std::result::Result<std::time::D
         .trim()
         .parse()
         .map_err(|_| {
-            format!("lock_timeout '{text}' is not a number of seconds (e.g. 10 or 2.5)")
+            format!(
+                "{name} {} is not a number of seconds (e.g. 10 or 2.5)",
+                crate::text::quote_input(text)
+            )
         })?;
-    if !secs.is_finite() || !(0.001..=MAX_LOCK_TIMEOUT_SECS).contains(&secs) {
+    if !secs.is_finite() || !(0.001..=max).contains(&secs) {
         return Err(format!(
-            "lock_timeout '{text}' is out of range: give seconds between 0.001 and {MAX_LOCK_TIMEOUT_SECS}"
+            "{name} {} is out of range: give seconds between 0.001 and {max}",
+            crate::text::quote_input(text)
         ));
     }
     Ok(std::time::Duration::from_millis(
@@ -486,6 +513,9 @@ pub(crate) struct Settings {
     pub service_user: Setting<Option<String>>,
     /// How long any lock wait may last.
     pub lock_timeout: Setting<std::time::Duration>,
+    /// How long a PostgreSQL server may stay silent while custadm waits for
+    /// its answer (config key `io_timeout`, `CUSTADM_IO_TIMEOUT`; 120 s).
+    pub io_timeout: Setting<std::time::Duration>,
     /// The selected profile's `max_changes` (a flag overrides it per run).
     pub max_changes: Option<MaxChanges>,
     /// The selected profile's `audit_anchor` sinks, as written.
@@ -780,31 +810,48 @@ impl Settings {
             ep(|p| p.service_user.clone()),
             None,
         );
-        let timeout_text = pick(
-            None,
-            flag_p
-                .as_ref()
-                .map(|(n, p)| (n.as_str(), p.lock_timeout.map(Seconds::as_text))),
-            env("CUSTADM_LOCK_TIMEOUT")?.map(|v| (v, "CUSTADM_LOCK_TIMEOUT")),
-            env_p
-                .as_ref()
-                .map(|(n, p)| (n.as_str(), p.lock_timeout.map(Seconds::as_text))),
-            None,
-        );
-        let lock_timeout = Setting {
-            value: match &timeout_text.value {
-                None => crate::db::DEFAULT_LOCK_TIMEOUT,
-                Some(text) => {
-                    parse_lock_timeout(text).map_err(|why| match &timeout_text.source {
-                        Source::Profile(name) => {
-                            Error::Setup(format!("config file, profile {name}: {why}"))
-                        }
-                        _ => Error::Usage(format!("CUSTADM_LOCK_TIMEOUT: {why}")),
-                    })?
-                }
-            },
-            source: timeout_text.source,
-        };
+        let timeout_setting =
+            |var: &'static str,
+             get: fn(&Profile) -> Option<Seconds>,
+             parse: fn(&str) -> std::result::Result<std::time::Duration, String>,
+             default: std::time::Duration|
+             -> Result<Setting<std::time::Duration>> {
+                let text = pick(
+                    None,
+                    flag_p
+                        .as_ref()
+                        .map(|(n, p)| (n.as_str(), get(p).map(Seconds::as_text))),
+                    env(var)?.map(|v| (v, var)),
+                    env_p
+                        .as_ref()
+                        .map(|(n, p)| (n.as_str(), get(p).map(Seconds::as_text))),
+                    None,
+                );
+                Ok(Setting {
+                    value: match &text.value {
+                        None => default,
+                        Some(t) => parse(t).map_err(|why| match &text.source {
+                            Source::Profile(name) => {
+                                Error::Setup(format!("config file, profile {name}: {why}"))
+                            }
+                            _ => Error::Usage(format!("{var}: {why}")),
+                        })?,
+                    },
+                    source: text.source,
+                })
+            };
+        let lock_timeout = timeout_setting(
+            "CUSTADM_LOCK_TIMEOUT",
+            |p| p.lock_timeout,
+            parse_lock_timeout,
+            crate::db::DEFAULT_LOCK_TIMEOUT,
+        )?;
+        let io_timeout = timeout_setting(
+            "CUSTADM_IO_TIMEOUT",
+            |p| p.io_timeout,
+            parse_io_timeout,
+            crate::db::DEFAULT_IO_TIMEOUT,
+        )?;
         let chosen = flag_p
             .as_ref()
             .or(env_p.as_ref())
@@ -849,6 +896,7 @@ impl Settings {
             smtp_allow_plaintext: chosen.smtp_allow_plaintext,
             service_user,
             lock_timeout,
+            io_timeout,
             max_changes,
             audit_signing_key: chosen
                 .audit_signing_key
@@ -898,6 +946,11 @@ mod tests {
         assert_eq!(parse_lock_timeout(" 3s "), Ok(Duration::from_secs(3)));
         for bad in ["0", "-1", "abc", "NaN", "inf", "3601", ""] {
             assert!(parse_lock_timeout(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_io_timeout("120"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_io_timeout("86400"), Ok(Duration::from_secs(86_400)));
+        for bad in ["0", "-1", "x", "86401"] {
+            assert!(parse_io_timeout(bad).is_err(), "{bad}");
         }
     }
 

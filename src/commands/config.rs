@@ -136,6 +136,11 @@ pub fn run(settings: &Settings, cmd: ConfigCommand, out: &Output) -> Result<()> 
             value: Some(format!("{} s", settings.lock_timeout.value.as_secs_f64())),
             source: settings.lock_timeout.source.to_string(),
         },
+        Row {
+            setting: "io_timeout",
+            value: Some(format!("{} s", settings.io_timeout.value.as_secs_f64())),
+            source: settings.io_timeout.source.to_string(),
+        },
         // Profile only (contract: "Audit"); the key file's path, never its content.
         Row {
             setting: "audit_anchor",

@@ -165,6 +165,7 @@ pub fn run(cli: Cli) -> Result<()> {
         profile: cli.global.profile.clone(),
     })?;
     crate::db::set_lock_timeout(settings.lock_timeout.value);
+    crate::db::watchdog::set_io_timeout(settings.io_timeout.value);
     if let Some(warning) = settings.exposed_secrets_warning() {
         out.warn(&warning);
     }

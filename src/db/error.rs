@@ -71,6 +71,11 @@ pub enum DbErrorKind {
     /// Diesel's transaction manager is broken (the connection went away in
     /// the middle of a transaction); nothing of it was kept.
     TransactionLost,
+    /// The PostgreSQL server sent nothing for `io_timeout` while custadm
+    /// waited for its answer, and custadm shut the connection down
+    /// ([`super::watchdog`]; contract "Databases"). Any lost connection
+    /// (no SQLSTATE) after that cut is this kind.
+    IoTimeout,
     /// No space left: PostgreSQL 53100 `disk_full`, SQLite `SQLITE_FULL`.
     DiskFull,
     /// The table does not exist: PostgreSQL 42P01 `undefined_table`, SQLite
@@ -152,6 +157,19 @@ impl DbErrorKind {
         matches!(self, DbErrorKind::UniqueViolation { .. })
     }
 
+    /// A connection lost without a SQLSTATE after the `io_timeout`
+    /// watchdog cut one is that cut ([`DbErrorKind::IoTimeout`]).
+    fn after_watchdog(self, sqlstate: Option<SqlState>) -> DbErrorKind {
+        match self {
+            DbErrorKind::ConnectionLost | DbErrorKind::TransactionLost | DbErrorKind::Other
+                if sqlstate.is_none() && super::watchdog::fired() =>
+            {
+                DbErrorKind::IoTimeout
+            }
+            kind => kind,
+        }
+    }
+
     /// The kind of a database-reported error: by SQLSTATE when the backend
     /// gives one (PostgreSQL), else by Diesel's kind, else by SQLite's fixed
     /// result-code text.
@@ -219,13 +237,14 @@ impl DbError {
                 let first = message.lines().next().unwrap_or(message).trim();
                 let sqlstate = info.sqlstate();
                 Ok(DbError {
-                    kind: DbErrorKind::decide(&kind, sqlstate, info.constraint_name(), first),
+                    kind: DbErrorKind::decide(&kind, sqlstate, info.constraint_name(), first)
+                        .after_watchdog(sqlstate),
                     sqlstate,
                     message: first.to_string(),
                 })
             }
             DieselError::BrokenTransactionManager => Ok(DbError {
-                kind: DbErrorKind::TransactionLost,
+                kind: DbErrorKind::TransactionLost.after_watchdog(None),
                 sqlstate: None,
                 message: String::new(),
             }),
@@ -246,8 +265,11 @@ impl DbError {
                 let message = info.message();
                 let first = message.lines().next().unwrap_or(message).trim();
                 DbErrorKind::decide(kind, info.sqlstate(), info.constraint_name(), first)
+                    .after_watchdog(info.sqlstate())
             }
-            DieselError::BrokenTransactionManager => DbErrorKind::TransactionLost,
+            DieselError::BrokenTransactionManager => {
+                DbErrorKind::TransactionLost.after_watchdog(None)
+            }
             DieselError::DeserializationError(_) => DbErrorKind::Unreadable,
             _ => DbErrorKind::Other,
         }
@@ -314,6 +336,11 @@ impl fmt::Display for DbError {
             DbErrorKind::ConnectionLost => write!(
                 f,
                 "database connection lost ({first_line}); what was committed before stays, run the command again to finish"
+            ),
+            DbErrorKind::IoTimeout => write!(
+                f,
+                "the PostgreSQL server sent nothing for {} while custadm waited for its answer, so custadm closed the connection (io_timeout, CUSTADM_IO_TIMEOUT); check the network path to the server (a proxy, pooler, firewall or VPN that stopped forwarding) and whether the server is overloaded, or raise io_timeout for statements that take longer; nothing of the open transaction was kept, what was committed before stays, run the command again to finish",
+                super::watchdog::io_timeout_text()
             ),
             DbErrorKind::TransactionLost => f.write_str(
                 "database connection lost in the middle of a transaction; nothing of that transaction was kept, run the command again",

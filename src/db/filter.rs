@@ -498,7 +498,10 @@ macro_rules! backend_queries {
                     q = q.limit(limit);
                 }
                 let mut n = 0;
-                for row in q.load_iter::<ListedCustomer, $loading>(c)? {
+                // Each wait for the next row counts for io_timeout.
+                let watch = crate::db::watchdog::StreamWatch::of(c);
+                let mut rows = q.load_iter::<ListedCustomer, $loading>(c)?;
+                while let Some(row) = watch.wait(|| rows.next()) {
                     each(&row?)?;
                     n += 1;
                 }

@@ -20,6 +20,7 @@ pub(crate) mod purge;
 pub(crate) mod sample;
 pub(crate) mod schema;
 pub mod search;
+pub(crate) mod watchdog;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -81,6 +82,8 @@ pub enum DatabaseTarget {
 
 /// How long a PostgreSQL connection attempt may take before exit 6.
 pub(crate) const CONNECT_TIMEOUT_SECS: u32 = 10;
+pub(crate) use watchdog::DEFAULT_IO_TIMEOUT;
+
 /// The contract's default `lock_timeout` ("Databases"): 10 s.
 pub(crate) const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -692,7 +695,7 @@ fn with_connect_timeout(url: &str) -> String {
 }
 
 fn open_postgres(url: &str) -> Result<DbConn> {
-    let mut conn = PgConnection::establish(&with_connect_timeout(url)).map_err(|e| {
+    let mut conn = watchdog::establish(&with_connect_timeout(url)).map_err(|e| {
         let cause = e.to_string();
         let cause = cause
             .lines()
@@ -752,7 +755,7 @@ fn is_plain_database_name(name: &str) -> bool {
 
 /// Opens the server's `postgres` database, to create or look up another.
 fn open_maintenance_database(server: &str, query: &str) -> diesel::ConnectionResult<PgConnection> {
-    PgConnection::establish(&with_connect_timeout(&format!("{server}/postgres{query}")))
+    watchdog::establish(&with_connect_timeout(&format!("{server}/postgres{query}")))
 }
 
 /// Whether the database named in `url` exists, by its name in

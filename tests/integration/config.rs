@@ -3,7 +3,7 @@
 
 use crate::support::*;
 
-const SETTINGS: [&str; 16] = [
+const SETTINGS: [&str; 17] = [
     "config_file",
     "profile",
     "database_url",
@@ -17,6 +17,7 @@ const SETTINGS: [&str; 16] = [
     "max_changes",
     "service_user",
     "lock_timeout",
+    "io_timeout",
     "audit_anchor",
     "audit_signing_key",
     "audit_public_key",
@@ -279,5 +280,41 @@ fn lock_timeout_setting_and_its_source() {
             .run()
             .code(2)
             .error_line("lock_timeout");
+    }
+}
+
+// The io timeout comes from the environment or the profile, and `config
+// show` says which.
+#[test]
+fn io_timeout_setting_and_its_source() {
+    let env = Env::sqlite();
+    let shown = |cmd: Cmd| {
+        let doc = cmd.args(&["-o", "json", "config", "show"]).run();
+        doc.ok();
+        let v = doc.json();
+        (
+            v["io_timeout"]["value"].as_str().unwrap_or("").to_string(),
+            v["io_timeout"]["source"].as_str().unwrap_or("").to_string(),
+        )
+    };
+    assert_eq!(shown(env.cmd()), ("120 s".into(), "default".into()));
+    assert_eq!(
+        shown(env.cmd().env("CUSTADM_IO_TIMEOUT", "2.5")),
+        ("2.5 s".into(), "environment CUSTADM_IO_TIMEOUT".into())
+    );
+    let config = env.dir.path().join("config/custadm/config.toml");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(&config, "[profiles.ops]\nio_timeout = 3\n").unwrap();
+    assert_eq!(
+        shown(env.cmd().args(&["--profile", "ops"])),
+        ("3 s".into(), "profile ops".into())
+    );
+    for bad in ["0", "soon", "-2", "86401"] {
+        env.cmd()
+            .env("CUSTADM_IO_TIMEOUT", bad)
+            .args(&["config", "show"])
+            .run()
+            .code(2)
+            .error_line("io_timeout");
     }
 }

@@ -47,6 +47,7 @@ mod readme;
 mod run_records;
 mod search;
 mod secrets;
+mod stalled_server;
 mod terminal;
 mod write_errors;
 mod written_by_other_programs;

@@ -11,6 +11,7 @@
 //! - `files`: config files, ids files, file modes, the migrations folder;
 //! - `processes`: custadm spawned, run with open stdin, a tweaked
 //!   environment, on a PTY, or with its memory bounded; the clap command tree;
+//! - `relay`: a TCP relay to PostgreSQL that stalls like a stuck proxy;
 //! - `operators`: the OS login, adding operators, admin changes;
 //! - `values`: hostile names and characters, secrets, the mail sender.
 
@@ -19,6 +20,7 @@ mod files;
 mod operators;
 mod output;
 mod processes;
+mod relay;
 mod rows;
 mod time;
 mod values;
@@ -28,6 +30,7 @@ pub use files::*;
 pub use operators::*;
 pub use output::*;
 pub use processes::*;
+pub use relay::*;
 pub use rows::*;
 pub use time::*;
 pub use values::*;
