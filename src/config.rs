@@ -524,7 +524,8 @@ pub(crate) struct Settings {
     pub audit_signing_key: Option<PathBuf>,
     /// The selected profile's `audit_public_key`, as written.
     pub audit_public_key: Option<String>,
-    /// The selected profile's `metrics_file` (`--metrics-file` overrides it).
+    /// The selected profile's `metrics_file` (`~/` expanded; `--metrics-file`
+    /// overrides it).
     pub metrics_file: Option<PathBuf>,
 }
 
@@ -902,14 +903,20 @@ impl Settings {
                 .audit_signing_key
                 .as_deref()
                 .map(|p| {
-                    crate::paths::expand_home(p)
+                    crate::paths::expand_home_of("config file: audit_signing_key", p)
                         .map(PathBuf::from)
-                        .map_err(|e| Error::Setup(format!("config file: audit_signing_key: {e}")))
                 })
                 .transpose()?,
             audit_anchor: chosen.audit_anchor,
             audit_public_key: chosen.audit_public_key,
-            metrics_file: chosen.metrics_file.clone(),
+            metrics_file: chosen
+                .metrics_file
+                .as_deref()
+                .map(|p| {
+                    crate::paths::expand_home_of("config file: metrics_file", &p.to_string_lossy())
+                        .map(PathBuf::from)
+                })
+                .transpose()?,
         })
     }
 }

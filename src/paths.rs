@@ -33,3 +33,13 @@ pub(crate) fn expand_home(path: &str) -> Result<String> {
     })?;
     Ok(format!("{}{rest}", home.trim_end_matches('/')))
 }
+
+/// [`expand_home`] for the path setting `setting` (`audit_signing_key`, an
+/// `audit_anchor` entry): its errors name the setting and keep their exit
+/// code (2: `~user/`, or `~/` without `HOME`; contract "Databases").
+pub(crate) fn expand_home_of(setting: &str, path: &str) -> Result<String> {
+    expand_home(path).map_err(|e| match e {
+        Error::Usage(why) => Error::Usage(format!("{setting}: {why}")),
+        other => other,
+    })
+}

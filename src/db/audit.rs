@@ -41,9 +41,6 @@ pub const RUN_ROW_ACTIONS: [&str; 8] = [
     "undo",
 ];
 
-/// A run's rows grouped: run id, first and last row id, how many.
-type RunGroup = (Option<String>, Option<i64>, Option<i64>, i64);
-
 /// One run as `runs` lists it.
 #[derive(Debug, Clone)]
 pub struct RunListing {
@@ -57,8 +54,6 @@ pub struct RunListing {
     /// Outcome → count (JSON object).
     pub summary: serde_json::Value,
     pub exit_code: Option<i64>,
-    /// Its newest row (the order of the listing).
-    last_id: i64,
 }
 
 /// `details` of a redacted row.
@@ -350,122 +345,131 @@ impl AuditEntry {
     /// none (killed, or their connection lost: `unfinished`). `action`:
     /// only runs of that action; `since`: only runs started since.
     ///
-    /// The one place `runs` reads the trail (undo's readers are above): the
-    /// rows it trusts can be narrowed here.
+    /// Only rows on the chain count ([`on_chain`]; contract "Audit": `runs`
+    /// trusts only those): a `run` row or a change row another program
+    /// inserted is never listed. The trail is walked newest first, a page of
+    /// run rows at a time, and the walk stops at `limit` runs or at the first
+    /// run that ended before `since`: it reads the rows of the runs it lists
+    /// (and of the runs `action` leaves out), never the whole trail.
     pub fn runs(
         conn: &mut DbConn,
         action: Option<&str>,
         since: Option<NaiveDateTime>,
         limit: i64,
     ) -> Result<Vec<RunListing>> {
-        use super::lenient::{Cmp, InstantCmp};
-        // Finished runs: their `run` rows, through the action index.
-        let mut q = audit_log::table
-            .filter(audit_log::action.eq(RUN_ACTION))
-            .filter(audit_log::run_id.is_not_null())
-            .select(AuditEntry::as_select())
-            .order(audit_log::id.desc())
-            .limit(limit)
-            .into_boxed();
+        /// Rows read per step of the walk.
+        const PAGE: i64 = 2_000;
         if let Some(a) = action {
             // custadm's own JSON text, keys sorted; an action is a word.
             if !a.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
                 return Ok(Vec::new());
             }
-            q = q.filter(audit_log::details.like(format!("%\"command\":\"{a}\"%")));
         }
-        if let Some(since) = since {
-            q = q.filter(super::MultiBackend::instant_cmp::<audit_log::table>(
-                conn.backend(),
-                "audit_log.occurred_at",
-                Cmp::Ge,
-                since,
-            ));
-        }
-        let closing: Vec<AuditEntry> = q.load(conn)?;
-        let mut runs = Vec::with_capacity(closing.len());
-        for row in &closing {
-            let Some(run) = row.run_id.clone() else {
-                continue;
+        let wanted = usize::try_from(limit).unwrap_or(usize::MAX);
+        let mut runs: Vec<RunListing> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut before = i64::MAX;
+        'walk: while runs.len() < wanted {
+            // The rows that belong to runs: `run` rows, and the `ok` rows of
+            // customer-changing runs (an unfinished run is found by them).
+            let mut q = audit_log::table
+                .filter(audit_log::id.lt(before))
+                .filter(audit_log::run_id.is_not_null())
+                .filter(on_chain())
+                .select((audit_log::id, audit_log::run_id))
+                .order(audit_log::id.desc())
+                .limit(PAGE)
+                .into_boxed();
+            q = match action {
+                None => q.filter(
+                    audit_log::action.eq(RUN_ACTION).or(audit_log::action
+                        .eq_any(RUN_ROW_ACTIONS)
+                        .and(audit_log::outcome.eq(OK))),
+                ),
+                Some(a) => q.filter(
+                    audit_log::action
+                        .eq(RUN_ACTION)
+                        .and(audit_log::details.like(format!("%\"command\":\"{a}\"%")))
+                        .or(audit_log::action
+                            .eq(a.to_string())
+                            .and(audit_log::action.eq_any(RUN_ROW_ACTIONS))
+                            .and(audit_log::outcome.eq(OK))),
+                ),
             };
-            let details: serde_json::Value = serde_json::from_str(&row.details).unwrap_or_default();
-            let first = Self::first_row_of(conn, &run)?;
-            runs.push(RunListing {
-                started_at: first.map_or(row.occurred_at, |f| f.occurred_at),
-                run,
-                action: details["command"].as_str().unwrap_or("?").to_string(),
-                operator: row.operator.clone(),
-                os_user: row.os_user.clone(),
-                finished_at: Some(row.occurred_at),
-                summary: details["summary"].clone(),
-                exit_code: details["exit_code"].as_i64(),
-                last_id: row.id,
-            });
-        }
-        // Unfinished runs: rows of a run after the oldest run listed (all
-        // of them when fewer were found), without a `run` row.
-        let floor = if closing.len() as i64 == limit {
-            closing.last().map_or(i64::MIN, |r| r.id)
-        } else {
-            i64::MIN
-        };
-        let mut q = audit_log::table
-            .filter(audit_log::id.gt(floor))
-            .filter(audit_log::run_id.is_not_null())
-            .filter(audit_log::action.eq_any(RUN_ROW_ACTIONS))
-            .filter(audit_log::outcome.eq(OK))
-            .group_by(audit_log::run_id)
-            .select((
-                audit_log::run_id,
-                diesel::dsl::min(audit_log::id),
-                diesel::dsl::max(audit_log::id),
-                diesel::dsl::count_star(),
-            ))
-            .into_boxed();
-        if let Some(a) = action {
-            q = q.filter(audit_log::action.eq(a.to_string()));
-        }
-        let groups: Vec<RunGroup> = q.load(conn)?;
-        let open: Vec<_> = groups
-            .into_iter()
-            .filter_map(|(run, first, last, n)| Some((run?, first?, last?, n)))
-            .collect();
-        if !open.is_empty() {
-            let names: Vec<String> = open.iter().map(|(r, ..)| r.clone()).collect();
-            let closed: std::collections::HashSet<Option<String>> = audit_log::table
-                .filter(audit_log::action.eq(RUN_ACTION))
-                .filter(audit_log::run_id.eq_any(&names))
-                .select(audit_log::run_id)
-                .load::<Option<String>>(conn)?
-                .into_iter()
-                .collect();
-            for (run, first, last, n) in open {
-                if closed.contains(&Some(run.clone())) {
-                    continue;
+            let page: Vec<(i64, Option<String>)> = q.load(conn)?;
+            let Some(&(oldest, _)) = page.last() else {
+                break;
+            };
+            before = oldest;
+            for (id, run) in page {
+                let Some(run) = run else { continue };
+                if !seen.insert(run.clone()) {
+                    continue; // an older row of a run already seen
                 }
-                let first: AuditEntry = audit_log::table
-                    .filter(audit_log::id.eq(first))
+                // The run's newest row: its `run` row when it finished.
+                let newest: AuditEntry = audit_log::table
+                    .filter(audit_log::id.eq(id))
                     .select(AuditEntry::as_select())
                     .first(conn)?;
-                if since.is_some_and(|s| first.occurred_at < s) {
-                    continue;
+                if since.is_some_and(|s| newest.occurred_at < s) {
+                    break 'walk; // this run and every older one ended before
                 }
-                runs.push(RunListing {
-                    run,
-                    action: first.action.clone(),
-                    operator: first.operator.clone(),
-                    os_user: first.os_user.clone(),
-                    started_at: first.occurred_at,
-                    finished_at: None,
-                    summary: serde_json::json!({"changed": n}),
-                    exit_code: None,
-                    last_id: last,
-                });
+                let first = Self::first_chained_row_of(conn, &run)?;
+                let started_at = first.as_ref().map_or(newest.occurred_at, |f| f.occurred_at);
+                let listing = if newest.action == RUN_ACTION {
+                    let details: serde_json::Value =
+                        serde_json::from_str(&newest.details).unwrap_or_default();
+                    RunListing {
+                        started_at,
+                        run,
+                        action: details["command"].as_str().unwrap_or("?").to_string(),
+                        operator: newest.operator.clone(),
+                        os_user: newest.os_user.clone(),
+                        finished_at: Some(newest.occurred_at),
+                        summary: details["summary"].clone(),
+                        exit_code: details["exit_code"].as_i64(),
+                    }
+                } else {
+                    if since.is_some_and(|s| started_at < s) {
+                        continue;
+                    }
+                    let Some(first) = first else { continue };
+                    let changed: i64 = audit_log::table
+                        .filter(audit_log::run_id.eq(&run))
+                        .filter(audit_log::action.eq_any(RUN_ROW_ACTIONS))
+                        .filter(audit_log::outcome.eq(OK))
+                        .filter(on_chain())
+                        .count()
+                        .get_result(conn)?;
+                    RunListing {
+                        run,
+                        action: first.action.clone(),
+                        operator: first.operator.clone(),
+                        os_user: first.os_user.clone(),
+                        started_at,
+                        finished_at: None,
+                        summary: serde_json::json!({ "changed": changed }),
+                        exit_code: None,
+                    }
+                };
+                runs.push(listing);
+                if runs.len() >= wanted {
+                    break 'walk;
+                }
             }
         }
-        runs.sort_by_key(|r| std::cmp::Reverse(r.last_id));
-        runs.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         Ok(runs)
+    }
+
+    /// The first row on the chain that run `run` wrote.
+    fn first_chained_row_of(conn: &mut DbConn, run: &str) -> Result<Option<AuditEntry>> {
+        Ok(audit_log::table
+            .filter(audit_log::run_id.eq(run))
+            .filter(on_chain())
+            .select(AuditEntry::as_select())
+            .order(audit_log::id.asc())
+            .first(conn)
+            .optional()?)
     }
 
     /// The first row run `run` wrote.

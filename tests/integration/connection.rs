@@ -676,6 +676,25 @@ fn a_tilde_path_is_under_home_and_tilde_user_is_exit_2() {
         .run()
         .code(2)
         .error_line("another user's home");
+    // The audit anchor and key paths and the metrics file too (issue 25):
+    // exit 2 naming the setting, before anything is written.
+    init(in_work_dir(&env).0).ok();
+    let before = env.count("audit_log", "");
+    for (key, value) in [
+        ("audit_anchor", "[\"file:~root/anchors.jsonl\"]"),
+        ("audit_signing_key", "\"~root/key\""),
+        ("metrics_file", "\"~root/custadm.prom\""),
+    ] {
+        profile(&env, &format!("[profiles.p]\n{key} = {value}\n"));
+        let (c, _) = in_work_dir(&env);
+        let run = c
+            .args(&["--profile", "p", "toggle", "--deactivate", "1", "--yes"])
+            .run();
+        run.code(2)
+            .error_line("another user's home")
+            .error_line(key);
+        assert_eq!(env.count("audit_log", ""), before, "{key}: nothing written");
+    }
     no_tilde_made(&work);
 }
 

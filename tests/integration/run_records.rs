@@ -1006,3 +1006,39 @@ db_test!(audit_pages_with_before_and_says_when_limit_cuts, |env| {
         cut.stderr
     );
 });
+
+// Issue 25: `runs` trusts only rows on the chain. A `run` row another program
+// inserted (no chain hash, after the chain's head) is not a finished run, and
+// its change rows are not an unfinished one.
+db_test!(runs_lists_only_rows_on_the_chain, |env| {
+    env.init_db(0);
+    let a = env.insert_customer("A", "a@example.com").to_string();
+    let done = env.run(&["toggle", "--deactivate", &a, "-o", "json"]);
+    done.ok();
+    let real = done.json()["run"].as_str().expect("run id").to_string();
+    env.exec(
+        "INSERT INTO audit_log (occurred_at, operator, os_user, action, customer_id, outcome, details, run_id) \
+         VALUES ('2030-01-01 00:00:00', 'admin', 'ops', 'run', NULL, 'ok', \
+         '{\"command\":\"deactivate\",\"exit_code\":0,\"selection\":{\"ids\":5},\"summary\":{\"changed\":5}}', 'FORGED-RUN')",
+    );
+    env.exec(&format!(
+        "INSERT INTO audit_log (occurred_at, operator, os_user, action, customer_id, outcome, details, run_id) \
+         VALUES ('2030-01-01 00:00:00', 'admin', 'ops', 'deactivate', {a}, 'ok', '{{}}', 'FORGED-UNFINISHED')"
+    ));
+    for args in [
+        vec!["runs", "-o", "json"],
+        vec!["runs", "--limit", "1", "-o", "json"],
+        vec!["runs", "--action", "deactivate", "-o", "json"],
+    ] {
+        let listed = env.run(&args);
+        listed.ok();
+        let runs: Vec<String> = listed
+            .json()
+            .as_array()
+            .expect("array")
+            .iter()
+            .map(|r| r["run"].as_str().unwrap_or("").to_string())
+            .collect();
+        assert_eq!(runs, vec![real.clone()], "{args:?}");
+    }
+});

@@ -121,9 +121,12 @@ pub fn parse_sink(text: &str) -> Result<Sink> {
     if path.is_empty() {
         return Err(bad("no path"));
     }
-    let path = crate::paths::expand_home(path)
-        .map(PathBuf::from)
-        .map_err(|e| bad(&e.to_string()))?;
+    // `~user/` and `~/` without HOME stay exit 2 (contract "Databases").
+    let path = crate::paths::expand_home_of(
+        &format!("audit_anchor entry {}", crate::text::quote_input(text)),
+        path,
+    )
+    .map(PathBuf::from)?;
     match kind {
         "file" => Ok(Sink::File(path)),
         "syslog" => Ok(Sink::Syslog(path)),
