@@ -34,6 +34,7 @@ mod bulk;
 mod cli;
 mod connection;
 mod error_kinds;
+mod failover;
 mod filter_runs;
 mod hostile_input;
 mod identity;

@@ -11,11 +11,13 @@
 //! - `files`: config files, ids files, file modes, the migrations folder;
 //! - `processes`: custadm spawned, run with open stdin, a tweaked
 //!   environment, on a PTY, or with its memory bounded; the clap command tree;
+//! - `cluster`: a PostgreSQL primary and streaming standby the test starts;
 //! - `relay`: a TCP relay to PostgreSQL that stalls like a stuck proxy;
 //! - `operators`: the OS login, adding operators, admin changes;
 //! - `values`: hostile names and characters, secrets, the mail sender.
 
 mod audit;
+mod cluster;
 mod files;
 mod operators;
 mod output;
@@ -26,6 +28,7 @@ mod time;
 mod values;
 
 pub use audit::*;
+pub use cluster::*;
 pub use files::*;
 pub use operators::*;
 pub use output::*;
@@ -242,6 +245,17 @@ impl Env {
             backend: Backend::Postgres,
             pg: Some((server, name)),
         })
+    }
+
+    /// The PostgreSQL database at `url`, which the test manages itself (a
+    /// server it started: [`Cluster`]); nothing is dropped afterwards.
+    pub fn postgres_at(url: &str) -> Env {
+        Env {
+            dir: tempfile::tempdir().expect("temp dir"),
+            url: url.to_string(),
+            backend: Backend::Postgres,
+            pg: None,
+        }
     }
 
     /// A fresh PostgreSQL database reached through PgBouncer in transaction
