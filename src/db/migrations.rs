@@ -193,6 +193,11 @@ const SEARCH_BUILD_RATE: [(Backend, u64); 2] =
 /// index a `CREATE INDEX CONCURRENTLY` interrupted half-way leaves, so that
 /// the migration builds it again.
 pub fn run_pending_noting(conn: &mut DbConn, note: &mut dyn FnMut(&str)) -> Result<Vec<String>> {
+    // An index build over millions of customers is minutes of silence.
+    crate::db::watchdog::unwatched(|| run_pending_unwatched(conn, note))
+}
+
+fn run_pending_unwatched(conn: &mut DbConn, note: &mut dyn FnMut(&str)) -> Result<Vec<String>> {
     let pending = match schema_state(conn)? {
         SchemaState::Behind(p) => p,
         SchemaState::Uninitialised => embedded_versions(conn.backend()),

@@ -25,9 +25,11 @@
 //!
 //! A statement that legitimately runs longer than `io_timeout` without the
 //! server sending a byte is ended the same way: raise `io_timeout` for it.
+//! Schema migrations are not watched ([`unwatched`]): building the search
+//! indexes over 10M customers is minutes of silence by design.
 
 use std::os::fd::RawFd;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
@@ -65,6 +67,23 @@ pub(crate) fn io_timeout_text() -> String {
     } else {
         format!("{} s", ms as f64 / 1000.0)
     }
+}
+
+/// How many [`unwatched`] sections are running: while any is, nothing is cut.
+static PAUSED: AtomicUsize = AtomicUsize::new(0);
+
+/// Runs `f` with no connection cut for `io_timeout` (schema migrations:
+/// `CREATE INDEX CONCURRENTLY` over a large table answers only when done).
+pub(crate) fn unwatched<T>(f: impl FnOnce() -> T) -> T {
+    struct Resume;
+    impl Drop for Resume {
+        fn drop(&mut self) {
+            PAUSED.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+    PAUSED.fetch_add(1, Ordering::SeqCst);
+    let _resume = Resume;
+    f()
 }
 
 /// True once the watchdog has shut a connection down for `io_timeout`: a
@@ -262,6 +281,9 @@ impl Watchdog {
 
     /// Shuts down every busy connection that has been silent for `timeout`.
     fn check(&self, timeout: Duration) {
+        if PAUSED.load(Ordering::SeqCst) > 0 {
+            return;
+        }
         let Ok(list) = self.watched.lock() else {
             return;
         };

@@ -622,3 +622,33 @@ fn search_shapes_find_the_first_ids_whatever_the_physical_order() {
     let (ids, _) = listed(&env, &["--search", "emu", "--after", "39000"]);
     assert_eq!(ids, emus(39000, 10));
 }
+
+/// `db migrate` is not cut by `io_timeout`: building the search indexes
+/// over a table that already holds customers is silence by design (10M:
+/// minutes), so even a tiny `io_timeout` lets it finish.
+#[test]
+fn migration_is_never_cut_by_io_timeout() {
+    let Some(env) = Env::postgres() else { return };
+    env.init_db(0);
+    unmigrate(&env);
+    env.exec(
+        "INSERT INTO customers (full_name, email, password_hash, created_at, updated_at) \
+         SELECT 'Customer ' || n, 'c' || n || '@example.com', 'x', '2025-01-01 00:00:00', '2025-01-01 00:00:00' \
+         FROM generate_series(1, 300000) AS n",
+    );
+    let run = env
+        .cmd()
+        .args(&["db", "migrate"])
+        .env("CUSTADM_IO_TIMEOUT", "0.05")
+        .run();
+    run.code(0);
+    assert_eq!(
+        env.scalar(
+            "SELECT count(*) AS v FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid \
+                    WHERE i.indisvalid AND c.relname LIKE 'customers_search_%'"
+        ),
+        Some(3),
+        "{}",
+        run.stderr
+    );
+}
