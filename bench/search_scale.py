@@ -257,7 +257,8 @@ def main(a, binary, db_classes, work):
                    XDG_CONFIG_HOME=os.path.join(work, "config"))
         env.pop("CUSTADM_PROFILE", None)
         if a.keep_db and reusable(db):
-            print(f"# {name}: timing the customers already in {db.url}", file=sys.stderr)
+            a.n = int(db.scalar("SELECT count(*) FROM customers"))
+            print(f"# {name}: timing the {a.n} customers already in {db.url}", file=sys.stderr)
             search_rows(a, binary, db, env, name, rows)
             continue
         db.drop()
