@@ -82,7 +82,10 @@ pub fn run(target: &DatabaseTarget, actor: &Actor, args: InitArgs, out: &Output)
             crate::text::sanitize(&database)
         );
     }
-    let secret = source.read_new(&format!("Password for {}: ", crate::text::sanitize(&admin)))?;
+    let secret = source.read_new(&format!(
+        "New password for custadm admin '{}': ",
+        crate::text::sanitize(&admin)
+    ))?;
     let hash = password::hash(&secret)?;
     drop(secret);
 

@@ -548,7 +548,9 @@ fn pty_with_echo(env: &Env, args: &[&str]) -> rexpect::session::PtySession {
 db_test!(init_on_a_terminal_asks_twice_without_echo, |env| {
     let password = "typed-on-the-terminal-42";
     let mut s = pty_with_echo(&env, &["init", "--admin", "admin"]);
-    let mut seen = s.exp_string("Password for admin: ").expect("first prompt");
+    let mut seen = s
+        .exp_string("New password for custadm admin 'admin': ")
+        .expect("first prompt");
     wait_for_echo_off(&s);
     s.send_line(password).expect("type");
     seen += &s
@@ -578,7 +580,8 @@ db_test!(
         let mut s = env.pty(&["init", "--admin", "admin"]);
         // Asked again after a mismatch, as passwd does; the third ends it.
         for attempt in 1..=3 {
-            s.exp_string("Password for admin: ").expect("first prompt");
+            s.exp_string("New password for custadm admin 'admin': ")
+                .expect("first prompt");
             s.send_line("first-password-1234").expect("type");
             s.exp_string("Repeat the password: ")
                 .expect("second prompt");
