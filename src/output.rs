@@ -80,6 +80,32 @@ impl Output {
         Ok(())
     }
 
+    /// Prints a table of untrusted cells fitted to the terminal (see
+    /// [`StreamingTable`]): one line per row, values cut with `…`, the least
+    /// useful columns left out with a note on stderr.
+    pub fn fitted_table<R>(&self, columns: &[Column], rows: R) -> Result<()>
+    where
+        R: IntoIterator<Item = Vec<String>>,
+    {
+        let width = usize::from(crate::terminal::width());
+        let mut table = StreamingTable::with_width(
+            std::io::BufWriter::new(crate::stdout::stdout().lock()),
+            columns,
+            self.stdout_is_tty,
+            width,
+        );
+        for row in rows {
+            let cells: Vec<&str> = row.iter().map(String::as_str).collect();
+            table.push(&cells)?;
+        }
+        let (mut out, left_out) = table.finish()?;
+        out.flush()?;
+        if let Some(note) = left_out_note(&left_out, width) {
+            self.note(&note);
+        }
+        Ok(())
+    }
+
     /// Prints a line of text for people on stdout (never in JSON mode). The
     /// text is sanitised here, at the sink, whatever the caller did (sanitising
     /// twice changes nothing): it may quote profile names, paths or data.
@@ -205,19 +231,153 @@ pub(crate) fn render_table(headers: &[&str], rows: Vec<Vec<String>>, tty: bool) 
 /// Rows held to fix the column widths of a streamed table.
 pub(crate) const TABLE_WINDOW_ROWS: usize = 200;
 
+/// One column of a table fitted to the terminal (contract, "Output": one line
+/// per row, long values cut with `…`, the least useful columns left out with
+/// a note). Widths are display columns (`unicode-width`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Column {
+    /// The header, as printed.
+    pub header: &'static str,
+    /// The narrowest width this column is cut to with `…` before columns are
+    /// left out; `None`: never cut (ids, timestamps, codes, passwords).
+    pub min: Option<usize>,
+    /// When even the narrowest widths do not fit, columns are left out in
+    /// ascending order of this number; `None`: always shown.
+    pub drop: Option<u8>,
+}
+
+impl Column {
+    /// A column whose values are never cut (a timestamp, an id, a code).
+    pub const fn keep(header: &'static str) -> Self {
+        Column {
+            header,
+            min: None,
+            drop: None,
+        }
+    }
+
+    /// A column of free text, cut with `…` down to `min` display columns.
+    pub const fn cut(header: &'static str, min: usize) -> Self {
+        Column {
+            header,
+            min: Some(min),
+            drop: None,
+        }
+    }
+
+    /// This column, left out in turn `order` (1 first) when the table does
+    /// not fit.
+    pub const fn dropped(self, order: u8) -> Self {
+        Column {
+            drop: Some(order),
+            ..self
+        }
+    }
+}
+
+/// Which columns are shown and how wide (content, without padding).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Layout {
+    shown: Vec<usize>,
+    widths: Vec<usize>,
+}
+
+/// Border and padding a box-drawn table spends on `n` columns.
+fn overhead(n: usize) -> usize {
+    3 * n + 1
+}
+
+/// Fits columns of `natural` content widths into `available` display
+/// columns: first leaves out columns (by [`Column::drop`]) until the
+/// narrowest widths fit, then cuts the widest cuttable column one column at a
+/// time. What cannot fit even then (a terminal narrower than the kept
+/// columns) overflows rather than splitting a timestamp.
+fn fit(columns: &[Column], natural: &[usize], available: usize) -> Layout {
+    let floor = |i: usize| match columns[i].min {
+        Some(min) => natural[i].min(min),
+        None => natural[i],
+    };
+    let mut shown: Vec<usize> = (0..columns.len()).collect();
+    loop {
+        let need: usize = shown.iter().map(|&i| floor(i)).sum::<usize>() + overhead(shown.len());
+        if need <= available {
+            break;
+        }
+        let next = shown
+            .iter()
+            .enumerate()
+            .filter_map(|(at, &i)| columns[i].drop.map(|order| (order, at)))
+            .min();
+        match next {
+            Some((_, at)) => {
+                shown.remove(at);
+            }
+            None => break,
+        }
+    }
+    let mut widths: Vec<usize> = shown.iter().map(|&i| natural[i]).collect();
+    let budget = available.saturating_sub(overhead(shown.len()));
+    // Down to each floor first, then (a terminal narrower than every floor)
+    // down to one character and its `…`.
+    for lowest in [None, Some(2)] {
+        while widths.iter().sum::<usize>() > budget {
+            let widest = shown
+                .iter()
+                .zip(&widths)
+                .enumerate()
+                .filter(|(_, (&i, &w))| {
+                    columns[i].min.is_some() && w > lowest.unwrap_or_else(|| floor(i))
+                })
+                .max_by_key(|(_, (_, &w))| w)
+                .map(|(at, _)| at);
+            match widest {
+                Some(at) => widths[at] -= 1,
+                None => break,
+            }
+        }
+    }
+    Layout { shown, widths }
+}
+
+/// `s` cut to at most `width` display columns, the last being `…`.
+pub(crate) fn cut_to_width(s: &str, width: usize) -> std::borrow::Cow<'_, str> {
+    if display_width(s) <= width {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// A table written as rows arrive, in memory independent of the row count
-/// (contract, "Output": table output streams). The column widths are fixed
-/// from the header and the first [`TABLE_WINDOW_ROWS`] rows (fitted to the
-/// terminal); then each window of rows is laid out with those widths and
-/// written. Cells are one line each, cut at [`MAX_CELL_CHARS`]; a later cell
-/// wider than its column wraps (terminal) or overflows (plain text).
+/// (contract, "Output": table output streams). The layout is fixed from the
+/// header and the first [`TABLE_WINDOW_ROWS`] rows and fitted to the
+/// terminal (see [`fit`]): one line per row, long values cut with `…`, the
+/// least useful columns left out ([`StreamingTable::left_out`] names them for
+/// the note). Each window of rows is then laid out with that layout and
+/// written; a later value wider than its column is cut too, and a later
+/// uncuttable one (a longer id) widens its column at the expense of the
+/// cuttable ones. Without a terminal the output is plain columns, nothing
+/// cut but cells over [`MAX_CELL_CHARS`].
 pub(crate) struct StreamingTable<W: Write> {
     out: W,
-    headers: Vec<String>,
+    columns: Vec<Column>,
     tty: bool,
+    width: usize,
     window: Vec<Vec<String>>,
-    /// Content widths, fixed after the first window.
-    widths: Option<Vec<usize>>,
+    /// Fixed after the first window.
+    layout: Option<Layout>,
     /// The terminal table's closing border, written at the end.
     bottom: Option<String>,
 }
@@ -227,14 +387,21 @@ fn display_width(s: &str) -> usize {
 }
 
 impl<W: Write> StreamingTable<W> {
-    /// A table with these column headers writing to `out`.
-    pub fn new(out: W, headers: &[&str], tty: bool) -> Self {
+    /// A table of these columns writing to `out`, fitted to
+    /// [`crate::terminal::width`] when `tty`.
+    pub fn new(out: W, columns: &[Column], tty: bool) -> Self {
+        Self::with_width(out, columns, tty, usize::from(crate::terminal::width()))
+    }
+
+    /// [`StreamingTable::new`] for a terminal `width` columns wide.
+    pub fn with_width(out: W, columns: &[Column], tty: bool, width: usize) -> Self {
         StreamingTable {
             out,
-            headers: headers.iter().map(|h| h.to_string()).collect(),
+            columns: columns.to_vec(),
             tty,
+            width,
             window: Vec::with_capacity(TABLE_WINDOW_ROWS),
-            widths: None,
+            layout: None,
             bottom: None,
         }
     }
@@ -246,10 +413,10 @@ impl<W: Write> StreamingTable<W> {
 
     /// True when no row has been added.
     pub fn is_empty(&self) -> bool {
-        self.widths.is_none() && self.window.is_empty()
+        self.layout.is_none() && self.window.is_empty()
     }
 
-    /// Adds a row of untrusted cells.
+    /// Adds a row of untrusted cells, one per column.
     pub fn push(&mut self, row: &[&str]) -> Result<()> {
         self.window
             .push(row.iter().map(|c| table_cell_line(c)).collect());
@@ -259,60 +426,116 @@ impl<W: Write> StreamingTable<W> {
         Ok(())
     }
 
-    /// Writes what is left and the closing border; gives the writer back.
-    pub fn finish(mut self) -> Result<W> {
-        if !self.window.is_empty() {
+    /// The headers of the columns left out to fit the terminal (known once
+    /// the first window is laid out, so after [`StreamingTable::finish`] at
+    /// the latest).
+    pub fn left_out(&self) -> Vec<&'static str> {
+        match &self.layout {
+            None => Vec::new(),
+            Some(layout) => (0..self.columns.len())
+                .filter(|i| !layout.shown.contains(i))
+                .map(|i| self.columns[i].header)
+                .collect(),
+        }
+    }
+
+    /// Writes what is left and the closing border; gives the writer back
+    /// and the headers of the columns left out.
+    pub fn finish(mut self) -> Result<(W, Vec<&'static str>)> {
+        // No row at all still shows the header.
+        if self.layout.is_none() || !self.window.is_empty() {
             self.flush_window()?;
         }
         if let Some(bottom) = self.bottom.take() {
             writeln!(self.out, "{bottom}")?;
         }
-        Ok(self.out)
+        let left_out = self.left_out();
+        Ok((self.out, left_out))
     }
 
-    /// Column content widths from the header and the first window, fitted to
-    /// the terminal: the widest column gives way first.
-    fn fix_widths(&self) -> Vec<usize> {
-        let mut widths: Vec<usize> = self.headers.iter().map(|h| display_width(h)).collect();
+    /// The layout from the header and the first window.
+    fn first_layout(&self) -> Layout {
+        let mut natural: Vec<usize> = self
+            .columns
+            .iter()
+            .map(|c| display_width(c.header))
+            .collect();
         for row in &self.window {
-            for (w, cell) in widths.iter_mut().zip(row) {
+            for (w, cell) in natural.iter_mut().zip(row) {
                 *w = (*w).max(display_width(cell));
             }
         }
         if self.tty {
-            // Each column: its content, one space of padding each side and a
-            // border; plus the closing border.
-            let available = usize::from(crate::terminal::width());
-            let overhead = 3 * widths.len() + 1;
-            let floor: Vec<usize> = self
-                .headers
-                .iter()
-                .map(|h| display_width(h).clamp(1, 6))
-                .collect();
-            while widths.iter().sum::<usize>() + overhead > available {
-                let Some((i, _)) = widths
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, w)| **w > floor[*i])
-                    .max_by_key(|(_, w)| **w)
-                else {
-                    break;
-                };
-                widths[i] -= 1;
+            fit(&self.columns, &natural, self.width)
+        } else {
+            Layout {
+                shown: (0..self.columns.len()).collect(),
+                widths: natural,
             }
         }
-        widths
+    }
+
+    /// On a terminal, a later uncuttable cell wider than its column widens
+    /// it, taking the width from the widest cuttable column.
+    fn widen_for(&self, layout: &mut Layout, rows: &[Vec<String>]) {
+        for at in 0..layout.shown.len() {
+            let i = layout.shown[at];
+            if self.columns[i].min.is_some() {
+                continue;
+            }
+            let needed = rows
+                .iter()
+                .filter_map(|r| r.get(i))
+                .map(|c| display_width(c))
+                .max()
+                .unwrap_or(0);
+            while layout.widths[at] < needed {
+                layout.widths[at] += 1;
+                let budget = self.width.saturating_sub(overhead(layout.shown.len()));
+                if layout.widths.iter().sum::<usize>() <= budget {
+                    continue;
+                }
+                let widest = (0..layout.shown.len())
+                    .filter(|&k| {
+                        self.columns[layout.shown[k]].min.is_some() && layout.widths[k] > 2
+                    })
+                    .max_by_key(|&k| layout.widths[k]);
+                if let Some(k) = widest {
+                    layout.widths[k] -= 1;
+                }
+            }
+        }
     }
 
     fn flush_window(&mut self) -> Result<()> {
-        let first = self.widths.is_none();
-        if first {
-            self.widths = Some(self.fix_widths());
-        }
-        let widths = self.widths.clone().unwrap_or_default();
+        let first = self.layout.is_none();
+        let mut layout = match self.layout.take() {
+            Some(layout) => layout,
+            None => self.first_layout(),
+        };
         let rows = std::mem::take(&mut self.window);
+        if self.tty && !first {
+            self.widen_for(&mut layout, &rows);
+        }
+        let shown = |row: &[String], layout: &Layout| -> Vec<String> {
+            layout
+                .shown
+                .iter()
+                .zip(&layout.widths)
+                .map(|(&i, &w)| {
+                    let cell = row.get(i).map_or("", String::as_str);
+                    if self.tty {
+                        cut_to_width(cell, w).into_owned()
+                    } else {
+                        cell.to_string()
+                    }
+                })
+                .collect()
+        };
+        let headers: Vec<String> = self.columns.iter().map(|c| c.header.to_string()).collect();
         if !self.tty {
             let mut line = String::new();
+            let widths = layout.widths.clone();
             let mut write_row = |out: &mut W, cells: &[String]| -> Result<()> {
                 line.clear();
                 for (cell, w) in cells.iter().zip(&widths) {
@@ -325,23 +548,27 @@ impl<W: Write> StreamingTable<W> {
                 Ok(())
             };
             if first {
-                write_row(&mut self.out, &self.headers.clone())?;
+                write_row(&mut self.out, &shown(&headers, &layout))?;
             }
             for row in &rows {
-                write_row(&mut self.out, row)?;
+                write_row(&mut self.out, &shown(row, &layout))?;
             }
+            self.layout = Some(layout);
             return Ok(());
         }
-        let mut table = new_table(true);
+        let mut table = Table::new();
+        table
+            .load_preset(presets::UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Disabled);
         if first {
-            table.set_header(self.headers.iter().map(String::as_str));
+            table.set_header(shown(&headers, &layout));
         }
-        table.set_constraints(widths.iter().map(|w| {
+        table.set_constraints(layout.widths.iter().map(|w| {
             let w = u16::try_from(*w + 2).unwrap_or(u16::MAX);
             ColumnConstraint::Absolute(Width::Fixed(w))
         }));
-        for row in rows {
-            table.add_row(row);
+        for row in &rows {
+            table.add_row(shown(row, &layout));
         }
         let mut lines = table.lines();
         // Windows after the first continue the previous one: no top border.
@@ -353,8 +580,34 @@ impl<W: Write> StreamingTable<W> {
             }
         }
         self.bottom = previous;
+        self.layout = Some(layout);
         Ok(())
     }
+}
+
+/// The note under a table that left columns out (stderr, contract
+/// "Output"), broken between words to fit `width` columns.
+pub(crate) fn left_out_note(left_out: &[&str], width: usize) -> Option<String> {
+    if left_out.is_empty() {
+        return None;
+    }
+    let text = format!(
+        "left out to fit {width} columns: {}; -o json or a wider terminal shows them",
+        left_out.join(", ")
+    );
+    let mut lines = vec![String::new()];
+    for word in text.split(' ') {
+        let line = lines.last_mut()?;
+        if !line.is_empty() && display_width(line) + 1 + display_width(word) > width {
+            lines.push(word.to_string());
+        } else {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    Some(lines.join("\n"))
 }
 
 /// A timestamp as RFC 3339 UTC: `2026-11-27T01:02:03Z`.
@@ -420,6 +673,35 @@ mod tests {
         assert_eq!(sanitize("\u{202e}abc"), "\\u{202e}abc");
         assert_eq!(sanitize("Zoë"), "Zoë");
         assert_eq!(sanitize_multiline("a\nb\x07"), "a\nb\\x07");
+    }
+
+    #[test]
+    fn fitting_leaves_out_columns_in_order_then_cuts_the_widest() {
+        let columns = [
+            Column::keep("ID"),
+            Column::cut("NAME", 12),
+            Column::cut("EMAIL", 16),
+            Column::keep("CREATED").dropped(1),
+            Column::keep("LAST LOGIN").dropped(2),
+        ];
+        let natural = [3, 40, 50, 19, 19];
+        let wide = fit(&columns, &natural, 200);
+        assert_eq!(wide.shown, vec![0, 1, 2, 3, 4]);
+        assert_eq!(wide.widths, natural.to_vec());
+        let narrow = fit(&columns, &natural, 80);
+        assert_eq!(narrow.shown, vec![0, 1, 2, 4]);
+        assert_eq!(narrow.widths.iter().sum::<usize>() + overhead(4), 80);
+        assert_eq!(narrow.widths[0], 3);
+        assert_eq!(narrow.widths[3], 19);
+        let tiny = fit(&columns, &natural, 40);
+        assert_eq!(tiny.shown, vec![0, 1, 2]);
+        assert_eq!(cut_to_width("emma.patel@example.com", 10), "emma.pate…");
+        assert_eq!(cut_to_width("short", 10), "short");
+        assert_eq!(
+            left_out_note(&["CREATED", "LAST LOGIN"], 80).as_deref(),
+            Some("left out to fit 80 columns: CREATED, LAST LOGIN; -o json or a wider terminal\nshows them")
+        );
+        assert_eq!(left_out_note(&[], 80), None);
     }
 
     #[test]

@@ -171,11 +171,7 @@ pub(crate) const DEFAULT_WIDTH: u16 = 80;
 /// it reports no size or a zero width (`script`, some CI runners, serial
 /// consoles), `COLUMNS` if that is a positive number, else 80.
 pub(crate) fn width() -> u16 {
-    // SAFETY: TIOCGWINSZ writes one `winsize` into the struct we pass.
-    let reported = unsafe {
-        let mut size: libc::winsize = std::mem::zeroed();
-        (libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) == 0).then_some(size.ws_col)
-    };
+    let reported = terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| w.0);
     width_from(reported, std::env::var("COLUMNS").ok().as_deref())
 }
 

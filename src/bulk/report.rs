@@ -456,12 +456,28 @@ impl RunReport {
                 }
             }
         } else if self.len() <= TABLE_MAX_ROWS {
-            let rows = self
-                .results
-                .iter()
-                .map(|r| vec![shown_id(r), r.outcome.as_str().to_string(), describe(r)])
-                .collect();
-            out.table(&["ID", "OUTCOME", "DETAILS"], rows)?;
+            // A temporary password is never cut: then the ID gives way.
+            let columns = if self.results.iter().any(|r| r.temporary_password.is_some()) {
+                [
+                    output::Column::cut("ID", 8),
+                    output::Column::keep("OUTCOME"),
+                    output::Column::keep("DETAILS"),
+                ]
+            } else {
+                [
+                    output::Column::cut("ID", 8),
+                    output::Column::keep("OUTCOME"),
+                    output::Column::cut("DETAILS", 16),
+                ]
+            };
+            let rows = self.results.iter().map(|r| {
+                vec![
+                    shown_id(r),
+                    r.outcome.as_str().to_string(),
+                    describe(r).replace('\n', "; "),
+                ]
+            });
+            out.fitted_table(&columns, rows)?;
         } else {
             self.write_plain_rows()?;
         }

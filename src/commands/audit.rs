@@ -7,7 +7,7 @@ use crate::db::audit::anchor::{AnchorFile, Sink};
 use crate::db::audit::verify;
 use crate::db::audit::{AuditEntry, AuditFilter};
 use crate::error::{Error, Result};
-use crate::output::rfc3339;
+use crate::output::{rfc3339, Column};
 
 /// Options of `custadm audit`.
 #[derive(Debug, clap::Args)]
@@ -236,54 +236,105 @@ pub fn run(ctx: &mut Ctx, args: AuditArgs) -> Result<()> {
         }
     }
     let cut = entries.len() as i64 > args.limit;
+    let mut more = None;
     if cut {
         entries.truncate(usize::try_from(args.limit).unwrap_or(usize::MAX));
-        if let Some(last) = entries.last() {
-            ctx.out
-                .note(&format!("more rows: continue with --before {}", last.id));
-        }
+        more = entries
+            .last()
+            .map(|last| format!("more rows: continue with --before {}", last.id));
     }
     if ctx.out.is_json() {
+        if let Some(more) = &more {
+            ctx.out.note(more);
+        }
         let rows: Vec<AuditRow> = entries.into_iter().map(AuditRow::from).collect();
         return ctx.out.json(&rows);
     }
-    let rows = entries
-        .into_iter()
-        .map(|e| {
-            vec![
-                e.id.to_string(),
-                crate::output::human_time(Some(e.occurred_at)),
-                e.operator,
-                e.os_user,
-                e.action,
-                e.customer_id
-                    .map(|c| c.to_string())
-                    .unwrap_or_else(|| "-".into()),
-                e.outcome,
-                // Quoted, so that a reason of "-" or blanks is not read as none.
-                e.reason
-                    .map(|r| format!("\"{r}\""))
-                    .unwrap_or_else(|| "-".into()),
-                e.details,
-                e.run_id.unwrap_or_else(|| "-".into()),
-            ]
-        })
-        .collect();
-    ctx.out.table(
-        &[
-            "ID",
-            "TIME (UTC)",
-            "OPERATOR",
-            "OS USER",
-            "ACTION",
-            "CUSTOMER",
-            "OUTCOME",
-            "REASON",
-            "DETAILS",
-            "RUN",
-        ],
-        rows,
-    )
+    let rows = entries.into_iter().map(|e| {
+        vec![
+            e.id.to_string(),
+            crate::output::human_time(Some(e.occurred_at)),
+            e.operator,
+            e.os_user,
+            e.action,
+            e.customer_id
+                .map(|c| c.to_string())
+                .unwrap_or_else(|| "-".into()),
+            e.outcome,
+            // Quoted, so that a reason of "-" or blanks is not read as none.
+            e.reason
+                .map(|r| format!("\"{r}\""))
+                .unwrap_or_else(|| "-".into()),
+            details_text(&e.details),
+            e.run_id.unwrap_or_else(|| "-".into()),
+        ]
+    });
+    ctx.out.fitted_table(&AUDIT_COLUMNS, rows)?;
+    // After the table, where the reader of the last row looks.
+    if let Some(more) = &more {
+        ctx.out.note(more);
+    }
+    Ok(())
+}
+
+/// The audit table's columns; at 80 columns RUN goes first, then OS USER,
+/// REASON, OUTCOME, CUSTOMER (contract, "Output").
+const AUDIT_COLUMNS: [Column; 10] = [
+    Column::keep("ID"),
+    Column::keep("TIME (UTC)"),
+    Column::cut("OPERATOR", 6).dropped(6),
+    Column::cut("OS USER", 6).dropped(2),
+    Column::cut("ACTION", 8),
+    Column::keep("CUSTOMER").dropped(5),
+    Column::cut("OUTCOME", 7).dropped(4),
+    Column::cut("REASON", 8).dropped(3),
+    Column::cut("DETAILS", 16),
+    Column::keep("RUN").dropped(1),
+];
+
+/// An audit row's `details` (JSON text) as a table reads it (contract,
+/// "Audit"): `is_active: true → false`, `full_name: "A" → "B"`, other keys
+/// as `key: value`, separated by `; `; `changes` objects are read through;
+/// `{}` is `-`. Text that is not a JSON object is shown as it is.
+pub(crate) fn details_text(details: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(details) {
+        Ok(serde_json::Value::Object(map)) => {
+            let mut parts = Vec::new();
+            describe_object(&map, &mut parts);
+            if parts.is_empty() {
+                "-".into()
+            } else {
+                parts.join("; ")
+            }
+        }
+        _ => details.to_string(),
+    }
+}
+
+fn describe_object(map: &serde_json::Map<String, serde_json::Value>, parts: &mut Vec<String>) {
+    use serde_json::Value;
+    for (key, value) in map {
+        match value {
+            Value::Object(change)
+                if change.len() == 2
+                    && change.contains_key("old")
+                    && change.contains_key("new") =>
+            {
+                parts.push(format!(
+                    "{key}: {} → {}",
+                    change.get("old").unwrap_or(&Value::Null),
+                    change.get("new").unwrap_or(&Value::Null)
+                ));
+            }
+            Value::Object(inner) if key == "changes" => describe_object(inner, parts),
+            Value::Object(inner) => {
+                let mut nested = Vec::new();
+                describe_object(inner, &mut nested);
+                parts.push(format!("{key}: {{{}}}", nested.join(", ")));
+            }
+            other => parts.push(format!("{key}: {other}")),
+        }
+    }
 }
 
 /// `audit verify`: exit 0 with the counts, or [`Error::Integrity`] (exit 8).
@@ -483,5 +534,30 @@ fn archive(ctx: &mut Ctx, before: &str, to: &std::path::Path, password_stdin: bo
             to.display(),
             if done.resumed { " (finished an interrupted run)" } else { "" }
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::details_text;
+
+    #[test]
+    fn details_read_as_text() {
+        assert_eq!(
+            details_text(r#"{"is_active":{"old":true,"new":false}}"#),
+            "is_active: true → false"
+        );
+        assert_eq!(
+            details_text(
+                r#"{"changes":{"full_name":{"old":"A","new":"B"},"phone":{"old":null,"new":"+1"}}}"#
+            ),
+            r#"full_name: "A" → "B"; phone: null → "+1""#
+        );
+        assert_eq!(details_text("{}"), "-");
+        assert_eq!(details_text("not json"), "not json");
+        assert_eq!(
+            details_text(r#"{"summary":{"changed":2}}"#),
+            "summary: {changed: 2}"
+        );
     }
 }

@@ -92,14 +92,17 @@ struct Sink {
     table: Option<output::StreamingTable<Vec<u8>>>,
 }
 
-const TABLE_HEADERS: [&str; 7] = [
-    "ID",
-    "NAME",
-    "EMAIL",
-    "PHONE",
-    "STATUS",
-    "CREATED",
-    "LAST LOGIN",
+/// The table's columns. At 80 columns CREATED goes first, then LAST LOGIN
+/// (contract, "Output"); names and emails are cut with `…`.
+const TABLE_COLUMNS: [output::Column; 7] = [
+    output::Column::keep("ID"),
+    output::Column::cut("NAME", 12),
+    output::Column::cut("EMAIL", 16),
+    // E.164 is at most 16 characters: a valid phone is never cut.
+    output::Column::cut("PHONE", 16).dropped(3),
+    output::Column::keep("STATUS"),
+    output::Column::keep("CREATED").dropped(1),
+    output::Column::keep("LAST LOGIN").dropped(2),
 ];
 
 /// Takes what the streaming table has laid out so far.
@@ -115,7 +118,7 @@ impl Sink {
             writer: BufWriter::with_capacity(64 * 1024, crate::stdout::stdout().lock()),
             count: 0,
             table: (out.format == Format::Table).then(|| {
-                output::StreamingTable::new(Vec::new(), &TABLE_HEADERS, out.stdout_is_tty)
+                output::StreamingTable::new(Vec::new(), &TABLE_COLUMNS, out.stdout_is_tty)
             }),
         }
     }
@@ -195,7 +198,13 @@ impl Sink {
                     if table.is_empty() {
                         self.out.note("No customers match.");
                     } else {
-                        self.writer.write_all(&table.finish()?)?;
+                        let (rest, left_out) = table.finish()?;
+                        self.writer.write_all(&rest)?;
+                        self.writer.flush()?;
+                        let width = usize::from(crate::terminal::width());
+                        if let Some(note) = output::left_out_note(&left_out, width) {
+                            self.out.note(&note);
+                        }
                     }
                 }
             }

@@ -551,17 +551,18 @@ fn list(ctx: &mut Ctx) -> Result<()> {
                 human_time(Some(o.created_at)),
             ]
         })
-        .collect();
-    ctx.out.table(
-        &[
-            "USERNAME",
-            "ROLE",
-            "STATE",
-            "FAILED",
-            "LOCKED UNTIL",
-            "OS USER",
-            "CREATED",
-        ],
-        rows,
-    )
+        .collect::<Vec<_>>();
+    ctx.out.fitted_table(&OPERATOR_COLUMNS, rows)
 }
+
+/// `operator list`'s columns; at 80 columns CREATED goes first, then
+/// LOCKED UNTIL (contract, "Output").
+const OPERATOR_COLUMNS: [crate::output::Column; 7] = [
+    crate::output::Column::cut("USERNAME", 8),
+    crate::output::Column::keep("ROLE"),
+    crate::output::Column::keep("STATE"),
+    crate::output::Column::keep("FAILED"),
+    crate::output::Column::keep("LOCKED UNTIL").dropped(2),
+    crate::output::Column::cut("OS USER", 8),
+    crate::output::Column::keep("CREATED").dropped(1),
+];

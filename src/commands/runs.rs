@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::context::Ctx;
 use crate::db::audit::{AuditEntry, RunListing};
 use crate::error::{Error, Result};
-use crate::output::{human_time, rfc3339};
+use crate::output::{human_time, rfc3339, Column};
 
 /// Options of `custadm runs`.
 #[derive(Debug, clap::Args)]
@@ -88,39 +88,37 @@ pub fn run(ctx: &mut Ctx, args: RunsArgs) -> Result<()> {
     if ctx.out.is_json() {
         return ctx.out.json(&rows);
     }
-    let rows = rows
-        .into_iter()
-        .map(|r| {
-            vec![
-                r.run,
-                r.action,
-                r.operator,
-                r.os_user,
-                human_time(Some(parse(&r.started_at))),
-                r.finished_at
-                    .map(|t| human_time(Some(parse(&t))))
-                    .unwrap_or_else(|| "unfinished".into()),
-                outcomes(&r.summary),
-                r.exit_code
-                    .map(|c| c.to_string())
-                    .unwrap_or_else(|| "-".into()),
-            ]
-        })
-        .collect();
-    ctx.out.table(
-        &[
-            "RUN",
-            "COMMAND",
-            "OPERATOR",
-            "OS USER",
-            "STARTED (UTC)",
-            "FINISHED (UTC)",
-            "OUTCOMES",
-            "EXIT",
-        ],
-        rows,
-    )
+    let rows = rows.into_iter().map(|r| {
+        vec![
+            r.run,
+            r.action,
+            r.operator,
+            r.os_user,
+            human_time(Some(parse(&r.started_at))),
+            r.finished_at
+                .map(|t| human_time(Some(parse(&t))))
+                .unwrap_or_else(|| "unfinished".into()),
+            outcomes(&r.summary),
+            r.exit_code
+                .map(|c| c.to_string())
+                .unwrap_or_else(|| "-".into()),
+        ]
+    });
+    ctx.out.fitted_table(&RUNS_COLUMNS, rows)
 }
+
+/// The runs table's columns; at 80 columns OS USER goes first, then
+/// FINISHED and OPERATOR (contract, "Output").
+const RUNS_COLUMNS: [Column; 8] = [
+    Column::keep("RUN"),
+    Column::cut("COMMAND", 6),
+    Column::cut("OPERATOR", 6).dropped(3),
+    Column::cut("OS USER", 6).dropped(1),
+    Column::keep("STARTED (UTC)"),
+    Column::keep("FINISHED (UTC)").dropped(2),
+    Column::cut("OUTCOMES", 8),
+    Column::keep("EXIT"),
+];
 
 /// An RFC 3339 time this module made back into a timestamp.
 fn parse(t: &str) -> chrono::NaiveDateTime {

@@ -452,3 +452,151 @@ db_test!(long_cells_are_cut_in_tables_only, |env| {
         Some(200_000)
     );
 });
+
+/// Runs custadm `args` on a pty of `cols`×`rows` and returns what the
+/// terminal showed (stdout and stderr), asserting exit 0.
+fn on_terminal_of(env: &Env, cols: u16, rows: u16, args: &str) -> String {
+    let mut p = pty_shell(
+        env,
+        &format!("stty rows {rows} cols {cols}; \"$CUSTADM\" {args}; echo EXIT=$?"),
+        &[],
+    );
+    let out = utf8(&p.exp_string("EXIT=").expect("custadm ran"));
+    let code = p.exp_regex("[0-9]+").expect("exit code").1;
+    assert_eq!(code, "0", "custadm {args} at {cols}x{rows}:\n{out}");
+    out
+}
+
+db_test!(tables_fit_80_and_200_columns_one_line_per_row, |env| {
+    env.init_db(0);
+    let long_name = "Maximiliana Alexandrovna Featherstonehaugh-Worthington";
+    let long_mail = "maximiliana.featherstonehaugh-worthington@subsidiary.example.com";
+    let mut ids = vec![env.insert_customer(long_name, long_mail)];
+    for i in 0..4 {
+        ids.push(env.insert_customer(
+            &format!("Customer Number {i} With A Fairly Long Name"),
+            &format!("customer.number.{i}.long-address@example.org"),
+        ));
+    }
+    env.exec(&format!(
+        "UPDATE customers SET last_login_at = '2026-01-02 03:04:05' WHERE id = {}",
+        ids[1]
+    ));
+    let list: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+    let mut toggle = vec![
+        "toggle",
+        "--deactivate",
+        "--yes",
+        "--reason",
+        "TICKET-4711 dormant accounts",
+    ];
+    toggle.extend(list.iter().map(String::as_str));
+    env.run(&toggle).ok();
+    env.run(&["edit", &list[0], "--name", "Ann Lee"]).ok();
+    let count = |args: &[&str]| env.run(args).json().as_array().map_or(0, Vec::len);
+    let (audit_rows, runs) = (
+        count(&["audit", "-o", "json"]),
+        count(&["runs", "-o", "json"]),
+    );
+    assert!(audit_rows >= 8 && runs == 2, "{audit_rows} {runs}");
+
+    for (cols, rows) in [(80u16, 24u16), (200, 50)] {
+        // list: every customer on one line, emails whole or cut with `…`.
+        let out = on_terminal_of(&env, cols, rows, "list");
+        let table = box_table_rows(&out);
+        for line in out.lines() {
+            assert!(
+                line_width(line) <= usize::from(cols),
+                "wider than {cols}: {line:?}\n{out}"
+            );
+        }
+        assert_eq!(
+            table.len(),
+            ids.len() + 1,
+            "one line per row at {cols}:\n{out}"
+        );
+        let header = &table[0];
+        let email_at = header
+            .iter()
+            .position(|h| h == "EMAIL")
+            .expect("EMAIL column");
+        for (row, id) in table[1..].iter().zip(&ids) {
+            assert_eq!(row[0], id.to_string(), "{out}");
+            let email = &row[email_at];
+            let full = text(
+                &env,
+                &format!("SELECT email AS v FROM customers WHERE id = {id}"),
+            )
+            .expect("email");
+            assert!(
+                *email == full
+                    || (email.ends_with('…') && full.starts_with(email.trim_end_matches('…'))),
+                "email {email:?} of {full:?} at {cols}:\n{out}"
+            );
+            for (h, cell) in header.iter().zip(row) {
+                if h == "CREATED" || (h == "LAST LOGIN" && cell != "-") {
+                    assert!(is_table_time(cell), "{h} {cell:?} split at {cols}:\n{out}");
+                }
+            }
+        }
+        if cols == 80 {
+            assert!(!header.contains(&"CREATED".to_string()), "{out}");
+            assert!(
+                out.contains(
+                    "left out to fit 80 columns: CREATED, LAST LOGIN; -o json or a wider terminal"
+                ),
+                "{out}"
+            );
+        } else {
+            assert!(
+                header.contains(&"CREATED".to_string())
+                    && header.contains(&"LAST LOGIN".to_string()),
+                "{out}"
+            );
+            assert!(!out.contains("left out to fit"), "{out}");
+        }
+
+        // audit, runs, operator list: one line per row, no cut timestamp.
+        for (args, expected_rows) in [("audit", audit_rows), ("runs", runs), ("operator list", 1)] {
+            let out = on_terminal_of(&env, cols, rows, args);
+            for line in out.lines() {
+                assert!(
+                    line_width(line) <= usize::from(cols),
+                    "{args} wider than {cols}: {line:?}\n{out}"
+                );
+            }
+            let table = box_table_rows(&out);
+            assert_eq!(
+                table.len(),
+                expected_rows + 1,
+                "{args} one line per row at {cols}:\n{out}"
+            );
+            for row in &table[1..] {
+                for (h, cell) in table[0].iter().zip(row) {
+                    if h.starts_with("TIME") || h.starts_with("STARTED") || h == "CREATED" {
+                        assert!(
+                            is_table_time(cell),
+                            "{args}: {h} {cell:?} at {cols}:\n{out}"
+                        );
+                    }
+                }
+            }
+            if cols == 80 && args != "operator list" {
+                assert!(
+                    out.contains("left out to fit 80 columns: "),
+                    "{args}:\n{out}"
+                );
+            }
+        }
+        // audit's details read as text, whole where there is room.
+        let out = on_terminal_of(&env, cols, rows, "audit");
+        assert!(!out.contains("{\"is_active\""), "{out}");
+        if cols == 200 {
+            assert!(out.contains("is_active: true → false"), "{out}");
+            assert!(
+                out.contains("full_name: \"Maximiliana Alexandrovna"),
+                "{out}"
+            );
+        }
+    }
+});

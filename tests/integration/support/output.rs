@@ -152,3 +152,36 @@ pub fn assert_no_url_password(what: &str, run: &Run) {
         );
     }
 }
+
+/// The cells of a box-drawn table as a terminal shows it: one `Vec` per line
+/// that starts with `│` (the header first), cells trimmed.
+pub fn box_table_rows(text: &str) -> Vec<Vec<String>> {
+    text.lines()
+        .map(str::trim_end)
+        .filter(|l| l.starts_with('│'))
+        .map(|l| {
+            l.trim_matches('│')
+                .split('┆')
+                .map(|c| c.trim().to_string())
+                .collect()
+        })
+        .collect()
+}
+
+/// Display width of a line on a terminal (every character custadm draws
+/// tables with, and every name the tests use, is one column wide).
+pub fn line_width(line: &str) -> usize {
+    line.trim_end().chars().count()
+}
+
+/// True for a full table timestamp `YYYY-MM-DD HH:MM:SS`.
+pub fn is_table_time(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 19
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            10 => *c == b' ',
+            13 | 16 => *c == b':',
+            _ => c.is_ascii_digit(),
+        })
+}
