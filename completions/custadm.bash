@@ -70,6 +70,9 @@ _custadm() {
             custadm,undo)
                 cmd="custadm__subcmd__undo"
                 ;;
+            custadm,version)
+                cmd="custadm__subcmd__version"
+                ;;
             custadm,view)
                 cmd="custadm__subcmd__view"
                 ;;
@@ -193,6 +196,9 @@ _custadm() {
             custadm__subcmd__help,undo)
                 cmd="custadm__subcmd__help__subcmd__undo"
                 ;;
+            custadm__subcmd__help,version)
+                cmd="custadm__subcmd__help__subcmd__version"
+                ;;
             custadm__subcmd__help,view)
                 cmd="custadm__subcmd__help__subcmd__view"
                 ;;
@@ -314,7 +320,7 @@ _custadm() {
 
     case "${cmd}" in
         custadm)
-            opts="-o -q -h -V --database-url --profile --operator --output --quiet --reason --metrics-file --help --version init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions generate-docs help"
+            opts="-o -q -h -V --database-url --profile --operator --output --quiet --reason --metrics-file --help --version init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1368,7 +1374,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__help)
-            opts="init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions generate-docs help"
+            opts="init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1858,6 +1864,20 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__help__subcmd__undo)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        custadm__subcmd__help__subcmd__version)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2992,6 +3012,52 @@ _custadm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=()
+                    local custadm_profile
+                    while IFS= read -r custadm_profile; do
+                        [[ "${custadm_profile}" == "${cur}"* ]] && COMPREPLY+=("${custadm_profile}")
+                    done < <(custadm config profiles 2>/dev/null)
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl csv ids" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json jsonl csv ids" -- "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        custadm__subcmd__version)
+            opts="-o -q -h --database-url --profile --operator --output --quiet --reason --metrics-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --database-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

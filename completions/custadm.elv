@@ -48,6 +48,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand operator 'Manage operators and their roles (admin; `passwd` for oneself)'
             cand config 'Show the effective settings and where each came from'
             cand completions 'Print a shell completion script'
+            cand version 'Show the version and what this binary was built from'
             cand generate-docs 'Write man pages and completion scripts (for packaging: `custadm generate-docs .`)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -682,6 +683,19 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'custadm;version'= {
+            cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
+            cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
+            cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused'
+            cand -o 'Output format (jsonl, csv and ids are for `list`)'
+            cand --output 'Output format (jsonl, csv and ids are for `list`)'
+            cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
+            cand --metrics-file 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter''s textfile collector) with the run''s end, exit code and outcomes [default: the profile''s metrics_file]'
+            cand -q 'Print only data and errors, no notes'
+            cand --quiet 'Print only data and errors, no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'custadm;generate-docs'= {
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
             cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
@@ -713,6 +727,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand operator 'Manage operators and their roles (admin; `passwd` for oneself)'
             cand config 'Show the effective settings and where each came from'
             cand completions 'Print a shell completion script'
+            cand version 'Show the version and what this binary was built from'
             cand generate-docs 'Write man pages and completion scripts (for packaging: `custadm generate-docs .`)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -800,6 +815,8 @@ set edit:completion:arg-completer[custadm] = {|@words|
         &'custadm;help;config;profiles'= {
         }
         &'custadm;help;completions'= {
+        }
+        &'custadm;help;version'= {
         }
         &'custadm;help;generate-docs'= {
         }

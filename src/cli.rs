@@ -187,6 +187,12 @@ pub enum Command {
     /// The same scripts are committed under completions/; `--profile` completes the profile
     /// names of your config file in bash, zsh and fish.
     Completions(commands::completions::CompletionsArgs),
+    /// Show the version and what this binary was built from
+    ///
+    /// `custadm X.Y.Z`, then the git commit, the build time, the target, and the versions of
+    /// SQLite, libpq and OpenSSL linked into this binary (asked of the libraries at run time),
+    /// so you know which security fixes it carries. No database is opened.
+    Version(commands::version::VersionArgs),
     /// Write man pages and completion scripts (for packaging: `custadm generate-docs .`)
     #[command(hide = true)]
     GenerateDocs(commands::completions::GenerateDocsArgs),

@@ -18,6 +18,7 @@ pub mod restore;
 pub mod runs;
 pub mod toggle;
 pub mod undo;
+pub mod version;
 pub mod view;
 
 use crate::cli::{Cli, Command};
@@ -48,6 +49,7 @@ fn audit_action(command: &Command) -> &'static str {
         Command::Export(_) => "export",
         Command::Operator(op) => op.action(),
         Command::Completions(_) | Command::GenerateDocs(_) => "completions",
+        Command::Version(_) => "version",
         Command::Config(_) => "config",
     }
 }
@@ -146,6 +148,7 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Completions(args) => return completions::run(args),
         Command::GenerateDocs(args) => return completions::generate_docs(args),
+        Command::Version(_) => return version::run(&out),
         // A key file, no database.
         Command::Audit(audit::AuditArgs {
             command: Some(audit::AuditCommand::Keygen { file }),
@@ -370,6 +373,7 @@ fn dispatch(
         | Command::Db(_)
         | Command::Completions(_)
         | Command::GenerateDocs(_)
+        | Command::Version(_)
         | Command::Config(_) => Err(Error::Internal("command dispatched twice".into())),
     }
 }

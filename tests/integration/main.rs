@@ -24,6 +24,7 @@ mod reset_password;
 mod restore;
 mod toggle;
 mod undo;
+mod version;
 mod view;
 
 // Areas across commands.
