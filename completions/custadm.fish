@@ -114,8 +114,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subc
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "migrate" -d 'Apply the migrations this custadm has and the database lacks'
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show the applied and pending migrations'
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c custadm -n "__fish_custadm_using_subcommand list" -l status -d 'active, inactive, deleted or all [default: active and inactive; for restore: deleted]' -r -f -a "active\t''
-inactive\t''
+complete -c custadm -n "__fish_custadm_using_subcommand list" -l status -d 'active, inactive, deleted or all [default: active and inactive; for restore: deleted]' -r -f -a "active\t'Not soft-deleted, active (`enabled` is accepted for it)'
+inactive\t'Not soft-deleted, inactive (`disabled` is accepted for it)'
 deleted\t''
 all\t''"
 complete -c custadm -n "__fish_custadm_using_subcommand list" -l search -d 'Name or email contains TEXT (1-500 characters), ignoring case and accents; a phone fragment (digits, spaces, + - ( ), 3+ digits) also matches the phone\'s digits. 3+ characters: from an index; 1-2: a scan' -r
@@ -169,8 +169,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand edit" -s h -l help -d 'P
 complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l ids-from -d 'Read customers from FILE, `-` for standard input: one id or email a line, blank lines and `#` comments skipped' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l batch-size -d 'Ids per transaction' -r
 complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l max-changes -d 'Refuse the run (exit 5, nothing changed) when it would change more than N customers, or more than P% of the customers not soft-deleted [default: the profile\'s max_changes]' -r
-complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l status -d 'active, inactive, deleted or all [default: active and inactive; for restore: deleted]' -r -f -a "active\t''
-inactive\t''
+complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l status -d 'active, inactive, deleted or all [default: active and inactive; for restore: deleted]' -r -f -a "active\t'Not soft-deleted, active (`enabled` is accepted for it)'
+inactive\t'Not soft-deleted, inactive (`disabled` is accepted for it)'
 deleted\t''
 all\t''"
 complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l search -d 'Name or email contains TEXT (1-500 characters), ignoring case and accents; a phone fragment (digits, spaces, + - ( ), 3+ digits) also matches the phone\'s digits. 3+ characters: from an index; 1-2: a scan' -r
@@ -197,8 +197,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand toggle" -s h -l help -d 
 complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l ids-from -d 'Read customers from FILE, `-` for standard input: one id or email a line, blank lines and `#` comments skipped' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l batch-size -d 'Ids per transaction' -r
 complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l max-changes -d 'Refuse the run (exit 5, nothing changed) when it would change more than N customers, or more than P% of the customers not soft-deleted [default: the profile\'s max_changes]' -r
-complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l status -d 'active, inactive, deleted or all [default: active and inactive; for restore: deleted]' -r -f -a "active\t''
-inactive\t''
+complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l status -d 'active, inactive, deleted or all [default: active and inactive; for restore: deleted]' -r -f -a "active\t'Not soft-deleted, active (`enabled` is accepted for it)'
+inactive\t'Not soft-deleted, inactive (`disabled` is accepted for it)'
 deleted\t''
 all\t''"
 complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l search -d 'Name or email contains TEXT (1-500 characters), ignoring case and accents; a phone fragment (digits, spaces, + - ( ), 3+ digits) also matches the phone\'s digits. 3+ characters: from an index; 1-2: a scan' -r
@@ -224,8 +224,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -s h -l 
 complete -c custadm -n "__fish_custadm_using_subcommand delete" -l ids-from -d 'Read customers from FILE, `-` for standard input: one id or email a line, blank lines and `#` comments skipped' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand delete" -l batch-size -d 'Ids per transaction' -r
 complete -c custadm -n "__fish_custadm_using_subcommand delete" -l max-changes -d 'Refuse the run (exit 5, nothing changed) when it would change more than N customers, or more than P% of the customers not soft-deleted [default: the profile\'s max_changes]' -r
-complete -c custadm -n "__fish_custadm_using_subcommand delete" -l status -d 'active, inactive, deleted or all [default: active and inactive; for restore: deleted]' -r -f -a "active\t''
-inactive\t''
+complete -c custadm -n "__fish_custadm_using_subcommand delete" -l status -d 'active, inactive, deleted or all [default: active and inactive; for restore: deleted]' -r -f -a "active\t'Not soft-deleted, active (`enabled` is accepted for it)'
+inactive\t'Not soft-deleted, inactive (`disabled` is accepted for it)'
 deleted\t''
 all\t''"
 complete -c custadm -n "__fish_custadm_using_subcommand delete" -l search -d 'Name or email contains TEXT (1-500 characters), ignoring case and accents; a phone fragment (digits, spaces, + - ( ), 3+ digits) also matches the phone\'s digits. 3+ characters: from an index; 1-2: a scan' -r
@@ -250,8 +250,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand delete" -s h -l help -d 
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -l ids-from -d 'Read customers from FILE, `-` for standard input: one id or email a line, blank lines and `#` comments skipped' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -l batch-size -d 'Ids per transaction' -r
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -l max-changes -d 'Refuse the run (exit 5, nothing changed) when it would change more than N customers, or more than P% of the customers not soft-deleted [default: the profile\'s max_changes]' -r
-complete -c custadm -n "__fish_custadm_using_subcommand restore" -l status -d 'active, inactive, deleted or all [default: active and inactive; for restore: deleted]' -r -f -a "active\t''
-inactive\t''
+complete -c custadm -n "__fish_custadm_using_subcommand restore" -l status -d 'active, inactive, deleted or all [default: active and inactive; for restore: deleted]' -r -f -a "active\t'Not soft-deleted, active (`enabled` is accepted for it)'
+inactive\t'Not soft-deleted, inactive (`disabled` is accepted for it)'
 deleted\t''
 all\t''"
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -l search -d 'Name or email contains TEXT (1-500 characters), ignoring case and accents; a phone fragment (digits, spaces, + - ( ), 3+ digits) also matches the phone\'s digits. 3+ characters: from an index; 1-2: a scan' -r

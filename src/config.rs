@@ -663,6 +663,10 @@ impl Settings {
                     None => Ok(None),
                     Some(n) => match file.profiles.get(n) {
                         Some(p) => Ok(Some((n.clone(), p.clone()))),
+                        None if file.file.is_none() => Err(Error::Setup(format!(
+                            "profile '{n}' ({how}) cannot be found: the config file {} does not exist; make it (mode 0600) with a section [profiles.{n}] and a line database_url = \"…\" (README: Configuration, Profiles), or set CUSTADM_CONFIG to the file that has it",
+                            path.display()
+                        ))),
                         None => Err(Error::Setup(format!(
                             "profile '{n}' ({how}) is not in {}; profiles there: {}",
                             path.display(),

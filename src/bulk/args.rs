@@ -52,13 +52,28 @@ pub struct TargetArgs {
     pub filters: FilterArgs,
 }
 
+/// `--limit N` of `list`, `audit` and `runs`: a positive number (clap takes
+/// `-5` as a value here, so the message says what is wrong with it, not
+/// "unexpected argument").
+pub fn parse_limit(text: &str) -> std::result::Result<i64, String> {
+    match text.trim().parse::<i64>() {
+        Ok(n) if n >= 1 => Ok(n),
+        Ok(_) => Err("the limit must be a positive number (1 or more)".into()),
+        Err(_) => Err("the limit must be a positive number (1 or more), in digits".into()),
+    }
+}
+
 /// Longest `--search` text (contract: 1–500 characters).
 const MAX_SEARCH_CHARS: usize = crate::db::search::MAX_CHARS;
 
 /// `--status`: which customers by state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum StatusFilter {
+    /// Not soft-deleted, active (`enabled` is accepted for it).
+    #[value(alias = "enabled")]
     Active,
+    /// Not soft-deleted, inactive (`disabled` is accepted for it).
+    #[value(alias = "disabled")]
     Inactive,
     Deleted,
     All,

@@ -24,6 +24,7 @@ mod record;
 mod report;
 mod selection;
 
+pub use args::parse_limit;
 pub use args::read_ids;
 pub(crate) use args::{
     parse_customer_ref, FilterArgs, StatusFilter, TargetArgs, DEFAULT_BATCH_SIZE,

@@ -38,7 +38,7 @@ pub struct AuditArgs {
     #[arg(long, value_name = "ID")]
     pub before: Option<i64>,
     /// At most N rows
-    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(i64).range(1..))]
+    #[arg(long, value_name = "N", default_value_t = 100, allow_negative_numbers = true, value_parser = crate::bulk::parse_limit)]
     pub limit: i64,
 }
 

@@ -22,7 +22,7 @@ pub struct ListArgs {
     #[command(flatten)]
     pub filters: FilterArgs,
     /// At most N customers
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..))]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = crate::bulk::parse_limit)]
     pub limit: Option<i64>,
     /// Only ids greater than ID (paging: pass the last id of the previous page)
     #[arg(long, value_name = "ID", value_parser = clap::value_parser!(i64).range(0..))]

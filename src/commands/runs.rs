@@ -22,7 +22,7 @@ pub struct RunsArgs {
     #[arg(long, value_name = "WHEN")]
     pub since: Option<String>,
     /// At most N runs
-    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(i64).range(1..=10_000))]
+    #[arg(long, value_name = "N", default_value_t = 20, allow_negative_numbers = true, value_parser = parse_runs_limit)]
     pub limit: i64,
 }
 
@@ -125,4 +125,13 @@ fn parse(t: &str) -> chrono::NaiveDateTime {
     chrono::DateTime::parse_from_rfc3339(t)
         .map(|d| d.naive_utc())
         .unwrap_or_default()
+}
+
+/// `runs --limit N`: 1 to 10,000 (the runs are gathered in memory).
+fn parse_runs_limit(text: &str) -> std::result::Result<i64, String> {
+    let n = crate::bulk::parse_limit(text)?;
+    if n > 10_000 {
+        return Err("at most 10000 runs are listed at once".into());
+    }
+    Ok(n)
 }

@@ -313,7 +313,23 @@ impl DatabaseTarget {
                 }
                 open_sqlite_read_only(path)
             }
-            DatabaseTarget::Postgres(url) => open_postgres(url),
+            DatabaseTarget::Postgres(url) => {
+                let started = std::time::Instant::now();
+                open_postgres(url).map_err(|e| {
+                    // A missing database: say so, and that init makes it
+                    // (asked of the server, whatever language libpq used).
+                    if started.elapsed() < Duration::from_secs(CONNECT_TIMEOUT_SECS.into())
+                        && postgres_database_exists(url) == Some(false)
+                    {
+                        Error::Setup(format!(
+                            "no database at {}: the server is there but the database is not; `custadm init` creates it (with the schema and the first admin)",
+                            redact_url_password(url)
+                        ))
+                    } else {
+                        e
+                    }
+                })
+            }
         }
     }
 
@@ -697,12 +713,14 @@ fn with_connect_timeout(url: &str) -> String {
 fn open_postgres(url: &str) -> Result<DbConn> {
     let mut conn = watchdog::establish(&with_connect_timeout(url)).map_err(|e| {
         let cause = e.to_string();
+        // libpq's messages run over several lines ("… refused\n\tIs the
+        // server running …"): one error line joins them with "; ".
         let cause = cause
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty())
             .collect::<Vec<_>>()
-            .join(" ");
+            .join("; ");
         // libpq quotes what it could not parse, sometimes the whole URL
         // (with the connect_timeout custadm added).
         let cause = crate::secrets::scrub(

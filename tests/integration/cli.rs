@@ -148,3 +148,84 @@ fn every_leaf_command_has_help_that_teaches() {
         "a subcommand without examples passes the check: {problems:?}"
     );
 }
+
+db_test!(status_enabled_and_disabled_are_active_and_inactive, |env| {
+    env.init_db(0);
+    let on = env.insert_customer("Ann Lee", "ann@example.com");
+    let off = env.insert_customer("Bob Roe", "bob@example.com");
+    env.run(&["toggle", &off.to_string(), "--deactivate"]).ok();
+    for (alias, name, id) in [("enabled", "active", on), ("disabled", "inactive", off)] {
+        let ids = |status: &str| {
+            let run = env.run(&["list", "--status", status, "-o", "ids"]);
+            run.ok();
+            run.stdout
+        };
+        assert_eq!(ids(alias), ids(name), "--status {alias}");
+        assert_eq!(ids(alias).trim(), id.to_string(), "--status {alias}");
+    }
+    // Anything else still names the accepted values, `active` among them.
+    let run = env.run(&["list", "--status", "on"]);
+    assert_clean_failure(&run, 2, "invalid value 'on' for '--status");
+    assert!(
+        run.stderr.contains("[possible values: active, inactive, deleted, all]"),
+        "{}",
+        run.stderr
+    );
+});
+
+#[test]
+fn a_negative_limit_says_the_limit_must_be_positive() {
+    let env = Env::sqlite();
+    env.init_db(0);
+    for command in [&["list"][..], &["audit"], &["runs"]] {
+        for bad in ["-5", "0", "ten"] {
+            let mut args = command.to_vec();
+            args.extend(["--limit", bad]);
+            let run = env.run(&args);
+            assert_clean_failure(&run, 2, "the limit must be a positive number");
+            assert!(
+                !run.stderr.contains("unexpected argument"),
+                "{args:?}: {}",
+                run.stderr
+            );
+            assert!(run.stdout.is_empty(), "{args:?}: {}", run.stdout);
+        }
+    }
+}
+
+#[test]
+fn an_unknown_profile_without_a_config_file_says_where_to_make_one() {
+    let env = Env::sqlite();
+    env.init_db(0);
+    let expected = env.dir.path().join("config/custadm/config.toml");
+    assert!(!expected.exists());
+    let run = env.run(&["--profile", "prod", "list"]);
+    assert_clean_failure(&run, 6, "does not exist");
+    run.error_line(&expected.display().to_string());
+    run.error_line("[profiles.prod]");
+    run.error_line("database_url");
+}
+
+#[test]
+fn a_missing_postgres_database_says_init_creates_it() {
+    let Some(env) = Env::postgres() else { return };
+    let missing = format!("{}_missing", env.url);
+    let run = env.run(&["--database-url", &missing, "list"]);
+    assert_clean_failure(&run, 6, "`custadm init` creates it");
+    // (init creating it: init.rs, init_creates_a_missing_postgres_database.)
+}
+
+#[test]
+fn libpq_messages_of_several_lines_are_joined_not_glued() {
+    let env = Env::sqlite();
+    // Nothing listens on port 1: libpq says "Connection refused" and, on its
+    // own line, "Is the server running …".
+    let run = env.run(&["--database-url", "postgres://nobody@127.0.0.1:1/db", "list"]);
+    assert_clean_failure(&run, 6, "cannot connect to PostgreSQL");
+    assert!(
+        run.stderr.contains("refused; Is the server running"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("refused Is"), "{}", run.stderr);
+}
