@@ -27,11 +27,8 @@ end
 complete -c custadm -n "__fish_custadm_needs_command" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_needs_command" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_needs_command" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
-complete -c custadm -n "__fish_custadm_needs_command" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
-json\t'One JSON document'
-jsonl\t'One JSON object per line (list only)'
-csv\t'CSV with a header (list only)'
-ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_needs_command" -s o -l output -d 'Output format: table or json (`list` also takes jsonl, csv and ids)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'"
 complete -c custadm -n "__fish_custadm_needs_command" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_needs_command" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_needs_command" -s q -l quiet -d 'Print only data and errors, no notes'
@@ -55,18 +52,14 @@ complete -c custadm -n "__fish_custadm_needs_command" -f -a "operator" -d 'Manag
 complete -c custadm -n "__fish_custadm_needs_command" -f -a "config" -d 'Show the effective settings and where each came from'
 complete -c custadm -n "__fish_custadm_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c custadm -n "__fish_custadm_needs_command" -f -a "version" -d 'Show the version and what this binary was built from'
-complete -c custadm -n "__fish_custadm_needs_command" -f -a "generate-docs" -d 'Write man pages and completion scripts (for packaging: `custadm generate-docs .`)'
 complete -c custadm -n "__fish_custadm_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c custadm -n "__fish_custadm_using_subcommand init" -l admin -d 'Username of the first admin [default: the OS login name, and then bound to that login]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand init" -l sample-data -d 'Load N realistic sample customers' -r
 complete -c custadm -n "__fish_custadm_using_subcommand init" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand init" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand init" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
-complete -c custadm -n "__fish_custadm_using_subcommand init" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
-json\t'One JSON document'
-jsonl\t'One JSON object per line (list only)'
-csv\t'CSV with a header (list only)'
-ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand init" -s o -l output -d 'Output format: table or json (`list` also takes jsonl, csv and ids)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'"
 complete -c custadm -n "__fish_custadm_using_subcommand init" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand init" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand init" -l password-stdin -d 'Read the admin password from one line of standard input'
@@ -75,11 +68,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand init" -s h -l help -d 'P
 complete -c custadm -n "__fish_custadm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
-complete -c custadm -n "__fish_custadm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
-json\t'One JSON document'
-jsonl\t'One JSON object per line (list only)'
-csv\t'CSV with a header (list only)'
-ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -s o -l output -d 'Output format: table or json (`list` also takes jsonl, csv and ids)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'"
 complete -c custadm -n "__fish_custadm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -s q -l quiet -d 'Print only data and errors, no notes'
@@ -90,11 +80,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand db; and not __fish_seen_
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from migrate" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from migrate" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from migrate" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
-complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from migrate" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
-json\t'One JSON document'
-jsonl\t'One JSON object per line (list only)'
-csv\t'CSV with a header (list only)'
-ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from migrate" -s o -l output -d 'Output format: table or json (`list` also takes jsonl, csv and ids)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'"
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from migrate" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from migrate" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from migrate" -s q -l quiet -d 'Print only data and errors, no notes'
@@ -102,11 +89,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subc
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from status" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from status" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from status" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
-complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from status" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
-json\t'One JSON document'
-jsonl\t'One JSON object per line (list only)'
-csv\t'CSV with a header (list only)'
-ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from status" -s o -l output -d 'Output format: table or json (`list` also takes jsonl, csv and ids)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'"
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from status" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from status" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand db; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only data and errors, no notes'
@@ -123,15 +107,15 @@ complete -c custadm -n "__fish_custadm_using_subcommand list" -l last-login-befo
 complete -c custadm -n "__fish_custadm_using_subcommand list" -l created-before -d 'Created before WHEN' -r
 complete -c custadm -n "__fish_custadm_using_subcommand list" -l created-after -d 'Created after WHEN' -r
 complete -c custadm -n "__fish_custadm_using_subcommand list" -l limit -d 'At most N customers' -r
-complete -c custadm -n "__fish_custadm_using_subcommand list" -l after -d 'Only ids greater than ID (paging: pass the last id of the previous page)' -r
-complete -c custadm -n "__fish_custadm_using_subcommand list" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
-complete -c custadm -n "__fish_custadm_using_subcommand list" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
-complete -c custadm -n "__fish_custadm_using_subcommand list" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
-complete -c custadm -n "__fish_custadm_using_subcommand list" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+complete -c custadm -n "__fish_custadm_using_subcommand list" -s o -l output -d 'Output format: table, json, jsonl (one object a line), csv, or ids (one a line, for --ids-from -)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
 json\t'One JSON document'
 jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand list" -l after -d 'Only ids greater than ID (paging: pass the last id of the previous page)' -r
+complete -c custadm -n "__fish_custadm_using_subcommand list" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand list" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
+complete -c custadm -n "__fish_custadm_using_subcommand list" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
 complete -c custadm -n "__fish_custadm_using_subcommand list" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand list" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand list" -l has-unpaid -d 'Only customers with unpaid invoices'
@@ -140,11 +124,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand list" -s h -l help -d 'P
 complete -c custadm -n "__fish_custadm_using_subcommand view" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand view" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand view" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
-complete -c custadm -n "__fish_custadm_using_subcommand view" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
-json\t'One JSON document'
-jsonl\t'One JSON object per line (list only)'
-csv\t'CSV with a header (list only)'
-ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand view" -s o -l output -d 'Output format: table or json (`list` also takes jsonl, csv and ids)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'"
 complete -c custadm -n "__fish_custadm_using_subcommand view" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand view" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand view" -s q -l quiet -d 'Print only data and errors, no notes'
@@ -155,11 +136,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand edit" -l phone -d 'New p
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
-complete -c custadm -n "__fish_custadm_using_subcommand edit" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
-json\t'One JSON document'
-jsonl\t'One JSON object per line (list only)'
-csv\t'CSV with a header (list only)'
-ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand edit" -s o -l output -d 'Output format: table or json (`list` also takes jsonl, csv and ids)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'"
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -l clear-phone -d 'Remove the phone number'
@@ -180,11 +158,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l created-after
 complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
-complete -c custadm -n "__fish_custadm_using_subcommand toggle" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
-json\t'One JSON document'
-jsonl\t'One JSON object per line (list only)'
-csv\t'CSV with a header (list only)'
-ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand toggle" -s o -l output -d 'Output format: table or json (`list` also takes jsonl, csv and ids)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'"
 complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l activate -d 'Make the customers active'
@@ -208,11 +183,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l creat
 complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
-complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
-json\t'One JSON document'
-jsonl\t'One JSON object per line (list only)'
-csv\t'CSV with a header (list only)'
-ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -s o -l output -d 'Output format: table or json (`list` also takes jsonl, csv and ids)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'"
 complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand reset-password" -l send-email -d 'Mail each customer their temporary password instead of showing it (CUSTADM_SMTP_URL, CUSTADM_MAIL_FROM, CUSTADM_SMTP_PASSWORD_FILE)'
@@ -235,11 +207,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand delete" -l created-after
 complete -c custadm -n "__fish_custadm_using_subcommand delete" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand delete" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand delete" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
-complete -c custadm -n "__fish_custadm_using_subcommand delete" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
-json\t'One JSON document'
-jsonl\t'One JSON object per line (list only)'
-csv\t'CSV with a header (list only)'
-ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand delete" -s o -l output -d 'Output format: table or json (`list` also takes jsonl, csv and ids)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'"
 complete -c custadm -n "__fish_custadm_using_subcommand delete" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand delete" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand delete" -l dry-run -d 'Report what would change (`would_change`) and write nothing'
@@ -261,11 +230,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand restore" -l created-afte
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
-complete -c custadm -n "__fish_custadm_using_subcommand restore" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
-json\t'One JSON document'
-jsonl\t'One JSON object per line (list only)'
-csv\t'CSV with a header (list only)'
-ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand restore" -s o -l output -d 'Output format: table or json (`list` also takes jsonl, csv and ids)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'"
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand restore" -l dry-run -d 'Report what would change (`would_change`) and write nothing'
@@ -277,11 +243,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand undo" -l batch-size -d '
 complete -c custadm -n "__fish_custadm_using_subcommand undo" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand undo" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand undo" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
-complete -c custadm -n "__fish_custadm_using_subcommand undo" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
-json\t'One JSON document'
-jsonl\t'One JSON object per line (list only)'
-csv\t'CSV with a header (list only)'
-ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand undo" -s o -l output -d 'Output format: table or json (`list` also takes jsonl, csv and ids)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'"
 complete -c custadm -n "__fish_custadm_using_subcommand undo" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand undo" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand undo" -l dry-run -d 'Report what would be changed back (`would_change`) and write nothing'
@@ -293,11 +256,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand purge" -l max-changes -d
 complete -c custadm -n "__fish_custadm_using_subcommand purge" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand purge" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand purge" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
-complete -c custadm -n "__fish_custadm_using_subcommand purge" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
-json\t'One JSON document'
-jsonl\t'One JSON object per line (list only)'
-csv\t'CSV with a header (list only)'
-ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand purge" -s o -l output -d 'Output format: table or json (`list` also takes jsonl, csv and ids)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'"
 complete -c custadm -n "__fish_custadm_using_subcommand purge" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand purge" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand purge" -l password-stdin -d 'Read your password from one line of standard input'
@@ -306,11 +266,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand purge" -s h -l help -d '
 complete -c custadm -n "__fish_custadm_using_subcommand export" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand export" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand export" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
-complete -c custadm -n "__fish_custadm_using_subcommand export" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
-json\t'One JSON document'
-jsonl\t'One JSON object per line (list only)'
-csv\t'CSV with a header (list only)'
-ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand export" -s o -l output -d 'Output format: table or json (`list` also takes jsonl, csv and ids)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'"
 complete -c custadm -n "__fish_custadm_using_subcommand export" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand export" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand export" -s q -l quiet -d 'Print only data and errors, no notes'
@@ -324,11 +281,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_se
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -l limit -d 'At most N rows' -r
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
-complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
-json\t'One JSON document'
-jsonl\t'One JSON object per line (list only)'
-csv\t'CSV with a header (list only)'
-ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -s o -l output -d 'Output format: table or json (`list` also takes jsonl, csv and ids)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'"
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and not __fish_seen_subcommand_from verify digest archive keygen help" -s q -l quiet -d 'Print only data and errors, no notes'
@@ -344,22 +298,16 @@ complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_s
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -l since -d 'Check only the rows after this digest\'s row (which must still match): JSON text or @FILE (its last digest); the nightly check then costs what the night wrote' -r
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
-complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
-json\t'One JSON document'
-jsonl\t'One JSON object per line (list only)'
-csv\t'CSV with a header (list only)'
-ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -s o -l output -d 'Output format: table or json (`list` also takes jsonl, csv and ids)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'"
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from digest" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from digest" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
-complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from digest" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
-json\t'One JSON document'
-jsonl\t'One JSON object per line (list only)'
-csv\t'CSV with a header (list only)'
-ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from digest" -s o -l output -d 'Output format: table or json (`list` also takes jsonl, csv and ids)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'"
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from digest" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from digest" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from digest" -s q -l quiet -d 'Print only data and errors, no notes'
@@ -368,11 +316,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_s
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from archive" -l to -d 'The archive file to write (never overwritten)' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from archive" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from archive" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
-complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from archive" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
-json\t'One JSON document'
-jsonl\t'One JSON object per line (list only)'
-csv\t'CSV with a header (list only)'
-ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from archive" -s o -l output -d 'Output format: table or json (`list` also takes jsonl, csv and ids)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'"
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from archive" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from archive" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from archive" -l password-stdin -d 'Read your password from one line of standard input'
@@ -380,11 +325,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_s
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from archive" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from keygen" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from keygen" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
-complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from keygen" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
-json\t'One JSON document'
-jsonl\t'One JSON object per line (list only)'
-csv\t'CSV with a header (list only)'
-ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from keygen" -s o -l output -d 'Output format: table or json (`list` also takes jsonl, csv and ids)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'"
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from keygen" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from keygen" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand audit; and __fish_seen_subcommand_from keygen" -s q -l quiet -d 'Print only data and errors, no notes'
@@ -400,11 +342,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand runs" -l limit -d 'At mo
 complete -c custadm -n "__fish_custadm_using_subcommand runs" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand runs" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand runs" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
-complete -c custadm -n "__fish_custadm_using_subcommand runs" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
-json\t'One JSON document'
-jsonl\t'One JSON object per line (list only)'
-csv\t'CSV with a header (list only)'
-ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand runs" -s o -l output -d 'Output format: table or json (`list` also takes jsonl, csv and ids)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'"
 complete -c custadm -n "__fish_custadm_using_subcommand runs" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand runs" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand runs" -s q -l quiet -d 'Print only data and errors, no notes'
@@ -412,11 +351,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand runs" -s h -l help -d 'P
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
-json\t'One JSON document'
-jsonl\t'One JSON object per line (list only)'
-csv\t'CSV with a header (list only)'
-ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -s o -l output -d 'Output format: table or json (`list` also takes jsonl, csv and ids)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and not __fish_seen_subcommand_from add list set-role passwd deactivate activate unlock bind unbind help" -s q -l quiet -d 'Print only data and errors, no notes'
@@ -437,11 +373,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_see
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
-json\t'One JSON document'
-jsonl\t'One JSON object per line (list only)'
-csv\t'CSV with a header (list only)'
-ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format: table or json (`list` also takes jsonl, csv and ids)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from add" -l password-stdin -d 'Read your password, then the new operator\'s, from two lines of standard input'
@@ -450,11 +383,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_see
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from list" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from list" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from list" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
-json\t'One JSON document'
-jsonl\t'One JSON object per line (list only)'
-csv\t'CSV with a header (list only)'
-ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: table or json (`list` also takes jsonl, csv and ids)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from list" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from list" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors, no notes'
@@ -462,11 +392,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_see
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from set-role" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from set-role" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from set-role" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from set-role" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
-json\t'One JSON document'
-jsonl\t'One JSON object per line (list only)'
-csv\t'CSV with a header (list only)'
-ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from set-role" -s o -l output -d 'Output format: table or json (`list` also takes jsonl, csv and ids)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from set-role" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from set-role" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from set-role" -l password-stdin -d 'Read your password from one line of standard input'
@@ -475,11 +402,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_see
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from passwd" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from passwd" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from passwd" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from passwd" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
-json\t'One JSON document'
-jsonl\t'One JSON object per line (list only)'
-csv\t'CSV with a header (list only)'
-ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from passwd" -s o -l output -d 'Output format: table or json (`list` also takes jsonl, csv and ids)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from passwd" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from passwd" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from passwd" -l password-stdin -d 'Read the passwords from standard input (yours, then the new one)'
@@ -488,11 +412,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_see
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from deactivate" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from deactivate" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from deactivate" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from deactivate" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
-json\t'One JSON document'
-jsonl\t'One JSON object per line (list only)'
-csv\t'CSV with a header (list only)'
-ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from deactivate" -s o -l output -d 'Output format: table or json (`list` also takes jsonl, csv and ids)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from deactivate" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from deactivate" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from deactivate" -l password-stdin -d 'Read your password from one line of standard input'
@@ -501,11 +422,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_see
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from activate" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from activate" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from activate" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from activate" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
-json\t'One JSON document'
-jsonl\t'One JSON object per line (list only)'
-csv\t'CSV with a header (list only)'
-ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from activate" -s o -l output -d 'Output format: table or json (`list` also takes jsonl, csv and ids)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from activate" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from activate" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from activate" -l password-stdin -d 'Read your password from one line of standard input'
@@ -514,11 +432,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_see
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unlock" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unlock" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unlock" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unlock" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
-json\t'One JSON document'
-jsonl\t'One JSON object per line (list only)'
-csv\t'CSV with a header (list only)'
-ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unlock" -s o -l output -d 'Output format: table or json (`list` also takes jsonl, csv and ids)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unlock" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unlock" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unlock" -l password-stdin -d 'Read your password from one line of standard input'
@@ -527,11 +442,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_see
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from bind" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from bind" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from bind" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from bind" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
-json\t'One JSON document'
-jsonl\t'One JSON object per line (list only)'
-csv\t'CSV with a header (list only)'
-ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from bind" -s o -l output -d 'Output format: table or json (`list` also takes jsonl, csv and ids)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from bind" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from bind" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from bind" -l password-stdin -d 'Read your password from one line of standard input'
@@ -540,11 +452,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_see
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unbind" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unbind" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unbind" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
-complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unbind" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
-json\t'One JSON document'
-jsonl\t'One JSON object per line (list only)'
-csv\t'CSV with a header (list only)'
-ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unbind" -s o -l output -d 'Output format: table or json (`list` also takes jsonl, csv and ids)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'"
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unbind" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unbind" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_seen_subcommand_from unbind" -l password-stdin -d 'Read your password from one line of standard input'
@@ -563,11 +472,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand operator; and __fish_see
 complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_seen_subcommand_from show profiles help" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_seen_subcommand_from show profiles help" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_seen_subcommand_from show profiles help" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
-complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_seen_subcommand_from show profiles help" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
-json\t'One JSON document'
-jsonl\t'One JSON object per line (list only)'
-csv\t'CSV with a header (list only)'
-ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_seen_subcommand_from show profiles help" -s o -l output -d 'Output format: table or json (`list` also takes jsonl, csv and ids)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'"
 complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_seen_subcommand_from show profiles help" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_seen_subcommand_from show profiles help" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_seen_subcommand_from show profiles help" -s q -l quiet -d 'Print only data and errors, no notes'
@@ -578,11 +484,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand config; and not __fish_s
 complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from show" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from show" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from show" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
-complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
-json\t'One JSON document'
-jsonl\t'One JSON object per line (list only)'
-csv\t'CSV with a header (list only)'
-ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format: table or json (`list` also takes jsonl, csv and ids)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'"
 complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from show" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from show" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only data and errors, no notes'
@@ -590,11 +493,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_
 complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from profiles" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from profiles" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from profiles" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
-complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from profiles" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
-json\t'One JSON document'
-jsonl\t'One JSON object per line (list only)'
-csv\t'CSV with a header (list only)'
-ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from profiles" -s o -l output -d 'Output format: table or json (`list` also takes jsonl, csv and ids)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'"
 complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from profiles" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from profiles" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_subcommand_from profiles" -s q -l quiet -d 'Print only data and errors, no notes'
@@ -605,11 +505,8 @@ complete -c custadm -n "__fish_custadm_using_subcommand config; and __fish_seen_
 complete -c custadm -n "__fish_custadm_using_subcommand completions" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand completions" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand completions" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
-complete -c custadm -n "__fish_custadm_using_subcommand completions" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
-json\t'One JSON document'
-jsonl\t'One JSON object per line (list only)'
-csv\t'CSV with a header (list only)'
-ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand completions" -s o -l output -d 'Output format: table or json (`list` also takes jsonl, csv and ids)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'"
 complete -c custadm -n "__fish_custadm_using_subcommand completions" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand completions" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand completions" -s q -l quiet -d 'Print only data and errors, no notes'
@@ -617,47 +514,31 @@ complete -c custadm -n "__fish_custadm_using_subcommand completions" -s h -l hel
 complete -c custadm -n "__fish_custadm_using_subcommand version" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand version" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand version" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
-complete -c custadm -n "__fish_custadm_using_subcommand version" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
-json\t'One JSON document'
-jsonl\t'One JSON object per line (list only)'
-csv\t'CSV with a header (list only)'
-ids\t'One id per line (list only), for `--ids-from -`'"
+complete -c custadm -n "__fish_custadm_using_subcommand version" -s o -l output -d 'Output format: table or json (`list` also takes jsonl, csv and ids)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
+json\t'One JSON document'"
 complete -c custadm -n "__fish_custadm_using_subcommand version" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand version" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand version" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand version" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c custadm -n "__fish_custadm_using_subcommand generate-docs" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
-complete -c custadm -n "__fish_custadm_using_subcommand generate-docs" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
-complete -c custadm -n "__fish_custadm_using_subcommand generate-docs" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
-complete -c custadm -n "__fish_custadm_using_subcommand generate-docs" -s o -l output -d 'Output format (jsonl, csv and ids are for `list`)' -r -f -a "table\t'A table for people (plain aligned text when stdout is not a terminal)'
-json\t'One JSON document'
-jsonl\t'One JSON object per line (list only)'
-csv\t'CSV with a header (list only)'
-ids\t'One id per line (list only), for `--ids-from -`'"
-complete -c custadm -n "__fish_custadm_using_subcommand generate-docs" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
-complete -c custadm -n "__fish_custadm_using_subcommand generate-docs" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
-complete -c custadm -n "__fish_custadm_using_subcommand generate-docs" -s q -l quiet -d 'Print only data and errors, no notes'
-complete -c custadm -n "__fish_custadm_using_subcommand generate-docs" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version generate-docs help" -f -a "init" -d 'Create the database and schema, register the first admin, optionally load sample data'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version generate-docs help" -f -a "db" -d 'Schema migrations: apply pending ones, show their status'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version generate-docs help" -f -a "list" -d 'List customers, filtered, ordered by id (streams)'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version generate-docs help" -f -a "view" -d 'Show one customer: details, latest KYC record, unpaid invoices'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version generate-docs help" -f -a "edit" -d 'Change a customer\'s name, email or phone'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version generate-docs help" -f -a "toggle" -d 'Activate or deactivate customers'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version generate-docs help" -f -a "reset-password" -d 'Give customers a new random temporary password'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version generate-docs help" -f -a "delete" -d 'Soft-delete customers (refused while they have unpaid invoices)'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version generate-docs help" -f -a "restore" -d 'Undo a soft delete'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version generate-docs help" -f -a "undo" -d 'Reverse an earlier toggle, delete, restore or edit run'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version generate-docs help" -f -a "purge" -d 'Erase a customer and everything they own, for good (admin, password-confirmed)'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version generate-docs help" -f -a "export" -d 'Everything stored about one customer, as one JSON document (subject access)'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version generate-docs help" -f -a "audit" -d 'Show the audit trail, newest first; `audit verify` checks it, `audit digest` prints its head'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version generate-docs help" -f -a "runs" -d 'The last runs of changing commands, newest first (cron\'s last night)'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version generate-docs help" -f -a "operator" -d 'Manage operators and their roles (admin; `passwd` for oneself)'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version generate-docs help" -f -a "config" -d 'Show the effective settings and where each came from'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version generate-docs help" -f -a "completions" -d 'Print a shell completion script'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version generate-docs help" -f -a "version" -d 'Show the version and what this binary was built from'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version generate-docs help" -f -a "generate-docs" -d 'Write man pages and completion scripts (for packaging: `custadm generate-docs .`)'
-complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version help" -f -a "init" -d 'Create the database and schema, register the first admin, optionally load sample data'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version help" -f -a "db" -d 'Schema migrations: apply pending ones, show their status'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version help" -f -a "list" -d 'List customers, filtered, ordered by id (streams)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version help" -f -a "view" -d 'Show one customer: details, latest KYC record, unpaid invoices'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version help" -f -a "edit" -d 'Change a customer\'s name, email or phone'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version help" -f -a "toggle" -d 'Activate or deactivate customers'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version help" -f -a "reset-password" -d 'Give customers a new random temporary password'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version help" -f -a "delete" -d 'Soft-delete customers (refused while they have unpaid invoices)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version help" -f -a "restore" -d 'Undo a soft delete'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version help" -f -a "undo" -d 'Reverse an earlier toggle, delete, restore or edit run'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version help" -f -a "purge" -d 'Erase a customer and everything they own, for good (admin, password-confirmed)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version help" -f -a "export" -d 'Everything stored about one customer, as one JSON document (subject access)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version help" -f -a "audit" -d 'Show the audit trail, newest first; `audit verify` checks it, `audit digest` prints its head'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version help" -f -a "runs" -d 'The last runs of changing commands, newest first (cron\'s last night)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version help" -f -a "operator" -d 'Manage operators and their roles (admin; `passwd` for oneself)'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version help" -f -a "config" -d 'Show the effective settings and where each came from'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version help" -f -a "completions" -d 'Print a shell completion script'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version help" -f -a "version" -d 'Show the version and what this binary was built from'
+complete -c custadm -n "__fish_custadm_using_subcommand help; and not __fish_seen_subcommand_from init db list view edit toggle reset-password delete restore undo purge export audit runs operator config completions version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "migrate" -d 'Apply the migrations this custadm has and the database lacks'
 complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "status" -d 'Show the applied and pending migrations'
 complete -c custadm -n "__fish_custadm_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Check the hash chain of every audit row (exit 8 naming the first bad row)'

@@ -4,7 +4,11 @@
 use clap::{Parser, Subcommand};
 
 use crate::commands;
-use crate::output::Format;
+use crate::output::{Format, FormatParser};
+
+/// The heading of the flags every command takes, printed after a command's
+/// own options (contract, "Output": `--help`).
+pub const GLOBAL: &str = "Global options";
 
 /// Administer customer accounts in the customer database.
 #[derive(Debug, Parser)]
@@ -17,8 +21,10 @@ customer database (an embedded SQLite file by default, PostgreSQL in production)
 terminal, a shell script or cron. Every change is written together with its audit row.\n\n\
 Exit codes: 0 done, 1 internal error, 2 usage or invalid input, 3 not found, 4 permission \
 denied / wrong password / locked, 5 refused by a business rule, 6 database unreachable or \
-schema mismatch, 7 some of several customers failed.",
-    after_help = "Examples:\n  custadm init --sample-data\n  custadm list --status active\n  custadm view 42\n  custadm view ann.lee@example.com\n  custadm toggle --deactivate --last-login-before 180d --max-changes 2% --yes --reason nightly-dormancy -o json\n  custadm undo RUN --dry-run\n\nA customer is named by id or by email address (case-insensitive) wherever one is taken."
+schema mismatch, 7 some of several customers failed (or a run stopped half-way after \
+committing), 8 the audit trail was altered (audit verify), 9 the work is done but a record \
+outside the database (stdout, the metrics file, an audit anchor) could not be written.",
+    after_help = "Examples:\n  custadm init --sample-data\n  custadm list --status active\n  custadm view 42\n  custadm view ann.lee@example.com\n  custadm toggle --deactivate --last-login-before 180d --max-changes 2% \\\n      --yes --reason nightly-dormancy -o json\n  custadm undo RUN --dry-run\n\nA customer is named by id or by email address (case-insensitive) wherever one\nis taken."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -33,32 +39,32 @@ pub struct Cli {
 pub struct GlobalArgs {
     /// Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path
     /// [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, global = true, value_name = "URL", help_heading = GLOBAL)]
     pub database_url: Option<String>,
 
     /// Profile of the config file to use [default: $CUSTADM_PROFILE]
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, global = true, value_name = "NAME", help_heading = GLOBAL)]
     pub profile: Option<String>,
 
     /// Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, global = true, value_name = "NAME", help_heading = GLOBAL)]
     pub operator: Option<String>,
 
-    /// Output format (jsonl, csv and ids are for `list`)
-    #[arg(short = 'o', long, global = true, value_enum, default_value_t = Format::Table)]
+    /// Output format: table or json (`list` also takes jsonl, csv and ids)
+    #[arg(short = 'o', long, global = true, value_name = "FORMAT", value_parser = FormatParser::common(), default_value = "table", help_heading = GLOBAL)]
     pub output: Format,
 
     /// Print only data and errors, no notes
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = GLOBAL)]
     pub quiet: bool,
 
     /// Why (a ticket number or a sentence), stored on every audit row this command writes
-    #[arg(long, global = true, value_name = "TEXT")]
+    #[arg(long, global = true, value_name = "TEXT", help_heading = GLOBAL)]
     pub reason: Option<String>,
 
     /// After a changing run, rewrite PATH (Prometheus text format, for node_exporter's textfile
     /// collector) with the run's end, exit code and outcomes [default: the profile's metrics_file]
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, value_name = "PATH", help_heading = GLOBAL)]
     pub metrics_file: Option<std::path::PathBuf>,
 }
 
@@ -78,7 +84,10 @@ pub enum Command {
     ///
     /// Other commands refuse a database whose schema is behind or ahead of this custadm;
     /// `db migrate` brings it to this version, `db status` shows where it stands.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  custadm db status\n  custadm db migrate\n\nExit codes: 0 done, 6 database problem or schema mismatch."
+    )]
     Db(commands::db::DbCommand),
     /// List customers, filtered, ordered by id (streams)
     ///
@@ -174,13 +183,19 @@ pub enum Command {
     /// custadm runs as root or the profile's service_user. Passwords are asked on the
     /// terminal or read with --password-stdin (one a line, yours first), never taken from
     /// arguments or the environment.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  custadm operator list\n  custadm operator add alice --role support --os-user alice\n  custadm operator passwd\n\nExit codes: 0 done, 2 bad input, 3 no such operator, 4 not an admin, wrong\npassword or locked, 5 refused (name taken, last active admin)."
+    )]
     Operator(commands::operator::OperatorCommand),
     /// Show the effective settings and where each came from
     ///
     /// Reads the config file's profiles and the environment and prints every setting with
     /// its source; passwords are masked.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  custadm config show\n  custadm --profile production config show -o json\n\nExit codes: 0 shown, 6 config file malformed or unreadable."
+    )]
     Config(commands::config::ConfigCommand),
     /// Print a shell completion script
     ///
@@ -193,9 +208,6 @@ pub enum Command {
     /// SQLite, libpq and OpenSSL linked into this binary (asked of the libraries at run time),
     /// so you know which security fixes it carries. No database is opened.
     Version(commands::version::VersionArgs),
-    /// Write man pages and completion scripts (for packaging: `custadm generate-docs .`)
-    #[command(hide = true)]
-    GenerateDocs(commands::completions::GenerateDocsArgs),
 }
 
 #[cfg(test)]

@@ -23,4 +23,5 @@ pub mod terminal;
 pub mod text;
 pub mod validate;
 
+pub use commands::completions::generate_docs;
 pub use commands::run;

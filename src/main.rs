@@ -27,6 +27,21 @@ fn main() -> ExitCode {
     // not dumpable (no ptrace by other users of the same uid, /proc/PID/mem
     // closed), so a crash or SIGABRT while a password is held leaves no copy.
     custadm::terminal::forbid_core_dumps();
+    // `custadm generate-docs DIR` (packaging) is not part of the command
+    // line users see: no help page, no completion offers it.
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if argv.get(1).is_some_and(|a| a == "generate-docs") {
+        return match argv.get(2..) {
+            Some([dir]) => match custadm::generate_docs(std::path::Path::new(dir)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => report(&anyhow::Error::new(e)),
+            },
+            _ => {
+                let _ = writeln!(std::io::stderr(), "error: usage: custadm generate-docs DIR");
+                ExitCode::from(2)
+            }
+        };
+    }
     let cli = match custadm::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {

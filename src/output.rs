@@ -26,6 +26,75 @@ pub enum Format {
     Ids,
 }
 
+/// `-o/--output`'s parser: every [`Format`] parses, but only the formats a
+/// command accepts are offered (help, completion, the error for an unknown
+/// one): table and json everywhere, all five on `list` (contract,
+/// "Commands"). A format a command does not accept is refused later, with
+/// exit 2 naming the accepted ones.
+#[derive(Debug, Clone, Copy)]
+pub struct FormatParser {
+    all: bool,
+}
+
+impl FormatParser {
+    /// table and json.
+    pub const fn common() -> Self {
+        FormatParser { all: false }
+    }
+
+    /// Every format (`list`).
+    pub const fn all() -> Self {
+        FormatParser { all: true }
+    }
+
+    fn offered(&self) -> &'static [&'static str] {
+        if self.all {
+            &["table", "json", "jsonl", "csv", "ids"]
+        } else {
+            &["table", "json"]
+        }
+    }
+}
+
+impl clap::builder::TypedValueParser for FormatParser {
+    type Value = Format;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> std::result::Result<Format, clap::Error> {
+        use clap::ValueEnum;
+        if let Some(format) = value.to_str().and_then(|v| {
+            Format::value_variants()
+                .iter()
+                .find(|f| f.to_possible_value().is_some_and(|p| p.matches(v, false)))
+        }) {
+            return Ok(*format);
+        }
+        // The standard "invalid value" error, naming the offered formats.
+        clap::builder::PossibleValuesParser::new(self.offered())
+            .parse_ref(cmd, arg, value)
+            .and_then(|_| Err(clap::Error::new(clap::error::ErrorKind::InvalidValue)))
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        use clap::ValueEnum;
+        Some(Box::new(
+            Format::value_variants()
+                .iter()
+                .filter_map(|f| f.to_possible_value())
+                .map(|p| {
+                    let offered = self.offered().contains(&p.get_name());
+                    p.hide(!offered)
+                }),
+        ))
+    }
+}
+
 /// True when stdout is `/dev/null` — also when it was closed, since Rust's
 /// runtime reopens a closed standard descriptor on `/dev/null` before `main`.
 /// Whatever is written there is lost.

@@ -12,7 +12,7 @@ use crate::output::{rfc3339, Column};
 /// Options of `custadm audit`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  custadm audit --customer 42\n  custadm audit --operator alice --since 7d\n  custadm audit --customer ann.lee@example.com\n  custadm audit --run 01JDQ5V7X1N3Z8G4M2K6P9R0ST     # every row of one run\n  custadm audit --limit 50 --before 1200             # the next page\n  custadm audit --action purge -o json | jq '.[].details'\n  custadm audit verify --digest @/var/lib/custadm/digests\n  custadm audit digest >> /var/lib/custadm/digests\n\nExit codes: 0 shown, 2 bad filter, 3 a --run or --customer the trail does not know; verify: 0 intact, 8 the trail was altered.",
+    after_help = "Examples:\n  custadm audit --customer 42\n  custadm audit --operator alice --since 7d\n  custadm audit --customer ann.lee@example.com\n  custadm audit --run 01JDQ5V7X1N3Z8G4M2K6P9R0ST     # every row of one run\n  custadm audit --limit 50 --before 1200             # the next page\n  custadm audit --action purge -o json | jq '.[].details'\n  custadm audit verify --digest @/var/lib/custadm/digests\n  custadm audit digest >> /var/lib/custadm/digests\n\nExit codes: 0 shown, 2 bad filter, 3 a --run or --customer the trail does not\nknow; verify: 0 intact, 8 the trail was altered.",
     args_conflicts_with_subcommands = true
 )]
 pub struct AuditArgs {
@@ -62,7 +62,7 @@ pub enum AuditCommand {
     /// --anchors, every anchor of the file (see `audit_anchor`), in order, validly signed
     /// when audit_public_key is set.
     #[command(
-        after_help = "Examples:\n  custadm audit verify\n  custadm audit verify --digest \"$(cat head.json)\"\n  custadm audit verify --digest @/var/lib/custadm/digests   # one digest a line, appended daily\n  custadm --profile production audit verify --anchors     # the profile's file: anchor sink\n  custadm audit verify --anchors /var/lib/custadm/anchors.jsonl\n\nExit codes: 0 intact, 2 unreadable --digest or --anchors file, 6 bad audit_public_key, 8 the trail was altered or an anchor is not on it (named by its line)."
+        after_help = "Examples:\n  custadm audit verify\n  custadm audit verify --digest \"$(cat head.json)\"\n  # one digest a line, appended daily\n  custadm audit verify --digest @/var/lib/custadm/digests\n  # the profile's file: anchor sink\n  custadm --profile production audit verify --anchors\n  custadm audit verify --anchors /var/lib/custadm/anchors.jsonl\n\nExit codes: 0 intact, 2 unreadable --digest or --anchors file, 6 bad\naudit_public_key, 8 the trail was altered or an anchor is not on it (named by\nits line)."
     )]
     Verify {
         /// The output of `audit digest` as JSON text, or @FILE with one digest a line
@@ -99,7 +99,7 @@ pub enum AuditCommand {
     /// Archives are yours to keep or destroy: a later purge redacts only the rows left in
     /// the database.
     #[command(
-        after_help = "Examples:\n  custadm audit archive --before 365d --to /srv/audit/custadm-2025.jsonl\n  custadm audit verify --archive /srv/audit/custadm-2025.jsonl\n\nExit codes: 0 archived (or nothing older than WHEN), 2 bad WHEN, FILE exists or no terminal and no --password-stdin, 4 not admin, wrong password or locked, 8 the trail does not verify, 9 FILE could not be written (nothing deleted)."
+        after_help = "Examples:\n  custadm audit archive --before 365d --to /srv/audit/custadm-2025.jsonl\n  custadm audit verify --archive /srv/audit/custadm-2025.jsonl\n\nExit codes: 0 archived (or nothing older than WHEN), 2 bad WHEN, FILE exists\nor no terminal and no --password-stdin, 4 not admin, wrong password or locked,\n8 the trail does not verify, 9 FILE could not be written (nothing deleted)."
     )]
     Archive {
         /// Archive the rows older than WHEN: a date (2026-01-31) or an age (365d, 12h, 2w)

@@ -3,8 +3,6 @@
 //! which are committed under `completions/` and `man/` (a test checks that
 //! they match the current command-line definition).
 
-use std::path::PathBuf;
-
 use clap::CommandFactory;
 use clap_complete::Shell;
 
@@ -14,19 +12,12 @@ use crate::error::{Error, Result};
 /// Options of `custadm completions`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  custadm completions bash > ~/.local/share/bash-completion/completions/custadm\n  custadm completions zsh > ~/.zfunc/_custadm\n  custadm completions fish > ~/.config/fish/completions/custadm.fish\n\nExit codes: 0 printed, 2 unknown shell."
+    after_help = "Examples:\n  custadm completions bash > \\\n      ~/.local/share/bash-completion/completions/custadm\n  custadm completions zsh > ~/.zfunc/_custadm\n  custadm completions fish > ~/.config/fish/completions/custadm.fish\n\nExit codes: 0 printed, 2 unknown shell."
 )]
 pub struct CompletionsArgs {
     /// bash, zsh, fish, elvish or powershell
     #[arg(value_enum)]
     pub shell: Shell,
-}
-
-/// Options of `custadm generate-docs`.
-#[derive(Debug, clap::Args)]
-pub struct GenerateDocsArgs {
-    /// Directory that receives completions/ and man/
-    pub dir: PathBuf,
 }
 
 /// The shells custadm ships completions for.
@@ -94,16 +85,13 @@ pub fn run(args: CompletionsArgs) -> Result<()> {
     Ok(())
 }
 
-/// Writes `DIR/completions/*` and `DIR/man/*.1`.
-pub fn generate_docs(args: GenerateDocsArgs) -> Result<()> {
-    let io = |e: std::io::Error| {
-        Error::Usage(format!(
-            "cannot write docs into {}: {e}",
-            args.dir.display()
-        ))
-    };
-    let completions = args.dir.join("completions");
-    let man = args.dir.join("man");
+/// Writes `DIR/completions/*` and `DIR/man/*.1` (`custadm generate-docs DIR`,
+/// for packaging; not a clap subcommand, so no completion script offers it).
+pub fn generate_docs(dir: &std::path::Path) -> Result<()> {
+    let io =
+        |e: std::io::Error| Error::Usage(format!("cannot write docs into {}: {e}", dir.display()));
+    let completions = dir.join("completions");
+    let man = dir.join("man");
     std::fs::create_dir_all(&completions).map_err(io)?;
     std::fs::create_dir_all(&man).map_err(io)?;
     for shell in SHELLS {
@@ -116,6 +104,90 @@ pub fn generate_docs(args: GenerateDocsArgs) -> Result<()> {
         };
         std::fs::write(completions.join(name), script(shell)).map_err(io)?;
     }
-    clap_mangen::generate_to(Cli::command(), &man).map_err(io)?;
-    Ok(())
+    let mut cmd = Cli::command().disable_help_subcommand(true);
+    cmd.build();
+    write_man_pages(&cmd, "custadm", &man).map_err(io)
+}
+
+/// One page per command (`custadm-audit-verify.1`), as clap_mangen renders
+/// it, but with the text after the options (the examples) in a no-fill
+/// block and hyphenation off (`.nh`): roff would otherwise join the example
+/// lines and break `--deactivate` as `--deac‐tivate`, so a copied example
+/// would run something else.
+fn write_man_pages(cmd: &clap::Command, name: &str, dir: &std::path::Path) -> std::io::Result<()> {
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        write_man_pages(sub, &format!("{name}-{}", sub.get_name()), dir)?;
+    }
+    let after = cmd
+        .get_after_long_help()
+        .or_else(|| cmd.get_after_help())
+        .map(|t| t.to_string());
+    let page = clap_mangen::Man::new(
+        cmd.clone()
+            .after_help(None::<&str>)
+            .after_long_help(None::<&str>),
+    );
+    let mut roff = Vec::new();
+    page.render(&mut roff)?;
+    let roff = String::from_utf8_lossy(&roff).into_owned();
+    let mut text = String::with_capacity(roff.len() + 1024);
+    let mut examples_written = false;
+    for line in roff.lines() {
+        // The examples go before VERSION (or at the end).
+        if line.starts_with(".SH VERSION") && !examples_written {
+            text.push_str(&examples_section(after.as_deref()));
+            examples_written = true;
+        }
+        text.push_str(line);
+        text.push('\n');
+        if line.starts_with(".TH ") {
+            text.push_str(".nh\n");
+        }
+    }
+    if !examples_written {
+        text.push_str(&examples_section(after.as_deref()));
+    }
+    std::fs::write(dir.join(format!("{name}.1")), text)
+}
+
+/// The after-help text as a man page section, line for line (`.nf`).
+fn examples_section(after: Option<&str>) -> String {
+    let Some(after) = after else {
+        return String::new();
+    };
+    let body = after.strip_prefix("Examples:\n").unwrap_or(after);
+    let heading = if body.len() < after.len() {
+        "EXAMPLES"
+    } else {
+        "NOTES"
+    };
+    let mut out = format!(".SH {heading}\n.nf\n");
+    for line in body.lines() {
+        out.push_str(&roff_line(line));
+        out.push('\n');
+    }
+    out.push_str(".fi\n");
+    out
+}
+
+/// One line of text for roff, shown as written: backslashes, hyphens (as
+/// ASCII minus signs, so a copied option works), quotes and a leading
+/// control character escaped.
+fn roff_line(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 8);
+    if line.starts_with(['.', '\'']) {
+        out.push_str("\\&");
+    }
+    for c in line.chars() {
+        match c {
+            '\\' => out.push_str("\\e"),
+            '-' => out.push_str("\\-"),
+            '\'' => out.push_str("\\(aq"),
+            '`' => out.push_str("\\(ga"),
+            '~' => out.push_str("\\(ti"),
+            '^' => out.push_str("\\(ha"),
+            c => out.push(c),
+        }
+    }
+    out
 }

@@ -15,8 +15,10 @@ use crate::validate;
 /// Options of `custadm edit`.
 #[derive(Debug, clap::Args)]
 #[command(
+    // clap's own usage line is 99 columns wide; this one fits 80.
+    override_usage = "custadm edit [OPTIONS] <ID> <--name <NAME>|--email <EMAIL>|\n                                    --phone <PHONE>|--clear-phone>...",
     group = clap::ArgGroup::new("change").required(true).multiple(true).args(["name", "email", "phone", "clear_phone"]),
-    after_help = "Examples:\n  custadm edit 42 --email Ann.Lee@Example.com          # stored as ann.lee@example.com\n  custadm edit 42 --phone '+44 20 7946 0958' --reason T-123\n  custadm edit 42 --clear-phone -o json\n  custadm edit ann.lee@example.com --name \"Ann Lee-Smith\"\n\nA soft-deleted customer must be restored first. An edit that changes nothing is `unchanged`.\nExit codes: 0 done or unchanged, 2 invalid value, 3 no such customer, 5 email taken or customer deleted."
+    after_help = "Examples:\n  # stored as ann.lee@example.com\n  custadm edit 42 --email Ann.Lee@Example.com\n  custadm edit 42 --phone '+44 20 7946 0958' --reason T-123\n  custadm edit 42 --clear-phone -o json\n  custadm edit ann.lee@example.com --name \"Ann Lee-Smith\"\n\nA soft-deleted customer must be restored first. An edit that changes nothing\nis `unchanged`.\nExit codes: 0 done or unchanged, 2 invalid value, 3 no such customer, 5 email\ntaken or customer deleted."
 )]
 pub struct EditArgs {
     /// Customer id or email address

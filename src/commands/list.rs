@@ -16,7 +16,7 @@ use crate::output::{self, csv_text_cell, rfc3339, Format};
 /// Options of `custadm list`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  custadm list --search ann\n  custadm list --status inactive --created-before 2025-01-01 -o csv > inactive.csv\n  custadm list --has-unpaid -o json | jq length\n  custadm list --last-login-before 365d -o ids | custadm toggle --deactivate --ids-from - --yes\n  custadm list --after 1000 --limit 1000 -o jsonl       # next page\n\nSoft-deleted customers are hidden unless --status deleted or all. A customer who never logged in\ncounts by created_at for --last-login-before. Exit codes: 0 listed (even if none), 2 bad filter."
+    after_help = "Examples:\n  custadm list --search ann\n  custadm list --status inactive --created-before 2025-01-01 -o csv > \\\n      inactive.csv\n  custadm list --has-unpaid -o json | jq length\n  custadm list --last-login-before 365d -o ids | custadm toggle --deactivate \\\n      --ids-from - --yes\n  custadm list --after 1000 --limit 1000 -o jsonl       # next page\n\nSoft-deleted customers are hidden unless --status deleted or all. A customer\nwho never logged in counts by created_at for --last-login-before. Exit codes:\n0 listed (even if none), 2 bad filter."
 )]
 pub struct ListArgs {
     #[command(flatten)]
@@ -24,6 +24,10 @@ pub struct ListArgs {
     /// At most N customers
     #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = crate::bulk::parse_limit)]
     pub limit: Option<i64>,
+    /// Output format: table, json, jsonl (one object a line), csv, or ids (one a line, for
+    /// --ids-from -)
+    #[arg(short = 'o', long, value_name = "FORMAT", value_parser = output::FormatParser::all(), default_value = "table", help_heading = crate::cli::GLOBAL)]
+    pub output: Format,
     /// Only ids greater than ID (paging: pass the last id of the previous page)
     #[arg(long, value_name = "ID", value_parser = clap::value_parser!(i64).range(0..))]
     pub after: Option<i64>,

@@ -48,7 +48,7 @@ fn audit_action(command: &Command) -> &'static str {
         Command::Runs(_) => "runs",
         Command::Export(_) => "export",
         Command::Operator(op) => op.action(),
-        Command::Completions(_) | Command::GenerateDocs(_) => "completions",
+        Command::Completions(_) => "completions",
         Command::Version(_) => "version",
         Command::Config(_) => "config",
     }
@@ -147,7 +147,6 @@ pub fn run(cli: Cli) -> Result<()> {
     }
     match cli.command {
         Command::Completions(args) => return completions::run(args),
-        Command::GenerateDocs(args) => return completions::generate_docs(args),
         Command::Version(_) => return version::run(&out),
         // A key file, no database.
         Command::Audit(audit::AuditArgs {
@@ -372,7 +371,6 @@ fn dispatch(
         Command::Init(_)
         | Command::Db(_)
         | Command::Completions(_)
-        | Command::GenerateDocs(_)
         | Command::Version(_)
         | Command::Config(_) => Err(Error::Internal("command dispatched twice".into())),
     }

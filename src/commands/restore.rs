@@ -17,7 +17,7 @@ use crate::error::Result;
 /// Options of `custadm restore`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  custadm restore 42\n  custadm restore --search @example.com --yes       # filters select among deleted customers\n\nA customer deleted while inactive comes back inactive.\nExit codes: 0 done (or not deleted), 2 bad input or not confirmed, 3 not found, 7 some failed."
+    after_help = "Examples:\n  custadm restore 42\n  # filters select among deleted customers\n  custadm restore --search @example.com --yes\n\nA customer deleted while inactive comes back inactive.\nExit codes: 0 done (or not deleted), 2 bad input or not confirmed, 3 not\nfound, 7 some failed."
 )]
 pub struct RestoreArgs {
     #[command(flatten)]

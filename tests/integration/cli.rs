@@ -167,7 +167,8 @@ db_test!(status_enabled_and_disabled_are_active_and_inactive, |env| {
     let run = env.run(&["list", "--status", "on"]);
     assert_clean_failure(&run, 2, "invalid value 'on' for '--status");
     assert!(
-        run.stderr.contains("[possible values: active, inactive, deleted, all]"),
+        run.stderr
+            .contains("[possible values: active, inactive, deleted, all]"),
         "{}",
         run.stderr
     );
@@ -228,4 +229,224 @@ fn libpq_messages_of_several_lines_are_joined_not_glued() {
         run.stderr
     );
     assert!(!run.stderr.contains("refused Is"), "{}", run.stderr);
+}
+
+/// Every page users see: (command path, the clap command), the root first.
+fn every_page() -> Vec<(Vec<String>, clap::Command)> {
+    fn walk(cmd: &clap::Command, path: Vec<String>, out: &mut Vec<(Vec<String>, clap::Command)>) {
+        out.push((path.clone(), cmd.clone()));
+        for sub in cmd.get_subcommands() {
+            if sub.is_hide_set() || sub.get_name() == "help" {
+                continue;
+            }
+            let mut p = path.clone();
+            p.push(sub.get_name().to_string());
+            walk(sub, p, out);
+        }
+    }
+    let mut cmd = custadm::cli::Cli::command();
+    cmd.build();
+    let mut out = Vec::new();
+    walk(&cmd, Vec::new(), &mut out);
+    out
+}
+
+/// The example lines of a page's after-help text (after `Examples:`, up to
+/// the first blank line).
+fn examples_of(cmd: &clap::Command) -> Vec<String> {
+    let text = cmd
+        .get_after_long_help()
+        .or_else(|| cmd.get_after_help())
+        .map(|t| t.to_string())
+        .unwrap_or_default();
+    text.split("Examples:\n")
+        .nth(1)
+        .unwrap_or("")
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn every_help_page_has_examples_printed_as_written_at_80_columns() {
+    let env = Env::sqlite();
+    let pages = every_page();
+    assert!(pages.len() > 30, "{}", pages.len());
+    for (path, cmd) in &pages {
+        let examples = examples_of(cmd);
+        assert!(
+            examples
+                .iter()
+                .any(|l| l.trim_start().starts_with("custadm") || l.contains("| custadm")),
+            "custadm {path:?} has no example"
+        );
+        let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+        args.push("--help");
+        let run = env.cmd().args(&args).env("COLUMNS", "80").run();
+        run.ok();
+        let shown: Vec<&str> = run.stdout.lines().map(str::trim_end).collect();
+        for line in &shown {
+            assert!(
+                line.chars().count() <= 80,
+                "custadm {path:?} --help wider than 80: {line:?}"
+            );
+        }
+        for example in &examples {
+            assert!(
+                shown.contains(&example.as_str()),
+                "custadm {path:?} --help at 80 columns re-wrapped the example {example:?}:\n{}",
+                run.stdout
+            );
+        }
+        // A command's own options first, the global ones under their heading after them.
+        if !path.is_empty() {
+            let own = shown.iter().position(|l| *l == "Options:");
+            let global = shown.iter().position(|l| *l == "Global options:");
+            let database = shown
+                .iter()
+                .position(|l| l.contains("--database-url <URL>"));
+            assert!(
+                global.is_some() && database > global && own.is_none_or(|o| Some(o) < global),
+                "custadm {path:?} --help: options, then global options:\n{}",
+                run.stdout
+            );
+        }
+    }
+    // The top-level page lists every exit code of the contract.
+    let run = env.cmd().args(&["--help"]).env("COLUMNS", "80").run();
+    let joined = run.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    for code in [
+        "0 done",
+        "1 internal error",
+        "2 usage",
+        "3 not found",
+        "4 permission",
+        "5 refused",
+        "6 database",
+        "7 some of several",
+        "8 the audit trail",
+        "9 the work is done",
+    ] {
+        assert!(
+            joined.contains(code),
+            "exit code {code:?} missing:\n{}",
+            run.stdout
+        );
+    }
+}
+
+#[test]
+fn man_pages_show_examples_unhyphenated_and_unjoined() {
+    let env = Env::sqlite();
+    let out = tempfile::tempdir().expect("temp dir");
+    env.cmd()
+        .args(&["generate-docs", &out.path().display().to_string()])
+        .run()
+        .ok();
+    let pages = every_page();
+    for (path, cmd) in &pages {
+        let name = std::iter::once("custadm".to_string())
+            .chain(path.iter().cloned())
+            .collect::<Vec<_>>()
+            .join("-");
+        let file = out.path().join("man").join(format!("{name}.1"));
+        let roff = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(
+            roff.contains("\n.nh\n") && roff.contains(".SH EXAMPLES\n.nf\n"),
+            "{name}"
+        );
+        // Rendered as man renders it, 80 columns wide.
+        let rendered = std::process::Command::new("man")
+            .arg("-l")
+            .arg(&file)
+            .env("MANWIDTH", "80")
+            .env("MAN_KEEP_FORMATTING", "0")
+            .env("PAGER", "cat")
+            .env("LANG", "C.UTF-8")
+            .output();
+        let Ok(rendered) = rendered else {
+            panic!("man is needed to check man pages")
+        };
+        let text = String::from_utf8_lossy(&rendered.stdout);
+        let lines: Vec<&str> = text.lines().map(str::trim).collect();
+        for example in examples_of(cmd) {
+            assert!(
+                lines.contains(&example.trim()),
+                "{name}: the example {example:?} is not shown as written:\n{text}"
+            );
+        }
+        assert!(!text.contains('‐'), "{name} hyphenates:\n{text}");
+    }
+}
+
+#[test]
+fn generate_docs_is_offered_nowhere_and_o_offers_what_a_command_takes() {
+    let env = Env::sqlite();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for script in [
+        "custadm.bash",
+        "_custadm",
+        "custadm.fish",
+        "custadm.elv",
+        "_custadm.ps1",
+    ] {
+        let text = std::fs::read_to_string(root.join("completions").join(script)).expect(script);
+        assert!(
+            !text.contains("generate-docs") && !text.contains("generate_docs"),
+            "{script}"
+        );
+    }
+    let help = env.cmd().args(&["--help"]).run();
+    assert!(!help.stdout.contains("generate-docs"), "{}", help.stdout);
+
+    // bash completion: list offers five formats, view two.
+    let bash = std::fs::read_to_string(root.join("completions/custadm.bash")).expect("bash");
+    let block = |name: &str| -> String {
+        let start = bash
+            .find(&format!("\n        custadm__subcmd__{name})"))
+            .unwrap_or_else(|| panic!("{name} block"));
+        let rest = &bash[start + 1..];
+        let end = rest
+            .find("\n        custadm__subcmd__")
+            .unwrap_or(rest.len());
+        rest[..end].to_string()
+    };
+    assert!(
+        block("list").contains("\"table json jsonl csv ids\""),
+        "{}",
+        block("list")
+    );
+    for name in ["view", "toggle", "audit", "runs"] {
+        let b = block(name);
+        assert!(
+            b.contains("\"table json\"") && !b.contains("jsonl"),
+            "{name}:\n{b}"
+        );
+    }
+    // An unknown format names the accepted ones; a list-only one elsewhere is exit 2.
+    let run = env.run(&["view", "1", "-o", "xml"]);
+    assert_clean_failure(&run, 2, "invalid value 'xml'");
+    assert!(
+        run.stderr.contains("[possible values: table, json]"),
+        "{}",
+        run.stderr
+    );
+    let run = env.run(&["list", "-o", "xml"]);
+    assert_clean_failure(&run, 2, "invalid value 'xml'");
+    assert!(
+        run.stderr
+            .contains("[possible values: table, json, jsonl, csv, ids]"),
+        "{}",
+        run.stderr
+    );
+    let run = env.run(&["view", "1", "-o", "csv"]);
+    assert_clean_failure(&run, 2, "use -o table or -o json");
+    env.init_db(0);
+    env.insert_customer("Ann Lee", "ann@example.com");
+    for args in [&["list", "-o", "ids"][..], &["-o", "ids", "list"]] {
+        let run = env.run(args);
+        run.ok();
+        assert_eq!(run.stdout.trim(), "1", "{args:?}");
+    }
 }
