@@ -367,8 +367,8 @@ const MATRIX: &[Row] = &[
         needs_db: false,
     },
     Row {
-        path: "generate-docs",
-        args: &["{dir}"],
+        path: "version",
+        args: &[],
         stdin: "",
         who: Who::Everyone,
         needs_db: false,
