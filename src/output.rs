@@ -2,6 +2,7 @@
 //! text otherwise), JSON documents, CSV cells, and the sanitising that keeps
 //! untrusted strings from driving the operator's terminal.
 
+use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
 
 use chrono::NaiveDateTime;
@@ -697,37 +698,103 @@ pub(crate) fn dollars(cents: i64) -> String {
     format!("{sign}${}.{:02}", abs / 100, abs % 100)
 }
 
-/// One CSV cell: quoted when needed, and a free-text cell that a spreadsheet
-/// would read as a formula gets a leading `'`.
-pub fn csv_text_cell(s: &str) -> String {
-    let guarded = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
+/// A free-text CSV cell (name, email) that a spreadsheet would read as a
+/// formula, because it starts with `=`, `+`, `-`, `@`, tab or CR, gets a
+/// leading `'` (contract, "Output"); any other text is returned as it is.
+/// Quoting is the CSV writer's ([`CsvRows`]).
+pub(crate) fn csv_guard_text(s: &str) -> Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{s}"))
     } else {
-        s.to_string()
-    };
-    csv_cell(&guarded)
+        Cow::Borrowed(s)
+    }
 }
 
-/// A phone as a CSV cell: written as it is when it is `+` followed by digits
-/// only (what custadm validates), otherwise guarded like free text, since
-/// another program may have stored anything there (contract, "Output").
-pub(crate) fn csv_phone_cell(s: &str) -> String {
+/// A phone for a CSV cell: as it is when it is `+` followed by digits only
+/// (what custadm validates), otherwise guarded like free text
+/// ([`csv_guard_text`]), since another program may have stored anything
+/// there (contract, "Output").
+pub(crate) fn csv_guard_phone(s: &str) -> Cow<'_, str> {
     let e164 = s
         .strip_prefix('+')
         .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()));
     if e164 || s.is_empty() {
-        csv_cell(s)
+        Cow::Borrowed(s)
     } else {
-        csv_text_cell(s)
+        csv_guard_text(s)
     }
 }
 
-/// One CSV cell of trusted, validated data (numbers, E.164 phones, times).
-pub(crate) fn csv_cell(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
+/// One free-text CSV cell as `list -o csv` writes it: guarded
+/// ([`csv_guard_text`]) and quoted by the csv crate where needed
+/// (`a,b` → `"a,b"`, `=1` → `'=1`).
+pub fn csv_text_cell(s: &str) -> String {
+    csv_cell(&csv_guard_text(s))
+}
+
+/// A phone as one CSV cell ([`csv_guard_phone`], then quoted where needed).
+#[cfg(test)]
+pub(crate) fn csv_phone_cell(s: &str) -> String {
+    csv_cell(&csv_guard_phone(s))
+}
+
+/// One cell as the csv crate writes it inside a record (an empty cell is
+/// empty: the crate quotes it only when it is a whole record).
+fn csv_cell(s: &str) -> String {
+    if s.is_empty() {
+        return String::new();
+    }
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::with_capacity(s.len() + 3));
+    // Writing text to memory has no way to fail.
+    writer
+        .write_record([s])
+        .expect("a CSV record written to memory");
+    let bytes = writer.into_inner().expect("a CSV record written to memory");
+    let text = String::from_utf8_lossy(&bytes);
+    text.strip_suffix('\n').unwrap_or(&text).to_string()
+}
+
+/// CSV records written one at a time by the `csv` crate (RFC 4180 quoting:
+/// a cell holding `,`, `"`, CR or LF is quoted, `"` doubled; records end in
+/// `\n`) to `W` through a 64 KiB buffer: memory stays the same whatever the
+/// number of rows. Call [`CsvRows::flush`] at the end.
+pub(crate) struct CsvRows<W: Write> {
+    writer: csv::Writer<W>,
+}
+
+impl<W: Write> CsvRows<W> {
+    pub(crate) fn new(out: W) -> Self {
+        CsvRows {
+            writer: csv::WriterBuilder::new()
+                .terminator(csv::Terminator::Any(b'\n'))
+                .buffer_capacity(64 * 1024)
+                .from_writer(out),
+        }
+    }
+
+    /// Writes one record (cells already guarded, see [`csv_text_cell`]).
+    /// Errors: writing to `W` (for standard output, exit 9).
+    pub(crate) fn write<I, T>(&mut self, cells: I) -> Result<()>
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<[u8]>,
+    {
+        self.writer.write_record(cells).map_err(csv_error)
+    }
+
+    /// Writes out what is buffered. Errors: as [`CsvRows::write`].
+    pub(crate) fn flush(&mut self) -> Result<()> {
+        Ok(self.writer.flush()?)
+    }
+}
+
+/// A csv writer's error: writing records of text can only fail in I/O.
+fn csv_error(e: csv::Error) -> crate::error::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io.into(),
+        other => std::io::Error::other(format!("CSV: {other:?}")).into(),
     }
 }
 
@@ -774,7 +841,7 @@ mod tests {
     }
 
     #[test]
-    fn csv_guards_formulas() {
+    fn csv_guards_formulas() -> Result<()> {
         assert_eq!(csv_text_cell("=1+1"), "'=1+1");
         assert_eq!(csv_text_cell("a,b"), "\"a,b\"");
         assert_eq!(csv_text_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
@@ -787,7 +854,15 @@ mod tests {
         assert_eq!(csv_phone_cell("@SUM(1)"), "'@SUM(1)");
         assert_eq!(csv_phone_cell("+1 555"), "'+1 555");
         assert_eq!(csv_phone_cell(""), "");
+        // A record as list writes it: the same cells, a bare newline at the end.
+        let mut out = Vec::new();
+        let mut rows = CsvRows::new(&mut out);
+        rows.write(["1", &csv_guard_text("a,b"), "", &csv_guard_phone("=x")])?;
+        rows.flush()?;
+        drop(rows);
+        assert_eq!(String::from_utf8_lossy(&out), "1,\"a,b\",,'=x\n");
         assert_eq!(dollars(12345), "$123.45");
         assert_eq!(dollars(-5), "-$0.05");
+        Ok(())
     }
 }

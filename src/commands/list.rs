@@ -11,7 +11,7 @@ use crate::context::Ctx;
 use crate::db::customer::status_label;
 use crate::db::filter::{self, ListedCustomer};
 use crate::error::Result;
-use crate::output::{self, csv_text_cell, rfc3339, Format};
+use crate::output::{self, csv_guard_phone, csv_guard_text, rfc3339, Format};
 
 /// Options of `custadm list`.
 #[derive(Debug, clap::Args)]
@@ -94,6 +94,9 @@ struct Sink {
     count: usize,
     /// Table format: rows laid out a bounded window at a time.
     table: Option<output::StreamingTable<Vec<u8>>>,
+    /// CSV format: the csv crate's writer, buffered on its own (`writer`
+    /// then stays empty; both hold the same re-entrant stdout lock).
+    csv: Option<output::CsvRows<crate::stdout::Marked<std::io::StdoutLock<'static>>>>,
 }
 
 /// The table's columns. At 80 columns CREATED goes first, then LAST LOGIN
@@ -107,6 +110,17 @@ const TABLE_COLUMNS: [output::Column; 7] = [
     output::Column::keep("STATUS"),
     output::Column::keep("CREATED").dropped(1),
     output::Column::keep("LAST LOGIN").dropped(2),
+];
+
+/// The header of `-o csv` (contract, "Output": the JSON keys of `list`).
+const CSV_HEADER: [&str; 7] = [
+    "id",
+    "full_name",
+    "email",
+    "phone",
+    "status",
+    "created_at",
+    "last_login_at",
 ];
 
 /// Takes what the streaming table has laid out so far.
@@ -124,6 +138,8 @@ impl Sink {
             table: (out.format == Format::Table).then(|| {
                 output::StreamingTable::new(Vec::new(), &TABLE_COLUMNS, out.stdout_is_tty)
             }),
+            csv: (out.format == Format::Csv)
+                .then(|| output::CsvRows::new(crate::stdout::stdout().lock())),
         }
     }
 
@@ -132,10 +148,11 @@ impl Sink {
     fn start(&mut self) -> Result<()> {
         match self.out.format {
             Format::Json => write!(self.writer, "[")?,
-            Format::Csv => writeln!(
-                self.writer,
-                "id,full_name,email,phone,status,created_at,last_login_at"
-            )?,
+            Format::Csv => {
+                if let Some(csv) = &mut self.csv {
+                    csv.write(CSV_HEADER)?;
+                }
+            }
             _ => {}
         }
         Ok(())
@@ -154,17 +171,22 @@ impl Sink {
             Format::Jsonl => writeln!(self.writer, "{}", output::json_text(&list_row(c))?)?,
             Format::Csv => {
                 let r = list_row(c);
-                writeln!(
-                    self.writer,
-                    "{},{},{},{},{},{},{}",
-                    r.id,
-                    csv_text_cell(&crate::text::sanitize_multiline(r.full_name)),
-                    csv_text_cell(&crate::text::sanitize_multiline(r.email)),
-                    output::csv_phone_cell(&crate::text::sanitize(r.phone.unwrap_or(""))),
-                    r.status,
-                    r.created_at,
-                    r.last_login_at.unwrap_or_default()
-                )?;
+                let id = r.id.to_string();
+                let name = crate::text::sanitize_multiline(r.full_name);
+                let email = crate::text::sanitize_multiline(r.email);
+                let phone = crate::text::sanitize(r.phone.unwrap_or(""));
+                let last_login = r.last_login_at.unwrap_or_default();
+                if let Some(csv) = &mut self.csv {
+                    csv.write([
+                        id.as_str(),
+                        &csv_guard_text(&name),
+                        &csv_guard_text(&email),
+                        &csv_guard_phone(&phone),
+                        r.status,
+                        &r.created_at,
+                        &last_login,
+                    ])?;
+                }
             }
             Format::Table => {
                 let id = c.id.to_string();
@@ -210,6 +232,11 @@ impl Sink {
                             self.out.note(&note);
                         }
                     }
+                }
+            }
+            Format::Csv => {
+                if let Some(csv) = &mut self.csv {
+                    csv.flush()?;
                 }
             }
             _ => {}

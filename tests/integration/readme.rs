@@ -166,13 +166,22 @@ fn lines_match(shown: &[String], printed: &[String]) -> bool {
 #[test]
 fn line_wildcards_match_what_they_stand_for() {
     assert!(line_matches("run [..]]", "run 01M98EGSWAMFYCD1NF5E27PWDJ]"));
-    assert!(line_matches("[..]3@example.net", "soren.garcia3@example.net"));
-    assert!(!line_matches("[..]3@example.net", "soren.garcia3@example.org"));
+    assert!(line_matches(
+        "[..]3@example.net",
+        "soren.garcia3@example.net"
+    ));
+    assert!(!line_matches(
+        "[..]3@example.net",
+        "soren.garcia3@example.org"
+    ));
     assert!(line_matches("a [..] b [..] c", "a x b y c"));
     assert!(!line_matches("a [..] b", "a x c"));
     assert!(!line_matches("exact", "exact and more"));
     let lines = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    assert!(lines_match(&lines(&["a", "...", "z"]), &lines(&["a", "b", "c", "z"])));
+    assert!(lines_match(
+        &lines(&["a", "...", "z"]),
+        &lines(&["a", "b", "c", "z"])
+    ));
     assert!(lines_match(&lines(&["a", "...", "z"]), &lines(&["a", "z"])));
     assert!(!lines_match(&lines(&["a", "z"]), &lines(&["a", "b", "z"])));
     assert!(!lines_match(&lines(&["a"]), &lines(&["a", "b"])));
@@ -216,7 +225,10 @@ fn tour_prints_what_the_readme_shows() {
             };
             // Both streams into one pipe, in the order the binary writes them.
             let (code, printed, _) = world.sh(&format!("{script} 2>&1"), &stdin);
-            assert_eq!(code, expected_exit, "README command `{command}`:\n{printed}");
+            assert_eq!(
+                code, expected_exit,
+                "README command `{command}`:\n{printed}"
+            );
             // The README's reader is `ops` at /home/ops; this test's home is a
             // temp dir, and its login whoever runs the tests (root in CI).
             let printed: Vec<String> = printed
@@ -441,7 +453,10 @@ fn audit_and_retention_cron_lines_run() {
     )
     .expect("password file");
     // Customer 4 was soft-deleted long ago: the retention line is for it.
-    let db = world.dir.path().join(".local/share/custadm/custadm.sqlite3");
+    let db = world
+        .dir
+        .path()
+        .join(".local/share/custadm/custadm.sqlite3");
     {
         use diesel::connection::SimpleConnection;
         use diesel::Connection;
