@@ -95,49 +95,55 @@ fn decode(s: &str) -> Result<String> {
 }
 
 /// Parses `smtp://[user[:password]@]host[:port]` (STARTTLS when offered,
-/// default port 587) or `smtps://…` (implicit TLS, default port 465).
-/// Errors never repeat the URL, which may hold a password.
+/// default port 587) or `smtps://…` (implicit TLS, default port 465) with
+/// the `url` crate, the parser lettre's own `SmtpTransport::from_url` uses.
+/// `from_url` itself is not used: it sends in clear text on port 25 unless
+/// `?tls=` says otherwise, takes credentials only with a password (not from
+/// `smtp_password_file`), reads a path as the HELO name and gives back a
+/// builder whose host cannot be read, while custadm needs the host for its
+/// TLS rules ([`plaintext_allowed`], `CUSTADM_SMTP_CA_FILE`) and messages.
+/// Errors (exit 6) never repeat the URL, which may hold a password.
 fn parse_smtp_url(url: &str) -> Result<SmtpUrl> {
     let bad = |why: &str| {
         Error::Setup(format!("CUSTADM_SMTP_URL is malformed: {why} (expected smtp://[user[:password]@]host[:port] or smtps://…)"))
     };
-    let (implicit_tls, rest) = if let Some(r) = url.strip_prefix("smtps://") {
-        (true, r)
-    } else if let Some(r) = url.strip_prefix("smtp://") {
-        (false, r)
+    let implicit_tls = if url.starts_with("smtps://") {
+        true
+    } else if url.starts_with("smtp://") {
+        false
     } else {
         return Err(bad("the scheme must be smtp:// or smtps://"));
     };
-    let rest = rest.strip_suffix('/').unwrap_or(rest);
-    if rest.contains(['/', '?', '#']) {
+    let parsed = url::Url::parse(url).map_err(|e| match e {
+        url::ParseError::InvalidPort => bad("the port is not a number"),
+        url::ParseError::EmptyHost => bad("the host is missing or invalid"),
+        // The parser's own words name the rule, never the input.
+        other => bad(&other.to_string()),
+    })?;
+    if !matches!(parsed.path(), "" | "/") || parsed.query().is_some() || parsed.fragment().is_some()
+    {
         return Err(bad("no path or query is allowed"));
     }
-    let (userinfo, hostport) = match rest.rsplit_once('@') {
-        Some((u, h)) => (Some(u), h),
-        None => (None, rest),
+    let host = match parsed.host() {
+        Some(url::Host::Ipv6(ip)) => ip.to_string(),
+        Some(url::Host::Ipv4(ip)) => ip.to_string(),
+        Some(url::Host::Domain(name)) => name.to_string(),
+        None => String::new(),
     };
-    let (user, password) = match userinfo {
-        None => (None, None),
-        Some(u) => match u.split_once(':') {
-            Some((user, pw)) => (Some(decode(user)?), Some(Zeroizing::new(decode(pw)?))),
-            None => (Some(decode(u)?), None),
-        },
-    };
-    let (host, port) = match hostport.rsplit_once(':') {
-        Some((h, p)) if !h.ends_with(']') || h.starts_with('[') => (
-            h.to_string(),
-            p.parse::<u16>()
-                .map_err(|_| bad("the port is not a number"))?,
-        ),
-        _ => (hostport.to_string(), if implicit_tls { 465 } else { 587 }),
-    };
-    let host = host
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .to_string();
     if host.is_empty() || host.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(bad("the host is missing or invalid"));
     }
+    let port = parsed
+        .port()
+        .unwrap_or(if implicit_tls { 465 } else { 587 });
+    let user = match (parsed.username(), parsed.password()) {
+        ("", None) => None,
+        (user, _) => Some(decode(user)?),
+    };
+    let password = parsed
+        .password()
+        .map(|p| decode(p).map(Zeroizing::new))
+        .transpose()?;
     Ok(SmtpUrl {
         implicit_tls,
         host,
