@@ -273,6 +273,35 @@ fn tour_prints_what_the_readme_shows() {
 }
 
 #[test]
+fn migration_counts_are_the_folders() {
+    let tour = section(&readme(), "Tour");
+    let count = |backend: &str| {
+        std::fs::read_dir(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("migrations")
+                .join(backend),
+        )
+        .expect("migrations folder")
+        .filter(|e| e.as_ref().is_ok_and(|e| e.path().is_dir()))
+        .count()
+    };
+    let text = squeeze(&tour);
+    let sqlite = format!(
+        "SQLite has {} migrations (`migrations/sqlite`)",
+        count("sqlite")
+    );
+    let postgres = format!("PostgreSQL {} (`migrations/postgres`", count("postgres"));
+    assert!(text.contains(&sqlite), "the Tour should say: {sqlite}");
+    assert!(text.contains(&postgres), "the Tour should say: {postgres}");
+    // And the Tour's `db status` lists one row per SQLite migration.
+    let versions = tour
+        .lines()
+        .filter(|l| l.trim_end().ends_with("applied"))
+        .count();
+    assert_eq!(versions, count("sqlite"), "rows of `db status` in the Tour");
+}
+
+#[test]
 fn quick_start_puts_custadm_on_the_path() {
     let text = section(&readme(), "Quick start");
     let commands: Vec<String> = blocks(&text, "sh")
