@@ -266,6 +266,29 @@ impl Customer {
         })
     }
 
+    /// The whole rows of these customers (those that exist), locked until
+    /// commit as [`Customer::lock_for_edit`] locks one: PostgreSQL `FOR
+    /// UPDATE` in id order (concurrent runs over overlapping customers
+    /// queue instead of deadlocking; a wait past `lock_timeout` is exit 6
+    /// naming them); SQLite's write lock. `edit --from`'s batches.
+    pub fn lock_for_edit_many(conn: &mut DbConn, ids: &[i64]) -> Result<HashMap<i64, Customer>> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let query = customers::table
+            .filter(in_ids(customers::id, ids))
+            .order(customers::id);
+        let rows: Vec<Customer> = match conn {
+            DbConn::Pg(c) => query
+                .select(Customer::as_select())
+                .for_update()
+                .load(c)
+                .map_err(super::locking(|| customers_text(ids)))?,
+            DbConn::Sqlite(c) => query.select(Customer::as_select()).load(c)?,
+        };
+        Ok(rows.into_iter().map(|c| (c.id, c)).collect())
+    }
+
     /// Locks what decides "unpaid invoices" for these customers (PostgreSQL),
     /// so that no invoice can appear or grow between the check and a soft
     /// delete:
