@@ -145,7 +145,7 @@ impl Rows {
         ids.dedup();
         let current = Customer::lock_for_edit_many(conn, &ids)?;
         let mut results = Vec::with_capacity(rows.len());
-        let mut audit_rows = Vec::new();
+        let mut writes = Writes::default();
         let mut dups: Vec<(usize, i64)> = Vec::new();
         let mut here: HashMap<i64, (u64, Outcome)> = HashMap::new();
         for row in rows {
@@ -164,7 +164,7 @@ impl Rows {
                 results.push(ItemResult::refused(c.id, String::new()).with_line(row.line));
                 continue;
             }
-            let result = self.decide(conn, actor, row, c, dry_run, &mut audit_rows)?;
+            let result = self.decide(conn, actor, row, c, dry_run, &mut writes)?;
             here.insert(c.id, (row.line, result.outcome));
             self.firsts.record(row.line, c.id, result.outcome)?;
             results.push(result);
@@ -198,12 +198,25 @@ impl Rows {
                 }
             }
         }
-        NewAuditEntry::insert_all(conn, &audit_rows)?;
+        let now = crate::db::now();
+        let changes: Vec<ContactChanges<'_>> = writes
+            .rows
+            .iter()
+            .map(|w| ContactChanges {
+                full_name: w.full_name.as_deref(),
+                email: None,
+                phone: w.phone.as_ref().map(|p| p.as_deref()),
+                updated_at: now,
+            })
+            .collect();
+        Customer::update_names_and_phones(conn, &changes, &writes.ids, now)?;
+        NewAuditEntry::insert_all(conn, &writes.audit)?;
         Ok(results)
     }
 
     /// One row about customer `c` (locked, read again): its outcome, and,
-    /// unless `dry_run`, its change written and its audit row queued.
+    /// unless `dry_run`, its change written (an email at once, names and
+    /// phones queued in `writes`) and its audit row queued.
     fn decide(
         &mut self,
         conn: &mut DbConn,
@@ -211,7 +224,7 @@ impl Rows {
         row: &ChangeRow,
         c: &Customer,
         dry_run: bool,
-        audit_rows: &mut Vec<audit::NewAuditEntry>,
+        writes: &mut Writes,
     ) -> Result<ItemResult> {
         let id = c.id;
         let refused = |why: String| ItemResult::refused(id, why).with_line(row.line);
@@ -277,33 +290,37 @@ impl Rows {
                 .with_changes(changes)
                 .with_line(row.line));
         }
-        let update = ContactChanges {
-            full_name: name,
-            email,
-            phone,
-            updated_at: crate::db::now(),
-        };
-        // A new email in a savepoint: an address another program took since
-        // the check refuses this row only.
-        let written = if email.is_some() {
-            crate::db::savepoint(conn, |conn| Customer::update_contact(conn, id, &update))
+        if email.is_none() {
+            // Names and phones: written together at the end of the batch.
+            writes.ids.push(id);
+            writes.rows.push(Write {
+                full_name: name.map(str::to_string),
+                phone: phone.map(|p| p.map(str::to_string)),
+            });
         } else {
-            Customer::update_contact(conn, id, &update)
-        };
-        match written {
-            Ok(_) => {}
-            Err(e) if DbError::kind_of(&e).is_unique_violation() => {
-                return Ok(refused(
-                    "that email is already used by another customer (differing only in letter case)"
-                        .into(),
-                ));
+            let update = ContactChanges {
+                full_name: name,
+                email,
+                phone,
+                updated_at: crate::db::now(),
+            };
+            // A new email in a savepoint: an address another program took
+            // since the check refuses this row only.
+            match crate::db::savepoint(conn, |conn| Customer::update_contact(conn, id, &update)) {
+                Ok(_) => {}
+                Err(e) if DbError::kind_of(&e).is_unique_violation() => {
+                    return Ok(refused(
+                        "that email is already used by another customer (differing only in letter case)"
+                            .into(),
+                    ));
+                }
+                Err(e) => return Err(e.into()),
             }
-            Err(e) => return Err(e.into()),
         }
         if let Some(e) = email {
             self.assigned.insert(e.to_string(), (id, row.line));
         }
-        audit_rows.push(actor.entry(
+        writes.audit.push(actor.entry(
             "edit",
             Some(id),
             audit::OK,
@@ -344,6 +361,21 @@ impl Rows {
             _ => format!("email {e} is already used by another customer"),
         }))
     }
+}
+
+/// What a batch writes at its end: names and phones in one statement on
+/// PostgreSQL (`Customer::update_names_and_phones`), then the audit rows.
+#[derive(Default)]
+struct Writes {
+    ids: Vec<i64>,
+    rows: Vec<Write>,
+    audit: Vec<NewAuditEntry>,
+}
+
+/// One customer's new name and phone (`None`: left as it is).
+struct Write {
+    full_name: Option<String>,
+    phone: Option<Option<String>>,
 }
 
 /// The first row of each customer, spooled to an unlinked file: line

@@ -587,6 +587,54 @@ impl Customer {
             .execute(conn)
     }
 
+    /// Writes many customers' names and phones in the caller's write
+    /// transaction, on rows it locked (`lock_for_edit_many`): each of
+    /// `rows` names the customer and the columns it sets (`None` leaves one
+    /// as it is; `phone: Some(None)` clears it). Emails are not written here:
+    /// a row that changes one goes through [`Customer::update_contact`] in
+    /// a savepoint, so that a unique violation refuses that row only.
+    ///
+    /// PostgreSQL: one `UPDATE … FROM unnest(arrays)` for all of them (one
+    /// round trip a batch, not one a customer); SQLite: one prepared UPDATE
+    /// a customer (no round trip, the statement is cached).
+    pub(crate) fn update_names_and_phones(
+        conn: &mut DbConn,
+        rows: &[ContactChanges<'_>],
+        ids: &[i64],
+        now: NaiveDateTime,
+    ) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        match conn {
+            DbConn::Pg(c) => {
+                use diesel::sql_types::{Array, Bool, Nullable, Timestamp};
+                let set_name: Vec<bool> = rows.iter().map(|r| r.full_name.is_some()).collect();
+                let names: Vec<Option<&str>> = rows.iter().map(|r| r.full_name).collect();
+                let set_phone: Vec<bool> = rows.iter().map(|r| r.phone.is_some()).collect();
+                let phones: Vec<Option<&str>> = rows.iter().map(|r| r.phone.flatten()).collect();
+                diesel::sql_query(
+                    "UPDATE customers AS c SET                        full_name = CASE WHEN v.set_name THEN v.full_name ELSE c.full_name END,                        phone = CASE WHEN v.set_phone THEN v.phone ELSE c.phone END,                        updated_at = $1                      FROM unnest($2, $3, $4, $5, $6) AS v(id, set_name, full_name, set_phone, phone)                      WHERE c.id = v.id",
+                )
+                .bind::<Timestamp, _>(now)
+                .bind::<Array<diesel::sql_types::BigInt>, _>(ids)
+                .bind::<Array<Bool>, _>(&set_name)
+                .bind::<Array<Nullable<diesel::sql_types::Text>>, _>(&names)
+                .bind::<Array<Bool>, _>(&set_phone)
+                .bind::<Array<Nullable<diesel::sql_types::Text>>, _>(&phones)
+                .execute(c)?;
+            }
+            DbConn::Sqlite(c) => {
+                for (row, &id) in rows.iter().zip(ids) {
+                    diesel::update(customers::table.find(id))
+                        .set(row)
+                        .execute(c)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Stores a new password hash (Argon2id PHC string) and asks for a
     /// change at the next login (`reset-password`).
     pub(crate) fn set_password(
