@@ -293,7 +293,7 @@ impl Rows {
         if email.is_none() {
             // Names and phones: written together at the end of the batch.
             writes.ids.push(id);
-            writes.rows.push(Write {
+            writes.rows.push(NamePhone {
                 full_name: name.map(str::to_string),
                 phone: phone.map(|p| p.map(str::to_string)),
             });
@@ -368,12 +368,12 @@ impl Rows {
 #[derive(Default)]
 struct Writes {
     ids: Vec<i64>,
-    rows: Vec<Write>,
+    rows: Vec<NamePhone>,
     audit: Vec<NewAuditEntry>,
 }
 
 /// One customer's new name and phone (`None`: left as it is).
-struct Write {
+struct NamePhone {
     full_name: Option<String>,
     phone: Option<Option<String>>,
 }

@@ -594,9 +594,11 @@ impl Customer {
     /// a row that changes one goes through [`Customer::update_contact`] in
     /// a savepoint, so that a unique violation refuses that row only.
     ///
-    /// PostgreSQL: one `UPDATE … FROM unnest(arrays)` for all of them (one
-    /// round trip a batch, not one a customer); SQLite: one prepared UPDATE
-    /// a customer (no round trip, the statement is cached).
+    /// One statement for all of them: PostgreSQL `UPDATE … FROM
+    /// unnest(arrays)` (one round trip a batch, not one a customer), SQLite
+    /// `UPDATE … FROM json_each(?)` (compiled once a batch: an UPDATE with
+    /// optional columns is not cached, and compiling it, with the search
+    /// index's triggers, cost more than the write).
     pub(crate) fn update_names_and_phones(
         conn: &mut DbConn,
         rows: &[ContactChanges<'_>],
@@ -625,11 +627,35 @@ impl Customer {
                 .execute(c)?;
             }
             DbConn::Sqlite(c) => {
-                for (row, &id) in rows.iter().zip(ids) {
-                    diesel::update(customers::table.find(id))
-                        .set(row)
-                        .execute(c)?;
-                }
+                // One UPDATE … FROM over the batch as one JSON array bound
+                // once: the statement (and the search index's triggers in
+                // it) is compiled once a batch, not once a customer.
+                let batch: Vec<serde_json::Value> = rows
+                    .iter()
+                    .zip(ids)
+                    .map(|(r, id)| {
+                        serde_json::json!([
+                            id,
+                            r.full_name.is_some(),
+                            r.full_name,
+                            r.phone.is_some(),
+                            r.phone.flatten()
+                        ])
+                    })
+                    .collect();
+                diesel::sql_query(
+                    "UPDATE customers SET \
+                       full_name = CASE WHEN v.set_name THEN v.full_name ELSE customers.full_name END, \
+                       phone = CASE WHEN v.set_phone THEN v.phone ELSE customers.phone END, \
+                       updated_at = ? \
+                     FROM (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS set_name, \
+                                  json_extract(value, '$[2]') AS full_name, json_extract(value, '$[3]') AS set_phone, \
+                                  json_extract(value, '$[4]') AS phone FROM json_each(?)) AS v \
+                     WHERE customers.id = v.id",
+                )
+                .bind::<diesel::sql_types::Timestamp, _>(now)
+                .bind::<diesel::sql_types::Text, _>(serde_json::Value::Array(batch).to_string())
+                .execute(c)?;
             }
         }
         Ok(())
