@@ -150,7 +150,11 @@ impl ChangeFile {
         } else {
             sanitize(&path.display().to_string())
         };
-        let by_name = if stdin { None } else { ChangeFormat::of_path(path) };
+        let by_name = if stdin {
+            None
+        } else {
+            ChangeFormat::of_path(path)
+        };
         let format = match (by_name, format) {
             (Some(a), Some(b)) if a != b => {
                 return Err(Error::Usage(format!(
@@ -166,13 +170,14 @@ impl ChangeFile {
                 )))
             }
         };
-        let reader: Box<dyn Read> = if stdin {
-            Box::new(std::io::stdin())
-        } else {
-            Box::new(File::open(path).map_err(|e| {
-                Error::Usage(format!("--from {source}: cannot read the file: {e}"))
-            })?)
-        };
+        let reader: Box<dyn Read> =
+            if stdin {
+                Box::new(std::io::stdin())
+            } else {
+                Box::new(File::open(path).map_err(|e| {
+                    Error::Usage(format!("--from {source}: cannot read the file: {e}"))
+                })?)
+            };
         let mut bound = LineBound::new(reader);
         if format == ChangeFormat::Csv {
             bound.newlines = Some(std::collections::VecDeque::new());
@@ -273,9 +278,7 @@ fn read_error(source: &str, e: std::io::Error) -> Error {
 
 /// A malformed file: exit 2 naming the line.
 fn malformed(source: &str, line: u64, what: &str) -> Error {
-    Error::Usage(format!(
-        "{source} line {line}: {what}; nothing was changed"
-    ))
+    Error::Usage(format!("{source} line {line}: {what}; nothing was changed"))
 }
 
 /// The values of a row as given (`None`: not given, or an empty CSV cell).
@@ -348,16 +351,18 @@ fn key_of(source: &str, line: u64, column: Column, cell: &str) -> Result<RowKey>
                 ),
             )
         }),
-        _ => crate::validate::email(cell).map(RowKey::Email).map_err(|e| {
-            malformed(
-                source,
-                line,
-                &format!(
-                    "{} is not a customer email address ({e})",
-                    crate::text::quote_input(cell)
-                ),
-            )
-        }),
+        _ => crate::validate::email(cell)
+            .map(RowKey::Email)
+            .map_err(|e| {
+                malformed(
+                    source,
+                    line,
+                    &format!(
+                        "{} is not a customer email address ({e})",
+                        crate::text::quote_input(cell)
+                    ),
+                )
+            }),
     }
 }
 
@@ -391,7 +396,8 @@ impl Column {
     }
 }
 
-const COLUMNS_HINT: &str = "the header names the customer by id or email, and any of full_name, new_email, phone";
+const COLUMNS_HINT: &str =
+    "the header names the customer by id or email, and any of full_name, new_email, phone";
 
 fn read_csv<R: Read>(
     reader: BufReader<LineBound<R>>,
@@ -599,7 +605,11 @@ fn read_jsonl(
                 ))
             }
             (None, None) => {
-                return Err(malformed(source, line, "no id or email to name the customer"))
+                return Err(malformed(
+                    source,
+                    line,
+                    "no id or email to name the customer",
+                ))
             }
         };
         let raw_values = RawValues {

@@ -74,8 +74,7 @@ pub(super) fn run(
         sanitize(&path.display().to_string())
     };
     let database = sanitize(&ctx.database);
-    let question =
-        |n: i64| format!("Apply {n} row(s) of {source} to the customers in {database}?");
+    let question = |n: i64| format!("Apply {n} row(s) of {source} to the customers in {database}?");
     let spec = bulk::RunSpec {
         action: "edit",
         always_confirm: false,
@@ -341,8 +340,9 @@ impl Rows {
         id: i64,
         dry_run: bool,
     ) -> Result<Option<String>> {
-        let by_line =
-            |line: u64| format!("email {e} was given to another customer by line {line} of this file");
+        let by_line = |line: u64| {
+            format!("email {e} was given to another customer by line {line} of this file")
+        };
         if dry_run {
             if let Some(&(owner, line)) = self.assigned.get(e) {
                 if owner != id {

@@ -91,7 +91,9 @@ db_test!(csv_and_jsonl_change_each_row_once, |env| {
     let jsonl = "{\"email\": \"TWO@example.com\", \"phone\": null}\n\n{\"id\": 3, \"full_name\": \"  Zoë  Q \", \"new_email\": \"Zoe.Q@Example.com\"}\n";
     let r = env
         .cmd()
-        .args(&["edit", "--from", "-", "--format", "jsonl", "--yes", "-o", "json"])
+        .args(&[
+            "edit", "--from", "-", "--format", "jsonl", "--yes", "-o", "json",
+        ])
         .stdin(jsonl)
         .run();
     r.ok();
@@ -104,7 +106,10 @@ db_test!(csv_and_jsonl_change_each_row_once, |env| {
     );
     assert_eq!(column(&env, 2, "phone"), None);
     assert_eq!(column(&env, 3, "full_name").as_deref(), Some("Zoë  Q"));
-    assert_eq!(column(&env, 3, "email").as_deref(), Some("zoe.q@example.com"));
+    assert_eq!(
+        column(&env, 3, "email").as_deref(),
+        Some("zoe.q@example.com")
+    );
 
     assert_eq!(env.count("audit_log", "action = 'edit'"), 4);
     intact(&env);
@@ -136,12 +141,20 @@ db_test!(every_refusal_class_is_one_result_per_row, |env| {
         (2, "refused", "invalid value: phone"),
         (3, "refused", "invalid value: name"),
         (4, "refused", "invalid value: email"),
-        (5, "refused", "email c6@example.com is already used by another customer"),
+        (
+            5,
+            "refused",
+            "email c6@example.com is already used by another customer",
+        ),
         (6, "refused", "is deleted"),
         (7, "not_found", "customer 99 not found"),
         (8, "refused", "already named by line 2"),
         (9, "changed", ""),
-        (10, "refused", "was given to another customer by line 9 of this file"),
+        (
+            10,
+            "refused",
+            "was given to another customer by line 9 of this file",
+        ),
         (11, "changed", ""),
     ];
     assert_eq!(rows.len(), expect.len(), "{rows:?}");
@@ -149,7 +162,10 @@ db_test!(every_refusal_class_is_one_result_per_row, |env| {
         assert_eq!((line, outcome.as_str()), (l, *o), "{rows:?}");
         assert!(message.contains(m), "line {line}: {message:?} lacks {m:?}");
     }
-    assert_eq!(column(&env, 7, "email").as_deref(), Some("moved@example.com"));
+    assert_eq!(
+        column(&env, 7, "email").as_deref(),
+        Some("moved@example.com")
+    );
     assert_eq!(column(&env, 8, "email").as_deref(), Some("c8@example.com"));
     assert_eq!(column(&env, 5, "full_name").as_deref(), Some("Customer 5"));
     assert_eq!(env.count("audit_log", "action = 'edit'"), before + 2);
@@ -179,21 +195,69 @@ db_test!(malformed_files_are_refused_whole_naming_the_line, |env| {
     let before = snapshot_all(&env);
     let audit_before = audit_row_count(&env);
     let cases: Vec<(&str, &str, &str)> = vec![
-        ("unknown.csv", "id,phone,nickname\n1,+12025550143,x\n", "line 1: unknown column"),
-        ("nokey.csv", "full_name,phone\nAnn,+12025550143\n", "line 1: no id or email column"),
+        (
+            "unknown.csv",
+            "id,phone,nickname\n1,+12025550143,x\n",
+            "line 1: unknown column",
+        ),
+        (
+            "nokey.csv",
+            "full_name,phone\nAnn,+12025550143\n",
+            "line 1: no id or email column",
+        ),
         ("nochange.csv", "id\n1\n", "line 1: no column to change"),
-        ("twice.csv", "id,phone,phone\n1,+1,+1\n", "line 1: column phone appears twice"),
+        (
+            "twice.csv",
+            "id,phone,phone\n1,+1,+1\n",
+            "line 1: column phone appears twice",
+        ),
         ("empty.csv", "", "line 1: the file is empty"),
         // A good row first: nothing of it is written either.
-        ("quote.csv", "id,full_name\n1,Good Name\n2,\"never closed\n3,x\n", "line 3: a line break inside a field"),
-        ("fields.csv", "id,full_name\n1,Good Name\n2,a,b\n", "line 3: 3 fields"),
-        ("badid.csv", "id,full_name\n1,Good Name\nx1,Bad\n", "line 3: id 'x1' is not a customer id"),
-        ("badkey.csv", "email,full_name\nnot-an-email,Bad\n", "line 2: 'not-an-email' is not a customer email"),
-        ("json.jsonl", "{\"id\":1,\"full_name\":\"Good\"}\n{\"id\":2,\"full_name\":\n", "line 2: not a JSON object"),
-        ("field.jsonl", "{\"id\":1,\"nickname\":\"x\"}\n", "line 1: not a JSON object"),
-        ("type.jsonl", "{\"id\":\"1\",\"full_name\":\"x\"}\n", "line 1: not a JSON object"),
-        ("both.jsonl", "{\"id\":1,\"email\":\"c1@example.com\",\"full_name\":\"x\"}\n", "line 1: both id and email"),
-        ("none.jsonl", "{\"full_name\":\"x\"}\n", "line 1: no id or email"),
+        (
+            "quote.csv",
+            "id,full_name\n1,Good Name\n2,\"never closed\n3,x\n",
+            "line 3: a line break inside a field",
+        ),
+        (
+            "fields.csv",
+            "id,full_name\n1,Good Name\n2,a,b\n",
+            "line 3: 3 fields",
+        ),
+        (
+            "badid.csv",
+            "id,full_name\n1,Good Name\nx1,Bad\n",
+            "line 3: id 'x1' is not a customer id",
+        ),
+        (
+            "badkey.csv",
+            "email,full_name\nnot-an-email,Bad\n",
+            "line 2: 'not-an-email' is not a customer email",
+        ),
+        (
+            "json.jsonl",
+            "{\"id\":1,\"full_name\":\"Good\"}\n{\"id\":2,\"full_name\":\n",
+            "line 2: not a JSON object",
+        ),
+        (
+            "field.jsonl",
+            "{\"id\":1,\"nickname\":\"x\"}\n",
+            "line 1: not a JSON object",
+        ),
+        (
+            "type.jsonl",
+            "{\"id\":\"1\",\"full_name\":\"x\"}\n",
+            "line 1: not a JSON object",
+        ),
+        (
+            "both.jsonl",
+            "{\"id\":1,\"email\":\"c1@example.com\",\"full_name\":\"x\"}\n",
+            "line 1: both id and email",
+        ),
+        (
+            "none.jsonl",
+            "{\"full_name\":\"x\"}\n",
+            "line 1: no id or email",
+        ),
     ];
     for (name, text, needle) in &cases {
         let path = write_text_file(&env, name, text);
@@ -210,7 +274,9 @@ db_test!(malformed_files_are_refused_whole_naming_the_line, |env| {
     assert_eq!(audit_row_count(&env), audit_before);
     // Usage: --from with a single edit's flags.
     env.run(&["edit", "--from", &path, "--name", "X"]).code(2);
-    env.run(&["edit", "1"]).code(2).error_line("nothing to change");
+    env.run(&["edit", "1"])
+        .code(2)
+        .error_line("nothing to change");
 });
 
 db_test!(a_swap_of_two_emails_is_refused_and_takes_two_runs, |env| {
@@ -228,7 +294,10 @@ db_test!(a_swap_of_two_emails_is_refused_and_takes_two_runs, |env| {
     assert_eq!(rows_of(&dry.json()), rows_of(&r.json()));
     for (line, outcome, message) in rows_of(&r.json()) {
         assert_eq!(outcome, "refused", "line {line}");
-        assert!(message.contains("already used by another customer"), "{message}");
+        assert!(
+            message.contains("already used by another customer"),
+            "{message}"
+        );
     }
     assert_eq!(column(&env, 1, "email").as_deref(), Some("c1@example.com"));
     assert_eq!(column(&env, 2, "email").as_deref(), Some("c2@example.com"));
@@ -268,7 +337,16 @@ db_test!(dry_run_confirmation_and_max_changes, |env| {
     // No terminal, no --yes: exit 2, nothing written.
     env.run(&["edit", "--from", &path]).code(2);
     // --max-changes counts the rows that ask for a change.
-    let r = env.run(&["edit", "--from", &path, "--yes", "--max-changes", "3", "-o", "json"]);
+    let r = env.run(&[
+        "edit",
+        "--from",
+        &path,
+        "--yes",
+        "--max-changes",
+        "3",
+        "-o",
+        "json",
+    ]);
     r.code(5).error_line("more than the limit of 3");
     assert_eq!(snapshot_all(&env), before);
     write_config(&env, "[profiles.p]\nmax_changes = 2\n");
@@ -311,7 +389,10 @@ db_test!(undo_restores_what_nobody_changed_since, |env| {
     assert_eq!(column(&env, 1, "full_name").as_deref(), Some("Customer 1"));
     assert_eq!(column(&env, 1, "phone"), None);
     assert_eq!(column(&env, 2, "phone").as_deref(), Some("+33612345678"));
-    assert_eq!(column(&env, 3, "email").as_deref(), Some("later@example.com"));
+    assert_eq!(
+        column(&env, 3, "email").as_deref(),
+        Some("later@example.com")
+    );
     env.run(&["undo", &run, "--yes"]).code(5);
     intact(&env);
 });
@@ -393,7 +474,9 @@ db_test!(a_race_with_another_writer_loses_no_field, |env| {
         let (lo, hi) = (round * PER_ROUND + 1, round * PER_ROUND + PER_ROUND);
         let path = file_for(round);
         let a = args(&path);
-        let cmd = env.cmd().args(&a.iter().map(String::as_str).collect::<Vec<_>>());
+        let cmd = env
+            .cmd()
+            .args(&a.iter().map(String::as_str).collect::<Vec<_>>());
         let delay = if round % 3 == 0 {
             Duration::ZERO
         } else {
@@ -416,7 +499,12 @@ db_test!(a_race_with_another_writer_loses_no_field, |env| {
         }
         for id in lo..=hi {
             assert_eq!(
-                text(&env, &format!("SELECT full_name || '|' || phone AS v FROM customers WHERE id = {id}")),
+                text(
+                    &env,
+                    &format!(
+                        "SELECT full_name || '|' || phone AS v FROM customers WHERE id = {id}"
+                    )
+                ),
                 Some(format!("File {id}|+12025550143")),
                 "round {round}: customer {id} lost a field"
             );
@@ -425,7 +513,10 @@ db_test!(a_race_with_another_writer_loses_no_field, |env| {
             break;
         }
     }
-    eprintln!("edit --from vs another writer ({:?}): file first {file_first}, other first {other_first}", env.backend);
+    eprintln!(
+        "edit --from vs another writer ({:?}): file first {file_first}, other first {other_first}",
+        env.backend
+    );
     assert!(
         file_first > 0 && other_first > 0,
         "both orders: file first {file_first}, other first {other_first}"
@@ -472,7 +563,15 @@ db_test!(killed_runs_then_a_rerun_apply_each_row_once, |env| {
             "after kill {kill}: every changed customer has one audit row, no other"
         );
     }
-    let r = env.run(&["edit", "--from", &path, "--yes", "--batch-size", "100", "-q"]);
+    let r = env.run(&[
+        "edit",
+        "--from",
+        &path,
+        "--yes",
+        "--batch-size",
+        "100",
+        "-q",
+    ]);
     r.ok();
     assert_eq!(env.count("customers", changed_sql), N);
     assert_eq!(env.count("audit_log", "action = 'edit'"), N);
@@ -500,7 +599,15 @@ fn peak_rss_of_rows(env: &Env, lines: u64) -> i64 {
     let path = path.display().to_string();
     let cmd = env
         .cmd()
-        .args(&["edit", "--from", &path, "--dry-run", "-q", "--batch-size", "5000"])
+        .args(&[
+            "edit",
+            "--from",
+            &path,
+            "--dry-run",
+            "-q",
+            "--batch-size",
+            "5000",
+        ])
         .cmd;
     let m = run_bounded(cmd, None, Duration::from_secs(900));
     assert_eq!(m.signal, None, "{}", m.run.stderr);
@@ -529,10 +636,22 @@ fn through_pgbouncer() {
         csv.push_str(&format!("{id},+44 20 7946 0958,Pooled {id}\n"));
     }
     let path = write_text_file(&env, "pooled.csv", &csv);
-    let r = env.run(&["edit", "--from", &path, "--yes", "--batch-size", "7", "-o", "json"]);
+    let r = env.run(&[
+        "edit",
+        "--from",
+        &path,
+        "--yes",
+        "--batch-size",
+        "7",
+        "-o",
+        "json",
+    ]);
     r.ok();
     assert_eq!(summary(&r.json()), counts(&[("changed", 30)]));
     let run = run_of(&r);
     env.run(&["undo", &run, "--yes"]).ok();
-    assert_eq!(column(&env, 30, "full_name").as_deref(), Some("Customer 30"));
+    assert_eq!(
+        column(&env, 30, "full_name").as_deref(),
+        Some("Customer 30")
+    );
 }
