@@ -15,6 +15,9 @@ custadm / raw and custadm's peak memory (max RSS of the process).
                                             # audit_anchor (file, signed) vs without, pairs interleaved
   python3 bench/run.py --verify-rows 10000000 --backends sqlite   # audit verify of 10M chained rows
   python3 bench/run.py --search-scale --n 10000000 --runs 5   # search at 10M (bench/search_scale.py)
+  python3 bench/run.py --edit-from --n 1000000 --runs 1     # edit --from: a phone correction for every
+                                            # customer vs a bulk load + one UPDATE … FROM + the audit rows,
+                                            # and its peak memory at 100,000 vs --n rows
 
 Needs: a built custadm (`cargo build --release`; --binary to choose), sqlite3
 and psql on PATH, PostgreSQL at --pg-server (default postgres://root@127.0.0.1:5432).
@@ -272,6 +275,81 @@ UPDATE customers SET is_active = (id % 9 <> 0) WHERE created_at > {cutoff};
 DELETE FROM audit_log WHERE action = 'deactivate';
 """,
     }
+
+
+def phone_of(db):
+    """The phone generate_sql gives customer `id` (what a reset restores)."""
+    if db.name == "sqlite":
+        return "'+1415' || substr('0000000' || (id % 10000000), -7)"
+    return "'+1415' || lpad((id % 10000000)::text, 7, '0')"
+
+
+def write_phones_file(path, n):
+    """A CSV of phone corrections for customers 1..n: valid US numbers
+    (+1 628 2xx xxxx), E.164 as a partner would send them."""
+    with open(path, "w") as f:
+        f.write("id,phone\n")
+        for i in range(1, n + 1):
+            f.write(f"{i},+1628{2000000 + i}\n")
+
+
+def edit_from_job(db, n, phones_file):
+    """`edit --from` of a phone correction for every customer (issue 27.4): custadm
+    checks and spools the file, then per batch of 1,000 locks and reads the rows
+    again, validates each phone with libphonenumber, writes and chains one audit
+    row each. The raw side bulk-loads the file into a temporary table, keeps the
+    old values, runs one UPDATE … FROM and writes the audit rows with old and new
+    values in one INSERT … SELECT."""
+    if db.name == "sqlite":
+        load = f"""CREATE TEMP TABLE load (id INTEGER PRIMARY KEY, phone TEXT);
+.import --csv --skip 1 {phones_file} load"""
+        details = "json_object('changes', json_object('phone', json_object('old', old, 'new', new)), 'line', id + 1)"
+        distinct = "IS NOT"
+    else:
+        load = f"""CREATE TEMP TABLE load (id BIGINT PRIMARY KEY, phone TEXT);
+\\copy load FROM '{phones_file}' WITH (FORMAT csv, HEADER true)"""
+        details = "json_build_object('changes', json_build_object('phone', json_build_object('old', old, 'new', new)), 'line', id + 1)::text"
+        distinct = "IS DISTINCT FROM"
+    return {
+        "name": f"edit --from ({n} phone corrections)",
+        "target": 1.5,
+        "custadm": ["edit", "--from", phones_file, "--yes", "-q"],
+        "raw": db.prelude() + f"""
+{begin(db)}
+SELECT id FROM operators WHERE username = '{ADMIN}';
+{load}
+CREATE TEMP TABLE changed AS SELECT c.id, c.phone AS old, l.phone AS new
+  FROM customers c JOIN load l ON l.id = c.id WHERE c.deleted_at IS NULL AND c.phone {distinct} l.phone;
+UPDATE customers SET phone = changed.new, updated_at = {db.now()} FROM changed WHERE changed.id = customers.id;
+INSERT INTO audit_log (occurred_at, operator, os_user, action, customer_id, outcome, reason, details, run_id)
+  SELECT {db.now()}, '{ADMIN}', 'bench', 'edit', id, 'ok', NULL, {details}, '01M8NTAEQ2DA1KWJJE36WXHBSR' FROM changed;
+COMMIT;
+""",
+        "reset": f"""
+UPDATE customers SET phone = {phone_of(db)} WHERE id <= {n};
+DELETE FROM audit_log WHERE action = 'edit';
+""",
+    }
+
+
+def edit_from_cost(db, binary, env, work, n, runs, warmup):
+    """The edit --from job, and its peak memory: dry runs of the first
+    100,000 rows vs all --n rows."""
+    phones = os.path.join(work, "phones.csv")
+    write_phones_file(phones, n)
+    small_n = min(100_000, n // 10)
+    small = os.path.join(work, "phones-small.csv")
+    write_phones_file(small, small_n)
+    rows = []
+    job = edit_from_job(db, n, phones)
+    result = measure(db, job, binary, env, runs, warmup)
+    rows.append((db.name, job["name"], job["target"], result))
+    print(f"# {db.name} {job['name']}: {result}", file=sys.stderr)
+    light = peak_rss_kib([binary, "edit", "--from", small, "--dry-run", "-q"], env)
+    heavy = peak_rss_kib([binary, "edit", "--from", phones, "--dry-run", "-q"], env)
+    rows.append((db.name, f"edit --from dry run peak RSS {small_n} vs {n} rows", None,
+                 {"custadm": light / 1024, "raw": heavy / 1024, "ratio": heavy / light, "rss_mib": heavy / 1024}))
+    return rows
 
 
 def begin(db):
@@ -621,6 +699,9 @@ def main():
     ap.add_argument("--keep-db", default="",
                     help="--search-scale: keep the databases (PostgreSQL database NAME, SQLite file NAME.sqlite3) "
                          "and, when they already hold customers, time the searches on them without loading again")
+    ap.add_argument("--edit-from", action="store_true",
+                    help="only: edit --from of a phone correction for each of --n customers vs raw SQL, "
+                         "and its peak memory at 100,000 vs --n rows (issue 27)")
     ap.add_argument("--search-scale", action="store_true",
                     help="search shapes, exact lookups, the 100,000 deactivation, list of all and the search "
                          "migration at --n customers (bench/search_scale.py; e.g. --n 10000000 --runs 5)")
@@ -672,6 +753,11 @@ def main():
             delete_id = next(i for i in range(a.n // 3, a.n) if i % 13 and i % 9)
             empty_id = a.n + 2
             db.run_sql(db.restore_big_customer_sql(empty_id, 0))
+            if a.edit_from:
+                rows += edit_from_cost(db, binary, env, work, a.n, a.runs, a.warmup)
+                if name == "postgres":
+                    db.drop()
+                continue
             if a.anchor_cost or a.verify_rows:
                 if a.anchor_cost:
                     rows += anchor_cost(db, binary, env, work, ids_file, view_id, a.runs, a.warmup)
@@ -712,7 +798,8 @@ def main():
                          {"custadm": small / 1024, "raw": full / 1024, "ratio": full / small, "rss_mib": full / 1024}))
             if name == "postgres":
                 db.drop()
-        version = version_times(binary, max(a.runs, 5) * 20) if not (a.anchor_cost or a.verify_rows) else []
+        version = (version_times(binary, max(a.runs, 5) * 20)
+                   if not (a.anchor_cost or a.verify_rows or a.edit_from) else [])
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -1218,7 +1218,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__edit)
-            opts="-y -o -q -h --name --email --phone --clear-phone --yes --database-url --profile --operator --output --quiet --reason --metrics-file --help"
+            opts="-y -o -q -h --name --email --phone --clear-phone --yes --from --format --dry-run --batch-size --max-changes --database-url --profile --operator --output --quiet --reason --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1233,6 +1233,22 @@ _custadm() {
                     return 0
                     ;;
                 --phone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "csv jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-changes)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

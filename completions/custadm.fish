@@ -133,6 +133,11 @@ complete -c custadm -n "__fish_custadm_using_subcommand view" -s h -l help -d 'P
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -l name -d 'New full name (1-150 characters)' -r
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -l email -d 'New email (stored lower-case, unique)' -r
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -l phone -d 'New phone: international (+44 20 7946 0958) or, with default_region set, national form; stored E.164' -r
+complete -c custadm -n "__fish_custadm_using_subcommand edit" -l from -d 'Changes for many customers from FILE (`-`: standard input): CSV with a header naming id or email and any of full_name, new_email, phone (an empty cell leaves the field), or JSON lines {"id"|"email", "full_name"?, "new_email"?, "phone"? (null clears)}' -r -F
+complete -c custadm -n "__fish_custadm_using_subcommand edit" -l format -d 'Format of --from: csv or jsonl [default: from the file\'s extension]' -r -f -a "csv\t'CSV with a header: `id` or `email`, and any of `full_name`, `new_email`, `phone`'
+jsonl\t'JSON lines: `{"id"|"email": …, "full_name"?, "new_email"?, "phone"? (null clears)}`'"
+complete -c custadm -n "__fish_custadm_using_subcommand edit" -l batch-size -d 'With --from: rows per transaction' -r
+complete -c custadm -n "__fish_custadm_using_subcommand edit" -l max-changes -d 'With --from: refuse the run (exit 5, nothing changed) when more than N rows (or P% of the customers not soft-deleted) ask for a change [default: the profile\'s max_changes]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
@@ -141,7 +146,8 @@ json\t'One JSON document'"
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -l reason -d 'Why (a ticket number or a sentence), stored on every audit row this command writes' -r
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -l clear-phone -d 'Remove the phone number'
-complete -c custadm -n "__fish_custadm_using_subcommand edit" -s y -l yes -d 'Go ahead without asking (only production profiles ask)'
+complete -c custadm -n "__fish_custadm_using_subcommand edit" -s y -l yes -d 'Go ahead without asking (required for --from when there is no terminal to ask on)'
+complete -c custadm -n "__fish_custadm_using_subcommand edit" -l dry-run -d 'With --from: report every row\'s outcome (`would_change`) and write nothing'
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l ids-from -d 'Read customers from FILE, `-` for standard input: one id or email a line, blank lines and `#` comments skipped' -r -F

@@ -106,6 +106,11 @@ pub enum Command {
     /// E.164) and shows old → new; the audit row keeps both. Refuses invalid values (exit 2,
     /// nothing written), an email another customer has (exit 5) and soft-deleted customers
     /// (exit 5: restore them first). An edit that changes nothing is `unchanged`.
+    ///
+    /// With --from FILE, the same changes for many customers from a CSV or JSON-lines file
+    /// (`-`: standard input), checked whole first (a malformed file is exit 2 naming the line),
+    /// then applied row by row in batches of one transaction each: one result per row, a run id
+    /// (`custadm undo RUN` reverses it), --dry-run, --max-changes, confirmation or --yes.
     Edit(commands::edit::EditArgs),
     /// Activate or deactivate customers
     ///

@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use super::changes::ChangeRow;
 use super::report::{ItemResult, Outcome, RunReport, Stop};
 use crate::config::MaxChanges;
 use crate::context::Ctx;
@@ -24,8 +25,12 @@ pub type BatchFn<'a> =
 
 /// One batch as the engine hands it to a command's [`BatchFn`].
 pub struct Batch<'a> {
-    /// The batch's customers: ascending, each once.
+    /// The batch's customers: ascending, each once (empty for a change
+    /// file's batch, whose rows name them).
     pub ids: &'a [i64],
+    /// A change file's rows, in file order (`edit --from`): the batch
+    /// function resolves and locks their customers itself.
+    pub rows: &'a [ChangeRow],
     /// Their states, when the engine has already read them under this
     /// batch's lock (a filter-selected batch: SQLite selects the page inside
     /// `BEGIN IMMEDIATE`; PostgreSQL locks the page `FOR UPDATE` before it
@@ -36,7 +41,11 @@ pub struct Batch<'a> {
 impl<'a> Batch<'a> {
     /// A batch whose rows the batch function locks itself.
     pub fn new(ids: &'a [i64]) -> Self {
-        Batch { ids, locked: None }
+        Batch {
+            ids,
+            rows: &[],
+            locked: None,
+        }
     }
 
     /// The state of each of the batch's customers that exists, rows locked
@@ -79,6 +88,8 @@ pub enum Commit {
 pub(super) enum Page<'p> {
     /// Named customers: the batch function decides every outcome.
     Named(&'p [i64]),
+    /// Rows of a change file, in file order.
+    Rows(&'p [ChangeRow]),
     /// A page of filter matches read outside the batch's transaction
     /// ([`filter::page_ids`]): checked again after its rows are locked.
     Matched {
@@ -222,6 +233,14 @@ impl Work<'_, '_> {
     ) -> Result<Vec<ItemResult>> {
         match page {
             Page::Named(ids) => self.call(conn, &mut Batch::new(ids)),
+            Page::Rows(rows) => self.call(
+                conn,
+                &mut Batch {
+                    ids: &[],
+                    rows,
+                    locked: None,
+                },
+            ),
             Page::SelectAfter {
                 after,
                 limit,
@@ -257,6 +276,7 @@ impl Work<'_, '_> {
             conn,
             &mut Batch {
                 ids: &page,
+                rows: &[],
                 locked: Some(locked),
             },
         )
@@ -287,6 +307,7 @@ impl Work<'_, '_> {
         } else {
             let mut live_batch = Batch {
                 ids: &live,
+                rows: &[],
                 locked: states.map(|mut states| {
                     states.retain(|id, _| matching.contains(id));
                     states

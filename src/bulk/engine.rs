@@ -10,6 +10,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::batch::{run_batch, BatchFn, Cap, Commit, Page};
+use super::changes::ChangeFile;
 use super::report::{ItemResult, Outcome, RunReport, Stop};
 use super::selection::{Selection, Targets};
 use crate::config::MaxChanges;
@@ -98,6 +99,7 @@ pub(crate) fn execute(
     let total = match &targets {
         Targets::Named { ids, .. } => ids.len(),
         Targets::Filter(_) => would_change.map(|n| n as usize).unwrap_or(0),
+        Targets::File(file) => usize::try_from(file.rows).unwrap_or(usize::MAX),
     };
     if total > batch_size || matches!(targets, Targets::Filter(_)) {
         stop_between_batches_on_ctrl_c();
@@ -114,6 +116,7 @@ pub(crate) fn execute(
     let outcome = match &targets {
         Targets::Named { ids, unknown } => run.named(ctx, ids, unknown),
         Targets::Filter(f) => run.filter_pages(ctx, f),
+        Targets::File(file) => run.file_rows(ctx, file),
     };
     run.progress.finish();
     if let Err(stop) = outcome {
@@ -132,6 +135,9 @@ pub(crate) fn execute(
     }
     Ok(run.report)
 }
+
+/// The message of a change file's row a stopped run did not get to.
+const NOT_ATTEMPTED_ROW: &str = "not attempted: the run stopped before this row";
 
 /// The message of a customer a stopped run did not get to.
 const NOT_ATTEMPTED: &str = "not attempted: the run stopped before this customer";
@@ -167,8 +173,9 @@ fn check_cap(
         (Some(which), _) => {
             targets.count_changeable(&mut ctx.conn, which, options.batch_size as usize)?
         }
-        // A command that decides per customer (undo): every target may change.
-        (None, n) => i64::try_from(n.unwrap_or(0)).unwrap_or(i64::MAX),
+        // A command that decides per customer (undo, edit --from): every
+        // target that asks for a change may change.
+        (None, _) => i64::try_from(targets.may_change()).unwrap_or(i64::MAX),
     };
     let allowed = check_max_changes(
         &mut ctx.conn,
@@ -250,6 +257,34 @@ impl Run<'_, '_> {
             self.batch(ctx, Page::Named(chunk))?;
             self.next += chunk.len();
             self.progress.advance(chunk.len());
+        }
+        Ok(())
+    }
+
+    /// A change file's rows a batch at a time, in file order. When a batch
+    /// stops the run, its rows and the rest of the file are `failed`, "not
+    /// attempted" (read on from the spool, so memory stays flat).
+    fn file_rows(&mut self, ctx: &mut Ctx, file: &ChangeFile) -> Result<(), Stop> {
+        let size = self.options.batch_size as usize;
+        let mut rows = file.reader()?;
+        while !self.stop_requested() {
+            let batch = rows.next_batch(size)?;
+            if batch.is_empty() {
+                break;
+            }
+            if let Err(stop) = self.batch(ctx, Page::Rows(&batch)) {
+                let mut left = batch;
+                while !left.is_empty() {
+                    self.report.add(
+                        left.iter()
+                            .map(|r| r.result(Outcome::Failed).with_message(NOT_ATTEMPTED_ROW))
+                            .collect(),
+                    )?;
+                    left = rows.next_batch(size)?;
+                }
+                return Err(stop);
+            }
+            self.progress.advance(batch.len());
         }
         Ok(())
     }

@@ -7,6 +7,8 @@
 //!   ids a command chose, or filters) and resolving them;
 //! - `engine`: [`execute`]: `--max-changes`, confirmation, the batches,
 //!   Ctrl-C between them, the note of a run stopped half-way;
+//! - `changes`: a change file (`edit --from`): CSV or JSON lines checked
+//!   in one streaming pass and spooled, read back a batch at a time;
 //! - `batch`: one batch in its transaction, a filter page checked again
 //!   under its lock ([`Batch`], [`BatchFn`], [`Commit`]);
 //! - `report`: the result document every changing command prints
@@ -18,6 +20,7 @@
 
 mod args;
 mod batch;
+mod changes;
 mod engine;
 pub(crate) mod metrics;
 mod record;
@@ -30,10 +33,11 @@ pub(crate) use args::{
     parse_customer_ref, FilterArgs, StatusFilter, TargetArgs, DEFAULT_BATCH_SIZE,
 };
 pub(crate) use batch::{Batch, Commit};
+pub(crate) use changes::{ChangeFile, ChangeFormat, ChangeRow, IdSet, PhoneChange, RowKey};
 pub(crate) use engine::check_max_changes;
 pub(crate) use engine::{execute, RunOptions, RunSpec};
 pub(crate) use record::close_run;
-pub(crate) use report::{ItemResult, Outcome, RunRecord, RunReport};
+pub(crate) use report::{spool_file, ItemResult, Outcome, RunRecord, RunReport};
 pub(crate) use selection::Selection;
 
 /// `--max-changes` is a setting (the profile's default): defined with the

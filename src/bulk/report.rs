@@ -73,6 +73,8 @@ pub struct ItemResult {
     pub id: i64,
     /// The email a customer was named by, when it names no customer.
     pub email: Option<String>,
+    /// The line of a change file the result is about (`edit --from`).
+    pub line: Option<u64>,
     pub outcome: Outcome,
     pub message: Option<String>,
     /// Shared: a run over 100,000 customers with the same change holds one copy.
@@ -87,6 +89,8 @@ struct ShownResult<'a> {
     id: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     email: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<u64>,
     outcome: Outcome,
     #[serde(skip_serializing_if = "Option::is_none")]
     message: Option<&'a str>,
@@ -101,6 +105,7 @@ impl Serialize for ItemResult {
         ShownResult {
             id: (self.email.is_none() || self.id != NO_ID).then_some(self.id),
             email: self.email.as_deref(),
+            line: self.line,
             outcome: self.outcome,
             message: self.message.as_deref(),
             changes: self.changes.as_deref(),
@@ -116,6 +121,7 @@ impl ItemResult {
         ItemResult {
             id,
             email: None,
+            line: None,
             outcome,
             message: None,
             changes: None,
@@ -136,6 +142,14 @@ impl ItemResult {
         r
     }
 
+    /// A result about a customer named by an email that was not resolved
+    /// to an id (a change file's row the run did not get to).
+    pub fn by_email(email: &str, outcome: Outcome) -> Self {
+        let mut r = Self::new(NO_ID, outcome);
+        r.email = Some(email.to_string());
+        r
+    }
+
     /// Refused by a business rule, with the reason.
     pub fn refused(id: i64, why: impl Into<String>) -> Self {
         Self::new(id, Outcome::Refused).with_message(why)
@@ -150,6 +164,12 @@ impl ItemResult {
     /// Adds the changes (old → new).
     pub fn with_changes(mut self, changes: serde_json::Value) -> Self {
         self.changes = Some(std::sync::Arc::new(changes));
+        self
+    }
+
+    /// Says which line of a change file the result is about.
+    pub fn with_line(mut self, line: u64) -> Self {
+        self.line = Some(line);
         self
     }
 
@@ -232,7 +252,7 @@ impl RunRecord {
 }
 
 /// Opens an anonymous temporary file (created exclusively, then unlinked).
-fn spool_file() -> Result<std::fs::File> {
+pub(crate) fn spool_file() -> Result<std::fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
     let path = std::env::temp_dir().join(format!(
         "custadm-results-{}-{}",
@@ -646,6 +666,7 @@ struct SpooledFields<'a> {
     id: Option<i64>,
     #[serde(borrow)]
     email: Option<std::borrow::Cow<'a, str>>,
+    line: Option<u64>,
     #[serde(borrow)]
     outcome: std::borrow::Cow<'a, str>,
     #[serde(borrow)]
@@ -665,7 +686,12 @@ fn write_spooled_row(
     v: &SpooledFields<'_>,
     details: &mut RecentDetails,
 ) -> Result<()> {
-    let details = details.cell(v.message.as_deref(), v.changes.map(|c| c.get()))?;
+    let cell = details.cell(v.message.as_deref(), v.changes.map(|c| c.get()))?;
+    let details = match v.line {
+        Some(line) if cell.is_empty() => format!("line {line}"),
+        Some(line) => format!("line {line}; {cell}"),
+        None => cell.to_string(),
+    };
     // The outcome is one of custadm's own words; sanitised all the same, as
     // everything read back from a file.
     let outcome = Outcome::parse(&v.outcome).map_or_else(
@@ -733,11 +759,16 @@ fn shown_id(r: &ItemResult) -> String {
 
 /// The DETAILS cell of a result row.
 fn describe(r: &ItemResult) -> String {
-    describe_parts(
+    let details = describe_parts(
         r.message.as_deref(),
         r.changes.as_deref(),
         r.temporary_password.as_ref().map(|p| p.as_str()),
-    )
+    );
+    match r.line {
+        Some(line) if details.is_empty() => format!("line {line}"),
+        Some(line) => format!("line {line}\n{details}"),
+        None => details,
+    }
 }
 
 /// A DETAILS cell on one plain line: terminal-safe, line breaks as "; ".

@@ -24,6 +24,9 @@ pub(crate) enum Selection {
     Ids(Vec<i64>),
     /// Customers matching `list`'s filters, read page by page.
     Filter(Filters),
+    /// The rows of a change file (`edit --from`), read back a batch at a
+    /// time; the batch function resolves and locks each batch's customers.
+    File(super::changes::ChangeFile),
 }
 
 impl Selection {
@@ -55,6 +58,7 @@ impl Selection {
             Selection::Named(refs) => serde_json::json!({"ids": refs.len()}),
             Selection::Ids(ids) => serde_json::json!({"ids": ids.len()}),
             Selection::Filter(f) => f.describe(),
+            Selection::File(file) => file.describe(),
         }
     }
 
@@ -71,6 +75,7 @@ impl Selection {
                 unknown: Vec::new(),
             },
             Selection::Filter(f) => Targets::Filter(f),
+            Selection::File(file) => Targets::File(file),
         })
     }
 }
@@ -82,6 +87,8 @@ pub(super) enum Targets {
     Named { ids: Vec<i64>, unknown: Vec<String> },
     /// Customers matching `list`'s filters, read page by page.
     Filter(Filters),
+    /// The rows of a change file.
+    File(super::changes::ChangeFile),
 }
 
 impl Targets {
@@ -91,6 +98,17 @@ impl Targets {
         match self {
             Targets::Named { ids, unknown } => Some(ids.len() + unknown.len()),
             Targets::Filter(_) => None,
+            Targets::File(file) => Some(usize::try_from(file.rows).unwrap_or(usize::MAX)),
+        }
+    }
+
+    /// At most how many customers a run that decides per customer (undo,
+    /// `edit --from`) may change: every named customer, or every row of a
+    /// change file that asks for a change with valid values.
+    pub(super) fn may_change(&self) -> usize {
+        match self {
+            Targets::File(file) => usize::try_from(file.changing).unwrap_or(usize::MAX),
+            other => other.named().unwrap_or(0),
         }
     }
 
@@ -112,6 +130,7 @@ impl Targets {
                 Ok(n)
             }
             Targets::Filter(f) => filter::count_changeable(conn, Some(f), None, which),
+            Targets::File(file) => Ok(i64::try_from(file.changing).unwrap_or(i64::MAX)),
         }
     }
 }

@@ -16,14 +16,14 @@ use crate::validate;
 #[derive(Debug, clap::Args)]
 #[command(
     // clap's own usage line is 99 columns wide; this one fits 80.
-    override_usage = "custadm edit [OPTIONS] <ID> <--name <NAME>|--email <EMAIL>|\n                                    --phone <PHONE>|--clear-phone>...",
-    group = clap::ArgGroup::new("change").required(true).multiple(true).args(["name", "email", "phone", "clear_phone"]),
-    after_help = "Examples:\n  # stored as ann.lee@example.com\n  custadm edit 42 --email Ann.Lee@Example.com\n  custadm edit 42 --phone '+44 20 7946 0958' --reason T-123\n  custadm edit 42 --clear-phone -o json\n  custadm edit ann.lee@example.com --name \"Ann Lee-Smith\"\n\nA soft-deleted customer must be restored first. An edit that changes nothing\nis `unchanged`.\nExit codes: 0 done or unchanged, 2 invalid value, 3 no such customer, 5 email\ntaken or customer deleted."
+    override_usage = "custadm edit [OPTIONS] <ID> <--name <NAME>|--email <EMAIL>|\n                                    --phone <PHONE>|--clear-phone>...\n       custadm edit [OPTIONS] --from <FILE> [--format <FORMAT>]",
+    group = clap::ArgGroup::new("change").multiple(true).args(["name", "email", "phone", "clear_phone"]),
+    after_help = "Examples:\n  # stored as ann.lee@example.com\n  custadm edit 42 --email Ann.Lee@Example.com\n  custadm edit 42 --phone '+44 20 7946 0958' --reason T-123\n  custadm edit 42 --clear-phone -o json\n  custadm edit ann.lee@example.com --name \"Ann Lee-Smith\"\n  # id,phone columns: every row's outcome, nothing written\n  custadm edit --from phones.csv --dry-run\n  custadm edit --from - --format jsonl --yes < fixes.jsonl\n\nA soft-deleted customer must be restored first. An edit that changes nothing\nis `unchanged`. With --from, each row is one result (changed, unchanged,\nrefused, not_found), in file order, against the database as the earlier rows\nleft it; the same customer twice: the later row is refused.\nExit codes: 0 done or unchanged, 2 invalid value or malformed file (nothing\nwritten), 3 no such customer, 5 email taken, customer deleted or\n--max-changes exceeded, 7 some rows done and some not."
 )]
 pub struct EditArgs {
     /// Customer id or email address
-    #[arg(value_name = "ID", value_parser = crate::bulk::parse_customer_ref)]
-    pub id: crate::validate::CustomerRef,
+    #[arg(value_name = "ID", value_parser = crate::bulk::parse_customer_ref, required_unless_present = "from", conflicts_with = "from")]
+    pub id: Option<crate::validate::CustomerRef>,
     /// New full name (1-150 characters)
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
@@ -36,13 +36,48 @@ pub struct EditArgs {
     /// Remove the phone number
     #[arg(long)]
     pub clear_phone: bool,
-    /// Go ahead without asking (only production profiles ask)
+    /// Go ahead without asking (required for --from when there is no terminal to ask on)
     #[arg(short = 'y', long)]
     pub yes: bool,
+    /// Changes for many customers from FILE (`-`: standard input): CSV with a header naming id or email and any of full_name, new_email, phone (an empty cell leaves the field), or JSON lines {"id"|"email", "full_name"?, "new_email"?, "phone"? (null clears)}
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["name", "email", "phone", "clear_phone"])]
+    pub from: Option<std::path::PathBuf>,
+    /// Format of --from: csv or jsonl [default: from the file's extension]
+    #[arg(long, value_enum, requires = "from")]
+    pub format: Option<crate::bulk::ChangeFormat>,
+    /// With --from: report every row's outcome (`would_change`) and write nothing
+    #[arg(long, requires = "from")]
+    pub dry_run: bool,
+    /// With --from: rows per transaction
+    #[arg(long, value_name = "N", requires = "from", default_value_t = crate::bulk::DEFAULT_BATCH_SIZE, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub batch_size: u32,
+    /// With --from: refuse the run (exit 5, nothing changed) when more than N rows (or P% of the
+    /// customers not soft-deleted) ask for a change [default: the profile's max_changes]
+    #[arg(long, value_name = "N|P%", requires = "from", value_parser = crate::bulk::parse_max_changes)]
+    pub max_changes: Option<crate::bulk::MaxChanges>,
 }
 
 /// Runs `custadm edit`.
 pub fn run(ctx: &mut Ctx, args: EditArgs) -> Result<()> {
+    if let Some(path) = &args.from {
+        let options = crate::bulk::RunOptions {
+            dry_run: args.dry_run,
+            yes: args.yes,
+            batch_size: args.batch_size,
+            max_changes: args.max_changes,
+        };
+        return super::edit_from::run(ctx, path, args.format, &options);
+    }
+    let Some(named) = args.id.as_ref() else {
+        return Err(Error::Usage(
+            "give a customer (ID or email) and a change, or --from FILE".into(),
+        ));
+    };
+    if args.name.is_none() && args.email.is_none() && args.phone.is_none() && !args.clear_phone {
+        return Err(Error::Usage(
+            "nothing to change: give --name, --email, --phone or --clear-phone (or --from FILE for many customers)".into(),
+        ));
+    }
     // Validate everything before touching the database.
     let name = args
         .name
@@ -72,8 +107,8 @@ pub fn run(ctx: &mut Ctx, args: EditArgs) -> Result<()> {
         (None, false) => None,
     };
     let mut report = RunReport::new("edit", false, ctx.actor.run_id.clone());
-    let Some(id) = Customer::resolve(&mut ctx.conn, &args.id)? else {
-        report.add(vec![match &args.id {
+    let Some(id) = Customer::resolve(&mut ctx.conn, named)? else {
+        report.add(vec![match named {
             crate::validate::CustomerRef::Id(id) => ItemResult::not_found(*id),
             crate::validate::CustomerRef::Email(e) => ItemResult::email_not_found(e),
         }])?;

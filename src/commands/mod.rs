@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod delete;
 pub mod edit;
+mod edit_from;
 pub mod export;
 pub mod init;
 pub mod list;

@@ -266,6 +266,29 @@ impl Customer {
         })
     }
 
+    /// The whole rows of these customers (those that exist), locked until
+    /// commit as [`Customer::lock_for_edit`] locks one: PostgreSQL `FOR
+    /// UPDATE` in id order (concurrent runs over overlapping customers
+    /// queue instead of deadlocking; a wait past `lock_timeout` is exit 6
+    /// naming them); SQLite's write lock. `edit --from`'s batches.
+    pub fn lock_for_edit_many(conn: &mut DbConn, ids: &[i64]) -> Result<HashMap<i64, Customer>> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let query = customers::table
+            .filter(in_ids(customers::id, ids))
+            .order(customers::id);
+        let rows: Vec<Customer> = match conn {
+            DbConn::Pg(c) => query
+                .select(Customer::as_select())
+                .for_update()
+                .load(c)
+                .map_err(super::locking(|| customers_text(ids)))?,
+            DbConn::Sqlite(c) => query.select(Customer::as_select()).load(c)?,
+        };
+        Ok(rows.into_iter().map(|c| (c.id, c)).collect())
+    }
+
     /// Locks what decides "unpaid invoices" for these customers (PostgreSQL),
     /// so that no invoice can appear or grow between the check and a soft
     /// delete:
@@ -562,6 +585,80 @@ impl Customer {
         diesel::update(customers::table.find(id))
             .set(changes)
             .execute(conn)
+    }
+
+    /// Writes many customers' names and phones in the caller's write
+    /// transaction, on rows it locked (`lock_for_edit_many`): each of
+    /// `rows` names the customer and the columns it sets (`None` leaves one
+    /// as it is; `phone: Some(None)` clears it). Emails are not written here:
+    /// a row that changes one goes through [`Customer::update_contact`] in
+    /// a savepoint, so that a unique violation refuses that row only.
+    ///
+    /// One statement for all of them: PostgreSQL `UPDATE … FROM
+    /// unnest(arrays)` (one round trip a batch, not one a customer), SQLite
+    /// `UPDATE … FROM json_each(?)` (compiled once a batch: an UPDATE with
+    /// optional columns is not cached, and compiling it, with the search
+    /// index's triggers, cost more than the write).
+    pub(crate) fn update_names_and_phones(
+        conn: &mut DbConn,
+        rows: &[ContactChanges<'_>],
+        ids: &[i64],
+        now: NaiveDateTime,
+    ) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        match conn {
+            DbConn::Pg(c) => {
+                use diesel::sql_types::{Array, Bool, Nullable, Timestamp};
+                let set_name: Vec<bool> = rows.iter().map(|r| r.full_name.is_some()).collect();
+                let names: Vec<Option<&str>> = rows.iter().map(|r| r.full_name).collect();
+                let set_phone: Vec<bool> = rows.iter().map(|r| r.phone.is_some()).collect();
+                let phones: Vec<Option<&str>> = rows.iter().map(|r| r.phone.flatten()).collect();
+                diesel::sql_query(
+                    "UPDATE customers AS c SET                        full_name = CASE WHEN v.set_name THEN v.full_name ELSE c.full_name END,                        phone = CASE WHEN v.set_phone THEN v.phone ELSE c.phone END,                        updated_at = $1                      FROM unnest($2, $3, $4, $5, $6) AS v(id, set_name, full_name, set_phone, phone)                      WHERE c.id = v.id",
+                )
+                .bind::<Timestamp, _>(now)
+                .bind::<Array<diesel::sql_types::BigInt>, _>(ids)
+                .bind::<Array<Bool>, _>(&set_name)
+                .bind::<Array<Nullable<diesel::sql_types::Text>>, _>(&names)
+                .bind::<Array<Bool>, _>(&set_phone)
+                .bind::<Array<Nullable<diesel::sql_types::Text>>, _>(&phones)
+                .execute(c)?;
+            }
+            DbConn::Sqlite(c) => {
+                // One UPDATE … FROM over the batch as one JSON array bound
+                // once: the statement (and the search index's triggers in
+                // it) is compiled once a batch, not once a customer.
+                let batch: Vec<serde_json::Value> = rows
+                    .iter()
+                    .zip(ids)
+                    .map(|(r, id)| {
+                        serde_json::json!([
+                            id,
+                            r.full_name.is_some(),
+                            r.full_name,
+                            r.phone.is_some(),
+                            r.phone.flatten()
+                        ])
+                    })
+                    .collect();
+                diesel::sql_query(
+                    "UPDATE customers SET \
+                       full_name = CASE WHEN v.set_name THEN v.full_name ELSE customers.full_name END, \
+                       phone = CASE WHEN v.set_phone THEN v.phone ELSE customers.phone END, \
+                       updated_at = ? \
+                     FROM (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS set_name, \
+                                  json_extract(value, '$[2]') AS full_name, json_extract(value, '$[3]') AS set_phone, \
+                                  json_extract(value, '$[4]') AS phone FROM json_each(?)) AS v \
+                     WHERE customers.id = v.id",
+                )
+                .bind::<diesel::sql_types::Timestamp, _>(now)
+                .bind::<diesel::sql_types::Text, _>(serde_json::Value::Array(batch).to_string())
+                .execute(c)?;
+            }
+        }
+        Ok(())
     }
 
     /// Stores a new password hash (Argon2id PHC string) and asks for a

@@ -900,6 +900,31 @@ pub(crate) fn sqlite_busy_message() -> String {
 
 /// True when `conn` is inside a transaction (a caller's write transaction,
 /// read snapshot or [`bounded`] block).
+/// Runs `f` inside a savepoint of the open write transaction: when `f`
+/// fails, what it did is rolled back and the transaction goes on (on
+/// PostgreSQL a failed statement would otherwise abort the whole
+/// transaction). `edit --from` writes a row's new email this way, so that
+/// an address another program took a moment ago refuses that row only.
+///
+/// # Errors
+/// `f`'s error (after the rollback to the savepoint), or the savepoint's.
+pub(crate) fn savepoint<T, E: From<diesel::result::Error>>(
+    conn: &mut DbConn,
+    f: impl FnOnce(&mut DbConn) -> std::result::Result<T, E>,
+) -> std::result::Result<T, E> {
+    with_backend!(&mut *conn, c => AnsiTransactionManager::begin_transaction(c))?;
+    match f(conn) {
+        Ok(value) => {
+            with_backend!(conn, c => AnsiTransactionManager::commit_transaction(c))?;
+            Ok(value)
+        }
+        Err(e) => {
+            with_backend!(conn, c => AnsiTransactionManager::rollback_transaction(c))?;
+            Err(e)
+        }
+    }
+}
+
 pub(crate) fn in_transaction(conn: &mut DbConn) -> Result<bool> {
     Ok(with_backend!(conn, c => {
         <AnsiTransactionManager as TransactionManager<_>>::transaction_manager_status_mut(c)

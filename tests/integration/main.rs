@@ -15,6 +15,7 @@ mod config;
 mod db;
 mod delete;
 mod edit;
+mod edit_from;
 mod export;
 mod init;
 mod list;

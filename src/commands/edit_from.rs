@@ -1,0 +1,448 @@
+//! `custadm edit --from FILE`: `edit` for many customers, one row of a CSV
+//! or JSON-lines file each (contract: SPEC.md "Commands", `edit --from`,
+//! and the bulk paragraphs after the command table). The file is checked
+//! whole first (`bulk::ChangeFile`: exit 2 naming the line), then run by the
+//! bulk engine batch by batch, each batch one transaction with its audit
+//! rows (`edit` rows with `{"changes", "line"}` and the run id, so `undo
+//! RUN` reverses them).
+//!
+//! Each row is decided as `edit` decides: the customer's row is locked and
+//! read again inside the batch's transaction, only the fields the row
+//! changes are written (a concurrent change to another field survives), an
+//! email is checked against every other customer. Rows apply in file
+//! order, each against the database as the earlier rows left it:
+//! - an email is free for a row only when no other customer holds it at
+//!   that moment, so a file that swaps two customers' emails has both rows
+//!   refused (the first finds the address still held by the other
+//!   customer, the second likewise); a swap takes two runs, through a
+//!   temporary address (README "Tour");
+//! - the same customer named twice (by id or email): the later row is
+//!   refused, "already changed by line N" (or "already named by line N"
+//!   when that row changed nothing), whatever it asks, so running the same
+//!   file again changes nothing (a done row is `unchanged`).
+//!
+//! Memory: the rows stream from the spool; customers seen are kept in a
+//! compact id set (`bulk::IdSet`) and the first line of each in a spool
+//! file (17 bytes a customer); only the emails the file hands out are kept
+//! in memory (to name the line that took an address).
+
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::os::unix::fs::FileExt;
+use std::path::Path;
+
+use serde_json::{json, Map, Value};
+
+use crate::bulk::{
+    self, ChangeFile, ChangeFormat, ChangeRow, IdSet, ItemResult, Outcome, PhoneChange, RowKey,
+    RunOptions,
+};
+use crate::context::Ctx;
+use crate::db::audit::{self, Actor, NewAuditEntry};
+use crate::db::customer::{ContactChanges, Customer};
+use crate::db::error::DbError;
+use crate::db::DbConn;
+use crate::error::{Error, Result};
+use crate::text::sanitize;
+use crate::validate;
+
+/// Runs `custadm edit --from FILE` (`-`: standard input).
+///
+/// # Errors
+/// Exit 2 for a malformed file (before anything changes) or a declined
+/// confirmation; the run's own exit code otherwise (5 past
+/// `--max-changes`, 7 when some rows were done and some not).
+pub(super) fn run(
+    ctx: &mut Ctx,
+    path: &Path,
+    format: Option<ChangeFormat>,
+    options: &RunOptions,
+) -> Result<()> {
+    let region = ctx
+        .settings
+        .default_region
+        .value
+        .as_deref()
+        .map(validate::phone_region)
+        .transpose()
+        .map_err(Error::Usage)?;
+    let file = ChangeFile::read(path, format, region)?;
+    let source = if path.as_os_str() == "-" {
+        "standard input".to_string()
+    } else {
+        sanitize(&path.display().to_string())
+    };
+    let database = sanitize(&ctx.database);
+    let question = |n: i64| format!("Apply {n} row(s) of {source} to the customers in {database}?");
+    let spec = bulk::RunSpec {
+        action: "edit",
+        always_confirm: false,
+        question: &question,
+        changeable: None,
+        at_most_one: None,
+        commit: bulk::Commit::PerBatch,
+    };
+    let mut rows = Rows::new()?;
+    let report = bulk::execute(
+        ctx,
+        &spec,
+        bulk::Selection::File(file),
+        options,
+        &mut |conn, actor, batch, dry_run| rows.batch(conn, actor, batch.rows, dry_run),
+    )?;
+    report.finish(ctx)
+}
+
+/// What the run remembers across batches.
+struct Rows {
+    /// Customers a row has named.
+    seen: IdSet,
+    /// The first row of each customer: line and outcome.
+    firsts: Firsts,
+    /// Emails the file's rows gave to (or left with) a customer: email →
+    /// (customer, line).
+    assigned: HashMap<String, (i64, u64)>,
+    /// Dry runs: addresses an earlier row would free (email → its holder).
+    freed: HashMap<String, i64>,
+}
+
+impl Rows {
+    fn new() -> Result<Self> {
+        Ok(Rows {
+            seen: IdSet::default(),
+            firsts: Firsts::new()?,
+            assigned: HashMap::new(),
+            freed: HashMap::new(),
+        })
+    }
+
+    /// One batch: resolve the emails that name customers, lock the
+    /// customers (id order) and read them again, decide each row in file
+    /// order, write the changes and their audit rows.
+    fn batch(
+        &mut self,
+        conn: &mut DbConn,
+        actor: &Actor,
+        rows: &[ChangeRow],
+        dry_run: bool,
+    ) -> Result<Vec<ItemResult>> {
+        let emails: Vec<String> = rows
+            .iter()
+            .filter_map(|r| match &r.key {
+                RowKey::Email(e) => Some(e.clone()),
+                RowKey::Id(_) => None,
+            })
+            .collect();
+        let by_email = Customer::ids_by_email(conn, &emails)?;
+        let target = |r: &ChangeRow| match &r.key {
+            RowKey::Id(id) => Some(*id),
+            RowKey::Email(e) => by_email.get(e).copied(),
+        };
+        let mut ids: Vec<i64> = rows.iter().filter_map(target).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let current = Customer::lock_for_edit_many(conn, &ids)?;
+        let mut results = Vec::with_capacity(rows.len());
+        let mut writes = Writes::default();
+        let mut dups: Vec<(usize, i64)> = Vec::new();
+        let mut here: HashMap<i64, (u64, Outcome)> = HashMap::new();
+        for row in rows {
+            let Some(c) = target(row).and_then(|id| current.get(&id)) else {
+                results.push(
+                    match &row.key {
+                        RowKey::Id(id) => ItemResult::not_found(*id),
+                        RowKey::Email(e) => ItemResult::email_not_found(e),
+                    }
+                    .with_line(row.line),
+                );
+                continue;
+            };
+            if !self.seen.insert(c.id) {
+                dups.push((results.len(), c.id));
+                results.push(ItemResult::refused(c.id, String::new()).with_line(row.line));
+                continue;
+            }
+            let result = self.decide(conn, actor, row, c, dry_run, &mut writes)?;
+            here.insert(c.id, (row.line, result.outcome));
+            self.firsts.record(row.line, c.id, result.outcome)?;
+            results.push(result);
+        }
+        if !dups.is_empty() {
+            let wanted: HashSet<i64> = dups
+                .iter()
+                .map(|&(_, id)| id)
+                .filter(|id| !here.contains_key(id))
+                .collect();
+            let earlier = self.firsts.find(&wanted)?;
+            for (at, id) in dups {
+                let first = here.get(&id).or_else(|| earlier.get(&id)).copied();
+                let message = match first {
+                    Some((line, Outcome::Changed)) => format!(
+                        "customer {id} was already changed by line {line} of this file: one row per customer"
+                    ),
+                    Some((line, Outcome::WouldChange)) => format!(
+                        "customer {id} would already be changed by line {line} of this file: one row per customer"
+                    ),
+                    Some((line, outcome)) => format!(
+                        "customer {id} is already named by line {line} of this file ({}): one row per customer",
+                        outcome.as_str()
+                    ),
+                    None => format!(
+                        "customer {id} is already named by an earlier line of this file: one row per customer"
+                    ),
+                };
+                if let Some(r) = results.get_mut(at) {
+                    r.message = Some(message);
+                }
+            }
+        }
+        let now = crate::db::now();
+        let changes: Vec<ContactChanges<'_>> = writes
+            .rows
+            .iter()
+            .map(|w| ContactChanges {
+                full_name: w.full_name.as_deref(),
+                email: None,
+                phone: w.phone.as_ref().map(|p| p.as_deref()),
+                updated_at: now,
+            })
+            .collect();
+        Customer::update_names_and_phones(conn, &changes, &writes.ids, now)?;
+        NewAuditEntry::insert_all(conn, &writes.audit)?;
+        Ok(results)
+    }
+
+    /// One row about customer `c` (locked, read again): its outcome, and,
+    /// unless `dry_run`, its change written (an email at once, names and
+    /// phones queued in `writes`) and its audit row queued.
+    fn decide(
+        &mut self,
+        conn: &mut DbConn,
+        actor: &Actor,
+        row: &ChangeRow,
+        c: &Customer,
+        dry_run: bool,
+        writes: &mut Writes,
+    ) -> Result<ItemResult> {
+        let id = c.id;
+        let refused = |why: String| ItemResult::refused(id, why).with_line(row.line);
+        if let Some(why) = &row.invalid {
+            return Ok(refused(why.clone()));
+        }
+        if c.deleted_at.is_some() {
+            return Ok(refused(format!(
+                "customer {id} is deleted: run `custadm restore {id}` first"
+            )));
+        }
+        let mut changes = Map::new();
+        let mut record = |field: &str, old: Value, new: Value| {
+            if old != new {
+                changes.insert(field.to_string(), json!({"old": old, "new": new}));
+            }
+        };
+        if let Some(n) = &row.full_name {
+            record("full_name", json!(c.full_name), json!(n));
+        }
+        if let Some(e) = &row.new_email {
+            record("email", json!(c.email), json!(e));
+        }
+        match &row.phone {
+            PhoneChange::Keep => {}
+            PhoneChange::Clear => record("phone", json!(c.phone), Value::Null),
+            PhoneChange::Set(p) => record("phone", json!(c.phone), json!(p)),
+        }
+        if changes.is_empty() {
+            if let Some(e) = &row.new_email {
+                self.assigned.insert(e.clone(), (id, row.line));
+            }
+            return Ok(ItemResult::new(id, Outcome::Unchanged)
+                .with_message("nothing to change")
+                .with_line(row.line));
+        }
+        let name = row
+            .full_name
+            .as_deref()
+            .filter(|_| changes.contains_key("full_name"));
+        let email = row
+            .new_email
+            .as_deref()
+            .filter(|_| changes.contains_key("email"));
+        let phone = match &row.phone {
+            _ if !changes.contains_key("phone") => None,
+            PhoneChange::Set(p) => Some(Some(p.as_str())),
+            _ => Some(None),
+        };
+        if let Some(e) = email {
+            if let Some(why) = self.email_taken(conn, e, id, dry_run)? {
+                return Ok(refused(why));
+            }
+        }
+        let changes = Value::Object(changes);
+        if dry_run {
+            if let Some(e) = email {
+                let old = validate::email(&c.email).unwrap_or_else(|_| c.email.to_lowercase());
+                self.freed.insert(old, id);
+                self.assigned.insert(e.to_string(), (id, row.line));
+            }
+            return Ok(ItemResult::new(id, Outcome::WouldChange)
+                .with_changes(changes)
+                .with_line(row.line));
+        }
+        if email.is_none() {
+            // Names and phones: written together at the end of the batch.
+            writes.ids.push(id);
+            writes.rows.push(NamePhone {
+                full_name: name.map(str::to_string),
+                phone: phone.map(|p| p.map(str::to_string)),
+            });
+        } else {
+            let update = ContactChanges {
+                full_name: name,
+                email,
+                phone,
+                updated_at: crate::db::now(),
+            };
+            // A new email in a savepoint: an address another program took
+            // since the check refuses this row only.
+            match crate::db::savepoint(conn, |conn| Customer::update_contact(conn, id, &update)) {
+                Ok(_) => {}
+                Err(e) if DbError::kind_of(&e).is_unique_violation() => {
+                    return Ok(refused(
+                        "that email is already used by another customer (differing only in letter case)"
+                            .into(),
+                    ));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if let Some(e) = email {
+            self.assigned.insert(e.to_string(), (id, row.line));
+        }
+        writes.audit.push(actor.entry(
+            "edit",
+            Some(id),
+            audit::OK,
+            json!({ "changes": changes, "line": row.line }),
+        ));
+        Ok(ItemResult::new(id, Outcome::Changed)
+            .with_changes(changes)
+            .with_line(row.line))
+    }
+
+    /// Why customer `id` cannot take email `e` now, if it cannot: another
+    /// customer holds it (one an earlier row gave it to is named by that
+    /// row's line). A dry run counts what the earlier rows would have done.
+    fn email_taken(
+        &self,
+        conn: &mut DbConn,
+        e: &str,
+        id: i64,
+        dry_run: bool,
+    ) -> Result<Option<String>> {
+        let by_line = |line: u64| {
+            format!("email {e} was given to another customer by line {line} of this file")
+        };
+        if dry_run {
+            if let Some(&(owner, line)) = self.assigned.get(e) {
+                if owner != id {
+                    return Ok(Some(by_line(line)));
+                }
+            }
+        }
+        let Some(owner) = Customer::email_owner(conn, e, id)? else {
+            return Ok(None);
+        };
+        if dry_run && self.freed.get(e) == Some(&owner) {
+            return Ok(None);
+        }
+        Ok(Some(match self.assigned.get(e) {
+            Some(&(o, line)) if o == owner => by_line(line),
+            _ => format!("email {e} is already used by another customer"),
+        }))
+    }
+}
+
+/// What a batch writes at its end: names and phones in one statement on
+/// PostgreSQL (`Customer::update_names_and_phones`), then the audit rows.
+#[derive(Default)]
+struct Writes {
+    ids: Vec<i64>,
+    rows: Vec<NamePhone>,
+    audit: Vec<NewAuditEntry>,
+}
+
+/// One customer's new name and phone (`None`: left as it is).
+struct NamePhone {
+    full_name: Option<String>,
+    phone: Option<Option<String>>,
+}
+
+/// The first row of each customer, spooled to an unlinked file: line
+/// (u64), customer (i64) and outcome (u8), little-endian, 17 bytes a
+/// customer. Read back only for a customer named twice.
+struct Firsts {
+    out: BufWriter<File>,
+}
+
+const FIRST_BYTES: usize = 17;
+
+const OUTCOMES: [Outcome; 6] = [
+    Outcome::Changed,
+    Outcome::Unchanged,
+    Outcome::WouldChange,
+    Outcome::NotFound,
+    Outcome::Refused,
+    Outcome::Failed,
+];
+
+impl Firsts {
+    fn new() -> Result<Self> {
+        Ok(Firsts {
+            out: BufWriter::new(crate::bulk::spool_file()?),
+        })
+    }
+
+    fn record(&mut self, line: u64, id: i64, outcome: Outcome) -> Result<()> {
+        let code = OUTCOMES.iter().position(|&o| o == outcome).unwrap_or(0) as u8;
+        self.out.write_all(&line.to_le_bytes())?;
+        self.out.write_all(&id.to_le_bytes())?;
+        self.out.write_all(&[code])?;
+        Ok(())
+    }
+
+    /// The first row (line, outcome) of each of `wanted`, read from the
+    /// start until all are found.
+    fn find(&mut self, wanted: &HashSet<i64>) -> Result<HashMap<i64, (u64, Outcome)>> {
+        let mut found = HashMap::new();
+        if wanted.is_empty() {
+            return Ok(found);
+        }
+        self.out.flush()?;
+        let file = self.out.get_ref();
+        let mut chunk = vec![0u8; FIRST_BYTES * 4096];
+        let mut offset = 0u64;
+        while found.len() < wanted.len() {
+            let n = file.read_at(&mut chunk, offset)?;
+            let whole = n - n % FIRST_BYTES;
+            if whole == 0 {
+                break;
+            }
+            for rec in chunk[..whole].chunks_exact(FIRST_BYTES) {
+                let mut word = [0u8; 8];
+                word.copy_from_slice(&rec[8..16]);
+                let id = i64::from_le_bytes(word);
+                if wanted.contains(&id) && !found.contains_key(&id) {
+                    word.copy_from_slice(&rec[..8]);
+                    let outcome = OUTCOMES
+                        .get(usize::from(rec[16]))
+                        .copied()
+                        .unwrap_or(Outcome::Changed);
+                    found.insert(id, (u64::from_le_bytes(word), outcome));
+                }
+            }
+            offset += whole as u64;
+        }
+        Ok(found)
+    }
+}
