@@ -32,12 +32,19 @@ fn main() -> ExitCode {
     let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if argv.get(1).is_some_and(|a| a == "generate-docs") {
         return match argv.get(2..) {
-            Some([dir]) => match custadm::generate_docs(std::path::Path::new(dir)) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => report(&anyhow::Error::new(e)),
-            },
+            // A DIR that looks like an option (`--help`) is a usage error,
+            // not a folder to create.
+            Some([dir]) if !dir.to_string_lossy().starts_with('-') => {
+                match custadm::generate_docs(std::path::Path::new(dir)) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(e) => report(&anyhow::Error::new(e)),
+                }
+            }
             _ => {
-                let _ = writeln!(std::io::stderr(), "error: usage: custadm generate-docs DIR");
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "error: usage: custadm generate-docs DIR (writes DIR/completions and DIR/man; packaging only)"
+                );
                 ExitCode::from(2)
             }
         };

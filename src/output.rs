@@ -414,15 +414,17 @@ pub(crate) fn cut_to_width(s: &str, width: usize) -> std::borrow::Cow<'_, str> {
     if display_width(s) <= width {
         return std::borrow::Cow::Borrowed(s);
     }
+    // The width of the text so far, not the sum of its characters': a
+    // presentation selector (U+FE0F) makes `❤` two columns, a ZWJ joins
+    // emoji (finding of the issue-26 review: summed per character, a row
+    // of `❤️` took twice its column and wrapped).
     let mut out = String::new();
-    let mut used = 0;
     for c in s.chars() {
-        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-        if used + w + 1 > width {
+        out.push(c);
+        if display_width(&out) + 1 > width {
+            out.pop();
             break;
         }
-        used += w;
-        out.push(c);
     }
     if width > 0 {
         out.push('…');
@@ -833,6 +835,15 @@ mod tests {
         assert_eq!(tiny.shown, vec![0, 1, 2]);
         assert_eq!(cut_to_width("emma.patel@example.com", 10), "emma.pate…");
         assert_eq!(cut_to_width("short", 10), "short");
+        let hearts = "\u{2764}\u{fe0f}".repeat(30);
+        for w in 1..20 {
+            let cut = cut_to_width(&hearts, w);
+            assert!(
+                display_width(&cut) <= w,
+                "{w}: {cut:?} is {} wide",
+                display_width(&cut)
+            );
+        }
         assert_eq!(
             left_out_note(&["CREATED", "LAST LOGIN"], 80).as_deref(),
             Some("left out to fit 80 columns: CREATED, LAST LOGIN; -o json or a wider terminal\nshows them")

@@ -399,6 +399,18 @@ fn generate_docs_is_offered_nowhere_and_o_offers_what_a_command_takes() {
     }
     let help = env.cmd().args(&["--help"]).run();
     assert!(!help.stdout.contains("generate-docs"), "{}", help.stdout);
+    // An option where DIR goes is a usage error, not a folder named `--help`.
+    let work = tempfile::tempdir().expect("temp dir");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_custadm"))
+        .args(["generate-docs", "--help"])
+        .current_dir(work.path())
+        .output()
+        .expect("run custadm");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        std::fs::read_dir(work.path()).expect("read dir").next().is_none(),
+        "nothing created"
+    );
 
     // bash completion: list offers five formats, view two.
     let bash = std::fs::read_to_string(root.join("completions/custadm.bash")).expect("bash");
