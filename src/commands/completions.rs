@@ -150,7 +150,8 @@ fn write_man_pages(cmd: &clap::Command, name: &str, dir: &std::path::Path) -> st
     std::fs::write(dir.join(format!("{name}.1")), text)
 }
 
-/// The after-help text as a man page section, line for line (`.nf`).
+/// The after-help text as a man page section, line for line (`.nf`), at
+/// the left margin.
 fn examples_section(after: Option<&str>) -> String {
     let Some(after) = after else {
         return String::new();
@@ -161,12 +162,14 @@ fn examples_section(after: Option<&str>) -> String {
     } else {
         "NOTES"
     };
-    let mut out = format!(".SH {heading}\n.nf\n");
+    // At the left margin (`.in 0`): the lines are wrapped to 78 columns for
+    // `--help`, and man's 7-column indent would push them past 80.
+    let mut out = format!(".SH {heading}\n.in 0\n.nf\n");
     for line in body.lines() {
         out.push_str(&roff_line(line));
         out.push('\n');
     }
-    out.push_str(".fi\n");
+    out.push_str(".fi\n.in\n");
     out
 }
 

@@ -353,7 +353,7 @@ fn man_pages_show_examples_unhyphenated_and_unjoined() {
         let file = out.path().join("man").join(format!("{name}.1"));
         let roff = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(
-            roff.contains("\n.nh\n") && roff.contains(".SH EXAMPLES\n.nf\n"),
+            roff.contains("\n.nh\n") && roff.contains(".SH EXAMPLES\n.in 0\n.nf\n"),
             "{name}"
         );
         // Rendered as man renders it, 80 columns wide.
@@ -377,6 +377,24 @@ fn man_pages_show_examples_unhyphenated_and_unjoined() {
             );
         }
         assert!(!text.contains('‐'), "{name} hyphenates:\n{text}");
+        // Nothing wider than the terminal (man indents its text by 7
+        // columns; the examples, wrapped to 78 for --help, sit at the margin).
+        for line in text.lines() {
+            // Without overstrike (bold is `c\bc`): a backspace takes back
+            // the character before it.
+            let mut shown = String::new();
+            for c in line.chars() {
+                if c == '\u{8}' {
+                    shown.pop();
+                } else {
+                    shown.push(c);
+                }
+            }
+            assert!(
+                unicode_width::UnicodeWidthStr::width(shown.as_str()) <= 80,
+                "{name}: a line wider than 80 columns: {shown:?}"
+            );
+        }
     }
 }
 
@@ -408,7 +426,10 @@ fn generate_docs_is_offered_nowhere_and_o_offers_what_a_command_takes() {
         .expect("run custadm");
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        std::fs::read_dir(work.path()).expect("read dir").next().is_none(),
+        std::fs::read_dir(work.path())
+            .expect("read dir")
+            .next()
+            .is_none(),
         "nothing created"
     );
 
