@@ -141,7 +141,7 @@ Register-ArgumentCompleter -Native -CommandName 'custadm' -ScriptBlock {
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most N customers')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: table, json, jsonl (one object a line), csv, or ids (one a line, for --ids-from -)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: table, json, jsonl (one object a line), csv, or ids (one a line, for --ids-from -)')
-            [CompletionResult]::new('--after', '--after', [CompletionResultType]::ParameterName, 'Only ids greater than ID (paging: pass the last id of the previous page)')
+            [CompletionResult]::new('--after', '--after', [CompletionResultType]::ParameterName, 'Only ids greater than ID (paging: pass the last id of the previous page; ids other programs made zero or negative page like any other)')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use [default: $CUSTADM_PROFILE]')
             [CompletionResult]::new('--operator', '--operator', [CompletionResultType]::ParameterName, 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused')

@@ -129,7 +129,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand --limit 'At most N customers'
             cand -o 'Output format: table, json, jsonl (one object a line), csv, or ids (one a line, for --ids-from -)'
             cand --output 'Output format: table, json, jsonl (one object a line), csv, or ids (one a line, for --ids-from -)'
-            cand --after 'Only ids greater than ID (paging: pass the last id of the previous page)'
+            cand --after 'Only ids greater than ID (paging: pass the last id of the previous page; ids other programs made zero or negative page like any other)'
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
             cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
             cand --operator 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused'

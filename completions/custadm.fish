@@ -112,7 +112,7 @@ json\t'One JSON document'
 jsonl\t'One JSON object per line (list only)'
 csv\t'CSV with a header (list only)'
 ids\t'One id per line (list only), for `--ids-from -`'"
-complete -c custadm -n "__fish_custadm_using_subcommand list" -l after -d 'Only ids greater than ID (paging: pass the last id of the previous page)' -r
+complete -c custadm -n "__fish_custadm_using_subcommand list" -l after -d 'Only ids greater than ID (paging: pass the last id of the previous page; ids other programs made zero or negative page like any other)' -r
 complete -c custadm -n "__fish_custadm_using_subcommand list" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand list" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand list" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r

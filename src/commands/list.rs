@@ -28,8 +28,9 @@ pub struct ListArgs {
     /// --ids-from -)
     #[arg(short = 'o', long, value_name = "FORMAT", value_parser = output::FormatParser::all(), default_value = "table", help_heading = crate::cli::GLOBAL)]
     pub output: Format,
-    /// Only ids greater than ID (paging: pass the last id of the previous page)
-    #[arg(long, value_name = "ID", value_parser = clap::value_parser!(i64).range(0..))]
+    /// Only ids greater than ID (paging: pass the last id of the previous page;
+    /// ids other programs made zero or negative page like any other)
+    #[arg(long, value_name = "ID", allow_negative_numbers = true)]
     pub after: Option<i64>,
 }
 

@@ -101,6 +101,18 @@ db_test!(filters_and_id_lists_reach_ids_zero_and_below, |env| {
         ]
     );
     assert_eq!(active_set(&env), BTreeSet::from([-7, 0, recent]));
+    // `list` pages through them: the note's `--after -7` is accepted.
+    let page = env.run(&["list", "--limit", "1", "-o", "ids"]);
+    page.ok();
+    assert_eq!(page.stdout.trim(), "-7");
+    assert!(
+        page.stderr.contains("continue with --after -7"),
+        "{}",
+        page.stderr
+    );
+    let next = env.run(&["list", "--after", "-7", "--limit", "1", "-o", "ids"]);
+    next.ok();
+    assert_eq!(next.stdout.trim(), "0", "{}", next.stderr);
     // An email that names no one is still `"id": null`.
     let run = env.run(&["toggle", "nobody@example.com", "--activate", "-o", "json"]);
     run.code(3);
