@@ -749,7 +749,13 @@ fn six(env: &Env) -> Vec<String> {
         .collect()
 }
 
+/// `toggle --deactivate` of `ids` two to a batch, started in the background
+/// (with a 1 s lock timeout).
 fn deactivate_in_pairs(env: &Env, ids: &[String]) -> std::process::Child {
+    deactivate_in_pairs_with(env, ids, "1")
+}
+
+fn deactivate_in_pairs_with(env: &Env, ids: &[String], lock_timeout: &str) -> std::process::Child {
     let mut args = vec![
         "toggle",
         "--deactivate",
@@ -761,7 +767,7 @@ fn deactivate_in_pairs(env: &Env, ids: &[String]) -> std::process::Child {
     ];
     args.extend(ids.iter().map(String::as_str));
     env.cmd()
-        .env("CUSTADM_LOCK_TIMEOUT", "1")
+        .env("CUSTADM_LOCK_TIMEOUT", lock_timeout)
         .args(&args)
         .cmd
         .spawn()
@@ -814,17 +820,8 @@ fn postgres_lost_connection_half_way_prints_the_document() {
         "UPDATE customers SET full_name = 'held' WHERE id = {}",
         ids[2]
     ));
-    let mut args = vec![
-        "toggle",
-        "--deactivate",
-        "--batch-size",
-        "2",
-        "--yes",
-        "-o",
-        "json",
-    ];
-    args.extend(ids.iter().map(String::as_str));
-    let child = env.cmd().args(&args).cmd.spawn().expect("spawn custadm");
+    // The default lock timeout (10 s): the wait is cut long before.
+    let child = deactivate_in_pairs_with(&env, &ids, "10");
     wait_for_a_lock_wait(&env, std::time::Duration::ZERO);
     // The connection of the session that waits is cut, as a failover would.
     env.exec(

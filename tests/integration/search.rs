@@ -424,6 +424,16 @@ fn migration_over_existing_customers_postgres() {
     migration_over_existing_data(&env);
 }
 
+/// Customers 1..=`n` on PostgreSQL by one `generate_series` INSERT, each
+/// named by the SQL expression `name` of `n` (emails `gN@example.com`).
+fn generated_customers(env: &Env, n: i64, name: &str) {
+    env.exec(&format!(
+        "INSERT INTO customers (full_name, email, password_hash, created_at, updated_at) \
+         SELECT {name}, 'g' || n || '@example.com', 'x', '2025-01-01 00:00:00', '2025-01-01 00:00:00' \
+         FROM generate_series(1, {n}) AS n"
+    ));
+}
+
 /// Under `plan_cache_mode = force_generic_plan` (as a driver's statement
 /// cache would make it) a search still answers from the trigram indexes:
 /// the index scan counters grow and customers is never read sequentially.
@@ -433,11 +443,7 @@ fn search_never_runs_as_a_generic_plan_scan() {
     env.init_db(0);
     // Fillers first, so that the searched customers lie beyond the ids the
     // search walks along the primary key before it asks the indexes.
-    env.exec(
-        "INSERT INTO customers (full_name, email, password_hash, created_at, updated_at) \
-         SELECT 'Filler ' || n, 'f' || n || '@example.net', 'x', '2025-01-01 00:00:00', '2025-01-01 00:00:00' \
-         FROM generate_series(1, 17000) AS n",
-    );
+    generated_customers(&env, 17_000, "'Filler ' || n");
     insert_plain(&env, 0..3000);
     env.exec("ANALYZE customers");
     let db = env
@@ -576,13 +582,12 @@ fn common_term_with_a_narrow_filter_postgres() {
 fn search_shapes_find_the_first_ids_whatever_the_physical_order() {
     let Some(env) = Env::postgres() else { return };
     env.init_db(0);
-    env.exec(
-        "INSERT INTO customers (full_name, email, password_hash, created_at, updated_at) \
-         SELECT 'Alpha ' || n \
-                || CASE WHEN n % 2000 = 0 AND n > 20000 THEN ' Quokka' ELSE '' END \
-                || CASE WHEN n % 100 = 0 THEN ' Emu' ELSE '' END, \
-                'c' || n || '@example.com', 'x', '2025-01-01 00:00:00', '2025-01-01 00:00:00' \
-         FROM generate_series(1, 40000) AS n",
+    generated_customers(
+        &env,
+        40_000,
+        "'Alpha ' || n \
+         || CASE WHEN n % 2000 = 0 AND n > 20000 THEN ' Quokka' ELSE '' END \
+         || CASE WHEN n % 100 = 0 THEN ' Emu' ELSE '' END",
     );
     // Updated rows move to the end of the heap (no room left on their page).
     env.exec("UPDATE customers SET full_name = full_name || ' ' WHERE id IN (22000, 24000, 26000)");
@@ -631,11 +636,7 @@ fn migration_is_never_cut_by_io_timeout() {
     let Some(env) = Env::postgres() else { return };
     env.init_db(0);
     unmigrate(&env);
-    env.exec(
-        "INSERT INTO customers (full_name, email, password_hash, created_at, updated_at) \
-         SELECT 'Customer ' || n, 'c' || n || '@example.com', 'x', '2025-01-01 00:00:00', '2025-01-01 00:00:00' \
-         FROM generate_series(1, 300000) AS n",
-    );
+    bulk_customers(&env, 300_000);
     let run = env
         .cmd()
         .args(&["db", "migrate"])
