@@ -481,6 +481,34 @@ fn search_never_runs_as_a_generic_plan_scan() {
     assert_eq!(seq(), seq0, "no sequential scan of customers");
 }
 
+/// Every search reads the whole GIN pending list of each index it asks, so
+/// the lists stay short whoever writes (migration 2026-12-07-000027: at
+/// most 256 kB, about 32 pages; PostgreSQL's default of 4 MB let them reach
+/// 500 pages and doubled a search's time at 10M). Another program writes
+/// 20,000 customers (about 10 MB of index entries); each list then holds at
+/// most 40 pages, and the search still finds that program's rows.
+#[test]
+fn search_index_pending_lists_stay_short_whoever_writes() {
+    let Some(env) = Env::postgres() else { return };
+    env.init_db(0);
+    generated_customers(&env, 20_000, "'Writer Quillfeather' || n");
+    env.exec("CREATE EXTENSION IF NOT EXISTS pgstattuple");
+    for index in [
+        "customers_search_name_idx",
+        "customers_search_email_idx",
+        "customers_search_phone_idx",
+    ] {
+        let pages = env
+            .scalar(&format!(
+                "SELECT pending_pages::bigint AS v FROM pgstatginindex('{index}')"
+            ))
+            .expect("pgstatginindex");
+        assert!(pages <= 40, "{index}: {pages} pending pages");
+    }
+    let (got, _) = listed(&env, &["--search", "quillfeather19999", "--limit", "50"]);
+    assert_eq!(got, vec![19_999]);
+}
+
 /// A role that may not create pg_trgm gets exit 6 naming the fix.
 #[test]
 fn pg_trgm_not_allowed_is_exit_6_naming_the_fix() {
