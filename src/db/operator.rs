@@ -46,10 +46,8 @@ pub struct Operator {
     pub password_hash: String,
     pub is_active: bool,
     pub failed_attempts: i32,
-    #[diesel(deserialize_as = crate::db::lenient::DbOptTime)]
-    pub locked_until: Option<NaiveDateTime>,
-    #[diesel(deserialize_as = crate::db::lenient::DbTime)]
-    pub created_at: NaiveDateTime,
+    pub locked_until: Option<crate::db::lenient::StoredTime>,
+    pub created_at: crate::db::lenient::StoredTime,
     /// The OS login this operator is bound to: only that login may act as
     /// them (contract: "Operators and roles"). `None`: unbound.
     #[diesel(deserialize_as = crate::db::lenient::LossyOptText)]
@@ -105,9 +103,14 @@ impl Operator {
         self.role == Role::Admin.as_str()
     }
 
-    /// The end of the lock, when the operator is locked at `now`.
+    /// The end of the lock, when the operator is locked at `now`. A
+    /// `locked_until` custadm cannot read (another program's text; see
+    /// [`StoredTime`](crate::db::lenient::StoredTime)) is no lock.
     pub fn locked_at(&self, now: NaiveDateTime) -> Option<NaiveDateTime> {
-        self.locked_until.filter(|until| *until > now)
+        self.locked_until
+            .as_ref()
+            .and_then(crate::db::lenient::StoredTime::instant)
+            .filter(|until| *until > now)
     }
 
     /// Records a wrong password, counted in the database so that attempts
