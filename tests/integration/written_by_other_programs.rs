@@ -386,6 +386,23 @@ fn timestamps_that_are_no_timestamp_never_stop_a_command() {
         .args(&["view", &b.to_string()])
         .run()
         .ok();
+    // Nor is an admin whose right password confirms a change: the count is
+    // cleared and the word left as stored (it used to stop the command).
+    env.exec(
+        "UPDATE operators SET locked_until = 'soon', failed_attempts = 2 WHERE username = 'admin'",
+    );
+    env.admin_change(
+        &["operator", "add", "later", "--role", "support"],
+        &[SUPPORT_PASSWORD],
+    )
+    .ok();
+    assert_eq!(
+        env.count(
+            "operators",
+            "username = 'admin' AND locked_until = 'soon' AND failed_attempts = 0"
+        ),
+        1
+    );
 }
 
 #[test]
