@@ -394,9 +394,7 @@ fn pg_stored(value: diesel::pg::PgValue<'_>) -> StoredTime {
             "infinity"
         };
         return unreadable(
-            &format!(
-                "{stored} is past any calendar date, which custadm does not read as an instant"
-            ),
+            &format!("{stored} names no calendar date, which custadm does not read as an instant"),
             stored.to_string(),
             FIND_PG,
         );
@@ -516,8 +514,24 @@ impl FromSql<Date, Sqlite> for DbDate {
 
 impl FromSql<Date, Pg> for DbDate {
     fn from_sql(value: diesel::pg::PgValue<'_>) -> deserialize::Result<Self> {
-        <NaiveDate as FromSql<Date, Pg>>::from_sql(value)
-            .map(|d| DbDate(d.format("%Y-%m-%d").to_string()))
+        // The binary form: days since 2000-01-01, the extremes meaning the
+        // infinities, which chrono does not hold (nor years past 262,143).
+        let days = <[u8; 4]>::try_from(value.as_bytes())
+            .ok()
+            .map(i32::from_be_bytes);
+        if let Ok(d) = <NaiveDate as FromSql<Date, Pg>>::from_sql(value) {
+            return Ok(DbDate(d.format("%Y-%m-%d").to_string()));
+        }
+        let stored = match days {
+            Some(i32::MAX) => "infinity".to_string(),
+            Some(i32::MIN) => "-infinity".to_string(),
+            other => format!("{} days after 2000-01-01", other.unwrap_or_default()),
+        };
+        unreadable_timestamp(
+            &format!("{stored} is not a date custadm reads"),
+            "on PostgreSQL find them with `WHERE NOT isfinite(column)`",
+        );
+        Ok(DbDate(stored))
     }
 }
 

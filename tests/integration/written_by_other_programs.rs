@@ -718,6 +718,35 @@ fn export_and_view_read_foreign_dates_on_sqlite() {
     assert_eq!(view.json()["kyc"]["date_of_birth"], "garbage");
 }
 
+/// PostgreSQL's `infinity` in a `date` column (a date of birth another
+/// program wrote) is shown as stored with a warning, as SQLite's unreadable
+/// dates are: `view` and `export` used to stop with exit 6.
+#[test]
+fn postgres_infinite_date_of_birth_is_shown_as_stored() {
+    let Some(env) = Env::postgres() else { return };
+    env.init_db(0);
+    let id = env.insert_customer("Endless Birth", "endless@example.com");
+    foreign_sql(
+        &env,
+        &format!(
+            "INSERT INTO kyc_records (customer_id, status, document_type, document_number, country, date_of_birth, created_at) \
+             VALUES ({id}, 'verified', 'passport', 'X1', 'GB', 'infinity', '2026-01-02 03:04:05');"
+        ),
+    );
+    let view = env.run(&["-o", "json", "view", &id.to_string()]);
+    view.ok();
+    assert_eq!(
+        view.json()["kyc"]["date_of_birth"],
+        "infinity",
+        "{}",
+        view.stdout
+    );
+    assert!(view.stderr.starts_with("warning:"), "{}", view.stderr);
+    let export = env.run(&["export", &id.to_string()]);
+    export.ok();
+    assert_eq!(export.json()["kyc_records"][0]["date_of_birth"], "infinity");
+}
+
 // ------------------------------------------------ timestamps before 1900
 // Issue 24 item 9 (contract "Output"): a number 0 on SQLite is a Julian day
 // in 4714 BC, and no customer logged in before 1900. Such a value is
