@@ -693,6 +693,14 @@ pub(crate) fn human_time(ts: Option<NaiveDateTime>) -> String {
         .unwrap_or_else(|| "-".into())
 }
 
+/// A timestamp column's value for a table ([`StoredTime::human`]), or `-`
+/// when absent (NULL).
+///
+/// [`StoredTime::human`]: crate::db::lenient::StoredTime::human
+pub(crate) fn human_stored(ts: Option<&crate::db::lenient::StoredTime>) -> String {
+    ts.map_or_else(|| "-".into(), crate::db::lenient::StoredTime::human)
+}
+
 /// Cents as dollars for people: `12345` → `$123.45`.
 pub(crate) fn dollars(cents: i64) -> String {
     let sign = if cents < 0 { "-" } else { "" };

@@ -147,7 +147,7 @@ impl From<AuditEntry> for AuditRow {
     fn from(e: AuditEntry) -> Self {
         AuditRow {
             id: e.id,
-            occurred_at: rfc3339(e.occurred_at),
+            occurred_at: e.occurred_at.rfc3339(),
             operator: e.operator,
             os_user: e.os_user,
             action: e.action,
@@ -253,7 +253,7 @@ pub fn run(ctx: &mut Ctx, args: AuditArgs) -> Result<()> {
     let rows = entries.into_iter().map(|e| {
         vec![
             e.id.to_string(),
-            crate::output::human_time(Some(e.occurred_at)),
+            e.occurred_at.human(),
             e.operator,
             e.os_user,
             e.action,

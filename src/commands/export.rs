@@ -13,13 +13,13 @@
 
 use std::io::Write;
 
-use chrono::NaiveDateTime;
 use serde::Serialize;
 
 use crate::commands::audit::AuditRow;
 use crate::context::Ctx;
 use crate::db::audit;
 use crate::db::customer::Customer;
+use crate::db::lenient::StoredTime;
 use crate::db::{self, DbConn};
 use crate::error::{Error, Result};
 use crate::output::{escape_json_text, rfc3339};
@@ -36,10 +36,6 @@ pub struct ExportArgs {
     /// Customer id or email address
     #[arg(value_name = "ID", value_parser = crate::bulk::parse_customer_ref)]
     pub id: crate::validate::CustomerRef,
-}
-
-fn time(t: Option<NaiveDateTime>) -> Option<String> {
-    t.map(rfc3339)
 }
 
 #[derive(Serialize)]
@@ -143,8 +139,8 @@ fn write_document<W: Write>(conn: &mut DbConn, doc: &mut Doc<W>, id: i64) -> Res
                     document_number: r.document_number,
                     country: r.country,
                     date_of_birth: r.date_of_birth,
-                    verified_at: time(r.verified_at),
-                    created_at: rfc3339(r.created_at),
+                    verified_at: r.verified_at.as_ref().map(StoredTime::rfc3339),
+                    created_at: r.created_at.rfc3339(),
                 })
                 .collect(),
             last,
@@ -158,7 +154,7 @@ fn write_document<W: Write>(conn: &mut DbConn, doc: &mut Doc<W>, id: i64) -> Res
         Some((account_id, created_at)) => {
             doc.raw(&format!(
                 "{{\"id\": {account_id}, \"created_at\": {}, \"entries\": ",
-                serde_json::to_string(&rfc3339(created_at))?
+                escape_json_text(&serde_json::to_string(&created_at.rfc3339())?)
             ))?;
             doc.array(conn, |conn, after| {
                 let rows = db::export::entry_page(conn, account_id, after, PAGE)?;
@@ -170,7 +166,7 @@ fn write_document<W: Write>(conn: &mut DbConn, doc: &mut Doc<W>, id: i64) -> Res
                             entry_type: r.entry_type,
                             amount_usd_cents: r.amount_usd_cents,
                             description: r.description,
-                            created_at: rfc3339(r.created_at),
+                            created_at: r.created_at.rfc3339(),
                         })
                         .collect(),
                     last,

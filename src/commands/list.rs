@@ -10,8 +10,9 @@ use crate::bulk::FilterArgs;
 use crate::context::Ctx;
 use crate::db::customer::status_label;
 use crate::db::filter::{self, ListedCustomer};
+use crate::db::lenient::StoredTime;
 use crate::error::Result;
-use crate::output::{self, csv_guard_phone, csv_guard_text, rfc3339, Format};
+use crate::output::{self, csv_guard_phone, csv_guard_text, Format};
 
 /// Options of `custadm list`.
 #[derive(Debug, clap::Args)]
@@ -52,9 +53,9 @@ fn list_row(c: &ListedCustomer) -> ListRow<'_> {
         full_name: &c.full_name,
         email: &c.email,
         phone: c.phone.as_deref(),
-        status: status_label(c.is_active, c.deleted_at),
-        created_at: rfc3339(c.created_at),
-        last_login_at: c.last_login_at.map(rfc3339),
+        status: status_label(c.is_active, c.deleted_at.as_ref()),
+        created_at: c.created_at.rfc3339(),
+        last_login_at: c.last_login_at.as_ref().map(StoredTime::rfc3339),
     }
 }
 
@@ -176,7 +177,10 @@ impl Sink {
                 let name = crate::text::sanitize_multiline(r.full_name);
                 let email = crate::text::sanitize_multiline(r.email);
                 let phone = crate::text::sanitize(r.phone.unwrap_or(""));
-                let last_login = r.last_login_at.unwrap_or_default();
+                // A value stored as no timestamp is untrusted text, shown
+                // as stored: on one line, never a formula.
+                let created = crate::text::sanitize(&r.created_at);
+                let last_login = crate::text::sanitize(r.last_login_at.as_deref().unwrap_or(""));
                 if let Some(csv) = &mut self.csv {
                     csv.write([
                         id.as_str(),
@@ -184,22 +188,22 @@ impl Sink {
                         &csv_guard_text(&email),
                         &csv_guard_phone(&phone),
                         r.status,
-                        &r.created_at,
-                        &last_login,
+                        &csv_guard_text(&created),
+                        &csv_guard_text(&last_login),
                     ])?;
                 }
             }
             Format::Table => {
                 let id = c.id.to_string();
-                let created = output::human_time(Some(c.created_at));
-                let last_login = output::human_time(c.last_login_at);
+                let created = c.created_at.human();
+                let last_login = output::human_stored(c.last_login_at.as_ref());
                 if let Some(table) = &mut self.table {
                     table.push(&[
                         &id,
                         &c.full_name,
                         &c.email,
                         c.phone.as_deref().unwrap_or("-"),
-                        status_label(c.is_active, c.deleted_at),
+                        status_label(c.is_active, c.deleted_at.as_ref()),
                         &created,
                         &last_login,
                     ])?;

@@ -529,7 +529,7 @@ fn list(ctx: &mut Ctx) -> Result<()> {
                 failed_attempts: o.failed_attempts,
                 locked_until: o.locked_at(now).map(crate::output::rfc3339),
                 os_user: o.os_user.clone(),
-                created_at: crate::output::rfc3339(o.created_at),
+                created_at: o.created_at.rfc3339(),
             })
             .collect();
         return ctx.out.json(&rows);
@@ -548,7 +548,7 @@ fn list(ctx: &mut Ctx) -> Result<()> {
                 o.failed_attempts.to_string(),
                 human_time(o.locked_at(now)),
                 o.os_user.clone().unwrap_or_else(|| "-".into()),
-                human_time(Some(o.created_at)),
+                o.created_at.human(),
             ]
         })
         .collect::<Vec<_>>();

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use crate::db::audit::{Actor, AuditEntry, NewAuditEntry};
 use crate::db::customer::Customer;
+use crate::db::lenient::StoredTime;
 use crate::db::DbConn;
 use crate::error::Result;
 
@@ -56,9 +57,9 @@ fn restore_batch(
 ) -> Result<Vec<ItemResult>> {
     let states = batch.lock_states(conn)?;
     let ids = batch.ids;
-    let deleted: std::collections::HashMap<i64, chrono::NaiveDateTime> = states
+    let deleted: std::collections::HashMap<i64, StoredTime> = states
         .values()
-        .filter_map(|s| s.deleted_at.map(|at| (s.id, at)))
+        .filter_map(|s| s.deleted_at.clone().map(|at| (s.id, at)))
         .collect();
     let before = if deleted.is_empty() {
         Default::default()
@@ -82,10 +83,12 @@ fn restore_batch(
                 let was_active = before.get(&id).copied().unwrap_or(false);
                 // Old and new values, so that `undo` can delete them again
                 // as they were (deleted_at included).
+                // An unreadable one is recorded as stored (undo then puts
+                // that text back, see commands::undo).
                 let deleted_at = states
                     .get(&id)
-                    .and_then(|s| s.deleted_at)
-                    .map(crate::output::rfc3339);
+                    .and_then(|s| s.deleted_at.as_ref())
+                    .map(StoredTime::rfc3339);
                 audit_rows.push(actor.entry(
                     "restore",
                     Some(id),

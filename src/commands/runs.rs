@@ -6,8 +6,9 @@ use serde::Serialize;
 
 use crate::context::Ctx;
 use crate::db::audit::{AuditEntry, RunListing};
+use crate::db::lenient::StoredTime;
 use crate::error::{Error, Result};
-use crate::output::{human_time, rfc3339, Column};
+use crate::output::Column;
 
 /// Options of `custadm runs`.
 #[derive(Debug, clap::Args)]
@@ -52,8 +53,8 @@ impl From<RunListing> for RunRow {
             action: r.action,
             operator: r.operator,
             os_user: r.os_user,
-            started_at: rfc3339(r.started_at),
-            finished_at: r.finished_at.map(rfc3339),
+            started_at: r.started_at.rfc3339(),
+            finished_at: r.finished_at.as_ref().map(StoredTime::rfc3339),
             summary: r.summary,
             exit_code: r.exit_code,
         }
@@ -84,19 +85,19 @@ pub fn run(ctx: &mut Ctx, args: RunsArgs) -> Result<()> {
     let runs = crate::db::bounded(&mut ctx.conn, |c| {
         AuditEntry::runs(c, action, since, args.limit)
     })?;
-    let rows: Vec<RunRow> = runs.into_iter().map(RunRow::from).collect();
     if ctx.out.is_json() {
+        let rows: Vec<RunRow> = runs.into_iter().map(RunRow::from).collect();
         return ctx.out.json(&rows);
     }
-    let rows = rows.into_iter().map(|r| {
+    let rows = runs.into_iter().map(|r| {
         vec![
             r.run,
             r.action,
             r.operator,
             r.os_user,
-            human_time(Some(parse(&r.started_at))),
+            r.started_at.human(),
             r.finished_at
-                .map(|t| human_time(Some(parse(&t))))
+                .map(|t| t.human())
                 .unwrap_or_else(|| "unfinished".into()),
             outcomes(&r.summary),
             r.exit_code
@@ -119,13 +120,6 @@ const RUNS_COLUMNS: [Column; 8] = [
     Column::cut("OUTCOMES", 8),
     Column::keep("EXIT"),
 ];
-
-/// An RFC 3339 time this module made back into a timestamp.
-fn parse(t: &str) -> chrono::NaiveDateTime {
-    chrono::DateTime::parse_from_rfc3339(t)
-        .map(|d| d.naive_utc())
-        .unwrap_or_default()
-}
 
 /// `runs --limit N`: 1 to 10,000 (the runs are gathered in memory).
 fn parse_runs_limit(text: &str) -> std::result::Result<i64, String> {

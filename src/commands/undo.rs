@@ -15,9 +15,10 @@ use crate::bulk::{self, Batch, ItemResult, Outcome, DEFAULT_BATCH_SIZE};
 use crate::context::Ctx;
 use crate::db::audit::{self, Actor, AuditEntry, NewAuditEntry};
 use crate::db::customer::{ContactChanges, Customer};
+use crate::db::lenient::StoredTime;
 use crate::db::DbConn;
 use crate::error::{Error, Result};
-use crate::output::{dollars, rfc3339};
+use crate::output::dollars;
 use crate::text::sanitize;
 
 /// Options of `custadm undo`.
@@ -117,8 +118,9 @@ enum Reversal {
     Active(bool),
     /// Bring a soft-deleted customer back, active or not.
     Undelete { active: bool },
-    /// Soft-delete again, at the time the restore took away.
-    Redelete { deleted_at: NaiveDateTime },
+    /// Soft-delete again, at the time the restore took away (as it was
+    /// stored when custadm could not read it).
+    Redelete { deleted_at: StoredTime },
     /// Put name, email and phone back (only the fields the edit changed).
     Edit {
         full_name: Option<String>,
@@ -145,14 +147,31 @@ fn status_of(c: &Customer) -> Value {
     json!(c.status())
 }
 
-fn time_value(t: Option<NaiveDateTime>) -> Value {
-    t.map(|t| json!(rfc3339(t))).unwrap_or(Value::Null)
+fn time_value(t: Option<&StoredTime>) -> Value {
+    t.map(|t| json!(t.rfc3339())).unwrap_or(Value::Null)
 }
 
 fn parse_time(v: &Value) -> Option<NaiveDateTime> {
     v.as_str()
         .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
         .map(|d| d.naive_utc())
+}
+
+/// The `deleted_at` a restore recorded as it took it away: an RFC 3339
+/// time custadm read, or the text stored there when custadm could not read
+/// it ([`StoredTime::Unreadable`], which `restore` records as stored and
+/// undo puts back so: a value before 1900 that happens to be RFC 3339 too,
+/// `1899-12-31T00:00:00Z`, included). Rows that recorded none: now.
+fn recorded_deleted_at(old: Option<&Value>) -> StoredTime {
+    match old {
+        Some(Value::String(text)) => match chrono::DateTime::parse_from_rfc3339(text) {
+            Ok(t) if t.naive_utc() >= crate::db::lenient::readable_from() => {
+                StoredTime::At(t.naive_utc())
+            }
+            _ => StoredTime::Unreadable(text.clone()),
+        },
+        _ => StoredTime::At(crate::db::now()),
+    }
 }
 
 /// Decides one customer's reversal from the run's audit row, or the
@@ -187,7 +206,8 @@ fn decide(
             let wrote_at = changes.pointer("/deleted_at/new").and_then(parse_time);
             let still = c.deleted_at.is_some()
                 && !c.is_active
-                && wrote_at.is_none_or(|t| Some(t) == c.deleted_at);
+                && wrote_at
+                    .is_none_or(|t| Some(t) == c.deleted_at.as_ref().and_then(StoredTime::instant));
             if !still {
                 return Err(refuse(changed_since(
                     run,
@@ -205,7 +225,7 @@ fn decide(
                 Reversal::Undelete { active },
                 json!({
                     "status": {"old": "deleted", "new": back},
-                    "deleted_at": {"old": time_value(c.deleted_at), "new": null}
+                    "deleted_at": {"old": time_value(c.deleted_at.as_ref()), "new": null}
                 }),
             ))
         }
@@ -223,17 +243,12 @@ fn decide(
                     &json!(wrote),
                 )));
             }
-            let deleted_at = changes
-                .pointer("/deleted_at/old")
-                .and_then(parse_time)
-                .unwrap_or_else(crate::db::now);
-            Ok((
-                Reversal::Redelete { deleted_at },
-                json!({
-                    "status": {"old": wrote, "new": "deleted"},
-                    "deleted_at": {"old": null, "new": rfc3339(deleted_at)}
-                }),
-            ))
+            let deleted_at = recorded_deleted_at(changes.pointer("/deleted_at/old"));
+            let changes = json!({
+                "status": {"old": wrote, "new": "deleted"},
+                "deleted_at": {"old": null, "new": deleted_at.rfc3339()}
+            });
+            Ok((Reversal::Redelete { deleted_at }, changes))
         }
         "edit" => {
             if c.deleted_at.is_some() {
@@ -389,7 +404,12 @@ fn apply(conn: &mut DbConn, id: i64, reversal: &Reversal) -> Result<()> {
     match reversal {
         Reversal::Active(active) => Customer::set_active(conn, &[id], *active, now)?,
         Reversal::Undelete { active } => Customer::undelete(conn, &[id], *active, now)?,
-        Reversal::Redelete { deleted_at } => Customer::soft_delete(conn, &[id], *deleted_at, now)?,
+        Reversal::Redelete {
+            deleted_at: StoredTime::At(deleted_at),
+        } => Customer::soft_delete(conn, &[id], *deleted_at, now)?,
+        Reversal::Redelete {
+            deleted_at: StoredTime::Unreadable(stored),
+        } => Customer::soft_delete_as_stored(conn, id, stored, now)?,
         Reversal::Edit {
             full_name,
             email,

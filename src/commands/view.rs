@@ -6,8 +6,9 @@ use serde::Serialize;
 use crate::context::Ctx;
 use crate::db::audit;
 use crate::db::customer::{Customer, KycRecord, UnpaidInvoices};
+use crate::db::lenient::StoredTime;
 use crate::error::{Error, Result};
-use crate::output::{dollars, human_time, rfc3339};
+use crate::output::{dollars, human_stored};
 
 /// Options of `custadm view`.
 #[derive(Debug, clap::Args)]
@@ -56,10 +57,10 @@ impl From<&Customer> for CustomerJson {
             status: c.status(),
             is_active: c.is_active,
             must_change_password: c.must_change_password,
-            deleted_at: c.deleted_at.map(rfc3339),
-            last_login_at: c.last_login_at.map(rfc3339),
-            created_at: rfc3339(c.created_at),
-            updated_at: rfc3339(c.updated_at),
+            deleted_at: c.deleted_at.as_ref().map(StoredTime::rfc3339),
+            last_login_at: c.last_login_at.as_ref().map(StoredTime::rfc3339),
+            created_at: c.created_at.rfc3339(),
+            updated_at: c.updated_at.rfc3339(),
         }
     }
 }
@@ -106,10 +107,16 @@ pub fn run(ctx: &mut Ctx, args: ViewArgs) -> Result<()> {
             "must change password".into(),
             yes_no(customer.must_change_password),
         ],
-        vec!["deleted at".into(), human_time(customer.deleted_at)],
-        vec!["last login".into(), human_time(customer.last_login_at)],
-        vec!["created".into(), human_time(Some(customer.created_at))],
-        vec!["updated".into(), human_time(Some(customer.updated_at))],
+        vec![
+            "deleted at".into(),
+            human_stored(customer.deleted_at.as_ref()),
+        ],
+        vec![
+            "last login".into(),
+            human_stored(customer.last_login_at.as_ref()),
+        ],
+        vec!["created".into(), customer.created_at.human()],
+        vec!["updated".into(), customer.updated_at.human()],
     ];
     match &kyc {
         Some(k) => {
@@ -119,7 +126,10 @@ pub fn run(ctx: &mut Ctx, args: ViewArgs) -> Result<()> {
                 format!("{} {} ({})", k.document_type, k.document_number, k.country),
             ]);
             rows.push(vec!["date of birth".into(), k.date_of_birth.clone()]);
-            rows.push(vec!["kyc verified at".into(), human_time(k.verified_at)]);
+            rows.push(vec![
+                "kyc verified at".into(),
+                human_stored(k.verified_at.as_ref()),
+            ]);
         }
         None => rows.push(vec!["kyc status".into(), "no KYC record".into()]),
     }
@@ -161,7 +171,7 @@ fn to_view(c: &Customer, kyc: Option<&KycRecord>, billing: UnpaidInvoices) -> Cu
             document_number: k.document_number.clone(),
             country: k.country.clone(),
             date_of_birth: k.date_of_birth.clone(),
-            verified_at: k.verified_at.map(rfc3339),
+            verified_at: k.verified_at.as_ref().map(StoredTime::rfc3339),
         }),
         billing,
     }

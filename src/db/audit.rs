@@ -13,6 +13,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::id_list::in_ids;
+use super::lenient::StoredTime;
 use super::schema::audit_log;
 use super::DbConn;
 use crate::error::Result;
@@ -48,9 +49,10 @@ pub struct RunListing {
     pub action: String,
     pub operator: String,
     pub os_user: String,
-    pub started_at: NaiveDateTime,
-    /// `None`: unfinished.
-    pub finished_at: Option<NaiveDateTime>,
+    /// The `occurred_at` of its first row.
+    pub started_at: StoredTime,
+    /// The `occurred_at` of its `run` row; `None`: unfinished.
+    pub finished_at: Option<StoredTime>,
     /// Outcome → count (JSON object).
     pub summary: serde_json::Value,
     pub exit_code: Option<i64>,
@@ -117,8 +119,7 @@ pub struct NewAuditEntry {
 #[diesel(table_name = audit_log)]
 pub struct AuditEntry {
     pub id: i64,
-    #[diesel(deserialize_as = crate::db::lenient::DbTime)]
-    pub occurred_at: NaiveDateTime,
+    pub occurred_at: StoredTime,
     #[diesel(deserialize_as = crate::db::lenient::LossyText)]
     pub operator: String,
     #[diesel(deserialize_as = crate::db::lenient::LossyText)]
@@ -411,11 +412,19 @@ impl AuditEntry {
                     .filter(audit_log::id.eq(id))
                     .select(AuditEntry::as_select())
                     .first(conn)?;
-                if since.is_some_and(|s| newest.occurred_at < s) {
-                    break 'walk; // this run and every older one ended before
+                if let Some(s) = since {
+                    match newest.occurred_at.instant() {
+                        Some(t) if t < s => break 'walk, // this run and every older one ended before
+                        Some(_) => {}
+                        // Unreadable (another program's value): never selected.
+                        None => continue,
+                    }
                 }
                 let first = Self::first_chained_row_of(conn, &run)?;
-                let started_at = first.as_ref().map_or(newest.occurred_at, |f| f.occurred_at);
+                let started_at = first
+                    .as_ref()
+                    .map_or(&newest.occurred_at, |f| &f.occurred_at)
+                    .clone();
                 let listing = if newest.action == RUN_ACTION {
                     let details: serde_json::Value =
                         serde_json::from_str(&newest.details).unwrap_or_default();
@@ -425,12 +434,12 @@ impl AuditEntry {
                         action: details["command"].as_str().unwrap_or("?").to_string(),
                         operator: newest.operator.clone(),
                         os_user: newest.os_user.clone(),
-                        finished_at: Some(newest.occurred_at),
+                        finished_at: Some(newest.occurred_at.clone()),
                         summary: details["summary"].clone(),
                         exit_code: details["exit_code"].as_i64(),
                     }
                 } else {
-                    if since.is_some_and(|s| started_at < s) {
+                    if since.is_some_and(|s| started_at.instant().is_none_or(|t| t < s)) {
                         continue;
                     }
                     let Some(first) = first else { continue };
@@ -524,7 +533,7 @@ impl AuditEntry {
     /// The active flag each soft-deleted customer had just before its
     /// *current* soft delete (contract: `restore`), read from the trail under
     /// the customer row locks `restore` holds. `deleted` maps each customer
-    /// to its current `deleted_at`.
+    /// to its current `deleted_at`, as stored.
     ///
     /// The customer's latest `ok` audit row that changed its status decides:
     /// a custadm `delete` row whose recorded `deleted_at` is the current one
@@ -534,7 +543,7 @@ impl AuditEntry {
     /// made by custadm, and the answer is inactive (`false`).
     pub fn state_before_delete(
         conn: &mut DbConn,
-        deleted: &std::collections::HashMap<i64, NaiveDateTime>,
+        deleted: &std::collections::HashMap<i64, StoredTime>,
     ) -> Result<std::collections::HashMap<i64, bool>> {
         let ids: Vec<i64> = deleted.keys().copied().collect();
         // Lossy: rows another program wrote may hold bytes that are not UTF-8.
@@ -563,7 +572,7 @@ impl AuditEntry {
         }
         Ok(deleted
             .iter()
-            .map(|(&id, &deleted_at)| {
+            .map(|(&id, deleted_at)| {
                 let was_active = latest.get(&id).is_some_and(|(action, details)| {
                     if action != "delete" {
                         return false;
@@ -572,7 +581,11 @@ impl AuditEntry {
                         return false;
                     };
                     let same_delete = match v.get("deleted_at").and_then(|d| d.as_str()) {
-                        Some(recorded) => recorded == timestamp_text(deleted_at),
+                        // custadm records only times it can read: an
+                        // unreadable `deleted_at` is another program's.
+                        Some(recorded) => deleted_at
+                            .instant()
+                            .is_some_and(|t| recorded == timestamp_text(t)),
                         None => true,
                     };
                     same_delete && v.get("was_active").and_then(|b| b.as_bool()) == Some(true)

@@ -8,6 +8,7 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use super::id_list::in_ids;
+use super::lenient::StoredTime;
 use super::schema::{account_entries, billing_accounts, customers, kyc_records};
 use super::DbConn;
 use crate::error::Result;
@@ -25,14 +26,10 @@ pub struct Customer {
     pub phone: Option<String>,
     pub must_change_password: bool,
     pub is_active: bool,
-    #[diesel(deserialize_as = crate::db::lenient::DbOptTime)]
-    pub deleted_at: Option<NaiveDateTime>,
-    #[diesel(deserialize_as = crate::db::lenient::DbOptTime)]
-    pub last_login_at: Option<NaiveDateTime>,
-    #[diesel(deserialize_as = crate::db::lenient::DbTime)]
-    pub created_at: NaiveDateTime,
-    #[diesel(deserialize_as = crate::db::lenient::DbTime)]
-    pub updated_at: NaiveDateTime,
+    pub deleted_at: Option<StoredTime>,
+    pub last_login_at: Option<StoredTime>,
+    pub created_at: StoredTime,
+    pub updated_at: StoredTime,
 }
 
 /// A new row of `customers` (sample data; the tool never creates customers otherwise).
@@ -66,8 +63,7 @@ pub struct KycRecord {
     /// `YYYY-MM-DD`, or the stored text when it is not a date (db::lenient::DbDate).
     #[diesel(deserialize_as = crate::db::lenient::DbDate)]
     pub date_of_birth: String,
-    #[diesel(deserialize_as = crate::db::lenient::DbOptTime)]
-    pub verified_at: Option<NaiveDateTime>,
+    pub verified_at: Option<StoredTime>,
 }
 
 /// A new row of `kyc_records`.
@@ -107,12 +103,11 @@ pub(crate) struct ContactChanges<'a> {
 }
 
 /// The state that decides what a status change does to a customer.
-#[derive(Debug, Clone, Copy, Queryable)]
+#[derive(Debug, Clone, Queryable)]
 pub struct CustomerState {
     pub id: i64,
     pub is_active: bool,
-    #[diesel(deserialize_as = crate::db::lenient::DbOptTime)]
-    pub deleted_at: Option<NaiveDateTime>,
+    pub deleted_at: Option<StoredTime>,
 }
 
 impl CustomerState {
@@ -176,7 +171,9 @@ pub fn customers_text(ids: &[i64]) -> String {
 }
 
 /// `active`, `inactive` or `deleted`, as shown to users.
-pub fn status_label(is_active: bool, deleted_at: Option<NaiveDateTime>) -> &'static str {
+/// `deleted_at` is the column as stored: any value there, readable or not,
+/// means deleted (as `list --status` selects by `deleted_at IS NULL`).
+pub fn status_label(is_active: bool, deleted_at: Option<&StoredTime>) -> &'static str {
     if deleted_at.is_some() {
         "deleted"
     } else if is_active {
@@ -189,7 +186,7 @@ pub fn status_label(is_active: bool, deleted_at: Option<NaiveDateTime>) -> &'sta
 impl Customer {
     /// `active`, `inactive` or `deleted`.
     pub fn status(&self) -> &'static str {
-        status_label(self.is_active, self.deleted_at)
+        status_label(self.is_active, self.deleted_at.as_ref())
     }
 
     /// The customer with this id, soft-deleted or not.
@@ -552,6 +549,38 @@ impl Customer {
                 ))
                 .execute(conn)?,
         )
+    }
+
+    /// Soft-deletes one customer again with the `deleted_at` a restore took
+    /// away when that was a value custadm cannot read
+    /// ([`StoredTime::Unreadable`]; `undo` of such a restore): the text is
+    /// put back as it was stored, never a time custadm makes up. SQLite
+    /// stores it as given, its column affinity making a number's text (`0`,
+    /// `0.0`) the number again; PostgreSQL casts it to `timestamp`, which
+    /// reads its own printed forms (`-infinity`, `0001-01-01 00:00:00`,
+    /// `4713-01-01 00:00:00 BC`).
+    pub(crate) fn soft_delete_as_stored(
+        conn: &mut DbConn,
+        id: i64,
+        stored: &str,
+        now: NaiveDateTime,
+    ) -> Result<usize> {
+        use diesel::sql_types::{Nullable, Text, Timestamp};
+        let value = match conn {
+            DbConn::Sqlite(_) => diesel::dsl::sql::<Nullable<Timestamp>>("")
+                .bind::<Text, _>(stored.to_string())
+                .sql(""),
+            DbConn::Pg(_) => diesel::dsl::sql::<Nullable<Timestamp>>("CAST(")
+                .bind::<Text, _>(stored.to_string())
+                .sql(" AS timestamp)"),
+        };
+        Ok(diesel::update(customers::table.find(id))
+            .set((
+                customers::is_active.eq(false),
+                customers::deleted_at.eq(value),
+                customers::updated_at.eq(now),
+            ))
+            .execute(conn)?)
     }
 
     /// Brings soft-deleted customers back, active or not (`restore`; `undo`

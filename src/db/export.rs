@@ -4,13 +4,12 @@
 //! ([`super::read_snapshot`]). Values other programs wrote are read leniently
 //! ([`super::lenient`]).
 
-use chrono::NaiveDateTime;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
 
 use super::audit::AuditEntry;
-use super::lenient::{DbDate, DbOptTime, DbTime, LossyText};
+use super::lenient::{DbDate, LossyText, StoredTime};
 use super::schema::{account_entries, audit_log, billing_accounts, kyc_records};
 use super::DbConn;
 use crate::error::Result;
@@ -30,10 +29,8 @@ pub(crate) struct KycRow {
     /// `YYYY-MM-DD`, or the stored text when it is not a date ([`DbDate`]).
     #[diesel(deserialize_as = DbDate)]
     pub date_of_birth: String,
-    #[diesel(deserialize_as = DbOptTime)]
-    pub verified_at: Option<NaiveDateTime>,
-    #[diesel(deserialize_as = DbTime)]
-    pub created_at: NaiveDateTime,
+    pub verified_at: Option<StoredTime>,
+    pub created_at: StoredTime,
 }
 
 /// A row of `account_entries` as exported; amounts in US cents.
@@ -50,8 +47,7 @@ pub(crate) struct EntryRow {
     #[diesel(deserialize_as = LossyText)]
     pub description: String,
     #[diesel(sql_type = diesel::sql_types::Timestamp)]
-    #[diesel(deserialize_as = DbTime)]
-    pub created_at: NaiveDateTime,
+    pub created_at: StoredTime,
 }
 
 /// The customer's KYC records with an id above `after`, ascending, at most
@@ -85,15 +81,14 @@ pub(crate) fn kyc_page(
 pub(crate) fn billing_account(
     conn: &mut DbConn,
     customer_id: i64,
-) -> Result<Option<(i64, NaiveDateTime)>> {
+) -> Result<Option<(i64, StoredTime)>> {
     // Read as other programs may have written it (db::lenient).
-    let account: Option<(i64, DbTime)> = billing_accounts::table
+    Ok(billing_accounts::table
         .filter(billing_accounts::customer_id.eq(customer_id))
         .order(billing_accounts::id.asc())
         .select((billing_accounts::id, billing_accounts::created_at))
         .first(conn)
-        .optional()?;
-    Ok(account.map(|(id, DbTime(created_at))| (id, created_at)))
+        .optional()?)
 }
 
 /// The next page of at most `limit` entries of a billing account, ascending

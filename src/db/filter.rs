@@ -104,12 +104,9 @@ pub(crate) struct ListedCustomer {
     #[diesel(deserialize_as = crate::db::lenient::LossyOptText)]
     pub(crate) phone: Option<String>,
     pub(crate) is_active: bool,
-    #[diesel(deserialize_as = crate::db::lenient::DbOptTime)]
-    pub(crate) deleted_at: Option<NaiveDateTime>,
-    #[diesel(deserialize_as = crate::db::lenient::DbTime)]
-    pub(crate) created_at: NaiveDateTime,
-    #[diesel(deserialize_as = crate::db::lenient::DbOptTime)]
-    pub(crate) last_login_at: Option<NaiveDateTime>,
+    pub(crate) deleted_at: Option<crate::db::lenient::StoredTime>,
+    pub(crate) created_at: crate::db::lenient::StoredTime,
+    pub(crate) last_login_at: Option<crate::db::lenient::StoredTime>,
 }
 
 /// Which part of the matches a listing query reads (see the macro's

@@ -8,14 +8,17 @@
 //!   error, so `list`, `view` and `edit` work on the row and can repair it.
 //! - On SQLite a timestamp column may hold `YYYY-MM-DD HH:MM[:SS[.f]]`, the
 //!   same with `T`, followed by `Z` or `±HH:MM`, or a bare date; each is read
-//!   as the UTC instant it names ([`DbTime`], [`DbOptTime`]). PostgreSQL's
-//!   `timestamp` columns are typed, so they are read as they are.
+//!   as the UTC instant it names. PostgreSQL's `timestamp` columns are
+//!   typed, so they are read as they are. On both, a value that names no
+//!   instant, or one before 1900, is read as the text stored, with a warning
+//!   ([`StoredTime`]).
 //! - Filters compare instants, not text: on SQLite through the normalised
 //!   expression [`SQLITE_INSTANT`], which the expression indexes of migration
 //!   `2026-11-30-000016_instant_julianday` hold ([`instant_cmp`]).
 //!
-//! Model fields stay `String`/`NaiveDateTime`; they name these types with
-//! `#[diesel(deserialize_as = …)]`.
+//! Text model fields stay `String`; they name these types with
+//! `#[diesel(deserialize_as = …)]`. Timestamp fields are [`StoredTime`]
+//! (`Option<StoredTime>` when nullable).
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::deserialize::{self, FromSql};
@@ -34,16 +37,8 @@ pub struct LossyText(pub String);
 #[derive(Debug, Clone, PartialEq, Eq, diesel::deserialize::FromSqlRow)]
 pub struct LossyOptText(pub Option<String>);
 
-/// A timestamp in any of the forms the contract lists, as a UTC instant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, diesel::deserialize::FromSqlRow)]
-pub struct DbTime(pub NaiveDateTime);
-
-/// A nullable [`DbTime`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, diesel::deserialize::FromSqlRow)]
-pub struct DbOptTime(pub Option<NaiveDateTime>);
-
 /// A date as shown (`YYYY-MM-DD`); on SQLite also a timestamp in any
-/// [`DbTime`] form (its date part). A value SQLite cannot read as a date is
+/// [`StoredTime`] form (its date part). A value SQLite cannot read as a date is
 /// shown as stored (made terminal-safe where it is printed), with one
 /// warning: a subject-access export must not invent a date of birth.
 #[derive(Debug, Clone, PartialEq, Eq, diesel::deserialize::FromSqlRow)]
@@ -56,16 +51,6 @@ impl From<LossyText> for String {
 }
 impl From<LossyOptText> for Option<String> {
     fn from(v: LossyOptText) -> Option<String> {
-        v.0
-    }
-}
-impl From<DbTime> for NaiveDateTime {
-    fn from(v: DbTime) -> NaiveDateTime {
-        v.0
-    }
-}
-impl From<DbOptTime> for Option<NaiveDateTime> {
-    fn from(v: DbOptTime) -> Option<NaiveDateTime> {
         v.0
     }
 }
@@ -267,64 +252,212 @@ pub fn readable_from() -> NaiveDateTime {
 /// [`readable_from`] as SQLite's `julianday()` gives it.
 const READABLE_FROM_JULIAN_DAY: &str = "2415020.5";
 
-/// `t` itself when it is one custadm reads ([`readable_from`] or later),
-/// else the error saying why not (`stored` is the value as stored).
-fn readable(t: NaiveDateTime, stored: &str) -> deserialize::Result<NaiveDateTime> {
-    if t >= readable_from() {
-        return Ok(t);
-    }
-    let shown: String = stored.chars().take(40).collect();
-    Err(format!(
-        "{} (read as {}) is before 1900, which custadm does not read as an instant (a number 0 is a Julian day in 4714 BC); filters never select it",
-        crate::text::sanitize(&shown),
-        t.format("%Y-%m-%d %H:%M:%S")
-    )
-    .into())
+/// A timestamp column's value as custadm reads it (contract, "Output": data
+/// written by other programs): the UTC instant it names, or, when it names
+/// none custadm reads, the value as stored.
+///
+/// - [`StoredTime::At`]: on SQLite a value in a form
+///   [`parse_sqlite_timestamp`] reads or a Julian day number; on PostgreSQL
+///   a `timestamp`; in both cases at or after [`readable_from`] (1900).
+/// - [`StoredTime::Unreadable`]: anything else — text that is no timestamp
+///   (`garbage`), an instant before 1900 (SQLite's number `0` is a Julian day
+///   in 4714 BC; `1899-12-31`; PostgreSQL's `0001-01-01`), PostgreSQL's
+///   `-infinity` and `infinity`. It holds the stored text: SQLite's own text
+///   of the value (a number as SQLite prints it: `0`, `1721425.5`; bytes
+///   that are not UTF-8 with U+FFFD), or the `timestamp` as PostgreSQL prints it
+///   (`-infinity`, `0001-01-01 00:00:00`, `4713-01-01 00:00:00 BC`). Reading
+///   one writes one warning to stderr; output shows the text as stored
+///   ([`StoredTime::rfc3339`], [`StoredTime::human`]); filters never select
+///   it ([`InstantCmp`]).
+///
+/// A NULL is no `StoredTime`: nullable columns read as `Option<StoredTime>`.
+/// What a command writes to a timestamp column is the time of its change
+/// (`updated_at`, `deleted_at`) or NULL (`restore`), never a value it read
+/// and so never the epoch or NULL for an `Unreadable` one; the columns no
+/// command writes (`created_at`, `last_login_at`) stay as stored. The one
+/// value put back is a `deleted_at` a restore recorded: `undo` of that
+/// restore writes it as it was stored
+/// ([`Customer::soft_delete_as_stored`](crate::db::customer::Customer::soft_delete_as_stored)).
+#[derive(Debug, Clone, PartialEq, Eq, diesel::deserialize::FromSqlRow)]
+pub enum StoredTime {
+    /// The instant (UTC) the value names, 1900 or later.
+    At(NaiveDateTime),
+    /// The value as stored, which names no instant custadm reads.
+    Unreadable(String),
 }
 
-fn sqlite_instant(
-    mut value: diesel::sqlite::SqliteValue<'_, '_, '_>,
-) -> deserialize::Result<NaiveDateTime> {
+impl StoredTime {
+    /// The instant, or `None` for a value custadm cannot read.
+    pub fn instant(&self) -> Option<NaiveDateTime> {
+        match self {
+            StoredTime::At(t) => Some(*t),
+            StoredTime::Unreadable(_) => None,
+        }
+    }
+
+    /// For JSON and CSV: the instant in RFC 3339 UTC
+    /// (`2026-11-27T01:02:03Z`), or the stored text exactly as stored
+    /// (untrusted: JSON escaping, CSV's formula guard and a terminal's
+    /// sanitising are the caller's).
+    pub fn rfc3339(&self) -> String {
+        match self {
+            StoredTime::At(t) => crate::output::rfc3339(*t),
+            StoredTime::Unreadable(stored) => stored.clone(),
+        }
+    }
+
+    /// For a table: `2026-11-27 01:02:03`, or the stored text on one line
+    /// made terminal-safe ([`crate::text::sanitize`]).
+    pub fn human(&self) -> String {
+        match self {
+            StoredTime::At(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
+            StoredTime::Unreadable(stored) => crate::text::sanitize(stored),
+        }
+    }
+}
+
+/// An unreadable value: warns once ([`unreadable_timestamp`]) and keeps the
+/// stored text. `why` is untrusted until sanitised here.
+fn unreadable(why: &str, stored: String, find: &str) -> StoredTime {
+    unreadable_timestamp(why, find);
+    StoredTime::Unreadable(stored)
+}
+
+/// Up to 40 characters of an untrusted stored value, quoted and made
+/// terminal-safe, for a warning.
+fn quoted(stored: &str) -> String {
+    let shown: String = stored.chars().take(40).collect();
+    crate::text::sanitize(&format!("{shown:?}"))
+}
+
+/// How to find the rows a warning is about, per backend.
+const FIND_SQLITE: &str = "on SQLite find them with `WHERE column IS NOT NULL AND coalesce(julianday(column), 0) < 2415020.5`";
+const FIND_PG: &str =
+    "on PostgreSQL find them with `WHERE column < '1900-01-01' OR column = 'infinity'`";
+
+/// A SQLite value: numbers are Julian days (as in SQLite's date
+/// functions), text is read by [`parse_sqlite_timestamp`].
+fn sqlite_stored(mut value: diesel::sqlite::SqliteValue<'_, '_, '_>) -> StoredTime {
     use diesel::sqlite::SqliteType;
-    if matches!(
+    let number = matches!(
         value.value_type(),
         Some(SqliteType::Double | SqliteType::Integer | SqliteType::Long)
-    ) {
-        let days = value.read_double();
-        let t = from_julian_day(days)
-            .ok_or_else(|| format!("the number {days} is not a timestamp (Julian day)"))?;
-        return readable(t, &format!("the number {days}"));
+    );
+    let julian = number.then(|| from_julian_day(value.read_double()));
+    // SQLite's own text of the value: a number as SQLite prints it.
+    let stored = lossy(value.read_blob());
+    let (read, what) = match julian {
+        Some(read) => (read, format!("the number {stored}")),
+        None => (parse_sqlite_timestamp(&stored), quoted(&stored)),
+    };
+    match read {
+        Some(t) if t >= readable_from() => StoredTime::At(t),
+        Some(t) => unreadable(
+            &format!(
+                "{what} (read as {}) is before 1900, which custadm does not read as an instant{}",
+                t.format("%Y-%m-%d %H:%M:%S"),
+                if number {
+                    " (a number 0 is a Julian day in 4714 BC)"
+                } else {
+                    ""
+                }
+            ),
+            stored,
+            FIND_SQLITE,
+        ),
+        None if number => unreadable(
+            &format!("{what} is not a timestamp (Julian day)"),
+            stored,
+            FIND_SQLITE,
+        ),
+        None => unreadable(
+            &format!("{what} is not a timestamp in a form custadm reads (YYYY-MM-DD[ HH:MM[:SS[.f]]][Z|±HH:MM])"),
+            stored,
+            FIND_SQLITE,
+        ),
     }
-    let text = lossy(value.read_blob());
-    let t = parse_sqlite_timestamp(&text).ok_or_else(|| {
-        let shown: String = text.chars().take(40).collect();
-        format!(
-            "{} is not a timestamp in a form custadm reads (YYYY-MM-DD[ HH:MM[:SS[.f]]][Z|±HH:MM])",
-            crate::text::sanitize(&shown)
-        )
-    })?;
-    readable(t, &text)
 }
 
 /// A PostgreSQL `timestamp`, which holds instants before 1900 (another
-/// program's `'-infinity'` or `0001-01-01`): the same rule as on SQLite.
-fn pg_instant(value: diesel::pg::PgValue<'_>) -> deserialize::Result<NaiveDateTime> {
-    let t = <NaiveDateTime as FromSql<Timestamp, Pg>>::from_sql(value).map_err(|_| {
-        "a value past any calendar date (PostgreSQL's infinity or -infinity), which custadm does not read as an instant; filters that bound it from below never select it"
-    })?;
-    readable(t, &t.format("%Y-%m-%d %H:%M:%S").to_string())
+/// program's `0001-01-01`) and `-infinity`/`infinity`: the same rule as on
+/// SQLite.
+fn pg_stored(value: diesel::pg::PgValue<'_>) -> StoredTime {
+    // The binary form: microseconds since 2000-01-01, the extremes meaning
+    // the infinities.
+    let micros = <[u8; 8]>::try_from(value.as_bytes())
+        .ok()
+        .map(i64::from_be_bytes);
+    if let Some(infinity @ (i64::MIN | i64::MAX)) = micros {
+        let stored = if infinity == i64::MIN {
+            "-infinity"
+        } else {
+            "infinity"
+        };
+        return unreadable(
+            &format!("{stored} names no calendar date, which custadm does not read as an instant"),
+            stored.to_string(),
+            FIND_PG,
+        );
+    }
+    match <NaiveDateTime as FromSql<Timestamp, Pg>>::from_sql(value) {
+        Ok(t) if t >= readable_from() => StoredTime::At(t),
+        Ok(t) => {
+            let stored = pg_text(t);
+            unreadable(
+                &format!("{stored} is before 1900, which custadm does not read as an instant"),
+                stored,
+                FIND_PG,
+            )
+        }
+        // Past the years chrono holds (262,143): PostgreSQL's own limit is
+        // higher. Shown by its binary value, which is what is known of it.
+        Err(_) => {
+            let stored = format!(
+                "{} microseconds after 2000-01-01 00:00:00",
+                micros.unwrap_or_default()
+            );
+            unreadable(
+                &format!("{stored} is past the years custadm reads"),
+                stored,
+                FIND_PG,
+            )
+        }
+    }
 }
 
-/// What a value that is no timestamp at all (`'garbage'`, `'2026-13-45'`)
-/// reads as: never an error, so one bad row written by another program does
-/// not stop a listing. A NOT NULL column shows the Unix epoch, a nullable one
-/// nothing; either way stderr says so (once per value, a few values at most)
-/// with the query that finds the rows to fix.
-fn unreadable_timestamp(error: Box<dyn std::error::Error + Send + Sync>, shown_as: &str) {
+/// A `timestamp` as PostgreSQL prints it (`DateStyle` ISO, as `psql`
+/// shows it): `0001-01-01 00:00:00`, a fraction without trailing zeros,
+/// ` BC` for years before 1.
+fn pg_text(t: NaiveDateTime) -> String {
+    use chrono::{Datelike, Timelike};
+    let (year, era) = if t.year() <= 0 {
+        (1 - t.year(), " BC")
+    } else {
+        (t.year(), "")
+    };
+    let mut fraction = format!(".{:06}", t.nanosecond() / 1000);
+    while fraction.ends_with('0') || fraction.ends_with('.') {
+        fraction.pop();
+    }
+    format!(
+        "{year:04}-{:02}-{:02} {:02}:{:02}:{:02}{fraction}{era}",
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// Says on stderr that the database holds a value custadm cannot read
+/// (`why`, sanitised here) and that it is shown as stored: once per value,
+/// a few values at most, with how to find the rows to fix (`find`). Never
+/// an error, so one bad row another program wrote does not stop a listing.
+fn unreadable_timestamp(why: &str, find: &str) {
     use std::collections::BTreeSet;
     use std::sync::Mutex;
     static WARNED: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
-    let message = error.to_string();
+    let message = crate::text::sanitize(why);
     let Ok(mut warned) = WARNED.lock() else {
         return;
     };
@@ -334,90 +467,44 @@ fn unreadable_timestamp(error: Box<dyn std::error::Error + Send + Sync>, shown_a
     let _ = std::io::Write::write_all(
         &mut std::io::stderr(),
         format!(
-            "warning: the database holds a timestamp custadm cannot read: {message}; shown as {shown_as}. Fix the row with SQL (on SQLite find it with `WHERE column IS NOT NULL AND julianday(column) IS NULL`)\n"
+            "warning: the database holds a timestamp custadm cannot read: {message}; shown as stored, and never selected by a filter. Fix the row with SQL ({find})\n"
         )
         .as_bytes(),
     );
 }
 
-impl FromSql<Timestamp, Sqlite> for DbTime {
+impl FromSql<Timestamp, Sqlite> for StoredTime {
     fn from_sql(value: diesel::sqlite::SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
-        Ok(DbTime(sqlite_instant(value).unwrap_or_else(|e| {
-            unreadable_timestamp(e, "1970-01-01 00:00:00");
-            chrono::DateTime::UNIX_EPOCH.naive_utc()
-        })))
+        Ok(sqlite_stored(value))
     }
 }
 
-impl FromSql<Timestamp, Pg> for DbTime {
+impl FromSql<Timestamp, Pg> for StoredTime {
     fn from_sql(value: diesel::pg::PgValue<'_>) -> deserialize::Result<Self> {
-        Ok(DbTime(pg_instant(value).unwrap_or_else(|e| {
-            unreadable_timestamp(e, "1970-01-01 00:00:00");
-            chrono::DateTime::UNIX_EPOCH.naive_utc()
-        })))
-    }
-}
-
-impl FromSql<Nullable<Timestamp>, Sqlite> for DbOptTime {
-    fn from_sql(value: diesel::sqlite::SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
-        Ok(DbOptTime(match sqlite_instant(value) {
-            Ok(t) => Some(t),
-            Err(e) => {
-                unreadable_timestamp(e, "none");
-                None
-            }
-        }))
-    }
-    fn from_nullable_sql(
-        value: Option<diesel::sqlite::SqliteValue<'_, '_, '_>>,
-    ) -> deserialize::Result<Self> {
-        value.map_or(Ok(DbOptTime(None)), |v| {
-            <Self as FromSql<Nullable<Timestamp>, Sqlite>>::from_sql(v)
-        })
-    }
-}
-
-impl FromSql<Nullable<Timestamp>, Pg> for DbOptTime {
-    fn from_sql(value: diesel::pg::PgValue<'_>) -> deserialize::Result<Self> {
-        Ok(DbOptTime(match pg_instant(value) {
-            Ok(t) => Some(t),
-            Err(e) => {
-                unreadable_timestamp(e, "none");
-                None
-            }
-        }))
-    }
-    fn from_nullable_sql(value: Option<diesel::pg::PgValue<'_>>) -> deserialize::Result<Self> {
-        value.map_or(Ok(DbOptTime(None)), |v| {
-            <Self as FromSql<Nullable<Timestamp>, Pg>>::from_sql(v)
-        })
+        Ok(pg_stored(value))
     }
 }
 
 impl FromSql<Date, Sqlite> for DbDate {
     fn from_sql(mut value: diesel::sqlite::SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
         use diesel::sqlite::SqliteType;
-        let (read, stored) = if matches!(
+        let number = matches!(
             value.value_type(),
             Some(SqliteType::Double | SqliteType::Integer | SqliteType::Long)
-        ) {
-            let days = value.read_double();
-            (from_julian_day(days), days.to_string())
-        } else {
-            let text = lossy(value.read_blob());
-            (parse_sqlite_timestamp(&text), text)
-        };
+        );
+        let julian = number.then(|| from_julian_day(value.read_double()));
+        // SQLite's own text of the value: a number as SQLite prints it.
+        let stored = lossy(value.read_blob());
+        let read = julian.unwrap_or_else(|| parse_sqlite_timestamp(&stored));
         Ok(DbDate(match read {
             Some(t) => t.date().format("%Y-%m-%d").to_string(),
             None => {
-                let shown: String = stored.chars().take(40).collect();
                 unreadable_timestamp(
-                    format!(
+                    &format!(
                         "{} is not a date in a form custadm reads (YYYY-MM-DD)",
-                        crate::text::sanitize(&format!("{shown:?}"))
-                    )
-                    .into(),
-                    "stored",
+                        quoted(&stored)
+                    ),
+                    "on SQLite find them with `WHERE column IS NOT NULL AND julianday(column) IS NULL`",
                 );
                 stored
             }
@@ -427,8 +514,24 @@ impl FromSql<Date, Sqlite> for DbDate {
 
 impl FromSql<Date, Pg> for DbDate {
     fn from_sql(value: diesel::pg::PgValue<'_>) -> deserialize::Result<Self> {
-        <NaiveDate as FromSql<Date, Pg>>::from_sql(value)
-            .map(|d| DbDate(d.format("%Y-%m-%d").to_string()))
+        // The binary form: days since 2000-01-01, the extremes meaning the
+        // infinities, which chrono does not hold (nor years past 262,143).
+        let days = <[u8; 4]>::try_from(value.as_bytes())
+            .ok()
+            .map(i32::from_be_bytes);
+        if let Ok(d) = <NaiveDate as FromSql<Date, Pg>>::from_sql(value) {
+            return Ok(DbDate(d.format("%Y-%m-%d").to_string()));
+        }
+        let stored = match days {
+            Some(i32::MAX) => "infinity".to_string(),
+            Some(i32::MIN) => "-infinity".to_string(),
+            other => format!("{} days after 2000-01-01", other.unwrap_or_default()),
+        };
+        unreadable_timestamp(
+            &format!("{stored} is not a date custadm reads"),
+            "on PostgreSQL find them with `WHERE NOT isfinite(column)`",
+        );
+        Ok(DbDate(stored))
     }
 }
 
@@ -452,8 +555,7 @@ macro_rules! multi_from_sql {
 multi_from_sql!(
     LossyText => Text,
     LossyOptText => Nullable<Text>,
-    DbTime => Timestamp,
-    DbOptTime => Nullable<Timestamp>,
+    StoredTime => Timestamp,
     DbDate => Date,
 );
 
@@ -496,7 +598,7 @@ impl Cmp {
 }
 
 /// `column OP t` comparing instants (and only readable ones: the column at
-/// or after [`readable_from`]), for the backends a query can be built
+/// or after [`readable_from`], and on PostgreSQL no `infinity`), for the backends a query can be built
 /// for (SQLite, PostgreSQL, and the multi-connection enum).
 pub trait InstantCmp: diesel::backend::Backend + Sized {
     /// `column OP t`: on PostgreSQL the typed column itself; on SQLite the
@@ -535,9 +637,14 @@ macro_rules! instant_cmp_for {
                             .sql("))"),
                         )
                     }
+                    // And from above by the last instant chrono holds,
+                    // which leaves out `infinity` (unreadable, as SQLite's
+                    // values past 9999 are NULL to `julianday()`).
                     Backend::Postgres => Box::new(
                         diesel::dsl::sql::<Bool>(&format!("({column} >= "))
                             .bind::<Timestamp, _>(readable_from())
+                            .sql(&format!(" AND {column} <= "))
+                            .bind::<Timestamp, _>(NaiveDateTime::MAX)
                             .sql(&format!(" AND {column}{}", cmp.sql()))
                             .bind::<Timestamp, _>(t)
                             .sql(")"),
@@ -556,6 +663,36 @@ mod tests {
 
     fn at(s: &str) -> Option<String> {
         parse_sqlite_timestamp(s).map(|t| t.format("%Y-%m-%d %H:%M:%S%.3f").to_string())
+    }
+
+    #[test]
+    fn postgres_timestamps_are_shown_as_postgres_prints_them() {
+        let t = |y, m, d, micros| {
+            NaiveDate::from_ymd_opt(y, m, d)
+                .and_then(|d| d.and_hms_micro_opt(1, 2, 3, micros))
+                .map(pg_text)
+        };
+        assert_eq!(t(1, 1, 1, 0).as_deref(), Some("0001-01-01 01:02:03"));
+        assert_eq!(
+            t(1899, 12, 31, 500_000).as_deref(),
+            Some("1899-12-31 01:02:03.5")
+        );
+        assert_eq!(
+            t(-4712, 1, 1, 120).as_deref(),
+            Some("4713-01-01 01:02:03.00012 BC")
+        );
+        assert_eq!(t(0, 3, 4, 0).as_deref(), Some("0001-03-04 01:02:03 BC"));
+    }
+
+    #[test]
+    fn unreadable_values_keep_their_text() {
+        let garbage = StoredTime::Unreadable("-x\u{1b}[2J".into());
+        assert_eq!(garbage.instant(), None);
+        assert_eq!(garbage.rfc3339(), "-x\u{1b}[2J");
+        assert_eq!(garbage.human(), "-x\\x1b[2J");
+        let at = StoredTime::At(readable_from());
+        assert_eq!(at.rfc3339(), "1900-01-01T00:00:00Z");
+        assert_eq!(at.human(), "1900-01-01 00:00:00");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::lenient::StoredTime;
 use super::schema::operators;
 use super::DbConn;
 use crate::error::Result;
@@ -46,10 +47,8 @@ pub struct Operator {
     pub password_hash: String,
     pub is_active: bool,
     pub failed_attempts: i32,
-    #[diesel(deserialize_as = crate::db::lenient::DbOptTime)]
-    pub locked_until: Option<NaiveDateTime>,
-    #[diesel(deserialize_as = crate::db::lenient::DbTime)]
-    pub created_at: NaiveDateTime,
+    pub locked_until: Option<StoredTime>,
+    pub created_at: StoredTime,
     /// The OS login this operator is bound to: only that login may act as
     /// them (contract: "Operators and roles"). `None`: unbound.
     #[diesel(deserialize_as = crate::db::lenient::LossyOptText)]
@@ -105,9 +104,14 @@ impl Operator {
         self.role == Role::Admin.as_str()
     }
 
-    /// The end of the lock, when the operator is locked at `now`.
+    /// The end of the lock, when the operator is locked at `now`. A
+    /// `locked_until` custadm cannot read (another program's text; see
+    /// [`StoredTime`](StoredTime)) is no lock.
     pub fn locked_at(&self, now: NaiveDateTime) -> Option<NaiveDateTime> {
-        self.locked_until.filter(|until| *until > now)
+        self.locked_until
+            .as_ref()
+            .and_then(StoredTime::instant)
+            .filter(|until| *until > now)
     }
 
     /// Records a wrong password, counted in the database so that attempts
@@ -164,26 +168,61 @@ impl Operator {
         let not_locked = operators::locked_until
             .is_null()
             .or(operators::locked_until.le(now));
-        let updated = match rehash {
-            Some(hash) => diesel::update(operators::table.find(self.id).filter(not_locked))
+        if Self::clear_count(conn, self.id, rehash, Box::new(not_locked))? == 1 {
+            return Ok(None);
+        }
+        // The row is locked (PostgreSQL) or the database is (SQLite) until
+        // commit: what is read here stays so.
+        let until = operators::table
+            .find(self.id)
+            .select(operators::locked_until)
+            .first::<Option<StoredTime>>(conn)
+            .optional()?
+            .flatten();
+        match until.as_ref().and_then(StoredTime::instant) {
+            Some(until) if until > now => Ok(Some(until)),
+            // No lock custadm can read (another program's text, or a time in
+            // a form the SQL comparison above took for a later one): not
+            // locked, as [`Operator::locked_at`] says; `locked_until` is
+            // left as stored.
+            _ => {
+                Self::clear_count(
+                    conn,
+                    self.id,
+                    rehash,
+                    Box::new(operators::id.eq(self.id).nullable()),
+                )?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// Sets operator `id`'s failed attempts to 0 (and its hash to `rehash`)
+    /// where `condition` holds; returns the rows written (0 or 1).
+    fn clear_count(
+        conn: &mut DbConn,
+        id: i64,
+        rehash: Option<&str>,
+        condition: Box<
+            dyn diesel::BoxableExpression<
+                operators::table,
+                super::MultiBackend,
+                SqlType = diesel::sql_types::Nullable<diesel::sql_types::Bool>,
+            >,
+        >,
+    ) -> Result<usize> {
+        let target = operators::table.find(id).filter(condition);
+        Ok(match rehash {
+            Some(hash) => diesel::update(target)
                 .set((
                     operators::failed_attempts.eq(0),
                     operators::password_hash.eq(hash),
                 ))
                 .execute(conn)?,
-            None => diesel::update(operators::table.find(self.id).filter(not_locked))
+            None => diesel::update(target)
                 .set(operators::failed_attempts.eq(0))
                 .execute(conn)?,
-        };
-        if updated == 1 {
-            return Ok(None);
-        }
-        Ok(operators::table
-            .find(self.id)
-            .select(operators::locked_until)
-            .first::<Option<NaiveDateTime>>(conn)
-            .optional()?
-            .flatten())
+        })
     }
 
     /// Locks, in ascending id order, the rows that decide "at least one

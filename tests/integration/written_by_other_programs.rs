@@ -303,8 +303,8 @@ db_test!(search_is_normalised_like_stored_text, |env| {
 #[test]
 fn timestamps_that_are_no_timestamp_never_stop_a_command() {
     // Values no program should write, but some did: one bad row must not
-    // take every listing down; it is shown as no time (or the epoch for a
-    // column that cannot be empty) with a warning that says how to find it.
+    // take every listing down; it is shown as stored with a warning that
+    // says how to find it.
     let env = Env::sqlite();
     env.init_db(0);
     env.add_support();
@@ -317,7 +317,7 @@ fn timestamps_that_are_no_timestamp_never_stop_a_command() {
             "UPDATE customers SET created_at = 'garbage', last_login_at = 1700000000, \
              updated_at = '2026-13-45 99:99:99' WHERE id = {a};\n\
              UPDATE audit_log SET occurred_at = 'yesterday';\n\
-             UPDATE operators SET locked_until = 'soon' WHERE username = 'support';"
+             UPDATE operators SET locked_until = 'soon', created_at = 'long ago' WHERE username = 'support';"
         ),
     );
     for args in [
@@ -339,6 +339,11 @@ fn timestamps_that_are_no_timestamp_never_stop_a_command() {
             run.stderr
         );
     }
+    let view = env.run(&["-o", "json", "view", &a.to_string()]);
+    view.ok();
+    assert_eq!(view.json()["updated_at"], "2026-13-45 99:99:99");
+    // A change is made at a time custadm reads: updated_at is now (the
+    // columns it never writes, created_at and last_login_at, stay as stored).
     env.run(&["toggle", &a.to_string(), "--deactivate"]).ok();
     // A filter compares instants: a value that names none matches nothing.
     let filtered = env.run(&["list", "--created-before", "2030-01-01", "-o", "ids"]);
@@ -348,15 +353,56 @@ fn timestamps_that_are_no_timestamp_never_stop_a_command() {
     json.ok();
     let rows = listed(&json);
     assert_eq!(rows.len(), 2, "{}", json.stdout);
-    assert_eq!(rows[0]["created_at"], "1970-01-01T00:00:00Z");
-    assert_eq!(rows[0]["last_login_at"], serde_json::Value::Null);
+    // Shown as stored (a number as SQLite prints it), never the epoch or none.
+    assert_eq!(rows[0]["created_at"], "garbage");
+    assert_eq!(rows[0]["last_login_at"], "1700000000");
     assert_eq!(rows[1]["id"], b);
+    let audit = env.run(&["-o", "json", "audit"]);
+    audit.ok();
+    assert!(
+        audit
+            .json()
+            .as_array()
+            .is_some_and(|rows| rows.iter().any(|r| r["occurred_at"] == "yesterday")),
+        "{}",
+        audit.stdout
+    );
+    let ops = env
+        .cmd()
+        .args(&["-o", "json", "operator", "list"])
+        .stdin(&format!("{ADMIN_PASSWORD}\n"))
+        .run();
+    ops.ok();
+    assert!(
+        ops.json()
+            .as_array()
+            .is_some_and(|ops| ops.iter().any(|o| o["created_at"] == "long ago")),
+        "{}",
+        ops.stdout
+    );
     // The support operator is not locked by a word.
     env.cmd()
         .env("CUSTADM_OPERATOR", "support")
         .args(&["view", &b.to_string()])
         .run()
         .ok();
+    // Nor is an admin whose right password confirms a change: the count is
+    // cleared and the word left as stored (it used to stop the command).
+    env.exec(
+        "UPDATE operators SET locked_until = 'soon', failed_attempts = 2 WHERE username = 'admin'",
+    );
+    env.admin_change(
+        &["operator", "add", "later", "--role", "support"],
+        &[SUPPORT_PASSWORD],
+    )
+    .ok();
+    assert_eq!(
+        env.count(
+            "operators",
+            "username = 'admin' AND locked_until = 'soon' AND failed_attempts = 0"
+        ),
+        1
+    );
 }
 
 #[test]
@@ -522,7 +568,8 @@ fn sqlite_instant_filters_and_display_agree_with_sqlite() {
     }
 
     // What custadm shows is the instant the filters compare: SQLite's own
-    // reading of the value (to the second), or nothing for what it cannot read.
+    // reading of the value (to the second), or for what it cannot read the
+    // value as stored (SQLite's text of it).
     // (Through julianday(): strftime() of an hour-24 value rolls the date
     // but prints the hour as 24.)
     #[derive(QueryableByName)]
@@ -535,12 +582,17 @@ fn sqlite_instant_filters_and_display_agree_with_sqlite() {
         login: Option<String>,
         #[diesel(sql_type = diesel::sql_types::Text)]
         raw: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        created_text: String,
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+        login_text: Option<String>,
     }
     let mut c = diesel::SqliteConnection::establish(&env.url).expect("open sqlite");
     let sqlite_reads: Vec<Shown> = diesel::sql_query(
         "SELECT id, strftime('%Y-%m-%dT%H:%M:%SZ', CASE WHEN julianday(created_at) >= 2415020.5 THEN julianday(created_at) END) AS created, \
          strftime('%Y-%m-%dT%H:%M:%SZ', CASE WHEN julianday(last_login_at) >= 2415020.5 THEN julianday(last_login_at) END) AS login, \
-         quote(last_login_at) AS raw FROM customers ORDER BY id",
+         quote(last_login_at) AS raw, CAST(created_at AS TEXT) AS created_text, \
+         CAST(last_login_at AS TEXT) AS login_text FROM customers ORDER BY id",
     )
     .load(&mut c)
     .expect("strftime");
@@ -554,7 +606,8 @@ fn sqlite_instant_filters_and_display_agree_with_sqlite() {
         let created = sqlite
             .created
             .clone()
-            .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
+            .unwrap_or_else(|| sqlite.created_text.clone());
+        let login = sqlite.login.clone().or_else(|| sqlite.login_text.clone());
         assert_eq!(
             row["created_at"].as_str(),
             Some(created.as_str()),
@@ -563,7 +616,7 @@ fn sqlite_instant_filters_and_display_agree_with_sqlite() {
         );
         assert_eq!(
             row["last_login_at"].as_str(),
-            sqlite.login.as_deref(),
+            login.as_deref(),
             "last_login_at {}",
             sqlite.raw
         );
@@ -665,6 +718,35 @@ fn export_and_view_read_foreign_dates_on_sqlite() {
     assert_eq!(view.json()["kyc"]["date_of_birth"], "garbage");
 }
 
+/// PostgreSQL's `infinity` in a `date` column (a date of birth another
+/// program wrote) is shown as stored with a warning, as SQLite's unreadable
+/// dates are: `view` and `export` used to stop with exit 6.
+#[test]
+fn postgres_infinite_date_of_birth_is_shown_as_stored() {
+    let Some(env) = Env::postgres() else { return };
+    env.init_db(0);
+    let id = env.insert_customer("Endless Birth", "endless@example.com");
+    foreign_sql(
+        &env,
+        &format!(
+            "INSERT INTO kyc_records (customer_id, status, document_type, document_number, country, date_of_birth, created_at) \
+             VALUES ({id}, 'verified', 'passport', 'X1', 'GB', 'infinity', '2026-01-02 03:04:05');"
+        ),
+    );
+    let view = env.run(&["-o", "json", "view", &id.to_string()]);
+    view.ok();
+    assert_eq!(
+        view.json()["kyc"]["date_of_birth"],
+        "infinity",
+        "{}",
+        view.stdout
+    );
+    assert!(view.stderr.starts_with("warning:"), "{}", view.stderr);
+    let export = env.run(&["export", &id.to_string()]);
+    export.ok();
+    assert_eq!(export.json()["kyc_records"][0]["date_of_birth"], "infinity");
+}
+
 // ------------------------------------------------ timestamps before 1900
 // Issue 24 item 9 (contract "Output"): a number 0 on SQLite is a Julian day
 // in 4714 BC, and no customer logged in before 1900. Such a value is
@@ -750,11 +832,16 @@ db_test!(a_timestamp_before_1900_is_never_selected, |env| {
             1,
             "{value} was deactivated"
         );
-        // Shown with a warning that names the stored value; never a crash.
+        // Shown as stored (the database's own text of it), with a warning
+        // that names the stored value; never a crash.
         let view = env.run(&["-o", "json", "view", &id.to_string()]);
         view.ok();
-        assert!(
-            view.json()["last_login_at"].is_null(),
+        let stored = env.texts(&format!(
+            "SELECT CAST(last_login_at AS TEXT) AS v FROM customers WHERE id = {id}"
+        ));
+        assert_eq!(
+            Some(&view.json()["last_login_at"]),
+            stored[0].as_ref().map(|s| serde_json::json!(s)).as_ref(),
             "{value}: {}",
             view.stdout
         );
@@ -770,15 +857,227 @@ db_test!(a_timestamp_before_1900_is_never_selected, |env| {
     env.exec(&format!(
         "UPDATE customers SET created_at = {value} WHERE id = {first}"
     ));
+    // PostgreSQL's `infinity` names no instant either: no filter bounding
+    // it from below selects it.
+    let (second, _) = odd[1];
+    if env.backend == Backend::Postgres {
+        env.exec(&format!(
+            "UPDATE customers SET created_at = 'infinity' WHERE id = {second}"
+        ));
+    }
     for args in [
         vec!["list", "-o", "ids", "--created-before", "1990-01-01"],
         vec!["list", "-o", "ids", "--created-after", "0001-01-01"],
+        vec!["list", "-o", "ids", "--created-after", "2000-01-01"],
     ] {
         let run = env.run(&args);
         run.ok();
         assert!(!ids(&run).contains(&first), "{args:?}: {}", run.stdout);
+        if env.backend == Backend::Postgres {
+            assert!(!ids(&run).contains(&second), "{args:?}: {}", run.stdout);
+        }
     }
     let listed = env.run(&["list", "-o", "json"]);
     listed.ok();
     assert!(listed.stderr.contains("before 1900"), "{}", listed.stderr);
 });
+
+/// A timestamp column's value exactly as stored, read with raw SQL: SQLite's
+/// storage class and quoted value (`integer:0`, `text:'garbage'`),
+/// PostgreSQL's own text of the `timestamp`.
+fn stored_raw(env: &Env, column: &str, id: i64) -> Option<String> {
+    let sql = match env.backend {
+        Backend::Sqlite => {
+            format!("SELECT typeof({column}) || ':' || quote({column}) AS v FROM customers WHERE id = {id}")
+        }
+        Backend::Postgres => format!("SELECT {column}::text AS v FROM customers WHERE id = {id}"),
+    };
+    env.texts(&sql).into_iter().next().flatten()
+}
+
+/// A value custadm cannot read as an instant, as another program writes it
+/// (SQL), and the text it is shown as: the value as stored.
+fn unreadable_values(env: &Env) -> Vec<(&'static str, &'static str)> {
+    match env.backend {
+        Backend::Sqlite => vec![
+            ("0", "0"),
+            ("'garbage'", "garbage"),
+            ("'1899-12-31'", "1899-12-31"),
+        ],
+        Backend::Postgres => vec![
+            ("'-infinity'", "-infinity"),
+            ("'0001-01-01'", "0001-01-01 00:00:00"),
+            ("'infinity'", "infinity"),
+        ],
+    }
+}
+
+/// The one warning an unreadable value gives, and nothing else on stderr.
+fn assert_only_the_warning(what: &str, run: &Run, shown: &str) {
+    run.ok();
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{what}: {}", run.stderr);
+    assert!(
+        lines[0].starts_with("warning: the database holds a timestamp custadm cannot read: ")
+            && lines[0].contains(shown)
+            && lines[0].contains("shown as stored"),
+        "{what}: {}",
+        run.stderr
+    );
+}
+
+// Issue 24 item 9 (contract "Output"): an unreadable timestamp is "shown as
+// stored with a warning, never selected by a filter" — in every output, and
+// no command that writes the customer turns it into another value.
+db_test!(an_unreadable_timestamp_is_shown_as_stored, |env| {
+    env.init_db(0);
+    let id = env.insert_customer("Odd Login", "odd.login@example.com");
+    let control = env.insert_customer("Long Ago", "long.ago@example.com");
+    env.exec(&format!(
+        "UPDATE customers SET last_login_at = '2020-01-01 00:00:00' WHERE id = {control}"
+    ));
+    let text = id.to_string();
+    for (value, shown) in unreadable_values(&env) {
+        foreign_sql(
+            &env,
+            &format!("UPDATE customers SET last_login_at = {value} WHERE id = {id};"),
+        );
+        let raw = stored_raw(&env, "last_login_at", id);
+        let created = stored_raw(&env, "created_at", id);
+        // The database's own text of the value is what custadm shows.
+        let db_text = env.texts(&format!(
+            "SELECT CAST(last_login_at AS TEXT) AS v FROM customers WHERE id = {id}"
+        ));
+        assert_eq!(db_text, vec![Some(shown.to_string())], "{value}");
+
+        // list: table, JSON, CSV.
+        let table = env.cmd().env("COLUMNS", "200").args(&["list"]).run();
+        assert_only_the_warning(value, &table, shown);
+        let row = table
+            .stdout
+            .lines()
+            .find(|l| l.contains("Odd Login"))
+            .unwrap_or_else(|| panic!("{value}: {}", table.stdout));
+        assert!(row.trim_end().ends_with(shown), "{value}: {row:?}");
+        let json = env.run(&["-o", "json", "list"]);
+        assert_only_the_warning(value, &json, shown);
+        assert_eq!(listed(&json)[0]["last_login_at"], shown, "{value}");
+        let csv = env.run(&["-o", "csv", "list"]);
+        assert_only_the_warning(value, &csv, shown);
+        let guarded = if shown.starts_with('-') {
+            format!("'{shown}")
+        } else {
+            shown.to_string()
+        };
+        let line = csv.stdout.lines().nth(1).unwrap_or_default();
+        assert!(
+            line.ends_with(&format!(",{guarded}")) || line.ends_with(&format!(",\"{guarded}\"")),
+            "{value}: {line:?}"
+        );
+
+        // view: table and JSON; export.
+        let view = env.run(&["view", &text]);
+        assert_only_the_warning(value, &view, shown);
+        assert!(
+            view.stdout
+                .lines()
+                .any(|l| l.trim().starts_with("last login") && l.trim_end().ends_with(shown)),
+            "{value}: {}",
+            view.stdout
+        );
+        let view = env.run(&["-o", "json", "view", &text]);
+        assert_only_the_warning(value, &view, shown);
+        assert_eq!(view.json()["last_login_at"], shown, "{value}");
+        let export = env.run(&["export", &text]);
+        assert_only_the_warning(value, &export, shown);
+        assert_eq!(export.json()["customer"]["last_login_at"], shown, "{value}");
+
+        // Never selected: a bulk run over the filter changes the control only.
+        env.exec(&format!(
+            "UPDATE customers SET is_active = {} WHERE id = {control}",
+            env.bool_sql(true)
+        ));
+        let run = env.run(&[
+            "-o",
+            "json",
+            "toggle",
+            "--last-login-before",
+            "90d",
+            "--deactivate",
+            "--yes",
+        ]);
+        run.ok();
+        let changed: Vec<i64> = run.json()["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .filter(|r| r["outcome"] == "changed")
+            .filter_map(|r| r["id"].as_i64())
+            .collect();
+        assert_eq!(changed, vec![control], "{value}: {}", run.stdout);
+
+        // What is written to the customer leaves the value as stored: a
+        // toggle each way, an edit and its undo.
+        env.run(&["toggle", &text, "--deactivate", "--yes"]).ok();
+        env.run(&["toggle", &text, "--activate", "--yes"]).ok();
+        let edit = env.run(&["-o", "json", "edit", &text, "--name", "Odd Login Two"]);
+        edit.ok();
+        env.run(&["undo", &run_of(&edit), "--yes"]).ok();
+        assert_eq!(
+            env.count(
+                "customers",
+                &format!(
+                    "id = {id} AND full_name = 'Odd Login' AND is_active = {}",
+                    env.bool_sql(true)
+                )
+            ),
+            1,
+            "{value}: the changes were made"
+        );
+        assert_eq!(stored_raw(&env, "last_login_at", id), raw, "{value}");
+        assert_eq!(stored_raw(&env, "created_at", id), created, "{value}");
+    }
+});
+
+// A soft delete another program stamped with an unreadable time is a delete
+// (status, --status deleted and restore agree with the SQL); `undo` of its
+// restore puts the value back as it was stored, never a time of its own.
+db_test!(
+    an_unreadable_deleted_at_is_restored_and_undone_as_stored,
+    |env| {
+        env.init_db(0);
+        for (n, (value, shown)) in unreadable_values(&env).into_iter().enumerate() {
+            let id = env.insert_customer("Odd Delete", &format!("odd.delete.{n}@example.com"));
+            let text = id.to_string();
+            foreign_sql(
+                &env,
+                &format!(
+                    "UPDATE customers SET deleted_at = {value}, is_active = {} WHERE id = {id};",
+                    env.bool_sql(false)
+                ),
+            );
+            let raw = stored_raw(&env, "deleted_at", id);
+            let view = env.run(&["-o", "json", "view", &text]);
+            assert_only_the_warning(value, &view, shown);
+            assert_eq!(view.json()["status"], "deleted", "{value}");
+            assert_eq!(view.json()["deleted_at"], shown, "{value}");
+            let restore = env.run(&["-o", "json", "restore", &text, "--yes"]);
+            restore.ok();
+            single_result(&restore.json(), "restore", id, "changed");
+            assert_eq!(
+                env.count("customers", &format!("id = {id} AND deleted_at IS NULL")),
+                1,
+                "{value}: restored"
+            );
+            let undo = env.run(&["-o", "json", "undo", &run_of(&restore), "--yes"]);
+            undo.ok();
+            single_result(&undo.json(), "undo", id, "changed");
+            assert_eq!(stored_raw(&env, "deleted_at", id), raw, "{value}");
+            assert_eq!(
+                env.run(&["-o", "json", "view", &text]).json()["deleted_at"],
+                shown,
+                "{value}"
+            );
+        }
+    }
+);
