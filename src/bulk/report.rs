@@ -487,7 +487,7 @@ impl RunReport {
                 [
                     output::Column::cut("ID", 8),
                     output::Column::keep("OUTCOME"),
-                    output::Column::cut("DETAILS", 16),
+                    output::Column::parts("DETAILS", "; ", 32),
                 ]
             };
             let rows = self.results.iter().map(|r| {
@@ -497,7 +497,9 @@ impl RunReport {
                     describe(r).replace('\n', "; "),
                 ]
             });
-            out.fitted_table(&columns, rows)?;
+            // No results (an empty selection, a refused run): nothing on
+            // stdout; the summary on stderr says what happened.
+            out.fitted_table(&columns, rows, None)?;
         } else {
             self.write_plain_rows()?;
         }

@@ -269,7 +269,8 @@ pub fn run(ctx: &mut Ctx, args: AuditArgs) -> Result<()> {
             e.run_id.unwrap_or_else(|| "-".into()),
         ]
     });
-    ctx.out.fitted_table(&AUDIT_COLUMNS, rows)?;
+    ctx.out
+        .fitted_table(&AUDIT_COLUMNS, rows, Some("No audit rows match."))?;
     // After the table, where the reader of the last row looks.
     if let Some(more) = &more {
         ctx.out.note(more);
@@ -278,17 +279,24 @@ pub fn run(ctx: &mut Ctx, args: AuditArgs) -> Result<()> {
 }
 
 /// The audit table's columns; at 80 columns RUN goes first, then OS USER,
-/// REASON, OUTCOME, CUSTOMER (contract, "Output").
+/// REASON, OUTCOME, OPERATOR, CUSTOMER (contract, "Output"): the customer
+/// says what DETAILS is about. A left-out OUTCOME other
+/// than `ok` shows in DETAILS (`[failed] email_to: …`); DETAILS is cut
+/// between its parts, the first (a change, `is_active: true → false`) kept
+/// whole up to 32 columns (finding of the issue-26 review: at 80 columns it
+/// read `is_active: true…`).
 const AUDIT_COLUMNS: [Column; 10] = [
     Column::keep("ID"),
     Column::keep("TIME (UTC)"),
-    Column::cut("OPERATOR", 6).dropped(6),
+    Column::cut("OPERATOR", 6).dropped(5),
     Column::cut("OS USER", 6).dropped(2),
     Column::cut("ACTION", 8),
-    Column::keep("CUSTOMER").dropped(5),
-    Column::cut("OUTCOME", 7).dropped(4),
+    Column::keep("CUSTOMER").dropped(6),
+    Column::cut("OUTCOME", 7)
+        .dropped(4)
+        .folded_into("DETAILS", "ok"),
     Column::cut("REASON", 8).dropped(3),
-    Column::cut("DETAILS", 16),
+    Column::parts("DETAILS", "; ", 32),
     Column::keep("RUN").dropped(1),
 ];
 

@@ -185,16 +185,22 @@ pub fn run(settings: &Settings, cmd: ConfigCommand, out: &Output) -> Result<()> 
             .collect();
         return out.json(&map);
     }
-    out.table(
-        &["SETTING", "VALUE", "SOURCE"],
-        rows.into_iter()
-            .map(|r| {
-                vec![
-                    r.setting.to_string(),
-                    r.value.unwrap_or_else(|| "-".into()),
-                    r.source,
-                ]
-            })
-            .collect(),
+    use crate::output::Column;
+    out.fitted_table(
+        &[
+            Column::keep("SETTING"),
+            // Paths and URLs: both ends show. The source ("environment
+            // CUSTADM_DATABASE_URL") is cut last.
+            Column::cut_middle("VALUE", 16),
+            Column::cut("SOURCE", 32),
+        ],
+        rows.into_iter().map(|r| {
+            vec![
+                r.setting.to_string(),
+                r.value.unwrap_or_else(|| "-".into()),
+                r.source,
+            ]
+        }),
+        None,
     )
 }

@@ -90,20 +90,20 @@ pub fn run(target: &DatabaseTarget, cmd: DbCommand, out: &Output) -> Result<()> 
                     "database: {}\nschema: {label}",
                     crate::text::sanitize(&database)
                 ))?;
-                out.table(
-                    &["VERSION", "STATUS"],
-                    rows.iter()
-                        .map(|m| {
-                            vec![
-                                m.version.clone(),
-                                if m.applied {
-                                    "applied".into()
-                                } else {
-                                    "pending".into()
-                                },
-                            ]
-                        })
-                        .collect(),
+                use crate::output::Column;
+                out.fitted_table(
+                    &[Column::keep("VERSION"), Column::keep("STATUS")],
+                    rows.iter().map(|m| {
+                        vec![
+                            m.version.clone(),
+                            if m.applied {
+                                "applied".into()
+                            } else {
+                                "pending".into()
+                            },
+                        ]
+                    }),
+                    None,
                 )?;
             }
             match state {

@@ -101,11 +101,12 @@ struct Sink {
 }
 
 /// The table's columns. At 80 columns CREATED goes first, then LAST LOGIN
-/// (contract, "Output"); names and emails are cut with `…`.
+/// (contract, "Output"); names and emails are cut with `…`, but not below
+/// 16 and 28 columns while a column can be left out instead.
 const TABLE_COLUMNS: [output::Column; 7] = [
     output::Column::keep("ID"),
-    output::Column::cut("NAME", 12),
-    output::Column::cut("EMAIL", 16),
+    output::Column::cut("NAME", 16),
+    output::Column::cut("EMAIL", 28),
     // E.164 is at most 16 characters: a valid phone is never cut.
     output::Column::cut("PHONE", 16).dropped(3),
     output::Column::keep("STATUS"),

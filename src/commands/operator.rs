@@ -552,7 +552,7 @@ fn list(ctx: &mut Ctx) -> Result<()> {
             ]
         })
         .collect::<Vec<_>>();
-    ctx.out.fitted_table(&OPERATOR_COLUMNS, rows)
+    ctx.out.fitted_table(&OPERATOR_COLUMNS, rows, None)
 }
 
 /// `operator list`'s columns; at 80 columns CREATED goes first, then

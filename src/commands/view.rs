@@ -7,7 +7,7 @@ use crate::context::Ctx;
 use crate::db::audit;
 use crate::db::customer::{Customer, KycRecord, UnpaidInvoices};
 use crate::error::{Error, Result};
-use crate::output::{dollars, human_time, rfc3339};
+use crate::output::{dollars, human_time, rfc3339, Column};
 
 /// Options of `custadm view`.
 #[derive(Debug, clap::Args)]
@@ -131,7 +131,11 @@ pub fn run(ctx: &mut Ctx, args: ViewArgs) -> Result<()> {
             dollars(billing.unpaid_invoice_total_cents)
         ),
     ]);
-    ctx.out.table(&["FIELD", "VALUE"], rows)
+    ctx.out.fitted_table(
+        &[Column::keep("FIELD"), Column::cut_middle("VALUE", 16)],
+        rows,
+        None,
+    )
 }
 
 /// Exit 3 for a customer named by id or email that does not exist.
