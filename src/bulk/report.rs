@@ -451,11 +451,13 @@ impl RunReport {
             .as_deref()
             .map(|r| format!(" [run {r}]"))
             .unwrap_or_default();
-        out.note(&format!(
-            "{prefix}{}: {}{stop}{run}",
-            self.action,
+        // No results: the table printed nothing, so say why here.
+        let summary = if self.len() == 0 && !self.interrupted {
+            "no customer matched; nothing done".to_string()
+        } else {
             self.summary_line()
-        ));
+        };
+        out.note(&format!("{prefix}{}: {summary}{stop}{run}", self.action));
         self.exit_status()
     }
 

@@ -11,7 +11,7 @@ use crate::output::Output;
 pub enum ConfigCommand {
     /// Print the effective settings and their sources (passwords masked)
     #[command(
-        after_help = "Examples:\n  custadm config show\n  custadm --profile production config show -o json\n\nConfig file: $CUSTADM_CONFIG, else $XDG_CONFIG_HOME/custadm/config.toml\n(~/.config/custadm/config.toml). Order: flag > --profile > environment\nvariable > $CUSTADM_PROFILE > DATABASE_URL > default.\nExit codes: 0 shown, 6 config file malformed, unreadable, or holding a\npassword while readable by others."
+        after_help = "Examples:\n  custadm config show\n  custadm --profile production config show -o json\n\nConfig file: $CUSTADM_CONFIG, else $XDG_CONFIG_HOME/custadm/config.toml\n(~/.config/custadm/config.toml). Order: flag > --profile > environment\nvariable > $CUSTADM_PROFILE > DATABASE_URL > default.\nExit codes: 0 shown, 2 bad usage, 6 config file malformed, unreadable, or\nholding a password while readable by others, 9 output could not be written."
     )]
     Show,
     /// Print the profile names of the config file, one a line (for completion)

@@ -16,7 +16,7 @@ use crate::output::{self, csv_guard_phone, csv_guard_text, rfc3339, Format};
 /// Options of `custadm list`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  custadm list --search ann\n  custadm list --status inactive --created-before 2025-01-01 -o csv > \\\n      inactive.csv\n  custadm list --has-unpaid -o json | jq length\n  custadm list --last-login-before 365d -o ids | custadm toggle --deactivate \\\n      --ids-from - --yes\n  custadm list --after 1000 --limit 1000 -o jsonl       # next page\n\nSoft-deleted customers are hidden unless --status deleted or all. A customer\nwho never logged in counts by created_at for --last-login-before. Exit codes:\n0 listed (even if none), 2 bad filter."
+    after_help = "Examples:\n  custadm list --search ann\n  custadm list --status inactive --created-before 2025-01-01 -o csv > \\\n      inactive.csv\n  custadm list --has-unpaid -o json | jq length\n  custadm list --last-login-before 365d -o ids | custadm toggle --deactivate \\\n      --ids-from - --yes\n  custadm list --after 1000 --limit 1000 -o jsonl       # next page\n\nSoft-deleted customers are hidden unless --status deleted or all. A customer\nwho never logged in counts by created_at for --last-login-before.\n\nExit codes: 0 listed (even if none), 2 bad filter, 4 unknown operator or not\nallowed, 6 database unreachable or schema mismatch, 9 output could not be\nwritten."
 )]
 pub struct ListArgs {
     #[command(flatten)]

@@ -12,7 +12,7 @@ use crate::output::{human_time, rfc3339, Column};
 /// Options of `custadm runs`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  custadm runs\n  custadm runs --action deactivate --since 2d\n  custadm runs --limit 1 -o json | jq '.[0].exit_code'\n\nExit codes: 0 listed (even if none), 2 bad filter."
+    after_help = "Examples:\n  custadm runs\n  custadm runs --action deactivate --since 2d\n  custadm runs --limit 1 -o json | jq '.[0].exit_code'\n\nExit codes: 0 listed (even if none), 2 bad filter, 4 unknown operator or not\nallowed, 6 database unreachable or schema mismatch, 9 output could not be\nwritten."
 )]
 pub struct RunsArgs {
     /// Only runs of this action (deactivate, activate, delete, restore, edit, reset_password, purge, undo)

@@ -13,7 +13,9 @@ use crate::output::Output;
 
 /// Options of `custadm version` (none).
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  custadm version\n  custadm version -o json | jq -r .sqlite")]
+#[command(
+    after_help = "Examples:\n  custadm version\n  custadm version -o json | jq -r .sqlite\n\nExit codes: 0 shown, 2 bad usage, 9 output could not be written."
+)]
 pub struct VersionArgs {}
 
 /// What `custadm version` prints, in this order; `-o json` is this object.

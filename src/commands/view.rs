@@ -12,7 +12,7 @@ use crate::output::{dollars, human_time, rfc3339, Column};
 /// Options of `custadm view`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  custadm view 42\n  custadm view ann.lee@example.com\n  custadm view 42 -o json | jq .billing.unpaid_invoice_total_cents\n\nExit codes: 0 shown, 2 bad id, 3 no such customer, 4 operator not allowed."
+    after_help = "Examples:\n  custadm view 42\n  custadm view ann.lee@example.com\n  custadm view 42 -o json | jq .billing.unpaid_invoice_total_cents\n\nExit codes: 0 shown, 2 bad id, 3 no such customer, 4 unknown operator or not\nallowed, 6 database unreachable or schema mismatch, 9 done, but stdout or an\naudit anchor could not be written."
 )]
 pub struct ViewArgs {
     /// Customer id or email address
