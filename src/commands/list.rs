@@ -174,9 +174,12 @@ impl Sink {
             Format::Csv => {
                 let r = list_row(c);
                 let id = r.id.to_string();
-                let name = crate::text::sanitize_multiline(r.full_name);
-                let email = crate::text::sanitize_multiline(r.email);
-                let phone = crate::text::sanitize(r.phone.unwrap_or(""));
+                // Tabs and (but for a terminal) CRs as they are, so the
+                // formula guard sees them.
+                let keep_cr = !self.out.stdout_is_tty;
+                let name = crate::text::sanitize_csv(r.full_name, keep_cr);
+                let email = crate::text::sanitize_csv(r.email, keep_cr);
+                let phone = crate::text::sanitize_csv(r.phone.unwrap_or(""), keep_cr);
                 let last_login = r.last_login_at.unwrap_or_default();
                 if let Some(csv) = &mut self.csv {
                     csv.write([
