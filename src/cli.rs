@@ -34,6 +34,17 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// True when the command may commit a change (a changing command,
+    /// `init`, `db migrate`): its exit-9 message for a stdout that cannot
+    /// be written says the change stays committed; a read-only command's
+    /// says only that the output could not be written (finding of the
+    /// issue-26 review: `version >/dev/full` spoke of a change).
+    pub fn may_change(&self) -> bool {
+        commands::may_change(&self.command)
+    }
+}
+
 /// Flags every command takes.
 #[derive(Debug, clap::Args)]
 pub struct GlobalArgs {

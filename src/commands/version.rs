@@ -24,7 +24,9 @@ pub struct BuildInfo {
     /// custadm's version (`X.Y.Z`).
     pub version: &'static str,
     /// The git commit built (12 hex digits, `-modified` with uncommitted
-    /// changes), or `unknown` outside a git checkout.
+    /// changes to what goes into the binary: `src`, `migrations`,
+    /// `build.rs`, `Cargo.toml`, `Cargo.lock`), or `unknown` outside a git
+    /// checkout.
     pub commit: &'static str,
     /// Build time, RFC 3339 UTC (`SOURCE_DATE_EPOCH` when set), or `unknown`.
     pub built: &'static str,
