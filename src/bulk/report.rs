@@ -452,7 +452,7 @@ impl RunReport {
             .map(|r| format!(" [run {r}]"))
             .unwrap_or_default();
         // No results: the table printed nothing, so say why here.
-        let summary = if self.len() == 0 && !self.interrupted {
+        let summary = if self.is_empty() && !self.interrupted {
             "no customer matched; nothing done".to_string()
         } else {
             self.summary_line()
