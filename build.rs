@@ -41,9 +41,22 @@ fn rfc3339(secs: i64) -> String {
     )
 }
 
+/// What goes into the binary. An uncommitted change to one of these makes
+/// the commit `-modified`, and an edit to one reruns this script, so the
+/// id is never stale after an edit (finding of the issue-26 review: rerun
+/// only when HEAD moved, an edit after a commit still read as clean).
+/// Editing tests, docs or benches changes neither: the binary is the
+/// commit's. The cost: cargo compares these files' times on each build (a
+/// few hundred stat calls), and on a change this script runs git twice
+/// (tens of milliseconds) while the crate recompiles anyway.
+const SOURCES: [&str; 5] = ["src", "migrations", "build.rs", "Cargo.toml", "Cargo.lock"];
+
 fn main() {
     println!("cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH");
-    // Rebuilt when the checked-out commit changes, not on every edit.
+    for path in SOURCES {
+        println!("cargo:rerun-if-changed={path}");
+    }
+    // And when the checked-out commit changes.
     if let Some(dir) = git(&["rev-parse", "--git-dir"]) {
         let dir = std::path::Path::new(&dir);
         println!("cargo:rerun-if-changed={}", dir.join("HEAD").display());
@@ -55,12 +68,12 @@ fn main() {
                 }
             }
         }
-    } else {
-        println!("cargo:rerun-if-changed=build.rs");
     }
     let commit = git(&["rev-parse", "--short=12", "HEAD"])
         .map(|c| {
-            let dirty = git(&["status", "--porcelain", "--untracked-files=no"]).is_some();
+            let mut status = vec!["status", "--porcelain", "--untracked-files=no", "--"];
+            status.extend(SOURCES);
+            let dirty = git(&status).is_some();
             if dirty {
                 format!("{c}-modified")
             } else {

@@ -34,6 +34,17 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// True when the command may commit a change (a changing command,
+    /// `init`, `db migrate`): its exit-9 message for a stdout that cannot
+    /// be written says the change stays committed; a read-only command's
+    /// says only that the output could not be written (finding of the
+    /// issue-26 review: `version >/dev/full` spoke of a change).
+    pub fn may_change(&self) -> bool {
+        commands::may_change(&self.command)
+    }
+}
+
 /// Flags every command takes.
 #[derive(Debug, clap::Args)]
 pub struct GlobalArgs {
@@ -86,7 +97,7 @@ pub enum Command {
     /// `db migrate` brings it to this version, `db status` shows where it stands.
     #[command(
         subcommand,
-        after_help = "Examples:\n  custadm db status\n  custadm db migrate\n\nExit codes: 0 done, 6 database problem or schema mismatch."
+        after_help = "Examples:\n  custadm db status\n  custadm db migrate\n\nExit codes: 0 done, 2 bad usage, 6 database unreachable, schema mismatch or\nconfig file unusable, 9 output could not be written."
     )]
     Db(commands::db::DbCommand),
     /// List customers, filtered, ordered by id (streams)
@@ -190,7 +201,7 @@ pub enum Command {
     /// arguments or the environment.
     #[command(
         subcommand,
-        after_help = "Examples:\n  custadm operator list\n  custadm operator add alice --role support --os-user alice\n  custadm operator passwd\n\nExit codes: 0 done, 2 bad input, 3 no such operator, 4 not an admin, wrong\npassword or locked, 5 refused (name taken, last active admin)."
+        after_help = "Examples:\n  custadm operator list\n  custadm operator add alice --role support --os-user alice\n  custadm operator passwd\n\nExit codes: 0 done, 2 bad input, 3 no such operator, 4 unknown operator, not\nan admin, wrong password or locked, 5 refused (name taken, last active admin),\n6 database unreachable or schema mismatch, 9 done, but stdout or an audit\nanchor could not be written."
     )]
     Operator(commands::operator::OperatorCommand),
     /// Show the effective settings and where each came from
@@ -199,7 +210,7 @@ pub enum Command {
     /// its source; passwords are masked.
     #[command(
         subcommand,
-        after_help = "Examples:\n  custadm config show\n  custadm --profile production config show -o json\n\nExit codes: 0 shown, 6 config file malformed or unreadable."
+        after_help = "Examples:\n  custadm config show\n  custadm --profile production config show -o json\n\nExit codes: 0 shown, 2 bad usage, 6 config file malformed or unreadable, 9\noutput could not be written."
     )]
     Config(commands::config::ConfigCommand),
     /// Print a shell completion script

@@ -50,13 +50,29 @@ pub enum Error {
     /// error) — after the command did its work, which stays done (contract
     /// "Exit codes": a record outside the database could not be written). A
     /// reader that went away is not an error ([`Error::is_broken_pipe`]).
-    /// Made from any `io::Error` marked by [`crate::stdout`].
+    /// Made from any `io::Error` marked by [`crate::stdout`]. This text is
+    /// for a command that may have committed a change; a read-only one's is
+    /// [`Error::read_only_line`].
     #[error("cannot write to standard output ({0}): what the command did stays done (a change stays committed: `custadm audit` shows it); write the output where there is room")]
     Output(std::io::Error),
     /// Exit 1: an I/O failure custadm did not expect (a write to standard
     /// output is [`Error::Output`] instead).
     #[error("cannot write output: {0}")]
     Io(std::io::Error),
+}
+
+impl Error {
+    /// The error line of a command that changes nothing (`list`, `version`,
+    /// `--help`): for [`Error::Output`] only that the output could not be
+    /// written; any other error's own text.
+    pub fn read_only_line(&self) -> String {
+        match self {
+            Error::Output(e) => format!(
+                "cannot write to standard output ({e}); write the output where there is room"
+            ),
+            other => other.to_string(),
+        }
+    }
 }
 
 /// An `io::Error` from writing standard output (marked by [`crate::stdout`])

@@ -37,7 +37,7 @@ fn main() -> ExitCode {
             Some([dir]) if !dir.to_string_lossy().starts_with('-') => {
                 match custadm::generate_docs(std::path::Path::new(dir)) {
                     Ok(()) => ExitCode::SUCCESS,
-                    Err(e) => report(&anyhow::Error::new(e)),
+                    Err(e) => report(&anyhow::Error::new(e), false),
                 }
             }
             _ => {
@@ -59,7 +59,7 @@ fn main() -> ExitCode {
             let written = write!(out, "{}", e.render()).and_then(|()| out.flush());
             return match written {
                 Ok(()) => ExitCode::SUCCESS,
-                Err(e) => report(&anyhow::Error::new(custadm::error::Error::from(e))),
+                Err(e) => report(&anyhow::Error::new(custadm::error::Error::from(e)), false),
             };
         }
         Err(e) => {
@@ -73,6 +73,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let may_change = cli.may_change();
     // What is still buffered is written before the exit code is decided: a
     // failure there is exit 9 too, never a silent success.
     let result = try_main(cli).and_then(|()| {
@@ -83,7 +84,7 @@ fn main() -> ExitCode {
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => report(&e),
+        Err(e) => report(&e, may_change),
     }
 }
 
@@ -117,8 +118,10 @@ fn command_name() -> String {
 /// custadm [`Error`](custadm::error::Error) found in the chain decides
 /// (`Error::exit_code`, the one place); anything else is a bug (exit 1).
 /// A bug's line also carries the context (which custadm, which command),
-/// for its report; every other line is the error's own text.
-fn report(e: &anyhow::Error) -> ExitCode {
+/// for its report; every other line is the error's own text — for a
+/// command that changes nothing (`may_change` false) without a word about
+/// changes ([`Error::read_only_line`](custadm::error::Error::read_only_line)).
+fn report(e: &anyhow::Error, may_change: bool) -> ExitCode {
     use custadm::error::Error;
     let untyped;
     let failure = match e.chain().find_map(|c| c.downcast_ref::<Error>()) {
@@ -133,6 +136,7 @@ fn report(e: &anyhow::Error) -> ExitCode {
     }
     let line = match failure {
         Error::Internal(_) => format!("{failure} ({e})"),
+        _ if !may_change => failure.read_only_line(),
         _ => failure.to_string(),
     };
     let _ = writeln!(

@@ -142,18 +142,12 @@ impl Output {
         Ok(())
     }
 
-    /// Prints a table whose cells are untrusted text.
-    pub fn table(&self, headers: &[&str], rows: Vec<Vec<String>>) -> Result<()> {
-        let text = render_table(headers, rows, self.stdout_is_tty);
-        let mut out = crate::stdout::stdout().lock();
-        writeln!(out, "{text}")?;
-        Ok(())
-    }
-
     /// Prints a table of untrusted cells fitted to the terminal (see
     /// [`StreamingTable`]): one line per row, values cut with `…`, the least
-    /// useful columns left out with a note on stderr.
-    pub fn fitted_table<R>(&self, columns: &[Column], rows: R) -> Result<()>
+    /// useful columns left out with a note on stderr. Without rows nothing
+    /// goes to stdout (a header alone reads as a result), and `empty`, if
+    /// given, to stderr as a note (as kubectl's "No resources found").
+    pub fn fitted_table<R>(&self, columns: &[Column], rows: R, empty: Option<&str>) -> Result<()>
     where
         R: IntoIterator<Item = Vec<String>>,
     {
@@ -167,6 +161,12 @@ impl Output {
         for row in rows {
             let cells: Vec<&str> = row.iter().map(String::as_str).collect();
             table.push(&cells)?;
+        }
+        if table.is_empty() {
+            if let Some(empty) = empty {
+                self.note(empty);
+            }
+            return Ok(());
         }
         let (mut out, left_out) = table.finish()?;
         out.flush()?;
@@ -251,51 +251,9 @@ pub(crate) fn cut_cell(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// An untrusted value as a multi-line table cell: cut, then sanitised, then
-/// cut again (escapes make it longer).
-pub(crate) fn table_cell(s: &str) -> String {
-    cut_cell(&sanitize_multiline(&cut_cell(s))).into_owned()
-}
-
 /// An untrusted value as a one-line table cell (newlines shown as `\x0a`).
 pub(crate) fn table_cell_line(s: &str) -> String {
     cut_cell(&sanitize(&cut_cell(s))).into_owned()
-}
-
-fn new_table(tty: bool) -> Table {
-    let mut table = Table::new();
-    if tty {
-        table
-            .load_preset(presets::UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_width(crate::terminal::width());
-    } else {
-        table
-            .load_preset(presets::NOTHING)
-            .set_content_arrangement(ContentArrangement::Disabled);
-    }
-    table
-}
-
-/// Builds a table: box drawing fitted to the terminal (see
-/// [`crate::terminal::width`]), or plain columns separated by spaces when
-/// the output goes to a file or pipe. Cells are untrusted text.
-pub(crate) fn render_table(headers: &[&str], rows: Vec<Vec<String>>, tty: bool) -> String {
-    let mut table = new_table(tty);
-    table.set_header(headers.iter().copied());
-    for row in rows {
-        table.add_row(row.iter().map(|cell| table_cell(cell)));
-    }
-    if !tty {
-        // comfy-table pads every cell with one space each side; plain output
-        // keeps the column alignment but drops the trailing blanks.
-        return table
-            .lines()
-            .map(|l| l.trim_end().to_string())
-            .collect::<Vec<_>>()
-            .join("\n");
-    }
-    table.to_string()
 }
 
 /// Rows held to fix the column widths of a streamed table.
@@ -309,11 +267,19 @@ pub(crate) struct Column {
     /// The header, as printed.
     pub header: &'static str,
     /// The narrowest width this column is cut to with `…` before columns are
-    /// left out; `None`: never cut (ids, timestamps, codes, passwords).
+    /// left out (never narrower than its header); `None`: never cut (ids,
+    /// timestamps, codes, passwords). For a column of parts
+    /// ([`Column::parts`]), the most its first part may claim.
     pub min: Option<usize>,
     /// When even the narrowest widths do not fit, columns are left out in
     /// ascending order of this number; `None`: always shown.
     pub drop: Option<u8>,
+    /// How a value is cut.
+    pub cut: Cut,
+    /// `(into, usual)`: while this column is left out, a value other than
+    /// `usual` is shown in front of column `into`'s cell as `[value] `, so
+    /// leaving a column out never hides a failure.
+    pub fold: Option<(&'static str, &'static str)>,
 }
 
 impl Column {
@@ -323,15 +289,39 @@ impl Column {
             header,
             min: None,
             drop: None,
+            cut: Cut::End,
+            fold: None,
         }
     }
 
     /// A column of free text, cut with `…` down to `min` display columns.
     pub const fn cut(header: &'static str, min: usize) -> Self {
         Column {
-            header,
             min: Some(min),
-            drop: None,
+            ..Column::keep(header)
+        }
+    }
+
+    /// A column of parts joined by `sep`, the most important first
+    /// (`2 failed, 1 refused, 3 changed`; `is_active: true → false; …`):
+    /// cut between parts and ending in `sep…` (`2 failed, …`), its first
+    /// part (with that ending) kept whole up to `first` display columns:
+    /// columns are left out before that is cut.
+    pub const fn parts(header: &'static str, sep: &'static str, first: usize) -> Self {
+        Column {
+            min: Some(first),
+            cut: Cut::Parts(sep),
+            ..Column::keep(header)
+        }
+    }
+
+    /// A column of paths and URLs, cut in the middle down to `min` display
+    /// columns, so both ends show (`/home/ann/…/custadm/config.toml`).
+    pub const fn cut_middle(header: &'static str, min: usize) -> Self {
+        Column {
+            min: Some(min),
+            cut: Cut::Middle,
+            ..Column::keep(header)
         }
     }
 
@@ -343,33 +333,93 @@ impl Column {
             ..self
         }
     }
+
+    /// This column's unusual values (not `usual`) shown in front of column
+    /// `into`'s cells while it is left out (see [`Column::fold`]).
+    pub const fn folded_into(self, into: &'static str, usual: &'static str) -> Self {
+        Column {
+            fold: Some((into, usual)),
+            ..self
+        }
+    }
+
+    /// `cell` cut to `width` display columns as this column cuts.
+    fn cut_to<'a>(&self, cell: &'a str, width: usize) -> Cow<'a, str> {
+        match self.cut {
+            Cut::End => cut_to_width(cell, width),
+            Cut::Middle => cut_middle(cell, width),
+            Cut::Parts(sep) => cut_parts(cell, sep, width),
+        }
+    }
 }
 
-/// Which columns are shown and how wide (content, without padding).
+/// Where a [`Column`]'s values lose characters when cut.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cut {
+    /// At the end: `emma.pate…`.
+    End,
+    /// In the middle: `/home/ann/…/config.toml`.
+    Middle,
+    /// Between parts joined by this separator, the most important first
+    /// ([`cut_parts`]).
+    Parts(&'static str),
+}
+
+/// How a table is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Style {
+    /// Box drawing (comfy-table), on a terminal wide enough for every
+    /// column at its natural width.
+    Boxed,
+    /// On a terminal too narrow for that: no borders, one space between
+    /// columns (as kubectl and gh print), so the width goes to content
+    /// (finding of the issue-26 review: at 80 columns the boxes left `runs`
+    /// 8 columns for its outcomes).
+    Light,
+    /// Not a terminal: every column whole, a space before the first and two
+    /// between columns.
+    Plain,
+}
+
+impl Style {
+    /// Display columns spent on borders and gaps around `n` columns.
+    fn overhead(self, n: usize) -> usize {
+        match self {
+            Style::Boxed => 3 * n + 1,
+            Style::Light => n.saturating_sub(1),
+            Style::Plain => (2 * n).saturating_sub(1),
+        }
+    }
+}
+
+/// How a table is drawn, which columns are shown and how wide (content,
+/// without borders or gaps).
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Layout {
+    style: Style,
     shown: Vec<usize>,
     widths: Vec<usize>,
 }
 
-/// Border and padding a box-drawn table spends on `n` columns.
-fn overhead(n: usize) -> usize {
-    3 * n + 1
-}
-
 /// Fits columns of `natural` content widths into `available` display
-/// columns: first leaves out columns (by [`Column::drop`]) until the
-/// narrowest widths fit, then cuts the widest cuttable column one column at a
-/// time. What cannot fit even then (a terminal narrower than the kept
+/// columns. Boxes when every column fits whole with its borders; otherwise
+/// the light style, which first leaves out columns (by [`Column::drop`])
+/// until the `floors` fit, then cuts the widest cuttable column one column
+/// at a time. What cannot fit even then (a terminal narrower than the kept
 /// columns) overflows rather than splitting a timestamp.
-fn fit(columns: &[Column], natural: &[usize], available: usize) -> Layout {
-    let floor = |i: usize| match columns[i].min {
-        Some(min) => natural[i].min(min),
-        None => natural[i],
-    };
+fn fit(columns: &[Column], natural: &[usize], floors: &[usize], available: usize) -> Layout {
+    if natural.iter().sum::<usize>() + Style::Boxed.overhead(columns.len()) <= available {
+        return Layout {
+            style: Style::Boxed,
+            shown: (0..columns.len()).collect(),
+            widths: natural.to_vec(),
+        };
+    }
+    let style = Style::Light;
     let mut shown: Vec<usize> = (0..columns.len()).collect();
     loop {
-        let need: usize = shown.iter().map(|&i| floor(i)).sum::<usize>() + overhead(shown.len());
+        let need: usize =
+            shown.iter().map(|&i| floors[i]).sum::<usize>() + style.overhead(shown.len());
         if need <= available {
             break;
         }
@@ -386,7 +436,7 @@ fn fit(columns: &[Column], natural: &[usize], available: usize) -> Layout {
         }
     }
     let mut widths: Vec<usize> = shown.iter().map(|&i| natural[i]).collect();
-    let budget = available.saturating_sub(overhead(shown.len()));
+    let budget = available.saturating_sub(style.overhead(shown.len()));
     // Down to each floor first, then (a terminal narrower than every floor)
     // down to one character and its `…`.
     for lowest in [None, Some(2)] {
@@ -395,9 +445,7 @@ fn fit(columns: &[Column], natural: &[usize], available: usize) -> Layout {
                 .iter()
                 .zip(&widths)
                 .enumerate()
-                .filter(|(_, (&i, &w))| {
-                    columns[i].min.is_some() && w > lowest.unwrap_or_else(|| floor(i))
-                })
+                .filter(|(_, (&i, &w))| columns[i].min.is_some() && w > lowest.unwrap_or(floors[i]))
                 .max_by_key(|(_, (_, &w))| w)
                 .map(|(at, _)| at);
             match widest {
@@ -406,13 +454,17 @@ fn fit(columns: &[Column], natural: &[usize], available: usize) -> Layout {
             }
         }
     }
-    Layout { shown, widths }
+    Layout {
+        style,
+        shown,
+        widths,
+    }
 }
 
 /// `s` cut to at most `width` display columns, the last being `…`.
-pub(crate) fn cut_to_width(s: &str, width: usize) -> std::borrow::Cow<'_, str> {
+pub(crate) fn cut_to_width(s: &str, width: usize) -> Cow<'_, str> {
     if display_width(s) <= width {
-        return std::borrow::Cow::Borrowed(s);
+        return Cow::Borrowed(s);
     }
     // The width of the text so far, not the sum of its characters': a
     // presentation selector (U+FE0F) makes `❤` two columns, a ZWJ joins
@@ -429,7 +481,74 @@ pub(crate) fn cut_to_width(s: &str, width: usize) -> std::borrow::Cow<'_, str> {
     if width > 0 {
         out.push('…');
     }
-    std::borrow::Cow::Owned(out)
+    Cow::Owned(out)
+}
+
+/// `s`, parts joined by `sep` with the most important first, cut to at most
+/// `width` display columns between parts: as many whole parts as fit, then
+/// `sep…` (`2 failed, 1 refused, …`); when not even the first part fits so,
+/// cut as [`cut_to_width`] cuts.
+pub(crate) fn cut_parts<'a>(s: &'a str, sep: &str, width: usize) -> Cow<'a, str> {
+    if display_width(s) <= width {
+        return Cow::Borrowed(s);
+    }
+    let mut parts = s.split(sep).peekable();
+    let mut kept = String::new();
+    let mut best = None;
+    while let Some(part) = parts.next() {
+        if parts.peek().is_none() {
+            break;
+        }
+        if !kept.is_empty() {
+            kept.push_str(sep);
+        }
+        kept.push_str(part);
+        let candidate = format!("{kept}{sep}…");
+        if display_width(&candidate) > width {
+            break;
+        }
+        best = Some(candidate);
+    }
+    match best {
+        Some(cut) => Cow::Owned(cut),
+        None => cut_to_width(s, width),
+    }
+}
+
+/// `s` cut to at most `width` display columns in the middle, the `…` between
+/// its first and last characters (`/home/ann/…/config.toml`).
+pub(crate) fn cut_middle(s: &str, width: usize) -> Cow<'_, str> {
+    if display_width(s) <= width {
+        return Cow::Borrowed(s);
+    }
+    if width < 3 {
+        return cut_to_width(s, width);
+    }
+    let room = width - 1;
+    let tail_room = room / 2;
+    // The tail measured as text, like `cut_to_width` (a selector or a
+    // joiner changes the width of what it follows), and not starting with
+    // a character that only modifies the one before it.
+    let mut start = s.len();
+    for (at, _) in s.char_indices().rev() {
+        if display_width(&s[at..]) > tail_room {
+            break;
+        }
+        start = at;
+    }
+    let tail = s[start..]
+        .trim_start_matches(|c: char| unicode_width::UnicodeWidthChar::width(c).unwrap_or(0) == 0);
+    let head = cut_to_width(s, room - display_width(tail) + 1);
+    Cow::Owned(format!("{head}{tail}"))
+}
+
+/// The width a cell of parts needs to show its first part whole: that part
+/// and, when more follow, the `sep…` after it.
+fn first_part_width(cell: &str, sep: &str) -> usize {
+    match cell.split_once(sep) {
+        Some((first, _)) => display_width(first) + display_width(sep) + 1,
+        None => display_width(cell),
+    }
 }
 
 /// A table written as rows arrive, in memory independent of the row count
@@ -441,7 +560,8 @@ pub(crate) fn cut_to_width(s: &str, width: usize) -> std::borrow::Cow<'_, str> {
 /// written; a later value wider than its column is cut too, and a later
 /// uncuttable one (a longer id) widens its column at the expense of the
 /// cuttable ones. Without a terminal the output is plain columns, nothing
-/// cut but cells over [`MAX_CELL_CHARS`].
+/// cut but cells over [`MAX_CELL_CHARS`]. A table without rows writes
+/// nothing, not even its header.
 pub(crate) struct StreamingTable<W: Write> {
     out: W,
     columns: Vec<Column>,
@@ -512,10 +632,10 @@ impl<W: Write> StreamingTable<W> {
     }
 
     /// Writes what is left and the closing border; gives the writer back
-    /// and the headers of the columns left out.
+    /// and the headers of the columns left out. Without any row nothing is
+    /// written.
     pub fn finish(mut self) -> Result<(W, Vec<&'static str>)> {
-        // No row at all still shows the header.
-        if self.layout.is_none() || !self.window.is_empty() {
+        if !self.window.is_empty() {
             self.flush_window()?;
         }
         if let Some(bottom) = self.bottom.take() {
@@ -525,26 +645,95 @@ impl<W: Write> StreamingTable<W> {
         Ok((self.out, left_out))
     }
 
-    /// The layout from the header and the first window.
-    fn first_layout(&self) -> Layout {
+    /// Column `i`'s text in `row` while the columns marked in `shown` are
+    /// shown: the cell, after the unusual values of left-out columns folded
+    /// into it ([`Column::fold`]).
+    fn cell_text<'a>(&self, row: &'a [String], i: usize, shown: &[bool]) -> Cow<'a, str> {
+        let cell = row.get(i).map_or("", String::as_str);
+        let mut prefix = String::new();
+        for (j, column) in self.columns.iter().enumerate() {
+            let Some((into, usual)) = column.fold else {
+                continue;
+            };
+            if shown.get(j).copied().unwrap_or(true) || into != self.columns[i].header {
+                continue;
+            }
+            match row.get(j) {
+                Some(value) if value != usual && !value.is_empty() => {
+                    prefix.push_str(&format!("[{value}] "));
+                }
+                _ => {}
+            }
+        }
+        if prefix.is_empty() {
+            Cow::Borrowed(cell)
+        } else {
+            Cow::Owned(prefix + cell)
+        }
+    }
+
+    /// The natural width of each column (its widest cell or header) and its
+    /// floor (the narrowest it is cut to before columns are left out), for
+    /// the first window with the columns marked in `shown` shown.
+    fn measure(&self, shown: &[bool]) -> (Vec<usize>, Vec<usize>) {
         let mut natural: Vec<usize> = self
             .columns
             .iter()
             .map(|c| display_width(c.header))
             .collect();
+        let mut firsts = vec![0; self.columns.len()];
         for row in &self.window {
-            for (w, cell) in natural.iter_mut().zip(row) {
-                *w = (*w).max(display_width(cell));
+            for (i, column) in self.columns.iter().enumerate() {
+                let cell = self.cell_text(row, i, shown);
+                natural[i] = natural[i].max(display_width(&cell));
+                if let Cut::Parts(sep) = column.cut {
+                    firsts[i] = firsts[i].max(first_part_width(&cell, sep));
+                }
             }
         }
-        if self.tty {
-            fit(&self.columns, &natural, self.width)
-        } else {
-            Layout {
+        let floors = self
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let header = display_width(c.header);
+                match (c.min, c.cut) {
+                    (None, _) => natural[i],
+                    (Some(most), Cut::Parts(_)) => natural[i].min(firsts[i].min(most).max(header)),
+                    (Some(min), _) => natural[i].min(min.max(header)),
+                }
+            })
+            .collect();
+        (natural, floors)
+    }
+
+    /// The layout from the header and the first window.
+    fn first_layout(&self) -> Layout {
+        let all = vec![true; self.columns.len()];
+        if !self.tty {
+            return Layout {
+                style: Style::Plain,
                 shown: (0..self.columns.len()).collect(),
-                widths: natural,
-            }
+                widths: self.measure(&all).0,
+            };
         }
+        // Leaving out a column that folds into another widens that one, which
+        // may leave out more: measured again until the shown columns stay
+        // the same (they only ever shrink).
+        let mut shown = all;
+        for _ in 0..=self.columns.len() {
+            let (natural, floors) = self.measure(&shown);
+            let layout = fit(&self.columns, &natural, &floors, self.width);
+            let now: Vec<bool> = (0..self.columns.len())
+                .map(|i| layout.shown.contains(&i))
+                .collect();
+            if now == shown {
+                return layout;
+            }
+            shown = now;
+        }
+        let (natural, floors) = self.measure(&shown);
+        fit(&self.columns, &natural, &floors, self.width)
     }
 
     /// On a terminal, a later uncuttable cell wider than its column widens
@@ -563,7 +752,9 @@ impl<W: Write> StreamingTable<W> {
                 .unwrap_or(0);
             while layout.widths[at] < needed {
                 layout.widths[at] += 1;
-                let budget = self.width.saturating_sub(overhead(layout.shown.len()));
+                let budget = self
+                    .width
+                    .saturating_sub(layout.style.overhead(layout.shown.len()));
                 if layout.widths.iter().sum::<usize>() <= budget {
                     continue;
                 }
@@ -586,44 +777,71 @@ impl<W: Write> StreamingTable<W> {
             None => self.first_layout(),
         };
         let rows = std::mem::take(&mut self.window);
-        if self.tty && !first {
+        if layout.style != Style::Plain && !first {
             self.widen_for(&mut layout, &rows);
         }
-        let shown = |row: &[String], layout: &Layout| -> Vec<String> {
-            layout
-                .shown
-                .iter()
-                .zip(&layout.widths)
-                .map(|(&i, &w)| {
-                    let cell = row.get(i).map_or("", String::as_str);
-                    if self.tty {
-                        cut_to_width(cell, w).into_owned()
-                    } else {
-                        cell.to_string()
-                    }
-                })
-                .collect()
-        };
-        let headers: Vec<String> = self.columns.iter().map(|c| c.header.to_string()).collect();
-        if !self.tty {
+        let mask: Vec<bool> = (0..self.columns.len())
+            .map(|i| layout.shown.contains(&i))
+            .collect();
+        let cut = layout.style != Style::Plain;
+        let cells: Vec<Vec<String>> = rows
+            .iter()
+            .map(|row| {
+                layout
+                    .shown
+                    .iter()
+                    .zip(&layout.widths)
+                    .map(|(&i, &w)| {
+                        let text = self.cell_text(row, i, &mask);
+                        if cut {
+                            self.columns[i].cut_to(&text, w).into_owned()
+                        } else {
+                            text.into_owned()
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let headers: Vec<String> = layout
+            .shown
+            .iter()
+            .zip(&layout.widths)
+            .map(|(&i, &w)| {
+                let header = self.columns[i].header;
+                if cut {
+                    cut_to_width(header, w).into_owned()
+                } else {
+                    header.to_string()
+                }
+            })
+            .collect();
+        if layout.style != Style::Boxed {
+            let (lead, gap) = if layout.style == Style::Plain {
+                (" ", "  ")
+            } else {
+                ("", " ")
+            };
             let mut line = String::new();
             let widths = layout.widths.clone();
             let mut write_row = |out: &mut W, cells: &[String]| -> Result<()> {
                 line.clear();
-                for (cell, w) in cells.iter().zip(&widths) {
-                    line.push(' ');
+                line.push_str(lead);
+                for (k, (cell, w)) in cells.iter().zip(&widths).enumerate() {
+                    if k > 0 {
+                        line.push_str(gap);
+                    }
                     line.push_str(cell);
-                    let pad = w.saturating_sub(display_width(cell)) + 1;
+                    let pad = w.saturating_sub(display_width(cell));
                     line.extend(std::iter::repeat_n(' ', pad));
                 }
                 writeln!(out, "{}", line.trim_end())?;
                 Ok(())
             };
             if first {
-                write_row(&mut self.out, &shown(&headers, &layout))?;
+                write_row(&mut self.out, &headers)?;
             }
-            for row in &rows {
-                write_row(&mut self.out, &shown(row, &layout))?;
+            for row in &cells {
+                write_row(&mut self.out, row)?;
             }
             self.layout = Some(layout);
             return Ok(());
@@ -633,14 +851,14 @@ impl<W: Write> StreamingTable<W> {
             .load_preset(presets::UTF8_FULL_CONDENSED)
             .set_content_arrangement(ContentArrangement::Disabled);
         if first {
-            table.set_header(shown(&headers, &layout));
+            table.set_header(headers);
         }
         table.set_constraints(layout.widths.iter().map(|w| {
             let w = u16::try_from(*w + 2).unwrap_or(u16::MAX);
             ColumnConstraint::Absolute(Width::Fixed(w))
         }));
-        for row in &rows {
-            table.add_row(shown(row, &layout));
+        for row in cells {
+            table.add_row(row);
         }
         let mut lines = table.lines();
         // Windows after the first continue the previous one: no top border.
@@ -657,8 +875,14 @@ impl<W: Write> StreamingTable<W> {
     }
 }
 
+/// Narrowest terminal the note under a table is broken into lines for:
+/// below it, broken between words it would stand one word a line.
+const NOTE_WRAP_MIN_WIDTH: usize = 20;
+
 /// The note under a table that left columns out (stderr, contract
-/// "Output"), broken between words to fit `width` columns.
+/// "Output"), broken between words to fit `width` columns; on a terminal
+/// narrower than [`NOTE_WRAP_MIN_WIDTH`] one line, which the terminal
+/// wraps.
 pub(crate) fn left_out_note(left_out: &[&str], width: usize) -> Option<String> {
     if left_out.is_empty() {
         return None;
@@ -667,6 +891,9 @@ pub(crate) fn left_out_note(left_out: &[&str], width: usize) -> Option<String> {
         "left out to fit {width} columns: {}; -o json or a wider terminal shows them",
         left_out.join(", ")
     );
+    if width < NOTE_WRAP_MIN_WIDTH {
+        return Some(text);
+    }
     let mut lines = vec![String::new()];
     for word in text.split(' ') {
         let line = lines.last_mut()?;
@@ -831,15 +1058,29 @@ mod tests {
             Column::keep("LAST LOGIN").dropped(2),
         ];
         let natural = [3, 40, 50, 19, 19];
-        let wide = fit(&columns, &natural, 200);
+        let floors = [3, 12, 16, 19, 19];
+        let wide = fit(&columns, &natural, &floors, 200);
+        assert_eq!(wide.style, Style::Boxed);
         assert_eq!(wide.shown, vec![0, 1, 2, 3, 4]);
         assert_eq!(wide.widths, natural.to_vec());
-        let narrow = fit(&columns, &natural, 80);
-        assert_eq!(narrow.shown, vec![0, 1, 2, 4]);
-        assert_eq!(narrow.widths.iter().sum::<usize>() + overhead(4), 80);
-        assert_eq!(narrow.widths[0], 3);
-        assert_eq!(narrow.widths[3], 19);
-        let tiny = fit(&columns, &natural, 40);
+        // Boxes only while they cost no content: 131 + 16 of borders.
+        assert_eq!(fit(&columns, &natural, &floors, 147).style, Style::Boxed);
+        let light = fit(&columns, &natural, &floors, 146);
+        assert_eq!(light.style, Style::Light);
+        assert_eq!(light.shown, vec![0, 1, 2, 3, 4]);
+        assert_eq!(light.widths, natural.to_vec(), "whole with single gaps");
+        let narrow = fit(&columns, &natural, &floors, 80);
+        assert_eq!(narrow.style, Style::Light);
+        assert_eq!(narrow.shown, vec![0, 1, 2, 3, 4]);
+        assert_eq!(narrow.widths, vec![3, 18, 17, 19, 19]);
+        assert_eq!(
+            narrow.widths.iter().sum::<usize>() + Style::Light.overhead(5),
+            80
+        );
+        let tight = fit(&columns, &natural, &floors, 60);
+        assert_eq!(tight.shown, vec![0, 1, 2, 4]);
+        assert_eq!(tight.widths, vec![3, 18, 17, 19]);
+        let tiny = fit(&columns, &natural, &floors, 40);
         assert_eq!(tiny.shown, vec![0, 1, 2]);
         assert_eq!(cut_to_width("emma.patel@example.com", 10), "emma.pate…");
         assert_eq!(cut_to_width("short", 10), "short");
@@ -857,6 +1098,113 @@ mod tests {
             Some("left out to fit 80 columns: CREATED, LAST LOGIN; -o json or a wider terminal\nshows them")
         );
         assert_eq!(left_out_note(&[], 80), None);
+        // Below 20 columns one line, not one word a line.
+        assert_eq!(
+            left_out_note(&["CREATED"], 10).as_deref(),
+            Some("left out to fit 10 columns: CREATED; -o json or a wider terminal shows them")
+        );
+    }
+
+    #[test]
+    fn parts_are_cut_between_parts_and_paths_in_the_middle() {
+        let outcomes = "2 failed, 1 refused, 3 changed";
+        assert_eq!(cut_parts(outcomes, ", ", 40), outcomes);
+        assert_eq!(cut_parts(outcomes, ", ", 29), "2 failed, 1 refused, …");
+        assert_eq!(cut_parts(outcomes, ", ", 21), "2 failed, …");
+        assert_eq!(cut_parts(outcomes, ", ", 11), "2 failed, …");
+        // Not even the first part with its `, …`: cut as any text.
+        assert_eq!(cut_parts(outcomes, ", ", 9), "2 failed…");
+        assert_eq!(
+            cut_parts("is_active: true → false; was: x", "; ", 26),
+            "is_active: true → false; …"
+        );
+        assert_eq!(
+            first_part_width("is_active: true → false; was: x", "; "),
+            26
+        );
+        assert_eq!(first_part_width("1 changed", ", "), 9);
+        let path = "/home/ann/.config/custadm/config.toml";
+        assert_eq!(cut_middle(path, 40), path);
+        let cut = cut_middle(path, 24);
+        assert_eq!(cut, "/home/ann/.c…config.toml");
+        assert_eq!(display_width(&cut), 24);
+        let hearts = "\u{2764}\u{fe0f}".repeat(30);
+        for w in 1..20 {
+            let cut = cut_middle(&hearts, w);
+            assert!(display_width(&cut) <= w, "{w}: {cut:?}");
+        }
+    }
+
+    /// `rows` through a [`StreamingTable`] on a terminal `width` wide.
+    fn on_terminal(
+        columns: &[Column],
+        rows: &[&[&str]],
+        width: usize,
+    ) -> (String, Vec<&'static str>) {
+        let mut table = StreamingTable::with_width(Vec::new(), columns, true, width);
+        for row in rows {
+            table.push(row).expect("in memory");
+        }
+        let (out, left_out) = table.finish().expect("in memory");
+        (String::from_utf8_lossy(&out).into_owned(), left_out)
+    }
+
+    #[test]
+    fn narrow_tables_are_light_keep_first_parts_and_fold_failures() {
+        let columns = [
+            Column::keep("ID"),
+            Column::cut("WHO", 6).dropped(2),
+            Column::cut("OUTCOME", 7)
+                .dropped(1)
+                .folded_into("DETAILS", "ok"),
+            Column::parts("DETAILS", "; ", 32),
+        ];
+        let rows: [&[&str]; 2] = [
+            &[
+                "1",
+                "admin",
+                "ok",
+                "is_active: true → false; note: long enough to cut",
+            ],
+            &[
+                "2",
+                "admin",
+                "failed",
+                "email_to: \"x\"; error: refused by the server",
+            ],
+        ];
+        // Wide: boxes, nothing folded.
+        let (wide, left_out) = on_terminal(&columns, &rows, 120);
+        assert!(
+            wide.starts_with('┌') && wide.contains("│ 2  ┆ admin ┆ failed  ┆ email_to"),
+            "{wide}"
+        );
+        assert!(left_out.is_empty());
+        // Narrow: no borders, OUTCOME left out but a failure shown in DETAILS.
+        let (narrow, left_out) = on_terminal(&columns, &rows, 40);
+        assert_eq!(left_out, vec!["OUTCOME"]);
+        assert_eq!(
+            narrow,
+            "ID WHO   DETAILS\n\
+             1  admin is_active: true → false; …\n\
+             2  admin [failed] email_to: \"x\"; …\n"
+        );
+        for line in narrow.lines() {
+            assert!(display_width(line) <= 40, "{line:?}");
+        }
+        // No rows: nothing at all, not even the header.
+        let (empty, _) = on_terminal(&columns, &[], 40);
+        assert_eq!(empty, "");
+        let mut plain = StreamingTable::with_width(Vec::new(), &columns, false, 40);
+        let (out, _) = plain.finish().expect("in memory");
+        assert!(out.is_empty());
+        plain = StreamingTable::with_width(Vec::new(), &columns, false, 40);
+        plain.push(rows[1]).expect("in memory");
+        let (out, _) = plain.finish().expect("in memory");
+        assert_eq!(
+            String::from_utf8_lossy(&out),
+            " ID  WHO    OUTCOME  DETAILS\n 2   admin  failed   email_to: \"x\"; error: refused by the server\n"
+        );
     }
 
     #[test]

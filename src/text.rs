@@ -97,6 +97,32 @@ pub fn sanitize_multiline(s: &str) -> String {
     s.split('\n').map(sanitize).collect::<Vec<_>>().join("\n")
 }
 
+/// Like [`sanitize`] but keeps newlines and tabs as they are, and carriage
+/// returns when `keep_cr`: the characters a CSV cell holds as data (the CSV
+/// writer quotes the cell; one that starts with a tab or CR gets the
+/// formula guard's `'`, contract "Output"). Escaped as `\x09` a leading tab
+/// was text, and the guard never saw it (finding of the issue-26 review). A
+/// carriage return stays `\x0d` for a terminal, where it would move the
+/// cursor back over what the cell showed.
+pub fn sanitize_csv(s: &str, keep_cr: bool) -> String {
+    let kept: &[char] = if keep_cr {
+        &['\n', '\t', '\r']
+    } else {
+        &['\n', '\t']
+    };
+    let mut out = String::with_capacity(s.len());
+    for piece in s.split_inclusive(kept) {
+        match piece.strip_suffix(kept) {
+            Some(text) => {
+                out.push_str(&sanitize(text));
+                out.push_str(&piece[text.len()..]);
+            }
+            None => out.push_str(&sanitize(piece)),
+        }
+    }
+    out
+}
+
 /// An untrusted value quoted in an error: sanitised and cut to 40 characters.
 pub(crate) fn quote_input(s: &str) -> String {
     let mut shown: String = s.chars().take(40).collect();

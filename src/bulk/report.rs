@@ -451,11 +451,13 @@ impl RunReport {
             .as_deref()
             .map(|r| format!(" [run {r}]"))
             .unwrap_or_default();
-        out.note(&format!(
-            "{prefix}{}: {}{stop}{run}",
-            self.action,
+        // No results: the table printed nothing, so say why here.
+        let summary = if self.is_empty() && !self.interrupted {
+            "no customer matched; nothing done".to_string()
+        } else {
             self.summary_line()
-        ));
+        };
+        out.note(&format!("{prefix}{}: {summary}{stop}{run}", self.action));
         self.exit_status()
     }
 
@@ -487,7 +489,7 @@ impl RunReport {
                 [
                     output::Column::cut("ID", 8),
                     output::Column::keep("OUTCOME"),
-                    output::Column::cut("DETAILS", 16),
+                    output::Column::parts("DETAILS", "; ", 32),
                 ]
             };
             let rows = self.results.iter().map(|r| {
@@ -497,7 +499,9 @@ impl RunReport {
                     describe(r).replace('\n', "; "),
                 ]
             });
-            out.fitted_table(&columns, rows)?;
+            // No results (an empty selection, a refused run): nothing on
+            // stdout; the summary on stderr says what happened.
+            out.fitted_table(&columns, rows, None)?;
         } else {
             self.write_plain_rows()?;
         }

@@ -12,7 +12,7 @@ use crate::output::{rfc3339, Column};
 /// Options of `custadm audit`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  custadm audit --customer 42\n  custadm audit --operator alice --since 7d\n  custadm audit --customer ann.lee@example.com\n  custadm audit --run 01JDQ5V7X1N3Z8G4M2K6P9R0ST     # every row of one run\n  custadm audit --limit 50 --before 1200             # the next page\n  custadm audit --action purge -o json | jq '.[].details'\n  custadm audit verify --digest @/var/lib/custadm/digests\n  custadm audit digest >> /var/lib/custadm/digests\n\nExit codes: 0 shown, 2 bad filter, 3 a --run or --customer the trail does not\nknow; verify: 0 intact, 8 the trail was altered.",
+    after_help = "Examples:\n  custadm audit --customer 42\n  custadm audit --operator alice --since 7d\n  custadm audit --customer ann.lee@example.com\n  custadm audit --run 01JDQ5V7X1N3Z8G4M2K6P9R0ST     # every row of one run\n  custadm audit --limit 50 --before 1200             # the next page\n  custadm audit --action purge -o json | jq '.[].details'\n  custadm audit verify --digest @/var/lib/custadm/digests\n  custadm audit digest >> /var/lib/custadm/digests\n\nExit codes: 0 shown, 2 bad filter, 3 a --run or --customer the trail does not\nknow, 4 unknown operator or not allowed, 6 database unreachable or schema\nmismatch, 9 output could not be written; verify: 0 intact, 8 the trail was\naltered.",
     args_conflicts_with_subcommands = true
 )]
 pub struct AuditArgs {
@@ -62,7 +62,7 @@ pub enum AuditCommand {
     /// --anchors, every anchor of the file (see `audit_anchor`), in order, validly signed
     /// when audit_public_key is set.
     #[command(
-        after_help = "Examples:\n  custadm audit verify\n  custadm audit verify --digest \"$(cat head.json)\"\n  # one digest a line, appended daily\n  custadm audit verify --digest @/var/lib/custadm/digests\n  # the profile's file: anchor sink\n  custadm --profile production audit verify --anchors\n  custadm audit verify --anchors /var/lib/custadm/anchors.jsonl\n\nExit codes: 0 intact, 2 unreadable --digest or --anchors file, 6 bad\naudit_public_key, 8 the trail was altered or an anchor is not on it (named by\nits line)."
+        after_help = "Examples:\n  custadm audit verify\n  custadm audit verify --digest \"$(cat head.json)\"\n  # one digest a line, appended daily\n  custadm audit verify --digest @/var/lib/custadm/digests\n  # the profile's file: anchor sink\n  custadm --profile production audit verify --anchors\n  custadm audit verify --anchors /var/lib/custadm/anchors.jsonl\n\nExit codes: 0 intact, 2 unreadable --digest or --anchors file, 4 unknown\noperator or not allowed, 6 bad audit_public_key, database unreachable or\nschema mismatch, 8 the trail was altered or an anchor is not on it (named by\nits line), 9 output could not be written."
     )]
     Verify {
         /// The output of `audit digest` as JSON text, or @FILE with one digest a line
@@ -86,7 +86,7 @@ pub enum AuditCommand {
     /// Keep it outside the database (a file, syslog, a ticket): `audit verify --digest`
     /// then detects a history that was truncated or rewritten up to that point.
     #[command(
-        after_help = "Examples:\n  custadm audit digest >> /var/lib/custadm/digests\n  custadm audit digest | logger -t custadm-digest\n\nExit codes: 0 printed, 8 the chain head does not match the trail."
+        after_help = "Examples:\n  custadm audit digest >> /var/lib/custadm/digests\n  custadm audit digest | logger -t custadm-digest\n\nExit codes: 0 printed, 2 bad usage, 4 unknown operator or not allowed, 6\ndatabase unreachable or schema mismatch, 8 the chain head does not match the\ntrail, 9 output could not be written."
     )]
     Digest,
     /// Move the audit rows older than WHEN into an archive file (admin, password-confirmed)
@@ -99,7 +99,7 @@ pub enum AuditCommand {
     /// Archives are yours to keep or destroy: a later purge redacts only the rows left in
     /// the database.
     #[command(
-        after_help = "Examples:\n  custadm audit archive --before 365d --to /srv/audit/custadm-2025.jsonl\n  custadm audit verify --archive /srv/audit/custadm-2025.jsonl\n\nExit codes: 0 archived (or nothing older than WHEN), 2 bad WHEN, FILE exists\nor no terminal and no --password-stdin, 4 not admin, wrong password or locked,\n8 the trail does not verify, 9 FILE could not be written (nothing deleted)."
+        after_help = "Examples:\n  custadm audit archive --before 365d --to /srv/audit/custadm-2025.jsonl\n  custadm audit verify --archive /srv/audit/custadm-2025.jsonl\n\nExit codes: 0 archived (or nothing older than WHEN), 2 bad WHEN, FILE exists\nor no terminal and no --password-stdin, 4 unknown operator, not admin, wrong\npassword or locked, 6 database unreachable or schema mismatch, 8 the trail\ndoes not verify, 9 FILE could not be written (nothing deleted), or done but\nstdout or an audit anchor could not be written."
     )]
     Archive {
         /// Archive the rows older than WHEN: a date (2026-01-31) or an age (365d, 12h, 2w)
@@ -118,7 +118,7 @@ pub enum AuditCommand {
     /// prints the line verifiers put in their profile: `audit_public_key = "ed25519:…"`.
     /// Point the profile's `audit_signing_key` at FILE to sign every anchor and digest.
     #[command(
-        after_help = "Examples:\n  custadm audit keygen /etc/custadm/audit-signing.key\n\nExit codes: 0 made, 2 FILE exists or cannot be written."
+        after_help = "Examples:\n  custadm audit keygen /etc/custadm/audit-signing.key\n\nExit codes: 0 made, 2 FILE exists or cannot be written, 9 output could not be\nwritten."
     )]
     Keygen {
         /// The new key file
@@ -269,7 +269,8 @@ pub fn run(ctx: &mut Ctx, args: AuditArgs) -> Result<()> {
             e.run_id.unwrap_or_else(|| "-".into()),
         ]
     });
-    ctx.out.fitted_table(&AUDIT_COLUMNS, rows)?;
+    ctx.out
+        .fitted_table(&AUDIT_COLUMNS, rows, Some("No audit rows match."))?;
     // After the table, where the reader of the last row looks.
     if let Some(more) = &more {
         ctx.out.note(more);
@@ -278,17 +279,24 @@ pub fn run(ctx: &mut Ctx, args: AuditArgs) -> Result<()> {
 }
 
 /// The audit table's columns; at 80 columns RUN goes first, then OS USER,
-/// REASON, OUTCOME, CUSTOMER (contract, "Output").
+/// REASON, OUTCOME, OPERATOR, CUSTOMER (contract, "Output"): the customer
+/// says what DETAILS is about. A left-out OUTCOME other
+/// than `ok` shows in DETAILS (`[failed] email_to: …`); DETAILS is cut
+/// between its parts, the first (a change, `is_active: true → false`) kept
+/// whole up to 32 columns (finding of the issue-26 review: at 80 columns it
+/// read `is_active: true…`).
 const AUDIT_COLUMNS: [Column; 10] = [
     Column::keep("ID"),
     Column::keep("TIME (UTC)"),
-    Column::cut("OPERATOR", 6).dropped(6),
+    Column::cut("OPERATOR", 6).dropped(5),
     Column::cut("OS USER", 6).dropped(2),
     Column::cut("ACTION", 8),
-    Column::keep("CUSTOMER").dropped(5),
-    Column::cut("OUTCOME", 7).dropped(4),
+    Column::keep("CUSTOMER").dropped(6),
+    Column::cut("OUTCOME", 7)
+        .dropped(4)
+        .folded_into("DETAILS", "ok"),
     Column::cut("REASON", 8).dropped(3),
-    Column::cut("DETAILS", 16),
+    Column::parts("DETAILS", "; ", 32),
     Column::keep("RUN").dropped(1),
 ];
 

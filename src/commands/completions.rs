@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 /// Options of `custadm completions`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  custadm completions bash > \\\n      ~/.local/share/bash-completion/completions/custadm\n  custadm completions zsh > ~/.zfunc/_custadm\n  custadm completions fish > ~/.config/fish/completions/custadm.fish\n\nExit codes: 0 printed, 2 unknown shell."
+    after_help = "Examples:\n  custadm completions bash > \\\n      ~/.local/share/bash-completion/completions/custadm\n  custadm completions zsh > ~/.zfunc/_custadm\n  custadm completions fish > ~/.config/fish/completions/custadm.fish\n\nExit codes: 0 printed, 2 unknown shell, 9 output could not be written."
 )]
 pub struct CompletionsArgs {
     /// bash, zsh, fish, elvish or powershell

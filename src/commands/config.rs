@@ -11,7 +11,7 @@ use crate::output::Output;
 pub enum ConfigCommand {
     /// Print the effective settings and their sources (passwords masked)
     #[command(
-        after_help = "Examples:\n  custadm config show\n  custadm --profile production config show -o json\n\nConfig file: $CUSTADM_CONFIG, else $XDG_CONFIG_HOME/custadm/config.toml\n(~/.config/custadm/config.toml). Order: flag > --profile > environment\nvariable > $CUSTADM_PROFILE > DATABASE_URL > default.\nExit codes: 0 shown, 6 config file malformed, unreadable, or holding a\npassword while readable by others."
+        after_help = "Examples:\n  custadm config show\n  custadm --profile production config show -o json\n\nConfig file: $CUSTADM_CONFIG, else $XDG_CONFIG_HOME/custadm/config.toml\n(~/.config/custadm/config.toml). Order: flag > --profile > environment\nvariable > $CUSTADM_PROFILE > DATABASE_URL > default.\nExit codes: 0 shown, 2 bad usage, 6 config file malformed, unreadable, or\nholding a password while readable by others, 9 output could not be written."
     )]
     Show,
     /// Print the profile names of the config file, one a line (for completion)
@@ -185,16 +185,22 @@ pub fn run(settings: &Settings, cmd: ConfigCommand, out: &Output) -> Result<()> 
             .collect();
         return out.json(&map);
     }
-    out.table(
-        &["SETTING", "VALUE", "SOURCE"],
-        rows.into_iter()
-            .map(|r| {
-                vec![
-                    r.setting.to_string(),
-                    r.value.unwrap_or_else(|| "-".into()),
-                    r.source,
-                ]
-            })
-            .collect(),
+    use crate::output::Column;
+    out.fitted_table(
+        &[
+            Column::keep("SETTING"),
+            // Paths and URLs: both ends show. The source ("environment
+            // CUSTADM_DATABASE_URL") is cut last.
+            Column::cut_middle("VALUE", 16),
+            Column::cut("SOURCE", 32),
+        ],
+        rows.into_iter().map(|r| {
+            vec![
+                r.setting.to_string(),
+                r.value.unwrap_or_else(|| "-".into()),
+                r.source,
+            ]
+        }),
+        None,
     )
 }

@@ -11,12 +11,12 @@ use crate::output::Output;
 pub enum DbCommand {
     /// Apply the migrations this custadm has and the database lacks
     #[command(
-        after_help = "Examples:\n  custadm db migrate --database-url postgres://db/custadm\n\nExit codes: 0 done (or nothing pending), 6 database problem or schema newer\nthan this custadm."
+        after_help = "Examples:\n  custadm db migrate --database-url postgres://db/custadm\n\nExit codes: 0 done (or nothing pending), 2 bad usage, 6 database problem or\nschema newer than this custadm, 9 output could not be written."
     )]
     Migrate,
     /// Show the applied and pending migrations
     #[command(
-        after_help = "Examples:\n  custadm db status -o json\n\nExit codes: 0 schema current, 6 behind, ahead, not initialised or unreachable."
+        after_help = "Examples:\n  custadm db status -o json\n\nExit codes: 0 schema current, 2 bad usage, 6 behind, ahead, not initialised or\nunreachable, 9 output could not be written."
     )]
     Status,
 }
@@ -90,20 +90,20 @@ pub fn run(target: &DatabaseTarget, cmd: DbCommand, out: &Output) -> Result<()> 
                     "database: {}\nschema: {label}",
                     crate::text::sanitize(&database)
                 ))?;
-                out.table(
-                    &["VERSION", "STATUS"],
-                    rows.iter()
-                        .map(|m| {
-                            vec![
-                                m.version.clone(),
-                                if m.applied {
-                                    "applied".into()
-                                } else {
-                                    "pending".into()
-                                },
-                            ]
-                        })
-                        .collect(),
+                use crate::output::Column;
+                out.fitted_table(
+                    &[Column::keep("VERSION"), Column::keep("STATUS")],
+                    rows.iter().map(|m| {
+                        vec![
+                            m.version.clone(),
+                            if m.applied {
+                                "applied".into()
+                            } else {
+                                "pending".into()
+                            },
+                        ]
+                    }),
+                    None,
                 )?;
             }
             match state {

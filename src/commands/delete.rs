@@ -19,7 +19,7 @@ use crate::output::dollars;
 /// Options of `custadm delete`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  custadm delete 42                       # asks for confirmation\n  custadm delete 42 --yes --reason T-981\n  custadm delete --ids-from churned.txt --dry-run -o json\n  custadm delete --status inactive --created-before 2020-01-01 --max-changes \\\n      100 --yes\n\nRefused while the customer has unpaid invoices; undo with `custadm restore`.\nExit codes: 0 done (or already deleted), 2 bad input or not confirmed, 3 not\nfound, 5 unpaid invoices, 7 some failed."
+    after_help = "Examples:\n  custadm delete 42                       # asks for confirmation\n  custadm delete 42 --yes --reason T-981\n  custadm delete --ids-from churned.txt --dry-run -o json\n  custadm delete --status inactive --created-before 2020-01-01 --max-changes \\\n      100 --yes\n\nRefused while the customer has unpaid invoices; undo with `custadm restore`.\nExit codes: 0 done (or already deleted), 2 bad input or not confirmed, 3 not\nfound, 4 unknown operator or not allowed, 5 unpaid invoices or over\n--max-changes, 6 database unreachable or schema mismatch, 7 some failed, 9\ndone, but stdout, the metrics file or an audit anchor could not be written."
 )]
 pub struct DeleteArgs {
     #[command(flatten)]

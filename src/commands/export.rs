@@ -30,7 +30,7 @@ const PAGE: i64 = 10_000;
 /// Options of `custadm export`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  custadm export 42 > customer-42.json\n  custadm export ann.lee@example.com > ann.json\n  custadm export 42 | jq '.kyc_records | length'\n\nExit codes: 0 exported, 3 not found."
+    after_help = "Examples:\n  custadm export 42 > customer-42.json\n  custadm export ann.lee@example.com > ann.json\n  custadm export 42 | jq '.kyc_records | length'\n\nExit codes: 0 exported, 2 bad id, 3 not found, 4 unknown operator or not\nallowed, 6 database unreachable or schema mismatch, 9 done, but stdout or an\naudit anchor could not be written."
 )]
 pub struct ExportArgs {
     /// Customer id or email address

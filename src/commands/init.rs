@@ -15,7 +15,7 @@ use crate::password::{self, PasswordSource};
 /// Options of `custadm init`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  # default SQLite file, asks for the admin password twice\n  custadm init\n  custadm init --sample-data            # plus 50 sample customers\n  echo \"$PW\" | custadm init --admin ops --password-stdin --database-url \\\n      postgres://db/custadm\n\nExit codes: 0 done or already initialised, 2 no password source, 6 database\nproblem."
+    after_help = "Examples:\n  # default SQLite file, asks for the admin password twice\n  custadm init\n  custadm init --sample-data            # plus 50 sample customers\n  echo \"$PW\" | custadm init --admin ops --password-stdin --database-url \\\n      postgres://db/custadm\n\nExit codes: 0 done or already initialised, 2 no password source or bad input,\n6 database problem, 9 done, but stdout or an audit anchor could not be\nwritten."
 )]
 pub struct InitArgs {
     /// Username of the first admin [default: the OS login name, and then bound to that login]

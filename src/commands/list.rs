@@ -17,7 +17,7 @@ use crate::output::{self, csv_guard_phone, csv_guard_text, Format};
 /// Options of `custadm list`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  custadm list --search ann\n  custadm list --status inactive --created-before 2025-01-01 -o csv > \\\n      inactive.csv\n  custadm list --has-unpaid -o json | jq length\n  custadm list --last-login-before 365d -o ids | custadm toggle --deactivate \\\n      --ids-from - --yes\n  custadm list --after 1000 --limit 1000 -o jsonl       # next page\n\nSoft-deleted customers are hidden unless --status deleted or all. A customer\nwho never logged in counts by created_at for --last-login-before. Exit codes:\n0 listed (even if none), 2 bad filter."
+    after_help = "Examples:\n  custadm list --search ann\n  custadm list --status inactive --created-before 2025-01-01 -o csv > \\\n      inactive.csv\n  custadm list --has-unpaid -o json | jq length\n  custadm list --last-login-before 365d -o ids | custadm toggle --deactivate \\\n      --ids-from - --yes\n  custadm list --after 1000 --limit 1000 -o jsonl       # next page\n\nSoft-deleted customers are hidden unless --status deleted or all. A customer\nwho never logged in counts by created_at for --last-login-before.\n\nExit codes: 0 listed (even if none), 2 bad filter, 4 unknown operator or not\nallowed, 6 database unreachable or schema mismatch, 9 output could not be\nwritten."
 )]
 pub struct ListArgs {
     #[command(flatten)]
@@ -102,11 +102,12 @@ struct Sink {
 }
 
 /// The table's columns. At 80 columns CREATED goes first, then LAST LOGIN
-/// (contract, "Output"); names and emails are cut with `…`.
+/// (contract, "Output"); names and emails are cut with `…`, but not below
+/// 16 and 28 columns while a column can be left out instead.
 const TABLE_COLUMNS: [output::Column; 7] = [
     output::Column::keep("ID"),
-    output::Column::cut("NAME", 12),
-    output::Column::cut("EMAIL", 16),
+    output::Column::cut("NAME", 16),
+    output::Column::cut("EMAIL", 28),
     // E.164 is at most 16 characters: a valid phone is never cut.
     output::Column::cut("PHONE", 16).dropped(3),
     output::Column::keep("STATUS"),
@@ -174,9 +175,12 @@ impl Sink {
             Format::Csv => {
                 let r = list_row(c);
                 let id = r.id.to_string();
-                let name = crate::text::sanitize_multiline(r.full_name);
-                let email = crate::text::sanitize_multiline(r.email);
-                let phone = crate::text::sanitize(r.phone.unwrap_or(""));
+                // Tabs and (but for a terminal) CRs as they are, so the
+                // formula guard sees them.
+                let keep_cr = !self.out.stdout_is_tty;
+                let name = crate::text::sanitize_csv(r.full_name, keep_cr);
+                let email = crate::text::sanitize_csv(r.email, keep_cr);
+                let phone = crate::text::sanitize_csv(r.phone.unwrap_or(""), keep_cr);
                 // A value stored as no timestamp is untrusted text, shown
                 // as stored: on one line, never a formula.
                 let created = crate::text::sanitize(&r.created_at);

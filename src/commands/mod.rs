@@ -84,6 +84,18 @@ fn changes_data(command: &Command) -> bool {
     }
 }
 
+/// True for the commands that may commit a change: the changing ones,
+/// `init` (the first admin, sample data) and `db migrate` (the schema). Of
+/// the others a write error on stdout says only that the output could not
+/// be written ([`crate::cli::Cli::may_change`]).
+pub(crate) fn may_change(command: &Command) -> bool {
+    changes_data(command)
+        || matches!(
+            command,
+            Command::Init(_) | Command::Db(db::DbCommand::Migrate)
+        )
+}
+
 /// The two meanings of `--operator` around `audit`.
 #[derive(Debug, Default, PartialEq, Eq)]
 struct AuditOperators {

@@ -17,7 +17,7 @@ use crate::text::sanitize;
 pub enum OperatorCommand {
     /// Register an operator: your own password first, then theirs (asked twice)
     #[command(
-        after_help = "Examples:\n  custadm operator add alice --role support --os-user alice\n  printf '%s\\n%s\\n' \"$MY_PW\" \"$BOT_PW\" | custadm operator add bot --role \\\n      support --password-stdin\n\nAsks your own password first (the confirmation), then the new operator's\ntwice. With --password-stdin: line 1 your password, line 2 theirs. Names: 1-64\ncharacters of a-z, 0-9, '.', '_', '-', starting with a letter or digit.\nExit codes: 0 added, 2 bad name or password, or no terminal and no\n--password-stdin, 4 not an admin, wrong password or locked, 5 name taken."
+        after_help = "Examples:\n  custadm operator add alice --role support --os-user alice\n  printf '%s\\n%s\\n' \"$MY_PW\" \"$BOT_PW\" | custadm operator add bot --role \\\n      support --password-stdin\n\nAsks your own password first (the confirmation), then the new operator's\ntwice. With --password-stdin: line 1 your password, line 2 theirs. Names: 1-64\ncharacters of a-z, 0-9, '.', '_', '-', starting with a letter or digit.\nExit codes: 0 added, 2 bad name or password, or no terminal and no\n--password-stdin, 4 unknown operator, not an admin, wrong password or locked,\n5 name taken, 6 database unreachable or schema mismatch, 9 done, but stdout or\nan audit anchor could not be written."
     )]
     Add {
         /// Username: 1-64 characters of a-z, 0-9, '.', '_', '-', starting with a letter or digit
@@ -35,12 +35,12 @@ pub enum OperatorCommand {
     },
     /// List operators with role, state, lock and OS login binding
     #[command(
-        after_help = "Examples:\n  custadm operator list\n  custadm operator list -o json | jq -r \\\n      '.[] | select(.os_user == null) | .username'\n\nExit codes: 0 listed, 4 not an admin."
+        after_help = "Examples:\n  custadm operator list\n  custadm operator list -o json | jq -r \\\n      '.[] | select(.os_user == null) | .username'\n\nExit codes: 0 listed, 2 bad usage, 4 unknown operator or not an admin, 6\ndatabase unreachable or schema mismatch, 9 output could not be written."
     )]
     List,
     /// Change an operator's role (asks your own password)
     #[command(
-        after_help = "Examples:\n  custadm operator set-role alice admin\n\nExit codes: 0 done, 2 no terminal and no --password-stdin, 3 no such operator,\n4 not an admin, wrong password or locked, 5 would leave no active admin."
+        after_help = "Examples:\n  custadm operator set-role alice admin\n\nExit codes: 0 done, 2 no terminal and no --password-stdin, 3 no such operator,\n4 unknown operator, not an admin, wrong password or locked, 5 would leave no\nactive admin, 6 database unreachable or schema mismatch, 9 done, but stdout or\nan audit anchor could not be written."
     )]
     SetRole {
         #[arg(value_parser = operator_name)]
@@ -53,7 +53,7 @@ pub enum OperatorCommand {
     },
     /// Set a password: your own (asks your current one first) or, as admin, another operator's
     #[command(
-        after_help = "Examples:\n  custadm operator passwd            # your own: current, then new twice\n  # admin: your password, then alice's new one twice\n  custadm operator passwd alice\n\nWith --password-stdin, two lines: your current password, then the new one.\nExit codes: 0 changed, 2 too short or no terminal, 3 no such operator, 4 wrong\npassword, locked or not an admin."
+        after_help = "Examples:\n  custadm operator passwd            # your own: current, then new twice\n  # admin: your password, then alice's new one twice\n  custadm operator passwd alice\n\nWith --password-stdin, two lines: your current password, then the new one.\nExit codes: 0 changed, 2 too short or no terminal, 3 no such operator, 4\nunknown operator, wrong password, locked or not an admin, 6 database\nunreachable or schema mismatch, 9 done, but stdout or an audit anchor could\nnot be written."
     )]
     Passwd {
         /// Whose password [default: your own]
@@ -65,7 +65,7 @@ pub enum OperatorCommand {
     },
     /// Deactivate an operator: they can no longer run custadm (asks your own password)
     #[command(
-        after_help = "Examples:\n  custadm operator deactivate alice --reason \"left the team\"\n\nA deactivated operator can no longer run custadm; the last active admin cannot\nbe deactivated.\nExit codes: 0 done (or already inactive), 2 no terminal and no\n--password-stdin, 3 no such operator, 4 not an admin, wrong password or\nlocked, 5 last active admin."
+        after_help = "Examples:\n  custadm operator deactivate alice --reason \"left the team\"\n\nA deactivated operator can no longer run custadm; the last active admin cannot\nbe deactivated.\nExit codes: 0 done (or already inactive), 2 no terminal and no\n--password-stdin, 3 no such operator, 4 unknown operator, not an admin, wrong\npassword or locked, 5 last active admin, 6 database unreachable or schema\nmismatch, 9 done, but stdout or an audit anchor could not be written."
     )]
     Deactivate {
         #[arg(value_parser = operator_name)]
@@ -76,7 +76,7 @@ pub enum OperatorCommand {
     },
     /// Reactivate an operator (asks your own password)
     #[command(
-        after_help = "Examples:\n  custadm operator activate alice\n\nExit codes: 0 done (or already active), 2 no terminal and no --password-stdin,\n3 no such operator, 4 not an admin, wrong password or locked."
+        after_help = "Examples:\n  custadm operator activate alice\n\nExit codes: 0 done (or already active), 2 no terminal and no --password-stdin,\n3 no such operator, 4 unknown operator, not an admin, wrong password or\nlocked, 6 database unreachable or schema mismatch, 9 done, but stdout or an\naudit anchor could not be written."
     )]
     Activate {
         #[arg(value_parser = operator_name)]
@@ -87,7 +87,7 @@ pub enum OperatorCommand {
     },
     /// Clear another operator's wrong-password lock (asks your own password)
     #[command(
-        after_help = "Examples:\n  custadm operator unlock alice\n\nClears the count of wrong passwords and the 15-minute lock. Only another admin\ncan unlock you.\nExit codes: 0 done (or not locked), 2 no terminal and no --password-stdin, 3\nno such operator, 4 not an admin, wrong password, locked, or unlocking\nyourself."
+        after_help = "Examples:\n  custadm operator unlock alice\n\nClears the count of wrong passwords and the 15-minute lock. Only another admin\ncan unlock you.\nExit codes: 0 done (or not locked), 2 no terminal and no --password-stdin, 3\nno such operator, 4 unknown operator, not an admin, wrong password, locked, or\nunlocking yourself, 6 database unreachable or schema mismatch, 9 done, but\nstdout or an audit anchor could not be written."
     )]
     Unlock {
         #[arg(value_parser = operator_name)]
@@ -98,7 +98,7 @@ pub enum OperatorCommand {
     },
     /// Bind an operator to an OS login: only that login can act as them (asks your own password)
     #[command(
-        after_help = "Examples:\n  custadm operator bind alice alice\n  # run by the OS user alice: allowed\n  sudo -u custadm-svc custadm --operator alice list\n\nThe login is the real user running custadm, or under sudo (SUDO_USER set) the\nuser who ran sudo when custadm runs as root or as the profile's service_user.\nAnyone else naming a bound operator is refused (exit 4).\nExit codes: 0 done (or already bound to it), 2 bad login or no terminal and no\n--password-stdin, 3 no such operator, 4 not an admin, wrong password or\nlocked, 5 binding yourself away from the login you run as."
+        after_help = "Examples:\n  custadm operator bind alice alice\n  # run by the OS user alice: allowed\n  sudo -u custadm-svc custadm --operator alice list\n\nThe login is the real user running custadm, or under sudo (SUDO_USER set) the\nuser who ran sudo when custadm runs as root or as the profile's service_user.\nAnyone else naming a bound operator is refused (exit 4).\nExit codes: 0 done (or already bound to it), 2 bad login or no terminal and no\n--password-stdin, 3 no such operator, 4 unknown operator, not an admin, wrong\npassword or locked, 5 binding yourself away from the login you run as, 6\ndatabase unreachable or schema mismatch, 9 done, but stdout or an audit anchor\ncould not be written."
     )]
     Bind {
         #[arg(value_parser = operator_name)]
@@ -112,7 +112,7 @@ pub enum OperatorCommand {
     },
     /// Remove an operator's OS login binding (asks your own password)
     #[command(
-        after_help = "Examples:\n  custadm operator unbind alice\n\nExit codes: 0 done (or not bound), 2 no terminal and no --password-stdin, 3 no\nsuch operator, 4 not an admin, wrong password or locked."
+        after_help = "Examples:\n  custadm operator unbind alice\n\nExit codes: 0 done (or not bound), 2 no terminal and no --password-stdin, 3 no\nsuch operator, 4 unknown operator, not an admin, wrong password or locked, 6\ndatabase unreachable or schema mismatch, 9 done, but stdout or an audit anchor\ncould not be written."
     )]
     Unbind {
         #[arg(value_parser = operator_name)]
@@ -552,7 +552,7 @@ fn list(ctx: &mut Ctx) -> Result<()> {
             ]
         })
         .collect::<Vec<_>>();
-    ctx.out.fitted_table(&OPERATOR_COLUMNS, rows)
+    ctx.out.fitted_table(&OPERATOR_COLUMNS, rows, None)
 }
 
 /// `operator list`'s columns; at 80 columns CREATED goes first, then

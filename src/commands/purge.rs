@@ -25,7 +25,7 @@ use crate::text::sanitize;
 /// Options of `custadm purge`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  # shows what goes, asks your password\n  custadm purge 42\n  printf '%s\\n' \"$PW\" | custadm purge 42 43 --password-stdin --reason GDPR-77\n  # retention\n  custadm purge --deleted-before 365d --max-changes 500 --password-stdin < pw\n\nThere is no undo. Five wrong passwords in a row lock you for 15 minutes.\nExit codes: 0 purged (or nothing to purge), 2 no terminal and no\n--password-stdin, 3 not found, 4 not admin, wrong password or locked, 5 more\nthan --max-changes, 7 some purged and some not."
+    after_help = "Examples:\n  # shows what goes, asks your password\n  custadm purge 42\n  printf '%s\\n' \"$PW\" | custadm purge 42 43 --password-stdin --reason GDPR-77\n  # retention\n  custadm purge --deleted-before 365d --max-changes 500 --password-stdin < pw\n\nThere is no undo. Five wrong passwords in a row lock you for 15 minutes.\nExit codes: 0 purged (or nothing to purge), 2 no terminal and no\n--password-stdin, 3 not found, 4 unknown operator, not admin, wrong password\nor locked, 5 more than --max-changes, 6 database unreachable or schema\nmismatch, 7 some purged and some not, 9 done, but stdout, the metrics file or\nan audit anchor could not be written."
 )]
 pub struct PurgeArgs {
     /// Customer ids or email addresses

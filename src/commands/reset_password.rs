@@ -26,7 +26,7 @@ use crate::password;
 /// Options of `custadm reset-password`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  custadm reset-password 42              # prints the temporary password once\n  custadm reset-password 42 -o json | jq -r '.results[0].temporary_password'\n  custadm reset-password --ids-from breached.txt --send-email --yes --reason \\\n      INC-204\n\nThe customer must change the password at the next login. A deleted customer is\nrefused. With --send-email (CUSTADM_SMTP_URL, CUSTADM_MAIL_FROM) the password\nis mailed, never shown; if sending fails the old password stays valid.\nExit codes: 0 done, 2 bad input, 3 not found, 5 customer deleted, 6 mail not\nconfigured or unreachable, 7 some failed."
+    after_help = "Examples:\n  custadm reset-password 42              # prints the temporary password once\n  custadm reset-password 42 -o json | jq -r '.results[0].temporary_password'\n  custadm reset-password --ids-from breached.txt --send-email --yes --reason \\\n      INC-204\n\nThe customer must change the password at the next login. A deleted customer is\nrefused. With --send-email (CUSTADM_SMTP_URL, CUSTADM_MAIL_FROM) the password\nis mailed, never shown; if sending fails the old password stays valid.\nExit codes: 0 done, 2 bad input, 3 not found, 4 unknown operator or not\nallowed, 5 customer deleted or over --max-changes, 6 database or mail server\nunreachable, or mail not configured, 7 some failed, 9 done, but stdout, the\nmetrics file or an audit anchor could not be written."
 )]
 pub struct ResetPasswordArgs {
     /// Mail each customer their temporary password instead of showing it

@@ -18,7 +18,7 @@ use crate::error::Result;
 /// Options of `custadm restore`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  custadm restore 42\n  # filters select among deleted customers\n  custadm restore --search @example.com --yes\n\nA customer deleted while inactive comes back inactive.\nExit codes: 0 done (or not deleted), 2 bad input or not confirmed, 3 not\nfound, 7 some failed."
+    after_help = "Examples:\n  custadm restore 42\n  # filters select among deleted customers\n  custadm restore --search @example.com --yes\n\nA customer deleted while inactive comes back inactive.\nExit codes: 0 done (or not deleted), 2 bad input or not confirmed, 3 not\nfound, 4 unknown operator or not allowed, 5 over --max-changes, 6 database\nunreachable or schema mismatch, 7 some failed, 9 done, but stdout, the metrics\nfile or an audit anchor could not be written."
 )]
 pub struct RestoreArgs {
     #[command(flatten)]

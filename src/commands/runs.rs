@@ -13,7 +13,7 @@ use crate::output::Column;
 /// Options of `custadm runs`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  custadm runs\n  custadm runs --action deactivate --since 2d\n  custadm runs --limit 1 -o json | jq '.[0].exit_code'\n\nExit codes: 0 listed (even if none), 2 bad filter."
+    after_help = "Examples:\n  custadm runs\n  custadm runs --action deactivate --since 2d\n  custadm runs --limit 1 -o json | jq '.[0].exit_code'\n\nExit codes: 0 listed (even if none), 2 bad filter, 4 unknown operator or not\nallowed, 6 database unreachable or schema mismatch, 9 output could not be\nwritten."
 )]
 pub struct RunsArgs {
     /// Only runs of this action (deactivate, activate, delete, restore, edit, reset_password, purge, undo)
@@ -61,16 +61,35 @@ impl From<RunListing> for RunRow {
     }
 }
 
-/// `{"changed": 3, "unchanged": 1}` as `3 changed, 1 unchanged`.
+/// The outcomes in the order the runs table shows them, most important
+/// first (what went wrong before what went right), with the words it uses:
+/// the table cuts from the end ([`RUNS_COLUMNS`]), so a failure is never
+/// what is cut (finding of the issue-26 review: at 80 columns `3 chang…`
+/// hid a failed count).
+const OUTCOME_ORDER: [(&str, &str); 6] = [
+    ("failed", "failed"),
+    ("refused", "refused"),
+    ("not_found", "not found"),
+    ("changed", "changed"),
+    ("would_change", "would change"),
+    ("unchanged", "unchanged"),
+];
+
+/// A run's summary `{"changed": 3, "failed": 1}` as the table's
+/// `1 failed, 3 changed`: [`OUTCOME_ORDER`], then any other key as stored;
+/// `-` when empty.
 fn outcomes(summary: &serde_json::Value) -> String {
-    match summary.as_object() {
-        Some(m) if !m.is_empty() => m
-            .iter()
-            .map(|(k, v)| format!("{v} {k}"))
-            .collect::<Vec<_>>()
-            .join(", "),
-        _ => "-".into(),
-    }
+    let Some(m) = summary.as_object().filter(|m| !m.is_empty()) else {
+        return "-".into();
+    };
+    let known = OUTCOME_ORDER
+        .iter()
+        .filter_map(|(key, word)| m.get(*key).map(|v| format!("{v} {word}")));
+    let other = m
+        .iter()
+        .filter(|(k, _)| !OUTCOME_ORDER.iter().any(|(key, _)| key == k))
+        .map(|(k, v)| format!("{v} {k}"));
+    known.chain(other).collect::<Vec<_>>().join(", ")
 }
 
 /// Runs `custadm runs`.
@@ -105,19 +124,22 @@ pub fn run(ctx: &mut Ctx, args: RunsArgs) -> Result<()> {
                 .unwrap_or_else(|| "-".into()),
         ]
     });
-    ctx.out.fitted_table(&RUNS_COLUMNS, rows)
+    ctx.out
+        .fitted_table(&RUNS_COLUMNS, rows, Some("No runs match."))
 }
 
 /// The runs table's columns; at 80 columns OS USER goes first, then
-/// FINISHED and OPERATOR (contract, "Output").
+/// FINISHED and OPERATOR (contract, "Output"). OUTCOMES is cut between
+/// outcomes, its first (the failures, if any) kept whole; COMMAND keeps 10
+/// columns (`deactivate`).
 const RUNS_COLUMNS: [Column; 8] = [
     Column::keep("RUN"),
-    Column::cut("COMMAND", 6),
+    Column::cut("COMMAND", 10),
     Column::cut("OPERATOR", 6).dropped(3),
     Column::cut("OS USER", 6).dropped(1),
     Column::keep("STARTED (UTC)"),
     Column::keep("FINISHED (UTC)").dropped(2),
-    Column::cut("OUTCOMES", 8),
+    Column::parts("OUTCOMES", ", ", 24),
     Column::keep("EXIT"),
 ];
 

@@ -16,7 +16,7 @@ use crate::error::Result;
 #[derive(Debug, clap::Args)]
 #[command(
     group = clap::ArgGroup::new("state").required(true).args(["activate", "deactivate"]),
-    after_help = "Examples:\n  custadm toggle 42 --deactivate\n  custadm toggle 1 2 3 --activate --yes\n  custadm toggle ann@example.com --deactivate --reason T-77\n  custadm toggle --deactivate --last-login-before 180d --max-changes 2% \\\n      --yes -o json\n\nCustomers are named by id or email, listed with --ids-from, or selected by\nlist's filters; each filter-selected customer is checked again under the\nbatch's lock (who logged in meanwhile is left alone). Undo a run with `custadm\nundo RUN`.\nExit codes: 0 all done (or already so, or nothing matched), 2 bad input or not\nconfirmed, 3 not found, 5 refused (deleted, or over --max-changes), 7 some\nfailed."
+    after_help = "Examples:\n  custadm toggle 42 --deactivate\n  custadm toggle 1 2 3 --activate --yes\n  custadm toggle ann@example.com --deactivate --reason T-77\n  custadm toggle --deactivate --last-login-before 180d --max-changes 2% \\\n      --yes -o json\n\nCustomers are named by id or email, listed with --ids-from, or selected by\nlist's filters; each filter-selected customer is checked again under the\nbatch's lock (who logged in meanwhile is left alone). Undo a run with `custadm\nundo RUN`.\nExit codes: 0 all done (or already so, or nothing matched), 2 bad input or not\nconfirmed, 3 not found, 4 unknown operator or not allowed, 5 refused (deleted,\nor over --max-changes), 6 database unreachable or schema mismatch, 7 some\nfailed, 9 done, but stdout, the metrics file or an audit anchor could not be\nwritten."
 )]
 pub struct ToggleArgs {
     /// Make the customers active

@@ -24,7 +24,7 @@ use crate::text::sanitize;
 /// Options of `custadm undo`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  # the RUN column names each run\n  custadm audit --action deactivate --limit 5\n  custadm undo 01JDQ5V7X1N3Z8G4M2K6P9R0ST --dry-run -o json\n  custadm undo 01JDQ5V7X1N3Z8G4M2K6P9R0ST --yes --reason INC-311\n\nOnly customers that still hold what the run wrote are changed back; the others\nare refused (\"changed since\"). Runs of reset-password, purge and undo cannot\nbe undone.\nExit codes: 0 undone, 2 bad run id or not confirmed, 3 no such run, 5 run kind\ncannot be undone (or every customer changed since), 7 some undone and some\nrefused."
+    after_help = "Examples:\n  # the RUN column names each run\n  custadm audit --action deactivate --limit 5\n  custadm undo 01JDQ5V7X1N3Z8G4M2K6P9R0ST --dry-run -o json\n  custadm undo 01JDQ5V7X1N3Z8G4M2K6P9R0ST --yes --reason INC-311\n\nOnly customers that still hold what the run wrote are changed back; the others\nare refused (\"changed since\"). Runs of reset-password, purge and undo cannot\nbe undone.\nExit codes: 0 undone, 2 bad run id or not confirmed, 3 no such run, 4 unknown\noperator or not allowed, 5 run kind cannot be undone (or every customer\nchanged since, or over --max-changes), 6 database unreachable or schema\nmismatch, 7 some undone and some refused, 9 done, but stdout, the metrics file\nor an audit anchor could not be written."
 )]
 pub struct UndoArgs {
     /// The run to reverse: the `run` of its result document, or the RUN column of `custadm audit`

@@ -13,7 +13,9 @@ use crate::output::Output;
 
 /// Options of `custadm version` (none).
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  custadm version\n  custadm version -o json | jq -r .sqlite")]
+#[command(
+    after_help = "Examples:\n  custadm version\n  custadm version -o json | jq -r .sqlite\n\nExit codes: 0 shown, 2 bad usage, 9 output could not be written."
+)]
 pub struct VersionArgs {}
 
 /// What `custadm version` prints, in this order; `-o json` is this object.
@@ -22,7 +24,9 @@ pub struct BuildInfo {
     /// custadm's version (`X.Y.Z`).
     pub version: &'static str,
     /// The git commit built (12 hex digits, `-modified` with uncommitted
-    /// changes), or `unknown` outside a git checkout.
+    /// changes to what goes into the binary: `src`, `migrations`,
+    /// `build.rs`, `Cargo.toml`, `Cargo.lock`), or `unknown` outside a git
+    /// checkout.
     pub commit: &'static str,
     /// Build time, RFC 3339 UTC (`SOURCE_DATE_EPOCH` when set), or `unknown`.
     pub built: &'static str,

@@ -8,12 +8,12 @@ use crate::db::audit;
 use crate::db::customer::{Customer, KycRecord, UnpaidInvoices};
 use crate::db::lenient::StoredTime;
 use crate::error::{Error, Result};
-use crate::output::{dollars, human_stored};
+use crate::output::{dollars, human_stored, Column};
 
 /// Options of `custadm view`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  custadm view 42\n  custadm view ann.lee@example.com\n  custadm view 42 -o json | jq .billing.unpaid_invoice_total_cents\n\nExit codes: 0 shown, 2 bad id, 3 no such customer, 4 operator not allowed."
+    after_help = "Examples:\n  custadm view 42\n  custadm view ann.lee@example.com\n  custadm view 42 -o json | jq .billing.unpaid_invoice_total_cents\n\nExit codes: 0 shown, 2 bad id, 3 no such customer, 4 unknown operator or not\nallowed, 6 database unreachable or schema mismatch, 9 done, but stdout or an\naudit anchor could not be written."
 )]
 pub struct ViewArgs {
     /// Customer id or email address
@@ -141,7 +141,11 @@ pub fn run(ctx: &mut Ctx, args: ViewArgs) -> Result<()> {
             dollars(billing.unpaid_invoice_total_cents)
         ),
     ]);
-    ctx.out.table(&["FIELD", "VALUE"], rows)
+    ctx.out.fitted_table(
+        &[Column::keep("FIELD"), Column::cut_middle("VALUE", 16)],
+        rows,
+        None,
+    )
 }
 
 /// Exit 3 for a customer named by id or email that does not exist.

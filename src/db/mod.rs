@@ -712,25 +712,27 @@ fn with_connect_timeout(url: &str) -> String {
 
 fn open_postgres(url: &str) -> Result<DbConn> {
     let mut conn = watchdog::establish(&with_connect_timeout(url)).map_err(|e| {
-        let cause = e.to_string();
-        // libpq's messages run over several lines ("… refused\n\tIs the
-        // server running …"): one error line joins them with "; ".
-        let cause = cause
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .collect::<Vec<_>>()
-            .join("; ");
+        let cause = join_libpq_lines(&e.to_string());
         // libpq quotes what it could not parse, sometimes the whole URL
         // (with the connect_timeout custadm added).
         let cause = crate::secrets::scrub(
             &crate::secrets::scrub(&cause, &with_connect_timeout(url)),
             url,
         );
+        let hint = error::connection_refusal_hint(&cause);
+        // After libpq's own question ("…connections?") the hint is a new
+        // sentence, not "?; check".
+        let hint = if cause.ends_with(['?', '.', '!']) {
+            let mut chars = hint.chars();
+            chars.next().map_or(String::new(), |c| {
+                format!(" {}{}.", c.to_uppercase(), chars.as_str())
+            })
+        } else {
+            format!("; {hint}")
+        };
         Error::Setup(format!(
-            "cannot connect to PostgreSQL at {}: {cause}; {}",
+            "cannot connect to PostgreSQL at {}: {cause}{hint}",
             redact_url_password(url),
-            error::connection_refusal_hint(&cause)
         ))
     })?;
     // A `SQL_ASCII` database stores whatever bytes another program gave it,
@@ -750,6 +752,32 @@ fn open_postgres(url: &str) -> Result<DbConn> {
     // server connection (diesel PR #4539). Contract: "Databases".
     conn.set_prepared_statement_cache_size(diesel::connection::CacheSize::Disabled);
     Ok(DbConn::Pg(conn))
+}
+
+/// libpq's message of several lines as one error line. A line libpq
+/// indents continues the one before it as a sentence of its own
+/// (`Connection refused` + `\tIs the server running …?` → `Connection
+/// refused. Is the server running …?`); lines of their own (one per host
+/// tried) are joined with `; ` (finding of the issue-26 review: joined
+/// with `; ` alone it read "refused; Is the server…").
+fn join_libpq_lines(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        let continues = line.starts_with([' ', '\t']);
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(match (continues, out.ends_with(['.', '?', '!', ':'])) {
+                (true, true) => " ",
+                (true, false) => ". ",
+                (false, _) => "; ",
+            });
+        }
+        out.push_str(line);
+    }
+    out
 }
 
 /// `postgres://u@h:5432/db?x=y` → (`postgres://u@h:5432`, `db`, `?x=y`).
@@ -1023,6 +1051,25 @@ pub(crate) fn now() -> chrono::NaiveDateTime {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn libpq_lines_join_as_sentences() {
+        assert_eq!(
+            join_libpq_lines(
+                "connection to server at \"127.0.0.1\", port 1 failed: Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?\n"
+            ),
+            "connection to server at \"127.0.0.1\", port 1 failed: Connection refused. Is the server running on that host and accepting TCP/IP connections?"
+        );
+        // One line per host tried; a continuation after a full stop.
+        assert_eq!(
+            join_libpq_lines("a failed: refused\n\tIs it up?\nb failed: timeout.\n  Retry later\n"),
+            "a failed: refused. Is it up?; b failed: timeout. Retry later"
+        );
+        assert_eq!(
+            join_libpq_lines("FATAL:  role \"x\" does not exist\n"),
+            "FATAL:  role \"x\" does not exist"
+        );
+    }
 
     #[test]
     fn url_forms() {

@@ -223,12 +223,18 @@ fn libpq_messages_of_several_lines_are_joined_not_glued() {
     // own line, "Is the server running …".
     let run = env.run(&["--database-url", "postgres://nobody@127.0.0.1:1/db", "list"]);
     assert_clean_failure(&run, 6, "cannot connect to PostgreSQL");
+    // libpq's second line a sentence of its own, and the hint after its
+    // question another one.
     assert!(
-        run.stderr.contains("refused; Is the server running"),
+        run.stderr.contains(
+            "Connection refused. Is the server running on that host and accepting TCP/IP connections? Check that the server is running"
+        ),
         "{}",
         run.stderr
     );
-    assert!(!run.stderr.contains("refused Is"), "{}", run.stderr);
+    for glued in ["refused Is", "refused; Is", "?;"] {
+        assert!(!run.stderr.contains(glued), "{glued:?}: {}", run.stderr);
+    }
 }
 
 /// Every page users see: (command path, the clap command), the root first.
@@ -332,6 +338,181 @@ fn every_help_page_has_examples_printed_as_written_at_80_columns() {
             joined.contains(code),
             "exit code {code:?} missing:\n{}",
             run.stdout
+        );
+    }
+}
+
+/// The codes the "Exit codes:" paragraph of a help page lists (`0 shown, 2
+/// bad id, …; verify: 0 intact` → {0, 2, …}).
+fn listed_exit_codes(help: &str) -> std::collections::BTreeSet<i32> {
+    let Some((_, after)) = help.split_once("Exit codes:") else {
+        return Default::default();
+    };
+    let paragraph: String = after
+        .split("\n\n")
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    paragraph
+        .split([',', ';', ':'])
+        .filter_map(|item| item.split_whitespace().next()?.parse().ok())
+        .collect()
+}
+
+/// What a command really returns, and what its help page says it returns
+/// (finding of the issue-26 review: `toggle --help` left out 4, 6 and 9).
+/// Every leaf page lists 0 and 2 (clap's usage errors); then each command
+/// is run into an unknown operator (4), an unreachable database (6) and a
+/// full disk on stdout (9), and the page of each must list what it got.
+#[test]
+fn every_help_page_lists_the_exit_codes_its_command_returns() {
+    let env = Env::sqlite();
+    env.init_db(0);
+    let id = env
+        .insert_customer("Exit Codes", "exit.codes@example.com")
+        .to_string();
+    let archive = env.dir.path().join("archive.jsonl").display().to_string();
+    let key = env.dir.path().join("new.key").display().to_string();
+    let help = |path: &[&str]| -> String {
+        let mut args = path.to_vec();
+        args.push("--help");
+        let run = env.run(&args);
+        run.ok();
+        run.stdout.clone()
+    };
+    let mut leaves = Vec::new();
+    leaf_paths(&custadm::cli::Cli::command(), &[], &mut leaves);
+    for path in &leaves {
+        let path: Vec<&str> = path.iter().map(String::as_str).collect();
+        let listed = listed_exit_codes(&help(&path));
+        assert!(
+            listed.contains(&0) && listed.contains(&2),
+            "custadm {path:?} --help lists {listed:?}"
+        );
+    }
+    // (command path, its arguments, stdin)
+    let commands: Vec<(Vec<&str>, Vec<&str>, &str)> = vec![
+        (vec!["list"], vec![], ""),
+        (vec!["view"], vec![&id], ""),
+        (vec!["edit"], vec![&id, "--name", "New Name"], ""),
+        (vec!["toggle"], vec![&id, "--deactivate", "--yes"], ""),
+        (vec!["reset-password"], vec![&id], ""),
+        (vec!["delete"], vec![&id, "--yes"], ""),
+        (vec!["restore"], vec![&id, "--yes"], ""),
+        (
+            vec!["undo"],
+            vec!["01JDQ5V7X1N3Z8G4M2K6P9R0ST", "--yes"],
+            "",
+        ),
+        (vec!["purge"], vec![&id, "--password-stdin"], "wrong\n"),
+        (vec!["export"], vec![&id], ""),
+        (vec!["audit"], vec![], ""),
+        (vec!["audit", "verify"], vec![], ""),
+        (vec!["audit", "digest"], vec![], ""),
+        (
+            vec!["audit", "archive"],
+            vec!["--before", "365d", "--to", &archive, "--password-stdin"],
+            "wrong\n",
+        ),
+        (vec!["runs"], vec![], ""),
+        (vec!["operator", "list"], vec![], ""),
+        (
+            vec!["operator", "add"],
+            vec!["newop", "--role", "support", "--password-stdin"],
+            "wrong\nanother-password-1234\n",
+        ),
+        (
+            vec!["operator", "set-role"],
+            vec!["admin", "support", "--password-stdin"],
+            "wrong\n",
+        ),
+        (
+            vec!["operator", "passwd"],
+            vec!["--password-stdin"],
+            "wrong\n",
+        ),
+        (
+            vec!["operator", "deactivate"],
+            vec!["admin", "--password-stdin"],
+            "wrong\n",
+        ),
+        (
+            vec!["operator", "activate"],
+            vec!["admin", "--password-stdin"],
+            "wrong\n",
+        ),
+        (
+            vec!["operator", "unlock"],
+            vec!["admin", "--password-stdin"],
+            "wrong\n",
+        ),
+        (
+            vec!["operator", "bind"],
+            vec!["admin", "root", "--password-stdin"],
+            "wrong\n",
+        ),
+        (
+            vec!["operator", "unbind"],
+            vec!["admin", "--password-stdin"],
+            "wrong\n",
+        ),
+        (vec!["db", "status"], vec![], ""),
+        (vec!["db", "migrate"], vec![], ""),
+        (vec!["config", "show"], vec![], ""),
+        (vec!["completions"], vec!["bash"], ""),
+        (vec!["version"], vec![], ""),
+        (vec!["audit", "keygen"], vec![&key], ""),
+    ];
+    let mut checked = std::collections::BTreeSet::new();
+    for (path, args, stdin) in &commands {
+        let listed = listed_exit_codes(&help(path));
+        let argv = |before: &[&str]| -> Vec<String> {
+            before
+                .iter()
+                .chain(path)
+                .chain(args)
+                .map(|s| s.to_string())
+                .collect()
+        };
+        let run = |argv: Vec<String>, full: bool| -> Run {
+            let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+            let mut c = env.cmd().args(&argv).stdin(stdin);
+            if full {
+                let full = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open("/dev/full")
+                    .expect("open /dev/full");
+                c.cmd.stdout(full);
+            }
+            c.run()
+        };
+        let ghost = run(argv(&["--operator", "ghost-operator"]), false);
+        let unreachable = run(
+            argv(&["--database-url", "postgres://127.0.0.1:1/none"]),
+            false,
+        );
+        let full = run(argv(&[]), true);
+        for (what, r) in [
+            ("an unknown operator", &ghost),
+            ("an unreachable database", &unreachable),
+            ("a full disk on stdout", &full),
+        ] {
+            assert!(
+                listed.contains(&r.code),
+                "custadm {path:?} with {what} exits {} but its --help lists {listed:?}: {}",
+                r.code,
+                r.stderr
+            );
+            checked.insert(r.code);
+        }
+    }
+    // The runs above did reach each of these somewhere.
+    for code in [2, 3, 4, 6, 9] {
+        assert!(
+            checked.contains(&code),
+            "no command exited {code}: {checked:?}"
         );
     }
 }

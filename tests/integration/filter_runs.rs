@@ -340,6 +340,8 @@ db_test!(max_changes_count_and_percent_stop_before_anything, |env| {
     let refused = env.run(&args("9"));
     refused.code(5).error_line("would change 10 customers");
     assert!(refused.stderr.contains("limit of 9"), "{}", refused.stderr);
+    // No results, so no table: not even its header on stdout.
+    assert_eq!(refused.stdout, "", "a refused run prints a table");
     env.run(&args("5%")).code(5).error_line("limit of 5");
     // Ids are counted the same way.
     let three: Vec<String> = (first..first + 3).map(|i| i.to_string()).collect();
@@ -456,6 +458,24 @@ db_test!(a_quiet_night_is_a_success, |env| {
     }
     let piped = env.run(&["list", "--last-login-before", "180d", "-o", "ids"]);
     assert_eq!(piped.stdout, "");
+    // In a table: nothing on stdout (a header alone reads as a result), and
+    // stderr says that nothing matched, with the run id.
+    let table = env.run(&[
+        "toggle",
+        "--deactivate",
+        "--last-login-before",
+        "180d",
+        "--yes",
+    ]);
+    table.ok();
+    assert_eq!(table.stdout, "", "an empty run prints a table");
+    assert!(
+        table
+            .stderr
+            .contains("deactivate: no customer matched; nothing done [run "),
+        "{}",
+        table.stderr
+    );
     assert!(is_active(&env, a));
     assert_eq!(audit_row_count(&env), before);
 });

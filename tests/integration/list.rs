@@ -667,3 +667,39 @@ db_test!(csv_guards_phones_that_are_not_plain_e164, |env| {
         lines[phones.len() + 1]
     );
 });
+
+db_test!(
+    csv_guards_a_leading_tab_or_cr_and_keeps_the_character,
+    |env| {
+        env.init_db(0);
+        // Written by another program: a name starting with a tab, an email
+        // starting with a CR, a phone starting with a tab, and an escape inside.
+        let id = env.insert_customer("Tab", "tab@example.com");
+        foreign_sql(
+            &env,
+            &format!(
+                "UPDATE customers SET full_name = {}, email = {}, phone = {} WHERE id = {id};",
+                quote("\t=1+1 Tab\u{1b}[2J"),
+                quote("\r@cr.example"),
+                quote("\t+1555"),
+            ),
+        );
+        let csv = env.run(&["-o", "csv", "list"]);
+        csv.ok();
+        assert!(
+            !csv.stdout.contains("\\x09"),
+            "tab escaped: {:?}",
+            csv.stdout
+        );
+        assert!(!csv.stdout.contains('\u{1b}'), "raw ESC: {:?}", csv.stdout);
+        let rows = parse_csv(&csv.stdout);
+        let row = rows
+            .iter()
+            .find(|r| r[0] == id.to_string())
+            .expect("the customer's row");
+        // The guard, then the real character (OWASP's CSV injection advice).
+        assert_eq!(row[1], "'\t=1+1 Tab\\x1b[2J");
+        assert_eq!(row[2], "'\r@cr.example");
+        assert_eq!(row[3], "'\t+1555");
+    }
+);

@@ -180,12 +180,13 @@ fn utf8(pty_text: &str) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
-/// The width of the widest line of a table printed on a terminal.
+/// The width of the widest line of a table printed on a terminal (boxed or
+/// not: a table cut to fit fills the width).
 fn table_width(output: &str) -> usize {
     output
         .lines()
-        .filter(|l| l.starts_with('┌'))
-        .map(|l| l.trim_end().chars().count())
+        .take_while(|l| !l.starts_with("EXIT="))
+        .map(line_width)
         .max()
         .unwrap_or(0)
 }
@@ -467,6 +468,55 @@ fn on_terminal_of(env: &Env, cols: u16, rows: u16, args: &str) -> String {
     out
 }
 
+/// The headers of each table command, in order.
+const LIST_HEADERS: [&str; 7] = [
+    "ID",
+    "NAME",
+    "EMAIL",
+    "PHONE",
+    "STATUS",
+    "CREATED",
+    "LAST LOGIN",
+];
+const AUDIT_HEADERS: [&str; 10] = [
+    "ID",
+    "TIME (UTC)",
+    "OPERATOR",
+    "OS USER",
+    "ACTION",
+    "CUSTOMER",
+    "OUTCOME",
+    "REASON",
+    "DETAILS",
+    "RUN",
+];
+const RUNS_HEADERS: [&str; 8] = [
+    "RUN",
+    "COMMAND",
+    "OPERATOR",
+    "OS USER",
+    "STARTED (UTC)",
+    "FINISHED (UTC)",
+    "OUTCOMES",
+    "EXIT",
+];
+const OPERATOR_HEADERS: [&str; 7] = [
+    "USERNAME",
+    "ROLE",
+    "STATE",
+    "FAILED",
+    "LOCKED UNTIL",
+    "OS USER",
+    "CREATED",
+];
+
+/// The cell of column `header` in `row` of a table whose first row is the
+/// header, `None` when the column was left out.
+fn cell<'a>(table: &'a [Vec<String>], row: &'a [String], header: &str) -> Option<&'a str> {
+    let at = table[0].iter().position(|h| h == header)?;
+    row.get(at).map(String::as_str)
+}
+
 db_test!(tables_fit_80_and_200_columns_one_line_per_row, |env| {
     env.init_db(0);
     let long_name = "Maximiliana Alexandrovna Featherstonehaugh-Worthington";
@@ -493,17 +543,47 @@ db_test!(tables_fit_80_and_200_columns_one_line_per_row, |env| {
     toggle.extend(list.iter().map(String::as_str));
     env.run(&toggle).ok();
     env.run(&["edit", &list[0], "--name", "Ann Lee"]).ok();
+    // A run with a changed AND a failed outcome: one mail goes out, one
+    // address is refused before sending.
+    let good = env.insert_customer("Good Mail", "good.mail@example.com");
+    let bad = env.insert_customer("Bad Mail", "not-an-address");
+    let server = crate::smtp_server::SmtpServer::start(
+        env.dir.path(),
+        crate::smtp_server::Options::new(crate::smtp_server::Mode::Plain),
+    );
+    let mixed = env
+        .cmd()
+        .env("CUSTADM_SMTP_URL", &server.url())
+        .env("CUSTADM_MAIL_FROM", "custadm@example.com")
+        .args(&[
+            "reset-password",
+            &good.to_string(),
+            &bad.to_string(),
+            "--send-email",
+            "--yes",
+            "-o",
+            "json",
+        ])
+        .run();
+    mixed.code(7);
+    let mixed = mixed.json();
+    assert_eq!(
+        mixed["summary"],
+        json!({"changed": 1, "failed": 1}),
+        "{mixed}"
+    );
+    let mixed_run = mixed["run"].as_str().expect("a run id").to_string();
     let count = |args: &[&str]| env.run(args).json().as_array().map_or(0, Vec::len);
     let (audit_rows, runs) = (
         count(&["audit", "-o", "json"]),
         count(&["runs", "-o", "json"]),
     );
-    assert!(audit_rows >= 8 && runs == 2, "{audit_rows} {runs}");
+    assert!(audit_rows >= 10 && runs == 3, "{audit_rows} {runs}");
 
     for (cols, rows) in [(80u16, 24u16), (200, 50)] {
         // list: every customer on one line, emails whole or cut with `…`.
         let out = on_terminal_of(&env, cols, rows, "list");
-        let table = box_table_rows(&out);
+        let table = terminal_table_rows(&out, &LIST_HEADERS);
         for line in out.lines() {
             assert!(
                 line_width(line) <= usize::from(cols),
@@ -512,7 +592,7 @@ db_test!(tables_fit_80_and_200_columns_one_line_per_row, |env| {
         }
         assert_eq!(
             table.len(),
-            ids.len() + 1,
+            ids.len() + 3,
             "one line per row at {cols}:\n{out}"
         );
         let header = &table[0];
@@ -540,6 +620,7 @@ db_test!(tables_fit_80_and_200_columns_one_line_per_row, |env| {
             }
         }
         if cols == 80 {
+            assert!(!out.contains('│'), "boxes at 80 columns:\n{out}");
             assert!(!header.contains(&"CREATED".to_string()), "{out}");
             assert!(
                 out.contains(
@@ -557,7 +638,11 @@ db_test!(tables_fit_80_and_200_columns_one_line_per_row, |env| {
         }
 
         // audit, runs, operator list: one line per row, no cut timestamp.
-        for (args, expected_rows) in [("audit", audit_rows), ("runs", runs), ("operator list", 1)] {
+        for (args, headers, expected_rows) in [
+            ("audit", &AUDIT_HEADERS[..], audit_rows),
+            ("runs", &RUNS_HEADERS[..], runs),
+            ("operator list", &OPERATOR_HEADERS[..], 1),
+        ] {
             let out = on_terminal_of(&env, cols, rows, args);
             for line in out.lines() {
                 assert!(
@@ -565,7 +650,7 @@ db_test!(tables_fit_80_and_200_columns_one_line_per_row, |env| {
                     "{args} wider than {cols}: {line:?}\n{out}"
                 );
             }
-            let table = box_table_rows(&out);
+            let table = terminal_table_rows(&out, headers);
             assert_eq!(
                 table.len(),
                 expected_rows + 1,
@@ -588,11 +673,72 @@ db_test!(tables_fit_80_and_200_columns_one_line_per_row, |env| {
                 );
             }
         }
-        // audit's details read as text, whole where there is room.
+
+        // runs: the failed count of the mixed run whole, first.
+        let out = on_terminal_of(&env, cols, rows, "runs");
+        let table = terminal_table_rows(&out, &RUNS_HEADERS);
+        let row = table
+            .iter()
+            .find(|r| r[0] == mixed_run)
+            .unwrap_or_else(|| panic!("no row for run {mixed_run} at {cols}:\n{out}"));
+        let outcomes = cell(&table, row, "OUTCOMES").expect("OUTCOMES shown");
+        let command = cell(&table, row, "COMMAND").expect("COMMAND shown");
+        assert!(
+            outcomes.starts_with("1 failed, "),
+            "runs at {cols}: OUTCOMES {outcomes:?}:\n{out}"
+        );
+        assert_eq!(command, "reset_password", "runs at {cols}:\n{out}");
+        if cols == 200 {
+            assert_eq!(outcomes, "1 failed, 1 changed", "{out}");
+        }
+
+        // audit: details read as text; the toggle's change whole, and the
+        // failed reset shows its failure, in OUTCOME or in DETAILS.
         let out = on_terminal_of(&env, cols, rows, "audit");
         assert!(!out.contains("{\"is_active\""), "{out}");
+        let table = terminal_table_rows(&out, &AUDIT_HEADERS);
+        let details = |customer: i64, action: &str| -> Vec<(Option<String>, String)> {
+            table[1..]
+                .iter()
+                .filter(|r| {
+                    cell(&table, r, "ACTION") == Some(action)
+                        && cell(&table, r, "CUSTOMER") == Some(&*customer.to_string())
+                })
+                .map(|r| {
+                    (
+                        cell(&table, r, "OUTCOME").map(str::to_string),
+                        cell(&table, r, "DETAILS")
+                            .expect("DETAILS shown")
+                            .to_string(),
+                    )
+                })
+                .collect()
+        };
+        for id in &ids[1..] {
+            let toggled = details(*id, "deactivate");
+            assert_eq!(toggled.len(), 1, "customer {id} at {cols}:\n{out}");
+            assert_eq!(
+                toggled[0].1, "is_active: true → false",
+                "customer {id} at {cols}:\n{out}"
+            );
+        }
+        let failed = details(bad, "reset_password");
+        assert_eq!(failed.len(), 1, "at {cols}:\n{out}");
+        match &failed[0] {
+            (Some(outcome), _) => assert_eq!(outcome, "failed", "{out}"),
+            (None, details) => assert!(
+                details.starts_with("[failed] email_to: \"not-an-addre"),
+                "{details:?} at {cols}:\n{out}"
+            ),
+        }
+        let sent = details(good, "reset_password");
+        assert_eq!(sent.len(), 1, "at {cols}:\n{out}");
+        assert!(
+            sent[0].1.starts_with("email_sent_to: "),
+            "{:?} at {cols}:\n{out}",
+            sent[0]
+        );
         if cols == 200 {
-            assert!(out.contains("is_active: true → false"), "{out}");
             assert!(
                 out.contains("full_name: \"Maximiliana Alexandrovna"),
                 "{out}"

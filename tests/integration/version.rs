@@ -60,13 +60,45 @@ fn version_names_the_build_and_the_libraries_really_linked() {
         value("openssl"),
         format!("{}.{}.{}", ssl >> 28, (ssl >> 20) & 0xff, (ssl >> 4) & 0xff)
     );
-    // This test runs in a git checkout: a real commit.
+    // This test runs in a git checkout: a real commit, and the binary (built
+    // from the tree as it is now) says whether what goes into it differs
+    // from that commit — also after an edit that moved no HEAD.
     let commit = value("commit");
     let hex = commit.trim_end_matches("-modified");
     assert!(
         hex.len() == 12 && hex.bytes().all(|b| b.is_ascii_hexdigit()),
         "{commit}"
     );
+    let git = |args: &[&str]| -> Option<String> {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    };
+    if let Some(head) = git(&["rev-parse", "--short=12", "HEAD"]) {
+        let changed = git(&[
+            "status",
+            "--porcelain",
+            "--untracked-files=no",
+            "--",
+            "src",
+            "migrations",
+            "build.rs",
+            "Cargo.toml",
+            "Cargo.lock",
+        ])
+        .is_some_and(|s| !s.is_empty());
+        let expected = if changed {
+            format!("{head}-modified")
+        } else {
+            head
+        };
+        assert_eq!(commit, expected, "the commit the binary names");
+    }
     assert!(is_rfc3339_utc(&value("built")), "{}", value("built"));
     assert!(value("target").contains("linux"), "{}", value("target"));
 

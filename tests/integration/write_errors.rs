@@ -51,13 +51,23 @@ db_test!(
             vec!["operator", "list"],
             vec!["completions", "bash"],
         ] {
-            exit_9(&to_full_disk(&env, &args), &args.join(" "));
+            let run = to_full_disk(&env, &args);
+            exit_9(&run, &args.join(" "));
+            // They changed nothing, and do not say a change stays.
+            assert!(
+                !run.stderr.contains("change") && !run.stderr.contains("committed"),
+                "{args:?}: {}",
+                run.stderr
+            );
         }
         // A toggle that committed: the change stays, and the exit says so.
         let before = env.count("audit_log", "action = 'deactivate' AND outcome = 'ok'");
-        exit_9(
-            &to_full_disk(&env, &["toggle", &id, "--deactivate"]),
-            "toggle",
+        let run = to_full_disk(&env, &["toggle", &id, "--deactivate"]);
+        exit_9(&run, "toggle");
+        assert!(
+            run.stderr.contains("a change stays committed"),
+            "{}",
+            run.stderr
         );
         assert_eq!(
             env.count(
@@ -95,9 +105,20 @@ db_test!(
             all
         );
         // Help and version: no work to do, but the text did not arrive.
-        for args in [vec!["--help"], vec!["--version"], vec!["list", "--help"]] {
+        for args in [
+            vec!["--help"],
+            vec!["--version"],
+            vec!["list", "--help"],
+            vec!["version"],
+        ] {
             let run = to_full_disk(&env, &args);
             assert_eq!(run.code, 9, "{args:?}: {}", run.stderr);
+            run.error_line("cannot write to standard output");
+            assert!(
+                !run.stderr.contains("change") && !run.stderr.contains("committed"),
+                "{args:?}: {}",
+                run.stderr
+            );
         }
         // The chain still verifies: nothing half-written.
         env.run(&["audit", "verify"]).ok();

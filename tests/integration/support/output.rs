@@ -153,6 +153,63 @@ pub fn assert_no_url_password(what: &str, run: &Run) {
     }
 }
 
+/// The cells of a table as a terminal shows it, one `Vec` per row (the
+/// header first), cells trimmed: box drawing ([`box_table_rows`]), or the
+/// borderless table of a terminal too narrow for boxes. There a column
+/// starts where its header does: `headers` are the command's, in order (the
+/// first always shown; those left out are skipped), and rows run from the
+/// header line to the first note (`left out …`, `more rows …`), blank or
+/// `EXIT=` line.
+pub fn terminal_table_rows(text: &str, headers: &[&str]) -> Vec<Vec<String>> {
+    if text.lines().any(|l| l.starts_with('│')) {
+        return box_table_rows(text);
+    }
+    let mut lines = text.lines().skip_while(|l| !l.starts_with(headers[0]));
+    let Some(header) = lines.next() else {
+        return Vec::new();
+    };
+    let header: Vec<char> = header.chars().collect();
+    let mut starts = Vec::new();
+    let mut from = 0;
+    for h in headers {
+        let h: Vec<char> = h.chars().collect();
+        let found = (from..header.len()).find(|&at| {
+            header[at..].starts_with(&h)
+                && (at == 0 || header[at - 1] == ' ')
+                && header.get(at + h.len()).is_none_or(|c| *c == ' ')
+        });
+        if let Some(at) = found {
+            starts.push(at);
+            from = at + h.len();
+        }
+    }
+    let cells = |line: &[char]| -> Vec<String> {
+        starts
+            .iter()
+            .enumerate()
+            .map(|(k, &at)| {
+                let end = starts.get(k + 1).map_or(line.len(), |&e| e.min(line.len()));
+                line.get(at.min(line.len())..end)
+                    .map_or(String::new(), |c| {
+                        c.iter().collect::<String>().trim().to_string()
+                    })
+            })
+            .collect()
+    };
+    let mut rows = vec![cells(&header)];
+    for line in lines {
+        if line.trim().is_empty()
+            || ["left out", "more rows", "EXIT="]
+                .iter()
+                .any(|p| line.starts_with(p))
+        {
+            break;
+        }
+        rows.push(cells(&line.chars().collect::<Vec<_>>()));
+    }
+    rows
+}
+
 /// The cells of a box-drawn table as a terminal shows it: one `Vec` per line
 /// that starts with `│` (the header first), cells trimmed.
 pub fn box_table_rows(text: &str) -> Vec<Vec<String>> {
