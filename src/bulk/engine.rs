@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::batch::{run_batch, BatchFn, Cap, Commit, Page};
 use super::changes::ChangeFile;
+use super::matches::MatchSpool;
 use super::report::{ItemResult, Outcome, RunReport, Stop};
 use super::selection::{Selection, Targets};
 use crate::config::MaxChanges;
@@ -291,10 +292,30 @@ impl Run<'_, '_> {
 
     /// Filter matches page by page, in id order (keyset: each page starts
     /// after the last id of the one before), until a page comes back empty.
+    ///
+    /// Where pages are not selected under the batch's lock (PostgreSQL),
+    /// the matches are first read by one query into a spool
+    /// ([`MatchSpool`]) and run a batch at a time; paging by id then goes
+    /// on after the last of them, for customers other writers made match
+    /// meanwhile.
     fn filter_pages(&mut self, ctx: &mut Ctx, filters: &Filters) -> Result<(), Stop> {
         let limit = i64::from(self.options.batch_size);
         // Ids other programs made zero or negative are customers too.
         let mut after = i64::MIN;
+        if !filter::pages_selected_under_lock(&ctx.conn) {
+            let mut spool = MatchSpool::collect(&mut ctx.conn, filters)?;
+            while !self.stop_requested() {
+                let ids = spool.next_page(self.options.batch_size as usize)?;
+                if ids.is_empty() {
+                    break;
+                }
+                self.batch(ctx, Page::Matched { ids: &ids, filters })?;
+                self.progress.advance(ids.len());
+            }
+            if let Some(last) = spool.last {
+                after = last;
+            }
+        }
         while !self.stop_requested() {
             if !self.options.dry_run
                 && self.spec.commit == Commit::PerBatch

@@ -9,6 +9,8 @@
 //!   Ctrl-C between them, the note of a run stopped half-way;
 //! - `changes`: a change file (`edit --from`): CSV or JSON lines checked
 //!   in one streaming pass and spooled, read back a batch at a time;
+//! - `matches`: a filter's matches spooled by one query (PostgreSQL), read
+//!   back a batch at a time;
 //! - `batch`: one batch in its transaction, a filter page checked again
 //!   under its lock ([`Batch`], [`BatchFn`], [`Commit`]);
 //! - `report`: the result document every changing command prints
@@ -22,6 +24,7 @@ mod args;
 mod batch;
 mod changes;
 mod engine;
+mod matches;
 pub(crate) mod metrics;
 mod record;
 mod report;

@@ -344,6 +344,22 @@ pub(crate) fn page_states(
     }
 }
 
+/// Every id matching `f`, in id order, handed to `each` as one query
+/// streams them (PostgreSQL row by row, SQLite step by step): the
+/// planner reads the filter's own indexes once, where [`page_ids`] walks
+/// the primary key page by page. Read without locks; for a run that spools
+/// its selection first (`bulk::matches`). Returns how many.
+pub(crate) fn for_each_matching_id(
+    conn: &mut DbConn,
+    f: &Filters,
+    each: &mut dyn FnMut(i64) -> Result<()>,
+) -> Result<u64> {
+    match conn {
+        DbConn::Sqlite(c) => sqlite::for_each_matching_id(c, f, each),
+        DbConn::Pg(c) => pg::for_each_matching_id(c, f, each),
+    }
+}
+
 /// True when the database's write transaction holds its write lock from its
 /// first statement (SQLite `BEGIN IMMEDIATE`: one writer at a time), so a
 /// filter page selected inside a batch's transaction ([`page_states`]) is
@@ -519,6 +535,27 @@ macro_rules! backend_queries {
                     .order(customers::id)
                     .limit(limit)
                     .load(c)?)
+            }
+
+            pub(super) fn for_each_matching_id(
+                c: &mut $conn,
+                f: &Filters,
+                each: &mut dyn FnMut(i64) -> Result<()>,
+            ) -> Result<u64> {
+                let q = customers::table
+                    .select(customers::id)
+                    .order(customers::id)
+                    .into_boxed();
+                let q = matching(q, f);
+                let mut n = 0;
+                // Each wait for the next row counts for io_timeout.
+                let watch = crate::db::watchdog::StreamWatch::of(c);
+                let mut rows = q.load_iter::<i64, $loading>(c)?;
+                while let Some(id) = watch.wait(|| rows.next()) {
+                    each(id?)?;
+                    n += 1;
+                }
+                Ok(n)
             }
 
             pub(super) fn still_matching(
