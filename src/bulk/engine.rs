@@ -294,27 +294,29 @@ impl Run<'_, '_> {
     /// after the last id of the one before), until a page comes back empty.
     ///
     /// Where pages are not selected under the batch's lock (PostgreSQL),
-    /// the matches are first read by one query into a spool
-    /// ([`MatchSpool`]) and run a batch at a time; paging by id then goes
-    /// on after the last of them, for customers other writers made match
-    /// meanwhile.
+    /// the matches are instead read by one query into a spool
+    /// ([`MatchSpool`]) and run a batch at a time; then again after the
+    /// last of them, for customers other writers made match meanwhile,
+    /// until a spool comes back empty.
     fn filter_pages(&mut self, ctx: &mut Ctx, filters: &Filters) -> Result<(), Stop> {
         let limit = i64::from(self.options.batch_size);
         // Ids other programs made zero or negative are customers too.
         let mut after = i64::MIN;
         if !filter::pages_selected_under_lock(&ctx.conn) {
-            let mut spool = MatchSpool::collect(&mut ctx.conn, filters)?;
             while !self.stop_requested() {
-                let ids = spool.next_page(self.options.batch_size as usize)?;
-                if ids.is_empty() {
-                    break;
+                let mut spool = MatchSpool::collect(&mut ctx.conn, filters, after)?;
+                let Some(last) = spool.last else { break };
+                while !self.stop_requested() {
+                    let ids = spool.next_page(self.options.batch_size as usize)?;
+                    if ids.is_empty() {
+                        break;
+                    }
+                    self.batch(ctx, Page::Matched { ids: &ids, filters })?;
+                    self.progress.advance(ids.len());
                 }
-                self.batch(ctx, Page::Matched { ids: &ids, filters })?;
-                self.progress.advance(ids.len());
-            }
-            if let Some(last) = spool.last {
                 after = last;
             }
+            return Ok(());
         }
         while !self.stop_requested() {
             if !self.options.dry_run

@@ -12,9 +12,10 @@
 //! Memory stays flat: the ids are on disk, not in memory.
 //!
 //! Each batch is still checked again under its lock
-//! ([`crate::db::filter::still_matching`]), and the engine goes on paging
-//! by id after the last spooled id, so customers other programs add while
-//! the run goes on are reached as before (the `--max-changes` hard cap).
+//! ([`crate::db::filter::still_matching`]). When a spool is done the
+//! engine spools again after its last id, until one comes back empty, so
+//! customers other programs make match while the run goes on are reached
+//! as with paging (the `--max-changes` hard cap).
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Seek, Write};
@@ -31,13 +32,14 @@ pub(super) struct MatchSpool {
 }
 
 impl MatchSpool {
-    /// Runs the filter's one query and spools every id it returns.
-    pub(super) fn collect(conn: &mut DbConn, f: &Filters) -> Result<MatchSpool> {
+    /// Runs the filter's one query (ids greater than `after`) and spools
+    /// every id it returns.
+    pub(super) fn collect(conn: &mut DbConn, f: &Filters, after: i64) -> Result<MatchSpool> {
         let mut file = super::report::spool_file()?;
         let mut last = None;
         {
             let mut out = BufWriter::new(&mut file);
-            filter::for_each_matching_id(conn, f, &mut |id| {
+            filter::for_each_matching_id(conn, f, after, &mut |id| {
                 out.write_all(&id.to_le_bytes())?;
                 last = Some(id);
                 Ok(())

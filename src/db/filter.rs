@@ -344,19 +344,21 @@ pub(crate) fn page_states(
     }
 }
 
-/// Every id matching `f`, in id order, handed to `each` as one query
-/// streams them (PostgreSQL row by row, SQLite step by step): the
-/// planner reads the filter's own indexes once, where [`page_ids`] walks
-/// the primary key page by page. Read without locks; for a run that spools
-/// its selection first (`bulk::matches`). Returns how many.
+/// Every id greater than `after` matching `f`, in id order, handed to
+/// `each` as one query streams them (PostgreSQL row by row, SQLite step by
+/// step): the planner reads the filter's own indexes once, where
+/// [`page_ids`] walks the primary key page by page. Read without locks;
+/// for a run that spools its selection first (`bulk::matches`). Returns
+/// how many.
 pub(crate) fn for_each_matching_id(
     conn: &mut DbConn,
     f: &Filters,
+    after: i64,
     each: &mut dyn FnMut(i64) -> Result<()>,
 ) -> Result<u64> {
     match conn {
-        DbConn::Sqlite(c) => sqlite::for_each_matching_id(c, f, each),
-        DbConn::Pg(c) => pg::for_each_matching_id(c, f, each),
+        DbConn::Sqlite(c) => sqlite::for_each_matching_id(c, f, after, each),
+        DbConn::Pg(c) => pg::for_each_matching_id(c, f, after, each),
     }
 }
 
@@ -540,13 +542,14 @@ macro_rules! backend_queries {
             pub(super) fn for_each_matching_id(
                 c: &mut $conn,
                 f: &Filters,
+                after: i64,
                 each: &mut dyn FnMut(i64) -> Result<()>,
             ) -> Result<u64> {
                 let q = customers::table
                     .select(customers::id)
                     .order(customers::id)
                     .into_boxed();
-                let q = matching(q, f);
+                let q = matching(q, f).filter(customers::id.gt(after));
                 let mut n = 0;
                 // Each wait for the next row counts for io_timeout.
                 let watch = crate::db::watchdog::StreamWatch::of(c);
