@@ -519,13 +519,25 @@ db_test!(occurred_at_moved_by_a_microsecond_is_caught, |env| {
     }
 });
 
+/// Peak RSS (KiB) of an `audit verify` that finds the trail intact.
+fn verify_peak_rss(env: &Env) -> i64 {
+    let m = run_bounded(
+        env.cmd().args(&["audit", "verify"]).cmd,
+        None,
+        std::time::Duration::from_secs(600),
+    );
+    m.run.ok();
+    m.max_rss_kib
+}
+
 // More than one PostgreSQL COPY chunk (100,000 rows) and many SQLite pages:
-// a row altered, removed or reordered where one chunk ends and the next
-// begins is named like anywhere else (the walk looks one row ahead across
-// the chunk), and `--since` a row inside the second chunk checks only the
-// rows after it.
+// memory stays flat; a row altered, removed or reordered where one chunk
+// ends and the next begins is named like anywhere else (the walk looks one
+// row ahead across the chunk), and `--since` a row inside the second chunk
+// checks only the rows after it.
 db_test!(tampering_where_the_stream_s_chunks_meet_is_caught, |env| {
     env.init_db(0);
+    let small = verify_peak_rss(&env);
     bulk_customers(&env, 100_010);
     env.run(&[
         "toggle",
@@ -540,6 +552,11 @@ db_test!(tampering_where_the_stream_s_chunks_meet_is_caught, |env| {
     assert!(total > 100_010, "{total} audit rows");
     let v = intact(&env);
     assert_eq!(v["rows"], total, "{v}");
+    let large = verify_peak_rss(&env);
+    assert!(
+        large - small < 16 * 1024,
+        "memory grew with the trail: {small} KiB for a few rows, {large} KiB for {total}"
+    );
     // The 100,000th chained row ends the first chunk.
     let nth = |n: i64| -> i64 {
         env.texts(&format!(

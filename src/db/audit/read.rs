@@ -18,8 +18,12 @@
 //!   while custadm hashes, so on two cores both work at once (pages take
 //!   turns: the server idles while a page is hashed, custadm while the next
 //!   is fetched). Text columns arrive as their bytes (the server's
-//!   `textsend`: the same bytes `convert_to(col, 'UTF8')` gave, without a
-//!   function call per column); `occurred_at` arrives as the server's value
+//!   `textsend` in the session's client encoding: the bytes
+//!   `convert_to(col, 'UTF8')` gives, without a function call per column;
+//!   on a `SQL_ASCII` database, where custadm reads in `SQL_ASCII`, the
+//!   bytes as stored, so a row another program wrote in another encoding
+//!   is checked, exit 8, where `convert_to` failed with a database error);
+//!   `occurred_at` arrives as the server's value
 //!   itself, microseconds since 2000-01-01 ([`Time::PgMicros`]), so nothing
 //!   is formatted on the server and parsed back here, and what is hashed is
 //!   exactly what is stored. A chunk's end costs one round trip; a walk that
@@ -134,76 +138,91 @@ impl Default for Row {
     }
 }
 
-/// A row of a page ([`page_sql`]).
-#[derive(QueryableByName)]
-struct PageRow {
-    #[diesel(sql_type = BigInt)]
-    id: i64,
-    #[diesel(sql_type = Nullable<Binary>)]
-    occurred_at: Option<Vec<u8>>,
-    #[diesel(sql_type = Binary)]
-    operator: Vec<u8>,
-    #[diesel(sql_type = Binary)]
-    os_user: Vec<u8>,
-    #[diesel(sql_type = Binary)]
-    action: Vec<u8>,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    customer_id: Option<i64>,
-    #[diesel(sql_type = Binary)]
-    outcome: Vec<u8>,
-    #[diesel(sql_type = Nullable<Binary>)]
-    reason: Option<Vec<u8>>,
-    #[diesel(sql_type = Binary)]
-    details: Vec<u8>,
-    #[diesel(sql_type = Nullable<Binary>)]
-    run_id: Option<Vec<u8>>,
-    #[diesel(sql_type = Nullable<Binary>)]
-    content_salt: Option<Vec<u8>>,
-    #[diesel(sql_type = Nullable<Binary>)]
-    content_digest: Option<Vec<u8>>,
-    #[diesel(sql_type = Nullable<Binary>)]
-    chain_hash: Option<Vec<u8>>,
-}
+/// A row of a page, by position ([`page_columns`]).
+type PageRow = (
+    i64,
+    Option<Vec<u8>>,
+    Vec<u8>,
+    Vec<u8>,
+    Vec<u8>,
+    Option<i64>,
+    Vec<u8>,
+    Option<Vec<u8>>,
+    Vec<u8>,
+    Option<Vec<u8>>,
+    Option<Vec<u8>>,
+    Option<Vec<u8>>,
+    Option<Vec<u8>>,
+);
+
+/// The SQL types of [`PageRow`].
+type PageTypes = (
+    BigInt,
+    Nullable<Binary>,
+    Binary,
+    Binary,
+    Binary,
+    Nullable<BigInt>,
+    Binary,
+    Nullable<Binary>,
+    Binary,
+    Nullable<Binary>,
+    Nullable<Binary>,
+    Nullable<Binary>,
+    Nullable<Binary>,
+);
 
 impl From<PageRow> for Row {
     fn from(r: PageRow) -> Row {
+        let (
+            id,
+            occurred_at,
+            operator,
+            os_user,
+            action,
+            customer_id,
+            outcome,
+            reason,
+            details,
+            run_id,
+            content_salt,
+            content_digest,
+            chain_hash,
+        ) = r;
         Row {
-            id: r.id,
-            occurred_at: Time::Text(r.occurred_at),
-            operator: r.operator,
-            os_user: r.os_user,
-            action: r.action,
-            customer_id: r.customer_id,
-            outcome: r.outcome,
-            reason: r.reason,
-            details: r.details,
-            run_id: r.run_id,
-            content_salt: r.content_salt,
-            content_digest: r.content_digest,
-            chain_hash: r.chain_hash,
+            id,
+            occurred_at: Time::Text(occurred_at),
+            operator,
+            os_user,
+            action,
+            customer_id,
+            outcome,
+            reason,
+            details,
+            run_id,
+            content_salt,
+            content_digest,
+            chain_hash,
         }
     }
 }
 
-fn page_sql(conn: &DbConn) -> &'static str {
+/// A page's columns, in [`PageRow`]'s order: each as bytes, `occurred_at`
+/// as text (read by position: no column looked up by name per row).
+fn page_columns(conn: &DbConn) -> &'static str {
     match conn {
         DbConn::Sqlite(_) => {
-            "SELECT id, CAST(occurred_at AS BLOB) AS occurred_at, CAST(operator AS BLOB) AS operator, \
-             CAST(os_user AS BLOB) AS os_user, CAST(action AS BLOB) AS action, customer_id, \
-             CAST(outcome AS BLOB) AS outcome, CAST(reason AS BLOB) AS reason, \
-             CAST(details AS BLOB) AS details, CAST(run_id AS BLOB) AS run_id, \
-             CAST(content_salt AS BLOB) AS content_salt, CAST(content_digest AS BLOB) AS content_digest, \
-             CAST(chain_hash AS BLOB) AS chain_hash \
-             FROM audit_log WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3"
+            "id, CAST(occurred_at AS BLOB), CAST(operator AS BLOB), CAST(os_user AS BLOB), \
+             CAST(action AS BLOB), customer_id, CAST(outcome AS BLOB), CAST(reason AS BLOB), \
+             CAST(details AS BLOB), CAST(run_id AS BLOB), CAST(content_salt AS BLOB), \
+             CAST(content_digest AS BLOB), CAST(chain_hash AS BLOB) FROM audit_log"
         }
         DbConn::Pg(_) => {
-            "SELECT id, convert_to(to_char(occurred_at, 'YYYY-MM-DD HH24:MI:SS.US'), 'UTF8') AS occurred_at, \
-             convert_to(operator, 'UTF8') AS operator, convert_to(os_user, 'UTF8') AS os_user, \
-             convert_to(action, 'UTF8') AS action, customer_id, convert_to(outcome, 'UTF8') AS outcome, \
-             convert_to(reason, 'UTF8') AS reason, convert_to(details, 'UTF8') AS details, \
-             convert_to(run_id, 'UTF8') AS run_id, convert_to(content_salt, 'UTF8') AS content_salt, \
-             convert_to(content_digest, 'UTF8') AS content_digest, convert_to(chain_hash, 'UTF8') AS chain_hash \
-             FROM audit_log WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3"
+            "id, convert_to(to_char(occurred_at, 'YYYY-MM-DD HH24:MI:SS.US'), 'UTF8'), \
+             convert_to(operator, 'UTF8'), convert_to(os_user, 'UTF8'), convert_to(action, 'UTF8'), \
+             customer_id, convert_to(outcome, 'UTF8'), convert_to(reason, 'UTF8'), \
+             convert_to(details, 'UTF8'), convert_to(run_id, 'UTF8'), convert_to(content_salt, 'UTF8'), \
+             convert_to(content_digest, 'UTF8'), convert_to(chain_hash, 'UTF8') FROM audit_log"
         }
     }
 }
@@ -245,15 +264,17 @@ impl<'c> Pager<'c> {
         if self.page.is_empty() && !self.done {
             match &mut self.source {
                 Source::Db(conn) => {
-                    let sql = page_sql(conn);
-                    let rows: Vec<PageRow> = diesel::sql_query(sql)
+                    let page = diesel::dsl::sql::<PageTypes>(page_columns(conn))
+                        .sql(" WHERE id > ")
                         .bind::<BigInt, _>(self.after)
+                        .sql(" AND id <= ")
                         .bind::<BigInt, _>(self.upto)
-                        .bind::<BigInt, _>(PAGE)
-                        .load(*conn)?;
+                        .sql(" ORDER BY id LIMIT ")
+                        .bind::<BigInt, _>(PAGE);
+                    let rows: Vec<PageRow> = diesel::select(page).load(*conn)?;
                     self.done = (rows.len() as i64) < PAGE;
                     if let Some(last) = rows.last() {
-                        self.after = last.id;
+                        self.after = last.0;
                     }
                     self.page.extend(rows.into_iter().map(Row::from));
                 }
@@ -348,7 +369,10 @@ impl Lookahead {
     ) -> Result<()> {
         if let Some(previous) = self.held.take() {
             f(&previous, Some(&row))?;
-            self.spare.push(previous);
+            // One spare is all the stream takes back (pages bring their own).
+            if self.spare.is_empty() {
+                self.spare.push(previous);
+            }
         }
         self.held = Some(row);
         Ok(())
@@ -368,6 +392,11 @@ impl Lookahead {
 /// bind parameters; the setting is `SET LOCAL`'s, so it lives as long as
 /// the snapshot's transaction, also through a pooler in transaction mode).
 /// Each column is cast to the type its binary form is read as.
+///
+/// Diesel implements `CopyTarget` for tables and column tuples; a query as
+/// the target goes through its `walk_target`, which Diesel marks
+/// `#[doc(hidden)]`: a Diesel upgrade that changes it fails to compile here
+/// (Cargo.lock pins diesel 2.4.0).
 struct ChainRows;
 
 impl diesel::pg::CopyTarget for ChainRows {
