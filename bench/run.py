@@ -713,12 +713,13 @@ def append_chain(db, binary, env, rows):
 
 
 def keep(db, name, server):
-    """`--keep-db NAME`: use (and keep) that database."""
+    """`--keep-db NAME`: use (and keep) that database (PostgreSQL: the
+    database named as NAME's last path component)."""
     if db.name == "sqlite":
         db.path = db.url = os.path.abspath(name + ".sqlite3")
     else:
-        db.db = name
-        db.url = f"{server}/{name}"
+        db.db = os.path.basename(name)
+        db.url = f"{server}/{db.db}"
 
 
 def chained_rows(db):
@@ -737,10 +738,23 @@ def verify_cost(db, binary, env, rows, runs):
     """`audit verify` of the whole trail (contract: 10,000,000 rows ≤ 60 s),
     and `--since` a digest taken before the last 1,000 rows."""
     out = []
-    times = [timed([binary, "audit", "verify"], env)[0] for _ in range(runs)]
+    times = []
+    for _ in range(runs):
+        load = os.getloadavg()[0]
+        times.append(timed([binary, "audit", "verify"], env)[0])
+        print(f"# {db.name} audit verify: {times[-1]:.2f} s, {rows / times[-1]:,.0f} rows/s "
+              f"(load average {load:.2f} before, {os.getloadavg()[0]:.2f} after)", file=sys.stderr)
     out.append((db.name, f"audit verify, {rows} rows (s; target ≤ 60 s)", None,
                 {"custadm": statistics.median(times), "raw": float("nan"), "ratio": float("nan"),
                  "rss_mib": peak_rss_kib([binary, "audit", "verify"], env) / 1024}))
+    # A digest of the row 1,000 rows before the head, as `audit digest` printed it then.
+    row = db.scalar("SELECT id || ' ' || chain_hash FROM audit_log WHERE id = "
+                    "(SELECT last_id - 1000 FROM audit_chain_head)").split()
+    since = f'{{"id":{row[0]},"chain_hash":"{row[1]}","occurred_at":"2026-01-01T00:00:00Z"}}'
+    times = [timed([binary, "audit", "verify", "--since", since], env)[0] for _ in range(runs)]
+    out.append((db.name, f"audit verify --since (the last 1,000 of {rows} rows) (s)", None,
+                {"custadm": statistics.median(times), "raw": float("nan"), "ratio": float("nan"),
+                 "rss_mib": peak_rss_kib([binary, "audit", "verify", "--since", since], env) / 1024}))
     return out
 
 
