@@ -639,45 +639,122 @@ def s8(b):
     return len(b).to_bytes(8, "big") + b
 
 
-def append_chain(db, binary, env, rows):
-    """Appends `rows` chained `view` rows after the chain's head, each hashed
-    by the encoding documented in src/db/audit/chain.rs (computed here, in
-    Python), and moves the head: a trail of that size for `audit verify`."""
+def chain_lines(last_id, prev, rows, out):
+    """Writes `rows` chained `view` rows after row `last_id` (hash `prev`) to
+    `out` as tab-separated lines (id, occurred_at, operator, os_user, action,
+    customer_id, outcome, details, content_salt, content_digest, chain_hash),
+    each hashed by the encoding documented in src/db/audit/chain.rs; returns
+    the last chain hash. Whole seconds, as custadm writes them, eight rows a
+    second from 2026-01-01."""
     import datetime
-    head = db.scalar("SELECT last_id || ' ' || last_hash FROM audit_chain_head").split()
-    last_id, prev = int(head[0]), bytes.fromhex(head[1])
-    path = os.path.join(os.path.dirname(getattr(db, "path", "/tmp/x")) or "/tmp", "chain.tsv")
+    import hashlib
+    sha256 = hashlib.sha256
     when = datetime.datetime(2026, 1, 1)
     epoch = int(when.replace(tzinfo=datetime.timezone.utc).timestamp())
-    text = when.strftime("%Y-%m-%d %H:%M:%S")
-    with open(path, "w") as f:
-        for k in range(rows):
-            rid = last_id + 1 + k
-            salt = sha(rid.to_bytes(8, "big"))[:16]
-            digest = sha(s8(b"custadm-audit-content-v1"), s8(salt), b"\x00", s8(b"{}"))
-            cust = 1 + k % 1000
-            prev = sha(s8(b"custadm-audit-chain-v1"), prev, rid.to_bytes(8, "big", signed=True),
-                       epoch.to_bytes(8, "big", signed=True), (0).to_bytes(4, "big"), s8(b"bench"), s8(b"bench"),
-                       s8(b"view"), b"\x01" + cust.to_bytes(8, "big", signed=True), s8(b"ok"), b"\x00", digest)
-            f.write(f"{rid}\t{text}\tbench\tbench\tview\t{cust}\tok\t{{}}\t{salt.hex()}\t{digest.hex()}\t{prev.hex()}\n")
+    content = s8(b"custadm-audit-content-v1") + (16).to_bytes(8, "big")
+    details = b"\x00" + s8(b"{}")
+    chain = s8(b"custadm-audit-chain-v1")
+    who = s8(b"bench") + s8(b"bench") + s8(b"view") + b"\x01"
+    ok = s8(b"ok") + b"\x00"
+    micros = (0).to_bytes(4, "big")
+    buf = []
+    second, text, time_bytes = None, "", b""
+    for k in range(rows):
+        rid = last_id + 1 + k
+        if k // 8 != second:
+            second = k // 8
+            t = when + datetime.timedelta(seconds=second)
+            text = t.strftime("%Y-%m-%d %H:%M:%S")
+            time_bytes = (epoch + second).to_bytes(8, "big", signed=True) + micros
+        rid8 = rid.to_bytes(8, "big", signed=True)
+        salt = sha256(rid8).digest()[:16]
+        digest = sha256(content + salt + details).digest()
+        cust = 1 + k % 1000
+        prev = sha256(chain + prev + rid8 + time_bytes + who + cust.to_bytes(8, "big", signed=True)
+                      + ok + digest).digest()
+        buf.append(f"{rid}\t{text}\tbench\tbench\tview\t{cust}\tok\t{{}}\t{salt.hex()}\t{digest.hex()}\t{prev.hex()}\n")
+        if len(buf) == 10_000:
+            out.write("".join(buf))
+            buf.clear()
+    out.write("".join(buf))
+    return prev
+
+
+def append_chain(db, binary, env, rows):
+    """Appends `rows` chained `view` rows after the chain's head (hashed here,
+    in Python: [`chain_lines`]) and moves the head: a trail of that size for
+    `audit verify`. The lines stream into `\\copy … FROM pstdin` (PostgreSQL) or
+    `.import` of a FIFO (SQLite) while they are hashed, so the database
+    loads them on the other core; nothing is written to disk but the database."""
+    head = db.scalar("SELECT last_id || ' ' || last_hash FROM audit_chain_head").split()
+    last_id, prev = int(head[0]), bytes.fromhex(head[1])
     cols = "id, occurred_at, operator, os_user, action, customer_id, outcome, details, content_salt, content_digest, chain_hash"
     if db.name == "sqlite":
-        db.run_sql(f"PRAGMA synchronous=OFF;\nCREATE TEMP TABLE t ({cols});\n.mode tabs\n.import {path} t\n"
-                   f"INSERT INTO audit_log ({cols}) SELECT {cols} FROM t;\n")
+        fifo = os.path.join(tempfile.mkdtemp(prefix="custadm-chain-"), "chain.tsv")
+        os.mkfifo(fifo)
+        sql = (f"PRAGMA synchronous=OFF;\nCREATE TEMP TABLE t ({cols});\n.mode tabs\n.import {fifo} t\n"
+               f"INSERT INTO audit_log ({cols}) SELECT {cols} FROM t;\n")
+        loader = subprocess.Popen(db.raw_argv(), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+        loader.stdin.write(sql.encode())
+        loader.stdin.close()
+        with open(fifo, "w") as out:
+            prev = chain_lines(last_id, prev, rows, out)
+        os.remove(fifo)
+        os.rmdir(os.path.dirname(fifo))
     else:
-        db.run_sql(f"\\copy audit_log ({cols}) FROM '{path}'\n")
-    db.run_sql(f"UPDATE audit_chain_head SET last_id = {last_id + rows}, last_hash = '{prev.hex()}' WHERE id = 1;")
-    os.remove(path)
+        loader = subprocess.Popen(db.raw_argv() + ["-c", f"\\copy audit_log ({cols}) FROM pstdin"],
+                                  stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+        prev = chain_lines(last_id, prev, rows, loader.stdin)
+        loader.stdin.close()
+    if loader.wait() != 0:
+        raise SystemExit(f"loading the chained rows failed (exit {loader.returncode})")
+    db.run_sql(f"UPDATE audit_chain_head SET last_id = {last_id + rows}, last_hash = '{prev.hex()}' WHERE id = 1;"
+               + ("\nANALYZE audit_log;" if db.name == "sqlite" else "\nVACUUM ANALYZE audit_log;"))
+
+
+def keep(db, name, server):
+    """`--keep-db NAME`: use (and keep) that database (PostgreSQL: the
+    database named as NAME's last path component)."""
+    if db.name == "sqlite":
+        db.path = db.url = os.path.abspath(name + ".sqlite3")
+    else:
+        db.db = os.path.basename(name)
+        db.url = f"{server}/{db.db}"
+
+
+def chained_rows(db):
+    """The chained rows an existing database holds (0 when there is none)."""
+    try:
+        out = subprocess.run(db.raw_argv()[:1] + (["-X", "-q", "-t", "-A", "-d", db.url] if db.name == "postgres"
+                                                  else [db.path]),
+                             input=b"SELECT coalesce(last_id - chain_start_id + 1, 0) FROM audit_chain_head;",
+                             capture_output=True).stdout.decode().strip()
+        return int(out or 0)
+    except ValueError:
+        return 0
 
 
 def verify_cost(db, binary, env, rows, runs):
     """`audit verify` of the whole trail (contract: 10,000,000 rows ≤ 60 s),
     and `--since` a digest taken before the last 1,000 rows."""
     out = []
-    times = [timed([binary, "audit", "verify"], env)[0] for _ in range(runs)]
+    times = []
+    for _ in range(runs):
+        load = os.getloadavg()[0]
+        times.append(timed([binary, "audit", "verify"], env)[0])
+        print(f"# {db.name} audit verify: {times[-1]:.2f} s, {rows / times[-1]:,.0f} rows/s "
+              f"(load average {load:.2f} before, {os.getloadavg()[0]:.2f} after)", file=sys.stderr)
     out.append((db.name, f"audit verify, {rows} rows (s; target ≤ 60 s)", None,
                 {"custadm": statistics.median(times), "raw": float("nan"), "ratio": float("nan"),
                  "rss_mib": peak_rss_kib([binary, "audit", "verify"], env) / 1024}))
+    # A digest of the row 1,000 rows before the head, as `audit digest` printed it then.
+    row = db.scalar("SELECT id || ' ' || chain_hash FROM audit_log WHERE id = "
+                    "(SELECT last_id - 1000 FROM audit_chain_head)").split()
+    since = f'{{"id":{row[0]},"chain_hash":"{row[1]}","occurred_at":"2026-01-01T00:00:00Z"}}'
+    times = [timed([binary, "audit", "verify", "--since", since], env)[0] for _ in range(runs)]
+    out.append((db.name, f"audit verify --since (the last 1,000 of {rows} rows) (s)", None,
+                {"custadm": statistics.median(times), "raw": float("nan"), "ratio": float("nan"),
+                 "rss_mib": peak_rss_kib([binary, "audit", "verify", "--since", since], env) / 1024}))
     return out
 
 
@@ -697,8 +774,9 @@ def main():
     ap.add_argument("--verify-rows", type=int, default=0,
                     help="only: append this many chained audit rows and time `audit verify`")
     ap.add_argument("--keep-db", default="",
-                    help="--search-scale: keep the databases (PostgreSQL database NAME, SQLite file NAME.sqlite3) "
-                         "and, when they already hold customers, time the searches on them without loading again")
+                    help="--search-scale and --verify-rows: keep the databases (PostgreSQL database NAME, SQLite file NAME.sqlite3) "
+                         "and, when they already hold customers (--verify-rows: that many chained rows), time the "
+                         "searches (`audit verify`) on them without loading again")
     ap.add_argument("--edit-from", action="store_true",
                     help="only: edit --from of a phone correction for each of --n customers vs raw SQL, "
                          "and its peak memory at 100,000 vs --n rows (issue 27)")
@@ -736,6 +814,13 @@ def main():
             env = dict(os.environ, CUSTADM_DATABASE_URL=db.url, CUSTADM_OPERATOR=ADMIN, HOME=work,
                        XDG_CONFIG_HOME=os.path.join(work, "config"))
             env.pop("CUSTADM_PROFILE", None)
+            if a.verify_rows and a.keep_db:
+                keep(db, a.keep_db, a.pg_server)
+                env["CUSTADM_DATABASE_URL"] = db.url
+                if chained_rows(db) >= a.verify_rows:
+                    print(f"# {name}: timing the {a.keep_db} database as it is", file=sys.stderr)
+                    rows += verify_cost(db, binary, env, chained_rows(db), a.runs)
+                    continue
             db.drop()
             t0 = time.perf_counter()
             subprocess.run([binary, "init", "--admin", ADMIN, "--password-stdin"], input=(PASSWORD + "\n").encode(),
@@ -767,7 +852,7 @@ def main():
                     print(f"# {name}: appended {a.verify_rows} chained rows in {time.perf_counter() - t1:.1f} s",
                           file=sys.stderr)
                     rows += verify_cost(db, binary, env, a.verify_rows, a.runs)
-                if name == "postgres":
+                if name == "postgres" and not a.keep_db:
                     db.drop()
                 continue
             wanted = [w for w in a.jobs.split(",") if w]

@@ -6,6 +6,7 @@
 pub mod anchor;
 pub mod archive;
 pub mod chain;
+mod read;
 pub mod signing;
 pub mod verify;
 

@@ -467,3 +467,158 @@ db_test!(a_redaction_faked_by_another_program_is_caught, |env| {
     ));
     broken_at(&env, k, "no purge of customer");
 });
+
+/// Sets `occurred_at` of row `id` to `value` (SQL) and asserts exit 8
+/// naming that row, then puts the stored value back and asserts intact.
+#[track_caller]
+fn altered_time_is_caught(env: &Env, id: i64, value: &str) {
+    let original = env.texts(&format!(
+        "SELECT CAST(occurred_at AS TEXT) AS v FROM audit_log WHERE id = {id}"
+    ))[0]
+        .clone()
+        .expect("a time");
+    env.exec(&format!(
+        "UPDATE audit_log SET occurred_at = {value} WHERE id = {id}"
+    ));
+    let r = verify(env, &[]);
+    assert_eq!(r.code, 8, "occurred_at = {value}: {}", r.stderr);
+    r.error_line(&format!("row {id}"));
+    env.exec(&format!(
+        "UPDATE audit_log SET occurred_at = {} WHERE id = {id}",
+        quote(&original)
+    ));
+    intact(env);
+}
+
+// What the walk reads is what was hashed, to the microsecond: PostgreSQL's
+// rows arrive as the server's binary timestamp (contract "Performance"),
+// SQLite's as their text; values no clock gives (PostgreSQL's infinities, a
+// year before 1 or after 9999) are caught like any other change.
+db_test!(occurred_at_moved_by_a_microsecond_is_caught, |env| {
+    let c = make_trail(&env);
+    let k = audit_ids_where(&env, &format!("action = 'view' AND customer_id = {}", c[1]))[0];
+    let values: &[&str] = match env.backend {
+        Backend::Postgres => &[
+            "occurred_at + interval '1 microsecond'",
+            "occurred_at - interval '1 microsecond'",
+            "'infinity'",
+            "'-infinity'",
+            "occurred_at - interval '2026 years'",
+            "occurred_at + interval '10000 years'",
+        ],
+        Backend::Sqlite => &[
+            "occurred_at || '.000001'",
+            "'infinity'",
+            "'0000-01-01 00:00:00'",
+            "'12026-01-01 00:00:00'",
+            "1767225600",
+        ],
+    };
+    for value in values {
+        altered_time_is_caught(&env, k, value);
+    }
+});
+
+/// Peak RSS (KiB) of an `audit verify` that finds the trail intact.
+fn verify_peak_rss(env: &Env) -> i64 {
+    let m = run_bounded(
+        env.cmd().args(&["audit", "verify"]).cmd,
+        None,
+        std::time::Duration::from_secs(600),
+    );
+    m.run.ok();
+    m.max_rss_kib
+}
+
+// More than one PostgreSQL COPY chunk (100,000 rows) and many SQLite pages:
+// memory stays flat; a row altered, removed or reordered where one chunk
+// ends and the next begins is named like anywhere else (the walk looks one
+// row ahead across the chunk), and `--since` a row inside the second chunk
+// checks only the rows after it.
+db_test!(tampering_where_the_stream_s_chunks_meet_is_caught, |env| {
+    env.init_db(0);
+    let small = verify_peak_rss(&env);
+    bulk_customers(&env, 100_010);
+    env.run(&[
+        "toggle",
+        "--deactivate",
+        "--status",
+        "active",
+        "--yes",
+        "-q",
+    ])
+    .ok();
+    let total = env.count("audit_log", "");
+    assert!(total > 100_010, "{total} audit rows");
+    let v = intact(&env);
+    assert_eq!(v["rows"], total, "{v}");
+    let large = verify_peak_rss(&env);
+    assert!(
+        large - small < 16 * 1024,
+        "memory grew with the trail: {small} KiB for a few rows, {large} KiB for {total}"
+    );
+    // The 100,000th chained row ends the first chunk.
+    let nth = |n: i64| -> i64 {
+        env.texts(&format!(
+            "SELECT CAST(id AS TEXT) AS v FROM audit_log ORDER BY id LIMIT 1 OFFSET {}",
+            n - 1
+        ))[0]
+            .as_deref()
+            .and_then(|s| s.parse().ok())
+            .expect("an id")
+    };
+    let (last, first) = (nth(100_000), nth(100_001));
+    assert_eq!(first, last + 1);
+    // Altered details at the end of the first chunk.
+    let details = env.texts(&format!(
+        "SELECT details AS v FROM audit_log WHERE id = {last}"
+    ))[0]
+        .clone()
+        .expect("details");
+    env.exec(&format!(
+        "UPDATE audit_log SET details = '{{\"forged\":true}}' WHERE id = {last}"
+    ));
+    broken_at(&env, last, "altered");
+    env.exec(&format!(
+        "UPDATE audit_log SET details = {} WHERE id = {last}",
+        quote(&details)
+    ));
+    let v = intact(&env);
+    assert_eq!(v["rows"], total, "{v}");
+    // The first row of the second chunk, a microsecond later.
+    let later = match env.backend {
+        Backend::Postgres => "occurred_at + interval '1 microsecond'",
+        Backend::Sqlite => "occurred_at || '.000001'",
+    };
+    altered_time_is_caught(&env, first, later);
+    // The two rows swap their ids across the chunks' seam.
+    env.exec(&format!("UPDATE audit_log SET id = -1 WHERE id = {last}"));
+    env.exec(&format!(
+        "UPDATE audit_log SET id = {last} WHERE id = {first}"
+    ));
+    env.exec(&format!("UPDATE audit_log SET id = {first} WHERE id = -1"));
+    broken_at(&env, last, "reordered");
+    env.exec(&format!("UPDATE audit_log SET id = -1 WHERE id = {last}"));
+    env.exec(&format!(
+        "UPDATE audit_log SET id = {last} WHERE id = {first}"
+    ));
+    env.exec(&format!("UPDATE audit_log SET id = {first} WHERE id = -1"));
+    intact(&env);
+    // `--since` the first chunk's last row: the rows after it.
+    let digest = format!(
+        "{{\"id\":{last},\"chain_hash\":\"{}\",\"occurred_at\":\"2026-01-01T00:00:00Z\"}}",
+        env.texts(&format!(
+            "SELECT chain_hash AS v FROM audit_log WHERE id = {last}"
+        ))[0]
+            .clone()
+            .expect("a hash")
+    );
+    let r = verify(&env, &["--since", &digest, "-o", "json"]);
+    r.ok();
+    assert_eq!(r.json()["rows"], total - 100_000, "{}", r.stdout);
+    // The row after it removed: the one after that is named.
+    env.exec(&format!("DELETE FROM audit_log WHERE id = {first}"));
+    broken_at(&env, first + 1, "removed");
+    let r = verify(&env, &["--since", &digest]);
+    r.code(8).error_line(&format!("row {}", first + 1));
+});

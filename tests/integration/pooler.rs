@@ -1,7 +1,8 @@
 //! PostgreSQL behind PgBouncer in transaction pooling mode (contract:
 //! "Databases": works exactly like a direct connection): every changing
-//! command, bulk runs over 10,000 ids twice at once, a 10,000-row list, the
-//! delete/invoice race and the bounded lock waits, all through the pooler.
+//! command and `audit verify`, bulk runs over 10,000 ids twice at once, a
+//! 10,000-row list, the delete/invoice race and the bounded lock waits, all
+//! through the pooler.
 //! Needs `CUSTADM_TEST_PGBOUNCER_URL` (`.ci/pgbouncer` starts one; CI must
 //! not skip these).
 
@@ -39,6 +40,9 @@ fn every_command_works_through_the_pooler() {
         vec!["delete", &sb, "--yes"],
         vec!["restore", &sb],
         vec!["audit", "--customer", &sa],
+        // The chain streams in a COPY after a SET LOCAL (set_config).
+        vec!["audit", "verify"],
+        vec!["audit", "digest"],
         vec!["db", "status"],
         vec!["operator", "list"],
     ] {

@@ -49,6 +49,9 @@ fn invalid_utf8_case(env: Env) {
     let a = env.insert_customer("Ann Lee", "ann@example.com");
     let b = env.insert_customer("Bob Ray", "bob@example.com");
     env.run(&["view", &a.to_string()]).ok(); // an audit row to spoil
+    let spoiled = env
+        .scalar("SELECT MAX(id) AS v FROM audit_log")
+        .expect("an audit row");
     let name = raw_text(&env, b"Jos\xe9");
     let email = raw_text(&env, b"b\xe9b@example.com");
     let phone = raw_text(&env, b"+44\xff");
@@ -131,6 +134,11 @@ fn invalid_utf8_case(env: Env) {
         .ok();
     env.run(&["toggle", &b.to_string(), "--deactivate", "--yes"])
         .ok();
+    // The spoiled audit row's bytes are read as stored (on PostgreSQL
+    // through the binary stream) and `audit verify` names the row, exit 8.
+    let r = env.run(&["audit", "verify"]);
+    r.code(8).error_line(&format!("row {spoiled}"));
+    r.error_line("altered");
 }
 
 #[test]

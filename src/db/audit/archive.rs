@@ -38,7 +38,8 @@ use std::io::{BufRead, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
 use super::chain::{self, Head};
-use super::verify::{self, Pager, Row};
+use super::read::{Pager, Row, Time};
+use super::verify;
 use crate::db::DbConn;
 use crate::error::{Error, Result};
 
@@ -102,7 +103,7 @@ impl ArchiveRow {
         let opt = |b: &Option<Vec<u8>>| b.as_deref().map(text).transpose();
         Ok(ArchiveRow {
             id: row.id,
-            occurred_at: opt(&row.occurred_at)?,
+            occurred_at: row.occurred_at.text()?.map(text).transpose()?,
             operator: text(&row.operator)?,
             os_user: text(&row.os_user)?,
             action: text(&row.action)?,
@@ -121,7 +122,7 @@ impl ArchiveRow {
         let opt = |s: Option<String>| s.map(String::into_bytes);
         Row {
             id: self.id,
-            occurred_at: opt(self.occurred_at),
+            occurred_at: Time::Text(opt(self.occurred_at)),
             operator: self.operator.into_bytes(),
             os_user: self.os_user.into_bytes(),
             action: self.action.into_bytes(),
@@ -328,7 +329,7 @@ fn write_archive(
             }
             let chained = row.id >= start && row.chain_hash.is_some();
             if chained {
-                let time = row.occurred_at.as_deref().and_then(verify::parse_time);
+                let time = row.occurred_at.instant();
                 if time.is_some_and(|t| t >= before) {
                     break;
                 }

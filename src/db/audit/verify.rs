@@ -1,145 +1,24 @@
 //! `audit verify` and `audit digest` (contract: "Audit", exit 8): walk the
-//! chain in id order, in keyset pages inside one read snapshot (memory does
-//! not grow with the trail), recompute every link and stop at the first row
-//! that was altered, removed, inserted by another program or reordered.
+//! chain in id order inside one read snapshot (memory does not grow with
+//! the trail; how the rows are read: [`super::read`]), recompute every link
+//! and stop at the first row that was altered, removed, inserted by another
+//! program or reordered.
 //!
-//! Columns are read as bytes (text that is not UTF-8 is data, never a crash)
-//! and timestamps as text, so that whatever another program stored is
+//! Columns are read as stored (text as bytes: text that is not UTF-8 is
+//! data, never a crash), so that whatever another program stored is
 //! checked rather than failing to load.
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Binary, Nullable};
 
 use super::anchor::{Anchor, AnchorFile};
 use super::chain::{self, Head, Link, GENESIS};
+use super::read::{each_row, Pager, Row, Source};
 use super::REDACTED_DETAILS;
 use crate::db::DbConn;
 use crate::error::{Error, Result};
-
-/// Rows read per page.
-const PAGE: i64 = 5_000;
-
-/// One row as stored, every column raw (`occurred_at` as text: SQLite's
-/// own, PostgreSQL's as `YYYY-MM-DD HH24:MI:SS.US`).
-#[derive(Debug, Clone, QueryableByName)]
-pub(super) struct Row {
-    #[diesel(sql_type = BigInt)]
-    pub id: i64,
-    #[diesel(sql_type = Nullable<Binary>)]
-    pub occurred_at: Option<Vec<u8>>,
-    #[diesel(sql_type = Binary)]
-    pub operator: Vec<u8>,
-    #[diesel(sql_type = Binary)]
-    pub os_user: Vec<u8>,
-    #[diesel(sql_type = Binary)]
-    pub action: Vec<u8>,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    pub customer_id: Option<i64>,
-    #[diesel(sql_type = Binary)]
-    pub outcome: Vec<u8>,
-    #[diesel(sql_type = Nullable<Binary>)]
-    pub reason: Option<Vec<u8>>,
-    #[diesel(sql_type = Binary)]
-    pub details: Vec<u8>,
-    #[diesel(sql_type = Nullable<Binary>)]
-    pub run_id: Option<Vec<u8>>,
-    #[diesel(sql_type = Nullable<Binary>)]
-    pub content_salt: Option<Vec<u8>>,
-    #[diesel(sql_type = Nullable<Binary>)]
-    pub content_digest: Option<Vec<u8>>,
-    #[diesel(sql_type = Nullable<Binary>)]
-    pub chain_hash: Option<Vec<u8>>,
-}
-
-fn page_sql(conn: &DbConn) -> &'static str {
-    match conn {
-        DbConn::Sqlite(_) => {
-            "SELECT id, CAST(occurred_at AS BLOB) AS occurred_at, CAST(operator AS BLOB) AS operator, \
-             CAST(os_user AS BLOB) AS os_user, CAST(action AS BLOB) AS action, customer_id, \
-             CAST(outcome AS BLOB) AS outcome, CAST(reason AS BLOB) AS reason, \
-             CAST(details AS BLOB) AS details, CAST(run_id AS BLOB) AS run_id, \
-             CAST(content_salt AS BLOB) AS content_salt, CAST(content_digest AS BLOB) AS content_digest, \
-             CAST(chain_hash AS BLOB) AS chain_hash \
-             FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2"
-        }
-        DbConn::Pg(_) => {
-            "SELECT id, convert_to(to_char(occurred_at, 'YYYY-MM-DD HH24:MI:SS.US'), 'UTF8') AS occurred_at, \
-             convert_to(operator, 'UTF8') AS operator, convert_to(os_user, 'UTF8') AS os_user, \
-             convert_to(action, 'UTF8') AS action, customer_id, convert_to(outcome, 'UTF8') AS outcome, \
-             convert_to(reason, 'UTF8') AS reason, convert_to(details, 'UTF8') AS details, \
-             convert_to(run_id, 'UTF8') AS run_id, convert_to(content_salt, 'UTF8') AS content_salt, \
-             convert_to(content_digest, 'UTF8') AS content_digest, convert_to(chain_hash, 'UTF8') AS chain_hash \
-             FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2"
-        }
-    }
-}
-
-/// Where the rows come from: the table, or an archive file.
-pub(super) enum Source<'c> {
-    Db(&'c mut DbConn),
-    Archive(&'c mut super::archive::Reader),
-}
-
-/// Reads the trail in id order, one page at a time, with one row of look-ahead.
-pub(super) struct Pager<'c> {
-    source: Source<'c>,
-    after: i64,
-    page: std::collections::VecDeque<Row>,
-    done: bool,
-}
-
-impl<'c> Pager<'c> {
-    /// The table's rows with ids above `after`.
-    pub(super) fn db(conn: &'c mut DbConn, after: i64) -> Self {
-        Pager {
-            source: Source::Db(conn),
-            after,
-            page: Default::default(),
-            done: false,
-        }
-    }
-
-    fn fill(&mut self) -> Result<()> {
-        if self.page.is_empty() && !self.done {
-            match &mut self.source {
-                Source::Db(conn) => {
-                    let sql = page_sql(conn);
-                    let rows: Vec<Row> = diesel::sql_query(sql)
-                        .bind::<BigInt, _>(self.after)
-                        .bind::<BigInt, _>(PAGE)
-                        .load(*conn)?;
-                    self.done = (rows.len() as i64) < PAGE;
-                    if let Some(last) = rows.last() {
-                        self.after = last.id;
-                    }
-                    self.page.extend(rows);
-                }
-                Source::Archive(reader) => {
-                    for _ in 0..PAGE {
-                        match reader.next_row()? {
-                            Some(row) => self.page.push_back(row),
-                            None => {
-                                self.done = true;
-                                break;
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
-    pub(super) fn next(&mut self) -> Result<Option<Row>> {
-        self.fill()?;
-        Ok(self.page.pop_front())
-    }
-    fn peek(&mut self) -> Result<Option<&Row>> {
-        self.fill()?;
-        Ok(self.page.front())
-    }
-}
 
 /// A point the chain must pass through: the output of `audit digest`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -185,33 +64,24 @@ pub struct Verified {
     pub torn_anchor_lines: Vec<usize>,
 }
 
-/// Parses a stored timestamp as custadm and other programs write it:
-/// `YYYY-MM-DD HH:MM:SS[.f]`, also with `T` and a trailing `Z`.
-pub(super) fn parse_time(raw: &[u8]) -> Option<chrono::NaiveDateTime> {
-    let text = std::str::from_utf8(raw).ok()?.trim();
-    let text = text.strip_suffix('Z').unwrap_or(text).replacen('T', " ", 1);
-    chrono::NaiveDateTime::parse_from_str(&text, "%Y-%m-%d %H:%M:%S%.f").ok()
-}
-
 fn hash_of(raw: &Option<Vec<u8>>) -> Option<[u8; 32]> {
-    chain::hash_from_hex(std::str::from_utf8(raw.as_deref()?).ok()?)
+    chain::hash_from_hex_bytes(raw.as_deref()?)
 }
 
 /// The link a row would have after `previous`, with `id` and time given
-/// (to test a row at another position), or `None` when its time is unreadable.
+/// (to test a row at another position), or `None` without a time.
 fn link_hash(
     previous: &[u8; 32],
     row: &Row,
     id: i64,
-    time: Option<&[u8]>,
+    time: Option<NaiveDateTime>,
     digest: &[u8; 32],
 ) -> Option<[u8; 32]> {
-    let time = parse_time(time.or(row.occurred_at.as_deref())?)?;
     Some(chain::chain_hash(
         previous,
         &Link {
             id,
-            occurred_at: time,
+            occurred_at: time?,
             operator: &row.operator,
             os_user: &row.os_user,
             action: &row.action,
@@ -229,8 +99,9 @@ fn broken(id: i64, what: impl std::fmt::Display) -> Error {
     ))
 }
 
-/// Checks a chained row's own columns; returns its content digest and chain hash.
-pub(super) fn check_row_content(row: &Row) -> Result<([u8; 32], [u8; 32])> {
+/// Checks a chained row's own columns; returns its content digest, chain
+/// hash and time.
+pub(super) fn check_row_content(row: &Row) -> Result<([u8; 32], [u8; 32], NaiveDateTime)> {
     let digest = hash_of(&row.content_digest).ok_or_else(|| {
         broken(
             row.id,
@@ -241,11 +112,20 @@ pub(super) fn check_row_content(row: &Row) -> Result<([u8; 32], [u8; 32])> {
         .ok_or_else(|| broken(row.id, "its chain_hash is malformed (altered)"))?;
     match &row.content_salt {
         Some(salt_hex) => {
-            let salt = std::str::from_utf8(salt_hex)
-                .ok()
-                .and_then(chain::from_hex)
-                .ok_or_else(|| broken(row.id, "its content_salt is malformed (altered)"))?;
-            if chain::content_digest(&salt, row.reason.as_deref(), &row.details) != digest {
+            // custadm's salts are 16 bytes (decoded on the stack); another
+            // length is read, and hashed, as it is.
+            let mut small = [0u8; 32];
+            let long: Option<Vec<u8>>;
+            let salt = if salt_hex.len() <= 2 * small.len() {
+                let buf = &mut small[..salt_hex.len() / 2];
+                chain::decode_hex(salt_hex, buf).then_some(&*buf)
+            } else {
+                let mut v = vec![0; salt_hex.len() / 2];
+                long = chain::decode_hex(salt_hex, &mut v).then_some(v);
+                long.as_deref()
+            }
+            .ok_or_else(|| broken(row.id, "its content_salt is malformed (altered)"))?;
+            if chain::content_digest(salt, row.reason.as_deref(), &row.details) != digest {
                 return Err(broken(
                     row.id,
                     "altered: its reason or details no longer match its content_digest",
@@ -262,13 +142,11 @@ pub(super) fn check_row_content(row: &Row) -> Result<([u8; 32], [u8; 32])> {
             }
         }
     }
-    if parse_time(row.occurred_at.as_deref().unwrap_or_default()).is_none() {
-        return Err(broken(
-            row.id,
-            "altered: its occurred_at is not a timestamp",
-        ));
-    }
-    Ok((digest, stored))
+    let time = row
+        .occurred_at
+        .instant()
+        .ok_or_else(|| broken(row.id, "altered: its occurred_at is not a timestamp"))?;
+    Ok((digest, stored, time))
 }
 
 /// Explains why `row` does not link to `previous` (stored hash of row
@@ -291,16 +169,15 @@ fn diagnose(
             (hash_of(&next.content_digest), hash_of(&next.chain_hash))
         {
             // The two rows' ids were swapped: the next row fits here.
-            if link_hash(previous, next, row.id, None, &next_digest) == Some(next_stored) {
+            let next_time = next.occurred_at.instant();
+            if link_hash(previous, next, row.id, next_time, &next_digest) == Some(next_stored) {
                 return broken(
                     row.id,
                     format!("reordered: rows {} and {} were swapped", row.id, next.id),
                 );
             }
             // Their occurred_at values were swapped.
-            if link_hash(previous, row, row.id, next.occurred_at.as_deref(), digest)
-                == Some(*stored)
-            {
+            if link_hash(previous, row, row.id, next_time, digest) == Some(*stored) {
                 return broken(
                     row.id,
                     format!(
@@ -309,7 +186,7 @@ fn diagnose(
                     ),
                 );
             }
-            if link_hash(stored, next, next.id, None, &next_digest) == Some(next_stored) {
+            if link_hash(stored, next, next.id, next_time, &next_digest) == Some(next_stored) {
                 // The row's own hash is the original one: it was changed, or
                 // rows before it were removed.
                 if row.id > expected_id {
@@ -344,13 +221,14 @@ fn diagnose(
     )
 }
 
-/// `--since D`: D's row, which must be on the chain with D's `chain_hash`.
+/// `--since D`: D's row (the first row read, `None` when there is none),
+/// which must be on the chain with D's `chain_hash`.
 fn since_row(
-    pager: &mut Pager<'_>,
+    row: Option<&Row>,
     head: &Head,
     d: &DigestPoint,
-) -> Result<(i64, [u8; 32], Vec<u8>)> {
-    let row = pager.next()?.filter(|row| row.id == d.id).ok_or_else(|| {
+) -> Result<(i64, [u8; 32], Option<NaiveDateTime>)> {
+    let row = row.filter(|row| row.id == d.id).ok_or_else(|| {
         Error::Integrity(format!(
             "audit trail integrity check failed: --since names row {} (digest of {}), which is not in this trail: the digest is from another database, or rows were removed",
             d.id, d.occurred_at
@@ -371,15 +249,16 @@ fn since_row(
             }
         )));
     }
-    let (_, stored) = check_row_content(&row)?;
-    Ok((row.id, stored, row.occurred_at.unwrap_or_default()))
+    let (_, stored, time) = check_row_content(row)?;
+    Ok((row.id, stored, Some(time)))
 }
 
-/// A row as the prehistory hash reads it.
-fn old_row(row: &Row) -> chain::OldRow<'_> {
-    chain::OldRow {
+/// A row as the prehistory hash reads it (its time as stored text: rows
+/// below the chain's start are read in pages, [`super::read`]).
+fn old_row(row: &Row) -> Result<chain::OldRow<'_>> {
+    Ok(chain::OldRow {
         id: row.id,
-        occurred_at: row.occurred_at.as_deref(),
+        occurred_at: row.occurred_at.text()?,
         operator: &row.operator,
         os_user: &row.os_user,
         action: &row.action,
@@ -388,7 +267,7 @@ fn old_row(row: &Row) -> chain::OldRow<'_> {
         run_id: row.run_id.as_deref(),
         reason: row.reason.as_deref(),
         details: &row.details,
-    }
+    })
 }
 
 /// The count and hash of the rows below `first_id` (what a chain that
@@ -400,7 +279,7 @@ pub fn prehistory_below(conn: &mut DbConn, first_id: i64) -> Result<(u64, [u8; 3
         if row.id >= first_id {
             break;
         }
-        hash.add(&old_row(&row));
+        hash.add(&old_row(&row)?);
     }
     Ok(hash.finish())
 }
@@ -619,14 +498,10 @@ fn walk(
     for d in digests.iter().filter(|d| d.id > floor) {
         wanted.entry(d.id).or_default().push(d);
     }
-    let mut pager = Pager {
-        source,
-        // From the start when an archive cut is the floor: rows inserted
-        // below it are caught.
-        after: since.map_or(i64::MIN, |d| d.id.saturating_sub(1)),
-        page: Default::default(),
-        done: false,
-    };
+    // From the start when an archive cut is the floor: rows inserted below
+    // it are caught.
+    let after = since.map_or(i64::MIN, |d| d.id.saturating_sub(1));
+    let stream_from = head.chain_start_id;
     let mut walk = Walk {
         head,
         archived,
@@ -641,14 +516,19 @@ fn walk(
         digests_checked: 0,
         redacted_unpurged: BTreeMap::new(),
     };
-    if let Some(d) = since {
-        let row = since_row(&mut pager, &walk.head, d)?;
-        walk.resume_at(row)?;
-    } else if let Some((a, h)) = archived {
-        walk.resume_at((a, h, Vec::new()))?;
+    if let (None, Some((a, h))) = (since, archived) {
+        walk.resume_at((a, h, None))?;
     }
-    while let Some(row) = pager.next()? {
-        walk.step(row, &mut pager)?;
+    let mut since = since;
+    each_row(source, after, stream_from, |row, next| match since.take() {
+        Some(d) => {
+            let row = since_row(Some(row), &walk.head, d)?;
+            walk.resume_at(row)
+        }
+        None => walk.step(row, next),
+    })?;
+    if let Some(d) = since {
+        since_row(None, &walk.head, d)?;
     }
     walk.finish()
 }
@@ -670,8 +550,8 @@ struct Walk<'d, 'a, 'k> {
     start_link: Option<[u8; 32]>,
     prehistory_count: u64,
     rows: u64,
-    /// The last chained row read: id, chain hash, time as stored.
-    previous: Option<(i64, [u8; 32], Vec<u8>)>,
+    /// The last chained row read: id, chain hash, time.
+    previous: Option<(i64, [u8; 32], Option<NaiveDateTime>)>,
     digests_checked: usize,
     /// Redacted rows (no salt) whose customer's purge has not been seen
     /// yet: customer id → first such row. Purge writes its own row after
@@ -685,7 +565,7 @@ struct Walk<'d, 'a, 'k> {
 impl Walk<'_, '_, '_> {
     /// Starts after a row already known good (`--since` D's row, or the
     /// archive's cut): the chain's start and prehistory are not read.
-    fn resume_at(&mut self, row: (i64, [u8; 32], Vec<u8>)) -> Result<()> {
+    fn resume_at(&mut self, row: (i64, [u8; 32], Option<NaiveDateTime>)) -> Result<()> {
         if let Some(check) = self.anchors.as_mut() {
             check.meet(row.0, &row.1)?;
         }
@@ -695,9 +575,9 @@ impl Walk<'_, '_, '_> {
     }
 
     /// Checks the next row in id order; exit 8 naming it when it breaks
-    /// the chain (`pager` is peeked to tell a removed row from an altered
-    /// one).
-    fn step(&mut self, row: Row, pager: &mut Pager<'_>) -> Result<()> {
+    /// the chain (`next`, the row after it, tells a removed row from an
+    /// altered one).
+    fn step(&mut self, row: &Row, next: Option<&Row>) -> Result<()> {
         if let Some((a, _)) = self.archived.filter(|(a, _)| row.id <= *a) {
             return Err(broken(
                 row.id,
@@ -708,7 +588,7 @@ impl Walk<'_, '_, '_> {
         let in_chain = head.chain_start_id.is_some_and(|start| row.id >= start);
         if row.chain_hash.is_none() {
             if !in_chain {
-                self.prehistory.add(&old_row(&row));
+                self.prehistory.add(&old_row(row)?);
                 return Ok(());
             }
             return Err(broken(
@@ -728,7 +608,7 @@ impl Walk<'_, '_, '_> {
                 format!("inserted by another program after the chain's head (row {last})"),
             ));
         }
-        let (digest, stored) = check_row_content(&row)?;
+        let (digest, stored, time) = check_row_content(row)?;
         if self.previous.is_none() && self.start_link.is_none() {
             self.prehistory_count = self.prehistory.rows();
             self.start_link = Some(check_start(
@@ -747,14 +627,13 @@ impl Walk<'_, '_, '_> {
             Some(p) => p.0 + 1,
             None => head.chain_start_id.unwrap_or(row.id),
         };
-        if link_hash(&prev_hash, &row, row.id, None, &digest) != Some(stored) {
+        if link_hash(&prev_hash, row, row.id, Some(time), &digest) != Some(stored) {
             let previous_id = self.previous.as_ref().map(|p| p.0);
-            let next = pager.peek()?;
             return Err(diagnose(
                 &prev_hash,
                 expected_id,
                 previous_id,
-                &row,
+                row,
                 &digest,
                 &stored,
                 next,
@@ -764,9 +643,9 @@ impl Walk<'_, '_, '_> {
             check.meet(row.id, &stored)?;
         }
         self.meet_digests(row.id, &stored)?;
-        self.track_redaction(&row)?;
+        self.track_redaction(row)?;
         self.rows += 1;
-        self.previous = Some((row.id, stored, row.occurred_at.unwrap_or_default()));
+        self.previous = Some((row.id, stored, Some(time)));
         Ok(())
     }
 
@@ -847,9 +726,7 @@ impl Walk<'_, '_, '_> {
         let head_point = self.previous.map(|(id, hash, time)| DigestPoint {
             id,
             chain_hash: chain::to_hex(&hash),
-            occurred_at: parse_time(&time)
-                .map(crate::output::rfc3339)
-                .unwrap_or_default(),
+            occurred_at: time.map(crate::output::rfc3339).unwrap_or_default(),
             signature: None,
         });
         // With no chained row, every row is prehistory (counted, not checked).
