@@ -401,23 +401,17 @@ fn pg_stored(value: diesel::pg::PgValue<'_>) -> StoredTime {
     }
     match <NaiveDateTime as FromSql<Timestamp, Pg>>::from_sql(value) {
         Ok(t) if t >= readable_from() => StoredTime::At(t),
-        Ok(t) => {
-            let stored = pg_text(t);
+        // Before 1900, or past the years chrono holds (262,143; PostgreSQL
+        // goes to 294,276): shown as PostgreSQL prints the value.
+        read => {
+            let stored = micros.map_or_else(|| "?".to_string(), pg_timestamp_text);
+            let why = if read.is_ok() {
+                "is before 1900"
+            } else {
+                "is past the years custadm reads"
+            };
             unreadable(
-                &format!("{stored} is before 1900, which custadm does not read as an instant"),
-                stored,
-                FIND_PG,
-            )
-        }
-        // Past the years chrono holds (262,143): PostgreSQL's own limit is
-        // higher. Shown by its binary value, which is what is known of it.
-        Err(_) => {
-            let stored = format!(
-                "{} microseconds after 2000-01-01 00:00:00",
-                micros.unwrap_or_default()
-            );
-            unreadable(
-                &format!("{stored} is past the years custadm reads"),
+                &format!("{stored} {why}, which custadm does not read as an instant"),
                 stored,
                 FIND_PG,
             )
@@ -425,28 +419,76 @@ fn pg_stored(value: diesel::pg::PgValue<'_>) -> StoredTime {
     }
 }
 
-/// A `timestamp` as PostgreSQL prints it (`DateStyle` ISO, as `psql`
-/// shows it): `0001-01-01 00:00:00`, a fraction without trailing zeros,
-/// ` BC` for years before 1.
-fn pg_text(t: NaiveDateTime) -> String {
-    use chrono::{Datelike, Timelike};
-    let (year, era) = if t.year() <= 0 {
-        (1 - t.year(), " BC")
+/// 2000-01-01, PostgreSQL's epoch, in days after 1970-01-01.
+const PG_EPOCH_DAYS: i64 = 10_957;
+
+/// The proleptic Gregorian (year, month, day) of a day number counted from
+/// 1970-01-01, for any `i64` day PostgreSQL can hold (H. Hinnant,
+/// "chrono-Compatible Low-Level Date Algorithms", `civil_from_days`): years
+/// before 1 are astronomical (0 is 1 BC).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// A date as PostgreSQL prints it (`DateStyle` ISO, as `psql` shows it):
+/// at least four year digits, ` BC` for years before 1.
+fn pg_date_part(days_since_2000: i64) -> (String, &'static str) {
+    let (year, month, day) = civil_from_days(days_since_2000 + PG_EPOCH_DAYS);
+    let (year, era) = if year <= 0 {
+        (1 - year, " BC")
     } else {
-        (t.year(), "")
+        (year, "")
     };
-    let mut fraction = format!(".{:06}", t.nanosecond() / 1000);
+    (format!("{year:04}-{month:02}-{day:02}"), era)
+}
+
+/// A `timestamp` as PostgreSQL prints it from its binary value (microseconds
+/// since 2000-01-01, `i64::MIN`/`MAX` the infinities), for every value it
+/// holds, chrono's range or not: `0001-01-01 00:00:00`, a fraction without
+/// trailing zeros, ` BC` for years before 1, `294276-12-31 23:59:59.999999`,
+/// `-infinity`.
+pub(crate) fn pg_timestamp_text(micros: i64) -> String {
+    const DAY: i64 = 86_400_000_000;
+    match micros {
+        i64::MIN => return "-infinity".into(),
+        i64::MAX => return "infinity".into(),
+        _ => {}
+    }
+    let (date, era) = pg_date_part(micros.div_euclid(DAY));
+    let time = micros.rem_euclid(DAY);
+    let seconds = time / 1_000_000;
+    let mut fraction = format!(".{:06}", time % 1_000_000);
     while fraction.ends_with('0') || fraction.ends_with('.') {
         fraction.pop();
     }
     format!(
-        "{year:04}-{:02}-{:02} {:02}:{:02}:{:02}{fraction}{era}",
-        t.month(),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
+        "{date} {:02}:{:02}:{:02}{fraction}{era}",
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60
     )
+}
+
+/// A `date` as PostgreSQL prints it from its binary value (days since
+/// 2000-01-01, `i32::MIN`/`MAX` the infinities).
+pub(crate) fn pg_date_text(days: i32) -> String {
+    match days {
+        i32::MIN => "-infinity".into(),
+        i32::MAX => "infinity".into(),
+        _ => {
+            let (date, era) = pg_date_part(i64::from(days));
+            format!("{date}{era}")
+        }
+    }
 }
 
 /// Says on stderr that the database holds a value custadm cannot read
@@ -667,10 +709,14 @@ mod tests {
 
     #[test]
     fn postgres_timestamps_are_shown_as_postgres_prints_them() {
+        let epoch = NaiveDate::from_ymd_opt(2000, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .expect("epoch");
         let t = |y, m, d, micros| {
             NaiveDate::from_ymd_opt(y, m, d)
                 .and_then(|d| d.and_hms_micro_opt(1, 2, 3, micros))
-                .map(pg_text)
+                .and_then(|t| (t - epoch).num_microseconds())
+                .map(pg_timestamp_text)
         };
         assert_eq!(t(1, 1, 1, 0).as_deref(), Some("0001-01-01 01:02:03"));
         assert_eq!(
@@ -682,6 +728,24 @@ mod tests {
             Some("4713-01-01 01:02:03.00012 BC")
         );
         assert_eq!(t(0, 3, 4, 0).as_deref(), Some("0001-03-04 01:02:03 BC"));
+        assert_eq!(
+            t(2000, 2, 29, 1).as_deref(),
+            Some("2000-02-29 01:02:03.000001")
+        );
+        assert_eq!(t(1999, 12, 31, 0).as_deref(), Some("1999-12-31 01:02:03"));
+        // Beyond chrono: PostgreSQL's last timestamp and its last date, as
+        // `psql` prints them (their binary values read from PostgreSQL 15).
+        assert_eq!(
+            pg_timestamp_text(9_223_371_331_199_999_999),
+            "294276-12-31 23:59:59.999999"
+        );
+        assert_eq!(pg_timestamp_text(i64::MIN), "-infinity");
+        assert_eq!(pg_timestamp_text(i64::MAX), "infinity");
+        assert_eq!(pg_date_text(2_145_031_948), "5874897-12-31");
+        assert_eq!(pg_date_text(-2_451_507), "4713-01-01 BC");
+        assert_eq!(pg_date_text(0), "2000-01-01");
+        assert_eq!(pg_date_text(-1), "1999-12-31");
+        assert_eq!(pg_date_text(i32::MAX), "infinity");
     }
 
     #[test]
