@@ -276,8 +276,8 @@ const READABLE_FROM_JULIAN_DAY: &str = "2415020.5";
 /// and so never the epoch or NULL for an `Unreadable` one; the columns no
 /// command writes (`created_at`, `last_login_at`) stay as stored. The one
 /// value put back is a `deleted_at` a restore recorded: `undo` of that
-/// restore writes it as it was stored
-/// ([`Customer::soft_delete_as_stored`](crate::db::customer::Customer::soft_delete_as_stored)).
+/// restore writes it byte for byte as it was stored ([`RawTime`],
+/// [`Customer::soft_delete_exact`](crate::db::customer::Customer::soft_delete_exact)).
 #[derive(Debug, Clone, PartialEq, Eq, diesel::deserialize::FromSqlRow)]
 pub enum StoredTime {
     /// The instant (UTC) the value names, 1900 or later.
@@ -599,7 +599,142 @@ multi_from_sql!(
     LossyOptText => Nullable<Text>,
     StoredTime => Timestamp,
     DbDate => Date,
+    RawTime => Timestamp,
 );
+
+// --- values put back as stored ----------------------------------------------
+
+/// A timestamp column's value exactly as stored, whatever it names, for
+/// putting back what a command took away: `restore` records the
+/// `deleted_at` it clears this way and `undo` of that restore writes it
+/// back byte for byte (contract "Output": a value is shown as stored;
+/// what custadm writes never turns another program's value into another).
+///
+/// - SQLite: the storage class and the value (`typeof()` and `quote()`
+///   tell them apart): an integer, a real (its 64 bits), text (its bytes,
+///   UTF-8 or not, NUL included) or a blob.
+/// - PostgreSQL: the `timestamp`'s binary value, microseconds since
+///   2000-01-01 (`i64::MIN`/`MAX` the infinities), which holds every value
+///   PostgreSQL does, also past chrono's years.
+///
+/// No parsing decides anything here: what was read is what is written.
+#[derive(Debug, Clone, PartialEq, diesel::deserialize::FromSqlRow)]
+pub enum RawTime {
+    SqliteInteger(i64),
+    SqliteReal(f64),
+    SqliteText(Vec<u8>),
+    SqliteBlob(Vec<u8>),
+    PgMicros(i64),
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02X}")).collect()
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if text.len() % 2 != 0 || !text.is_ascii() {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
+        .collect()
+}
+
+impl RawTime {
+    /// As JSON, losslessly (an audit row's `details`):
+    /// `{"sqlite": "integer", "value": 0}`, `{"sqlite": "real", "bits":
+    /// "4142C47C80000000"}` (the IEEE 754 bits in hex: infinities too),
+    /// `{"sqlite": "text", "text": "…"}` (valid UTF-8) or `{"sqlite":
+    /// "text", "hex": "…"}` (bytes that are not), `{"sqlite": "blob",
+    /// "hex": "…"}`, `{"postgres": "timestamp", "micros": N}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::json;
+        match self {
+            RawTime::SqliteInteger(n) => json!({"sqlite": "integer", "value": n}),
+            RawTime::SqliteReal(x) => {
+                json!({"sqlite": "real", "bits": format!("{:016X}", x.to_bits())})
+            }
+            RawTime::SqliteText(bytes) => match std::str::from_utf8(bytes) {
+                Ok(text) => json!({"sqlite": "text", "text": text}),
+                Err(_) => json!({"sqlite": "text", "hex": hex(bytes)}),
+            },
+            RawTime::SqliteBlob(bytes) => json!({"sqlite": "blob", "hex": hex(bytes)}),
+            RawTime::PgMicros(n) => json!({"postgres": "timestamp", "micros": n}),
+        }
+    }
+
+    /// The value [`RawTime::to_json`] wrote, or `None` for anything else.
+    pub fn from_json(v: &serde_json::Value) -> Option<RawTime> {
+        let field = |k: &str| v.get(k).and_then(serde_json::Value::as_str);
+        if v.get("postgres").and_then(serde_json::Value::as_str) == Some("timestamp") {
+            return v.get("micros")?.as_i64().map(RawTime::PgMicros);
+        }
+        match v.get("sqlite")?.as_str()? {
+            "integer" => v.get("value")?.as_i64().map(RawTime::SqliteInteger),
+            "real" => u64::from_str_radix(field("bits")?, 16)
+                .ok()
+                .map(|bits| RawTime::SqliteReal(f64::from_bits(bits))),
+            "text" => match (field("text"), field("hex")) {
+                (Some(text), None) => Some(RawTime::SqliteText(text.as_bytes().to_vec())),
+                (None, Some(h)) => unhex(h).map(RawTime::SqliteText),
+                _ => None,
+            },
+            "blob" => unhex(field("hex")?).map(RawTime::SqliteBlob),
+            _ => None,
+        }
+    }
+
+    /// The backend this value was read from.
+    pub fn backend(&self) -> Backend {
+        match self {
+            RawTime::PgMicros(_) => Backend::Postgres,
+            _ => Backend::Sqlite,
+        }
+    }
+}
+
+impl FromSql<Timestamp, Sqlite> for RawTime {
+    fn from_sql(mut value: diesel::sqlite::SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
+        use diesel::sqlite::SqliteType;
+        Ok(match value.value_type() {
+            Some(SqliteType::Long | SqliteType::Integer | SqliteType::SmallInt) => {
+                RawTime::SqliteInteger(value.read_long())
+            }
+            Some(SqliteType::Double | SqliteType::Float) => {
+                RawTime::SqliteReal(value.read_double())
+            }
+            Some(SqliteType::Binary) => RawTime::SqliteBlob(value.read_blob().to_vec()),
+            // Text: its bytes as stored (`read_blob` converts nothing).
+            _ => RawTime::SqliteText(value.read_blob().to_vec()),
+        })
+    }
+}
+
+impl FromSql<Timestamp, Pg> for RawTime {
+    fn from_sql(value: diesel::pg::PgValue<'_>) -> deserialize::Result<Self> {
+        let bytes = <[u8; 8]>::try_from(value.as_bytes())
+            .map_err(|_| "a timestamp of other than 8 bytes")?;
+        Ok(RawTime::PgMicros(i64::from_be_bytes(bytes)))
+    }
+}
+
+/// A PostgreSQL `timestamp` bound by its binary value (microseconds since
+/// 2000-01-01): writes back exactly what [`RawTime::PgMicros`] read, also
+/// values chrono cannot hold and the infinities.
+#[derive(Debug, Clone, Copy, diesel::expression::AsExpression)]
+#[diesel(sql_type = Timestamp)]
+pub struct PgMicros(pub i64);
+
+impl diesel::serialize::ToSql<Timestamp, Pg> for PgMicros {
+    fn to_sql<'b>(
+        &'b self,
+        out: &mut diesel::serialize::Output<'b, '_, Pg>,
+    ) -> diesel::serialize::Result {
+        std::io::Write::write_all(out, &self.0.to_be_bytes())?;
+        Ok(diesel::serialize::IsNull::No)
+    }
+}
 
 // --- filters --------------------------------------------------------------
 
