@@ -37,10 +37,15 @@ pub struct LossyText(pub String);
 #[derive(Debug, Clone, PartialEq, Eq, diesel::deserialize::FromSqlRow)]
 pub struct LossyOptText(pub Option<String>);
 
-/// A date as shown (`YYYY-MM-DD`); on SQLite also a timestamp in any
-/// [`StoredTime`] form (its date part). A value SQLite cannot read as a date is
-/// shown as stored (made terminal-safe where it is printed), with one
-/// warning: a subject-access export must not invent a date of birth.
+/// A date of birth as shown: `YYYY-MM-DD`, the date stored, when it is a
+/// valid date from 1900-01-01 to 9999-12-31 (on SQLite written `YYYY-MM-DD`,
+/// alone or followed by a time of day, whose zone is not applied, or a
+/// Julian day number); anything else (SQLite's number 0, a day past the
+/// month's end, PostgreSQL's `0044-03-15 BC` or `infinity`) shown as stored
+/// (made terminal-safe where it is printed), with one warning: a
+/// subject-access export must not invent a date of birth, nor shift one.
+/// The rule is the contract's for timestamps ("Output": a value that names
+/// no instant, or one before 1900, is unreadable), for a calendar date.
 #[derive(Debug, Clone, PartialEq, Eq, diesel::deserialize::FromSqlRow)]
 pub struct DbDate(pub String);
 
@@ -496,10 +501,18 @@ pub(crate) fn pg_date_text(days: i32) -> String {
 /// a few values at most, with how to find the rows to fix (`find`). Never
 /// an error, so one bad row another program wrote does not stop a listing.
 fn unreadable_timestamp(why: &str, find: &str) {
+    warn_once(&format!(
+        "the database holds a timestamp custadm cannot read: {why}; shown as stored, and never selected by a filter. Fix the row with SQL ({find})"
+    ));
+}
+
+/// One `warning:` line on stderr (`text` sanitised here), once per text
+/// and a few texts at most.
+fn warn_once(text: &str) {
     use std::collections::BTreeSet;
     use std::sync::Mutex;
     static WARNED: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
-    let message = crate::text::sanitize(why);
+    let message = crate::text::sanitize(text);
     let Ok(mut warned) = WARNED.lock() else {
         return;
     };
@@ -508,10 +521,7 @@ fn unreadable_timestamp(why: &str, find: &str) {
     }
     let _ = std::io::Write::write_all(
         &mut std::io::stderr(),
-        format!(
-            "warning: the database holds a timestamp custadm cannot read: {message}; shown as stored, and never selected by a filter. Fix the row with SQL ({find})\n"
-        )
-        .as_bytes(),
+        format!("warning: {message}\n").as_bytes(),
     );
 }
 
@@ -527,7 +537,60 @@ impl FromSql<Timestamp, Pg> for StoredTime {
     }
 }
 
+/// The first and last dates of birth custadm reads as dates: 1900-01-01
+/// (as for timestamps, [`readable_from`]) to 9999-12-31 (the last date
+/// `YYYY-MM-DD` writes, so both backends read the same range).
+fn readable_dates() -> std::ops::RangeInclusive<NaiveDate> {
+    readable_from().date()..=NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX)
+}
+
+/// The date a SQLite text names as written: `YYYY-MM-DD`, a day that
+/// month has, alone or followed by a time of day (and zone) in a form
+/// [`parse_sqlite_timestamp`] reads — a program that stores dates as
+/// timestamps. The zone is not applied: a date of birth is a calendar
+/// date, not an instant (`1950-01-01 23:30:00-02:00` is 1950-01-01), and
+/// a day past the month's end is no date (`1950-02-30`), where SQLite's
+/// functions roll it over.
+fn sqlite_text_date(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    let number = |from: usize, len: usize| -> Option<u32> {
+        let digits = b.get(from..from + len)?;
+        digits
+            .iter()
+            .all(u8::is_ascii_digit)
+            .then(|| digits.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0')))
+    };
+    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(
+        i32::try_from(number(0, 4)?).ok()?,
+        number(5, 2)?,
+        number(8, 2)?,
+    )?;
+    (b.len() == 10 || parse_sqlite_timestamp(text).is_some()).then_some(date)
+}
+
+/// Says that a date of birth is shown as stored, with the rule it broke.
+fn unreadable_date(stored: String, why: &str, find: &str) -> DbDate {
+    warn_once(&format!(
+        "the database holds a date of birth custadm cannot read: {} {why}, and a date of birth is a valid date from 1900-01-01 to 9999-12-31; shown as stored. Fix the row with SQL ({find})",
+        quoted(&stored)
+    ));
+    DbDate(stored)
+}
+
+/// Where SQLite's unreadable dates of birth are.
+const FIND_SQLITE_DATE: &str = "on SQLite find them with `SELECT id FROM kyc_records WHERE typeof(date_of_birth) <> 'text' OR date(substr(date_of_birth, 1, 10)) IS NOT substr(date_of_birth, 1, 10) OR date_of_birth < '1900'`";
+/// Where PostgreSQL's are.
+const FIND_PG_DATE: &str = "on PostgreSQL find them with `SELECT id FROM kyc_records WHERE NOT isfinite(date_of_birth) OR date_of_birth NOT BETWEEN '1900-01-01' AND '9999-12-31'`";
+
 impl FromSql<Date, Sqlite> for DbDate {
+    /// Text: the date as written ([`sqlite_text_date`]). A number: a Julian
+    /// day, as SQLite's functions read one, its date in UTC (a number 0 is
+    /// 4714 BC). Either read only within [`readable_dates`]; anything else
+    /// is shown as stored (a number as SQLite prints it, bytes that are not
+    /// UTF-8 with U+FFFD) with a warning.
     fn from_sql(mut value: diesel::sqlite::SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
         use diesel::sqlite::SqliteType;
         let number = matches!(
@@ -537,43 +600,58 @@ impl FromSql<Date, Sqlite> for DbDate {
         let julian = number.then(|| from_julian_day(value.read_double()));
         // SQLite's own text of the value: a number as SQLite prints it.
         let stored = lossy(value.read_blob());
-        let read = julian.unwrap_or_else(|| parse_sqlite_timestamp(&stored));
-        Ok(DbDate(match read {
-            Some(t) => t.date().format("%Y-%m-%d").to_string(),
-            None => {
-                unreadable_timestamp(
-                    &format!(
-                        "{} is not a date in a form custadm reads (YYYY-MM-DD)",
-                        quoted(&stored)
-                    ),
-                    "on SQLite find them with `WHERE column IS NOT NULL AND julianday(column) IS NULL`",
-                );
-                stored
-            }
-        }))
+        let read = match julian {
+            Some(t) => t.map(|t| t.date()),
+            None => sqlite_text_date(&stored),
+        };
+        Ok(match read {
+            Some(d) if readable_dates().contains(&d) => DbDate(d.format("%Y-%m-%d").to_string()),
+            Some(d) => unreadable_date(
+                stored,
+                &format!(
+                    "(read as {}) is outside the dates custadm reads{}",
+                    d.format("%Y-%m-%d"),
+                    if number {
+                        " (a number is a Julian day: 0 is in 4714 BC)"
+                    } else {
+                        ""
+                    }
+                ),
+                FIND_SQLITE_DATE,
+            ),
+            None => unreadable_date(
+                stored,
+                if number {
+                    "is no Julian day"
+                } else {
+                    "is not a date in the form YYYY-MM-DD"
+                },
+                FIND_SQLITE_DATE,
+            ),
+        })
     }
 }
 
 impl FromSql<Date, Pg> for DbDate {
+    /// From the binary form (days since 2000-01-01, the extremes the
+    /// infinities), so every date PostgreSQL holds is shown as it prints
+    /// it (`0044-03-15 BC`, `5874897-12-31`, `infinity`); read as a date
+    /// only within [`readable_dates`], else shown so with a warning.
     fn from_sql(value: diesel::pg::PgValue<'_>) -> deserialize::Result<Self> {
-        // The binary form: days since 2000-01-01, the extremes meaning the
-        // infinities, which chrono does not hold (nor years past 262,143).
-        let days = <[u8; 4]>::try_from(value.as_bytes())
-            .ok()
-            .map(i32::from_be_bytes);
-        if let Ok(d) = <NaiveDate as FromSql<Date, Pg>>::from_sql(value) {
-            return Ok(DbDate(d.format("%Y-%m-%d").to_string()));
-        }
-        let stored = match days {
-            Some(i32::MAX) => "infinity".to_string(),
-            Some(i32::MIN) => "-infinity".to_string(),
-            other => format!("{} days after 2000-01-01", other.unwrap_or_default()),
-        };
-        unreadable_timestamp(
-            &format!("{stored} is not a date custadm reads"),
-            "on PostgreSQL find them with `WHERE NOT isfinite(column)`",
+        let days = i32::from_be_bytes(
+            <[u8; 4]>::try_from(value.as_bytes()).map_err(|_| "a date of other than 4 bytes")?,
         );
-        Ok(DbDate(stored))
+        let stored = pg_date_text(days);
+        let epoch = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default();
+        let read = match days {
+            i32::MIN | i32::MAX => None,
+            _ => epoch.checked_add_signed(chrono::Duration::days(i64::from(days))),
+        };
+        Ok(match read {
+            Some(d) if readable_dates().contains(&d) => DbDate(stored),
+            Some(_) => unreadable_date(stored, "is outside the dates custadm reads", FIND_PG_DATE),
+            None => unreadable_date(stored, "names no calendar date", FIND_PG_DATE),
+        })
     }
 }
 

@@ -1183,3 +1183,79 @@ db_test!(
         verify(&env, &[]).ok();
     }
 );
+
+/// A date of birth as another program stored it (SQL), what custadm shows,
+/// and whether it warns that the value is shown as stored.
+fn dates_of_birth(env: &Env) -> Vec<(&'static str, &'static str, bool)> {
+    match env.backend {
+        Backend::Sqlite => vec![
+            ("'1950-01-01'", "1950-01-01", false),
+            // A timestamp: the date as written, no zone applied.
+            ("'1950-01-01 23:30:00-02:00'", "1950-01-01", false),
+            ("'1950-01-01T00:00:00'", "1950-01-01", false),
+            // A Julian day (1950-01-01 00:00 UTC).
+            ("2433282.5", "1950-01-01", false),
+            // The year -4713 as a Julian day, issue 24 item 9's instance.
+            ("0", "0", true),
+            ("'1950-02-30'", "1950-02-30", true),
+            ("'1899-12-31'", "1899-12-31", true),
+            ("'1950-01-01x'", "1950-01-01x", true),
+            ("'garbage'", "garbage", true),
+        ],
+        Backend::Postgres => vec![
+            ("'1950-01-01'", "1950-01-01", false),
+            ("'0044-03-15 BC'", "0044-03-15 BC", true),
+            ("'1899-12-31'", "1899-12-31", true),
+            ("'5874897-12-31'", "5874897-12-31", true),
+            ("'-infinity'", "-infinity", true),
+        ],
+    }
+}
+
+// Finding 3 of the item-9 review: a date of birth is a calendar date. One
+// that is no valid date from 1900 on is shown as stored with a warning
+// (SQLite's number 0 was "-4713-11-24", silently; '1950-02-30' was
+// '1950-03-02'; PostgreSQL's '0044-03-15 BC' was "-0043-03-15" and
+// '5874897-12-31' "2145031948 days after 2000-01-01"), and a valid one is
+// the date stored, never shifted by a zone.
+db_test!(a_date_of_birth_is_shown_as_the_date_stored, |env| {
+    env.init_db(0);
+    let id = env.insert_customer("Birth Day", "birth.day@example.com");
+    let text = id.to_string();
+    for (value, shown, warns) in dates_of_birth(&env) {
+        foreign_sql(
+            &env,
+            &format!(
+                "DELETE FROM kyc_records WHERE customer_id = {id};\n\
+                 INSERT INTO kyc_records (customer_id, status, document_type, document_number, country, date_of_birth, created_at) \
+                 VALUES ({id}, 'verified', 'passport', 'X1', 'GB', {value}, '2026-01-02 03:04:05');"
+            ),
+        );
+        let view = env.run(&["-o", "json", "view", &text]);
+        view.ok();
+        assert_eq!(view.json()["kyc"]["date_of_birth"], shown, "{value}");
+        let export = env.run(&["export", &text]);
+        export.ok();
+        assert_eq!(
+            export.json()["kyc_records"][0]["date_of_birth"],
+            shown,
+            "{value}"
+        );
+        for run in [&view, &export] {
+            if warns {
+                let lines: Vec<&str> = run.stderr.lines().collect();
+                assert_eq!(lines.len(), 1, "{value}: {}", run.stderr);
+                assert!(
+                    lines[0].starts_with(
+                        "warning: the database holds a date of birth custadm cannot read: "
+                    ) && lines[0].contains(&format!("\"{shown}\""))
+                        && lines[0].contains("shown as stored"),
+                    "{value}: {}",
+                    run.stderr
+                );
+            } else {
+                assert!(run.stderr.is_empty(), "{value}: {}", run.stderr);
+            }
+        }
+    }
+});
