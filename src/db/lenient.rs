@@ -838,6 +838,7 @@ pub const SQLITE_INSTANT: &str = "julianday({})";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cmp {
     Lt,
+    Le,
     Gt,
     Ge,
 }
@@ -846,6 +847,7 @@ impl Cmp {
     fn sql(self) -> &'static str {
         match self {
             Cmp::Lt => " < ",
+            Cmp::Le => " <= ",
             Cmp::Gt => " > ",
             Cmp::Ge => " >= ",
         }

@@ -1259,3 +1259,89 @@ db_test!(a_date_of_birth_is_shown_as_the_date_stored, |env| {
         }
     }
 });
+
+/// An operator's `locked_until` exactly as stored.
+fn exact_locked_until(env: &Env, name: &str) -> Option<String> {
+    let sql = match env.backend {
+        Backend::Sqlite => format!(
+            "SELECT typeof(locked_until) || ':' || hex(locked_until) AS v FROM operators WHERE username = '{name}'"
+        ),
+        Backend::Postgres => {
+            format!("SELECT locked_until::text AS v FROM operators WHERE username = '{name}'")
+        }
+    };
+    env.texts(&sql).into_iter().next().flatten()
+}
+
+// Finding 4 of the item-9 review: a `locked_until` custadm cannot read is
+// no lock, and a wrong password used to decide "the lock is over" by
+// comparing the stored bytes with now in SQL: '0garbage', a number 0, an
+// escape sequence, PostgreSQL's -infinity reset the series and were
+// rewritten to NULL, 'garbage' was not. Now the series carries on (the
+// fifth wrong password locks) and the value stays as stored until a new
+// lock replaces it.
+db_test!(an_unreadable_lock_keeps_the_failed_attempt_series, |env| {
+    env.init_db(0);
+    let password = "bob-password-0123";
+    env.add_operator("bob", "admin", password);
+    let values = match env.backend {
+        Backend::Sqlite => vec![
+            "'garbage'",
+            "'0garbage'",
+            "0",
+            "char(27) || '[2J'",
+            "'1899-12-31 23:59:59'",
+        ],
+        Backend::Postgres => vec!["'-infinity'", "'0001-01-01'", "'infinity'"],
+    };
+    let wrong = || {
+        change_as(
+            &env,
+            "bob",
+            "not-bobs-password-0",
+            &["operator", "add", "erin", "--role", "support"],
+            &["erin-password-01234"],
+        )
+    };
+    let attempts = || {
+        env.scalar(
+            "SELECT CAST(failed_attempts AS BIGINT) AS v FROM operators WHERE username = 'bob'",
+        )
+    };
+    for value in values {
+        foreign_sql(
+            &env,
+            &format!(
+                "UPDATE operators SET failed_attempts = 3, locked_until = {value} WHERE username = 'bob';"
+            ),
+        );
+        let stored = exact_locked_until(&env, "bob");
+        wrong().code(4);
+        assert_eq!(attempts(), Some(4), "{value}: the series carries on");
+        assert_eq!(
+            exact_locked_until(&env, "bob"),
+            stored,
+            "{value}: as stored"
+        );
+        // The fifth wrong password in a row locks: a new lock replaces it.
+        wrong().code(4);
+        assert_eq!(attempts(), Some(5), "{value}");
+        let run = env
+            .cmd()
+            .args(&["-o", "json", "operator", "list"])
+            .stdin(&format!("{ADMIN_PASSWORD}\n"))
+            .run();
+        run.ok();
+        let bob = run
+            .json()
+            .as_array()
+            .and_then(|ops| ops.iter().find(|o| o["username"] == "bob").cloned())
+            .unwrap_or_default();
+        assert!(
+            bob["locked_until"].as_str().is_some_and(is_rfc3339_utc),
+            "{value}: locked now: {bob}"
+        );
+        assert!(wrong().stderr.contains("locked"), "{value}");
+        env.admin_change(&["operator", "unlock", "bob"], &[]).ok();
+    }
+});
