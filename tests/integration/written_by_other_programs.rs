@@ -1345,3 +1345,49 @@ db_test!(an_unreadable_lock_keeps_the_failed_attempt_series, |env| {
         env.admin_change(&["operator", "unlock", "bob"], &[]).ok();
     }
 });
+
+// Finding 6 of the item-9 review: `operator list` showed an unreadable
+// `locked_until` as "-" (JSON null): it is no lock, and it is shown as
+// stored, with the warning, as every other output shows one.
+db_test!(operator_list_shows_an_unreadable_lock_as_stored, |env| {
+    env.init_db(0);
+    env.add_operator("bob", "support", "bob-password-0123");
+    let (value, shown) = match env.backend {
+        Backend::Sqlite => ("'garbage'", "garbage"),
+        Backend::Postgres => ("'-infinity'", "-infinity"),
+    };
+    foreign_sql(
+        &env,
+        &format!("UPDATE operators SET locked_until = {value} WHERE username = 'bob';"),
+    );
+    let list = |args: &[&str]| {
+        let run = env
+            .cmd()
+            .env("COLUMNS", "200")
+            .args(args)
+            .stdin(&format!("{ADMIN_PASSWORD}\n"))
+            .run();
+        assert_only_the_warning(value, &run, shown);
+        run
+    };
+    let json = list(&["-o", "json", "operator", "list"]);
+    let bob = json
+        .json()
+        .as_array()
+        .and_then(|ops| ops.iter().find(|o| o["username"] == "bob").cloned())
+        .unwrap_or_default();
+    assert_eq!(bob["locked_until"], shown, "{}", json.stdout);
+    let table = list(&["operator", "list"]);
+    let row = table
+        .stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("bob "))
+        .unwrap_or_else(|| panic!("{}", table.stdout));
+    assert!(row.contains(&format!(" {shown} ")), "{row:?}");
+    // No lock: bob acts.
+    env.cmd()
+        .env("CUSTADM_OPERATOR", "bob")
+        .args(&["list"])
+        .run()
+        .ok();
+});
