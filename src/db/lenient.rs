@@ -832,6 +832,8 @@ impl diesel::serialize::ToSql<Timestamp, Pg> for PgMicros {
 /// where the bundled 3.53 truncates it, in `julianday()` and `strftime()`
 /// alike: a row another program writes with more than three fraction digits
 /// (`…:58.9996`) may sit 1 ms apart in the index (`REINDEX` recomputes it).
+/// At the 1900 bound that would make an unreadable value selectable:
+/// [`InstantCmp`] checks an entry exactly there again.
 pub const SQLITE_INSTANT: &str = "julianday({})";
 
 /// How a filter compares a column with an instant.
@@ -883,11 +885,21 @@ macro_rules! instant_cmp_for {
                 // Both bounded below by the first readable instant, in the
                 // indexed form itself (an index range scan still serves it).
                 match backend {
+                    // On SQLite the index entry may have been computed by
+                    // another program's SQLite 3.40, which rounds to the
+                    // nearest millisecond ('1899-12-31 23:59:59.9996' is
+                    // 1900-01-01 there), and SQLite ≥ 3.41 takes the
+                    // indexed value for `julianday(column)` from the index.
+                    // So an entry exactly at the bound is checked again by
+                    // an expression no index holds (`'+0 days'` changes
+                    // nothing but makes this SQLite compute it); every
+                    // other row is decided by the index alone.
                     Backend::Sqlite => {
                         let instant = SQLITE_INSTANT.replace("{}", column);
+                        let bound = READABLE_FROM_JULIAN_DAY;
                         Box::new(
                             diesel::dsl::sql::<Bool>(&format!(
-                                "({instant} >= {READABLE_FROM_JULIAN_DAY} AND {instant}{}julianday(",
+                                "({instant} >= {bound} AND ({instant} > {bound} OR julianday({column}, '+0 days') >= {bound}) AND {instant}{}julianday(",
                                 cmp.sql()
                             ))
                             .bind::<Text, _>(t.format("%Y-%m-%d %H:%M:%S%.3f").to_string())
