@@ -501,28 +501,45 @@ pub(crate) fn pg_date_text(days: i32) -> String {
 /// a few values at most, with how to find the rows to fix (`find`). Never
 /// an error, so one bad row another program wrote does not stop a listing.
 fn unreadable_timestamp(why: &str, find: &str) {
-    warn_once(&format!(
-        "the database holds a timestamp custadm cannot read: {why}; shown as stored, and never selected by a filter. Fix the row with SQL ({find})"
-    ));
+    warn_once(
+        &format!(
+            "the database holds a timestamp custadm cannot read: {why}; shown as stored, and never selected by a filter"
+        ),
+        find,
+    );
 }
 
-/// One `warning:` line on stderr (`text` sanitised here), once per text
-/// and a few texts at most.
-fn warn_once(text: &str) {
+/// Distinct values warned about one by one; past them one closing line.
+const WARNED_VALUES: usize = 5;
+
+/// One `warning:` line on stderr (`text` sanitised here, then how to find
+/// the rows, `find`), once per text, for [`WARNED_VALUES`] texts; the next
+/// distinct one gets one closing line instead (that more such values were
+/// found, and how to find them), and later ones nothing, so that a table
+/// full of them does not bury the output in warnings.
+fn warn_once(text: &str, find: &str) {
     use std::collections::BTreeSet;
     use std::sync::Mutex;
-    static WARNED: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+    /// The texts warned about, and whether the closing line was written.
+    static WARNED: Mutex<(BTreeSet<String>, bool)> = Mutex::new((BTreeSet::new(), false));
     let message = crate::text::sanitize(text);
     let Ok(mut warned) = WARNED.lock() else {
         return;
     };
-    if warned.len() >= 5 || !warned.insert(message.clone()) {
+    let (seen, closed) = &mut *warned;
+    let line = if seen.contains(&message) || *closed {
         return;
-    }
-    let _ = std::io::Write::write_all(
-        &mut std::io::stderr(),
-        format!("warning: {message}\n").as_bytes(),
-    );
+    } else if seen.len() < WARNED_VALUES {
+        let line = format!("warning: {message}. Fix the row with SQL ({find})\n");
+        seen.insert(message);
+        line
+    } else {
+        *closed = true;
+        format!(
+            "warning: the database holds more values custadm cannot read than the {WARNED_VALUES} above; they are shown as stored too. Find them with SQL ({find})\n"
+        )
+    };
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
 }
 
 impl FromSql<Timestamp, Sqlite> for StoredTime {
@@ -573,10 +590,13 @@ fn sqlite_text_date(text: &str) -> Option<NaiveDate> {
 
 /// Says that a date of birth is shown as stored, with the rule it broke.
 fn unreadable_date(stored: String, why: &str, find: &str) -> DbDate {
-    warn_once(&format!(
-        "the database holds a date of birth custadm cannot read: {} {why}, and a date of birth is a valid date from 1900-01-01 to 9999-12-31; shown as stored. Fix the row with SQL ({find})",
-        quoted(&stored)
-    ));
+    warn_once(
+        &format!(
+            "the database holds a date of birth custadm cannot read: {} {why}, and a date of birth is a valid date from 1900-01-01 to 9999-12-31; shown as stored",
+            quoted(&stored)
+        ),
+        find,
+    );
     DbDate(stored)
 }
 

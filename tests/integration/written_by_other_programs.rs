@@ -1475,3 +1475,42 @@ fn ids_of(run: &Run) -> Vec<i64> {
         .filter_map(|l| l.trim().parse().ok())
         .collect()
 }
+
+// Finding 7 of the item-9 review: warnings stopped after five distinct
+// values with nothing to say that more were found. Five lines, then one
+// closing line that says so and how to find them, then nothing.
+db_test!(
+    warnings_about_unreadable_values_end_with_one_closing_line,
+    |env| {
+        env.init_db(0);
+        for n in 1..=8 {
+            let id = env.insert_customer(&format!("Odd {n}"), &format!("odd.{n}@example.com"));
+            let value = match env.backend {
+                Backend::Sqlite => format!("'garbage {n}'"),
+                Backend::Postgres => format!("'000{n}-01-01'"),
+            };
+            foreign_sql(
+                &env,
+                &format!("UPDATE customers SET last_login_at = {value} WHERE id = {id};"),
+            );
+        }
+        let run = env.run(&["list", "-o", "json"]);
+        run.ok();
+        assert_eq!(listed(&run).len(), 8);
+        let lines: Vec<&str> = run.stderr.lines().collect();
+        assert_eq!(lines.len(), 6, "{}", run.stderr);
+        for line in &lines[..5] {
+            assert!(
+                line.starts_with("warning: the database holds a timestamp custadm cannot read: "),
+                "{line}"
+            );
+        }
+        assert!(
+            lines[5].starts_with(
+                "warning: the database holds more values custadm cannot read than the 5 above"
+            ) && lines[5].contains("Find them with SQL"),
+            "{}",
+            lines[5]
+        );
+    }
+);
