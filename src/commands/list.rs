@@ -182,9 +182,11 @@ impl Sink {
                 let email = crate::text::sanitize_csv(r.email, keep_cr);
                 let phone = crate::text::sanitize_csv(r.phone.unwrap_or(""), keep_cr);
                 // A value stored as no timestamp is untrusted text, shown
-                // as stored: on one line, never a formula.
-                let created = crate::text::sanitize(&r.created_at);
-                let last_login = crate::text::sanitize(r.last_login_at.as_deref().unwrap_or(""));
+                // as stored like the free-text cells: the same sanitising
+                // (tabs and CRs kept for the formula guard), never a formula.
+                let created = crate::text::sanitize_csv(&r.created_at, keep_cr);
+                let last_login =
+                    crate::text::sanitize_csv(r.last_login_at.as_deref().unwrap_or(""), keep_cr);
                 if let Some(csv) = &mut self.csv {
                     csv.write([
                         id.as_str(),
