@@ -24,7 +24,7 @@ use crate::text::sanitize;
 /// Options of `custadm undo`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  # the RUN column names each run\n  custadm audit --action deactivate --limit 5\n  custadm undo 01JDQ5V7X1N3Z8G4M2K6P9R0ST --dry-run -o json\n  custadm undo 01JDQ5V7X1N3Z8G4M2K6P9R0ST --yes --reason INC-311\n\nOnly customers that still hold what the run wrote are changed back; the others\nare refused (\"changed since\"). Runs of reset-password, purge and undo cannot\nbe undone.\nExit codes: 0 undone, 2 bad run id or not confirmed, 3 no such run, 4 unknown\noperator or not allowed, 5 run kind cannot be undone (or every customer\nchanged since, or over --max-changes), 6 database unreachable or schema\nmismatch, 7 some undone and some refused, 9 done, but stdout, the metrics file\nor an audit anchor could not be written."
+    after_help = "Examples:\n  # the RUN column names each run\n  custadm audit --action deactivate --limit 5\n  custadm undo 01JDQ5V7X1N3Z8G4M2K6P9R0ST --dry-run -o json\n  custadm undo 01JDQ5V7X1N3Z8G4M2K6P9R0ST --yes --reason INC-311\n\nOnly customers that still hold what the run wrote are changed back; the others\nare refused (\"changed since\"). Runs of reset-password, purge and undo cannot\nbe undone.\nExit codes: 0 undone (or the run changed nothing: nothing to undo), 2 bad run\nid or not confirmed, 3 no such run, 4 unknown operator or not allowed, 5 run\nkind cannot be undone (or every customer changed since, or over\n--max-changes), 6 database unreachable or schema mismatch, 7 some undone and\nsome refused, 9 done, but stdout, the metrics file or an audit anchor could\nnot be written."
 )]
 pub struct UndoArgs {
     /// The run to reverse: the `run` of its result document, or the RUN column of `custadm audit`
@@ -56,9 +56,19 @@ pub fn run(ctx: &mut Ctx, args: UndoArgs) -> Result<()> {
         .to_string();
     let actions = AuditEntry::run_actions(&mut ctx.conn, &run)?;
     if actions.is_empty() {
-        return Err(Error::NotFound(format!(
-            "no run {run} in the audit trail: `custadm audit` shows each row's run in its RUN column"
-        )));
+        let Some(command) = AuditEntry::run_command(&mut ctx.conn, &run)? else {
+            return Err(Error::NotFound(format!(
+                "no run {run} in the audit trail: `custadm audit` shows each row's run in its RUN column"
+            )));
+        };
+        // A run that changed nothing (`runs` lists it): undoing it is an
+        // empty selection, a success that changes nothing (contract
+        // "Commands"), with its own run record like any other.
+        ctx.out.note(&format!(
+            "run {run} ({}) changed nothing, so there is nothing to undo",
+            sanitize(&command)
+        ));
+        return undo_customers(ctx, &args, &run, &command, Vec::new());
     }
     if let Some(kind) = actions.iter().find(|a| !REVERSIBLE.contains(&a.as_str())) {
         return Err(Error::Refused(match kind.as_str() {
@@ -84,6 +94,18 @@ pub fn run(ctx: &mut Ctx, args: UndoArgs) -> Result<()> {
     }
     let kind = actions[0].clone();
     let ids = AuditEntry::run_customers(&mut ctx.conn, &run)?;
+    undo_customers(ctx, &args, &run, &kind, ids)
+}
+
+/// Runs the undo of run `run` (of action `kind`) over `ids` through the
+/// bulk engine.
+fn undo_customers(
+    ctx: &mut Ctx,
+    args: &UndoArgs,
+    run: &str,
+    kind: &str,
+    ids: Vec<i64>,
+) -> Result<()> {
     let database = sanitize(&ctx.database);
     let question = |n: i64| format!("Undo run {run} ({kind}) for {n} customer(s) in {database}?");
     let spec = bulk::RunSpec {
@@ -107,7 +129,7 @@ pub fn run(ctx: &mut Ctx, args: UndoArgs) -> Result<()> {
         &spec,
         selection,
         &options,
-        &mut |conn, actor, batch, dry| undo_batch(conn, actor, &run, batch, dry),
+        &mut |conn, actor, batch, dry| undo_batch(conn, actor, run, batch, dry),
     )?;
     report.finish(ctx)
 }
