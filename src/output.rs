@@ -914,12 +914,6 @@ pub(crate) fn rfc3339(ts: NaiveDateTime) -> String {
     ts.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
-/// A timestamp for a table: `2026-11-27 01:02:03`, or `-` when absent.
-pub(crate) fn human_time(ts: Option<NaiveDateTime>) -> String {
-    ts.map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
-        .unwrap_or_else(|| "-".into())
-}
-
 /// A timestamp column's value for a table ([`StoredTime::human`]), or `-`
 /// when absent (NULL).
 ///

@@ -65,7 +65,8 @@ pub fn run(ctx: &mut Ctx, args: ListArgs) -> Result<()> {
     let mut sink = Sink::new(ctx.out);
     // One more than asked, to know whether --limit cut the list.
     let (mut shown, mut last, mut more) = (0, None, false);
-    filter::for_each_listed(
+    let mut stdout_failed = false;
+    let streamed = filter::for_each_listed(
         &mut ctx.conn,
         &filters,
         args.after,
@@ -77,9 +78,24 @@ pub fn run(ctx: &mut Ctx, args: ListArgs) -> Result<()> {
             }
             shown += 1;
             last = Some(row.id);
-            sink.row(row)
+            sink.row(row).inspect_err(|_| stdout_failed = true)
         },
-    )?;
+    );
+    if let Err(e) = streamed {
+        // The database failed in the middle of the stream (a lost
+        // connection, io_timeout): what was written stays, closed so that
+        // stdout is still one JSON document (contract "Output"), and a
+        // warning beside the error says it is not the whole list. A failed
+        // write to stdout itself is left as it is.
+        if !stdout_failed && sink.count > 0 {
+            sink.cut_short();
+            ctx.out.warn(&format!(
+                "the list on stdout is incomplete: it holds the {} customer(s) read before the error below",
+                sink.count
+            ));
+        }
+        return Err(e);
+    }
     sink.end()?;
     if let (true, Some(last)) = (more, last) {
         ctx.out.note(&format!(
@@ -182,9 +198,11 @@ impl Sink {
                 let email = crate::text::sanitize_csv(r.email, keep_cr);
                 let phone = crate::text::sanitize_csv(r.phone.unwrap_or(""), keep_cr);
                 // A value stored as no timestamp is untrusted text, shown
-                // as stored: on one line, never a formula.
-                let created = crate::text::sanitize(&r.created_at);
-                let last_login = crate::text::sanitize(r.last_login_at.as_deref().unwrap_or(""));
+                // as stored like the free-text cells: the same sanitising
+                // (tabs and CRs kept for the formula guard), never a formula.
+                let created = crate::text::sanitize_csv(&r.created_at, keep_cr);
+                let last_login =
+                    crate::text::sanitize_csv(r.last_login_at.as_deref().unwrap_or(""), keep_cr);
                 if let Some(csv) = &mut self.csv {
                     csv.write([
                         id.as_str(),
@@ -220,6 +238,24 @@ impl Sink {
         }
         self.count += 1;
         Ok(())
+    }
+
+    /// Ends a stream the database broke off: a JSON array is closed, a
+    /// table's last rows laid out, and what is buffered goes out (the other
+    /// formats are whole lines already). Errors are ignored: the database's error is the one told.
+    fn cut_short(&mut self) {
+        if self.out.format == Format::Json {
+            let _ = writeln!(self.writer, "\n]");
+        }
+        if let Some(table) = self.table.take().filter(|t| !t.is_empty()) {
+            if let Ok((rest, _)) = table.finish() {
+                let _ = self.writer.write_all(&rest);
+            }
+        }
+        if let Some(csv) = &mut self.csv {
+            let _ = csv.flush();
+        }
+        let _ = self.writer.flush();
     }
 
     fn end(mut self) -> Result<()> {

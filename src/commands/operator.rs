@@ -5,10 +5,10 @@
 use crate::context::confirm::{confirm_admin_password, confirm_operator_password};
 use crate::context::Ctx;
 use crate::db::audit;
+use crate::db::lenient::StoredTime;
 use crate::db::operator::{NewOperator, Operator, Role};
 use crate::db::write_transaction;
 use crate::error::{Error, Result};
-use crate::output::human_time;
 use crate::password::{self, PasswordSource};
 use crate::text::sanitize;
 
@@ -527,7 +527,7 @@ fn list(ctx: &mut Ctx) -> Result<()> {
                 role: o.role.clone(),
                 is_active: o.is_active,
                 failed_attempts: o.failed_attempts,
-                locked_until: o.locked_at(now).map(crate::output::rfc3339),
+                locked_until: shown_lock(o, now).map(StoredTime::rfc3339),
                 os_user: o.os_user.clone(),
                 created_at: o.created_at.rfc3339(),
             })
@@ -546,13 +546,23 @@ fn list(ctx: &mut Ctx) -> Result<()> {
                     "inactive".into()
                 },
                 o.failed_attempts.to_string(),
-                human_time(o.locked_at(now)),
+                crate::output::human_stored(shown_lock(o, now)),
                 o.os_user.clone().unwrap_or_else(|| "-".into()),
                 o.created_at.human(),
             ]
         })
         .collect::<Vec<_>>();
     ctx.out.fitted_table(&OPERATOR_COLUMNS, rows, None)
+}
+
+/// The `locked_until` `operator list` shows: a lock in force (one that
+/// ended is no lock), or a value custadm cannot read, as stored like every
+/// other output shows one (contract "Output"; it is no lock).
+fn shown_lock(o: &Operator, now: chrono::NaiveDateTime) -> Option<&StoredTime> {
+    match o.locked_until.as_ref()? {
+        StoredTime::At(until) if *until <= now => None,
+        shown => Some(shown),
+    }
 }
 
 /// `operator list`'s columns; at 80 columns CREATED goes first, then

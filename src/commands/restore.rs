@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use crate::db::audit::{Actor, AuditEntry, NewAuditEntry};
 use crate::db::customer::Customer;
-use crate::db::lenient::StoredTime;
+use crate::db::lenient::{RawTime, StoredTime};
 use crate::db::DbConn;
 use crate::error::Result;
 
@@ -61,10 +61,14 @@ fn restore_batch(
         .values()
         .filter_map(|s| s.deleted_at.clone().map(|at| (s.id, at)))
         .collect();
-    let before = if deleted.is_empty() {
+    let (before, stored) = if deleted.is_empty() {
         Default::default()
     } else {
-        AuditEntry::state_before_delete(conn, &deleted)?
+        let ids: Vec<i64> = deleted.keys().copied().collect();
+        (
+            AuditEntry::state_before_delete(conn, &deleted)?,
+            Customer::stored_deleted_at(conn, &ids)?,
+        )
     };
     let mut results = Vec::with_capacity(ids.len());
     let (mut to_active, mut to_inactive) = (Vec::new(), Vec::new());
@@ -82,9 +86,10 @@ fn restore_batch(
                 // old state, so it comes back inactive (the safe side).
                 let was_active = before.get(&id).copied().unwrap_or(false);
                 // Old and new values, so that `undo` can delete them again
-                // as they were (deleted_at included).
-                // An unreadable one is recorded as stored (undo then puts
-                // that text back, see commands::undo).
+                // as they were: `deleted_at` as shown (RFC 3339, or the
+                // stored text custadm cannot read), and exactly as stored
+                // (`deleted_at_stored`, db::lenient::RawTime), which undo
+                // writes back byte for byte (commands::undo).
                 let deleted_at = states
                     .get(&id)
                     .and_then(|s| s.deleted_at.as_ref())
@@ -101,7 +106,8 @@ fn restore_batch(
                                 "new": if was_active { "active" } else { "inactive" }
                             },
                             "deleted_at": {"old": deleted_at, "new": null}
-                        }
+                        },
+                        "deleted_at_stored": stored.get(&id).map(RawTime::to_json),
                     }),
                 ));
                 if was_active {

@@ -15,7 +15,7 @@ use crate::bulk::{self, Batch, ItemResult, Outcome, DEFAULT_BATCH_SIZE};
 use crate::context::Ctx;
 use crate::db::audit::{self, Actor, AuditEntry, NewAuditEntry};
 use crate::db::customer::{ContactChanges, Customer};
-use crate::db::lenient::StoredTime;
+use crate::db::lenient::{RawTime, StoredTime};
 use crate::db::DbConn;
 use crate::error::{Error, Result};
 use crate::output::dollars;
@@ -24,7 +24,7 @@ use crate::text::sanitize;
 /// Options of `custadm undo`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  # the RUN column names each run\n  custadm audit --action deactivate --limit 5\n  custadm undo 01JDQ5V7X1N3Z8G4M2K6P9R0ST --dry-run -o json\n  custadm undo 01JDQ5V7X1N3Z8G4M2K6P9R0ST --yes --reason INC-311\n\nOnly customers that still hold what the run wrote are changed back; the others\nare refused (\"changed since\"). Runs of reset-password, purge and undo cannot\nbe undone.\nExit codes: 0 undone, 2 bad run id or not confirmed, 3 no such run, 4 unknown\noperator or not allowed, 5 run kind cannot be undone (or every customer\nchanged since, or over --max-changes), 6 database unreachable or schema\nmismatch, 7 some undone and some refused, 9 done, but stdout, the metrics file\nor an audit anchor could not be written."
+    after_help = "Examples:\n  # the RUN column names each run\n  custadm audit --action deactivate --limit 5\n  custadm undo 01JDQ5V7X1N3Z8G4M2K6P9R0ST --dry-run -o json\n  custadm undo 01JDQ5V7X1N3Z8G4M2K6P9R0ST --yes --reason INC-311\n\nOnly customers that still hold what the run wrote are changed back; the others\nare refused (\"changed since\"). Runs of reset-password, purge and undo cannot\nbe undone.\nExit codes: 0 undone (or the run changed nothing: nothing to undo), 2 bad run\nid or not confirmed, 3 no such run, 4 unknown operator or not allowed, 5 run\nkind cannot be undone (or every customer changed since, or over\n--max-changes), 6 database unreachable or schema mismatch, 7 some undone and\nsome refused, 9 done, but stdout, the metrics file or an audit anchor could\nnot be written."
 )]
 pub struct UndoArgs {
     /// The run to reverse: the `run` of its result document, or the RUN column of `custadm audit`
@@ -56,9 +56,19 @@ pub fn run(ctx: &mut Ctx, args: UndoArgs) -> Result<()> {
         .to_string();
     let actions = AuditEntry::run_actions(&mut ctx.conn, &run)?;
     if actions.is_empty() {
-        return Err(Error::NotFound(format!(
-            "no run {run} in the audit trail: `custadm audit` shows each row's run in its RUN column"
-        )));
+        let Some(command) = AuditEntry::run_command(&mut ctx.conn, &run)? else {
+            return Err(Error::NotFound(format!(
+                "no run {run} in the audit trail: `custadm audit` shows each row's run in its RUN column"
+            )));
+        };
+        // A run that changed nothing (`runs` lists it): undoing it is an
+        // empty selection, a success that changes nothing (contract
+        // "Commands"), with its own run record like any other.
+        ctx.out.note(&format!(
+            "run {run} ({}) changed nothing, so there is nothing to undo",
+            sanitize(&command)
+        ));
+        return undo_customers(ctx, &args, &run, &command, Vec::new());
     }
     if let Some(kind) = actions.iter().find(|a| !REVERSIBLE.contains(&a.as_str())) {
         return Err(Error::Refused(match kind.as_str() {
@@ -84,6 +94,18 @@ pub fn run(ctx: &mut Ctx, args: UndoArgs) -> Result<()> {
     }
     let kind = actions[0].clone();
     let ids = AuditEntry::run_customers(&mut ctx.conn, &run)?;
+    undo_customers(ctx, &args, &run, &kind, ids)
+}
+
+/// Runs the undo of run `run` (of action `kind`) over `ids` through the
+/// bulk engine.
+fn undo_customers(
+    ctx: &mut Ctx,
+    args: &UndoArgs,
+    run: &str,
+    kind: &str,
+    ids: Vec<i64>,
+) -> Result<()> {
     let database = sanitize(&ctx.database);
     let question = |n: i64| format!("Undo run {run} ({kind}) for {n} customer(s) in {database}?");
     let spec = bulk::RunSpec {
@@ -107,7 +129,7 @@ pub fn run(ctx: &mut Ctx, args: UndoArgs) -> Result<()> {
         &spec,
         selection,
         &options,
-        &mut |conn, actor, batch, dry| undo_batch(conn, actor, &run, batch, dry),
+        &mut |conn, actor, batch, dry| undo_batch(conn, actor, run, batch, dry),
     )?;
     report.finish(ctx)
 }
@@ -118,9 +140,9 @@ enum Reversal {
     Active(bool),
     /// Bring a soft-deleted customer back, active or not.
     Undelete { active: bool },
-    /// Soft-delete again, at the time the restore took away (as it was
-    /// stored when custadm could not read it).
-    Redelete { deleted_at: StoredTime },
+    /// Soft-delete again, with the `deleted_at` the restore took away, as
+    /// it was stored.
+    Redelete { deleted_at: RecordedDeletedAt },
     /// Put name, email and phone back (only the fields the edit changed).
     Edit {
         full_name: Option<String>,
@@ -157,21 +179,41 @@ fn parse_time(v: &Value) -> Option<NaiveDateTime> {
         .map(|d| d.naive_utc())
 }
 
-/// The `deleted_at` a restore recorded as it took it away: an RFC 3339
-/// time custadm read, or the text stored there when custadm could not read
-/// it ([`StoredTime::Unreadable`], which `restore` records as stored and
-/// undo puts back so: a value before 1900 that happens to be RFC 3339 too,
-/// `1899-12-31T00:00:00Z`, included). Rows that recorded none: now.
-fn recorded_deleted_at(old: Option<&Value>) -> StoredTime {
-    match old {
-        Some(Value::String(text)) => match chrono::DateTime::parse_from_rfc3339(text) {
-            Ok(t) if t.naive_utc() >= crate::db::lenient::readable_from() => {
-                StoredTime::At(t.naive_utc())
+/// The `deleted_at` a restore recorded as it took it away.
+#[derive(Debug, Clone)]
+enum RecordedDeletedAt {
+    /// Exactly as it was stored (`deleted_at_stored`): put back byte for
+    /// byte, whatever it names; nothing here reads it as a time.
+    Exact(RawTime),
+    /// Only as text (audit rows from before restore recorded the stored
+    /// value): the text is written back as it is (SQLite) or cast by the
+    /// server (PostgreSQL, which may refuse it: that customer is refused).
+    Text(String),
+    /// Nothing (a restore's row without it): the time of the undo.
+    Now,
+}
+
+/// Reads what a restore's audit `details` recorded of `deleted_at`, and
+/// how it is shown (the restore's own `old` text). `None`: a
+/// `deleted_at_stored` that is not what restore writes, which undo refuses
+/// rather than write a value of its own making.
+fn recorded_deleted_at(details: &Value) -> Option<(RecordedDeletedAt, Value)> {
+    let shown = details.pointer("/changes/deleted_at/old").cloned();
+    Some(match details.get("deleted_at_stored") {
+        Some(raw) if !raw.is_null() => (
+            RecordedDeletedAt::Exact(RawTime::from_json(raw)?),
+            shown.unwrap_or(Value::Null),
+        ),
+        _ => match shown {
+            Some(Value::String(text)) => {
+                (RecordedDeletedAt::Text(text.clone()), Value::String(text))
             }
-            _ => StoredTime::Unreadable(text.clone()),
+            _ => (
+                RecordedDeletedAt::Now,
+                json!(crate::output::rfc3339(crate::db::now())),
+            ),
         },
-        _ => StoredTime::At(crate::db::now()),
-    }
+    })
 }
 
 /// Decides one customer's reversal from the run's audit row, or the
@@ -243,10 +285,14 @@ fn decide(
                     &json!(wrote),
                 )));
             }
-            let deleted_at = recorded_deleted_at(changes.pointer("/deleted_at/old"));
+            let Some((deleted_at, shown)) = recorded_deleted_at(details) else {
+                return Err(refuse(format!(
+                    "the audit row of run {run} records customer {id}'s deleted_at in a form undo does not know, so it cannot be put back as it was"
+                )));
+            };
             let changes = json!({
                 "status": {"old": wrote, "new": "deleted"},
-                "deleted_at": {"old": null, "new": deleted_at.rfc3339()}
+                "deleted_at": {"old": null, "new": shown}
             });
             Ok((Reversal::Redelete { deleted_at }, changes))
         }
@@ -386,7 +432,10 @@ fn undo_batch(
             results.push(ItemResult::new(id, Outcome::WouldChange).with_changes(changes));
             continue;
         }
-        apply(conn, id, &reversal)?;
+        if let Some(why) = apply(conn, id, &reversal)? {
+            results.push(ItemResult::refused(id, why));
+            continue;
+        }
         audit_rows.push(actor.entry(
             "undo",
             Some(id),
@@ -399,17 +448,43 @@ fn undo_batch(
     Ok(results)
 }
 
-fn apply(conn: &mut DbConn, id: i64, reversal: &Reversal) -> Result<()> {
+/// Writes one reversal. `Ok(Some(why))`: the `deleted_at` the run recorded
+/// cannot be put back as it was stored (recorded only as text that
+/// PostgreSQL does not read as a timestamp, or read from the other
+/// backend); nothing was written for this customer.
+fn apply(conn: &mut DbConn, id: i64, reversal: &Reversal) -> Result<Option<String>> {
     let now = crate::db::now();
     match reversal {
-        Reversal::Active(active) => Customer::set_active(conn, &[id], *active, now)?,
-        Reversal::Undelete { active } => Customer::undelete(conn, &[id], *active, now)?,
-        Reversal::Redelete {
-            deleted_at: StoredTime::At(deleted_at),
-        } => Customer::soft_delete(conn, &[id], *deleted_at, now)?,
-        Reversal::Redelete {
-            deleted_at: StoredTime::Unreadable(stored),
-        } => Customer::soft_delete_as_stored(conn, id, stored, now)?,
+        Reversal::Active(active) => {
+            Customer::set_active(conn, &[id], *active, now)?;
+        }
+        Reversal::Undelete { active } => {
+            Customer::undelete(conn, &[id], *active, now)?;
+        }
+        Reversal::Redelete { deleted_at } => match deleted_at {
+            RecordedDeletedAt::Exact(raw) => {
+                if !Customer::soft_delete_exact(conn, id, raw, now)? {
+                    return Ok(Some(format!(
+                        "the deleted_at recorded for customer {id} was read from a {} database, not this one, so it cannot be put back as it was",
+                        match raw.backend() {
+                            crate::db::Backend::Sqlite => "SQLite",
+                            crate::db::Backend::Postgres => "PostgreSQL",
+                        }
+                    )));
+                }
+            }
+            RecordedDeletedAt::Text(text) => {
+                if !Customer::soft_delete_recorded_text(conn, id, text, now)? {
+                    return Ok(Some(format!(
+                        "the deleted_at recorded for customer {id} ({}) is not a timestamp PostgreSQL reads, so it cannot be put back as it was",
+                        crate::text::quote_input(text)
+                    )));
+                }
+            }
+            RecordedDeletedAt::Now => {
+                Customer::soft_delete(conn, &[id], now, now)?;
+            }
+        },
         Reversal::Edit {
             full_name,
             email,
@@ -421,8 +496,8 @@ fn apply(conn: &mut DbConn, id: i64, reversal: &Reversal) -> Result<()> {
                 phone: phone.as_ref().map(|p| p.as_deref()),
                 updated_at: now,
             };
-            Customer::update_contact(conn, id, &back)?
+            Customer::update_contact(conn, id, &back)?;
         }
     };
-    Ok(())
+    Ok(None)
 }

@@ -247,6 +247,28 @@ impl AuditEntry {
             .load(conn)?)
     }
 
+    /// The command of run `run` as its closing `run` row on the chain
+    /// names it (`details.command`; `?` when the details hold none), or
+    /// `None` when there is no such row: what tells a run that changed
+    /// nothing (every customer refused or unchanged, or refused before any
+    /// change: only the `run` row) from a run id that names no run.
+    pub fn run_command(conn: &mut DbConn, run: &str) -> Result<Option<String>> {
+        let details: Option<String> = audit_log::table
+            .filter(audit_log::run_id.eq(run))
+            .filter(audit_log::action.eq(RUN_ACTION))
+            .filter(on_chain())
+            .select(audit_log::details)
+            .order(audit_log::id.desc())
+            .first(conn)
+            .optional()?;
+        Ok(details.map(|d| {
+            serde_json::from_str::<serde_json::Value>(&d)
+                .ok()
+                .and_then(|v| v["command"].as_str().map(str::to_string))
+                .unwrap_or_else(|| "?".into())
+        }))
+    }
+
     /// The customers run `run` changed (`ok` rows), in id order.
     pub fn run_customers(conn: &mut DbConn, run: &str) -> Result<Vec<i64>> {
         let ids: Vec<Option<i64>> = audit_log::table

@@ -8,7 +8,7 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use super::id_list::in_ids;
-use super::lenient::StoredTime;
+use super::lenient::{RawTime, StoredTime};
 use super::schema::{account_entries, billing_accounts, customers, kyc_records};
 use super::DbConn;
 use crate::error::Result;
@@ -551,36 +551,118 @@ impl Customer {
         )
     }
 
+    /// The `deleted_at` of each of these customers that has one, exactly as
+    /// stored ([`RawTime`]): what `restore` records before it clears the
+    /// column, so that `undo` can put it back. Read inside the caller's
+    /// write transaction, under its row locks.
+    pub(crate) fn stored_deleted_at(
+        conn: &mut DbConn,
+        ids: &[i64],
+    ) -> Result<HashMap<i64, RawTime>> {
+        let rows: Vec<(i64, Option<RawTime>)> = customers::table
+            .filter(in_ids(customers::id, ids))
+            .filter(customers::deleted_at.is_not_null())
+            .select((
+                customers::id,
+                customers::deleted_at.assume_not_null().nullable(),
+            ))
+            .load(conn)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, raw)| raw.map(|raw| (id, raw)))
+            .collect())
+    }
+
     /// Soft-deletes one customer again with the `deleted_at` a restore took
-    /// away when that was a value custadm cannot read
-    /// ([`StoredTime::Unreadable`]; `undo` of such a restore): the text is
-    /// put back as it was stored, never a time custadm makes up. SQLite
-    /// stores it as given, its column affinity making a number's text (`0`,
-    /// `0.0`) the number again; PostgreSQL casts it to `timestamp`, which
-    /// reads its own printed forms (`-infinity`, `0001-01-01 00:00:00`,
-    /// `4713-01-01 00:00:00 BC`).
-    pub(crate) fn soft_delete_as_stored(
+    /// away, exactly as it was stored (`undo` of that restore): SQLite gets
+    /// the same storage class and bytes (text through `CAST(blob AS TEXT)`,
+    /// so bytes that are not UTF-8 stay as they were), PostgreSQL the same
+    /// binary value. A value read from the other backend (an audit row
+    /// copied between databases) is `Ok(false)` and writes nothing.
+    pub(crate) fn soft_delete_exact(
         conn: &mut DbConn,
         id: i64,
-        stored: &str,
+        stored: &RawTime,
         now: NaiveDateTime,
-    ) -> Result<usize> {
+    ) -> Result<bool> {
+        use diesel::dsl::sql;
+        use diesel::sql_types::{BigInt, Binary, Double, Nullable, Timestamp};
+        macro_rules! put {
+            ($c:expr, $value:expr) => {{
+                diesel::update(customers::table.find(id))
+                    .set((
+                        customers::is_active.eq(false),
+                        customers::deleted_at.eq($value),
+                        customers::updated_at.eq(now),
+                    ))
+                    .execute($c)?;
+            }};
+        }
+        type Ts = Nullable<Timestamp>;
+        match (conn, stored) {
+            (DbConn::Pg(c), RawTime::PgMicros(micros)) => {
+                put!(c, super::lenient::PgMicros(*micros))
+            }
+            (DbConn::Sqlite(c), RawTime::SqliteInteger(n)) => {
+                put!(c, sql::<Ts>("").bind::<BigInt, _>(*n).sql(""))
+            }
+            (DbConn::Sqlite(c), RawTime::SqliteReal(x)) => {
+                put!(c, sql::<Ts>("").bind::<Double, _>(*x).sql(""))
+            }
+            (DbConn::Sqlite(c), RawTime::SqliteText(bytes)) => put!(
+                c,
+                sql::<Ts>("CAST(")
+                    .bind::<Binary, _>(bytes.clone())
+                    .sql(" AS TEXT)")
+            ),
+            (DbConn::Sqlite(c), RawTime::SqliteBlob(bytes)) => {
+                put!(c, sql::<Ts>("").bind::<Binary, _>(bytes.clone()).sql(""))
+            }
+            (_, _) => return Ok(false),
+        };
+        Ok(true)
+    }
+
+    /// Soft-deletes one customer again with a `deleted_at` a restore
+    /// recorded only as text (audit rows written before restore recorded
+    /// [`RawTime`]: an RFC 3339 time, or the text of a value custadm could
+    /// not read): SQLite stores the text as given; PostgreSQL casts it to
+    /// `timestamp` inside a savepoint, and a text it does not read is
+    /// `Ok(false)` with nothing written (the caller refuses that customer),
+    /// never the server's error for the whole batch.
+    pub(crate) fn soft_delete_recorded_text(
+        conn: &mut DbConn,
+        id: i64,
+        recorded: &str,
+        now: NaiveDateTime,
+    ) -> Result<bool> {
         use diesel::sql_types::{Nullable, Text, Timestamp};
         let value = match conn {
             DbConn::Sqlite(_) => diesel::dsl::sql::<Nullable<Timestamp>>("")
-                .bind::<Text, _>(stored.to_string())
+                .bind::<Text, _>(recorded.to_string())
                 .sql(""),
             DbConn::Pg(_) => diesel::dsl::sql::<Nullable<Timestamp>>("CAST(")
-                .bind::<Text, _>(stored.to_string())
+                .bind::<Text, _>(recorded.to_string())
                 .sql(" AS timestamp)"),
         };
-        Ok(diesel::update(customers::table.find(id))
-            .set((
-                customers::is_active.eq(false),
-                customers::deleted_at.eq(value),
-                customers::updated_at.eq(now),
-            ))
-            .execute(conn)?)
+        let update = diesel::update(customers::table.find(id)).set((
+            customers::is_active.eq(false),
+            customers::deleted_at.eq(value),
+            customers::updated_at.eq(now),
+        ));
+        match super::savepoint(conn, |c| update.execute(c)) {
+            Ok(_) => Ok(true),
+            // SQLSTATE class 22 `data_exception` (22007
+            // invalid_datetime_format, 22008 datetime_field_overflow): a
+            // text the server does not read as a timestamp. Anything else (a
+            // lost connection) stops the batch as any failure does.
+            Err(diesel::result::Error::DatabaseError(_, info))
+                if info.sqlstate().is_some_and(|s| s.class().as_str() == "22") =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Brings soft-deleted customers back, active or not (`restore`; `undo`

@@ -37,10 +37,15 @@ pub struct LossyText(pub String);
 #[derive(Debug, Clone, PartialEq, Eq, diesel::deserialize::FromSqlRow)]
 pub struct LossyOptText(pub Option<String>);
 
-/// A date as shown (`YYYY-MM-DD`); on SQLite also a timestamp in any
-/// [`StoredTime`] form (its date part). A value SQLite cannot read as a date is
-/// shown as stored (made terminal-safe where it is printed), with one
-/// warning: a subject-access export must not invent a date of birth.
+/// A date of birth as shown: `YYYY-MM-DD`, the date stored, when it is a
+/// valid date from 1900-01-01 to 9999-12-31 (on SQLite written `YYYY-MM-DD`,
+/// alone or followed by a time of day, whose zone is not applied, or a
+/// Julian day number); anything else (SQLite's number 0, a day past the
+/// month's end, PostgreSQL's `0044-03-15 BC` or `infinity`) shown as stored
+/// (made terminal-safe where it is printed), with one warning: a
+/// subject-access export must not invent a date of birth, nor shift one.
+/// The rule is the contract's for timestamps ("Output": a value that names
+/// no instant, or one before 1900, is unreadable), for a calendar date.
 #[derive(Debug, Clone, PartialEq, Eq, diesel::deserialize::FromSqlRow)]
 pub struct DbDate(pub String);
 
@@ -276,8 +281,8 @@ const READABLE_FROM_JULIAN_DAY: &str = "2415020.5";
 /// and so never the epoch or NULL for an `Unreadable` one; the columns no
 /// command writes (`created_at`, `last_login_at`) stay as stored. The one
 /// value put back is a `deleted_at` a restore recorded: `undo` of that
-/// restore writes it as it was stored
-/// ([`Customer::soft_delete_as_stored`](crate::db::customer::Customer::soft_delete_as_stored)).
+/// restore writes it byte for byte as it was stored ([`RawTime`],
+/// [`Customer::soft_delete_exact`](crate::db::customer::Customer::soft_delete_exact)).
 #[derive(Debug, Clone, PartialEq, Eq, diesel::deserialize::FromSqlRow)]
 pub enum StoredTime {
     /// The instant (UTC) the value names, 1900 or later.
@@ -401,23 +406,17 @@ fn pg_stored(value: diesel::pg::PgValue<'_>) -> StoredTime {
     }
     match <NaiveDateTime as FromSql<Timestamp, Pg>>::from_sql(value) {
         Ok(t) if t >= readable_from() => StoredTime::At(t),
-        Ok(t) => {
-            let stored = pg_text(t);
+        // Before 1900, or past the years chrono holds (262,143; PostgreSQL
+        // goes to 294,276): shown as PostgreSQL prints the value.
+        read => {
+            let stored = micros.map_or_else(|| "?".to_string(), pg_timestamp_text);
+            let why = if read.is_ok() {
+                "is before 1900"
+            } else {
+                "is past the years custadm reads"
+            };
             unreadable(
-                &format!("{stored} is before 1900, which custadm does not read as an instant"),
-                stored,
-                FIND_PG,
-            )
-        }
-        // Past the years chrono holds (262,143): PostgreSQL's own limit is
-        // higher. Shown by its binary value, which is what is known of it.
-        Err(_) => {
-            let stored = format!(
-                "{} microseconds after 2000-01-01 00:00:00",
-                micros.unwrap_or_default()
-            );
-            unreadable(
-                &format!("{stored} is past the years custadm reads"),
+                &format!("{stored} {why}, which custadm does not read as an instant"),
                 stored,
                 FIND_PG,
             )
@@ -425,28 +424,76 @@ fn pg_stored(value: diesel::pg::PgValue<'_>) -> StoredTime {
     }
 }
 
-/// A `timestamp` as PostgreSQL prints it (`DateStyle` ISO, as `psql`
-/// shows it): `0001-01-01 00:00:00`, a fraction without trailing zeros,
-/// ` BC` for years before 1.
-fn pg_text(t: NaiveDateTime) -> String {
-    use chrono::{Datelike, Timelike};
-    let (year, era) = if t.year() <= 0 {
-        (1 - t.year(), " BC")
+/// 2000-01-01, PostgreSQL's epoch, in days after 1970-01-01.
+const PG_EPOCH_DAYS: i64 = 10_957;
+
+/// The proleptic Gregorian (year, month, day) of a day number counted from
+/// 1970-01-01, for any `i64` day PostgreSQL can hold (H. Hinnant,
+/// "chrono-Compatible Low-Level Date Algorithms", `civil_from_days`): years
+/// before 1 are astronomical (0 is 1 BC).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// A date as PostgreSQL prints it (`DateStyle` ISO, as `psql` shows it):
+/// at least four year digits, ` BC` for years before 1.
+fn pg_date_part(days_since_2000: i64) -> (String, &'static str) {
+    let (year, month, day) = civil_from_days(days_since_2000 + PG_EPOCH_DAYS);
+    let (year, era) = if year <= 0 {
+        (1 - year, " BC")
     } else {
-        (t.year(), "")
+        (year, "")
     };
-    let mut fraction = format!(".{:06}", t.nanosecond() / 1000);
+    (format!("{year:04}-{month:02}-{day:02}"), era)
+}
+
+/// A `timestamp` as PostgreSQL prints it from its binary value (microseconds
+/// since 2000-01-01, `i64::MIN`/`MAX` the infinities), for every value it
+/// holds, chrono's range or not: `0001-01-01 00:00:00`, a fraction without
+/// trailing zeros, ` BC` for years before 1, `294276-12-31 23:59:59.999999`,
+/// `-infinity`.
+pub(crate) fn pg_timestamp_text(micros: i64) -> String {
+    const DAY: i64 = 86_400_000_000;
+    match micros {
+        i64::MIN => return "-infinity".into(),
+        i64::MAX => return "infinity".into(),
+        _ => {}
+    }
+    let (date, era) = pg_date_part(micros.div_euclid(DAY));
+    let time = micros.rem_euclid(DAY);
+    let seconds = time / 1_000_000;
+    let mut fraction = format!(".{:06}", time % 1_000_000);
     while fraction.ends_with('0') || fraction.ends_with('.') {
         fraction.pop();
     }
     format!(
-        "{year:04}-{:02}-{:02} {:02}:{:02}:{:02}{fraction}{era}",
-        t.month(),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
+        "{date} {:02}:{:02}:{:02}{fraction}{era}",
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60
     )
+}
+
+/// A `date` as PostgreSQL prints it from its binary value (days since
+/// 2000-01-01, `i32::MIN`/`MAX` the infinities).
+pub(crate) fn pg_date_text(days: i32) -> String {
+    match days {
+        i32::MIN => "-infinity".into(),
+        i32::MAX => "infinity".into(),
+        _ => {
+            let (date, era) = pg_date_part(i64::from(days));
+            format!("{date}{era}")
+        }
+    }
 }
 
 /// Says on stderr that the database holds a value custadm cannot read
@@ -454,23 +501,45 @@ fn pg_text(t: NaiveDateTime) -> String {
 /// a few values at most, with how to find the rows to fix (`find`). Never
 /// an error, so one bad row another program wrote does not stop a listing.
 fn unreadable_timestamp(why: &str, find: &str) {
+    warn_once(
+        &format!(
+            "the database holds a timestamp custadm cannot read: {why}; shown as stored, and never selected by a filter"
+        ),
+        find,
+    );
+}
+
+/// Distinct values warned about one by one; past them one closing line.
+const WARNED_VALUES: usize = 5;
+
+/// One `warning:` line on stderr (`text` sanitised here, then how to find
+/// the rows, `find`), once per text, for [`WARNED_VALUES`] texts; the next
+/// distinct one gets one closing line instead (that more such values were
+/// found, and how to find them), and later ones nothing, so that a table
+/// full of them does not bury the output in warnings.
+fn warn_once(text: &str, find: &str) {
     use std::collections::BTreeSet;
     use std::sync::Mutex;
-    static WARNED: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
-    let message = crate::text::sanitize(why);
+    /// The texts warned about, and whether the closing line was written.
+    static WARNED: Mutex<(BTreeSet<String>, bool)> = Mutex::new((BTreeSet::new(), false));
+    let message = crate::text::sanitize(text);
     let Ok(mut warned) = WARNED.lock() else {
         return;
     };
-    if warned.len() >= 5 || !warned.insert(message.clone()) {
+    let (seen, closed) = &mut *warned;
+    let line = if seen.contains(&message) || *closed {
         return;
-    }
-    let _ = std::io::Write::write_all(
-        &mut std::io::stderr(),
+    } else if seen.len() < WARNED_VALUES {
+        let line = format!("warning: {message}. Fix the row with SQL ({find})\n");
+        seen.insert(message);
+        line
+    } else {
+        *closed = true;
         format!(
-            "warning: the database holds a timestamp custadm cannot read: {message}; shown as stored, and never selected by a filter. Fix the row with SQL ({find})\n"
+            "warning: the database holds more values custadm cannot read than the {WARNED_VALUES} above; they are shown as stored too. Find them with SQL ({find})\n"
         )
-        .as_bytes(),
-    );
+    };
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
 }
 
 impl FromSql<Timestamp, Sqlite> for StoredTime {
@@ -485,7 +554,63 @@ impl FromSql<Timestamp, Pg> for StoredTime {
     }
 }
 
+/// The first and last dates of birth custadm reads as dates: 1900-01-01
+/// (as for timestamps, [`readable_from`]) to 9999-12-31 (the last date
+/// `YYYY-MM-DD` writes, so both backends read the same range).
+fn readable_dates() -> std::ops::RangeInclusive<NaiveDate> {
+    readable_from().date()..=NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX)
+}
+
+/// The date a SQLite text names as written: `YYYY-MM-DD`, a day that
+/// month has, alone or followed by a time of day (and zone) in a form
+/// [`parse_sqlite_timestamp`] reads — a program that stores dates as
+/// timestamps. The zone is not applied: a date of birth is a calendar
+/// date, not an instant (`1950-01-01 23:30:00-02:00` is 1950-01-01), and
+/// a day past the month's end is no date (`1950-02-30`), where SQLite's
+/// functions roll it over.
+fn sqlite_text_date(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    let number = |from: usize, len: usize| -> Option<u32> {
+        let digits = b.get(from..from + len)?;
+        digits
+            .iter()
+            .all(u8::is_ascii_digit)
+            .then(|| digits.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0')))
+    };
+    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(
+        i32::try_from(number(0, 4)?).ok()?,
+        number(5, 2)?,
+        number(8, 2)?,
+    )?;
+    (b.len() == 10 || parse_sqlite_timestamp(text).is_some()).then_some(date)
+}
+
+/// Says that a date of birth is shown as stored, with the rule it broke.
+fn unreadable_date(stored: String, why: &str, find: &str) -> DbDate {
+    warn_once(
+        &format!(
+            "the database holds a date of birth custadm cannot read: {} {why}, and a date of birth is a valid date from 1900-01-01 to 9999-12-31; shown as stored",
+            quoted(&stored)
+        ),
+        find,
+    );
+    DbDate(stored)
+}
+
+/// Where SQLite's unreadable dates of birth are.
+const FIND_SQLITE_DATE: &str = "on SQLite find them with `SELECT id FROM kyc_records WHERE typeof(date_of_birth) <> 'text' OR date(substr(date_of_birth, 1, 10)) IS NOT substr(date_of_birth, 1, 10) OR date_of_birth < '1900'`";
+/// Where PostgreSQL's are.
+const FIND_PG_DATE: &str = "on PostgreSQL find them with `SELECT id FROM kyc_records WHERE NOT isfinite(date_of_birth) OR date_of_birth NOT BETWEEN '1900-01-01' AND '9999-12-31'`";
+
 impl FromSql<Date, Sqlite> for DbDate {
+    /// Text: the date as written ([`sqlite_text_date`]). A number: a Julian
+    /// day, as SQLite's functions read one, its date in UTC (a number 0 is
+    /// 4714 BC). Either read only within [`readable_dates`]; anything else
+    /// is shown as stored (a number as SQLite prints it, bytes that are not
+    /// UTF-8 with U+FFFD) with a warning.
     fn from_sql(mut value: diesel::sqlite::SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
         use diesel::sqlite::SqliteType;
         let number = matches!(
@@ -495,43 +620,58 @@ impl FromSql<Date, Sqlite> for DbDate {
         let julian = number.then(|| from_julian_day(value.read_double()));
         // SQLite's own text of the value: a number as SQLite prints it.
         let stored = lossy(value.read_blob());
-        let read = julian.unwrap_or_else(|| parse_sqlite_timestamp(&stored));
-        Ok(DbDate(match read {
-            Some(t) => t.date().format("%Y-%m-%d").to_string(),
-            None => {
-                unreadable_timestamp(
-                    &format!(
-                        "{} is not a date in a form custadm reads (YYYY-MM-DD)",
-                        quoted(&stored)
-                    ),
-                    "on SQLite find them with `WHERE column IS NOT NULL AND julianday(column) IS NULL`",
-                );
-                stored
-            }
-        }))
+        let read = match julian {
+            Some(t) => t.map(|t| t.date()),
+            None => sqlite_text_date(&stored),
+        };
+        Ok(match read {
+            Some(d) if readable_dates().contains(&d) => DbDate(d.format("%Y-%m-%d").to_string()),
+            Some(d) => unreadable_date(
+                stored,
+                &format!(
+                    "(read as {}) is outside the dates custadm reads{}",
+                    d.format("%Y-%m-%d"),
+                    if number {
+                        " (a number is a Julian day: 0 is in 4714 BC)"
+                    } else {
+                        ""
+                    }
+                ),
+                FIND_SQLITE_DATE,
+            ),
+            None => unreadable_date(
+                stored,
+                if number {
+                    "is no Julian day"
+                } else {
+                    "is not a date in the form YYYY-MM-DD"
+                },
+                FIND_SQLITE_DATE,
+            ),
+        })
     }
 }
 
 impl FromSql<Date, Pg> for DbDate {
+    /// From the binary form (days since 2000-01-01, the extremes the
+    /// infinities), so every date PostgreSQL holds is shown as it prints
+    /// it (`0044-03-15 BC`, `5874897-12-31`, `infinity`); read as a date
+    /// only within [`readable_dates`], else shown so with a warning.
     fn from_sql(value: diesel::pg::PgValue<'_>) -> deserialize::Result<Self> {
-        // The binary form: days since 2000-01-01, the extremes meaning the
-        // infinities, which chrono does not hold (nor years past 262,143).
-        let days = <[u8; 4]>::try_from(value.as_bytes())
-            .ok()
-            .map(i32::from_be_bytes);
-        if let Ok(d) = <NaiveDate as FromSql<Date, Pg>>::from_sql(value) {
-            return Ok(DbDate(d.format("%Y-%m-%d").to_string()));
-        }
-        let stored = match days {
-            Some(i32::MAX) => "infinity".to_string(),
-            Some(i32::MIN) => "-infinity".to_string(),
-            other => format!("{} days after 2000-01-01", other.unwrap_or_default()),
-        };
-        unreadable_timestamp(
-            &format!("{stored} is not a date custadm reads"),
-            "on PostgreSQL find them with `WHERE NOT isfinite(column)`",
+        let days = i32::from_be_bytes(
+            <[u8; 4]>::try_from(value.as_bytes()).map_err(|_| "a date of other than 4 bytes")?,
         );
-        Ok(DbDate(stored))
+        let stored = pg_date_text(days);
+        let epoch = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default();
+        let read = match days {
+            i32::MIN | i32::MAX => None,
+            _ => epoch.checked_add_signed(chrono::Duration::days(i64::from(days))),
+        };
+        Ok(match read {
+            Some(d) if readable_dates().contains(&d) => DbDate(stored),
+            Some(_) => unreadable_date(stored, "is outside the dates custadm reads", FIND_PG_DATE),
+            None => unreadable_date(stored, "names no calendar date", FIND_PG_DATE),
+        })
     }
 }
 
@@ -557,7 +697,142 @@ multi_from_sql!(
     LossyOptText => Nullable<Text>,
     StoredTime => Timestamp,
     DbDate => Date,
+    RawTime => Timestamp,
 );
+
+// --- values put back as stored ----------------------------------------------
+
+/// A timestamp column's value exactly as stored, whatever it names, for
+/// putting back what a command took away: `restore` records the
+/// `deleted_at` it clears this way and `undo` of that restore writes it
+/// back byte for byte (contract "Output": a value is shown as stored;
+/// what custadm writes never turns another program's value into another).
+///
+/// - SQLite: the storage class and the value (`typeof()` and `quote()`
+///   tell them apart): an integer, a real (its 64 bits), text (its bytes,
+///   UTF-8 or not, NUL included) or a blob.
+/// - PostgreSQL: the `timestamp`'s binary value, microseconds since
+///   2000-01-01 (`i64::MIN`/`MAX` the infinities), which holds every value
+///   PostgreSQL does, also past chrono's years.
+///
+/// No parsing decides anything here: what was read is what is written.
+#[derive(Debug, Clone, PartialEq, diesel::deserialize::FromSqlRow)]
+pub enum RawTime {
+    SqliteInteger(i64),
+    SqliteReal(f64),
+    SqliteText(Vec<u8>),
+    SqliteBlob(Vec<u8>),
+    PgMicros(i64),
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02X}")).collect()
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if text.len() % 2 != 0 || !text.is_ascii() {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
+        .collect()
+}
+
+impl RawTime {
+    /// As JSON, losslessly (an audit row's `details`):
+    /// `{"sqlite": "integer", "value": 0}`, `{"sqlite": "real", "bits":
+    /// "4142C47C80000000"}` (the IEEE 754 bits in hex: infinities too),
+    /// `{"sqlite": "text", "text": "…"}` (valid UTF-8) or `{"sqlite":
+    /// "text", "hex": "…"}` (bytes that are not), `{"sqlite": "blob",
+    /// "hex": "…"}`, `{"postgres": "timestamp", "micros": N}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::json;
+        match self {
+            RawTime::SqliteInteger(n) => json!({"sqlite": "integer", "value": n}),
+            RawTime::SqliteReal(x) => {
+                json!({"sqlite": "real", "bits": format!("{:016X}", x.to_bits())})
+            }
+            RawTime::SqliteText(bytes) => match std::str::from_utf8(bytes) {
+                Ok(text) => json!({"sqlite": "text", "text": text}),
+                Err(_) => json!({"sqlite": "text", "hex": hex(bytes)}),
+            },
+            RawTime::SqliteBlob(bytes) => json!({"sqlite": "blob", "hex": hex(bytes)}),
+            RawTime::PgMicros(n) => json!({"postgres": "timestamp", "micros": n}),
+        }
+    }
+
+    /// The value [`RawTime::to_json`] wrote, or `None` for anything else.
+    pub fn from_json(v: &serde_json::Value) -> Option<RawTime> {
+        let field = |k: &str| v.get(k).and_then(serde_json::Value::as_str);
+        if v.get("postgres").and_then(serde_json::Value::as_str) == Some("timestamp") {
+            return v.get("micros")?.as_i64().map(RawTime::PgMicros);
+        }
+        match v.get("sqlite")?.as_str()? {
+            "integer" => v.get("value")?.as_i64().map(RawTime::SqliteInteger),
+            "real" => u64::from_str_radix(field("bits")?, 16)
+                .ok()
+                .map(|bits| RawTime::SqliteReal(f64::from_bits(bits))),
+            "text" => match (field("text"), field("hex")) {
+                (Some(text), None) => Some(RawTime::SqliteText(text.as_bytes().to_vec())),
+                (None, Some(h)) => unhex(h).map(RawTime::SqliteText),
+                _ => None,
+            },
+            "blob" => unhex(field("hex")?).map(RawTime::SqliteBlob),
+            _ => None,
+        }
+    }
+
+    /// The backend this value was read from.
+    pub fn backend(&self) -> Backend {
+        match self {
+            RawTime::PgMicros(_) => Backend::Postgres,
+            _ => Backend::Sqlite,
+        }
+    }
+}
+
+impl FromSql<Timestamp, Sqlite> for RawTime {
+    fn from_sql(mut value: diesel::sqlite::SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
+        use diesel::sqlite::SqliteType;
+        Ok(match value.value_type() {
+            Some(SqliteType::Long | SqliteType::Integer | SqliteType::SmallInt) => {
+                RawTime::SqliteInteger(value.read_long())
+            }
+            Some(SqliteType::Double | SqliteType::Float) => {
+                RawTime::SqliteReal(value.read_double())
+            }
+            Some(SqliteType::Binary) => RawTime::SqliteBlob(value.read_blob().to_vec()),
+            // Text: its bytes as stored (`read_blob` converts nothing).
+            _ => RawTime::SqliteText(value.read_blob().to_vec()),
+        })
+    }
+}
+
+impl FromSql<Timestamp, Pg> for RawTime {
+    fn from_sql(value: diesel::pg::PgValue<'_>) -> deserialize::Result<Self> {
+        let bytes = <[u8; 8]>::try_from(value.as_bytes())
+            .map_err(|_| "a timestamp of other than 8 bytes")?;
+        Ok(RawTime::PgMicros(i64::from_be_bytes(bytes)))
+    }
+}
+
+/// A PostgreSQL `timestamp` bound by its binary value (microseconds since
+/// 2000-01-01): writes back exactly what [`RawTime::PgMicros`] read, also
+/// values chrono cannot hold and the infinities.
+#[derive(Debug, Clone, Copy, diesel::expression::AsExpression)]
+#[diesel(sql_type = Timestamp)]
+pub struct PgMicros(pub i64);
+
+impl diesel::serialize::ToSql<Timestamp, Pg> for PgMicros {
+    fn to_sql<'b>(
+        &'b self,
+        out: &mut diesel::serialize::Output<'b, '_, Pg>,
+    ) -> diesel::serialize::Result {
+        std::io::Write::write_all(out, &self.0.to_be_bytes())?;
+        Ok(diesel::serialize::IsNull::No)
+    }
+}
 
 // --- filters --------------------------------------------------------------
 
@@ -577,12 +852,15 @@ multi_from_sql!(
 /// where the bundled 3.53 truncates it, in `julianday()` and `strftime()`
 /// alike: a row another program writes with more than three fraction digits
 /// (`…:58.9996`) may sit 1 ms apart in the index (`REINDEX` recomputes it).
+/// At the 1900 bound that would make an unreadable value selectable:
+/// [`InstantCmp`] checks an entry exactly there again.
 pub const SQLITE_INSTANT: &str = "julianday({})";
 
 /// How a filter compares a column with an instant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cmp {
     Lt,
+    Le,
     Gt,
     Ge,
 }
@@ -591,6 +869,7 @@ impl Cmp {
     fn sql(self) -> &'static str {
         match self {
             Cmp::Lt => " < ",
+            Cmp::Le => " <= ",
             Cmp::Gt => " > ",
             Cmp::Ge => " >= ",
         }
@@ -626,11 +905,21 @@ macro_rules! instant_cmp_for {
                 // Both bounded below by the first readable instant, in the
                 // indexed form itself (an index range scan still serves it).
                 match backend {
+                    // On SQLite the index entry may have been computed by
+                    // another program's SQLite 3.40, which rounds to the
+                    // nearest millisecond ('1899-12-31 23:59:59.9996' is
+                    // 1900-01-01 there), and SQLite ≥ 3.41 takes the
+                    // indexed value for `julianday(column)` from the index.
+                    // So an entry exactly at the bound is checked again by
+                    // an expression no index holds (`'+0 days'` changes
+                    // nothing but makes this SQLite compute it); every
+                    // other row is decided by the index alone.
                     Backend::Sqlite => {
                         let instant = SQLITE_INSTANT.replace("{}", column);
+                        let bound = READABLE_FROM_JULIAN_DAY;
                         Box::new(
                             diesel::dsl::sql::<Bool>(&format!(
-                                "({instant} >= {READABLE_FROM_JULIAN_DAY} AND {instant}{}julianday(",
+                                "({instant} >= {bound} AND ({instant} > {bound} OR julianday({column}, '+0 days') >= {bound}) AND {instant}{}julianday(",
                                 cmp.sql()
                             ))
                             .bind::<Text, _>(t.format("%Y-%m-%d %H:%M:%S%.3f").to_string())
@@ -667,10 +956,14 @@ mod tests {
 
     #[test]
     fn postgres_timestamps_are_shown_as_postgres_prints_them() {
+        let epoch = NaiveDate::from_ymd_opt(2000, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .expect("epoch");
         let t = |y, m, d, micros| {
             NaiveDate::from_ymd_opt(y, m, d)
                 .and_then(|d| d.and_hms_micro_opt(1, 2, 3, micros))
-                .map(pg_text)
+                .and_then(|t| (t - epoch).num_microseconds())
+                .map(pg_timestamp_text)
         };
         assert_eq!(t(1, 1, 1, 0).as_deref(), Some("0001-01-01 01:02:03"));
         assert_eq!(
@@ -682,6 +975,24 @@ mod tests {
             Some("4713-01-01 01:02:03.00012 BC")
         );
         assert_eq!(t(0, 3, 4, 0).as_deref(), Some("0001-03-04 01:02:03 BC"));
+        assert_eq!(
+            t(2000, 2, 29, 1).as_deref(),
+            Some("2000-02-29 01:02:03.000001")
+        );
+        assert_eq!(t(1999, 12, 31, 0).as_deref(), Some("1999-12-31 01:02:03"));
+        // Beyond chrono: PostgreSQL's last timestamp and its last date, as
+        // `psql` prints them (their binary values read from PostgreSQL 15).
+        assert_eq!(
+            pg_timestamp_text(9_223_371_331_199_999_999),
+            "294276-12-31 23:59:59.999999"
+        );
+        assert_eq!(pg_timestamp_text(i64::MIN), "-infinity");
+        assert_eq!(pg_timestamp_text(i64::MAX), "infinity");
+        assert_eq!(pg_date_text(2_145_031_948), "5874897-12-31");
+        assert_eq!(pg_date_text(-2_451_507), "4713-01-01 BC");
+        assert_eq!(pg_date_text(0), "2000-01-01");
+        assert_eq!(pg_date_text(-1), "1999-12-31");
+        assert_eq!(pg_date_text(i32::MAX), "infinity");
     }
 
     #[test]

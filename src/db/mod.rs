@@ -314,6 +314,8 @@ impl DatabaseTarget {
                 open_sqlite_read_only(path)
             }
             DatabaseTarget::Postgres(url) => {
+                // A URL libpq cannot parse names no database to look for.
+                check_postgres_url(url)?;
                 let started = std::time::Instant::now();
                 open_postgres(url).map_err(|e| {
                     // A missing database: say so, and that init makes it
@@ -374,6 +376,7 @@ impl DatabaseTarget {
                 self.connect().map(Some)
             }
             DatabaseTarget::Postgres(url) => {
+                check_postgres_url(url)?;
                 let started = std::time::Instant::now();
                 match open_postgres(url) {
                     Ok(conn) => Ok(Some(conn)),
@@ -710,9 +713,83 @@ fn with_connect_timeout(url: &str) -> String {
     out
 }
 
+/// libpq's objection to a PostgreSQL URL as a URL, found without asking
+/// any server: its URI syntax as `PQconninfoParse` (libpq's own parser)
+/// reads it — a `[` never closed, a `%` not followed by two hex digits, an
+/// unknown parameter, a `?` in an unencoded password — with libpq's
+/// message. `None` when libpq parses it.
+fn postgres_url_syntax_error(url: &str) -> Option<String> {
+    let text = std::ffi::CString::new(url).ok()?;
+    let mut message: *mut std::os::raw::c_char = std::ptr::null_mut();
+    // SAFETY: `text` is a NUL-terminated string that outlives the call;
+    // libpq returns options (freed with PQconninfoFree) or NULL and, unless
+    // out of memory, a message it allocated (freed with PQfreemem).
+    let options = unsafe { pq_sys::PQconninfoParse(text.as_ptr(), &mut message) };
+    let said = (!message.is_null()).then(|| {
+        // SAFETY: a NUL-terminated string libpq allocated, read before it is freed.
+        let said = unsafe { std::ffi::CStr::from_ptr(message) }
+            .to_string_lossy()
+            .into_owned();
+        unsafe { pq_sys::PQfreemem(message.cast()) };
+        said
+    });
+    if !options.is_null() {
+        // SAFETY: the options PQconninfoParse returned, freed once.
+        unsafe { pq_sys::PQconninfoFree(options) };
+        return None;
+    }
+    Some(said.map_or_else(
+        || "libpq could not parse it".to_string(),
+        |s| join_libpq_lines(&s),
+    ))
+}
+
+/// True for libpq's own objections to a connection parameter's value,
+/// made before any server is contacted (libpq's `pqConnectOptions2` and
+/// its port check: "invalid port number", "invalid integer value … for
+/// connection option", "invalid sslmode value", "could not match 2 port
+/// numbers to 3 hosts"). The libpq custadm links is built without
+/// translations (pq-sys `bundled`), so these texts are always English;
+/// anything a server said, or a failed connection, starts otherwise
+/// ("connection to server at …").
+fn is_libpq_parameter_error(cause: &str) -> bool {
+    cause.starts_with("invalid ") || cause.starts_with("could not match ")
+}
+
+/// What to fix in a PostgreSQL URL libpq rejected as a URL.
+const URL_FORM_HINT: &str = "fix the URL: postgres://USER@HOST:PORT/DB?PARAM=VALUE (a port from 1 to 65535, an IPv6 address in [ ], libpq's parameter names and values, and special characters in the user, password and database name percent-encoded, e.g. %40 for @)";
+
+/// A PostgreSQL URL libpq cannot parse as a URL is exit 6 (contract "Exit
+/// codes": misconfigured, as every other database URL custadm cannot use,
+/// e.g. an unsupported scheme) with a hint about the URL only: no server
+/// was asked, so "check that the server is running" would mislead.
+/// libpq's message is scrubbed of every secret the URL carries.
+fn check_postgres_url(url: &str) -> Result<()> {
+    match postgres_url_syntax_error(url) {
+        None => Ok(()),
+        Some(cause) => Err(url_rejected(url, &cause)),
+    }
+}
+
+fn url_rejected(url: &str, cause: &str) -> Error {
+    let cause = crate::secrets::scrub(
+        &crate::secrets::scrub(cause, &with_connect_timeout(url)),
+        url,
+    );
+    Error::Setup(format!(
+        "the database URL {} is not valid: {}; {URL_FORM_HINT}",
+        redact_url_password(url),
+        cause.trim_end_matches('.')
+    ))
+}
+
 fn open_postgres(url: &str) -> Result<DbConn> {
+    check_postgres_url(url)?;
     let mut conn = watchdog::establish(&with_connect_timeout(url)).map_err(|e| {
         let cause = join_libpq_lines(&e.to_string());
+        if is_libpq_parameter_error(&cause) {
+            return url_rejected(url, &cause);
+        }
         // libpq quotes what it could not parse, sometimes the whole URL
         // (with the connect_timeout custadm added).
         let cause = crate::secrets::scrub(

@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::lenient::StoredTime;
+use super::lenient::{Cmp, InstantCmp, StoredTime};
 use super::schema::operators;
 use super::DbConn;
 use crate::error::Result;
@@ -128,18 +128,25 @@ impl Operator {
         now: NaiveDateTime,
     ) -> Result<(i32, Option<NaiveDateTime>)> {
         let what = || "the operator's row".to_string();
-        // An expired lock is over: the next wrong password is the first of a new series.
-        diesel::update(
-            operators::table
-                .find(id)
-                .filter(operators::locked_until.le(now)),
-        )
-        .set((
-            operators::failed_attempts.eq(0),
-            operators::locked_until.eq(None::<NaiveDateTime>),
-        ))
-        .execute(conn)
-        .map_err(super::locking(what))?;
+        // An expired lock is over: the next wrong password is the first of a
+        // new series. Expired means an instant custadm reads, at or before
+        // now (db::lenient::InstantCmp, as `locked_at` reads it): a value
+        // another program stored that names none (`garbage`, a number 0,
+        // PostgreSQL's `-infinity`) is no lock, so the series carries on and
+        // the value stays as stored until a new lock replaces it.
+        let expired = <super::MultiBackend as InstantCmp>::instant_cmp::<operators::table>(
+            conn.backend(),
+            "operators.locked_until",
+            Cmp::Le,
+            now,
+        );
+        diesel::update(operators::table.find(id).filter(expired))
+            .set((
+                operators::failed_attempts.eq(0),
+                operators::locked_until.eq(None::<NaiveDateTime>),
+            ))
+            .execute(conn)
+            .map_err(super::locking(what))?;
         let attempts: i32 = diesel::update(operators::table.find(id))
             .set(operators::failed_attempts.eq(operators::failed_attempts + 1))
             .returning(operators::failed_attempts)

@@ -740,6 +740,68 @@ fn no_url_error_quotes_a_password() {
     }
 }
 
+/// Finding 13 of the item-9 review: a PostgreSQL URL libpq rejects as a
+/// URL (a port out of range or not a number, a bad percent-encoding, an
+/// IPv6 `[` never closed, an unknown parameter or value) ended with "check
+/// that the server is running and the URL is right": no server was asked.
+/// Exit 6 (misconfigured, as an unsupported scheme is), one line naming
+/// libpq's objection and what a URL looks like, nothing about the server,
+/// and no secret of the URL quoted. No server is needed.
+#[test]
+fn a_url_mistake_is_named_without_a_server_hint() {
+    let env = Env::sqlite();
+    for (url, objection) in [
+        (
+            "postgres://root@127.0.0.1:99999/postgres",
+            "invalid port number",
+        ),
+        (
+            "postgres://root@127.0.0.1:abc/postgres",
+            "invalid integer value \"abc\"",
+        ),
+        (
+            "postgres://root@127.0.0.1/post%zzgres",
+            "invalid percent-encoded token",
+        ),
+        ("postgres://root@[::1/postgres", "IPv6 host address"),
+        (
+            "postgres://root@127.0.0.1/postgres?foo=bar",
+            "invalid URI query parameter",
+        ),
+        (
+            "postgres://root@127.0.0.1/postgres?sslmode=bogus",
+            "invalid sslmode value",
+        ),
+        (
+            "postgres://root:Sx9Secret@[::1/postgres",
+            "IPv6 host address",
+        ),
+        (
+            "postgres://root:Sx9Secret@h:1,h:2/db?port=1,2,3",
+            "could not match",
+        ),
+    ] {
+        for args in [vec!["list"], vec!["init", "--password-stdin"]] {
+            let run = env
+                .cmd()
+                .args(&["--database-url", url])
+                .args(&args)
+                .stdin(&format!("{ADMIN_PASSWORD}\n"))
+                .run();
+            run.code(6)
+                .error_line("is not valid: ")
+                .error_line(objection)
+                .error_line("fix the URL");
+            assert!(
+                !run.stderr.contains("server is running") && !run.stderr.contains("Sx9Secret"),
+                "{url} {args:?}: {}",
+                run.stderr
+            );
+            assert!(run.stdout.is_empty(), "{}", run.stdout);
+        }
+    }
+}
+
 #[test]
 fn a_url_without_a_host_finds_debians_socket() {
     let Some(env) = Env::postgres() else { return };

@@ -701,5 +701,32 @@ db_test!(
         assert_eq!(row[1], "'\t=1+1 Tab\\x1b[2J");
         assert_eq!(row[2], "'\r@cr.example");
         assert_eq!(row[3], "'\t+1555");
+        // A timestamp column holding such text (SQLite stores it; it is
+        // shown as stored) gets the same rule: the review of item 9 found
+        // its tab written as the text \x09 (finding 9).
+        if env.backend == Backend::Sqlite {
+            foreign_sql(
+                &env,
+                &format!(
+                    "UPDATE customers SET created_at = {}, last_login_at = {} WHERE id = {id};",
+                    quote("\t=1+1\u{1b}[2J"),
+                    quote("\r@x 2026-01-01\t10:00"),
+                ),
+            );
+            let csv = env.run(&["-o", "csv", "list"]);
+            csv.ok();
+            assert!(
+                !csv.stdout.contains("\\x09"),
+                "tab escaped: {:?}",
+                csv.stdout
+            );
+            let rows = parse_csv(&csv.stdout);
+            let row = rows
+                .iter()
+                .find(|r| r[0] == id.to_string())
+                .expect("the customer's row");
+            assert_eq!(row[5], "'\t=1+1\\x1b[2J");
+            assert_eq!(row[6], "'\r@x 2026-01-01\t10:00");
+        }
     }
 );

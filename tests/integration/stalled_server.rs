@@ -57,6 +57,43 @@ fn list_through_a_stalled_proxy_ends_with_exit_6() {
     assert!(started.elapsed() < HANG);
 }
 
+/// `-o json` stopped by the stall: stdout is still one JSON document (the
+/// array closed after the rows read), and stderr says it is incomplete
+/// beside the error (contract "Output": "json: exactly one JSON document on
+/// stdout"; it was an array never closed, finding 10 of the item-9 review).
+#[test]
+fn list_json_through_a_stalled_proxy_is_one_closed_document() {
+    let Some(env) = Env::postgres() else { return };
+    env.init_db(0);
+    bulk_customers(&env, 3_000);
+    let relay = Relay::to_test_server();
+    relay.stall_after_server_bytes(120_000);
+    let m = run_bounded(through(&env, &relay, &["list", "-o", "json"]), None, HANG);
+    m.run.code(6);
+    names_io_timeout(&m.run);
+    assert!(relay.stalled() >= 1);
+    let rows = m.run.json();
+    let rows = rows.as_array().expect("an array");
+    assert!(
+        !rows.is_empty() && rows.len() < 3_000,
+        "streamed {} rows before the stall",
+        rows.len()
+    );
+    assert!(
+        rows.iter()
+            .all(|r| r["id"].is_i64() && r["email"].is_string()),
+        "whole rows only"
+    );
+    assert!(
+        m.run.stderr.contains(&format!(
+            "warning: the list on stdout is incomplete: it holds the {} customer(s) read before the error below",
+            rows.len()
+        )),
+        "{}",
+        m.run.stderr
+    );
+}
+
 #[test]
 fn audit_verify_through_a_stalled_proxy_ends_with_exit_6() {
     let Some(env) = Env::postgres() else { return };

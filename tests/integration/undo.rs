@@ -220,3 +220,52 @@ db_test!(runs_that_cannot_be_undone, |env| {
         .error_line("no run");
     env.run(&["undo", "yesterday"]).code(2);
 });
+
+// Finding 11 of the item-9 review: `undo` of a run that changed nothing (an
+// `edit --from` whose every row was refused; `runs` lists it) said "no run
+// RUN in the audit trail" (exit 3). It names the run, says it changed
+// nothing, and is a success that changes nothing (an empty selection,
+// contract "Commands"), with its own run record. A run id that names no
+// run is still exit 3.
+db_test!(undo_of_a_run_that_changed_nothing_says_so, |env| {
+    env.init_db(0);
+    let a = env.insert_customer("Taken", "taken@example.com");
+    let b = env.insert_customer("Other", "other@example.com");
+    let path = write_text_file(
+        &env,
+        "edits.csv",
+        &format!("id,new_email\n{a},other@example.com\n{b},taken@example.com\n"),
+    );
+    let edit = env.run(&["-o", "json", "edit", "--from", &path, "--yes"]);
+    assert_eq!(
+        summary(&edit.json()),
+        counts(&[("refused", 2)]),
+        "{}",
+        edit.stdout
+    );
+    let run = run_of(&edit);
+    let runs = env.run(&["-o", "json", "runs"]);
+    runs.ok();
+    assert!(runs.stdout.contains(&run), "{}", runs.stdout);
+    let before = snapshot_all(&env).0;
+    let undo = env.run(&["-o", "json", "undo", &run, "--yes"]);
+    undo.ok();
+    assert!(
+        undo.stderr.contains(&format!(
+            "run {run} (edit) changed nothing, so there is nothing to undo"
+        )),
+        "{}",
+        undo.stderr
+    );
+    let doc = undo.json();
+    assert_eq!(doc["action"], "undo");
+    assert_eq!(doc["results"], json!([]));
+    let own = doc["run"].as_str().expect("the undo's run id");
+    assert_ne!(own, run);
+    assert_eq!(snapshot_all(&env).0, before, "nothing changed");
+    assert!(env.run(&["-o", "json", "runs"]).stdout.contains(own));
+    // A run id no run has is still exit 3.
+    env.run(&["undo", "01JDQ5V7X1N3Z8G4M2K6P9R0ST", "--yes"])
+        .code(3)
+        .error_line("no run 01JDQ5V7X1N3Z8G4M2K6P9R0ST in the audit trail");
+});
