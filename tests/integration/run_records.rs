@@ -1051,3 +1051,58 @@ db_test!(runs_lists_only_rows_on_the_chain, |env| {
         assert_eq!(runs, vec![real.clone()], "{args:?}");
     }
 });
+
+/// Review of issue 26, finding 1: the textfile directory may be writable by
+/// others. Symlinks planted at the temporary names a run could use (the old
+/// `.custadm.prom.PID.tmp` for the next few hundred PIDs) never lead custadm
+/// to write through them: the file they point at keeps its bytes and mode,
+/// and the metrics file is a regular file.
+#[test]
+fn metrics_file_never_writes_through_a_planted_symlink() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::sqlite();
+    env.init_db(0);
+    let id = env.insert_customer("Ann", "ann@example.com").to_string();
+    let dir = env.dir.path().join("textfile");
+    std::fs::create_dir(&dir).expect("textfile dir");
+    let victim = env.dir.path().join("victim");
+    std::fs::write(&victim, "only mine\n").expect("victim");
+    std::fs::set_permissions(&victim, std::fs::Permissions::from_mode(0o600)).expect("mode");
+    let last_pid: u32 = std::fs::read_to_string("/proc/sys/kernel/ns_last_pid")
+        .expect("ns_last_pid")
+        .trim()
+        .parse()
+        .expect("a pid");
+    for pid in last_pid + 1..last_pid + 500 {
+        std::os::unix::fs::symlink(&victim, dir.join(format!(".custadm.prom.{pid}.tmp")))
+            .expect("plant");
+    }
+    let metrics = dir.join("custadm.prom");
+    for flag in ["--deactivate", "--activate"] {
+        env.run(&[
+            "--metrics-file",
+            metrics.to_str().expect("path"),
+            "toggle",
+            &id,
+            flag,
+        ])
+        .ok();
+    }
+    assert_eq!(
+        std::fs::read_to_string(&victim).expect("victim"),
+        "only mine\n"
+    );
+    let mode = std::fs::metadata(&victim)
+        .expect("victim")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600, "the victim's mode");
+    let meta = std::fs::symlink_metadata(&metrics).expect("metrics file");
+    assert!(meta.file_type().is_file(), "{meta:?}");
+    assert_eq!(meta.permissions().mode() & 0o777, 0o644);
+    let text = std::fs::read_to_string(&metrics).expect("metrics file");
+    assert!(
+        text.contains(r#"custadm_run_last_exit_code{action="activate"} 0"#),
+        "{text}"
+    );
+}
