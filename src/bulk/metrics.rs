@@ -3,7 +3,9 @@
 //! exclusively under a random name in the same directory, synced, renamed
 //! over it) in the Prometheus text format
 //! that node_exporter's textfile collector reads, one series per action
-//! (label `action`), keeping the series of the other actions found there:
+//! (label `action`), keeping the series of the other actions found there
+//! (under an exclusive `flock` on `NAME.lock` beside it, so that runs ending
+//! together do not drop each other's series):
 //!
 //! - `custadm_run_last_end_timestamp_seconds`: when the last run ended;
 //! - `custadm_run_last_exit_code`: its exit code;
@@ -64,6 +66,9 @@ pub fn update(
     exit_code: u8,
     summary: &BTreeMap<&'static str, usize>,
 ) -> std::io::Result<()> {
+    // Held until the new file is in place: runs of other actions ending at
+    // the same moment read what this one wrote, and keep its series.
+    let _lock = lock(path)?;
     let old = read_current(path)?
         .map(|text| parse(&text))
         .unwrap_or_default();
@@ -238,6 +243,54 @@ fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::File::open(dir)?.sync_all()
 }
 
+/// An exclusive `flock` on `NAME.lock` next to the metrics file (created
+/// mode 0644 if missing, never through a symlink; opened read-only when
+/// another user created it), held while the file is read, rewritten and
+/// renamed: concurrent runs update it one after the other. The textfile
+/// collector reads `*.prom` only, so the lock file is not read as metrics.
+///
+/// # Errors
+/// The lock file cannot be opened or locked, or is not a regular file.
+fn lock(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    use std::os::unix::io::AsRawFd;
+    let mut name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_else(|| "metrics".into());
+    name.push(".lock");
+    let lock_path = directory_of(path).join(name);
+    let flags = libc::O_NOFOLLOW | libc::O_NONBLOCK;
+    let opened = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .mode(0o644)
+        .custom_flags(flags)
+        .open(&lock_path);
+    let file = match opened {
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(flags)
+            .open(&lock_path)?,
+        other => other?,
+    };
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("{} is not a regular file", lock_path.display()),
+        ));
+    }
+    // SAFETY: flock on a descriptor this function owns; no memory is shared.
+    while unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
+        let e = std::io::Error::last_os_error();
+        if e.kind() != std::io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+    Ok(file)
+}
+
 /// The directory holding `path` (`.` for a bare file name).
 fn directory_of(path: &Path) -> &Path {
     path.parent()
@@ -378,5 +431,43 @@ mod tests {
             .expect("still there")
             .file_type()
             .is_symlink());
+    }
+
+    /// Runs of different actions ending at the same moment: every one's
+    /// series is in the file afterwards, round after round.
+    #[test]
+    fn concurrent_runs_keep_each_others_series() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("custadm.prom");
+        let actions = [
+            "edit",
+            "activate",
+            "deactivate",
+            "delete",
+            "restore",
+            "undo",
+        ];
+        for round in 0..40 {
+            let _ = std::fs::remove_file(&path);
+            let barrier = std::sync::Barrier::new(actions.len());
+            std::thread::scope(|s| {
+                for action in actions {
+                    let (path, barrier) = (&path, &barrier);
+                    s.spawn(move || {
+                        barrier.wait();
+                        let t = chrono::DateTime::from_timestamp(100, 0).expect("time");
+                        update(path, action, t, 0, &BTreeMap::new()).expect("write");
+                    });
+                }
+            });
+            let samples = parse(&std::fs::read_to_string(&path).expect("read"));
+            for action in actions {
+                let key = (
+                    FAMILIES[1].0.to_string(),
+                    vec![("action".to_string(), action.to_string())],
+                );
+                assert!(samples.contains_key(&key), "round {round}: {action} lost");
+            }
+        }
     }
 }

@@ -1106,3 +1106,44 @@ fn metrics_file_never_writes_through_a_planted_symlink() {
         "{text}"
     );
 }
+
+/// Review of issue 26, finding 8: runs of five different actions ending at
+/// the same moment each keep the others' series (the file is read, changed
+/// and renamed under a lock), round after round.
+#[test]
+fn concurrent_runs_keep_each_others_metrics() {
+    let env = Env::sqlite();
+    env.init_db(0);
+    let metrics = env.dir.path().join("custadm.prom");
+    let m = metrics.to_str().expect("path");
+    let runs: [(&str, &[&str]); 5] = [
+        ("activate", &["toggle", "9001", "--activate"]),
+        ("deactivate", &["toggle", "9002", "--deactivate"]),
+        ("edit", &["edit", "9003", "--name", "X"]),
+        ("delete", &["delete", "9004", "--yes"]),
+        ("restore", &["restore", "9005", "--yes"]),
+    ];
+    for round in 0..12 {
+        let _ = std::fs::remove_file(&metrics);
+        let children: Vec<_> = runs
+            .iter()
+            .map(|(_, args)| {
+                let mut all = vec!["--metrics-file", m];
+                all.extend(*args);
+                env.cmd().args(&all).cmd.spawn().expect("spawn custadm")
+            })
+            .collect();
+        for child in children {
+            finish(child).code(3);
+        }
+        let text = std::fs::read_to_string(&metrics).expect("metrics file");
+        for (action, _) in runs {
+            assert!(
+                text.contains(&format!(
+                    "custadm_run_last_exit_code{{action=\"{action}\"}} 3"
+                )),
+                "round {round}: the {action} run's series is lost:\n{text}"
+            );
+        }
+    }
+}
