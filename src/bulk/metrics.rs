@@ -12,7 +12,11 @@
 //! - `custadm_run_last_outcomes{outcome=…}`: its outcome counts, one series
 //!   per outcome (0 when none);
 //! - `custadm_run_last_success_timestamp_seconds`: the end of the last run
-//!   that exited 0 (kept from the file when this one did not).
+//!   that exited 0 (kept from the file when this one did not; 0 when none
+//!   has yet, so that "too long since the last success" fires).
+//!
+//! A run that failed before it began (exit 4 or 6) is written too
+//! (`bulk::record_unstarted`); bad input (exit 2) and dry runs are not runs.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -34,7 +38,7 @@ const FAMILIES: [(&str, &str); 4] = [
     ),
     (
         "custadm_run_last_success_timestamp_seconds",
-        "When the last custadm run of this action that exited 0 ended (Unix time).",
+        "When the last custadm run of this action that exited 0 ended (Unix time; 0: none yet).",
     ),
 ];
 
@@ -111,7 +115,12 @@ pub fn update(
         (_, Some(before)) => {
             samples.insert(success_key, before);
         }
-        (_, None) => {}
+        // No run of this action has exited 0 yet (a first night refused by
+        // --max-changes): 0, so an alert on the time since the last
+        // success fires rather than finding no series.
+        (_, None) => {
+            samples.insert(success_key, "0".to_string());
+        }
     }
     write_atomically(path, &render(&samples))
 }

@@ -1147,3 +1147,106 @@ fn concurrent_runs_keep_each_others_metrics() {
         }
     }
 }
+
+/// Review of issue 26, finding 10: what the metrics file records of runs that
+/// did not get going. A first night refused by --max-changes: its exit code,
+/// and a last success of 0 (none yet) so that "too long since the last
+/// success" fires. A run refused at the door (unknown operator, exit 4) or
+/// that could not reach its database (exit 6): its exit code, the last
+/// success kept. Bad input (exit 2) and dry runs are not runs: nothing.
+#[test]
+fn runs_that_did_not_get_going_are_in_the_metrics() {
+    let env = Env::sqlite();
+    env.init_db(0);
+    for i in 0..3 {
+        dormant(&env, &format!("d{i}@example.com"), 400);
+    }
+    let metrics = env.dir.path().join("custadm.prom");
+    let m = metrics.to_str().expect("path");
+    let night = [
+        "toggle",
+        "--deactivate",
+        "--last-login-before",
+        "90d",
+        "--yes",
+    ];
+    let series = || parse_textfile(&std::fs::read_to_string(&metrics).expect("metrics file"));
+    let key = |family: &str| format!("{family}{{action=\"deactivate\"}}");
+    // The first night is refused: exit 5, no success yet.
+    let mut args = vec!["--metrics-file", m];
+    args.extend(night);
+    args.extend(["--max-changes", "2"]);
+    env.run(&args).code(5);
+    let s = series();
+    assert_eq!(s[&key("custadm_run_last_exit_code")], 5.0, "{s:?}");
+    assert_eq!(s[&key("custadm_run_last_success_timestamp_seconds")], 0.0);
+    let refused_end = s[&key("custadm_run_last_end_timestamp_seconds")];
+    assert!(refused_end > 1.7e9, "{s:?}");
+    // The next night succeeds.
+    let mut args = vec!["--metrics-file", m];
+    args.extend(night);
+    env.run(&args).ok();
+    let success = series()[&key("custadm_run_last_success_timestamp_seconds")];
+    assert!(success >= refused_end, "{success}");
+    // An unknown operator: exit 4, recorded, the last success kept.
+    let mut args = vec!["--metrics-file", m, "--operator", "nobody"];
+    args.extend(night);
+    env.run(&args).code(4);
+    let s = series();
+    assert_eq!(s[&key("custadm_run_last_exit_code")], 4.0, "{s:?}");
+    assert_eq!(
+        s[&key("custadm_run_last_success_timestamp_seconds")],
+        success
+    );
+    assert_eq!(
+        s[r#"custadm_run_last_outcomes{action="deactivate",outcome="changed"}"#],
+        0.0
+    );
+    // The database is not there: exit 6, recorded.
+    let gone = env.dir.path().join("no-such-dir").join("gone.sqlite3");
+    let mut args = vec!["--metrics-file", m];
+    args.extend(night);
+    run_with(
+        &env,
+        &[("CUSTADM_DATABASE_URL", gone.to_str().expect("path"))],
+        &[],
+        &args,
+    )
+    .code(6);
+    let s = series();
+    assert_eq!(s[&key("custadm_run_last_exit_code")], 6.0, "{s:?}");
+    assert_eq!(
+        s[&key("custadm_run_last_success_timestamp_seconds")],
+        success
+    );
+    // Bad input and a dry run leave the file alone.
+    let before = std::fs::read(&metrics).expect("metrics file");
+    let mut args = vec!["--metrics-file", m];
+    args.extend([
+        "toggle",
+        "--deactivate",
+        "--last-login-before",
+        "90x",
+        "--yes",
+    ]);
+    env.run(&args).code(2);
+    let mut args = vec!["--metrics-file", m];
+    args.extend([
+        "toggle",
+        "--deactivate",
+        "--last-login-before",
+        "90d",
+        "--dry-run",
+    ]);
+    env.run(&args).ok();
+    let mut args = vec!["--metrics-file", m, "--operator", "nobody"];
+    args.extend([
+        "toggle",
+        "--deactivate",
+        "--last-login-before",
+        "90d",
+        "--dry-run",
+    ]);
+    env.run(&args).code(4);
+    assert_eq!(std::fs::read(&metrics).expect("metrics file"), before);
+}
