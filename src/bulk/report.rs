@@ -691,11 +691,7 @@ fn write_spooled_row(
     details: &mut RecentDetails,
 ) -> Result<()> {
     let cell = details.cell(v.message.as_deref(), v.changes.map(|c| c.get()))?;
-    let details = match v.line {
-        Some(line) if cell.is_empty() => format!("line {line}"),
-        Some(line) => format!("line {line}; {cell}"),
-        None => cell.to_string(),
-    };
+    let details = with_line(v.line, cell.to_string());
     // The outcome is one of custadm's own words; sanitised all the same, as
     // everything read back from a file.
     let outcome = Outcome::parse(&v.outcome).map_or_else(
@@ -768,9 +764,18 @@ fn describe(r: &ItemResult) -> String {
         r.changes.as_deref(),
         r.temporary_password.as_ref().map(|p| p.as_str()),
     );
-    match r.line {
+    with_line(r.line, details)
+}
+
+/// A DETAILS cell with the `--from` file's line in front of its first part
+/// (`line 4: customer 6 is deleted: …`), not as a part of its own: a table
+/// cut between parts then still shows the reason of a refused row or the
+/// first change of a changed one, cut inside if need be, never `line 4; …`
+/// alone (finding of the issue-26 review).
+fn with_line(line: Option<u64>, details: String) -> String {
+    match line {
         Some(line) if details.is_empty() => format!("line {line}"),
-        Some(line) => format!("line {line}\n{details}"),
+        Some(line) => format!("line {line}: {details}"),
         None => details,
     }
 }

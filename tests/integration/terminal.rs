@@ -457,6 +457,14 @@ db_test!(long_cells_are_cut_in_tables_only, |env| {
 /// Runs custadm `args` on a pty of `cols`×`rows` and returns what the
 /// terminal showed (stdout and stderr), asserting exit 0.
 fn on_terminal_of(env: &Env, cols: u16, rows: u16, args: &str) -> String {
+    let (out, code) = on_terminal_exit(env, cols, rows, args);
+    assert_eq!(code, 0, "custadm {args} at {cols}x{rows}:\n{out}");
+    out
+}
+
+/// Runs custadm `args` on a pty of `cols`×`rows`: what the terminal showed
+/// (stdout and stderr) and the exit code.
+fn on_terminal_exit(env: &Env, cols: u16, rows: u16, args: &str) -> (String, i32) {
     let mut p = pty_shell(
         env,
         &format!("stty rows {rows} cols {cols}; \"$CUSTADM\" {args}; echo EXIT=$?"),
@@ -464,9 +472,66 @@ fn on_terminal_of(env: &Env, cols: u16, rows: u16, args: &str) -> String {
     );
     let out = utf8(&p.exp_string("EXIT=").expect("custadm ran"));
     let code = p.exp_regex("[0-9]+").expect("exit code").1;
-    assert_eq!(code, "0", "custadm {args} at {cols}x{rows}:\n{out}");
-    out
+    (out, code.parse().expect("an exit code"))
 }
+
+/// Every line of `out` fits `cols` columns.
+#[track_caller]
+fn assert_fits(out: &str, cols: u16) {
+    for line in out.lines() {
+        assert!(
+            line_width(line) <= usize::from(cols),
+            "wider than {cols}: {line:?}\n{out}"
+        );
+    }
+}
+
+/// `shown` is `full`, or `full` cut at its end with `…`.
+#[track_caller]
+fn assert_whole_or_cut(shown: &str, full: &str, out: &str) {
+    assert!(
+        shown == full || (shown.ends_with('…') && full.starts_with(shown.trim_end_matches('…'))),
+        "{shown:?} is not {full:?} or its start:\n{out}"
+    );
+}
+
+/// Review of issue 26, finding 2: at 80 columns a `--from` row's details
+/// begin with the reason of a refused row or the first change of a changed
+/// one, cut inside when long — never `line 2; …` with the reason dropped.
+db_test!(result_details_show_the_reason_at_80_columns, |env| {
+    env.init_db(0);
+    let a = env.insert_customer("Ann", "ann@example.com");
+    let b = env.insert_customer("Bob", "bob@example.com");
+    let long = "Bartholomew Featherstonehaugh-Worthington The Third Of Longshire";
+    std::fs::write(
+        env.dir.path().join("changes.csv"),
+        format!("id,phone,full_name\n{a},12ab,\n{b},,{long}\n"),
+    )
+    .expect("change file");
+    let (out, code) = on_terminal_exit(&env, 80, 24, "edit --from changes.csv --yes");
+    assert_eq!(code, 7, "{out}");
+    assert_fits(&out, 80);
+    let table = terminal_table_rows(&out, &["ID", "OUTCOME", "DETAILS"]);
+    let details = |id: i64| {
+        let row = table[1..]
+            .iter()
+            .find(|r| r[0] == id.to_string())
+            .unwrap_or_else(|| panic!("no row for {id}:\n{out}"));
+        cell(&table, row, "DETAILS")
+            .expect("DETAILS shown")
+            .to_string()
+    };
+    let why = "invalid value: phone: may contain only digits, spaces and + ( ) - . / (no letters or extensions)";
+    let shown = details(a);
+    assert!(shown.len() > "line 2: invalid value: phone".len(), "{out}");
+    assert_whole_or_cut(&shown, &format!("line 2: {why}"), &out);
+    let shown = details(b);
+    assert!(
+        shown.len() > "line 3: full_name: Bob → Bartholomew".len(),
+        "{out}"
+    );
+    assert_whole_or_cut(&shown, &format!("line 3: full_name: Bob → {long}"), &out);
+});
 
 /// The headers of each table command, in order.
 const LIST_HEADERS: [&str; 7] = [
