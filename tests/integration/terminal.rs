@@ -495,9 +495,9 @@ fn assert_whole_or_cut(shown: &str, full: &str, out: &str) {
     );
 }
 
-/// Review of issue 26, finding 2: at 80 columns a `--from` row's details
-/// begin with the reason of a refused row or the first change of a changed
-/// one, cut inside when long — never `line 2; …` with the reason dropped.
+// Review of issue 26, finding 2: at 80 columns a `--from` row's details
+// begin with the reason of a refused row or the first change of a changed
+// one, cut inside when long — never `line 2; …` with the reason dropped.
 db_test!(result_details_show_the_reason_at_80_columns, |env| {
     env.init_db(0);
     let a = env.insert_customer("Ann", "ann@example.com");
@@ -811,3 +811,106 @@ db_test!(tables_fit_80_and_200_columns_one_line_per_row, |env| {
         }
     }
 });
+
+// Review of issue 26, finding 4: `runs` at 80 columns shows a killed run
+// as unfinished (FINISHED is left out first: its `unfinished` moves in
+// front of the outcomes), every command whole (`reset_password`), and a
+// run's outcomes failures first; from 130 columns every outcome count of a
+// four-outcome run is whole (OS USER and FINISHED give way first).
+db_test!(
+    runs_show_unfinished_commands_and_outcomes_when_narrow,
+    |env| {
+        env.init_db(0);
+        let names: Vec<i64> = (0..6)
+            .map(|i| env.insert_customer(&format!("Person {i}"), &format!("p{i}@example.com")))
+            .collect();
+        for id in &names[2..4] {
+            env.run(&["delete", &id.to_string(), "--yes"]).ok();
+        }
+        // Two changed, two not found, two refused (deleted), two unchanged.
+        let file = env.dir.path().join("four.csv");
+        std::fs::write(
+        &file,
+        format!(
+            "id,full_name\n{},New 0\n{},New 1\n9001,X\n9002,Y\n{},Z\n{},Z\n{},Person 4\n{},Person 5\n",
+            names[0], names[1], names[2], names[3], names[4], names[5]
+        ),
+    )
+    .expect("change file");
+        let four = env.run(&[
+            "edit",
+            "--from",
+            file.to_str().expect("path"),
+            "--yes",
+            "-o",
+            "json",
+        ]);
+        four.code(7);
+        let four = four.json();
+        assert_eq!(
+            four["summary"],
+            json!({"changed": 2, "not_found": 2, "refused": 2, "unchanged": 2}),
+            "{four}"
+        );
+        let four_run = four["run"].as_str().expect("run").to_string();
+        let reset = env.run(&["reset-password", &names[4].to_string(), "-o", "json"]);
+        reset.ok();
+        let reset_run = reset.json()["run"].as_str().expect("run").to_string();
+        let killed = env.run(&[
+            "toggle",
+            &names[5].to_string(),
+            "--deactivate",
+            "-o",
+            "json",
+        ]);
+        killed.ok();
+        let killed_run = killed.json()["run"].as_str().expect("run").to_string();
+        // Killed before its `run` row: the run is unfinished.
+        env.exec(&format!(
+            "DELETE FROM audit_log WHERE action = 'run' AND run_id = {}",
+            quote(&killed_run)
+        ));
+        for cols in [80u16, 100, 130, 200] {
+            let out = on_terminal_of(&env, cols, 24, "runs");
+            assert_fits(&out, cols);
+            let table = terminal_table_rows(&out, &RUNS_HEADERS);
+            let row = |run: &str| {
+                table[1..]
+                    .iter()
+                    .find(|r| r[0] == run)
+                    .unwrap_or_else(|| panic!("no row for {run} at {cols}:\n{out}"))
+                    .clone()
+            };
+            let killed = row(&killed_run);
+            assert!(
+                killed.iter().any(|c| c.contains("unfinished")),
+                "the killed run at {cols}: {killed:?}\n{out}"
+            );
+            assert_eq!(
+                cell(&table, &killed, "COMMAND"),
+                Some("deactivate"),
+                "{out}"
+            );
+            let reset = row(&reset_run);
+            assert_eq!(
+                cell(&table, &reset, "COMMAND"),
+                Some("reset_password"),
+                "{out}"
+            );
+            let four = row(&four_run);
+            assert_eq!(cell(&table, &four, "COMMAND"), Some("edit"), "{out}");
+            let outcomes = cell(&table, &four, "OUTCOMES").expect("OUTCOMES shown");
+            let whole = "2 refused, 2 not found, 2 changed, 2 unchanged";
+            assert!(
+                outcomes == whole
+                    || (outcomes.ends_with(", …")
+                        && whole.starts_with(outcomes.trim_end_matches('…'))),
+                "OUTCOMES at {cols}: {outcomes:?}\n{out}"
+            );
+            assert!(outcomes.starts_with("2 refused, "), "{out}");
+            if cols >= 130 {
+                assert_eq!(outcomes, whole, "at {cols}:\n{out}");
+            }
+        }
+    }
+);
