@@ -782,20 +782,27 @@ impl<W: Write> StreamingTable<W> {
         fit(&self.columns, &natural, &floors, self.width)
     }
 
-    /// On a terminal, a later uncuttable cell wider than its column widens
-    /// it, taking the width from the widest cuttable column.
+    /// On a terminal, a later cell wider than its column widens it, taking
+    /// the width from the widest other cuttable column: an uncuttable cell
+    /// (a timestamp) always, a cuttable one up to the column's floor (an id
+    /// of the 1,000th result after the 999th: `1000`, not `10…`). A column
+    /// of parts keeps its width.
     fn widen_for(&self, layout: &mut Layout, rows: &[Vec<String>]) {
         for at in 0..layout.shown.len() {
             let i = layout.shown[at];
-            if self.columns[i].min.is_some() {
-                continue;
-            }
+            let column = &self.columns[i];
+            let cap = match (column.min, column.cut) {
+                (None, _) => usize::MAX,
+                (Some(min), Cut::End | Cut::Middle) => min.max(display_width(column.header)),
+                (Some(_), Cut::Parts(_) | Cut::Counts(_)) => continue,
+            };
             let needed = rows
                 .iter()
                 .filter_map(|r| r.get(i))
                 .map(|c| display_width(c))
                 .max()
-                .unwrap_or(0);
+                .unwrap_or(0)
+                .min(cap);
             while layout.widths[at] < needed {
                 layout.widths[at] += 1;
                 let budget = self
@@ -806,11 +813,20 @@ impl<W: Write> StreamingTable<W> {
                 }
                 let widest = (0..layout.shown.len())
                     .filter(|&k| {
-                        self.columns[layout.shown[k]].min.is_some() && layout.widths[k] > 2
+                        k != at
+                            && self.columns[layout.shown[k]].min.is_some()
+                            && layout.widths[k] > 2
                     })
                     .max_by_key(|&k| layout.widths[k]);
-                if let Some(k) = widest {
-                    layout.widths[k] -= 1;
+                match widest {
+                    Some(k) => layout.widths[k] -= 1,
+                    // Nothing gives: an uncuttable cell overflows rather
+                    // than being split; a cuttable one is cut.
+                    None if column.min.is_some() => {
+                        layout.widths[at] -= 1;
+                        break;
+                    }
+                    None => {}
                 }
             }
         }

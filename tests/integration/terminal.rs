@@ -914,3 +914,76 @@ db_test!(
         }
     }
 );
+
+/// `n` customers and a change file (in the env's folder, `name`) giving each
+/// a long new name: at 80 columns every result row is too wide unless cut.
+fn long_renames(env: &Env, n: i64, name: &str) {
+    bulk_customers(env, n);
+    let ids = env.texts("SELECT CAST(id AS TEXT) AS v FROM customers ORDER BY id");
+    let mut csv = String::from("id,full_name\n");
+    for id in ids.iter().flatten() {
+        csv.push_str(&format!(
+            "{id},Bartholomew Featherstonehaugh-Worthington {id}\n"
+        ));
+    }
+    std::fs::write(env.dir.path().join(name), csv).expect("change file");
+}
+
+/// The result rows of a run on a terminal `cols` wide: every line fits, one
+/// line per result, each row's change shown from its start.
+#[track_caller]
+fn assert_results_fit(out: &str, cols: u16, n: usize) {
+    // What stays on screen of each line: after its last carriage return
+    // (the progress bar redraws itself), without the erase-line escape.
+    let out: String = out
+        .lines()
+        .map(|l| l.rsplit('\r').next().unwrap_or(l).replace("\u{1b}[2K", ""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_fits(&out, cols);
+    // Columns may widen after the first rows (a longer id), so each line is
+    // read as ID, OUTCOME and the rest.
+    let rows: Vec<(&str, &str, &str)> = out
+        .lines()
+        .skip_while(|l| !l.starts_with("ID "))
+        .skip(1)
+        .map_while(|l| {
+            let (id, rest) = l.split_once(' ')?;
+            id.parse::<i64>().ok()?;
+            let (outcome, details) = rest.trim_start().split_once(' ')?;
+            Some((id, outcome, details.trim_start()))
+        })
+        .collect();
+    assert_eq!(rows.len(), n, "one line per result:\n{out}");
+    for (id, outcome, details) in rows {
+        assert_eq!(outcome, "changed", "{id}");
+        assert!(
+            details.starts_with("line ")
+                && details.contains(&format!(": full_name: Customer {id} → Bartholomew")),
+            "{id} {details:?}"
+        );
+    }
+}
+
+// Review of issue 26, finding 7: a run with more than 200 results prints
+// its rows fitted to the terminal too (they were plain lines 90-130
+// columns wide at 80).
+db_test!(runs_of_over_200_results_fit_the_terminal, |env| {
+    env.init_db(0);
+    long_renames(&env, 251, "big.csv");
+    let (out, code) = on_terminal_exit(&env, 80, 24, "edit --from big.csv --yes");
+    assert_eq!(code, 0, "{out}");
+    assert_results_fit(&out, 80, 251);
+});
+
+// The same past the spool (10,000 results held in memory, the rest read
+// back from the spool file).
+#[test]
+fn spooled_results_fit_the_terminal() {
+    let env = Env::sqlite();
+    env.init_db(0);
+    long_renames(&env, 10_050, "huge.csv");
+    let (out, code) = on_terminal_exit(&env, 80, 24, "edit --from huge.csv --yes");
+    assert_eq!(code, 0, "{}", &out[out.len().saturating_sub(2000)..]);
+    assert_results_fit(&out, 80, 10_050);
+}
