@@ -226,11 +226,163 @@ pub enum Command {
     Version(commands::version::VersionArgs),
 }
 
+/// Widest help for a terminal: wider lines read badly.
+const MAX_HELP_WIDTH: usize = 100;
+
+/// The width help is laid out for: the terminal on stdout (its size, else
+/// `COLUMNS`, else 80: [`crate::terminal::width`]), at most
+/// [`MAX_HELP_WIDTH`]. Help piped to a file or a pager is 80 wide (clap's
+/// own default was 100; finding of the issue-26 review).
+pub fn help_width() -> usize {
+    usize::from(crate::terminal::width()).min(MAX_HELP_WIDTH)
+}
+
+/// The command line users type, as parsed: [`Cli`]'s clap command laid out
+/// for `width` columns, with every page's after-help text (examples, notes,
+/// exit codes) printed by its help template instead of clap's after-help
+/// section. clap wraps after-help to the terminal, which broke examples in
+/// the middle of a command below 80 columns (`--max-changes 2% \` on a line
+/// of its own); the contract ("Output", `--help`) says examples are printed
+/// as written, never re-wrapped ([`after_help_for`]). The options are still
+/// wrapped by clap to `width`. Man pages and completions are made from
+/// [`Cli`]'s own command, untouched.
+pub fn parser(width: usize) -> clap::Command {
+    use clap::CommandFactory;
+    verbatim_after_help(Cli::command().term_width(width), width)
+}
+
+/// `cmd` and its subcommands with their after-help text moved into their
+/// help templates, laid out for `width` columns ([`after_help_for`]).
+fn verbatim_after_help(cmd: clap::Command, width: usize) -> clap::Command {
+    let cmd = cmd.mut_subcommands(|sub| verbatim_after_help(sub, width));
+    let after = cmd
+        .get_after_long_help()
+        .or_else(|| cmd.get_after_help())
+        .map(|t| t.to_string());
+    match after {
+        // A template's literal text has no escape for `{`: such a text (none
+        // today) is left to clap.
+        Some(text) if !text.contains('{') => {
+            let template = format!(
+                "{{before-help}}{{about-with-newline}}\n{{usage-heading}} {{usage}}\n\n{{all-args}}\n\n{}",
+                after_help_for(&text, width)
+            );
+            cmd.after_help(None::<&str>)
+                .after_long_help(None::<&str>)
+                .help_template(template)
+        }
+        _ => cmd,
+    }
+}
+
+/// A page's after-help text for a terminal `width` columns wide: as
+/// written when every line fits. Otherwise example lines (indented) stay as
+/// written — a terminal narrower than one shows it folded, but a copy of it
+/// is the command — and the prose between them is joined and wrapped to
+/// `width` between words; a paragraph ends at a blank line, before an
+/// indented line, or where a line ending in `.` or `:` is followed by one
+/// starting with a capital (`Exit codes: …`).
+pub fn after_help_for(text: &str, width: usize) -> String {
+    let fits = text
+        .lines()
+        .all(|l| unicode_width::UnicodeWidthStr::width(l) <= width);
+    if fits {
+        return text.to_string();
+    }
+    let mut out: Vec<String> = Vec::new();
+    let mut paragraph: Vec<&str> = Vec::new();
+    let flush = |paragraph: &mut Vec<&str>, out: &mut Vec<String>| {
+        if !paragraph.is_empty() {
+            out.extend(wrap_words(&paragraph.join(" "), width));
+            paragraph.clear();
+        }
+    };
+    for line in text.lines() {
+        if line.trim().is_empty() || line.starts_with(' ') {
+            flush(&mut paragraph, &mut out);
+            out.push(line.to_string());
+            continue;
+        }
+        let new_sentence_line = paragraph.last().is_some_and(|prev| {
+            prev.ends_with(['.', ':']) && line.starts_with(|c: char| c.is_uppercase())
+        });
+        if new_sentence_line {
+            flush(&mut paragraph, &mut out);
+        }
+        paragraph.push(line.trim());
+    }
+    flush(&mut paragraph, &mut out);
+    out.join("\n")
+}
+
+/// `text` broken between words into lines of at most `width` columns (a
+/// word wider than that on a line of its own); a `quoted command` is one
+/// word.
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    let mut open = false;
+    for word in text.split_whitespace() {
+        match words.last_mut() {
+            Some(last) if open => {
+                last.push(' ');
+                last.push_str(word);
+            }
+            _ => words.push(word.to_string()),
+        }
+        if word.matches('`').count() % 2 == 1 {
+            open = !open;
+        }
+    }
+    let mut lines = vec![String::new()];
+    for word in &words {
+        let Some(line) = lines.last_mut() else {
+            break;
+        };
+        let w = unicode_width::UnicodeWidthStr::width;
+        if !line.is_empty() && w(line.as_str()) + 1 + w(word) > width {
+            lines.push(word.to_string());
+        } else {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         use clap::CommandFactory;
         super::Cli::command().debug_assert();
+        super::parser(60).debug_assert();
+    }
+
+    #[test]
+    fn after_help_keeps_examples_and_rewraps_prose_when_narrow() {
+        let text = "Examples:\n  custadm toggle --deactivate --last-login-before 180d --max-changes 2% \\\n      --yes -o json\n\nCustomers are named by id or email, listed with --ids-from, or selected.\nExit codes: 0 all done, 2 bad input. Undo it with `custadm undo RUN`.";
+        assert_eq!(super::after_help_for(text, 80), text);
+        let narrow = super::after_help_for(text, 40);
+        let lines: Vec<&str> = narrow.lines().collect();
+        assert_eq!(
+            lines[..4],
+            [
+                "Examples:",
+                "  custadm toggle --deactivate --last-login-before 180d --max-changes 2% \\",
+                "      --yes -o json",
+                ""
+            ]
+        );
+        assert_eq!(
+            lines[4..],
+            [
+                "Customers are named by id or email,",
+                "listed with --ids-from, or selected.",
+                "Exit codes: 0 all done, 2 bad input.",
+                "Undo it with `custadm undo RUN`."
+            ]
+        );
     }
 }

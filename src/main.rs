@@ -4,8 +4,6 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
-
 /// clap quotes the rejected value, maybe twice; a 100 KB argument must not
 /// become 200 KB of stderr.
 fn shorten_lines(text: &str) -> String {
@@ -49,7 +47,13 @@ fn main() -> ExitCode {
             }
         };
     }
-    let cli = match custadm::cli::Cli::try_parse() {
+    let parsed = custadm::cli::parser(custadm::cli::help_width())
+        .try_get_matches_from(&argv)
+        .and_then(|matches| {
+            use clap::FromArgMatches;
+            custadm::cli::Cli::from_arg_matches(&matches)
+        });
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
             // --help, --version: not errors, but their text must arrive: a

@@ -276,10 +276,32 @@ pub(crate) struct Column {
     pub drop: Option<u8>,
     /// How a value is cut.
     pub cut: Cut,
-    /// `(into, usual)`: while this column is left out, a value other than
-    /// `usual` is shown in front of column `into`'s cell as `[value] `, so
-    /// leaving a column out never hides a failure.
-    pub fold: Option<(&'static str, &'static str)>,
+    /// `(into, which)`: while this column is left out, its values that
+    /// `which` picks are shown in front of column `into`'s cell as
+    /// `[value] `, so leaving a column out never hides a failure (or an
+    /// unfinished run).
+    pub fold: Option<(&'static str, Fold)>,
+}
+
+/// Which values of a left-out column are shown in another column
+/// ([`Column::fold`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fold {
+    /// Every value but this usual one (`ok`).
+    Unless(&'static str),
+    /// This value only (`unfinished` among timestamps).
+    Only(&'static str),
+}
+
+impl Fold {
+    /// True when `value` is shown in the other column.
+    fn picks(self, value: &str) -> bool {
+        !value.is_empty()
+            && match self {
+                Fold::Unless(usual) => value != usual,
+                Fold::Only(this) => value == this,
+            }
+    }
 }
 
 impl Column {
@@ -315,6 +337,18 @@ impl Column {
         }
     }
 
+    /// A column of counts joined by `sep`, the most important first
+    /// (`2 refused, 2 not found, 2 changed`): kept whole up to `whole`
+    /// display columns — columns are left out before that is cut — then
+    /// cut between parts as [`Column::parts`] cuts.
+    pub const fn counts(header: &'static str, sep: &'static str, whole: usize) -> Self {
+        Column {
+            min: Some(whole),
+            cut: Cut::Counts(sep),
+            ..Column::keep(header)
+        }
+    }
+
     /// A column of paths and URLs, cut in the middle down to `min` display
     /// columns, so both ends show (`/home/ann/…/custadm/config.toml`).
     pub const fn cut_middle(header: &'static str, min: usize) -> Self {
@@ -338,7 +372,16 @@ impl Column {
     /// `into`'s cells while it is left out (see [`Column::fold`]).
     pub const fn folded_into(self, into: &'static str, usual: &'static str) -> Self {
         Column {
-            fold: Some((into, usual)),
+            fold: Some((into, Fold::Unless(usual))),
+            ..self
+        }
+    }
+
+    /// This column's value `value` (and no other) shown in front of column
+    /// `into`'s cells while it is left out (see [`Column::fold`]).
+    pub const fn folded_when(self, into: &'static str, value: &'static str) -> Self {
+        Column {
+            fold: Some((into, Fold::Only(value))),
             ..self
         }
     }
@@ -348,7 +391,7 @@ impl Column {
         match self.cut {
             Cut::End => cut_to_width(cell, width),
             Cut::Middle => cut_middle(cell, width),
-            Cut::Parts(sep) => cut_parts(cell, sep, width),
+            Cut::Parts(sep) | Cut::Counts(sep) => cut_parts(cell, sep, width),
         }
     }
 }
@@ -363,6 +406,9 @@ pub(crate) enum Cut {
     /// Between parts joined by this separator, the most important first
     /// ([`cut_parts`]).
     Parts(&'static str),
+    /// As [`Cut::Parts`], but the column's floor is the whole cell (up to
+    /// its `min`), not its first part ([`Column::counts`]).
+    Counts(&'static str),
 }
 
 /// How a table is drawn.
@@ -652,14 +698,14 @@ impl<W: Write> StreamingTable<W> {
         let cell = row.get(i).map_or("", String::as_str);
         let mut prefix = String::new();
         for (j, column) in self.columns.iter().enumerate() {
-            let Some((into, usual)) = column.fold else {
+            let Some((into, which)) = column.fold else {
                 continue;
             };
             if shown.get(j).copied().unwrap_or(true) || into != self.columns[i].header {
                 continue;
             }
             match row.get(j) {
-                Some(value) if value != usual && !value.is_empty() => {
+                Some(value) if which.picks(value) => {
                     prefix.push_str(&format!("[{value}] "));
                 }
                 _ => {}
@@ -736,20 +782,27 @@ impl<W: Write> StreamingTable<W> {
         fit(&self.columns, &natural, &floors, self.width)
     }
 
-    /// On a terminal, a later uncuttable cell wider than its column widens
-    /// it, taking the width from the widest cuttable column.
+    /// On a terminal, a later cell wider than its column widens it, taking
+    /// the width from the widest other cuttable column: an uncuttable cell
+    /// (a timestamp) always, a cuttable one up to the column's floor (an id
+    /// of the 1,000th result after the 999th: `1000`, not `10…`). A column
+    /// of parts keeps its width.
     fn widen_for(&self, layout: &mut Layout, rows: &[Vec<String>]) {
         for at in 0..layout.shown.len() {
             let i = layout.shown[at];
-            if self.columns[i].min.is_some() {
-                continue;
-            }
+            let column = &self.columns[i];
+            let cap = match (column.min, column.cut) {
+                (None, _) => usize::MAX,
+                (Some(min), Cut::End | Cut::Middle) => min.max(display_width(column.header)),
+                (Some(_), Cut::Parts(_) | Cut::Counts(_)) => continue,
+            };
             let needed = rows
                 .iter()
                 .filter_map(|r| r.get(i))
                 .map(|c| display_width(c))
                 .max()
-                .unwrap_or(0);
+                .unwrap_or(0)
+                .min(cap);
             while layout.widths[at] < needed {
                 layout.widths[at] += 1;
                 let budget = self
@@ -760,11 +813,20 @@ impl<W: Write> StreamingTable<W> {
                 }
                 let widest = (0..layout.shown.len())
                     .filter(|&k| {
-                        self.columns[layout.shown[k]].min.is_some() && layout.widths[k] > 2
+                        k != at
+                            && self.columns[layout.shown[k]].min.is_some()
+                            && layout.widths[k] > 2
                     })
                     .max_by_key(|&k| layout.widths[k]);
-                if let Some(k) = widest {
-                    layout.widths[k] -= 1;
+                match widest {
+                    Some(k) => layout.widths[k] -= 1,
+                    // Nothing gives: an uncuttable cell overflows rather
+                    // than being split; a cuttable one is cut.
+                    None if column.min.is_some() => {
+                        layout.widths[at] -= 1;
+                        break;
+                    }
+                    None => {}
                 }
             }
         }

@@ -1,15 +1,22 @@
 //! The metrics file (contract: "Output", `metrics_file`): after every
-//! changing run, the file is rewritten atomically (a temporary file in the
-//! same directory, synced, renamed over it) in the Prometheus text format
+//! changing run, the file is rewritten atomically (a temporary file created
+//! exclusively under a random name in the same directory, synced, renamed
+//! over it) in the Prometheus text format
 //! that node_exporter's textfile collector reads, one series per action
-//! (label `action`), keeping the series of the other actions found there:
+//! (label `action`), keeping the series of the other actions found there
+//! (under an exclusive `flock` on `NAME.lock` beside it, so that runs ending
+//! together do not drop each other's series):
 //!
 //! - `custadm_run_last_end_timestamp_seconds`: when the last run ended;
 //! - `custadm_run_last_exit_code`: its exit code;
 //! - `custadm_run_last_outcomes{outcome=…}`: its outcome counts, one series
 //!   per outcome (0 when none);
 //! - `custadm_run_last_success_timestamp_seconds`: the end of the last run
-//!   that exited 0 (kept from the file when this one did not).
+//!   that exited 0 (kept from the file when this one did not; 0 when none
+//!   has yet, so that "too long since the last success" fires).
+//!
+//! A run that failed before it began (exit 4 or 6) is written too
+//! (`bulk::record_unstarted`); bad input (exit 2) and dry runs are not runs.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -31,7 +38,7 @@ const FAMILIES: [(&str, &str); 4] = [
     ),
     (
         "custadm_run_last_success_timestamp_seconds",
-        "When the last custadm run of this action that exited 0 ended (Unix time).",
+        "When the last custadm run of this action that exited 0 ended (Unix time; 0: none yet).",
     ),
 ];
 
@@ -54,7 +61,8 @@ type Samples = BTreeMap<(String, Vec<(String, String)>), String>;
 /// series found in it.
 ///
 /// # Errors
-/// The file's directory cannot be written, or the file cannot be read.
+/// The file's directory cannot be written, or the file cannot be read (or is
+/// a symlink, or not a regular file).
 pub fn update(
     path: &Path,
     action: &str,
@@ -62,11 +70,12 @@ pub fn update(
     exit_code: u8,
     summary: &BTreeMap<&'static str, usize>,
 ) -> std::io::Result<()> {
-    let old = match std::fs::read_to_string(path) {
-        Ok(text) => parse(&text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Samples::new(),
-        Err(e) => return Err(e),
-    };
+    // Held until the new file is in place: runs of other actions ending at
+    // the same moment read what this one wrote, and keep its series.
+    let _lock = lock(path)?;
+    let old = read_current(path)?
+        .map(|text| parse(&text))
+        .unwrap_or_default();
     let end = format!("{}", end.timestamp_millis() as f64 / 1000.0);
     let mine = |labels: &[(String, String)]| {
         labels
@@ -106,7 +115,12 @@ pub fn update(
         (_, Some(before)) => {
             samples.insert(success_key, before);
         }
-        (_, None) => {}
+        // No run of this action has exited 0 yet (a first night refused by
+        // --max-changes): 0, so an alert on the time since the last
+        // success fires rather than finding no series.
+        (_, None) => {
+            samples.insert(success_key, "0".to_string());
+        }
     }
     write_atomically(path, &render(&samples))
 }
@@ -208,29 +222,125 @@ fn render(samples: &Samples) -> String {
 
 /// Writes `text` to a new file next to `path`, syncs it and renames it over
 /// `path`: a reader sees the old file or the new one, never half of one.
+///
+/// The directory may be writable by others (node_exporter's textfile
+/// directory often is): the temporary file is created exclusively
+/// (`O_CREAT|O_EXCL`, so never through a symlink or over a file someone
+/// planted) under an unpredictable name (`tempfile`), and its mode is set on
+/// that new file only. `rename` replaces whatever entry `path` is (a symlink
+/// there is replaced, not followed).
 fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    use std::os::unix::fs::PermissionsExt;
+    let dir = directory_of(path);
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "metrics".into());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let written = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(text.as_bytes())?;
-        file.sync_all()?;
-        // node_exporter runs as another user: the file is world-readable.
-        use std::os::unix::fs::PermissionsExt;
-        file.set_permissions(std::fs::Permissions::from_mode(0o644))?;
-        std::fs::rename(&tmp, path)
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    // A leading dot: the textfile collector reads `*.prom` only.
+    let mut file = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    file.write_all(text.as_bytes())?;
+    // node_exporter runs as another user: the file is world-readable.
+    file.as_file()
+        .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    file.as_file().sync_all()?;
+    // On failure the temporary file is removed (dropped with the error).
+    file.persist(path).map_err(|e| e.error)?;
+    // The rename itself survives a crash once the directory is synced.
+    std::fs::File::open(dir)?.sync_all()
+}
+
+/// An exclusive `flock` on `NAME.lock` next to the metrics file (created
+/// mode 0644 if missing, never through a symlink; opened read-only when
+/// another user created it), held while the file is read, rewritten and
+/// renamed: concurrent runs update it one after the other. The textfile
+/// collector reads `*.prom` only, so the lock file is not read as metrics.
+///
+/// # Errors
+/// The lock file cannot be opened or locked, or is not a regular file.
+fn lock(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    use std::os::unix::io::AsRawFd;
+    let mut name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_else(|| "metrics".into());
+    name.push(".lock");
+    let lock_path = directory_of(path).join(name);
+    let flags = libc::O_NOFOLLOW | libc::O_NONBLOCK;
+    let opened = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .mode(0o644)
+        .custom_flags(flags)
+        .open(&lock_path);
+    let file = match opened {
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(flags)
+            .open(&lock_path)?,
+        other => other?,
+    };
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("{} is not a regular file", lock_path.display()),
+        ));
     }
-    written
+    // SAFETY: flock on a descriptor this function owns; no memory is shared.
+    while unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
+        let e = std::io::Error::last_os_error();
+        if e.kind() != std::io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+    Ok(file)
+}
+
+/// The directory holding `path` (`.` for a bare file name).
+fn directory_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// The current metrics file's text; `None` when there is none. Opened
+/// without following a symlink and only when it is a regular file: the
+/// directory may be writable by others, and the text read is written back
+/// world-readable.
+///
+/// # Errors
+/// The file cannot be read, or `path` is a symlink or not a regular file.
+fn read_current(path: &Path) -> std::io::Result<Option<String>> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let opened = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path);
+    let mut file = match opened {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "it is a symbolic link (custadm replaces the file itself: name the real path)",
+            ))
+        }
+        Err(e) => return Err(e),
+    };
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "it is not a regular file",
+        ));
+    }
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
 }
 
 #[cfg(test)]
@@ -260,5 +370,113 @@ mod tests {
         assert_eq!(get(FAMILIES[3].0, "deactivate").as_deref(), Some("100"));
         assert_eq!(get(FAMILIES[0].0, "delete").as_deref(), Some("200"));
         assert_eq!(text.matches("# TYPE ").count(), 4);
+    }
+
+    /// A user who can write the textfile directory plants symlinks at the
+    /// temporary names a writer could predict (the old `.NAME.PID.tmp`, and
+    /// other guesses) pointing at a file only we may read: the file keeps
+    /// its bytes and mode, and the metrics file is a new regular file.
+    #[test]
+    fn planted_symlinks_are_not_followed() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("dir");
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "secret\n").expect("victim");
+        std::fs::set_permissions(&victim, std::fs::Permissions::from_mode(0o600)).expect("mode");
+        let path = dir.path().join("custadm.prom");
+        let pid = std::process::id();
+        for guess in [
+            format!(".custadm.prom.{pid}.tmp"),
+            ".custadm.prom.tmp".to_string(),
+            "custadm.prom.tmp".to_string(),
+            format!("custadm.prom.{pid}"),
+            "custadm.prom.new".to_string(),
+        ] {
+            std::os::unix::fs::symlink(&victim, dir.path().join(guess)).expect("plant");
+        }
+        let t = chrono::DateTime::from_timestamp(100, 0).expect("time");
+        for _ in 0..3 {
+            update(&path, "delete", t, 0, &BTreeMap::new()).expect("write");
+        }
+        assert_eq!(
+            std::fs::read_to_string(&victim).expect("victim"),
+            "secret\n"
+        );
+        let mode = std::fs::metadata(&victim)
+            .expect("victim")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let meta = std::fs::symlink_metadata(&path).expect("metrics file");
+        assert!(meta.file_type().is_file(), "{meta:?}");
+        assert_eq!(meta.permissions().mode() & 0o777, 0o644);
+        // No temporary file is left behind.
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .expect("list")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .filter(|n| {
+                n.ends_with(".tmp")
+                    && !n.contains(&pid.to_string())
+                    && n != ".custadm.prom.tmp"
+                    && n != "custadm.prom.tmp"
+            })
+            .collect();
+        assert_eq!(names, Vec::<String>::new());
+    }
+
+    /// A symlink (or anything but a regular file) at the metrics path is
+    /// not read through: the run says so.
+    #[test]
+    fn a_symlink_at_the_path_is_refused() {
+        let dir = tempfile::tempdir().expect("dir");
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "custadm_run_last_exit_code{action=\"x\"} 1\n").expect("victim");
+        let path = dir.path().join("custadm.prom");
+        std::os::unix::fs::symlink(&victim, &path).expect("plant");
+        let t = chrono::DateTime::from_timestamp(100, 0).expect("time");
+        let e = update(&path, "delete", t, 0, &BTreeMap::new()).expect_err("a symlink");
+        assert!(e.to_string().contains("symbolic link"), "{e}");
+        assert!(std::fs::symlink_metadata(&path)
+            .expect("still there")
+            .file_type()
+            .is_symlink());
+    }
+
+    /// Runs of different actions ending at the same moment: every one's
+    /// series is in the file afterwards, round after round.
+    #[test]
+    fn concurrent_runs_keep_each_others_series() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("custadm.prom");
+        let actions = [
+            "edit",
+            "activate",
+            "deactivate",
+            "delete",
+            "restore",
+            "undo",
+        ];
+        for round in 0..40 {
+            let _ = std::fs::remove_file(&path);
+            let barrier = std::sync::Barrier::new(actions.len());
+            std::thread::scope(|s| {
+                for action in actions {
+                    let (path, barrier) = (&path, &barrier);
+                    s.spawn(move || {
+                        barrier.wait();
+                        let t = chrono::DateTime::from_timestamp(100, 0).expect("time");
+                        update(path, action, t, 0, &BTreeMap::new()).expect("write");
+                    });
+                }
+            });
+            let samples = parse(&std::fs::read_to_string(&path).expect("read"));
+            for action in actions {
+                let key = (
+                    FAMILIES[1].0.to_string(),
+                    vec![("action".to_string(), action.to_string())],
+                );
+                assert!(samples.contains_key(&key), "round {round}: {action} lost");
+            }
+        }
     }
 }

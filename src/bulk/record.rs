@@ -101,3 +101,32 @@ pub(crate) fn close_run(
     }
     result
 }
+
+/// Records in the metrics file a customer-changing run that failed before
+/// it began (contract: "Output", `metrics_file`: monitoring sees a nightly
+/// job that stopped running): exit 4 (unknown operator, locked, not bound
+/// to this login) or 6 (database unreachable or misconfigured, schema not at
+/// this version) is written as the action's last run — its end, exit code
+/// and no outcomes, the last success kept — so an alert on the exit code
+/// fires that night, with the reason. Bad input (exit 2) is not a run and is
+/// not recorded, nor a dry run (the caller passes no path then). A metrics
+/// file that cannot be written is a `warning:` line: the run's own error
+/// keeps its exit code. Returns `error`.
+pub(crate) fn record_unstarted(
+    metrics_file: Option<&Path>,
+    action: &str,
+    error: Error,
+    out: &crate::output::Output,
+) -> Error {
+    let code = error.exit_code();
+    if let (Some(path), 4 | 6) = (metrics_file, code) {
+        let end = chrono::Utc::now();
+        if let Err(e) = metrics::update(path, action, end, code, &Default::default()) {
+            out.warn(&format!(
+                "the metrics file {} could not be written: {e}",
+                path.display()
+            ));
+        }
+    }
+    error
+}

@@ -477,31 +477,8 @@ impl RunReport {
                     writeln!(w, "{}", p.as_str())?;
                 }
             }
-        } else if self.len() <= TABLE_MAX_ROWS {
-            // A temporary password is never cut: then the ID gives way.
-            let columns = if self.results.iter().any(|r| r.temporary_password.is_some()) {
-                [
-                    output::Column::cut("ID", 8),
-                    output::Column::keep("OUTCOME"),
-                    output::Column::keep("DETAILS"),
-                ]
-            } else {
-                [
-                    output::Column::cut("ID", 8),
-                    output::Column::keep("OUTCOME"),
-                    output::Column::parts("DETAILS", "; ", 32),
-                ]
-            };
-            let rows = self.results.iter().map(|r| {
-                vec![
-                    shown_id(r),
-                    r.outcome.as_str().to_string(),
-                    describe(r).replace('\n', "; "),
-                ]
-            });
-            // No results (an empty selection, a refused run): nothing on
-            // stdout; the summary on stderr says what happened.
-            out.fitted_table(&columns, rows, None)?;
+        } else if self.len() <= TABLE_MAX_ROWS || out.stdout_is_tty {
+            self.write_table(out)?;
         } else {
             self.write_plain_rows()?;
         }
@@ -541,6 +518,55 @@ impl RunReport {
         }
         writeln!(w, "  \"run\": {}\n}}", output::json_text(&self.run)?)?;
         w.flush()?;
+        Ok(())
+    }
+
+    /// The results as a table fitted to the terminal ([`output::StreamingTable`]:
+    /// windows of rows, memory flat however many results are spooled), on a
+    /// terminal whatever their number (finding of the issue-26 review: past
+    /// 200 results the rows were plain lines 90-132 columns wide at 80).
+    /// No results (an empty selection, a refused run): nothing on stdout;
+    /// the summary on stderr says what happened.
+    fn write_table(&mut self, out: &output::Output) -> Result<()> {
+        use std::io::Write;
+        // A temporary password is never cut: then the ID gives way.
+        let columns = if self.results.iter().any(|r| r.temporary_password.is_some()) {
+            [
+                output::Column::cut("ID", ID_FLOOR),
+                output::Column::keep("OUTCOME"),
+                output::Column::keep("DETAILS"),
+            ]
+        } else {
+            [
+                output::Column::cut("ID", ID_FLOOR),
+                output::Column::keep("OUTCOME"),
+                output::Column::parts("DETAILS", "; ", 32),
+            ]
+        };
+        let width = usize::from(crate::terminal::width());
+        let mut table = output::StreamingTable::with_width(
+            std::io::BufWriter::new(crate::stdout::stdout().lock()),
+            &columns,
+            out.stdout_is_tty,
+            width,
+        );
+        let mut recent = RecentDetails::default();
+        self.for_each(|r| {
+            let (id, outcome, details) = match r {
+                ResultView::Held(r) => (
+                    shown_id(r),
+                    std::borrow::Cow::Borrowed(r.outcome.as_str()),
+                    describe(r).replace('\n', "; "),
+                ),
+                ResultView::Spooled { fields, .. } => spooled_cells(&fields, &mut recent)?,
+            };
+            table.push(&[&id, &outcome, &details])
+        })?;
+        let (mut w, left_out) = table.finish()?;
+        w.flush()?;
+        if let Some(note) = output::left_out_note(&left_out, width) {
+            out.note(&note);
+        }
         Ok(())
     }
 
@@ -679,6 +705,11 @@ struct SpooledFields<'a> {
     changes: Option<&'a serde_json::value::RawValue>,
 }
 
+/// The narrowest the ID column of a result table is cut to: an id has at
+/// most 19 digits and is never cut; an email that named no one is cut
+/// beyond this.
+const ID_FLOOR: usize = 20;
+
 /// Width of the ID column of plain rows. Ids are at most 19 digits; an
 /// email that named no one is shown in full and pushes its line's other
 /// columns to the right.
@@ -690,28 +721,31 @@ fn write_spooled_row(
     v: &SpooledFields<'_>,
     details: &mut RecentDetails,
 ) -> Result<()> {
+    let (id, outcome, details) = spooled_cells(v, details)?;
+    writeln!(w, "{id:<ID_WIDTH$}  {outcome:<12}  {details}")?;
+    Ok(())
+}
+
+/// The ID, OUTCOME and DETAILS cells of a spooled result (read back from
+/// its JSON line), terminal-safe.
+fn spooled_cells<'a>(
+    v: &SpooledFields<'a>,
+    details: &mut RecentDetails,
+) -> Result<(String, std::borrow::Cow<'static, str>, String)> {
     let cell = details.cell(v.message.as_deref(), v.changes.map(|c| c.get()))?;
-    let details = match v.line {
-        Some(line) if cell.is_empty() => format!("line {line}"),
-        Some(line) => format!("line {line}; {cell}"),
-        None => cell.to_string(),
-    };
+    let details = with_line(v.line, cell.to_string());
     // The outcome is one of custadm's own words; sanitised all the same, as
     // everything read back from a file.
     let outcome = Outcome::parse(&v.outcome).map_or_else(
         || crate::text::sanitize(&v.outcome).into(),
         |o| std::borrow::Cow::Borrowed(o.as_str()),
     );
-    match (v.id, v.email.as_deref()) {
-        (Some(n), _) => writeln!(w, "{n:<ID_WIDTH$}  {outcome:<12}  {details}")?,
-        (None, Some(e)) => writeln!(
-            w,
-            "{:<ID_WIDTH$}  {outcome:<12}  {details}",
-            crate::text::sanitize(e)
-        )?,
-        _ => writeln!(w, "{:<ID_WIDTH$}  {outcome:<12}  {details}", "-")?,
-    }
-    Ok(())
+    let id = match (v.id, v.email.as_deref()) {
+        (Some(n), _) => n.to_string(),
+        (None, Some(e)) => crate::text::sanitize(e),
+        _ => "-".to_string(),
+    };
+    Ok((id, outcome, details))
 }
 
 /// The DETAILS cells made last for spooled rows. A bulk run's results mostly
@@ -768,9 +802,18 @@ fn describe(r: &ItemResult) -> String {
         r.changes.as_deref(),
         r.temporary_password.as_ref().map(|p| p.as_str()),
     );
-    match r.line {
+    with_line(r.line, details)
+}
+
+/// A DETAILS cell with the `--from` file's line in front of its first part
+/// (`line 4: customer 6 is deleted: …`), not as a part of its own: a table
+/// cut between parts then still shows the reason of a refused row or the
+/// first change of a changed one, cut inside if need be, never `line 4; …`
+/// alone (finding of the issue-26 review).
+fn with_line(line: Option<u64>, details: String) -> String {
+    match line {
         Some(line) if details.is_empty() => format!("line {line}"),
-        Some(line) => format!("line {line}\n{details}"),
+        Some(line) => format!("line {line}: {details}"),
         None => details,
     }
 }

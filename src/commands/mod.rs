@@ -96,6 +96,22 @@ pub(crate) fn may_change(command: &Command) -> bool {
         )
 }
 
+/// True for the customer-changing commands that end with a run record
+/// (`bulk::close_run`) and are not dry runs: their failures before the run
+/// began are recorded in the metrics file too (`bulk::record_unstarted`).
+fn records_a_run(command: &Command) -> bool {
+    match command {
+        Command::Edit(a) => !a.dry_run,
+        Command::Toggle(a) => !a.targets.dry_run,
+        Command::ResetPassword(a) => !a.targets.dry_run,
+        Command::Delete(a) => !a.targets.dry_run,
+        Command::Restore(a) => !a.targets.dry_run,
+        Command::Undo(a) => !a.dry_run,
+        Command::Purge(_) => true,
+        _ => false,
+    }
+}
+
 /// The two meanings of `--operator` around `audit`.
 #[derive(Debug, Default, PartialEq, Eq)]
 struct AuditOperators {
@@ -215,14 +231,26 @@ pub fn run(cli: Cli) -> Result<()> {
         run_id: (changes_data(&cli.command) || matches!(cli.command, Command::Init(_)))
             .then(|| ulid::Ulid::new().to_string()),
     };
-    let target = context::resolve_database(&settings)?;
     let action = audit_action(&cli.command);
+    // A customer-changing run that fails before it begins (exit 4 or 6) is
+    // still the night's run for monitoring: its metrics are written.
+    let unstarted_metrics = records_a_run(&cli.command)
+        .then(|| {
+            cli.global
+                .metrics_file
+                .clone()
+                .or_else(|| settings.metrics_file.clone())
+        })
+        .flatten();
+    let unstarted =
+        |e: Error| crate::bulk::record_unstarted(unstarted_metrics.as_deref(), action, e, &out);
+    let target = context::resolve_database(&settings).map_err(unstarted)?;
     // A read-only database (`?mode=ro`, or a file this user cannot write)
     // serves the commands that only read; the others stop here, exit 6.
     let target = if only_reads(&cli.command) {
         target.read_only_if_unwritable()
     } else {
-        target.for_writing(action)?
+        target.for_writing(action).map_err(unstarted)?
     };
     if settings.require_reason && changes_data(&cli.command) && actor.reason.is_none() {
         return Err(Error::Usage(format!(
@@ -236,7 +264,7 @@ pub fn run(cli: Cli) -> Result<()> {
     }
     // Checked before anything is done: a key file others can read is
     // refused before any change (exit 6).
-    let anchoring = settings.anchoring()?;
+    let anchoring = settings.anchoring().map_err(unstarted)?;
     let run_id = actor.run_id.clone();
     match cli.command {
         Command::Init(args) => {
@@ -258,13 +286,17 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Db(cmd) => return db::run(&target, cmd, &out),
         _ => {}
     }
-    let mut conn = target.connect()?;
+    let mut conn = target.connect().map_err(unstarted)?;
     crate::db::bounded(&mut conn, |c| {
         migrations::require_current(c, &target.display())
-    })?;
+    })
+    .map_err(unstarted)?;
     let operator = match context::authenticate(&mut conn, &actor, action) {
         Ok(op) => op,
-        Err(e) => return anchored(Err(e), anchoring.as_ref(), &mut conn, run_id.as_deref()),
+        Err(e) => {
+            let e = unstarted(e);
+            return anchored(Err(e), anchoring.as_ref(), &mut conn, run_id.as_deref());
+        }
     };
     let production = settings.production.then(|| context::Production {
         profile: settings

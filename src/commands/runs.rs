@@ -117,7 +117,7 @@ pub fn run(ctx: &mut Ctx, args: RunsArgs) -> Result<()> {
             r.started_at.human(),
             r.finished_at
                 .map(|t| t.human())
-                .unwrap_or_else(|| "unfinished".into()),
+                .unwrap_or_else(|| UNFINISHED.into()),
             outcomes(&r.summary),
             r.exit_code
                 .map(|c| c.to_string())
@@ -129,19 +129,29 @@ pub fn run(ctx: &mut Ctx, args: RunsArgs) -> Result<()> {
 }
 
 /// The runs table's columns; at 80 columns OS USER goes first, then
-/// FINISHED and OPERATOR (contract, "Output"). OUTCOMES is cut between
-/// outcomes, its first (the failures, if any) kept whole; COMMAND keeps 10
-/// columns (`deactivate`).
+/// FINISHED and OPERATOR (contract, "Output"). While FINISHED is left out an
+/// unfinished run says so in front of its outcomes (`[unfinished] 4
+/// changed`: a killed run must not read as a `-` under EXIT alone).
+/// OUTCOMES is kept whole up to 48 columns (every outcome of a run, up to
+/// four kinds) before OS USER, FINISHED and OPERATOR go, then cut between
+/// outcomes, the failures first; COMMAND is never cut below 14 columns
+/// (`reset_password`, the longest action a run has): the outcomes give way
+/// first (findings of the issue-26 review).
 const RUNS_COLUMNS: [Column; 8] = [
     Column::keep("RUN"),
-    Column::cut("COMMAND", 10),
+    Column::cut("COMMAND", 14),
     Column::cut("OPERATOR", 6).dropped(3),
     Column::cut("OS USER", 6).dropped(1),
     Column::keep("STARTED (UTC)"),
-    Column::keep("FINISHED (UTC)").dropped(2),
-    Column::parts("OUTCOMES", ", ", 24),
+    Column::keep("FINISHED (UTC)")
+        .dropped(2)
+        .folded_when("OUTCOMES", UNFINISHED),
+    Column::counts("OUTCOMES", ", ", 48),
     Column::keep("EXIT"),
 ];
+
+/// The FINISHED cell of a run without its `run` row.
+const UNFINISHED: &str = "unfinished";
 
 /// `runs --limit N`: 1 to 10,000 (the runs are gathered in memory).
 fn parse_runs_limit(text: &str) -> std::result::Result<i64, String> {

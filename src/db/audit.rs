@@ -365,8 +365,9 @@ impl AuditEntry {
     }
 
     /// The runs of changing commands, newest first (contract: `runs`): the
-    /// runs that ended with a `run` row, and the runs that wrote rows but
-    /// none (killed, or their connection lost: `unfinished`). `action`:
+    /// runs that ended with a `run` row, and the runs of customer-changing
+    /// commands that wrote rows but none (killed, or their connection lost:
+    /// `unfinished`; not `init`, whose sample data holds `delete` rows). `action`:
     /// only runs of that action; `since`: only runs started since.
     ///
     /// Only rows on the chain count ([`on_chain`]; contract "Audit": `runs`
@@ -465,7 +466,16 @@ impl AuditEntry {
                     if since.is_some_and(|s| started_at.instant().is_none_or(|t| t < s)) {
                         continue;
                     }
-                    let Some(first) = first else { continue };
+                    // Only a customer-changing command's run is a run here:
+                    // `init --sample-data` leaves the `delete` rows of its
+                    // sample soft-deletes under its own run id, and is no
+                    // more a run than `init` without them (finding of the
+                    // issue-26 review: it was listed as unfinished forever).
+                    let Some(first) =
+                        first.filter(|f| RUN_ROW_ACTIONS.contains(&f.action.as_str()))
+                    else {
+                        continue;
+                    };
                     let changed: i64 = audit_log::table
                         .filter(audit_log::run_id.eq(&run))
                         .filter(audit_log::action.eq_any(RUN_ROW_ACTIONS))

@@ -73,13 +73,20 @@ fn help_problems(long: &str, short: &str, about: &str) -> Vec<String> {
     if about.trim().is_empty() {
         problems.push("no one-line summary".to_string());
     }
-    if short.lines().next().map(str::trim) != Some(about.trim()) {
+    // The first paragraph, as wrapped to the width help is laid out for.
+    let first: Vec<&str> = short
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    if first.join(" ") != about.trim() {
         problems.push(format!(
-            "-h does not start with the summary {about:?}: {:?}",
-            short.lines().next()
+            "-h does not start with the summary {about:?}: {first:?}"
         ));
     }
-    if short.len() > long.len() {
+    // Measured without the spaces that align its columns.
+    let text = |help: &str| help.chars().filter(|c| !c.is_whitespace()).count();
+    if text(short) > text(long) {
         problems.push("-h is longer than --help".to_string());
     }
     if let Some(l) = short.lines().find(|l| l.chars().count() > 100) {
@@ -662,5 +669,88 @@ fn generate_docs_is_offered_nowhere_and_o_offers_what_a_command_takes() {
         let run = env.run(args);
         run.ok();
         assert_eq!(run.stdout.trim(), "1", "{args:?}");
+    }
+}
+
+/// Help as a terminal `cols` columns wide shows it (stdout and stderr, as
+/// the bytes arrive: a line longer than the terminal is folded on screen
+/// but arrives whole), and the exit code.
+fn help_on_terminal(env: &Env, cols: u16, args: &[&str]) -> (String, i32) {
+    let mut p = pty_with(
+        env,
+        args,
+        &[],
+        move || {
+            let size = libc::winsize {
+                ws_row: 50,
+                ws_col: cols,
+                ws_xpixel: 0,
+                ws_ypixel: 0,
+            };
+            // SAFETY: sets the window size of this process's terminal (stdin).
+            if unsafe { libc::ioctl(0, libc::TIOCSWINSZ, &size) } != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        },
+        None,
+    );
+    let raw = p.exp_eof().expect("custadm ends");
+    let bytes: Vec<u8> = raw.chars().map(|c| c as u32 as u8).collect();
+    let text = String::from_utf8_lossy(&bytes).replace("\r\n", "\n");
+    (text, exit_code(&p))
+}
+
+// Review of issue 26, finding 3: on a terminal 60 columns wide every help
+// page's examples arrive as written (`--max-changes 2% \` stays on its
+// example's line), its prose is wrapped to 60 once (not each written line
+// again), and the options wrap to 60; piped, help is laid out for 80
+// columns (clap's default was 100).
+#[test]
+fn help_examples_are_never_rewrapped_and_piped_help_is_80_wide() {
+    let env = Env::sqlite();
+    for (path, cmd) in &every_page() {
+        let examples = examples_of(cmd);
+        let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+        for flag in ["--help", "-h"] {
+            args.push(flag);
+            let (shown, code) = help_on_terminal(&env, 60, &args);
+            assert_eq!(code, 0, "custadm {args:?}:\n{shown}");
+            let lines: Vec<&str> = shown.lines().map(str::trim_end).collect();
+            for example in &examples {
+                assert!(
+                    lines.contains(&example.as_str()),
+                    "custadm {args:?} at 60 columns re-wrapped the example {example:?}:\n{shown}"
+                );
+            }
+            let mut usage = false;
+            for line in &lines {
+                // clap lays out the usage lines itself.
+                usage = line.starts_with("Usage: ") || (usage && !line.is_empty());
+                let width = line.chars().count();
+                assert!(
+                    width <= 60
+                        || examples.iter().any(|e| e == line)
+                        || usage
+                        || !line.contains(' '),
+                    "custadm {args:?}: a line wider than 60 that is no example: {line:?}\n{shown}"
+                );
+            }
+            args.pop();
+        }
+        // Piped, without COLUMNS: 80 columns.
+        args.push("--help");
+        let piped = env.cmd().env_remove("COLUMNS").args(&args).run();
+        piped.ok();
+        let widest = piped
+            .stdout
+            .lines()
+            .map(|l| l.trim_end().chars().count())
+            .max();
+        assert!(
+            widest.is_some_and(|w| w <= 80 && w > 60),
+            "custadm {args:?} piped: widest line {widest:?}\n{}",
+            piped.stdout
+        );
     }
 }

@@ -457,6 +457,14 @@ db_test!(long_cells_are_cut_in_tables_only, |env| {
 /// Runs custadm `args` on a pty of `cols`×`rows` and returns what the
 /// terminal showed (stdout and stderr), asserting exit 0.
 fn on_terminal_of(env: &Env, cols: u16, rows: u16, args: &str) -> String {
+    let (out, code) = on_terminal_exit(env, cols, rows, args);
+    assert_eq!(code, 0, "custadm {args} at {cols}x{rows}:\n{out}");
+    out
+}
+
+/// Runs custadm `args` on a pty of `cols`×`rows`: what the terminal showed
+/// (stdout and stderr) and the exit code.
+fn on_terminal_exit(env: &Env, cols: u16, rows: u16, args: &str) -> (String, i32) {
     let mut p = pty_shell(
         env,
         &format!("stty rows {rows} cols {cols}; \"$CUSTADM\" {args}; echo EXIT=$?"),
@@ -464,9 +472,66 @@ fn on_terminal_of(env: &Env, cols: u16, rows: u16, args: &str) -> String {
     );
     let out = utf8(&p.exp_string("EXIT=").expect("custadm ran"));
     let code = p.exp_regex("[0-9]+").expect("exit code").1;
-    assert_eq!(code, "0", "custadm {args} at {cols}x{rows}:\n{out}");
-    out
+    (out, code.parse().expect("an exit code"))
 }
+
+/// Every line of `out` fits `cols` columns.
+#[track_caller]
+fn assert_fits(out: &str, cols: u16) {
+    for line in out.lines() {
+        assert!(
+            line_width(line) <= usize::from(cols),
+            "wider than {cols}: {line:?}\n{out}"
+        );
+    }
+}
+
+/// `shown` is `full`, or `full` cut at its end with `…`.
+#[track_caller]
+fn assert_whole_or_cut(shown: &str, full: &str, out: &str) {
+    assert!(
+        shown == full || (shown.ends_with('…') && full.starts_with(shown.trim_end_matches('…'))),
+        "{shown:?} is not {full:?} or its start:\n{out}"
+    );
+}
+
+// Review of issue 26, finding 2: at 80 columns a `--from` row's details
+// begin with the reason of a refused row or the first change of a changed
+// one, cut inside when long — never `line 2; …` with the reason dropped.
+db_test!(result_details_show_the_reason_at_80_columns, |env| {
+    env.init_db(0);
+    let a = env.insert_customer("Ann", "ann@example.com");
+    let b = env.insert_customer("Bob", "bob@example.com");
+    let long = "Bartholomew Featherstonehaugh-Worthington The Third Of Longshire";
+    std::fs::write(
+        env.dir.path().join("changes.csv"),
+        format!("id,phone,full_name\n{a},12ab,\n{b},,{long}\n"),
+    )
+    .expect("change file");
+    let (out, code) = on_terminal_exit(&env, 80, 24, "edit --from changes.csv --yes");
+    assert_eq!(code, 7, "{out}");
+    assert_fits(&out, 80);
+    let table = terminal_table_rows(&out, &["ID", "OUTCOME", "DETAILS"]);
+    let details = |id: i64| {
+        let row = table[1..]
+            .iter()
+            .find(|r| r[0] == id.to_string())
+            .unwrap_or_else(|| panic!("no row for {id}:\n{out}"));
+        cell(&table, row, "DETAILS")
+            .expect("DETAILS shown")
+            .to_string()
+    };
+    let why = "invalid value: phone: may contain only digits, spaces and + ( ) - . / (no letters or extensions)";
+    let shown = details(a);
+    assert!(shown.len() > "line 2: invalid value: phone".len(), "{out}");
+    assert_whole_or_cut(&shown, &format!("line 2: {why}"), &out);
+    let shown = details(b);
+    assert!(
+        shown.len() > "line 3: full_name: Bob → Bartholomew".len(),
+        "{out}"
+    );
+    assert_whole_or_cut(&shown, &format!("line 3: full_name: Bob → {long}"), &out);
+});
 
 /// The headers of each table command, in order.
 const LIST_HEADERS: [&str; 7] = [
@@ -746,3 +811,179 @@ db_test!(tables_fit_80_and_200_columns_one_line_per_row, |env| {
         }
     }
 });
+
+// Review of issue 26, finding 4: `runs` at 80 columns shows a killed run
+// as unfinished (FINISHED is left out first: its `unfinished` moves in
+// front of the outcomes), every command whole (`reset_password`), and a
+// run's outcomes failures first; from 130 columns every outcome count of a
+// four-outcome run is whole (OS USER and FINISHED give way first).
+db_test!(
+    runs_show_unfinished_commands_and_outcomes_when_narrow,
+    |env| {
+        env.init_db(0);
+        let names: Vec<i64> = (0..6)
+            .map(|i| env.insert_customer(&format!("Person {i}"), &format!("p{i}@example.com")))
+            .collect();
+        for id in &names[2..4] {
+            env.run(&["delete", &id.to_string(), "--yes"]).ok();
+        }
+        // Two changed, two not found, two refused (deleted), two unchanged.
+        let file = env.dir.path().join("four.csv");
+        std::fs::write(
+        &file,
+        format!(
+            "id,full_name\n{},New 0\n{},New 1\n9001,X\n9002,Y\n{},Z\n{},Z\n{},Person 4\n{},Person 5\n",
+            names[0], names[1], names[2], names[3], names[4], names[5]
+        ),
+    )
+    .expect("change file");
+        let four = env.run(&[
+            "edit",
+            "--from",
+            file.to_str().expect("path"),
+            "--yes",
+            "-o",
+            "json",
+        ]);
+        four.code(7);
+        let four = four.json();
+        assert_eq!(
+            four["summary"],
+            json!({"changed": 2, "not_found": 2, "refused": 2, "unchanged": 2}),
+            "{four}"
+        );
+        let four_run = four["run"].as_str().expect("run").to_string();
+        let reset = env.run(&["reset-password", &names[4].to_string(), "-o", "json"]);
+        reset.ok();
+        let reset_run = reset.json()["run"].as_str().expect("run").to_string();
+        let killed = env.run(&[
+            "toggle",
+            &names[5].to_string(),
+            "--deactivate",
+            "-o",
+            "json",
+        ]);
+        killed.ok();
+        let killed_run = killed.json()["run"].as_str().expect("run").to_string();
+        // Killed before its `run` row: the run is unfinished.
+        env.exec(&format!(
+            "DELETE FROM audit_log WHERE action = 'run' AND run_id = {}",
+            quote(&killed_run)
+        ));
+        for cols in [80u16, 100, 130, 200] {
+            let out = on_terminal_of(&env, cols, 24, "runs");
+            assert_fits(&out, cols);
+            let table = terminal_table_rows(&out, &RUNS_HEADERS);
+            let row = |run: &str| {
+                table[1..]
+                    .iter()
+                    .find(|r| r[0] == run)
+                    .unwrap_or_else(|| panic!("no row for {run} at {cols}:\n{out}"))
+                    .clone()
+            };
+            let killed = row(&killed_run);
+            assert!(
+                killed.iter().any(|c| c.contains("unfinished")),
+                "the killed run at {cols}: {killed:?}\n{out}"
+            );
+            assert_eq!(
+                cell(&table, &killed, "COMMAND"),
+                Some("deactivate"),
+                "{out}"
+            );
+            let reset = row(&reset_run);
+            assert_eq!(
+                cell(&table, &reset, "COMMAND"),
+                Some("reset_password"),
+                "{out}"
+            );
+            let four = row(&four_run);
+            assert_eq!(cell(&table, &four, "COMMAND"), Some("edit"), "{out}");
+            let outcomes = cell(&table, &four, "OUTCOMES").expect("OUTCOMES shown");
+            let whole = "2 refused, 2 not found, 2 changed, 2 unchanged";
+            assert!(
+                outcomes == whole
+                    || (outcomes.ends_with(", …")
+                        && whole.starts_with(outcomes.trim_end_matches('…'))),
+                "OUTCOMES at {cols}: {outcomes:?}\n{out}"
+            );
+            assert!(outcomes.starts_with("2 refused, "), "{out}");
+            if cols >= 130 {
+                assert_eq!(outcomes, whole, "at {cols}:\n{out}");
+            }
+        }
+    }
+);
+
+/// `n` customers and a change file (in the env's folder, `name`) giving each
+/// a long new name: at 80 columns every result row is too wide unless cut.
+fn long_renames(env: &Env, n: i64, name: &str) {
+    bulk_customers(env, n);
+    let ids = env.texts("SELECT CAST(id AS TEXT) AS v FROM customers ORDER BY id");
+    let mut csv = String::from("id,full_name\n");
+    for id in ids.iter().flatten() {
+        csv.push_str(&format!(
+            "{id},Bartholomew Featherstonehaugh-Worthington {id}\n"
+        ));
+    }
+    std::fs::write(env.dir.path().join(name), csv).expect("change file");
+}
+
+/// The result rows of a run on a terminal `cols` wide: every line fits, one
+/// line per result, each row's change shown from its start.
+#[track_caller]
+fn assert_results_fit(out: &str, cols: u16, n: usize) {
+    // What stays on screen of each line: after its last carriage return
+    // (the progress bar redraws itself), without the erase-line escape.
+    let out: String = out
+        .lines()
+        .map(|l| l.rsplit('\r').next().unwrap_or(l).replace("\u{1b}[2K", ""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_fits(&out, cols);
+    // Columns may widen after the first rows (a longer id), so each line is
+    // read as ID, OUTCOME and the rest.
+    let rows: Vec<(&str, &str, &str)> = out
+        .lines()
+        .skip_while(|l| !l.starts_with("ID "))
+        .skip(1)
+        .map_while(|l| {
+            let (id, rest) = l.split_once(' ')?;
+            id.parse::<i64>().ok()?;
+            let (outcome, details) = rest.trim_start().split_once(' ')?;
+            Some((id, outcome, details.trim_start()))
+        })
+        .collect();
+    assert_eq!(rows.len(), n, "one line per result:\n{out}");
+    for (id, outcome, details) in rows {
+        assert_eq!(outcome, "changed", "{id}");
+        assert!(
+            details.starts_with("line ")
+                && details.contains(&format!(": full_name: Customer {id} → Bartholomew")),
+            "{id} {details:?}"
+        );
+    }
+}
+
+// Review of issue 26, finding 7: a run with more than 200 results prints
+// its rows fitted to the terminal too (they were plain lines 90-130
+// columns wide at 80).
+db_test!(runs_of_over_200_results_fit_the_terminal, |env| {
+    env.init_db(0);
+    long_renames(&env, 251, "big.csv");
+    let (out, code) = on_terminal_exit(&env, 80, 24, "edit --from big.csv --yes");
+    assert_eq!(code, 0, "{out}");
+    assert_results_fit(&out, 80, 251);
+});
+
+// The same past the spool (10,000 results held in memory, the rest read
+// back from the spool file).
+#[test]
+fn spooled_results_fit_the_terminal() {
+    let env = Env::sqlite();
+    env.init_db(0);
+    long_renames(&env, 10_050, "huge.csv");
+    let (out, code) = on_terminal_exit(&env, 80, 24, "edit --from huge.csv --yes");
+    assert_eq!(code, 0, "{}", &out[out.len().saturating_sub(2000)..]);
+    assert_results_fit(&out, 80, 10_050);
+}
