@@ -783,6 +783,9 @@ def main():
     ap.add_argument("--search-scale", action="store_true",
                     help="search shapes, exact lookups, the 100,000 deactivation, list of all and the search "
                          "migration at --n customers (bench/search_scale.py; e.g. --n 10000000 --runs 5)")
+    ap.add_argument("--deactivation-rounds", type=int, default=1,
+                    help="--search-scale: rounds of the 100,000 filter deactivation, custadm and raw SQL "
+                         "alternating which goes first (on a kept database: --jobs deactivation)")
     a = ap.parse_args()
     if a.smoke:
         a.n, a.big_entries, a.runs, a.warmup = 2000, 2000, 1, 0
