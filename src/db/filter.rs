@@ -205,7 +205,7 @@ pub(crate) fn for_each_listed(
 
 /// The ids PostgreSQL's search walks along the primary key first
 /// ([`pg_search`]), and the most it walks in all.
-const PG_WALK_PROBE: i64 = 4_000;
+const PG_WALK_PROBE: i64 = 1_000;
 const PG_WALK_ROWS: i64 = 16_000;
 
 /// The largest chunk of candidate ids PostgreSQL's search reads from its

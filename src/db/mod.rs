@@ -29,7 +29,7 @@ use std::time::Duration;
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::pg::PgConnection;
 use diesel::sqlite::SqliteConnection;
-use diesel::{Connection, RunQueryDsl};
+use diesel::{Connection, QueryResult, RunQueryDsl};
 
 use crate::error::{Error, Result};
 
@@ -812,15 +812,6 @@ fn open_postgres(url: &str) -> Result<DbConn> {
             redact_url_password(url),
         ))
     })?;
-    // A `SQL_ASCII` database stores whatever bytes another program gave it,
-    // and refuses to hand bytes that are not UTF-8 to a UTF8 client (Diesel
-    // sets UTF8): there custadm takes the bytes as they are and reads them
-    // lossily (db::lenient). Any other database converts to UTF8 itself.
-    conn.batch_execute(
-        "DO $$ BEGIN IF current_setting('server_encoding') = 'SQL_ASCII' \
-         THEN SET client_encoding = 'SQL_ASCII'; END IF; END $$",
-    )
-    .map_err(|e| Error::Setup(format!("cannot configure the PostgreSQL session: {e}")))?;
     // No named prepared statements: a pooler in transaction mode (PgBouncer
     // before 1.21) hands each transaction whichever server connection is free,
     // so a cached `__diesel_stmt_N` is either missing there or already taken.
@@ -828,6 +819,25 @@ fn open_postgres(url: &str) -> Result<DbConn> {
     // bind and execute in one message sequence that the pooler keeps on one
     // server connection (diesel PR #4539). Contract: "Databases".
     conn.set_prepared_statement_cache_size(diesel::connection::CacheSize::Disabled);
+    // A `SQL_ASCII` database stores whatever bytes another program gave it,
+    // and refuses to hand bytes that are not UTF-8 to a UTF8 client (Diesel
+    // sets UTF8): there custadm takes the bytes as they are and reads them
+    // lossily (db::lenient). Any other database converts to UTF8 itself.
+    // A plain query, not a `DO` block: a block loads and compiles PL/pgSQL
+    // in every new server process, 1-2 ms of each command (server log,
+    // bench/RESULTS.md, fourth session).
+    let configure = |conn: &mut PgConnection| -> QueryResult<()> {
+        let ascii = diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(
+            "current_setting('server_encoding') = 'SQL_ASCII'",
+        ))
+        .get_result::<bool>(conn)?;
+        if ascii {
+            conn.batch_execute("SET client_encoding = 'SQL_ASCII'")?;
+        }
+        Ok(())
+    };
+    configure(&mut conn)
+        .map_err(|e| Error::Setup(format!("cannot configure the PostgreSQL session: {e}")))?;
     Ok(DbConn::Pg(conn))
 }
 
