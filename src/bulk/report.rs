@@ -841,12 +841,12 @@ fn describe_parts(
         parts.push(msg.to_string());
     }
     if let Some(serde_json::Value::Object(changes)) = changes {
+        // As JSON values, as `audit` reads its details: a string quoted, so
+        // `"A" → "B"`, `null → "+4930…"` and `true → false` tell a name
+        // from a missing value or a flag (contract: "Audit", details as text).
         for (field, change) in changes {
-            let show = |v: Option<&serde_json::Value>| match v {
-                Some(serde_json::Value::String(s)) => s.clone(),
-                Some(serde_json::Value::Null) | None => "-".into(),
-                Some(other) => other.to_string(),
-            };
+            let show =
+                |v: Option<&serde_json::Value>| v.unwrap_or(&serde_json::Value::Null).to_string();
             parts.push(format!(
                 "{field}: {} → {}",
                 show(change.get("old")),

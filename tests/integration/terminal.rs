@@ -527,10 +527,14 @@ db_test!(result_details_show_the_reason_at_80_columns, |env| {
     assert_whole_or_cut(&shown, &format!("line 2: {why}"), &out);
     let shown = details(b);
     assert!(
-        shown.len() > "line 3: full_name: Bob → Bartholomew".len(),
+        shown.len() > "line 3: full_name: \"Bob\" → \"Bartholomew".len(),
         "{out}"
     );
-    assert_whole_or_cut(&shown, &format!("line 3: full_name: Bob → {long}"), &out);
+    assert_whole_or_cut(
+        &shown,
+        &format!("line 3: full_name: \"Bob\" → \"{long}\""),
+        &out,
+    );
 });
 
 /// The headers of each table command, in order.
@@ -959,7 +963,7 @@ fn assert_results_fit(out: &str, cols: u16, n: usize) {
         assert_eq!(outcome, "changed", "{id}");
         assert!(
             details.starts_with("line ")
-                && details.contains(&format!(": full_name: Customer {id} → Bartholomew")),
+                && details.contains(&format!(": full_name: \"Customer {id}\" → \"Bartholomew")),
             "{id} {details:?}"
         );
     }
