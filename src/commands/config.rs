@@ -219,10 +219,11 @@ pub fn run(
     out.fitted_table(
         &[
             Column::keep("SETTING"),
-            // Paths and URLs: both ends show. The source ("environment
-            // CUSTADM_DATABASE_URL") is cut last.
-            Column::cut_middle("VALUE", 16),
-            Column::cut("SOURCE", 32),
+            // Paths and URLs whole, wrapped within the column on a narrow
+            // terminal. The source ("environment CUSTADM_DATABASE_URL") is
+            // cut, then left out (with a note) below about 70 columns.
+            Column::wrap("VALUE", 16),
+            Column::cut("SOURCE", 32).dropped(1),
         ],
         rows.into_iter().map(|r| {
             vec![
