@@ -1300,3 +1300,50 @@ db_test!(
         }
     }
 );
+
+/// The lines of a help page's `Examples:` block (the commands and their
+/// continuation lines), as printed.
+fn example_lines(help: &str) -> Vec<&str> {
+    help.lines()
+        .skip_while(|l| l.trim_end() != "Examples:")
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .collect()
+}
+
+// Review of issue 26, finding 7: help piped into another program (`| cat`,
+// `| less`) is laid out for 80 columns whatever the terminal around it
+// (stderr and stdin may be a terminal 200 or 40 wide) and COLUMNS unset:
+// no line wider than 80 but the examples, which stay as written.
+#[test]
+fn piped_help_is_80_wide_whatever_the_terminal() {
+    let env = Env::sqlite();
+    for page in ["list", "toggle", "delete", "audit", "runs", "edit"] {
+        let alone = env
+            .cmd()
+            .env_remove("COLUMNS")
+            .args(&[page, "--help"])
+            .run();
+        alone.ok();
+        let examples = example_lines(&alone.stdout);
+        assert!(examples.len() >= 2, "{page}: examples\n{}", alone.stdout);
+        for line in alone.stdout.lines() {
+            assert!(
+                line.chars().count() <= 80 || examples.contains(&line),
+                "custadm {page} --help piped: wider than 80 and no example: {line:?}"
+            );
+        }
+        let widest = alone.stdout.lines().map(|l| l.chars().count()).max();
+        assert!(widest.is_some_and(|w| w > 60), "{page}: {widest:?}");
+        for cols in [200u16, 40] {
+            let out = on_terminal_of(&env, cols, 50, &format!("{page} --help | cat"));
+            let out = out.replace("\r\n", "\n");
+            let shown = out.split("EXIT=").next().unwrap_or_default();
+            assert_eq!(
+                shown.trim_end(),
+                alone.stdout.trim_end(),
+                "custadm {page} --help | cat on a terminal {cols} wide"
+            );
+        }
+    }
+}
