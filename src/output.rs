@@ -237,14 +237,26 @@ pub fn escape_json_text(json: &str) -> String {
 /// "Output"). JSON and CSV carry the whole value.
 pub(crate) const MAX_CELL_CHARS: usize = 200;
 
+/// Longest value of a key/value view ([`Column::wrap`]: `view`, `config
+/// show`), in characters: wrapped whole over as many lines as it needs,
+/// every value custadm validates (an email has at most 254 characters) and
+/// any path (`PATH_MAX`) shown whole; only what another program stored
+/// beyond it is cut with `…`.
+pub(crate) const MAX_WRAPPED_CHARS: usize = 4096;
+
 /// Cuts `s` to at most [`MAX_CELL_CHARS`] characters, the last being `…`.
 /// Looks at no more than that many characters, so a 200,000-character value
 /// costs no more than a short one.
 pub(crate) fn cut_cell(s: &str) -> std::borrow::Cow<'_, str> {
-    match s.char_indices().nth(MAX_CELL_CHARS) {
+    cut_chars(s, MAX_CELL_CHARS)
+}
+
+/// Cuts `s` to at most `max` characters, the last being `…`.
+fn cut_chars(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(max) {
         None => std::borrow::Cow::Borrowed(s),
         Some(_) => {
-            let mut cut: String = s.chars().take(MAX_CELL_CHARS - 1).collect();
+            let mut cut: String = s.chars().take(max.saturating_sub(1)).collect();
             cut.push('…');
             std::borrow::Cow::Owned(cut)
         }
@@ -254,6 +266,16 @@ pub(crate) fn cut_cell(s: &str) -> std::borrow::Cow<'_, str> {
 /// An untrusted value as a one-line table cell (newlines shown as `\x0a`).
 pub(crate) fn table_cell_line(s: &str) -> String {
     cut_cell(&sanitize(&cut_cell(s))).into_owned()
+}
+
+/// An untrusted value as the one-line cell of a wrapped column, up to
+/// [`MAX_WRAPPED_CHARS`] characters.
+fn wrapped_cell_line(s: &str) -> String {
+    cut_chars(
+        &sanitize(&cut_chars(s, MAX_WRAPPED_CHARS)),
+        MAX_WRAPPED_CHARS,
+    )
+    .into_owned()
 }
 
 /// Rows held to fix the column widths of a streamed table.
@@ -272,8 +294,13 @@ pub(crate) struct Column {
     /// ([`Column::parts`]), the most its first part may claim.
     pub min: Option<usize>,
     /// When even the narrowest widths do not fit, columns are left out in
-    /// ascending order of this number; `None`: always shown.
+    /// ascending order of this number; `None`: shown while the terminal
+    /// has room for it (see `last`).
     pub drop: Option<u8>,
+    /// On a terminal too narrow for the columns that are always shown, at
+    /// their narrowest: these go first, in ascending order of this number,
+    /// then the others from the right (never the first, nor a wrapped one).
+    pub last: Option<u8>,
     /// How a value is cut.
     pub cut: Cut,
     /// `(into, which)`: while this column is left out, its values that
@@ -311,6 +338,7 @@ impl Column {
             header,
             min: None,
             drop: None,
+            last: None,
             cut: Cut::End,
             fold: None,
         }
@@ -349,12 +377,15 @@ impl Column {
         }
     }
 
-    /// A column of paths and URLs, cut in the middle down to `min` display
-    /// columns, so both ends show (`/home/ann/…/custadm/config.toml`).
-    pub const fn cut_middle(header: &'static str, min: usize) -> Self {
+    /// A column of values that are never cut: on a terminal too narrow for
+    /// one, it continues on the lines below, within the column, broken
+    /// between grapheme clusters (the VALUE of `view` and `config show`: an
+    /// email, a name, a path must never lose a character). Made as narrow
+    /// as `min` display columns before the others are cut; never left out.
+    pub const fn wrap(header: &'static str, min: usize) -> Self {
         Column {
             min: Some(min),
-            cut: Cut::Middle,
+            cut: Cut::Wrap,
             ..Column::keep(header)
         }
     }
@@ -364,6 +395,15 @@ impl Column {
     pub const fn dropped(self, order: u8) -> Self {
         Column {
             drop: Some(order),
+            ..self
+        }
+    }
+
+    /// This always shown column, left out in turn `order` (1 first) on a
+    /// terminal too narrow even for the always shown ones ([`fit`], step 2).
+    pub const fn dropped_last(self, order: u8) -> Self {
+        Column {
+            last: Some(order),
             ..self
         }
     }
@@ -386,29 +426,56 @@ impl Column {
         }
     }
 
-    /// `cell` cut to `width` display columns as this column cuts.
+    /// `cell` cut to `width` display columns as this column cuts (a
+    /// wrapped column's cell is not cut: see [`wrap_to_width`]).
     fn cut_to<'a>(&self, cell: &'a str, width: usize) -> Cow<'a, str> {
         match self.cut {
             Cut::End => cut_to_width(cell, width),
-            Cut::Middle => cut_middle(cell, width),
-            Cut::Parts(sep) | Cut::Counts(sep) => cut_parts(cell, sep, width),
+            Cut::Parts(sep) => cut_parts(cell, sep, width),
+            Cut::Counts(sep) => cut_counts(cell, sep, width),
+            Cut::Wrap => Cow::Borrowed(cell),
+        }
+    }
+
+    /// The narrowest this column may be made before columns are left out
+    /// that are not meant to be ([`fit`], step 2), given its natural width
+    /// `natural`, its floor `floor` and, for a column of parts, the width
+    /// of its widest first part `first`: never narrower than its header,
+    /// so a header is never cut, nor a count without its word (`1 …`).
+    fn hard_min(&self, natural: usize, floor: usize, first: usize) -> usize {
+        let header = display_width(self.header);
+        match (self.min, self.cut) {
+            (None, _) => natural,
+            (Some(_), Cut::End) => floor.min(header.max(TEXT_MIN)),
+            (Some(_), Cut::Parts(_)) => floor.min(header.max(PARTS_MIN)),
+            (Some(_), Cut::Counts(_)) => natural.min(first.max(header)),
+            (Some(_), Cut::Wrap) => floor.min(header.max(WRAP_MIN)),
         }
     }
 }
+
+/// The narrowest a column of free text is cut to (`Chloé…`) before columns
+/// are left out that are not meant to be.
+const TEXT_MIN: usize = 6;
+/// The narrowest a column of parts (details) is cut to, likewise.
+const PARTS_MIN: usize = 12;
+/// The narrowest a wrapped column is made.
+const WRAP_MIN: usize = 8;
 
 /// Where a [`Column`]'s values lose characters when cut.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Cut {
     /// At the end: `emma.pate…`.
     End,
-    /// In the middle: `/home/ann/…/config.toml`.
-    Middle,
     /// Between parts joined by this separator, the most important first
     /// ([`cut_parts`]).
     Parts(&'static str),
-    /// As [`Cut::Parts`], but the column's floor is the whole cell (up to
-    /// its `min`), not its first part ([`Column::counts`]).
+    /// Counts joined by this separator: the column's floor is the whole cell
+    /// (up to its `min`), not its first part, and a cut one ends with how
+    /// many it no longer shows (`2 refused, +6`; [`cut_counts`]).
     Counts(&'static str),
+    /// Never: wrapped over lines below ([`Column::wrap`]).
+    Wrap,
 }
 
 /// How a table is drawn.
@@ -439,59 +506,113 @@ impl Style {
 }
 
 /// How a table is drawn, which columns are shown and how wide (content,
-/// without borders or gaps).
+/// without borders or gaps), and the narrowest each may be made.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Layout {
     style: Style,
     shown: Vec<usize>,
     widths: Vec<usize>,
+    mins: Vec<usize>,
 }
 
 /// Fits columns of `natural` content widths into `available` display
 /// columns. Boxes when every column fits whole with its borders; otherwise
-/// the light style, which first leaves out columns (by [`Column::drop`])
-/// until the `floors` fit, then cuts the widest cuttable column one column
-/// at a time. What cannot fit even then (a terminal narrower than the kept
-/// columns) overflows rather than splitting a timestamp.
-fn fit(columns: &[Column], natural: &[usize], floors: &[usize], available: usize) -> Layout {
+/// the light style:
+/// 1. columns are left out (by [`Column::drop`]) until the `floors` fit;
+/// 2. failing that (a narrow terminal), from all columns again, until the
+///    hard minimums (`mins`, [`Column::hard_min`]: never a cut header, never
+///    a count without its word) fit; then, if need be, the other columns
+///    too, from the right, but the first (the row's key) and the wrapped
+///    ones; and what then fits again comes back, the most important first;
+/// 3. the widest cuttable column is cut one column at a time, down to the
+///    floors, then (step 2) the minimums.
+///
+/// Each row stays one line (a wrapped column aside); only a terminal
+/// narrower than the first column overflows, rather than splitting a
+/// timestamp or an id.
+fn fit(
+    columns: &[Column],
+    natural: &[usize],
+    floors: &[usize],
+    mins: &[usize],
+    available: usize,
+) -> Layout {
+    let all: Vec<usize> = (0..columns.len()).collect();
     if natural.iter().sum::<usize>() + Style::Boxed.overhead(columns.len()) <= available {
         return Layout {
             style: Style::Boxed,
-            shown: (0..columns.len()).collect(),
+            shown: all,
             widths: natural.to_vec(),
+            mins: mins.to_vec(),
         };
     }
     let style = Style::Light;
-    let mut shown: Vec<usize> = (0..columns.len()).collect();
-    loop {
-        let need: usize =
-            shown.iter().map(|&i| floors[i]).sum::<usize>() + style.overhead(shown.len());
-        if need <= available {
-            break;
+    let need = |shown: &[usize], least: &[usize]| {
+        shown.iter().map(|&i| least[i]).sum::<usize>() + style.overhead(shown.len())
+    };
+    let mut in_order: Vec<(u8, usize)> = columns
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| c.drop.map(|order| (order, i)))
+        .collect();
+    in_order.sort_unstable();
+    let in_order: Vec<usize> = in_order.into_iter().map(|(_, i)| i).collect();
+    let leave_out = |shown: &mut Vec<usize>, least: &[usize], order: &[usize]| {
+        for i in order {
+            if need(shown, least) <= available {
+                break;
+            }
+            shown.retain(|s| s != i);
         }
-        let next = shown
+    };
+    // 1. The usual: the least useful columns go, the others keep their floors.
+    let mut shown = all.clone();
+    leave_out(&mut shown, floors, &in_order);
+    let hard = need(&shown, floors) > available;
+    if hard {
+        // 2. A narrow terminal: the minimums, then the other columns.
+        shown = all.clone();
+        leave_out(&mut shown, mins, &in_order);
+        let mut named: Vec<(u8, usize)> = columns
             .iter()
             .enumerate()
-            .filter_map(|(at, &i)| columns[i].drop.map(|order| (order, at)))
-            .min();
-        match next {
-            Some((_, at)) => {
-                shown.remove(at);
+            .skip(1)
+            .filter(|(_, c)| c.drop.is_none())
+            .filter_map(|(i, c)| c.last.map(|order| (order, i)))
+            .collect();
+        named.sort_unstable();
+        let last_resort: Vec<usize> = named
+            .into_iter()
+            .map(|(_, i)| i)
+            .chain((1..columns.len()).rev().filter(|&i| {
+                let c = &columns[i];
+                c.drop.is_none() && c.last.is_none() && c.cut != Cut::Wrap
+            }))
+            .collect();
+        leave_out(&mut shown, mins, &last_resort);
+        for &i in last_resort.iter().rev().chain(in_order.iter().rev()) {
+            if shown.contains(&i) {
+                continue;
             }
-            None => break,
+            let mut with = shown.clone();
+            with.push(i);
+            with.sort_unstable();
+            if need(&with, mins) <= available {
+                shown = with;
+            }
         }
     }
     let mut widths: Vec<usize> = shown.iter().map(|&i| natural[i]).collect();
     let budget = available.saturating_sub(style.overhead(shown.len()));
-    // Down to each floor first, then (a terminal narrower than every floor)
-    // down to one character and its `…`.
-    for lowest in [None, Some(2)] {
+    // 3. Cut the widest down to each floor first, then to the minimums.
+    let lowest: &[&[usize]] = if hard { &[floors, mins] } else { &[floors] };
+    for lowest in lowest {
         while widths.iter().sum::<usize>() > budget {
             let widest = shown
                 .iter()
                 .zip(&widths)
                 .enumerate()
-                .filter(|(_, (&i, &w))| columns[i].min.is_some() && w > lowest.unwrap_or(floors[i]))
+                .filter(|(_, (&i, &w))| columns[i].min.is_some() && w > lowest[i])
                 .max_by_key(|(_, (_, &w))| w)
                 .map(|(at, _)| at);
             match widest {
@@ -500,40 +621,75 @@ fn fit(columns: &[Column], natural: &[usize], floors: &[usize], available: usize
             }
         }
     }
+    let mins = shown.iter().map(|&i| mins[i]).collect();
     Layout {
         style,
         shown,
         widths,
+        mins,
     }
 }
 
-/// `s` cut to at most `width` display columns, the last being `…`.
+/// `s` cut to at most `width` display columns, the last being `…`, between
+/// grapheme clusters (`❤️`, `é` as `e` and its accent, a family emoji joined
+/// by ZWJs stay whole or go whole).
 pub(crate) fn cut_to_width(s: &str, width: usize) -> Cow<'_, str> {
+    use unicode_segmentation::UnicodeSegmentation;
     if display_width(s) <= width {
         return Cow::Borrowed(s);
     }
-    // The width of the text so far, not the sum of its characters': a
-    // presentation selector (U+FE0F) makes `❤` two columns, a ZWJ joins
-    // emoji (finding of the issue-26 review: summed per character, a row
-    // of `❤️` took twice its column and wrapped).
-    let mut out = String::new();
-    for c in s.chars() {
-        out.push(c);
-        if display_width(&out) + 1 > width {
-            out.pop();
+    // The width of the text so far, not the sum of its clusters': the
+    // terminal measures the text (finding of the issue-26 review: summed
+    // per character, a row of `❤️` took twice its column and wrapped).
+    let mut end = 0;
+    for (at, g) in s.grapheme_indices(true) {
+        if display_width(&s[..at + g.len()]) + 1 > width {
             break;
         }
+        end = at + g.len();
     }
+    let mut out = s[..end].to_string();
     if width > 0 {
         out.push('…');
     }
     Cow::Owned(out)
 }
 
+/// `s` cut as [`cut_to_width`] cuts, but not inside a short word: when the
+/// cut leaves less than [`WORD_STUB`] columns of a word, before that word
+/// (`customer 6 is …`, not `customer 6 is del…`), unless that keeps less
+/// than half the width. A long token (an email, a path) is cut inside: its
+/// start says more than nothing.
+fn cut_words(s: &str, width: usize) -> Cow<'_, str> {
+    let cut = cut_to_width(s, width);
+    let Cow::Owned(text) = &cut else {
+        return cut;
+    };
+    let kept = text.strip_suffix('…').unwrap_or(text);
+    let next = s[kept.len()..].chars().next();
+    let inside = kept.chars().next_back().is_some_and(char::is_alphanumeric)
+        && next.is_some_and(char::is_alphanumeric);
+    if !inside {
+        return cut;
+    }
+    match kept.rfind(' ') {
+        Some(at)
+            if display_width(&kept[at + 1..]) < WORD_STUB
+                && display_width(&kept[..=at]) * 2 >= width =>
+        {
+            Cow::Owned(format!("{}…", &kept[..=at]))
+        }
+        _ => cut,
+    }
+}
+
+/// The shortest start of a word [`cut_words`] shows before its `…`.
+const WORD_STUB: usize = 8;
+
 /// `s`, parts joined by `sep` with the most important first, cut to at most
 /// `width` display columns between parts: as many whole parts as fit, then
 /// `sep…` (`2 failed, 1 refused, …`); when not even the first part fits so,
-/// cut as [`cut_to_width`] cuts.
+/// cut within it, between words where it can ([`cut_words`]).
 pub(crate) fn cut_parts<'a>(s: &'a str, sep: &str, width: usize) -> Cow<'a, str> {
     if display_width(s) <= width {
         return Cow::Borrowed(s);
@@ -557,35 +713,71 @@ pub(crate) fn cut_parts<'a>(s: &'a str, sep: &str, width: usize) -> Cow<'a, str>
     }
     match best {
         Some(cut) => Cow::Owned(cut),
-        None => cut_to_width(s, width),
+        None => cut_words(s, width),
     }
 }
 
-/// `s` cut to at most `width` display columns in the middle, the `…` between
-/// its first and last characters (`/home/ann/…/config.toml`).
-pub(crate) fn cut_middle(s: &str, width: usize) -> Cow<'_, str> {
+/// The number a count part starts with (`2 refused` → 2).
+fn count_of(part: &str) -> Option<u64> {
+    part.split(' ').next()?.parse().ok()
+}
+
+/// `s`, counts joined by `sep` with the most important first
+/// (`2 refused, 2 not found, 2 changed, 2 unchanged`), cut to at most
+/// `width` display columns between counts, ending with the sum of those it
+/// no longer shows: `2 refused, 2 not found, +4`, `2 refused, +6` — how
+/// many results there were stays on screen. Text that is not counts is cut
+/// as [`cut_parts`] cuts.
+pub(crate) fn cut_counts<'a>(s: &'a str, sep: &str, width: usize) -> Cow<'a, str> {
     if display_width(s) <= width {
         return Cow::Borrowed(s);
     }
-    if width < 3 {
-        return cut_to_width(s, width);
-    }
-    let room = width - 1;
-    let tail_room = room / 2;
-    // The tail measured as text, like `cut_to_width` (a selector or a
-    // joiner changes the width of what it follows), and not starting with
-    // a character that only modifies the one before it.
-    let mut start = s.len();
-    for (at, _) in s.char_indices().rev() {
-        if display_width(&s[at..]) > tail_room {
+    let parts: Vec<&str> = s.split(sep).collect();
+    let mut best = None;
+    for kept in 1..parts.len() {
+        let Some(rest) = parts[kept..]
+            .iter()
+            .map(|p| count_of(p))
+            .sum::<Option<u64>>()
+        else {
+            break;
+        };
+        let candidate = format!("{}{sep}+{rest}", parts[..kept].join(sep));
+        if display_width(&candidate) > width {
             break;
         }
-        start = at;
+        best = Some(candidate);
     }
-    let tail = s[start..]
-        .trim_start_matches(|c: char| unicode_width::UnicodeWidthChar::width(c).unwrap_or(0) == 0);
-    let head = cut_to_width(s, room - display_width(tail) + 1);
-    Cow::Owned(format!("{head}{tail}"))
+    match best {
+        Some(cut) => Cow::Owned(cut),
+        None => cut_parts(s, sep, width),
+    }
+}
+
+/// `s` broken into lines of at most `width` display columns, between
+/// grapheme clusters; joined again they are `s`. A cluster wider than
+/// `width` stands on a line of its own; blanks where a line breaks begin
+/// the next line, where they show (a table trims a line's end).
+pub(crate) fn wrap_to_width(s: &str, width: usize) -> Vec<String> {
+    use unicode_segmentation::UnicodeSegmentation;
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for g in s.graphemes(true) {
+        if !line.is_empty() && display_width(&line) + display_width(g) > width {
+            // A line never ends in blanks (the table trims them): they
+            // begin the next one, where they show.
+            let kept = line.trim_end().len();
+            let blanks = if kept > 0 {
+                line.split_off(kept)
+            } else {
+                String::new()
+            };
+            lines.push(std::mem::replace(&mut line, blanks));
+        }
+        line.push_str(g);
+    }
+    lines.push(line);
+    lines
 }
 
 /// The width a cell of parts needs to show its first part whole: that part
@@ -594,6 +786,18 @@ fn first_part_width(cell: &str, sep: &str) -> usize {
     match cell.split_once(sep) {
         Some((first, _)) => display_width(first) + display_width(sep) + 1,
         None => display_width(cell),
+    }
+}
+
+/// The width a cell of counts needs to show its first count whole: that
+/// count and, when more follow, `sep+N` ([`cut_counts`]).
+fn first_count_width(cell: &str, sep: &str) -> usize {
+    let parts: Vec<&str> = cell.split(sep).collect();
+    match parts[1..].iter().map(|p| count_of(p)).sum::<Option<u64>>() {
+        Some(rest) if parts.len() > 1 => {
+            display_width(parts[0]) + display_width(sep) + 1 + rest.to_string().len()
+        }
+        _ => first_part_width(cell, sep),
     }
 }
 
@@ -656,8 +860,15 @@ impl<W: Write> StreamingTable<W> {
 
     /// Adds a row of untrusted cells, one per column.
     pub fn push(&mut self, row: &[&str]) -> Result<()> {
-        self.window
-            .push(row.iter().map(|c| table_cell_line(c)).collect());
+        let cells = row
+            .iter()
+            .enumerate()
+            .map(|(i, c)| match self.columns.get(i).map(|c| c.cut) {
+                Some(Cut::Wrap) => wrapped_cell_line(c),
+                _ => table_cell_line(c),
+            })
+            .collect();
+        self.window.push(cells);
         if self.window.len() >= TABLE_WINDOW_ROWS {
             self.flush_window()?;
         }
@@ -721,7 +932,8 @@ impl<W: Write> StreamingTable<W> {
     /// The natural width of each column (its widest cell or header) and its
     /// floor (the narrowest it is cut to before columns are left out), for
     /// the first window with the columns marked in `shown` shown.
-    fn measure(&self, shown: &[bool]) -> (Vec<usize>, Vec<usize>) {
+    /// and its hard minimum ([`Column::hard_min`]).
+    fn measure(&self, shown: &[bool]) -> (Vec<usize>, Vec<usize>, Vec<usize>) {
         let mut natural: Vec<usize> = self
             .columns
             .iter()
@@ -732,12 +944,19 @@ impl<W: Write> StreamingTable<W> {
             for (i, column) in self.columns.iter().enumerate() {
                 let cell = self.cell_text(row, i, shown);
                 natural[i] = natural[i].max(display_width(&cell));
-                if let Cut::Parts(sep) = column.cut {
-                    firsts[i] = firsts[i].max(first_part_width(&cell, sep));
-                }
+                let first = match column.cut {
+                    Cut::Parts(sep) => first_part_width(&cell, sep),
+                    // The counts themselves: a value folded in front
+                    // (`[unfinished] `) may be cut to its `[unfinished]…`.
+                    Cut::Counts(sep) => {
+                        first_count_width(row.get(i).map_or("", String::as_str), sep)
+                    }
+                    Cut::End | Cut::Wrap => 0,
+                };
+                firsts[i] = firsts[i].max(first);
             }
         }
-        let floors = self
+        let floors: Vec<usize> = self
             .columns
             .iter()
             .enumerate()
@@ -750,17 +969,25 @@ impl<W: Write> StreamingTable<W> {
                 }
             })
             .collect();
-        (natural, floors)
+        let mins = self
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| c.hard_min(natural[i], floors[i], firsts[i]).min(floors[i]))
+            .collect();
+        (natural, floors, mins)
     }
 
     /// The layout from the header and the first window.
     fn first_layout(&self) -> Layout {
         let all = vec![true; self.columns.len()];
         if !self.tty {
+            let widths = self.measure(&all).0;
             return Layout {
                 style: Style::Plain,
                 shown: (0..self.columns.len()).collect(),
-                widths: self.measure(&all).0,
+                mins: widths.clone(),
+                widths,
             };
         }
         // Leaving out a column that folds into another widens that one, which
@@ -768,8 +995,8 @@ impl<W: Write> StreamingTable<W> {
         // the same (they only ever shrink).
         let mut shown = all;
         for _ in 0..=self.columns.len() {
-            let (natural, floors) = self.measure(&shown);
-            let layout = fit(&self.columns, &natural, &floors, self.width);
+            let (natural, floors, mins) = self.measure(&shown);
+            let layout = fit(&self.columns, &natural, &floors, &mins, self.width);
             let now: Vec<bool> = (0..self.columns.len())
                 .map(|i| layout.shown.contains(&i))
                 .collect();
@@ -778,23 +1005,24 @@ impl<W: Write> StreamingTable<W> {
             }
             shown = now;
         }
-        let (natural, floors) = self.measure(&shown);
-        fit(&self.columns, &natural, &floors, self.width)
+        let (natural, floors, mins) = self.measure(&shown);
+        fit(&self.columns, &natural, &floors, &mins, self.width)
     }
 
     /// On a terminal, a later cell wider than its column widens it, taking
     /// the width from the widest other cuttable column: an uncuttable cell
     /// (a timestamp) always, a cuttable one up to the column's floor (an id
     /// of the 1,000th result after the 999th: `1000`, not `10…`). A column
-    /// of parts keeps its width.
+    /// of parts keeps its width, a wrapped one its width too (its values
+    /// take more lines), and no column gives below its hard minimum.
     fn widen_for(&self, layout: &mut Layout, rows: &[Vec<String>]) {
         for at in 0..layout.shown.len() {
             let i = layout.shown[at];
             let column = &self.columns[i];
             let cap = match (column.min, column.cut) {
                 (None, _) => usize::MAX,
-                (Some(min), Cut::End | Cut::Middle) => min.max(display_width(column.header)),
-                (Some(_), Cut::Parts(_) | Cut::Counts(_)) => continue,
+                (Some(min), Cut::End) => min.max(display_width(column.header)),
+                (Some(_), Cut::Parts(_) | Cut::Counts(_) | Cut::Wrap) => continue,
             };
             let needed = rows
                 .iter()
@@ -815,7 +1043,7 @@ impl<W: Write> StreamingTable<W> {
                     .filter(|&k| {
                         k != at
                             && self.columns[layout.shown[k]].min.is_some()
-                            && layout.widths[k] > 2
+                            && layout.widths[k] > layout.mins.get(k).copied().unwrap_or(2)
                     })
                     .max_by_key(|&k| layout.widths[k]);
                 match widest {
@@ -846,7 +1074,9 @@ impl<W: Write> StreamingTable<W> {
             .map(|i| layout.shown.contains(&i))
             .collect();
         let cut = layout.style != Style::Plain;
-        let cells: Vec<Vec<String>> = rows
+        // Each cell as its lines: one, but for a wrapped column's value
+        // wider than its column on a terminal.
+        let cells: Vec<Vec<Vec<String>>> = rows
             .iter()
             .map(|row| {
                 layout
@@ -855,26 +1085,26 @@ impl<W: Write> StreamingTable<W> {
                     .zip(&layout.widths)
                     .map(|(&i, &w)| {
                         let text = self.cell_text(row, i, &mask);
-                        if cut {
-                            self.columns[i].cut_to(&text, w).into_owned()
-                        } else {
-                            text.into_owned()
+                        match (cut, self.columns[i].cut) {
+                            (false, _) => vec![text.into_owned()],
+                            (true, Cut::Wrap) => wrap_to_width(&text, w),
+                            (true, _) => vec![self.columns[i].cut_to(&text, w).into_owned()],
                         }
                     })
                     .collect()
             })
             .collect();
-        let headers: Vec<String> = layout
+        let headers: Vec<Vec<String>> = layout
             .shown
             .iter()
             .zip(&layout.widths)
             .map(|(&i, &w)| {
                 let header = self.columns[i].header;
-                if cut {
+                vec![if cut {
                     cut_to_width(header, w).into_owned()
                 } else {
                     header.to_string()
-                }
+                }]
             })
             .collect();
         if layout.style != Style::Boxed {
@@ -885,18 +1115,24 @@ impl<W: Write> StreamingTable<W> {
             };
             let mut line = String::new();
             let widths = layout.widths.clone();
-            let mut write_row = |out: &mut W, cells: &[String]| -> Result<()> {
-                line.clear();
-                line.push_str(lead);
-                for (k, (cell, w)) in cells.iter().zip(&widths).enumerate() {
-                    if k > 0 {
-                        line.push_str(gap);
+            // A row is one line; a wrapped value continues on the lines
+            // below it, within its column, the other columns blank there.
+            let mut write_row = |out: &mut W, cells: &[Vec<String>]| -> Result<()> {
+                let height = cells.iter().map(Vec::len).max().unwrap_or(1);
+                for j in 0..height {
+                    line.clear();
+                    line.push_str(lead);
+                    for (k, (cell, w)) in cells.iter().zip(&widths).enumerate() {
+                        if k > 0 {
+                            line.push_str(gap);
+                        }
+                        let text = cell.get(j).map_or("", String::as_str);
+                        line.push_str(text);
+                        let pad = w.saturating_sub(display_width(text));
+                        line.extend(std::iter::repeat_n(' ', pad));
                     }
-                    line.push_str(cell);
-                    let pad = w.saturating_sub(display_width(cell));
-                    line.extend(std::iter::repeat_n(' ', pad));
+                    writeln!(out, "{}", line.trim_end())?;
                 }
-                writeln!(out, "{}", line.trim_end())?;
                 Ok(())
             };
             if first {
@@ -913,14 +1149,14 @@ impl<W: Write> StreamingTable<W> {
             .load_preset(presets::UTF8_FULL_CONDENSED)
             .set_content_arrangement(ContentArrangement::Disabled);
         if first {
-            table.set_header(headers);
+            table.set_header(headers.into_iter().map(|h| h.join("\n")));
         }
         table.set_constraints(layout.widths.iter().map(|w| {
             let w = u16::try_from(*w + 2).unwrap_or(u16::MAX);
             ColumnConstraint::Absolute(Width::Fixed(w))
         }));
         for row in cells {
-            table.add_row(row);
+            table.add_row(row.into_iter().map(|lines| lines.join("\n")));
         }
         let mut lines = table.lines();
         // Windows after the first continue the previous one: no top border.
@@ -1115,17 +1351,19 @@ mod tests {
         ];
         let natural = [3, 40, 50, 19, 19];
         let floors = [3, 12, 16, 19, 19];
-        let wide = fit(&columns, &natural, &floors, 200);
+        let mins = [3, 6, 6, 19, 19];
+        let fit = |available| fit(&columns, &natural, &floors, &mins, available);
+        let wide = fit(200);
         assert_eq!(wide.style, Style::Boxed);
         assert_eq!(wide.shown, vec![0, 1, 2, 3, 4]);
         assert_eq!(wide.widths, natural.to_vec());
         // Boxes only while they cost no content: 131 + 16 of borders.
-        assert_eq!(fit(&columns, &natural, &floors, 147).style, Style::Boxed);
-        let light = fit(&columns, &natural, &floors, 146);
+        assert_eq!(fit(147).style, Style::Boxed);
+        let light = fit(146);
         assert_eq!(light.style, Style::Light);
         assert_eq!(light.shown, vec![0, 1, 2, 3, 4]);
         assert_eq!(light.widths, natural.to_vec(), "whole with single gaps");
-        let narrow = fit(&columns, &natural, &floors, 80);
+        let narrow = fit(80);
         assert_eq!(narrow.style, Style::Light);
         assert_eq!(narrow.shown, vec![0, 1, 2, 3, 4]);
         assert_eq!(narrow.widths, vec![3, 18, 17, 19, 19]);
@@ -1133,11 +1371,44 @@ mod tests {
             narrow.widths.iter().sum::<usize>() + Style::Light.overhead(5),
             80
         );
-        let tight = fit(&columns, &natural, &floors, 60);
+        let tight = fit(60);
         assert_eq!(tight.shown, vec![0, 1, 2, 4]);
         assert_eq!(tight.widths, vec![3, 18, 17, 19]);
-        let tiny = fit(&columns, &natural, &floors, 40);
+        let tiny = fit(40);
         assert_eq!(tiny.shown, vec![0, 1, 2]);
+        // Narrower than the floors: cut to the minimums (never a header),
+        // then the columns that are always shown go too, from the right,
+        // but the first; nothing is wider than the terminal.
+        let small = fit(20);
+        assert_eq!(small.shown, vec![0, 1, 2]);
+        assert_eq!(small.widths, vec![3, 8, 7]);
+        let smaller = fit(12);
+        assert_eq!(smaller.shown, vec![0, 1]);
+        assert_eq!(smaller.widths, vec![3, 8]);
+        // `runs`: on a terminal too narrow for the always shown columns,
+        // OUTCOMES, COMMAND, EXIT and STARTED go in that order, and what
+        // fits again comes back, the most important first.
+        let runs = [
+            Column::keep("RUN"),
+            Column::keep("COMMAND").dropped_last(2),
+            Column::keep("STARTED").dropped_last(4),
+            Column::counts("OUTCOMES", ", ", 48).dropped_last(1),
+            Column::keep("EXIT").dropped_last(3),
+        ];
+        let runs_at = |command: usize, available| {
+            let natural = [26, command, 19, 46, 4];
+            let mins = [26, command, 19, 13, 4];
+            let layout = super::fit(&runs, &natural, &natural, &mins, available);
+            let width =
+                layout.widths.iter().sum::<usize>() + Style::Light.overhead(layout.shown.len());
+            (layout.shown, width)
+        };
+        assert_eq!(runs_at(14, 80), (vec![0, 1, 2, 3, 4], 80));
+        assert_eq!(runs_at(14, 60), (vec![0, 2, 4], 51));
+        assert_eq!(runs_at(7, 60), (vec![0, 1, 2, 4], 59));
+        assert_eq!(runs_at(14, 40), (vec![0, 4], 31));
+        assert_eq!(runs_at(7, 40), (vec![0, 1, 4], 39));
+        assert_eq!(runs_at(14, 30), (vec![0], 26));
         assert_eq!(cut_to_width("emma.patel@example.com", 10), "emma.pate…");
         assert_eq!(cut_to_width("short", 10), "short");
         let hearts = "\u{2764}\u{fe0f}".repeat(30);
@@ -1162,7 +1433,7 @@ mod tests {
     }
 
     #[test]
-    fn parts_are_cut_between_parts_and_paths_in_the_middle() {
+    fn parts_are_cut_between_parts_and_wrapped_between_graphemes() {
         let outcomes = "2 failed, 1 refused, 3 changed";
         assert_eq!(cut_parts(outcomes, ", ", 40), outcomes);
         assert_eq!(cut_parts(outcomes, ", ", 29), "2 failed, 1 refused, …");
@@ -1179,15 +1450,46 @@ mod tests {
             26
         );
         assert_eq!(first_part_width("1 changed", ", "), 9);
+        // Counts say how many they no longer show.
+        let four = "2 refused, 2 not found, 2 changed, 2 unchanged";
+        assert_eq!(cut_counts(four, ", ", 46), four);
+        assert_eq!(
+            cut_counts(four, ", ", 45),
+            "2 refused, 2 not found, 2 changed, +2"
+        );
+        assert_eq!(cut_counts(four, ", ", 26), "2 refused, 2 not found, +4");
+        assert_eq!(cut_counts(four, ", ", 13), "2 refused, +6");
+        assert_eq!(first_count_width(four, ", "), 13);
+        assert_eq!(first_count_width("1 changed", ", "), 9);
+        // Within a part, between words where the cut would split one.
+        let why = "line 6: customer 6 is deleted: run `custadm restore 6` first";
+        assert_eq!(
+            cut_parts(why, "; ", 35),
+            "line 6: customer 6 is deleted: run…"
+        );
+        assert_eq!(cut_parts(why, "; ", 28), "line 6: customer 6 is …");
+        // Wrapped lines join back to the value, none wider than asked, no
+        // grapheme split (`❤️` is two code points, `é` here too).
         let path = "/home/ann/.config/custadm/config.toml";
-        assert_eq!(cut_middle(path, 40), path);
-        let cut = cut_middle(path, 24);
-        assert_eq!(cut, "/home/ann/.c…config.toml");
-        assert_eq!(display_width(&cut), 24);
+        assert_eq!(
+            wrap_to_width(path, 16),
+            vec!["/home/ann/.confi", "g/custadm/config", ".toml"]
+        );
+        assert_eq!(wrap_to_width(path, 40), vec![path]);
+        assert_eq!(wrap_to_width("Ann Lee Zed", 4), vec!["Ann", " Lee", " Zed"]);
+        let mixed = "Ze\u{301}\u{2764}\u{fe0f}ro\u{2764}\u{fe0f}".repeat(9);
+        for w in 2..20 {
+            let lines = wrap_to_width(&mixed, w);
+            assert_eq!(lines.concat(), mixed, "{w}");
+            for line in &lines {
+                assert!(display_width(line) <= w, "{w}: {line:?}");
+                assert!(!line.starts_with(['\u{301}', '\u{fe0f}']), "{w}: {line:?}");
+            }
+        }
         let hearts = "\u{2764}\u{fe0f}".repeat(30);
         for w in 1..20 {
-            let cut = cut_middle(&hearts, w);
-            assert!(display_width(&cut) <= w, "{w}: {cut:?}");
+            let cut = cut_to_width(&hearts, w);
+            assert!(cut.trim_end_matches('…').len() % 6 == 0, "{w}: {cut:?}");
         }
     }
 

@@ -79,6 +79,72 @@ pub enum StatusFilter {
     All,
 }
 
+/// `--status`'s parser: the four states and their aliases (`enabled`,
+/// `disabled`), as clap's own; for anything else clap's error, its "similar
+/// value" tip chosen among the aliases too, named by the value they stand
+/// for (`enbled` → `active`; clap alone compared names only and offered
+/// `deleted`).
+#[derive(Debug, Clone, Copy)]
+pub struct StatusParser;
+
+impl clap::builder::TypedValueParser for StatusParser {
+    type Value = StatusFilter;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> std::result::Result<StatusFilter, clap::Error> {
+        use clap::error::{ContextKind, ContextValue};
+        use clap::ValueEnum;
+        let values: Vec<clap::builder::PossibleValue> = StatusFilter::value_variants()
+            .iter()
+            .filter_map(ValueEnum::to_possible_value)
+            .collect();
+        let given = value.to_string_lossy();
+        if let Some(status) = StatusFilter::value_variants().iter().find(|s| {
+            s.to_possible_value()
+                .is_some_and(|p| p.matches(&given, false))
+        }) {
+            return Ok(*status);
+        }
+        let mut error = match clap::builder::PossibleValuesParser::new(values.clone())
+            .parse_ref(cmd, arg, value)
+        {
+            Err(e) => e,
+            // Matched by the parser but not above: cannot be; refuse anyway.
+            Ok(_) => clap::Error::new(clap::error::ErrorKind::InvalidValue).with_cmd(cmd),
+        };
+        // The nearest name or alias (clap's measure and threshold: Jaro
+        // similarity above 0.7), as the value it stands for.
+        let nearest = values
+            .iter()
+            .flat_map(|p| p.get_name_and_aliases().map(move |n| (n, p.get_name())))
+            .map(|(n, name)| (strsim::jaro(&given, n), name))
+            .filter(|(score, _)| *score > 0.7)
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        if let Some((_, name)) = nearest {
+            error.insert(
+                ContextKind::SuggestedValue,
+                ContextValue::String(name.to_string()),
+            );
+        }
+        Err(error)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        use clap::ValueEnum;
+        Some(Box::new(
+            StatusFilter::value_variants()
+                .iter()
+                .filter_map(ValueEnum::to_possible_value),
+        ))
+    }
+}
+
 impl From<StatusFilter> for filter::Status {
     fn from(s: StatusFilter) -> Self {
         match s {
@@ -96,7 +162,7 @@ impl From<StatusFilter> for filter::Status {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct FilterArgs {
     /// active, inactive, deleted or all [default: active and inactive; for restore: deleted]
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = StatusParser)]
     pub status: Option<StatusFilter>,
     /// Name or email contains TEXT (1-500 characters), ignoring case and accents; a phone fragment (digits, spaces, + - ( ), 3+ digits) also matches the phone's digits. 3+ characters: from an index; 1-2: a scan
     #[arg(long, value_name = "TEXT")]

@@ -276,7 +276,9 @@ pub(crate) fn spool_file() -> Result<std::fs::File> {
 }
 
 impl RunReport {
-    /// An empty report for `action` of run `run` (the actor's run id).
+    /// An empty report for `action` of run `run` (the actor's run id). A
+    /// dry run writes nothing, so it leaves no run that `runs` could list:
+    /// its document says `"run": null` and its summary names no run.
     pub fn new(action: &str, dry_run: bool, run: Option<String>) -> Self {
         RunReport {
             action: action.to_string(),
@@ -285,7 +287,7 @@ impl RunReport {
             summary: BTreeMap::new(),
             interrupted: false,
             printed: false,
-            run,
+            run: run.filter(|_| !dry_run),
             spool: None,
             spooled: 0,
             first_failure: None,
@@ -602,6 +604,11 @@ impl RunReport {
     fn stopped(&self, out: &output::Output, stop: Stop) -> Error {
         let changed = self.count(Outcome::Changed);
         let run = self.run.as_deref().unwrap_or("-");
+        let named = self
+            .run
+            .as_deref()
+            .map(|r| format!(" [run {r}]"))
+            .unwrap_or_default();
         let prefix = if self.dry_run { "dry run: " } else { "" };
         let committed = if self.dry_run {
             "nothing was changed (dry run)".to_string()
@@ -611,7 +618,7 @@ impl RunReport {
             format!("{changed} changed and committed; those stay")
         };
         out.note(&format!(
-            "{prefix}{}: stopped: {committed} ({}) [run {run}]",
+            "{prefix}{}: stopped: {committed} ({}){named}",
             self.action,
             self.summary_line()
         ));
@@ -834,12 +841,12 @@ fn describe_parts(
         parts.push(msg.to_string());
     }
     if let Some(serde_json::Value::Object(changes)) = changes {
+        // As JSON values, as `audit` reads its details: a string quoted, so
+        // `"A" → "B"`, `null → "+4930…"` and `true → false` tell a name
+        // from a missing value or a flag (contract: "Audit", details as text).
         for (field, change) in changes {
-            let show = |v: Option<&serde_json::Value>| match v {
-                Some(serde_json::Value::String(s)) => s.clone(),
-                Some(serde_json::Value::Null) | None => "-".into(),
-                Some(other) => other.to_string(),
-            };
+            let show =
+                |v: Option<&serde_json::Value>| v.unwrap_or(&serde_json::Value::Null).to_string();
             parts.push(format!(
                 "{field}: {} → {}",
                 show(change.get("old")),

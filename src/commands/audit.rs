@@ -302,11 +302,18 @@ const AUDIT_COLUMNS: [Column; 10] = [
 
 /// An audit row's `details` (JSON text) as a table reads it (contract,
 /// "Audit"): `is_active: true → false`, `full_name: "A" → "B"`, other keys
-/// as `key: value`, separated by `; `; `changes` objects are read through;
-/// `{}` is `-`. Text that is not a JSON object is shown as it is.
+/// as `key: value`, separated by `; `; `changes` objects are read through,
+/// and a key they change is not shown again as a plain value; `{}` is `-`.
+/// Text that is not a JSON object is shown as it is.
 pub(crate) fn details_text(details: &str) -> String {
     match serde_json::from_str::<serde_json::Value>(details) {
-        Ok(serde_json::Value::Object(map)) => {
+        Ok(serde_json::Value::Object(mut map)) => {
+            // A key shown as a change is not shown again as a plain value
+            // (a delete keeps `deleted_at` as stored beside its change).
+            if let Some(serde_json::Value::Object(changes)) = map.get("changes") {
+                let changed: Vec<String> = changes.keys().cloned().collect();
+                map.retain(|k, _| !changed.contains(k));
+            }
             let mut parts = Vec::new();
             describe_object(&map, &mut parts);
             if parts.is_empty() {
@@ -562,6 +569,13 @@ mod tests {
             r#"full_name: "A" → "B"; phone: null → "+1""#
         );
         assert_eq!(details_text("{}"), "-");
+        // A delete's row: `deleted_at` once, as its change.
+        assert_eq!(
+            details_text(
+                r#"{"changes":{"deleted_at":{"new":"2026-12-07T20:50:19Z","old":null},"status":{"new":"deleted","old":"active"}},"deleted_at":"2026-12-07 20:50:19","was_active":true}"#
+            ),
+            r#"deleted_at: null → "2026-12-07T20:50:19Z"; status: "active" → "deleted"; was_active: true"#
+        );
         assert_eq!(details_text("not json"), "not json");
         assert_eq!(
             details_text(r#"{"summary":{"changed":2}}"#),

@@ -40,8 +40,14 @@ fn row(setting: &'static str, s: &Setting<Option<String>>, mask: bool) -> Row {
     }
 }
 
-/// Runs `custadm config show`.
-pub fn run(settings: &Settings, cmd: ConfigCommand, out: &Output) -> Result<()> {
+/// Runs `custadm config show`; `metrics_flag` is `--metrics-file`, which
+/// beats the profile's `metrics_file`.
+pub fn run(
+    settings: &Settings,
+    cmd: ConfigCommand,
+    out: &Output,
+    metrics_flag: Option<&std::path::Path>,
+) -> Result<()> {
     if let ConfigCommand::Profiles = cmd {
         let Some(path) = &settings.config_path else {
             return Ok(());
@@ -122,6 +128,11 @@ pub fn run(settings: &Settings, cmd: ConfigCommand, out: &Output) -> Result<()> 
             source: from_profile.clone(),
         },
         Row {
+            setting: "smtp_allow_plaintext",
+            value: Some(settings.smtp_allow_plaintext.to_string()),
+            source: from_profile.clone(),
+        },
+        Row {
             setting: "max_changes",
             value: settings.max_changes.map(|m| m.to_string()),
             source: if settings.max_changes.is_some() {
@@ -167,9 +178,28 @@ pub fn run(settings: &Settings, cmd: ConfigCommand, out: &Output) -> Result<()> 
             setting: "audit_public_key",
             value: settings.audit_public_key.clone(),
             source: if settings.audit_public_key.is_some() {
-                from_profile
+                from_profile.clone()
             } else {
                 Source::Default.to_string()
+            },
+        },
+        // Where `--metrics-file` or the profile sends the metrics of every
+        // changing run (contract: "Output", `metrics_file`).
+        match (metrics_flag, &settings.metrics_file) {
+            (Some(path), _) => Row {
+                setting: "metrics_file",
+                value: Some(path.display().to_string()),
+                source: Source::Flag("--metrics-file").to_string(),
+            },
+            (None, Some(path)) => Row {
+                setting: "metrics_file",
+                value: Some(path.display().to_string()),
+                source: from_profile,
+            },
+            (None, None) => Row {
+                setting: "metrics_file",
+                value: None,
+                source: Source::Default.to_string(),
             },
         },
     ];
@@ -189,10 +219,11 @@ pub fn run(settings: &Settings, cmd: ConfigCommand, out: &Output) -> Result<()> 
     out.fitted_table(
         &[
             Column::keep("SETTING"),
-            // Paths and URLs: both ends show. The source ("environment
-            // CUSTADM_DATABASE_URL") is cut last.
-            Column::cut_middle("VALUE", 16),
-            Column::cut("SOURCE", 32),
+            // Paths and URLs whole, wrapped within the column on a narrow
+            // terminal. The source ("environment CUSTADM_DATABASE_URL") is
+            // cut, then left out (with a note) below about 70 columns.
+            Column::wrap("VALUE", 16),
+            Column::cut("SOURCE", 32).dropped(1),
         ],
         rows.into_iter().map(|r| {
             vec![

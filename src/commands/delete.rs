@@ -59,6 +59,24 @@ fn soft_delete(
     let ids = batch.ids;
     Customer::lock_billing(conn, ids)?;
     let unpaid = Customer::unpaid_invoices(conn, ids)?;
+    let now = crate::db::now();
+    // What each result shows (old → new), as the audit row keeps it; a dry
+    // run sets no time, so it shows the state alone.
+    let shown = |was_active: bool| {
+        let status = json!({
+            "old": if was_active { "active" } else { "inactive" },
+            "new": "deleted"
+        });
+        std::sync::Arc::new(if dry_run {
+            json!({ "status": status })
+        } else {
+            json!({
+                "status": status,
+                "deleted_at": {"old": null, "new": crate::output::rfc3339(now)}
+            })
+        })
+    };
+    let (from_active, from_inactive) = (shown(true), shown(false));
     let mut results = Vec::with_capacity(ids.len());
     let mut to_delete = Vec::new();
     for &id in ids {
@@ -78,13 +96,13 @@ fn soft_delete(
                 _ => {
                     to_delete.push((id, s.is_active));
                     ItemResult::new(id, if dry_run { Outcome::WouldChange } else { Outcome::Changed })
+                        .with_shared_changes(if s.is_active { &from_active } else { &from_inactive })
                 }
             },
         };
         results.push(result);
     }
     if !dry_run && !to_delete.is_empty() {
-        let now = crate::db::now();
         let delete_ids: Vec<i64> = to_delete.iter().map(|(id, _)| *id).collect();
         Customer::soft_delete(conn, &delete_ids, now, now)?;
         // `was_active` lets `restore` bring the customer back as they were;

@@ -201,7 +201,7 @@ pub fn run(cli: Cli) -> Result<()> {
         out.warn(&warning);
     }
     if let Command::Config(cmd) = cli.command {
-        return config::run(&settings, cmd, &out);
+        return config::run(&settings, cmd, &out, cli.global.metrics_file.as_deref());
     }
     // Who runs this on the machine: the real user, or the sudo caller when
     // the real user is root or the configured service account.

@@ -134,20 +134,24 @@ pub fn run(ctx: &mut Ctx, args: RunsArgs) -> Result<()> {
 /// changed`: a killed run must not read as a `-` under EXIT alone).
 /// OUTCOMES is kept whole up to 48 columns (every outcome of a run, up to
 /// four kinds) before OS USER, FINISHED and OPERATOR go, then cut between
-/// outcomes, the failures first; COMMAND is never cut below 14 columns
-/// (`reset_password`, the longest action a run has): the outcomes give way
-/// first (findings of the issue-26 review).
+/// outcomes, the failures first, ending with how many results it no longer
+/// shows (`2 refused, +6`: at 80 columns RUN, COMMAND, STARTED and EXIT
+/// leave it 13); COMMAND is never cut (`reset_password`, the longest action
+/// a run has): the outcomes give way first. Narrower still (below 80
+/// columns) OUTCOMES, COMMAND, EXIT and STARTED are left out in turn
+/// rather than cut a header or a count (`runs` needed 51 columns), and what
+/// fits again comes back, STARTED first (findings of the issue-26 review).
 const RUNS_COLUMNS: [Column; 8] = [
     Column::keep("RUN"),
-    Column::cut("COMMAND", 14),
+    Column::keep("COMMAND").dropped_last(2),
     Column::cut("OPERATOR", 6).dropped(3),
     Column::cut("OS USER", 6).dropped(1),
-    Column::keep("STARTED (UTC)"),
+    Column::keep("STARTED (UTC)").dropped_last(4),
     Column::keep("FINISHED (UTC)")
         .dropped(2)
         .folded_when("OUTCOMES", UNFINISHED),
-    Column::counts("OUTCOMES", ", ", 48),
-    Column::keep("EXIT"),
+    Column::counts("OUTCOMES", ", ", 48).dropped_last(1),
+    Column::keep("EXIT").dropped_last(3),
 ];
 
 /// The FINISHED cell of a run without its `run` row.

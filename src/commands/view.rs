@@ -142,7 +142,7 @@ pub fn run(ctx: &mut Ctx, args: ViewArgs) -> Result<()> {
         ),
     ]);
     ctx.out.fitted_table(
-        &[Column::keep("FIELD"), Column::cut_middle("VALUE", 16)],
+        &[Column::keep("FIELD"), Column::wrap("VALUE", 16)],
         rows,
         None,
     )

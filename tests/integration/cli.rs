@@ -181,6 +181,47 @@ db_test!(status_enabled_and_disabled_are_active_and_inactive, |env| {
     );
 });
 
+// Review of issue 26: a typo of an alias is suggested the value it stands
+// for (`enbled` → `active`; clap compared names only and said `deleted`),
+// on list and on the commands that take list's filters; nothing runs.
+#[test]
+fn a_mistyped_status_suggests_the_value_its_alias_stands_for() {
+    let env = Env::sqlite();
+    env.init_db(0);
+    let id = env.insert_customer("Ann Lee", "ann@example.com");
+    for (typo, meant) in [
+        ("enbled", "active"),
+        ("enabeld", "active"),
+        ("disabld", "inactive"),
+        ("actve", "active"),
+        ("delted", "deleted"),
+    ] {
+        for command in [&["list"][..], &["toggle", "--deactivate", "--yes"]] {
+            let mut args = command.to_vec();
+            args.extend(["--status", typo]);
+            let run = env.run(&args);
+            assert_clean_failure(&run, 2, &format!("invalid value '{typo}' for '--status"));
+            assert!(
+                run.stderr
+                    .contains(&format!("tip: a similar value exists: '{meant}'")),
+                "{args:?}: {}",
+                run.stderr
+            );
+            assert_eq!(
+                run.stderr.matches("similar value").count(),
+                1,
+                "{args:?}: {}",
+                run.stderr
+            );
+        }
+    }
+    assert!(is_active(&env, id), "nothing ran");
+    // Nothing near: no tip at all.
+    let run = env.run(&["list", "--status", "xyz"]);
+    assert_clean_failure(&run, 2, "invalid value 'xyz' for '--status");
+    assert!(!run.stderr.contains("tip:"), "{}", run.stderr);
+}
+
 #[test]
 fn a_negative_limit_says_the_limit_must_be_positive() {
     let env = Env::sqlite();

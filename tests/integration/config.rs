@@ -3,7 +3,7 @@
 
 use crate::support::*;
 
-const SETTINGS: [&str; 17] = [
+const SETTINGS: [&str; 19] = [
     "config_file",
     "profile",
     "database_url",
@@ -21,7 +21,119 @@ const SETTINGS: [&str; 17] = [
     "audit_anchor",
     "audit_signing_key",
     "audit_public_key",
+    "smtp_allow_plaintext",
+    "metrics_file",
 ];
+
+/// Every key a profile may hold (`[profiles.NAME]`, contract "Databases",
+/// "Commands", "Validation", "Output", "Audit") with a value for it.
+const PROFILE_KEYS: [(&str, &str); 17] = [
+    (
+        "database_url",
+        "\"sqlite:///tmp/custadm-config-test.sqlite3\"",
+    ),
+    ("operator", "\"admin\""),
+    ("smtp_url", "\"smtp://mailer@mail.example.com:587\""),
+    ("mail_from", "\"support@example.com\""),
+    ("smtp_password_file", "\"/etc/custadm/smtp-password\""),
+    ("default_region", "\"GB\""),
+    ("production", "true"),
+    ("require_reason", "true"),
+    ("service_user", "\"custadm-svc\""),
+    ("lock_timeout", "7"),
+    ("io_timeout", "30"),
+    ("smtp_allow_plaintext", "true"),
+    ("max_changes", "\"2%\""),
+    ("audit_anchor", "[\"syslog\"]"),
+    ("audit_signing_key", "\"/etc/custadm/audit.key\""),
+    (
+        "audit_public_key",
+        "\"ed25519:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"",
+    ),
+    (
+        "metrics_file",
+        "\"/var/lib/node_exporter/textfile/custadm.prom\"",
+    ),
+];
+
+// Review of issue 26: `config show` left out `metrics_file` (and
+// `smtp_allow_plaintext`): every key a profile holds is shown, from that
+// profile; `--metrics-file` beats the profile's.
+#[test]
+fn config_show_lists_every_profile_key() {
+    let env = Env::sqlite();
+    let mut profile = String::from("[profiles.all]\n");
+    for (key, value) in PROFILE_KEYS {
+        profile.push_str(&format!("{key} = {value}\n"));
+    }
+    write_config(&env, &profile);
+    let json = run_with(
+        &env,
+        &[],
+        &["CUSTADM_OPERATOR", "CUSTADM_DATABASE_URL"],
+        &["--profile", "all", "config", "show", "-o", "json"],
+    );
+    json.ok();
+    for (key, _) in PROFILE_KEYS {
+        let (value, source) = shown(&json, key);
+        assert_eq!(source, "profile all", "{key}: {}", json.stdout);
+        assert!(
+            !value.is_null(),
+            "{key} shown without its value: {}",
+            json.stdout
+        );
+    }
+    assert_eq!(
+        shown(&json, "metrics_file"),
+        (
+            serde_json::json!("/var/lib/node_exporter/textfile/custadm.prom"),
+            "profile all".to_string()
+        )
+    );
+    assert_eq!(
+        shown(&json, "smtp_allow_plaintext").0,
+        serde_json::json!("true")
+    );
+    // The table too, and the flag over the profile.
+    let run = run_with(
+        &env,
+        &[],
+        &["CUSTADM_OPERATOR", "CUSTADM_DATABASE_URL"],
+        &[
+            "--profile",
+            "all",
+            "--metrics-file",
+            "/srv/metrics/custadm.prom",
+            "config",
+            "show",
+        ],
+    );
+    run.ok();
+    for (key, _) in PROFILE_KEYS {
+        table_row(&run.stdout, key);
+    }
+    assert_eq!(
+        table_row(&run.stdout, "metrics_file"),
+        (
+            "/srv/metrics/custadm.prom".to_string(),
+            "flag --metrics-file".to_string()
+        ),
+        "{}",
+        run.stdout
+    );
+    // No profile: the default, no file.
+    let run = run_with(
+        &env,
+        &[],
+        &["CUSTADM_DATABASE_URL"],
+        &["config", "show", "-o", "json"],
+    );
+    run.ok();
+    assert_eq!(
+        shown(&run, "metrics_file"),
+        (serde_json::Value::Null, "default".to_string())
+    );
+}
 
 /// The table row of `setting`: (value, source).
 fn table_row(stdout: &str, setting: &str) -> (String, String) {

@@ -497,3 +497,73 @@ db_test!(
         assert_eq!(stored, vec![Some("οδυσσευσ@example.com".to_string())]);
     }
 );
+
+/// The DETAILS of the one result row of a changing command's plain table.
+fn plain_details(run: &Run) -> String {
+    let row = run
+        .stdout
+        .lines()
+        .nth(1)
+        .unwrap_or_else(|| panic!("no result row:\n{}", run.stdout));
+    row.split_once(" changed ")
+        .map(|(_, details)| details.trim().to_string())
+        .unwrap_or_else(|| panic!("not a changed row: {row:?}"))
+}
+
+// Review of issue 26: a result's changes read as the audit trail reads
+// them, values as JSON (a string quoted, a missing value `null`), so
+// `"A" → "B"` is told from a flag or a missing phone; a delete names
+// `deleted_at` once, in its result and in its audit row.
+db_test!(result_details_read_as_json_values_like_audit, |env| {
+    env.init_db(0);
+    let id = env.insert_customer("Ann Lee", "ann@example.com");
+    let ids = id.to_string();
+    let r = env.run(&[
+        "edit",
+        &ids,
+        "--name",
+        "Ann B",
+        "--phone",
+        "+49 151 12345678",
+    ]);
+    r.ok();
+    let edited = r#"full_name: "Ann Lee" → "Ann B"; phone: null → "+4915112345678""#;
+    assert_eq!(plain_details(&r), edited, "{}", r.stdout);
+    let audit = env.run(&["audit", "--customer", &ids, "--action", "edit"]);
+    audit.ok();
+    assert!(audit.stdout.contains(edited), "{}", audit.stdout);
+
+    let r = env.run(&["toggle", &ids, "--deactivate"]);
+    r.ok();
+    assert_eq!(plain_details(&r), "is_active: true → false", "{}", r.stdout);
+
+    let r = env.run(&["delete", &ids, "--yes"]);
+    r.ok();
+    let deleted = plain_details(&r);
+    assert!(
+        deleted.starts_with("deleted_at: null → \"20")
+            && deleted.ends_with("status: \"inactive\" → \"deleted\""),
+        "{deleted}"
+    );
+    assert_eq!(deleted.matches("deleted_at").count(), 1, "{deleted}");
+    let audit = env.run(&["audit", "--customer", &ids, "--action", "delete"]);
+    audit.ok();
+    let row = audit.stdout.lines().nth(1).expect("the delete's row");
+    assert_eq!(row.matches("deleted_at").count(), 1, "{row}");
+    assert!(row.contains(&deleted), "{row}\n{deleted}");
+    // The JSON document carries the same changes.
+    let doc = env.run(&["restore", &ids, "--dry-run", "-o", "json"]);
+    doc.ok();
+    assert_eq!(
+        doc.json()["results"][0]["changes"],
+        json!({"status": {"old": "deleted", "new": "inactive"}})
+    );
+    let r = env.run(&["restore", &ids]);
+    r.ok();
+    assert_eq!(
+        plain_details(&r),
+        "status: \"deleted\" → \"inactive\"",
+        "{}",
+        r.stdout
+    );
+});

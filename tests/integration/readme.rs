@@ -97,6 +97,97 @@ impl World {
             String::from_utf8_lossy(&out.stderr).into_owned(),
         )
     }
+
+    /// A crontab job run as cron runs it (crontab(5)): `/bin/sh -c` with
+    /// no terminal and nothing on stdin, in an environment of only what
+    /// cron sets (`SHELL=/bin/sh`, `HOME`, `LOGNAME`, `PATH=/usr/bin:/bin`)
+    /// and the crontab's variables over it, the README's `~/.cargo/bin`
+    /// standing for the built binary's directory; `\%` is `%` (a bare `%`
+    /// would end the command: none is allowed).
+    fn cron(&self, tab: &Crontab, job: &str) -> (i32, String, String) {
+        use std::os::unix::process::CommandExt;
+        let bin_dir = Path::new(env!("CARGO_BIN_EXE_custadm"))
+            .parent()
+            .expect("bin dir")
+            .display()
+            .to_string();
+        assert!(
+            !job.replace("\\%", "").contains('%'),
+            "a bare % in a crontab job ends its command: {job}"
+        );
+        let mut cmd = Command::new("/bin/sh");
+        cmd.args(["-c", &job.replace("\\%", "%")])
+            .current_dir(self.dir.path())
+            .env_clear()
+            .env("SHELL", "/bin/sh")
+            .env("HOME", self.dir.path())
+            .env("LOGNAME", os_user())
+            .env("PATH", "/usr/bin:/bin");
+        for (name, value) in &tab.vars {
+            cmd.env(name, value.replace(README_CARGO_BIN, &bin_dir));
+        }
+        cmd.stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        // SAFETY: setsid only detaches the child from our terminal.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::setsid();
+                Ok(())
+            });
+        }
+        let out = cmd.output().expect("run the crontab job");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+}
+
+/// Where the README's crontabs say `cargo install` put custadm; the tests
+/// put the built binary's directory in its place.
+const README_CARGO_BIN: &str = "/home/ops/.cargo/bin";
+
+/// A crontab block: its variables (`NAME=value` lines) and its jobs (the
+/// command after the five schedule fields), comments and blank lines left
+/// out.
+struct Crontab {
+    vars: Vec<(String, String)>,
+    jobs: Vec<String>,
+}
+
+fn crontab(block: &str) -> Crontab {
+    let mut tab = Crontab {
+        vars: Vec::new(),
+        jobs: Vec::new(),
+    };
+    for line in block.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let first = line.split_whitespace().next().unwrap_or("");
+        match first.split_once('=') {
+            Some((name, value)) if !name.is_empty() && first == line => {
+                tab.vars.push((name.to_string(), value.to_string()));
+            }
+            _ => tab.jobs.push(
+                line.split_whitespace()
+                    .skip(5)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+        }
+    }
+    tab
+}
+
+/// The crontab blocks of the whole README (` ```cron ` and ` ```crontab `).
+fn all_crontabs() -> Vec<String> {
+    let text = readme();
+    let mut out = blocks(&text, "cron");
+    out.extend(blocks(&text, "crontab"));
+    out
 }
 
 /// One `$ command` of a console block and the lines the README shows after it.
@@ -369,15 +460,14 @@ fn scripting_and_cron_examples_run() {
         &format!("{PASSWORD}\n"),
     );
     let text = section(&readme(), "Scripting and cron");
-    // The crontab line: the command after the five schedule fields.
-    let cron = blocks(&text, "cron")
-        .into_iter()
-        .next()
-        .expect("a cron block");
-    let line = cron
-        .lines()
-        .find(|l| !l.trim().is_empty())
-        .expect("cron line");
+    // The crontab: its PATH, and the job after the five schedule fields.
+    let cron = crontab(
+        &blocks(&text, "cron")
+            .into_iter()
+            .next()
+            .expect("a cron block"),
+    );
+    let line = cron.jobs.first().expect("a cron job").clone();
     // node_exporter's textfile directory, here in the test's home.
     let textfile_dir = "/var/lib/node_exporter/textfile/";
     assert!(
@@ -385,12 +475,19 @@ fn scripting_and_cron_examples_run() {
         "the cron line writes metrics: {line}"
     );
     let metrics = world.dir.path().join("custadm.prom");
-    let command: String = line
-        .split_whitespace()
-        .skip(5)
-        .collect::<Vec<_>>()
-        .join(" ")
-        .replace(textfile_dir, &format!("{}/", world.dir.path().display()));
+    let command: String = line.replace(textfile_dir, &format!("{}/", world.dir.path().display()));
+    // Without the crontab's PATH, cron's own does not find custadm.
+    if !Path::new("/usr/bin/custadm").exists() {
+        let bare = Crontab {
+            vars: Vec::new(),
+            jobs: Vec::new(),
+        };
+        let (code, _, stderr) = world.cron(&bare, &command);
+        assert_eq!(
+            code, 127,
+            "cron's PATH=/usr/bin:/bin has no custadm: {stderr}"
+        );
+    }
     let idle = |world: &World| {
         world
             .sh(
@@ -408,7 +505,7 @@ fn scripting_and_cron_examples_run() {
         "the sample data has a backlog of idle customers (more than 2% of 50)"
     );
     // The first night meets the backlog: over --max-changes, nothing changed.
-    let (code, _, stderr) = world.sh(&command, "");
+    let (code, _, stderr) = world.cron(&cron, &command);
     assert_eq!(code, 5, "cron line over the backlog: {stderr}");
     assert!(stderr.contains("--max-changes"), "{stderr}");
     assert_eq!(idle(&world), before, "nothing changed");
@@ -425,7 +522,7 @@ fn scripting_and_cron_examples_run() {
         0,
         "the backlog deactivated every idle customer"
     );
-    let (code, stdout, stderr) = world.sh(&command, "");
+    let (code, stdout, stderr) = world.cron(&cron, &command);
     assert_eq!(code, 0, "cron line on a quiet night: {stderr}");
     assert!(stdout.contains("\"run\""), "{stdout}");
     // The metrics file says so: the last run exited 0.
@@ -438,6 +535,35 @@ fn scripting_and_cron_examples_run() {
         prom.contains("custadm_run_last_exit_code{action=\"deactivate\"} 0"),
         "{prom}"
     );
+    // The alert rules shown read series the file has, and one fires when
+    // there is none (the job never ran, or cron could not find custadm).
+    let rules = blocks(&text, "yaml").concat();
+    let exprs: Vec<&str> = rules
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("expr: "))
+        .collect();
+    assert!(exprs.len() >= 3, "alert rules in the README: {rules}");
+    assert!(
+        exprs.iter().any(|e| e
+            .starts_with("absent(custadm_run_last_end_timestamp_seconds{action=\"deactivate\"})")),
+        "an absent() rule: {rules}"
+    );
+    for expr in &exprs {
+        for (at, _) in expr.match_indices("custadm_") {
+            let series = &expr[at..];
+            let series = &series[..series.find('}').map_or(series.len(), |e| e + 1)];
+            let name = series.split('{').next().unwrap_or(series);
+            assert!(
+                series.ends_with("{action=\"deactivate\"}"),
+                "a rule for the cron line's action: {expr}"
+            );
+            assert!(
+                prom.lines()
+                    .any(|l| l.starts_with(&format!("{name}{{action=\"deactivate\""))),
+                "{expr}: the metrics file has no {series}:\n{prom}"
+            );
+        }
+    }
     // `runs` lists the three nights, newest first.
     let (code, runs, stderr) = world.sh("custadm runs --action deactivate -o json", "");
     assert_eq!(code, 0, "{stderr}");
@@ -466,6 +592,31 @@ fn scripting_and_cron_examples_run() {
             !stdout.trim().is_empty(),
             "README block printed nothing:\n{block}"
         );
+    }
+}
+
+// Review of issue 26: cron runs a job with PATH=/usr/bin:/bin, where
+// `cargo install` did not put custadm: every crontab of the README sets a
+// PATH that has the directory it was installed to, and keeps cron's own.
+#[test]
+fn every_crontab_sets_a_path_that_finds_custadm() {
+    let tabs = all_crontabs();
+    assert!(tabs.len() >= 4, "{} crontab blocks", tabs.len());
+    for block in &tabs {
+        let first = block
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .expect("a crontab line");
+        assert_eq!(
+            first,
+            format!("PATH={README_CARGO_BIN}:/usr/bin:/bin"),
+            "a crontab that does not begin with its PATH:\n{block}"
+        );
+        let tab = crontab(block);
+        assert!(!tab.jobs.is_empty(), "{block}");
+        for job in &tab.jobs {
+            assert!(job.starts_with("custadm "), "{job}");
+        }
     }
 }
 
@@ -501,13 +652,9 @@ fn audit_and_retention_cron_lines_run() {
     let text = section(&readme(), "Audit");
     let mut ran = 0;
     for block in blocks(&text, "cron") {
-        for line in block.lines().filter(|l| !l.trim().is_empty()) {
-            let command = line
-                .split_whitespace()
-                .skip(5)
-                .collect::<Vec<_>>()
-                .join(" ");
-            let (code, stdout, stderr) = world.sh(&command, "");
+        let tab = crontab(&block);
+        for line in &tab.jobs {
+            let (code, stdout, stderr) = world.cron(&tab, line);
             assert_eq!(
                 code, 0,
                 "cron line `{line}`\nstdout:\n{stdout}\nstderr:\n{stderr}"

@@ -1289,3 +1289,68 @@ fn init_without_sample_data_is_not_a_run_either() {
         serde_json::json!([])
     );
 }
+
+// Review of issue 26: a dry run writes nothing, so it is no run: its
+// document says `"run": null` (it named a run id that `runs` never listed),
+// its summary line names no run, and `runs` and the trail stay as they were
+// (contract departure: "every changing command run has a run id").
+db_test!(a_dry_run_names_no_run_and_runs_lists_none, |env| {
+    env.init_db(0);
+    let a = env.insert_customer("Ann", "ann@example.com").to_string();
+    let b = env.insert_customer("Bob", "bob@example.com").to_string();
+    let night = env.run(&["toggle", &a, "--deactivate", "--yes", "-o", "json"]);
+    night.ok();
+    let night = run_id(&night);
+    std::fs::write(
+        env.dir.path().join("rename.csv"),
+        format!("id,full_name\n{a},Ann New\n{b},Bob New\n"),
+    )
+    .expect("change file");
+    let rename = env.dir.path().join("rename.csv").display().to_string();
+    let runs_before = env.run(&["runs", "-o", "json"]);
+    runs_before.ok();
+    let rows_before = env.count("audit_log", "1 = 1");
+    for args in [
+        &["toggle", &b, "--deactivate", "--dry-run"][..],
+        &["toggle", "--activate", "--status", "inactive", "--dry-run"],
+        &["delete", &a, &b, "--dry-run"],
+        &["restore", &a, "--dry-run"],
+        &["reset-password", &b, "--dry-run"],
+        &["edit", "--from", &rename, "--dry-run"],
+        &["undo", &night, "--dry-run"],
+        // Over the cap: refused, still no run.
+        &["delete", &a, &b, "--max-changes", "1", "--dry-run"],
+    ] {
+        let mut json = args.to_vec();
+        json.extend(["-o", "json"]);
+        let run = env.run(&json);
+        assert!(
+            run.code == 0 || run.code == 5,
+            "{args:?}: {} {}",
+            run.code,
+            run.stderr
+        );
+        let doc = run.json();
+        assert_eq!(doc["dry_run"], serde_json::json!(true), "{args:?}: {doc}");
+        assert_eq!(doc["run"], Value::Null, "{args:?}: {doc}");
+        assert!(!run.stderr.contains("[run"), "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains("dry run"), "{args:?}: {}", run.stderr);
+        // The table's summary line too.
+        let table = env.run(args);
+        assert_eq!(table.code, run.code, "{args:?}: {}", table.stderr);
+        assert!(!table.stderr.contains("[run"), "{args:?}: {}", table.stderr);
+    }
+    let runs_after = env.run(&["runs", "-o", "json"]);
+    runs_after.ok();
+    assert_eq!(
+        runs_after.json(),
+        runs_before.json(),
+        "runs lists no dry run"
+    );
+    assert_eq!(
+        env.count("audit_log", "1 = 1"),
+        rows_before,
+        "a dry run writes no row"
+    );
+    assert!(is_active(&env, b.parse().expect("id")), "nothing changed");
+});

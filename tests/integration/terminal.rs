@@ -439,9 +439,12 @@ db_test!(long_cells_are_cut_in_tables_only, |env| {
         !table.stdout.contains(&"x".repeat(200)),
         "no more than 200 characters"
     );
+    // A key/value view's value wraps rather than lose characters; only
+    // what no validated value reaches (4,096 characters) is cut.
     let view = env.run(&["view", &id.to_string()]);
     view.ok();
-    assert!(view.stdout.contains(&x199) && !view.stdout.contains(&"x".repeat(200)));
+    let x4095 = format!("{}…", "x".repeat(4095));
+    assert!(view.stdout.contains(&x4095) && !view.stdout.contains(&"x".repeat(4096)));
     let json = listed(&env.run(&["-o", "json", "list"]));
     assert_eq!(json[0]["full_name"].as_str().map(str::len), Some(200_000));
     let csv = env.run(&["-o", "csv", "list"]);
@@ -527,10 +530,14 @@ db_test!(result_details_show_the_reason_at_80_columns, |env| {
     assert_whole_or_cut(&shown, &format!("line 2: {why}"), &out);
     let shown = details(b);
     assert!(
-        shown.len() > "line 3: full_name: Bob → Bartholomew".len(),
+        shown.len() > "line 3: full_name: \"Bob\" → \"Bartholomew".len(),
         "{out}"
     );
-    assert_whole_or_cut(&shown, &format!("line 3: full_name: Bob → {long}"), &out);
+    assert_whole_or_cut(
+        &shown,
+        &format!("line 3: full_name: \"Bob\" → \"{long}\""),
+        &out,
+    );
 });
 
 /// The headers of each table command, in order.
@@ -902,9 +909,7 @@ db_test!(
             let outcomes = cell(&table, &four, "OUTCOMES").expect("OUTCOMES shown");
             let whole = "2 refused, 2 not found, 2 changed, 2 unchanged";
             assert!(
-                outcomes == whole
-                    || (outcomes.ends_with(", …")
-                        && whole.starts_with(outcomes.trim_end_matches('…'))),
+                outcomes == whole || counts_cut_from(outcomes, whole),
                 "OUTCOMES at {cols}: {outcomes:?}\n{out}"
             );
             assert!(outcomes.starts_with("2 refused, "), "{out}");
@@ -914,6 +919,26 @@ db_test!(
         }
     }
 );
+
+/// True when `shown` is the counts `whole` (`2 refused, 2 not found, …`)
+/// cut between counts, ending with the sum of those it no longer shows
+/// (`2 refused, +6`).
+fn counts_cut_from(shown: &str, whole: &str) -> bool {
+    let Some((kept, rest)) = shown.rsplit_once(", +") else {
+        return false;
+    };
+    let parts: Vec<&str> = whole.split(", ").collect();
+    let kept: Vec<&str> = kept.split(", ").collect();
+    let count = |p: &&str| -> u64 {
+        p.split(' ')
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(u64::MAX / 8)
+    };
+    kept.len() < parts.len()
+        && parts[..kept.len()] == kept[..]
+        && rest.parse::<u64>().ok() == Some(parts[kept.len()..].iter().map(count).sum())
+}
 
 /// `n` customers and a change file (in the env's folder, `name`) giving each
 /// a long new name: at 80 columns every result row is too wide unless cut.
@@ -959,7 +984,7 @@ fn assert_results_fit(out: &str, cols: u16, n: usize) {
         assert_eq!(outcome, "changed", "{id}");
         assert!(
             details.starts_with("line ")
-                && details.contains(&format!(": full_name: Customer {id} → Bartholomew")),
+                && details.contains(&format!(": full_name: \"Customer {id}\" → \"Bartholomew")),
             "{id} {details:?}"
         );
     }
@@ -986,4 +1011,339 @@ fn spooled_results_fit_the_terminal() {
     let (out, code) = on_terminal_exit(&env, 80, 24, "edit --from huge.csv --yes");
     assert_eq!(code, 0, "{}", &out[out.len().saturating_sub(2000)..]);
     assert_results_fit(&out, 80, 10_050);
+}
+
+/// What a terminal `cols`×`rows` showed of `"$CUSTADM" ARGS` (stdout and
+/// stderr) with these extra variables, asserting exit 0.
+fn on_terminal_with(env: &Env, cols: u16, rows: u16, args: &str, vars: &[(&str, &str)]) -> String {
+    let mut p = pty_shell(
+        env,
+        &format!("stty rows {rows} cols {cols}; \"$CUSTADM\" {args}; echo EXIT=$?"),
+        vars,
+    );
+    let out = utf8(&p.exp_string("EXIT=").expect("custadm ran"));
+    let code = p.exp_regex("[0-9]+").expect("exit code").1;
+    assert_eq!(code, "0", "custadm {args} at {cols}x{rows}:\n{out}");
+    out.replace("\r\n", "\n")
+}
+
+/// The values of a key/value table as a terminal shows it: for each row,
+/// its key and its value with the value's continuation lines (blank under
+/// the key) joined back, read from where the VALUE header starts to where
+/// the next header starts. A wrapped line never ends in blanks (they begin
+/// the next line), so each piece's padding is trimmed.
+fn key_values(out: &str, key_header: &str) -> Vec<(String, String)> {
+    let mut lines = out.lines().skip_while(|l| !l.starts_with(key_header));
+    let header: Vec<char> = lines.next().expect("a header").chars().collect();
+    let at = (0..header.len())
+        .find(|&i| header[i..].starts_with(&['V', 'A', 'L', 'U', 'E']))
+        .expect("a VALUE column");
+    let end = (at + 5..header.len())
+        .find(|&i| header[i] != ' ' && header[i - 1] == ' ')
+        .unwrap_or(usize::MAX);
+    let mut rows: Vec<(String, String)> = Vec::new();
+    for line in lines {
+        if line.trim().is_empty() || line.starts_with("left out") || line.starts_with("EXIT=") {
+            break;
+        }
+        let chars: Vec<char> = line.chars().collect();
+        let key: String = chars[..at.min(chars.len())].iter().collect();
+        let value: String = chars[at.min(chars.len())..end.min(chars.len())]
+            .iter()
+            .collect();
+        let value = value.trim_end().to_string();
+        match rows.last_mut() {
+            Some((_, v)) if key.trim().is_empty() => v.push_str(&value),
+            _ => rows.push((key.trim().to_string(), value)),
+        }
+    }
+    rows
+}
+
+/// Every line of `out` fits `cols` columns, measured as a terminal does
+/// (a combining accent takes none, `❤️` two).
+#[track_caller]
+fn assert_fits_display(out: &str, cols: u16) {
+    for line in out.lines() {
+        let width = unicode_width::UnicodeWidthStr::width(line.trim_end());
+        assert!(
+            width <= usize::from(cols),
+            "{width} wide, wider than {cols}: {line:?}\n{out}"
+        );
+    }
+}
+
+// Review of issue 26, finding 1: a key/value view never loses characters:
+// at 80 columns (and 40) a long name, email and config path are wrapped
+// within the VALUE column, between grapheme clusters, and read back whole;
+// no line is wider than the terminal.
+db_test!(view_and_config_show_wrap_long_values_whole, |env| {
+    env.init_db(0);
+    let name = "Maximiliana Zoe\u{301} Alexandrovna \u{2764}\u{fe0f} Featherstonehaugh-Worthington of Longshire";
+    let mail = "maximiliana.alexandrovna.featherstonehaugh-worthington@subsidiary.example.com";
+    let id = env.insert_customer(name, mail);
+    let dir = env
+        .dir
+        .path()
+        .join("a-rather-long-directory-name-for-configuration-files/and-another-level-below-it");
+    std::fs::create_dir_all(&dir).expect("config dir");
+    let config = dir.join("custadm-profiles.toml");
+    let config_text = config.display().to_string();
+    for cols in [80u16, 40] {
+        let out = on_terminal_of(&env, cols, 24, &format!("view {id}"));
+        assert_fits_display(&out, cols);
+        let shown = key_values(&out, "FIELD");
+        let value = |key: &str| {
+            shown
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_else(|| panic!("no {key} row at {cols}:\n{out}"))
+        };
+        assert_eq!(value("name"), name, "at {cols}:\n{out}");
+        assert_eq!(value("email"), mail, "at {cols}:\n{out}");
+        assert!(!out.contains('…'), "nothing cut at {cols}:\n{out}");
+        assert!(
+            out.lines().filter(|l| l.starts_with(' ')).count() >= 2,
+            "continuation lines at {cols}:\n{out}"
+        );
+
+        let out = on_terminal_with(
+            &env,
+            cols,
+            24,
+            "config show",
+            &[("CUSTADM_CONFIG", config_text.as_str())],
+        );
+        assert_fits_display(&out, cols);
+        let shown = key_values(&out, "SETTING");
+        let file = shown
+            .iter()
+            .find(|(k, _)| k == "config_file")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("no config_file row at {cols}:\n{out}"));
+        assert_eq!(file, config_text, "config_file at {cols}:\n{out}");
+        assert!(!out.contains('…'), "nothing cut at {cols}:\n{out}");
+    }
+});
+
+/// The actions a `runs` row may name.
+const COMMANDS: [&str; 8] = [
+    "deactivate",
+    "activate",
+    "delete",
+    "restore",
+    "edit",
+    "reset_password",
+    "purge",
+    "undo",
+];
+
+// Review of issue 26, finding 8: very narrow terminals. `runs` at 60 and 40
+// columns (it needed 51) and the result table of a run with all four
+// outcomes at 80 and 50: one line per row, no line wider than the
+// terminal, no header cut (`COM…`), no count without its word (`1 …`), no
+// word cut to a stub, and the note naming what was left out.
+db_test!(
+    narrow_terminals_keep_runs_and_results_one_line_per_row,
+    |env| {
+        env.init_db(0);
+        let people: Vec<i64> = (0..6)
+            .map(|i| env.insert_customer(&format!("Person {i}"), &format!("p{i}@example.com")))
+            .collect();
+        for id in &people[2..4] {
+            env.run(&["delete", &id.to_string(), "--yes"]).ok();
+        }
+        env.run(&["reset-password", &people[5].to_string()]).ok();
+        // Two changed, two not found, two refused (deleted), two unchanged.
+        let rows = [
+            (people[0], "New 0"),
+            (people[1], "New 1"),
+            (9001, "X"),
+            (9002, "Y"),
+            (people[2], "Z"),
+            (people[3], "Z"),
+            (people[4], "Person 4"),
+            (people[5], "Person 5"),
+        ];
+        let mut csv = String::from("id,full_name\n");
+        for (id, name) in rows {
+            csv.push_str(&format!("{id},{name}\n"));
+        }
+        let expected: Vec<(String, &str, String)> = rows
+            .iter()
+            .enumerate()
+            .map(|(k, (id, name))| {
+                let line = k + 2;
+                let (outcome, details) = match k {
+                    0 | 1 => ("changed", format!("full_name: \"Person {k}\" → \"{name}\"")),
+                    2 | 3 => ("not_found", format!("customer {id} not found")),
+                    4 | 5 => (
+                        "refused",
+                        format!("customer {id} is deleted: run `custadm restore {id}` first"),
+                    ),
+                    _ => ("unchanged", "nothing to change".to_string()),
+                };
+                (id.to_string(), outcome, format!("line {line}: {details}"))
+            })
+            .collect();
+        for cols in [80u16, 50] {
+            // The names back as they were: each run has all four outcomes.
+            for (k, id) in people[..2].iter().enumerate() {
+                env.exec(&format!(
+                    "UPDATE customers SET full_name = 'Person {k}' WHERE id = {id}"
+                ));
+            }
+            std::fs::write(env.dir.path().join("four.csv"), &csv).expect("change file");
+            let (out, code) = on_terminal_exit(
+                &env,
+                cols,
+                24,
+                &format!("edit --from four.csv --yes 2>stderr{cols}.txt"),
+            );
+            assert_eq!(code, 7, "{out}");
+            let stderr = std::fs::read_to_string(env.dir.path().join(format!("stderr{cols}.txt")))
+                .expect("stderr");
+            assert!(
+                stderr.contains("edit: 2 changed, 2 not_found, 2 refused, 2 unchanged"),
+                "{stderr}"
+            );
+            assert_fits(&out, cols);
+            let table = terminal_table_rows(&out, &["ID", "OUTCOME", "DETAILS"]);
+            assert_eq!(table[0], vec!["ID", "OUTCOME", "DETAILS"], "{out}");
+            assert_eq!(
+                table.len(),
+                rows.len() + 1,
+                "one line per result at {cols}:\n{out}"
+            );
+            for (row, (id, outcome, details)) in table[1..].iter().zip(&expected) {
+                assert_eq!(&row[0], id, "{out}");
+                assert_eq!(row[1], *outcome, "at {cols}:\n{out}");
+                let shown = &row[2];
+                if cols == 80 {
+                    assert_eq!(shown, details, "whole at 80:\n{out}");
+                    continue;
+                }
+                let kept = shown.strip_suffix('…').unwrap_or(shown);
+                assert!(
+                    shown == details || (shown.ends_with('…') && details.starts_with(kept)),
+                    "DETAILS {shown:?} of {details:?} at {cols}:\n{out}"
+                );
+                assert!(kept.len() >= 20, "{shown:?} at {cols}:\n{out}");
+                if shown != details {
+                    // Not a stub of a word: the cut ends a word, or keeps 8+.
+                    let stub = kept.rsplit(' ').next().unwrap_or("");
+                    let next = details[kept.len()..].chars().next();
+                    assert!(
+                        stub.chars().count() >= 8 || !next.is_some_and(char::is_alphanumeric),
+                        "{shown:?} cuts a word at {cols}:\n{out}"
+                    );
+                }
+            }
+        }
+
+        let runs = env.run(&["runs", "-o", "json"]);
+        runs.ok();
+        let runs: Vec<serde_json::Value> = runs.json().as_array().expect("runs").clone();
+        for cols in [60u16, 40] {
+            let out = on_terminal_of(&env, cols, 24, "runs");
+            assert_fits(&out, cols);
+            let table = terminal_table_rows(&out, &RUNS_HEADERS);
+            assert_eq!(
+                table.len(),
+                runs.len() + 1,
+                "one line per run at {cols}:\n{out}"
+            );
+            for header in &table[0] {
+                assert!(
+                    RUNS_HEADERS.contains(&header.as_str()),
+                    "header {header:?} cut at {cols}:\n{out}"
+                );
+            }
+            assert_eq!(table[0][0], "RUN", "{out}");
+            for (row, run) in table[1..].iter().zip(&runs) {
+                assert_eq!(Some(row[0].as_str()), run["run"].as_str(), "{out}");
+                if let Some(command) = cell(&table, row, "COMMAND") {
+                    assert!(
+                        COMMANDS.contains(&command),
+                        "COMMAND {command:?} at {cols}:\n{out}"
+                    );
+                }
+                if let Some(started) = cell(&table, row, "STARTED (UTC)") {
+                    assert!(
+                        is_table_time(started),
+                        "STARTED {started:?} at {cols}:\n{out}"
+                    );
+                }
+                if let Some(exit) = cell(&table, row, "EXIT") {
+                    assert_eq!(
+                        exit,
+                        run["exit_code"].to_string().replace("null", "-"),
+                        "{out}"
+                    );
+                }
+                if let Some(outcomes) = cell(&table, row, "OUTCOMES") {
+                    assert!(
+                        !outcomes.contains('…') || outcomes.starts_with('['),
+                        "OUTCOMES {outcomes:?} at {cols}:\n{out}"
+                    );
+                }
+            }
+            assert!(
+                out.contains(&format!("left out to fit {cols} columns: ")),
+                "the note at {cols}:\n{out}"
+            );
+            assert!(
+                table[0].len() >= 2,
+                "more than the run id at {cols}:\n{out}"
+            );
+        }
+    }
+);
+
+/// The lines of a help page's `Examples:` block (the commands and their
+/// continuation lines), as printed.
+fn example_lines(help: &str) -> Vec<&str> {
+    help.lines()
+        .skip_while(|l| l.trim_end() != "Examples:")
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .collect()
+}
+
+// Review of issue 26, finding 7: help piped into another program (`| cat`,
+// `| less`) is laid out for 80 columns whatever the terminal around it
+// (stderr and stdin may be a terminal 200 or 40 wide) and COLUMNS unset:
+// no line wider than 80 but the examples, which stay as written.
+#[test]
+fn piped_help_is_80_wide_whatever_the_terminal() {
+    let env = Env::sqlite();
+    for page in ["list", "toggle", "delete", "audit", "runs", "edit"] {
+        let alone = env
+            .cmd()
+            .env_remove("COLUMNS")
+            .args(&[page, "--help"])
+            .run();
+        alone.ok();
+        let examples = example_lines(&alone.stdout);
+        assert!(examples.len() >= 2, "{page}: examples\n{}", alone.stdout);
+        for line in alone.stdout.lines() {
+            assert!(
+                line.chars().count() <= 80 || examples.contains(&line),
+                "custadm {page} --help piped: wider than 80 and no example: {line:?}"
+            );
+        }
+        let widest = alone.stdout.lines().map(|l| l.chars().count()).max();
+        assert!(widest.is_some_and(|w| w > 60), "{page}: {widest:?}");
+        for cols in [200u16, 40] {
+            let out = on_terminal_of(&env, cols, 50, &format!("{page} --help | cat"));
+            let out = out.replace("\r\n", "\n");
+            let shown = out.split("EXIT=").next().unwrap_or_default();
+            assert_eq!(
+                shown.trim_end(),
+                alone.stdout.trim_end(),
+                "custadm {page} --help | cat on a terminal {cols} wide"
+            );
+        }
+    }
 }
