@@ -6,7 +6,8 @@
 //! After every command that wrote audit rows (see [`wrote_rows`]), the new
 //! head is appended, once per command (not per row), to every sink:
 //!
-//! - `file:PATH` (`~/` is `$HOME`): one JSON line
+//! - `file:PATH` (`~/` is `$HOME`; PATH absolute, never a symbolic link:
+//!   exit 6 before the command begins, and `O_NOFOLLOW` at the open): one JSON line
 //!   `{"id":N,"chain_hash":"<64 hex>","occurred_at":"<RFC 3339>","run":RUN|null}`
 //!   plus `"signature":"<128 hex>"` when `audit_signing_key` is set (see
 //!   [`super::signing`] for the signed message). The file is created 0600,

@@ -14,7 +14,12 @@
 //!   YYYY-MM-DD HH24:MI:SS.US), "operator", "os_user", "action",
 //!   "customer_id", "outcome", "reason", "details", "run_id", "content_salt",
 //!   "content_digest", "chain_hash"}`;
-//! - the last line: `{"end":{"through":N, "chain_hash":"<hex>", "rows":N}}`.
+//! - the last line: `{"end":{"through":N, "chain_hash":"<hex>", "rows":N}}`
+//!   (`rows`: the row lines above it), after which only blank lines may come.
+//!
+//! A file is read line by line, the header first (at most 4 KiB), every
+//! other line at most 16 MiB: what is not an archive is named at its first
+//! bad line, without reading the rest.
 //!
 //! The rows go from the first row left in the table (or the start) up to the
 //! last row before the first chained row at or after WHEN (a prefix in id
@@ -25,9 +30,13 @@
 //!
 //! 1. The rows are written to `FILE.partial`, synced, renamed to FILE, and the
 //!    directory synced;
-//! 2. FILE is read back and verified on its own (as `audit verify --archive`);
+//! 2. FILE is read back and verified on its own (as `audit verify
+//!    --archive-only`);
 //! 3. one write transaction deletes the rows and moves the head's cut
-//!    (`archived_through`, `archived_hash`), and appends the `audit_archive` row.
+//!    (`archived_through`, `archived_hash`), and appends the `audit_archive`
+//!    row, whose `details` record the cut (`through`, `through_hash`): on the
+//!    chain, so `audit verify` accepts the head's cut only when the newest
+//!    such row records it (rows deleted with the cut moved by hand are exit 8).
 //!
 //! Killed before 3 commits, the table is as it was and FILE holds the rows;
 //! running the same command again finds FILE complete and finishes with 3.

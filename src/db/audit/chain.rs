@@ -53,7 +53,11 @@
 //! `audit_chain_head.prehistory_rows` / `prehistory_hash`, to name what
 //! changed. A chain started by a custadm before this (NULL `prehistory_hash`)
 //! links its first row to [`GENESIS`] (32 zero bytes) and stays valid; its
-//! prehistory's count was recorded by the migration that added the columns.
+//! prehistory's count was recorded by the migration that added the columns,
+//! and `db migrate` then seals the rows themselves with an `audit_prehistory`
+//! row on the chain ([`seal_prehistory`]: their count and hash as above, in
+//! its `details`), which `audit verify` compares with them. Rows altered
+//! before the seal are sealed as they are: nothing can tell.
 //!
 //! A redacted row (`purge`) has `details` = `{"redacted":true}` and NULL
 //! `reason` and `content_salt`; its `content_digest` is then taken as stored
