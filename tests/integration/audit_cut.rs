@@ -425,3 +425,75 @@ fn audit_help_points_at_anchors_keys_and_archives() {
     r.ok();
     assert!(r.stdout.contains("--archive-only"), "{}", r.stdout);
 }
+
+// The rows before the chain's start go with the first archive: counted
+// there (and in the `audit_archive` row), and still checked against what
+// seals them when the archive is read.
+db_test!(
+    an_archive_holding_the_prehistory_reports_and_checks_it,
+    |env| {
+        env.init_db(2);
+        let c = crate::audit_anchors::customers(&env);
+        env.run(&["view", &c[1]]).ok();
+        let old = crate::audit_anchors::prehistory(&env);
+        env.run(&["view", &c[0]]).ok();
+        // As an older custadm left it, then sealed by the upgrade.
+        crate::audit_anchors::relink_from_genesis(&env);
+        env.run(&["db", "migrate"]).ok();
+        env.run(&["view", &c[0]]).ok();
+        let chained = env.count("audit_log", "chain_hash IS NOT NULL");
+        let file = env.dir.path().join("a.jsonl");
+        let r = env.admin_change(
+            &[
+                "-o",
+                "json",
+                "audit",
+                "archive",
+                "--before",
+                "2099-01-01",
+                "--to",
+                s(&file),
+            ],
+            &[],
+        );
+        r.ok();
+        assert_eq!(r.json()["archived"], old + chained, "{}", r.stdout);
+        let r = env.run(&["audit", "verify", "--archive", s(&file), "-o", "json"]);
+        r.ok();
+        assert_eq!(r.json()["archives"][0]["prehistory"], old, "{}", r.stdout);
+        assert_eq!(r.json()["archives"][0]["rows"], chained);
+        assert!(r.stderr.is_empty(), "{}", r.stderr);
+        let r = env.run(&[
+            "audit",
+            "verify",
+            "--archive-only",
+            "--archive",
+            s(&file),
+            "-o",
+            "json",
+        ]);
+        r.ok();
+        assert_eq!(r.json()["prehistory"], old);
+        // A row before the start edited in the archive: its seal tells.
+        let text = std::fs::read_to_string(&file).expect("archive");
+        let edited: String = text
+            .lines()
+            .map(|l| {
+                let mut v: serde_json::Value = serde_json::from_str(l).expect("line");
+                if v["chain_hash"].is_null() && v["id"].is_i64() && v["customer_id"].is_null() {
+                    v["details"] = "{\"forged\":1}".into();
+                }
+                format!("{v}\n")
+            })
+            .collect();
+        assert_ne!(edited, text);
+        std::fs::write(&file, edited).expect("write");
+        for only in [true, false] {
+            let mut args = vec!["audit", "verify", "--archive", s(&file)];
+            if only {
+                args.push("--archive-only");
+            }
+            env.run(&args).code(8).error_line("sealed");
+        }
+    }
+);

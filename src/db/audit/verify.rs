@@ -1208,8 +1208,11 @@ impl<'d, 'a, 'k> Walk<'d, 'a, 'k> {
         }
         let head_point = self.head_point();
         // With no chained row, every row is prehistory (counted, not checked).
-        let prehistory_rows = if self.start_link.is_some() {
-            self.prehistory_count - self.archives.iter().map(|a| a.prehistory).sum::<u64>()
+        let in_archives = self.archives.iter().map(|a| a.prehistory).sum::<u64>();
+        let prehistory_rows = if self.archive_alone {
+            in_archives
+        } else if self.start_link.is_some() {
+            self.prehistory_count - in_archives
         } else {
             self.prehistory.rows()
         };
