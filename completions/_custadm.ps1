@@ -375,9 +375,9 @@ Register-ArgumentCompleter -Native -CommandName 'custadm' -ScriptBlock {
             break
         }
         'custadm;audit;verify' {
-            [CompletionResult]::new('--digest', '--digest', [CompletionResultType]::ParameterName, 'The output of `audit digest` as JSON text, or @FILE with one digest a line')
+            [CompletionResult]::new('--digest', '--digest', [CompletionResultType]::ParameterName, 'The output of `audit digest` as JSON text, or @FILE with one digest a line (anchor lines and syslog extracts of them work too)')
             [CompletionResult]::new('--anchors', '--anchors', [CompletionResultType]::ParameterName, 'Also check every anchor in FILE (default: the profile''s `file:` anchor sink): each must lie on the chain, after the one before it, validly signed when audit_public_key is set')
-            [CompletionResult]::new('--archive', '--archive', [CompletionResultType]::ParameterName, 'Check an archive made by `audit archive` on its own (no database rows are read)')
+            [CompletionResult]::new('--archive', '--archive', [CompletionResultType]::ParameterName, 'An archive made by `audit archive`, walked before the table: the table''s rows must continue from its last row. Repeat for several, oldest first')
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Check only the rows after this digest''s row (which must still match): JSON text or @FILE (its last digest); the nightly check then costs what the night wrote')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use [default: $CUSTADM_PROFILE]')
@@ -385,6 +385,7 @@ Register-ArgumentCompleter -Native -CommandName 'custadm' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: table or json (`list` also takes jsonl, csv and ids)')
             [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why (a ticket number or a sentence), stored on every audit row this command writes')
             [CompletionResult]::new('--metrics-file', '--metrics-file', [CompletionResultType]::ParameterName, 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter''s textfile collector) with the run''s end, exit code and outcomes [default: the profile''s metrics_file]')
+            [CompletionResult]::new('--archive-only', '--archive-only', [CompletionResultType]::ParameterName, 'Check the --archive files on their own: no database is opened')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no notes')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors, no notes')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

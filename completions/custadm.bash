@@ -648,7 +648,7 @@ _custadm() {
             return 0
             ;;
         custadm__subcmd__audit__subcmd__verify)
-            opts="-o -q -h --digest --anchors --archive --since --database-url --profile --output --quiet --reason --metrics-file --help"
+            opts="-o -q -h --digest --anchors --archive --archive-only --since --database-url --profile --output --quiet --reason --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

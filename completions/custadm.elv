@@ -352,9 +352,9 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'custadm;audit;verify'= {
-            cand --digest 'The output of `audit digest` as JSON text, or @FILE with one digest a line'
+            cand --digest 'The output of `audit digest` as JSON text, or @FILE with one digest a line (anchor lines and syslog extracts of them work too)'
             cand --anchors 'Also check every anchor in FILE (default: the profile''s `file:` anchor sink): each must lie on the chain, after the one before it, validly signed when audit_public_key is set'
-            cand --archive 'Check an archive made by `audit archive` on its own (no database rows are read)'
+            cand --archive 'An archive made by `audit archive`, walked before the table: the table''s rows must continue from its last row. Repeat for several, oldest first'
             cand --since 'Check only the rows after this digest''s row (which must still match): JSON text or @FILE (its last digest); the nightly check then costs what the night wrote'
             cand --database-url 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]'
             cand --profile 'Profile of the config file to use [default: $CUSTADM_PROFILE]'
@@ -362,6 +362,7 @@ set edit:completion:arg-completer[custadm] = {|@words|
             cand --output 'Output format: table or json (`list` also takes jsonl, csv and ids)'
             cand --reason 'Why (a ticket number or a sentence), stored on every audit row this command writes'
             cand --metrics-file 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter''s textfile collector) with the run''s end, exit code and outcomes [default: the profile''s metrics_file]'
+            cand --archive-only 'Check the --archive files on their own: no database is opened'
             cand -q 'Print only data and errors, no notes'
             cand --quiet 'Print only data and errors, no notes'
             cand -h 'Print help (see more with ''--help'')'

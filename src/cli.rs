@@ -182,6 +182,11 @@ pub enum Command {
     /// with the operator, the OS user and the --reason text. Every row is a link of a hash
     /// chain: `audit verify` checks it (exit 8 naming the first altered, removed, inserted
     /// or reordered row), `audit digest` prints its head to keep outside the database.
+    /// With the profile key `audit_anchor`, every command that writes audit rows appends
+    /// the new head to a file or syslog (an anchor), signed with `audit_signing_key` (made
+    /// by `audit keygen`); `audit verify --anchors` checks the chain against them.
+    /// `audit archive` moves old rows to a file; `audit verify --archive FILE` checks it
+    /// and the table's rows after it.
     Audit(commands::audit::AuditArgs),
     /// The last runs of changing commands, newest first (cron's last night)
     ///

@@ -545,9 +545,13 @@ fn env(name: &str) -> Result<Option<String>> {
 
 impl Settings {
     /// The profile's anchoring set-up (`audit_anchor`, `audit_signing_key`),
-    /// checked: exit 6 for an unknown sink or an unusable key file. `None`
-    /// when no sink is configured.
-    pub fn anchoring(&self) -> Result<Option<crate::db::audit::anchor::Anchoring>> {
+    /// checked: exit 6 for an unknown sink, a relative path, or a `file:`
+    /// sink that is a symbolic link. With `load_key` (a command that writes
+    /// audit rows, checked before it changes anything) the signing key is
+    /// loaded and checked too ([`Settings::signing_key_checked`]); without,
+    /// it is left for [`Settings::signing_key_checked`] when an anchor is
+    /// signed. `None` when no sink is configured.
+    pub fn anchoring(&self, load_key: bool) -> Result<Option<crate::db::audit::anchor::Anchoring>> {
         if self.audit_anchor.is_empty() {
             return Ok(None);
         }
@@ -556,9 +560,16 @@ impl Settings {
             .iter()
             .map(|s| crate::db::audit::anchor::parse_sink(s))
             .collect::<Result<Vec<_>>>()?;
+        for sink in &sinks {
+            crate::db::audit::anchor::check_sink(sink)?;
+        }
         Ok(Some(crate::db::audit::anchor::Anchoring {
             sinks,
-            key: self.signing_key()?,
+            key: if load_key {
+                self.signing_key_checked()?
+            } else {
+                None
+            },
         }))
     }
 
@@ -568,6 +579,30 @@ impl Settings {
             .as_deref()
             .map(crate::db::audit::signing::Key::load)
             .transpose()
+    }
+
+    /// [`Settings::signing_key`], refused (exit 6) when `audit_public_key`
+    /// is set and is not its public half: every anchor it signed would fail
+    /// `audit verify --anchors` (found at the next nightly check, not now).
+    pub fn signing_key_checked(&self) -> Result<Option<crate::db::audit::signing::Key>> {
+        let Some(key) = self.signing_key()? else {
+            return Ok(None);
+        };
+        if let Some(public) = self.public_key()? {
+            if public != key.verifying_key() {
+                let shown = self
+                    .audit_signing_key
+                    .as_deref()
+                    .map(|p| crate::text::sanitize(&p.display().to_string()))
+                    .unwrap_or_default();
+                return Err(Error::Setup(format!(
+                    "audit_signing_key {shown} does not match audit_public_key: the key file's public key is {}, and audit_public_key is {}; every anchor it signed would fail `custadm audit verify --anchors`; point audit_signing_key at the key whose public key is in audit_public_key, or set audit_public_key to the key file's (nothing was changed)",
+                    key.public_key(),
+                    crate::db::audit::signing::public_key_text(&public)
+                )));
+            }
+        }
+        Ok(Some(key))
     }
 
     /// The parsed `audit_public_key`, when one is set (exit 6 when malformed).

@@ -12,7 +12,7 @@ use crate::output::{rfc3339, Column};
 /// Options of `custadm audit`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  custadm audit --customer 42\n  custadm audit --operator alice --since 7d\n  custadm audit --customer ann.lee@example.com\n  custadm audit --run 01JDQ5V7X1N3Z8G4M2K6P9R0ST     # every row of one run\n  custadm audit --limit 50 --before 1200             # the next page\n  custadm audit --action purge -o json | jq '.[].details'\n  custadm audit verify --digest @/var/lib/custadm/digests\n  custadm audit digest >> /var/lib/custadm/digests\n\nExit codes: 0 shown, 2 bad filter, 3 a --run or --customer the trail does not\nknow, 4 unknown operator or not allowed, 6 database unreachable or schema\nmismatch, 9 output could not be written; verify: 0 intact, 8 the trail was\naltered.",
+    after_help = "Examples:\n  custadm audit --customer 42\n  custadm audit --operator alice --since 7d\n  custadm audit --customer ann.lee@example.com\n  custadm audit --run 01JDQ5V7X1N3Z8G4M2K6P9R0ST     # every row of one run\n  custadm audit --limit 50 --before 1200             # the next page\n  custadm audit --action purge -o json | jq '.[].details'\n  custadm audit verify --digest @/var/lib/custadm/digests\n  custadm audit digest >> /var/lib/custadm/digests\n  custadm audit keygen /etc/custadm/audit-signing.key   # then audit_signing_key\n  custadm --profile production audit verify --anchors   # the audit_anchor file\n  custadm audit archive --before 365d --to /srv/audit/custadm-2025.jsonl\n  custadm audit verify --archive /srv/audit/custadm-2025.jsonl --anchors\n\nExit codes: 0 shown, 2 bad filter, 3 a --run or --customer the trail does not\nknow, 4 unknown operator or not allowed, 6 database unreachable or schema\nmismatch, 9 output could not be written; verify: 0 intact, 8 the trail was\naltered.",
     args_conflicts_with_subcommands = true
 )]
 pub struct AuditArgs {
@@ -60,12 +60,16 @@ pub enum AuditCommand {
     /// another program or reordered. Rows from before the chain existed are counted apart.
     /// With --digest, the chain must also still pass through every digest given; with
     /// --anchors, every anchor of the file (see `audit_anchor`), in order, validly signed
-    /// when audit_public_key is set.
+    /// when audit_public_key is set; `warning:` lines name rows no anchor covers. With
+    /// --archive, the archive's rows are walked first and the table's continue from its
+    /// last row (the cut `audit archive` recorded); anchors and digests of archived rows
+    /// are then checked too (without it they are counted, with a `warning:`).
     #[command(
-        after_help = "Examples:\n  custadm audit verify\n  custadm audit verify --digest \"$(cat head.json)\"\n  # one digest a line, appended daily\n  custadm audit verify --digest @/var/lib/custadm/digests\n  # the profile's file: anchor sink\n  custadm --profile production audit verify --anchors\n  custadm audit verify --anchors /var/lib/custadm/anchors.jsonl\n\nExit codes: 0 intact, 2 unreadable --digest or --anchors file, 4 unknown\noperator or not allowed, 6 bad audit_public_key, database unreachable or\nschema mismatch, 8 the trail was altered or an anchor is not on it (named by\nits line), 9 output could not be written."
+        after_help = "Examples:\n  custadm audit verify\n  custadm audit verify --digest \"$(cat head.json)\"\n  # one digest a line, appended daily (anchor lines and syslog extracts too)\n  custadm audit verify --digest @/var/lib/custadm/digests\n  # the profile's file: anchor sink\n  custadm --profile production audit verify --anchors\n  custadm audit verify --anchors /var/lib/custadm/anchors.jsonl\n  # the archive, then the table from its last row, anchors checked across both\n  custadm audit verify --archive /srv/audit/custadm-2025.jsonl --anchors\n  # an archive on its own (no database is opened)\n  custadm audit verify --archive-only --archive /srv/audit/custadm-2025.jsonl\n\nExit codes: 0 intact (warnings name anchors or digests in the archived range\nthat were not checked, and rows after the last anchor), 2 unreadable --digest,\n--anchors or --archive file, or an archive that is not the one the trail\ncontinues from, 4 unknown operator or not allowed, 6 bad audit_public_key,\ndatabase unreachable or schema mismatch, 8 the trail or an archive was altered,\nthe archive cut was moved, or an anchor is not on it (named by its line), 9\noutput could not be written."
     )]
     Verify {
         /// The output of `audit digest` as JSON text, or @FILE with one digest a line
+        /// (anchor lines and syslog extracts of them work too)
         #[arg(long, value_name = "D")]
         digest: Option<String>,
         /// Also check every anchor in FILE (default: the profile's `file:` anchor sink):
@@ -73,9 +77,13 @@ pub enum AuditCommand {
         /// audit_public_key is set
         #[arg(long, value_name = "FILE", num_args = 0..=1)]
         anchors: Option<Option<std::path::PathBuf>>,
-        /// Check an archive made by `audit archive` on its own (no database rows are read)
-        #[arg(long, value_name = "FILE", conflicts_with_all = ["digest", "anchors", "since"])]
-        archive: Option<std::path::PathBuf>,
+        /// An archive made by `audit archive`, walked before the table: the table's rows
+        /// must continue from its last row. Repeat for several, oldest first
+        #[arg(long, value_name = "FILE", action = clap::ArgAction::Append, conflicts_with = "since")]
+        archive: Vec<std::path::PathBuf>,
+        /// Check the --archive files on their own: no database is opened
+        #[arg(long, requires = "archive", conflicts_with_all = ["digest", "anchors", "since"])]
+        archive_only: bool,
         /// Check only the rows after this digest's row (which must still match): JSON text or
         /// @FILE (its last digest); the nightly check then costs what the night wrote
         #[arg(long, value_name = "D")]
@@ -165,15 +173,22 @@ impl From<AuditEntry> for AuditRow {
 pub fn run(ctx: &mut Ctx, args: AuditArgs) -> Result<()> {
     match args.command {
         Some(AuditCommand::Verify {
-            archive: Some(file),
-            ..
-        }) => return verify_archive(ctx, &file),
+            archive_only: true, ..
+        }) => {
+            return Err(Error::Internal(
+                "audit verify --archive-only dispatched late".into(),
+            ))
+        }
         Some(AuditCommand::Verify {
             digest,
             anchors,
             since,
-            archive: None,
-        }) => return verify(ctx, digest.as_deref(), anchors, since.as_deref()),
+            archive,
+            archive_only: false,
+        }) => {
+            return verify(ctx, digest.as_deref(), anchors, since.as_deref(), &archive)
+                .map_err(next_step)
+        }
         Some(AuditCommand::Archive {
             before,
             to,
@@ -352,12 +367,28 @@ fn describe_object(map: &serde_json::Map<String, serde_json::Value>, parts: &mut
     }
 }
 
+/// What to do after an exit 8 (README, Troubleshooting): added to every
+/// integrity failure of `audit verify` that does not name a step of its own.
+fn next_step(e: Error) -> Error {
+    match e {
+        Error::Integrity(msg) if !msg.contains("Troubleshooting") => Error::Integrity(format!(
+            "{msg}; keep the database and the anchor and archive files as they are (evidence) and compare with your backups and archives (README, Troubleshooting: exit 8)"
+        )),
+        other => other,
+    }
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// `audit verify`: exit 0 with the counts, or [`Error::Integrity`] (exit 8).
 fn verify(
     ctx: &mut Ctx,
     digest: Option<&str>,
     anchors: Option<Option<std::path::PathBuf>>,
     since: Option<&str>,
+    archives: &[std::path::PathBuf],
 ) -> Result<()> {
     let public_key = ctx.settings.public_key()?;
     let points = digest
@@ -382,14 +413,75 @@ fn verify(
         points.as_deref().unwrap_or_default(),
         anchor_file.as_mut(),
         since.as_ref(),
+        archives,
     )?;
-    if let Some(file) = &anchor_file {
+    if !ctx.out.is_json() {
+        for archive in &result.archives {
+            archive_line(ctx, archive, archives.len() > 1)?;
+        }
+    }
+    let anchor_name = anchor_file.as_ref().map(|f| f.name().to_string());
+    if let Some(name) = &anchor_name {
         for line in &result.torn_anchor_lines {
             ctx.out.note(&format!(
-                "warning: {} line {line}: a torn anchor (cut short, as by a crash in the middle of an append): skipped",
-                file.name()
+                "warning: {name} line {line}: a torn anchor (cut short, as by a crash in the middle of an append): skipped"
             ));
         }
+    }
+    // Below an archive cut whose archive was not given: counted, not
+    // checked (the rows are legitimately archived: the cut is the one
+    // `audit archive` recorded on the chain). Exit 0, with a warning.
+    let given = if archives.is_empty() {
+        "--archive FILE"
+    } else {
+        "the earlier archives too (--archive, oldest first)"
+    };
+    if let (Some(cut), Some(name)) = (result.unchecked_below, &anchor_name) {
+        if result.anchors_archived > 0 {
+            ctx.out.note(&format!(
+                "warning: {} of {name} {} in the archived range (rows up to {cut}) and {} not checked: check {} with {given}",
+                plural(result.anchors_archived, "anchor", "anchors"),
+                if result.anchors_archived == 1 { "lies" } else { "lie" },
+                if result.anchors_archived == 1 { "was" } else { "were" },
+                if result.anchors_archived == 1 { "it" } else { "them" }
+            ));
+        }
+    }
+    if let Some(cut) = result.unchecked_below {
+        if result.digests_archived > 0 {
+            ctx.out.note(&format!(
+                "warning: {} {} in the archived range (rows up to {cut}) and {} not checked: check {} with {given}",
+                plural(result.digests_archived as u64, "digest", "digests"),
+                if result.digests_archived == 1 { "lies" } else { "lie" },
+                if result.digests_archived == 1 { "was" } else { "were" },
+                if result.digests_archived == 1 { "it" } else { "them" }
+            ));
+        }
+    }
+    // Rows no anchor covers: written after the last anchor (a command
+    // whose sink failed, a crash, or another program).
+    if let (Some(name), Some((rows, after))) = (&anchor_name, result.unanchored) {
+        if result.anchors_read == 0 {
+            ctx.out.warn(&format!(
+                "{name} holds no anchor (empty, or cut short): none of the {} checked is covered by an anchor; custadm appends one after every command that writes audit rows",
+                plural(result.rows, "chained row", "chained rows")
+            ));
+        } else if rows > 0 {
+            ctx.out.warn(&format!(
+                "the newest {}{} {} covered by no anchor in {name}: written by a command whose anchor could not be written (exit 9), or by another program; look at them with `custadm audit --limit {rows}`, then append `custadm audit digest` to {name}",
+                plural(rows, "chained row", "chained rows"),
+                after.map(|a| format!(" (after row {a})")).unwrap_or_default(),
+                if rows == 1 { "is" } else { "are" }
+            ));
+        }
+    }
+    if result.prehistory_unsealed {
+        ctx.out.warn(&format!(
+            "the {} before the chain's start {} checked by {} count only (the chain was started by an older custadm): run `custadm db migrate` once to seal them on the chain",
+            plural(result.prehistory, "row", "rows"),
+            if result.prehistory == 1 { "is" } else { "are" },
+            if result.prehistory == 1 { "its" } else { "their" }
+        ));
     }
     if ctx.out.is_json() {
         return ctx.out.json(&serde_json::json!({
@@ -400,50 +492,84 @@ fn verify(
             "anchors_checked": result.anchors_checked,
             "since": since.as_ref().map(|d| d.id),
             "head": result.head,
+            "archived_through": result.unchecked_below,
+            "anchors_archived": result.anchors_archived,
+            "digests_archived": result.digests_archived,
+            "unanchored_rows": result.unanchored.map(|u| u.0),
+            "archives": result.archives,
+            "prehistory_unsealed": result.prehistory_unsealed,
         }));
     }
     let mut line = match &since {
         None => format!(
-            "audit trail intact: {} chained row{}",
-            result.rows,
-            if result.rows == 1 { "" } else { "s" }
+            "audit trail intact: {}",
+            plural(result.rows, "chained row", "chained rows")
         ),
         Some(d) => format!(
-            "audit trail intact since row {}: {} chained row{} after it",
+            "audit trail intact since row {}: {} after it",
             d.id,
-            result.rows,
-            if result.rows == 1 { "" } else { "s" }
+            plural(result.rows, "chained row", "chained rows")
         ),
     };
     if result.prehistory > 0 {
         line.push_str(&format!(
-            ", {} row{} from before the chain (not covered)",
-            result.prehistory,
-            if result.prehistory == 1 { "" } else { "s" }
+            ", {} from before the chain (not covered)",
+            plural(result.prehistory, "row", "rows")
         ));
+    }
+    if let (Some(a), true) = (result.unchecked_below, since.is_none()) {
+        line.push_str(&format!(" after the archive cut at row {a}"));
+    } else if let Some(last) = result.archives.last().and_then(|a| a.head.as_ref()) {
+        line.push_str(&format!(" after the archive's last row {}", last.id));
     }
     if anchor_file.is_some() {
         line.push_str(&format!(
-            "; {} anchor{} on the chain",
-            result.anchors_checked,
-            if result.anchors_checked == 1 { "" } else { "s" }
+            "; {} on the chain",
+            plural(result.anchors_checked, "anchor", "anchors")
         ));
     }
     if result.digests_checked > 0 {
         line.push_str(&format!(
-            "; passes through all {} digest{}",
-            result.digests_checked,
-            if result.digests_checked == 1 { "" } else { "s" }
+            "; passes through all {}",
+            plural(result.digests_checked as u64, "digest", "digests")
         ));
     }
     ctx.out.line(&line)
+}
+
+/// One archive's line: `archive intact: …` (with its file when several
+/// were given).
+fn archive_line(ctx: &Ctx, archive: &verify::ArchiveChecked, named: bool) -> Result<()> {
+    ctx.out.line(&archive_text(archive, named))
+}
+
+fn archive_text(archive: &verify::ArchiveChecked, named: bool) -> String {
+    let mut line = if named {
+        format!("archive {} intact: ", archive.file)
+    } else {
+        "archive intact: ".to_string()
+    };
+    line.push_str(&plural(archive.rows, "chained row", "chained rows"));
+    if let Some(head) = &archive.head {
+        line.push_str(&format!(
+            ", ending at row {} ({})",
+            head.id, head.chain_hash
+        ));
+    }
+    if archive.prehistory > 0 {
+        line.push_str(&format!(
+            ", {} row(s) from before the chain",
+            archive.prehistory
+        ));
+    }
+    line
 }
 
 /// `audit digest`: the head as one line of JSON (whatever `-o` says: it is
 /// meant to be appended to a file, one digest a line).
 fn digest(ctx: &mut Ctx) -> Result<()> {
     use std::io::Write;
-    let key = ctx.settings.signing_key()?;
+    let key = ctx.settings.signing_key_checked()?;
     let mut head = verify::head_digest(&mut ctx.conn)?.ok_or_else(|| {
         Error::Refused(
             "the audit chain has no rows yet: nothing to digest (any change or view starts it)"
@@ -474,44 +600,59 @@ fn default_anchor_file(ctx: &Ctx) -> Result<std::path::PathBuf> {
 
 /// `audit keygen FILE` (no database): the key, and the config line.
 /// The line is what the command exists to hand over: `-q` does not hide it.
+/// When it cannot be printed, the new key file is removed (a key whose
+/// public half no one saw is of no use): exit 9, nothing left behind.
 pub fn keygen(file: &std::path::Path, _out: &crate::output::Output) -> Result<()> {
     use std::io::Write;
     let key = crate::db::audit::signing::Key::generate(file)?;
-    let mut out = crate::stdout::stdout().lock();
-    writeln!(out, "audit_public_key = \"{}\"", key.public_key())?;
-    out.flush()?;
+    let printed = {
+        let mut out = crate::stdout::stdout().lock();
+        writeln!(out, "audit_public_key = \"{}\"", key.public_key()).and_then(|()| out.flush())
+    };
+    if let Err(e) = printed {
+        let shown = crate::text::sanitize(&file.display().to_string());
+        return Err(match std::fs::remove_file(file) {
+            Ok(()) => Error::Output(std::io::Error::new(
+                e.kind(),
+                format!("{e}; the public key could not be printed, so the new key file {shown} was removed: run `custadm audit keygen` again where its output can be written"),
+            )),
+            Err(rm) => Error::Output(std::io::Error::new(
+                e.kind(),
+                format!("{e}; the public key could not be printed, and the new key file {shown} could not be removed ({rm}): delete it and run `custadm audit keygen` again"),
+            )),
+        });
+    }
     Ok(())
 }
 
-/// `audit verify --archive FILE`.
-fn verify_archive(ctx: &mut Ctx, file: &std::path::Path) -> Result<()> {
-    let result = verify::verify_archive(file)?;
-    if ctx.out.is_json() {
-        return ctx.out.json(&serde_json::json!({
+/// `audit verify --archive-only --archive FILE…` (no database, no config):
+/// the archives on their own, oldest first.
+pub fn verify_archives_only(
+    files: &[std::path::PathBuf],
+    out: &crate::output::Output,
+) -> Result<()> {
+    let result = verify::verify_archives(files).map_err(next_step)?;
+    if out.is_json() {
+        if let [one] = result.archives.as_slice() {
+            // As before several archives could be given.
+            return out.json(&serde_json::json!({
+                "intact": true,
+                "rows": one.rows,
+                "prehistory": one.prehistory,
+                "head": one.head,
+            }));
+        }
+        return out.json(&serde_json::json!({
             "intact": true,
             "rows": result.rows,
-            "prehistory": result.prehistory,
+            "archives": result.archives,
             "head": result.head,
         }));
     }
-    let mut line = format!(
-        "archive intact: {} chained row{}",
-        result.rows,
-        if result.rows == 1 { "" } else { "s" }
-    );
-    if let Some(head) = &result.head {
-        line.push_str(&format!(
-            ", ending at row {} ({})",
-            head.id, head.chain_hash
-        ));
+    for archive in &result.archives {
+        out.line(&archive_text(archive, files.len() > 1))?;
     }
-    if result.prehistory > 0 {
-        line.push_str(&format!(
-            ", {} row(s) from before the chain",
-            result.prehistory
-        ));
-    }
-    ctx.out.line(&line)
+    Ok(())
 }
 
 /// `audit archive --before WHEN --to FILE` (admin, password-confirmed).

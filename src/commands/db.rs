@@ -35,7 +35,12 @@ struct MigrationStatus {
 }
 
 /// Runs `custadm db …`.
-pub fn run(target: &DatabaseTarget, cmd: DbCommand, out: &Output) -> Result<()> {
+pub fn run(
+    target: &DatabaseTarget,
+    cmd: DbCommand,
+    actor: &crate::db::audit::Actor,
+    out: &Output,
+) -> Result<()> {
     let database = target.display();
     let mut conn = target.connect()?;
     let state = migrations::schema_state(&mut conn)?;
@@ -45,16 +50,28 @@ pub fn run(target: &DatabaseTarget, cmd: DbCommand, out: &Output) -> Result<()> 
                 return migrations::require_current(&mut conn, &database);
             }
             let applied = migrations::run_pending_noting(&mut conn, &mut |text| out.note(text))?;
+            // A chain an older custadm started: its prehistory sealed on
+            // the chain (contract "Audit"), now that the schema is current.
+            let sealed = crate::db::audit::chain::seal_prehistory(&mut conn, actor)?;
             if out.is_json() {
-                out.json(&serde_json::json!({"action": "migrate", "database": database, "applied": applied}))?;
-            } else if applied.is_empty() {
-                out.line("No pending migrations; the schema is current.")?;
+                out.json(&serde_json::json!({"action": "migrate", "database": database, "applied": applied, "sealed_prehistory_rows": sealed}))?;
             } else {
-                out.line(&format!(
-                    "Applied {} migration(s): {}",
-                    applied.len(),
-                    applied.join(", ")
-                ))?;
+                if applied.is_empty() {
+                    out.line("No pending migrations; the schema is current.")?;
+                } else {
+                    out.line(&format!(
+                        "Applied {} migration(s): {}",
+                        applied.len(),
+                        applied.join(", ")
+                    ))?;
+                }
+                if let Some(rows) = sealed {
+                    out.line(&format!(
+                        "Sealed the {rows} audit row{} before the chain's start (a chain an older custadm started) with an audit_prehistory row on the chain: `audit verify` now checks {}",
+                        if rows == 1 { "" } else { "s" },
+                        if rows == 1 { "it" } else { "them" }
+                    ))?;
+                }
             }
             Ok(())
         }

@@ -68,6 +68,18 @@ fn only_reads(command: &Command) -> bool {
     }
 }
 
+/// True for the commands that write audit rows when they succeed (the
+/// changing ones, `view`, `export`, `init`): they load the signing key
+/// before they begin. The others write a row only for a refusal, and read
+/// the key only then.
+fn writes_audit_rows(command: &Command) -> bool {
+    changes_data(command)
+        || matches!(
+            command,
+            Command::View(_) | Command::Export(_) | Command::Init(_)
+        )
+}
+
 /// True for the commands that change customers or operators.
 fn changes_data(command: &Command) -> bool {
     match command {
@@ -182,6 +194,16 @@ pub fn run(cli: Cli) -> Result<()> {
             command: Some(audit::AuditCommand::Keygen { file }),
             ..
         }) => return audit::keygen(&file, &out),
+        // Archive files alone, no database.
+        Command::Audit(audit::AuditArgs {
+            command:
+                Some(audit::AuditCommand::Verify {
+                    archive_only: true,
+                    archive,
+                    ..
+                }),
+            ..
+        }) => return audit::verify_archives_only(&archive, &out),
         _ => {}
     }
     // clap merges the global `--operator` and audit's `--operator` filter.
@@ -262,28 +284,52 @@ pub fn run(cli: Cli) -> Result<()> {
                 .unwrap_or("?")
         )));
     }
-    // Checked before anything is done: a key file others can read is
-    // refused before any change (exit 6).
-    let anchoring = settings.anchoring().map_err(unstarted)?;
+    // Checked before anything is done: a bad sink, or (for a command that
+    // writes audit rows) an unusable signing key or one that is not
+    // audit_public_key's, is refused before any change (exit 6). Commands
+    // that write no audit row never read the key (a refusal's row is
+    // signed when it is anchored).
+    let load_key = writes_audit_rows(&cli.command);
+    let mut anchoring = settings
+        .anchoring(load_key)
+        .map_err(unstarted)?
+        .map(|anchoring| Anchors {
+            anchoring,
+            key_pending: !load_key,
+        });
     let run_id = actor.run_id.clone();
+    let after_the_fact = |result: Result<()>, anchoring: &mut Option<Anchors>| {
+        if anchoring.is_none() || !crate::db::audit::anchor::wrote_rows() {
+            return result;
+        }
+        let mut conn = match target.connect() {
+            Ok(conn) => conn,
+            Err(e) if result.is_ok() => {
+                return Err(Error::Outside(format!(
+                    "the change is committed, but the database could not be opened again to anchor the audit chain's head: {e}"
+                )))
+            }
+            Err(_) => return result,
+        };
+        anchored(
+            result,
+            anchoring.as_mut(),
+            &settings,
+            &mut conn,
+            run_id.as_deref(),
+        )
+    };
     match cli.command {
         Command::Init(args) => {
             let result = init::run(&target, &actor, args, &out);
-            if anchoring.is_some() && crate::db::audit::anchor::wrote_rows() {
-                let mut conn = match target.connect() {
-                    Ok(conn) => conn,
-                    Err(e) if result.is_ok() => {
-                        return Err(Error::Outside(format!(
-                            "the change is committed, but the database could not be opened again to anchor the audit chain's head: {e}"
-                        )))
-                    }
-                    Err(_) => return result,
-                };
-                return anchored(result, anchoring.as_ref(), &mut conn, run_id.as_deref());
-            }
-            return result;
+            return after_the_fact(result, &mut anchoring);
         }
-        Command::Db(cmd) => return db::run(&target, cmd, &out),
+        // `db migrate` may seal the rows before an old chain's start (an
+        // audit row): anchored like any other.
+        Command::Db(cmd) => {
+            let result = db::run(&target, cmd, &actor, &out);
+            return after_the_fact(result, &mut anchoring);
+        }
         _ => {}
     }
     let mut conn = target.connect().map_err(unstarted)?;
@@ -295,7 +341,13 @@ pub fn run(cli: Cli) -> Result<()> {
         Ok(op) => op,
         Err(e) => {
             let e = unstarted(e);
-            return anchored(Err(e), anchoring.as_ref(), &mut conn, run_id.as_deref());
+            return anchored(
+                Err(e),
+                anchoring.as_mut(),
+                &settings,
+                &mut conn,
+                run_id.as_deref(),
+            );
         }
     };
     let production = settings.production.then(|| context::Production {
@@ -323,7 +375,20 @@ pub fn run(cli: Cli) -> Result<()> {
         audit_operators.filter,
         (action, metrics),
     );
-    anchored(result, anchoring.as_ref(), &mut ctx.conn, run_id.as_deref())
+    anchored(
+        result,
+        anchoring.as_mut(),
+        &ctx.settings,
+        &mut ctx.conn,
+        run_id.as_deref(),
+    )
+}
+
+/// The profile's anchoring set-up, and whether its signing key is still to
+/// be loaded (a command that writes audit rows only on refusal).
+struct Anchors {
+    anchoring: crate::db::audit::anchor::Anchoring,
+    key_pending: bool,
 }
 
 /// The command's result once its audit rows are anchored (contract: "Audit",
@@ -333,17 +398,36 @@ pub fn run(cli: Cli) -> Result<()> {
 /// keeps its own exit code, and the sink's failure is a `warning:` line.
 fn anchored(
     result: Result<()>,
-    anchoring: Option<&crate::db::audit::anchor::Anchoring>,
+    anchors: Option<&mut Anchors>,
+    settings: &Settings,
     conn: &mut crate::db::DbConn,
     run: Option<&str>,
 ) -> Result<()> {
-    let Some(anchoring) = anchoring else {
+    let Some(anchors) = anchors else {
         return result;
     };
     if !crate::db::audit::anchor::wrote_rows() {
         return result;
     }
-    match (result, anchoring.anchor(conn, run)) {
+    // The key of a command that was not expected to write audit rows, read
+    // now that there is a head to sign (an unsigned anchor would read as
+    // forged: the sink fails instead).
+    let key = if anchors.key_pending {
+        anchors.key_pending = false;
+        settings
+            .signing_key_checked()
+            .map(|key| anchors.anchoring.key = key)
+    } else {
+        Ok(())
+    };
+    let anchor = key
+        .map_err(|e| {
+            Error::Outside(format!(
+                "the audit anchor could not be signed, so none was written: {e}"
+            ))
+        })
+        .and_then(|()| anchors.anchoring.anchor(conn, run));
+    match (result, anchor) {
         (result, Ok(())) => result,
         (Ok(()), Err(sink)) => Err(sink),
         (Err(e), Err(sink)) => {

@@ -14,7 +14,7 @@ use crate::support::*;
 
 /// Profile `t`: anchors to `anchors.jsonl` (via `~/`), signed by a key made
 /// with `audit keygen`, verified with its public key. Returns the anchor file.
-fn anchored(env: &Env) -> PathBuf {
+pub(crate) fn anchored(env: &Env) -> PathBuf {
     let key = env.dir.path().join("audit.key");
     let r = env.run(&["audit", "keygen", key.to_str().expect("utf-8 path")]);
     r.ok();
@@ -34,23 +34,23 @@ fn anchored(env: &Env) -> PathBuf {
     env.dir.path().join("anchors.jsonl")
 }
 
-fn quote_toml(s: &str) -> String {
+pub(crate) fn quote_toml(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 /// Writes profile `t` with `body`.
-fn write_profile(env: &Env, body: &str) {
+pub(crate) fn write_profile(env: &Env, body: &str) {
     let dir = env.dir.path().join("config/custadm");
     std::fs::create_dir_all(&dir).expect("config dir");
     std::fs::write(dir.join("config.toml"), format!("[profiles.t]\n{body}")).expect("config");
 }
 
 /// custadm with profile `t`.
-fn run_t(env: &Env, args: &[&str]) -> Run {
+pub(crate) fn run_t(env: &Env, args: &[&str]) -> Run {
     env.cmd().env("CUSTADM_PROFILE", "t").args(args).run()
 }
 
-fn customers(env: &Env) -> Vec<String> {
+pub(crate) fn customers(env: &Env) -> Vec<String> {
     env.texts("SELECT CAST(id AS TEXT) AS v FROM customers ORDER BY id")
         .into_iter()
         .map(|v| v.expect("id"))
@@ -59,7 +59,7 @@ fn customers(env: &Env) -> Vec<String> {
 
 /// A trail with anchors: init (not anchored), then views and a toggle,
 /// each command anchoring its head. Returns the customer ids.
-fn trail(env: &Env) -> (Vec<String>, PathBuf) {
+pub(crate) fn trail(env: &Env) -> (Vec<String>, PathBuf) {
     env.init_db(5);
     let anchors = anchored(env);
     let c = customers(env);
@@ -71,7 +71,7 @@ fn trail(env: &Env) -> (Vec<String>, PathBuf) {
     (c, anchors)
 }
 
-fn anchor_lines(path: &PathBuf) -> Vec<serde_json::Value> {
+pub(crate) fn anchor_lines(path: &PathBuf) -> Vec<serde_json::Value> {
     std::fs::read_to_string(path)
         .expect("anchor file")
         .lines()
@@ -81,21 +81,21 @@ fn anchor_lines(path: &PathBuf) -> Vec<serde_json::Value> {
 
 /// One audit row's chained columns as stored.
 #[derive(Debug, Clone)]
-struct Link {
-    id: i64,
-    occurred_at: String,
-    operator: String,
-    os_user: String,
-    action: String,
-    customer_id: Option<i64>,
-    outcome: String,
-    run_id: Option<String>,
-    content_digest: String,
-    chain_hash: String,
+pub(crate) struct Link {
+    pub(crate) id: i64,
+    pub(crate) occurred_at: String,
+    pub(crate) operator: String,
+    pub(crate) os_user: String,
+    pub(crate) action: String,
+    pub(crate) customer_id: Option<i64>,
+    pub(crate) outcome: String,
+    pub(crate) run_id: Option<String>,
+    pub(crate) content_digest: String,
+    pub(crate) chain_hash: String,
 }
 
 /// Every chained row, in id order.
-fn links(env: &Env) -> Vec<Link> {
+pub(crate) fn links(env: &Env) -> Vec<Link> {
     env.texts(
         "SELECT CAST(id AS TEXT) || '|' || CAST(occurred_at AS TEXT) || '|' || operator || '|' || os_user \
          || '|' || action || '|' || COALESCE(CAST(customer_id AS TEXT), '~') || '|' || outcome \
@@ -123,24 +123,24 @@ fn links(env: &Env) -> Vec<Link> {
     .collect()
 }
 
-fn put_str(h: &mut Sha256, s: &[u8]) {
+pub(crate) fn put_str(h: &mut Sha256, s: &[u8]) {
     h.update((s.len() as u64).to_be_bytes());
     h.update(s);
 }
 
-fn unhex(s: &str) -> Vec<u8> {
+pub(crate) fn unhex(s: &str) -> Vec<u8> {
     (0..s.len())
         .step_by(2)
         .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
         .collect()
 }
 
-fn hex(b: &[u8]) -> String {
+pub(crate) fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 /// `chain_hash` by the documented encoding (chain.rs, "Encoding (version 1)").
-fn chain_hash(previous: &str, l: &Link) -> String {
+pub(crate) fn chain_hash(previous: &str, l: &Link) -> String {
     let t = chrono::NaiveDateTime::parse_from_str(&l.occurred_at, "%Y-%m-%d %H:%M:%S%.f")
         .expect("a stored timestamp")
         .and_utc();
@@ -175,7 +175,7 @@ fn chain_hash(previous: &str, l: &Link) -> String {
 /// What a superuser does: rewrites row `id`'s operator, recomputes its hash
 /// and every later one, and moves the head (`audit_chain_head`) to match.
 /// Returns the new hashes by id.
-fn rewrite_history(env: &Env, id: i64) -> std::collections::BTreeMap<i64, String> {
+pub(crate) fn rewrite_history(env: &Env, id: i64) -> std::collections::BTreeMap<i64, String> {
     let rows = links(env);
     let at = rows.iter().position(|l| l.id == id).expect("the row");
     assert!(at > 0, "a row after the first");
@@ -555,7 +555,7 @@ fn syslog_sink_sends_the_head_to_a_local_socket() {
 }
 
 #[test]
-fn keygen_never_overwrites_and_a_shared_key_file_is_refused() {
+fn keygen_never_overwrites_and_a_key_file_others_can_read_is_refused() {
     let env = Env::sqlite();
     env.init_db(1);
     let key = env.dir.path().join("k");
@@ -586,20 +586,33 @@ fn keygen_never_overwrites_and_a_shared_key_file_is_refused() {
     let c = customers(&env);
     run_t(&env, &["view", &c[0]]).ok();
     use std::os::unix::fs::PermissionsExt;
+    // Shared with its group only (owner root, group custadm): every
+    // operator's account in the group signs (README, "Anchors").
     std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o640)).expect("chmod");
-    let rows = env.count("audit_log", "");
-    run_t(&env, &["view", &c[0]])
-        .code(6)
-        .error_line("chmod 600");
-    run_t(&env, &["audit", "digest"])
-        .code(6)
-        .error_line("chmod 600");
-    assert_eq!(env.count("audit_log", ""), rows, "refused before anything");
+    run_t(&env, &["view", &c[0]]).ok();
+    run_t(&env, &["audit", "digest"]).ok();
+    // Readable by every user, or writable by the group: refused before anything.
+    for (mode, why) in [
+        (0o644, "every user"),
+        (0o604, "every user"),
+        (0o660, "its group can write"),
+    ] {
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(mode)).expect("chmod");
+        let rows = env.count("audit_log", "");
+        let r = run_t(&env, &["view", &c[0]]);
+        r.code(6).error_line("chmod 640");
+        assert!(r.stderr.contains(why), "{mode:o}: {}", r.stderr);
+        assert!(r.stdout.is_empty(), "nothing shown: {}", r.stdout);
+        run_t(&env, &["audit", "digest"])
+            .code(6)
+            .error_line("chmod 600");
+        assert_eq!(env.count("audit_log", ""), rows, "refused before anything");
+    }
 }
 
 /// Turns the chain into one an older custadm started: its first row linked
 /// to the genesis (32 zero bytes), every hash recomputed, no prehistory hash.
-fn relink_from_genesis(env: &Env) {
+pub(crate) fn relink_from_genesis(env: &Env) {
     let rows = links(env);
     let mut previous = "00".repeat(32);
     for l in &rows {
@@ -618,7 +631,7 @@ fn relink_from_genesis(env: &Env) {
 }
 
 /// Rows as an older custadm left them: no hashes, no chain yet.
-fn prehistory(env: &Env) -> i64 {
+pub(crate) fn prehistory(env: &Env) -> i64 {
     env.exec("UPDATE audit_log SET content_salt = NULL, content_digest = NULL, chain_hash = NULL");
     env.exec("UPDATE audit_chain_head SET chain_start_id = NULL, last_id = NULL, last_hash = NULL, prehistory_rows = NULL, prehistory_hash = NULL");
     env.count("audit_log", "")
@@ -745,14 +758,29 @@ db_test!(
         env.run(&["audit", "verify"])
             .code(6)
             .error_line("db migrate");
-        env.run(&["db", "migrate"]).ok();
+        // The upgrade seals the rows before the chain's start on the chain
+        // (before this, the migration stored their count only, and
+        // altering or swapping them passed `audit verify`).
+        let m = env.run(&["db", "migrate"]);
+        m.ok();
+        assert!(m.stdout.contains("Sealed the 2 audit rows"), "{}", m.stdout);
+        let seal = "action = 'audit_prehistory' AND outcome = 'ok' AND chain_hash IS NOT NULL";
+        assert_eq!(env.count("audit_log", seal), 1);
+        assert_eq!(
+            env.texts("SELECT prehistory_hash AS v FROM audit_chain_head"),
+            vec![None],
+            "the chain still links to the genesis"
+        );
         let v = env.run(&["audit", "verify", "-o", "json"]);
         v.ok();
-        assert!(
-            v.json()["prehistory"].as_i64().is_some_and(|n| n > 0),
-            "{}",
-            v.stdout
-        );
+        assert_eq!(v.json()["prehistory"], 2, "{}", v.stdout);
+        assert_eq!(v.json()["prehistory_unsealed"], false);
+        assert!(!v.stderr.contains("warning"), "{}", v.stderr);
+        // Once sealed, `db migrate` seals nothing again.
+        let again = env.run(&["db", "migrate"]);
+        again.ok();
+        assert!(!again.stdout.contains("Sealed"), "{}", again.stdout);
+        assert_eq!(env.count("audit_log", seal), 1);
         // The migration recorded the count: a row added below the start is caught.
         env.exec(
         "INSERT INTO audit_log (id, occurred_at, operator, os_user, action, customer_id, outcome, details) \
@@ -760,9 +788,110 @@ db_test!(
     );
         env.run(&["audit", "verify"]).code(8).error_line("inserted");
         env.exec("DELETE FROM audit_log WHERE id = -7");
+        // An old row altered, and two old rows swapped: caught by the seal.
+        let old: Vec<i64> = env
+            .texts(
+                "SELECT CAST(id AS TEXT) AS v FROM audit_log WHERE chain_hash IS NULL ORDER BY id",
+            )
+            .into_iter()
+            .map(|v| v.expect("id").parse().expect("id"))
+            .collect();
+        assert_eq!(old.len(), 2, "{old:?}");
+        let os_user = env.texts(&format!(
+            "SELECT os_user AS v FROM audit_log WHERE id = {}",
+            old[0]
+        ))[0]
+            .clone()
+            .expect("os_user");
+        env.exec(&format!(
+            "UPDATE audit_log SET os_user = 'mallory' WHERE id = {}",
+            old[0]
+        ));
+        let r = env.run(&["audit", "verify"]);
+        r.code(8).error_line("sealed 2 rows");
+        assert!(r.stderr.contains("db migrate"), "{}", r.stderr);
+        env.exec(&format!(
+            "UPDATE audit_log SET os_user = {} WHERE id = {}",
+            quote(&os_user),
+            old[0]
+        ));
+        env.run(&["audit", "verify"]).ok();
+        let swap = format!(
+            "UPDATE audit_log SET id = -1 WHERE id = {a}; \
+             UPDATE audit_log SET id = {a} WHERE id = {b}; \
+             UPDATE audit_log SET id = {b} WHERE id = -1",
+            a = old[0],
+            b = old[1]
+        );
+        env.exec(&swap);
+        env.run(&["audit", "verify"])
+            .code(8)
+            .error_line("altered, swapped or replaced");
+        env.exec(&swap);
+        env.run(&["audit", "verify"]).ok();
+        // One removed, and the head's count moved to match: the seal tells.
+        env.exec(&format!(
+            "CREATE TABLE kept AS SELECT * FROM audit_log WHERE id = {a}; \
+             DELETE FROM audit_log WHERE id = {a}; \
+             UPDATE audit_chain_head SET prehistory_rows = 1",
+            a = old[0]
+        ));
+        env.run(&["audit", "verify"])
+            .code(8)
+            .error_line("were removed by another program");
+        env.exec(
+            "INSERT INTO audit_log SELECT * FROM kept; DROP TABLE kept; \
+             UPDATE audit_chain_head SET prehistory_rows = 2",
+        );
+        env.run(&["audit", "verify"]).ok();
         // New rows extend the old chain.
         env.run(&["view", &c[0]]).ok();
-        env.run(&["audit", "verify"]).ok();
+    }
+);
+
+db_test!(
+    an_unsealed_chain_of_an_older_custadm_is_named_and_db_migrate_seals_it,
+    |env| {
+        env.init_db(2);
+        let c = customers(&env);
+        env.run(&["view", &c[1]]).ok();
+        prehistory(&env);
+        env.run(&["view", &c[0]]).ok();
+        // As a custadm with the migration but without the seal left it.
+        relink_from_genesis(&env);
+        let v = env.run(&["audit", "verify"]);
+        v.ok();
+        v.warning_line("run `custadm db migrate` once to seal them");
+        assert!(v.stderr.starts_with("warning: the 2 rows"), "{}", v.stderr);
+        // One of them removed: "1 row lies below it, and 2 did".
+        let first = env
+            .scalar("SELECT min(id) AS v FROM audit_log")
+            .expect("a row");
+        env.exec(&format!(
+            "CREATE TABLE kept AS SELECT * FROM audit_log WHERE id = {first}; \
+             DELETE FROM audit_log WHERE id = {first}"
+        ));
+        env.run(&["audit", "verify"])
+            .code(8)
+            .error_line("1 row lies below it, and 2 did when the chain started");
+        env.exec("INSERT INTO audit_log SELECT * FROM kept; DROP TABLE kept");
+        // Altered before the seal: outside what can be told (README).
+        let m = env.run(&["db", "migrate"]);
+        m.ok();
+        assert!(
+            m.stdout.contains("No pending migrations") && m.stdout.contains("Sealed the 2"),
+            "{}",
+            m.stdout
+        );
+        let v = env.run(&["audit", "verify"]);
+        v.ok();
+        assert!(v.stderr.is_empty(), "{}", v.stderr);
+        env.exec(
+            "UPDATE audit_log SET details = '{\"forged\":1}' WHERE chain_hash IS NULL AND customer_id IS NULL",
+        );
+        env.run(&["audit", "verify"])
+            .code(8)
+            .error_line("whose hash no longer matches");
     }
 );
 
@@ -847,7 +976,7 @@ db_test!(verify_since_a_digest_checks_only_the_rows_after_it, |env| {
 
 /// A trail whose first `old` rows happened in 2025 (backdated, the chain
 /// recomputed from the genesis as an older custadm would have linked it).
-fn old_trail(env: &Env, old: usize) -> Vec<String> {
+pub(crate) fn old_trail(env: &Env, old: usize) -> Vec<String> {
     env.init_db(3);
     let c = customers(env);
     for id in &c {
@@ -869,7 +998,7 @@ fn old_trail(env: &Env, old: usize) -> Vec<String> {
 
 /// Makes every DELETE from audit_log fail while `f` runs (a trigger, as
 /// another program might have): a run then stops where a kill would.
-fn with_deletes_failing(env: &Env, f: impl FnOnce()) {
+pub(crate) fn with_deletes_failing(env: &Env, f: impl FnOnce()) {
     match env.backend {
         Backend::Sqlite => env.exec(
             "CREATE TRIGGER no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'no'); END",
@@ -964,7 +1093,13 @@ db_test!(
         assert_eq!(env.count("audit_log", ""), before);
         let lines = std::fs::read_to_string(&file).expect("archive");
         assert_eq!(lines.lines().count(), 3 + 2, "{lines}");
-        env.run(&["audit", "verify", "--archive", f]).ok();
+        env.run(&["audit", "verify", "--archive-only", "--archive", f])
+            .ok();
+        // With the table: its rows are still there (no cut): not the
+        // archive this trail continues from.
+        env.run(&["audit", "verify", "--archive", f])
+            .code(2)
+            .error_line("run it again");
         env.run(&["audit", "verify"]).ok();
         // Running it again finishes the job.
         let r = archive(&[]);
@@ -982,13 +1117,34 @@ db_test!(
         assert!(total >= 3);
         let r = env.run(&["audit", "verify", "-o", "json"]);
         r.ok();
-        env.run(&["audit", "verify", "--archive", f, "-o", "json"])
-            .ok();
+        env.run(&[
+            "audit",
+            "verify",
+            "--archive-only",
+            "--archive",
+            f,
+            "-o",
+            "json",
+        ])
+        .ok();
         assert_eq!(
-            env.run(&["audit", "verify", "--archive", f, "-o", "json"])
-                .json()["rows"],
+            env.run(&[
+                "audit",
+                "verify",
+                "--archive-only",
+                "--archive",
+                f,
+                "-o",
+                "json"
+            ])
+            .json()["rows"],
             3
         );
+        // The archive, then the table from its last row.
+        let both = env.run(&["audit", "verify", "--archive", f, "-o", "json"]);
+        both.ok();
+        assert_eq!(both.json()["archives"][0]["rows"], 3, "{}", both.stdout);
+        assert_eq!(both.json()["archives"][0]["head"]["id"], through);
         // Again: the rows are archived already; the file is never overwritten.
         archive(&[]).code(2).error_line("archived already");
         // Nothing older: nothing archived.
@@ -1036,15 +1192,313 @@ db_test!(
             text.replacen("\"operator\":\"admin\"", "\"operator\":\"mallory\"", 1),
         )
         .expect("edit");
+        env.run(&["audit", "verify", "--archive-only", "--archive", f])
+            .code(8);
         env.run(&["audit", "verify", "--archive", f]).code(8);
         let cut: String = text.lines().take(3).map(|l| format!("{l}\n")).collect();
         std::fs::write(&file, cut).expect("cut");
-        env.run(&["audit", "verify", "--archive", f])
-            .code(2)
-            .error_line("line 3");
+        for only in [true, false] {
+            let mut args = vec!["audit", "verify", "--archive", f];
+            if only {
+                args.push("--archive-only");
+            }
+            env.run(&args).code(2).error_line("line 3");
+        }
         std::fs::write(&file, b"\x00\x01binary").expect("binary");
-        env.run(&["audit", "verify", "--archive", f])
+        env.run(&["audit", "verify", "--archive-only", "--archive", f])
             .code(2)
             .error_line("line 1");
     }
 );
+
+// Before: a signed anchor line with a run was rejected as forged by
+// `--digest @anchors.jsonl` and `--since LINE` ("the digest's signature is
+// not valid"): the run was left out of the signed message.
+db_test!(signed_anchor_lines_with_a_run_are_digests_too, |env| {
+    let (_, path) = trail(&env);
+    let anchors = anchor_lines(&path);
+    let with_run = anchors
+        .iter()
+        .position(|a| a["run"].is_string())
+        .expect("the toggle's anchor");
+    let at = format!("@{}", path.display());
+    let r = run_t(&env, &["audit", "verify", "--digest", &at, "-o", "json"]);
+    r.ok();
+    assert_eq!(r.json()["digests_checked"], anchors.len(), "{}", r.stdout);
+    let line = anchors[with_run].to_string();
+    let r = run_t(&env, &["audit", "verify", "--since", &line]);
+    r.ok();
+    assert!(
+        r.stdout
+            .contains(&format!("since row {}", anchors[with_run]["id"])),
+        "{}",
+        r.stdout
+    );
+    // Lines as syslog keeps them (README: `--digest @FILE` takes an extract).
+    let extract = env.dir.path().join("syslog-extract");
+    let text: String = anchors
+        .iter()
+        .map(|a| format!("Dec  7 21:50:01 host custadm[4242]: {a}\n"))
+        .collect();
+    std::fs::write(&extract, text).expect("write");
+    let sys = format!("@{}", extract.display());
+    let r = run_t(&env, &["audit", "verify", "--digest", &sys, "-o", "json"]);
+    r.ok();
+    assert_eq!(r.json()["digests_checked"], anchors.len());
+    run_t(&env, &["audit", "verify", "--since", &sys]).ok();
+    // Another run in the line is another message: forged.
+    let mut forged = anchors[with_run].clone();
+    forged["run"] = "01JAAAAAAAAAAAAAAAAAAAAAAA".into();
+    run_t(&env, &["audit", "verify", "--since", &forged.to_string()])
+        .code(8)
+        .error_line("signature is not valid");
+});
+
+// Before: an anchors file that was empty, cut short or a FIFO passed with
+// "0 anchors on the chain" and no word; rows after the last anchor were
+// not reported.
+db_test!(rows_no_anchor_covers_are_warned_about, |env| {
+    let (c, path) = trail(&env);
+    let r = run_t(&env, &["audit", "verify", "--anchors"]);
+    r.ok();
+    assert!(r.stderr.is_empty(), "{}", r.stderr);
+    let last = anchor_lines(&path)
+        .last()
+        .and_then(|a| a["id"].as_i64())
+        .expect("id");
+    // Two commands that anchored nothing (no profile: no sink).
+    env.run(&["view", &c[0]]).ok();
+    env.run(&["view", &c[1]]).ok();
+    let r = run_t(&env, &["audit", "verify", "--anchors", "-o", "json"]);
+    r.ok();
+    assert_eq!(r.json()["unanchored_rows"], 2, "{}", r.stdout);
+    r.warning_line(&format!(
+        "the newest 2 chained rows (after row {last}) are covered by no anchor in"
+    ));
+    // Cut short: only the first two lines left.
+    let text = std::fs::read_to_string(&path).expect("anchors");
+    let first_two: String = text.lines().take(2).map(|l| format!("{l}\n")).collect();
+    std::fs::write(&path, &first_two).expect("write");
+    run_t(&env, &["audit", "verify", "--anchors"])
+        .ok()
+        .warning_line("are covered by no anchor");
+    // Empty.
+    std::fs::write(&path, "").expect("write");
+    let r = run_t(&env, &["audit", "verify", "--anchors"]);
+    r.ok();
+    r.warning_line("holds no anchor (empty, or cut short)");
+    assert!(r.stdout.contains("0 anchors on the chain"), "{}", r.stdout);
+    // A FIFO no one writes: the same, at once.
+    let fifo = env.dir.path().join("fifo");
+    let name = std::ffi::CString::new(fifo.to_str().expect("utf-8")).expect("path");
+    // SAFETY: mkfifo on a NUL-terminated path this test owns.
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+    let cmd = env.cmd().env("CUSTADM_PROFILE", "t").args(&[
+        "audit",
+        "verify",
+        "--anchors",
+        fifo.to_str().expect("utf-8"),
+    ]);
+    let (r, _) = run_with_open_stdin(cmd, std::time::Duration::from_secs(60));
+    r.ok();
+    r.warning_line("holds no anchor");
+});
+
+// Before: `file:anchors.jsonl` (relative) was accepted, so cron and an
+// interactive shell wrote different files, and a symbolic link was
+// followed.
+db_test!(anchor_sinks_are_absolute_paths_and_never_links, |env| {
+    env.init_db(2);
+    let c = customers(&env);
+    let rows = env.count("audit_log", "");
+    for sink in ["file:anchors.jsonl", "file:./a", "syslog:dev/log"] {
+        write_profile(&env, &format!("audit_anchor = [\"{sink}\"]\n"));
+        for args in [vec!["view", c[0].as_str()], vec!["list"]] {
+            let r = run_t(&env, &args);
+            r.code(6).error_line("must be absolute");
+            assert!(r.stdout.is_empty(), "{}", r.stdout);
+        }
+    }
+    assert_eq!(env.count("audit_log", ""), rows, "nothing written");
+    assert!(!env.dir.path().join("anchors.jsonl").exists());
+    // A link to another file: refused before anything, the other file untouched.
+    let victim = env.dir.path().join("victim");
+    std::fs::write(&victim, "keep\n").expect("write");
+    std::os::unix::fs::symlink(&victim, env.dir.path().join("link.jsonl")).expect("link");
+    write_profile(&env, "audit_anchor = [\"file:~/link.jsonl\"]\n");
+    let r = run_t(&env, &["toggle", &c[0], "--deactivate", "--yes"]);
+    r.code(6).error_line("symbolic link");
+    assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "keep\n");
+    assert_eq!(env.count("audit_log", ""), rows, "nothing written");
+    assert_eq!(
+        env.count(
+            "customers",
+            &format!("id = {} AND is_active = {}", c[0], env.bool_sql(true))
+        ),
+        1
+    );
+    // An absolute path works.
+    write_profile(
+        &env,
+        &format!(
+            "audit_anchor = [\"file:{}\"]\n",
+            env.dir.path().join("abs.jsonl").display()
+        ),
+    );
+    run_t(&env, &["view", &c[0]]).ok();
+    assert_eq!(anchor_lines(&env.dir.path().join("abs.jsonl")).len(), 1);
+});
+
+// Before: an unreadable `audit_signing_key` made every command exit 6,
+// `list` and `audit verify` too. Now only commands that sign read it.
+db_test!(
+    commands_that_sign_nothing_never_read_the_signing_key,
+    |env| {
+        let (c, path) = trail(&env);
+        let anchors = anchor_lines(&path).len();
+        // The key as another OS account sees it: not there for this one.
+        let profile = std::fs::read_to_string(env.dir.path().join("config/custadm/config.toml"))
+            .expect("config");
+        let missing = env.dir.path().join("no-such-dir/audit.key");
+        let body: String = profile
+            .lines()
+            .skip(1)
+            .map(|l| {
+                if l.starts_with("audit_signing_key") {
+                    format!(
+                        "audit_signing_key = {}\n",
+                        quote_toml(missing.to_str().expect("utf-8"))
+                    )
+                } else {
+                    format!("{l}\n")
+                }
+            })
+            .collect();
+        write_profile(&env, &body);
+        let rows = env.count("audit_log", "");
+        for args in [
+            vec!["list"],
+            vec!["audit"],
+            vec!["audit", "verify"],
+            vec!["audit", "verify", "--anchors"],
+            vec!["runs"],
+            vec!["operator", "list"],
+        ] {
+            run_t(&env, &args).ok();
+        }
+        assert_eq!(env.count("audit_log", ""), rows);
+        // Commands that sign: refused before they begin, naming the key.
+        for args in [
+            vec!["view", c[0].as_str()],
+            vec!["toggle", c[0].as_str(), "--deactivate", "--yes"],
+            vec!["audit", "digest"],
+        ] {
+            let r = run_t(&env, &args);
+            r.code(6).error_line("audit_signing_key");
+            assert!(r.stderr.contains("cannot read it"), "{}", r.stderr);
+            assert!(r.stdout.is_empty(), "{args:?}: {}", r.stdout);
+        }
+        assert_eq!(env.count("audit_log", ""), rows, "nothing written");
+        // A refusal by a read-only command writes its row; its anchor cannot be
+        // signed: the command keeps its exit code and says so.
+        let r = env
+            .cmd()
+            .env("CUSTADM_PROFILE", "t")
+            .env("CUSTADM_OPERATOR", "nobody")
+            .args(&["list"])
+            .run();
+        r.code(4);
+        r.warning_line("could not be signed");
+        assert_eq!(anchor_lines(&path).len(), anchors, "no unsigned anchor");
+    }
+);
+
+// Before: a signing key that was not audit_public_key's signed every
+// anchor wrongly until the nightly check said "forged".
+db_test!(
+    a_signing_key_that_is_not_the_public_keys_is_refused_before_any_change,
+    |env| {
+        let (c, path) = trail(&env);
+        let anchors = anchor_lines(&path).len();
+        let config = env.dir.path().join("config/custadm/config.toml");
+        let profile = std::fs::read_to_string(&config).expect("config");
+        let signing_public = profile
+            .lines()
+            .find_map(|l| l.strip_prefix("audit_public_key = "))
+            .expect("public key")
+            .trim_matches('"')
+            .to_string();
+        let other = env.dir.path().join("other.key");
+        let r = env.run(&["audit", "keygen", other.to_str().expect("utf-8")]);
+        r.ok();
+        let other_public = r
+            .stdout
+            .trim()
+            .strip_prefix("audit_public_key = ")
+            .expect("line")
+            .trim_matches('"')
+            .to_string();
+        let body: String = profile
+            .lines()
+            .skip(1)
+            .map(|l| {
+                if l.starts_with("audit_public_key") {
+                    format!("audit_public_key = \"{other_public}\"\n")
+                } else {
+                    format!("{l}\n")
+                }
+            })
+            .collect();
+        write_profile(&env, &body);
+        let rows = env.count("audit_log", "");
+        for args in [
+            vec!["toggle", c[0].as_str(), "--deactivate", "--yes"],
+            vec!["view", c[0].as_str()],
+            vec!["audit", "digest"],
+        ] {
+            let r = run_t(&env, &args);
+            r.code(6).error_line("does not match audit_public_key");
+            assert!(
+                r.stderr.contains(&signing_public) && r.stderr.contains(&other_public),
+                "both keys named: {}",
+                r.stderr
+            );
+            assert!(r.stdout.is_empty(), "{}", r.stdout);
+        }
+        assert_eq!(env.count("audit_log", ""), rows, "nothing written");
+        assert_eq!(anchor_lines(&path).len(), anchors);
+        assert_eq!(
+            env.count(
+                "customers",
+                &format!("id = {} AND is_active = {}", c[0], env.bool_sql(true))
+            ),
+            1
+        );
+        // Reading still works.
+        run_t(&env, &["list"]).ok();
+    }
+);
+
+/// Before: `audit keygen F >/dev/full` left a key whose public half no one
+/// saw.
+#[test]
+fn keygen_removes_the_key_when_its_public_key_cannot_be_printed() {
+    let env = Env::sqlite();
+    let key = env.dir.path().join("k");
+    let mut c = env
+        .cmd()
+        .args(&["audit", "keygen", key.to_str().expect("utf-8")]);
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("open /dev/full");
+    c.cmd.stdout(full);
+    let r = c.run();
+    r.code(9).error_line("the new key file");
+    assert!(r.stderr.contains("was removed"), "{}", r.stderr);
+    assert!(!key.exists(), "the key is gone");
+    // And it can be made again.
+    env.run(&["audit", "keygen", key.to_str().expect("utf-8")])
+        .ok();
+    assert!(key.exists());
+}

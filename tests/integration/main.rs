@@ -32,6 +32,7 @@ mod view;
 mod acting_operator;
 mod audit_anchors;
 mod audit_chain;
+mod audit_cut;
 mod bulk;
 mod cli;
 mod connection;

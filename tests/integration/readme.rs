@@ -678,3 +678,46 @@ fn audit_and_retention_cron_lines_run() {
     );
     assert_eq!(code, 0, "{stderr}");
 }
+
+/// The Audit section documents the chain's encoding fully (review of issue
+/// 25): every domain tag custadm hashes, the time as 8-byte seconds and
+/// 4-byte microseconds, the content digest, the start and the prehistory,
+/// and the seal; each tag is the one the source uses.
+#[test]
+fn the_audit_section_documents_the_chain_encoding() {
+    let text = section(&readme(), "Audit");
+    let source = |file: &str| {
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).expect("source")
+    };
+    let chain = source("src/db/audit/chain.rs");
+    let signing = source("src/db/audit/signing.rs");
+    for tag in [
+        "custadm-audit-content-v1",
+        "custadm-audit-chain-v1",
+        "custadm-audit-start-v2",
+        "custadm-audit-prehistory-v1",
+    ] {
+        assert!(
+            text.contains(&format!("str(\"{tag}\")")),
+            "README lacks {tag}"
+        );
+        assert!(
+            chain.contains(&format!("b\"{tag}\"")),
+            "chain.rs lacks {tag}"
+        );
+    }
+    assert!(text.contains("str(\"custadm-audit-head-v1\")"));
+    assert!(signing.contains("b\"custadm-audit-head-v1\""));
+    for needle in [
+        "int(whole seconds from 1970-01-01T00:00:00 to t, UTC) ‖ t's microseconds (0–999999)",
+        "as 4 bytes big-endian",
+        "str(salt: the 16 bytes of content_salt)",
+        "opt(str(reason)) ‖ str(details)",
+        "hash(previous) ‖ int(id) ‖ time(occurred_at)",
+        "only when customer_id is NULL",
+        "to_char(occurred_at, 'YYYY-MM-DD HH24:MI:SS.US')",
+        "`audit_prehistory` row",
+    ] {
+        assert!(text.contains(needle), "README's encoding lacks {needle:?}");
+    }
+}

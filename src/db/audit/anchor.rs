@@ -6,7 +6,8 @@
 //! After every command that wrote audit rows (see [`wrote_rows`]), the new
 //! head is appended, once per command (not per row), to every sink:
 //!
-//! - `file:PATH` (`~/` is `$HOME`): one JSON line
+//! - `file:PATH` (`~/` is `$HOME`; PATH absolute, never a symbolic link:
+//!   exit 6 before the command begins, and `O_NOFOLLOW` at the open): one JSON line
 //!   `{"id":N,"chain_hash":"<64 hex>","occurred_at":"<RFC 3339>","run":RUN|null}`
 //!   plus `"signature":"<128 hex>"` when `audit_signing_key` is set (see
 //!   [`super::signing`] for the signed message). The file is created 0600,
@@ -127,11 +128,35 @@ pub fn parse_sink(text: &str) -> Result<Sink> {
         path,
     )
     .map(PathBuf::from)?;
+    if !matches!(kind, "file" | "syslog") {
+        return Err(bad("unknown sink"));
+    }
+    // Relative to the working directory, cron and an interactive shell
+    // would write different files.
+    if !path.is_absolute() {
+        return Err(bad(
+            "the path must be absolute (relative to the working directory, cron and an interactive shell would write different files): use /… or ~/…",
+        ));
+    }
     match kind {
         "file" => Ok(Sink::File(path)),
-        "syslog" => Ok(Sink::Syslog(path)),
-        _ => Err(bad("unknown sink")),
+        _ => Ok(Sink::Syslog(path)),
     }
+}
+
+/// Refuses a `file:` sink that is a symbolic link (exit 6, before any
+/// change): custadm appends to the file itself, never through a link that
+/// someone could point elsewhere (the open itself refuses one too:
+/// `O_NOFOLLOW`).
+pub fn check_sink(sink: &Sink) -> Result<()> {
+    if let Sink::File(path) = sink {
+        if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(Error::Setup(format!(
+                "audit_anchor entry {sink}: it is a symbolic link; custadm appends to the file itself: name the real path"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The anchoring set-up of a profile: its sinks and signing key.
@@ -240,6 +265,7 @@ fn head_now(conn: &mut DbConn) -> Result<Option<super::verify::DigestPoint>> {
             id: last_id,
             chain_hash: h,
             occurred_at: crate::output::rfc3339(t),
+            run: None,
             signature: None,
         })),
         _ => Err(Error::Integrity(format!(
@@ -257,8 +283,15 @@ fn open_locked(path: &Path) -> std::io::Result<std::fs::File> {
         .append(true)
         .create(true)
         .mode(0o600)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)?;
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW)
+        .open(path)
+        .map_err(|e| match e.raw_os_error() {
+            Some(libc::ELOOP) => std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "it is a symbolic link (custadm appends to the file itself: name the real path)",
+            ),
+            _ => e,
+        })?;
     if !file.metadata()?.is_file() {
         return Err(std::io::Error::new(
             std::io::ErrorKind::InvalidInput,
@@ -342,6 +375,10 @@ impl<'k> AnchorFile<'k> {
             .custom_flags(libc::O_NONBLOCK)
             .open(path)
             .map_err(|e| Error::Usage(format!("--anchors: cannot read {shown}: {e}")))?;
+        // Opened without blocking (a FIFO with no writer must not hang the
+        // open), then read blocking: a pipe (`--anchors <(ssh host cat …)`)
+        // is read to its end, and a FIFO no one writes is empty (a warning).
+        clear_nonblocking(&file);
         Ok(AnchorFile {
             reader: std::io::BufReader::new(file),
             shown,
@@ -426,6 +463,20 @@ impl<'k> AnchorFile<'k> {
                     )))
                 }
             }
+        }
+    }
+}
+
+/// Clears `O_NONBLOCK` on a descriptor opened with it (reads then wait for
+/// data, as a pipe's reader expects).
+fn clear_nonblocking(file: &std::fs::File) {
+    use std::os::unix::io::AsRawFd;
+    let fd = file.as_raw_fd();
+    // SAFETY: fcntl on a descriptor `file` owns; no memory is shared.
+    unsafe {
+        let flags = libc::fcntl(fd, libc::F_GETFL);
+        if flags >= 0 {
+            libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK);
         }
     }
 }

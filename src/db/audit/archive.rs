@@ -14,7 +14,12 @@
 //!   YYYY-MM-DD HH24:MI:SS.US), "operator", "os_user", "action",
 //!   "customer_id", "outcome", "reason", "details", "run_id", "content_salt",
 //!   "content_digest", "chain_hash"}`;
-//! - the last line: `{"end":{"through":N, "chain_hash":"<hex>", "rows":N}}`.
+//! - the last line: `{"end":{"through":N, "chain_hash":"<hex>", "rows":N}}`
+//!   (`rows`: the row lines above it), after which only blank lines may come.
+//!
+//! A file is read line by line, the header first (at most 4 KiB), every
+//! other line at most 16 MiB: what is not an archive is named at its first
+//! bad line, without reading the rest.
 //!
 //! The rows go from the first row left in the table (or the start) up to the
 //! last row before the first chained row at or after WHEN (a prefix in id
@@ -25,16 +30,20 @@
 //!
 //! 1. The rows are written to `FILE.partial`, synced, renamed to FILE, and the
 //!    directory synced;
-//! 2. FILE is read back and verified on its own (as `audit verify --archive`);
+//! 2. FILE is read back and verified on its own (as `audit verify
+//!    --archive-only`);
 //! 3. one write transaction deletes the rows and moves the head's cut
-//!    (`archived_through`, `archived_hash`), and appends the `audit_archive` row.
+//!    (`archived_through`, `archived_hash`), and appends the `audit_archive`
+//!    row, whose `details` record the cut (`through`, `through_hash`): on the
+//!    chain, so `audit verify` accepts the head's cut only when the newest
+//!    such row records it (rows deleted with the cut moved by hand are exit 8).
 //!
 //! Killed before 3 commits, the table is as it was and FILE holds the rows;
 //! running the same command again finds FILE complete and finishes with 3.
 //! Archives are the operator's to keep or destroy: a later `purge` redacts
 //! the rows left in the table, not an archive's.
 
-use std::io::{BufRead, Read, Seek, Write};
+use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 
 use super::chain::{self, Head};
@@ -139,111 +148,142 @@ impl ArchiveRow {
 }
 
 /// Longest archive line read: 16 MiB (a row's details may be long).
-const MAX_ROW_LINE: usize = 16 << 20;
+pub const MAX_ROW_LINE: usize = 16 << 20;
 
-/// Reads an archive's rows, line by line, in bounded memory.
+/// Longest header line read: 4 KiB (a header is about 400 bytes). The
+/// header is read and checked before anything else, so a file that is not
+/// an archive (binary, one huge line, `/dev/zero`) is named at line 1 at
+/// once.
+const MAX_HEADER_LINE: usize = 4096;
+
+/// Reads an archive line by line, in bounded memory (no line longer than
+/// [`MAX_ROW_LINE`] is held): its header first, then its rows, then its
+/// end line, after which only blank lines may follow.
 pub struct Reader {
     reader: std::io::BufReader<std::fs::File>,
     shown: String,
     line_no: usize,
-    /// Line number of the end line (rows stop before it).
-    end_line: usize,
     buf: Vec<u8>,
+    header: Header,
+    /// The end line, once read.
+    end: Option<EndFields>,
+    /// Row lines read so far.
+    rows_read: u64,
 }
 
 impl Reader {
-    /// Opens an archive: its header and end line give the chain it holds
-    /// (as a [`Head`]). Exit 2 when it is not a complete archive.
-    pub fn open(path: &Path) -> Result<(Reader, Head)> {
+    /// Opens an archive and reads its header (exit 2 naming line 1 when it
+    /// is not one). Its end line is read when the rows are.
+    pub fn open(path: &Path) -> Result<Reader> {
         use std::os::unix::fs::OpenOptionsExt;
         let shown = crate::text::sanitize(&path.display().to_string());
-        let bad = |line: usize, why: &str| Error::Usage(format!("{shown} line {line}: {why}"));
-        let mut file = std::fs::OpenOptions::new()
+        let file = std::fs::OpenOptions::new()
             .read(true)
             .custom_flags(libc::O_NONBLOCK)
             .open(path)
             .map_err(|e| Error::Usage(format!("--archive: cannot read {shown}: {e}")))?;
-        // The end line: the last line of the file (at most 4 KiB from its end).
-        let len = file
+        let meta = file
             .metadata()
-            .map_err(|e| Error::Usage(format!("{shown}: {e}")))?
-            .len();
-        let tail_len = len.min(4096);
-        file.seek(std::io::SeekFrom::Start(len - tail_len))
-            .map_err(|e| Error::Usage(format!("{shown}: {e}")))?;
-        let mut tail = Vec::new();
-        (&mut file)
-            .take(tail_len)
-            .read_to_end(&mut tail)
-            .map_err(|e| Error::Usage(format!("{shown}: {e}")))?;
-        let tail = String::from_utf8_lossy(&tail);
-        let last = tail.trim_end().rsplit('\n').next().unwrap_or("");
-        let end: Option<End> = serde_json::from_str(last).ok();
-        let lines_total = {
-            file.seek(std::io::SeekFrom::Start(0))
-                .map_err(|e| Error::Usage(format!("{shown}: {e}")))?;
-            let mut count = 0usize;
-            let mut buf = [0u8; 64 * 1024];
-            loop {
-                let n = file
-                    .read(&mut buf)
-                    .map_err(|e| Error::Usage(format!("{shown}: {e}")))?;
-                if n == 0 {
-                    break;
-                }
-                count += buf[..n].iter().filter(|&&b| b == b'\n').count();
-            }
-            count
-        };
-        let Some(end) = end else {
-            return Err(bad(
-                lines_total.max(1),
-                "not the end of a complete archive (cut short?): an archive ends with {\"end\":{…}}",
-            ));
-        };
-        file.seek(std::io::SeekFrom::Start(0))
-            .map_err(|e| Error::Usage(format!("{shown}: {e}")))?;
+            .map_err(|e| Error::Usage(format!("--archive: cannot read {shown}: {e}")))?;
+        if !meta.is_file() {
+            return Err(Error::Usage(format!(
+                "--archive: {shown} is not a regular file: an archive is a file written by `custadm audit archive`"
+            )));
+        }
         let mut reader = Reader {
             reader: std::io::BufReader::new(file),
-            shown: shown.clone(),
+            shown,
             line_no: 0,
-            end_line: lines_total,
             buf: Vec::new(),
+            header: Header {
+                custadm_audit_archive: 0,
+                before: String::new(),
+                after_id: None,
+                after_hash: None,
+                chain_start_id: None,
+                prehistory_rows: None,
+                prehistory_hash: None,
+            },
+            end: None,
+            rows_read: 0,
         };
-        let header_line = reader
-            .line()?
-            .ok_or_else(|| bad(1, "empty: not an archive"))?;
-        let header: Header = serde_json::from_slice(&header_line)
+        let not_header = |reader: &Reader| {
+            Error::Usage(format!(
+                "{} line 1: not the header of a custadm audit archive (a file written by `custadm audit archive` begins with {{\"custadm_audit_archive\":1,…}})",
+                reader.shown
+            ))
+        };
+        let header_line = match reader.line(MAX_HEADER_LINE) {
+            Ok(Some(line)) => line,
+            Ok(None) => {
+                return Err(Error::Usage(format!(
+                    "{} line 1: empty: not an archive",
+                    reader.shown
+                )))
+            }
+            Err(_) => return Err(not_header(&reader)),
+        };
+        reader.header = serde_json::from_slice(&header_line)
             .ok()
             .filter(|h: &Header| h.custadm_audit_archive == 1)
-            .ok_or_else(|| bad(1, "not the header of a custadm audit archive"))?;
-        let head = Head {
-            chain_start_id: header.chain_start_id,
-            last_id: Some(end.end.through),
-            last_hash: Some(end.end.chain_hash),
-            prehistory_rows: header.prehistory_rows,
-            prehistory_hash: header.prehistory_hash,
-            archived_through: header.after_id,
-            archived_hash: header.after_hash,
-        };
-        Ok((reader, head))
+            .ok_or_else(|| not_header(&reader))?;
+        Ok(reader)
     }
 
-    /// The next raw line (without its newline); exit 2 past [`MAX_ROW_LINE`].
-    fn line(&mut self) -> Result<Option<Vec<u8>>> {
+    /// The file, for messages.
+    pub fn name(&self) -> &str {
+        &self.shown
+    }
+
+    /// The header line.
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// The chain the archive holds as far as its header tells (its end is
+    /// known once its rows are read: [`Reader::end`]).
+    pub fn head(&self) -> Head {
+        let h = &self.header;
+        Head {
+            chain_start_id: h.chain_start_id,
+            last_id: None,
+            last_hash: None,
+            prehistory_rows: h.prehistory_rows,
+            prehistory_hash: h.prehistory_hash.clone(),
+            archived_through: h.after_id,
+            archived_hash: h.after_hash.clone(),
+        }
+    }
+
+    /// The end line (`through`, `chain_hash`), once the rows are read.
+    pub fn end(&self) -> Option<(i64, &str)> {
+        self.end
+            .as_ref()
+            .map(|e| (e.through, e.chain_hash.as_str()))
+    }
+
+    /// The next raw line (without its newline), at most `max` bytes; exit 2
+    /// past it.
+    fn line(&mut self, max: usize) -> Result<Option<Vec<u8>>> {
         self.buf.clear();
         self.line_no += 1;
         let n = (&mut self.reader)
-            .take(MAX_ROW_LINE as u64 + 1)
+            .take(max as u64 + 1)
             .read_until(b'\n', &mut self.buf)
-            .map_err(|e| Error::Usage(format!("{}: {e}", self.shown)))?;
+            .map_err(|e| Error::Usage(format!("{}: cannot read it: {e}", self.shown)))?;
         if n == 0 {
             return Ok(None);
         }
-        if self.buf.last() != Some(&b'\n') && self.buf.len() > MAX_ROW_LINE {
+        if self.buf.last() != Some(&b'\n') && self.buf.len() > max {
             return Err(Error::Usage(format!(
-                "{} line {}: longer than {MAX_ROW_LINE} bytes: not an archived row",
-                self.shown, self.line_no
+                "{} line {}: longer than {max} bytes: not {}",
+                self.shown,
+                self.line_no,
+                if self.line_no == 1 {
+                    "an archive header"
+                } else {
+                    "an archived row"
+                }
             )));
         }
         if self.buf.last() == Some(&b'\n') {
@@ -252,21 +292,59 @@ impl Reader {
         Ok(Some(std::mem::take(&mut self.buf)))
     }
 
-    /// The next row; `None` at the end line.
+    /// The next row; `None` after the end line. Exit 2 for a line that is
+    /// not a row or the end line, for a file that ends without its end line
+    /// (cut short), and for anything but blank lines after it; exit 8 when
+    /// the end line counts other rows than the file holds.
     pub(super) fn next_row(&mut self) -> Result<Option<Row>> {
-        if self.line_no + 1 >= self.end_line {
+        if self.end.is_some() {
             return Ok(None);
         }
-        let Some(line) = self.line()? else {
-            return Ok(None);
+        let Some(line) = self.line(MAX_ROW_LINE)? else {
+            return Err(Error::Usage(format!(
+                "{} line {}: the file ends here without its end line ({{\"end\":{{…}}}}): not a complete archive (cut short?)",
+                self.shown,
+                self.line_no.saturating_sub(1).max(1)
+            )));
         };
-        let row: ArchiveRow = serde_json::from_slice(&line).map_err(|_| {
-            Error::Usage(format!(
+        if let Ok(row) = serde_json::from_slice::<ArchiveRow>(&line) {
+            self.rows_read += 1;
+            return Ok(Some(row.into_row()));
+        }
+        let Ok(end) = serde_json::from_slice::<End>(&line) else {
+            return Err(Error::Usage(format!(
                 "{} line {}: not an archived audit row",
                 self.shown, self.line_no
-            ))
-        })?;
-        Ok(Some(row.into_row()))
+            )));
+        };
+        let end_line = self.line_no;
+        if end.end.rows != self.rows_read {
+            return Err(Error::Integrity(format!(
+                "audit archive check failed: {} line {end_line}: the end line counts {} rows, and the archive holds {}: rows were added or removed",
+                self.shown, end.end.rows, self.rows_read
+            )));
+        }
+        self.end = Some(end.end);
+        // Only blank lines may follow the end.
+        while let Some(rest) = self.line(MAX_ROW_LINE)? {
+            if !rest.iter().all(u8::is_ascii_whitespace) {
+                return Err(Error::Usage(format!(
+                    "{} line {}: text after the end line (line {end_line}): not a complete archive",
+                    self.shown, self.line_no
+                )));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Reads the rows to the end line (`audit archive`, finding an earlier
+    /// run's file complete): the last archived id.
+    fn read_to_end(&mut self) -> Result<i64> {
+        while self.next_row()?.is_some() {}
+        self.end
+            .as_ref()
+            .map(|e| e.through)
+            .ok_or_else(|| Error::Internal("an archive read to its end has no end line".into()))
     }
 }
 
@@ -410,18 +488,19 @@ pub fn run(
     let mut resumed = false;
     if path.exists() {
         // An interrupted run's file: finish it; anything else is not overwritten.
-        let (_, file_head) = Reader::open(path).map_err(|_| {
+        let not_complete = |_| {
             Error::Usage(format!(
                 "{shown} exists and is not a complete archive: choose another file"
             ))
-        })?;
-        let through = file_head.last_id.unwrap_or(i64::MIN);
+        };
+        let mut reader = Reader::open(path).map_err(not_complete)?;
+        let through = reader.read_to_end().map_err(not_complete)?;
         if head.archived_through.is_some_and(|a| a >= through) {
             return Err(Error::Usage(format!(
                 "{shown} exists, and its rows (up to {through}) are archived already: choose another file for a new archive"
             )));
         }
-        if file_head.archived_through != head.archived_through {
+        if reader.header().after_id != head.archived_through {
             return Err(Error::Usage(format!(
                 "{shown} exists and continues another cut than this trail's: choose another file"
             )));
@@ -445,7 +524,7 @@ pub fn run(
     let through = end.id;
     let through_hash = end.chain_hash.clone();
     let first_id = {
-        let (mut reader, _) = Reader::open(path)?;
+        let mut reader = Reader::open(path)?;
         reader.next_row()?.map(|r| r.id)
     };
     let rows = checked.rows + checked.prehistory;

@@ -53,7 +53,11 @@
 //! `audit_chain_head.prehistory_rows` / `prehistory_hash`, to name what
 //! changed. A chain started by a custadm before this (NULL `prehistory_hash`)
 //! links its first row to [`GENESIS`] (32 zero bytes) and stays valid; its
-//! prehistory's count was recorded by the migration that added the columns.
+//! prehistory's count was recorded by the migration that added the columns,
+//! and `db migrate` then seals the rows themselves with an `audit_prehistory`
+//! row on the chain ([`seal_prehistory`]: their count and hash as above, in
+//! its `details`), which `audit verify` compares with them. Rows altered
+//! before the seal are sealed as they are: nothing can tell.
 //!
 //! A redacted row (`purge`) has `details` = `{"redacted":true}` and NULL
 //! `reason` and `content_salt`; its `content_digest` is then taken as stored
@@ -641,6 +645,71 @@ fn append_in_transaction(conn: &mut DbConn, rows: &[Pending<'_>]) -> Result<()> 
             .execute(conn)?,
     };
     Ok(())
+}
+
+/// `db migrate`, for a chain an older custadm started (its first row linked
+/// to the genesis, no `prehistory_hash`, so the rows before its start were
+/// covered by their count only): seals those rows with an
+/// [`audit_prehistory`](super::verify::SEAL_ACTION) row on the chain (their
+/// count and hash, "The start"), in one write transaction with the head
+/// locked, so that altering, swapping or replacing one of them is exit 8
+/// from then on. Rows altered before the seal cannot be told: they are
+/// sealed as they are (the count the migration recorded must still hold).
+/// Nothing for a chain that commits to them through its start link, one
+/// not started yet, or one sealed already. `Some(rows)` when it sealed.
+pub fn seal_prehistory(conn: &mut DbConn, actor: &super::Actor) -> Result<Option<u64>> {
+    use crate::db::schema::audit_log;
+    write_transaction(conn, |conn| {
+        let head = match conn {
+            DbConn::Pg(_) => diesel::sql_query(
+                "SELECT chain_start_id, last_id, last_hash, prehistory_rows, prehistory_hash, archived_through, archived_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE",
+            )
+            .get_result::<Head>(conn)
+            .optional()?
+            .ok_or_else(missing_head)?,
+            DbConn::Sqlite(_) => read_head(conn)?,
+        };
+        let (Some(start), Some(_), None) =
+            (head.chain_start_id, head.last_id, &head.prehistory_hash)
+        else {
+            return Ok(None);
+        };
+        // The rows before the start went with the first archive: the seal
+        // would be of nothing.
+        if head.archived_through.is_some() {
+            return Ok(None);
+        }
+        let sealed: i64 = audit_log::table
+            .filter(audit_log::action.eq(super::verify::SEAL_ACTION))
+            .filter(audit_log::customer_id.is_null())
+            .filter(audit_log::outcome.eq(super::OK))
+            .filter(audit_log::chain_hash.is_not_null())
+            .filter(audit_log::id.ge(start))
+            .count()
+            .get_result(conn)?;
+        if sealed > 0 {
+            return Ok(None);
+        }
+        let (rows, hash) = super::verify::prehistory_below(conn, start)?;
+        if let Some(recorded) = head.prehistory_rows.filter(|&r| r != rows as i64) {
+            return Err(Error::Integrity(format!(
+                "the rows before the audit chain's start were not sealed: {rows} lie below row {start} now, and {recorded} did when they were counted (rows were {} there by another program); run `custadm audit verify`, keep the database as it is (evidence) and compare it with your backups (README, Troubleshooting: exit 8)",
+                if rows as i64 > recorded { "inserted" } else { "removed" }
+            )));
+        }
+        let entry = actor.entry(
+            super::verify::SEAL_ACTION,
+            None,
+            super::OK,
+            serde_json::json!({
+                "chain_start_id": start,
+                "prehistory_rows": rows,
+                "prehistory_hash": to_hex(&hash),
+            }),
+        );
+        append(conn, std::slice::from_ref(&entry))?;
+        Ok(Some(rows))
+    })
 }
 
 /// The INSERT of chained rows. Its statements have one SQL text per row

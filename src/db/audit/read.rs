@@ -250,6 +250,11 @@ impl<'c> Pager<'c> {
         Pager::new(Source::Db(conn), after, i64::MAX)
     }
 
+    /// The table's rows with ids above `after`, up to `upto` (inclusive).
+    pub(super) fn db_range(conn: &'c mut DbConn, after: i64, upto: i64) -> Self {
+        Pager::new(Source::Db(conn), after, upto)
+    }
+
     fn new(source: Source<'c>, after: i64, upto: i64) -> Self {
         Pager {
             source,

@@ -27,8 +27,12 @@
 //!
 //! `audit keygen FILE` writes one line, `ed25519-secret:` and the 32-byte
 //! secret seed of RFC 8032 §5.1.5 as 64 hex digits, to a new file of mode
-//! 0600. A key file that its group or others can read or write is refused
-//! (exit 6), like a config file that holds a password.
+//! 0600. Every OS account that runs changing commands (or `view`, `export`,
+//! `audit digest`) with the profile signs, so must read it: one account
+//! (0600), or a group of them (0640, e.g. owner root, group `custadm`,
+//! like a shared config file). A key file others can read, or its group
+//! can write, is refused (exit 6). Commands that write no audit row never
+//! read it.
 
 use std::io::{Read, Write};
 use std::path::Path;
@@ -92,15 +96,18 @@ impl Key {
 
     /// The config line verifiers need: `ed25519:` and 64 hex digits.
     pub fn public_key(&self) -> String {
-        format!(
-            "{PUBLIC_PREFIX}{}",
-            to_hex(self.0.verifying_key().as_bytes())
-        )
+        public_key_text(&self.0.verifying_key())
+    }
+
+    /// The public half.
+    pub fn verifying_key(&self) -> VerifyingKey {
+        self.0.verifying_key()
     }
 
     /// Reads a key file made by `audit keygen`. Exit 6 when it cannot be
-    /// read, is not one, or can be read or written by group or others
-    /// (checked on the open file, so a link cannot be swapped in between).
+    /// read, is not one, or can be read by others or written by its group
+    /// (checked on the open file, so a link cannot be swapped in between;
+    /// 0640 shares it with a group, see the module doc).
     pub fn load(path: &Path) -> Result<Key> {
         use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
         let shown = crate::text::sanitize(&path.display().to_string());
@@ -109,7 +116,13 @@ impl Key {
             .read(true)
             .custom_flags(libc::O_NONBLOCK)
             .open(path)
-            .map_err(|e| bad(format!("cannot read it: {e}")))?;
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::PermissionDenied => bad(format!(
+                    "cannot read it: {e}: the OS account {} signs the audit anchors of its changes, so it must be able to read the key (for several accounts: owner root, a group such as `custadm` with every operator's account in it, mode 0640); commands that write no audit row do not need it",
+                    crate::text::sanitize(&crate::terminal::os_login_name())
+                )),
+                _ => bad(format!("cannot read it: {e}")),
+            })?;
         let meta = file
             .metadata()
             .map_err(|e| bad(format!("cannot read it: {e}")))?;
@@ -117,9 +130,14 @@ impl Key {
             return Err(bad("not a regular file".into()));
         }
         let mode = meta.permissions().mode() & 0o777;
-        if mode & 0o077 != 0 {
+        if mode & 0o027 != 0 {
             return Err(bad(format!(
-                "other users can read or write it (mode {mode:04o}): run `chmod 600 {shown}`"
+                "{} (mode {mode:04o}): run `chmod 600 {shown}`, or `chmod 640 {shown}` to share it with its group only",
+                if mode & 0o007 != 0 {
+                    "every user can read or write it"
+                } else {
+                    "its group can write it"
+                }
             )));
         }
         let mut text = zeroize::Zeroizing::new(String::new());
@@ -167,6 +185,11 @@ impl Key {
             })?;
         Ok(key)
     }
+}
+
+/// A public key as the config writes it: `ed25519:` and 64 hex digits.
+pub fn public_key_text(key: &VerifyingKey) -> String {
+    format!("{PUBLIC_PREFIX}{}", to_hex(key.as_bytes()))
 }
 
 /// A public key from the config (`ed25519:` and 64 hex digits). Exit 6 when

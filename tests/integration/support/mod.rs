@@ -101,6 +101,19 @@ impl Run {
         self.code(0)
     }
 
+    /// Asserts stderr has a `warning:` line containing `needle`.
+    #[track_caller]
+    pub fn warning_line(&self, needle: &str) -> &Self {
+        assert!(
+            self.stderr
+                .lines()
+                .any(|l| l.starts_with("warning:") && l.contains(needle)),
+            "no warning line with {needle:?}, stderr:\n{}",
+            self.stderr
+        );
+        self
+    }
+
     /// Asserts stderr is exactly one `error:` line containing `needle`.
     #[track_caller]
     pub fn error_line(&self, needle: &str) -> &Self {
