@@ -293,23 +293,123 @@ def write_phones_file(path, n):
             f.write(f"{i},+1628{2000000 + i}\n")
 
 
+RUN_ID = "01M8NTAEQ2DA1KWJJE36WXHBSR"
+
+
+def edit_from_chain_sql(db):
+    """The audit rows of `changed` as custadm writes them: one chained row per
+    change (src/db/audit/chain.rs) with a 16-byte random salt, its
+    content_digest over salt and details, and a chain_hash linking each row
+    to the one before it (a recursive query: each hash needs the previous),
+    ids after the chain's head in customer order, and the head moved to the
+    last row, which is locked first (PostgreSQL `FOR UPDATE`, as custadm
+    locks it). PostgreSQL hashes exactly custadm's encoding with sha256()
+    (`custadm audit verify` accepts the rows); the sqlite3 shell has no
+    SHA-256, so SQLite hashes the same fields, hex-encoded, with the shell's
+    built-in SHA3-256 (the same size of work and of the stored columns)."""
+    if db.name == "sqlite":
+        details = ("json_object('changes', json_object('phone', json_object('old', old, 'new', new)), "
+                   "'line', id + 1)")
+        hx = "printf('%016x', {})".format
+        enc = lambda x: f"{hx(f'length({x})')} || {x}"
+        const = lambda text: f"'{len(text):016x}{text}'"
+        who = const(ADMIN) + " || " + const("bench") + " || " + const("edit") + " || '01'"
+        tail = const("ok") + " || '01' || " + const(RUN_ID)
+        return f"""
+CREATE TEMP TABLE base AS
+  SELECT max(coalesce(h.last_id, 0), coalesce((SELECT max(id) FROM audit_log), 0)) AS b,
+         coalesce(h.last_hash, '') AS prev, {db.now()} AS at,
+         printf('%016x', strftime('%s', {db.now()})) || '00000000' AS epoch
+  FROM audit_chain_head h WHERE h.id = 1;
+CREATE TEMP TABLE a (n INTEGER PRIMARY KEY, aid INTEGER, cid INTEGER, details TEXT, salt TEXT, digest TEXT);
+INSERT INTO a (n, aid, cid, details, salt, digest)
+  WITH s AS MATERIALIZED (
+    SELECT row_number() OVER (ORDER BY id) AS n, id AS cid, {details} AS details,
+           lower(hex(randomblob(16))) AS salt FROM changed)
+  SELECT n, (SELECT b FROM base) + n, cid, details, salt,
+         lower(hex(sha3({const("custadm-audit-content-v1")} || {enc('salt')} || '00' || {enc('details')}, 256)))
+  FROM s ORDER BY n;
+CREATE TEMP TABLE ch AS
+  WITH RECURSIVE c(n, h) AS (
+    SELECT 0, (SELECT prev FROM base)
+    UNION ALL
+    SELECT a.n, lower(hex(sha3({const("custadm-audit-chain-v1")} || c.h || {hx('a.aid')} || (SELECT epoch FROM base)
+                               || {who} || {hx('a.cid')} || {tail} || a.digest, 256)))
+    FROM c JOIN a ON a.n = c.n + 1)
+  SELECT n, h FROM c WHERE n > 0;
+INSERT INTO audit_log (id, occurred_at, operator, os_user, action, customer_id, outcome, reason, details, run_id,
+                       content_salt, content_digest, chain_hash)
+  SELECT a.aid, (SELECT at FROM base), '{ADMIN}', 'bench', 'edit', a.cid, 'ok', NULL, a.details, '{RUN_ID}',
+         a.salt, a.digest, ch.h
+  FROM a JOIN ch USING (n) ORDER BY a.n;
+UPDATE audit_chain_head SET last_id = (SELECT max(aid) FROM a), last_hash = (SELECT h FROM ch ORDER BY n DESC LIMIT 1)
+  WHERE id = 1;
+"""
+    details = ("json_build_object('changes', json_build_object('phone', json_build_object('old', old, 'new', new)), "
+               "'line', id + 1)::text")
+    lit = lambda b: f"'\\x{b.hex()}'::bytea"
+    enc = lambda x: f"(int8send(octet_length({x})::bigint) || {x})"
+    who = s8(ADMIN.encode()) + s8(b"bench") + s8(b"edit") + b"\x01"
+    tail = s8(b"ok") + b"\x01" + s8(RUN_ID.encode())
+    return f"""
+SELECT 1 FROM audit_chain_head WHERE id = 1 FOR UPDATE;
+CREATE TEMP TABLE base AS
+  SELECT nextval(pg_get_serial_sequence('audit_log', 'id')) - 1 AS b,
+         coalesce(decode(h.last_hash, 'hex'), {lit(bytes(32))}) AS prev,
+         date_trunc('second', {db.now()}) AS at
+  FROM audit_chain_head h WHERE h.id = 1;
+ANALYZE base;
+CREATE TEMP TABLE a (n BIGINT PRIMARY KEY, aid BIGINT, cid BIGINT, details TEXT, salt BYTEA, digest BYTEA, tail BYTEA);
+INSERT INTO a (n, aid, cid, details, salt, digest, tail)
+  WITH s AS MATERIALIZED (
+    SELECT row_number() OVER (ORDER BY id) AS n, id AS cid, {details} AS details,
+           uuid_send(gen_random_uuid()) AS salt FROM changed),
+  d AS MATERIALIZED (
+    SELECT s.*, sha256({lit(s8(b"custadm-audit-content-v1"))} || {enc('s.salt')} || '\\x00'::bytea
+                       || {enc("convert_to(s.details, 'UTF8')")}) AS digest FROM s)
+  SELECT d.n, base.b + d.n, d.cid, d.details, d.salt, d.digest,
+         int8send(base.b + d.n) || int8send(extract(epoch FROM base.at)::bigint) || int4send(0)
+         || {lit(who)} || int8send(d.cid) || {lit(tail)} || d.digest
+  FROM d CROSS JOIN base ORDER BY d.n;
+ANALYZE a;
+CREATE TEMP TABLE ch AS
+  WITH RECURSIVE c(n, h) AS (
+    SELECT 0::bigint, (SELECT prev FROM base)
+    UNION ALL
+    SELECT a.n, sha256({lit(s8(b"custadm-audit-chain-v1"))} || c.h || a.tail) FROM c JOIN a ON a.n = c.n + 1)
+  SELECT n, h FROM c WHERE n > 0;
+INSERT INTO audit_log (id, occurred_at, operator, os_user, action, customer_id, outcome, reason, details, run_id,
+                       content_salt, content_digest, chain_hash)
+  SELECT a.aid, base.at, '{ADMIN}', 'bench', 'edit', a.cid, 'ok', NULL, a.details, '{RUN_ID}',
+         encode(a.salt, 'hex'), encode(a.digest, 'hex'), encode(ch.h, 'hex')
+  FROM a JOIN ch USING (n) CROSS JOIN base ORDER BY a.n;
+SELECT setval(pg_get_serial_sequence('audit_log', 'id'), (SELECT max(aid) FROM a));
+UPDATE audit_chain_head SET last_id = (SELECT max(aid) FROM a),
+                            last_hash = (SELECT encode(h, 'hex') FROM ch ORDER BY n DESC LIMIT 1)
+  WHERE id = 1;
+"""
+
+
 def edit_from_job(db, n, phones_file):
     """`edit --from` of a phone correction for every customer (issue 27.4): custadm
     checks and spools the file, then per batch of 1,000 locks and reads the rows
     again, validates each phone with libphonenumber, writes and chains one audit
     row each. The raw side bulk-loads the file into a temporary table, keeps the
-    old values, runs one UPDATE … FROM and writes the audit rows with old and new
-    values in one INSERT … SELECT."""
+    old values, runs one UPDATE … FROM and writes the same audit rows, chained
+    as custadm chains them ([`edit_from_chain_sql`])."""
     if db.name == "sqlite":
         load = f"""CREATE TEMP TABLE load (id INTEGER PRIMARY KEY, phone TEXT);
 .import --csv --skip 1 {phones_file} load"""
-        details = "json_object('changes', json_object('phone', json_object('old', old, 'new', new)), 'line', id + 1)"
         distinct = "IS NOT"
+        analyze = "-- "
     else:
         load = f"""CREATE TEMP TABLE load (id BIGINT PRIMARY KEY, phone TEXT);
 \\copy load FROM '{phones_file}' WITH (FORMAT csv, HEADER true)"""
-        details = "json_build_object('changes', json_build_object('phone', json_build_object('old', old, 'new', new)), 'line', id + 1)::text"
         distinct = "IS DISTINCT FROM"
+        # Temporary tables are never analysed automatically: without
+        # statistics PostgreSQL guessed their sizes far off, which chose
+        # plans (and JIT compilation) the real sizes do not call for.
+        analyze = "ANALYZE "
     return {
         "name": f"edit --from ({n} phone corrections)",
         "target": 1.5,
@@ -318,11 +418,12 @@ def edit_from_job(db, n, phones_file):
 {begin(db)}
 SELECT id FROM operators WHERE username = '{ADMIN}';
 {load}
+{analyze}load;
 CREATE TEMP TABLE changed AS SELECT c.id, c.phone AS old, l.phone AS new
   FROM customers c JOIN load l ON l.id = c.id WHERE c.deleted_at IS NULL AND c.phone {distinct} l.phone;
+{analyze}changed;
 UPDATE customers SET phone = changed.new, updated_at = {db.now()} FROM changed WHERE changed.id = customers.id;
-INSERT INTO audit_log (occurred_at, operator, os_user, action, customer_id, outcome, reason, details, run_id)
-  SELECT {db.now()}, '{ADMIN}', 'bench', 'edit', id, 'ok', NULL, {details}, '01M8NTAEQ2DA1KWJJE36WXHBSR' FROM changed;
+{edit_from_chain_sql(db)}
 COMMIT;
 """,
         "reset": f"""

@@ -7,6 +7,8 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::text::{fold_case, is_dangerous, quote_input};
 
+mod phone_plan;
+
 /// Longest `full_name`, in characters, after trimming.
 pub(crate) const MAX_NAME_CHARS: usize = 150;
 /// Longest email address.
@@ -250,8 +252,8 @@ pub fn phone(s: &str, default_region: Option<phonenumber::country::Id>) -> Resul
     if number.extension().is_some() {
         return Err("phone: extensions cannot be stored".into());
     }
-    if number.is_valid() {
-        let e164 = number.format().mode(phonenumber::Mode::E164).to_string();
+    if phone_plan::is_valid(&number) {
+        let e164 = phone_plan::e164(&number);
         // E.164 (ITU-T) caps a number at 15 digits; a few plans' metadata
         // (e.g. DE) match longer digit runs.
         if e164.len() - 1 > 15 {

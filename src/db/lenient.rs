@@ -351,12 +351,20 @@ fn sqlite_stored(mut value: diesel::sqlite::SqliteValue<'_, '_, '_>) -> StoredTi
     let julian = number.then(|| from_julian_day(value.read_double()));
     // SQLite's own text of the value: a number as SQLite prints it.
     let stored = lossy(value.read_blob());
-    let (read, what) = match julian {
-        Some(read) => (read, format!("the number {stored}")),
-        None => (parse_sqlite_timestamp(&stored), quoted(&stored)),
+    let read = match julian {
+        Some(read) => read,
+        None => parse_sqlite_timestamp(&stored),
+    };
+    if let Some(t) = read.filter(|&t| t >= readable_from()) {
+        return StoredTime::At(t);
+    }
+    // Only for the warning: a readable value (every row of a bulk run)
+    // does not pay for it.
+    let what = match julian {
+        Some(_) => format!("the number {stored}"),
+        None => quoted(&stored),
     };
     match read {
-        Some(t) if t >= readable_from() => StoredTime::At(t),
         Some(t) => unreadable(
             &format!(
                 "{what} (read as {}) is before 1900, which custadm does not read as an instant{}",
