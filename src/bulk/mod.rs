@@ -28,6 +28,7 @@ mod matches;
 pub(crate) mod metrics;
 mod record;
 mod report;
+mod scan;
 mod selection;
 
 pub use args::parse_limit;

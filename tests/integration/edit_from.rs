@@ -216,7 +216,7 @@ db_test!(malformed_files_are_refused_whole_naming_the_line, |env| {
         (
             "quote.csv",
             "id,full_name\n1,Good Name\n2,\"never closed\n3,x\n",
-            "line 3: a line break inside a field",
+            "line 3: a quote that is never closed",
         ),
         (
             "fields.csv",
@@ -655,3 +655,181 @@ fn through_pgbouncer() {
         Some("Customer 30")
     );
 }
+
+db_test!(
+    csv_quoting_line_ends_and_long_lines_name_the_right_line,
+    |env| {
+        customers(&env, 3);
+        let before = snapshot_all(&env);
+        let audit_before = audit_row_count(&env);
+        let long = "x".repeat(70_000);
+        let cases: Vec<(&str, String, &str)> = vec![
+            // The csv crate read this as `Ann Bee" Cee"`.
+            (
+                "after.csv",
+                "id,full_name\n1,Good\n2,\"Ann \"Bee\" Cee\"\n".into(),
+                "line 3: text after the closing quote of a field",
+            ),
+            (
+                "inside.csv",
+                "id,full_name\n1,Good\n2,Good\n3,Ann \"Bee\" Cee\n".into(),
+                "line 4: a quote inside a field that does not start with one",
+            ),
+            (
+                "unclosed.csv",
+                "id,full_name\n1,Good\n2,\"never closed\n3,x\n4,y\n".into(),
+                "line 3: a quote that is never closed",
+            ),
+            // csv's I/O errors carry no position: the line is counted here.
+            (
+                "longline.csv",
+                format!("id,full_name\n1,Good\n2,{long}\n"),
+                "line 3: a line longer than 65536 bytes",
+            ),
+            (
+                "longrow.csv",
+                format!("id,full_name\n1,Good\n2,\"{}\"\n", "x\n".repeat(40_000)),
+                "line 3: a row longer than 65536 bytes",
+            ),
+            (
+                "longline.jsonl",
+                format!("{{\"id\":1}}\n{{\"id\":2,\"full_name\":\"{long}\"}}\n"),
+                "line 2: a line longer than 65536 bytes",
+            ),
+            (
+                "keybreak.csv",
+                "id,full_name\n1,Good\n\"2\n\",x\n".into(),
+                "line 3: a line break inside the id cell",
+            ),
+            // Old Mac line ends: JSON lines end with LF.
+            (
+                "mac.jsonl",
+                "{\"id\":1,\"full_name\":\"A\"}\n{\"id\":2,\"full_name\":\"B\"}\r{\"id\":3}\r"
+                    .into(),
+                "line 2: a carriage return (CR) without a line feed",
+            ),
+            // Past a bad line, an earlier line's problem is reported first.
+            (
+                "first.csv",
+                format!("id,full_name\nx1,Bad Id\n2,{long}\n"),
+                "line 2: id 'x1' is not a customer id",
+            ),
+        ];
+        for (name, text, needle) in &cases {
+            let path = write_text_file(&env, name, text);
+            let r = env.run(&["edit", "--from", &path, "--yes", "-o", "json"]);
+            r.code(2).error_line(needle);
+            assert!(r.stdout.is_empty(), "{name}: {}", r.stdout);
+        }
+        assert_eq!(snapshot_all(&env), before);
+        assert_eq!(audit_row_count(&env), audit_before);
+
+        // CSV with old Mac line ends (CR only) is read, each line counted,
+        // also past 64 KiB; a quoted "" is a quote, a quoted CRLF a line.
+        let mut csv = String::from("id,full_name\r");
+        csv.push_str("1,\"Ann \"\"Bee\"\" Lee\"\r2,\"Two\r\nLines\"\r3,Three\r");
+        for id in 10..9_000 {
+            csv.push_str(&format!("{id},Nobody {id}\r"));
+        }
+        let path = write_text_file(&env, "mac.csv", &csv);
+        let r = env.run(&["edit", "--from", &path, "--yes", "-o", "json"]);
+        r.code(7);
+        let rows = rows_of(&r.json());
+        assert_eq!(rows[0].0, 2);
+        assert_eq!(rows[0].1, "changed");
+        assert_eq!((rows[1].0, rows[1].1.as_str()), (3, "refused"));
+        assert_eq!((rows[2].0, rows[2].1.as_str()), (5, "changed"));
+        assert_eq!(rows.last().map(|r| r.0), Some(8_995));
+        assert_eq!(
+            column(&env, 1, "full_name").as_deref(),
+            Some("Ann \"Bee\" Lee")
+        );
+        assert_eq!(column(&env, 3, "full_name").as_deref(), Some("Three"));
+    }
+);
+
+db_test!(a_line_break_in_a_quoted_cell_refuses_that_row_only, |env| {
+    customers(&env, 4);
+    let csv = "id,full_name,new_email\n\
+               1,\"Ann\nLee\",\n\
+               2,Two,\"two@example.com\r\n\"\n\
+               3,\"\nThree\",\n\
+               4,Four,\n";
+    let path = write_text_file(&env, "breaks.csv", csv);
+    let r = env.run(&["edit", "--from", &path, "--yes", "-o", "json"]);
+    r.code(7);
+    let rows = rows_of(&r.json());
+    let expect = [
+        (2, "refused", "name: contains a line break"),
+        (4, "refused", "email: contains a line break"),
+        (6, "refused", "name: contains a line break"),
+        (8, "changed", ""),
+    ];
+    assert_eq!(rows.len(), expect.len(), "{rows:?}");
+    for ((line, outcome, message), (l, o, m)) in rows.iter().zip(expect) {
+        assert_eq!((*line, outcome.as_str()), (l, o), "{rows:?}");
+        assert!(message.contains(m), "line {line}: {message:?}");
+    }
+    assert_eq!(column(&env, 1, "full_name").as_deref(), Some("Customer 1"));
+    assert_eq!(column(&env, 2, "full_name").as_deref(), Some("Customer 2"));
+    assert_eq!(column(&env, 4, "full_name").as_deref(), Some("Four"));
+});
+
+db_test!(
+    blank_cells_keep_nulls_and_empty_values_say_what_to_do,
+    |env| {
+        customers(&env, 6);
+        env.exec("UPDATE customers SET phone = '+33612345678'");
+        // A cell of spaces is empty: it leaves its field as it is.
+        let csv = "id,full_name,new_email,phone\n1,  ,\t, \n2, New Two ,   ,\n";
+        let path = write_text_file(&env, "blank.csv", csv);
+        let r = env.run(&["edit", "--from", &path, "--yes", "-o", "json"]);
+        r.ok();
+        assert_eq!(
+            rows_of(&r.json())
+                .iter()
+                .map(|(l, o, _)| (*l, o.clone()))
+                .collect::<Vec<_>>(),
+            vec![(2, "unchanged".to_string()), (3, "changed".to_string())]
+        );
+        assert_eq!(column(&env, 1, "full_name").as_deref(), Some("Customer 1"));
+        assert_eq!(column(&env, 1, "phone").as_deref(), Some("+33612345678"));
+        assert_eq!(column(&env, 2, "full_name").as_deref(), Some("New Two"));
+        assert_eq!(column(&env, 2, "email").as_deref(), Some("c2@example.com"));
+        // JSON: null clears a phone only; an empty phone says how to keep or
+        // clear it (a file has no --clear-phone).
+        let jsonl = "{\"id\":3,\"full_name\":null}\n\
+                 {\"id\":4,\"new_email\":null}\n\
+                 {\"id\":5,\"phone\":\"\"}\n\
+                 {\"id\":6,\"phone\":null}\n";
+        let path = write_text_file(&env, "nulls.jsonl", jsonl);
+        let r = env.run(&["edit", "--from", &path, "--yes", "-o", "json"]);
+        r.code(7);
+        let rows = rows_of(&r.json());
+        let expect = [
+            (
+                1,
+                "refused",
+                "full_name: null, but only a phone can be removed",
+            ),
+            (
+                2,
+                "refused",
+                "new_email: null, but only a phone can be removed",
+            ),
+            (3, "refused", "or give JSON null to remove it"),
+            (4, "changed", ""),
+        ];
+        for ((line, outcome, message), (l, o, m)) in rows.iter().zip(expect) {
+            assert_eq!((*line, outcome.as_str()), (l, o), "{rows:?}");
+            assert!(message.contains(m), "line {line}: {message:?}");
+            assert!(
+                !message.contains("--clear-phone"),
+                "line {line}: {message:?}"
+            );
+        }
+        assert_eq!(column(&env, 5, "phone").as_deref(), Some("+33612345678"));
+        assert_eq!(column(&env, 6, "phone"), None);
+        assert_eq!(column(&env, 3, "full_name").as_deref(), Some("Customer 3"));
+    }
+);
