@@ -23,6 +23,7 @@
 mod args;
 mod batch;
 mod changes;
+mod emails;
 mod engine;
 mod matches;
 pub(crate) mod metrics;
@@ -38,6 +39,7 @@ pub(crate) use args::{
 };
 pub(crate) use batch::{Batch, Commit};
 pub(crate) use changes::{ChangeFile, ChangeFormat, ChangeRow, IdSet, PhoneChange, RowKey};
+pub(crate) use emails::{normalised as normalised_email, EmailMoves};
 pub(crate) use engine::check_max_changes;
 pub(crate) use engine::{execute, RunOptions, RunSpec};
 pub(crate) use record::{close_run, record_unstarted};

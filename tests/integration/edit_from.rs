@@ -833,3 +833,124 @@ db_test!(
         assert_eq!(column(&env, 3, "full_name").as_deref(), Some("Customer 3"));
     }
 );
+
+/// Puts customers 1..=n back as `customers` made them.
+fn reset_customers(env: &Env) {
+    // Through addresses no row uses: the unique index is checked row by row.
+    env.exec("UPDATE customers SET email = 'reset' || id || '@example.com'");
+    env.exec(
+        "UPDATE customers SET email = 'c' || id || '@example.com', full_name = 'Customer ' || id, phone = NULL",
+    );
+}
+
+db_test!(
+    email_keyed_rows_follow_the_earlier_rows_whatever_the_batch,
+    |env| {
+        // Rows apply in file order, each against the database as the earlier
+        // rows left it: an email-keyed row's outcome is the same at any batch
+        // size, dry run or not.
+        customers(&env, 3);
+        // (file, text, each row's (outcome, part of its message))
+        type Case<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>);
+        let files: Vec<Case<'_>> = vec![
+        (
+            // The new address names the customer line 1 gave it to.
+            "new.jsonl",
+            "{\"id\":2,\"new_email\":\"n@example.com\"}\n{\"email\":\"N@example.com\",\"phone\":\"+12025550143\"}\n",
+            vec![("changed", ""), ("refused", "changed by line 1")],
+        ),
+        (
+            // The old address names nobody once line 1 took it away.
+            "old.jsonl",
+            "{\"id\":2,\"new_email\":\"n@example.com\"}\n{\"email\":\"c2@example.com\",\"full_name\":\"Old Two\"}\n",
+            vec![("changed", ""), ("not_found", "no customer with email c2@example.com")],
+        ),
+        (
+            // The other order: the email-keyed row first, then the same
+            // customer by id, then by its new address.
+            "first.csv",
+            "email,new_email,full_name\nc3@example.com,m@example.com,\nc1@example.com,,One\nm@example.com,,Three\n",
+            vec![("changed", ""), ("changed", ""), ("refused", "changed by line 2")],
+        ),
+        (
+            // An address line 1 freed is free for line 2, which then is
+            // named by it (line 3).
+            "pass.jsonl",
+            "{\"id\":1,\"new_email\":\"p@example.com\"}\n{\"id\":3,\"new_email\":\"c1@example.com\"}\n{\"email\":\"c1@example.com\",\"full_name\":\"Three\"}\n",
+            vec![("changed", ""), ("changed", ""), ("refused", "changed by line 2")],
+        ),
+    ];
+        for (name, text, expect) in &files {
+            let path = write_text_file(&env, name, text);
+            for batch in ["1", "1000"] {
+                for dry in [true, false] {
+                    let mut args = vec!["edit", "--from", &path, "--yes", "--batch-size", batch];
+                    args.extend(["-o", "json"]);
+                    if dry {
+                        args.push("--dry-run");
+                    }
+                    let r = env.run(&args);
+                    let rows = rows_of(&r.json());
+                    assert_eq!(rows.len(), expect.len(), "{name} {batch} {dry}: {rows:?}");
+                    for ((line, outcome, message), (o, m)) in rows.iter().zip(expect) {
+                        let o = if dry && *o == "changed" {
+                            "would_change"
+                        } else {
+                            o
+                        };
+                        assert_eq!(
+                            outcome, o,
+                            "{name} batch {batch} dry {dry} line {line}: {rows:?}"
+                        );
+                        assert!(
+                            message.contains(m),
+                            "{name} batch {batch} dry {dry} line {line}: {message:?} lacks {m:?}"
+                        );
+                    }
+                    reset_customers(&env);
+                }
+            }
+        }
+    }
+);
+
+db_test!(
+    an_email_moved_while_the_batch_waited_names_its_new_customer,
+    |env| {
+        // Another program moves c1@ from customer 1 to customer 2 in a
+        // transaction it holds open; the run, started meanwhile, finds
+        // customer 1 by c1@ and waits for the lock. Once locked, customer 1 no
+        // longer holds the address: the row changes customer 2. (On SQLite a
+        // batch looks its emails up inside BEGIN IMMEDIATE, under the write
+        // lock, so it cannot find a stale holder: the same outcome, checked.)
+        customers(&env, 3);
+        let path = write_text_file(
+            &env,
+            "byemail.csv",
+            "email,full_name\nC1@example.com,Named By Email\nc3@example.com,Three\n",
+        );
+        let mut other = Other::open(&env);
+        other.begin();
+        other.exec("UPDATE customers SET email = 'c1.old@example.com' WHERE id = 1");
+        other.exec("UPDATE customers SET email = 'c1@example.com' WHERE id = 2");
+        let child = env
+            .cmd()
+            .args(&["edit", "--from", &path, "--yes", "-o", "json"])
+            .cmd
+            .spawn()
+            .expect("spawn custadm");
+        wait_for_a_lock_wait(&env, Duration::from_millis(1500));
+        other.exec("COMMIT");
+        let r = finish(child);
+        r.ok();
+        assert_eq!(
+            outcomes_in_order(&r.json()),
+            vec![(2, "changed".to_string()), (3, "changed".to_string())]
+        );
+        assert_eq!(
+            column(&env, 2, "full_name").as_deref(),
+            Some("Named By Email")
+        );
+        assert_eq!(column(&env, 1, "full_name").as_deref(), Some("Customer 1"));
+    }
+);
