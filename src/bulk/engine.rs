@@ -14,8 +14,9 @@ use super::changes::ChangeFile;
 use super::matches::MatchSpool;
 use super::report::{ItemResult, Outcome, RunReport, Stop};
 use super::selection::{Selection, Targets};
-use crate::config::MaxChanges;
+use crate::config::{MaxChanges, Settings};
 use crate::context::Ctx;
+use crate::db::audit::Actor;
 use crate::db::filter::{self, Changeable, Filters};
 use crate::db::DbConn;
 use crate::error::{Error, Result};
@@ -37,6 +38,67 @@ pub(crate) struct RunSpec<'a> {
     /// How the batches meet their transactions ([`Commit::PerBatch`] for
     /// most commands).
     pub commit: Commit,
+    /// For a command that decides per customer (`changeable` is `None`):
+    /// how many customers the run would change, counted by a dry pass over
+    /// its targets (given the batch size). `--max-changes` caps what a run
+    /// changes, so when the targets that ask for a change exceed it, this
+    /// count decides (rows already so, refused or not found do not count).
+    pub count_changes: Option<&'a CountChanges<'a>>,
+}
+
+/// A dry pass that counts what a run would change (see
+/// [`RunSpec::count_changes`]).
+pub(crate) type CountChanges<'a> = dyn Fn(&mut DbConn, &Actor, usize) -> Result<i64> + 'a;
+
+/// `--max-changes` as a run meets it: the limit, and where it was set (for
+/// the messages: the flag, or the profile's key).
+#[derive(Debug, Clone)]
+pub(crate) struct ChangeLimit {
+    pub value: MaxChanges,
+    /// Set by the profile's `max_changes` (its name), not the flag.
+    pub profile: Option<String>,
+}
+
+impl ChangeLimit {
+    /// The limit of a run: `--max-changes` (`flag`), else the selected
+    /// profile's `max_changes`.
+    pub(crate) fn of(flag: Option<MaxChanges>, settings: &Settings) -> Option<ChangeLimit> {
+        match (flag, settings.max_changes) {
+            (Some(value), _) => Some(ChangeLimit {
+                value,
+                profile: None,
+            }),
+            (None, Some(value)) => Some(ChangeLimit {
+                value,
+                profile: Some(
+                    settings
+                        .profile
+                        .as_ref()
+                        .map(|p| crate::text::sanitize(&p.value))
+                        .unwrap_or_else(|| "?".into()),
+                ),
+            }),
+            (None, None) => None,
+        }
+    }
+
+    /// `--max-changes 500`, or `max_changes = 2% of profile prod`.
+    pub(crate) fn named(&self) -> String {
+        match &self.profile {
+            None => format!("--max-changes {}", self.value),
+            Some(p) => format!("max_changes = {} of profile {p}", self.value),
+        }
+    }
+
+    /// How to let a bigger run through.
+    fn raise(&self) -> &'static str {
+        match self.profile {
+            None => "raise --max-changes for this run",
+            Some(_) => {
+                "give this run a higher --max-changes (it overrides the profile's max_changes)"
+            }
+        }
+    }
 }
 
 /// How a run goes, as the user asked (`TargetArgs::options`, or a command's
@@ -112,6 +174,7 @@ pub(crate) fn execute(
         report,
         progress: Progress::new(total, spec.action),
         allowed,
+        limit: ChangeLimit::of(options.max_changes, &ctx.settings),
         next: 0,
     };
     let outcome = match &targets {
@@ -167,24 +230,33 @@ fn check_cap(
     options: &RunOptions,
     targets: &Targets,
 ) -> Result<(Option<i64>, Option<i64>)> {
-    let Some(limit) = options.max_changes.or(ctx.settings.max_changes) else {
+    let Some(limit) = ChangeLimit::of(options.max_changes, &ctx.settings) else {
         return Ok((None, None));
     };
+    let batch_size = options.batch_size as usize;
     let n = match (spec.changeable, targets.named()) {
-        (Some(which), _) => {
-            targets.count_changeable(&mut ctx.conn, which, options.batch_size as usize)?
-        }
-        // A command that decides per customer (undo, edit --from): every
-        // target that asks for a change may change.
+        (Some(which), _) => targets.count_changeable(&mut ctx.conn, which, batch_size)?,
+        // A command that decides per customer (undo, edit --from): at most
+        // every target that asks for a change.
         (None, _) => i64::try_from(targets.may_change()).unwrap_or(i64::MAX),
     };
-    let allowed = check_max_changes(
-        &mut ctx.conn,
-        spec.action,
-        usize::try_from(n).unwrap_or(0),
-        Some(limit),
-    )?;
-    Ok((Some(n), allowed))
+    let check = |conn: &mut DbConn, n: i64| {
+        check_max_changes(
+            conn,
+            spec.action,
+            usize::try_from(n).unwrap_or(0),
+            Some(&limit),
+        )
+    };
+    match (check(&mut ctx.conn, n), spec.count_changes) {
+        (Err(Error::Refused(_)), Some(count)) => {
+            // More ask than the limit allows: what would really change
+            // decides (a dry pass).
+            let n = count(&mut ctx.conn, &ctx.actor, batch_size)?;
+            Ok((Some(n), check(&mut ctx.conn, n)?))
+        }
+        (allowed, _) => Ok((Some(n), allowed?)),
+    }
 }
 
 /// Asks for confirmation (not for a dry run): the question names how many
@@ -237,6 +309,8 @@ struct Run<'r, 'f> {
     progress: Progress,
     /// `--max-changes` as a number of changes, when a cap applies.
     allowed: Option<i64>,
+    /// The limit as set, for the messages.
+    limit: Option<ChangeLimit>,
     /// Named runs: the index of the first id not yet done.
     next: usize,
 }
@@ -351,7 +425,7 @@ impl Run<'_, '_> {
         let cap = self.allowed.map(|allowed| Cap {
             allowed,
             left: allowed - self.report.count(Outcome::Changed) as i64,
-            limit: self.options.max_changes.or(ctx.settings.max_changes),
+            limit: self.limit.as_ref(),
             action: self.spec.action,
         });
         run_batch(
@@ -385,11 +459,12 @@ pub fn check_max_changes(
     conn: &mut DbConn,
     action: &str,
     targets: usize,
-    limit: Option<MaxChanges>,
+    limit: Option<&ChangeLimit>,
 ) -> Result<Option<i64>> {
-    let Some(limit) = limit else {
+    let Some(set) = limit else {
         return Ok(None);
     };
+    let limit = set.value;
     let live = match limit {
         MaxChanges::Count(_) => 0,
         MaxChanges::Percent(_) => filter::count_changeable(conn, None, None, Changeable::Live)?,
@@ -402,7 +477,9 @@ pub fn check_max_changes(
             MaxChanges::Percent(_) => format!(" of {live} customers not deleted"),
         };
         return Err(Error::Refused(format!(
-            "{action} would change {n} customers, more than the limit of {allowed} (--max-changes {limit}{of}); nothing was changed. Check the selection, or raise --max-changes for this run"
+            "{action} would change {n} customers, more than the limit of {allowed} ({}{of}); nothing was changed. Check the selection, or {}",
+            set.named(),
+            set.raise()
         )));
     }
     Ok(Some(allowed))

@@ -80,6 +80,9 @@ pub(super) fn run(
     };
     let database = sanitize(&ctx.database);
     let question = |n: i64| format!("Apply {n} row(s) of {source} to the customers in {database}?");
+    let counted = file.clone();
+    let count =
+        |conn: &mut DbConn, actor: &Actor, size: usize| count_changes(conn, actor, &counted, size);
     let spec = bulk::RunSpec {
         action: "edit",
         always_confirm: false,
@@ -87,6 +90,7 @@ pub(super) fn run(
         changeable: None,
         at_most_one: None,
         commit: bulk::Commit::PerBatch,
+        count_changes: Some(&count),
     };
     let mut rows = Rows::new()?;
     let report = bulk::execute(
@@ -97,6 +101,26 @@ pub(super) fn run(
         &mut |conn, actor, batch, dry_run| rows.batch(conn, actor, batch.rows, dry_run),
     )?;
     report.finish(ctx)
+}
+
+/// How many rows of `file` would change their customer (`--max-changes`
+/// counts changes, not rows): a dry pass over the whole file, as a dry run
+/// decides it, `size` rows a batch.
+fn count_changes(conn: &mut DbConn, actor: &Actor, file: &ChangeFile, size: usize) -> Result<i64> {
+    let mut rows = Rows::new()?;
+    let mut reader = file.reader()?;
+    let mut n = 0;
+    loop {
+        let batch = reader.next_batch(size)?;
+        if batch.is_empty() {
+            return Ok(n);
+        }
+        let results = rows.batch(conn, actor, &batch, true)?;
+        n += results
+            .iter()
+            .filter(|r| r.outcome == Outcome::WouldChange)
+            .count() as i64;
+    }
 }
 
 /// What the run remembers across batches.

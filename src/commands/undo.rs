@@ -108,6 +108,20 @@ fn undo_customers(
 ) -> Result<()> {
     let database = sanitize(&ctx.database);
     let question = |n: i64| format!("Undo run {run} ({kind}) for {n} customer(s) in {database}?");
+    // `max_changes` (the profile's) counts what would be changed back.
+    let counted = ids.clone();
+    let count = |conn: &mut DbConn, actor: &Actor, size: usize| {
+        let mut emails = EmailMoves::default();
+        let mut n = 0;
+        for chunk in counted.chunks(size.max(1)) {
+            let results = undo_batch(conn, actor, run, &mut Batch::new(chunk), true, &mut emails)?;
+            n += results
+                .iter()
+                .filter(|r| r.outcome == Outcome::WouldChange)
+                .count() as i64;
+        }
+        Ok(n)
+    };
     let spec = bulk::RunSpec {
         action: "undo",
         // Undoing a restore soft-deletes: confirmed like a delete.
@@ -116,6 +130,7 @@ fn undo_customers(
         changeable: None,
         at_most_one: None,
         commit: bulk::Commit::PerBatch,
+        count_changes: Some(&count),
     };
     let options = bulk::RunOptions {
         dry_run: args.dry_run,

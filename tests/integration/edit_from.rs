@@ -336,24 +336,26 @@ db_test!(dry_run_confirmation_and_max_changes, |env| {
     );
     // No terminal, no --yes: exit 2, nothing written.
     env.run(&["edit", "--from", &path]).code(2);
-    // --max-changes counts the rows that ask for a change.
+    // --max-changes counts the customers that would change (row 4 is
+    // already so).
     let r = env.run(&[
         "edit",
         "--from",
         &path,
         "--yes",
         "--max-changes",
-        "3",
+        "2",
         "-o",
         "json",
     ]);
-    r.code(5).error_line("more than the limit of 3");
+    r.code(5)
+        .error_line("would change 3 customers, more than the limit of 2");
     assert_eq!(snapshot_all(&env), before);
     write_config(&env, "[profiles.p]\nmax_changes = 2\n");
     env.run(&["--profile", "p", "edit", "--from", &path, "--yes"])
         .code(5);
     assert_eq!(snapshot_all(&env), before);
-    env.run(&["edit", "--from", &path, "--yes", "--max-changes", "4"])
+    env.run(&["edit", "--from", &path, "--yes", "--max-changes", "3"])
         .ok();
     assert_eq!(column(&env, 3, "full_name").as_deref(), Some("C Three"));
     // The run is listed by `runs`.
@@ -952,5 +954,76 @@ db_test!(
             Some("Named By Email")
         );
         assert_eq!(column(&env, 1, "full_name").as_deref(), Some("Customer 1"));
+    }
+);
+
+db_test!(
+    max_changes_counts_changes_and_names_where_it_was_set,
+    |env| {
+        customers(&env, 6);
+        // Two rows already so, one invalid, two that change, one unknown.
+        let path = write_text_file(
+        &env,
+        "mixed.csv",
+        "id,full_name\n1,Customer 1\n2,Customer 2\n3,Bad\u{7}Name\n4,New Four\n5,New Five\n99,Nobody\n",
+    );
+        let before = snapshot_all(&env);
+        let r = env.run(&["edit", "--from", &path, "--yes", "--max-changes", "1"]);
+        r.code(5)
+            .error_line("would change 2 customers, more than the limit of 1 (--max-changes 1)");
+        assert_eq!(snapshot_all(&env), before);
+        // From a profile: the message names its key, not a flag never given.
+        write_config(&env, "[profiles.p]\nmax_changes = 1\n");
+        let r = env.run(&["--profile", "p", "edit", "--from", &path, "--yes"]);
+        r.code(5).error_line("(max_changes = 1 of profile p)");
+        assert!(!r.stderr.contains("(--max-changes"), "{}", r.stderr);
+        assert_eq!(snapshot_all(&env), before);
+        // The other bulk commands say the same.
+        let r = env.run(&[
+            "--profile",
+            "p",
+            "toggle",
+            "--deactivate",
+            "1",
+            "2",
+            "--yes",
+        ]);
+        r.code(5).error_line("(max_changes = 1 of profile p)");
+        assert_eq!(snapshot_all(&env), before);
+        // Two changes fit a limit of 3 (five rows ask for one).
+        let r = env.run(&[
+            "edit",
+            "--from",
+            &path,
+            "--yes",
+            "--max-changes",
+            "3",
+            "-o",
+            "json",
+        ]);
+        r.code(7);
+        assert_eq!(
+            summary(&r.json()),
+            counts(&[
+                ("changed", 2),
+                ("unchanged", 2),
+                ("refused", 1),
+                ("not_found", 1)
+            ])
+        );
+        let run = run_of(&r);
+        // Undo counts what it would change back: two, over a profile limit of 1.
+        env.run(&["--profile", "p", "undo", &run, "--yes"])
+        .code(5)
+        .error_line("undo would change 2 customers, more than the limit of 1 (max_changes = 1 of profile p)");
+        env.exec("UPDATE customers SET full_name = 'Someone Else' WHERE id = 5");
+        // Now only customer 4 still holds what the run wrote: one change.
+        let r = env.run(&["--profile", "p", "undo", &run, "--yes", "-o", "json"]);
+        r.code(7);
+        assert_eq!(
+            summary(&r.json()),
+            counts(&[("changed", 1), ("refused", 1)])
+        );
+        assert_eq!(column(&env, 4, "full_name").as_deref(), Some("Customer 4"));
     }
 );
