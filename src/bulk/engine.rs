@@ -10,7 +10,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::batch::{run_batch, BatchFn, Cap, Commit, Page};
-use super::changes::ChangeFile;
+use super::changes::{ChangeFile, ChangeRow, RowReader};
 use super::matches::MatchSpool;
 use super::report::{ItemResult, Outcome, RunReport, Stop};
 use super::selection::{Selection, Targets};
@@ -176,6 +176,7 @@ pub(crate) fn execute(
         allowed,
         limit: ChangeLimit::of(options.max_changes, &ctx.settings),
         next: 0,
+        done_through: None,
     };
     let outcome = match &targets {
         Targets::Named { ids, unknown } => run.named(ctx, ids, unknown),
@@ -183,18 +184,25 @@ pub(crate) fn execute(
         Targets::File(file) => run.file_rows(ctx, file),
     };
     run.progress.finish();
-    if let Err(stop) = outcome {
-        // Stopped half-way: what committed stays in the report, the rest is
-        // `failed`, "not attempted"; `RunReport::finish` prints it all.
-        if let Targets::Named { ids, .. } = &targets {
-            run.report.add(
+    let stopped = outcome.err();
+    if stopped.is_some() || run.report.interrupted {
+        // Stopped half-way (an error, the cap, Ctrl-C): what committed
+        // stays in the report, the rest is `failed`, "not attempted" (a
+        // change file's rest is added as it is read: `Run::file_rows`);
+        // `RunReport::finish` prints it all.
+        match &targets {
+            Targets::Named { ids, .. } => run.report.add(
                 ids.get(run.next..)
                     .unwrap_or_default()
                     .iter()
                     .map(|&id| ItemResult::new(id, Outcome::Failed).with_message(NOT_ATTEMPTED))
                     .collect(),
-            )?;
+            )?,
+            Targets::Filter(filters) => run.matches_not_attempted(ctx, filters)?,
+            Targets::File(_) => {}
         }
+    }
+    if let Some(stop) = stopped {
         run.report.stop(stop);
     }
     Ok(run.report)
@@ -313,6 +321,9 @@ struct Run<'r, 'f> {
     limit: Option<ChangeLimit>,
     /// Named runs: the index of the first id not yet done.
     next: usize,
+    /// Filter runs: the highest id of the batches done (the pages go in
+    /// id order), where the customers not attempted begin.
+    done_through: Option<i64>,
 }
 
 impl Run<'_, '_> {
@@ -348,20 +359,62 @@ impl Run<'_, '_> {
                 break;
             }
             if let Err(stop) = self.batch(ctx, Page::Rows(&batch)) {
-                let mut left = batch;
-                while !left.is_empty() {
-                    self.report.add(
-                        left.iter()
-                            .map(|r| r.result(Outcome::Failed).with_message(NOT_ATTEMPTED_ROW))
-                            .collect(),
-                    )?;
-                    left = rows.next_batch(size)?;
-                }
+                self.rows_not_attempted(&mut rows, batch)?;
                 return Err(stop);
             }
             self.progress.advance(batch.len());
         }
+        if self.report.interrupted {
+            self.rows_not_attempted(&mut rows, Vec::new())?;
+        }
         Ok(())
+    }
+
+    /// `left` and the rest of the file as `failed`, "not attempted" (read
+    /// on from the spool a batch at a time, so memory stays flat).
+    fn rows_not_attempted(&mut self, rows: &mut RowReader, mut left: Vec<ChangeRow>) -> Result<()> {
+        let size = self.options.batch_size as usize;
+        if left.is_empty() {
+            left = rows.next_batch(size)?;
+        }
+        while !left.is_empty() {
+            self.report.add(
+                left.iter()
+                    .map(|r| r.result(Outcome::Failed).with_message(NOT_ATTEMPTED_ROW))
+                    .collect(),
+            )?;
+            left = rows.next_batch(size)?;
+        }
+        Ok(())
+    }
+
+    /// A filter run stopped half-way: the customers that match now after
+    /// the last batch done, as `failed`, "not attempted" (read page by
+    /// page). When they cannot be read (the connection is lost), a note
+    /// says so.
+    fn matches_not_attempted(&mut self, ctx: &mut Ctx, filters: &Filters) -> Result<()> {
+        let limit = i64::from(self.options.batch_size);
+        let mut after = self.done_through.unwrap_or(i64::MIN);
+        loop {
+            let ids = match filter::page_ids(&mut ctx.conn, filters, after, limit) {
+                Ok(ids) => ids,
+                Err(e) => {
+                    ctx.out.note(&format!(
+                        "the customers not attempted could not be listed ({e})"
+                    ));
+                    return Ok(());
+                }
+            };
+            let Some(&last) = ids.last() else {
+                return Ok(());
+            };
+            after = last;
+            self.report.add(
+                ids.into_iter()
+                    .map(|id| ItemResult::new(id, Outcome::Failed).with_message(NOT_ATTEMPTED))
+                    .collect(),
+            )?;
+        }
     }
 
     /// Filter matches page by page, in id order (keyset: each page starts
@@ -428,7 +481,7 @@ impl Run<'_, '_> {
             limit: self.limit.as_ref(),
             action: self.spec.action,
         });
-        run_batch(
+        let done = run_batch(
             ctx,
             &mut self.report,
             self.batch,
@@ -436,7 +489,9 @@ impl Run<'_, '_> {
             self.options.dry_run,
             page,
             cap.as_ref(),
-        )
+        )?;
+        self.done_through = self.done_through.max(done.1);
+        Ok(done)
     }
 
     /// True once Ctrl-C asked the run to stop (the report then says so).

@@ -1027,3 +1027,60 @@ db_test!(
         assert_eq!(column(&env, 4, "full_name").as_deref(), Some("Customer 4"));
     }
 );
+
+db_test!(ctrl_c_lists_the_rows_not_attempted, |env| {
+    const N: i64 = 6_000;
+    customers(&env, N);
+    let mut csv = String::from("id,phone\n");
+    for id in 1..=N {
+        csv.push_str(&format!("{id},+1 202 555 0143\n"));
+    }
+    let path = write_text_file(&env, "all.csv", &csv);
+    let mut cmd = env
+        .cmd()
+        .args(&[
+            "edit",
+            "--from",
+            &path,
+            "--yes",
+            "--batch-size",
+            "20",
+            "-o",
+            "json",
+        ])
+        .cmd;
+    cmd.stdin(Stdio::null());
+    let child = cmd.spawn().expect("spawn custadm");
+    let changed_sql = "phone IS NOT NULL";
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while env.count("customers", changed_sql) == 0 {
+        assert!(Instant::now() < deadline, "no batch committed within 60 s");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    // SAFETY: plain kill(2) on our own child's pid.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, libc::SIGINT);
+    }
+    let r = finish(child);
+    r.code(7).error_line("interrupted");
+    let done = env.count("customers", changed_sql);
+    assert!(done < N, "Ctrl-C did not stop the run");
+    let doc = r.json();
+    assert_eq!(doc["interrupted"], true);
+    assert_eq!(
+        summary(&doc),
+        counts(&[("changed", done), ("failed", N - done)])
+    );
+    // Every row once, in file order; the rest `failed`, "not attempted".
+    let rows = rows_of(&doc);
+    assert_eq!(rows.len() as i64, N);
+    for (i, (line, outcome, message)) in rows.iter().enumerate() {
+        assert_eq!(*line, i as i64 + 2);
+        if (i as i64) < done {
+            assert_eq!(outcome, "changed");
+        } else {
+            assert_eq!(outcome, "failed", "line {line}");
+            assert!(message.contains("not attempted"), "{message}");
+        }
+    }
+});
