@@ -105,7 +105,8 @@ pub(super) fn run(
 
 /// How many rows of `file` would change their customer (`--max-changes`
 /// counts changes, not rows): a dry pass over the whole file, as a dry run
-/// decides it, `size` rows a batch.
+/// decides it, `size` rows a batch, each batch's lock waits bounded by
+/// `lock_timeout` as a real batch's are (`db::bounded`).
 fn count_changes(conn: &mut DbConn, actor: &Actor, file: &ChangeFile, size: usize) -> Result<i64> {
     let mut rows = Rows::new()?;
     let mut reader = file.reader()?;
@@ -115,7 +116,7 @@ fn count_changes(conn: &mut DbConn, actor: &Actor, file: &ChangeFile, size: usiz
         if batch.is_empty() {
             return Ok(n);
         }
-        let results = rows.batch(conn, actor, &batch, true)?;
+        let results = crate::db::bounded(conn, |conn| rows.batch(conn, actor, &batch, true))?;
         n += results
             .iter()
             .filter(|r| r.outcome == Outcome::WouldChange)

@@ -108,13 +108,16 @@ fn undo_customers(
 ) -> Result<()> {
     let database = sanitize(&ctx.database);
     let question = |n: i64| format!("Undo run {run} ({kind}) for {n} customer(s) in {database}?");
-    // `max_changes` (the profile's) counts what would be changed back.
+    // `max_changes` (the profile's) counts what would be changed back: a
+    // dry pass, each batch's lock waits bounded as a real batch's are.
     let counted = ids.clone();
     let count = |conn: &mut DbConn, actor: &Actor, size: usize| {
         let mut emails = EmailMoves::default();
         let mut n = 0;
         for chunk in counted.chunks(size.max(1)) {
-            let results = undo_batch(conn, actor, run, &mut Batch::new(chunk), true, &mut emails)?;
+            let results = crate::db::bounded(conn, |conn| {
+                undo_batch(conn, actor, run, &mut Batch::new(chunk), true, &mut emails)
+            })?;
             n += results
                 .iter()
                 .filter(|r| r.outcome == Outcome::WouldChange)

@@ -1084,3 +1084,37 @@ db_test!(ctrl_c_lists_the_rows_not_attempted, |env| {
         }
     }
 });
+
+db_test!(
+    the_max_changes_count_waits_no_longer_than_lock_timeout,
+    |env| {
+        // The count before a capped run reads the customers as a dry run does.
+        // PostgreSQL: another transaction holding one of the rows makes it
+        // wait at most lock_timeout, then exit 6 with nothing changed, as a
+        // batch would (it used to wait as long as that transaction lasted).
+        // SQLite: the count only reads, so it is not held up; the cap refuses.
+        customers(&env, 4);
+        let path = write_text_file(
+            &env,
+            "names.csv",
+            "id,full_name\n1,One\n2,Two\n3,Three\n4,Four\n",
+        );
+        let before = snapshot_all(&env);
+        let mut other = Other::open(&env);
+        other.begin();
+        other.exec("UPDATE customers SET phone = '+12025550143' WHERE id = 3");
+        let cmd = env
+            .cmd()
+            .env("CUSTADM_LOCK_TIMEOUT", "1")
+            .args(&["edit", "--from", &path, "--yes", "--max-changes", "3"])
+            .cmd;
+        let m = run_bounded(cmd, None, Duration::from_secs(30));
+        other.exec("ROLLBACK");
+        assert_eq!(m.signal, None, "still waiting after 30 s: {}", m.run.stderr);
+        match env.backend {
+            Backend::Postgres => m.run.code(6).error_line("locked by another transaction"),
+            Backend::Sqlite => m.run.code(5).error_line("would change 4 customers"),
+        };
+        assert_eq!(snapshot_all(&env), before);
+    }
+);
