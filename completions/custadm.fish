@@ -137,7 +137,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand edit" -l from -d 'Change
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -l format -d 'Format of --from: csv or jsonl [default: from the file\'s extension]' -r -f -a "csv\t'CSV with a header: `id` or `email`, and any of `full_name`, `new_email`, `phone`'
 jsonl\t'JSON lines: `{"id"|"email": …, "full_name"?, "new_email"?, "phone"? (null clears)}`'"
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -l batch-size -d 'With --from: rows per transaction' -r
-complete -c custadm -n "__fish_custadm_using_subcommand edit" -l max-changes -d 'With --from: refuse the run (exit 5, nothing changed) when more than N rows (or P% of the customers not soft-deleted) ask for a change [default: the profile\'s max_changes]' -r
+complete -c custadm -n "__fish_custadm_using_subcommand edit" -l max-changes -d 'With --from: refuse the run (exit 5, nothing changed) when it would change more than N customers (or P% of the customers not soft-deleted) [default: the profile\'s max_changes]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -l database-url -d 'Database: postgres://…, postgresql://…, sqlite://PATH, sqlite:PATH or a file path [default: $CUSTADM_DATABASE_URL, $DATABASE_URL, then $XDG_DATA_HOME/custadm/custadm.sqlite3]' -r
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -l profile -d 'Profile of the config file to use [default: $CUSTADM_PROFILE]' -r -f -a "(custadm config profiles 2>/dev/null)"
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -l operator -d 'Operator acting [default: $CUSTADM_OPERATOR, then the OS login name]; an operator bound to another OS login is refused' -r
@@ -147,7 +147,7 @@ complete -c custadm -n "__fish_custadm_using_subcommand edit" -l reason -d 'Why 
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -l metrics-file -d 'After a changing run, rewrite PATH (Prometheus text format, for node_exporter\'s textfile collector) with the run\'s end, exit code and outcomes [default: the profile\'s metrics_file]' -r -F
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -l clear-phone -d 'Remove the phone number'
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -s y -l yes -d 'Go ahead without asking (required for --from when there is no terminal to ask on)'
-complete -c custadm -n "__fish_custadm_using_subcommand edit" -l dry-run -d 'With --from: report every row\'s outcome (`would_change`) and write nothing'
+complete -c custadm -n "__fish_custadm_using_subcommand edit" -l dry-run -d 'Report what would change (`would_change`; with --from every row\'s outcome) and write nothing'
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -s q -l quiet -d 'Print only data and errors, no notes'
 complete -c custadm -n "__fish_custadm_using_subcommand edit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c custadm -n "__fish_custadm_using_subcommand toggle" -l ids-from -d 'Read customers from FILE, `-` for standard input: one id or email a line, blank lines and `#` comments skipped' -r -F

@@ -9,7 +9,6 @@ use std::collections::HashMap;
 
 use super::changes::ChangeRow;
 use super::report::{ItemResult, Outcome, RunReport, Stop};
-use crate::config::MaxChanges;
 use crate::context::Ctx;
 use crate::db::audit::Actor;
 use crate::db::customer::{Customer, CustomerState};
@@ -113,8 +112,8 @@ pub(super) struct Cap<'a> {
     pub allowed: i64,
     /// Changes left for this and the following batches.
     pub left: i64,
-    /// The limit as given, for the message.
-    pub limit: Option<MaxChanges>,
+    /// The limit as set, for the message.
+    pub limit: Option<&'a super::engine::ChangeLimit>,
     pub action: &'a str,
 }
 
@@ -122,7 +121,7 @@ impl Cap<'_> {
     /// The stop of a batch that would make `n` changes: `None` when they fit.
     fn check(&self, n: i64) -> Option<Stop> {
         (n > self.left).then(|| {
-            let limit = self.limit.map(|l| format!(" (--max-changes {l})")).unwrap_or_default();
+            let limit = self.limit.map(|l| format!(" ({})", l.named())).unwrap_or_default();
             Stop::Cap(format!(
                 "{}: the next batch would change {n} more customer(s), past the limit of {}{limit}; it was not applied and the run stopped there (other writers may have added matches since the run was counted)",
                 self.action, self.allowed
@@ -322,5 +321,40 @@ impl Work<'_, '_> {
         );
         results.sort_by_key(|r| r.id);
         Ok(results)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::engine::ChangeLimit;
+    use super::*;
+    use crate::config::MaxChanges;
+
+    #[test]
+    fn the_cap_names_where_the_limit_was_set() {
+        let message = |profile: Option<&str>| {
+            let limit = ChangeLimit {
+                value: MaxChanges::Count(3),
+                profile: profile.map(str::to_string),
+            };
+            let cap = Cap {
+                allowed: 3,
+                left: 1,
+                limit: Some(&limit),
+                action: "edit",
+            };
+            assert!(cap.check(1).is_none());
+            match cap.check(2) {
+                Some(Stop::Cap(why)) => why,
+                other => panic!("{other:?}"),
+            }
+        };
+        assert!(message(None).contains("past the limit of 3 (--max-changes 3)"));
+        let from_profile = message(Some("prod"));
+        assert!(
+            from_profile.contains("(max_changes = 3 of profile prod)"),
+            "{from_profile}"
+        );
+        assert!(!from_profile.contains("--max-changes"), "{from_profile}");
     }
 }

@@ -21,6 +21,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::report::{ItemResult, Outcome};
+use super::scan::{LineError, Scan};
 use crate::error::{Error, Result};
 use crate::text::sanitize;
 
@@ -123,11 +124,6 @@ pub struct ChangeFile {
     pub format: ChangeFormat,
 }
 
-/// Longest line (or CSV record) of a change file: a name is at most 150
-/// characters and an email 254, so this is generous; a file without line
-/// breaks (`/dev/zero`) cannot exhaust memory.
-const MAX_LINE_BYTES: usize = 64 * 1024;
-
 impl ChangeFile {
     /// Reads `path` (`-`: standard input) in `format` (else the one its
     /// extension names: `.csv`, `.jsonl`, `.ndjson`), validating each row's
@@ -178,11 +174,8 @@ impl ChangeFile {
                     Error::Usage(format!("--from {source}: cannot read the file: {e}"))
                 })?)
             };
-        let mut bound = LineBound::new(reader);
-        if format == ChangeFormat::Csv {
-            bound.newlines = Some(std::collections::VecDeque::new());
-        }
-        let mut reader = BufReader::with_capacity(64 * 1024, bound);
+        let scan = Scan::new(reader, format == ChangeFormat::Csv);
+        let mut reader = BufReader::with_capacity(64 * 1024, scan);
         // A byte-order mark (spreadsheets write one) is not part of the header.
         let mut skipped = 0;
         if reader
@@ -276,15 +269,25 @@ fn read_error(source: &str, e: std::io::Error) -> Error {
     Error::Usage(format!("--from {source}: cannot read: {e}"))
 }
 
+/// An error from reading through [`Scan`]: a malformed file naming its
+/// line, else the file could not be read.
+fn scan_error(source: &str, e: std::io::Error) -> Error {
+    match LineError::of(&e) {
+        Some(at) => malformed(source, at.line, &at.what),
+        None => read_error(source, e),
+    }
+}
+
 /// A malformed file: exit 2 naming the line.
 fn malformed(source: &str, line: u64, what: &str) -> Error {
     Error::Usage(format!("{source} line {line}: {what}; nothing was changed"))
 }
 
-/// The values of a row as given (`None`: not given, or an empty CSV cell).
+/// The values of a row as given (`None`: not given, or an empty CSV cell;
+/// `Some(None)`: JSON `null`).
 struct RawValues<'a> {
-    full_name: Option<&'a str>,
-    new_email: Option<&'a str>,
+    full_name: Option<Option<&'a str>>,
+    new_email: Option<Option<&'a str>>,
     phone: Option<Option<&'a str>>,
 }
 
@@ -305,13 +308,23 @@ fn validated(
     };
     let full_name = raw
         .full_name
+        .and_then(|n| one_line("name", "full_name", n).map_err(&mut note).ok())
         .and_then(|n| validate::full_name(n).map_err(&mut note).ok());
     let new_email = raw
         .new_email
+        .and_then(|e| one_line("email", "new_email", e).map_err(&mut note).ok())
         .and_then(|e| validate::email(e).map_err(&mut note).ok());
     let phone = match raw.phone {
         None => PhoneChange::Keep,
         Some(None) => PhoneChange::Clear,
+        Some(Some(p)) if p.trim().is_empty() => {
+            note(EMPTY_PHONE.into());
+            PhoneChange::Keep
+        }
+        Some(Some(p)) if p.contains(['\n', '\r']) => {
+            note(LINE_BREAK.replace("{}", "phone"));
+            PhoneChange::Keep
+        }
         Some(Some(p)) => match validate::phone(p, region) {
             Ok(p) => PhoneChange::Set(p),
             Err(e) => {
@@ -330,8 +343,41 @@ fn validated(
     }
 }
 
+/// Why an empty phone is invalid in a file (`edit`'s own message names
+/// `--clear-phone`, which a file does not have).
+const EMPTY_PHONE: &str = "phone: is empty: leave it out (an empty CSV cell, no \"phone\" key) to keep the phone, or give JSON null to remove it";
+
+/// Why a value with a line break is invalid (a quoted CSV field may hold
+/// one; no name, email or phone does).
+const LINE_BREAK: &str = "{}: contains a line break; a name, email or phone is one line";
+
+/// A value given (`Some`), as one line; `None` (JSON `null`) is an error:
+/// only a phone can be removed.
+fn one_line<'a>(
+    field: &str,
+    key: &str,
+    value: Option<&'a str>,
+) -> std::result::Result<&'a str, String> {
+    let Some(value) = value else {
+        return Err(format!(
+            "{key}: null, but only a phone can be removed (null clears a phone); leave \"{key}\" out to keep the {field}"
+        ));
+    };
+    if value.contains(['\n', '\r']) {
+        return Err(LINE_BREAK.replace("{}", field));
+    }
+    Ok(value)
+}
+
 /// The key of a row from the `id` or `email` cell.
 fn key_of(source: &str, line: u64, column: Column, cell: &str) -> Result<RowKey> {
+    if cell.contains(['\n', '\r']) {
+        return Err(malformed(
+            source,
+            line,
+            &format!("a line break inside the {} cell", column.name()),
+        ));
+    }
     let cell = cell.trim();
     if cell.is_empty() {
         return Err(malformed(
@@ -400,7 +446,7 @@ const COLUMNS_HINT: &str =
     "the header names the customer by id or email, and any of full_name, new_email, phone";
 
 fn read_csv<R: Read>(
-    reader: BufReader<LineBound<R>>,
+    reader: BufReader<Scan<R>>,
     skipped: u64,
     source: &str,
     region: Option<phonenumber::country::Id>,
@@ -414,10 +460,9 @@ fn read_csv<R: Read>(
     let csv_error = |e: csv::Error| -> Error {
         let line = e.position().map(|p| p.line()).unwrap_or(1);
         match e.into_kind() {
-            csv::ErrorKind::Io(e) if e.kind() == std::io::ErrorKind::InvalidData => {
-                malformed(source, line, &e.to_string())
-            }
-            csv::ErrorKind::Io(e) => read_error(source, e),
+            // The scan's errors name their line (csv's I/O errors carry no
+            // position).
+            csv::ErrorKind::Io(e) => scan_error(source, e),
             other => malformed(source, line, &format!("not CSV ({other:?})")),
         }
     };
@@ -428,7 +473,7 @@ fn read_csv<R: Read>(
             &format!("the file is empty: {COLUMNS_HINT}"),
         ));
     }
-    let line_of = |csv: &mut csv::Reader<BufReader<LineBound<R>>>, record: &csv::ByteRecord| {
+    let line_of = |csv: &mut csv::Reader<BufReader<Scan<R>>>, record: &csv::ByteRecord| {
         let at = record.position().map(|p| p.byte()).unwrap_or(0) + skipped;
         csv.get_mut().get_mut().line_at(at)
     };
@@ -510,23 +555,17 @@ fn read_csv<R: Read>(
         for cell in record.iter() {
             let text = std::str::from_utf8(cell)
                 .map_err(|_| malformed(source, line, "not valid UTF-8"))?;
-            if text.contains(['\n', '\r']) {
-                return Err(malformed(
-                    source,
-                    line,
-                    "a line break inside a field (a quote that is never closed?)",
-                ));
-            }
             cells.push(text);
         }
+        // An empty cell, or one of spaces only, leaves its field as it is.
         let cell = |i: Option<usize>| {
             i.and_then(|i| cells.get(i).copied())
-                .filter(|c| !c.is_empty())
+                .filter(|c| !c.trim().is_empty())
         };
         let key = key_of(source, line, key, cells.get(key_at).copied().unwrap_or(""))?;
         let raw = RawValues {
-            full_name: cell(name_at),
-            new_email: cell(email_at),
+            full_name: cell(name_at).map(Some),
+            new_email: cell(email_at).map(Some),
             phone: cell(phone_at).map(Some),
         };
         spool.push(&validated(line, key, raw, region))?;
@@ -542,10 +581,11 @@ struct JsonRow {
     id: Option<i64>,
     #[serde(default)]
     email: Option<String>,
-    #[serde(default)]
-    full_name: Option<String>,
-    #[serde(default)]
-    new_email: Option<String>,
+    /// Absent: unchanged; `null`: refused (only a phone can be removed).
+    #[serde(default, deserialize_with = "present")]
+    full_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    new_email: Option<Option<String>>,
     /// Absent: unchanged; `null`: clear.
     #[serde(default, deserialize_with = "present")]
     phone: Option<Option<String>>,
@@ -570,10 +610,7 @@ fn read_jsonl(
         raw.clear();
         let n = reader
             .read_until(b'\n', &mut raw)
-            .map_err(|e| match e.kind() {
-                std::io::ErrorKind::InvalidData => malformed(source, line + 1, &e.to_string()),
-                _ => read_error(source, e),
-            })?;
+            .map_err(|e| scan_error(source, e))?;
         if n == 0 {
             break;
         }
@@ -613,76 +650,13 @@ fn read_jsonl(
             }
         };
         let raw_values = RawValues {
-            full_name: row.full_name.as_deref(),
-            new_email: row.new_email.as_deref(),
+            full_name: row.full_name.as_ref().map(|n| n.as_deref()),
+            new_email: row.new_email.as_ref().map(|e| e.as_deref()),
             phone: row.phone.as_ref().map(|p| p.as_deref()),
         };
         spool.push(&validated(line, key, raw_values, region))?;
     }
     Ok(())
-}
-
-/// A reader that refuses a line longer than [`MAX_LINE_BYTES`] (an error
-/// of kind `InvalidData`), so that no row can exhaust memory.
-struct LineBound<R> {
-    inner: R,
-    since_newline: usize,
-    /// Bytes read so far.
-    offset: u64,
-    /// CSV: offsets of the line breaks read but not yet passed by a
-    /// record (bounded by the read-ahead), and how many were passed.
-    newlines: Option<std::collections::VecDeque<u64>>,
-    passed: u64,
-}
-
-impl<R> LineBound<R> {
-    fn new(inner: R) -> Self {
-        LineBound {
-            inner,
-            since_newline: 0,
-            offset: 0,
-            newlines: None,
-            passed: 0,
-        }
-    }
-
-    /// The line (1-based) of the record that starts at byte `at` of the
-    /// input: one more than the line breaks before it, counting the `\n`
-    /// of a CRLF that the CSV reader places at the start of the next
-    /// record.
-    fn line_at(&mut self, at: u64) -> u64 {
-        if let Some(newlines) = self.newlines.as_mut() {
-            while newlines.front().is_some_and(|&n| n <= at) {
-                newlines.pop_front();
-                self.passed += 1;
-            }
-        }
-        self.passed + 1
-    }
-}
-
-impl<R: Read> Read for LineBound<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        for &b in buf.get(..n).unwrap_or_default() {
-            self.offset += 1;
-            if b == b'\n' {
-                self.since_newline = 0;
-                if let Some(newlines) = self.newlines.as_mut() {
-                    newlines.push_back(self.offset - 1);
-                }
-            } else {
-                self.since_newline += 1;
-                if self.since_newline > MAX_LINE_BYTES {
-                    return Err(std::io::Error::new(
-                        std::io::ErrorKind::InvalidData,
-                        format!("a line longer than {MAX_LINE_BYTES} bytes"),
-                    ));
-                }
-            }
-        }
-        Ok(n)
-    }
 }
 
 /// A set of customer ids in little memory: ids grouped by their high bits,

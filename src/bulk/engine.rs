@@ -10,12 +10,13 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::batch::{run_batch, BatchFn, Cap, Commit, Page};
-use super::changes::ChangeFile;
+use super::changes::{ChangeFile, ChangeRow, RowReader};
 use super::matches::MatchSpool;
 use super::report::{ItemResult, Outcome, RunReport, Stop};
 use super::selection::{Selection, Targets};
-use crate::config::MaxChanges;
+use crate::config::{MaxChanges, Settings};
 use crate::context::Ctx;
+use crate::db::audit::Actor;
 use crate::db::filter::{self, Changeable, Filters};
 use crate::db::DbConn;
 use crate::error::{Error, Result};
@@ -37,6 +38,67 @@ pub(crate) struct RunSpec<'a> {
     /// How the batches meet their transactions ([`Commit::PerBatch`] for
     /// most commands).
     pub commit: Commit,
+    /// For a command that decides per customer (`changeable` is `None`):
+    /// how many customers the run would change, counted by a dry pass over
+    /// its targets (given the batch size). `--max-changes` caps what a run
+    /// changes, so when the targets that ask for a change exceed it, this
+    /// count decides (rows already so, refused or not found do not count).
+    pub count_changes: Option<&'a CountChanges<'a>>,
+}
+
+/// A dry pass that counts what a run would change (see
+/// [`RunSpec::count_changes`]).
+pub(crate) type CountChanges<'a> = dyn Fn(&mut DbConn, &Actor, usize) -> Result<i64> + 'a;
+
+/// `--max-changes` as a run meets it: the limit, and where it was set (for
+/// the messages: the flag, or the profile's key).
+#[derive(Debug, Clone)]
+pub(crate) struct ChangeLimit {
+    pub value: MaxChanges,
+    /// Set by the profile's `max_changes` (its name), not the flag.
+    pub profile: Option<String>,
+}
+
+impl ChangeLimit {
+    /// The limit of a run: `--max-changes` (`flag`), else the selected
+    /// profile's `max_changes`.
+    pub(crate) fn of(flag: Option<MaxChanges>, settings: &Settings) -> Option<ChangeLimit> {
+        match (flag, settings.max_changes) {
+            (Some(value), _) => Some(ChangeLimit {
+                value,
+                profile: None,
+            }),
+            (None, Some(value)) => Some(ChangeLimit {
+                value,
+                profile: Some(
+                    settings
+                        .profile
+                        .as_ref()
+                        .map(|p| crate::text::sanitize(&p.value))
+                        .unwrap_or_else(|| "?".into()),
+                ),
+            }),
+            (None, None) => None,
+        }
+    }
+
+    /// `--max-changes 500`, or `max_changes = 2% of profile prod`.
+    pub(crate) fn named(&self) -> String {
+        match &self.profile {
+            None => format!("--max-changes {}", self.value),
+            Some(p) => format!("max_changes = {} of profile {p}", self.value),
+        }
+    }
+
+    /// How to let a bigger run through.
+    fn raise(&self) -> &'static str {
+        match self.profile {
+            None => "raise --max-changes for this run",
+            Some(_) => {
+                "give this run a higher --max-changes (it overrides the profile's max_changes)"
+            }
+        }
+    }
 }
 
 /// How a run goes, as the user asked (`TargetArgs::options`, or a command's
@@ -112,7 +174,9 @@ pub(crate) fn execute(
         report,
         progress: Progress::new(total, spec.action),
         allowed,
+        limit: ChangeLimit::of(options.max_changes, &ctx.settings),
         next: 0,
+        done_through: None,
     };
     let outcome = match &targets {
         Targets::Named { ids, unknown } => run.named(ctx, ids, unknown),
@@ -120,18 +184,25 @@ pub(crate) fn execute(
         Targets::File(file) => run.file_rows(ctx, file),
     };
     run.progress.finish();
-    if let Err(stop) = outcome {
-        // Stopped half-way: what committed stays in the report, the rest is
-        // `failed`, "not attempted"; `RunReport::finish` prints it all.
-        if let Targets::Named { ids, .. } = &targets {
-            run.report.add(
+    let stopped = outcome.err();
+    if stopped.is_some() || run.report.interrupted {
+        // Stopped half-way (an error, the cap, Ctrl-C): what committed
+        // stays in the report, the rest is `failed`, "not attempted" (a
+        // change file's rest is added as it is read: `Run::file_rows`);
+        // `RunReport::finish` prints it all.
+        match &targets {
+            Targets::Named { ids, .. } => run.report.add(
                 ids.get(run.next..)
                     .unwrap_or_default()
                     .iter()
                     .map(|&id| ItemResult::new(id, Outcome::Failed).with_message(NOT_ATTEMPTED))
                     .collect(),
-            )?;
+            )?,
+            Targets::Filter(filters) => run.matches_not_attempted(ctx, filters)?,
+            Targets::File(_) => {}
         }
+    }
+    if let Some(stop) = stopped {
         run.report.stop(stop);
     }
     Ok(run.report)
@@ -167,24 +238,33 @@ fn check_cap(
     options: &RunOptions,
     targets: &Targets,
 ) -> Result<(Option<i64>, Option<i64>)> {
-    let Some(limit) = options.max_changes.or(ctx.settings.max_changes) else {
+    let Some(limit) = ChangeLimit::of(options.max_changes, &ctx.settings) else {
         return Ok((None, None));
     };
+    let batch_size = options.batch_size as usize;
     let n = match (spec.changeable, targets.named()) {
-        (Some(which), _) => {
-            targets.count_changeable(&mut ctx.conn, which, options.batch_size as usize)?
-        }
-        // A command that decides per customer (undo, edit --from): every
-        // target that asks for a change may change.
+        (Some(which), _) => targets.count_changeable(&mut ctx.conn, which, batch_size)?,
+        // A command that decides per customer (undo, edit --from): at most
+        // every target that asks for a change.
         (None, _) => i64::try_from(targets.may_change()).unwrap_or(i64::MAX),
     };
-    let allowed = check_max_changes(
-        &mut ctx.conn,
-        spec.action,
-        usize::try_from(n).unwrap_or(0),
-        Some(limit),
-    )?;
-    Ok((Some(n), allowed))
+    let check = |conn: &mut DbConn, n: i64| {
+        check_max_changes(
+            conn,
+            spec.action,
+            usize::try_from(n).unwrap_or(0),
+            Some(&limit),
+        )
+    };
+    match (check(&mut ctx.conn, n), spec.count_changes) {
+        (Err(Error::Refused(_)), Some(count)) => {
+            // More ask than the limit allows: what would really change
+            // decides (a dry pass).
+            let n = count(&mut ctx.conn, &ctx.actor, batch_size)?;
+            Ok((Some(n), check(&mut ctx.conn, n)?))
+        }
+        (allowed, _) => Ok((Some(n), allowed?)),
+    }
 }
 
 /// Asks for confirmation (not for a dry run): the question names how many
@@ -237,8 +317,13 @@ struct Run<'r, 'f> {
     progress: Progress,
     /// `--max-changes` as a number of changes, when a cap applies.
     allowed: Option<i64>,
+    /// The limit as set, for the messages.
+    limit: Option<ChangeLimit>,
     /// Named runs: the index of the first id not yet done.
     next: usize,
+    /// Filter runs: the highest id of the batches done (the pages go in
+    /// id order), where the customers not attempted begin.
+    done_through: Option<i64>,
 }
 
 impl Run<'_, '_> {
@@ -274,20 +359,62 @@ impl Run<'_, '_> {
                 break;
             }
             if let Err(stop) = self.batch(ctx, Page::Rows(&batch)) {
-                let mut left = batch;
-                while !left.is_empty() {
-                    self.report.add(
-                        left.iter()
-                            .map(|r| r.result(Outcome::Failed).with_message(NOT_ATTEMPTED_ROW))
-                            .collect(),
-                    )?;
-                    left = rows.next_batch(size)?;
-                }
+                self.rows_not_attempted(&mut rows, batch)?;
                 return Err(stop);
             }
             self.progress.advance(batch.len());
         }
+        if self.report.interrupted {
+            self.rows_not_attempted(&mut rows, Vec::new())?;
+        }
         Ok(())
+    }
+
+    /// `left` and the rest of the file as `failed`, "not attempted" (read
+    /// on from the spool a batch at a time, so memory stays flat).
+    fn rows_not_attempted(&mut self, rows: &mut RowReader, mut left: Vec<ChangeRow>) -> Result<()> {
+        let size = self.options.batch_size as usize;
+        if left.is_empty() {
+            left = rows.next_batch(size)?;
+        }
+        while !left.is_empty() {
+            self.report.add(
+                left.iter()
+                    .map(|r| r.result(Outcome::Failed).with_message(NOT_ATTEMPTED_ROW))
+                    .collect(),
+            )?;
+            left = rows.next_batch(size)?;
+        }
+        Ok(())
+    }
+
+    /// A filter run stopped half-way: the customers that match now after
+    /// the last batch done, as `failed`, "not attempted" (read page by
+    /// page). When they cannot be read (the connection is lost), a note
+    /// says so.
+    fn matches_not_attempted(&mut self, ctx: &mut Ctx, filters: &Filters) -> Result<()> {
+        let limit = i64::from(self.options.batch_size);
+        let mut after = self.done_through.unwrap_or(i64::MIN);
+        loop {
+            let ids = match filter::page_ids(&mut ctx.conn, filters, after, limit) {
+                Ok(ids) => ids,
+                Err(e) => {
+                    ctx.out.note(&format!(
+                        "the customers not attempted could not be listed ({e})"
+                    ));
+                    return Ok(());
+                }
+            };
+            let Some(&last) = ids.last() else {
+                return Ok(());
+            };
+            after = last;
+            self.report.add(
+                ids.into_iter()
+                    .map(|id| ItemResult::new(id, Outcome::Failed).with_message(NOT_ATTEMPTED))
+                    .collect(),
+            )?;
+        }
     }
 
     /// Filter matches page by page, in id order (keyset: each page starts
@@ -351,10 +478,10 @@ impl Run<'_, '_> {
         let cap = self.allowed.map(|allowed| Cap {
             allowed,
             left: allowed - self.report.count(Outcome::Changed) as i64,
-            limit: self.options.max_changes.or(ctx.settings.max_changes),
+            limit: self.limit.as_ref(),
             action: self.spec.action,
         });
-        run_batch(
+        let done = run_batch(
             ctx,
             &mut self.report,
             self.batch,
@@ -362,7 +489,9 @@ impl Run<'_, '_> {
             self.options.dry_run,
             page,
             cap.as_ref(),
-        )
+        )?;
+        self.done_through = self.done_through.max(done.1);
+        Ok(done)
     }
 
     /// True once Ctrl-C asked the run to stop (the report then says so).
@@ -385,11 +514,12 @@ pub fn check_max_changes(
     conn: &mut DbConn,
     action: &str,
     targets: usize,
-    limit: Option<MaxChanges>,
+    limit: Option<&ChangeLimit>,
 ) -> Result<Option<i64>> {
-    let Some(limit) = limit else {
+    let Some(set) = limit else {
         return Ok(None);
     };
+    let limit = set.value;
     let live = match limit {
         MaxChanges::Count(_) => 0,
         MaxChanges::Percent(_) => filter::count_changeable(conn, None, None, Changeable::Live)?,
@@ -402,7 +532,9 @@ pub fn check_max_changes(
             MaxChanges::Percent(_) => format!(" of {live} customers not deleted"),
         };
         return Err(Error::Refused(format!(
-            "{action} would change {n} customers, more than the limit of {allowed} (--max-changes {limit}{of}); nothing was changed. Check the selection, or raise --max-changes for this run"
+            "{action} would change {n} customers, more than the limit of {allowed} ({}{of}); nothing was changed. Check the selection, or {}",
+            set.named(),
+            set.raise()
         )));
     }
     Ok(Some(allowed))

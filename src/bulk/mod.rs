@@ -23,11 +23,13 @@
 mod args;
 mod batch;
 mod changes;
+mod emails;
 mod engine;
 mod matches;
 pub(crate) mod metrics;
 mod record;
 mod report;
+mod scan;
 mod selection;
 
 pub use args::parse_limit;
@@ -37,8 +39,9 @@ pub(crate) use args::{
 };
 pub(crate) use batch::{Batch, Commit};
 pub(crate) use changes::{ChangeFile, ChangeFormat, ChangeRow, IdSet, PhoneChange, RowKey};
+pub(crate) use emails::{normalised as normalised_email, EmailMoves};
 pub(crate) use engine::check_max_changes;
-pub(crate) use engine::{execute, RunOptions, RunSpec};
+pub(crate) use engine::{execute, ChangeLimit, RunOptions, RunSpec};
 pub(crate) use record::{close_run, record_unstarted};
 pub(crate) use report::{spool_file, ItemResult, Outcome, RunRecord, RunReport};
 pub(crate) use selection::Selection;

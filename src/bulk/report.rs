@@ -444,7 +444,7 @@ impl RunReport {
         printed?;
         let prefix = if self.dry_run { "dry run: " } else { "" };
         let stop = if self.interrupted {
-            " (interrupted: the remaining ids were not touched)"
+            " (interrupted: the rest were not attempted)"
         } else {
             ""
         };
@@ -677,6 +677,13 @@ impl RunReport {
             } else {
                 format!("all {failed} customers were refused; see the results")
             }));
+        }
+        if self.interrupted {
+            return Err(Error::Partial(format!(
+                "{}: interrupted: {failed} of {total} customers not done ({}); run the same command again to finish",
+                self.action,
+                self.summary_line()
+            )));
         }
         Err(Error::Partial(format!(
             "{}: {failed} of {total} customers not done ({})",

@@ -37,6 +37,7 @@ pub fn run(ctx: &mut Ctx, args: DeleteArgs) -> Result<()> {
         changeable: Some(Changeable::Live),
         at_most_one: None,
         commit: bulk::Commit::PerBatch,
+        count_changes: None,
     };
     let report = bulk::execute(
         ctx,

@@ -16,6 +16,11 @@
 //!   refused (the first finds the address still held by the other
 //!   customer, the second likewise); a swap takes two runs, through a
 //!   temporary address (README "Tour");
+//! - a row naming its customer by email finds whoever holds the address as
+//!   the earlier rows left it (`EmailMoves`: one a row gave away names its
+//!   new holder, one a row took away names nobody), whatever the batch
+//!   size, dry run or not; and the customer found must still hold it once
+//!   locked (another transaction may move it meanwhile: `settle_emails`);
 //! - the same customer named twice (by id or email): the later row is
 //!   refused, "already changed by line N" (or "already named by line N"
 //!   when that row changed nothing), whatever it asks, so running the same
@@ -23,8 +28,8 @@
 //!
 //! Memory: the rows stream from the spool; customers seen are kept in a
 //! compact id set (`bulk::IdSet`) and the first line of each in a spool
-//! file (17 bytes a customer); only the emails the file hands out are kept
-//! in memory (to name the line that took an address).
+//! file (17 bytes a customer); only the emails the file's rows move (gave
+//! or took away) are kept in memory.
 
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
@@ -35,8 +40,8 @@ use std::path::Path;
 use serde_json::{json, Map, Value};
 
 use crate::bulk::{
-    self, ChangeFile, ChangeFormat, ChangeRow, IdSet, ItemResult, Outcome, PhoneChange, RowKey,
-    RunOptions,
+    self, ChangeFile, ChangeFormat, ChangeRow, EmailMoves, IdSet, ItemResult, Outcome, PhoneChange,
+    RowKey, RunOptions,
 };
 use crate::context::Ctx;
 use crate::db::audit::{self, Actor, NewAuditEntry};
@@ -75,6 +80,9 @@ pub(super) fn run(
     };
     let database = sanitize(&ctx.database);
     let question = |n: i64| format!("Apply {n} row(s) of {source} to the customers in {database}?");
+    let counted = file.clone();
+    let count =
+        |conn: &mut DbConn, actor: &Actor, size: usize| count_changes(conn, actor, &counted, size);
     let spec = bulk::RunSpec {
         action: "edit",
         always_confirm: false,
@@ -82,6 +90,7 @@ pub(super) fn run(
         changeable: None,
         at_most_one: None,
         commit: bulk::Commit::PerBatch,
+        count_changes: Some(&count),
     };
     let mut rows = Rows::new()?;
     let report = bulk::execute(
@@ -94,17 +103,36 @@ pub(super) fn run(
     report.finish(ctx)
 }
 
+/// How many rows of `file` would change their customer (`--max-changes`
+/// counts changes, not rows): a dry pass over the whole file, as a dry run
+/// decides it, `size` rows a batch, each batch's lock waits bounded by
+/// `lock_timeout` as a real batch's are (`db::bounded`).
+fn count_changes(conn: &mut DbConn, actor: &Actor, file: &ChangeFile, size: usize) -> Result<i64> {
+    let mut rows = Rows::new()?;
+    let mut reader = file.reader()?;
+    let mut n = 0;
+    loop {
+        let batch = reader.next_batch(size)?;
+        if batch.is_empty() {
+            return Ok(n);
+        }
+        let results = crate::db::bounded(conn, |conn| rows.batch(conn, actor, &batch, true))?;
+        n += results
+            .iter()
+            .filter(|r| r.outcome == Outcome::WouldChange)
+            .count() as i64;
+    }
+}
+
 /// What the run remembers across batches.
 struct Rows {
     /// Customers a row has named.
     seen: IdSet,
     /// The first row of each customer: line and outcome.
     firsts: Firsts,
-    /// Emails the file's rows gave to (or left with) a customer: email →
-    /// (customer, line).
-    assigned: HashMap<String, (i64, u64)>,
-    /// Dry runs: addresses an earlier row would free (email → its holder).
-    freed: HashMap<String, i64>,
+    /// Emails the file's earlier rows gave to (or left with) a customer,
+    /// and those they freed (in dry runs too: what they would do).
+    emails: EmailMoves,
 }
 
 impl Rows {
@@ -112,8 +140,7 @@ impl Rows {
         Ok(Rows {
             seen: IdSet::default(),
             firsts: Firsts::new()?,
-            assigned: HashMap::new(),
-            freed: HashMap::new(),
+            emails: EmailMoves::default(),
         })
     }
 
@@ -130,39 +157,43 @@ impl Rows {
         let emails: Vec<String> = rows
             .iter()
             .filter_map(|r| match &r.key {
-                RowKey::Email(e) => Some(e.clone()),
-                RowKey::Id(_) => None,
+                // An address an earlier row moved is resolved by the file.
+                RowKey::Email(e) if self.emails.holder(e).is_none() => Some(e.clone()),
+                _ => None,
             })
             .collect();
-        let by_email = Customer::ids_by_email(conn, &emails)?;
-        let target = |r: &ChangeRow| match &r.key {
-            RowKey::Id(id) => Some(*id),
-            RowKey::Email(e) => by_email.get(e).copied(),
-        };
-        let mut ids: Vec<i64> = rows.iter().filter_map(target).collect();
+        let mut by_email = Customer::ids_by_email(conn, &emails)?;
+        let mut ids: Vec<i64> = rows
+            .iter()
+            .filter_map(|r| match &r.key {
+                RowKey::Id(id) => Some(*id),
+                RowKey::Email(e) => by_email.get(e).copied(),
+            })
+            .collect();
         ids.sort_unstable();
         ids.dedup();
-        let current = Customer::lock_for_edit_many(conn, &ids)?;
+        let mut current = Customer::lock_for_edit_many(conn, &ids)?;
+        let moving = settle_emails(conn, &mut by_email, &mut current)?;
         let mut results = Vec::with_capacity(rows.len());
         let mut writes = Writes::default();
         let mut dups: Vec<(usize, i64)> = Vec::new();
         let mut here: HashMap<i64, (u64, Outcome)> = HashMap::new();
         for row in rows {
-            let Some(c) = target(row).and_then(|id| current.get(&id)) else {
-                results.push(
-                    match &row.key {
-                        RowKey::Id(id) => ItemResult::not_found(*id),
-                        RowKey::Email(e) => ItemResult::email_not_found(e),
-                    }
-                    .with_line(row.line),
-                );
+            let (target, given) = self.target(row, &by_email);
+            let c = target.and_then(|id| current.get(&id));
+            let Some(id) = target.filter(|_| c.is_some() || given) else {
+                results.push(not_found(row, &moving));
                 continue;
             };
-            if !self.seen.insert(c.id) {
-                dups.push((results.len(), c.id));
-                results.push(ItemResult::refused(c.id, String::new()).with_line(row.line));
+            if !self.seen.insert(id) {
+                dups.push((results.len(), id));
+                results.push(ItemResult::refused(id, String::new()).with_line(row.line));
                 continue;
             }
+            let Some(c) = c else {
+                results.push(not_found(row, &moving));
+                continue;
+            };
             let result = self.decide(conn, actor, row, c, dry_run, &mut writes)?;
             here.insert(c.id, (row.line, result.outcome));
             self.firsts.record(row.line, c.id, result.outcome)?;
@@ -254,7 +285,7 @@ impl Rows {
         }
         if changes.is_empty() {
             if let Some(e) = &row.new_email {
-                self.assigned.insert(e.clone(), (id, row.line));
+                self.emails.give(e, id, row.line);
             }
             return Ok(ItemResult::new(id, Outcome::Unchanged)
                 .with_message("nothing to change")
@@ -281,9 +312,8 @@ impl Rows {
         let changes = Value::Object(changes);
         if dry_run {
             if let Some(e) = email {
-                let old = validate::email(&c.email).unwrap_or_else(|_| c.email.to_lowercase());
-                self.freed.insert(old, id);
-                self.assigned.insert(e.to_string(), (id, row.line));
+                self.emails.free(&c.email, id);
+                self.emails.give(e, id, row.line);
             }
             return Ok(ItemResult::new(id, Outcome::WouldChange)
                 .with_changes(changes)
@@ -317,7 +347,8 @@ impl Rows {
             }
         }
         if let Some(e) = email {
-            self.assigned.insert(e.to_string(), (id, row.line));
+            self.emails.free(&c.email, id);
+            self.emails.give(e, id, row.line);
         }
         writes.audit.push(actor.entry(
             "edit",
@@ -344,7 +375,7 @@ impl Rows {
             format!("email {e} was given to another customer by line {line} of this file")
         };
         if dry_run {
-            if let Some(&(owner, line)) = self.assigned.get(e) {
+            if let Some((owner, line)) = self.emails.given(e) {
                 if owner != id {
                     return Ok(Some(by_line(line)));
                 }
@@ -353,14 +384,90 @@ impl Rows {
         let Some(owner) = Customer::email_owner(conn, e, id)? else {
             return Ok(None);
         };
-        if dry_run && self.freed.get(e) == Some(&owner) {
+        if dry_run && self.emails.freed_by(e) == Some(owner) {
             return Ok(None);
         }
-        Ok(Some(match self.assigned.get(e) {
-            Some(&(o, line)) if o == owner => by_line(line),
+        Ok(Some(match self.emails.given(e) {
+            Some((o, line)) if o == owner => by_line(line),
             _ => format!("email {e} is already used by another customer"),
         }))
     }
+
+    /// The customer a row names, as the file's earlier rows left the
+    /// emails (rows apply in file order, each against the database as the
+    /// earlier ones left it, whatever the batch size, dry run or not): an
+    /// address an earlier row gave away names the customer it went to
+    /// (true: then that customer was named before), one it freed names
+    /// nobody; any other through the database (`by_email`, read under this
+    /// batch's lock).
+    fn target(&self, row: &ChangeRow, by_email: &HashMap<String, i64>) -> (Option<i64>, bool) {
+        match &row.key {
+            RowKey::Id(id) => (Some(*id), false),
+            RowKey::Email(e) => match self.emails.holder(e) {
+                Some(holder) => (holder, holder.is_some()),
+                None => (by_email.get(e).copied(), false),
+            },
+        }
+    }
+}
+
+/// The result of a row whose customer does not exist (now), or whose
+/// email kept moving between customers while the batch locked them.
+fn not_found(row: &ChangeRow, moving: &HashSet<String>) -> ItemResult {
+    match &row.key {
+        RowKey::Id(id) => ItemResult::not_found(*id),
+        RowKey::Email(e) if moving.contains(e) => ItemResult::by_email(e, Outcome::Refused)
+            .with_message(format!(
+                "email {e} moved from customer to customer while this run waited for its lock; run the file again"
+            )),
+        RowKey::Email(e) => ItemResult::email_not_found(e),
+    }
+    .with_line(row.line)
+}
+
+/// After a batch's customers are locked (a dry run: read), each one an
+/// email named must still hold it: another transaction may have moved the
+/// address to someone else between the lookup and the lock. Such emails
+/// are looked up again and their new customers locked (a few rounds at
+/// most: PostgreSQL's READ COMMITTED shows each statement what committed
+/// before it). Returns the emails still moving after that (their rows are
+/// refused); the others are in `by_email`, their customers in `current`.
+fn settle_emails(
+    conn: &mut DbConn,
+    by_email: &mut HashMap<String, i64>,
+    current: &mut HashMap<i64, Customer>,
+) -> Result<HashSet<String>> {
+    let stale = |by_email: &HashMap<String, i64>, current: &HashMap<i64, Customer>| {
+        by_email
+            .iter()
+            .filter(|(e, id)| !current.get(id).is_some_and(|c| c.holds_email(e)))
+            .map(|(e, _)| e.clone())
+            .collect::<Vec<String>>()
+    };
+    let mut moving = stale(by_email, current);
+    for _ in 0..3 {
+        if moving.is_empty() {
+            break;
+        }
+        for e in &moving {
+            by_email.remove(e);
+        }
+        let again = Customer::ids_by_email(conn, &moving)?;
+        let mut ids: Vec<i64> = again
+            .values()
+            .copied()
+            .filter(|id| !current.contains_key(id))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        current.extend(Customer::lock_for_edit_many(conn, &ids)?);
+        moving = stale(&again, current);
+        by_email.extend(again);
+    }
+    for e in &moving {
+        by_email.remove(e);
+    }
+    Ok(moving.into_iter().collect())
 }
 
 /// What a batch writes at its end: names and phones in one statement on

@@ -116,7 +116,7 @@ pub fn run(ctx: &mut Ctx, args: PurgeArgs) -> Result<()> {
         &mut ctx.conn,
         "purge",
         targets.len(),
-        args.max_changes.or(ctx.settings.max_changes),
+        crate::bulk::ChangeLimit::of(args.max_changes, &ctx.settings).as_ref(),
     )?;
     preview(ctx, &targets, &missing);
 

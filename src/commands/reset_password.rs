@@ -66,6 +66,7 @@ pub fn run(ctx: &mut Ctx, args: ResetPasswordArgs) -> Result<()> {
             "more than one customer: pass --send-email so each password is mailed to its customer instead of filling the terminal",
         ),
         commit: Commit::PerBatch,
+        count_changes: None,
     };
     let report = match &mailer {
         Some(mailer) => {

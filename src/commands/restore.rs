@@ -36,6 +36,7 @@ pub fn run(ctx: &mut Ctx, args: RestoreArgs) -> Result<()> {
         changeable: Some(Changeable::Deleted),
         at_most_one: None,
         commit: bulk::Commit::PerBatch,
+        count_changes: None,
     };
     // Restoring is about deleted customers: filters select among them
     // unless --status says otherwise.

@@ -57,6 +57,7 @@ pub fn run(ctx: &mut Ctx, args: ToggleArgs) -> Result<()> {
         }),
         at_most_one: None,
         commit: bulk::Commit::PerBatch,
+        count_changes: None,
     };
     let report = bulk::execute(
         ctx,

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use serde_json::{json, Map, Value};
 
-use crate::bulk::{self, Batch, ItemResult, Outcome, DEFAULT_BATCH_SIZE};
+use crate::bulk::{self, Batch, EmailMoves, ItemResult, Outcome, DEFAULT_BATCH_SIZE};
 use crate::context::Ctx;
 use crate::db::audit::{self, Actor, AuditEntry, NewAuditEntry};
 use crate::db::customer::{ContactChanges, Customer};
@@ -108,6 +108,23 @@ fn undo_customers(
 ) -> Result<()> {
     let database = sanitize(&ctx.database);
     let question = |n: i64| format!("Undo run {run} ({kind}) for {n} customer(s) in {database}?");
+    // `max_changes` (the profile's) counts what would be changed back: a
+    // dry pass, each batch's lock waits bounded as a real batch's are.
+    let counted = ids.clone();
+    let count = |conn: &mut DbConn, actor: &Actor, size: usize| {
+        let mut emails = EmailMoves::default();
+        let mut n = 0;
+        for chunk in counted.chunks(size.max(1)) {
+            let results = crate::db::bounded(conn, |conn| {
+                undo_batch(conn, actor, run, &mut Batch::new(chunk), true, &mut emails)
+            })?;
+            n += results
+                .iter()
+                .filter(|r| r.outcome == Outcome::WouldChange)
+                .count() as i64;
+        }
+        Ok(n)
+    };
     let spec = bulk::RunSpec {
         action: "undo",
         // Undoing a restore soft-deletes: confirmed like a delete.
@@ -116,6 +133,7 @@ fn undo_customers(
         changeable: None,
         at_most_one: None,
         commit: bulk::Commit::PerBatch,
+        count_changes: Some(&count),
     };
     let options = bulk::RunOptions {
         dry_run: args.dry_run,
@@ -124,12 +142,15 @@ fn undo_customers(
         max_changes: None,
     };
     let selection = bulk::Selection::Ids(ids);
+    // A dry run writes nothing, so the database does not show the emails
+    // its earlier customers would give back: they are kept here.
+    let mut emails = EmailMoves::default();
     let report = bulk::execute(
         ctx,
         &spec,
         selection,
         &options,
-        &mut |conn, actor, batch, dry| undo_batch(conn, actor, run, batch, dry),
+        &mut |conn, actor, batch, dry| undo_batch(conn, actor, run, batch, dry, &mut emails),
     )?;
     report.finish(ctx)
 }
@@ -359,6 +380,7 @@ fn undo_batch(
     run: &str,
     batch: &mut Batch<'_>,
     dry_run: bool,
+    emails: &mut EmailMoves,
 ) -> Result<Vec<ItemResult>> {
     // Locks the rows (PostgreSQL FOR UPDATE, id order; SQLite holds the
     // write lock), so what is compared below stays so until commit.
@@ -420,7 +442,7 @@ fn undo_batch(
             email: Some(old), ..
         } = &reversal
         {
-            if Customer::email_owner(conn, old, id)?.is_some() {
+            if email_in_use(conn, emails, old, id, dry_run)? {
                 results.push(ItemResult::refused(
                     id,
                     format!("email {} is used by another customer now", sanitize(old)),
@@ -429,6 +451,13 @@ fn undo_batch(
             }
         }
         if dry_run {
+            if let Reversal::Edit {
+                email: Some(old), ..
+            } = &reversal
+            {
+                emails.free(&c.email, id);
+                emails.give(&crate::bulk::normalised_email(old), id, 0);
+            }
             results.push(ItemResult::new(id, Outcome::WouldChange).with_changes(changes));
             continue;
         }
@@ -446,6 +475,30 @@ fn undo_batch(
     }
     NewAuditEntry::insert_all(conn, &audit_rows)?;
     Ok(results)
+}
+
+/// True when another customer holds `email`, which customer `id` would
+/// take back. A dry run counts what its earlier customers would have done
+/// (`emails`): an address one of them would give up is free (the
+/// two-run swap of README's Tour undone), one it would take back is not.
+fn email_in_use(
+    conn: &mut DbConn,
+    emails: &EmailMoves,
+    email: &str,
+    id: i64,
+    dry_run: bool,
+) -> Result<bool> {
+    let email = crate::bulk::normalised_email(email);
+    if dry_run {
+        if let Some((holder, _)) = emails.given(&email) {
+            return Ok(holder != id);
+        }
+    }
+    let owner = Customer::email_owner(conn, &email, id)?;
+    Ok(match owner {
+        Some(owner) => !(dry_run && emails.freed_by(&email) == Some(owner)),
+        None => false,
+    })
 }
 
 /// Writes one reversal. `Ok(Some(why))`: the `deleted_at` the run recorded

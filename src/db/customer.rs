@@ -408,6 +408,15 @@ impl Customer {
         }
     }
 
+    /// True when this customer holds `email` (normalised as
+    /// `validate::email` stores it): the stored address folded as
+    /// [`Customer::ids_by_email`] folds it, so a customer that query found
+    /// by an address still holds it when read again under its lock.
+    pub(crate) fn holds_email(&self, email: &str) -> bool {
+        use unicode_normalization::UnicodeNormalization;
+        self.email == email || self.email.to_lowercase().nfc().eq(email.chars())
+    }
+
     /// The ids of the customers holding these email addresses (each
     /// normalised as `validate::email` stores it), in one query: compared
     /// the way each backend's unique index folds case — PostgreSQL

@@ -778,15 +778,91 @@ db_test!(interrupted_run_stops_between_batches, |env| {
         "an interrupted run is not done:\n{}",
         run.stderr
     );
-    if run.code == 7 {
-        // It stopped between batches and reported what it did.
-        let doc = run.json();
-        assert_eq!(summary(&doc), counts(&[("changed", done as i64)]));
-    }
+    // It stopped between batches and reported every customer: what it
+    // did, and the rest `failed`, "not attempted" (as a stop on a lock
+    // timeout reports them).
+    run.code(7).error_line("interrupted");
+    let doc = run.json();
+    assert_eq!(doc["interrupted"], true);
+    assert_eq!(
+        summary(&doc),
+        counts(&[("changed", done as i64), ("failed", N - done as i64)])
+    );
+    let results = doc["results"].as_array().expect("results");
+    assert_eq!(results.len() as i64, N);
+    let active = active_ids(&env);
+    let failed: Vec<i64> = results
+        .iter()
+        .filter(|r| r["outcome"] == "failed")
+        .map(|r| {
+            assert!(
+                r["message"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("not attempted"),
+                "{r}"
+            );
+            r["id"].as_i64().expect("id")
+        })
+        .collect();
+    assert_eq!(
+        failed, active,
+        "the customers not attempted are those still active"
+    );
     env.run(&["toggle", "--deactivate", "--ids-from", &file, "--yes"])
         .ok();
     assert_eq!(assert_all_or_nothing(&env), N as usize);
 });
+
+db_test!(
+    interrupted_filter_run_lists_the_matches_not_attempted,
+    |env| {
+        env.init_db(0);
+        const N: i64 = 20_000;
+        bulk_customers(&env, N);
+        let args = [
+            "toggle",
+            "--deactivate",
+            "--status",
+            "active",
+            "--yes",
+            "--batch-size",
+            "100",
+            "-o",
+            "json",
+        ];
+        let mut cmd = env.cmd().args(&args).cmd;
+        cmd.stdin(Stdio::null());
+        let child = cmd.spawn().expect("spawn custadm");
+        let inactive_sql = format!("is_active = {}", env.bool_sql(false));
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while env.count("customers", &inactive_sql) == 0 {
+            assert!(Instant::now() < deadline, "no batch committed within 30 s");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        // SAFETY: plain kill(2) on our own child's pid.
+        unsafe {
+            libc::kill(child.id() as libc::pid_t, libc::SIGINT);
+        }
+        let run = finish(child);
+        run.code(7).error_line("interrupted");
+        let done = assert_all_or_nothing(&env) as i64;
+        assert!(done < N, "Ctrl-C did not stop the run");
+        let doc = run.json();
+        assert_eq!(
+            summary(&doc),
+            counts(&[("changed", done), ("failed", N - done)])
+        );
+        let failed: Vec<i64> = doc["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .filter(|r| r["outcome"] == "failed")
+            .map(|r| r["id"].as_i64().expect("id"))
+            .collect();
+        assert_eq!(failed, active_ids(&env));
+    }
+);
 
 db_test!(concurrent_overlapping_runs_each_customer_once, |env| {
     env.init_db(0);

@@ -567,3 +567,114 @@ db_test!(result_details_read_as_json_values_like_audit, |env| {
         r.stdout
     );
 });
+
+db_test!(
+    edit_dry_run_writes_nothing_and_from_only_flags_need_from,
+    |env| {
+        env.init_db(0);
+        let id = env.insert_customer("Ann Lee", "ann@example.com");
+        env.insert_customer("Bo Tan", "bo@example.com");
+        let ids = id.to_string();
+        let before = snapshot_all(&env);
+        let audit_before = audit_row_count(&env);
+        let edits = || env.count("audit_log", "action = 'edit'");
+        // A real dry run: the outcome and old → new, nothing stored.
+        let r = env.run(&[
+            "edit",
+            &ids,
+            "--name",
+            "Ann New",
+            "--phone",
+            "+44 20 7946 0958",
+            "--dry-run",
+            "-o",
+            "json",
+        ]);
+        r.ok();
+        let doc = r.json();
+        assert_eq!(doc["dry_run"], true);
+        assert_eq!(doc["summary"], json!({"would_change": 1}), "{doc}");
+        let result = &doc["results"][0];
+        assert_eq!(result["id"], json!(id));
+        assert_eq!(
+            result["changes"]["full_name"],
+            json!({"old": "Ann Lee", "new": "Ann New"})
+        );
+        assert_eq!(result["changes"]["phone"]["new"], "+442079460958");
+        assert!(r.stderr.contains("dry run"), "{}", r.stderr);
+        // Decided as the real edit decides: a taken email is refused, an
+        // unknown customer not found, a value already so unchanged.
+        env.run(&["edit", &ids, "--email", "BO@example.com", "--dry-run"])
+            .code(5)
+            .error_line("already used by another customer");
+        env.run(&["edit", "nobody@example.com", "--name", "X", "--dry-run"])
+            .code(3);
+        let r = env.run(&["edit", &ids, "--name", "Ann Lee", "--dry-run", "-o", "json"]);
+        r.ok();
+        assert_eq!(r.json()["summary"], json!({"unchanged": 1}));
+        assert_eq!(snapshot_all(&env), before);
+        assert_eq!(edits(), 0);
+        // The options of --from alone are refused with an ID (clap waived
+        // `requires = "from"` because --from conflicts with ID): exit 2.
+        for extra in [
+            vec!["--max-changes", "1"],
+            vec!["--format", "csv"],
+            vec!["--batch-size", "5"],
+        ] {
+            let mut args = vec!["edit", ids.as_str(), "--name", "Ann Other"];
+            args.extend(extra.iter().copied());
+            let r = env.run(&args);
+            r.code(2);
+            assert!(r.stderr.contains(extra[0]), "{extra:?}: {}", r.stderr);
+        }
+        assert_eq!(snapshot_all(&env), before);
+        assert_eq!(edits(), 0);
+        // Dry runs and refusals leave only their `run` records.
+        assert_eq!(
+            audit_row_count(&env) - audit_before,
+            env.count("audit_log", "action = 'run'")
+        );
+    }
+);
+
+db_test!(
+    edit_by_email_follows_the_email_moved_while_it_waited,
+    |env| {
+        // Another program moves ann@ from customer A to customer B in a
+        // transaction it holds open; custadm, started meanwhile, finds A by the
+        // email, then waits for the lock. Once it has the lock, A no longer
+        // holds the address: B is the customer the email names.
+        env.init_db(0);
+        let a = env.insert_customer("Ann Lee", "ann@example.com");
+        let b = env.insert_customer("Bo Tan", "bo@example.com");
+        let mut other = Other::open(&env);
+        other.begin();
+        other.exec(&format!(
+            "UPDATE customers SET email = 'ann.old@example.com' WHERE id = {a}"
+        ));
+        other.exec(&format!(
+            "UPDATE customers SET email = 'ann@example.com' WHERE id = {b}"
+        ));
+        let child = env
+            .cmd()
+            .args(&[
+                "edit",
+                "ANN@example.com",
+                "--name",
+                "Named By Email",
+                "-o",
+                "json",
+            ])
+            .cmd
+            .spawn()
+            .expect("spawn custadm");
+        wait_for_a_lock_wait(&env, std::time::Duration::from_millis(1500));
+        other.exec("COMMIT");
+        let r = finish(child);
+        r.ok();
+        single_result(&r.json(), "edit", b, "changed");
+        assert_eq!(full_name(&env, b), "Named By Email");
+        assert_eq!(full_name(&env, a), "Ann Lee");
+        assert_eq!(audit_per_customer(&env, "edit").get(&a), None);
+    }
+);

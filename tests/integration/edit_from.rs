@@ -216,7 +216,7 @@ db_test!(malformed_files_are_refused_whole_naming_the_line, |env| {
         (
             "quote.csv",
             "id,full_name\n1,Good Name\n2,\"never closed\n3,x\n",
-            "line 3: a line break inside a field",
+            "line 3: a quote that is never closed",
         ),
         (
             "fields.csv",
@@ -336,24 +336,26 @@ db_test!(dry_run_confirmation_and_max_changes, |env| {
     );
     // No terminal, no --yes: exit 2, nothing written.
     env.run(&["edit", "--from", &path]).code(2);
-    // --max-changes counts the rows that ask for a change.
+    // --max-changes counts the customers that would change (row 4 is
+    // already so).
     let r = env.run(&[
         "edit",
         "--from",
         &path,
         "--yes",
         "--max-changes",
-        "3",
+        "2",
         "-o",
         "json",
     ]);
-    r.code(5).error_line("more than the limit of 3");
+    r.code(5)
+        .error_line("would change 3 customers, more than the limit of 2");
     assert_eq!(snapshot_all(&env), before);
     write_config(&env, "[profiles.p]\nmax_changes = 2\n");
     env.run(&["--profile", "p", "edit", "--from", &path, "--yes"])
         .code(5);
     assert_eq!(snapshot_all(&env), before);
-    env.run(&["edit", "--from", &path, "--yes", "--max-changes", "4"])
+    env.run(&["edit", "--from", &path, "--yes", "--max-changes", "3"])
         .ok();
     assert_eq!(column(&env, 3, "full_name").as_deref(), Some("C Three"));
     // The run is listed by `runs`.
@@ -655,3 +657,464 @@ fn through_pgbouncer() {
         Some("Customer 30")
     );
 }
+
+db_test!(
+    csv_quoting_line_ends_and_long_lines_name_the_right_line,
+    |env| {
+        customers(&env, 3);
+        let before = snapshot_all(&env);
+        let audit_before = audit_row_count(&env);
+        let long = "x".repeat(70_000);
+        let cases: Vec<(&str, String, &str)> = vec![
+            // The csv crate read this as `Ann Bee" Cee"`.
+            (
+                "after.csv",
+                "id,full_name\n1,Good\n2,\"Ann \"Bee\" Cee\"\n".into(),
+                "line 3: text after the closing quote of a field",
+            ),
+            (
+                "inside.csv",
+                "id,full_name\n1,Good\n2,Good\n3,Ann \"Bee\" Cee\n".into(),
+                "line 4: a quote inside a field that does not start with one",
+            ),
+            (
+                "unclosed.csv",
+                "id,full_name\n1,Good\n2,\"never closed\n3,x\n4,y\n".into(),
+                "line 3: a quote that is never closed",
+            ),
+            // csv's I/O errors carry no position: the line is counted here.
+            (
+                "longline.csv",
+                format!("id,full_name\n1,Good\n2,{long}\n"),
+                "line 3: a line longer than 65536 bytes",
+            ),
+            (
+                "longrow.csv",
+                format!("id,full_name\n1,Good\n2,\"{}\"\n", "x\n".repeat(40_000)),
+                "line 3: a row longer than 65536 bytes",
+            ),
+            (
+                "longline.jsonl",
+                format!("{{\"id\":1}}\n{{\"id\":2,\"full_name\":\"{long}\"}}\n"),
+                "line 2: a line longer than 65536 bytes",
+            ),
+            (
+                "keybreak.csv",
+                "id,full_name\n1,Good\n\"2\n\",x\n".into(),
+                "line 3: a line break inside the id cell",
+            ),
+            // Old Mac line ends: JSON lines end with LF.
+            (
+                "mac.jsonl",
+                "{\"id\":1,\"full_name\":\"A\"}\n{\"id\":2,\"full_name\":\"B\"}\r{\"id\":3}\r"
+                    .into(),
+                "line 2: a carriage return (CR) without a line feed",
+            ),
+            // Past a bad line, an earlier line's problem is reported first.
+            (
+                "first.csv",
+                format!("id,full_name\nx1,Bad Id\n2,{long}\n"),
+                "line 2: id 'x1' is not a customer id",
+            ),
+        ];
+        for (name, text, needle) in &cases {
+            let path = write_text_file(&env, name, text);
+            let r = env.run(&["edit", "--from", &path, "--yes", "-o", "json"]);
+            r.code(2).error_line(needle);
+            assert!(r.stdout.is_empty(), "{name}: {}", r.stdout);
+        }
+        assert_eq!(snapshot_all(&env), before);
+        assert_eq!(audit_row_count(&env), audit_before);
+
+        // CSV with old Mac line ends (CR only) is read, each line counted,
+        // also past 64 KiB; a quoted "" is a quote, a quoted CRLF a line.
+        let mut csv = String::from("id,full_name\r");
+        csv.push_str("1,\"Ann \"\"Bee\"\" Lee\"\r2,\"Two\r\nLines\"\r3,Three\r");
+        for id in 10..9_000 {
+            csv.push_str(&format!("{id},Nobody {id}\r"));
+        }
+        let path = write_text_file(&env, "mac.csv", &csv);
+        let r = env.run(&["edit", "--from", &path, "--yes", "-o", "json"]);
+        r.code(7);
+        let rows = rows_of(&r.json());
+        assert_eq!(rows[0].0, 2);
+        assert_eq!(rows[0].1, "changed");
+        assert_eq!((rows[1].0, rows[1].1.as_str()), (3, "refused"));
+        assert_eq!((rows[2].0, rows[2].1.as_str()), (5, "changed"));
+        assert_eq!(rows.last().map(|r| r.0), Some(8_995));
+        assert_eq!(
+            column(&env, 1, "full_name").as_deref(),
+            Some("Ann \"Bee\" Lee")
+        );
+        assert_eq!(column(&env, 3, "full_name").as_deref(), Some("Three"));
+    }
+);
+
+db_test!(a_line_break_in_a_quoted_cell_refuses_that_row_only, |env| {
+    customers(&env, 4);
+    let csv = "id,full_name,new_email\n\
+               1,\"Ann\nLee\",\n\
+               2,Two,\"two@example.com\r\n\"\n\
+               3,\"\nThree\",\n\
+               4,Four,\n";
+    let path = write_text_file(&env, "breaks.csv", csv);
+    let r = env.run(&["edit", "--from", &path, "--yes", "-o", "json"]);
+    r.code(7);
+    let rows = rows_of(&r.json());
+    let expect = [
+        (2, "refused", "name: contains a line break"),
+        (4, "refused", "email: contains a line break"),
+        (6, "refused", "name: contains a line break"),
+        (8, "changed", ""),
+    ];
+    assert_eq!(rows.len(), expect.len(), "{rows:?}");
+    for ((line, outcome, message), (l, o, m)) in rows.iter().zip(expect) {
+        assert_eq!((*line, outcome.as_str()), (l, o), "{rows:?}");
+        assert!(message.contains(m), "line {line}: {message:?}");
+    }
+    assert_eq!(column(&env, 1, "full_name").as_deref(), Some("Customer 1"));
+    assert_eq!(column(&env, 2, "full_name").as_deref(), Some("Customer 2"));
+    assert_eq!(column(&env, 4, "full_name").as_deref(), Some("Four"));
+});
+
+db_test!(
+    blank_cells_keep_nulls_and_empty_values_say_what_to_do,
+    |env| {
+        customers(&env, 6);
+        env.exec("UPDATE customers SET phone = '+33612345678'");
+        // A cell of spaces is empty: it leaves its field as it is.
+        let csv = "id,full_name,new_email,phone\n1,  ,\t, \n2, New Two ,   ,\n";
+        let path = write_text_file(&env, "blank.csv", csv);
+        let r = env.run(&["edit", "--from", &path, "--yes", "-o", "json"]);
+        r.ok();
+        assert_eq!(
+            rows_of(&r.json())
+                .iter()
+                .map(|(l, o, _)| (*l, o.clone()))
+                .collect::<Vec<_>>(),
+            vec![(2, "unchanged".to_string()), (3, "changed".to_string())]
+        );
+        assert_eq!(column(&env, 1, "full_name").as_deref(), Some("Customer 1"));
+        assert_eq!(column(&env, 1, "phone").as_deref(), Some("+33612345678"));
+        assert_eq!(column(&env, 2, "full_name").as_deref(), Some("New Two"));
+        assert_eq!(column(&env, 2, "email").as_deref(), Some("c2@example.com"));
+        // JSON: null clears a phone only; an empty phone says how to keep or
+        // clear it (a file has no --clear-phone).
+        let jsonl = "{\"id\":3,\"full_name\":null}\n\
+                 {\"id\":4,\"new_email\":null}\n\
+                 {\"id\":5,\"phone\":\"\"}\n\
+                 {\"id\":6,\"phone\":null}\n";
+        let path = write_text_file(&env, "nulls.jsonl", jsonl);
+        let r = env.run(&["edit", "--from", &path, "--yes", "-o", "json"]);
+        r.code(7);
+        let rows = rows_of(&r.json());
+        let expect = [
+            (
+                1,
+                "refused",
+                "full_name: null, but only a phone can be removed",
+            ),
+            (
+                2,
+                "refused",
+                "new_email: null, but only a phone can be removed",
+            ),
+            (3, "refused", "or give JSON null to remove it"),
+            (4, "changed", ""),
+        ];
+        for ((line, outcome, message), (l, o, m)) in rows.iter().zip(expect) {
+            assert_eq!((*line, outcome.as_str()), (l, o), "{rows:?}");
+            assert!(message.contains(m), "line {line}: {message:?}");
+            assert!(
+                !message.contains("--clear-phone"),
+                "line {line}: {message:?}"
+            );
+        }
+        assert_eq!(column(&env, 5, "phone").as_deref(), Some("+33612345678"));
+        assert_eq!(column(&env, 6, "phone"), None);
+        assert_eq!(column(&env, 3, "full_name").as_deref(), Some("Customer 3"));
+    }
+);
+
+/// Puts customers 1..=n back as `customers` made them.
+fn reset_customers(env: &Env) {
+    // Through addresses no row uses: the unique index is checked row by row.
+    env.exec("UPDATE customers SET email = 'reset' || id || '@example.com'");
+    env.exec(
+        "UPDATE customers SET email = 'c' || id || '@example.com', full_name = 'Customer ' || id, phone = NULL",
+    );
+}
+
+db_test!(
+    email_keyed_rows_follow_the_earlier_rows_whatever_the_batch,
+    |env| {
+        // Rows apply in file order, each against the database as the earlier
+        // rows left it: an email-keyed row's outcome is the same at any batch
+        // size, dry run or not.
+        customers(&env, 3);
+        // (file, text, each row's (outcome, part of its message))
+        type Case<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>);
+        let files: Vec<Case<'_>> = vec![
+        (
+            // The new address names the customer line 1 gave it to.
+            "new.jsonl",
+            "{\"id\":2,\"new_email\":\"n@example.com\"}\n{\"email\":\"N@example.com\",\"phone\":\"+12025550143\"}\n",
+            vec![("changed", ""), ("refused", "changed by line 1")],
+        ),
+        (
+            // The old address names nobody once line 1 took it away.
+            "old.jsonl",
+            "{\"id\":2,\"new_email\":\"n@example.com\"}\n{\"email\":\"c2@example.com\",\"full_name\":\"Old Two\"}\n",
+            vec![("changed", ""), ("not_found", "no customer with email c2@example.com")],
+        ),
+        (
+            // The other order: the email-keyed row first, then the same
+            // customer by id, then by its new address.
+            "first.csv",
+            "email,new_email,full_name\nc3@example.com,m@example.com,\nc1@example.com,,One\nm@example.com,,Three\n",
+            vec![("changed", ""), ("changed", ""), ("refused", "changed by line 2")],
+        ),
+        (
+            // An address line 1 freed is free for line 2, which then is
+            // named by it (line 3).
+            "pass.jsonl",
+            "{\"id\":1,\"new_email\":\"p@example.com\"}\n{\"id\":3,\"new_email\":\"c1@example.com\"}\n{\"email\":\"c1@example.com\",\"full_name\":\"Three\"}\n",
+            vec![("changed", ""), ("changed", ""), ("refused", "changed by line 2")],
+        ),
+    ];
+        for (name, text, expect) in &files {
+            let path = write_text_file(&env, name, text);
+            for batch in ["1", "1000"] {
+                for dry in [true, false] {
+                    let mut args = vec!["edit", "--from", &path, "--yes", "--batch-size", batch];
+                    args.extend(["-o", "json"]);
+                    if dry {
+                        args.push("--dry-run");
+                    }
+                    let r = env.run(&args);
+                    let rows = rows_of(&r.json());
+                    assert_eq!(rows.len(), expect.len(), "{name} {batch} {dry}: {rows:?}");
+                    for ((line, outcome, message), (o, m)) in rows.iter().zip(expect) {
+                        let o = if dry && *o == "changed" {
+                            "would_change"
+                        } else {
+                            o
+                        };
+                        assert_eq!(
+                            outcome, o,
+                            "{name} batch {batch} dry {dry} line {line}: {rows:?}"
+                        );
+                        assert!(
+                            message.contains(m),
+                            "{name} batch {batch} dry {dry} line {line}: {message:?} lacks {m:?}"
+                        );
+                    }
+                    reset_customers(&env);
+                }
+            }
+        }
+    }
+);
+
+db_test!(
+    an_email_moved_while_the_batch_waited_names_its_new_customer,
+    |env| {
+        // Another program moves c1@ from customer 1 to customer 2 in a
+        // transaction it holds open; the run, started meanwhile, finds
+        // customer 1 by c1@ and waits for the lock. Once locked, customer 1 no
+        // longer holds the address: the row changes customer 2. (On SQLite a
+        // batch looks its emails up inside BEGIN IMMEDIATE, under the write
+        // lock, so it cannot find a stale holder: the same outcome, checked.)
+        customers(&env, 3);
+        let path = write_text_file(
+            &env,
+            "byemail.csv",
+            "email,full_name\nC1@example.com,Named By Email\nc3@example.com,Three\n",
+        );
+        let mut other = Other::open(&env);
+        other.begin();
+        other.exec("UPDATE customers SET email = 'c1.old@example.com' WHERE id = 1");
+        other.exec("UPDATE customers SET email = 'c1@example.com' WHERE id = 2");
+        let child = env
+            .cmd()
+            .args(&["edit", "--from", &path, "--yes", "-o", "json"])
+            .cmd
+            .spawn()
+            .expect("spawn custadm");
+        wait_for_a_lock_wait(&env, Duration::from_millis(1500));
+        other.exec("COMMIT");
+        let r = finish(child);
+        r.ok();
+        assert_eq!(
+            outcomes_in_order(&r.json()),
+            vec![(2, "changed".to_string()), (3, "changed".to_string())]
+        );
+        assert_eq!(
+            column(&env, 2, "full_name").as_deref(),
+            Some("Named By Email")
+        );
+        assert_eq!(column(&env, 1, "full_name").as_deref(), Some("Customer 1"));
+    }
+);
+
+db_test!(
+    max_changes_counts_changes_and_names_where_it_was_set,
+    |env| {
+        customers(&env, 6);
+        // Two rows already so, one invalid, two that change, one unknown.
+        let path = write_text_file(
+        &env,
+        "mixed.csv",
+        "id,full_name\n1,Customer 1\n2,Customer 2\n3,Bad\u{7}Name\n4,New Four\n5,New Five\n99,Nobody\n",
+    );
+        let before = snapshot_all(&env);
+        let r = env.run(&["edit", "--from", &path, "--yes", "--max-changes", "1"]);
+        r.code(5)
+            .error_line("would change 2 customers, more than the limit of 1 (--max-changes 1)");
+        assert_eq!(snapshot_all(&env), before);
+        // From a profile: the message names its key, not a flag never given.
+        write_config(&env, "[profiles.p]\nmax_changes = 1\n");
+        let r = env.run(&["--profile", "p", "edit", "--from", &path, "--yes"]);
+        r.code(5).error_line("(max_changes = 1 of profile p)");
+        assert!(!r.stderr.contains("(--max-changes"), "{}", r.stderr);
+        assert_eq!(snapshot_all(&env), before);
+        // The other bulk commands say the same.
+        let r = env.run(&[
+            "--profile",
+            "p",
+            "toggle",
+            "--deactivate",
+            "1",
+            "2",
+            "--yes",
+        ]);
+        r.code(5).error_line("(max_changes = 1 of profile p)");
+        assert_eq!(snapshot_all(&env), before);
+        // Two changes fit a limit of 3 (five rows ask for one).
+        let r = env.run(&[
+            "edit",
+            "--from",
+            &path,
+            "--yes",
+            "--max-changes",
+            "3",
+            "-o",
+            "json",
+        ]);
+        r.code(7);
+        assert_eq!(
+            summary(&r.json()),
+            counts(&[
+                ("changed", 2),
+                ("unchanged", 2),
+                ("refused", 1),
+                ("not_found", 1)
+            ])
+        );
+        let run = run_of(&r);
+        // Undo counts what it would change back: two, over a profile limit of 1.
+        env.run(&["--profile", "p", "undo", &run, "--yes"])
+        .code(5)
+        .error_line("undo would change 2 customers, more than the limit of 1 (max_changes = 1 of profile p)");
+        env.exec("UPDATE customers SET full_name = 'Someone Else' WHERE id = 5");
+        // Now only customer 4 still holds what the run wrote: one change.
+        let r = env.run(&["--profile", "p", "undo", &run, "--yes", "-o", "json"]);
+        r.code(7);
+        assert_eq!(
+            summary(&r.json()),
+            counts(&[("changed", 1), ("refused", 1)])
+        );
+        assert_eq!(column(&env, 4, "full_name").as_deref(), Some("Customer 4"));
+    }
+);
+
+db_test!(ctrl_c_lists_the_rows_not_attempted, |env| {
+    const N: i64 = 6_000;
+    customers(&env, N);
+    let mut csv = String::from("id,phone\n");
+    for id in 1..=N {
+        csv.push_str(&format!("{id},+1 202 555 0143\n"));
+    }
+    let path = write_text_file(&env, "all.csv", &csv);
+    let mut cmd = env
+        .cmd()
+        .args(&[
+            "edit",
+            "--from",
+            &path,
+            "--yes",
+            "--batch-size",
+            "20",
+            "-o",
+            "json",
+        ])
+        .cmd;
+    cmd.stdin(Stdio::null());
+    let child = cmd.spawn().expect("spawn custadm");
+    let changed_sql = "phone IS NOT NULL";
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while env.count("customers", changed_sql) == 0 {
+        assert!(Instant::now() < deadline, "no batch committed within 60 s");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    // SAFETY: plain kill(2) on our own child's pid.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, libc::SIGINT);
+    }
+    let r = finish(child);
+    r.code(7).error_line("interrupted");
+    let done = env.count("customers", changed_sql);
+    assert!(done < N, "Ctrl-C did not stop the run");
+    let doc = r.json();
+    assert_eq!(doc["interrupted"], true);
+    assert_eq!(
+        summary(&doc),
+        counts(&[("changed", done), ("failed", N - done)])
+    );
+    // Every row once, in file order; the rest `failed`, "not attempted".
+    let rows = rows_of(&doc);
+    assert_eq!(rows.len() as i64, N);
+    for (i, (line, outcome, message)) in rows.iter().enumerate() {
+        assert_eq!(*line, i as i64 + 2);
+        if (i as i64) < done {
+            assert_eq!(outcome, "changed");
+        } else {
+            assert_eq!(outcome, "failed", "line {line}");
+            assert!(message.contains("not attempted"), "{message}");
+        }
+    }
+});
+
+db_test!(
+    the_max_changes_count_waits_no_longer_than_lock_timeout,
+    |env| {
+        // The count before a capped run reads the customers as a dry run does.
+        // PostgreSQL: another transaction holding one of the rows makes it
+        // wait at most lock_timeout, then exit 6 with nothing changed, as a
+        // batch would (it used to wait as long as that transaction lasted).
+        // SQLite: the count only reads, so it is not held up; the cap refuses.
+        customers(&env, 4);
+        let path = write_text_file(
+            &env,
+            "names.csv",
+            "id,full_name\n1,One\n2,Two\n3,Three\n4,Four\n",
+        );
+        let before = snapshot_all(&env);
+        let mut other = Other::open(&env);
+        other.begin();
+        other.exec("UPDATE customers SET phone = '+12025550143' WHERE id = 3");
+        let cmd = env
+            .cmd()
+            .env("CUSTADM_LOCK_TIMEOUT", "1")
+            .args(&["edit", "--from", &path, "--yes", "--max-changes", "3"])
+            .cmd;
+        let m = run_bounded(cmd, None, Duration::from_secs(30));
+        other.exec("ROLLBACK");
+        assert_eq!(m.signal, None, "still waiting after 30 s: {}", m.run.stderr);
+        match env.backend {
+            Backend::Postgres => m.run.code(6).error_line("locked by another transaction"),
+            Backend::Sqlite => m.run.code(5).error_line("would change 4 customers"),
+        };
+        assert_eq!(snapshot_all(&env), before);
+    }
+);

@@ -269,3 +269,76 @@ db_test!(undo_of_a_run_that_changed_nothing_says_so, |env| {
         .code(3)
         .error_line("no run 01JDQ5V7X1N3Z8G4M2K6P9R0ST in the audit trail");
 });
+
+db_test!(undo_dry_run_predicts_emails_passed_on_by_the_run, |env| {
+    // README's two-run swap: run 2 gives a@ to Bo and b@ (which Bo gave
+    // up on the line before) to Ann. Undoing run 2 (in id order: Ann
+    // first) gives Ann tmp@ back, which frees b@ for Bo: the real undo
+    // changes both, so the dry run must say so too.
+    env.init_db(0);
+    let a = env.insert_customer("Ann", "a@example.com");
+    let b = env.insert_customer("Bo", "b@example.com");
+    let file = |name: &str, text: String| write_text_file(&env, name, &text);
+    let step1 = file("step1.csv", format!("id,new_email\n{a},tmp@example.com\n"));
+    env.run(&["edit", "--from", &step1, "--yes"]).ok();
+    let step2 = file(
+        "step2.csv",
+        format!("id,new_email\n{b},a@example.com\n{a},b@example.com\n"),
+    );
+    let r = env.run(&["edit", "--from", &step2, "--yes", "-o", "json"]);
+    r.ok();
+    let run = run_of(&r);
+    let before = snapshot_all(&env);
+    let outcomes = |r: &Run| -> Vec<(i64, String)> { outcomes_in_order(&r.json()) };
+    for batch in ["1", "1000"] {
+        let dry = env.run(&[
+            "undo",
+            &run,
+            "--dry-run",
+            "--batch-size",
+            batch,
+            "-o",
+            "json",
+        ]);
+        dry.ok();
+        assert_eq!(
+            outcomes(&dry),
+            vec![
+                (a, "would_change".to_string()),
+                (b, "would_change".to_string())
+            ],
+            "batch {batch}: {}",
+            dry.stdout
+        );
+    }
+    assert_eq!(snapshot_all(&env), before);
+    let real = env.run(&["undo", &run, "--yes", "-o", "json"]);
+    real.ok();
+    assert_eq!(
+        outcomes(&real),
+        vec![(a, "changed".to_string()), (b, "changed".to_string())]
+    );
+    let email = |id: i64| {
+        text(
+            &env,
+            &format!("SELECT email AS v FROM customers WHERE id = {id}"),
+        )
+    };
+    assert_eq!(email(a).as_deref(), Some("tmp@example.com"));
+    assert_eq!(email(b).as_deref(), Some("b@example.com"));
+    // An address another customer took since is not free: refused, in the
+    // dry run as in the real undo.
+    let c = env.insert_customer("Cy", "c@example.com");
+    let d = env.insert_customer("Di", "d@example.com");
+    let edits = file("step3.csv", format!("id,new_email\n{c},c2@example.com\n"));
+    let r = env.run(&["edit", "--from", &edits, "--yes", "-o", "json"]);
+    let run_c = run_of(&r);
+    env.run(&["edit", &d.to_string(), "--email", "c@example.com"])
+        .ok();
+    let dry = env.run(&["undo", &run_c, "--dry-run", "-o", "json"]);
+    dry.code(5);
+    assert_eq!(outcomes(&dry), vec![(c, "refused".to_string())]);
+    let real = env.run(&["undo", &run_c, "--yes", "-o", "json"]);
+    real.code(5);
+    assert_eq!(outcomes(&real), outcomes(&dry));
+});

@@ -14,12 +14,14 @@
 //! - `cluster`: a PostgreSQL primary and streaming standby the test starts;
 //! - `relay`: a TCP relay to PostgreSQL that stalls like a stuck proxy;
 //! - `operators`: the OS login, adding operators, admin changes;
+//! - `other`: another program's connection, a transaction held open on it;
 //! - `values`: hostile names and characters, secrets, the mail sender.
 
 mod audit;
 mod cluster;
 mod files;
 mod operators;
+mod other;
 mod output;
 mod processes;
 mod relay;
@@ -31,6 +33,7 @@ pub use audit::*;
 pub use cluster::*;
 pub use files::*;
 pub use operators::*;
+pub use other::*;
 pub use output::*;
 pub use processes::*;
 pub use relay::*;
