@@ -154,6 +154,9 @@ DELETE FROM __diesel_schema_migrations WHERE version = '20261207000001';
     "postgres": """
 DROP INDEX customers_search_name_idx; DROP INDEX customers_search_email_idx; DROP INDEX customers_search_phone_idx;
 DELETE FROM __diesel_schema_migrations WHERE version BETWEEN '20261207000001' AND '20261207000004';
+-- and the migration that bounds the indexes' pending lists, which must run
+-- again on the rebuilt indexes (ALTER INDEX … SET lives on the index)
+DELETE FROM __diesel_schema_migrations WHERE version = '20261207000027';
 """,
 }
 
