@@ -478,6 +478,13 @@ fn on_terminal_exit(env: &Env, cols: u16, rows: u16, args: &str) -> (String, i32
     (out, code.parse().expect("an exit code"))
 }
 
+/// What a terminal showed with its lines joined by blanks: a note or an
+/// `error:` line broken between words to the terminal's width reads as
+/// the one line it is without a terminal.
+fn joined(out: &str) -> String {
+    out.lines().map(str::trim_end).collect::<Vec<_>>().join(" ")
+}
+
 /// Every line of `out` fits `cols` columns.
 #[track_caller]
 fn assert_fits(out: &str, cols: u16) {
@@ -694,10 +701,12 @@ db_test!(tables_fit_80_and_200_columns_one_line_per_row, |env| {
         if cols == 80 {
             assert!(!out.contains('│'), "boxes at 80 columns:\n{out}");
             assert!(!header.contains(&"CREATED".to_string()), "{out}");
+            // One note: what was left out, what was cut (the long emails),
+            // and where the whole values are.
+            let note = joined(&out);
             assert!(
-                out.contains(
-                    "left out to fit 80 columns: CREATED, LAST LOGIN; -o json or a wider terminal"
-                ),
+                note.contains("left out to fit 80 columns: CREATED, LAST LOGIN; cut with …: ")
+                    && note.contains("EMAIL; -o json or a wider terminal shows them whole"),
                 "{out}"
             );
         } else {
@@ -746,7 +755,8 @@ db_test!(tables_fit_80_and_200_columns_one_line_per_row, |env| {
             }
         }
 
-        // runs: the failed count of the mixed run whole, first.
+        // runs: the changed count of the mixed run whole, first (review of
+        // issue 26: outcomes by importance, what the run did first).
         let out = on_terminal_of(&env, cols, rows, "runs");
         let table = terminal_table_rows(&out, &RUNS_HEADERS);
         let row = table
@@ -756,12 +766,12 @@ db_test!(tables_fit_80_and_200_columns_one_line_per_row, |env| {
         let outcomes = cell(&table, row, "OUTCOMES").expect("OUTCOMES shown");
         let command = cell(&table, row, "COMMAND").expect("COMMAND shown");
         assert!(
-            outcomes.starts_with("1 failed, "),
+            outcomes.starts_with("1 changed, "),
             "runs at {cols}: OUTCOMES {outcomes:?}:\n{out}"
         );
         assert_eq!(command, "reset_password", "runs at {cols}:\n{out}");
         if cols == 200 {
-            assert_eq!(outcomes, "1 failed, 1 changed", "{out}");
+            assert_eq!(outcomes, "1 changed, 1 failed", "{out}");
         }
 
         // audit: details read as text; the toggle's change whole, and the
@@ -822,8 +832,9 @@ db_test!(tables_fit_80_and_200_columns_one_line_per_row, |env| {
 // Review of issue 26, finding 4: `runs` at 80 columns shows a killed run
 // as unfinished (FINISHED is left out first: its `unfinished` moves in
 // front of the outcomes), every command whole (`reset_password`), and a
-// run's outcomes failures first; from 130 columns every outcome count of a
-// four-outcome run is whole (OS USER and FINISHED give way first).
+// run's outcomes by importance, what it changed first (re-review); from
+// 130 columns every outcome count of a four-outcome run is whole (OS USER
+// and FINISHED give way first).
 db_test!(
     runs_show_unfinished_commands_and_outcomes_when_narrow,
     |env| {
@@ -907,12 +918,12 @@ db_test!(
             let four = row(&four_run);
             assert_eq!(cell(&table, &four, "COMMAND"), Some("edit"), "{out}");
             let outcomes = cell(&table, &four, "OUTCOMES").expect("OUTCOMES shown");
-            let whole = "2 refused, 2 not found, 2 changed, 2 unchanged";
+            let whole = "2 changed, 2 refused, 2 not found, 2 unchanged";
             assert!(
                 outcomes == whole || counts_cut_from(outcomes, whole),
                 "OUTCOMES at {cols}: {outcomes:?}\n{out}"
             );
-            assert!(outcomes.starts_with("2 refused, "), "{out}");
+            assert!(outcomes.starts_with("2 changed, "), "{out}");
             if cols >= 130 {
                 assert_eq!(outcomes, whole, "at {cols}:\n{out}");
             }
@@ -920,9 +931,9 @@ db_test!(
     }
 );
 
-/// True when `shown` is the counts `whole` (`2 refused, 2 not found, …`)
+/// True when `shown` is the counts `whole` (`2 changed, 2 refused, …`)
 /// cut between counts, ending with the sum of those it no longer shows
-/// (`2 refused, +6`).
+/// (`2 changed, +6`).
 fn counts_cut_from(shown: &str, whole: &str) -> bool {
     let Some((kept, rest)) = shown.rsplit_once(", +") else {
         return false;
