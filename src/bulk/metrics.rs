@@ -440,7 +440,10 @@ mod tests {
         assert!(text.starts_with(foreign), "{text}");
         let current = parse(&text);
         assert_eq!(current.foreign.concat(), foreign.replace('\n', ""));
-        assert_eq!(text.matches("# TYPE custadm_run_last_exit_code ").count(), 1);
+        assert_eq!(
+            text.matches("# TYPE custadm_run_last_exit_code ").count(),
+            1
+        );
         let get = |action: &str| {
             current
                 .samples

@@ -1316,19 +1316,22 @@ fn hold_directory_lock(dir: &std::path::Path) -> std::process::Child {
         .spawn()
         .expect("flock (util-linux)");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
-        let free = std::process::Command::new("flock")
+    let held = || {
+        std::process::Command::new("flock")
             .args(["-n"])
             .arg(dir)
             .arg("true")
             .status()
-            .expect("flock -n");
-        if !free.success() {
-            return holder;
+            .is_ok_and(|free| !free.success())
+    };
+    while !held() {
+        if std::time::Instant::now() > deadline {
+            kill_group(holder);
+            panic!("flock never took the lock");
         }
-        assert!(std::time::Instant::now() < deadline, "flock never took the lock");
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
+    holder
 }
 
 /// SIGKILL to every process of `holder`'s group, then reaped.
@@ -1378,7 +1381,10 @@ fn metrics_file_keeps_other_programs_series_and_leaves_no_lock() {
         all.extend(args);
         env.run(&all).code(code);
         let text = std::fs::read_to_string(&metrics).expect("metrics file");
-        assert!(text.starts_with(foreign), "the other lines are gone:\n{text}");
+        assert!(
+            text.starts_with(foreign),
+            "the other lines are gone:\n{text}"
+        );
         let series = parse_textfile(&text);
         assert_eq!(
             series.get("backup_last_success_timestamp_seconds{job=\"db\"}"),
@@ -1422,7 +1428,7 @@ fn metrics_file_keeps_other_programs_series_and_leaves_no_lock() {
         .as_array()
         .expect("customers")
         .iter()
-        .find(|c| c["id"].to_string() == ids[2])
+        .find(|c| c["id"].as_i64().map(|id| id.to_string()).as_ref() == Some(&ids[2]))
         .map(|c| c["status"].clone());
     assert_eq!(state, Some(serde_json::json!("inactive")));
     assert_eq!(names_in(&dir), vec!["custadm.prom"], "left behind");

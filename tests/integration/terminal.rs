@@ -1493,7 +1493,11 @@ db_test!(cut_values_get_one_note_pointing_to_json, |env| {
     let listed = env.run(&["list"]);
     listed.ok();
     let kept: String = huge.chars().take(199).collect();
-    assert!(listed.stdout.contains(&format!("{kept}…")), "{}", listed.stdout);
+    assert!(
+        listed.stdout.contains(&format!("{kept}…")),
+        "{}",
+        listed.stdout
+    );
     let note = "longer than 200 characters, cut with …: NAME; -o json shows them whole";
     assert!(
         listed.stderr.lines().any(|l| l == note),
@@ -1570,7 +1574,11 @@ db_test!(audit_shows_atomic_values_whole_or_not_at_all, |env| {
         let out = on_terminal_of(&env, cols, 50, "audit");
         assert_fits(&out, cols);
         let table = terminal_table_rows(&out, &AUDIT_HEADERS);
-        assert_eq!(table.len(), rows.len() + 1, "one line per row at {cols}:\n{out}");
+        assert_eq!(
+            table.len(),
+            rows.len() + 1,
+            "one line per row at {cols}:\n{out}"
+        );
         let header = table[0].clone();
         for h in ["ID", "ACTION"] {
             assert!(header.contains(&h.to_string()), "{h} at {cols}:\n{out}");
@@ -1595,7 +1603,9 @@ db_test!(audit_shows_atomic_values_whole_or_not_at_all, |env| {
             if let Some(time) = cell(&table, row, "TIME (UTC)") {
                 assert_eq!(time, table_time(&json["occurred_at"]), "at {cols}:\n{out}");
             }
-            if let (Some(reason), Some(stored)) = (cell(&table, row, "REASON"), json["reason"].as_str()) {
+            if let (Some(reason), Some(stored)) =
+                (cell(&table, row, "REASON"), json["reason"].as_str())
+            {
                 assert_whole_or_cut(reason, &format!("\"{stored}\""), &out);
             }
         }
@@ -1613,86 +1623,97 @@ db_test!(audit_shows_atomic_values_whole_or_not_at_all, |env| {
 // 40 columns, and reads back as the same text; without a terminal on
 // stderr each stays one line, whatever COLUMNS says and even when stdout
 // is a terminal (scripts grep them).
-db_test!(stderr_lines_fit_the_terminal_and_stay_whole_in_a_pipe, |env| {
-    env.init_db(0);
-    let ids: Vec<String> = (0..8)
-        .map(|i| {
-            env.insert_customer(&format!("P{i}"), &format!("p{i}@example.com"))
-                .to_string()
-        })
-        .collect();
-    let cases: [(&[&str], &str, i32); 2] = [
-        (&["view", "999999"], "view 999999", 3),
-        (&["list", "--limit", "1"], "list --limit 1", 0),
-    ];
-    for (args, shell, code) in cases {
-        let piped = env.cmd().env("COLUMNS", "40").args(args).run();
-        piped.code(code);
-        let lines: Vec<&str> = piped.stderr.lines().collect();
-        assert!(
-            lines.iter().any(|l| l.chars().count() > 40),
-            "{shell}: nothing to break: {lines:?}"
-        );
-        for cols in [60u16, 40] {
-            let (out, got) = on_terminal_exit(&env, cols, 24, &format!("{shell} >/dev/null"));
-            assert_eq!(got, code, "{shell} at {cols}:\n{out}");
-            assert_fits(&out, cols);
-            let shown = joined(&out);
+db_test!(
+    stderr_lines_fit_the_terminal_and_stay_whole_in_a_pipe,
+    |env| {
+        env.init_db(0);
+        let ids: Vec<String> = (0..8)
+            .map(|i| {
+                env.insert_customer(&format!("P{i}"), &format!("p{i}@example.com"))
+                    .to_string()
+            })
+            .collect();
+        let cases: [(&[&str], &str, i32); 2] = [
+            (&["view", "999999"], "view 999999", 3),
+            (&["list", "--limit", "1"], "list --limit 1", 0),
+        ];
+        for (args, shell, code) in cases {
+            let piped = env.cmd().env("COLUMNS", "40").args(args).run();
+            piped.code(code);
+            let lines: Vec<&str> = piped.stderr.lines().collect();
+            assert!(
+                lines.iter().any(|l| l.chars().count() > 40),
+                "{shell}: nothing to break: {lines:?}"
+            );
+            for cols in [60u16, 40] {
+                let (out, got) = on_terminal_exit(&env, cols, 24, &format!("{shell} >/dev/null"));
+                assert_eq!(got, code, "{shell} at {cols}:\n{out}");
+                assert_fits(&out, cols);
+                let shown = joined(&out);
+                for line in &lines {
+                    assert!(shown.contains(line), "{shell} at {cols}: {line:?}\n{out}");
+                }
+            }
+            // stdout on the terminal, stderr into a file: one line each (a
+            // table on the terminal adds its note, one line too).
+            let (out, got) = on_terminal_exit(&env, 40, 24, &format!("{shell} 2>err.txt"));
+            assert_eq!(got, code, "{out}");
+            let err = std::fs::read_to_string(env.dir.path().join("err.txt")).expect("stderr");
             for line in &lines {
-                assert!(shown.contains(line), "{shell} at {cols}: {line:?}\n{out}");
+                assert!(
+                    err.lines().any(|l| l == *line),
+                    "{shell}: {line:?} in\n{err}"
+                );
+            }
+            for line in err.lines() {
+                assert!(
+                    line.starts_with("left out to fit 40 columns: ")
+                        && line.ends_with("shows them")
+                        || lines.contains(&line),
+                    "{shell}: {line:?}"
+                );
             }
         }
-        // stdout on the terminal, stderr into a file: one line each (a
-        // table on the terminal adds its note, one line too).
-        let (out, got) = on_terminal_exit(&env, 40, 24, &format!("{shell} 2>err.txt"));
-        assert_eq!(got, code, "{out}");
-        let err = std::fs::read_to_string(env.dir.path().join("err.txt")).expect("stderr");
-        for line in &lines {
-            assert!(err.lines().any(|l| l == *line), "{shell}: {line:?} in\n{err}");
-        }
-        for line in err.lines() {
+        // A run's summary: one line in a pipe, broken between words on a
+        // terminal, the run id whole.
+        let reason = "--reason 'TICKET-4711 dormant accounts of the last quarter'";
+        for (k, cols) in [(0, 0u16), (1, 60), (2, 40)] {
+            let id = &ids[k];
+            let stderr = if cols == 0 {
+                let run = env
+                    .cmd()
+                    .env("COLUMNS", "40")
+                    .args(&[
+                        "toggle",
+                        id,
+                        "--deactivate",
+                        "--reason",
+                        "TICKET-4711 dormant accounts of the last quarter",
+                    ])
+                    .run();
+                run.ok();
+                assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+                run.stderr.clone()
+            } else {
+                let (out, code) = on_terminal_exit(
+                    &env,
+                    cols,
+                    24,
+                    &format!("toggle {id} --deactivate {reason} >/dev/null"),
+                );
+                assert_eq!(code, 0, "{out}");
+                assert_fits(&out, cols);
+                joined(&out)
+            };
+            let runs = env.run(&["runs", "--limit", "1", "-o", "json"]).json();
+            let run = runs[0]["run"].as_str().expect("a run id");
             assert!(
-                line.starts_with("left out to fit 40 columns: ") && line.ends_with("shows them")
-                    || lines.contains(&line),
-                "{shell}: {line:?}"
+                stderr.contains(&format!("deactivate: 1 changed [run {run}]")),
+                "at {cols}: {stderr}"
             );
         }
     }
-    // A run's summary: one line in a pipe, broken between words on a
-    // terminal, the run id whole.
-    let reason = "--reason 'TICKET-4711 dormant accounts of the last quarter'";
-    for (k, cols) in [(0, 0u16), (1, 60), (2, 40)] {
-        let id = &ids[k];
-        let stderr = if cols == 0 {
-            let run = env
-                .cmd()
-                .env("COLUMNS", "40")
-                .args(&[
-                    "toggle",
-                    id,
-                    "--deactivate",
-                    "--reason",
-                    "TICKET-4711 dormant accounts of the last quarter",
-                ])
-                .run();
-            run.ok();
-            assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
-            run.stderr.clone()
-        } else {
-            let (out, code) =
-                on_terminal_exit(&env, cols, 24, &format!("toggle {id} --deactivate {reason} >/dev/null"));
-            assert_eq!(code, 0, "{out}");
-            assert_fits(&out, cols);
-            joined(&out)
-        };
-        let runs = env.run(&["runs", "--limit", "1", "-o", "json"]).json();
-        let run = runs[0]["run"].as_str().expect("a run id");
-        assert!(
-            stderr.contains(&format!("deactivate: 1 changed [run {run}]")),
-            "at {cols}: {stderr}"
-        );
-    }
-});
+);
 
 // Review of issue 26 (re-review), finding 6: `list` leaves columns out in
 // one order at every width (PHONE left out at 60 stays out at 40) and never
@@ -1700,60 +1721,83 @@ db_test!(stderr_lines_fit_the_terminal_and_stay_whole_in_a_pipe, |env| {
 // the stored value whole (`+336123…` at 40 columns). The email (the key)
 // is cut only beyond 28 columns, or when nothing but the id is left beside
 // it; names are cut with `…`.
-db_test!(list_gives_way_in_one_order_and_keeps_atomic_values_whole, |env| {
-    env.init_db(0);
-    let people = [
-        ("Chloé Johnson-Featherstonehaugh", "chloe.johnson2@example.org", "+33612345278"),
-        ("Amelia Nguyen", "amelia.nguyen1@example.com", "+447400125417"),
-        ("Søren Andersson", "soren.andersson7@example.net", "+819012341269"),
-        ("Maximiliana Worthington", "maximiliana.worthington@subsidiary.example.com", "+12025550143"),
-    ];
-    for (name, mail, phone) in people {
-        let id = env.insert_customer(name, mail);
-        env.exec(&format!(
+db_test!(
+    list_gives_way_in_one_order_and_keeps_atomic_values_whole,
+    |env| {
+        env.init_db(0);
+        let people = [
+            (
+                "Chloé Johnson-Featherstonehaugh",
+                "chloe.johnson2@example.org",
+                "+33612345278",
+            ),
+            (
+                "Amelia Nguyen",
+                "amelia.nguyen1@example.com",
+                "+447400125417",
+            ),
+            (
+                "Søren Andersson",
+                "soren.andersson7@example.net",
+                "+819012341269",
+            ),
+            (
+                "Maximiliana Worthington",
+                "maximiliana.worthington@subsidiary.example.com",
+                "+12025550143",
+            ),
+        ];
+        for (name, mail, phone) in people {
+            let id = env.insert_customer(name, mail);
+            env.exec(&format!(
             "UPDATE customers SET phone = '{phone}', last_login_at = '2026-01-02 03:04:05' WHERE id = {id}"
         ));
-    }
-    let rows = env.run(&["list", "-o", "json"]).json();
-    let rows = rows.as_array().expect("customers").clone();
-    let mut wider: Option<Vec<String>> = None;
-    for cols in [80u16, 60, 40] {
-        let out = on_terminal_of(&env, cols, 24, "list");
-        assert_fits(&out, cols);
-        let table = terminal_table_rows(&out, &LIST_HEADERS);
-        assert_eq!(table.len(), rows.len() + 1, "one line per row at {cols}:\n{out}");
-        let header = table[0].clone();
-        if let Some(wider) = &wider {
-            assert_subset(&header, wider, &format!("list at {cols}"));
         }
-        for (row, json) in table[1..].iter().zip(&rows) {
-            for (h, key) in [("ID", "id"), ("PHONE", "phone"), ("STATUS", "status")] {
-                if let Some(shown) = cell(&table, row, h) {
-                    assert_eq!(shown, shown_as(&json[key]), "{h} at {cols}:\n{out}");
+        let rows = env.run(&["list", "-o", "json"]).json();
+        let rows = rows.as_array().expect("customers").clone();
+        let mut wider: Option<Vec<String>> = None;
+        for cols in [80u16, 60, 40] {
+            let out = on_terminal_of(&env, cols, 24, "list");
+            assert_fits(&out, cols);
+            let table = terminal_table_rows(&out, &LIST_HEADERS);
+            assert_eq!(
+                table.len(),
+                rows.len() + 1,
+                "one line per row at {cols}:\n{out}"
+            );
+            let header = table[0].clone();
+            if let Some(wider) = &wider {
+                assert_subset(&header, wider, &format!("list at {cols}"));
+            }
+            for (row, json) in table[1..].iter().zip(&rows) {
+                for (h, key) in [("ID", "id"), ("PHONE", "phone"), ("STATUS", "status")] {
+                    if let Some(shown) = cell(&table, row, h) {
+                        assert_eq!(shown, shown_as(&json[key]), "{h} at {cols}:\n{out}");
+                    }
+                }
+                for (h, key) in [("CREATED", "created_at"), ("LAST LOGIN", "last_login_at")] {
+                    if let Some(shown) = cell(&table, row, h) {
+                        assert_eq!(shown, table_time(&json[key]), "{h} at {cols}:\n{out}");
+                    }
+                }
+                let email = json["email"].as_str().expect("email");
+                let shown = cell(&table, row, "EMAIL").expect("EMAIL always shown");
+                assert_whole_or_cut(shown, email, &out);
+                if shown != email {
+                    assert!(
+                        email.chars().count() > 28 || header == ["ID", "EMAIL"],
+                        "{email} cut at {cols} beside {header:?}:\n{out}"
+                    );
+                }
+                if let Some(name) = cell(&table, row, "NAME") {
+                    assert_whole_or_cut(name, json["full_name"].as_str().expect("name"), &out);
                 }
             }
-            for (h, key) in [("CREATED", "created_at"), ("LAST LOGIN", "last_login_at")] {
-                if let Some(shown) = cell(&table, row, h) {
-                    assert_eq!(shown, table_time(&json[key]), "{h} at {cols}:\n{out}");
-                }
-            }
-            let email = json["email"].as_str().expect("email");
-            let shown = cell(&table, row, "EMAIL").expect("EMAIL always shown");
-            assert_whole_or_cut(shown, email, &out);
-            if shown != email {
-                assert!(
-                    email.chars().count() > 28 || header == ["ID", "EMAIL"],
-                    "{email} cut at {cols} beside {header:?}:\n{out}"
-                );
-            }
-            if let Some(name) = cell(&table, row, "NAME") {
-                assert_whole_or_cut(name, json["full_name"].as_str().expect("name"), &out);
-            }
+            assert!(
+                joined(&out).contains(&format!("left out to fit {cols} columns: ")),
+                "the note at {cols}:\n{out}"
+            );
+            wider = Some(header);
         }
-        assert!(
-            joined(&out).contains(&format!("left out to fit {cols} columns: ")),
-            "the note at {cols}:\n{out}"
-        );
-        wider = Some(header);
     }
-});
+);

@@ -207,8 +207,8 @@ pub fn terminal_table_rows(text: &str, headers: &[&str]) -> Vec<Vec<String>> {
                 "more customers",
                 "EXIT=",
             ]
-                .iter()
-                .any(|p| line.starts_with(p))
+            .iter()
+            .any(|p| line.starts_with(p))
         {
             break;
         }
