@@ -22,6 +22,7 @@ pub mod stdout;
 pub mod terminal;
 pub mod text;
 pub mod validate;
+pub(crate) mod wrap;
 
 pub use commands::completions::generate_docs;
 pub use commands::run;

@@ -68,11 +68,13 @@ fn main() -> ExitCode {
         }
         Err(e) => {
             // clap repeats the rejected value; it is untrusted, so the whole
-            // message is made terminal-safe (and left unstyled).
+            // message is made terminal-safe (and left unstyled), and broken
+            // between words on a terminal like every stderr line.
+            let text = custadm::text::sanitize_multiline(&shorten_lines(&e.render().to_string()));
             let _ = write!(
                 std::io::stderr(),
                 "{}",
-                custadm::text::sanitize_multiline(&shorten_lines(&e.render().to_string()))
+                custadm::terminal::for_stderr(&text)
             );
             return ExitCode::from(2);
         }
@@ -143,10 +145,11 @@ fn report(e: &anyhow::Error, may_change: bool) -> ExitCode {
         _ if !may_change => failure.read_only_line(),
         _ => failure.to_string(),
     };
+    let line = format!("error: {}", custadm::text::sanitize(&line));
     let _ = writeln!(
         std::io::stderr(),
-        "error: {}",
-        custadm::text::sanitize(&line)
+        "{}",
+        custadm::terminal::for_stderr(&line)
     );
     ExitCode::from(failure.exit_code())
 }

@@ -175,6 +175,32 @@ pub(crate) fn width() -> u16 {
     width_from(reported, std::env::var("COLUMNS").ok().as_deref())
 }
 
+/// The width of the terminal on stderr, `None` when stderr is not a
+/// terminal (a log, cron's mail, a pipe into `grep`); a terminal that
+/// reports no size counts as [`width`]'s rule says.
+pub(crate) fn stderr_width() -> Option<u16> {
+    let stderr = std::io::stderr();
+    if !stderr.is_terminal() {
+        return None;
+    }
+    let reported = terminal_size::terminal_size_of(stderr).map(|(w, _)| w.0);
+    Some(width_from(
+        reported,
+        std::env::var("COLUMNS").ok().as_deref(),
+    ))
+}
+
+/// `text` as it goes to stderr: on a terminal broken into lines of its
+/// width between words ([`crate::wrap::wrap_prose`]: summaries, notes,
+/// `warning:` and `error:` lines); anywhere else as it is, one line that a
+/// script can grep.
+pub fn for_stderr(text: &str) -> String {
+    match stderr_width() {
+        Some(width) => crate::wrap::wrap_prose(text, usize::from(width)),
+        None => text.to_string(),
+    }
+}
+
 /// [`width`]'s rule on given inputs.
 fn width_from(reported: Option<u16>, columns: Option<&str>) -> u16 {
     reported.filter(|w| *w > 0).unwrap_or_else(|| {

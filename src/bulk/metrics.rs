@@ -3,9 +3,17 @@
 //! exclusively under a random name in the same directory, synced, renamed
 //! over it) in the Prometheus text format
 //! that node_exporter's textfile collector reads, one series per action
-//! (label `action`), keeping the series of the other actions found there
-//! (under an exclusive `flock` on `NAME.lock` beside it, so that runs ending
-//! together do not drop each other's series):
+//! (label `action`). Only this action's series of custadm's four families
+//! are replaced: the other actions' series, and everything else found in
+//! the file (the series of other programs, their `# HELP` and `# TYPE`
+//! lines, comments), are kept as they were (review of issue 26: a run
+//! dropped the series other programs had put there). The file is read,
+//! rewritten and renamed under an exclusive `flock` on its directory, so
+//! that runs ending together do not drop each other's series; the lock
+//! needs no file of its own (none is left behind) and dies with its holder
+//! (a run killed while holding it blocks nothing), and a run waits for it
+//! at most [`LOCK_WAIT`] (a hung holder costs the metrics, exit 9, never
+//! the next night):
 //!
 //! - `custadm_run_last_end_timestamp_seconds`: when the last run ended;
 //! - `custadm_run_last_exit_code`: its exit code;
@@ -56,6 +64,17 @@ const OUTCOMES: [&str; 6] = [
 /// `action` among them), value.
 type Samples = BTreeMap<(String, Vec<(String, String)>), String>;
 
+/// The longest a run waits for another one to finish rewriting the file.
+pub(crate) const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// What a metrics file holds: custadm's samples, and every other line as
+/// it was, in its order (other programs' families, comments, blank lines).
+#[derive(Debug, Default)]
+struct Current {
+    samples: Samples,
+    foreign: Vec<String>,
+}
+
 /// Rewrites `path` with this run of `action` (ended at `end`, exit
 /// `exit_code`, `summary` outcome → count), keeping the other actions'
 /// series found in it.
@@ -73,7 +92,10 @@ pub fn update(
     // Held until the new file is in place: runs of other actions ending at
     // the same moment read what this one wrote, and keep its series.
     let _lock = lock(path)?;
-    let old = read_current(path)?
+    let Current {
+        samples: old,
+        foreign,
+    } = read_current(path)?
         .map(|text| parse(&text))
         .unwrap_or_default();
     let end = format!("{}", end.timestamp_millis() as f64 / 1000.0);
@@ -122,23 +144,41 @@ pub fn update(
             samples.insert(success_key, "0".to_string());
         }
     }
-    write_atomically(path, &render(&samples))
+    write_atomically(path, &render(&foreign, &samples))
 }
 
-/// The samples of custadm's families in `text` (other lines are dropped:
-/// the file is custadm's own).
-fn parse(text: &str) -> Samples {
-    let mut samples = Samples::new();
-    for line in text.lines() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
+/// True for one of custadm's families.
+fn is_ours(name: &str) -> bool {
+    FAMILIES.iter().any(|(f, _)| *f == name)
+}
+
+/// The samples of custadm's families in `text`, and every other line as it
+/// is. custadm's own `# HELP` and `# TYPE` lines are written anew; a
+/// sample of its families without an `action` label or a number is
+/// dropped (it would clash with what is written).
+fn parse(text: &str) -> Current {
+    let mut current = Current::default();
+    for raw in text.lines() {
+        let line = raw.trim();
+        let comment = line
+            .strip_prefix("# HELP ")
+            .or_else(|| line.strip_prefix("# TYPE "));
+        if let Some(rest) = comment {
+            if !is_ours(rest.split_whitespace().next().unwrap_or("")) {
+                current.foreign.push(raw.to_string());
+            }
             continue;
         }
-        let (name, rest) = match line.find(['{', ' ']) {
+        if line.is_empty() || line.starts_with('#') {
+            current.foreign.push(raw.to_string());
+            continue;
+        }
+        let (name, rest) = match line.find(['{', ' ', '\t']) {
             Some(at) => line.split_at(at),
-            None => continue,
+            None => (line, ""),
         };
-        if !FAMILIES.iter().any(|(f, _)| *f == name) {
+        if !is_ours(name) {
+            current.foreign.push(raw.to_string());
             continue;
         }
         let (labels, value) = match rest.strip_prefix('{') {
@@ -156,9 +196,15 @@ fn parse(text: &str) -> Samples {
             continue;
         }
         labels.sort();
-        samples.insert((name.to_string(), labels), value.to_string());
+        current
+            .samples
+            .insert((name.to_string(), labels), value.to_string());
     }
-    samples
+    // Blank lines at the end would pile up between runs.
+    while current.foreign.last().is_some_and(|l| l.trim().is_empty()) {
+        current.foreign.pop();
+    }
+    current
 }
 
 /// `k="v",k2="v2"` (values with `\\`, `\"`, `\n` escapes); `None` when
@@ -201,9 +247,14 @@ fn escape(value: &str) -> String {
         .replace('\n', "\\n")
 }
 
-/// The file: each family's `# HELP` and `# TYPE` lines, then its samples.
-fn render(samples: &Samples) -> String {
+/// The file: the other programs' lines as they were, then each of
+/// custadm's families: its `# HELP` and `# TYPE` lines, then its samples.
+fn render(foreign: &[String], samples: &Samples) -> String {
     let mut text = String::new();
+    for line in foreign {
+        text.push_str(line);
+        text.push('\n');
+    }
     for (family, help) in FAMILIES {
         text.push_str(&format!("# HELP {family} {help}\n# TYPE {family} gauge\n"));
         for ((name, labels), value) in samples {
@@ -252,52 +303,48 @@ fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::File::open(dir)?.sync_all()
 }
 
-/// An exclusive `flock` on `NAME.lock` next to the metrics file (created
-/// mode 0644 if missing, never through a symlink; opened read-only when
-/// another user created it), held while the file is read, rewritten and
-/// renamed: concurrent runs update it one after the other. The textfile
-/// collector reads `*.prom` only, so the lock file is not read as metrics.
+/// An exclusive `flock` on the directory holding the metrics file, held
+/// while the file is read, rewritten and renamed: concurrent runs update it
+/// one after the other. The directory itself is locked, so no lock file is
+/// made or left behind, and the lock ends with the process that holds it
+/// (a run killed half-way never blocks the next one). Another holder is
+/// waited for at most [`LOCK_WAIT`].
 ///
 /// # Errors
-/// The lock file cannot be opened or locked, or is not a regular file.
+/// The directory cannot be opened, or stayed locked for [`LOCK_WAIT`].
 fn lock(path: &Path) -> std::io::Result<std::fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
     use std::os::unix::io::AsRawFd;
-    let mut name = path
-        .file_name()
-        .map(|n| n.to_os_string())
-        .unwrap_or_else(|| "metrics".into());
-    name.push(".lock");
-    let lock_path = directory_of(path).join(name);
-    let flags = libc::O_NOFOLLOW | libc::O_NONBLOCK;
-    let opened = std::fs::OpenOptions::new()
+    let dir = directory_of(path);
+    let file = std::fs::OpenOptions::new()
         .read(true)
-        .write(true)
-        .create(true)
-        .mode(0o644)
-        .custom_flags(flags)
-        .open(&lock_path);
-    let file = match opened {
-        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => std::fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(flags)
-            .open(&lock_path)?,
-        other => other?,
-    };
-    if !file.metadata()?.is_file() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            format!("{} is not a regular file", lock_path.display()),
-        ));
-    }
-    // SAFETY: flock on a descriptor this function owns; no memory is shared.
-    while unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
+        .custom_flags(libc::O_DIRECTORY)
+        .open(dir)?;
+    let deadline = std::time::Instant::now() + LOCK_WAIT;
+    loop {
+        // SAFETY: flock on a descriptor this function owns; no memory is shared.
+        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
+            return Ok(file);
+        }
         let e = std::io::Error::last_os_error();
-        if e.kind() != std::io::ErrorKind::Interrupted {
-            return Err(e);
+        match e.raw_os_error() {
+            Some(libc::EWOULDBLOCK) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            Some(libc::EWOULDBLOCK) => {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!(
+                        "another process held the lock on its directory {} for {} s",
+                        dir.display(),
+                        LOCK_WAIT.as_secs()
+                    ),
+                ))
+            }
+            Some(libc::EINTR) => {}
+            _ => return Err(e),
         }
     }
-    Ok(file)
 }
 
 /// The directory holding `path` (`.` for a bare file name).
@@ -357,7 +404,7 @@ mod tests {
         update(&path, "delete", t(200), 0, &BTreeMap::new()).expect("write");
         update(&path, "deactivate", t(300), 5, &BTreeMap::new()).expect("write");
         let text = std::fs::read_to_string(&path).expect("read");
-        let samples = parse(&text);
+        let samples = parse(&text).samples;
         let get = |family: &str, action: &str| {
             samples
                 .get(&(
@@ -370,6 +417,50 @@ mod tests {
         assert_eq!(get(FAMILIES[3].0, "deactivate").as_deref(), Some("100"));
         assert_eq!(get(FAMILIES[0].0, "delete").as_deref(), Some("200"));
         assert_eq!(text.matches("# TYPE ").count(), 4);
+    }
+
+    /// Other programs' series in the same file stay as they were, in their
+    /// order, with their comments; custadm's own lines are not doubled.
+    #[test]
+    fn keeps_the_lines_of_other_programs() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("custadm.prom");
+        let foreign = "# HELP backup_last_success_seconds When the backup last succeeded.\n\
+                       # TYPE backup_last_success_seconds gauge\n\
+                       backup_last_success_seconds{job=\"db\"} 1.7e+09\n\
+                       # a comment of the backup script\n\
+                       node_custom_untyped 3\n\
+                       custadm_build_info{version=\"0.1.0\"} 1\n";
+        std::fs::write(&path, foreign).expect("foreign file");
+        let t = |s| chrono::DateTime::from_timestamp(s, 0).expect("time");
+        update(&path, "deactivate", t(100), 0, &BTreeMap::new()).expect("write");
+        update(&path, "delete", t(200), 5, &BTreeMap::new()).expect("write");
+        update(&path, "deactivate", t(300), 0, &BTreeMap::new()).expect("write");
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert!(text.starts_with(foreign), "{text}");
+        let current = parse(&text);
+        assert_eq!(current.foreign.concat(), foreign.replace('\n', ""));
+        assert_eq!(
+            text.matches("# TYPE custadm_run_last_exit_code ").count(),
+            1
+        );
+        let get = |action: &str| {
+            current
+                .samples
+                .get(&(
+                    FAMILIES[0].0.to_string(),
+                    vec![("action".to_string(), action.to_string())],
+                ))
+                .cloned()
+        };
+        assert_eq!(get("deactivate").as_deref(), Some("300"));
+        assert_eq!(get("delete").as_deref(), Some("200"));
+        // Nothing but the file is left in the directory: no lock file.
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .expect("list")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, vec!["custadm.prom".to_string()]);
     }
 
     /// A user who can write the textfile directory plants symlinks at the
@@ -469,7 +560,7 @@ mod tests {
                     });
                 }
             });
-            let samples = parse(&std::fs::read_to_string(&path).expect("read"));
+            let samples = parse(&std::fs::read_to_string(&path).expect("read")).samples;
             for action in actions {
                 let key = (
                     FAMILIES[1].0.to_string(),

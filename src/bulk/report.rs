@@ -564,9 +564,9 @@ impl RunReport {
             };
             table.push(&[&id, &outcome, &details])
         })?;
-        let (mut w, left_out) = table.finish()?;
+        let (mut w, elided) = table.finish()?;
         w.flush()?;
-        if let Some(note) = output::left_out_note(&left_out, width) {
+        if let Some(note) = elided.note() {
             out.note(&note);
         }
         Ok(())

@@ -293,25 +293,31 @@ pub fn run(ctx: &mut Ctx, args: AuditArgs) -> Result<()> {
     Ok(())
 }
 
-/// The audit table's columns; at 80 columns RUN goes first, then OS USER,
-/// REASON, OUTCOME, OPERATOR, CUSTOMER (contract, "Output"): the customer
-/// says what DETAILS is about. A left-out OUTCOME other
-/// than `ok` shows in DETAILS (`[failed] email_to: …`); DETAILS is cut
-/// between its parts, the first (a change, `is_active: true → false`) kept
-/// whole up to 32 columns (finding of the issue-26 review: at 80 columns it
-/// read `is_active: true…`).
+/// The audit table's columns, giving way in one order at every width: RUN
+/// first, then OS USER, REASON, OUTCOME, OPERATOR; then DETAILS is cut
+/// below its first part, then CUSTOMER, DETAILS and TIME are left out; the
+/// row's id and ACTION always stay. Atomic values (ids, the time, the
+/// action, operator and OS user names, the outcome, the run id) are never
+/// cut, only left out (review of issue 26: `2026-12-0…` at 80 columns,
+/// `activa…` at 40); free text (REASON, DETAILS) is cut with `…`. A
+/// left-out OUTCOME other than `ok` shows in DETAILS (`[failed] email_to:
+/// …`); DETAILS is cut between its parts, the first (a change,
+/// `is_active: true → false`) kept whole up to 32 columns while other
+/// columns can go.
 const AUDIT_COLUMNS: [Column; 10] = [
     Column::keep("ID"),
-    Column::keep("TIME (UTC)"),
-    Column::cut("OPERATOR", 6).dropped(5),
-    Column::cut("OS USER", 6).dropped(2),
-    Column::cut("ACTION", 8),
-    Column::keep("CUSTOMER").dropped(6),
-    Column::cut("OUTCOME", 7)
+    Column::keep("TIME (UTC)").dropped(9),
+    Column::keep("OPERATOR").dropped(5),
+    Column::keep("OS USER").dropped(2),
+    Column::keep("ACTION"),
+    Column::keep("CUSTOMER").dropped(7),
+    Column::keep("OUTCOME")
         .dropped(4)
         .folded_into("DETAILS", "ok"),
     Column::cut("REASON", 8).dropped(3),
-    Column::parts("DETAILS", "; ", 32),
+    Column::parts("DETAILS", "; ", 32)
+        .squeezed(6, 12)
+        .dropped(8),
     Column::keep("RUN").dropped(1),
 ];
 

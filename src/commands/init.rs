@@ -75,12 +75,12 @@ pub fn run(target: &DatabaseTarget, actor: &Actor, args: InitArgs, out: &Output)
     // Everything the user must give comes before anything is created.
     let source = PasswordSource::choose(args.password_stdin)?;
     if source == PasswordSource::Prompt {
-        let _ = writeln!(
-            std::io::stderr(),
+        let line = format!(
             "Registering the first admin '{}' of {}.",
             crate::text::sanitize(&admin),
             crate::text::sanitize(&database)
         );
+        let _ = writeln!(std::io::stderr(), "{}", crate::terminal::for_stderr(&line));
     }
     let secret = source.read_new(&format!(
         "New password for custadm admin '{}': ",

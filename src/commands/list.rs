@@ -117,16 +117,22 @@ struct Sink {
     csv: Option<output::CsvRows<crate::stdout::Marked<std::io::StdoutLock<'static>>>>,
 }
 
-/// The table's columns. At 80 columns CREATED goes first, then LAST LOGIN
-/// (contract, "Output"); names and emails are cut with `…`, but not below
-/// 16 and 28 columns while a column can be left out instead.
+/// The table's columns, giving way in one order at every width (a column
+/// left out at 60 columns stays out at 40): CREATED first, then LAST LOGIN
+/// (contract, "Output"), PHONE, then the name is cut below 16 columns (to
+/// 10), then left out, then STATUS. Phones, ids, statuses and timestamps
+/// are never cut, only left out (review of issue 26: `+336123…` at 40
+/// columns). Names are cut with `…` down to 16 columns before anything
+/// goes. The email names the customer (the row's key, with the id): it
+/// is cut only beyond 28 columns (the contract's "cutting long names and
+/// emails" at 80 columns), and below that only when nothing else is left to
+/// leave out (a terminal of about 40 columns or less).
 const TABLE_COLUMNS: [output::Column; 7] = [
     output::Column::keep("ID"),
-    output::Column::cut("NAME", 16),
+    output::Column::cut("NAME", 16).squeezed(4, 10).dropped(5),
     output::Column::cut("EMAIL", 28),
-    // E.164 is at most 16 characters: a valid phone is never cut.
-    output::Column::cut("PHONE", 16).dropped(3),
-    output::Column::keep("STATUS"),
+    output::Column::keep("PHONE").dropped(3),
+    output::Column::keep("STATUS").dropped(6),
     output::Column::keep("CREATED").dropped(1),
     output::Column::keep("LAST LOGIN").dropped(2),
 ];
@@ -269,11 +275,10 @@ impl Sink {
                     if table.is_empty() {
                         self.out.note("No customers match.");
                     } else {
-                        let (rest, left_out) = table.finish()?;
+                        let (rest, elided) = table.finish()?;
                         self.writer.write_all(&rest)?;
                         self.writer.flush()?;
-                        let width = usize::from(crate::terminal::width());
-                        if let Some(note) = output::left_out_note(&left_out, width) {
+                        if let Some(note) = elided.note() {
                             self.out.note(&note);
                         }
                     }

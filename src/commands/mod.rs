@@ -432,11 +432,8 @@ fn anchored(
         (Ok(()), Err(sink)) => Err(sink),
         (Err(e), Err(sink)) => {
             use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr(),
-                "warning: {}",
-                crate::text::sanitize(&sink.to_string())
-            );
+            let line = format!("warning: {}", crate::text::sanitize(&sink.to_string()));
+            let _ = writeln!(std::io::stderr(), "{}", crate::terminal::for_stderr(&line));
             Err(e)
         }
     }

@@ -565,14 +565,16 @@ fn shown_lock(o: &Operator, now: chrono::NaiveDateTime) -> Option<&StoredTime> {
     }
 }
 
-/// `operator list`'s columns; at 80 columns CREATED goes first, then
-/// LOCKED UNTIL (contract, "Output").
+/// `operator list`'s columns, giving way in one order at every width:
+/// CREATED first, then LOCKED UNTIL (contract, "Output"), OS USER, FAILED,
+/// STATE, ROLE. Every value is atomic (a user name, a role, a time): shown
+/// whole or left out, never cut.
 const OPERATOR_COLUMNS: [crate::output::Column; 7] = [
-    crate::output::Column::cut("USERNAME", 8),
-    crate::output::Column::keep("ROLE"),
-    crate::output::Column::keep("STATE"),
-    crate::output::Column::keep("FAILED"),
+    crate::output::Column::keep("USERNAME"),
+    crate::output::Column::keep("ROLE").dropped(6),
+    crate::output::Column::keep("STATE").dropped(5),
+    crate::output::Column::keep("FAILED").dropped(4),
     crate::output::Column::keep("LOCKED UNTIL").dropped(2),
-    crate::output::Column::cut("OS USER", 8),
+    crate::output::Column::keep("OS USER").dropped(3),
     crate::output::Column::keep("CREATED").dropped(1),
 ];

@@ -168,18 +168,25 @@ pub fn run(ctx: &mut Ctx, args: PurgeArgs) -> Result<()> {
 /// Prints what will be erased on stderr.
 fn preview(ctx: &Ctx, targets: &[Target], missing: &[String]) {
     let mut err = std::io::stderr().lock();
+    // Broken between words on a terminal ([`crate::terminal::for_stderr`]).
+    let say = |err: &mut std::io::StderrLock<'_>, text: String| {
+        writeln!(err, "{}", crate::terminal::for_stderr(&text))
+    };
     if let Some(prod) = &ctx.production {
-        let _ = writeln!(
-            err,
-            "Production profile '{}', {}.",
-            sanitize(&prod.profile),
-            sanitize(&prod.host)
+        let _ = say(
+            &mut err,
+            format!(
+                "Production profile '{}', {}.",
+                sanitize(&prod.profile),
+                sanitize(&prod.host)
+            ),
         );
     }
     let entries = |n: i64| if n == 1 { "y" } else { "ies" };
     if let [t] = targets {
-        let _ = writeln!(
-            err,
+        let _ = say(
+            &mut err,
+        format!(
             "About to erase customer {} for good: {} <{}>, {} KYC record(s), {} billing account(s) with {} entr{}; {} audit row(s) about them lose their details. This cannot be undone.",
             t.id,
             sanitize(&t.name),
@@ -188,42 +195,42 @@ fn preview(ctx: &Ctx, targets: &[Target], missing: &[String]) {
             t.counts.billing_accounts,
             t.counts.account_entries,
             entries(t.counts.account_entries),
-            t.audit_rows,
+            t.audit_rows,)
         );
     } else {
         let sum = |f: fn(&Target) -> i64| targets.iter().map(f).sum::<i64>();
         let entry_count = sum(|t| t.counts.account_entries);
-        let _ = writeln!(
-            err,
+        let _ = say(
+            &mut err,
+        format!(
             "About to erase {} customers for good: {} KYC record(s), {} billing account(s) with {} entr{}; {} audit row(s) about them lose their details. This cannot be undone.",
             targets.len(),
             sum(|t| t.counts.kyc_records),
             sum(|t| t.counts.billing_accounts),
             entry_count,
             entries(entry_count),
-            sum(|t| t.audit_rows),
+            sum(|t| t.audit_rows),)
         );
         const LISTED: usize = 20;
         for t in targets.iter().take(LISTED) {
-            let _ = writeln!(
-                err,
-                "  {}: {} <{}>",
-                t.id,
-                sanitize(&t.name),
-                sanitize(&t.email)
+            let _ = say(
+                &mut err,
+                format!("  {}: {} <{}>", t.id, sanitize(&t.name), sanitize(&t.email)),
             );
         }
         if targets.len() > LISTED {
-            let _ = writeln!(err, "  … and {} more", targets.len() - LISTED);
+            let _ = say(&mut err, format!("  … and {} more", targets.len() - LISTED));
         }
     }
     if !missing.is_empty() {
         let shown: Vec<String> = missing.iter().take(20).map(|i| sanitize(i)).collect();
-        let _ = writeln!(
-            err,
-            "Not found (skipped): {}{}",
-            shown.join(", "),
-            if missing.len() > 20 { ", …" } else { "" }
+        let _ = say(
+            &mut err,
+            format!(
+                "Not found (skipped): {}{}",
+                shown.join(", "),
+                if missing.len() > 20 { ", …" } else { "" }
+            ),
         );
     }
 }

@@ -62,16 +62,18 @@ impl From<RunListing> for RunRow {
 }
 
 /// The outcomes in the order the runs table shows them, most important
-/// first (what went wrong before what went right), with the words it uses:
-/// the table cuts from the end ([`RUNS_COLUMNS`]), so a failure is never
-/// what is cut (finding of the issue-26 review: at 80 columns `3 chang…`
-/// hid a failed count).
+/// first: what the run did (`changed`), then what went wrong (`failed`,
+/// `refused`, `not found`), then what needed nothing; with the words it
+/// uses. The table cuts from the end and says how many results it no
+/// longer shows (`2 changed, +6`; [`RUNS_COLUMNS`]); EXIT says whether
+/// anything went wrong (review of issue 26: `1 not found, +3` before the
+/// changes).
 const OUTCOME_ORDER: [(&str, &str); 6] = [
+    ("changed", "changed"),
+    ("would_change", "would change"),
     ("failed", "failed"),
     ("refused", "refused"),
     ("not_found", "not found"),
-    ("changed", "changed"),
-    ("would_change", "would change"),
     ("unchanged", "unchanged"),
 ];
 
@@ -128,30 +130,32 @@ pub fn run(ctx: &mut Ctx, args: RunsArgs) -> Result<()> {
         .fitted_table(&RUNS_COLUMNS, rows, Some("No runs match."))
 }
 
-/// The runs table's columns; at 80 columns OS USER goes first, then
-/// FINISHED and OPERATOR (contract, "Output"). While FINISHED is left out an
-/// unfinished run says so in front of its outcomes (`[unfinished] 4
-/// changed`: a killed run must not read as a `-` under EXIT alone).
-/// OUTCOMES is kept whole up to 48 columns (every outcome of a run, up to
-/// four kinds) before OS USER, FINISHED and OPERATOR go, then cut between
-/// outcomes, the failures first, ending with how many results it no longer
-/// shows (`2 refused, +6`: at 80 columns RUN, COMMAND, STARTED and EXIT
-/// leave it 13); COMMAND is never cut (`reset_password`, the longest action
-/// a run has): the outcomes give way first. Narrower still (below 80
-/// columns) OUTCOMES, COMMAND, EXIT and STARTED are left out in turn
-/// rather than cut a header or a count (`runs` needed 51 columns), and what
-/// fits again comes back, STARTED first (findings of the issue-26 review).
+/// The runs table's columns, giving way in one order at every width (a
+/// column left out at 60 columns stays out at 40): OS USER first, then
+/// FINISHED and OPERATOR; then OUTCOMES is cut between outcomes, the most
+/// important first (`2 changed, +6`, ending with how many results it no
+/// longer shows); then STARTED, OUTCOMES, COMMAND and EXIT are left out;
+/// the run id always stays. While FINISHED is left out an unfinished run
+/// says so in front of its outcomes (`[unfinished] 4 changed`: a killed
+/// run must not read as a `-` under EXIT alone). OUTCOMES is kept whole up
+/// to 48 columns (every outcome of a run, up to four kinds) while OS USER,
+/// FINISHED and OPERATOR can go. Nothing but the outcomes is ever cut: an
+/// action (`reset_password`), a user name or a time is shown whole or not
+/// at all. At 60 columns RUN, COMMAND, OUTCOMES and EXIT (review of issue
+/// 26: it showed OPERATOR instead of COMMAND and OUTCOMES there).
 const RUNS_COLUMNS: [Column; 8] = [
     Column::keep("RUN"),
-    Column::keep("COMMAND").dropped_last(2),
-    Column::cut("OPERATOR", 6).dropped(3),
-    Column::cut("OS USER", 6).dropped(1),
-    Column::keep("STARTED (UTC)").dropped_last(4),
+    Column::keep("COMMAND").dropped(7),
+    Column::keep("OPERATOR").dropped(3),
+    Column::keep("OS USER").dropped(1),
+    Column::keep("STARTED (UTC)").dropped(5),
     Column::keep("FINISHED (UTC)")
         .dropped(2)
         .folded_when("OUTCOMES", UNFINISHED),
-    Column::counts("OUTCOMES", ", ", 48).dropped_last(1),
-    Column::keep("EXIT").dropped_last(3),
+    Column::counts("OUTCOMES", ", ", 48)
+        .squeezed(4, 0)
+        .dropped(6),
+    Column::keep("EXIT").dropped(8),
 ];
 
 /// The FINISHED cell of a run without its `run` row.

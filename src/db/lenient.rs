@@ -547,6 +547,7 @@ fn warn_once(text: &str, find: &str) {
             "warning: the database holds more values custadm cannot read than the {WARNED_VALUES} above; they are shown as stored too. Find them with SQL ({find})\n"
         )
     };
+    let line = crate::terminal::for_stderr(&line);
     let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
 }
 

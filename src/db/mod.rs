@@ -460,10 +460,8 @@ fn warn_if_shared(path: &Path) {
     if mode & 0o077 != 0 && !WARNED.swap(true, Ordering::SeqCst) {
         use std::io::Write;
         let shown = crate::text::sanitize(&path.display().to_string());
-        let _ = writeln!(
-            std::io::stderr(),
-            "warning: the database file {shown} can be read by other users (mode {mode:04o}); it holds password hashes and personal data: run `chmod 600 {shown}`"
-        );
+        let line = format!("warning: the database file {shown} can be read by other users (mode {mode:04o}); it holds password hashes and personal data: run `chmod 600 {shown}`");
+        let _ = writeln!(std::io::stderr(), "{}", crate::terminal::for_stderr(&line));
     }
 }
 

@@ -1294,3 +1294,142 @@ db_test!(a_dry_run_names_no_run_and_runs_lists_none, |env| {
     );
     assert!(is_active(&env, b.parse().expect("id")), "nothing changed");
 });
+
+/// The names in `dir`, sorted.
+fn names_in(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("list the directory")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// `flock DIR sleep 60` started in a process group of its own (the sleep
+/// inherits the locked descriptor), returned once it holds the lock.
+fn hold_directory_lock(dir: &std::path::Path) -> std::process::Child {
+    use std::os::unix::process::CommandExt;
+    let holder = std::process::Command::new("flock")
+        .arg(dir)
+        .args(["sleep", "60"])
+        .process_group(0)
+        .spawn()
+        .expect("flock (util-linux)");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let held = || {
+        std::process::Command::new("flock")
+            .args(["-n"])
+            .arg(dir)
+            .arg("true")
+            .status()
+            .is_ok_and(|free| !free.success())
+    };
+    while !held() {
+        if std::time::Instant::now() > deadline {
+            kill_group(holder);
+            panic!("flock never took the lock");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    holder
+}
+
+/// SIGKILL to every process of `holder`'s group, then reaped.
+fn kill_group(mut holder: std::process::Child) {
+    // SAFETY: a plain kill(2) of a process group this test started.
+    unsafe {
+        libc::kill(-(holder.id() as libc::pid_t), libc::SIGKILL);
+    }
+    holder.wait().expect("reap the holder");
+}
+
+/// Review of issue 26 (re-review), finding 7: the metrics file is shared
+/// with other programs' series (node_exporter reads every `*.prom` of its
+/// directory, and scripts append to one another's files): a run replaces
+/// only its own action's custadm series and keeps every other line; the
+/// file stays valid for node_exporter (one `# TYPE` per family, families
+/// whole, one sample per series). Nothing but the file is left in the
+/// directory (no `custadm.prom.lock`), a holder of the lock that was killed
+/// blocks nothing, and one that hangs costs the run its metrics (exit 9,
+/// the change committed), never the night.
+#[test]
+fn metrics_file_keeps_other_programs_series_and_leaves_no_lock() {
+    let env = Env::sqlite();
+    env.init_db(0);
+    let ids: Vec<String> = (0..3)
+        .map(|i| {
+            env.insert_customer(&format!("P{i}"), &format!("p{i}@example.com"))
+                .to_string()
+        })
+        .collect();
+    let dir = env.dir.path().join("textfile");
+    std::fs::create_dir(&dir).expect("textfile dir");
+    let metrics = dir.join("custadm.prom");
+    let m = metrics.to_str().expect("path");
+    let foreign = "# HELP backup_last_success_timestamp_seconds When the backup last succeeded.\n\
+                   # TYPE backup_last_success_timestamp_seconds gauge\n\
+                   backup_last_success_timestamp_seconds{job=\"db\"} 1.7e+09\n\
+                   # TYPE custadm_wrapper_runs_total counter\n\
+                   custadm_wrapper_runs_total 12\n";
+    std::fs::write(&metrics, foreign).expect("another program's series");
+    for (args, code) in [
+        (vec!["toggle", ids[0].as_str(), "--deactivate"], 0),
+        (vec!["delete", "9999", "--yes"], 3),
+        (vec!["toggle", ids[0].as_str(), "--activate"], 0),
+    ] {
+        let mut all = vec!["--metrics-file", m];
+        all.extend(args);
+        env.run(&all).code(code);
+        let text = std::fs::read_to_string(&metrics).expect("metrics file");
+        assert!(
+            text.starts_with(foreign),
+            "the other lines are gone:\n{text}"
+        );
+        let series = parse_textfile(&text);
+        assert_eq!(
+            series.get("backup_last_success_timestamp_seconds{job=\"db\"}"),
+            Some(&1.7e9),
+            "{text}"
+        );
+        assert_eq!(series.get("custadm_wrapper_runs_total"), Some(&12.0));
+        assert_eq!(names_in(&dir), vec!["custadm.prom"], "left behind");
+    }
+    let series = parse_textfile(&std::fs::read_to_string(&metrics).expect("metrics file"));
+    assert_eq!(
+        series.get("custadm_run_last_exit_code{action=\"delete\"}"),
+        Some(&3.0)
+    );
+    assert_eq!(
+        series.get("custadm_run_last_exit_code{action=\"activate\"}"),
+        Some(&0.0)
+    );
+
+    // A holder killed while it held the lock: the next run is not blocked.
+    kill_group(hold_directory_lock(&dir));
+    let started = std::time::Instant::now();
+    env.run(&["--metrics-file", m, "toggle", &ids[1], "--deactivate"])
+        .ok();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "waited {:?} for a dead holder",
+        started.elapsed()
+    );
+
+    // A holder that hangs: the run gives up on the metrics after a bounded
+    // wait (exit 9), its change committed.
+    let hung = hold_directory_lock(&dir);
+    let run = env.run(&["--metrics-file", m, "toggle", &ids[2], "--deactivate"]);
+    kill_group(hung);
+    run.code(9).error_line("metrics file");
+    assert!(run.stderr.contains("lock"), "{}", run.stderr);
+    let state = env
+        .run(&["list", "--status", "all", "-o", "json"])
+        .json()
+        .as_array()
+        .expect("customers")
+        .iter()
+        .find(|c| c["id"].as_i64().map(|id| id.to_string()).as_ref() == Some(&ids[2]))
+        .map(|c| c["status"].clone());
+    assert_eq!(state, Some(serde_json::json!("inactive")));
+    assert_eq!(names_in(&dir), vec!["custadm.prom"], "left behind");
+}

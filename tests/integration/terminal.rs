@@ -478,6 +478,13 @@ fn on_terminal_exit(env: &Env, cols: u16, rows: u16, args: &str) -> (String, i32
     (out, code.parse().expect("an exit code"))
 }
 
+/// What a terminal showed with its lines joined by blanks: a note or an
+/// `error:` line broken between words to the terminal's width reads as
+/// the one line it is without a terminal.
+fn joined(out: &str) -> String {
+    out.lines().map(str::trim_end).collect::<Vec<_>>().join(" ")
+}
+
 /// Every line of `out` fits `cols` columns.
 #[track_caller]
 fn assert_fits(out: &str, cols: u16) {
@@ -694,10 +701,12 @@ db_test!(tables_fit_80_and_200_columns_one_line_per_row, |env| {
         if cols == 80 {
             assert!(!out.contains('│'), "boxes at 80 columns:\n{out}");
             assert!(!header.contains(&"CREATED".to_string()), "{out}");
+            // One note: what was left out, what was cut (the long emails),
+            // and where the whole values are.
+            let note = joined(&out);
             assert!(
-                out.contains(
-                    "left out to fit 80 columns: CREATED, LAST LOGIN; -o json or a wider terminal"
-                ),
+                note.contains("left out to fit 80 columns: CREATED, LAST LOGIN; cut with …: ")
+                    && note.contains("EMAIL; -o json or a wider terminal shows them whole"),
                 "{out}"
             );
         } else {
@@ -746,7 +755,8 @@ db_test!(tables_fit_80_and_200_columns_one_line_per_row, |env| {
             }
         }
 
-        // runs: the failed count of the mixed run whole, first.
+        // runs: the changed count of the mixed run whole, first (review of
+        // issue 26: outcomes by importance, what the run did first).
         let out = on_terminal_of(&env, cols, rows, "runs");
         let table = terminal_table_rows(&out, &RUNS_HEADERS);
         let row = table
@@ -756,12 +766,12 @@ db_test!(tables_fit_80_and_200_columns_one_line_per_row, |env| {
         let outcomes = cell(&table, row, "OUTCOMES").expect("OUTCOMES shown");
         let command = cell(&table, row, "COMMAND").expect("COMMAND shown");
         assert!(
-            outcomes.starts_with("1 failed, "),
+            outcomes.starts_with("1 changed, "),
             "runs at {cols}: OUTCOMES {outcomes:?}:\n{out}"
         );
         assert_eq!(command, "reset_password", "runs at {cols}:\n{out}");
         if cols == 200 {
-            assert_eq!(outcomes, "1 failed, 1 changed", "{out}");
+            assert_eq!(outcomes, "1 changed, 1 failed", "{out}");
         }
 
         // audit: details read as text; the toggle's change whole, and the
@@ -822,8 +832,9 @@ db_test!(tables_fit_80_and_200_columns_one_line_per_row, |env| {
 // Review of issue 26, finding 4: `runs` at 80 columns shows a killed run
 // as unfinished (FINISHED is left out first: its `unfinished` moves in
 // front of the outcomes), every command whole (`reset_password`), and a
-// run's outcomes failures first; from 130 columns every outcome count of a
-// four-outcome run is whole (OS USER and FINISHED give way first).
+// run's outcomes by importance, what it changed first (re-review); from
+// 130 columns every outcome count of a four-outcome run is whole (OS USER
+// and FINISHED give way first).
 db_test!(
     runs_show_unfinished_commands_and_outcomes_when_narrow,
     |env| {
@@ -907,12 +918,12 @@ db_test!(
             let four = row(&four_run);
             assert_eq!(cell(&table, &four, "COMMAND"), Some("edit"), "{out}");
             let outcomes = cell(&table, &four, "OUTCOMES").expect("OUTCOMES shown");
-            let whole = "2 refused, 2 not found, 2 changed, 2 unchanged";
+            let whole = "2 changed, 2 refused, 2 not found, 2 unchanged";
             assert!(
                 outcomes == whole || counts_cut_from(outcomes, whole),
                 "OUTCOMES at {cols}: {outcomes:?}\n{out}"
             );
-            assert!(outcomes.starts_with("2 refused, "), "{out}");
+            assert!(outcomes.starts_with("2 changed, "), "{out}");
             if cols >= 130 {
                 assert_eq!(outcomes, whole, "at {cols}:\n{out}");
             }
@@ -920,9 +931,9 @@ db_test!(
     }
 );
 
-/// True when `shown` is the counts `whole` (`2 refused, 2 not found, …`)
+/// True when `shown` is the counts `whole` (`2 changed, 2 refused, …`)
 /// cut between counts, ending with the sum of those it no longer shows
-/// (`2 refused, +6`).
+/// (`2 changed, +6`).
 fn counts_cut_from(shown: &str, whole: &str) -> bool {
     let Some((kept, rest)) = shown.rsplit_once(", +") else {
         return false;
@@ -1027,37 +1038,68 @@ fn on_terminal_with(env: &Env, cols: u16, rows: u16, args: &str, vars: &[(&str, 
     out.replace("\r\n", "\n")
 }
 
-/// The values of a key/value table as a terminal shows it: for each row,
-/// its key and its value with the value's continuation lines (blank under
-/// the key) joined back, read from where the VALUE header starts to where
-/// the next header starts. A wrapped line never ends in blanks (they begin
-/// the next line), so each piece's padding is trimmed.
-fn key_values(out: &str, key_header: &str) -> Vec<(String, String)> {
+/// The rows of a key/value table as a terminal shows it: each key with the
+/// lines of its value (continuation lines are blank under the key), read
+/// from where the VALUE header starts to where the next header starts; and
+/// the width of the VALUE column (to the next column, or to the end of the
+/// widest line). A wrapped line never ends in blanks (they begin the next
+/// line), so each piece's padding is trimmed.
+fn key_value_lines(out: &str, key_header: &str) -> (Vec<(String, Vec<String>)>, usize) {
     let mut lines = out.lines().skip_while(|l| !l.starts_with(key_header));
     let header: Vec<char> = lines.next().expect("a header").chars().collect();
     let at = (0..header.len())
         .find(|&i| header[i..].starts_with(&['V', 'A', 'L', 'U', 'E']))
         .expect("a VALUE column");
-    let end = (at + 5..header.len())
-        .find(|&i| header[i] != ' ' && header[i - 1] == ' ')
-        .unwrap_or(usize::MAX);
-    let mut rows: Vec<(String, String)> = Vec::new();
+    let end = (at + 5..header.len()).find(|&i| header[i] != ' ' && header[i - 1] == ' ');
+    let mut rows: Vec<(String, Vec<String>)> = Vec::new();
+    let mut widest = 0;
     for line in lines {
-        if line.trim().is_empty() || line.starts_with("left out") || line.starts_with("EXIT=") {
+        if line.trim().is_empty()
+            || ["left out", "cut with", "longer than", "EXIT="]
+                .iter()
+                .any(|p| line.starts_with(p))
+        {
             break;
         }
         let chars: Vec<char> = line.chars().collect();
         let key: String = chars[..at.min(chars.len())].iter().collect();
-        let value: String = chars[at.min(chars.len())..end.min(chars.len())]
-            .iter()
-            .collect();
+        let stop = end.unwrap_or(usize::MAX).min(chars.len());
+        let value: String = chars[at.min(chars.len())..stop].iter().collect();
         let value = value.trim_end().to_string();
+        widest = widest.max(unicode_width::UnicodeWidthStr::width(value.as_str()));
         match rows.last_mut() {
-            Some((_, v)) if key.trim().is_empty() => v.push_str(&value),
-            _ => rows.push((key.trim().to_string(), value)),
+            Some((_, v)) if key.trim().is_empty() => v.push(value),
+            _ => rows.push((key.trim().to_string(), vec![value])),
         }
     }
-    rows
+    let width = end.map_or(widest, |end| end - at - 1);
+    (rows, width)
+}
+
+/// The separators after which a value may break (paths, emails, names).
+const VALUE_SEPARATORS: [char; 5] = ['/', '.', '-', '@', '_'];
+
+/// Each break between two lines of a wrapped value is at a word boundary:
+/// before a blank (which begins the next line) or after a separator of a
+/// path or an email; only a single token wider than the column `width` may
+/// be broken inside (review of issue 26: `Cholmondel` / `ey`, `custadm-me`
+/// / `trics.prom`).
+#[track_caller]
+fn assert_breaks_at_word_boundaries(key: &str, lines: &[String], width: usize, out: &str) {
+    let boundary = |c: char| c == ' ' || VALUE_SEPARATORS.contains(&c);
+    for pair in lines.windows(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        if b.starts_with(' ') || a.ends_with(VALUE_SEPARATORS) {
+            continue;
+        }
+        let tail = a.rsplit(boundary).next().unwrap_or("");
+        let head = b.split(boundary).next().unwrap_or("");
+        let word = format!("{tail}{head}");
+        assert!(
+            unicode_width::UnicodeWidthStr::width(word.as_str()) > width,
+            "{key}: {a:?} / {b:?} splits {word:?}, which fits a line of {width}:\n{out}"
+        );
+    }
 }
 
 /// Every line of `out` fits `cols` columns, measured as a terminal does
@@ -1074,13 +1116,16 @@ fn assert_fits_display(out: &str, cols: u16) {
 }
 
 // Review of issue 26, finding 1: a key/value view never loses characters:
-// at 80 columns (and 40) a long name, email and config path are wrapped
-// within the VALUE column, between grapheme clusters, and read back whole;
-// no line is wider than the terminal.
+// at 80 columns (and 60, 40) a long name, email and config path are wrapped
+// within the VALUE column and read back whole; no line is wider than the
+// terminal. Re-review, finding 1: the breaks are at word boundaries, after
+// the separators of paths and emails, never inside a word that fits a line
+// (`Cholmondel` / `ey`, `custadm-me` / `trics.prom`); the metrics file's
+// path of `config show` too.
 db_test!(view_and_config_show_wrap_long_values_whole, |env| {
     env.init_db(0);
-    let name = "Maximiliana Zoe\u{301} Alexandrovna \u{2764}\u{fe0f} Featherstonehaugh-Worthington of Longshire";
-    let mail = "maximiliana.alexandrovna.featherstonehaugh-worthington@subsidiary.example.com";
+    let name = "Zebedee Zoe\u{301} \u{2764}\u{fe0f} Cholmondeley-Featherstonehaugh Worthington of Longshire";
+    let mail = "zebedee.cholmondeley-featherstonehaugh@subsidiary.example.com";
     let id = env.insert_customer(name, mail);
     let dir = env
         .dir
@@ -1089,10 +1134,11 @@ db_test!(view_and_config_show_wrap_long_values_whole, |env| {
     std::fs::create_dir_all(&dir).expect("config dir");
     let config = dir.join("custadm-profiles.toml");
     let config_text = config.display().to_string();
-    for cols in [80u16, 40] {
+    let metrics = dir.join("custadm-metrics.prom").display().to_string();
+    for cols in [80u16, 60, 40] {
         let out = on_terminal_of(&env, cols, 24, &format!("view {id}"));
         assert_fits_display(&out, cols);
-        let shown = key_values(&out, "FIELD");
+        let (shown, width) = key_value_lines(&out, "FIELD");
         let value = |key: &str| {
             shown
                 .iter()
@@ -1100,8 +1146,11 @@ db_test!(view_and_config_show_wrap_long_values_whole, |env| {
                 .map(|(_, v)| v.clone())
                 .unwrap_or_else(|| panic!("no {key} row at {cols}:\n{out}"))
         };
-        assert_eq!(value("name"), name, "at {cols}:\n{out}");
-        assert_eq!(value("email"), mail, "at {cols}:\n{out}");
+        assert_eq!(value("name").concat(), name, "at {cols}:\n{out}");
+        assert_eq!(value("email").concat(), mail, "at {cols}:\n{out}");
+        for (key, lines) in &shown {
+            assert_breaks_at_word_boundaries(key, lines, width, &out);
+        }
         assert!(!out.contains('…'), "nothing cut at {cols}:\n{out}");
         assert!(
             out.lines().filter(|l| l.starts_with(' ')).count() >= 2,
@@ -1112,17 +1161,23 @@ db_test!(view_and_config_show_wrap_long_values_whole, |env| {
             &env,
             cols,
             24,
-            "config show",
+            &format!("--metrics-file '{metrics}' config show"),
             &[("CUSTADM_CONFIG", config_text.as_str())],
         );
         assert_fits_display(&out, cols);
-        let shown = key_values(&out, "SETTING");
-        let file = shown
-            .iter()
-            .find(|(k, _)| k == "config_file")
-            .map(|(_, v)| v.clone())
-            .unwrap_or_else(|| panic!("no config_file row at {cols}:\n{out}"));
-        assert_eq!(file, config_text, "config_file at {cols}:\n{out}");
+        let (shown, width) = key_value_lines(&out, "SETTING");
+        let value = |key: &str| {
+            shown
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.concat())
+                .unwrap_or_else(|| panic!("no {key} row at {cols}:\n{out}"))
+        };
+        assert_eq!(value("config_file"), config_text, "at {cols}:\n{out}");
+        assert_eq!(value("metrics_file"), metrics, "at {cols}:\n{out}");
+        for (key, lines) in &shown {
+            assert_breaks_at_word_boundaries(key, lines, width, &out);
+        }
         assert!(!out.contains('…'), "nothing cut at {cols}:\n{out}");
     }
 });
@@ -1139,7 +1194,7 @@ const COMMANDS: [&str; 8] = [
     "undo",
 ];
 
-// Review of issue 26, finding 8: very narrow terminals. `runs` at 60 and 40
+// Review of issue 26, finding 8: very narrow terminals. `runs` at 80, 60 and 40
 // columns (it needed 51) and the result table of a run with all four
 // outcomes at 80 and 50: one line per row, no line wider than the
 // terminal, no header cut (`COM…`), no count without its word (`1 …`), no
@@ -1245,7 +1300,11 @@ db_test!(
         let runs = env.run(&["runs", "-o", "json"]);
         runs.ok();
         let runs: Vec<serde_json::Value> = runs.json().as_array().expect("runs").clone();
-        for cols in [60u16, 40] {
+        // Re-review, finding 4: one order at every width (a column left out
+        // at 60 stays out at 40), and at 60 the command and the outcomes
+        // before the operator.
+        let mut wider: Option<Vec<String>> = None;
+        for cols in [80u16, 60, 40] {
             let out = on_terminal_of(&env, cols, 24, "runs");
             assert_fits(&out, cols);
             let table = terminal_table_rows(&out, &RUNS_HEADERS);
@@ -1297,6 +1356,13 @@ db_test!(
                 table[0].len() >= 2,
                 "more than the run id at {cols}:\n{out}"
             );
+            if let Some(wider) = &wider {
+                assert_subset(&table[0], wider, &format!("runs at {cols}"));
+            }
+            if cols == 60 {
+                assert_eq!(table[0], ["RUN", "COMMAND", "OUTCOMES", "EXIT"], "{out}");
+            }
+            wider = Some(table[0].clone());
         }
     }
 );
@@ -1347,3 +1413,391 @@ fn piped_help_is_80_wide_whatever_the_terminal() {
         }
     }
 }
+
+/// A JSON timestamp (`2026-11-27T01:02:03Z`) as a table shows it.
+fn table_time(rfc3339: &serde_json::Value) -> String {
+    match rfc3339.as_str() {
+        Some(t) => t.replace('T', " ").trim_end_matches('Z').to_string(),
+        None => "-".into(),
+    }
+}
+
+/// A JSON value as a table cell shows it: text as it is, a number as
+/// written, null as `-`.
+fn shown_as(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => "-".into(),
+        other => other.to_string(),
+    }
+}
+
+/// The headers of `narrower` are among those of `wider`: a table gives way
+/// in one order at every width.
+#[track_caller]
+fn assert_subset(narrower: &[String], wider: &[String], what: &str) {
+    for h in narrower {
+        assert!(
+            wider.contains(h),
+            "{what}: {h} shown when narrower but left out when wider ({narrower:?} vs {wider:?})"
+        );
+    }
+}
+
+// Review of issue 26 (re-review), finding 2: a value cut with `…` says
+// where it is whole. A run's result table cut to fit 80 columns ends with
+// one note naming the cut column and pointing to `-o json`; a table that
+// shows everything whole has no note. Without a terminal, values over 200
+// characters are cut (tables only) and the note on stderr says so, in one
+// line; `-o json` carries the whole value.
+db_test!(cut_values_get_one_note_pointing_to_json, |env| {
+    env.init_db(0);
+    let a = env.insert_customer("Ann", "ann@example.com");
+    let b = env.insert_customer("Bob", "bob@example.com");
+    let long = "Bartholomew Featherstonehaugh-Worthington The Third Of Longshire";
+    std::fs::write(
+        env.dir.path().join("long.csv"),
+        format!("id,full_name\n{a},{long}\n"),
+    )
+    .expect("change file");
+    std::fs::write(
+        env.dir.path().join("short.csv"),
+        format!("id,full_name\n{b},Bo\n"),
+    )
+    .expect("change file");
+    let (out, code) = on_terminal_exit(&env, 80, 24, "edit --from long.csv --yes");
+    assert_eq!(code, 0, "{out}");
+    assert_fits(&out, 80);
+    let table = terminal_table_rows(&out, &["ID", "OUTCOME", "DETAILS"]);
+    let details = cell(&table, &table[1], "DETAILS").expect("DETAILS");
+    assert!(details.ends_with('…'), "{details:?}\n{out}");
+    let text = joined(&out);
+    assert!(
+        text.contains(
+            "cut with … to fit 80 columns: DETAILS; -o json or a wider terminal shows them whole"
+        ),
+        "{out}"
+    );
+    assert_eq!(text.matches("-o json").count(), 1, "one note:\n{out}");
+    let (out, code) = on_terminal_exit(&env, 80, 24, "edit --from short.csv --yes");
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("-o json") && !out.contains('…'), "{out}");
+
+    // Without a terminal: a name another program stored, 300 characters.
+    let huge = "Featherstonehaugh ".repeat(17).trim_end().to_string();
+    assert!(huge.chars().count() > 300);
+    env.exec(&format!(
+        "UPDATE customers SET full_name = {} WHERE id = {b}",
+        quote(&huge)
+    ));
+    let listed = env.run(&["list"]);
+    listed.ok();
+    let kept: String = huge.chars().take(199).collect();
+    assert!(
+        listed.stdout.contains(&format!("{kept}…")),
+        "{}",
+        listed.stdout
+    );
+    let note = "longer than 200 characters, cut with …: NAME; -o json shows them whole";
+    assert!(
+        listed.stderr.lines().any(|l| l == note),
+        "{}",
+        listed.stderr
+    );
+    let json = env.run(&["list", "-o", "json"]);
+    assert!(
+        json.json()
+            .as_array()
+            .expect("customers")
+            .iter()
+            .any(|c| c["full_name"] == serde_json::json!(huge)),
+        "{}",
+        json.stdout
+    );
+    // A run's results: the change of that name is longer than 200 too.
+    let name = "Featherstonehaugh ".repeat(8).trim_end().to_string();
+    std::fs::write(
+        env.dir.path().join("huge.csv"),
+        format!("id,full_name\n{b},{name}\n"),
+    )
+    .expect("change file");
+    let file = env.dir.path().join("huge.csv");
+    let run = env.run(&["edit", "--from", file.to_str().expect("path"), "--yes"]);
+    run.ok();
+    assert!(run.stdout.contains('…'), "{}", run.stdout);
+    let note = "longer than 200 characters, cut with …: DETAILS; -o json shows them whole";
+    assert!(run.stderr.lines().any(|l| l == note), "{}", run.stderr);
+});
+
+// Review of issue 26 (re-review), finding 3: `audit` never cuts an atomic
+// value (an id, the time, the action, a user name, the outcome, a run id):
+// at 80, 60 and 40 columns each shown cell is the stored value whole
+// (`reset_password` at 40, the time at 80); columns are left out instead,
+// in one order (a column left out at 60 stays out at 40), with the note.
+db_test!(audit_shows_atomic_values_whole_or_not_at_all, |env| {
+    env.init_db(0);
+    let ids: Vec<String> = (0..4)
+        .map(|i| {
+            env.insert_customer(
+                &format!("Customer {i} With A Fairly Long Name"),
+                &format!("customer.{i}@example.com"),
+            )
+            .to_string()
+        })
+        .collect();
+    let mut toggle = vec![
+        "toggle",
+        "--deactivate",
+        "--yes",
+        "--reason",
+        "TICKET-4711 dormant accounts",
+    ];
+    toggle.extend(ids.iter().map(String::as_str));
+    env.run(&toggle).ok();
+    env.run(&["reset-password", &ids[0]]).ok();
+    env.run(&[
+        "edit",
+        &ids[1],
+        "--name",
+        "Bartholomew Featherstonehaugh-Worthington The Third",
+    ])
+    .ok();
+    env.run(&["delete", &ids[2], "--yes"]).ok();
+    let rows = env.run(&["audit", "-o", "json"]).json();
+    let rows = rows.as_array().expect("audit rows").clone();
+    assert!(
+        rows.iter().any(|r| r["action"] == "reset_password"),
+        "{rows:?}"
+    );
+    let mut wider: Option<Vec<String>> = None;
+    for cols in [80u16, 60, 40] {
+        let out = on_terminal_of(&env, cols, 50, "audit");
+        assert_fits(&out, cols);
+        let table = terminal_table_rows(&out, &AUDIT_HEADERS);
+        assert_eq!(
+            table.len(),
+            rows.len() + 1,
+            "one line per row at {cols}:\n{out}"
+        );
+        let header = table[0].clone();
+        for h in ["ID", "ACTION"] {
+            assert!(header.contains(&h.to_string()), "{h} at {cols}:\n{out}");
+        }
+        if let Some(wider) = &wider {
+            assert_subset(&header, wider, &format!("audit at {cols}"));
+        }
+        for (row, json) in table[1..].iter().zip(&rows) {
+            for (h, key) in [
+                ("ID", "id"),
+                ("OPERATOR", "operator"),
+                ("OS USER", "os_user"),
+                ("ACTION", "action"),
+                ("CUSTOMER", "customer_id"),
+                ("OUTCOME", "outcome"),
+                ("RUN", "run_id"),
+            ] {
+                if let Some(shown) = cell(&table, row, h) {
+                    assert_eq!(shown, shown_as(&json[key]), "{h} at {cols}:\n{out}");
+                }
+            }
+            if let Some(time) = cell(&table, row, "TIME (UTC)") {
+                assert_eq!(time, table_time(&json["occurred_at"]), "at {cols}:\n{out}");
+            }
+            if let (Some(reason), Some(stored)) =
+                (cell(&table, row, "REASON"), json["reason"].as_str())
+            {
+                assert_whole_or_cut(reason, &format!("\"{stored}\""), &out);
+            }
+        }
+        assert!(
+            joined(&out).contains(&format!("left out to fit {cols} columns: ")),
+            "the note at {cols}:\n{out}"
+        );
+        wider = Some(header);
+    }
+});
+
+// Review of issue 26 (re-review), finding 5: what custadm writes to stderr
+// (an `error:` line, a run's summary, the `--after` hint of `--limit`)
+// is broken between words to the width of a terminal on stderr, at 60 and
+// 40 columns, and reads back as the same text; without a terminal on
+// stderr each stays one line, whatever COLUMNS says and even when stdout
+// is a terminal (scripts grep them).
+db_test!(
+    stderr_lines_fit_the_terminal_and_stay_whole_in_a_pipe,
+    |env| {
+        env.init_db(0);
+        let ids: Vec<String> = (0..8)
+            .map(|i| {
+                env.insert_customer(&format!("P{i}"), &format!("p{i}@example.com"))
+                    .to_string()
+            })
+            .collect();
+        let cases: [(&[&str], &str, i32); 2] = [
+            (&["view", "999999"], "view 999999", 3),
+            (&["list", "--limit", "1"], "list --limit 1", 0),
+        ];
+        for (args, shell, code) in cases {
+            let piped = env.cmd().env("COLUMNS", "40").args(args).run();
+            piped.code(code);
+            let lines: Vec<&str> = piped.stderr.lines().collect();
+            assert!(
+                lines.iter().any(|l| l.chars().count() > 40),
+                "{shell}: nothing to break: {lines:?}"
+            );
+            for cols in [60u16, 40] {
+                let (out, got) = on_terminal_exit(&env, cols, 24, &format!("{shell} >/dev/null"));
+                assert_eq!(got, code, "{shell} at {cols}:\n{out}");
+                assert_fits(&out, cols);
+                let shown = joined(&out);
+                for line in &lines {
+                    assert!(shown.contains(line), "{shell} at {cols}: {line:?}\n{out}");
+                }
+            }
+            // stdout on the terminal, stderr into a file: one line each (a
+            // table on the terminal adds its note, one line too).
+            let (out, got) = on_terminal_exit(&env, 40, 24, &format!("{shell} 2>err.txt"));
+            assert_eq!(got, code, "{out}");
+            let err = std::fs::read_to_string(env.dir.path().join("err.txt")).expect("stderr");
+            for line in &lines {
+                assert!(
+                    err.lines().any(|l| l == *line),
+                    "{shell}: {line:?} in\n{err}"
+                );
+            }
+            for line in err.lines() {
+                assert!(
+                    line.starts_with("left out to fit 40 columns: ")
+                        && line.ends_with("shows them")
+                        || lines.contains(&line),
+                    "{shell}: {line:?}"
+                );
+            }
+        }
+        // A run's summary: one line in a pipe, broken between words on a
+        // terminal, the run id whole.
+        let reason = "--reason 'TICKET-4711 dormant accounts of the last quarter'";
+        for (k, cols) in [(0, 0u16), (1, 60), (2, 40)] {
+            let id = &ids[k];
+            let stderr = if cols == 0 {
+                let run = env
+                    .cmd()
+                    .env("COLUMNS", "40")
+                    .args(&[
+                        "toggle",
+                        id,
+                        "--deactivate",
+                        "--reason",
+                        "TICKET-4711 dormant accounts of the last quarter",
+                    ])
+                    .run();
+                run.ok();
+                assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+                run.stderr.clone()
+            } else {
+                let (out, code) = on_terminal_exit(
+                    &env,
+                    cols,
+                    24,
+                    &format!("toggle {id} --deactivate {reason} >/dev/null"),
+                );
+                assert_eq!(code, 0, "{out}");
+                assert_fits(&out, cols);
+                joined(&out)
+            };
+            let runs = env.run(&["runs", "--limit", "1", "-o", "json"]).json();
+            let run = runs[0]["run"].as_str().expect("a run id");
+            assert!(
+                stderr.contains(&format!("deactivate: 1 changed [run {run}]")),
+                "at {cols}: {stderr}"
+            );
+        }
+    }
+);
+
+// Review of issue 26 (re-review), finding 6: `list` leaves columns out in
+// one order at every width (PHONE left out at 60 stays out at 40) and never
+// cuts an atomic value (id, phone, status, timestamps): each shown cell is
+// the stored value whole (`+336123…` at 40 columns). The email (the key)
+// is cut only beyond 28 columns, or when nothing but the id is left beside
+// it; names are cut with `…`.
+db_test!(
+    list_gives_way_in_one_order_and_keeps_atomic_values_whole,
+    |env| {
+        env.init_db(0);
+        let people = [
+            (
+                "Chloé Johnson-Featherstonehaugh",
+                "chloe.johnson2@example.org",
+                "+33612345278",
+            ),
+            (
+                "Amelia Nguyen",
+                "amelia.nguyen1@example.com",
+                "+447400125417",
+            ),
+            (
+                "Søren Andersson",
+                "soren.andersson7@example.net",
+                "+819012341269",
+            ),
+            (
+                "Maximiliana Worthington",
+                "maximiliana.worthington@subsidiary.example.com",
+                "+12025550143",
+            ),
+        ];
+        for (name, mail, phone) in people {
+            let id = env.insert_customer(name, mail);
+            env.exec(&format!(
+            "UPDATE customers SET phone = '{phone}', last_login_at = '2026-01-02 03:04:05' WHERE id = {id}"
+        ));
+        }
+        let rows = env.run(&["list", "-o", "json"]).json();
+        let rows = rows.as_array().expect("customers").clone();
+        let mut wider: Option<Vec<String>> = None;
+        for cols in [80u16, 60, 40] {
+            let out = on_terminal_of(&env, cols, 24, "list");
+            assert_fits(&out, cols);
+            let table = terminal_table_rows(&out, &LIST_HEADERS);
+            assert_eq!(
+                table.len(),
+                rows.len() + 1,
+                "one line per row at {cols}:\n{out}"
+            );
+            let header = table[0].clone();
+            if let Some(wider) = &wider {
+                assert_subset(&header, wider, &format!("list at {cols}"));
+            }
+            for (row, json) in table[1..].iter().zip(&rows) {
+                for (h, key) in [("ID", "id"), ("PHONE", "phone"), ("STATUS", "status")] {
+                    if let Some(shown) = cell(&table, row, h) {
+                        assert_eq!(shown, shown_as(&json[key]), "{h} at {cols}:\n{out}");
+                    }
+                }
+                for (h, key) in [("CREATED", "created_at"), ("LAST LOGIN", "last_login_at")] {
+                    if let Some(shown) = cell(&table, row, h) {
+                        assert_eq!(shown, table_time(&json[key]), "{h} at {cols}:\n{out}");
+                    }
+                }
+                let email = json["email"].as_str().expect("email");
+                let shown = cell(&table, row, "EMAIL").expect("EMAIL always shown");
+                assert_whole_or_cut(shown, email, &out);
+                if shown != email {
+                    assert!(
+                        email.chars().count() > 28 || header == ["ID", "EMAIL"],
+                        "{email} cut at {cols} beside {header:?}:\n{out}"
+                    );
+                }
+                if let Some(name) = cell(&table, row, "NAME") {
+                    assert_whole_or_cut(name, json["full_name"].as_str().expect("name"), &out);
+                }
+            }
+            assert!(
+                joined(&out).contains(&format!("left out to fit {cols} columns: ")),
+                "the note at {cols}:\n{out}"
+            );
+            wider = Some(header);
+        }
+    }
+);

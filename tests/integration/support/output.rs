@@ -158,8 +158,8 @@ pub fn assert_no_url_password(what: &str, run: &Run) {
 /// borderless table of a terminal too narrow for boxes. There a column
 /// starts where its header does: `headers` are the command's, in order (the
 /// first always shown; those left out are skipped), and rows run from the
-/// header line to the first note (`left out …`, `more rows …`), blank or
-/// `EXIT=` line.
+/// header line to the first note (`left out …`, `cut with …`, `more rows
+/// …`), blank or `EXIT=` line.
 pub fn terminal_table_rows(text: &str, headers: &[&str]) -> Vec<Vec<String>> {
     if text.lines().any(|l| l.starts_with('│')) {
         return box_table_rows(text);
@@ -199,9 +199,16 @@ pub fn terminal_table_rows(text: &str, headers: &[&str]) -> Vec<Vec<String>> {
     let mut rows = vec![cells(&header)];
     for line in lines {
         if line.trim().is_empty()
-            || ["left out", "more rows", "EXIT="]
-                .iter()
-                .any(|p| line.starts_with(p))
+            || [
+                "left out",
+                "cut with",
+                "longer than",
+                "more rows",
+                "more customers",
+                "EXIT=",
+            ]
+            .iter()
+            .any(|p| line.starts_with(p))
         {
             break;
         }
