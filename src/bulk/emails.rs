@@ -3,7 +3,10 @@
 //! the database as the earlier rows left it; within a batch, and in a dry
 //! run, which writes nothing, the database does not show those moves yet,
 //! so they are kept here: only the addresses the run's own rows gave or
-//! freed, so memory grows with the emails a run changes, not its length.
+//! freed. A real run keeps one batch's moves (a committed batch's are in
+//! the database, which also shows what other programs did since), so its
+//! memory stays flat; a dry run keeps the whole run's, so its memory grows
+//! with the emails it would change, not its length.
 
 use std::collections::HashMap;
 

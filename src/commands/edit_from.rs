@@ -17,10 +17,14 @@
 //!   customer, the second likewise); a swap takes two runs, through a
 //!   temporary address (README "Tour");
 //! - a row naming its customer by email finds whoever holds the address as
-//!   the earlier rows left it (`EmailMoves`: one a row gave away names its
-//!   new holder, one a row took away names nobody), whatever the batch
-//!   size, dry run or not; and the customer found must still hold it once
-//!   locked (another transaction may move it meanwhile: `settle_emails`);
+//!   the earlier rows left it, whatever the batch size, dry run or not: the
+//!   earlier batches of a real run committed, so the database shows their
+//!   moves (and what other programs did since); the earlier rows of the
+//!   same batch, and every earlier row of a dry run, which writes nothing,
+//!   are in `EmailMoves` (one a row gave away names its new holder, one a
+//!   row took away names nobody); the customer found must still hold it
+//!   once locked (another transaction may move it meanwhile:
+//!   `settle_emails`);
 //! - the same customer named twice (by id or email): the later row is
 //!   refused, "already changed by line N" (or "already named by line N"
 //!   when that row changed nothing), whatever it asks, so running the same
@@ -28,8 +32,9 @@
 //!
 //! Memory: the rows stream from the spool; customers seen are kept in a
 //! compact id set (`bulk::IdSet`) and the first line of each in a spool
-//! file (17 bytes a customer); only the emails the file's rows move (gave
-//! or took away) are kept in memory.
+//! file (17 bytes a customer). The emails rows moved (gave or took away)
+//! are kept in memory for the current batch only in a real run; a dry run
+//! keeps those of the whole file (memory grows with the emails it moves).
 
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
@@ -130,8 +135,10 @@ struct Rows {
     seen: IdSet,
     /// The first row of each customer: line and outcome.
     firsts: Firsts,
-    /// Emails the file's earlier rows gave to (or left with) a customer,
-    /// and those they freed (in dry runs too: what they would do).
+    /// Emails the earlier rows gave to (or left with) a customer, and those
+    /// they freed: in a real run this batch's rows only (the database holds
+    /// what committed batches did), in a dry run the whole file's (what
+    /// they would do).
     emails: EmailMoves,
 }
 
@@ -154,6 +161,12 @@ impl Rows {
         rows: &[ChangeRow],
         dry_run: bool,
     ) -> Result<Vec<ItemResult>> {
+        if !dry_run {
+            // The earlier batches committed: the database holds their moves
+            // (and whatever other programs did since). Only this batch's
+            // own moves are kept, so memory stays flat with the file.
+            self.emails = EmailMoves::default();
+        }
         let emails: Vec<String> = rows
             .iter()
             .filter_map(|r| match &r.key {
@@ -305,7 +318,7 @@ impl Rows {
             _ => Some(None),
         };
         if let Some(e) = email {
-            if let Some(why) = self.email_taken(conn, e, id, dry_run)? {
+            if let Some(why) = self.email_taken(conn, actor, e, id, dry_run)? {
                 return Ok(refused(why));
             }
         }
@@ -363,10 +376,13 @@ impl Rows {
 
     /// Why customer `id` cannot take email `e` now, if it cannot: another
     /// customer holds it (one an earlier row gave it to is named by that
-    /// row's line). A dry run counts what the earlier rows would have done.
+    /// row's line: this batch's rows from `emails`, an earlier batch's from
+    /// the audit row it committed). A dry run counts what the earlier rows
+    /// would have done.
     fn email_taken(
         &self,
         conn: &mut DbConn,
+        actor: &Actor,
         e: &str,
         id: i64,
         dry_run: bool,
@@ -387,19 +403,25 @@ impl Rows {
         if dry_run && self.emails.freed_by(e) == Some(owner) {
             return Ok(None);
         }
-        Ok(Some(match self.emails.given(e) {
-            Some((o, line)) if o == owner => by_line(line),
-            _ => format!("email {e} is already used by another customer"),
+        let given = match self.emails.given(e) {
+            Some((o, line)) if o == owner => Some(line),
+            _ if dry_run => None,
+            _ => given_by_earlier_batch(conn, actor, owner, e)?,
+        };
+        Ok(Some(match given {
+            Some(line) => by_line(line),
+            None => format!("email {e} is already used by another customer"),
         }))
     }
 
     /// The customer a row names, as the file's earlier rows left the
     /// emails (rows apply in file order, each against the database as the
     /// earlier ones left it, whatever the batch size, dry run or not): an
-    /// address an earlier row gave away names the customer it went to
-    /// (true: then that customer was named before), one it freed names
-    /// nobody; any other through the database (`by_email`, read under this
-    /// batch's lock).
+    /// address an earlier row gave away (`emails`: this batch's rows, or
+    /// in a dry run any earlier row) names the customer it went to (true:
+    /// then that customer was named before), one it freed names nobody;
+    /// any other through the database (`by_email`, read under this batch's
+    /// lock), which holds what earlier batches committed.
     fn target(&self, row: &ChangeRow, by_email: &HashMap<String, i64>) -> (Option<i64>, bool) {
         match &row.key {
             RowKey::Id(id) => (Some(*id), false),
@@ -409,6 +431,30 @@ impl Rows {
             },
         }
     }
+}
+
+/// The line of this run that gave email `e` to customer `owner`, when an
+/// earlier batch of a real run did (its committed `edit` audit row says
+/// so): the database holds what earlier batches did, not memory.
+fn given_by_earlier_batch(
+    conn: &mut DbConn,
+    actor: &Actor,
+    owner: i64,
+    e: &str,
+) -> Result<Option<u64>> {
+    let Some(run) = actor.run_id.as_deref() else {
+        return Ok(None);
+    };
+    let rows = crate::db::audit::AuditEntry::run_rows_for(conn, run, &[owner])?;
+    let Some((action, details)) = rows.get(&owner) else {
+        return Ok(None);
+    };
+    if action != "edit" {
+        return Ok(None);
+    }
+    let details: Value = serde_json::from_str(details).unwrap_or(Value::Null);
+    let gave = details["changes"]["email"]["new"].as_str() == Some(e);
+    Ok(details["line"].as_u64().filter(|_| gave))
 }
 
 /// The result of a row whose customer does not exist (now), or whose

@@ -881,6 +881,27 @@ db_test!(
             "{\"id\":1,\"new_email\":\"p@example.com\"}\n{\"id\":3,\"new_email\":\"c1@example.com\"}\n{\"email\":\"c1@example.com\",\"full_name\":\"Three\"}\n",
             vec![("changed", ""), ("changed", ""), ("refused", "changed by line 2")],
         ),
+        (
+            // A swap: each address is still held when its row comes, by a
+            // batch committed before it or by the same batch.
+            "swap.jsonl",
+            "{\"id\":1,\"new_email\":\"c2@example.com\"}\n{\"id\":2,\"new_email\":\"c1@example.com\"}\n",
+            vec![
+                ("refused", "email c2@example.com is already used by another customer"),
+                ("refused", "email c1@example.com is already used by another customer"),
+            ],
+        ),
+        (
+            // An address line 1 gave away is refused naming line 1, also when
+            // line 1's batch committed before (then the database says so).
+            "given.jsonl",
+            "{\"id\":1,\"new_email\":\"g@example.com\"}\n{\"id\":3,\"phone\":\"+12025550143\"}\n{\"id\":2,\"new_email\":\"G@example.com\"}\n",
+            vec![
+                ("changed", ""),
+                ("changed", ""),
+                ("refused", "email g@example.com was given to another customer by line 1 of this file"),
+            ],
+        ),
     ];
         for (name, text, expect) in &files {
             let path = write_text_file(&env, name, text);
@@ -913,6 +934,112 @@ db_test!(
                 }
             }
         }
+    }
+);
+
+db_test!(
+    emails_moved_before_a_batch_are_read_from_the_database,
+    |env| {
+        // In a real run the earlier batches have committed: a later row is
+        // decided against the database as it is then, which holds their
+        // moves and whatever other programs did since (not a record of the
+        // whole file's moves, which grew with the file and went stale).
+        // Line 1 frees c1@, line 2 gives g@ to customer 2; as soon as line 2
+        // has committed, another program gives c1@ to customer 3 and moves
+        // g@ from customer 2 to customer 4. The last two lines name c1@ and
+        // g@: when the other program committed before their batches began
+        // (FILLERS one-row batches between), they change customers 3 and 4.
+        // The rounds also race the other program against the last batches
+        // (it waits for the fillers): whichever came first, the outcome
+        // matches what the database held.
+        const FILLERS: i64 = 300;
+        customers(&env, 10 + FILLERS);
+        let mut text = String::from(
+            "{\"id\":1,\"new_email\":\"one.new@example.com\"}\n{\"id\":2,\"new_email\":\"g@example.com\"}\n",
+        );
+        for id in 11..11 + FILLERS {
+            text.push_str(&format!("{{\"id\":{id},\"phone\":\"+1 202 555 0143\"}}\n"));
+        }
+        text.push_str("{\"email\":\"c1@example.com\",\"full_name\":\"Took C1\"}\n");
+        text.push_str("{\"email\":\"g@example.com\",\"full_name\":\"Took G\"}\n");
+        let path = write_text_file(&env, "between.jsonl", &text);
+        let fillers_done = || env.count("customers", "phone IS NOT NULL AND id > 10");
+        let (c1_line, g_line) = (FILLERS + 3, FILLERS + 4);
+        let mut early = 0;
+        for round in 0..6 {
+            reset_customers(&env);
+            let child = env
+                .cmd()
+                .args(&[
+                    "edit",
+                    "--from",
+                    &path,
+                    "--yes",
+                    "--batch-size",
+                    "1",
+                    "-o",
+                    "json",
+                ])
+                .cmd
+                .spawn()
+                .expect("spawn custadm");
+            let deadline = Instant::now() + Duration::from_secs(60);
+            let ready = |done: &dyn Fn() -> bool| {
+                while !done() {
+                    assert!(Instant::now() < deadline, "line 2 never committed");
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+            };
+            ready(&|| column(&env, 2, "email").as_deref() == Some("g@example.com"));
+            if round % 2 == 1 {
+                // Race the last batches.
+                ready(&|| fillers_done() >= FILLERS - 1);
+            }
+            let mut other = Other::open(&env);
+            other.begin();
+            other.exec("UPDATE customers SET email = 'c1@example.com' WHERE id = 3");
+            other.exec("UPDATE customers SET email = 'two.moved@example.com' WHERE id = 2");
+            other.exec("UPDATE customers SET email = 'g@example.com' WHERE id = 4");
+            other.exec("COMMIT");
+            // The last filler not committed yet: the last two batches begin
+            // after the other program's commit.
+            let before_last = fillers_done() < FILLERS;
+            let r = finish(child);
+            let rows = rows_of(&r.json());
+            assert_eq!(rows.len() as i64, FILLERS + 4, "{}", r.stderr);
+            let (_, c1, c1_message) = &rows[(c1_line - 1) as usize];
+            let (_, g, g_message) = &rows[(g_line - 1) as usize];
+            let took_c1 = column(&env, 3, "full_name");
+            let took_g = column(&env, 4, "full_name");
+            if before_last {
+                early += 1;
+                assert_eq!(c1, "changed", "round {round}: {c1_message}");
+                assert_eq!(g, "changed", "round {round}: {g_message}");
+            }
+            // Whichever came first, the row matched the database.
+            match c1.as_str() {
+                "changed" => assert_eq!(took_c1.as_deref(), Some("Took C1")),
+                "not_found" => assert_eq!(took_c1.as_deref(), Some("Customer 3")),
+                other => panic!("round {round}: line {c1_line} {other}: {c1_message}"),
+            }
+            match g.as_str() {
+                "changed" => assert_eq!(took_g.as_deref(), Some("Took G")),
+                "refused" => {
+                    // Customer 2 still held g@: named twice.
+                    assert!(g_message.contains("changed by line 2"), "{g_message}");
+                    assert_eq!(took_g.as_deref(), Some("Customer 4"));
+                }
+                other => panic!("round {round}: line {g_line} {other}: {g_message}"),
+            }
+            // Customer 2 gave g@ away before the row naming it: never changed by it.
+            assert_eq!(column(&env, 2, "full_name").as_deref(), Some("Customer 2"));
+            assert_eq!(column(&env, 1, "full_name").as_deref(), Some("Customer 1"));
+            intact(&env);
+        }
+        assert!(
+            early > 0,
+            "the other program never committed before the last batches"
+        );
     }
 );
 
