@@ -1145,8 +1145,40 @@ db_test!(
         both.ok();
         assert_eq!(both.json()["archives"][0]["rows"], 3, "{}", both.stdout);
         assert_eq!(both.json()["archives"][0]["head"]["id"], through);
-        // Again: the rows are archived already; the file is never overwritten.
-        archive(&[]).code(2).error_line("archived already");
+        // Again (as after a kill past the commit): FILE holds the rows up to
+        // the cut and nothing older than WHEN is left: exit 0, nothing done.
+        let rows_now = env.count("audit_log", "");
+        let text_now = std::fs::read_to_string(&file).expect("archive");
+        let r = archive(&[]);
+        r.ok();
+        let v = r.json();
+        assert_eq!(v["already_archived"], true, "{v}");
+        assert_eq!(
+            (v["archived"].as_i64(), v["through"].as_i64()),
+            (Some(0), Some(through))
+        );
+        assert_eq!(env.count("audit_log", ""), rows_now, "nothing written");
+        let r = env.admin_change(
+            &["audit", "archive", "--before", "2025-06-01", "--to", f],
+            &[],
+        );
+        r.ok();
+        assert!(
+            r.stdout.contains(&format!("–{through} archived already"))
+                && r.stdout.contains("nothing to do"),
+            "{}",
+            r.stdout
+        );
+        assert_eq!(std::fs::read_to_string(&file).expect("archive"), text_now);
+        // The same FILE for a new archive (rows older than WHEN follow the
+        // cut): never overwritten.
+        env.admin_change(
+            &["audit", "archive", "--before", "2099-01-01", "--to", f],
+            &[],
+        )
+        .code(2)
+        .error_line("archived already");
+        assert_eq!(std::fs::read_to_string(&file).expect("archive"), text_now);
         // Nothing older: nothing archived.
         let r = env.admin_change(
             &[
