@@ -107,7 +107,7 @@ pub enum AuditCommand {
     /// Archives are yours to keep or destroy: a later purge redacts only the rows left in
     /// the database.
     #[command(
-        after_help = "Examples:\n  custadm audit archive --before 365d --to /srv/audit/custadm-2025.jsonl\n  custadm audit verify --archive /srv/audit/custadm-2025.jsonl\n\nExit codes: 0 archived (or nothing older than WHEN), 2 bad WHEN, FILE exists\nor no terminal and no --password-stdin, 4 unknown operator, not admin, wrong\npassword or locked, 6 database unreachable or schema mismatch, 8 the trail\ndoes not verify, 9 FILE could not be written (nothing deleted), or done but\nstdout or an audit anchor could not be written."
+        after_help = "Examples:\n  custadm audit archive --before 365d --to /srv/audit/custadm-2025.jsonl\n  custadm audit verify --archive /srv/audit/custadm-2025.jsonl\n\nExit codes: 0 archived (or nothing older than WHEN, or FILE holds it already:\nan earlier run finished), 2 bad WHEN, FILE exists (and is not that), or no\nterminal and no --password-stdin, 4 unknown operator, not admin, wrong\npassword or locked, 6 database unreachable or schema mismatch, 8 the trail\ndoes not verify, 9 FILE could not be written (nothing deleted), or done but\nstdout or an audit anchor could not be written."
     )]
     Archive {
         /// Archive the rows older than WHEN: a date (2026-01-31) or an age (365d, 12h, 2w)
@@ -680,8 +680,18 @@ fn archive(ctx: &mut Ctx, before: &str, to: &std::path::Path, password_stdin: bo
             "through": done.through,
             "file": to.display().to_string(),
             "resumed": done.resumed,
+            "already_archived": done.already_archived,
             "run": ctx.actor.run_id,
         }));
+    }
+    if done.already_archived {
+        return ctx.out.line(&format!(
+            "{} holds the audit rows {}–{} archived already (an earlier run of this command finished), and no row older than {} is left after them: nothing to do",
+            crate::text::sanitize(&to.display().to_string()),
+            done.first_id.map(|i| i.to_string()).unwrap_or_default(),
+            done.through.map(|i| i.to_string()).unwrap_or_default(),
+            rfc3339(before)
+        ));
     }
     match done.through {
         None => ctx.out.line(&format!(

@@ -311,13 +311,16 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             Err(_) => return result,
         };
-        anchored(
+        let done = anchored(
             result,
             anchoring.as_mut(),
             &settings,
             &mut conn,
             run_id.as_deref(),
-        )
+        );
+        // Closed while the anchor file syncs.
+        drop(conn);
+        done.finish()
     };
     match cli.command {
         Command::Init(args) => {
@@ -341,13 +344,15 @@ pub fn run(cli: Cli) -> Result<()> {
         Ok(op) => op,
         Err(e) => {
             let e = unstarted(e);
-            return anchored(
+            let done = anchored(
                 Err(e),
                 anchoring.as_mut(),
                 &settings,
                 &mut conn,
                 run_id.as_deref(),
             );
+            drop(conn);
+            return done.finish();
         }
     };
     let production = settings.production.then(|| context::Production {
@@ -375,13 +380,17 @@ pub fn run(cli: Cli) -> Result<()> {
         audit_operators.filter,
         (action, metrics),
     );
-    anchored(
+    let done = anchored(
         result,
         anchoring.as_mut(),
         &ctx.settings,
         &mut ctx.conn,
         run_id.as_deref(),
-    )
+    );
+    // The connection closes (on SQLite: the WAL checkpoint) while the
+    // anchor file syncs; then the sync is waited for.
+    drop(ctx);
+    done.finish()
 }
 
 /// The profile's anchoring set-up, and whether its signing key is still to
@@ -393,21 +402,29 @@ struct Anchors {
 
 /// The command's result once its audit rows are anchored (contract: "Audit",
 /// `audit_anchor`): when the process appended audit rows and sinks are
-/// configured, the new head goes to every sink. A sink that fails turns
-/// success into exit 9 ([`Error::Outside`]); a command that failed anyway
-/// keeps its own exit code, and the sink's failure is a `warning:` line.
+/// configured, the new head goes to every sink ([`Anchored::finish`] waits
+/// for the files' sync, which runs while the caller closes its connection).
+/// A sink that fails turns success into exit 9 ([`Error::Outside`]); a
+/// command that failed anyway keeps its own exit code, and the sink's
+/// failure is a `warning:` line.
 fn anchored(
     result: Result<()>,
     anchors: Option<&mut Anchors>,
     settings: &Settings,
     conn: &mut crate::db::DbConn,
     run: Option<&str>,
-) -> Result<()> {
+) -> Anchored {
     let Some(anchors) = anchors else {
-        return result;
+        return Anchored {
+            result,
+            anchor: None,
+        };
     };
     if !crate::db::audit::anchor::wrote_rows() {
-        return result;
+        return Anchored {
+            result,
+            anchor: None,
+        };
     }
     // The key of a command that was not expected to write audit rows, read
     // now that there is a head to sign (an unsigned anchor would read as
@@ -426,15 +443,36 @@ fn anchored(
                 "the audit anchor could not be signed, so none was written: {e}"
             ))
         })
-        .and_then(|()| anchors.anchoring.anchor(conn, run));
-    match (result, anchor) {
-        (result, Ok(())) => result,
-        (Ok(()), Err(sink)) => Err(sink),
-        (Err(e), Err(sink)) => {
-            use std::io::Write;
-            let line = format!("warning: {}", crate::text::sanitize(&sink.to_string()));
-            let _ = writeln!(std::io::stderr(), "{}", crate::terminal::for_stderr(&line));
-            Err(e)
+        .and_then(|()| anchors.anchoring.append(conn, run));
+    Anchored {
+        result,
+        anchor: Some(anchor),
+    }
+}
+
+/// A command's result and its anchor, whose files may still be syncing.
+struct Anchored {
+    result: Result<()>,
+    anchor: Option<Result<crate::db::audit::anchor::Pending>>,
+}
+
+impl Anchored {
+    /// Waits for the anchor's sync: the command's result, or exit 9 when
+    /// a sink failed and the command succeeded (a `warning:` line when it
+    /// failed anyway).
+    fn finish(self) -> Result<()> {
+        let Some(anchor) = self.anchor else {
+            return self.result;
+        };
+        match (self.result, anchor.and_then(|pending| pending.wait())) {
+            (result, Ok(())) => result,
+            (Ok(()), Err(sink)) => Err(sink),
+            (Err(e), Err(sink)) => {
+                use std::io::Write;
+                let line = format!("warning: {}", crate::text::sanitize(&sink.to_string()));
+                let _ = writeln!(std::io::stderr(), "{}", crate::terminal::for_stderr(&line));
+                Err(e)
+            }
         }
     }
 }

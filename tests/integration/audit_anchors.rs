@@ -1145,8 +1145,40 @@ db_test!(
         both.ok();
         assert_eq!(both.json()["archives"][0]["rows"], 3, "{}", both.stdout);
         assert_eq!(both.json()["archives"][0]["head"]["id"], through);
-        // Again: the rows are archived already; the file is never overwritten.
-        archive(&[]).code(2).error_line("archived already");
+        // Again (as after a kill past the commit): FILE holds the rows up to
+        // the cut and nothing older than WHEN is left: exit 0, nothing done.
+        let rows_now = env.count("audit_log", "");
+        let text_now = std::fs::read_to_string(&file).expect("archive");
+        let r = archive(&[]);
+        r.ok();
+        let v = r.json();
+        assert_eq!(v["already_archived"], true, "{v}");
+        assert_eq!(
+            (v["archived"].as_i64(), v["through"].as_i64()),
+            (Some(0), Some(through))
+        );
+        assert_eq!(env.count("audit_log", ""), rows_now, "nothing written");
+        let r = env.admin_change(
+            &["audit", "archive", "--before", "2025-06-01", "--to", f],
+            &[],
+        );
+        r.ok();
+        assert!(
+            r.stdout.contains(&format!("–{through} archived already"))
+                && r.stdout.contains("nothing to do"),
+            "{}",
+            r.stdout
+        );
+        assert_eq!(std::fs::read_to_string(&file).expect("archive"), text_now);
+        // The same FILE for a new archive (rows older than WHEN follow the
+        // cut): never overwritten.
+        env.admin_change(
+            &["audit", "archive", "--before", "2099-01-01", "--to", f],
+            &[],
+        )
+        .code(2)
+        .error_line("archived already");
+        assert_eq!(std::fs::read_to_string(&file).expect("archive"), text_now);
         // Nothing older: nothing archived.
         let r = env.admin_change(
             &[
@@ -1502,3 +1534,113 @@ fn keygen_removes_the_key_when_its_public_key_cannot_be_printed() {
         .ok();
     assert!(key.exists());
 }
+
+// Two commands anchoring at once (issue 25, item 7: one anchor per command,
+// its sync while the connection closes): each appends exactly one anchor;
+// in the file they stand in chain order, each at or after the last row its
+// own run wrote (the head is read under the file's lock, after the commit),
+// and `audit verify --anchors` checks every one. Round after round, the two
+// started in alternating order; both orders of their anchors must be seen.
+db_test!(
+    concurrent_commands_append_their_anchors_in_chain_order,
+    |env| {
+        env.init_db(0);
+        let path = anchored(&env);
+        bulk_customers(&env, 400);
+        let all = customers(&env);
+        let files = [env.dir.path().join("a"), env.dir.path().join("b")];
+        std::fs::write(&files[0], all[..200].join("\n")).expect("ids");
+        std::fs::write(&files[1], all[200..].join("\n")).expect("ids");
+        // The first anchor of a round is that of the run of file a (true) or b.
+        let mut first_anchored = std::collections::BTreeSet::new();
+        let mut lines = 0;
+        for round in 0..12 {
+            let flag = if round % 2 == 0 {
+                "--deactivate"
+            } else {
+                "--activate"
+            };
+            let order: Vec<usize> = if round % 2 == 0 {
+                vec![0, 1]
+            } else {
+                vec![1, 0]
+            };
+            let children: Vec<(usize, std::process::Child)> = order
+                .into_iter()
+                .map(|i| {
+                    let f = files[i].display().to_string();
+                    let child = env
+                        .cmd()
+                        .env("CUSTADM_PROFILE", "t")
+                        .args(&[
+                            "-o",
+                            "json",
+                            "toggle",
+                            "--ids-from",
+                            &f,
+                            flag,
+                            "--yes",
+                            "--batch-size",
+                            "5",
+                        ])
+                        .cmd
+                        .spawn()
+                        .expect("spawn");
+                    (i, child)
+                })
+                .collect();
+            let mut runs = [String::new(), String::new()];
+            for (i, child) in children {
+                let out = child.wait_with_output().expect("wait");
+                assert!(
+                    out.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+                runs[i] = doc["run"].as_str().expect("run").to_string();
+            }
+            let anchors = anchor_lines(&path);
+            assert_eq!(anchors.len(), lines + 2, "one anchor per command");
+            let new = &anchors[lines..];
+            lines = anchors.len();
+            // Chain order in the file: never a head older than the one before.
+            for pair in anchors.windows(2) {
+                assert!(
+                    pair[0]["id"].as_i64() <= pair[1]["id"].as_i64(),
+                    "round {round}: anchors out of chain order: {} then {}",
+                    pair[0],
+                    pair[1]
+                );
+            }
+            for anchor in new {
+                let run = anchor["run"].as_str().expect("an anchor names its run");
+                let own = env
+                    .scalar(&format!(
+                        "SELECT max(id) AS v FROM audit_log WHERE run_id = {}",
+                        quote(run)
+                    ))
+                    .expect("the run's rows");
+                assert!(
+                anchor["id"].as_i64() >= Some(own),
+                "round {round}: the anchor of run {run} ({anchor}) is before its own last row {own}"
+            );
+            }
+            let first = new[0]["run"].as_str().expect("run");
+            assert!(
+                runs.iter().any(|r| r == first),
+                "{first} is one of {runs:?}"
+            );
+            first_anchored.insert(first == runs[0]);
+            let r = run_t(&env, &["audit", "verify", "--anchors", "-o", "json"]);
+            r.ok();
+            assert_eq!(r.json()["anchors_checked"], lines, "{}", r.stdout);
+            assert_eq!(r.json()["unanchored_rows"], 0, "{}", r.stdout);
+        }
+        assert_eq!(
+            first_anchored.len(),
+            2,
+            "the two commands' anchors came in the same order in every round"
+        );
+    }
+);

@@ -31,6 +31,7 @@ mod view;
 // Areas across commands.
 mod acting_operator;
 mod audit_anchors;
+mod audit_archive_kills;
 mod audit_chain;
 mod audit_cut;
 mod bulk;

@@ -12,7 +12,8 @@
 //!   plus `"signature":"<128 hex>"` when `audit_signing_key` is set (see
 //!   [`super::signing`] for the signed message). The file is created 0600,
 //!   locked (`flock`) while the head is read and the line appended, so that
-//!   concurrent commands append heads in chain order; then `fsync`ed. A file
+//!   concurrent commands append heads in chain order; then `fdatasync`ed, once
+//!   per command, while the command closes its database connection. A file
 //!   whose last line was torn by a crash gets a newline first, so the torn
 //!   line stays one line.
 //! - `syslog` (the local socket `/dev/log`) or `syslog:SOCKET` (another
@@ -166,21 +167,32 @@ pub struct Anchoring {
 }
 
 impl Anchoring {
-    /// Appends the chain's current head to every sink (see the module doc).
-    /// `Err` (exit 9) names each sink that failed; the change stays.
-    pub fn anchor(&self, conn: &mut DbConn, run: Option<&str>) -> Result<()> {
+    /// Appends the chain's current head to every sink: the head is read
+    /// with `conn` under the locks of every `file:` sink (so concurrent
+    /// commands append heads in chain order, and the head read is at or
+    /// after every row this command committed), signed, and written; the
+    /// files' `fdatasync` runs on a thread of its own, their locks held
+    /// until it is done. The caller closes its connection meanwhile (on
+    /// SQLite the close checkpoints the WAL: two disk flushes overlap), then
+    /// [`Pending::wait`]s. `Err`: the head could not be read or signed
+    /// (nothing was written).
+    pub fn append(&self, conn: &mut DbConn, run: Option<&str>) -> Result<Pending> {
+        let mut pending = Pending {
+            id: None,
+            failures: Vec::new(),
+            sync: None,
+        };
         if self.sinks.is_empty() {
-            return Ok(());
+            return Ok(pending);
         }
-        let mut failures = Vec::new();
         // Lock every file first: the head read under the locks is the newest
         // any of these files will have been given.
         let mut files = Vec::new();
         for sink in &self.sinks {
             if let Sink::File(path) = sink {
                 match open_locked(path) {
-                    Ok(f) => files.push((sink, f)),
-                    Err(e) => failures.push(format!("{sink}: {e}")),
+                    Ok(f) => files.push((sink.to_string(), f)),
+                    Err(e) => pending.failures.push(format!("{sink}: {e}")),
                 }
             }
         }
@@ -190,7 +202,10 @@ impl Anchoring {
             ))
         })?;
         let Some(head) = head else {
-            return Ok(());
+            // An empty chain (the rows this process appended were rolled
+            // back): nothing to anchor.
+            pending.failures.clear();
+            return Ok(pending);
         };
         let mut anchor = Anchor {
             id: head.id,
@@ -202,29 +217,79 @@ impl Anchoring {
         if let Some(key) = &self.key {
             anchor.signature = Some(key.sign(&anchor.signed())?);
         }
+        pending.id = Some(anchor.id);
         let line = serde_json::to_string(&anchor)?;
-        for (sink, file) in &mut files {
-            if let Err(e) = append_line(file, &line) {
-                failures.push(format!("{sink}: {e}"));
+        let mut written = Vec::with_capacity(files.len());
+        for (sink, mut file) in files {
+            match write_line(&mut file, &line) {
+                Ok(()) => written.push((sink, file)),
+                Err(e) => pending.failures.push(format!("{sink}: {e}")),
             }
         }
-        drop(files);
+        if !written.is_empty() {
+            // One sync per file and command, off this thread; the locks go
+            // with the files when it is done.
+            let sync = move || -> Vec<String> {
+                written
+                    .into_iter()
+                    .filter_map(|(sink, file)| {
+                        file.sync_data().err().map(|e| format!("{sink}: {e}"))
+                    })
+                    .collect()
+            };
+            match std::thread::Builder::new()
+                .name("anchor-sync".into())
+                .spawn(sync)
+            {
+                Ok(handle) => pending.sync = Some(handle),
+                Err(e) => pending.failures.push(format!(
+                    "the anchor file could not be synced (no thread: {e})"
+                )),
+            }
+        }
         for sink in &self.sinks {
             if let Sink::Syslog(socket) = sink {
                 if let Err(e) = send_syslog(socket, &line) {
-                    failures.push(format!("{sink}: {e}"));
+                    pending.failures.push(format!("{sink}: {e}"));
                 }
             }
         }
-        if failures.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::Outside(format!(
-                "the change is committed, but the audit anchor (head row {}) could not be written to {}; append `custadm audit digest` there by hand once the sink works",
-                anchor.id,
-                failures.join("; ")
-            )))
+        Ok(pending)
+    }
+}
+
+/// An anchor appended whose files are being synced ([`Anchoring::append`]).
+#[must_use = "wait for the anchor's sync: its failure is exit 9"]
+pub struct Pending {
+    /// The head row anchored (`None`: nothing to anchor, or no sink).
+    id: Option<i64>,
+    /// Sinks that failed already.
+    failures: Vec<String>,
+    /// The files' sync; its sinks that failed.
+    sync: Option<std::thread::JoinHandle<Vec<String>>>,
+}
+
+impl Pending {
+    /// Waits for the sync: `Err` (exit 9) names each sink that failed.
+    pub fn wait(mut self) -> Result<()> {
+        if let Some(sync) = self.sync.take() {
+            match sync.join() {
+                Ok(failed) => self.failures.extend(failed),
+                Err(_) => self
+                    .failures
+                    .push("the anchor file's sync stopped (a panic)".into()),
+            }
         }
+        if self.failures.is_empty() {
+            return Ok(());
+        }
+        Err(Error::Outside(format!(
+            "the change is committed, but the audit anchor{} could not be written to {}; append `custadm audit digest` there by hand once the sink works",
+            self.id
+                .map(|id| format!(" (head row {id})"))
+                .unwrap_or_default(),
+            self.failures.join("; ")
+        )))
     }
 }
 
@@ -306,8 +371,9 @@ fn open_locked(path: &Path) -> std::io::Result<std::fs::File> {
 }
 
 /// Appends `line` and a newline (after a newline of its own when the file's
-/// last line is torn), then syncs.
-fn append_line(file: &mut std::fs::File, line: &str) -> std::io::Result<()> {
+/// last line is torn); the caller syncs (`fdatasync`: the data and the size
+/// it needs, one sync per command).
+fn write_line(file: &mut std::fs::File, line: &str) -> std::io::Result<()> {
     let len = file.metadata()?.len();
     let mut text = Vec::with_capacity(line.len() + 2);
     if len > 0 {
@@ -320,9 +386,7 @@ fn append_line(file: &mut std::fs::File, line: &str) -> std::io::Result<()> {
     }
     text.extend_from_slice(line.as_bytes());
     text.push(b'\n');
-    file.write_all(&text)?;
-    // The data and the size it needs (fdatasync): one sync per command.
-    file.sync_data()
+    file.write_all(&text)
 }
 
 /// Sends `line` to a syslog socket in the local RFC 3164 form.

@@ -40,6 +40,12 @@
 //!
 //! Killed before 3 commits, the table is as it was and FILE holds the rows;
 //! running the same command again finds FILE complete and finishes with 3.
+//! Killed after 3 committed (or its output lost), the same command again
+//! finds FILE ending at the head's cut (id and hash) and no row older than
+//! WHEN after it: it checks FILE again and reports `already_archived`,
+//! exit 0, changing nothing. A FILE whose rows lie below the cut (an older
+//! archive), or a cut followed by rows older than WHEN (a new archive is
+//! asked for), is never overwritten: exit 2.
 //! Archives are the operator's to keep or destroy: a later `purge` redacts
 //! the rows left in the table, not an archive's.
 
@@ -351,13 +357,18 @@ impl Reader {
 /// What `audit archive` did.
 #[derive(Debug, serde::Serialize)]
 pub struct Archived {
-    /// Rows moved out of the table.
+    /// Rows moved out of the table by this run.
     pub rows: u64,
     /// The first and last of them.
     pub first_id: Option<i64>,
     pub through: Option<i64>,
     /// True when an earlier, interrupted run's file was finished.
     pub resumed: bool,
+    /// True when FILE is the archive of the trail's current cut and no row
+    /// older than WHEN is left after it: an earlier run of the same command
+    /// committed (and was killed before it said so, or its output was
+    /// lost). Nothing was done; `first_id` and `through` are FILE's.
+    pub already_archived: bool,
 }
 
 /// The rows a new archive would take: written to `path` (see the module
@@ -495,6 +506,27 @@ pub fn run(
         };
         let mut reader = Reader::open(path).map_err(not_complete)?;
         let through = reader.read_to_end().map_err(not_complete)?;
+        let end_hash = reader.end().map(|(_, hash)| hash.to_string());
+        if head.archived_through == Some(through)
+            && head.archived_hash.is_some()
+            && head.archived_hash == end_hash
+            && !crate::db::read_snapshot(conn, |conn| older_rows_after_cut(conn, &head, before))?
+        {
+            // FILE holds the rows up to the trail's cut, and nothing older
+            // than WHEN is left: the same command ran to its commit before
+            // (killed after it, or its output lost). FILE is checked again
+            // (it must still be what was archived), nothing else is done.
+            let checked = verify::verify_archive(path)?;
+            let first_id = Reader::open(path)?.next_row()?.map(|r| r.id);
+            debug_assert!(checked.head.as_ref().is_some_and(|h| h.id == through));
+            return Ok(Archived {
+                rows: 0,
+                first_id,
+                through: Some(through),
+                resumed: false,
+                already_archived: true,
+            });
+        }
         if head.archived_through.is_some_and(|a| a >= through) {
             return Err(Error::Usage(format!(
                 "{shown} exists, and its rows (up to {through}) are archived already: choose another file for a new archive"
@@ -512,6 +544,7 @@ pub fn run(
             first_id: None,
             through: None,
             resumed: false,
+            already_archived: false,
         });
     }
     // Read back and checked on its own before anything is deleted.
@@ -585,5 +618,35 @@ pub fn run(
         first_id,
         through: Some(through),
         resumed,
+        already_archived: false,
     })
+}
+
+/// True when the first chained row after the head's cut is older than
+/// `before`, and is not the `audit_archive` row that made the cut: an
+/// archive asked for now would take rows that the run which made the cut
+/// did not (see [`write_archive`]: it stops at the first chained row at or
+/// after `before`). The run's own row is written with the cut, after the
+/// rows it archived: with a WHEN in the future it is older than WHEN, and
+/// is not a reason to archive again.
+fn older_rows_after_cut(
+    conn: &mut DbConn,
+    head: &Head,
+    before: chrono::NaiveDateTime,
+) -> Result<bool> {
+    let (Some(start), Some(last), Some(cut)) =
+        (head.chain_start_id, head.last_id, head.archived_through)
+    else {
+        return Ok(false);
+    };
+    let mut pager = Pager::db_range(conn, cut, last);
+    while let Some(row) = pager.next()? {
+        if row.id >= start && row.chain_hash.is_some() {
+            if verify::CutRecord::of(&row).is_some_and(|r| r.through == cut) {
+                return Ok(false);
+            }
+            return Ok(row.occurred_at.instant().is_some_and(|t| t < before));
+        }
+    }
+    Ok(false)
 }

@@ -621,16 +621,16 @@ fn since_after_cut(
 
 /// An `audit_archive` row's record of the cut it made.
 #[derive(Debug, Clone)]
-struct CutRecord {
+pub(super) struct CutRecord {
     /// The row that records it.
     row: i64,
-    through: i64,
+    pub(super) through: i64,
     hash: Option<[u8; 32]>,
 }
 
 impl CutRecord {
     /// The record an `audit_archive` row holds (`None` for any other row).
-    fn of(row: &Row) -> Option<CutRecord> {
+    pub(super) fn of(row: &Row) -> Option<CutRecord> {
         if row.action != ARCHIVE_ACTION.as_bytes() || row.outcome != super::OK.as_bytes() {
             return None;
         }
