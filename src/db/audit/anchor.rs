@@ -294,8 +294,17 @@ impl Pending {
 }
 
 /// The head as one statement reads it (no transaction of its own: one
-/// round trip): the head row joined to the row it names, `None` while the
-/// chain is empty. A head that names a missing row or another hash is exit 8.
+/// round trip): the head row and, by primary key, the row it names; `None`
+/// while the chain is empty. A head that names a missing row or another
+/// hash is exit 8.
+///
+/// The row is read by correlated subqueries, not a `LEFT JOIN`: with
+/// statistics gathered while `audit_log` was small (an `ANALYZE` or `PRAGMA
+/// optimize` soon after `init`), SQLite planned the join as a scan of the
+/// whole trail (`SCAN a LEFT-JOIN`), one per anchored command — at 660,000
+/// rows it added 0.1–1 s to every anchored command (bench/RESULTS.md,
+/// issue 25 item 7). A rowid lookup in a scalar subquery is planned as a
+/// search whatever the statistics say.
 fn head_now(conn: &mut DbConn) -> Result<Option<super::verify::DigestPoint>> {
     use diesel::prelude::*;
     use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
@@ -311,8 +320,10 @@ fn head_now(conn: &mut DbConn) -> Result<Option<super::verify::DigestPoint>> {
         occurred_at: Option<chrono::NaiveDateTime>,
     }
     let row = diesel::sql_query(
-        "SELECT h.last_id, h.last_hash, a.chain_hash AS row_hash, a.occurred_at \
-         FROM audit_chain_head h LEFT JOIN audit_log a ON a.id = h.last_id WHERE h.id = 1",
+        "SELECT h.last_id, h.last_hash, \
+         (SELECT a.chain_hash FROM audit_log a WHERE a.id = h.last_id) AS row_hash, \
+         (SELECT a.occurred_at FROM audit_log a WHERE a.id = h.last_id) AS occurred_at \
+         FROM audit_chain_head h WHERE h.id = 1",
     )
     .get_result::<HeadRow>(conn)
     .optional()?;
