@@ -1476,8 +1476,27 @@ db_test!(exit_codes_of_a_file_of_which_no_row_is_done, |env| {
     for (path, code, needle) in &cases {
         let r = env.run(&["edit", "--from", path, "--yes", "-o", "json"]);
         r.code(*code).error_line(needle);
-        // The document is printed all the same, and names the run.
-        assert!(r.json()["run"].is_string(), "{path}: {}", r.stdout);
+        // The document is printed all the same, and names the run, which
+        // `runs` lists with its exit code.
+        let run = run_of(&r);
+        assert_eq!(
+            env.texts(&format!(
+                "SELECT details AS v FROM audit_log WHERE action = 'run' AND run_id = '{run}'"
+            ))
+            .len(),
+            1,
+            "{path}"
+        );
+        let runs = env.run(&["runs", "-o", "json"]);
+        let listed = runs.json();
+        let this = listed
+            .as_array()
+            .expect("runs")
+            .iter()
+            .find(|r| r["run"] == run.as_str())
+            .unwrap_or_else(|| panic!("{path}: run {run} not listed: {listed}"))
+            .clone();
+        assert_eq!(this["exit_code"], *code, "{path}: {this}");
     }
     assert_eq!(snapshot_all(&env), before);
     // The same as `edit` itself, whose help says so.
@@ -1545,7 +1564,11 @@ db_test!(messages_say_what_happened_and_what_to_do, |env| {
         if dry {
             args.push("--dry-run");
         }
-        let were = if dry { "dry run: all 2 rows would be" } else { "all 2 rows were" };
+        let were = if dry {
+            "dry run: all 2 rows would be"
+        } else {
+            "all 2 rows were"
+        };
         env.run(&args)
             .code(5)
             .error_line(&format!("{were} refused; see the results. An address is free for a row only once no customer holds it"))
