@@ -123,6 +123,41 @@ pub fn sanitize_csv(s: &str, keep_cr: bool) -> String {
     out
 }
 
+/// A JSON value as text for a terminal (an audit row's details, a
+/// result's changes: `"Ann" → "Bo"`, `null`, `true`): strings in double
+/// quotes, `"` and `\` escaped with a backslash, and every dangerous
+/// character escaped as [`sanitize`] escapes it (`\x1b`, `\x9b`,
+/// `\u{202e}`), never JSON's `\u001b`: one style everywhere.
+pub fn json_value_text(v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => {
+            let escaped = s.replace('\\', "\\\\").replace('"', "\\\"");
+            format!("\"{}\"", sanitize(&escaped))
+        }
+        Value::Array(items) => format!(
+            "[{}]",
+            items
+                .iter()
+                .map(json_value_text)
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+        Value::Object(map) => format!(
+            "{{{}}}",
+            map.iter()
+                .map(|(k, v)| format!(
+                    "{}:{}",
+                    json_value_text(&Value::String(k.clone())),
+                    json_value_text(v)
+                ))
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+        other => other.to_string(),
+    }
+}
+
 /// An untrusted value quoted in an error: sanitised and cut to 40 characters.
 pub(crate) fn quote_input(s: &str) -> String {
     let mut shown: String = s.chars().take(40).collect();

@@ -485,11 +485,21 @@ fn read_csv<R: Read>(
             .trim()
             .to_ascii_lowercase();
         let Some(column) = Column::ALL.into_iter().find(|c| c.name() == name) else {
+            // `id;full_name` is one column to a CSV reader: say why.
+            let separated = [(';', "semicolons"), ('\t', "tabs"), ('|', "vertical bars")]
+                .into_iter()
+                .find(|(c, _)| name.contains(*c))
+                .map(|(_, what)| {
+                    format!(
+                        "; the file must be comma-separated, and this header seems separated by {what} (save it as CSV with commas)"
+                    )
+                })
+                .unwrap_or_default();
             return Err(malformed(
                 source,
                 header_line,
                 &format!(
-                    "unknown column {} ({COLUMNS_HINT})",
+                    "unknown column {} ({COLUMNS_HINT}){separated}",
                     crate::text::quote_input(&name)
                 ),
             ));
@@ -545,8 +555,9 @@ fn read_csv<R: Read>(
                 source,
                 line,
                 &format!(
-                    "{} fields, the header has {} (a comma inside a value needs quotes)",
+                    "{} field{}, the header has {} (a comma inside a value needs quotes)",
                     record.len(),
+                    if record.len() == 1 { "" } else { "s" },
                     columns.len()
                 ),
             ));
@@ -621,13 +632,24 @@ fn read_jsonl(
         if text.is_empty() {
             continue;
         }
+        if !text.starts_with('{') {
+            if let Some(kind) = not_an_object(text) {
+                return Err(malformed(
+                    source,
+                    line,
+                    &format!(
+                        "{kind}, not a JSON object: each line is one object of id or email and full_name, new_email, phone"
+                    ),
+                ));
+            }
+        }
         let row: JsonRow = serde_json::from_str(text).map_err(|e| {
             malformed(
                 source,
                 line,
                 &format!(
                     "not a JSON object of id or email and full_name, new_email, phone ({})",
-                    sanitize(&e.to_string())
+                    sanitize(&e.to_string().replace("struct JsonRow", "an object"))
                 ),
             )
         })?;
@@ -657,6 +679,20 @@ fn read_jsonl(
         spool.push(&validated(line, key, raw_values, region))?;
     }
     Ok(())
+}
+
+/// What a JSON line that is valid JSON but no object is (an array, a
+/// string, …); `None` when it is not JSON at all (the parser says why).
+fn not_an_object(text: &str) -> Option<&'static str> {
+    use serde_json::Value;
+    Some(match serde_json::from_str::<Value>(text).ok()? {
+        Value::Array(_) => "an array",
+        Value::String(_) => "a string",
+        Value::Number(_) => "a number",
+        Value::Bool(_) => "true or false",
+        Value::Null => "null",
+        Value::Object(_) => return None,
+    })
 }
 
 /// A set of customer ids in little memory: ids grouped by their high bits,

@@ -263,13 +263,20 @@ fn check_cap(
             let n = count(&mut ctx.conn, &ctx.actor, batch_size)?;
             Ok((Some(n), check(&mut ctx.conn, n)?))
         }
-        (allowed, _) => Ok((Some(n), allowed?)),
+        // Not counted: at most `n` ask for a change, which is no count of
+        // what would change.
+        (allowed, Some(_)) => Ok((None, allowed?)),
+        (allowed, None) => Ok((Some(n), allowed?)),
     }
 }
 
 /// Asks for confirmation (not for a dry run): the question names how many
 /// customers would change; `would_change` is that count when the cap
-/// already made it.
+/// already made it. A command that decides per customer (`edit --from`,
+/// undo: [`RunSpec::count_changes`]) counts it by its dry pass when a
+/// person is asked (so a file of 300,000 rows of which 200,000 name nobody
+/// asks about the customers that would change, not its rows); no customer
+/// to change asks nothing.
 fn confirm(
     ctx: &mut Ctx,
     spec: &RunSpec<'_>,
@@ -296,6 +303,17 @@ fn confirm(
             };
             (n != 1, n)
         }
+    };
+    let asks = !options.yes
+        && (spec.always_confirm || several)
+        && (ctx.production.is_none() || !several)
+        && crate::terminal::interactive();
+    let n = match (spec.count_changes, would_change) {
+        (Some(_), Some(counted)) => counted,
+        (Some(count), None) if asks => {
+            count(&mut ctx.conn, &ctx.actor, options.batch_size as usize)?
+        }
+        _ => n,
     };
     if n > 0 {
         ctx.confirm_change(

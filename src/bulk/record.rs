@@ -36,9 +36,13 @@ pub(crate) fn close_run(
     // A run that began (the engine took its selection, or a report was
     // printed) or was refused (exit 3, 4, 5) is recorded; bad input (exit
     // 2, nothing written), a setup failure before the run began (exit 6:
-    // database, configuration, mail server) and dry runs are not.
+    // database, configuration, mail server) and dry runs are not. A run
+    // whose document is printed is recorded whatever its code (its rows
+    // all refused for invalid values is exit 2: the document names the
+    // run, so `runs` lists it).
     let began = ctx.run.action.is_some();
-    if code == 2 || ctx.run.dry_run || !(began || matches!(code, 3..=5)) {
+    let bad_input = code == 2 && !ctx.run.printed;
+    if bad_input || ctx.run.dry_run || !(began || matches!(code, 3..=5)) {
         return result;
     }
     let action = ctx

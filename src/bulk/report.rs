@@ -81,6 +81,9 @@ pub struct ItemResult {
     pub changes: Option<std::sync::Arc<serde_json::Value>>,
     /// Shown once; wiped from memory when the report is dropped.
     pub temporary_password: Option<zeroize::Zeroizing<String>>,
+    /// `refused` for an invalid value (a change file's row): what `edit`
+    /// refuses with exit 2 (see [`RunReport::exit_status`]). Not shown.
+    pub invalid: bool,
 }
 
 /// An [`ItemResult`] as the document shows it.
@@ -126,6 +129,7 @@ impl ItemResult {
             message: None,
             changes: None,
             temporary_password: None,
+            invalid: false,
         }
     }
 
@@ -153,6 +157,12 @@ impl ItemResult {
     /// Refused by a business rule, with the reason.
     pub fn refused(id: i64, why: impl Into<String>) -> Self {
         Self::new(id, Outcome::Refused).with_message(why)
+    }
+
+    /// Marks a `refused` result as refused for an invalid value.
+    pub fn invalid_value(mut self) -> Self {
+        self.invalid = self.outcome == Outcome::Refused;
+        self
     }
 
     /// Adds a message.
@@ -208,6 +218,14 @@ pub struct RunReport {
     first_failure: Option<ItemResult>,
     /// Why the run stopped before its end, if it did.
     stop: Option<Stop>,
+    /// Results refused for an invalid value.
+    invalid: usize,
+    /// What to do about the failures, added to the error line (a change
+    /// file that takes an address before a later row frees it).
+    pub hint: Option<String>,
+    /// What the results are counted as in the error line: customers, or
+    /// a change file's rows (one customer may be named twice).
+    pub unit: &'static str,
 }
 
 /// Why a run stopped half-way (or before its first change).
@@ -292,6 +310,9 @@ impl RunReport {
             spooled: 0,
             first_failure: None,
             stop: None,
+            invalid: 0,
+            hint: None,
+            unit: "customers",
         }
     }
 
@@ -320,6 +341,7 @@ impl RunReport {
     pub fn add(&mut self, results: Vec<ItemResult>) -> Result<()> {
         for r in &results {
             *self.summary.entry(r.outcome.as_str()).or_insert(0) += 1;
+            self.invalid += usize::from(r.invalid);
             if self.first_failure.is_none() && !r.outcome.is_success() {
                 self.first_failure = Some(r.clone());
             }
@@ -370,6 +392,7 @@ impl RunReport {
     /// Drops the results after the first `len` (and their counts).
     fn truncate(&mut self, len: usize) {
         for r in self.results.drain(len.min(self.results.len())..) {
+            self.invalid -= usize::from(r.invalid);
             if let Some(n) = self.summary.get_mut(r.outcome.as_str()) {
                 *n = n.saturating_sub(1);
                 if *n == 0 {
@@ -610,17 +633,20 @@ impl RunReport {
             .map(|r| format!(" [run {r}]"))
             .unwrap_or_default();
         let prefix = if self.dry_run { "dry run: " } else { "" };
-        let committed = if self.dry_run {
-            "nothing was changed (dry run)".to_string()
-        } else if changed == 0 {
+        let committed = if self.dry_run || changed == 0 {
             "nothing was changed".to_string()
         } else {
             format!("{changed} changed and committed; those stay")
         };
+        // The outcomes so far, when there are any.
+        let so_far = if self.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", self.summary_line())
+        };
         out.note(&format!(
-            "{prefix}{}: stopped: {committed} ({}){named}",
-            self.action,
-            self.summary_line()
+            "{prefix}{}: stopped: {committed}{so_far}{named}",
+            self.action
         ));
         match stop {
             Stop::Cap(why) if changed == 0 => Error::Refused(why),
@@ -635,6 +661,14 @@ impl RunReport {
         }
     }
 
+    /// The exit code of a run that was not stopped: 0 when every result is
+    /// a success; 7 when some succeeded and some did not (or Ctrl-C left
+    /// some out); when none succeeded, the code of what went wrong, as a
+    /// single customer's would be, checked in the order a single `edit`
+    /// meets them: 6 when any failed (a service, such as the mail server),
+    /// else 2 when any was refused for an invalid value (what `edit`
+    /// refuses before it looks the customer up; nothing was written), else
+    /// 3 when any was not found, else 5 (refused by a business rule).
     fn exit_status(&self) -> Result<()> {
         let total = self.len();
         let count = |o: Outcome| self.summary.get(o.as_str()).copied().unwrap_or(0);
@@ -649,47 +683,85 @@ impl RunReport {
             }
             return Ok(());
         };
-        let all_failed = failed == total && !self.interrupted;
-        let single_message = || {
-            first
-                .message
-                .clone()
-                .unwrap_or_else(|| format!("customer {}: {}", first.id, first.outcome.as_str()))
+        let hint = self
+            .hint
+            .as_deref()
+            .map(|h| format!(". {h}"))
+            .unwrap_or_default();
+        let (prefix, not_done, were) = if self.dry_run {
+            ("dry run: ", "would not be done", "would be")
+        } else {
+            ("", "not done", "were")
         };
-        if all_failed && count(Outcome::NotFound) == failed {
-            return Err(Error::NotFound(if failed == 1 {
-                single_message()
+        let all_failed = failed == total && !self.interrupted;
+        if !all_failed {
+            let interrupted = if self.interrupted {
+                "interrupted: "
             } else {
-                format!("none of the {failed} customers exist")
-            }));
-        }
-        if all_failed && count(Outcome::Failed) == failed {
-            // Nothing done because a service (the SMTP server) failed.
-            return Err(Error::Setup(if failed == 1 {
-                single_message()
+                ""
+            };
+            let again = if self.interrupted {
+                "; run the same command again to finish"
             } else {
-                format!("all {failed} customers failed: {}", single_message())
-            }));
-        }
-        if all_failed && count(Outcome::Refused) == failed {
-            return Err(Error::Refused(if failed == 1 {
-                single_message()
-            } else {
-                format!("all {failed} customers were refused; see the results")
-            }));
-        }
-        if self.interrupted {
+                ""
+            };
             return Err(Error::Partial(format!(
-                "{}: interrupted: {failed} of {total} customers not done ({}); run the same command again to finish",
+                "{prefix}{}: {interrupted}{failed} of {total} {} {not_done} ({}){again}{hint}",
                 self.action,
+                self.unit,
                 self.summary_line()
             )));
         }
-        Err(Error::Partial(format!(
-            "{}: {failed} of {total} customers not done ({})",
-            self.action,
-            self.summary_line()
-        )))
+        // Nothing succeeded. One failure: its own message.
+        let message = |what: &str| {
+            if failed == 1 {
+                let single = first.message.clone().unwrap_or_else(|| {
+                    format!("customer {}: {}", first.id, first.outcome.as_str())
+                });
+                format!("{single}{hint}")
+            } else {
+                format!(
+                    "{prefix}{}: none of the {failed} {} {was} done ({}{what}); see the results{hint}",
+                    self.action,
+                    self.unit,
+                    self.summary_line(),
+                    was = if self.dry_run { "would be" } else { "was" },
+                )
+            }
+        };
+        if count(Outcome::Failed) > 0 {
+            // A service (the SMTP server) failed.
+            return Err(Error::Setup(message("")));
+        }
+        if self.invalid > 0 {
+            let what = if self.invalid == failed {
+                String::new()
+            } else {
+                format!("; {} refused for an invalid value", self.invalid)
+            };
+            return Err(Error::Usage(message(&what)));
+        }
+        if count(Outcome::NotFound) == failed && failed > 1 {
+            let none = if self.unit == "customers" {
+                format!("none of the {failed} customers exist")
+            } else {
+                format!(
+                    "none of the {failed} {} names a customer that exists",
+                    self.unit
+                )
+            };
+            return Err(Error::NotFound(format!("{prefix}{none}{hint}")));
+        }
+        if count(Outcome::NotFound) > 0 {
+            return Err(Error::NotFound(message("")));
+        }
+        if failed > 1 {
+            return Err(Error::Refused(format!(
+                "{prefix}all {failed} {} {were} refused; see the results{hint}",
+                self.unit
+            )));
+        }
+        Err(Error::Refused(message("")))
     }
 }
 
@@ -852,8 +924,9 @@ fn describe_parts(
         // `"A" → "B"`, `null → "+4930…"` and `true → false` tell a name
         // from a missing value or a flag (contract: "Audit", details as text).
         for (field, change) in changes {
-            let show =
-                |v: Option<&serde_json::Value>| v.unwrap_or(&serde_json::Value::Null).to_string();
+            let show = |v: Option<&serde_json::Value>| {
+                crate::text::json_value_text(v.unwrap_or(&serde_json::Value::Null))
+            };
             parts.push(format!(
                 "{field}: {} → {}",
                 show(change.get("old")),

@@ -11,7 +11,9 @@
 //! - lines counted as the user's editor counts them: LF, CRLF, and in CSV a
 //!   lone CR (old Mac line ends, which the `csv` crate reads as record ends);
 //!   JSON lines end with LF only, so a lone CR there is refused with the way
-//!   to convert the file.
+//!   to convert the file. Blank lines count too: the `csv` crate skips them
+//!   and places the next record where the blank lines begin, so each CSV
+//!   record's line is taken from where its first byte is (`Scan::line_at`).
 //!
 //! An error is an `InvalidData` I/O error carrying a [`LineError`] (the
 //! parsers pass I/O errors on without a position); it is returned after
@@ -64,8 +66,9 @@ enum Quote {
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// A reader of a change file's bytes that checks them as they pass (see
-/// the module documentation) and keeps, for CSV, where each line break is,
-/// so a record's byte offset gives its line ([`Scan::line_at`]).
+/// the module documentation) and keeps, for CSV, where each record begins
+/// and on which line, so a record's byte offset gives its line
+/// ([`Scan::line_at`]).
 pub(super) struct Scan<R> {
     inner: R,
     /// CSV (quoting checked, a lone CR is a line break) or JSON lines.
@@ -83,11 +86,11 @@ pub(super) struct Scan<R> {
     quote: Quote,
     /// The line of the quote that opened the current quoted field.
     quote_line: u64,
-    /// CSV: offsets of the line breaks read but not yet passed by a record
-    /// (bounded by the read-ahead and the record length), and how many
-    /// were passed.
-    pending_breaks: VecDeque<u64>,
-    passed: u64,
+    /// CSV: inside a record (its first byte read, its end not yet).
+    in_record: bool,
+    /// CSV: (offset of its first byte, line) of each record read but not
+    /// yet handed out by [`Scan::line_at`] (bounded by the read-ahead).
+    starts: VecDeque<(u64, u64)>,
     /// An error found in the bytes of the last read, returned by the next.
     failed: Option<LineError>,
 }
@@ -104,21 +107,26 @@ impl<R> Scan<R> {
             record_line: 1,
             quote: Quote::FieldStart,
             quote_line: 1,
-            pending_breaks: VecDeque::new(),
-            passed: 0,
+            in_record: false,
+            starts: VecDeque::new(),
             failed: None,
         }
     }
 
-    /// The line (1-based) of the CSV record that starts at byte `at` of the
-    /// input: one more than the line breaks before it. The `csv` crate
-    /// starts the record after a CRLF at its LF, after the break's CR.
+    /// The line (1-based) of the CSV record the `csv` crate places at byte
+    /// `at` of the input: that of the first record beginning at or after
+    /// `at`. The crate places a record where the previous one's line break
+    /// ends (after a CRLF at its LF, of which it read only the CR), so any
+    /// blank lines it skipped lie between `at` and the record's first byte.
+    /// Records are asked for in order; the ones before `at` are dropped.
     pub(super) fn line_at(&mut self, at: u64) -> u64 {
-        while self.pending_breaks.front().is_some_and(|&n| n <= at) {
-            self.pending_breaks.pop_front();
-            self.passed += 1;
+        while self.starts.front().is_some_and(|&(offset, _)| offset < at) {
+            self.starts.pop_front();
         }
-        self.passed + 1
+        match self.starts.pop_front() {
+            Some((_, line)) => line,
+            None => self.line(),
+        }
     }
 
     /// The line the next byte is on.
@@ -140,9 +148,12 @@ impl<R> Scan<R> {
         let is_break = b == b'\r' || (b == b'\n' && !after_cr);
         if is_break {
             self.breaks += 1;
-            self.pending_breaks.push_back(at);
         }
         let ends_record = b == b'\n' || b == b'\r';
+        if !self.in_record && !ends_record {
+            self.in_record = true;
+            self.starts.push_back((at, line));
+        }
         self.quote = match (self.quote, b) {
             (Quote::Quoted, b'"') => Quote::Closing,
             (Quote::Quoted, _) => Quote::Quoted,
@@ -170,6 +181,7 @@ impl<R> Scan<R> {
             (Quote::FieldStart | Quote::Unquoted, _) => Quote::Unquoted,
         };
         if ends_record && self.quote == Quote::FieldStart {
+            self.in_record = false;
             self.run = 0;
             self.record_line = self.line();
             return Ok(());

@@ -348,6 +348,7 @@ pub(crate) fn details_text(details: &str) -> String {
 }
 
 fn describe_object(map: &serde_json::Map<String, serde_json::Value>, parts: &mut Vec<String>) {
+    use crate::text::json_value_text;
     use serde_json::Value;
     for (key, value) in map {
         match value {
@@ -358,8 +359,8 @@ fn describe_object(map: &serde_json::Map<String, serde_json::Value>, parts: &mut
             {
                 parts.push(format!(
                     "{key}: {} → {}",
-                    change.get("old").unwrap_or(&Value::Null),
-                    change.get("new").unwrap_or(&Value::Null)
+                    json_value_text(change.get("old").unwrap_or(&Value::Null)),
+                    json_value_text(change.get("new").unwrap_or(&Value::Null))
                 ));
             }
             Value::Object(inner) if key == "changes" => describe_object(inner, parts),
@@ -368,7 +369,7 @@ fn describe_object(map: &serde_json::Map<String, serde_json::Value>, parts: &mut
                 describe_object(inner, &mut nested);
                 parts.push(format!("{key}: {{{}}}", nested.join(", ")));
             }
-            other => parts.push(format!("{key}: {other}")),
+            other => parts.push(format!("{key}: {}", json_value_text(other))),
         }
     }
 }
@@ -737,6 +738,15 @@ mod tests {
         assert_eq!(
             details_text(r#"{"summary":{"changed":2}}"#),
             "summary: {changed: 2}"
+        );
+        // One escape style for every dangerous character (the sanitising
+        // module's), never JSON's \u001b beside it; quotes and
+        // backslashes escaped, so `\x1b` typed as text reads `\\x1b`.
+        assert_eq!(
+            details_text(
+                r#"{"changes":{"full_name":{"old":"Esc\u001b[2J \"Q\" \\x1b","new":"Bidi\u202eC1\u009b"}}}"#
+            ),
+            r#"full_name: "Esc\x1b[2J \"Q\" \\x1b" → "Bidi\u{202e}C1\x9b""#
         );
     }
 }

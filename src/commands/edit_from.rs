@@ -49,7 +49,7 @@ use crate::bulk::{
     RowKey, RunOptions,
 };
 use crate::context::Ctx;
-use crate::db::audit::{self, Actor, NewAuditEntry};
+use crate::db::audit::{self, Actor, AuditEntry, NewAuditEntry};
 use crate::db::customer::{ContactChanges, Customer};
 use crate::db::error::DbError;
 use crate::db::DbConn;
@@ -84,7 +84,9 @@ pub(super) fn run(
         sanitize(&path.display().to_string())
     };
     let database = sanitize(&ctx.database);
-    let question = |n: i64| format!("Apply {n} row(s) of {source} to the customers in {database}?");
+    // `n`: the customers the file would change (the engine counts them by
+    // a dry pass before it asks).
+    let question = |n: i64| format!("Change {n} customer(s) as {source} says, in {database}?");
     let counted = file.clone();
     let count =
         |conn: &mut DbConn, actor: &Actor, size: usize| count_changes(conn, actor, &counted, size);
@@ -98,13 +100,17 @@ pub(super) fn run(
         count_changes: Some(&count),
     };
     let mut rows = Rows::new()?;
-    let report = bulk::execute(
+    let mut report = bulk::execute(
         ctx,
         &spec,
         bulk::Selection::File(file),
         options,
         &mut |conn, actor, batch, dry_run| rows.batch(conn, actor, batch.rows, dry_run),
     )?;
+    if rows.order.found {
+        report.hint = Some(Order::HINT.into());
+    }
+    report.unit = "rows";
     report.finish(ctx)
 }
 
@@ -140,6 +146,39 @@ struct Rows {
     /// what committed batches did), in a dry run the whole file's (what
     /// they would do).
     emails: EmailMoves,
+    /// Rows refused for an address a later row's customer holds.
+    order: Order,
+}
+
+/// Rows refused because another customer held the address they asked
+/// for, when a later row asks that customer for a new address: the file
+/// takes an address before it frees it (a swap, or a chain in the wrong
+/// order). The error line then says how to do it (README "edit --from").
+#[derive(Default)]
+struct Order {
+    /// The customers who held such an address (at most [`Order::KEPT`]).
+    holders: HashSet<i64>,
+    /// A later row asked one of them for a new address.
+    found: bool,
+}
+
+impl Order {
+    const KEPT: usize = 10_000;
+
+    const HINT: &'static str = "An address is free for a row only once no customer holds it, so a row that takes an address a later row gives up is refused: put the row that gives it up first; a swap of two addresses takes two runs, through a temporary address (README: edit --from)";
+
+    fn blocked_by(&mut self, holder: i64) {
+        if self.holders.len() < Self::KEPT {
+            self.holders.insert(holder);
+        }
+    }
+
+    /// A row asks customer `id` for a new address.
+    fn moves(&mut self, id: i64) {
+        if !self.found && !self.holders.is_empty() && self.holders.contains(&id) {
+            self.found = true;
+        }
+    }
 }
 
 impl Rows {
@@ -148,6 +187,7 @@ impl Rows {
             seen: IdSet::default(),
             firsts: Firsts::new()?,
             emails: EmailMoves::default(),
+            order: Order::default(),
         })
     }
 
@@ -187,12 +227,17 @@ impl Rows {
         ids.dedup();
         let mut current = Customer::lock_for_edit_many(conn, &ids)?;
         let moving = settle_emails(conn, &mut by_email, &mut current)?;
+        let moved = MovesDone::find(conn, rows, &self.emails, &by_email, &mut current)?;
         let mut results = Vec::with_capacity(rows.len());
         let mut writes = Writes::default();
         let mut dups: Vec<(usize, i64)> = Vec::new();
         let mut here: HashMap<i64, (u64, Outcome)> = HashMap::new();
         for row in rows {
-            let (target, given) = self.target(row, &by_email);
+            let done_move = moved.of(row, &self.emails, |r| self.target(r, &by_email).0);
+            let (target, given) = match done_move {
+                Some((id, from_run)) => (Some(id), from_run),
+                None => self.target(row, &by_email),
+            };
             let c = target.and_then(|id| current.get(&id));
             let Some(id) = target.filter(|_| c.is_some() || given) else {
                 results.push(not_found(row, &moving));
@@ -207,7 +252,16 @@ impl Rows {
                 results.push(not_found(row, &moving));
                 continue;
             };
-            let result = self.decide(conn, actor, row, c, dry_run, &mut writes)?;
+            if row.new_email.is_some() {
+                self.order.moves(c.id);
+            }
+            let mut result = self.decide(conn, actor, row, c, dry_run, &mut writes)?;
+            if done_move.is_some() {
+                result = MovesDone::note(row, result);
+            }
+            if row.invalid.is_some() {
+                result = result.invalid_value();
+            }
             here.insert(c.id, (row.line, result.outcome));
             self.firsts.record(row.line, c.id, result.outcome)?;
             results.push(result);
@@ -380,20 +434,25 @@ impl Rows {
     /// the audit row it committed). A dry run counts what the earlier rows
     /// would have done.
     fn email_taken(
-        &self,
+        &mut self,
         conn: &mut DbConn,
         actor: &Actor,
         e: &str,
         id: i64,
         dry_run: bool,
     ) -> Result<Option<String>> {
-        let by_line = |line: u64| {
-            format!("email {e} was given to another customer by line {line} of this file")
+        // The customer an earlier row named (and who holds the address as
+        // it left them: given to them, or theirs already) is named here:
+        // the file named them.
+        let by_line = |owner: i64, line: u64| {
+            format!(
+                "email {e} is customer {owner}'s address (given to or left with them by line {line} of this file)"
+            )
         };
         if dry_run {
             if let Some((owner, line)) = self.emails.given(e) {
                 if owner != id {
-                    return Ok(Some(by_line(line)));
+                    return Ok(Some(by_line(owner, line)));
                 }
             }
         }
@@ -409,8 +468,11 @@ impl Rows {
             _ => given_by_earlier_batch(conn, actor, owner, e)?,
         };
         Ok(Some(match given {
-            Some(line) => by_line(line),
-            None => format!("email {e} is already used by another customer"),
+            Some(line) => by_line(owner, line),
+            None => {
+                self.order.blocked_by(owner);
+                format!("email {e} is already used by another customer")
+            }
         }))
     }
 
@@ -455,6 +517,118 @@ fn given_by_earlier_batch(
     let details: Value = serde_json::from_str(details).unwrap_or(Value::Null);
     let gave = details["changes"]["email"]["new"].as_str() == Some(e);
     Ok(details["line"].as_u64().filter(|_| gave))
+}
+
+/// Email-keyed rows whose move was already made: the same file run again
+/// (after a kill, say) must reach what one uninterrupted run reaches, and a
+/// row `old@,new@` whose customer already moved from old@ to new@ finds
+/// nobody at old@. Such a row names the customer holding its `new_email`
+/// (as the earlier rows left it) when that customer's move from the row's
+/// address to it is on record: made by an earlier row of this run (the
+/// email ledger: it freed the one and took the other), or the latest
+/// change of their email on the audit chain. It also wins over whoever
+/// holds the row's address now: in `b@,b2@` then `a@,b@` run again, b@ is
+/// a@'s customer's now, and the first row's move is done. The row is then
+/// `unchanged` when its other fields are so too (else they are applied),
+/// and a second row for that customer is refused as for any customer named
+/// twice. A move nobody recorded (another program's) is not taken for one:
+/// the row stays `not_found`.
+struct MovesDone {
+    /// `new_email` → the customer holding it at the start of the batch,
+    /// locked (a dry run: read), for the email-keyed rows whose address
+    /// no earlier row moved.
+    holders: HashMap<String, i64>,
+    /// customer → (old, new) of the latest email change on the chain, for
+    /// those holders that the row's address does not name.
+    recorded: HashMap<i64, (String, String)>,
+}
+
+impl MovesDone {
+    fn find(
+        conn: &mut DbConn,
+        rows: &[ChangeRow],
+        emails: &EmailMoves,
+        by_email: &HashMap<String, i64>,
+        current: &mut HashMap<i64, Customer>,
+    ) -> Result<MovesDone> {
+        let wanted: Vec<String> = rows
+            .iter()
+            .filter_map(|r| match (&r.key, &r.new_email) {
+                (RowKey::Email(e), Some(n)) if e != n && emails.holder(n).is_none() => {
+                    Some(n.clone())
+                }
+                _ => None,
+            })
+            .collect();
+        let mut holders = Customer::ids_by_email(conn, &wanted)?;
+        let mut ids: Vec<i64> = holders
+            .values()
+            .copied()
+            .filter(|id| !current.contains_key(id))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        current.extend(Customer::lock_for_edit_many(conn, &ids)?);
+        // Moved on between the lookup and the lock: not this row's move.
+        holders.retain(|n, id| current.get(id).is_some_and(|c| c.holds_email(n)));
+        let mut ids: Vec<i64> = rows
+            .iter()
+            .filter_map(|r| match (&r.key, &r.new_email) {
+                (RowKey::Email(e), Some(n)) => holders
+                    .get(n)
+                    .copied()
+                    .filter(|&y| by_email.get(e) != Some(&y)),
+                _ => None,
+            })
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let recorded = AuditEntry::latest_email_moves(conn, &ids)?;
+        Ok(MovesDone { holders, recorded })
+    }
+
+    /// The customer whose recorded move `row` asks for again, and whether
+    /// an earlier row of this run made it (that customer was named then).
+    fn of(
+        &self,
+        row: &ChangeRow,
+        emails: &EmailMoves,
+        named: impl Fn(&ChangeRow) -> Option<i64>,
+    ) -> Option<(i64, bool)> {
+        let (RowKey::Email(e), Some(n)) = (&row.key, &row.new_email) else {
+            return None;
+        };
+        if e == n {
+            return None;
+        }
+        let (holder, from_run) = match emails.holder(n) {
+            Some(holder) => (holder?, true),
+            None => (*self.holders.get(n)?, false),
+        };
+        if named(row) == Some(holder) {
+            return None; // the usual way: the row's address names them
+        }
+        let recorded = emails.freed_by(e) == Some(holder)
+            || self.recorded.get(&holder).is_some_and(|(old, new)| {
+                bulk::normalised_email(old) == *e && bulk::normalised_email(new) == *n
+            });
+        recorded.then_some((holder, from_run))
+    }
+
+    /// The result of a row whose move was done: says so.
+    fn note(row: &ChangeRow, result: ItemResult) -> ItemResult {
+        let (RowKey::Email(e), Some(n)) = (&row.key, &row.new_email) else {
+            return result;
+        };
+        let done = format!("email {e} was already moved to {n}");
+        match result.outcome {
+            Outcome::Unchanged => result.with_message(format!("{done}: nothing to change")),
+            Outcome::Changed | Outcome::WouldChange if result.message.is_none() => {
+                result.with_message(done)
+            }
+            _ => result,
+        }
+    }
 }
 
 /// The result of a row whose customer does not exist (now), or whose

@@ -1,6 +1,13 @@
 //! `custadm undo RUN`: reverse what an earlier `toggle`, `delete`, `restore`
 //! or `edit` run changed, customer by customer, only where the customer still
-//! holds what that run wrote (otherwise `refused`, "changed since"). The run's
+//! holds what that run wrote (otherwise `refused`, "changed since"): an
+//! edit's fields one by one (a field changed since is left as it is, the
+//! others go back), the state of a toggle, delete or restore whole.
+//! Customers go back in the reverse order of the run, so emails the run
+//! passed along a chain are free again when they are given back. A run is
+//! undone once per customer: a later undo acts on the customers no undo
+//! reached (refused, or not reached by a stopped undo); once none is left
+//! it is exit 5, "already undone by run X". The run's
 //! audit rows are the record of what it wrote (their `details` hold old and
 //! new values); each reversal is audited as `undo` with `{"undoes": RUN}` and
 //! the undo's own run id. Runs over the engine in `bulk` (confirmation,
@@ -24,7 +31,7 @@ use crate::text::sanitize;
 /// Options of `custadm undo`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  # the RUN column names each run\n  custadm audit --action deactivate --limit 5\n  custadm undo 01JDQ5V7X1N3Z8G4M2K6P9R0ST --dry-run -o json\n  custadm undo 01JDQ5V7X1N3Z8G4M2K6P9R0ST --yes --reason INC-311\n\nOnly customers that still hold what the run wrote are changed back; the others\nare refused (\"changed since\"). Runs of reset-password, purge and undo cannot\nbe undone.\nExit codes: 0 undone (or the run changed nothing: nothing to undo), 2 bad run\nid or not confirmed, 3 no such run, 4 unknown operator or not allowed, 5 run\nkind cannot be undone (or every customer changed since, or over\n--max-changes), 6 database unreachable or schema mismatch, 7 some undone and\nsome refused, 9 done, but stdout, the metrics file or an audit anchor could\nnot be written."
+    after_help = "Examples:\n  # the RUN column names each run\n  custadm audit --action deactivate --limit 5\n  custadm undo 01JDQ5V7X1N3Z8G4M2K6P9R0ST --dry-run -o json\n  custadm undo 01JDQ5V7X1N3Z8G4M2K6P9R0ST --yes --reason INC-311\n\nCustomers go back in the reverse order of the run (newest change first). Only\nwhat a customer still holds of what the run wrote is changed back: an edit's\nfields one by one (a field changed since is left, and said so), a toggle,\ndelete or restore whole; the rest is refused (\"changed since\"). A run is\nundone once per customer: undo it again to retry the customers an earlier undo\nrefused or did not reach. Runs of reset-password, purge and undo cannot be\nundone.\nExit codes: 0 undone (or the run changed nothing: nothing to undo), 2 bad run\nid or not confirmed, 3 no such run, 4 unknown operator or not allowed, 5 run\nkind cannot be undone (or every customer changed since, or over\n--max-changes), 6 database unreachable or schema mismatch, 7 some undone and\nsome refused, 9 done, but stdout, the metrics file or an audit anchor could\nnot be written."
 )]
 pub struct UndoArgs {
     /// The run to reverse: the `run` of its result document, or the RUN column of `custadm audit`
@@ -87,13 +94,35 @@ pub fn run(ctx: &mut Ctx, args: UndoArgs) -> Result<()> {
             ),
         }));
     }
-    if let Some(by) = AuditEntry::undone_by(&mut ctx.conn, &run)? {
-        return Err(Error::Refused(format!(
-            "run {run} was already undone by run {by}: a run is undone once; nothing was changed"
-        )));
-    }
     let kind = actions[0].clone();
-    let ids = AuditEntry::run_customers(&mut ctx.conn, &run)?;
+    // Newest change first: the reverse order of the run.
+    let mut ids = AuditEntry::run_customers(&mut ctx.conn, &run)?;
+    // A run is undone once, customer by customer: an earlier undo that was
+    // stopped (killed, a lost connection) or that refused some customers
+    // leaves the others to a later one, as running any bulk command again
+    // finishes its job; once every customer is undone, undoing again is
+    // exit 5 (contract: "already undone by run X").
+    let undone = AuditEntry::undone(&mut ctx.conn, &run)?;
+    if !undone.is_empty() {
+        let total = ids.len();
+        let first_by = ids
+            .iter()
+            .filter_map(|id| undone.get(id))
+            .min()
+            .cloned()
+            .unwrap_or_default();
+        ids.retain(|id| !undone.contains_key(id));
+        if ids.is_empty() {
+            return Err(Error::Refused(format!(
+                "run {run} was already undone by run {first_by}: a run is undone once; nothing was changed"
+            )));
+        }
+        ctx.out.note(&format!(
+            "run {run} was already undone by run {first_by} for {} of its {total} customers; this undo acts on the {} left",
+            total - ids.len(),
+            ids.len()
+        ));
+    }
     undo_customers(ctx, &args, &run, &kind, ids)
 }
 
@@ -164,11 +193,14 @@ enum Reversal {
     /// Soft-delete again, with the `deleted_at` the restore took away, as
     /// it was stored.
     Redelete { deleted_at: RecordedDeletedAt },
-    /// Put name, email and phone back (only the fields the edit changed).
+    /// Put name, email and phone back (only the fields the edit changed
+    /// that still hold what it wrote); `left`: why each other field it
+    /// changed is left as it is.
     Edit {
         full_name: Option<String>,
         email: Option<String>,
         phone: Option<Option<String>>,
+        left: Vec<String>,
     },
 }
 
@@ -328,7 +360,11 @@ fn decide(
                     "the audit row of run {run} holds no old values for customer {id}"
                 )));
             };
+            // Field by field: a field that still holds what the run wrote
+            // gets its old value back; one changed since is left as it is
+            // (and said so). Refused only when no field can be put back.
             let mut undo = Map::new();
+            let mut left = Vec::new();
             let (mut full_name, mut email, mut phone) = (None, None, None);
             for (field, change) in fields {
                 let (old, new) = (
@@ -347,7 +383,8 @@ fn decide(
                     }
                 };
                 if now != new {
-                    return Err(refuse(changed_since(run, field, &now, &new)));
+                    left.push(changed_since(run, field, &now, &new));
+                    continue;
                 }
                 match field.as_str() {
                     "full_name" => full_name = old.as_str().map(str::to_string),
@@ -356,11 +393,15 @@ fn decide(
                 }
                 undo.insert(field.clone(), json!({"old": new, "new": old}));
             }
+            if undo.is_empty() {
+                return Err(refuse(left.join("; ")));
+            }
             Ok((
                 Reversal::Edit {
                     full_name,
                     email,
                     phone,
+                    left,
                 },
                 Value::Object(undo),
             ))
@@ -418,7 +459,7 @@ fn undo_batch(
             continue;
         }
         let details: Value = serde_json::from_str(details).unwrap_or(Value::Null);
-        let (reversal, changes) = match decide(run, action, &details, c) {
+        let (mut reversal, mut changes) = match decide(run, action, &details, c) {
             Ok(r) => r,
             Err(refused) => {
                 results.push(refused);
@@ -439,17 +480,41 @@ fn undo_batch(
             }
         }
         if let Reversal::Edit {
-            email: Some(old), ..
-        } = &reversal
+            email: email @ Some(_),
+            left,
+            ..
+        } = &mut reversal
         {
+            let old = email.as_deref().unwrap_or_default();
             if email_in_use(conn, emails, old, id, dry_run)? {
-                results.push(ItemResult::refused(
-                    id,
-                    format!("email {} is used by another customer now", sanitize(old)),
+                left.push(format!(
+                    "email {} is used by another customer now",
+                    sanitize(old)
                 ));
-                continue;
+                *email = None;
+                if let Value::Object(fields) = &mut changes {
+                    fields.remove("email");
+                }
             }
         }
+        let note = match &reversal {
+            Reversal::Edit { left, .. } if changes.as_object().is_some_and(Map::is_empty) => {
+                results.push(ItemResult::refused(id, left.join("; ")));
+                continue;
+            }
+            Reversal::Edit { left, .. } if !left.is_empty() => Some(format!(
+                "undone in part, the rest left as it is: {}",
+                left.join("; ")
+            )),
+            _ => None,
+        };
+        let done = |outcome: Outcome, changes: Value| {
+            let r = ItemResult::new(id, outcome).with_changes(changes);
+            match &note {
+                Some(note) => r.with_message(note.clone()),
+                None => r,
+            }
+        };
         if dry_run {
             if let Reversal::Edit {
                 email: Some(old), ..
@@ -458,7 +523,7 @@ fn undo_batch(
                 emails.free(&c.email, id);
                 emails.give(&crate::bulk::normalised_email(old), id, 0);
             }
-            results.push(ItemResult::new(id, Outcome::WouldChange).with_changes(changes));
+            results.push(done(Outcome::WouldChange, changes));
             continue;
         }
         if let Some(why) = apply(conn, id, &reversal)? {
@@ -471,7 +536,7 @@ fn undo_batch(
             audit::OK,
             json!({"undoes": run, "undone_action": action, "changes": changes}),
         ));
-        results.push(ItemResult::new(id, Outcome::Changed).with_changes(changes));
+        results.push(done(Outcome::Changed, changes));
     }
     NewAuditEntry::insert_all(conn, &audit_rows)?;
     Ok(results)
@@ -542,6 +607,7 @@ fn apply(conn: &mut DbConn, id: i64, reversal: &Reversal) -> Result<Option<Strin
             full_name,
             email,
             phone,
+            ..
         } => {
             let back = ContactChanges {
                 full_name: full_name.as_deref(),

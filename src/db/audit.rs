@@ -269,18 +269,63 @@ impl AuditEntry {
         }))
     }
 
-    /// The customers run `run` changed (`ok` rows), in id order.
+    /// The customers run `run` changed (`ok` rows), the one it changed last
+    /// first (by its latest row's id): an undo goes through them in the
+    /// reverse order of the run, so an email the run passed along a chain
+    /// of customers (41 took 40's old address, 43 took 41's) is given back
+    /// in an order in which each address is free again when it is needed.
     pub fn run_customers(conn: &mut DbConn, run: &str) -> Result<Vec<i64>> {
-        let ids: Vec<Option<i64>> = audit_log::table
+        let last = diesel::dsl::max(audit_log::id);
+        let ids: Vec<(Option<i64>, Option<i64>)> = audit_log::table
             .filter(audit_log::run_id.eq(run))
             .filter(audit_log::outcome.eq(OK))
             .filter(on_chain())
             .filter(audit_log::customer_id.is_not_null())
-            .select(audit_log::customer_id)
-            .distinct()
-            .order(audit_log::customer_id)
+            .group_by(audit_log::customer_id)
+            .select((audit_log::customer_id, last))
+            .order(last.desc())
             .load(conn)?;
-        Ok(ids.into_iter().flatten().collect())
+        Ok(ids.into_iter().filter_map(|(id, _)| id).collect())
+    }
+
+    /// customer id → (old, new) of the latest change of their email on the
+    /// chain (an `edit` or an `undo` row whose `details.changes` hold an
+    /// `email`), among `customer_ids`: how `edit --from` tells that an
+    /// email-keyed row's move was already made (by an earlier run of the
+    /// same file, say).
+    pub fn latest_email_moves(
+        conn: &mut DbConn,
+        customer_ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, (String, String)>> {
+        let mut moves = std::collections::HashMap::new();
+        if customer_ids.is_empty() {
+            return Ok(moves);
+        }
+        let rows: Vec<(Option<i64>, String)> = audit_log::table
+            .filter(audit_log::outcome.eq(OK))
+            .filter(audit_log::action.eq_any(["edit", "undo"]))
+            .filter(on_chain())
+            .filter(in_ids(audit_log::customer_id, customer_ids))
+            .filter(audit_log::details.like("%\"email\"%"))
+            .order(audit_log::id.asc())
+            .select((audit_log::customer_id, audit_log::details))
+            .load(conn)?;
+        for (id, details) in rows {
+            let Some(id) = id else { continue };
+            let Ok(details) = serde_json::from_str::<serde_json::Value>(&details) else {
+                continue;
+            };
+            let Some(email) = details.pointer("/changes/email") else {
+                continue;
+            };
+            if let (Some(old), Some(new)) = (
+                email.get("old").and_then(serde_json::Value::as_str),
+                email.get("new").and_then(serde_json::Value::as_str),
+            ) {
+                moves.insert(id, (old.to_string(), new.to_string()));
+            }
+        }
+        Ok(moves)
     }
 
     /// customer id → (action, details) of run `run`'s `ok` row about them
@@ -308,12 +353,16 @@ impl AuditEntry {
             .collect())
     }
 
-    /// The run that undid run `run` (its first `undo` row), if one did.
-    pub fn undone_by(conn: &mut DbConn, run: &str) -> Result<Option<String>> {
-        Ok(Self::undo_rows(conn, run, None)?
-            .into_iter()
-            .next()
-            .map(|(_, by)| by))
+    /// customer id → the first run that undid run `run` for that customer,
+    /// for every customer an undo reached.
+    pub fn undone(conn: &mut DbConn, run: &str) -> Result<std::collections::HashMap<i64, String>> {
+        let mut by = std::collections::HashMap::new();
+        for (id, undo) in Self::undo_rows(conn, run, None)? {
+            if let Some(id) = id {
+                by.entry(id).or_insert(undo);
+            }
+        }
+        Ok(by)
     }
 
     /// customer id → the run that undid run `run` for that customer, among

@@ -40,8 +40,10 @@ db_test!(undo_reverses_only_what_still_holds, |env| {
     let undo = env.run(&["undo", &night, "--yes", "-o", "json"]);
     undo.code(7);
     let doc = undo.json();
+    // The reverse order of the run (it deactivated them in id order).
     let expected: Vec<(i64, String)> = all
         .iter()
+        .rev()
         .map(|&id| {
             let o = if id == all[1] || id == all[3] {
                 "refused"
@@ -174,9 +176,10 @@ db_test!(undo_of_delete_and_restore_runs, |env| {
     env.add_invoice(b, 500);
     let undo = env.run(&["undo", &run_of(&restore), "--yes", "-o", "json"]);
     undo.code(7);
+    // The reverse order of the run.
     assert_eq!(
         outcomes_in_order(&undo.json()),
-        vec![(a, "changed".to_string()), (b, "refused".to_string())]
+        vec![(b, "refused".to_string()), (a, "changed".to_string())]
     );
     assert_eq!(
         env.texts(&format!(
@@ -341,4 +344,252 @@ db_test!(undo_dry_run_predicts_emails_passed_on_by_the_run, |env| {
     let real = env.run(&["undo", &run_c, "--yes", "-o", "json"]);
     real.code(5);
     assert_eq!(outcomes(&real), outcomes(&dry));
+});
+
+db_test!(
+    undo_gives_emails_back_in_the_reverse_order_of_the_run,
+    |env| {
+        // Review of issue 27: an edit run that passed emails along a chain
+        // (41 took 40's old address, 43 took 41's) was undone in id order:
+        // 40 and 41 were refused ("used by another customer now") and the run
+        // could never be undone. In the reverse order of the run every address
+        // is free again when it is given back, at any batch size.
+        env.init_db(0);
+        bulk_customers(&env, 45);
+        let email = |id: i64| {
+            text(
+                &env,
+                &format!("SELECT email AS v FROM customers WHERE id = {id}"),
+            )
+            .unwrap_or_default()
+        };
+        for batch in ["1", "2", "1000"] {
+            env.run(&["edit", "40", "--email", "p40@chain.example"])
+                .ok();
+            env.run(&["edit", "41", "--email", "q41@chain.example"])
+                .ok();
+            env.run(&["edit", "43", "--email", "r43@chain.example"])
+                .ok();
+            let path = write_text_file(
+                &env,
+                "chain.csv",
+                "id,new_email\n40,z40@chain.example\n41,p40@chain.example\n43,q41@chain.example\n",
+            );
+            let r = env.run(&["edit", "--from", &path, "--yes", "-o", "json"]);
+            r.ok();
+            let run = run_of(&r);
+            let before = snapshot_all(&env);
+            let dry = env.run(&[
+                "undo",
+                &run,
+                "--dry-run",
+                "--batch-size",
+                batch,
+                "-o",
+                "json",
+            ]);
+            dry.ok();
+            assert_eq!(
+                outcomes_in_order(&dry.json()),
+                vec![
+                    (43, "would_change".to_string()),
+                    (41, "would_change".to_string()),
+                    (40, "would_change".to_string())
+                ],
+                "batch {batch}"
+            );
+            assert_eq!(snapshot_all(&env), before);
+            let undo = env.run(&["undo", &run, "--yes", "--batch-size", batch, "-o", "json"]);
+            undo.ok();
+            assert_eq!(
+                summary(&undo.json()),
+                counts(&[("changed", 3)]),
+                "batch {batch}"
+            );
+            assert_eq!(
+                (email(40), email(41), email(43)),
+                (
+                    "p40@chain.example".to_string(),
+                    "q41@chain.example".to_string(),
+                    "r43@chain.example".to_string()
+                )
+            );
+            // Undone once: again is exit 5, naming the undo.
+            env.run(&["undo", &run, "--yes"])
+                .code(5)
+                .error_line(&format!("already undone by run {}", run_of(&undo)));
+            env.exec(
+                "UPDATE customers SET email = 'c' || id || '@example.com' WHERE id IN (40, 41, 43)",
+            );
+        }
+        intact(&env);
+    }
+);
+
+db_test!(a_second_undo_acts_on_what_the_first_left, |env| {
+    // A run is undone once per customer (contract: "undo RUN undoes a run
+    // once"); an undo that refused some customers, or was stopped, leaves
+    // them to the next one, as running a bulk command again finishes it.
+    env.init_db(0);
+    bulk_customers(&env, 3);
+    let r = env.run(&[
+        "toggle",
+        "1",
+        "2",
+        "3",
+        "--deactivate",
+        "--yes",
+        "-o",
+        "json",
+    ]);
+    r.ok();
+    let night = run_of(&r);
+    env.exec(&format!(
+        "UPDATE customers SET is_active = {} WHERE id = 2",
+        env.bool_sql(true)
+    ));
+    let first = env.run(&["undo", &night, "--yes", "-o", "json"]);
+    first.code(7);
+    assert_eq!(
+        outcomes_in_order(&first.json()),
+        vec![
+            (3, "changed".to_string()),
+            (2, "refused".to_string()),
+            (1, "changed".to_string())
+        ]
+    );
+    let first_run = run_of(&first);
+    // Still changed since: refused again, nothing written (but the run's
+    // closing `run` row).
+    let audit_before = audit_row_count(&env);
+    let again = env.run(&["undo", &night, "--yes", "-o", "json"]);
+    again.code(5).error_line("changed since");
+    assert_eq!(
+        outcomes_in_order(&again.json()),
+        vec![(2, "refused".to_string())]
+    );
+    assert!(
+        again.stderr.contains(&format!(
+            "was already undone by run {first_run} for 2 of its 3 customers; this undo acts on the 1 left"
+        )),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(audit_row_count(&env), audit_before);
+    // Put back as the run left it: the next undo finishes the job.
+    env.exec(&format!(
+        "UPDATE customers SET is_active = {} WHERE id = 2",
+        env.bool_sql(false)
+    ));
+    let last = env.run(&["undo", &night, "--yes", "-o", "json"]);
+    last.ok();
+    assert_eq!(
+        outcomes_in_order(&last.json()),
+        vec![(2, "changed".to_string())]
+    );
+    assert!((1..=3).all(|id| is_active(&env, id)));
+    assert_eq!(env.count("audit_log", "action = 'undo'"), 3);
+    // Every customer undone: exit 5, "already undone", nothing written.
+    let audit_before = audit_row_count(&env);
+    env.run(&["undo", &night, "--yes"])
+        .code(5)
+        .error_line(&format!(
+            "run {night} was already undone by run {first_run}"
+        ));
+    assert_eq!(audit_row_count(&env), audit_before);
+    intact(&env);
+});
+
+db_test!(undo_of_an_edit_restores_field_by_field, |env| {
+    // "restores the old values where nobody changed them since" (issue
+    // 27): a field changed since is left as it is and said so; the others
+    // go back. Refused only when no field can.
+    env.init_db(0);
+    bulk_customers(&env, 36);
+    let path = write_text_file(
+        &env,
+        "fix.jsonl",
+        "{\"id\":33,\"full_name\":\"New 33\",\"phone\":\"+12025550143\"}\n\
+         {\"id\":34,\"full_name\":\"New 34\",\"new_email\":\"n34@example.com\"}\n\
+         {\"id\":35,\"full_name\":\"New 35\",\"phone\":\"+12025550143\"}\n",
+    );
+    let r = env.run(&["edit", "--from", &path, "--yes", "-o", "json"]);
+    r.ok();
+    let run = run_of(&r);
+    // Since: 33's phone changed, 34's old address taken by another
+    // customer, 35's name and phone both changed.
+    env.run(&["edit", "33", "--phone", "+44 20 7946 0958"]).ok();
+    env.run(&["edit", "36", "--email", "c34@example.com"]).ok();
+    env.run(&[
+        "edit",
+        "35",
+        "--name",
+        "Other 35",
+        "--phone",
+        "+44 20 7946 0958",
+    ])
+    .ok();
+    let before = snapshot_all(&env);
+    let dry = env.run(&["undo", &run, "--dry-run", "-o", "json"]);
+    assert_eq!(snapshot_all(&env), before);
+    let undo = env.run(&["undo", &run, "--yes", "-o", "json"]);
+    undo.code(7);
+    for doc in [dry.json(), undo.json()] {
+        let results = doc["results"].as_array().expect("results").clone();
+        let by_id = |id: i64| {
+            results
+                .iter()
+                .find(|r| r["id"] == id)
+                .cloned()
+                .unwrap_or_else(|| panic!("no result for {id}: {doc}"))
+        };
+        let r33 = by_id(33);
+        assert_ne!(r33["outcome"], "refused", "{r33}");
+        assert_eq!(
+            keys(&r33["changes"]),
+            vec!["full_name".to_string()],
+            "{r33}"
+        );
+        let note = r33["message"].as_str().unwrap_or_default();
+        assert!(
+            note.contains("undone in part, the rest left as it is: changed since run")
+                && note.contains("phone is now +442079460958, the run wrote +12025550143"),
+            "{note}"
+        );
+        let r34 = by_id(34);
+        assert_eq!(
+            keys(&r34["changes"]),
+            vec!["full_name".to_string()],
+            "{r34}"
+        );
+        assert!(
+            r34["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("email c34@example.com is used by another customer now"),
+            "{r34}"
+        );
+        let r35 = by_id(35);
+        assert_eq!(r35["outcome"], "refused", "{r35}");
+        let why = r35["message"].as_str().unwrap_or_default();
+        assert!(
+            why.contains("full_name is now Other 35") && why.contains("phone is now"),
+            "{why}"
+        );
+    }
+    let row = |id: i64| {
+        text(
+            &env,
+            &format!("SELECT full_name || '|' || email || '|' || COALESCE(phone, '-') AS v FROM customers WHERE id = {id}"),
+        )
+        .unwrap_or_default()
+    };
+    assert_eq!(row(33), "Customer 33|c33@example.com|+442079460958");
+    assert_eq!(row(34), "Customer 34|n34@example.com|-");
+    assert_eq!(row(35), "Other 35|c35@example.com|+442079460958");
+    // The undo's audit rows hold what it put back, nothing else.
+    let details = audit_details(&env, 33, "undo");
+    assert_eq!(details.len(), 1);
+    assert_eq!(keys(&details[0]["changes"]), vec!["full_name".to_string()]);
+    intact(&env);
 });
