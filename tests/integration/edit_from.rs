@@ -907,7 +907,7 @@ db_test!(
             vec![
                 ("changed", ""),
                 ("changed", ""),
-                ("refused", "email g@example.com was given to another customer by line 1 of this file"),
+                ("refused", "email g@example.com is customer 1's address (given to or left with them by line 1 of this file)"),
             ],
         ),
     ];
